@@ -1,0 +1,274 @@
+//! Typed settings. Layers: the documented defaults below, then the TOML file, then the
+//! environment (`PISG__SECTION__KEY`). Validated once at load; every problem is listed.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_CONFIG: &str = "config/gateway.toml";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub spool: SpoolSettings,
+    pub forms: FormsSettings,
+    #[serde(default)]
+    pub routes: Vec<RouteSettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub listen: String,
+    pub public_url: String,
+    pub tls_cert: PathBuf,
+    pub tls_key: PathBuf,
+    pub dangerous_plain_http: bool,
+    pub max_body_bytes: usize,
+    pub form_token_max_age_minutes: u64,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpoolSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormsSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSettings {
+    pub name: String,
+    pub mailbox: String,
+    pub view: crate::routing::View,
+    pub recipients: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            server: ServerSettings {
+                listen: "127.0.0.1:8443".into(),
+                public_url: "https://localhost:8443".into(),
+                tls_cert: "certs-example/localhost.pem".into(),
+                tls_key: "certs-example/localhost-key.pem".into(),
+                dangerous_plain_http: false,
+                max_body_bytes: 256 * 1024,
+                form_token_max_age_minutes: 24 * 60,
+                workers: 0,
+            },
+            spool: SpoolSettings {
+                dir: "var/spool".into(),
+            },
+            forms: FormsSettings {
+                dir: "forms".into(),
+            },
+            routes: Vec::new(),
+        }
+    }
+}
+
+/// A configuration problem: where, and why. Never the value of a secret or a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub source: String,
+    pub key: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.source, self.key, self.message)
+    }
+}
+
+#[derive(Debug)]
+pub struct Problems(pub Vec<Problem>);
+
+impl std::fmt::Display for Problems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for p in &self.0 {
+            writeln!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// Which file to read: `--config`, else `PISG_CONFIG`, else `config/gateway.toml`.
+pub fn config_path(flag: Option<&Path>) -> PathBuf {
+    flag.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("PISG_CONFIG").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG))
+}
+
+/// Reads the layers. The file must exist: running on defaults alone would start a gateway with
+/// no routes, which validation refuses anyway, with a less helpful message.
+pub fn load(path: &Path) -> Result<Settings, Problems> {
+    let source = path.display().to_string();
+    if !path.is_file() {
+        return Err(Problems(vec![Problem {
+            source,
+            key: "-".into(),
+            message: "configuration file not found (set --config or PISG_CONFIG)".into(),
+        }]));
+    }
+    Figment::from(Serialized::defaults(Settings::default()))
+        .merge(Toml::file(path))
+        .merge(Env::prefixed("PISG__").split("__"))
+        .extract::<Settings>()
+        .map_err(|e| {
+            Problems(
+                e.into_iter()
+                    .map(|err| Problem {
+                        source: err
+                            .metadata
+                            .as_ref()
+                            .map(|m| m.name.to_string())
+                            .unwrap_or_else(|| source.clone()),
+                        key: if err.path.is_empty() {
+                            "-".into()
+                        } else {
+                            err.path.join(".")
+                        },
+                        message: err.kind.to_string(),
+                    })
+                    .collect(),
+            )
+        })
+}
+
+impl Settings {
+    /// Checks everything that can be checked without binding a port: addresses, files, keys,
+    /// routes. Returns every problem found.
+    pub fn validate(&self, source: &str) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut add = |key: &str, message: String| {
+            out.push(Problem {
+                source: source.to_string(),
+                key: key.to_string(),
+                message,
+            })
+        };
+        if self.server.listen.parse::<std::net::SocketAddr>().is_err() {
+            add(
+                "server.listen",
+                "must be an address and port, like 127.0.0.1:8443".into(),
+            );
+        }
+        let url = &self.server.public_url;
+        if !(url.starts_with("https://")
+            || (self.server.dangerous_plain_http && url.starts_with("http://")))
+            || url.contains(char::is_whitespace)
+        {
+            add("server.public_url", "must be an https:// URL".into());
+        }
+        if !self.server.dangerous_plain_http {
+            for (key, path) in [
+                ("server.tls_cert", &self.server.tls_cert),
+                ("server.tls_key", &self.server.tls_key),
+            ] {
+                if !path.is_file() {
+                    add(key, format!("file not found: {}", path.display()));
+                }
+            }
+        }
+        if !(1024..=16 * 1024 * 1024).contains(&self.server.max_body_bytes) {
+            add(
+                "server.max_body_bytes",
+                "must be between 1024 and 16777216".into(),
+            );
+        }
+        if self.server.form_token_max_age_minutes == 0 {
+            add(
+                "server.form_token_max_age_minutes",
+                "must be at least 1".into(),
+            );
+        }
+        if self.spool.dir.as_os_str().is_empty() {
+            add("spool.dir", "must be set".into());
+        }
+        for p in crate::routing::validate_routes(&self.routes) {
+            add(&p.0, p.1);
+        }
+        out
+    }
+
+    /// Conditions that are allowed but that an operator must hear about at every start.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if self.server.dangerous_plain_http {
+            w.push("server.dangerous_plain_http is on: serving plain HTTP; only safe behind a TLS-terminating proxy on this host".into());
+        }
+        for (i, r) in self.routes.iter().enumerate() {
+            if r.recipients.len() == 1 {
+                w.push(format!("routes[{i}] ({}): only one recipient; losing that key loses every submission to this route", r.name));
+            }
+            for (j, rec) in r.recipients.iter().enumerate() {
+                if crate::keys::is_example_recipient(rec) {
+                    w.push(format!("routes[{i}].recipients[{j}] ({}): EXAMPLE KEY whose identity is public in config/example-keys; replace it before real use", r.name));
+                }
+            }
+        }
+        if self
+            .server
+            .tls_cert
+            .to_string_lossy()
+            .contains("certs-example")
+            && !self.server.dangerous_plain_http
+        {
+            w.push("server.tls_cert is the EXAMPLE certificate from certs-example/; replace it before real use".into());
+        }
+        w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_configuration_is_valid_and_warns_about_example_keys() {
+        // cargo runs unit tests from the package root, where the relative paths resolve.
+        let s = load(Path::new(DEFAULT_CONFIG)).expect("loads");
+        assert!(
+            s.validate("gateway.toml").is_empty(),
+            "{:?}",
+            s.validate("gateway.toml")
+        );
+        let w = s.warnings();
+        assert_eq!(
+            w.iter().filter(|w| w.contains("EXAMPLE KEY")).count(),
+            2,
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_its_key() {
+        let mut s = Settings::default();
+        s.server.listen = "nowhere".into();
+        s.server.public_url = "ftp://x".into();
+        s.server.tls_cert = "/nonexistent.pem".into();
+        let problems = s.validate("test.toml");
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        for k in [
+            "server.listen",
+            "server.public_url",
+            "server.tls_cert",
+            "routes",
+        ] {
+            assert!(keys.contains(&k), "{k} missing from {keys:?}");
+        }
+    }
+}

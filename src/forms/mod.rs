@@ -1,0 +1,17 @@
+//! Forms as data: specs loaded from `forms/*.toml`, typed field kinds that parse and normalise,
+//! and validation shared by the HTML form and the JSON API.
+
+pub mod date;
+pub mod describe;
+pub mod html;
+pub mod phone;
+pub mod postcode;
+pub mod registry;
+pub mod spec;
+pub mod text;
+pub mod validate;
+pub mod vrm;
+
+pub use registry::FormRegistry;
+pub use spec::{Audience, Field, FormSpec, Kind};
+pub use validate::{validate, FieldError, Note, Validated};

@@ -1,0 +1,115 @@
+//! age keys: parsing recipients (public keys) for the server, and `keygen` for inbox owners.
+//!
+//! The server only ever parses recipients. Identities are read by `open` and `map`, which run on
+//! the reader's own machine.
+
+use age::x25519::{Identity, Recipient};
+use std::io::Write;
+use std::path::Path;
+use std::str::FromStr;
+
+const EXAMPLE_RECIPIENTS: &str = include_str!("../config/example-keys/recipients.EXAMPLE.txt");
+
+pub fn is_example_recipient(recipient: &str) -> bool {
+    EXAMPLE_RECIPIENTS
+        .lines()
+        .map(str::trim)
+        .any(|l| !l.is_empty() && l == recipient.trim())
+}
+
+/// Parses an `age1…` X25519 recipient.
+pub fn parse_recipient(s: &str) -> Option<Recipient> {
+    Recipient::from_str(s.trim()).ok()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeygenError {
+    #[error("{0} already exists; refusing to overwrite an identity")]
+    Exists(String),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Writes a new identity to `path` (mode 0600, never over an existing file) and returns its
+/// public key, in the format `age-keygen` writes so either tool reads the other's files.
+pub fn keygen(path: &Path) -> Result<String, KeygenError> {
+    use age::secrecy::ExposeSecret;
+    let identity = Identity::generate();
+    let public = identity.to_public().to_string();
+    let shown = path.display().to_string();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut file = opts.open(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            KeygenError::Exists(shown.clone())
+        } else {
+            KeygenError::Io {
+                path: shown.clone(),
+                source,
+            }
+        }
+    })?;
+    let created = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let body = format!(
+        "# created: {created}\n# public key: {public}\n{}\n",
+        identity.to_string().expose_secret()
+    );
+    file.write_all(body.as_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(|source| KeygenError::Io {
+            path: shown,
+            source,
+        })?;
+    Ok(public)
+}
+
+/// Reads identities from an age identity file (as written by `keygen` or `age-keygen`).
+pub fn read_identities(path: &Path) -> anyhow::Result<Vec<Box<dyn age::Identity>>> {
+    use anyhow::Context;
+    let file = age::IdentityFile::from_file(path.display().to_string())
+        .with_context(|| format!("reading identity file {}", path.display()))?;
+    file.into_identities()
+        .map_err(|_| anyhow::anyhow!("{} holds no usable age identity", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_recipients_are_recognised() {
+        assert!(is_example_recipient(
+            "age12wlf0kq003zfh7wnp3kumwgrts4jn49a7hhvhzrhpfyy5g3k8q4qzp8xfg"
+        ));
+        let fresh = Identity::generate().to_public().to_string();
+        assert!(!is_example_recipient(&fresh));
+        assert!(parse_recipient(&fresh).is_some());
+        assert!(parse_recipient("age1notakey").is_none());
+    }
+
+    #[test]
+    fn keygen_writes_0600_refuses_to_overwrite_and_reads_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("id.key");
+        let public = keygen(&path).expect("keygen");
+        assert!(public.starts_with("age1"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(matches!(keygen(&path), Err(KeygenError::Exists(_))));
+        assert_eq!(read_identities(&path).expect("reads").len(), 1);
+    }
+}

@@ -1,0 +1,231 @@
+//! Sealing: the canonical JSON document of one route's view, encrypted with age to that route's
+//! recipients. The plaintext lives only in memory, in buffers wiped when dropped.
+
+use crate::forms::Note;
+use crate::reference::Reference;
+use crate::routing::{Route, View};
+use crate::triage::Priority;
+use serde_json::{json, Map, Value};
+use std::io::Write;
+use zeroize::Zeroizing;
+
+pub const SCHEMA: &str = "pis-gateway/submission/v1";
+pub const MARKING: &str = "OFFICIAL-SENSITIVE";
+
+/// Everything that goes into a sealed document. Holds submission content: no Debug.
+pub struct Document<'a> {
+    pub reference: &'a Reference,
+    pub received_at: &'a str,
+    pub form_id: &'a str,
+    pub form_version: u32,
+    pub priority: Priority,
+    pub reasons: &'a [&'static str],
+    pub answers: &'a Map<String, Value>,
+    pub notes: &'a [Note],
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    #[error("route has no recipients")]
+    NoRecipients,
+    #[error("encryption failed")]
+    Encrypt,
+    #[error("view {0} has no envelope")]
+    NoEnvelope(&'static str),
+}
+
+/// The canonical JSON: keys sorted (serde_json's map is ordered), no insignificant whitespace.
+pub fn canonical_json(doc: &Document<'_>, route: &Route) -> Result<Zeroizing<Vec<u8>>, SealError> {
+    if route.view != View::Full {
+        // Restricted and notice views need the form's shareable flags and are built by routing;
+        // sealing a full document under another view's name would over-share.
+        return Err(SealError::NoEnvelope(route.view.as_str()));
+    }
+    let value = json!({
+        "schema": SCHEMA,
+        "marking": MARKING,
+        "reference": doc.reference.as_str(),
+        "received_at": doc.received_at,
+        "form": doc.form_id,
+        "form_version": doc.form_version,
+        "priority": doc.priority,
+        "reason_codes": doc.reasons,
+        "route": route.name,
+        "view": route.view.as_str(),
+        "answers": doc.answers,
+        "notes": doc.notes,
+    });
+    let bytes = serde_json::to_vec(&value).map_err(|_| SealError::Encrypt)?;
+    Ok(Zeroizing::new(bytes))
+}
+
+/// Encrypts to the route's recipients; binary age format (the spool's form).
+pub fn encrypt(plaintext: &[u8], route: &Route) -> Result<Vec<u8>, SealError> {
+    if route.recipients.is_empty() {
+        return Err(SealError::NoRecipients);
+    }
+    let encryptor =
+        age::Encryptor::with_recipients(route.recipients.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|_| SealError::Encrypt)?;
+    // age adds a header of ~100 bytes per recipient and 16 bytes per 64 KiB chunk.
+    let mut out = Vec::with_capacity(plaintext.len() + 256 + 100 * route.recipients.len());
+    let mut writer = encryptor
+        .wrap_output(&mut out)
+        .map_err(|_| SealError::Encrypt)?;
+    writer
+        .write_all(plaintext)
+        .map_err(|_| SealError::Encrypt)?;
+    // finish() writes the last chunk; without it the envelope is truncated.
+    writer.finish().map_err(|_| SealError::Encrypt)?;
+    Ok(out)
+}
+
+/// Armors a binary envelope for email (ASCII, `-----BEGIN AGE ENCRYPTED FILE-----`).
+pub fn armor(envelope: &[u8]) -> std::io::Result<String> {
+    use age::armor::{ArmoredWriter, Format};
+    let mut out = Vec::with_capacity(envelope.len() * 4 / 3 + 128);
+    let mut w = ArmoredWriter::wrap_output(&mut out, Format::AsciiArmor)?;
+    w.write_all(envelope)?;
+    w.finish()?;
+    String::from_utf8(out).map_err(|_| std::io::Error::other("armor produced non-UTF-8"))
+}
+
+/// Decrypts an envelope, binary or armored, with the given identities.
+pub fn decrypt(
+    envelope: &[u8],
+    identities: &[Box<dyn age::Identity>],
+) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
+    use std::io::Read;
+    let reader = age::armor::ArmoredReader::new(envelope);
+    let decryptor = age::Decryptor::new(reader).map_err(|_| DecryptError::NotAnEnvelope)?;
+    let mut r = decryptor
+        .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
+        .map_err(|_| DecryptError::NoMatchingKey)?;
+    let mut out = Zeroizing::new(Vec::new());
+    r.read_to_end(&mut out).map_err(|_| DecryptError::Corrupt)?;
+    Ok(out)
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecryptError {
+    #[error("not an age envelope")]
+    NotAnEnvelope,
+    #[error("no identity given can open this envelope")]
+    NoMatchingKey,
+    #[error("the envelope is damaged or truncated")]
+    Corrupt,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use age::x25519::Identity;
+
+    fn route(ids: &[&Identity]) -> Route {
+        Route {
+            name: "police_intelligence".into(),
+            mailbox: "x@example.invalid".into(),
+            view: View::Full,
+            recipients: ids.iter().map(|i| i.to_public()).collect(),
+        }
+    }
+
+    fn sealed(r: &Route) -> Vec<u8> {
+        let reference = Reference::random();
+        let answers = json!({"summary": "canary-summary"})
+            .as_object()
+            .cloned()
+            .expect("object");
+        let doc = Document {
+            reference: &reference,
+            received_at: "2026-11-23T19:00:00Z",
+            form_id: "professional",
+            form_version: 1,
+            priority: Priority::Routine,
+            reasons: &[],
+            answers: &answers,
+            notes: &[],
+        };
+        let plain = canonical_json(&doc, r).expect("json");
+        encrypt(&plain, r).expect("sealed")
+    }
+
+    #[test]
+    fn every_recipient_can_open_and_no_one_else() {
+        let (a, b, c) = (
+            Identity::generate(),
+            Identity::generate(),
+            Identity::generate(),
+        );
+        let r = route(&[&a, &b]);
+        let env = sealed(&r);
+        assert!(!env.windows(14).any(|w| w == b"canary-summary"));
+        for id in [a, b] {
+            let ids: Vec<Box<dyn age::Identity>> = vec![Box::new(id)];
+            let plain = decrypt(&env, &ids).expect("opens");
+            let v: Value = serde_json::from_slice(&plain).expect("json");
+            assert_eq!(v["schema"], SCHEMA);
+            assert_eq!(v["answers"]["summary"], "canary-summary");
+        }
+        let ids: Vec<Box<dyn age::Identity>> = vec![Box::new(c)];
+        assert_eq!(
+            decrypt(&env, &ids).unwrap_err(),
+            DecryptError::NoMatchingKey
+        );
+    }
+
+    #[test]
+    fn tampered_and_truncated_envelopes_are_refused() {
+        let a = Identity::generate();
+        let r = route(&[&a]);
+        let env = sealed(&r);
+        let ids: Vec<Box<dyn age::Identity>> = vec![Box::new(a)];
+        let mut tampered = env.clone();
+        let last = tampered.len() - 5;
+        tampered[last] ^= 1;
+        assert_eq!(decrypt(&tampered, &ids).unwrap_err(), DecryptError::Corrupt);
+        assert!(decrypt(&env[..env.len() - 20], &ids).is_err());
+        assert_eq!(
+            decrypt(b"hello", &ids).unwrap_err(),
+            DecryptError::NotAnEnvelope
+        );
+    }
+
+    #[test]
+    fn armored_envelopes_open_too() {
+        let a = Identity::generate();
+        let r = route(&[&a]);
+        let armored = armor(&sealed(&r)).expect("armor");
+        assert!(armored.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+        let ids: Vec<Box<dyn age::Identity>> = vec![Box::new(a)];
+        assert!(decrypt(armored.as_bytes(), &ids).is_ok());
+    }
+
+    #[test]
+    fn the_document_is_canonical() {
+        let a = Identity::generate();
+        let r = route(&[&a]);
+        let reference = Reference::random();
+        let answers = json!({"z": "1", "a": "2"})
+            .as_object()
+            .cloned()
+            .expect("object");
+        let doc = Document {
+            reference: &reference,
+            received_at: "t",
+            form_id: "f",
+            form_version: 1,
+            priority: Priority::Immediate,
+            reasons: &["gate_danger_now"],
+            answers: &answers,
+            notes: &[],
+        };
+        let text =
+            String::from_utf8(canonical_json(&doc, &r).expect("json").to_vec()).expect("utf8");
+        assert!(
+            text.starts_with("{\"answers\":{\"a\":\"2\",\"z\":\"1\"}"),
+            "{text}"
+        );
+        assert!(text.contains("\"priority\":\"IMMEDIATE\""));
+    }
+}

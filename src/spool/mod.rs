@@ -1,0 +1,105 @@
+//! The spool: the gateway's durable state.
+//!
+//! Per submission: its envelopes (age, binary), a small cleartext record with no personal data
+//! (reference, received time, form, priority, reason codes), one delivery row per route, and the
+//! hash of the form token that produced it (so a resubmitted form gets the same reference).
+//! Everything about one submission commits in one transaction.
+//!
+//! [`Spool`] is the seam for backends: SQLite ([`sqlite`]) is the embedded default; a PostgreSQL
+//! backend implements the same trait over the same schema.
+
+pub mod schema;
+pub mod sqlite;
+
+use crate::reference::Reference;
+use crate::triage::Priority;
+use std::future::Future;
+use std::pin::Pin;
+
+pub type SpoolFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, SpoolError>> + Send + 'a>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpoolError {
+    /// The store cannot take writes (disk full, read-only, I/O error). Nothing was committed.
+    #[error("spool unavailable: {0}")]
+    Unavailable(String),
+    #[error("spool writer has stopped")]
+    Stopped,
+}
+
+/// One envelope: sealed to a route's recipients with that route's view.
+pub struct NewEnvelope {
+    pub route: String,
+    pub mailbox: String,
+    pub view: &'static str,
+    pub body: Vec<u8>,
+}
+
+/// A submission ready to commit. Envelope bodies are ciphertext; the rest is content-free.
+pub struct NewSubmission {
+    pub reference: Reference,
+    pub received_at: String,
+    pub form_id: String,
+    pub form_version: u32,
+    pub priority: Priority,
+    pub reason_codes: Vec<String>,
+    /// SHA-256 of the form token's nonce: one submission per form page.
+    pub token_hash: Option<[u8; 32]>,
+    pub envelopes: Vec<NewEnvelope>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// Durable: the transaction holding the submission has committed and synced.
+    Committed(Reference),
+    /// The token was used before; this is the reference it produced. Nothing new was written.
+    Duplicate(Reference),
+    /// The random reference is already taken; seal again under a new one.
+    ReferenceTaken,
+}
+
+/// The cleartext record of a stored submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionRecord {
+    pub reference: String,
+    pub received_at: String,
+    pub form_id: String,
+    pub form_version: u32,
+    pub priority: String,
+    pub reason_codes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredEnvelope {
+    pub route: String,
+    pub view: String,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub reference: String,
+    pub route: String,
+    pub mailbox: String,
+    pub state: String,
+}
+
+pub trait Spool: Send + Sync + 'static {
+    /// Commits one submission durably. Returns only after the commit is synced to disk.
+    fn commit(&self, submission: NewSubmission) -> SpoolFuture<'_, CommitOutcome>;
+
+    /// The reference an already-used form token produced, if any.
+    fn reference_for_token(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, Option<Reference>>;
+
+    /// Proves the store can take a write right now (for `/readyz`).
+    fn probe_writable(&self) -> SpoolFuture<'_, ()>;
+
+    fn submission(&self, reference: &str) -> SpoolFuture<'_, Option<SubmissionRecord>>;
+    fn envelopes(&self, reference: &str) -> SpoolFuture<'_, Vec<StoredEnvelope>>;
+    fn deliveries(&self, reference: &str) -> SpoolFuture<'_, Vec<DeliveryRecord>>;
+    fn count_submissions(&self) -> SpoolFuture<'_, u64>;
+
+    /// A server secret kept with the state it protects (the form-token key), created on first
+    /// use so it survives restarts.
+    fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>>;
+}

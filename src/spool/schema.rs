@@ -1,0 +1,64 @@
+//! Versioned schema migrations, applied in order at open. `PRAGMA user_version` records the
+//! version reached; a database newer than this binary is refused rather than misread.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: submissions, envelopes, deliveries, settings.
+    r#"
+    CREATE TABLE submissions (
+        reference     TEXT PRIMARY KEY,
+        received_at   TEXT NOT NULL,
+        form_id       TEXT NOT NULL,
+        form_version  INTEGER NOT NULL,
+        priority      TEXT NOT NULL,
+        reason_codes  TEXT NOT NULL,
+        token_hash    BLOB UNIQUE
+    ) STRICT;
+    CREATE TABLE envelopes (
+        reference  TEXT NOT NULL REFERENCES submissions(reference),
+        route      TEXT NOT NULL,
+        view       TEXT NOT NULL,
+        body       BLOB NOT NULL,
+        PRIMARY KEY (reference, route)
+    ) STRICT;
+    CREATE TABLE deliveries (
+        reference         TEXT NOT NULL REFERENCES submissions(reference),
+        route             TEXT NOT NULL,
+        mailbox           TEXT NOT NULL,
+        state             TEXT NOT NULL DEFAULT 'pending',
+        attempts          INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at   TEXT,
+        last_error_class  TEXT,
+        delivered_at      TEXT,
+        acknowledged_at   TEXT,
+        PRIMARY KEY (reference, route)
+    ) STRICT;
+    CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
+    CREATE TABLE settings (
+        name   TEXT PRIMARY KEY,
+        value  BLOB NOT NULL
+    ) STRICT;
+    "#,
+];
+
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > CURRENT_VERSION {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISMATCH),
+            Some(format!(
+                "spool schema version {version} is newer than this gateway understands ({CURRENT_VERSION})"
+            )),
+        ));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,477 @@
+//! The embedded spool: one SQLite database in `spool.dir`.
+//!
+//! WAL with `synchronous=FULL`, so a commit is on disk when it returns; `secure_delete=ON`, so
+//! purged envelopes are overwritten rather than left in free pages. A single writer thread owns
+//! the write connection and commits whatever submissions have queued up in one transaction
+//! (group commit): under load many submissions share one fsync, and each caller is answered only
+//! after the transaction holding its submission has committed.
+
+use super::{
+    schema, CommitOutcome, DeliveryRecord, NewSubmission, Spool, SpoolError, SpoolFuture,
+    StoredEnvelope, SubmissionRecord,
+};
+use crate::reference::Reference;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most submissions committed in one transaction.
+const MAX_BATCH: usize = 256;
+/// Submissions that may wait for the writer before callers wait for room.
+const QUEUE: usize = 1024;
+
+type Reply<T> = oneshot::Sender<Result<T, SpoolError>>;
+
+enum Job {
+    Commit(Box<NewSubmission>, Reply<CommitOutcome>),
+    Probe(Reply<()>),
+    Secret(String, usize, Reply<Vec<u8>>),
+}
+
+pub struct SqliteSpool {
+    jobs: mpsc::Sender<Job>,
+    reader: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> SpoolError {
+    SpoolError::Unavailable(e.to_string())
+}
+
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "journal_mode is {mode}, WAL required"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+/// Creates the spool folder (0700) and the database file (0600) before SQLite does, so the
+/// state is private to the gateway's user from the first byte. SQLite gives the WAL and
+/// shared-memory files the database file's permissions.
+fn prepare_files(dir: &Path) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        let db = dir.join("spool.sqlite3");
+        if !db.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(&db)?;
+        }
+        Ok(db)
+    }
+    #[cfg(not(unix))]
+    Ok(dir.join("spool.sqlite3"))
+}
+
+impl SqliteSpool {
+    /// Opens (creating if needed) the spool in `dir`, migrates it, and starts the writer.
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let path = prepare_files(dir)
+            .with_context(|| format!("preparing spool folder {}", dir.display()))?;
+        let mut writer =
+            open_connection(&path).with_context(|| format!("opening spool {}", path.display()))?;
+        schema::migrate(&mut writer).context("migrating the spool schema")?;
+        let reader = open_connection(&path).context("opening the spool for reading")?;
+        let (tx, rx) = mpsc::channel(QUEUE);
+        std::thread::Builder::new()
+            .name("spool-writer".into())
+            .spawn(move || writer_loop(writer, rx))
+            .context("starting the spool writer")?;
+        Ok(SqliteSpool {
+            jobs: tx,
+            reader: Arc::new(Mutex::new(reader)),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn ask<T>(&self, job: impl FnOnce(Reply<T>) -> Job) -> Result<T, SpoolError> {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(job(tx))
+            .await
+            .map_err(|_| SpoolError::Stopped)?;
+        rx.await.map_err(|_| SpoolError::Stopped)?
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, SpoolError> {
+        let reader = Arc::clone(&self.reader);
+        tokio::task::spawn_blocking(move || {
+            // A poisoned lock only means another reader panicked; the connection is still sound.
+            let conn = reader.lock().unwrap_or_else(|p| p.into_inner());
+            f(&conn).map_err(unavailable)
+        })
+        .await
+        .map_err(|_| SpoolError::Stopped)?
+    }
+}
+
+fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut commits = Vec::new();
+        let mut others = Vec::new();
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            match job {
+                Job::Commit(s, reply) => commits.push((s, reply)),
+                other => others.push(other),
+            }
+            if commits.len() + others.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        if !commits.is_empty() {
+            commit_batch(&mut conn, commits);
+        }
+        for job in others {
+            match job {
+                Job::Probe(reply) => {
+                    let _ = reply.send(probe(&mut conn).map_err(unavailable));
+                }
+                Job::Secret(name, len, reply) => {
+                    let _ = reply.send(secret(&mut conn, &name, len).map_err(unavailable));
+                }
+                Job::Commit(..) => {}
+            }
+        }
+    }
+}
+
+fn commit_batch(conn: &mut Connection, jobs: Vec<(Box<NewSubmission>, Reply<CommitOutcome>)>) {
+    let result = (|| -> rusqlite::Result<Vec<CommitOutcome>> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcomes = jobs
+            .iter()
+            .map(|(s, _)| insert_one(&tx, s))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok(outcomes)
+    })();
+    match result {
+        Ok(outcomes) => {
+            for ((_, reply), outcome) in jobs.into_iter().zip(outcomes) {
+                let _ = reply.send(Ok(outcome));
+            }
+        }
+        Err(e) => {
+            // Nothing in the batch committed; every caller hears so and none gets a reference.
+            tracing::error!(error = %e, batch = jobs.len(), "spool commit failed");
+            for (_, reply) in jobs {
+                let _ = reply.send(Err(unavailable(&e)));
+            }
+        }
+    }
+}
+
+fn insert_one(
+    tx: &rusqlite::Transaction<'_>,
+    s: &NewSubmission,
+) -> rusqlite::Result<CommitOutcome> {
+    if let Some(hash) = &s.token_hash {
+        let existing: Option<String> = tx
+            .prepare_cached("SELECT reference FROM submissions WHERE token_hash = ?1")?
+            .query_row([&hash[..]], |r| r.get(0))
+            .optional()?;
+        if let Some(r) = existing.and_then(|r| Reference::parse(&r)) {
+            return Ok(CommitOutcome::Duplicate(r));
+        }
+    }
+    let taken = tx
+        .prepare_cached("SELECT 1 FROM submissions WHERE reference = ?1")?
+        .exists([s.reference.as_str()])?;
+    if taken {
+        return Ok(CommitOutcome::ReferenceTaken);
+    }
+    let reasons = serde_json::to_string(&s.reason_codes).unwrap_or_else(|_| "[]".into());
+    tx.prepare_cached(
+        "INSERT INTO submissions (reference, received_at, form_id, form_version, priority, reason_codes, token_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        s.reference.as_str(),
+        s.received_at,
+        s.form_id,
+        s.form_version,
+        s.priority.as_str(),
+        reasons,
+        s.token_hash.as_ref().map(|h| &h[..]),
+    ])?;
+    for e in &s.envelopes {
+        tx.prepare_cached(
+            "INSERT INTO envelopes (reference, route, view, body) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![s.reference.as_str(), e.route, e.view, e.body])?;
+        tx.prepare_cached(
+            "INSERT INTO deliveries (reference, route, mailbox, state, next_attempt_at) VALUES (?1, ?2, ?3, 'pending', ?4)",
+        )?
+        .execute(params![s.reference.as_str(), e.route, e.mailbox, s.received_at])?;
+    }
+    Ok(CommitOutcome::Committed(s.reference.clone()))
+}
+
+fn probe(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
+        "INSERT INTO settings (name, value) VALUES ('probe', ?1)
+         ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        [time::OffsetDateTime::now_utc()
+            .unix_timestamp()
+            .to_be_bytes()
+            .to_vec()],
+    )?;
+    tx.commit()
+}
+
+fn secret(conn: &mut Connection, name: &str, len: usize) -> rusqlite::Result<Vec<u8>> {
+    let key = format!("secret:{name}");
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let existing: Option<Vec<u8>> = tx
+        .query_row("SELECT value FROM settings WHERE name = ?1", [&key], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let value = match existing {
+        Some(v) if v.len() == len => v,
+        _ => {
+            use rand::RngCore;
+            let mut v = vec![0u8; len];
+            rand::rngs::OsRng.fill_bytes(&mut v);
+            tx.execute(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2)
+                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                params![key, v],
+            )?;
+            v
+        }
+    };
+    tx.commit()?;
+    Ok(value)
+}
+
+impl Spool for SqliteSpool {
+    fn commit(&self, submission: NewSubmission) -> SpoolFuture<'_, CommitOutcome> {
+        Box::pin(self.ask(|r| Job::Commit(Box::new(submission), r)))
+    }
+
+    fn reference_for_token(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, Option<Reference>> {
+        Box::pin(self.read(move |c| {
+            let r: Option<String> = c
+                .prepare_cached("SELECT reference FROM submissions WHERE token_hash = ?1")?
+                .query_row([&token_hash[..]], |r| r.get(0))
+                .optional()?;
+            Ok(r.and_then(|r| Reference::parse(&r)))
+        }))
+    }
+
+    fn probe_writable(&self) -> SpoolFuture<'_, ()> {
+        Box::pin(self.ask(Job::Probe))
+    }
+
+    fn submission(&self, reference: &str) -> SpoolFuture<'_, Option<SubmissionRecord>> {
+        let reference = reference.to_string();
+        Box::pin(self.read(move |c| {
+            c.query_row(
+                "SELECT reference, received_at, form_id, form_version, priority, reason_codes FROM submissions WHERE reference = ?1",
+                [&reference],
+                |r| {
+                    let reasons: String = r.get(5)?;
+                    Ok(SubmissionRecord {
+                        reference: r.get(0)?,
+                        received_at: r.get(1)?,
+                        form_id: r.get(2)?,
+                        form_version: r.get(3)?,
+                        priority: r.get(4)?,
+                        reason_codes: serde_json::from_str(&reasons).unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()
+        }))
+    }
+
+    fn envelopes(&self, reference: &str) -> SpoolFuture<'_, Vec<StoredEnvelope>> {
+        let reference = reference.to_string();
+        Box::pin(self.read(move |c| {
+            let mut st = c.prepare_cached(
+                "SELECT route, view, body FROM envelopes WHERE reference = ?1 ORDER BY route",
+            )?;
+            let rows = st.query_map([&reference], |r| {
+                Ok(StoredEnvelope {
+                    route: r.get(0)?,
+                    view: r.get(1)?,
+                    body: r.get(2)?,
+                })
+            })?;
+            rows.collect()
+        }))
+    }
+
+    fn deliveries(&self, reference: &str) -> SpoolFuture<'_, Vec<DeliveryRecord>> {
+        let reference = reference.to_string();
+        Box::pin(self.read(move |c| {
+            let mut st = c.prepare_cached(
+                "SELECT reference, route, mailbox, state FROM deliveries WHERE reference = ?1 ORDER BY route",
+            )?;
+            let rows = st.query_map([&reference], |r| {
+                Ok(DeliveryRecord {
+                    reference: r.get(0)?,
+                    route: r.get(1)?,
+                    mailbox: r.get(2)?,
+                    state: r.get(3)?,
+                })
+            })?;
+            rows.collect()
+        }))
+    }
+
+    fn count_submissions(&self) -> SpoolFuture<'_, u64> {
+        Box::pin(self.read(|c| c.query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0))))
+    }
+
+    fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>> {
+        let name = name.to_string();
+        Box::pin(self.ask(move |r| Job::Secret(name, len, r)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spool::NewEnvelope;
+    use crate::triage::Priority;
+
+    fn submission(token: Option<[u8; 32]>) -> NewSubmission {
+        NewSubmission {
+            reference: Reference::random(),
+            received_at: "2026-11-23T19:00:00Z".into(),
+            form_id: "community".into(),
+            form_version: 1,
+            priority: Priority::Routine,
+            reason_codes: vec![],
+            token_hash: token,
+            envelopes: vec![NewEnvelope {
+                route: "police_intelligence".into(),
+                mailbox: "intel@example.invalid".into(),
+                view: "full",
+                body: vec![1, 2, 3],
+            }],
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_commits_are_all_durable_and_survive_reopening() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spool = Arc::new(SqliteSpool::open(dir.path()).expect("open"));
+        let mut handles = Vec::new();
+        for _ in 0..200 {
+            let s = Arc::clone(&spool);
+            handles.push(tokio::spawn(
+                async move { s.commit(submission(None)).await },
+            ));
+        }
+        let mut refs = Vec::new();
+        for h in handles {
+            match h.await.expect("join").expect("commit") {
+                CommitOutcome::Committed(r) => refs.push(r),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        drop(spool);
+        let spool = SqliteSpool::open(dir.path()).expect("reopen");
+        assert_eq!(spool.count_submissions().await.expect("count"), 200);
+        for r in refs.iter().take(5) {
+            assert!(spool.submission(r.as_str()).await.expect("read").is_some());
+            assert_eq!(spool.envelopes(r.as_str()).await.expect("read").len(), 1);
+            assert_eq!(
+                spool.deliveries(r.as_str()).await.expect("read")[0].state,
+                "pending"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_commits_once_and_then_names_its_reference() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spool = SqliteSpool::open(dir.path()).expect("open");
+        let first = spool
+            .commit(submission(Some([7; 32])))
+            .await
+            .expect("commit");
+        let CommitOutcome::Committed(r) = first else {
+            panic!("{first:?}")
+        };
+        let again = spool
+            .commit(submission(Some([7; 32])))
+            .await
+            .expect("commit");
+        assert_eq!(again, CommitOutcome::Duplicate(r.clone()));
+        assert_eq!(
+            spool.reference_for_token([7; 32]).await.expect("read"),
+            Some(r)
+        );
+        assert_eq!(spool.count_submissions().await.expect("count"), 1);
+    }
+
+    #[tokio::test]
+    async fn a_taken_reference_is_reported_not_overwritten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spool = SqliteSpool::open(dir.path()).expect("open");
+        let s = submission(None);
+        let mut twin = submission(None);
+        twin.reference = s.reference.clone();
+        spool.commit(s).await.expect("commit");
+        assert_eq!(
+            spool.commit(twin).await.expect("commit"),
+            CommitOutcome::ReferenceTaken
+        );
+    }
+
+    #[tokio::test]
+    async fn secrets_persist_and_files_are_private() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spool = SqliteSpool::open(&dir.path().join("s")).expect("open");
+        let a = spool.secret("form_token", 32).await.expect("secret");
+        assert_eq!(a, spool.secret("form_token", 32).await.expect("secret"));
+        spool.probe_writable().await.expect("writable");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.path().join("s")), 0o700);
+            assert_eq!(mode(spool.path()), 0o600);
+        }
+    }
+
+    #[test]
+    fn a_spool_from_a_newer_gateway_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = prepare_files(dir.path()).expect("files");
+        let conn = Connection::open(&path).expect("open");
+        conn.pragma_update(None, "user_version", 99)
+            .expect("pragma");
+        drop(conn);
+        assert!(SqliteSpool::open(dir.path()).is_err());
+    }
+}
