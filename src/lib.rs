@@ -14,18 +14,18 @@
 //! submission is durable; bad input is a 4xx with field-level messages, never a panic.
 #![forbid(unsafe_code)]
 
-//pub mod cli;
+pub mod cli;
 pub mod config;
 pub mod forms;
-//pub mod http;
-//pub mod intake;
+pub mod http;
+pub mod intake;
 pub mod keys;
-//pub mod open;
+pub mod open;
 pub mod reference;
 pub mod routing;
 pub mod seal;
 pub mod spool;
-//pub mod startup;
-//pub mod telemetry;
+pub mod startup;
+pub mod telemetry;
 pub mod triage;
 pub mod ukdate;

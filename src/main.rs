@@ -1,1 +1,157 @@
-fn main() {}
+#![forbid(unsafe_code)]
+
+use anyhow::Context;
+use clap::Parser;
+use pis_gateway::cli::{Cli, Command};
+use pis_gateway::config;
+use pis_gateway::forms::FormRegistry;
+use pis_gateway::startup::Application;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { config } => serve(config),
+        Command::CheckConfig { config } => check_config(config),
+        Command::Keygen { output } => keygen(output),
+        Command::Open {
+            identity,
+            format,
+            forms,
+            envelopes,
+        } => open(identity, format, forms, envelopes),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Loads and validates the configuration, listing every problem on standard error.
+fn load_checked(flag: Option<std::path::PathBuf>) -> anyhow::Result<Option<config::Settings>> {
+    let path = config::config_path(flag.as_deref());
+    let source = path.display().to_string();
+    let settings = match config::load(&path) {
+        Ok(s) => s,
+        Err(problems) => {
+            eprint!("{problems}");
+            return Ok(None);
+        }
+    };
+    let mut problems: Vec<String> = settings
+        .validate(&source)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if let Err(e) = FormRegistry::load_dir(&settings.forms.dir) {
+        problems.extend(e.to_string().lines().map(str::to_string));
+    }
+    if let Err(e) = pis_gateway::http::pages::Pages::load(&settings.forms.dir.join("templates")) {
+        problems.push(format!(
+            "{}: {e}",
+            settings.forms.dir.join("templates").display()
+        ));
+    }
+    if !settings.server.dangerous_plain_http && problems.is_empty() {
+        if let Err(e) = pis_gateway::startup::tls_config(&settings) {
+            problems.push(format!("{source}: server.tls_cert/server.tls_key: {e:#}"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(Some(settings))
+    } else {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        eprintln!("{} problem(s) found", problems.len());
+        Ok(None)
+    }
+}
+
+fn check_config(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+    let Some(settings) = load_checked(flag)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    for w in settings.warnings() {
+        eprintln!("warning: {w}");
+    }
+    println!("configuration OK");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+    pis_gateway::telemetry::init(std::io::stderr);
+    let Some(settings) = load_checked(flag)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    for w in settings.warnings() {
+        tracing::warn!("{w}");
+    }
+    let listen = settings.server.listen.clone();
+    let tls = !settings.server.dangerous_plain_http;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings).await?;
+        tracing::info!(%listen, port = app.port(), tls, "pis-gateway serving");
+        app.run_until_stopped()
+            .await
+            .context("server stopped with an error")?;
+        tracing::info!("pis-gateway stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn keygen(output: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+    match output {
+        Some(path) => {
+            let public = pis_gateway::keys::keygen(&path)?;
+            eprintln!(
+                "identity written to {} (keep it off the gateway server)",
+                path.display()
+            );
+            println!("{public}");
+        }
+        None => {
+            use age::secrecy::ExposeSecret;
+            let identity = age::x25519::Identity::generate();
+            eprintln!("Public key: {}", identity.to_public());
+            println!("# public key: {}", identity.to_public());
+            println!("{}", identity.to_string().expose_secret());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open(
+    identity: std::path::PathBuf,
+    format: pis_gateway::open::Format,
+    forms: Option<std::path::PathBuf>,
+    envelopes: Vec<std::path::PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let identities = pis_gateway::keys::read_identities(&identity)?;
+    let registry = match forms {
+        Some(dir) => FormRegistry::load_dir(&dir)?,
+        None => FormRegistry::built_in()?,
+    };
+    let mut failed = 0;
+    for path in &envelopes {
+        let result = std::fs::read(path)
+            .map_err(anyhow::Error::from)
+            .and_then(|bytes| Ok(pis_gateway::seal::decrypt(&bytes, &identities)?))
+            .and_then(|plain| Ok(serde_json::from_slice::<serde_json::Value>(&plain)?));
+        match result {
+            Ok(doc) => print!("{}", pis_gateway::open::render(&doc, &registry, format)),
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {e}", path.display());
+            }
+        }
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

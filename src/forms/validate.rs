@@ -125,6 +125,14 @@ pub fn validate(spec: &FormSpec, input: &Value, today: Date) -> Result<Validated
     }
 }
 
+fn is_name_char(c: char) -> bool {
+    c.is_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.' | '’')
+}
+
+fn is_reference_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, ' ' | '/' | '-')
+}
+
 fn answer_str<'a>(
     id: &str,
     item: Option<&'a Map<String, Value>>,
@@ -322,33 +330,18 @@ fn check_value(
                 fail!("too_short", format!("must be at least {min} characters"));
             }
             match format {
-                Some(TextFormat::Name) => {
-                    let ok = s.chars().all(|c| {
-                        c.is_alphabetic()
-                            || c == ' '
-                            || c == '\''
-                            || c == '-'
-                            || c == '.'
-                            || c == '’'
-                    });
-                    if !ok {
-                        fail!(
-                            "invalid_characters",
-                            "can only include letters, spaces, hyphens, apostrophes and full stops"
-                                .into()
-                        );
-                    }
+                Some(TextFormat::Name) if !s.chars().all(is_name_char) => {
+                    fail!(
+                        "invalid_characters",
+                        "can only include letters, spaces, hyphens, apostrophes and full stops"
+                            .into()
+                    );
                 }
-                Some(TextFormat::Reference) => {
-                    if !s
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '/' || c == '-')
-                    {
-                        fail!(
-                            "invalid_characters",
-                            "can only include letters, numbers, spaces, / and -".into()
-                        );
-                    }
+                Some(TextFormat::Reference) if !s.chars().all(is_reference_char) => {
+                    fail!(
+                        "invalid_characters",
+                        "can only include letters, numbers, spaces, / and -".into()
+                    );
                 }
                 Some(TextFormat::PisReference) => {
                     return match Reference::parse(&s) {
@@ -356,7 +349,7 @@ fn check_value(
                         None => fail!("invalid_format", "must look like PIS-ABCD-1234".into()),
                     };
                 }
-                None => {}
+                _ => {}
             }
             Some(Value::String(s))
         }

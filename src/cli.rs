@@ -1,0 +1,51 @@
+//! The command line: `serve`, `check-config`, `keygen`, `open`.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pis-gateway",
+    version,
+    about = "Partnership Information Sharing gateway"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway.
+    Serve {
+        /// Configuration file (default: $PISG_CONFIG, else config/gateway.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Validate the configuration, keys and form specs; list every problem.
+    CheckConfig {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Create an age identity for an inbox owner; prints the public key.
+    Keygen {
+        /// Where to write the identity (mode 0600; never overwrites). Without it, the identity
+        /// goes to standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Decrypt and show submissions (run on the reader's machine, never on the server).
+    Open {
+        /// age identity file.
+        #[arg(long)]
+        identity: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::open::Format,
+        /// Form specs folder for question labels (default: the forms built into this binary).
+        #[arg(long)]
+        forms: Option<PathBuf>,
+        /// Envelopes (`.age`, binary or armored).
+        #[arg(required = true)]
+        envelopes: Vec<PathBuf>,
+    },
+}

@@ -1,0 +1,88 @@
+//! Errors of the JSON API, each with its status and a body a partner system can act on.
+//! Nothing here echoes a submitted value; an internal cause is logged, never returned.
+
+use crate::forms::FieldError;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("validation failed")]
+    Invalid(Vec<FieldError>),
+    #[error("malformed JSON")]
+    Malformed,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("payload too large")]
+    TooLarge { limit: usize },
+    #[error("not found")]
+    NotFound,
+    #[error("spool unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    errors: &'a [FieldError],
+}
+
+fn one(field: &str, code: &'static str, message: String) -> Vec<FieldError> {
+    vec![FieldError {
+        field: field.into(),
+        code,
+        message,
+    }]
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Malformed => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let errors = match self {
+            ApiError::Invalid(e) => e.clone(),
+            ApiError::Malformed => one("", "malformed_json", "The body is not valid JSON".into()),
+            ApiError::UnsupportedMediaType => one(
+                "",
+                "unsupported_media_type",
+                "Send the body as application/json".into(),
+            ),
+            ApiError::TooLarge { limit } => one(
+                "",
+                "payload_too_large",
+                format!("The body must be {limit} bytes or fewer"),
+            ),
+            ApiError::NotFound => one("", "not_found", "No such resource".into()),
+            ApiError::Unavailable => one(
+                "",
+                "unavailable",
+                "The submission could not be stored and was not accepted; try again later".into(),
+            ),
+            ApiError::Internal(cause) => {
+                tracing::error!(cause = %cause, "internal error");
+                one(
+                    "",
+                    "internal",
+                    "Something went wrong; the submission was not accepted".into(),
+                )
+            }
+        };
+        let mut resp = HttpResponse::build(self.status_code());
+        if matches!(self, ApiError::Unavailable) {
+            resp.insert_header((header::RETRY_AFTER, "30"));
+        }
+        resp.json(ErrorBody { errors: &errors })
+    }
+}

@@ -1,0 +1,23 @@
+//! The HTTP surface: pages for people, JSON for partner systems, probes for operators.
+
+pub mod body;
+pub mod error;
+pub mod headers;
+pub mod logging;
+pub mod pages;
+pub mod routes;
+pub mod token;
+
+use crate::forms::FormRegistry;
+use crate::intake::Intake;
+
+/// Shared, read-only state of a running gateway.
+pub struct AppState {
+    pub forms: FormRegistry,
+    pub pages: pages::Pages,
+    pub assets: routes::assets::Assets,
+    pub intake: Intake,
+    pub tokens: token::FormTokens,
+    pub max_body_bytes: usize,
+    pub plain_http: bool,
+}

@@ -1,0 +1,242 @@
+//! The HTML forms: `GET /forms/{id}` shows one, `POST /forms/{id}` adds an item, shows errors,
+//! or accepts the submission and shows its reference. Works without JavaScript; keeps no
+//! server-side state of partial answers.
+
+use crate::forms::html::{blank_slots, page_errors, read_posted, Action, PageError};
+use crate::forms::{describe, validate, FormSpec};
+use crate::http::body::{media_type, read_limited, BodyError};
+use crate::http::token::TokenError;
+use crate::http::AppState;
+use crate::intake::Receipt;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+fn now() -> u64 {
+    time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64
+}
+
+fn not_found(state: &AppState) -> HttpResponse {
+    state.pages.message(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        &[
+            "If you typed the web address, check it is correct.",
+            "You can start again from the home page.",
+        ],
+    )
+}
+
+struct FormPage<'a> {
+    values: Map<String, Value>,
+    errors: Vec<PageError>,
+    slots: HashMap<String, usize>,
+    token: String,
+    notice: Option<&'a str>,
+}
+
+fn render_form(state: &AppState, spec: &FormSpec, page: FormPage<'_>) -> HttpResponse {
+    let error_map: HashMap<&str, &str> = page
+        .errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.message.as_str()))
+        .collect();
+    state.pages.respond(
+        StatusCode::OK,
+        "form.html",
+        minijinja::context! {
+            form => describe::describe(spec),
+            values => page.values,
+            errors => page.errors,
+            error_map => error_map,
+            slots => page.slots,
+            token => page.token,
+            notice => page.notice,
+        },
+    )
+}
+
+pub async fn show(state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
+    let Some(spec) = state.forms.get(&id) else {
+        return not_found(&state);
+    };
+    let token = state.tokens.issue(&spec.id, now());
+    render_form(
+        &state,
+        spec,
+        FormPage {
+            values: Map::new(),
+            errors: Vec::new(),
+            slots: blank_slots(spec),
+            token,
+            notice: None,
+        },
+    )
+}
+
+/// A browser posting from another site is not our form, whatever token it carries.
+fn cross_site(req: &HttpRequest) -> bool {
+    let h = req.headers();
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if site != "same-origin" && site != "none" {
+            return true;
+        }
+    }
+    if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = h
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+        if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+            return true;
+        }
+    }
+    false
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let Some(spec) = state.forms.get(&id).cloned() else {
+        return not_found(&state);
+    };
+    if media_type(&req) != "application/x-www-form-urlencoded" {
+        return state.pages.message(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "This form could not be read",
+            &["Send the form from its page on this site."],
+        );
+    }
+    let body = match read_limited(&req, payload, state.max_body_bytes).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            return state.pages.message(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Your answers are too long to send",
+                &[
+                    "Nothing has been sent. Go back, shorten the longest answers, and send the form again.",
+                    "If someone is in danger now, call 999.",
+                ],
+            )
+        }
+        Err(BodyError::Broken) => {
+            return state.pages.message(
+                StatusCode::BAD_REQUEST,
+                "Your answers did not arrive",
+                &["Nothing has been sent. Go back and send the form again."],
+            )
+        }
+    };
+    if cross_site(&req) {
+        return forbidden(&state);
+    }
+    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
+        return state.pages.message(
+            StatusCode::BAD_REQUEST,
+            "This form could not be read",
+            &["Nothing has been sent. Go back and send the form again."],
+        );
+    };
+    let posted = read_posted(&spec, &pairs);
+    let verified = match posted
+        .token
+        .as_deref()
+        .map(|t| state.tokens.verify(&spec.id, t, now()))
+    {
+        Some(Ok(v)) => v,
+        Some(Err(TokenError::Expired)) => {
+            // Their answers are worth more than the page's age: show them again on a fresh
+            // page rather than throwing them away.
+            return render_form(
+                &state,
+                &spec,
+                FormPage {
+                    values: posted.values,
+                    errors: Vec::new(),
+                    slots: posted.slots,
+                    token: state.tokens.issue(&spec.id, now()),
+                    notice: Some("This page had been open for a long time. Your answers have not been sent yet: check them and send the form again."),
+                },
+            );
+        }
+        Some(Err(TokenError::Invalid)) | None => return forbidden(&state),
+    };
+    let token = posted.token.clone().unwrap_or_default();
+    if let Action::AddItem(_) = posted.action {
+        return render_form(
+            &state,
+            &spec,
+            FormPage {
+                values: posted.values,
+                errors: Vec::new(),
+                slots: posted.slots,
+                token,
+                notice: None,
+            },
+        );
+    }
+    let validated = match validate(&spec, &posted.answers, crate::ukdate::uk_today()) {
+        Ok(v) => v,
+        Err(errors) => {
+            return render_form(
+                &state,
+                &spec,
+                FormPage {
+                    values: posted.values,
+                    errors: page_errors(&spec, &errors),
+                    slots: posted.slots,
+                    token,
+                    notice: None,
+                },
+            )
+        }
+    };
+    match state
+        .intake
+        .submit(&spec, validated, Some(verified.hash))
+        .await
+    {
+        Ok(receipt) => confirmation(&state, &spec, &receipt),
+        Err(e) => {
+            tracing::error!(error = %e, "submission not stored");
+            state.pages.message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sorry, your report could not be saved",
+                &[
+                    "Nothing has been sent. Go back and send the form again in a few minutes: your answers are still on the previous page.",
+                    "If someone is in danger now, call 999. Otherwise you can call 101.",
+                ],
+            )
+        }
+    }
+}
+
+fn forbidden(state: &AppState) -> HttpResponse {
+    state.pages.message(
+        StatusCode::FORBIDDEN,
+        "This form could not be checked",
+        &[
+            "Nothing has been sent. Open the form again from this site and fill it in there.",
+            "If someone is in danger now, call 999.",
+        ],
+    )
+}
+
+fn confirmation(state: &AppState, spec: &FormSpec, receipt: &Receipt) -> HttpResponse {
+    state.pages.respond(
+        StatusCode::OK,
+        "confirmation.html",
+        minijinja::context! {
+            form => describe::summary(spec),
+            reference => receipt.reference.as_str(),
+            priority => receipt.priority.as_str(),
+            immediate => receipt.priority == crate::triage::Priority::Immediate,
+            duplicate => receipt.duplicate,
+        },
+    )
+}

@@ -1,0 +1,27 @@
+//! The start page: which form to use, and when to call 999 or 101 instead.
+
+use crate::forms::describe;
+use crate::http::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+
+pub async fn home(state: web::Data<AppState>) -> HttpResponse {
+    let forms: Vec<_> = state.forms.iter().map(|f| describe::summary(f)).collect();
+    state.pages.respond(
+        StatusCode::OK,
+        "home.html",
+        minijinja::context! { forms => forms },
+    )
+}
+
+/// Anything unrouted: a page for people, JSON under `/api/`.
+pub async fn not_found(state: web::Data<AppState>, req: actix_web::HttpRequest) -> HttpResponse {
+    if req.path().starts_with("/api/") {
+        return actix_web::ResponseError::error_response(&crate::http::error::ApiError::NotFound);
+    }
+    state.pages.message(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        &["If you typed the web address, check it is correct."],
+    )
+}

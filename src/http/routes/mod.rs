@@ -1,0 +1,21 @@
+//! One file per route family.
+
+pub mod api;
+pub mod assets;
+pub mod form;
+pub mod health;
+pub mod home;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::home))
+        .route("/forms/{id}", web::get().to(form::show))
+        .route("/forms/{id}", web::post().to(form::submit))
+        .route("/api/v1/forms", web::get().to(api::list_forms))
+        .route("/api/v1/forms/{id}", web::get().to(api::describe_form))
+        .route("/api/v1/submissions", web::post().to(api::submit))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/static/{file}", web::get().to(assets::asset));
+}

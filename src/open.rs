@@ -1,0 +1,358 @@
+//! `pis-gateway open`: decrypts envelopes on the reader's machine and lays a submission out so
+//! an officer can read it at a glance: priority first, then the form's sections with the
+//! questions as they were asked, people, vehicles and places as numbered items.
+
+use crate::forms::spec::{Field, FormSpec, Kind};
+use crate::forms::{vrm, FormRegistry};
+use serde_json::Value;
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Html,
+}
+
+enum Row {
+    Answer {
+        label: String,
+        value: String,
+        note: Option<String>,
+    },
+    Item {
+        title: String,
+        rows: Vec<Row>,
+    },
+}
+
+struct Section {
+    title: String,
+    rows: Vec<Row>,
+}
+
+struct Layout {
+    heading: Vec<(String, String)>,
+    sections: Vec<Section>,
+}
+
+fn note_text(code: &str) -> String {
+    match code {
+        "partial_registration" => "partial registration: ? marks unknown characters".into(),
+        "unusual_registration" => {
+            "does not match a UK registration format (foreign, personalised or misread?)".into()
+        }
+        "partial_postcode" => "first part of the postcode only".into(),
+        "partial_phone" => "partial number: ? marks unknown digits".into(),
+        other => other.replace('_', " "),
+    }
+}
+
+fn display_value(f: &Field, v: &Value) -> String {
+    let label_of = |s: &str| {
+        f.kind
+            .options()
+            .and_then(|o| o.into_iter().find(|o| o.value == s).map(|o| o.label))
+            .unwrap_or_else(|| s.to_string())
+    };
+    match (v, &f.kind) {
+        (Value::String(s), Kind::VehicleRegistration) => vrm::display(s),
+        (Value::String(s), _) => label_of(s),
+        (Value::Array(items), _) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(label_of)
+            .collect::<Vec<_>>()
+            .join("; "),
+        (other, _) => other.to_string(),
+    }
+}
+
+fn rows_for(
+    fields: &[Field],
+    answers: &serde_json::Map<String, Value>,
+    path: &str,
+    notes: &[(String, String)],
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for f in fields {
+        let Some(v) = answers.get(&f.id) else {
+            continue;
+        };
+        let here = if path.is_empty() {
+            f.id.clone()
+        } else {
+            format!("{path}.{}", f.id)
+        };
+        if let Kind::Group {
+            item_label,
+            fields: subs,
+            ..
+        } = &f.kind
+        {
+            let label = item_label.as_deref().unwrap_or("Item");
+            for (i, item) in v.as_array().into_iter().flatten().enumerate() {
+                let Some(obj) = item.as_object() else {
+                    continue;
+                };
+                rows.push(Row::Item {
+                    title: format!("{label} {}", i + 1),
+                    rows: rows_for(subs, obj, &format!("{here}[{i}]"), notes),
+                });
+            }
+        } else {
+            let note = notes
+                .iter()
+                .find(|(field, _)| *field == here)
+                .map(|(_, code)| note_text(code));
+            rows.push(Row::Answer {
+                label: f.label.clone(),
+                value: display_value(f, v),
+                note,
+            });
+        }
+    }
+    rows
+}
+
+fn layout(doc: &Value, forms: &FormRegistry) -> Layout {
+    let s = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let reasons: Vec<String> = doc
+        .get("reason_codes")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let version = doc.get("form_version").and_then(Value::as_u64).unwrap_or(0);
+    let mut heading = vec![
+        ("Marking".into(), s("marking")),
+        ("Reference".into(), s("reference")),
+        ("Priority".into(), s("priority")),
+    ];
+    if !reasons.is_empty() {
+        heading.push(("Why".into(), reasons.join(", ")));
+    }
+    heading.push(("Received".into(), s("received_at")));
+    heading.push(("Form".into(), format!("{} (version {version})", s("form"))));
+    heading.push((
+        "Route".into(),
+        format!("{} ({} view)", s("route"), s("view")),
+    ));
+
+    let empty = serde_json::Map::new();
+    let answers = doc
+        .get("answers")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let notes: Vec<(String, String)> = doc
+        .get("notes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|n| {
+            Some((
+                n.get("field")?.as_str()?.to_string(),
+                n.get("code")?.as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    let spec: Option<&FormSpec> = forms.get(&s("form")).map(|a| a.as_ref());
+    let mut sections = Vec::new();
+    let mut known = std::collections::HashSet::new();
+    if let Some(spec) = spec {
+        if u64::from(spec.version) != version {
+            heading.push((
+                "Note".into(),
+                format!(
+                    "labels are from form version {}; the submission used version {version}",
+                    spec.version
+                ),
+            ));
+        }
+        for sec in &spec.sections {
+            known.extend(sec.fields.iter().map(|f| f.id.clone()));
+            let rows = rows_for(&sec.fields, answers, "", &notes);
+            if !rows.is_empty() {
+                sections.push(Section {
+                    title: sec.title.clone(),
+                    rows,
+                });
+            }
+        }
+    }
+    // Anything the form spec does not know (another version, or no spec at hand) is still shown.
+    let other: Vec<Row> = answers
+        .iter()
+        .filter(|(k, _)| !known.contains(*k))
+        .map(|(k, v)| Row::Answer {
+            label: k.clone(),
+            value: match v {
+                Value::String(s) => s.clone(),
+                other => serde_json::to_string_pretty(other).unwrap_or_default(),
+            },
+            note: None,
+        })
+        .collect();
+    if !other.is_empty() {
+        sections.push(Section {
+            title: "Other answers".into(),
+            rows: other,
+        });
+    }
+    Layout { heading, sections }
+}
+
+fn text_rows(out: &mut String, rows: &[Row], indent: usize) {
+    let pad = " ".repeat(indent);
+    for r in rows {
+        match r {
+            Row::Answer { label, value, note } => {
+                let mut lines = value.lines();
+                let _ = writeln!(out, "{pad}{label}: {}", lines.next().unwrap_or(""));
+                for l in lines {
+                    let _ = writeln!(out, "{pad}    {l}");
+                }
+                if let Some(n) = note {
+                    let _ = writeln!(out, "{pad}    (note: {n})");
+                }
+            }
+            Row::Item { title, rows } => {
+                let _ = writeln!(out, "{pad}{title}");
+                text_rows(out, rows, indent + 2);
+            }
+        }
+    }
+}
+
+fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn html_rows(out: &mut String, rows: &[Row]) {
+    out.push_str("<dl>");
+    for r in rows {
+        match r {
+            Row::Answer { label, value, note } => {
+                let _ = write!(
+                    out,
+                    "<dt>{}</dt><dd>{}",
+                    escape(label),
+                    escape(value).replace('\n', "<br>")
+                );
+                if let Some(n) = note {
+                    let _ = write!(out, " <em>({})</em>", escape(n));
+                }
+                out.push_str("</dd>");
+            }
+            Row::Item { title, rows } => {
+                let _ = write!(out, "<dt class=item>{}</dt><dd>", escape(title));
+                html_rows(out, rows);
+                out.push_str("</dd>");
+            }
+        }
+    }
+    out.push_str("</dl>");
+}
+
+/// Renders one decrypted document.
+pub fn render(doc: &Value, forms: &FormRegistry, format: Format) -> String {
+    if format == Format::Json {
+        return serde_json::to_string_pretty(doc).unwrap_or_default() + "\n";
+    }
+    let l = layout(doc, forms);
+    let mut out = String::new();
+    match format {
+        Format::Text => {
+            for (k, v) in &l.heading {
+                let _ = writeln!(out, "{k:<10} {v}");
+            }
+            for s in &l.sections {
+                let _ = writeln!(out, "\n== {} ==", s.title);
+                text_rows(&mut out, &s.rows, 0);
+            }
+        }
+        Format::Html => {
+            out.push_str("<!DOCTYPE html><html lang=en-GB><head><meta charset=utf-8><title>");
+            out.push_str(&escape(
+                l.heading.get(1).map(|h| h.1.as_str()).unwrap_or(""),
+            ));
+            out.push_str("</title><style>body{font-family:Arial,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}\
+                .marking{background:#d4351c;color:#fff;font-weight:bold;padding:.3em .6em;display:inline-block}\
+                table{border-collapse:collapse}th{text-align:left;padding-right:1em}dt{font-weight:bold;margin-top:.5em}\
+                dd{margin-left:1em}dt.item{margin-top:1em;border-top:1px solid #b1b4b6;padding-top:.5em}</style></head><body>");
+            out.push_str("<p class=marking>OFFICIAL-SENSITIVE</p><table>");
+            for (k, v) in &l.heading {
+                let _ = write!(out, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(v));
+            }
+            out.push_str("</table>");
+            for s in &l.sections {
+                let _ = write!(out, "<h2>{}</h2>", escape(&s.title));
+                html_rows(&mut out, &s.rows);
+            }
+            out.push_str("</body></html>\n");
+        }
+        Format::Json => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc() -> Value {
+        json!({
+            "schema": "pis-gateway/submission/v1", "marking": "OFFICIAL-SENSITIVE",
+            "reference": "PIS-ABCD-EFGH", "priority": "IMMEDIATE", "reason_codes": ["gate_danger_now"],
+            "received_at": "2026-11-23T19:00:00Z", "form": "community", "form_version": 1,
+            "route": "police_intelligence", "view": "full",
+            "answers": {
+                "gate.immediate_danger": "yes",
+                "what_happened": "Line one <b>\nLine two",
+                "vehicles": [{"registration": "YX21KCD"}],
+                "mystery": "kept"
+            },
+            "notes": [{"field": "vehicles[0].registration", "code": "unusual_registration"}]
+        })
+    }
+
+    #[test]
+    fn text_shows_priority_labels_items_and_unknown_answers() {
+        let forms = FormRegistry::built_in().expect("forms");
+        let t = render(&doc(), &forms, Format::Text);
+        assert!(t.contains("Priority   IMMEDIATE"), "{t}");
+        assert!(
+            t.contains("Vehicle 1") || t.contains("vehicle 1") || t.contains(" 1\n"),
+            "{t}"
+        );
+        assert!(t.contains("YX21 KCD"), "{t}");
+        assert!(t.contains("(note: does not match"), "{t}");
+        assert!(t.contains("    Line two"), "{t}");
+        assert!(t.contains("mystery: kept"), "{t}");
+        assert!(t.contains(": Yes"), "{t}");
+    }
+
+    #[test]
+    fn html_escapes_everything_submitted() {
+        let forms = FormRegistry::built_in().expect("forms");
+        let h = render(&doc(), &forms, Format::Html);
+        assert!(h.contains("Line one &lt;b&gt;<br>Line two"), "{h}");
+        assert!(!h.contains("<b>"));
+    }
+}

@@ -1,0 +1,118 @@
+//! Building and running the gateway: load and check everything, bind, serve.
+
+use crate::config::Settings;
+use crate::forms::FormRegistry;
+use crate::http::pages::Pages;
+use crate::http::routes::assets::Assets;
+use crate::http::token::FormTokens;
+use crate::http::{headers, logging, routes, AppState};
+use crate::intake::Intake;
+use crate::routing::Routes;
+use crate::spool::sqlite::SqliteSpool;
+use crate::spool::Spool;
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+use anyhow::Context;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// rustls with the ring provider, TLS 1.3 and 1.2 only.
+pub fn tls_config(settings: &Settings) -> anyhow::Result<rustls::ServerConfig> {
+    let certs = CertificateDer::pem_file_iter(&settings.server.tls_cert)
+        .with_context(|| format!("reading {}", settings.server.tls_cert.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("parsing {}", settings.server.tls_cert.display()))?;
+    let key = PrivateKeyDer::from_pem_file(&settings.server.tls_key)
+        .with_context(|| format!("reading the key in {}", settings.server.tls_key.display()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .context("choosing TLS versions")?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .context("pairing the TLS certificate and key")?;
+    Ok(config)
+}
+
+impl Application {
+    /// Loads forms, templates, keys and the spool, binds the listener and prepares the server.
+    /// Fails before binding if anything is wrong.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let forms = FormRegistry::load_dir(&settings.forms.dir).context("loading form specs")?;
+        let pages =
+            Pages::load(&settings.forms.dir.join("templates")).context("loading page templates")?;
+        let assets =
+            Assets::load(&settings.forms.dir.join("static")).context("loading static files")?;
+        let routes = Arc::new(Routes::from_settings(&settings.routes)?);
+        let spool: Arc<dyn Spool> = Arc::new(SqliteSpool::open(&settings.spool.dir)?);
+        let secret = spool
+            .secret("form_token", 32)
+            .await
+            .context("reading the form-token key")?;
+        let tokens = FormTokens::new(&secret, settings.server.form_token_max_age_minutes * 60);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let intake = Intake::new(spool, routes, cores);
+        let plain = settings.server.dangerous_plain_http;
+        let state = web::Data::new(AppState {
+            forms,
+            pages,
+            assets,
+            intake,
+            tokens,
+            max_body_bytes: settings.server.max_body_bytes,
+            plain_http: plain,
+        });
+        let listener = TcpListener::bind(&settings.server.listen)
+            .with_context(|| format!("binding {}", settings.server.listen))?;
+        let port = listener.local_addr()?.port();
+        let workers = if settings.server.workers == 0 {
+            cores
+        } else {
+            settings.server.workers
+        };
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(headers::security_headers(!plain))
+                .wrap(middleware::from_fn(logging::log_request))
+                .configure(routes::configure)
+                .default_service(web::to(routes::home::not_found))
+        })
+        .workers(workers)
+        .client_request_timeout(Duration::from_secs(10))
+        .client_disconnect_timeout(Duration::from_secs(2))
+        .keep_alive(Duration::from_secs(30))
+        .shutdown_timeout(15);
+        let server = if plain {
+            server.listen(listener)?
+        } else {
+            server.listen_rustls_0_23(listener, tls_config(&settings)?)?
+        };
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
