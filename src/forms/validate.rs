@@ -161,7 +161,10 @@ fn is_required(f: &Field, item: Option<&Map<String, Value>>, top: &Map<String, V
         .required_unless_any
         .iter()
         .any(|other| answer_str(other, item, top).is_some());
-    (f.required || by_condition) && !excused
+    // `required_unless_any` alone means "required unless one of these is answered"; with
+    // `required_when`, it excuses a field the condition would otherwise require.
+    let implied = f.required_when.is_none() && !f.required_unless_any.is_empty();
+    (f.required || by_condition || implied) && !excused
 }
 
 fn required_error(f: &Field, path: &str, item: Option<(&str, usize)>) -> FieldError {

@@ -1,1 +1,8 @@
+//! Integration tests: the real gateway over HTTPS on a loopback port, real SQLite spool, real
+//! age envelopes, and (where installed) the reference `age` tool.
 
+mod age_cli;
+mod api_json;
+mod forms_html;
+mod helpers;
+mod process;

@@ -1,0 +1,316 @@
+//! The gateway as an operator runs it: the real binary, its logs, its files, and `kill -9`.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Gateway {
+    child: Child,
+    port: u16,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn write_config(dir: &Path, recipients: &[String]) -> PathBuf {
+    let repo = repo();
+    let config = format!(
+        r#"[server]
+listen = "127.0.0.1:0"
+public_url = "https://localhost:8443"
+tls_cert = "{cert}"
+tls_key = "{key}"
+[spool]
+dir = "{spool}"
+[forms]
+dir = "{forms}"
+[[routes]]
+name = "police_intelligence"
+mailbox = "intel@example.invalid"
+view = "full"
+recipients = {recipients:?}
+"#,
+        cert = repo.join("certs-example/localhost.pem").display(),
+        key = repo.join("certs-example/localhost-key.pem").display(),
+        spool = dir.join("spool").display(),
+        forms = repo.join("forms").display(),
+    );
+    let path = dir.join("gateway.toml");
+    std::fs::write(&path, config).expect("config written");
+    path
+}
+
+fn start(config: &Path) -> Gateway {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .arg("serve")
+        .arg("--config")
+        .arg(config)
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gateway starts");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().expect("stderr");
+    let sink = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(port) = line.split("port=").nth(1).filter(|_| line.contains("pis-gateway serving")) {
+                let port: u16 = port.split_whitespace().next().and_then(|p| p.parse().ok()).unwrap_or(0);
+                let _ = tx.send(port);
+            }
+            sink.lock().expect("log lock").push(line);
+        }
+    });
+    let port = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+        panic!("gateway did not start: {:?}", log.lock().expect("log").join("\n"))
+    });
+    Gateway { child, port, log }
+}
+
+fn app_for(port: u16, dir: &tempfile::TempDir) -> TestApp {
+    TestApp {
+        port,
+        client: https_client(),
+        identities: vec![],
+        dir: tempfile::tempdir_in(dir.path()).expect("scratch"),
+    }
+}
+
+fn keys() -> (Vec<age::x25519::Identity>, Vec<String>) {
+    let ids = vec![age::x25519::Identity::generate(), age::x25519::Identity::generate()];
+    let recipients = ids.iter().map(|i| i.to_public().to_string()).collect();
+    (ids, recipients)
+}
+
+fn count_in(spool: &Path) -> i64 {
+    rusqlite::Connection::open(spool.join("spool.sqlite3"))
+        .and_then(|c| c.query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0)))
+        .expect("count")
+}
+
+#[actix_web::test]
+async fn kill_9_under_load_loses_no_submission_that_was_given_a_reference() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ids, recipients) = keys();
+    let config = write_config(dir.path(), &recipients);
+    let gw = start(&config);
+    let url = format!("https://localhost:{}/api/v1/submissions", gw.port);
+
+    let accepted = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (url, accepted) = (url.clone(), Arc::clone(&accepted));
+        tasks.push(actix_web::rt::spawn(async move {
+            let client = https_client();
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(20) {
+                let payload = json!({"form": "community", "answers": community_answers()});
+                match client.post(&url).send_json(&payload).await {
+                    Ok(mut res) if res.status().as_u16() == 201 => {
+                        let body: Value = res.json().await.unwrap_or(Value::Null);
+                        if let Some(r) = body["reference"].as_str() {
+                            accepted.lock().expect("lock").push(r.to_string());
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => break, // the gateway is gone
+                }
+            }
+        }));
+    }
+    // Let load build up, then kill without warning.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while accepted.lock().expect("lock").len() < 50 && Instant::now() < deadline {
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(gw); // SIGKILL
+    for t in tasks {
+        let _ = t.await;
+    }
+    let accepted = accepted.lock().expect("lock").clone();
+    assert!(accepted.len() >= 10, "load reached the gateway ({} accepted)", accepted.len());
+
+    let gw = start(&config);
+    let app = app_for(gw.port, &dir);
+    let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
+    for r in &accepted {
+        let body: Vec<u8> = db
+            .query_row("SELECT body FROM envelopes WHERE reference = ?1", [r], |row| row.get(0))
+            .unwrap_or_else(|_| panic!("{r} was given to a submitter but is not in the spool"));
+        assert_eq!(decrypt_with(&body, &ids[0])["reference"], r.as_str());
+    }
+    assert!(count_in(&dir.path().join("spool")) >= accepted.len() as i64);
+    // The restarted gateway takes new work on the same spool.
+    let (status, _) = app.post_json(&json!({"form": "community", "answers": community_answers()})).await;
+    assert_eq!(status, 201);
+}
+
+/// Fills every text-bearing field of a form with a distinctive canary and the rest with valid
+/// answers. Returns the answers and the canary stem.
+fn canary_answers(form: &str, stem: &str) -> Value {
+    use pis_gateway::forms::spec::{Field, Kind, TextFormat};
+    let registry = pis_gateway::forms::FormRegistry::built_in().expect("forms");
+    let spec = registry.get(form).expect("form");
+    let mut n = 0usize;
+    let mut next = || {
+        n += 1;
+        // Letters only, so the name and reference formats accept it.
+        let suffix: String = n.to_string().chars().map(|c| (b'a' + c as u8 - b'0') as char).collect();
+        format!("{stem}{suffix}")
+    };
+    fn value(f: &Field, next: &mut dyn FnMut() -> String) -> Value {
+        match &f.kind {
+            Kind::Text { format: Some(TextFormat::PisReference), .. } => json!("PIS-ABCD-EFGH"),
+            Kind::Text { .. } => json!(next()),
+            Kind::Longtext { .. } => json!(format!("{} with enough words to pass the minimum", next())),
+            Kind::Email => json!(format!("{}@example.org", next())),
+            Kind::Phone { .. } => json!("07700 900417"),
+            Kind::Postcode { .. } => json!("ZE3 9JZ"),
+            Kind::VehicleRegistration => json!("QQ9ZZZ9"),
+            Kind::Date { .. } => json!("2025-01"),
+            Kind::YesNo { .. } => json!("yes"),
+            Kind::Choice { options } => json!(options[0].value),
+            Kind::MultiChoice { options } => json!([options[0].value]),
+            Kind::Group { fields, .. } => {
+                let item: serde_json::Map<String, Value> = fields.iter().map(|s| (s.id.clone(), value(s, next))).collect();
+                json!([item])
+            }
+        }
+    }
+    let mut answers = serde_json::Map::new();
+    for f in spec.fields() {
+        answers.insert(f.id.clone(), value(f, &mut next));
+    }
+    answers.insert("gate.immediate_danger".into(), json!("no"));
+    Value::Object(answers)
+}
+
+fn contains_ci(haystack: &[u8], needle: &str) -> bool {
+    let needle = needle.to_ascii_lowercase().into_bytes();
+    haystack
+        .windows(needle.len())
+        .any(|w| w.iter().map(u8::to_ascii_lowercase).eq(needle.iter().copied()))
+}
+
+#[actix_web::test]
+async fn canary_values_never_reach_logs_or_spool_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ids, recipients) = keys();
+    let config = write_config(dir.path(), &recipients);
+    let gw = start(&config);
+    let app = app_for(gw.port, &dir);
+    let stem = "qzxcanary";
+
+    // Professional form through the API, community form through the browser form.
+    let (status, body) = app.post_json(&json!({"form": "professional", "answers": canary_answers("professional", stem)})).await;
+    assert_eq!(status, 201, "{body}");
+    let reference = body["reference"].as_str().expect("reference").to_string();
+    let token = app.form_token("community").await;
+    let mut fields = as_form_fields(&canary_answers("community", stem));
+    fields.push(("_token".into(), token));
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let page = app.post_form("community", &borrowed).await;
+    assert!(page.body.contains("Information sent"), "{}", page.body);
+    // And rejected input carrying canaries.
+    let (status, _) = app
+        .post_json(&json!({"form": "community", "answers": {"what_happened": format!("{stem} short"), format!("{stem}field"): "x"}}))
+        .await;
+    assert_eq!(status, 422);
+    let _ = app.get("/readyz").await;
+
+    // The sealed copy holds the canaries; nothing else does.
+    let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
+    let body: Vec<u8> = db
+        .query_row("SELECT body FROM envelopes WHERE reference = ?1", [&reference], |r| r.get(0))
+        .expect("envelope");
+    assert!(decrypt_with(&body, &ids[1]).to_string().contains(stem));
+    drop(db);
+    drop(gw);
+
+    for entry in std::fs::read_dir(dir.path().join("spool")).expect("spool dir") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("read spool file");
+        assert!(!contains_ci(&bytes, stem), "canary in {}", path.display());
+        for other in ["07700900417", "+447700900417", "QQ9ZZZ9", "ZE3 9JZ"] {
+            assert!(!contains_ci(&bytes, other), "{other} in {}", path.display());
+        }
+    }
+}
+
+#[actix_web::test]
+async fn logs_carry_no_canary_no_client_address_and_warn_about_example_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let example = std::fs::read_to_string(repo().join("config/example-keys/recipients.EXAMPLE.txt")).expect("examples");
+    let recipients: Vec<String> = example.lines().map(str::to_string).collect();
+    let config = write_config(dir.path(), &recipients);
+    let gw = start(&config);
+    let app = app_for(gw.port, &dir);
+    let stem = "qzxlogcanary";
+    let (status, _) = app.post_json(&json!({"form": "professional", "answers": canary_answers("professional", stem)})).await;
+    assert_eq!(status, 201);
+    let (status, _) = app.post_json(&json!({"form": "community", "answers": {"what_happened": stem}})).await;
+    assert_eq!(status, 422);
+    let page = app
+        .post_raw("/forms/community?q=qzxlogcanary", "application/x-www-form-urlencoded", b"what_happened=qzxlogcanary".to_vec(), &[("User-Agent", "qzxlogcanary-agent")])
+        .await;
+    assert_eq!(page.status, 403);
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    let log = gw.log.lock().expect("log").join("\n");
+    assert!(log.contains("EXAMPLE KEY"), "example keys are announced at start: {log}");
+    assert!(log.contains("submission committed"), "the log is being captured: {log}");
+    assert!(!contains_ci(log.as_bytes(), stem), "canary in logs:\n{log}");
+    for line in log.lines().filter(|l| l.contains("request")) {
+        assert!(!line.contains("127.0.0.1") && !line.contains("::1"), "client address logged: {line}");
+    }
+}
+
+#[test]
+fn check_config_lists_every_problem_and_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        r#"[server]
+listen = "not an address"
+tls_cert = "/nonexistent/cert.pem"
+[[routes]]
+name = "control_room"
+mailbox = "not-an-email"
+view = "full"
+recipients = ["age1secretvalue"]
+"#,
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .current_dir(repo())
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for expected in ["server.listen", "server.tls_cert", "routes[0].mailbox", "routes[0].recipients[0]", "police_intelligence"] {
+        assert!(err.contains(expected), "{expected} not reported:\n{err}");
+    }
+    assert!(err.contains("bad.toml"), "the file is named:\n{err}");
+    assert!(!err.contains("secretvalue"), "a key's value was printed:\n{err}");
+
+    let ok = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .arg("check-config")
+        .current_dir(repo())
+        .output()
+        .expect("runs");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stderr).contains("EXAMPLE KEY"));
+}
