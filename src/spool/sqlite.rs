@@ -25,6 +25,11 @@ type Reply<T> = oneshot::Sender<Result<T, SpoolError>>;
 
 enum Job {
     Commit(Box<NewSubmission>, Reply<CommitOutcome>),
+    Other(Control),
+}
+
+/// Writer work that is not a submission: it runs after the batch of commits it arrived with.
+enum Control {
     Probe(Reply<()>),
     Secret(String, usize, Reply<Vec<u8>>),
 }
@@ -136,7 +141,7 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
         while let Some(job) = next.take() {
             match job {
                 Job::Commit(s, reply) => commits.push((s, reply)),
-                other => others.push(other),
+                Job::Other(control) => others.push(control),
             }
             if commits.len() + others.len() < MAX_BATCH {
                 next = rx.try_recv().ok();
@@ -145,15 +150,14 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
         if !commits.is_empty() {
             commit_batch(&mut conn, commits);
         }
-        for job in others {
-            match job {
-                Job::Probe(reply) => {
+        for control in others {
+            match control {
+                Control::Probe(reply) => {
                     let _ = reply.send(probe(&mut conn).map_err(unavailable));
                 }
-                Job::Secret(name, len, reply) => {
+                Control::Secret(name, len, reply) => {
                     let _ = reply.send(secret(&mut conn, &name, len).map_err(unavailable));
                 }
-                Job::Commit(..) => {}
             }
         }
     }
@@ -286,7 +290,7 @@ impl Spool for SqliteSpool {
     }
 
     fn probe_writable(&self) -> SpoolFuture<'_, ()> {
-        Box::pin(self.ask(Job::Probe))
+        Box::pin(self.ask(|r| Job::Other(Control::Probe(r))))
     }
 
     fn submission(&self, reference: &str) -> SpoolFuture<'_, Option<SubmissionRecord>> {
@@ -352,7 +356,7 @@ impl Spool for SqliteSpool {
 
     fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>> {
         let name = name.to_string();
-        Box::pin(self.ask(move |r| Job::Secret(name, len, r)))
+        Box::pin(self.ask(move |r| Job::Other(Control::Secret(name, len, r))))
     }
 }
 
