@@ -34,6 +34,13 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Inspect the outbox or put a dead-lettered submission back in the queue.
+    Outbox {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: OutboxAction,
+    },
     /// Decrypt and show submissions (run on the reader's machine, never on the server).
     Open {
         /// age identity file.
@@ -47,5 +54,16 @@ pub enum Command {
         /// Envelopes (`.age`, binary or armored).
         #[arg(required = true)]
         envelopes: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxAction {
+    /// Every pending or dead delivery with its state.
+    List,
+    /// Re-queue a submission's dead (or waiting) deliveries, due now.
+    Retry {
+        /// The submission reference, e.g. PIS-ABCD-EFGH.
+        reference: String,
     },
 }

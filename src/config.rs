@@ -14,8 +14,58 @@ pub struct Settings {
     pub server: ServerSettings,
     pub spool: SpoolSettings,
     pub forms: FormsSettings,
+    pub mail: MailSettings,
+    pub delivery: DeliverySettings,
     #[serde(default)]
     pub routes: Vec<RouteSettings>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTransport {
+    /// `.eml` files into `mail.file_dir` (the embedded default: no mail server needed).
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    Starttls,
+    Implicit,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    pub transport: MailTransport,
+    pub file_dir: PathBuf,
+    /// The sender address on every email.
+    pub from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    /// PEM file of the CA that signs the mail server's certificate; empty uses the system roots.
+    pub smtp_ca_file: PathBuf,
+    pub smtp_username: String,
+    /// File holding the SMTP password (the environment variable `PISG_SMTP_PASSWORD` is the
+    /// other way in). Never the password itself: committed TOML holds no secrets.
+    pub smtp_password_file: PathBuf,
+    pub smtp_timeout_secs: u64,
+    /// Send without TLS. Only for a mail relay on the same host; warned about at start.
+    pub dangerous_smtp_plaintext: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    /// Wait before the first retry; doubles with each failure, with jitter, up to the cap.
+    pub retry_initial_secs: u64,
+    pub retry_max_delay_secs: u64,
+    /// After this long without success a delivery is dead-lettered (and alerted).
+    pub retry_max_age_secs: u64,
+    /// How often the outbox looks for due work when nothing wakes it.
+    pub poll_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,6 +121,25 @@ impl Default for Settings {
             },
             forms: FormsSettings {
                 dir: "forms".into(),
+            },
+            mail: MailSettings {
+                transport: MailTransport::File,
+                file_dir: "var/outbox".into(),
+                from: "pis-gateway@localhost".into(),
+                smtp_host: String::new(),
+                smtp_port: 587,
+                smtp_tls: SmtpTls::Starttls,
+                smtp_ca_file: PathBuf::new(),
+                smtp_username: String::new(),
+                smtp_password_file: PathBuf::new(),
+                smtp_timeout_secs: 30,
+                dangerous_smtp_plaintext: false,
+            },
+            delivery: DeliverySettings {
+                retry_initial_secs: 30,
+                retry_max_delay_secs: 30 * 60,
+                retry_max_age_secs: 72 * 3600,
+                poll_interval_secs: 5,
             },
             routes: Vec::new(),
         }
@@ -198,6 +267,63 @@ impl Settings {
         if self.spool.dir.as_os_str().is_empty() {
             add("spool.dir", "must be set".into());
         }
+        {
+            use validator::ValidateEmail;
+            if !self.mail.from.as_str().validate_email() {
+                add("mail.from", "must be an email address".into());
+            }
+        }
+        match self.mail.transport {
+            MailTransport::File => {
+                if self.mail.file_dir.as_os_str().is_empty() {
+                    add("mail.file_dir", "must be set for the file transport".into());
+                }
+            }
+            MailTransport::Smtp => {
+                if self.mail.smtp_host.trim().is_empty() {
+                    add(
+                        "mail.smtp_host",
+                        "must be set for the smtp transport".into(),
+                    );
+                }
+                if self.mail.smtp_port == 0 {
+                    add("mail.smtp_port", "must be a port number".into());
+                }
+                let ca = &self.mail.smtp_ca_file;
+                if !ca.as_os_str().is_empty() && !ca.is_file() {
+                    add(
+                        "mail.smtp_ca_file",
+                        format!("file not found: {}", ca.display()),
+                    );
+                }
+                let pw = &self.mail.smtp_password_file;
+                if !pw.as_os_str().is_empty() && !pw.is_file() {
+                    add(
+                        "mail.smtp_password_file",
+                        format!("file not found: {}", pw.display()),
+                    );
+                }
+                if self.mail.smtp_timeout_secs == 0 {
+                    add("mail.smtp_timeout_secs", "must be at least 1".into());
+                }
+            }
+        }
+        let d = &self.delivery;
+        if d.retry_initial_secs == 0 || d.retry_max_delay_secs < d.retry_initial_secs {
+            add(
+                "delivery.retry_initial_secs",
+                "must be at least 1 and not above delivery.retry_max_delay_secs".into(),
+            );
+        }
+        if d.retry_max_age_secs < d.retry_initial_secs {
+            add(
+                "delivery.retry_max_age_secs",
+                "must be at least delivery.retry_initial_secs".into(),
+            );
+        }
+        if d.poll_interval_secs == 0 {
+            add("delivery.poll_interval_secs", "must be at least 1".into());
+        }
         for p in crate::routing::validate_routes(&self.routes) {
             add(&p.0, p.1);
         }
@@ -209,6 +335,9 @@ impl Settings {
         let mut w = Vec::new();
         if self.server.dangerous_plain_http {
             w.push("server.dangerous_plain_http is on: serving plain HTTP; only safe behind a TLS-terminating proxy on this host".into());
+        }
+        if self.mail.transport == MailTransport::Smtp && self.mail.dangerous_smtp_plaintext {
+            w.push("mail.dangerous_smtp_plaintext is on: submissions' envelopes and metadata travel to the mail server without TLS".into());
         }
         for (i, r) in self.routes.iter().enumerate() {
             if r.recipients.len() == 1 {

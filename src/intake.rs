@@ -5,6 +5,7 @@
 //! once the spool has committed.
 
 use crate::forms::{FormSpec, Validated};
+use crate::metrics::Metrics;
 use crate::reference::Reference;
 use crate::routing::Routes;
 use crate::seal;
@@ -12,7 +13,7 @@ use crate::spool::{CommitOutcome, NewEnvelope, NewSubmission, Spool, SpoolError}
 use crate::triage::{self, Priority};
 use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 /// What the submitter is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,15 +40,30 @@ pub struct Intake {
     spool: Arc<dyn Spool>,
     routes: Arc<Routes>,
     sealing: Semaphore,
+    metrics: Arc<Metrics>,
+    /// Wakes the outbox when a submission commits.
+    outbox: Arc<Notify>,
 }
 
 impl Intake {
-    pub fn new(spool: Arc<dyn Spool>, routes: Arc<Routes>, seal_threads: usize) -> Self {
+    pub fn new(
+        spool: Arc<dyn Spool>,
+        routes: Arc<Routes>,
+        seal_threads: usize,
+        metrics: Arc<Metrics>,
+        outbox: Arc<Notify>,
+    ) -> Self {
         Intake {
             spool,
             routes,
             sealing: Semaphore::new(seal_threads.max(1)),
+            metrics,
+            outbox,
         }
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     pub fn spool(&self) -> &Arc<dyn Spool> {
@@ -72,9 +88,11 @@ impl Intake {
         }
         let triage = triage::assess(&validated.answers);
         let routes = self.routes.select();
-        let received_at = time::OffsetDateTime::now_utc()
+        let now = time::OffsetDateTime::now_utc();
+        let received_unix = now.unix_timestamp();
+        let received_at = now
             .replace_nanosecond(0)
-            .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+            .unwrap_or(now)
             .format(&Rfc3339)
             .map_err(|_| IntakeError::NoReference)?;
         let validated = Arc::new(validated);
@@ -128,6 +146,7 @@ impl Intake {
                 .commit(NewSubmission {
                     reference: reference.clone(),
                     received_at: received_at.clone(),
+                    received_unix,
                     form_id: form.id.clone(),
                     form_version: form.version,
                     priority: triage.priority,
@@ -142,6 +161,11 @@ impl Intake {
                     span.record("reference", reference.as_str());
                     span.record("priority", triage.priority.as_str());
                     tracing::info!(reasons = ?triage.reasons, "submission committed");
+                    self.metrics.inc(
+                        "pisg_submissions_accepted_total",
+                        &[("form", &form.id), ("priority", triage.priority.as_str())],
+                    );
+                    self.outbox.notify_one();
                     return Ok(Receipt {
                         reference,
                         priority: triage.priority,

@@ -16,10 +16,12 @@
 
 pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod forms;
 pub mod http;
 pub mod intake;
 pub mod keys;
+pub mod metrics;
 pub mod open;
 pub mod reference;
 pub mod routing;

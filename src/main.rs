@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use pis_gateway::cli::{Cli, Command};
+use pis_gateway::cli::{Cli, Command, OutboxAction};
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
 use pis_gateway::startup::Application;
@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Serve { config } => serve(config),
         Command::CheckConfig { config } => check_config(config),
         Command::Keygen { output } => keygen(output),
+        Command::Outbox { config, action } => outbox(config, action),
         Command::Open {
             identity,
             format,
@@ -153,5 +154,67 @@ fn open(
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Result<ExitCode> {
+    use pis_gateway::spool::Spool;
+    let path = config::config_path(flag.as_deref());
+    let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let spool = pis_gateway::spool::sqlite::SqliteSpool::open(&settings.spool.dir)?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        match action {
+            OutboxAction::List => {
+                let rows = spool.outbox().await?;
+                println!(
+                    "{:<15} {:<22} {:<8} {:>8}  {:<20} LAST ERROR",
+                    "REFERENCE", "ROUTE", "STATE", "ATTEMPTS", "NEXT ATTEMPT"
+                );
+                for r in &rows {
+                    let when = if r.state == "dead" {
+                        "-".to_string()
+                    } else {
+                        time::OffsetDateTime::from_unix_timestamp(r.next_attempt_at)
+                            .ok()
+                            .and_then(|t| {
+                                t.format(&time::format_description::well_known::Rfc3339)
+                                    .ok()
+                            })
+                            .unwrap_or_default()
+                    };
+                    println!(
+                        "{:<15} {:<22} {:<8} {:>8}  {:<20} {}",
+                        r.reference,
+                        r.route,
+                        r.state,
+                        r.attempts,
+                        when,
+                        r.last_error_class.as_deref().unwrap_or("-")
+                    );
+                }
+                let stats = spool.outbox_stats(now).await?;
+                eprintln!("{} pending, {} dead", stats.pending, stats.dead);
+                Ok(ExitCode::SUCCESS)
+            }
+            OutboxAction::Retry { reference } => {
+                let Some(r) = pis_gateway::reference::Reference::parse(&reference) else {
+                    anyhow::bail!("not a reference (PIS-XXXX-XXXX)");
+                };
+                let n = spool.requeue(r.as_str(), now).await?;
+                if n == 0 {
+                    eprintln!("{r}: nothing to retry (unknown, or already delivered)");
+                    return Ok(ExitCode::FAILURE);
+                }
+                println!(
+                    "{r}: {n} deliver{} queued",
+                    if n == 1 { "y" } else { "ies" }
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+        }
     })
 }

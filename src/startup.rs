@@ -1,12 +1,16 @@
 //! Building and running the gateway: load and check everything, bind, serve.
 
 use crate::config::Settings;
+use crate::delivery::mailer::Mailer;
+use crate::delivery::retry::RetrySchedule;
+use crate::delivery::{Outbox, SystemClock};
 use crate::forms::FormRegistry;
 use crate::http::pages::Pages;
 use crate::http::routes::assets::Assets;
 use crate::http::token::FormTokens;
 use crate::http::{headers, logging, routes, AppState};
 use crate::intake::Intake;
+use crate::metrics::Metrics;
 use crate::routing::Routes;
 use crate::spool::sqlite::SqliteSpool;
 use crate::spool::Spool;
@@ -18,10 +22,12 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 pub struct Application {
     port: u16,
     server: Server,
+    outbox: Option<Outbox>,
 }
 
 /// rustls with the ring provider, TLS 1.3 and 1.2 only.
@@ -61,7 +67,19 @@ impl Application {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
-        let intake = Intake::new(spool, routes, cores);
+        let metrics = Arc::new(Metrics::default());
+        let wake = Arc::new(Notify::new());
+        let outbox = Outbox::new(
+            Arc::clone(&spool),
+            Mailer::from_settings(&settings.mail).context("setting up the mail transport")?,
+            RetrySchedule::from(&settings.delivery),
+            Arc::new(SystemClock),
+            settings.mail.from.clone(),
+            Arc::clone(&metrics),
+            Arc::clone(&wake),
+            Duration::from_secs(settings.delivery.poll_interval_secs),
+        );
+        let intake = Intake::new(spool, routes, cores, metrics, wake);
         let plain = settings.server.dangerous_plain_http;
         let state = web::Data::new(AppState {
             forms,
@@ -101,6 +119,7 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            outbox: Some(outbox),
         })
     }
 
@@ -112,7 +131,16 @@ impl Application {
         self.server.handle()
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// Serves until the server stops (SIGINT/SIGTERM or a handle), with the outbox worker
+    /// alongside; then lets the worker finish the attempt in hand.
+    pub async fn run_until_stopped(mut self) -> std::io::Result<()> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = self.outbox.take().map(|o| tokio::spawn(o.run(stopped)));
+        let result = self.server.await;
+        let _ = stop.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
+        result
     }
 }

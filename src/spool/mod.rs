@@ -39,6 +39,8 @@ pub struct NewEnvelope {
 pub struct NewSubmission {
     pub reference: Reference,
     pub received_at: String,
+    /// The same instant in Unix seconds, for scheduling.
+    pub received_unix: i64,
     pub form_id: String,
     pub form_version: u32,
     pub priority: Priority,
@@ -81,7 +83,46 @@ pub struct DeliveryRecord {
     pub reference: String,
     pub route: String,
     pub mailbox: String,
+    pub view: String,
     pub state: String,
+    pub attempts: u32,
+    pub next_attempt_at: i64,
+    pub last_error_class: Option<String>,
+    pub delivered_at: Option<i64>,
+    pub dead_at: Option<i64>,
+}
+
+/// A delivery whose time has come, with what the email needs. Content-free but for the
+/// envelope, which is ciphertext.
+#[derive(Debug, Clone)]
+pub struct DueDelivery {
+    pub reference: String,
+    pub route: String,
+    pub mailbox: String,
+    pub view: String,
+    pub attempts: u32,
+    pub retry_from: i64,
+    pub priority: String,
+    pub received_at: String,
+    pub form_id: String,
+    /// None for the `notice` view, which carries no attachment.
+    pub envelope: Option<Vec<u8>>,
+}
+
+/// What one delivery attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    Delivered,
+    Retry { next_at: i64, class: String },
+    Dead { class: String },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    pub pending: u64,
+    pub dead: u64,
+    /// Age in seconds of the oldest pending delivery (0 when none).
+    pub oldest_pending_secs: i64,
 }
 
 pub trait Spool: Send + Sync + 'static {
@@ -98,6 +139,30 @@ pub trait Spool: Send + Sync + 'static {
     fn envelopes(&self, reference: &str) -> SpoolFuture<'_, Vec<StoredEnvelope>>;
     fn deliveries(&self, reference: &str) -> SpoolFuture<'_, Vec<DeliveryRecord>>;
     fn count_submissions(&self) -> SpoolFuture<'_, u64>;
+
+    /// The pending delivery due soonest at or before `now`, if any.
+    fn next_due(&self, now: i64) -> SpoolFuture<'_, Option<DueDelivery>>;
+
+    /// When the next pending delivery falls due (it may be in the past).
+    fn next_due_at(&self) -> SpoolFuture<'_, Option<i64>>;
+
+    /// Records an attempt durably before the outbox moves on.
+    fn record_attempt(
+        &self,
+        reference: &str,
+        route: &str,
+        now: i64,
+        outcome: AttemptOutcome,
+    ) -> SpoolFuture<'_, ()>;
+
+    /// Pending and dead deliveries, oldest first.
+    fn outbox(&self) -> SpoolFuture<'_, Vec<DeliveryRecord>>;
+
+    /// Puts a submission's dead (or pending) deliveries back in the queue, due now, with a fresh
+    /// retry window. Returns how many were re-queued.
+    fn requeue(&self, reference: &str, now: i64) -> SpoolFuture<'_, usize>;
+
+    fn outbox_stats(&self, now: i64) -> SpoolFuture<'_, OutboxStats>;
 
     /// A server secret kept with the state it protects (the form-token key), created on first
     /// use so it survives restarts.

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 const MIGRATIONS: &[&str] = &[
-    // 1: submissions, envelopes, deliveries, settings.
+    // 1: submissions, envelopes, deliveries (times in Unix seconds), settings.
     r#"
     CREATE TABLE submissions (
         reference     TEXT PRIMARY KEY,
@@ -26,12 +26,17 @@ const MIGRATIONS: &[&str] = &[
         reference         TEXT NOT NULL REFERENCES submissions(reference),
         route             TEXT NOT NULL,
         mailbox           TEXT NOT NULL,
-        state             TEXT NOT NULL DEFAULT 'pending',
+        view              TEXT NOT NULL,
+        state             TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (state IN ('pending', 'delivered', 'dead')),
         attempts          INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at   TEXT,
+        next_attempt_at   INTEGER NOT NULL,
+        retry_from        INTEGER NOT NULL,
+        last_attempt_at   INTEGER,
         last_error_class  TEXT,
-        delivered_at      TEXT,
-        acknowledged_at   TEXT,
+        delivered_at      INTEGER,
+        dead_at           INTEGER,
+        acknowledged_at   INTEGER,
         PRIMARY KEY (reference, route)
     ) STRICT;
     CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);

@@ -7,8 +7,8 @@
 //! after the transaction holding its submission has committed.
 
 use super::{
-    schema, CommitOutcome, DeliveryRecord, NewSubmission, Spool, SpoolError, SpoolFuture,
-    StoredEnvelope, SubmissionRecord,
+    schema, AttemptOutcome, CommitOutcome, DeliveryRecord, DueDelivery, NewSubmission, OutboxStats,
+    Spool, SpoolError, SpoolFuture, StoredEnvelope, SubmissionRecord,
 };
 use crate::reference::Reference;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -32,6 +32,8 @@ enum Job {
 enum Control {
     Probe(Reply<()>),
     Secret(String, usize, Reply<Vec<u8>>),
+    Attempt(String, String, i64, AttemptOutcome, Reply<()>),
+    Requeue(String, i64, Reply<usize>),
 }
 
 pub struct SqliteSpool {
@@ -158,6 +160,18 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                 Control::Secret(name, len, reply) => {
                     let _ = reply.send(secret(&mut conn, &name, len).map_err(unavailable));
                 }
+                Control::Attempt(reference, route, now, outcome, reply) => {
+                    let r = record_attempt(&conn, &reference, &route, now, &outcome);
+                    let _ = reply.send(r.map_err(unavailable));
+                }
+                Control::Requeue(reference, now, reply) => {
+                    let r = conn.execute(
+                        "UPDATE deliveries SET state = 'pending', next_attempt_at = ?2, retry_from = ?2, dead_at = NULL
+                         WHERE reference = ?1 AND state IN ('pending', 'dead')",
+                        params![reference, now],
+                    );
+                    let _ = reply.send(r.map_err(unavailable));
+                }
             }
         }
     }
@@ -228,11 +242,54 @@ fn insert_one(
         )?
         .execute(params![s.reference.as_str(), e.route, e.view, e.body])?;
         tx.prepare_cached(
-            "INSERT INTO deliveries (reference, route, mailbox, state, next_attempt_at) VALUES (?1, ?2, ?3, 'pending', ?4)",
+            "INSERT INTO deliveries (reference, route, mailbox, view, state, next_attempt_at, retry_from)
+             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
         )?
-        .execute(params![s.reference.as_str(), e.route, e.mailbox, s.received_at])?;
+        .execute(params![s.reference.as_str(), e.route, e.mailbox, e.view, s.received_unix])?;
     }
     Ok(CommitOutcome::Committed(s.reference.clone()))
+}
+
+/// One statement, so each attempt's result is durable (synchronous=FULL) before the next.
+fn record_attempt(
+    conn: &Connection,
+    reference: &str,
+    route: &str,
+    now: i64,
+    outcome: &AttemptOutcome,
+) -> rusqlite::Result<()> {
+    let (state, next, class, delivered, dead) = match outcome {
+        AttemptOutcome::Delivered => ("delivered", now, None, Some(now), None),
+        AttemptOutcome::Retry { next_at, class } => {
+            ("pending", *next_at, Some(class.as_str()), None, None)
+        }
+        AttemptOutcome::Dead { class } => ("dead", now, Some(class.as_str()), None, Some(now)),
+    };
+    conn.prepare_cached(
+        "UPDATE deliveries SET state = ?3, attempts = attempts + 1, last_attempt_at = ?4, next_attempt_at = ?5,
+                last_error_class = COALESCE(?6, last_error_class), delivered_at = COALESCE(?7, delivered_at),
+                dead_at = ?8
+         WHERE reference = ?1 AND route = ?2",
+    )?
+    .execute(params![reference, route, state, now, next, class, delivered, dead])?;
+    Ok(())
+}
+
+const DELIVERY_COLUMNS: &str = "reference, route, mailbox, view, state, attempts, next_attempt_at, last_error_class, delivered_at, dead_at";
+
+fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRecord> {
+    Ok(DeliveryRecord {
+        reference: r.get(0)?,
+        route: r.get(1)?,
+        mailbox: r.get(2)?,
+        view: r.get(3)?,
+        state: r.get(4)?,
+        attempts: r.get(5)?,
+        next_attempt_at: r.get(6)?,
+        last_error_class: r.get(7)?,
+        delivered_at: r.get(8)?,
+        dead_at: r.get(9)?,
+    })
 }
 
 fn probe(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -335,18 +392,98 @@ impl Spool for SqliteSpool {
     fn deliveries(&self, reference: &str) -> SpoolFuture<'_, Vec<DeliveryRecord>> {
         let reference = reference.to_string();
         Box::pin(self.read(move |c| {
-            let mut st = c.prepare_cached(
-                "SELECT reference, route, mailbox, state FROM deliveries WHERE reference = ?1 ORDER BY route",
-            )?;
-            let rows = st.query_map([&reference], |r| {
-                Ok(DeliveryRecord {
+            let sql = format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE reference = ?1 ORDER BY route"
+            );
+            let mut st = c.prepare_cached(&sql)?;
+            let rows = st.query_map([&reference], delivery_row)?;
+            rows.collect()
+        }))
+    }
+
+    fn next_due(&self, now: i64) -> SpoolFuture<'_, Option<DueDelivery>> {
+        Box::pin(self.read(move |c| {
+            c.prepare_cached(
+                "SELECT d.reference, d.route, d.mailbox, d.view, d.attempts, d.retry_from,
+                        s.priority, s.received_at, s.form_id, e.body
+                 FROM deliveries d
+                 JOIN submissions s ON s.reference = d.reference
+                 LEFT JOIN envelopes e ON e.reference = d.reference AND e.route = d.route
+                 WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
+                 ORDER BY CASE s.priority WHEN 'IMMEDIATE' THEN 0 WHEN 'PRIORITY' THEN 1 ELSE 2 END,
+                          d.next_attempt_at
+                 LIMIT 1",
+            )?
+            .query_row([now], |r| {
+                Ok(DueDelivery {
                     reference: r.get(0)?,
                     route: r.get(1)?,
                     mailbox: r.get(2)?,
-                    state: r.get(3)?,
+                    view: r.get(3)?,
+                    attempts: r.get(4)?,
+                    retry_from: r.get(5)?,
+                    priority: r.get(6)?,
+                    received_at: r.get(7)?,
+                    form_id: r.get(8)?,
+                    envelope: r.get(9)?,
                 })
-            })?;
+            })
+            .optional()
+        }))
+    }
+
+    fn next_due_at(&self) -> SpoolFuture<'_, Option<i64>> {
+        Box::pin(self.read(|c| {
+            c.query_row(
+                "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
+            )
+        }))
+    }
+
+    fn record_attempt(
+        &self,
+        reference: &str,
+        route: &str,
+        now: i64,
+        outcome: AttemptOutcome,
+    ) -> SpoolFuture<'_, ()> {
+        let (reference, route) = (reference.to_string(), route.to_string());
+        Box::pin(self.ask(move |r| Job::Other(Control::Attempt(reference, route, now, outcome, r))))
+    }
+
+    fn outbox(&self) -> SpoolFuture<'_, Vec<DeliveryRecord>> {
+        Box::pin(self.read(|c| {
+            let sql = format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state IN ('pending', 'dead') ORDER BY retry_from, reference, route"
+            );
+            let mut st = c.prepare(&sql)?;
+            let rows = st.query_map([], delivery_row)?;
             rows.collect()
+        }))
+    }
+
+    fn requeue(&self, reference: &str, now: i64) -> SpoolFuture<'_, usize> {
+        let reference = reference.to_string();
+        Box::pin(self.ask(move |r| Job::Other(Control::Requeue(reference, now, r))))
+    }
+
+    fn outbox_stats(&self, now: i64) -> SpoolFuture<'_, OutboxStats> {
+        Box::pin(self.read(move |c| {
+            c.query_row(
+                "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'dead'), 0),
+                        COALESCE(?1 - MIN(CASE WHEN state = 'pending' THEN retry_from END), 0)
+                 FROM deliveries WHERE state IN ('pending', 'dead')",
+                [now],
+                |r| {
+                    Ok(OutboxStats {
+                        pending: r.get(0)?,
+                        dead: r.get(1)?,
+                        oldest_pending_secs: r.get::<_, i64>(2)?.max(0),
+                    })
+                },
+            )
         }))
     }
 
@@ -370,6 +507,7 @@ mod tests {
         NewSubmission {
             reference: Reference::random(),
             received_at: "2026-11-23T19:00:00Z".into(),
+            received_unix: 1_795_460_400,
             form_id: "community".into(),
             form_version: 1,
             priority: Priority::Routine,

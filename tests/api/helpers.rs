@@ -28,6 +28,7 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
     s.server.workers = 2;
     s.spool.dir = dir.join("spool");
     s.forms.dir = repo().join("forms");
+    s.mail.file_dir = dir.join("outbox");
     s.routes = vec![RouteSettings {
         name: "police_intelligence".into(),
         mailbox: "intel@example.invalid".into(),
@@ -66,7 +67,10 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_in(dir: tempfile::TempDir) -> TestApp {
     let identities = vec![Identity::generate(), Identity::generate()];
-    let recipients = identities.iter().map(|i| i.to_public().to_string()).collect();
+    let recipients = identities
+        .iter()
+        .map(|i| i.to_public().to_string())
+        .collect();
     let settings = test_settings(dir.path(), recipients);
     let app = Application::build(settings).await.expect("gateway builds");
     let port = app.port();
@@ -120,8 +124,17 @@ impl TestApp {
         .await
     }
 
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Page {
-        let mut req = self.client.post(self.url(path)).insert_header(("Content-Type", content_type));
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .insert_header(("Content-Type", content_type));
         for (k, v) in headers {
             req = req.insert_header((*k, *v));
         }
@@ -135,7 +148,12 @@ impl TestApp {
 
     pub async fn post_json(&self, value: &Value) -> (u16, Value) {
         let page = self
-            .post_raw("/api/v1/submissions", "application/json", serde_json::to_vec(value).expect("json"), &[])
+            .post_raw(
+                "/api/v1/submissions",
+                "application/json",
+                serde_json::to_vec(value).expect("json"),
+                &[],
+            )
             .await;
         let v = serde_json::from_str(&page.body).unwrap_or(Value::Null);
         (page.status, v)
@@ -248,13 +266,20 @@ pub fn professional_answers() -> Value {
 pub fn as_form_fields(answers: &Value) -> Vec<(String, String)> {
     fn date_parts(name: &str, v: &str, out: &mut Vec<(String, String)>) {
         let parts: Vec<&str> = v.split('-').collect();
-        let (y, m, d) = (parts[0], parts.get(1).copied().unwrap_or(""), parts.get(2).copied().unwrap_or(""));
+        let (y, m, d) = (
+            parts[0],
+            parts.get(1).copied().unwrap_or(""),
+            parts.get(2).copied().unwrap_or(""),
+        );
         out.push((format!("{name}-day"), d.to_string()));
         out.push((format!("{name}-month"), m.to_string()));
         out.push((format!("{name}-year"), y.to_string()));
     }
     fn is_date(key: &str) -> bool {
-        matches!(key, "event_date" | "date_learned" | "when" | "dob" | "seen_date")
+        matches!(
+            key,
+            "event_date" | "date_learned" | "when" | "dob" | "seen_date"
+        )
     }
     let mut out = Vec::new();
     for (k, v) in answers.as_object().expect("object") {
@@ -269,9 +294,13 @@ pub fn as_form_fields(answers: &Value) -> Vec<(String, String)> {
                             for (sk, sv) in m {
                                 let name = format!("{k}[{i}].{sk}");
                                 match sv {
-                                    Value::String(s) if is_date(sk) => date_parts(&name, s, &mut out),
+                                    Value::String(s) if is_date(sk) => {
+                                        date_parts(&name, s, &mut out)
+                                    }
                                     Value::String(s) => out.push((name, s.clone())),
-                                    Value::Array(a) => out.extend(a.iter().map(|x| (name.clone(), x.as_str().unwrap_or("").to_string()))),
+                                    Value::Array(a) => out.extend(a.iter().map(|x| {
+                                        (name.clone(), x.as_str().unwrap_or("").to_string())
+                                    })),
                                     _ => {}
                                 }
                             }

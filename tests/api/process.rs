@@ -33,6 +33,8 @@ tls_key = "{key}"
 dir = "{spool}"
 [forms]
 dir = "{forms}"
+[mail]
+file_dir = "{outbox}"
 [[routes]]
 name = "police_intelligence"
 mailbox = "intel@example.invalid"
@@ -43,6 +45,7 @@ recipients = {recipients:?}
         key = repo.join("certs-example/localhost-key.pem").display(),
         spool = dir.join("spool").display(),
         forms = repo.join("forms").display(),
+        outbox = dir.join("outbox").display(),
     );
     let path = dir.join("gateway.toml");
     std::fs::write(&path, config).expect("config written");
@@ -65,16 +68,29 @@ fn start(config: &Path) -> Gateway {
     let sink = Arc::clone(&log);
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(port) = line.split("port=").nth(1).filter(|_| line.contains("pis-gateway serving")) {
-                let port: u16 = port.split_whitespace().next().and_then(|p| p.parse().ok()).unwrap_or(0);
+            if let Some(port) = line
+                .split("port=")
+                .nth(1)
+                .filter(|_| line.contains("pis-gateway serving"))
+            {
+                let port: u16 = port
+                    .split_whitespace()
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(0);
                 let _ = tx.send(port);
             }
             sink.lock().expect("log lock").push(line);
         }
     });
-    let port = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
-        panic!("gateway did not start: {:?}", log.lock().expect("log").join("\n"))
-    });
+    let port = rx
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| {
+            panic!(
+                "gateway did not start: {:?}",
+                log.lock().expect("log").join("\n")
+            )
+        });
     Gateway { child, port, log }
 }
 
@@ -88,7 +104,10 @@ fn app_for(port: u16, dir: &tempfile::TempDir) -> TestApp {
 }
 
 fn keys() -> (Vec<age::x25519::Identity>, Vec<String>) {
-    let ids = vec![age::x25519::Identity::generate(), age::x25519::Identity::generate()];
+    let ids = vec![
+        age::x25519::Identity::generate(),
+        age::x25519::Identity::generate(),
+    ];
     let recipients = ids.iter().map(|i| i.to_public().to_string()).collect();
     (ids, recipients)
 }
@@ -139,20 +158,30 @@ async fn kill_9_under_load_loses_no_submission_that_was_given_a_reference() {
         let _ = t.await;
     }
     let accepted = accepted.lock().expect("lock").clone();
-    assert!(accepted.len() >= 10, "load reached the gateway ({} accepted)", accepted.len());
+    assert!(
+        accepted.len() >= 10,
+        "load reached the gateway ({} accepted)",
+        accepted.len()
+    );
 
     let gw = start(&config);
     let app = app_for(gw.port, &dir);
     let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
     for r in &accepted {
         let body: Vec<u8> = db
-            .query_row("SELECT body FROM envelopes WHERE reference = ?1", [r], |row| row.get(0))
+            .query_row(
+                "SELECT body FROM envelopes WHERE reference = ?1",
+                [r],
+                |row| row.get(0),
+            )
             .unwrap_or_else(|_| panic!("{r} was given to a submitter but is not in the spool"));
         assert_eq!(decrypt_with(&body, &ids[0])["reference"], r.as_str());
     }
     assert!(count_in(&dir.path().join("spool")) >= accepted.len() as i64);
     // The restarted gateway takes new work on the same spool.
-    let (status, _) = app.post_json(&json!({"form": "community", "answers": community_answers()})).await;
+    let (status, _) = app
+        .post_json(&json!({"form": "community", "answers": community_answers()}))
+        .await;
     assert_eq!(status, 201);
 }
 
@@ -166,14 +195,23 @@ fn canary_answers(form: &str, stem: &str) -> Value {
     let mut next = || {
         n += 1;
         // Letters only, so the name and reference formats accept it.
-        let suffix: String = n.to_string().chars().map(|c| (b'a' + c as u8 - b'0') as char).collect();
+        let suffix: String = n
+            .to_string()
+            .chars()
+            .map(|c| (b'a' + c as u8 - b'0') as char)
+            .collect();
         format!("{stem}{suffix}")
     };
     fn value(f: &Field, next: &mut dyn FnMut() -> String) -> Value {
         match &f.kind {
-            Kind::Text { format: Some(TextFormat::PisReference), .. } => json!("PIS-ABCD-EFGH"),
+            Kind::Text {
+                format: Some(TextFormat::PisReference),
+                ..
+            } => json!("PIS-ABCD-EFGH"),
             Kind::Text { .. } => json!(next()),
-            Kind::Longtext { .. } => json!(format!("{} with enough words to pass the minimum", next())),
+            Kind::Longtext { .. } => {
+                json!(format!("{} with enough words to pass the minimum", next()))
+            }
             Kind::Email => json!(format!("{}@example.org", next())),
             Kind::Phone { .. } => json!("07700 900417"),
             Kind::Postcode { .. } => json!("ZE3 9JZ"),
@@ -183,7 +221,10 @@ fn canary_answers(form: &str, stem: &str) -> Value {
             Kind::Choice { options } => json!(options[0].value),
             Kind::MultiChoice { options } => json!([options[0].value]),
             Kind::Group { fields, .. } => {
-                let item: serde_json::Map<String, Value> = fields.iter().map(|s| (s.id.clone(), value(s, next))).collect();
+                let item: serde_json::Map<String, Value> = fields
+                    .iter()
+                    .map(|s| (s.id.clone(), value(s, next)))
+                    .collect();
                 json!([item])
             }
         }
@@ -198,9 +239,11 @@ fn canary_answers(form: &str, stem: &str) -> Value {
 
 fn contains_ci(haystack: &[u8], needle: &str) -> bool {
     let needle = needle.to_ascii_lowercase().into_bytes();
-    haystack
-        .windows(needle.len())
-        .any(|w| w.iter().map(u8::to_ascii_lowercase).eq(needle.iter().copied()))
+    haystack.windows(needle.len()).any(|w| {
+        w.iter()
+            .map(u8::to_ascii_lowercase)
+            .eq(needle.iter().copied())
+    })
 }
 
 #[actix_web::test]
@@ -213,13 +256,20 @@ async fn canary_values_never_reach_logs_or_spool_files() {
     let stem = "qzxcanary";
 
     // Professional form through the API, community form through the browser form.
-    let (status, body) = app.post_json(&json!({"form": "professional", "answers": canary_answers("professional", stem)})).await;
+    let (status, body) = app
+        .post_json(
+            &json!({"form": "professional", "answers": canary_answers("professional", stem)}),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     let reference = body["reference"].as_str().expect("reference").to_string();
     let token = app.form_token("community").await;
     let mut fields = as_form_fields(&canary_answers("community", stem));
     fields.push(("_token".into(), token));
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let page = app.post_form("community", &borrowed).await;
     assert!(page.body.contains("Information sent"), "{}", page.body);
     // And rejected input carrying canaries.
@@ -232,7 +282,11 @@ async fn canary_values_never_reach_logs_or_spool_files() {
     // The sealed copy holds the canaries; nothing else does.
     let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
     let body: Vec<u8> = db
-        .query_row("SELECT body FROM envelopes WHERE reference = ?1", [&reference], |r| r.get(0))
+        .query_row(
+            "SELECT body FROM envelopes WHERE reference = ?1",
+            [&reference],
+            |r| r.get(0),
+        )
         .expect("envelope");
     assert!(decrypt_with(&body, &ids[1]).to_string().contains(stem));
     drop(db);
@@ -251,27 +305,49 @@ async fn canary_values_never_reach_logs_or_spool_files() {
 #[actix_web::test]
 async fn logs_carry_no_canary_no_client_address_and_warn_about_example_keys() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let example = std::fs::read_to_string(repo().join("config/example-keys/recipients.EXAMPLE.txt")).expect("examples");
+    let example =
+        std::fs::read_to_string(repo().join("config/example-keys/recipients.EXAMPLE.txt"))
+            .expect("examples");
     let recipients: Vec<String> = example.lines().map(str::to_string).collect();
     let config = write_config(dir.path(), &recipients);
     let gw = start(&config);
     let app = app_for(gw.port, &dir);
     let stem = "qzxlogcanary";
-    let (status, _) = app.post_json(&json!({"form": "professional", "answers": canary_answers("professional", stem)})).await;
+    let (status, _) = app
+        .post_json(
+            &json!({"form": "professional", "answers": canary_answers("professional", stem)}),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (status, _) = app.post_json(&json!({"form": "community", "answers": {"what_happened": stem}})).await;
+    let (status, _) = app
+        .post_json(&json!({"form": "community", "answers": {"what_happened": stem}}))
+        .await;
     assert_eq!(status, 422);
     let page = app
-        .post_raw("/forms/community?q=qzxlogcanary", "application/x-www-form-urlencoded", b"what_happened=qzxlogcanary".to_vec(), &[("User-Agent", "qzxlogcanary-agent")])
+        .post_raw(
+            "/forms/community?q=qzxlogcanary",
+            "application/x-www-form-urlencoded",
+            b"what_happened=qzxlogcanary".to_vec(),
+            &[("User-Agent", "qzxlogcanary-agent")],
+        )
         .await;
     assert_eq!(page.status, 403);
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
     let log = gw.log.lock().expect("log").join("\n");
-    assert!(log.contains("EXAMPLE KEY"), "example keys are announced at start: {log}");
-    assert!(log.contains("submission committed"), "the log is being captured: {log}");
+    assert!(
+        log.contains("EXAMPLE KEY"),
+        "example keys are announced at start: {log}"
+    );
+    assert!(
+        log.contains("submission committed"),
+        "the log is being captured: {log}"
+    );
     assert!(!contains_ci(log.as_bytes(), stem), "canary in logs:\n{log}");
     for line in log.lines().filter(|l| l.contains("request")) {
-        assert!(!line.contains("127.0.0.1") && !line.contains("::1"), "client address logged: {line}");
+        assert!(
+            !line.contains("127.0.0.1") && !line.contains("::1"),
+            "client address logged: {line}"
+        );
     }
 }
 
@@ -300,17 +376,30 @@ recipients = ["age1secretvalue"]
         .expect("runs");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    for expected in ["server.listen", "server.tls_cert", "routes[0].mailbox", "routes[0].recipients[0]", "police_intelligence"] {
+    for expected in [
+        "server.listen",
+        "server.tls_cert",
+        "routes[0].mailbox",
+        "routes[0].recipients[0]",
+        "police_intelligence",
+    ] {
         assert!(err.contains(expected), "{expected} not reported:\n{err}");
     }
     assert!(err.contains("bad.toml"), "the file is named:\n{err}");
-    assert!(!err.contains("secretvalue"), "a key's value was printed:\n{err}");
+    assert!(
+        !err.contains("secretvalue"),
+        "a key's value was printed:\n{err}"
+    );
 
     let ok = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
         .arg("check-config")
         .current_dir(repo())
         .output()
         .expect("runs");
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stderr).contains("EXAMPLE KEY"));
 }

@@ -23,16 +23,33 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .iter()
         .all(|r| !r.recipients.is_empty());
     let ready = spool.is_ok() && keys;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let outbox = state.intake.spool().outbox_stats(now).await.ok();
+    // Dead letters need an operator but do not stop intake: taking a node out of a load
+    // balancer because one mailbox bounced would turn away the next submitter.
     let body = json!({
         "ready": ready,
         "checks": {
             "spool_writable": spool.is_ok(),
             "keys_loaded": keys,
-        }
+        },
+        "outbox": outbox.map(|o| json!({
+            "pending": o.pending,
+            "dead_letters": o.dead,
+            "oldest_pending_seconds": o.oldest_pending_secs,
+        })),
     });
     if ready {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)
     }
+}
+
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let stats = state.intake.spool().outbox_stats(now).await.ok();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.intake.metrics().render(stats.as_ref()))
 }

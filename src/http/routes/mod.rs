@@ -17,5 +17,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/submissions", web::post().to(api::submit))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
         .route("/static/{file}", web::get().to(assets::asset));
 }

@@ -1,0 +1,86 @@
+//! The email contract: subject, content-free body, armored attachment, stable Message-ID.
+
+use crate::seal;
+use crate::spool::DueDelivery;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::Message;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmailError {
+    #[error("address not usable: {0}")]
+    Address(&'static str),
+    #[error("the email could not be built")]
+    Build,
+    #[error("the envelope could not be armored")]
+    Armor,
+}
+
+pub fn subject(d: &DueDelivery) -> String {
+    format!("[OFFICIAL-SENSITIVE] PIS {} {}", d.reference, d.priority)
+}
+
+/// Stable per reference and route, so a resend after a crash is recognisable as the same mail.
+pub fn message_id(d: &DueDelivery, from: &str) -> String {
+    let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
+    format!("<{}.{}@{}>", d.reference, d.route, domain)
+}
+
+fn body(d: &DueDelivery, has_attachment: bool) -> String {
+    let mut b = format!(
+        "OFFICIAL-SENSITIVE\n\n\
+         A Partnership Information Sharing submission has arrived.\n\n\
+         Reference: {}\n\
+         Received:  {}\n\
+         Priority:  {}\n\
+         Form:      {}\n\
+         Route:     {} ({} view)\n\n",
+        d.reference, d.received_at, d.priority, d.form_id, d.route, d.view
+    );
+    if has_attachment {
+        b.push_str(&format!(
+            "The submission is in the attached file {}.age, encrypted with age to this\n\
+             inbox's keys. To read it on a machine that holds one of those keys:\n\n\
+             \x20   pis-gateway open --identity YOUR-KEY-FILE {}.age\n\n\
+             or, for the raw JSON document: age -d -i YOUR-KEY-FILE {}.age\n\n",
+            d.reference, d.reference, d.reference
+        ));
+    } else {
+        b.push_str(
+            "This is a notice only. The police intelligence unit holds the full submission.\n\n",
+        );
+    }
+    if d.priority == "IMMEDIATE" {
+        b.push_str(
+            "IMMEDIATE: the submitter indicated a risk of harm now. Read it without delay.\n\n",
+        );
+    }
+    b.push_str("Do not reply to this email: replies are not read.\n");
+    b
+}
+
+pub fn build(d: &DueDelivery, from: &str) -> Result<Message, EmailError> {
+    let from_box: Mailbox = from.parse().map_err(|_| EmailError::Address("mail.from"))?;
+    let to: Mailbox = d
+        .mailbox
+        .parse()
+        .map_err(|_| EmailError::Address("route mailbox"))?;
+    let text = SinglePart::plain(body(d, d.envelope.is_some()));
+    let builder = Message::builder()
+        .from(from_box)
+        .to(to)
+        .subject(subject(d))
+        .message_id(Some(message_id(d, from)));
+    let msg = match &d.envelope {
+        Some(envelope) => {
+            let armored = seal::armor(envelope).map_err(|_| EmailError::Armor)?;
+            let attachment = Attachment::new(format!("{}.age", d.reference)).body(
+                armored,
+                ContentType::parse("application/octet-stream").map_err(|_| EmailError::Build)?,
+            );
+            builder.multipart(MultiPart::mixed().singlepart(text).singlepart(attachment))
+        }
+        None => builder.singlepart(text),
+    };
+    msg.map_err(|_| EmailError::Build)
+}
