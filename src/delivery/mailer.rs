@@ -3,7 +3,7 @@
 use crate::config::{MailSettings, MailTransport, SmtpTls};
 use anyhow::Context;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
@@ -47,9 +47,13 @@ impl Mailer {
                 if !settings.smtp_ca_file.as_os_str().is_empty() {
                     let pem = std::fs::read(&settings.smtp_ca_file)
                         .with_context(|| format!("reading {}", settings.smtp_ca_file.display()))?;
-                    params = params.add_root_certificate(
-                        Certificate::from_pem(&pem).context("parsing mail.smtp_ca_file")?,
-                    );
+                    // A configured CA is the only trust anchor: the relay is known, so any other
+                    // certificate for its name is an interception.
+                    params = params
+                        .certificate_store(CertificateStore::None)
+                        .add_root_certificate(
+                            Certificate::from_pem(&pem).context("parsing mail.smtp_ca_file")?,
+                        );
                 }
                 let params = params.build_rustls().context("setting up TLS for SMTP")?;
                 let tls = if settings.dangerous_smtp_plaintext {

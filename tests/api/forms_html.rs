@@ -9,7 +9,10 @@ fn fields_with_token(answers: &serde_json::Value, token: &str) -> Vec<(String, S
 }
 
 async fn post_owned(app: &TestApp, form: &str, fields: &[(String, String)]) -> Page {
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     app.post_form(form, &borrowed).await
 }
 
@@ -17,7 +20,12 @@ async fn post_owned(app: &TestApp, form: &str, fields: &[(String, String)]) -> P
 async fn a_community_report_from_the_browser_form_is_sealed_for_police_intelligence() {
     let app = spawn_app().await;
     let token = app.form_token("community").await;
-    let page = post_owned(&app, "community", &fields_with_token(&community_answers(), &token)).await;
+    let page = post_owned(
+        &app,
+        "community",
+        &fields_with_token(&community_answers(), &token),
+    )
+    .await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Information sent"), "{}", page.body);
     let reference = extract_reference(&page.body).expect("reference shown");
@@ -31,10 +39,16 @@ async fn a_community_report_from_the_browser_form_is_sealed_for_police_intellige
     assert_eq!(a["places"][0]["postcode"], "YO24 3BZ");
     assert_eq!(a["when"], "2026-10");
     assert_eq!(a["risk_to_you"], "yes");
-    assert_eq!(a["worry_type"], serde_json::json!(["PEOPLE_COMING_AND_GOING"]));
+    assert_eq!(
+        a["worry_type"],
+        serde_json::json!(["PEOPLE_COMING_AND_GOING"])
+    );
     // Every answer given arrived.
     for key in community_answers().as_object().expect("object").keys() {
-        assert!(a.get(key).is_some(), "{key} missing from the sealed document");
+        assert!(
+            a.get(key).is_some(),
+            "{key} missing from the sealed document"
+        );
     }
 }
 
@@ -42,9 +56,15 @@ async fn a_community_report_from_the_browser_form_is_sealed_for_police_intellige
 async fn a_professional_report_with_every_section_arrives_whole() {
     let app = spawn_app().await;
     let token = app.form_token("professional").await;
-    let page = post_owned(&app, "professional", &fields_with_token(&professional_answers(), &token)).await;
+    let page = post_owned(
+        &app,
+        "professional",
+        &fields_with_token(&professional_answers(), &token),
+    )
+    .await;
     assert_eq!(page.status, 200);
-    let reference = extract_reference(&page.body).unwrap_or_else(|| panic!("no reference in {}", page.body));
+    let reference =
+        extract_reference(&page.body).unwrap_or_else(|| panic!("no reference in {}", page.body));
     let a = app.open(&reference)["answers"].clone();
     for key in professional_answers().as_object().expect("object").keys() {
         assert!(a.get(key).is_some(), "{key} missing");
@@ -61,9 +81,13 @@ async fn sending_the_same_page_twice_gives_the_same_reference_and_one_copy() {
     let app = spawn_app().await;
     let token = app.form_token("community").await;
     let fields = fields_with_token(&community_answers(), &token);
-    let first = extract_reference(&post_owned(&app, "community", &fields).await.body).expect("first");
+    let first =
+        extract_reference(&post_owned(&app, "community", &fields).await.body).expect("first");
     let again = post_owned(&app, "community", &fields).await;
-    assert_eq!(extract_reference(&again.body).as_deref(), Some(first.as_str()));
+    assert_eq!(
+        extract_reference(&again.body).as_deref(),
+        Some(first.as_str())
+    );
     assert!(again.body.contains("already been sent"));
     assert_eq!(app.count(), 1);
 }
@@ -77,18 +101,40 @@ async fn a_missing_forged_or_cross_site_token_is_refused_and_nothing_is_stored()
 
     let token = app.form_token("community").await;
     let forged = format!("{}x", &token[..token.len() - 1]);
-    assert_eq!(post_owned(&app, "community", &fields_with_token(&community_answers(), &forged)).await.status, 403);
+    assert_eq!(
+        post_owned(
+            &app,
+            "community",
+            &fields_with_token(&community_answers(), &forged)
+        )
+        .await
+        .status,
+        403
+    );
 
     let other_form = app.form_token("professional").await;
-    assert_eq!(post_owned(&app, "community", &fields_with_token(&community_answers(), &other_form)).await.status, 403);
+    assert_eq!(
+        post_owned(
+            &app,
+            "community",
+            &fields_with_token(&community_answers(), &other_form)
+        )
+        .await
+        .status,
+        403
+    );
 
-    let body = serde_urlencoded::to_string(fields_with_token(&community_answers(), &token)).expect("encode");
+    let body = serde_urlencoded::to_string(fields_with_token(&community_answers(), &token))
+        .expect("encode");
     let cross = app
         .post_raw(
             "/forms/community",
             "application/x-www-form-urlencoded",
             body.into_bytes(),
-            &[("Origin", "https://evil.example"), ("Sec-Fetch-Site", "cross-site")],
+            &[
+                ("Origin", "https://evil.example"),
+                ("Sec-Fetch-Site", "cross-site"),
+            ],
         )
         .await;
     assert_eq!(cross.status, 403);
@@ -116,12 +162,27 @@ async fn errors_are_summarised_linked_to_their_fields_and_never_echoed_in_messag
         )
         .await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("<title>Error: "), "title marks the error");
+    assert!(
+        page.body.contains("<title>Error: "),
+        "title marks the error"
+    );
     let summary_start = page.body.find("There is a problem").expect("error summary");
-    let summary_end = page.body[summary_start..].find("</ul>").expect("summary list") + summary_start;
+    let summary_end = page.body[summary_start..]
+        .find("</ul>")
+        .expect("summary list")
+        + summary_start;
     let summary = &page.body[summary_start..summary_end];
-    for anchor in ["#f-gate.immediate_danger-0", "#f-what_happened", "#f-places[0].postcode", "#f-when-day", "#f-how_know-0"] {
-        assert!(summary.contains(anchor), "summary lacks {anchor}: {summary}");
+    for anchor in [
+        "#f-gate.immediate_danger-0",
+        "#f-what_happened",
+        "#f-places[0].postcode",
+        "#f-when-day",
+        "#f-how_know-0",
+    ] {
+        assert!(
+            summary.contains(anchor),
+            "summary lacks {anchor}: {summary}"
+        );
     }
     assert!(!summary.contains("zz-canary"), "a message echoed the value");
     // The raw script never appears unescaped anywhere on the page.
@@ -147,8 +208,14 @@ async fn add_another_keeps_the_answers_and_adds_an_empty_item() {
         )
         .await;
     assert_eq!(page.status, 200);
-    assert!(!page.body.contains("There is a problem"), "no errors on add");
-    assert!(page.body.contains("name=\"people[1].name\""), "second person slot");
+    assert!(
+        !page.body.contains("There is a problem"),
+        "no errors on add"
+    );
+    assert!(
+        page.body.contains("name=\"people[1].name\""),
+        "second person slot"
+    );
     assert!(page.body.contains("Typed before adding a person"));
     assert!(page.body.contains("value=\"Tee\""));
     assert_eq!(app.count(), 0);
@@ -157,10 +224,19 @@ async fn add_another_keeps_the_answers_and_adds_an_empty_item() {
 #[actix_web::test]
 async fn wrong_content_types_oversized_bodies_and_unknown_forms_get_4xx() {
     let app = spawn_app().await;
-    let json = app.post_raw("/forms/community", "application/json", b"{}".to_vec(), &[]).await;
+    let json = app
+        .post_raw("/forms/community", "application/json", b"{}".to_vec(), &[])
+        .await;
     assert_eq!(json.status, 415);
     let big = vec![b'a'; 300 * 1024];
-    let too_big = app.post_raw("/forms/community", "application/x-www-form-urlencoded", big, &[]).await;
+    let too_big = app
+        .post_raw(
+            "/forms/community",
+            "application/x-www-form-urlencoded",
+            big,
+            &[],
+        )
+        .await;
     assert_eq!(too_big.status, 413);
     assert!(too_big.body.contains("too long"));
     assert_eq!(app.get("/forms/nope").await.status, 404);
@@ -184,11 +260,25 @@ async fn an_immediate_report_tells_the_submitter_to_call_999() {
 #[actix_web::test]
 async fn pages_carry_the_security_headers() {
     let app = spawn_app().await;
-    let res = app.client.get(app.url("/forms/community")).send().await.expect("GET");
+    let res = app
+        .client
+        .get(app.url("/forms/community"))
+        .send()
+        .await
+        .expect("GET");
     let h = res.headers();
-    assert_eq!(h.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
-    assert!(h.get("content-security-policy").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("default-src 'none'") && !v.contains("unsafe-inline")));
+    assert_eq!(
+        h.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    assert!(h
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("default-src 'none'") && !v.contains("unsafe-inline")));
     assert!(h.get("strict-transport-security").is_some());
-    assert_eq!(h.get("x-frame-options").and_then(|v| v.to_str().ok()), Some("DENY"));
+    assert_eq!(
+        h.get("x-frame-options").and_then(|v| v.to_str().ok()),
+        Some("DENY")
+    );
     assert!(h.get("server").is_none());
 }

@@ -3,6 +3,8 @@
 
 mod age_cli;
 mod api_json;
+mod delivery;
 mod forms_html;
 mod helpers;
 mod process;
+mod smtp_server;

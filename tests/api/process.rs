@@ -8,10 +8,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-struct Gateway {
+pub struct Gateway {
     child: Child,
-    port: u16,
-    log: Arc<Mutex<Vec<String>>>,
+    pub port: u16,
+    pub log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for Gateway {
@@ -22,6 +22,12 @@ impl Drop for Gateway {
 }
 
 fn write_config(dir: &Path, recipients: &[String]) -> PathBuf {
+    write_config_with(dir, recipients, "", "")
+}
+
+/// A configuration for a gateway in `dir`, with extra lines for the `[mail]` and
+/// `[delivery]` sections.
+pub fn write_config_with(dir: &Path, recipients: &[String], mail: &str, delivery: &str) -> PathBuf {
     let repo = repo();
     let config = format!(
         r#"[server]
@@ -35,6 +41,9 @@ dir = "{spool}"
 dir = "{forms}"
 [mail]
 file_dir = "{outbox}"
+{mail}
+[delivery]
+{delivery}
 [[routes]]
 name = "police_intelligence"
 mailbox = "intel@example.invalid"
@@ -52,7 +61,7 @@ recipients = {recipients:?}
     path
 }
 
-fn start(config: &Path) -> Gateway {
+pub fn start(config: &Path) -> Gateway {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
         .arg("serve")
         .arg("--config")
@@ -94,7 +103,7 @@ fn start(config: &Path) -> Gateway {
     Gateway { child, port, log }
 }
 
-fn app_for(port: u16, dir: &tempfile::TempDir) -> TestApp {
+pub fn app_for(port: u16, dir: &tempfile::TempDir) -> TestApp {
     TestApp {
         port,
         client: https_client(),
@@ -103,7 +112,7 @@ fn app_for(port: u16, dir: &tempfile::TempDir) -> TestApp {
     }
 }
 
-fn keys() -> (Vec<age::x25519::Identity>, Vec<String>) {
+pub fn keys() -> (Vec<age::x25519::Identity>, Vec<String>) {
     let ids = vec![
         age::x25519::Identity::generate(),
         age::x25519::Identity::generate(),

@@ -1,0 +1,503 @@
+//! Delivery through a real SMTP server on loopback, over real TLS.
+
+use crate::helpers::*;
+use crate::smtp_server::{Reply, SmtpServer, Tls};
+use pis_gateway::config::{MailSettings, MailTransport, RouteSettings, SmtpTls};
+use pis_gateway::delivery::mailer::Mailer;
+use pis_gateway::delivery::retry::RetrySchedule;
+use pis_gateway::delivery::{ManualClock, Outbox, Outcome};
+use pis_gateway::forms::FormRegistry;
+use pis_gateway::intake::Intake;
+use pis_gateway::metrics::Metrics;
+use pis_gateway::routing::{Routes, View};
+use pis_gateway::spool::sqlite::SqliteSpool;
+use pis_gateway::spool::Spool;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub fn smtp_settings(port: u16, outbox: &std::path::Path) -> MailSettings {
+    let mut m = pis_gateway::config::Settings::default().mail;
+    m.transport = MailTransport::Smtp;
+    m.smtp_host = "localhost".into();
+    m.smtp_port = port;
+    m.smtp_tls = SmtpTls::Starttls;
+    m.smtp_ca_file = SmtpServer::ca_file();
+    m.smtp_timeout_secs = 5;
+    m.file_dir = outbox.to_path_buf();
+    m.from = "pis-gateway@gateway.example".into();
+    m
+}
+
+/// Headers and the armored attachment of a raw message.
+pub struct Mail {
+    pub headers: String,
+    pub armored: Option<String>,
+}
+
+pub fn parse_mail(data: &[u8]) -> Mail {
+    let text = String::from_utf8_lossy(data).replace("\r\n", "\n");
+    let headers = text.split("\n\n").next().unwrap_or("").to_string();
+    let armored = text
+        .find("-----BEGIN AGE ENCRYPTED FILE-----")
+        .and_then(|start| {
+            let end_marker = "-----END AGE ENCRYPTED FILE-----";
+            text[start..]
+                .find(end_marker)
+                .map(|end| text[start..start + end + end_marker.len()].to_string() + "\n")
+        });
+    Mail { headers, armored }
+}
+
+pub fn header<'a>(headers: &'a str, name: &str) -> Option<&'a str> {
+    headers.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// A spool, an intake and an outbox with a clock the test moves.
+struct Rig {
+    _dir: tempfile::TempDir,
+    spool: Arc<dyn Spool>,
+    intake: Intake,
+    outbox: Outbox,
+    clock: Arc<ManualClock>,
+    identity: age::x25519::Identity,
+    forms: FormRegistry,
+}
+
+fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -> Rig {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let identity = age::x25519::Identity::generate();
+    let spool: Arc<dyn Spool> =
+        Arc::new(SqliteSpool::open(&dir.path().join("spool")).expect("spool"));
+    let routes = Arc::new(
+        Routes::from_settings(&[RouteSettings {
+            name: "police_intelligence".into(),
+            mailbox: "intel@police.example".into(),
+            view: View::Full,
+            recipients: vec![identity.to_public().to_string()],
+        }])
+        .expect("routes"),
+    );
+    let metrics = Arc::new(Metrics::default());
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let clock = Arc::new(ManualClock::new(
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+    ));
+    let settings = mail(dir.path());
+    let outbox = Outbox::new(
+        Arc::clone(&spool),
+        Mailer::from_settings(&settings).expect("mailer"),
+        RetrySchedule {
+            initial_secs: 30,
+            max_delay_secs: 600,
+            max_age_secs,
+        },
+        clock.clone(),
+        settings.from.clone(),
+        Arc::clone(&metrics),
+        Arc::clone(&wake),
+        Duration::from_secs(1),
+    );
+    let intake = Intake::new(Arc::clone(&spool), routes, 2, metrics, wake);
+    Rig {
+        _dir: dir,
+        spool,
+        intake,
+        outbox,
+        clock,
+        identity,
+        forms: FormRegistry::built_in().expect("forms"),
+    }
+}
+
+impl Rig {
+    async fn submit(&self) -> String {
+        let spec = self.forms.get("community").expect("form");
+        let validated = pis_gateway::forms::validate(
+            spec,
+            &community_answers(),
+            pis_gateway::ukdate::uk_today(),
+        )
+        .expect("valid");
+        self.intake
+            .submit(spec, validated, None)
+            .await
+            .expect("accepted")
+            .reference
+            .to_string()
+    }
+
+    async fn state(&self, reference: &str) -> (String, u32, Option<String>) {
+        let d = self.spool.deliveries(reference).await.expect("read");
+        (
+            d[0].state.clone(),
+            d[0].attempts,
+            d[0].last_error_class.clone(),
+        )
+    }
+}
+
+#[actix_web::test]
+async fn a_browser_submission_arrives_by_email_over_starttls_and_the_attachment_decrypts() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let identities = vec![
+        age::x25519::Identity::generate(),
+        age::x25519::Identity::generate(),
+    ];
+    let mut settings = test_settings(
+        dir.path(),
+        identities
+            .iter()
+            .map(|i| i.to_public().to_string())
+            .collect(),
+    );
+    settings.mail = smtp_settings(smtp.port, &dir.path().join("outbox"));
+    let app = pis_gateway::startup::Application::build(settings)
+        .await
+        .expect("builds");
+    let port = app.port();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let app = TestApp {
+        port,
+        client: https_client(),
+        identities,
+        dir,
+    };
+
+    let token = app.form_token("community").await;
+    let mut fields = as_form_fields(&community_answers());
+    fields.push(("_token".into(), token));
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let page = app.post_form("community", &borrowed).await;
+    let reference = extract_reference(&page.body).expect("reference");
+
+    let mail = smtp.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(mail.len(), 1, "one email for the one route");
+    let m = &mail[0];
+    assert!(m.tls, "sent over TLS");
+    assert_eq!(m.rcpt_to, vec!["intel@example.invalid".to_string()]);
+    let parsed = parse_mail(&m.data);
+    let h = &parsed.headers;
+    assert_eq!(
+        header(h, "Subject"),
+        Some(format!("[OFFICIAL-SENSITIVE] PIS {reference} ROUTINE").as_str())
+    );
+    assert_eq!(
+        header(h, "Message-ID"),
+        Some(format!("<{reference}.police_intelligence@gateway.example>").as_str())
+    );
+    assert_eq!(header(h, "From"), Some("pis-gateway@gateway.example"));
+    assert!(header(h, "Reply-To").is_none());
+    assert!(!h.contains("127.0.0.1") && !h.to_ascii_lowercase().contains("user-agent"));
+    let body = String::from_utf8_lossy(&m.data);
+    assert!(
+        !body.contains("Young people are going"),
+        "no content outside the envelope"
+    );
+    let doc = decrypt_with(
+        parsed.armored.expect("armored attachment").as_bytes(),
+        &app.identities[0],
+    );
+    assert_eq!(doc["reference"], reference.as_str());
+    assert_eq!(
+        doc["answers"]["what_happened"],
+        community_answers()["what_happened"]
+    );
+
+    // The worker counts the send once the server's 250 reaches it, just after the server logged it.
+    let mut metrics = String::new();
+    for _ in 0..100 {
+        metrics = app.get("/metrics").await.body;
+        if metrics.contains("pisg_deliveries_sent_total{") {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        metrics.contains("pisg_deliveries_sent_total{route=\"police_intelligence\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics
+        .contains("pisg_submissions_accepted_total{form=\"community\",priority=\"ROUTINE\"} 1"));
+}
+
+#[actix_web::test]
+async fn a_451_is_retried_on_schedule_and_then_delivered() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let rig = rig(|d| smtp_settings(smtp.port, &d.join("outbox")), 3600);
+    let reference = rig.submit().await;
+    smtp.set_reply(Reply::TempFail);
+    let first = rig.outbox.try_execute_task().await.expect("spool");
+    assert!(
+        matches!(&first, Outcome::Retrying { class, .. } if class == "smtp_451"),
+        "{first:?}"
+    );
+    assert_eq!(
+        rig.state(&reference).await,
+        ("pending".into(), 1, Some("smtp_451".into()))
+    );
+    assert_eq!(
+        rig.outbox.try_execute_task().await.expect("spool"),
+        Outcome::Idle,
+        "not due before its backoff"
+    );
+    smtp.set_reply(Reply::Accept);
+    rig.clock.advance(37); // past the first backoff (30 s ± 20 %)
+    let second = rig.outbox.try_execute_task().await.expect("spool");
+    assert!(matches!(second, Outcome::Delivered { .. }), "{second:?}");
+    assert_eq!(rig.state(&reference).await.0, "delivered");
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(smtp.attempts(), 2);
+    let doc = decrypt_with(
+        parse_mail(&smtp.received()[0].data)
+            .armored
+            .expect("attachment")
+            .as_bytes(),
+        &rig.identity,
+    );
+    assert_eq!(doc["reference"], reference.as_str());
+}
+
+#[actix_web::test]
+async fn a_550_dead_letters_loudly_and_outbox_retry_delivers_it() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let rig = rig(|d| smtp_settings(smtp.port, &d.join("outbox")), 3600);
+    let reference = rig.submit().await;
+    smtp.set_reply(Reply::PermFail);
+    let out = rig.outbox.try_execute_task().await.expect("spool");
+    assert!(
+        matches!(&out, Outcome::DeadLettered { class, .. } if class == "smtp_550"),
+        "{out:?}"
+    );
+    assert_eq!(rig.state(&reference).await.0, "dead");
+    let stats = rig
+        .spool
+        .outbox_stats(pis_gateway::delivery::Clock::now(rig.clock.as_ref()))
+        .await
+        .expect("stats");
+    assert_eq!((stats.pending, stats.dead), (0, 1));
+    rig.clock.advance(3600);
+    assert_eq!(
+        rig.outbox.try_execute_task().await.expect("spool"),
+        Outcome::Idle,
+        "dead letters are not retried by themselves"
+    );
+
+    // The operator's command, on the same spool.
+    let config = rig._dir.path().join("gateway.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[spool]\ndir = \"{}\"\n",
+            rig._dir.path().join("spool").display()
+        ),
+    )
+    .expect("config");
+    let bin = env!("CARGO_BIN_EXE_pis-gateway");
+    let list = std::process::Command::new(bin)
+        .args(["outbox", "--config"])
+        .arg(&config)
+        .arg("list")
+        .output()
+        .expect("runs");
+    let listing = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listing.contains(&reference) && listing.contains("dead") && listing.contains("smtp_550"),
+        "{listing}"
+    );
+    let retry = std::process::Command::new(bin)
+        .args(["outbox", "--config"])
+        .arg(&config)
+        .args(["retry", &reference])
+        .output()
+        .expect("runs");
+    assert!(
+        retry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&retry.stderr)
+    );
+
+    smtp.set_reply(Reply::Accept);
+    rig.clock.advance(60);
+    let out = rig.outbox.try_execute_task().await.expect("spool");
+    assert!(matches!(out, Outcome::Delivered { .. }), "{out:?}");
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(rig.state(&reference).await.0, "delivered");
+}
+
+#[actix_web::test]
+async fn a_delivery_failing_past_the_maximum_age_is_dead_lettered() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let rig = rig(|d| smtp_settings(smtp.port, &d.join("outbox")), 600);
+    let reference = rig.submit().await;
+    smtp.set_reply(Reply::TempFail);
+    let mut outcomes = Vec::new();
+    for _ in 0..20 {
+        rig.clock.advance(120);
+        match rig.outbox.try_execute_task().await.expect("spool") {
+            Outcome::Idle => {}
+            o => outcomes.push(o),
+        }
+        if matches!(outcomes.last(), Some(Outcome::DeadLettered { .. })) {
+            break;
+        }
+    }
+    assert!(
+        matches!(outcomes.last(), Some(Outcome::DeadLettered { class, .. }) if class == "smtp_451"),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.len() >= 3,
+        "retried before giving up: {outcomes:?}"
+    );
+    assert_eq!(rig.state(&reference).await.0, "dead");
+}
+
+#[actix_web::test]
+async fn a_server_without_starttls_is_refused_while_tls_is_required() {
+    let smtp = SmtpServer::start(Tls::Plain).await;
+    let rig = rig(|d| smtp_settings(smtp.port, &d.join("outbox")), 3600);
+    let reference = rig.submit().await;
+    let out = rig.outbox.try_execute_task().await.expect("spool");
+    assert!(matches!(out, Outcome::Retrying { .. }), "{out:?}");
+    assert!(
+        smtp.received().is_empty(),
+        "nothing was handed over in clear"
+    );
+    assert_eq!(rig.state(&reference).await.0, "pending");
+}
+
+#[actix_web::test]
+async fn the_file_transport_writes_the_same_email_to_disk() {
+    let rig = rig(
+        |d| {
+            let mut m = pis_gateway::config::Settings::default().mail;
+            m.file_dir = d.join("outbox");
+            m
+        },
+        3600,
+    );
+    let reference = rig.submit().await;
+    assert!(matches!(
+        rig.outbox.try_execute_task().await.expect("spool"),
+        Outcome::Delivered { .. }
+    ));
+    let dir = rig._dir.path().join("outbox");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("outbox dir")
+        .flatten()
+        .collect();
+    assert_eq!(files.len(), 1);
+    let mail = parse_mail(&std::fs::read(files[0].path()).expect("eml"));
+    assert!(mail.headers.contains(&reference));
+    let doc = decrypt_with(mail.armored.expect("attachment").as_bytes(), &rig.identity);
+    assert_eq!(doc["reference"], reference.as_str());
+}
+
+#[actix_web::test]
+async fn mail_queued_while_smtp_is_down_survives_kill_9_and_is_delivered_once_it_returns() {
+    use crate::process::{app_for, keys, start, write_config_with};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ids, recipients) = keys();
+    // A port with nothing listening: reserve one, then let it go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mail = format!(
+        "transport = \"smtp\"\nsmtp_host = \"localhost\"\nsmtp_port = {port}\nsmtp_ca_file = \"{}\"\nsmtp_timeout_secs = 5\nfrom = \"pis-gateway@gateway.example\"",
+        SmtpServer::ca_file().display()
+    );
+    let delivery = "retry_initial_secs = 1\nretry_max_delay_secs = 2\npoll_interval_secs = 1";
+    let config = write_config_with(dir.path(), &recipients, &mail, delivery);
+
+    let gw = start(&config);
+    let app = app_for(gw.port, &dir);
+    let mut references = Vec::new();
+    for _ in 0..20 {
+        let (status, body) = app
+            .post_json(&json!({"form": "community", "answers": community_answers()}))
+            .await;
+        assert_eq!(status, 201, "accepted while the mail server is down");
+        references.push(body["reference"].as_str().expect("reference").to_string());
+    }
+    // Let the outbox fail at least once, so there is retry state to survive.
+    let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
+    let failed = || -> i64 {
+        db.query_row(
+            "SELECT COUNT(*) FROM deliveries WHERE attempts > 0 AND state = 'pending'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count")
+    };
+    for _ in 0..200 {
+        if failed() > 0 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        failed() > 0,
+        "the outbox tried and failed while SMTP was down"
+    );
+    drop(gw); // kill -9
+
+    let gw = start(&config);
+    let smtp = SmtpServer::start_on(port, Tls::StartTls).await;
+    let mail = smtp.wait_for(20, Duration::from_secs(60)).await;
+    let mut by_id = std::collections::HashMap::<String, usize>::new();
+    for m in &mail {
+        let parsed = parse_mail(&m.data);
+        let id = header(&parsed.headers, "Message-ID")
+            .expect("Message-ID")
+            .to_string();
+        let doc = decrypt_with(parsed.armored.expect("attachment").as_bytes(), &ids[0]);
+        assert_eq!(
+            id,
+            format!(
+                "<{}.police_intelligence@gateway.example>",
+                doc["reference"].as_str().expect("reference")
+            )
+        );
+        *by_id.entry(id).or_default() += 1;
+    }
+    for r in &references {
+        let id = format!("<{r}.police_intelligence@gateway.example>");
+        assert!(by_id.contains_key(&id), "{r} was never delivered");
+    }
+    assert_eq!(by_id.len(), 20);
+    // At-least-once: a resend can only repeat a Message-ID, never mint a new one.
+    let resent: usize = by_id.values().map(|n| n - 1).sum();
+    assert_eq!(mail.len(), 20 + resent);
+    for _ in 0..100 {
+        let delivered: i64 = db
+            .query_row(
+                "SELECT COUNT(*) FROM deliveries WHERE state = 'delivered'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        if delivered == 20 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let delivered: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM deliveries WHERE state = 'delivered'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(delivered, 20);
+    drop(gw);
+}
