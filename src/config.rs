@@ -66,6 +66,8 @@ pub struct DeliverySettings {
     pub retry_max_age_secs: u64,
     /// How often the outbox looks for due work when nothing wakes it.
     pub poll_interval_secs: u64,
+    /// Emails sent at once (and SMTP connections kept open).
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +142,7 @@ impl Default for Settings {
                 retry_max_delay_secs: 30 * 60,
                 retry_max_age_secs: 72 * 3600,
                 poll_interval_secs: 5,
+                concurrency: 4,
             },
             routes: Vec::new(),
         }
@@ -320,6 +323,9 @@ impl Settings {
                 "delivery.retry_max_age_secs",
                 "must be at least delivery.retry_initial_secs".into(),
             );
+        }
+        if !(1..=32).contains(&d.concurrency) {
+            add("delivery.concurrency", "must be between 1 and 32".into());
         }
         if d.poll_interval_secs == 0 {
             add("delivery.poll_interval_secs", "must be at least 1".into());

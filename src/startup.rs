@@ -71,14 +71,16 @@ impl Application {
         let wake = Arc::new(Notify::new());
         let outbox = Outbox::new(
             Arc::clone(&spool),
-            Mailer::from_settings(&settings.mail).context("setting up the mail transport")?,
+            Mailer::from_settings(&settings.mail, settings.delivery.concurrency)
+                .context("setting up the mail transport")?,
             RetrySchedule::from(&settings.delivery),
             Arc::new(SystemClock),
             settings.mail.from.clone(),
             Arc::clone(&metrics),
             Arc::clone(&wake),
             Duration::from_secs(settings.delivery.poll_interval_secs),
-        );
+        )
+        .with_lanes(settings.delivery.concurrency);
         let intake = Intake::new(spool, routes, cores, metrics, wake);
         let plain = settings.server.dangerous_plain_http;
         let state = web::Data::new(AppState {
@@ -135,7 +137,10 @@ impl Application {
     /// alongside; then lets the worker finish the attempt in hand.
     pub async fn run_until_stopped(mut self) -> std::io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let worker = self.outbox.take().map(|o| tokio::spawn(o.run(stopped)));
+        let worker = self
+            .outbox
+            .take()
+            .map(|o| tokio::spawn(Arc::new(o).run(stopped)));
         let result = self.server.await;
         let _ = stop.send(true);
         if let Some(w) = worker {

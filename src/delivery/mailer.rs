@@ -34,7 +34,8 @@ fn smtp_password(settings: &MailSettings) -> anyhow::Result<Option<age::secrecy:
 }
 
 impl Mailer {
-    pub fn from_settings(settings: &MailSettings) -> anyhow::Result<Self> {
+    /// `connections`: SMTP connections the pool keeps, one per outbox lane.
+    pub fn from_settings(settings: &MailSettings, connections: usize) -> anyhow::Result<Self> {
         match settings.transport {
             MailTransport::File => {
                 std::fs::create_dir_all(&settings.file_dir)
@@ -68,7 +69,7 @@ impl Mailer {
                     .port(settings.smtp_port)
                     .tls(tls)
                     .timeout(Some(Duration::from_secs(settings.smtp_timeout_secs)))
-                    .pool_config(PoolConfig::new().max_size(4));
+                    .pool_config(PoolConfig::new().max_size(connections.max(1) as u32));
                 if let Some(password) = smtp_password(settings)? {
                     use age::secrecy::ExposeSecret;
                     builder = builder.credentials(Credentials::new(

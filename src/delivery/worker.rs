@@ -6,8 +6,10 @@ use super::email;
 use super::mailer::Mailer;
 use super::retry::RetrySchedule;
 use crate::metrics::Metrics;
-use crate::spool::{AttemptOutcome, Spool, SpoolError};
+use crate::spool::{AttemptOutcome, DueDelivery, Spool, SpoolError};
+use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
@@ -32,6 +34,9 @@ pub enum Outcome {
 }
 
 pub struct Outbox {
+    /// Deliveries being sent right now, so concurrent lanes never send the same one twice.
+    in_flight: Mutex<HashSet<(String, String)>>,
+    lanes: usize,
     spool: Arc<dyn Spool>,
     mailer: Mailer,
     schedule: RetrySchedule,
@@ -55,6 +60,8 @@ impl Outbox {
         poll: Duration,
     ) -> Self {
         Outbox {
+            in_flight: Mutex::new(HashSet::new()),
+            lanes: 1,
             spool,
             mailer,
             schedule,
@@ -66,13 +73,58 @@ impl Outbox {
         }
     }
 
+    /// Sends on up to `lanes` connections at once (one delivery per lane). The SMTP pool keeps
+    /// as many connections open.
+    pub fn with_lanes(mut self, lanes: usize) -> Self {
+        self.lanes = lanes.max(1);
+        self
+    }
+
+    /// Claims the most urgent due delivery no other lane is sending.
+    ///
+    /// Claims are held in memory, which is enough for one gateway on its own spool; a shared
+    /// store claims rows in the database instead. The candidate list may be a moment old, so
+    /// after taking the claim the row is read again: another lane may have just finished it.
+    async fn claim(&self, now: i64) -> Result<Option<DueDelivery>, SpoolError> {
+        let busy = lock(&self.in_flight).len();
+        let candidates = self.spool.due(now, busy + self.lanes).await?;
+        for d in candidates {
+            let key = (d.reference.clone(), d.route.clone());
+            if !lock(&self.in_flight).insert(key.clone()) {
+                continue;
+            }
+            let current = self.spool.deliveries(&d.reference).await;
+            let still_due = current.as_ref().is_ok_and(|rows| {
+                rows.iter().any(|r| {
+                    r.route == d.route
+                        && r.state == "pending"
+                        && r.attempts == d.attempts
+                        && r.next_attempt_at <= now
+                })
+            });
+            if still_due {
+                return Ok(Some(d));
+            }
+            lock(&self.in_flight).remove(&key);
+            current?;
+        }
+        Ok(None)
+    }
+
     /// One step: send the most urgent due delivery and record what happened. Tests drive this
     /// directly. Errors are the spool's: the outcome of a send is always recorded or returned.
     pub async fn try_execute_task(&self) -> Result<Outcome, SpoolError> {
         let now = self.clock.now();
-        let Some(due) = self.spool.next_due(now).await? else {
+        let Some(due) = self.claim(now).await? else {
             return Ok(Outcome::Idle);
         };
+        let key = (due.reference.clone(), due.route.clone());
+        let result = self.execute(due).await;
+        lock(&self.in_flight).remove(&key);
+        result
+    }
+
+    async fn execute(&self, due: DueDelivery) -> Result<Outcome, SpoolError> {
         let (reference, route) = (due.reference.clone(), due.route.clone());
         let result = match email::build(&due, &self.from) {
             Ok(message) => self.mailer.send(message).await,
@@ -137,9 +189,19 @@ impl Outbox {
         Ok(outcome)
     }
 
-    /// Runs until `stop` turns true, finishing the attempt in hand first.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        tracing::info!("outbox worker started");
+    /// Runs until `stop` turns true, each lane finishing the attempt in hand first.
+    pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>) {
+        tracing::info!(lanes = self.lanes, "outbox worker started");
+        let lanes: Vec<_> = (0..self.lanes)
+            .map(|_| tokio::spawn(Arc::clone(&self).lane(stop.clone())))
+            .collect();
+        for lane in lanes {
+            let _ = lane.await;
+        }
+        tracing::info!("outbox worker stopped");
+    }
+
+    async fn lane(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         loop {
             if *stop.borrow() {
                 break;
@@ -157,7 +219,8 @@ impl Outbox {
                         _ = stop.changed() => {}
                     }
                 }
-                Ok(_) => {}
+                // There was work: rouse another lane in case there is more.
+                Ok(_) => self.wake.notify_one(),
                 Err(e) => {
                     tracing::error!(error = %e, "outbox cannot read or write the spool; retrying");
                     tokio::select! {
@@ -167,6 +230,10 @@ impl Outbox {
                 }
             }
         }
-        tracing::info!("outbox worker stopped");
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // The set only holds keys; a panic elsewhere cannot leave it inconsistent.
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

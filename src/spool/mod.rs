@@ -140,8 +140,8 @@ pub trait Spool: Send + Sync + 'static {
     fn deliveries(&self, reference: &str) -> SpoolFuture<'_, Vec<DeliveryRecord>>;
     fn count_submissions(&self) -> SpoolFuture<'_, u64>;
 
-    /// The pending delivery due soonest at or before `now`, if any.
-    fn next_due(&self, now: i64) -> SpoolFuture<'_, Option<DueDelivery>>;
+    /// Up to `limit` pending deliveries due at or before `now`, most urgent first.
+    fn due(&self, now: i64, limit: usize) -> SpoolFuture<'_, Vec<DueDelivery>>;
 
     /// When the next pending delivery falls due (it may be in the past).
     fn next_due_at(&self) -> SpoolFuture<'_, Option<i64>>;

@@ -401,7 +401,7 @@ impl Spool for SqliteSpool {
         }))
     }
 
-    fn next_due(&self, now: i64) -> SpoolFuture<'_, Option<DueDelivery>> {
+    fn due(&self, now: i64, limit: usize) -> SpoolFuture<'_, Vec<DueDelivery>> {
         Box::pin(self.read(move |c| {
             c.prepare_cached(
                 "SELECT d.reference, d.route, d.mailbox, d.view, d.attempts, d.retry_from,
@@ -412,9 +412,9 @@ impl Spool for SqliteSpool {
                  WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
                  ORDER BY CASE s.priority WHEN 'IMMEDIATE' THEN 0 WHEN 'PRIORITY' THEN 1 ELSE 2 END,
                           d.next_attempt_at
-                 LIMIT 1",
+                 LIMIT ?2",
             )?
-            .query_row([now], |r| {
+            .query_map(params![now, limit as i64], |r| {
                 Ok(DueDelivery {
                     reference: r.get(0)?,
                     route: r.get(1)?,
@@ -427,8 +427,8 @@ impl Spool for SqliteSpool {
                     form_id: r.get(8)?,
                     envelope: r.get(9)?,
                 })
-            })
-            .optional()
+            })?
+            .collect()
         }))
     }
 

@@ -89,7 +89,7 @@ fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -
     let settings = mail(dir.path());
     let outbox = Outbox::new(
         Arc::clone(&spool),
-        Mailer::from_settings(&settings).expect("mailer"),
+        Mailer::from_settings(&settings, 1).expect("mailer"),
         RetrySchedule {
             initial_secs: 30,
             max_delay_secs: 600,
@@ -453,22 +453,32 @@ async fn mail_queued_while_smtp_is_down_survives_kill_9_and_is_delivered_once_it
 
     let gw = start(&config);
     let smtp = SmtpServer::start_on(port, Tls::StartTls).await;
-    let mail = smtp.wait_for(20, Duration::from_secs(60)).await;
+    // Wait for every reference, not a count: a resend after the kill is allowed and would
+    // make a count arrive early.
     let mut by_id = std::collections::HashMap::<String, usize>::new();
-    for m in &mail {
-        let parsed = parse_mail(&m.data);
-        let id = header(&parsed.headers, "Message-ID")
-            .expect("Message-ID")
-            .to_string();
-        let doc = decrypt_with(parsed.armored.expect("attachment").as_bytes(), &ids[0]);
-        assert_eq!(
-            id,
-            format!(
-                "<{}.police_intelligence@gateway.example>",
-                doc["reference"].as_str().expect("reference")
-            )
-        );
-        *by_id.entry(id).or_default() += 1;
+    let mut mail = Vec::new();
+    for _ in 0..600 {
+        mail = smtp.received();
+        by_id.clear();
+        for m in &mail {
+            let parsed = parse_mail(&m.data);
+            let id = header(&parsed.headers, "Message-ID")
+                .expect("Message-ID")
+                .to_string();
+            let doc = decrypt_with(parsed.armored.expect("attachment").as_bytes(), &ids[0]);
+            assert_eq!(
+                id,
+                format!(
+                    "<{}.police_intelligence@gateway.example>",
+                    doc["reference"].as_str().expect("reference")
+                )
+            );
+            *by_id.entry(id).or_default() += 1;
+        }
+        if by_id.len() >= references.len() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
     for r in &references {
         let id = format!("<{r}.police_intelligence@gateway.example>");
@@ -500,4 +510,69 @@ async fn mail_queued_while_smtp_is_down_survives_kill_9_and_is_delivered_once_it
         .expect("count");
     assert_eq!(delivered, 20);
     drop(gw);
+}
+
+#[actix_web::test]
+async fn concurrent_lanes_send_each_delivery_exactly_once() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let identity = age::x25519::Identity::generate();
+    let spool: Arc<dyn Spool> =
+        Arc::new(SqliteSpool::open(&dir.path().join("spool")).expect("spool"));
+    let routes = Arc::new(
+        Routes::from_settings(&[RouteSettings {
+            name: "police_intelligence".into(),
+            mailbox: "intel@police.example".into(),
+            view: View::Full,
+            recipients: vec![identity.to_public().to_string()],
+        }])
+        .expect("routes"),
+    );
+    let metrics = Arc::new(Metrics::default());
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let settings = smtp_settings(smtp.port, &dir.path().join("outbox"));
+    let outbox = Arc::new(
+        Outbox::new(
+            Arc::clone(&spool),
+            Mailer::from_settings(&settings, 4).expect("mailer"),
+            RetrySchedule {
+                initial_secs: 30,
+                max_delay_secs: 600,
+                max_age_secs: 3600,
+            },
+            Arc::new(pis_gateway::delivery::SystemClock),
+            settings.from.clone(),
+            Arc::clone(&metrics),
+            Arc::clone(&wake),
+            Duration::from_secs(1),
+        )
+        .with_lanes(4),
+    );
+    let intake = Intake::new(Arc::clone(&spool), routes, 2, metrics, Arc::clone(&wake));
+    let forms = FormRegistry::built_in().expect("forms");
+    let spec = forms.get("community").expect("form");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(Arc::clone(&outbox).run(stopped));
+    for _ in 0..30 {
+        let v = pis_gateway::forms::validate(
+            spec,
+            &community_answers(),
+            pis_gateway::ukdate::uk_today(),
+        )
+        .expect("valid");
+        intake.submit(spec, v, None).await.expect("accepted");
+    }
+    let mail = smtp.wait_for(30, Duration::from_secs(30)).await;
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    let _ = stop.send(true);
+    let _ = worker.await;
+    let all = smtp.received();
+    let ids: std::collections::HashSet<String> = all
+        .iter()
+        .filter_map(|m| header(&parse_mail(&m.data).headers, "Message-ID").map(str::to_string))
+        .collect();
+    assert_eq!(mail.len(), 30);
+    assert_eq!(all.len(), 30, "no delivery was sent twice");
+    assert_eq!(ids.len(), 30);
+    assert_eq!(spool.outbox_stats(0).await.expect("stats").pending, 0);
 }

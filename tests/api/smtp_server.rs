@@ -65,6 +65,9 @@ pub struct Received {
     pub tls: bool,
     /// The (username, password) of a successful AUTH in that session.
     pub auth: Option<(String, String)>,
+    /// When the 250 for this message was about to be sent (read by `benches/delivery.rs`).
+    #[allow(dead_code)]
+    pub at: std::time::Instant,
 }
 
 /// A running server; it stops when dropped.
@@ -197,7 +200,10 @@ async fn accept_loop(
             biased;
             () = stopped(stop.clone()) => return,
             accepted = listener.accept() => match accepted {
-                Ok((tcp, _)) => tcp,
+                Ok((tcp, _)) => {
+                    let _ = tcp.set_nodelay(true);
+                    tcp
+                }
                 Err(_) => {
                     // Out of descriptors or a connection reset before accept: try again shortly.
                     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -380,6 +386,7 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(
                             data,
                             tls,
                             auth: state.auth.clone(),
+                            at: std::time::Instant::now(),
                         });
                         "250 2.0.0 Ok: queued".to_owned()
                     }
@@ -572,8 +579,11 @@ fn multiline(code: u16, lines: &[String]) -> String {
 }
 
 async fn send<W: AsyncWrite + Unpin>(writer: &mut W, reply: &str) -> io::Result<()> {
-    writer.write_all(reply.as_bytes()).await?;
-    writer.write_all(b"\r\n").await?;
+    // One write per reply: split writes meet the peer's delayed ACK and stall each exchange.
+    let mut line = Vec::with_capacity(reply.len() + 2);
+    line.extend_from_slice(reply.as_bytes());
+    line.extend_from_slice(b"\r\n");
+    writer.write_all(&line).await?;
     writer.flush().await
 }
 
