@@ -576,3 +576,24 @@ async fn concurrent_lanes_send_each_delivery_exactly_once() {
     assert_eq!(ids.len(), 30);
     assert_eq!(spool.outbox_stats(0).await.expect("stats").pending, 0);
 }
+
+#[actix_web::test]
+async fn smtp_credentials_come_from_a_secret_file_and_travel_only_under_tls() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let rig = rig(
+        |d| {
+            let secret = d.join("smtp-password");
+            std::fs::write(&secret, "s3cret-from-file\n").expect("secret");
+            let mut m = smtp_settings(smtp.port, &d.join("outbox"));
+            m.smtp_username = "gateway".into();
+            m.smtp_password_file = secret;
+            m
+        },
+        3600,
+    );
+    rig.submit().await;
+    assert!(matches!(rig.outbox.try_execute_task().await.expect("spool"), Outcome::Delivered { .. }));
+    let got = smtp.received();
+    assert_eq!(got[0].auth, Some(("gateway".into(), "s3cret-from-file".into())));
+    assert!(got[0].tls);
+}
