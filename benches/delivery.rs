@@ -62,6 +62,8 @@ fn main() {
         s.server.tls_key = repo().join("certs-example/localhost-key.pem");
         s.spool.dir = dir.path().join("spool");
         s.forms.dir = repo().join("forms");
+        s.routing.triage_rules = repo().join("config/triage.toml");
+        s.routing.localities = repo().join("config/localities.toml");
         s.mail.transport = MailTransport::Smtp;
         s.mail.smtp_host = "localhost".into();
         s.mail.smtp_port = smtp.port;
@@ -72,6 +74,9 @@ fn main() {
             mailbox: "intel@police.example".into(),
             view: View::Full,
             recipients: vec![identity.to_public().to_string(), age::x25519::Identity::generate().to_public().to_string()],
+            role: None,
+            localities: vec![],
+            fallback: false,
         }];
         let app = Application::build(s).await.expect("gateway builds");
         let url = format!("https://localhost:{}/api/v1/submissions", app.port());

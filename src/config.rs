@@ -16,8 +16,33 @@ pub struct Settings {
     pub forms: FormsSettings,
     pub mail: MailSettings,
     pub delivery: DeliverySettings,
+    pub routing: RoutingSettings,
+    pub contacts: Contacts,
     #[serde(default)]
     pub routes: Vec<RouteSettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingSettings {
+    /// Phrase rules that can raise a submission's priority.
+    pub triage_rules: PathBuf,
+    /// Postcode outward code → MACE locality.
+    pub localities: PathBuf,
+}
+
+/// Numbers and addresses shown to submitters. Kept in config, not code: they change.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contacts {
+    /// Children's social care (MAST) for a safeguarding referral.
+    pub childrens_social_care_phone: String,
+    pub childrens_social_care_email: String,
+    pub emergency_sms: String,
+    pub relay_uk: String,
+    pub crimestoppers: String,
+    pub childline: String,
+    pub nspcc: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,8 +126,20 @@ pub struct FormsSettings {
 pub struct RouteSettings {
     pub name: String,
     pub mailbox: String,
+    /// The most this route may see; routing can narrow it (a MACE route gets a notice when the
+    /// source is at risk, for example).
     pub view: crate::routing::View,
     pub recipients: Vec<String>,
+    /// What the route is for, which decides what it receives.
+    /// Defaults to `police_intelligence` for the route of that name; required otherwise.
+    #[serde(default)]
+    pub role: Option<crate::routing::Role>,
+    /// For a `mace` route: the localities it covers.
+    #[serde(default)]
+    pub localities: Vec<String>,
+    /// For a `mace` route: receives what no locality route covers (unknown or outside the area).
+    #[serde(default)]
+    pub fallback: bool,
 }
 
 impl Default for Settings {
@@ -143,6 +180,19 @@ impl Default for Settings {
                 retry_max_age_secs: 72 * 3600,
                 poll_interval_secs: 5,
                 concurrency: 4,
+            },
+            routing: RoutingSettings {
+                triage_rules: "config/triage.toml".into(),
+                localities: "config/localities.toml".into(),
+            },
+            contacts: Contacts {
+                childrens_social_care_phone: "0300 131 2 131".into(),
+                childrens_social_care_email: "social.care@northyorks.gov.uk".into(),
+                emergency_sms: "Text 999 if you have registered with emergencySMS".into(),
+                relay_uk: "18000 (18001 101 for non-emergencies)".into(),
+                crimestoppers: "0800 555 111".into(),
+                childline: "0800 1111".into(),
+                nspcc: "0808 800 5000".into(),
             },
             routes: Vec::new(),
         }
@@ -195,8 +245,12 @@ pub fn load(path: &Path) -> Result<Settings, Problems> {
             message: "configuration file not found (set --config or PISG_CONFIG)".into(),
         }]));
     }
+    // Routes may live in `routes.toml` beside the main file; when it exists its `routes`
+    // replace the main file's.
+    let routes_file = path.parent().unwrap_or(Path::new(".")).join("routes.toml");
     Figment::from(Serialized::defaults(Settings::default()))
         .merge(Toml::file(path))
+        .merge(Toml::file(routes_file))
         .merge(Env::prefixed("PISG__").split("__"))
         .extract::<Settings>()
         .map_err(|e| {
@@ -330,6 +384,11 @@ impl Settings {
         if d.poll_interval_secs == 0 {
             add("delivery.poll_interval_secs", "must be at least 1".into());
         }
+        for (key, path) in [("routing.triage_rules", &self.routing.triage_rules), ("routing.localities", &self.routing.localities)] {
+            if !path.is_file() {
+                add(key, format!("file not found: {}", path.display()));
+            }
+        }
         for p in crate::routing::validate_routes(&self.routes) {
             add(&p.0, p.1);
         }
@@ -349,10 +408,15 @@ impl Settings {
             if r.recipients.len() == 1 {
                 w.push(format!("routes[{i}] ({}): only one recipient; losing that key loses every submission to this route", r.name));
             }
-            for (j, rec) in r.recipients.iter().enumerate() {
-                if crate::keys::is_example_recipient(rec) {
-                    w.push(format!("routes[{i}].recipients[{j}] ({}): EXAMPLE KEY whose identity is public in config/example-keys; replace it before real use", r.name));
-                }
+            let examples: Vec<String> = r
+                .recipients
+                .iter()
+                .enumerate()
+                .filter(|(_, rec)| crate::keys::is_example_recipient(rec))
+                .map(|(j, _)| j.to_string())
+                .collect();
+            if !examples.is_empty() {
+                w.push(format!("routes[{i}] ({}): recipients [{}] are EXAMPLE KEYS whose identities are public in config/example-keys; replace them before real use", r.name, examples.join(", ")));
             }
         }
         if self
@@ -382,9 +446,11 @@ mod tests {
             s.validate("gateway.toml")
         );
         let w = s.warnings();
+        let routes = s.routes.len();
+        assert!(routes >= 11, "police, control room, 8 localities, fallback: {routes}");
         assert_eq!(
             w.iter().filter(|w| w.contains("EXAMPLE KEY")).count(),
-            2,
+            routes,
             "{w:?}"
         );
     }

@@ -1,16 +1,21 @@
 //! Intake: from validated answers to a durable, sealed submission and its reference.
 //!
-//! Shared by the HTML form and the JSON API. Sealing runs on the blocking pool, bounded by a
+//! Shared by the HTML form and the JSON API: triage, locality, routing, one envelope per route
+//! in that route's view, one transaction. Sealing runs on the blocking pool, bounded by a
 //! semaphore so a surge queues instead of starving the runtime; the reference is returned only
 //! once the spool has committed.
 
+use crate::forms::spec::Audience;
 use crate::forms::{FormSpec, Validated};
+use crate::locality::LocalityTable;
 use crate::metrics::Metrics;
 use crate::reference::Reference;
-use crate::routing::Routes;
+use crate::routing::{Decision, Routes, RoutingFacts, View};
 use crate::seal;
 use crate::spool::{CommitOutcome, NewEnvelope, NewSubmission, Spool, SpoolError};
-use crate::triage::{self, Priority};
+use crate::triage::{Assessment, Priority, Triage};
+use crate::views;
+use serde_json::{Map, Value};
 use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::{Notify, Semaphore};
@@ -36,19 +41,75 @@ pub enum IntakeError {
     NoReference,
 }
 
+/// The decision-making tables, loaded once at start.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub triage: Triage,
+    pub localities: LocalityTable,
+}
+
 pub struct Intake {
     spool: Arc<dyn Spool>,
     routes: Arc<Routes>,
+    rules: Arc<Rules>,
     sealing: Semaphore,
     metrics: Arc<Metrics>,
     /// Wakes the outbox when a submission commits.
     outbox: Arc<Notify>,
 }
 
+/// Localities of every place named: the submitter's own choice, else the postcode's.
+pub fn localities(answers: &Map<String, Value>, table: &LocalityTable) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for group in ["locations", "places"] {
+        for item in answers.get(group).and_then(Value::as_array).into_iter().flatten() {
+            let get = |k: &str| item.get(k).and_then(Value::as_str);
+            for l in table.for_location(get("locality"), get("postcode")) {
+                if !out.contains(&l) {
+                    out.push(l);
+                }
+            }
+        }
+    }
+    if out.len() > 1 {
+        out.retain(|l| l != "UNKNOWN");
+    }
+    if out.is_empty() {
+        out.push("UNKNOWN".into());
+    }
+    out
+}
+
+/// The facts routing needs, from the answers and the triage.
+pub fn routing_facts(form: &FormSpec, answers: &Map<String, Value>, triage: &Assessment, localities: Vec<String>) -> RoutingFacts {
+    let categories: Vec<&str> = answers
+        .get("concern_categories")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let text = |k: &str| answers.get(k).and_then(Value::as_str);
+    RoutingFacts {
+        community: form.audience == Audience::Community,
+        priority: triage.priority,
+        mace_relevant: categories.iter().any(|c| *c != "OTHER"),
+        localities,
+        source_at_risk: matches!(text("source_protection.risk_to_source_or_you"), Some("yes" | "not_sure"))
+            || matches!(text("risk_to_you"), Some("yes" | "not_sure")),
+        police_only: text("handling.restrictions") == Some("POLICE_ONLY"),
+    }
+}
+
+struct Prepared {
+    triage: Assessment,
+    localities: Vec<String>,
+    decisions: Vec<Decision>,
+}
+
 impl Intake {
     pub fn new(
         spool: Arc<dyn Spool>,
         routes: Arc<Routes>,
+        rules: Arc<Rules>,
         seal_threads: usize,
         metrics: Arc<Metrics>,
         outbox: Arc<Notify>,
@@ -56,6 +117,7 @@ impl Intake {
         Intake {
             spool,
             routes,
+            rules,
             sealing: Semaphore::new(seal_threads.max(1)),
             metrics,
             outbox,
@@ -74,10 +136,22 @@ impl Intake {
         &self.routes
     }
 
+    fn prepare(&self, form: &FormSpec, answers: &Map<String, Value>) -> Prepared {
+        let triage = self.rules.triage.assess(answers, crate::ukdate::uk_today());
+        let localities = localities(answers, &self.rules.localities);
+        let facts = routing_facts(form, answers, &triage, localities.clone());
+        let decisions = self.routes.select(&facts);
+        Prepared {
+            triage,
+            localities,
+            decisions,
+        }
+    }
+
     #[tracing::instrument(name = "intake", skip_all, fields(form = %form.id, reference, priority))]
     pub async fn submit(
         &self,
-        form: &FormSpec,
+        form: &Arc<FormSpec>,
         validated: Validated,
         token_hash: Option<[u8; 32]>,
     ) -> Result<Receipt, IntakeError> {
@@ -86,8 +160,7 @@ impl Intake {
                 return self.duplicate(reference).await;
             }
         }
-        let triage = triage::assess(&validated.answers);
-        let routes = self.routes.select();
+        let prepared = Arc::new(self.prepare(form, &validated.answers));
         let now = time::OffsetDateTime::now_utc();
         let received_unix = now.unix_timestamp();
         let received_at = now
@@ -101,45 +174,17 @@ impl Intake {
         for _ in 0..4 {
             let reference = Reference::random();
             let envelopes = {
-                let _permit = self
-                    .sealing
-                    .acquire()
-                    .await
-                    .map_err(|_| IntakeError::NoReference)?;
-                let (reference, received_at, validated, routes) = (
+                let _permit = self.sealing.acquire().await.map_err(|_| IntakeError::NoReference)?;
+                let (reference, received_at, validated, prepared, form) = (
                     reference.clone(),
                     received_at.clone(),
                     Arc::clone(&validated),
-                    routes.clone(),
+                    Arc::clone(&prepared),
+                    Arc::clone(form),
                 );
-                let (form_id, form_version, triage) =
-                    (form.id.clone(), form.version, triage.clone());
-                tokio::task::spawn_blocking(move || {
-                    let doc = seal::Document {
-                        reference: &reference,
-                        received_at: &received_at,
-                        form_id: &form_id,
-                        form_version,
-                        priority: triage.priority,
-                        reasons: &triage.reasons,
-                        answers: &validated.answers,
-                        notes: &validated.notes,
-                    };
-                    routes
-                        .iter()
-                        .map(|route| {
-                            let plain = seal::canonical_json(&doc, route)?;
-                            Ok(NewEnvelope {
-                                route: route.name.clone(),
-                                mailbox: route.mailbox.clone(),
-                                view: route.view.as_str(),
-                                body: seal::encrypt(&plain, route)?,
-                            })
-                        })
-                        .collect::<Result<Vec<_>, seal::SealError>>()
-                })
-                .await
-                .map_err(|_| seal::SealError::Encrypt)??
+                tokio::task::spawn_blocking(move || seal_all(&reference, &received_at, &form, &validated, &prepared))
+                    .await
+                    .map_err(|_| seal::SealError::Encrypt)??
             };
             let outcome = self
                 .spool
@@ -149,26 +194,28 @@ impl Intake {
                     received_unix,
                     form_id: form.id.clone(),
                     form_version: form.version,
-                    priority: triage.priority,
-                    reason_codes: triage.reasons.iter().map(|r| r.to_string()).collect(),
+                    priority: prepared.triage.priority,
+                    reason_codes: prepared.triage.reasons.clone(),
                     token_hash,
                     envelopes,
                 })
                 .await?;
             match outcome {
                 CommitOutcome::Committed(reference) => {
+                    let priority = prepared.triage.priority;
                     let span = tracing::Span::current();
                     span.record("reference", reference.as_str());
-                    span.record("priority", triage.priority.as_str());
-                    tracing::info!(reasons = ?triage.reasons, "submission committed");
+                    span.record("priority", priority.as_str());
+                    let routes: Vec<&str> = prepared.decisions.iter().map(|d| d.route.name.as_str()).collect();
+                    tracing::info!(reasons = ?prepared.triage.reasons, ?routes, "submission committed");
                     self.metrics.inc(
                         "pisg_submissions_accepted_total",
-                        &[("form", &form.id), ("priority", triage.priority.as_str())],
+                        &[("form", &form.id), ("priority", priority.as_str())],
                     );
                     self.outbox.notify_one();
                     return Ok(Receipt {
                         reference,
-                        priority: triage.priority,
+                        priority,
                         received_at,
                         duplicate: false,
                     });
@@ -182,14 +229,11 @@ impl Intake {
 
     async fn duplicate(&self, reference: Reference) -> Result<Receipt, IntakeError> {
         let record = self.spool.submission(reference.as_str()).await?;
+        // The stored priority is what the original submission was given; if the record cannot
+        // be read, claim the highest rather than tell someone it was routine.
         let (priority, received_at) = record
-            .map(|r| {
-                (
-                    Priority::parse(&r.priority).unwrap_or(Priority::Routine),
-                    r.received_at,
-                )
-            })
-            .unwrap_or((Priority::Routine, String::new()));
+            .map(|r| (Priority::parse(&r.priority).unwrap_or(Priority::Immediate), r.received_at))
+            .unwrap_or((Priority::Immediate, String::new()));
         tracing::info!(reference = %reference, "form sent again; original reference returned");
         Ok(Receipt {
             reference,
@@ -198,4 +242,55 @@ impl Intake {
             duplicate: true,
         })
     }
+}
+
+/// One envelope per route decision, each holding only what its view allows.
+fn seal_all(
+    reference: &Reference,
+    received_at: &str,
+    form: &FormSpec,
+    validated: &Validated,
+    prepared: &Prepared,
+) -> Result<Vec<NewEnvelope>, seal::SealError> {
+    let restricted = views::restricted(form, &validated.answers);
+    let restricted_notes = views::notes_for(&restricted, &validated.notes);
+    prepared
+        .decisions
+        .iter()
+        .map(|d| {
+            let (answers, notes) = match d.view {
+                View::Full => (&validated.answers, validated.notes.as_slice()),
+                View::Restricted => (&restricted, restricted_notes.as_slice()),
+                View::Notice => {
+                    let notice = views::notice(&validated.answers, &prepared.localities);
+                    return Ok(NewEnvelope {
+                        route: d.route.name.clone(),
+                        mailbox: d.route.mailbox.clone(),
+                        view: d.view.as_str(),
+                        body: None,
+                        notice: Some(notice.to_string()),
+                    });
+                }
+            };
+            let doc = seal::Document {
+                reference,
+                received_at,
+                form_id: &form.id,
+                form_version: form.version,
+                priority: prepared.triage.priority,
+                reasons: &prepared.triage.reasons,
+                localities: &prepared.localities,
+                answers,
+                notes,
+            };
+            let plain = seal::canonical_json(&doc, &d.route, d.view)?;
+            Ok(NewEnvelope {
+                route: d.route.name.clone(),
+                mailbox: d.route.mailbox.clone(),
+                view: d.view.as_str(),
+                body: Some(seal::encrypt(&plain, &d.route)?),
+                notice: None,
+            })
+        })
+        .collect()
 }

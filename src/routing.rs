@@ -1,25 +1,35 @@
 //! Routes: who receives a submission, sealed to which keys, with which view.
 //!
-//! Every submission goes to the police intelligence route. Matching rules for the control room
-//! and the MACE locality inboxes build on [`select`].
+//! Each route has a role that decides what it receives (DOMAIN §9):
+//!
+//! - `police_intelligence`: every submission, full view. Exactly one; config refuses none.
+//! - `control_room`: IMMEDIATE submissions, full view.
+//! - `mace`: professional submissions that are MACE-relevant, for the localities the route
+//!   covers (or, with `fallback`, when no locality route covers them). A restricted view, or
+//!   only a notice when the priority is PRIORITY or higher, the source is at risk, the submitter
+//!   asked for police only, or the submission spans several localities. Community submissions
+//!   never reach MACE directly: police assess them first.
+//! - `escalation`: receives nothing by routing; it is told about unacknowledged deliveries.
 
 use crate::config::RouteSettings;
 use crate::keys::parse_recipient;
+use crate::locality::LOCALITIES;
+use crate::triage::Priority;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
 
 pub const POLICE_INTELLIGENCE: &str = "police_intelligence";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
-    /// Every answer.
-    Full,
-    /// Only the fields a form marks shareable with MACE.
-    Restricted,
     /// Reference, time, priority, form, categories and localities: no attachment.
     Notice,
+    /// Only the fields a form marks shareable with MACE.
+    Restricted,
+    /// Every answer.
+    Full,
 }
 
 impl View {
@@ -32,11 +42,23 @@ impl View {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    PoliceIntelligence,
+    ControlRoom,
+    Mace,
+    Escalation,
+}
+
 /// A route ready for use: recipients parsed once at start.
 pub struct Route {
     pub name: String,
     pub mailbox: String,
     pub view: View,
+    pub role: Role,
+    pub localities: Vec<String>,
+    pub fallback: bool,
     pub recipients: Vec<age::x25519::Recipient>,
 }
 
@@ -44,15 +66,41 @@ impl std::fmt::Debug for Route {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Route")
             .field("name", &self.name)
+            .field("role", &self.role)
             .field("view", &self.view)
             .field("recipients", &self.recipients.len())
             .finish()
     }
 }
 
+/// What routing needs to know about a submission: no content, only decisions and codes.
+#[derive(Debug, Clone)]
+pub struct RoutingFacts {
+    pub community: bool,
+    pub priority: Priority,
+    pub mace_relevant: bool,
+    /// Localities of the places named (UNKNOWN when none could be worked out).
+    pub localities: Vec<String>,
+    /// The submitter said the source (or they) could be at risk, or was not sure.
+    pub source_at_risk: bool,
+    /// The submitter asked that it go to police only.
+    pub police_only: bool,
+}
+
+/// One route chosen for one submission, with the view it gets.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub route: Arc<Route>,
+    pub view: View,
+}
+
 #[derive(Debug)]
 pub struct Routes {
     routes: Vec<Arc<Route>>,
+}
+
+fn effective_role(r: &RouteSettings) -> Option<Role> {
+    r.role.or((r.name == POLICE_INTELLIGENCE).then_some(Role::PoliceIntelligence))
 }
 
 /// Problems as (key, message). A recipient is named by its position, never its value.
@@ -62,14 +110,9 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
     for (i, r) in routes.iter().enumerate() {
         let key = |k: &str| format!("routes[{i}].{k}");
         let name_ok = !r.name.is_empty()
-            && r.name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !name_ok {
-            out.push((
-                key("name"),
-                "must be lower-case letters, digits and `_`".into(),
-            ));
+            out.push((key("name"), "must be lower-case letters, digits and `_`".into()));
         }
         if !names.insert(r.name.as_str()) {
             out.push((key("name"), format!("route `{}` is defined twice", r.name)));
@@ -81,38 +124,50 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
             }
         }
         if r.recipients.is_empty() {
-            out.push((
-                key("recipients"),
-                "a route needs at least one age recipient (two or more recommended)".into(),
-            ));
+            out.push((key("recipients"), "a route needs at least one age recipient (two or more recommended)".into()));
         }
         for (j, rec) in r.recipients.iter().enumerate() {
             if parse_recipient(rec).is_none() {
-                out.push((
-                    format!("routes[{i}].recipients[{j}]"),
-                    "not an age X25519 recipient (age1…)".into(),
-                ));
+                out.push((format!("routes[{i}].recipients[{j}]"), "not an age X25519 recipient (age1…)".into()));
+            }
+        }
+        match effective_role(r) {
+            None => out.push((key("role"), "required: police_intelligence, control_room, mace or escalation".into())),
+            Some(Role::Mace) => {
+                if r.localities.is_empty() && !r.fallback {
+                    out.push((key("localities"), "a mace route needs localities, or fallback = true".into()));
+                }
+                for l in &r.localities {
+                    if !LOCALITIES.contains(&l.as_str()) || l == "UNKNOWN" || l == "OUTSIDE_AREA" {
+                        out.push((key("localities"), format!("`{l}` is not a MACE locality")));
+                    }
+                }
+                if r.view == View::Full {
+                    out.push((key("view"), "a mace route sees restricted or notice, never full".into()));
+                }
+            }
+            Some(_) => {
+                if !r.localities.is_empty() || r.fallback {
+                    out.push((key("localities"), "only mace routes have localities or fallback".into()));
+                }
             }
         }
     }
-    match routes.iter().find(|r| r.name == POLICE_INTELLIGENCE) {
-        None => out.push((
-            "routes".into(),
-            format!(
-                "no `{POLICE_INTELLIGENCE}` route: every submission must reach police intelligence"
-            ),
-        )),
-        Some(r) if r.view != View::Full => out.push((
-            "routes".into(),
-            format!("the `{POLICE_INTELLIGENCE}` route must use the full view"),
-        )),
-        Some(_) => {}
+    let police: Vec<&RouteSettings> = routes
+        .iter()
+        .filter(|r| effective_role(r) == Some(Role::PoliceIntelligence))
+        .collect();
+    match police.as_slice() {
+        [] => out.push(("routes".into(), "no police_intelligence route: every submission must reach police intelligence".into())),
+        [r] if r.view != View::Full => out.push(("routes".into(), "the police_intelligence route must use the full view".into())),
+        [_] => {}
+        _ => out.push(("routes".into(), "more than one police_intelligence route".into())),
     }
     out
 }
 
 impl Routes {
-    /// Builds routes from validated settings. Fails (rather than skipping) on anything
+    /// Builds routes from settings. Fails (rather than skipping) on anything
     /// [`validate_routes`] would report.
     pub fn from_settings(settings: &[RouteSettings]) -> anyhow::Result<Self> {
         let problems = validate_routes(settings);
@@ -126,11 +181,10 @@ impl Routes {
                     name: r.name.clone(),
                     mailbox: r.mailbox.clone(),
                     view: r.view,
-                    recipients: r
-                        .recipients
-                        .iter()
-                        .filter_map(|s| parse_recipient(s))
-                        .collect(),
+                    role: effective_role(r).unwrap_or(Role::Escalation),
+                    localities: r.localities.clone(),
+                    fallback: r.fallback,
+                    recipients: r.recipients.iter().filter_map(|s| parse_recipient(s)).collect(),
                 })
             })
             .collect();
@@ -145,9 +199,52 @@ impl Routes {
         &self.routes
     }
 
-    /// The routes a submission goes to.
-    pub fn select(&self) -> Vec<Arc<Route>> {
-        self.get(POLICE_INTELLIGENCE).cloned().into_iter().collect()
+    /// The routes a submission goes to, each with its view. Police intelligence is always first.
+    pub fn select(&self, facts: &RoutingFacts) -> Vec<Decision> {
+        let mut out = Vec::new();
+        let take = |out: &mut Vec<Decision>, route: &Arc<Route>, view: View| {
+            out.push(Decision {
+                route: Arc::clone(route),
+                view: view.min(route.view),
+            })
+        };
+        for r in self.routes.iter().filter(|r| r.role == Role::PoliceIntelligence) {
+            take(&mut out, r, View::Full);
+        }
+        if facts.priority == Priority::Immediate {
+            for r in self.routes.iter().filter(|r| r.role == Role::ControlRoom) {
+                take(&mut out, r, View::Full);
+            }
+        }
+        if facts.community || !facts.mace_relevant {
+            return out;
+        }
+        let places: Vec<&str> = facts
+            .localities
+            .iter()
+            .map(String::as_str)
+            .filter(|l| *l != "UNKNOWN" && *l != "OUTSIDE_AREA")
+            .collect();
+        let covered: Vec<&Arc<Route>> = self
+            .routes
+            .iter()
+            .filter(|r| r.role == Role::Mace && !r.fallback && r.localities.iter().any(|l| places.contains(&l.as_str())))
+            .collect();
+        let notice_only = facts.priority >= Priority::Priority
+            || facts.source_at_risk
+            || facts.police_only
+            || places.len() > 1;
+        let view = if notice_only { View::Notice } else { View::Restricted };
+        if covered.is_empty() {
+            for r in self.routes.iter().filter(|r| r.role == Role::Mace && r.fallback) {
+                take(&mut out, r, view);
+            }
+        } else {
+            for r in covered {
+                take(&mut out, r, view);
+            }
+        }
+        out
     }
 }
 
@@ -161,29 +258,38 @@ mod tests {
             mailbox: "intel@example.invalid".into(),
             view: View::Full,
             recipients,
+            role: None,
+            localities: vec![],
+            fallback: false,
         }
     }
 
     #[test]
     fn a_config_without_police_intelligence_is_refused() {
         let key = age::x25519::Identity::generate().to_public().to_string();
-        let problems = validate_routes(&[route("control_room", vec![key])]);
-        assert!(problems
-            .iter()
-            .any(|(k, m)| k == "routes" && m.contains("police intelligence")));
+        let mut cr = route("control_room", vec![key]);
+        cr.role = Some(Role::ControlRoom);
+        let problems = validate_routes(&[cr]);
+        assert!(problems.iter().any(|(k, m)| k == "routes" && m.contains("police intelligence")));
     }
 
     #[test]
     fn a_bad_recipient_is_named_by_position_not_value() {
-        let problems = validate_routes(&[route(
-            POLICE_INTELLIGENCE,
-            vec!["age1secretlookingvalue".into()],
-        )]);
+        let problems = validate_routes(&[route(POLICE_INTELLIGENCE, vec!["age1secretlookingvalue".into()])]);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].0, "routes[0].recipients[0]");
         assert!(!problems[0].1.contains("secretlooking"));
-        assert!(validate_routes(&[route(POLICE_INTELLIGENCE, vec![])])[0]
-            .1
-            .contains("at least one"));
+        assert!(validate_routes(&[route(POLICE_INTELLIGENCE, vec![])])[0].1.contains("at least one"));
+    }
+
+    #[test]
+    fn mace_routes_need_real_localities_and_never_see_everything() {
+        let key = age::x25519::Identity::generate().to_public().to_string();
+        let mut m = route("mace_x", vec![key.clone()]);
+        m.role = Some(Role::Mace);
+        m.localities = vec!["ATLANTIS".into()];
+        let problems = validate_routes(&[route(POLICE_INTELLIGENCE, vec![key]), m]);
+        let keys: Vec<&str> = problems.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, vec!["routes[1].localities", "routes[1].view"]);
     }
 }

@@ -19,7 +19,10 @@ pub struct Document<'a> {
     pub form_id: &'a str,
     pub form_version: u32,
     pub priority: Priority,
-    pub reasons: &'a [&'static str],
+    pub reasons: &'a [String],
+    /// Localities worked out from the places given (codes, not addresses).
+    pub localities: &'a [String],
+    /// The answers this view may hold (all of them for `full`).
     pub answers: &'a Map<String, Value>,
     pub notes: &'a [Note],
 }
@@ -35,11 +38,10 @@ pub enum SealError {
 }
 
 /// The canonical JSON: keys sorted (serde_json's map is ordered), no insignificant whitespace.
-pub fn canonical_json(doc: &Document<'_>, route: &Route) -> Result<Zeroizing<Vec<u8>>, SealError> {
-    if route.view != View::Full {
-        // Restricted and notice views need the form's shareable flags and are built by routing;
-        // sealing a full document under another view's name would over-share.
-        return Err(SealError::NoEnvelope(route.view.as_str()));
+/// `doc.answers` must already be narrowed to `view` (see [`crate::views`]).
+pub fn canonical_json(doc: &Document<'_>, route: &Route, view: View) -> Result<Zeroizing<Vec<u8>>, SealError> {
+    if view == View::Notice {
+        return Err(SealError::NoEnvelope(view.as_str()));
     }
     let value = json!({
         "schema": SCHEMA,
@@ -51,7 +53,8 @@ pub fn canonical_json(doc: &Document<'_>, route: &Route) -> Result<Zeroizing<Vec
         "priority": doc.priority,
         "reason_codes": doc.reasons,
         "route": route.name,
-        "view": route.view.as_str(),
+        "view": view.as_str(),
+        "localities": doc.localities,
         "answers": doc.answers,
         "notes": doc.notes,
     });
@@ -126,6 +129,9 @@ mod tests {
             name: "police_intelligence".into(),
             mailbox: "x@example.invalid".into(),
             view: View::Full,
+            role: crate::routing::Role::PoliceIntelligence,
+            localities: vec![],
+            fallback: false,
             recipients: ids.iter().map(|i| i.to_public()).collect(),
         }
     }
@@ -143,10 +149,11 @@ mod tests {
             form_version: 1,
             priority: Priority::Routine,
             reasons: &[],
+            localities: &[],
             answers: &answers,
             notes: &[],
         };
-        let plain = canonical_json(&doc, r).expect("json");
+        let plain = canonical_json(&doc, r, View::Full).expect("json");
         encrypt(&plain, r).expect("sealed")
     }
 
@@ -216,12 +223,13 @@ mod tests {
             form_id: "f",
             form_version: 1,
             priority: Priority::Immediate,
-            reasons: &["gate_danger_now"],
+            reasons: &["gate_danger_now".to_string()],
+            localities: &[],
             answers: &answers,
             notes: &[],
         };
-        let text =
-            String::from_utf8(canonical_json(&doc, &r).expect("json").to_vec()).expect("utf8");
+        let text = String::from_utf8(canonical_json(&doc, &r, View::Full).expect("json").to_vec())
+            .expect("utf8");
         assert!(
             text.starts_with("{\"answers\":{\"a\":\"2\",\"z\":\"1\"}"),
             "{text}"

@@ -9,7 +9,9 @@ use crate::http::pages::Pages;
 use crate::http::routes::assets::Assets;
 use crate::http::token::FormTokens;
 use crate::http::{headers, logging, routes, AppState};
-use crate::intake::Intake;
+use crate::intake::{Intake, Rules};
+use crate::locality::LocalityTable;
+use crate::triage::Triage;
 use crate::metrics::Metrics;
 use crate::routing::Routes;
 use crate::spool::sqlite::SqliteSpool;
@@ -81,7 +83,11 @@ impl Application {
             Duration::from_secs(settings.delivery.poll_interval_secs),
         )
         .with_lanes(settings.delivery.concurrency);
-        let intake = Intake::new(spool, routes, cores, metrics, wake);
+        let rules = Arc::new(Rules {
+            triage: Triage::load(&settings.routing.triage_rules)?,
+            localities: LocalityTable::load(&settings.routing.localities)?,
+        });
+        let intake = Intake::new(spool, routes, rules, cores, metrics, wake);
         let plain = settings.server.dangerous_plain_http;
         let state = web::Data::new(AppState {
             forms,
@@ -89,6 +95,7 @@ impl Application {
             assets,
             intake,
             tokens,
+            contacts: settings.contacts.clone(),
             max_body_bytes: settings.server.max_body_bytes,
             plain_http: plain,
         });

@@ -18,6 +18,7 @@ pub struct AppState {
     pub assets: routes::assets::Assets,
     pub intake: Intake,
     pub tokens: token::FormTokens,
+    pub contacts: crate::config::Contacts,
     pub max_body_bytes: usize,
     pub plain_http: bool,
 }

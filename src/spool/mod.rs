@@ -27,12 +27,14 @@ pub enum SpoolError {
     Stopped,
 }
 
-/// One envelope: sealed to a route's recipients with that route's view.
+/// What one route gets: an envelope sealed to its recipients with its view, or for the
+/// `notice` view no envelope and a few codes (categories, localities) for the email body.
 pub struct NewEnvelope {
     pub route: String,
     pub mailbox: String,
     pub view: &'static str,
-    pub body: Vec<u8>,
+    pub body: Option<Vec<u8>>,
+    pub notice: Option<String>,
 }
 
 /// A submission ready to commit. Envelope bodies are ciphertext; the rest is content-free.
@@ -107,6 +109,8 @@ pub struct DueDelivery {
     pub form_id: String,
     /// None for the `notice` view, which carries no attachment.
     pub envelope: Option<Vec<u8>>,
+    /// For the `notice` view: `{"categories": [...], "localities": [...]}`.
+    pub notice: Option<String>,
 }
 
 /// What one delivery attempt came to.

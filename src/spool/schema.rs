@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
         route             TEXT NOT NULL,
         mailbox           TEXT NOT NULL,
         view              TEXT NOT NULL,
+        notice            TEXT,
         state             TEXT NOT NULL DEFAULT 'pending'
                           CHECK (state IN ('pending', 'delivered', 'dead')),
         attempts          INTEGER NOT NULL DEFAULT 0,

@@ -237,15 +237,17 @@ fn insert_one(
         s.token_hash.as_ref().map(|h| &h[..]),
     ])?;
     for e in &s.envelopes {
+        if let Some(body) = &e.body {
+            tx.prepare_cached(
+                "INSERT INTO envelopes (reference, route, view, body) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![s.reference.as_str(), e.route, e.view, body])?;
+        }
         tx.prepare_cached(
-            "INSERT INTO envelopes (reference, route, view, body) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO deliveries (reference, route, mailbox, view, notice, state, next_attempt_at, retry_from)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
         )?
-        .execute(params![s.reference.as_str(), e.route, e.view, e.body])?;
-        tx.prepare_cached(
-            "INSERT INTO deliveries (reference, route, mailbox, view, state, next_attempt_at, retry_from)
-             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
-        )?
-        .execute(params![s.reference.as_str(), e.route, e.mailbox, e.view, s.received_unix])?;
+        .execute(params![s.reference.as_str(), e.route, e.mailbox, e.view, e.notice, s.received_unix])?;
     }
     Ok(CommitOutcome::Committed(s.reference.clone()))
 }
@@ -405,7 +407,7 @@ impl Spool for SqliteSpool {
         Box::pin(self.read(move |c| {
             c.prepare_cached(
                 "SELECT d.reference, d.route, d.mailbox, d.view, d.attempts, d.retry_from,
-                        s.priority, s.received_at, s.form_id, e.body
+                        s.priority, s.received_at, s.form_id, e.body, d.notice
                  FROM deliveries d
                  JOIN submissions s ON s.reference = d.reference
                  LEFT JOIN envelopes e ON e.reference = d.reference AND e.route = d.route
@@ -426,6 +428,7 @@ impl Spool for SqliteSpool {
                     received_at: r.get(7)?,
                     form_id: r.get(8)?,
                     envelope: r.get(9)?,
+                    notice: r.get(10)?,
                 })
             })?
             .collect()
@@ -517,7 +520,8 @@ mod tests {
                 route: "police_intelligence".into(),
                 mailbox: "intel@example.invalid".into(),
                 view: "full",
-                body: vec![1, 2, 3],
+                body: Some(vec![1, 2, 3]),
+                notice: None,
             }],
         }
     }

@@ -108,7 +108,8 @@ async fn a_json_submission_gets_201_and_decrypts_to_the_normalised_answers() {
             |r| r.get(0),
         )
         .expect("delivery queued");
-    assert_eq!(state, "pending");
+    // Queued in the same transaction; the outbox (file transport here) may already have sent it.
+    assert!(state == "pending" || state == "delivered", "{state}");
 }
 
 struct Case {

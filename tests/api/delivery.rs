@@ -78,6 +78,9 @@ fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -
             mailbox: "intel@police.example".into(),
             view: View::Full,
             recipients: vec![identity.to_public().to_string()],
+            role: None,
+            localities: vec![],
+            fallback: false,
         }])
         .expect("routes"),
     );
@@ -101,7 +104,7 @@ fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -
         Arc::clone(&wake),
         Duration::from_secs(1),
     );
-    let intake = Intake::new(Arc::clone(&spool), routes, 2, metrics, wake);
+    let intake = Intake::new(Arc::clone(&spool), routes, Arc::new(rules()), 2, metrics, wake);
     Rig {
         _dir: dir,
         spool,
@@ -525,6 +528,9 @@ async fn concurrent_lanes_send_each_delivery_exactly_once() {
             mailbox: "intel@police.example".into(),
             view: View::Full,
             recipients: vec![identity.to_public().to_string()],
+            role: None,
+            localities: vec![],
+            fallback: false,
         }])
         .expect("routes"),
     );
@@ -548,7 +554,7 @@ async fn concurrent_lanes_send_each_delivery_exactly_once() {
         )
         .with_lanes(4),
     );
-    let intake = Intake::new(Arc::clone(&spool), routes, 2, metrics, Arc::clone(&wake));
+    let intake = Intake::new(Arc::clone(&spool), routes, Arc::new(rules()), 2, metrics, Arc::clone(&wake));
     let forms = FormRegistry::built_in().expect("forms");
     let spec = forms.get("community").expect("form");
     let (stop, stopped) = tokio::sync::watch::channel(false);

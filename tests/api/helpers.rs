@@ -29,11 +29,16 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
     s.spool.dir = dir.join("spool");
     s.forms.dir = repo().join("forms");
     s.mail.file_dir = dir.join("outbox");
+    s.routing.triage_rules = repo().join("config/triage.toml");
+    s.routing.localities = repo().join("config/localities.toml");
     s.routes = vec![RouteSettings {
         name: "police_intelligence".into(),
         mailbox: "intel@example.invalid".into(),
         view: View::Full,
         recipients,
+        role: None,
+        localities: vec![],
+        fallback: false,
     }];
     s
 }
@@ -313,4 +318,12 @@ pub fn as_form_fields(answers: &Value) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// The shipped triage rules and locality table.
+pub fn rules() -> pis_gateway::intake::Rules {
+    pis_gateway::intake::Rules {
+        triage: pis_gateway::triage::Triage::load(&repo().join("config/triage.toml")).expect("triage rules"),
+        localities: pis_gateway::locality::LocalityTable::load(&repo().join("config/localities.toml")).expect("localities"),
+    }
 }

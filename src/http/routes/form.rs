@@ -34,6 +34,8 @@ struct FormPage<'a> {
     slots: HashMap<String, usize>,
     token: String,
     notice: Option<&'a str>,
+    /// Only the first section: the gate questions, before the rest of the form.
+    gate_only: bool,
 }
 
 fn render_form(state: &AppState, spec: &FormSpec, page: FormPage<'_>) -> HttpResponse {
@@ -53,6 +55,7 @@ fn render_form(state: &AppState, spec: &FormSpec, page: FormPage<'_>) -> HttpRes
             slots => page.slots,
             token => page.token,
             notice => page.notice,
+            gate_only => page.gate_only,
         },
     )
 }
@@ -71,8 +74,19 @@ pub async fn show(state: web::Data<AppState>, id: web::Path<String>) -> HttpResp
             slots: blank_slots(spec),
             token,
             notice: None,
+            gate_only: true,
         },
     )
+}
+
+/// The first section's answers say someone may be in danger now.
+fn danger_now(answers: &Value) -> bool {
+    let gate = answers.get(crate::triage::GATE_FIELD).and_then(Value::as_str);
+    let now = answers
+        .get("urgency.now")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|v| v.as_str().is_some_and(|v| v != "NONE")));
+    matches!(gate, Some("yes" | "not_sure")) || now
 }
 
 /// A browser posting from another site is not our form, whatever token it carries.
@@ -161,12 +175,68 @@ pub async fn submit(
                     slots: posted.slots,
                     token: state.tokens.issue(&spec.id, now()),
                     notice: Some("This page had been open for a long time. Your answers have not been sent yet: check them and send the form again."),
+                    gate_only: false,
                 },
             );
         }
         Some(Err(TokenError::Invalid)) | None => return forbidden(&state),
     };
     let token = posted.token.clone().unwrap_or_default();
+    let step = pairs.iter().find(|(k, _)| k == "_step").map(|(_, v)| v.as_str());
+    if step == Some("gate") {
+        let first: Vec<&str> = spec.sections[0].fields.iter().map(|f| f.id.as_str()).collect();
+        let errors: Vec<_> = match validate(&spec, &posted.answers, crate::ukdate::uk_today()) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().filter(|e| first.contains(&e.field.as_str())).collect(),
+        };
+        if !errors.is_empty() {
+            return render_form(
+                &state,
+                &spec,
+                FormPage {
+                    values: posted.values,
+                    errors: page_errors(&spec, &errors),
+                    slots: posted.slots,
+                    token,
+                    notice: None,
+                    gate_only: true,
+                },
+            );
+        }
+        if danger_now(&posted.answers) {
+            // GOV.UK interruption: tell them to call 999, then let them carry on. The answers
+            // so far ride along in hidden fields; nothing is kept on the server.
+            let hidden: Vec<(&str, &str)> = pairs
+                .iter()
+                .filter(|(k, _)| !k.starts_with('_'))
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            return state.pages.respond(
+                StatusCode::OK,
+                "interruption.html",
+                minijinja::context! {
+                    form => describe::summary(&spec),
+                    token => token,
+                    hidden => hidden,
+                    contacts => &state.contacts,
+                },
+            );
+        }
+    }
+    if matches!(step, Some("gate" | "gate_ack")) {
+        return render_form(
+            &state,
+            &spec,
+            FormPage {
+                values: posted.values,
+                errors: Vec::new(),
+                slots: posted.slots,
+                token,
+                notice: None,
+                gate_only: false,
+            },
+        );
+    }
     if let Action::AddItem(_) = posted.action {
         return render_form(
             &state,
@@ -177,9 +247,11 @@ pub async fn submit(
                 slots: posted.slots,
                 token,
                 notice: None,
+                gate_only: false,
             },
         );
     }
+    let specific_child = posted.answers.get("gate.specific_child").and_then(Value::as_str) == Some("yes");
     let validated = match validate(&spec, &posted.answers, crate::ukdate::uk_today()) {
         Ok(v) => v,
         Err(errors) => {
@@ -192,6 +264,7 @@ pub async fn submit(
                     slots: posted.slots,
                     token,
                     notice: None,
+                    gate_only: false,
                 },
             )
         }
@@ -201,7 +274,7 @@ pub async fn submit(
         .submit(&spec, validated, Some(verified.hash))
         .await
     {
-        Ok(receipt) => confirmation(&state, &spec, &receipt),
+        Ok(receipt) => confirmation(&state, &spec, &receipt, specific_child),
         Err(e) => {
             tracing::error!(error = %e, "submission not stored");
             state.pages.message(
@@ -227,7 +300,7 @@ fn forbidden(state: &AppState) -> HttpResponse {
     )
 }
 
-fn confirmation(state: &AppState, spec: &FormSpec, receipt: &Receipt) -> HttpResponse {
+fn confirmation(state: &AppState, spec: &FormSpec, receipt: &Receipt, specific_child: bool) -> HttpResponse {
     state.pages.respond(
         StatusCode::OK,
         "confirmation.html",
@@ -237,6 +310,8 @@ fn confirmation(state: &AppState, spec: &FormSpec, receipt: &Receipt) -> HttpRes
             priority => receipt.priority.as_str(),
             immediate => receipt.priority == crate::triage::Priority::Immediate,
             duplicate => receipt.duplicate,
+            specific_child => specific_child,
+            contacts => &state.contacts,
         },
     )
 }
