@@ -384,7 +384,10 @@ impl Settings {
         if d.poll_interval_secs == 0 {
             add("delivery.poll_interval_secs", "must be at least 1".into());
         }
-        for (key, path) in [("routing.triage_rules", &self.routing.triage_rules), ("routing.localities", &self.routing.localities)] {
+        for (key, path) in [
+            ("routing.triage_rules", &self.routing.triage_rules),
+            ("routing.localities", &self.routing.localities),
+        ] {
             if !path.is_file() {
                 add(key, format!("file not found: {}", path.display()));
             }
@@ -447,7 +450,10 @@ mod tests {
         );
         let w = s.warnings();
         let routes = s.routes.len();
-        assert!(routes >= 11, "police, control room, 8 localities, fallback: {routes}");
+        assert!(
+            routes >= 11,
+            "police, control room, 8 localities, fallback: {routes}"
+        );
         assert_eq!(
             w.iter().filter(|w| w.contains("EXAMPLE KEY")).count(),
             routes,

@@ -62,7 +62,12 @@ pub struct Intake {
 pub fn localities(answers: &Map<String, Value>, table: &LocalityTable) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for group in ["locations", "places"] {
-        for item in answers.get(group).and_then(Value::as_array).into_iter().flatten() {
+        for item in answers
+            .get(group)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let get = |k: &str| item.get(k).and_then(Value::as_str);
             for l in table.for_location(get("locality"), get("postcode")) {
                 if !out.contains(&l) {
@@ -81,7 +86,12 @@ pub fn localities(answers: &Map<String, Value>, table: &LocalityTable) -> Vec<St
 }
 
 /// The facts routing needs, from the answers and the triage.
-pub fn routing_facts(form: &FormSpec, answers: &Map<String, Value>, triage: &Assessment, localities: Vec<String>) -> RoutingFacts {
+pub fn routing_facts(
+    form: &FormSpec,
+    answers: &Map<String, Value>,
+    triage: &Assessment,
+    localities: Vec<String>,
+) -> RoutingFacts {
     let categories: Vec<&str> = answers
         .get("concern_categories")
         .and_then(Value::as_array)
@@ -93,8 +103,10 @@ pub fn routing_facts(form: &FormSpec, answers: &Map<String, Value>, triage: &Ass
         priority: triage.priority,
         mace_relevant: categories.iter().any(|c| *c != "OTHER"),
         localities,
-        source_at_risk: matches!(text("source_protection.risk_to_source_or_you"), Some("yes" | "not_sure"))
-            || matches!(text("risk_to_you"), Some("yes" | "not_sure")),
+        source_at_risk: matches!(
+            text("source_protection.risk_to_source_or_you"),
+            Some("yes" | "not_sure")
+        ) || matches!(text("risk_to_you"), Some("yes" | "not_sure")),
         police_only: text("handling.restrictions") == Some("POLICE_ONLY"),
     }
 }
@@ -174,7 +186,11 @@ impl Intake {
         for _ in 0..4 {
             let reference = Reference::random();
             let envelopes = {
-                let _permit = self.sealing.acquire().await.map_err(|_| IntakeError::NoReference)?;
+                let _permit = self
+                    .sealing
+                    .acquire()
+                    .await
+                    .map_err(|_| IntakeError::NoReference)?;
                 let (reference, received_at, validated, prepared, form) = (
                     reference.clone(),
                     received_at.clone(),
@@ -182,9 +198,11 @@ impl Intake {
                     Arc::clone(&prepared),
                     Arc::clone(form),
                 );
-                tokio::task::spawn_blocking(move || seal_all(&reference, &received_at, &form, &validated, &prepared))
-                    .await
-                    .map_err(|_| seal::SealError::Encrypt)??
+                tokio::task::spawn_blocking(move || {
+                    seal_all(&reference, &received_at, &form, &validated, &prepared)
+                })
+                .await
+                .map_err(|_| seal::SealError::Encrypt)??
             };
             let outcome = self
                 .spool
@@ -206,7 +224,11 @@ impl Intake {
                     let span = tracing::Span::current();
                     span.record("reference", reference.as_str());
                     span.record("priority", priority.as_str());
-                    let routes: Vec<&str> = prepared.decisions.iter().map(|d| d.route.name.as_str()).collect();
+                    let routes: Vec<&str> = prepared
+                        .decisions
+                        .iter()
+                        .map(|d| d.route.name.as_str())
+                        .collect();
                     tracing::info!(reasons = ?prepared.triage.reasons, ?routes, "submission committed");
                     self.metrics.inc(
                         "pisg_submissions_accepted_total",
@@ -232,7 +254,12 @@ impl Intake {
         // The stored priority is what the original submission was given; if the record cannot
         // be read, claim the highest rather than tell someone it was routine.
         let (priority, received_at) = record
-            .map(|r| (Priority::parse(&r.priority).unwrap_or(Priority::Immediate), r.received_at))
+            .map(|r| {
+                (
+                    Priority::parse(&r.priority).unwrap_or(Priority::Immediate),
+                    r.received_at,
+                )
+            })
             .unwrap_or((Priority::Immediate, String::new()));
         tracing::info!(reference = %reference, "form sent again; original reference returned");
         Ok(Receipt {

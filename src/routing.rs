@@ -100,7 +100,8 @@ pub struct Routes {
 }
 
 fn effective_role(r: &RouteSettings) -> Option<Role> {
-    r.role.or((r.name == POLICE_INTELLIGENCE).then_some(Role::PoliceIntelligence))
+    r.role
+        .or((r.name == POLICE_INTELLIGENCE).then_some(Role::PoliceIntelligence))
 }
 
 /// Problems as (key, message). A recipient is named by its position, never its value.
@@ -110,9 +111,14 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
     for (i, r) in routes.iter().enumerate() {
         let key = |k: &str| format!("routes[{i}].{k}");
         let name_ok = !r.name.is_empty()
-            && r.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && r.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !name_ok {
-            out.push((key("name"), "must be lower-case letters, digits and `_`".into()));
+            out.push((
+                key("name"),
+                "must be lower-case letters, digits and `_`".into(),
+            ));
         }
         if !names.insert(r.name.as_str()) {
             out.push((key("name"), format!("route `{}` is defined twice", r.name)));
@@ -124,18 +130,30 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
             }
         }
         if r.recipients.is_empty() {
-            out.push((key("recipients"), "a route needs at least one age recipient (two or more recommended)".into()));
+            out.push((
+                key("recipients"),
+                "a route needs at least one age recipient (two or more recommended)".into(),
+            ));
         }
         for (j, rec) in r.recipients.iter().enumerate() {
             if parse_recipient(rec).is_none() {
-                out.push((format!("routes[{i}].recipients[{j}]"), "not an age X25519 recipient (age1…)".into()));
+                out.push((
+                    format!("routes[{i}].recipients[{j}]"),
+                    "not an age X25519 recipient (age1…)".into(),
+                ));
             }
         }
         match effective_role(r) {
-            None => out.push((key("role"), "required: police_intelligence, control_room, mace or escalation".into())),
+            None => out.push((
+                key("role"),
+                "required: police_intelligence, control_room, mace or escalation".into(),
+            )),
             Some(Role::Mace) => {
                 if r.localities.is_empty() && !r.fallback {
-                    out.push((key("localities"), "a mace route needs localities, or fallback = true".into()));
+                    out.push((
+                        key("localities"),
+                        "a mace route needs localities, or fallback = true".into(),
+                    ));
                 }
                 for l in &r.localities {
                     if !LOCALITIES.contains(&l.as_str()) || l == "UNKNOWN" || l == "OUTSIDE_AREA" {
@@ -143,12 +161,18 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
                     }
                 }
                 if r.view == View::Full {
-                    out.push((key("view"), "a mace route sees restricted or notice, never full".into()));
+                    out.push((
+                        key("view"),
+                        "a mace route sees restricted or notice, never full".into(),
+                    ));
                 }
             }
             Some(_) => {
                 if !r.localities.is_empty() || r.fallback {
-                    out.push((key("localities"), "only mace routes have localities or fallback".into()));
+                    out.push((
+                        key("localities"),
+                        "only mace routes have localities or fallback".into(),
+                    ));
                 }
             }
         }
@@ -158,10 +182,19 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
         .filter(|r| effective_role(r) == Some(Role::PoliceIntelligence))
         .collect();
     match police.as_slice() {
-        [] => out.push(("routes".into(), "no police_intelligence route: every submission must reach police intelligence".into())),
-        [r] if r.view != View::Full => out.push(("routes".into(), "the police_intelligence route must use the full view".into())),
+        [] => out.push((
+            "routes".into(),
+            "no police_intelligence route: every submission must reach police intelligence".into(),
+        )),
+        [r] if r.view != View::Full => out.push((
+            "routes".into(),
+            "the police_intelligence route must use the full view".into(),
+        )),
         [_] => {}
-        _ => out.push(("routes".into(), "more than one police_intelligence route".into())),
+        _ => out.push((
+            "routes".into(),
+            "more than one police_intelligence route".into(),
+        )),
     }
     out
 }
@@ -184,7 +217,11 @@ impl Routes {
                     role: effective_role(r).unwrap_or(Role::Escalation),
                     localities: r.localities.clone(),
                     fallback: r.fallback,
-                    recipients: r.recipients.iter().filter_map(|s| parse_recipient(s)).collect(),
+                    recipients: r
+                        .recipients
+                        .iter()
+                        .filter_map(|s| parse_recipient(s))
+                        .collect(),
                 })
             })
             .collect();
@@ -208,7 +245,11 @@ impl Routes {
                 view: view.min(route.view),
             })
         };
-        for r in self.routes.iter().filter(|r| r.role == Role::PoliceIntelligence) {
+        for r in self
+            .routes
+            .iter()
+            .filter(|r| r.role == Role::PoliceIntelligence)
+        {
             take(&mut out, r, View::Full);
         }
         if facts.priority == Priority::Immediate {
@@ -228,15 +269,27 @@ impl Routes {
         let covered: Vec<&Arc<Route>> = self
             .routes
             .iter()
-            .filter(|r| r.role == Role::Mace && !r.fallback && r.localities.iter().any(|l| places.contains(&l.as_str())))
+            .filter(|r| {
+                r.role == Role::Mace
+                    && !r.fallback
+                    && r.localities.iter().any(|l| places.contains(&l.as_str()))
+            })
             .collect();
         let notice_only = facts.priority >= Priority::Priority
             || facts.source_at_risk
             || facts.police_only
             || places.len() > 1;
-        let view = if notice_only { View::Notice } else { View::Restricted };
+        let view = if notice_only {
+            View::Notice
+        } else {
+            View::Restricted
+        };
         if covered.is_empty() {
-            for r in self.routes.iter().filter(|r| r.role == Role::Mace && r.fallback) {
+            for r in self
+                .routes
+                .iter()
+                .filter(|r| r.role == Role::Mace && r.fallback)
+            {
                 take(&mut out, r, view);
             }
         } else {
@@ -270,16 +323,23 @@ mod tests {
         let mut cr = route("control_room", vec![key]);
         cr.role = Some(Role::ControlRoom);
         let problems = validate_routes(&[cr]);
-        assert!(problems.iter().any(|(k, m)| k == "routes" && m.contains("police intelligence")));
+        assert!(problems
+            .iter()
+            .any(|(k, m)| k == "routes" && m.contains("police intelligence")));
     }
 
     #[test]
     fn a_bad_recipient_is_named_by_position_not_value() {
-        let problems = validate_routes(&[route(POLICE_INTELLIGENCE, vec!["age1secretlookingvalue".into()])]);
+        let problems = validate_routes(&[route(
+            POLICE_INTELLIGENCE,
+            vec!["age1secretlookingvalue".into()],
+        )]);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].0, "routes[0].recipients[0]");
         assert!(!problems[0].1.contains("secretlooking"));
-        assert!(validate_routes(&[route(POLICE_INTELLIGENCE, vec![])])[0].1.contains("at least one"));
+        assert!(validate_routes(&[route(POLICE_INTELLIGENCE, vec![])])[0]
+            .1
+            .contains("at least one"));
     }
 
     #[test]

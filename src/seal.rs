@@ -39,7 +39,11 @@ pub enum SealError {
 
 /// The canonical JSON: keys sorted (serde_json's map is ordered), no insignificant whitespace.
 /// `doc.answers` must already be narrowed to `view` (see [`crate::views`]).
-pub fn canonical_json(doc: &Document<'_>, route: &Route, view: View) -> Result<Zeroizing<Vec<u8>>, SealError> {
+pub fn canonical_json(
+    doc: &Document<'_>,
+    route: &Route,
+    view: View,
+) -> Result<Zeroizing<Vec<u8>>, SealError> {
     if view == View::Notice {
         return Err(SealError::NoEnvelope(view.as_str()));
     }

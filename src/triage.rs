@@ -127,7 +127,8 @@ fn words(text: &str) -> Vec<String> {
 
 impl Triage {
     pub fn load(path: &Path) -> Result<Self, RulesError> {
-        let source = std::fs::read_to_string(path).map_err(|e| RulesError::Read(path.display().to_string(), e))?;
+        let source = std::fs::read_to_string(path)
+            .map_err(|e| RulesError::Read(path.display().to_string(), e))?;
         Self::from_toml(&source).map_err(|e| match e {
             RulesError::Invalid(_, m) => RulesError::Invalid(path.display().to_string(), m),
             other => other,
@@ -135,17 +136,33 @@ impl Triage {
     }
 
     pub fn from_toml(source: &str) -> Result<Self, RulesError> {
-        let file: RulesFile = toml::from_str(source).map_err(|e| RulesError::Invalid("triage rules".into(), e.to_string()))?;
+        let file: RulesFile = toml::from_str(source)
+            .map_err(|e| RulesError::Invalid("triage rules".into(), e.to_string()))?;
         let mut rules = Vec::new();
         for (i, r) in file.rules.into_iter().enumerate() {
             let ok = r.code.starts_with("phrase_")
-                && r.code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                && r.code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !ok {
-                return Err(RulesError::Invalid("triage rules".into(), format!("rules[{i}].code must be `phrase_` and lower-case letters, digits or `_`")));
+                return Err(RulesError::Invalid(
+                    "triage rules".into(),
+                    format!(
+                        "rules[{i}].code must be `phrase_` and lower-case letters, digits or `_`"
+                    ),
+                ));
             }
-            let phrases: Vec<Vec<String>> = r.phrases.iter().map(|p| words(p)).filter(|w| !w.is_empty()).collect();
+            let phrases: Vec<Vec<String>> = r
+                .phrases
+                .iter()
+                .map(|p| words(p))
+                .filter(|w| !w.is_empty())
+                .collect();
             if phrases.is_empty() {
-                return Err(RulesError::Invalid("triage rules".into(), format!("rules[{i}] ({}) has no phrases", r.code)));
+                return Err(RulesError::Invalid(
+                    "triage rules".into(),
+                    format!("rules[{i}] ({}) has no phrases", r.code),
+                ));
             }
             rules.push((r.code, r.priority, phrases));
         }
@@ -185,7 +202,11 @@ impl Triage {
             collect_text(&Value::Object(answers.clone()), &mut texts);
             let tokens: Vec<Vec<String>> = texts.iter().map(|t| words(t)).collect();
             for (code, priority, phrases) in &self.rules {
-                let hit = phrases.iter().any(|p| tokens.iter().any(|t| t.windows(p.len()).any(|w| w == p.as_slice())));
+                let hit = phrases.iter().any(|p| {
+                    tokens
+                        .iter()
+                        .any(|t| t.windows(p.len()).any(|w| w == p.as_slice()))
+                });
                 if hit {
                     a.escalate(*priority, code);
                 }
@@ -205,7 +226,11 @@ fn chosen(answers: &Map<String, Value>, field: &str, value: &str) -> bool {
 /// The youngest the person could be: from a date of birth (the latest day it could mean) or an
 /// age band's lower bound.
 fn youngest_age(person: &Map<String, Value>, today: Date) -> Option<i32> {
-    if let Some(dob) = person.get("dob").and_then(Value::as_str).and_then(|d| parse_date(d).ok()) {
+    if let Some(dob) = person
+        .get("dob")
+        .and_then(Value::as_str)
+        .and_then(|d| parse_date(d).ok())
+    {
         let (y, m, d) = match dob {
             FuzzyDate::Day(d) => (d.year(), u8::from(d.month()), d.day()),
             FuzzyDate::Month(y, m) => (y, u8::from(m), 31),
@@ -274,48 +299,97 @@ mod tests {
     fn the_gate_question_decides_immediate() {
         let t = Triage::default();
         let a = t.assess(&answers(json!({"gate.immediate_danger": "yes"})), TODAY);
-        assert_eq!((a.priority, a.reasons.clone()), (Priority::Immediate, vec!["gate_danger_now".to_string()]));
-        assert_eq!(t.assess(&answers(json!({"gate.immediate_danger": "not_sure"})), TODAY).priority, Priority::Immediate);
-        assert_eq!(t.assess(&answers(json!({"gate.immediate_danger": "no"})), TODAY).priority, Priority::Routine);
+        assert_eq!(
+            (a.priority, a.reasons.clone()),
+            (Priority::Immediate, vec!["gate_danger_now".to_string()])
+        );
+        assert_eq!(
+            t.assess(
+                &answers(json!({"gate.immediate_danger": "not_sure"})),
+                TODAY
+            )
+            .priority,
+            Priority::Immediate
+        );
+        assert_eq!(
+            t.assess(&answers(json!({"gate.immediate_danger": "no"})), TODAY)
+                .priority,
+            Priority::Routine
+        );
     }
 
     #[test]
     fn a_young_missing_child_is_immediate_an_older_one_priority() {
         let t = Triage::default();
-        let young = t.assess(&answers(json!({"people": [{"currently_missing": "yes", "dob": "2014"}]})), TODAY);
+        let young = t.assess(
+            &answers(json!({"people": [{"currently_missing": "yes", "dob": "2014"}]})),
+            TODAY,
+        );
         assert_eq!(young.priority, Priority::Immediate);
-        assert_eq!(young.reasons, vec!["child_missing", "missing_child_under_13"]);
-        let older = t.assess(&answers(json!({"people": [{"currently_missing": "yes", "age_estimate": "AGE_13_15"}]})), TODAY);
+        assert_eq!(
+            young.reasons,
+            vec!["child_missing", "missing_child_under_13"]
+        );
+        let older = t.assess(
+            &answers(
+                json!({"people": [{"currently_missing": "yes", "age_estimate": "AGE_13_15"}]}),
+            ),
+            TODAY,
+        );
         assert_eq!(older.priority, Priority::Priority);
         // Born 23 November 2013: 13 today.
-        let thirteen = t.assess(&answers(json!({"people": [{"currently_missing": "yes", "dob": "2013-11-23"}]})), TODAY);
+        let thirteen = t.assess(
+            &answers(json!({"people": [{"currently_missing": "yes", "dob": "2013-11-23"}]})),
+            TODAY,
+        );
         assert_eq!(thirteen.priority, Priority::Priority);
     }
 
     #[test]
     fn phrases_match_whole_words_and_record_only_the_code() {
         let t = shipped();
-        let a = t.assess(&answers(json!({"details": "He carries a KNIFE in his bag"})), TODAY);
+        let a = t.assess(
+            &answers(json!({"details": "He carries a KNIFE in his bag"})),
+            TODAY,
+        );
         assert_eq!(a.reasons, vec!["phrase_weapon"]);
         assert_eq!(a.priority, Priority::Priority);
-        let none = t.assess(&answers(json!({"details": "She went to the knifesmith and the gunnery"})), TODAY);
+        let none = t.assess(
+            &answers(json!({"details": "She went to the knifesmith and the gunnery"})),
+            TODAY,
+        );
         assert!(none.reasons.is_empty(), "{:?}", none.reasons);
-        let nested = t.assess(&answers(json!({"people": [{"description": "was locked in a flat"}]})), TODAY);
+        let nested = t.assess(
+            &answers(json!({"people": [{"description": "was locked in a flat"}]})),
+            TODAY,
+        );
         assert_eq!(nested.reasons, vec!["phrase_held"]);
     }
 
     #[test]
     fn a_phrase_rule_never_lowers_a_structured_immediate() {
         let t = shipped();
-        let a = t.assess(&answers(json!({"urgency.now": ["WEAPONS"], "details": "a knife"})), TODAY);
+        let a = t.assess(
+            &answers(json!({"urgency.now": ["WEAPONS"], "details": "a knife"})),
+            TODAY,
+        );
         assert_eq!(a.priority, Priority::Immediate);
         assert_eq!(a.reasons, vec!["weapons_now", "phrase_weapon"]);
     }
 
     #[test]
     fn bad_rule_files_are_refused() {
-        assert!(Triage::from_toml("[[rules]]\ncode = \"Weapon\"\npriority = \"PRIORITY\"\nphrases = [\"x\"]").is_err());
-        assert!(Triage::from_toml("[[rules]]\ncode = \"phrase_x\"\npriority = \"URGENT\"\nphrases = [\"x\"]").is_err());
-        assert!(Triage::from_toml("[[rules]]\ncode = \"phrase_x\"\npriority = \"PRIORITY\"\nphrases = [\"  \"]").is_err());
+        assert!(Triage::from_toml(
+            "[[rules]]\ncode = \"Weapon\"\npriority = \"PRIORITY\"\nphrases = [\"x\"]"
+        )
+        .is_err());
+        assert!(Triage::from_toml(
+            "[[rules]]\ncode = \"phrase_x\"\npriority = \"URGENT\"\nphrases = [\"x\"]"
+        )
+        .is_err());
+        assert!(Triage::from_toml(
+            "[[rules]]\ncode = \"phrase_x\"\npriority = \"PRIORITY\"\nphrases = [\"  \"]"
+        )
+        .is_err());
     }
 }

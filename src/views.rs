@@ -15,7 +15,9 @@ pub fn restricted(spec: &FormSpec, answers: &Map<String, Value>) -> Map<String, 
     let mut out = Map::new();
     for section in spec.sections.iter().filter(|s| !s.sensitive) {
         for f in &section.fields {
-            let Some(v) = answers.get(&f.id) else { continue };
+            let Some(v) = answers.get(&f.id) else {
+                continue;
+            };
             match &f.kind {
                 Kind::Group { fields, .. } => {
                     let shared: Vec<&str> = fields

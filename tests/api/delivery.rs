@@ -104,7 +104,14 @@ fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -
         Arc::clone(&wake),
         Duration::from_secs(1),
     );
-    let intake = Intake::new(Arc::clone(&spool), routes, Arc::new(rules()), 2, metrics, wake);
+    let intake = Intake::new(
+        Arc::clone(&spool),
+        routes,
+        Arc::new(rules()),
+        2,
+        metrics,
+        wake,
+    );
     Rig {
         _dir: dir,
         spool,
@@ -554,7 +561,14 @@ async fn concurrent_lanes_send_each_delivery_exactly_once() {
         )
         .with_lanes(4),
     );
-    let intake = Intake::new(Arc::clone(&spool), routes, Arc::new(rules()), 2, metrics, Arc::clone(&wake));
+    let intake = Intake::new(
+        Arc::clone(&spool),
+        routes,
+        Arc::new(rules()),
+        2,
+        metrics,
+        Arc::clone(&wake),
+    );
     let forms = FormRegistry::built_in().expect("forms");
     let spec = forms.get("community").expect("form");
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -598,8 +612,14 @@ async fn smtp_credentials_come_from_a_secret_file_and_travel_only_under_tls() {
         3600,
     );
     rig.submit().await;
-    assert!(matches!(rig.outbox.try_execute_task().await.expect("spool"), Outcome::Delivered { .. }));
+    assert!(matches!(
+        rig.outbox.try_execute_task().await.expect("spool"),
+        Outcome::Delivered { .. }
+    ));
     let got = smtp.received();
-    assert_eq!(got[0].auth, Some(("gateway".into(), "s3cret-from-file".into())));
+    assert_eq!(
+        got[0].auth,
+        Some(("gateway".into(), "s3cret-from-file".into()))
+    );
     assert!(got[0].tls);
 }

@@ -323,7 +323,11 @@ pub fn as_form_fields(answers: &Value) -> Vec<(String, String)> {
 /// The shipped triage rules and locality table.
 pub fn rules() -> pis_gateway::intake::Rules {
     pis_gateway::intake::Rules {
-        triage: pis_gateway::triage::Triage::load(&repo().join("config/triage.toml")).expect("triage rules"),
-        localities: pis_gateway::locality::LocalityTable::load(&repo().join("config/localities.toml")).expect("localities"),
+        triage: pis_gateway::triage::Triage::load(&repo().join("config/triage.toml"))
+            .expect("triage rules"),
+        localities: pis_gateway::locality::LocalityTable::load(
+            &repo().join("config/localities.toml"),
+        )
+        .expect("localities"),
     }
 }

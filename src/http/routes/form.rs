@@ -81,7 +81,9 @@ pub async fn show(state: web::Data<AppState>, id: web::Path<String>) -> HttpResp
 
 /// The first section's answers say someone may be in danger now.
 fn danger_now(answers: &Value) -> bool {
-    let gate = answers.get(crate::triage::GATE_FIELD).and_then(Value::as_str);
+    let gate = answers
+        .get(crate::triage::GATE_FIELD)
+        .and_then(Value::as_str);
     let now = answers
         .get("urgency.now")
         .and_then(Value::as_array)
@@ -182,12 +184,22 @@ pub async fn submit(
         Some(Err(TokenError::Invalid)) | None => return forbidden(&state),
     };
     let token = posted.token.clone().unwrap_or_default();
-    let step = pairs.iter().find(|(k, _)| k == "_step").map(|(_, v)| v.as_str());
+    let step = pairs
+        .iter()
+        .find(|(k, _)| k == "_step")
+        .map(|(_, v)| v.as_str());
     if step == Some("gate") {
-        let first: Vec<&str> = spec.sections[0].fields.iter().map(|f| f.id.as_str()).collect();
+        let first: Vec<&str> = spec.sections[0]
+            .fields
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect();
         let errors: Vec<_> = match validate(&spec, &posted.answers, crate::ukdate::uk_today()) {
             Ok(_) => Vec::new(),
-            Err(e) => e.into_iter().filter(|e| first.contains(&e.field.as_str())).collect(),
+            Err(e) => e
+                .into_iter()
+                .filter(|e| first.contains(&e.field.as_str()))
+                .collect(),
         };
         if !errors.is_empty() {
             return render_form(
@@ -251,7 +263,11 @@ pub async fn submit(
             },
         );
     }
-    let specific_child = posted.answers.get("gate.specific_child").and_then(Value::as_str) == Some("yes");
+    let specific_child = posted
+        .answers
+        .get("gate.specific_child")
+        .and_then(Value::as_str)
+        == Some("yes");
     let validated = match validate(&spec, &posted.answers, crate::ukdate::uk_today()) {
         Ok(v) => v,
         Err(errors) => {
@@ -300,7 +316,12 @@ fn forbidden(state: &AppState) -> HttpResponse {
     )
 }
 
-fn confirmation(state: &AppState, spec: &FormSpec, receipt: &Receipt, specific_child: bool) -> HttpResponse {
+fn confirmation(
+    state: &AppState,
+    spec: &FormSpec,
+    receipt: &Receipt,
+    specific_child: bool,
+) -> HttpResponse {
     state.pages.respond(
         StatusCode::OK,
         "confirmation.html",
