@@ -46,9 +46,30 @@ fn body(d: &DueDelivery, has_attachment: bool) -> String {
             d.reference, d.reference, d.reference
         ));
     } else {
-        b.push_str(
-            "This is a notice only. The police intelligence unit holds the full submission.\n\n",
-        );
+        let notice: serde_json::Value = d
+            .notice
+            .as_deref()
+            .and_then(|n| serde_json::from_str(n).ok())
+            .unwrap_or_default();
+        let list = |k: &str| {
+            let items: Vec<&str> = notice[k]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            if items.is_empty() {
+                "not given".to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        b.push_str(&format!(
+            "Categories: {}\n\
+             Localities: {}\n\n\
+             This is a notice only: it carries no content. The police intelligence unit holds\n\
+             the full submission and decides what is shared after assessing it.\n\n",
+            list("categories"),
+            list("localities")
+        ));
     }
     if d.priority == "IMMEDIATE" {
         b.push_str(
@@ -83,4 +104,52 @@ pub fn build(d: &DueDelivery, from: &str) -> Result<Message, EmailError> {
         None => builder.singlepart(text),
     };
     msg.map_err(|_| EmailError::Build)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn due(view: &str, envelope: Option<Vec<u8>>, notice: Option<&str>) -> DueDelivery {
+        DueDelivery {
+            reference: "PIS-ABCD-EFGH".into(),
+            route: "mace_selby".into(),
+            mailbox: "mace-selby@example.invalid".into(),
+            view: view.into(),
+            attempts: 0,
+            retry_from: 0,
+            priority: "PRIORITY".into(),
+            received_at: "2026-11-23T19:00:00Z".into(),
+            form_id: "professional".into(),
+            envelope,
+            notice: notice.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_notice_has_codes_in_the_body_and_no_attachment() {
+        let d = due(
+            "notice",
+            None,
+            Some(r#"{"categories":["CCE"],"localities":["SELBY"]}"#),
+        );
+        let raw = String::from_utf8(build(&d, "gw@example.invalid").expect("builds").formatted())
+            .expect("utf8");
+        assert!(raw.contains("Subject: [OFFICIAL-SENSITIVE] PIS PIS-ABCD-EFGH PRIORITY"));
+        assert!(raw.contains("Categories: CCE"));
+        assert!(raw.contains("Localities: SELBY"));
+        assert!(!raw.contains("attachment"));
+        assert!(!raw.contains("BEGIN AGE"));
+        assert!(!raw.to_ascii_lowercase().contains("reply-to"));
+    }
+
+    #[test]
+    fn a_full_or_restricted_delivery_attaches_the_armored_envelope() {
+        let d = due("restricted", Some(vec![1, 2, 3]), None);
+        let raw = String::from_utf8(build(&d, "gw@example.invalid").expect("builds").formatted())
+            .expect("utf8");
+        assert!(raw.contains("filename=\"PIS-ABCD-EFGH.age\""));
+        assert!(raw.contains("-----BEGIN AGE ENCRYPTED FILE-----"));
+        assert!(raw.contains("Message-ID: <PIS-ABCD-EFGH.mace_selby@example.invalid>"));
+    }
 }

@@ -255,6 +255,107 @@ async fn an_immediate_report_tells_the_submitter_to_call_999() {
     let doc = app.open(&reference);
     assert_eq!(doc["priority"], "IMMEDIATE");
     assert_eq!(doc["reason_codes"], serde_json::json!(["gate_danger_now"]));
+    let routes: Vec<String> = app
+        .db()
+        .prepare("SELECT route FROM deliveries WHERE reference = ?1 ORDER BY route")
+        .and_then(|mut st| st.query_map([&reference], |r| r.get(0))?.collect())
+        .expect("deliveries");
+    assert_eq!(routes, vec!["control_room", "police_intelligence"]);
+}
+
+#[actix_web::test]
+async fn the_gate_comes_first_and_danger_interrupts_with_999_then_lets_them_continue() {
+    let app = spawn_app().await;
+    let gate = app.get("/forms/community").await;
+    assert!(gate.body.contains("name=\"gate.immediate_danger\""));
+    assert!(
+        !gate.body.contains("name=\"what_happened\""),
+        "only the gate questions come first"
+    );
+    let token = extract_token(&gate.body).expect("token");
+
+    let calm = app
+        .post_form(
+            "community",
+            &[
+                ("_token", &token),
+                ("_step", "gate"),
+                ("gate.immediate_danger", "no"),
+                ("gate.crime_against_you", "no"),
+            ],
+        )
+        .await;
+    assert!(
+        calm.body.contains("name=\"what_happened\""),
+        "no danger: straight to the form"
+    );
+    assert!(!calm.body.contains("Call 999 now"));
+
+    let unanswered = app
+        .post_form("community", &[("_token", &token), ("_step", "gate")])
+        .await;
+    assert!(unanswered.body.contains("There is a problem"));
+    assert!(!unanswered.body.contains("name=\"what_happened\""));
+
+    let danger = app
+        .post_form(
+            "community",
+            &[
+                ("_token", &token),
+                ("_step", "gate"),
+                ("gate.immediate_danger", "not_sure"),
+                ("gate.crime_against_you", "no"),
+            ],
+        )
+        .await;
+    assert!(danger.body.contains("Call 999 now"), "{}", danger.body);
+    assert!(danger.body.contains("emergencySMS") && danger.body.contains("18000"));
+    assert!(
+        danger
+            .body
+            .contains("name=\"gate.immediate_danger\" value=\"not_sure\""),
+        "answers ride along"
+    );
+    assert_eq!(app.count(), 0, "nothing is sent by the gate step");
+
+    let form = app
+        .post_form(
+            "community",
+            &[
+                ("_token", &token),
+                ("_step", "gate_ack"),
+                ("gate.immediate_danger", "not_sure"),
+                ("gate.crime_against_you", "no"),
+            ],
+        )
+        .await;
+    assert!(form.body.contains("name=\"what_happened\""));
+    assert!(
+        form.body.contains("value=\"not_sure\" checked"),
+        "the gate answer is kept"
+    );
+}
+
+#[actix_web::test]
+async fn a_professional_about_a_specific_child_is_told_to_make_a_referral() {
+    let app = spawn_app().await;
+    let token = app.form_token("professional").await;
+    let page = post_owned(
+        &app,
+        "professional",
+        &fields_with_token(&professional_answers(), &token),
+    )
+    .await;
+    assert!(
+        page.body
+            .contains("You should also make a safeguarding referral"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("0300 131 2 131"),
+        "contacts come from config"
+    );
 }
 
 #[actix_web::test]

@@ -31,15 +31,26 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
     s.mail.file_dir = dir.join("outbox");
     s.routing.triage_rules = repo().join("config/triage.toml");
     s.routing.localities = repo().join("config/localities.toml");
-    s.routes = vec![RouteSettings {
-        name: "police_intelligence".into(),
-        mailbox: "intel@example.invalid".into(),
-        view: View::Full,
-        recipients,
-        role: None,
-        localities: vec![],
-        fallback: false,
-    }];
+    s.routes = vec![
+        RouteSettings {
+            name: "police_intelligence".into(),
+            mailbox: "intel@example.invalid".into(),
+            view: View::Full,
+            recipients: recipients.clone(),
+            role: None,
+            localities: vec![],
+            fallback: false,
+        },
+        RouteSettings {
+            name: "control_room".into(),
+            mailbox: "control-room@example.invalid".into(),
+            view: View::Full,
+            recipients,
+            role: Some(pis_gateway::routing::Role::ControlRoom),
+            localities: vec![],
+            fallback: false,
+        },
+    ];
     s
 }
 

@@ -8,3 +8,4 @@ mod forms_html;
 mod helpers;
 mod process;
 mod smtp_server;
+mod triage_routing;
