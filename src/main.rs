@@ -50,6 +50,16 @@ fn load_checked(flag: Option<std::path::PathBuf>) -> anyhow::Result<Option<confi
     if let Err(e) = FormRegistry::load_dir(&settings.forms.dir) {
         problems.extend(e.to_string().lines().map(str::to_string));
     }
+    if settings.routing.triage_rules.is_file() {
+        if let Err(e) = pis_gateway::triage::Triage::load(&settings.routing.triage_rules) {
+            problems.push(format!("{source}: routing.triage_rules: {e}"));
+        }
+    }
+    if settings.routing.localities.is_file() {
+        if let Err(e) = pis_gateway::locality::LocalityTable::load(&settings.routing.localities) {
+            problems.push(format!("{source}: routing.localities: {e}"));
+        }
+    }
     if let Err(e) = pis_gateway::http::pages::Pages::load(&settings.forms.dir.join("templates")) {
         problems.push(format!(
             "{}: {e}",

@@ -137,6 +137,14 @@ fn layout(doc: &Value, forms: &FormRegistry) -> Layout {
         heading.push(("Why".into(), reasons.join(", ")));
     }
     heading.push(("Received".into(), s("received_at")));
+    let localities: Vec<&str> = doc
+        .get("localities")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !localities.is_empty() {
+        heading.push(("Localities".into(), localities.join(", ")));
+    }
     heading.push(("Form".into(), format!("{} (version {version})", s("form"))));
     heading.push((
         "Route".into(),
