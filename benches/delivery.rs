@@ -77,6 +77,8 @@ fn main() {
             role: None,
             localities: vec![],
             fallback: false,
+            ack_immediate_minutes: None,
+            ack_priority_minutes: None,
         }];
         let app = Application::build(s).await.expect("gateway builds");
         let url = format!("https://localhost:{}/api/v1/submissions", app.port());

@@ -41,6 +41,13 @@ pub enum Command {
         #[command(subcommand)]
         action: OutboxAction,
     },
+    /// Check or export the hash-chained audit log.
+    Audit {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Decrypt and show submissions (run on the reader's machine, never on the server).
     Open {
         /// age identity file.
@@ -66,4 +73,17 @@ pub enum OutboxAction {
         /// The submission reference, e.g. PIS-ABCD-EFGH.
         reference: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Walk the chain and report the first broken link.
+    Verify {
+        /// A head noted from the service log ("audit chain head seq=N hash=H"), as N:H, to
+        /// detect a truncated tail.
+        #[arg(long)]
+        head: Option<String>,
+    },
+    /// Write every entry as a JSON line (standard output).
+    Export,
 }

@@ -17,9 +17,33 @@ pub struct Settings {
     pub mail: MailSettings,
     pub delivery: DeliverySettings,
     pub routing: RoutingSettings,
+    pub escalation: EscalationSettings,
+    pub retention: RetentionSettings,
     pub contacts: Contacts,
     #[serde(default)]
     pub routes: Vec<RouteSettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationSettings {
+    /// While nobody acknowledges, escalate again this often.
+    pub repeat_minutes: u64,
+    /// How often deadlines, purges and the audit head are looked at.
+    pub check_interval_secs: u64,
+    /// How often the audit chain's head is written to the log.
+    pub audit_head_log_minutes: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Envelopes are purged this long after delivery to every route and an acknowledgement.
+    pub grace_days: u64,
+    /// Unacknowledged (but delivered) items are purged this long after receipt...
+    pub max_age_days: u64,
+    /// ...and announced in the log this long before.
+    pub warn_days: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +164,13 @@ pub struct RouteSettings {
     /// For a `mace` route: receives what no locality route covers (unknown or outside the area).
     #[serde(default)]
     pub fallback: bool,
+    /// Minutes within which an IMMEDIATE delivery to this route must be acknowledged before
+    /// escalation (default 15 for police intelligence and the control room).
+    #[serde(default)]
+    pub ack_immediate_minutes: Option<u64>,
+    /// The same for PRIORITY (default: no deadline).
+    #[serde(default)]
+    pub ack_priority_minutes: Option<u64>,
 }
 
 impl Default for Settings {
@@ -180,6 +211,16 @@ impl Default for Settings {
                 retry_max_age_secs: 72 * 3600,
                 poll_interval_secs: 5,
                 concurrency: 4,
+            },
+            escalation: EscalationSettings {
+                repeat_minutes: 15,
+                check_interval_secs: 15,
+                audit_head_log_minutes: 10,
+            },
+            retention: RetentionSettings {
+                grace_days: 30,
+                max_age_days: 90,
+                warn_days: 7,
             },
             routing: RoutingSettings {
                 triage_rules: "config/triage.toml".into(),
@@ -403,6 +444,13 @@ impl Settings {
         let mut w = Vec::new();
         if self.server.dangerous_plain_http {
             w.push("server.dangerous_plain_http is on: serving plain HTTP; only safe behind a TLS-terminating proxy on this host".into());
+        }
+        let has_escalation = self
+            .routes
+            .iter()
+            .any(|r| r.role == Some(crate::routing::Role::Escalation));
+        if !has_escalation {
+            w.push("no escalation route: unacknowledged IMMEDIATE submissions will only be logged, not escalated by email".into());
         }
         if self.mail.transport == MailTransport::Smtp && self.mail.dangerous_smtp_plaintext {
             w.push("mail.dangerous_smtp_plaintext is on: submissions' envelopes and metadata travel to the mail server without TLS".into());

@@ -215,6 +215,12 @@ impl Intake {
                     priority: prepared.triage.priority,
                     reason_codes: prepared.triage.reasons.clone(),
                     token_hash,
+                    ack_deadline: prepared
+                        .decisions
+                        .iter()
+                        .filter_map(|d| d.route.ack_minutes(prepared.triage.priority))
+                        .min()
+                        .map(|m| received_unix + 60 * m as i64),
                     envelopes,
                 })
                 .await?;

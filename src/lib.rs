@@ -14,10 +14,12 @@
 //! submission is durable; bad input is a 4xx with field-level messages, never a panic.
 #![forbid(unsafe_code)]
 
+pub mod ack;
 pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod forms;
+pub mod housekeeping;
 pub mod http;
 pub mod intake;
 pub mod keys;

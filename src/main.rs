@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use pis_gateway::cli::{Cli, Command, OutboxAction};
+use pis_gateway::cli::{AuditAction, Cli, Command, OutboxAction};
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
 use pis_gateway::startup::Application;
@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::CheckConfig { config } => check_config(config),
         Command::Keygen { output } => keygen(output),
         Command::Outbox { config, action } => outbox(config, action),
+        Command::Audit { config, action } => audit(config, action),
         Command::Open {
             identity,
             format,
@@ -227,4 +228,56 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
             }
         }
     })
+}
+
+fn audit(flag: Option<std::path::PathBuf>, action: AuditAction) -> anyhow::Result<ExitCode> {
+    use pis_gateway::spool::audit;
+    let path = config::config_path(flag.as_deref());
+    let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let db = settings.spool.dir.join("spool.sqlite3");
+    if !db.is_file() {
+        anyhow::bail!("no spool at {}", db.display());
+    }
+    // Read-only: verifying must not change what it verifies.
+    let conn =
+        rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let entries = audit::entries(&conn)?;
+    match action {
+        AuditAction::Export => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for e in &entries {
+                writeln!(out, "{}", serde_json::to_string(e)?)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditAction::Verify { head } => {
+            let expected = match head.as_deref() {
+                None => None,
+                Some(h) => {
+                    let (seq, hash) = h
+                        .split_once(':')
+                        .and_then(|(s, h)| Some((s.parse::<i64>().ok()?, audit::from_hex(h)?)))
+                        .ok_or_else(|| anyhow::anyhow!("--head must be SEQ:HEX"))?;
+                    Some((seq, hash))
+                }
+            };
+            match audit::verify(&entries, expected.as_ref().map(|(s, h)| (*s, h.as_slice()))) {
+                Ok(n) => {
+                    let last = entries
+                        .last()
+                        .map(|e| format!("{}:{}", e.seq, audit::to_hex(&e.hash)));
+                    println!(
+                        "audit log intact: {n} entries; head {}",
+                        last.unwrap_or_else(|| "-".into())
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(broken) => {
+                    println!("audit log BROKEN: {broken}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
 }

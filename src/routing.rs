@@ -59,7 +59,23 @@ pub struct Route {
     pub role: Role,
     pub localities: Vec<String>,
     pub fallback: bool,
+    pub ack_immediate_minutes: Option<u64>,
+    pub ack_priority_minutes: Option<u64>,
     pub recipients: Vec<age::x25519::Recipient>,
+}
+
+impl Route {
+    /// Minutes within which a delivery of this priority must be acknowledged, if at all.
+    pub fn ack_minutes(&self, priority: Priority) -> Option<u64> {
+        match priority {
+            Priority::Immediate => self.ack_immediate_minutes.or(match self.role {
+                Role::PoliceIntelligence | Role::ControlRoom => Some(15),
+                Role::Mace | Role::Escalation => None,
+            }),
+            Priority::Priority => self.ack_priority_minutes,
+            Priority::Routine => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Route {
@@ -217,6 +233,8 @@ impl Routes {
                     role: effective_role(r).unwrap_or(Role::Escalation),
                     localities: r.localities.clone(),
                     fallback: r.fallback,
+                    ack_immediate_minutes: r.ack_immediate_minutes,
+                    ack_priority_minutes: r.ack_priority_minutes,
                     recipients: r
                         .recipients
                         .iter()
@@ -234,6 +252,15 @@ impl Routes {
 
     pub fn all(&self) -> &[Arc<Route>] {
         &self.routes
+    }
+
+    /// Where escalations go, as (name, mailbox).
+    pub fn escalation(&self) -> Vec<(String, String)> {
+        self.routes
+            .iter()
+            .filter(|r| r.role == Role::Escalation)
+            .map(|r| (r.name.clone(), r.mailbox.clone()))
+            .collect()
     }
 
     /// The routes a submission goes to, each with its view. Police intelligence is always first.
@@ -314,6 +341,8 @@ mod tests {
             role: None,
             localities: vec![],
             fallback: false,
+            ack_immediate_minutes: None,
+            ack_priority_minutes: None,
         }
     }
 

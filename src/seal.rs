@@ -136,6 +136,8 @@ mod tests {
             role: crate::routing::Role::PoliceIntelligence,
             localities: vec![],
             fallback: false,
+            ack_immediate_minutes: None,
+            ack_priority_minutes: None,
             recipients: ids.iter().map(|i| i.to_public()).collect(),
         }
     }

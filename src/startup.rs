@@ -5,6 +5,7 @@ use crate::delivery::mailer::Mailer;
 use crate::delivery::retry::RetrySchedule;
 use crate::delivery::{Outbox, SystemClock};
 use crate::forms::FormRegistry;
+use crate::housekeeping::Housekeeping;
 use crate::http::pages::Pages;
 use crate::http::routes::assets::Assets;
 use crate::http::token::FormTokens;
@@ -13,6 +14,7 @@ use crate::intake::{Intake, Rules};
 use crate::locality::LocalityTable;
 use crate::metrics::Metrics;
 use crate::routing::Routes;
+use crate::spool::lifecycle::RetentionPolicy;
 use crate::spool::sqlite::SqliteSpool;
 use crate::spool::Spool;
 use crate::triage::Triage;
@@ -30,6 +32,7 @@ pub struct Application {
     port: u16,
     server: Server,
     outbox: Option<Outbox>,
+    housekeeping: Option<Housekeeping>,
 }
 
 /// rustls with the ring provider, TLS 1.3 and 1.2 only.
@@ -82,11 +85,27 @@ impl Application {
             Arc::clone(&wake),
             Duration::from_secs(settings.delivery.poll_interval_secs),
         )
-        .with_lanes(settings.delivery.concurrency);
+        .with_lanes(settings.delivery.concurrency)
+        .with_public_url(&settings.server.public_url);
         let rules = Arc::new(Rules {
             triage: Triage::load(&settings.routing.triage_rules)?,
             localities: LocalityTable::load(&settings.routing.localities)?,
         });
+        let housekeeping = Housekeeping::new(
+            Arc::clone(&spool),
+            Arc::new(SystemClock),
+            Arc::clone(&metrics),
+            routes.escalation(),
+            60 * settings.escalation.repeat_minutes as i64,
+            RetentionPolicy {
+                grace_secs: 86_400 * settings.retention.grace_days as i64,
+                max_age_secs: 86_400 * settings.retention.max_age_days as i64,
+                warn_secs: 86_400 * settings.retention.warn_days as i64,
+            },
+            60 * settings.escalation.audit_head_log_minutes as i64,
+            Arc::clone(&wake),
+            Duration::from_secs(settings.escalation.check_interval_secs),
+        );
         let intake = Intake::new(spool, routes, rules, cores, metrics, wake);
         let plain = settings.server.dangerous_plain_http;
         let state = web::Data::new(AppState {
@@ -129,6 +148,7 @@ impl Application {
             port,
             server: server.run(),
             outbox: Some(outbox),
+            housekeeping: Some(housekeeping),
         })
     }
 
@@ -147,11 +167,15 @@ impl Application {
         let worker = self
             .outbox
             .take()
-            .map(|o| tokio::spawn(Arc::new(o).run(stopped)));
+            .map(|o| tokio::spawn(Arc::new(o).run(stopped.clone())));
+        let chores = self
+            .housekeeping
+            .take()
+            .map(|h| tokio::spawn(h.run(stopped)));
         let result = self.server.await;
         let _ = stop.send(true);
-        if let Some(w) = worker {
-            let _ = w.await;
+        for task in [worker, chores].into_iter().flatten() {
+            let _ = task.await;
         }
         result
     }

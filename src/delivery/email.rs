@@ -17,7 +17,48 @@ pub enum EmailError {
 }
 
 pub fn subject(d: &DueDelivery) -> String {
-    format!("[OFFICIAL-SENSITIVE] PIS {} {}", d.reference, d.priority)
+    if d.view == "escalation" {
+        format!(
+            "[OFFICIAL-SENSITIVE] PIS {} {} UNACKNOWLEDGED",
+            d.reference, d.priority
+        )
+    } else {
+        format!("[OFFICIAL-SENSITIVE] PIS {} {}", d.reference, d.priority)
+    }
+}
+
+fn escalation_body(d: &DueDelivery) -> String {
+    let notice: serde_json::Value = d
+        .notice
+        .as_deref()
+        .and_then(|n| serde_json::from_str(n).ok())
+        .unwrap_or_default();
+    let routes: Vec<&str> = notice["routes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    format!(
+        "OFFICIAL-SENSITIVE\n\n\
+         ESCALATION {}: a {} submission has not been acknowledged.\n\n\
+         Reference:       {}\n\
+         Received:        {}\n\
+         Priority:        {}\n\
+         Sent to:         {}\n\
+         Minutes overdue: {}\n\n\
+         Contact the receiving team now and make sure someone has it in hand. This email\n\
+         repeats until the submission is acknowledged.\n\n",
+        notice["escalation"].as_i64().unwrap_or(1),
+        d.priority,
+        d.reference,
+        d.received_at,
+        d.priority,
+        if routes.is_empty() {
+            "-".to_string()
+        } else {
+            routes.join(", ")
+        },
+        notice["overdue_minutes"].as_i64().unwrap_or(0),
+    )
 }
 
 /// Stable per reference and route, so a resend after a crash is recognisable as the same mail.
@@ -26,7 +67,17 @@ pub fn message_id(d: &DueDelivery, from: &str) -> String {
     format!("<{}.{}@{}>", d.reference, d.route, domain)
 }
 
-fn body(d: &DueDelivery, has_attachment: bool) -> String {
+fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String {
+    if d.view == "escalation" {
+        let mut b = escalation_body(d);
+        if let Some(url) = ack_url {
+            b.push_str(&format!(
+                "Acknowledge it here (opens a page with a button):\n{url}\n\n"
+            ));
+        }
+        b.push_str("Do not reply to this email: replies are not read.\n");
+        return b;
+    }
     let mut b = format!(
         "OFFICIAL-SENSITIVE\n\n\
          A Partnership Information Sharing submission has arrived.\n\n\
@@ -76,17 +127,22 @@ fn body(d: &DueDelivery, has_attachment: bool) -> String {
             "IMMEDIATE: the submitter indicated a risk of harm now. Read it without delay.\n\n",
         );
     }
+    if let Some(url) = ack_url {
+        b.push_str(&format!(
+            "Acknowledge receipt (opens a page with a button; the link works once):\n{url}\n\n"
+        ));
+    }
     b.push_str("Do not reply to this email: replies are not read.\n");
     b
 }
 
-pub fn build(d: &DueDelivery, from: &str) -> Result<Message, EmailError> {
+pub fn build(d: &DueDelivery, from: &str, ack_url: Option<&str>) -> Result<Message, EmailError> {
     let from_box: Mailbox = from.parse().map_err(|_| EmailError::Address("mail.from"))?;
     let to: Mailbox = d
         .mailbox
         .parse()
         .map_err(|_| EmailError::Address("route mailbox"))?;
-    let text = SinglePart::plain(body(d, d.envelope.is_some()));
+    let text = SinglePart::plain(body(d, d.envelope.is_some(), ack_url));
     let builder = Message::builder()
         .from(from_box)
         .to(to)
@@ -133,8 +189,12 @@ mod tests {
             None,
             Some(r#"{"categories":["CCE"],"localities":["SELBY"]}"#),
         );
-        let raw = String::from_utf8(build(&d, "gw@example.invalid").expect("builds").formatted())
-            .expect("utf8");
+        let raw = String::from_utf8(
+            build(&d, "gw@example.invalid", Some("https://gw.example/ack/abc"))
+                .expect("builds")
+                .formatted(),
+        )
+        .expect("utf8");
         assert!(raw.contains("Subject: [OFFICIAL-SENSITIVE] PIS PIS-ABCD-EFGH PRIORITY"));
         assert!(raw.contains("Categories: CCE"));
         assert!(raw.contains("Localities: SELBY"));
@@ -146,8 +206,12 @@ mod tests {
     #[test]
     fn a_full_or_restricted_delivery_attaches_the_armored_envelope() {
         let d = due("restricted", Some(vec![1, 2, 3]), None);
-        let raw = String::from_utf8(build(&d, "gw@example.invalid").expect("builds").formatted())
-            .expect("utf8");
+        let raw = String::from_utf8(
+            build(&d, "gw@example.invalid", Some("https://gw.example/ack/abc"))
+                .expect("builds")
+                .formatted(),
+        )
+        .expect("utf8");
         assert!(raw.contains("filename=\"PIS-ABCD-EFGH.age\""));
         assert!(raw.contains("-----BEGIN AGE ENCRYPTED FILE-----"));
         assert!(raw.contains("Message-ID: <PIS-ABCD-EFGH.mace_selby@example.invalid>"));

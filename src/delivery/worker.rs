@@ -37,6 +37,8 @@ pub struct Outbox {
     /// Deliveries being sent right now, so concurrent lanes never send the same one twice.
     in_flight: Mutex<HashSet<(String, String)>>,
     lanes: usize,
+    /// Base of acknowledgement links; none when empty.
+    public_url: String,
     spool: Arc<dyn Spool>,
     mailer: Mailer,
     schedule: RetrySchedule,
@@ -62,6 +64,7 @@ impl Outbox {
         Outbox {
             in_flight: Mutex::new(HashSet::new()),
             lanes: 1,
+            public_url: String::new(),
             spool,
             mailer,
             schedule,
@@ -78,6 +81,27 @@ impl Outbox {
     pub fn with_lanes(mut self, lanes: usize) -> Self {
         self.lanes = lanes.max(1);
         self
+    }
+
+    /// Emails carry an acknowledgement link under this base URL.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_string();
+        self
+    }
+
+    /// A fresh one-time acknowledgement link for this send; only its hash is stored, before the
+    /// email leaves, so a link in a delivered email always works.
+    async fn ack_link(&self, due: &DueDelivery, now: i64) -> Result<Option<String>, SpoolError> {
+        if self.public_url.is_empty() {
+            return Ok(None);
+        }
+        let (token, hash) = crate::ack::new_token();
+        // Escalation deliveries are named `route.n`; the acknowledgement is the route's.
+        let route = due.route.split('.').next().unwrap_or(&due.route);
+        self.spool
+            .add_ack_token(hash, &due.reference, route, now)
+            .await?;
+        Ok(Some(format!("{}/ack/{token}", self.public_url)))
     }
 
     /// Claims the most urgent due delivery no other lane is sending.
@@ -126,7 +150,8 @@ impl Outbox {
 
     async fn execute(&self, due: DueDelivery) -> Result<Outcome, SpoolError> {
         let (reference, route) = (due.reference.clone(), due.route.clone());
-        let result = match email::build(&due, &self.from) {
+        let ack_url = self.ack_link(&due, self.clock.now()).await?;
+        let result = match email::build(&due, &self.from, ack_url.as_deref()) {
             Ok(message) => self.mailer.send(message).await,
             Err(e) => Err(super::mailer::SendError {
                 class: format!("build: {e}"),

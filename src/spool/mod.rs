@@ -8,6 +8,8 @@
 //! [`Spool`] is the seam for backends: SQLite ([`sqlite`]) is the embedded default; a PostgreSQL
 //! backend implements the same trait over the same schema.
 
+pub mod audit;
+pub mod lifecycle;
 pub mod schema;
 pub mod sqlite;
 
@@ -49,6 +51,8 @@ pub struct NewSubmission {
     pub reason_codes: Vec<String>,
     /// SHA-256 of the form token's nonce: one submission per form page.
     pub token_hash: Option<[u8; 32]>,
+    /// When an unacknowledged submission starts escalating (Unix seconds), if ever.
+    pub ack_deadline: Option<i64>,
     pub envelopes: Vec<NewEnvelope>,
 }
 
@@ -167,6 +171,46 @@ pub trait Spool: Send + Sync + 'static {
     fn requeue(&self, reference: &str, now: i64) -> SpoolFuture<'_, usize>;
 
     fn outbox_stats(&self, now: i64) -> SpoolFuture<'_, OutboxStats>;
+
+    /// Stores the hash of an acknowledgement token before the email that carries it is sent.
+    fn add_ack_token(
+        &self,
+        token_hash: [u8; 32],
+        reference: &str,
+        route: &str,
+        now: i64,
+    ) -> SpoolFuture<'_, ()>;
+
+    /// Whether the token exists and has not been used.
+    fn ack_token_open(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, bool>;
+
+    /// Uses the token once: records who acknowledged (the route) and when, stops escalation,
+    /// and writes the audit event. `None` for an unknown or used token.
+    fn acknowledge(
+        &self,
+        token_hash: [u8; 32],
+        now: i64,
+    ) -> SpoolFuture<'_, Option<(String, String)>>;
+
+    /// Queues an escalation delivery to each (route, mailbox) for every unacknowledged
+    /// submission whose escalation time has come, and schedules the next one. Returns the
+    /// references escalated. Runs in one transaction, so a restart neither loses nor repeats one.
+    fn escalate_due(
+        &self,
+        now: i64,
+        repeat_secs: i64,
+        routes: Vec<(String, String)>,
+    ) -> SpoolFuture<'_, Vec<String>>;
+
+    /// Purges envelopes whose time has come; warns about unacknowledged ones nearing it.
+    fn purge_due(
+        &self,
+        now: i64,
+        policy: lifecycle::RetentionPolicy,
+    ) -> SpoolFuture<'_, lifecycle::PurgeReport>;
+
+    fn audit_head(&self) -> SpoolFuture<'_, Option<(i64, Vec<u8>)>>;
+    fn audit_entries(&self) -> SpoolFuture<'_, Vec<audit::Entry>>;
 
     /// A server secret kept with the state it protects (the form-token key), created on first
     /// use so it survives restarts.

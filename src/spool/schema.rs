@@ -13,8 +13,20 @@ const MIGRATIONS: &[&str] = &[
         form_version  INTEGER NOT NULL,
         priority      TEXT NOT NULL,
         reason_codes  TEXT NOT NULL,
-        token_hash    BLOB UNIQUE
+        token_hash    BLOB UNIQUE,
+        received_unix INTEGER NOT NULL,
+        -- Acknowledgement and escalation (times in Unix seconds).
+        ack_deadline        INTEGER,
+        next_escalation_at  INTEGER,
+        escalations         INTEGER NOT NULL DEFAULT 0,
+        acknowledged_at     INTEGER,
+        acknowledged_route  TEXT,
+        -- Retention: when the envelopes were purged, and whether the purge was announced.
+        purged_at     INTEGER,
+        purge_warned  INTEGER NOT NULL DEFAULT 0
     ) STRICT;
+    CREATE INDEX submissions_escalation ON submissions(next_escalation_at)
+        WHERE next_escalation_at IS NOT NULL;
     CREATE TABLE envelopes (
         reference  TEXT NOT NULL REFERENCES submissions(reference),
         route      TEXT NOT NULL,
@@ -41,6 +53,24 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (reference, route)
     ) STRICT;
     CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
+    CREATE TABLE ack_tokens (
+        token_hash  BLOB PRIMARY KEY,
+        reference   TEXT NOT NULL REFERENCES submissions(reference),
+        route       TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        used_at     INTEGER
+    ) STRICT;
+    -- Append-only, hash-chained: hash = SHA-256(prev_hash | seq | at | event | reference | route | code).
+    CREATE TABLE audit (
+        seq        INTEGER PRIMARY KEY,
+        at         INTEGER NOT NULL,
+        event      TEXT NOT NULL,
+        reference  TEXT,
+        route      TEXT,
+        code       TEXT,
+        prev_hash  BLOB NOT NULL,
+        hash       BLOB NOT NULL
+    ) STRICT;
     CREATE TABLE settings (
         name   TEXT PRIMARY KEY,
         value  BLOB NOT NULL

@@ -6,9 +6,10 @@
 //! (group commit): under load many submissions share one fsync, and each caller is answered only
 //! after the transaction holding its submission has committed.
 
+use super::lifecycle::{self, PurgeReport, RetentionPolicy};
 use super::{
-    schema, AttemptOutcome, CommitOutcome, DeliveryRecord, DueDelivery, NewSubmission, OutboxStats,
-    Spool, SpoolError, SpoolFuture, StoredEnvelope, SubmissionRecord,
+    audit, schema, AttemptOutcome, CommitOutcome, DeliveryRecord, DueDelivery, NewSubmission,
+    OutboxStats, Spool, SpoolError, SpoolFuture, StoredEnvelope, SubmissionRecord,
 };
 use crate::reference::Reference;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -34,6 +35,10 @@ enum Control {
     Secret(String, usize, Reply<Vec<u8>>),
     Attempt(String, String, i64, AttemptOutcome, Reply<()>),
     Requeue(String, i64, Reply<usize>),
+    AddAckToken([u8; 32], String, String, i64, Reply<()>),
+    Acknowledge([u8; 32], i64, Reply<Option<(String, String)>>),
+    Escalate(i64, i64, Vec<(String, String)>, Reply<Vec<String>>),
+    Purge(i64, RetentionPolicy, Reply<PurgeReport>),
 }
 
 pub struct SqliteSpool {
@@ -161,16 +166,35 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                     let _ = reply.send(secret(&mut conn, &name, len).map_err(unavailable));
                 }
                 Control::Attempt(reference, route, now, outcome, reply) => {
-                    let r = record_attempt(&conn, &reference, &route, now, &outcome);
+                    let r = record_attempt(&mut conn, &reference, &route, now, &outcome);
                     let _ = reply.send(r.map_err(unavailable));
                 }
                 Control::Requeue(reference, now, reply) => {
-                    let r = conn.execute(
-                        "UPDATE deliveries SET state = 'pending', next_attempt_at = ?2, retry_from = ?2, dead_at = NULL
-                         WHERE reference = ?1 AND state IN ('pending', 'dead')",
-                        params![reference, now],
-                    );
+                    let _ = reply
+                        .send(lifecycle::requeue(&mut conn, &reference, now).map_err(unavailable));
+                }
+                Control::AddAckToken(hash, reference, route, now, reply) => {
+                    let r = conn
+                        .execute(
+                            "INSERT OR IGNORE INTO ack_tokens (token_hash, reference, route, created_at) VALUES (?1, ?2, ?3, ?4)",
+                            params![&hash[..], reference, route, now],
+                        )
+                        .map(|_| ());
                     let _ = reply.send(r.map_err(unavailable));
+                }
+                Control::Acknowledge(hash, now, reply) => {
+                    let _ = reply
+                        .send(lifecycle::acknowledge(&mut conn, &hash, now).map_err(unavailable));
+                }
+                Control::Escalate(now, repeat_secs, routes, reply) => {
+                    let _ = reply.send(
+                        lifecycle::escalate_due(&mut conn, now, repeat_secs, &routes)
+                            .map_err(unavailable),
+                    );
+                }
+                Control::Purge(now, policy, reply) => {
+                    let _ = reply
+                        .send(lifecycle::purge_due(&mut conn, now, &policy).map_err(unavailable));
                 }
             }
         }
@@ -224,8 +248,9 @@ fn insert_one(
     }
     let reasons = serde_json::to_string(&s.reason_codes).unwrap_or_else(|_| "[]".into());
     tx.prepare_cached(
-        "INSERT INTO submissions (reference, received_at, form_id, form_version, priority, reason_codes, token_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO submissions (reference, received_at, form_id, form_version, priority, reason_codes, token_hash,
+                                  received_unix, ack_deadline, next_escalation_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
     )?
     .execute(params![
         s.reference.as_str(),
@@ -235,7 +260,18 @@ fn insert_one(
         s.priority.as_str(),
         reasons,
         s.token_hash.as_ref().map(|h| &h[..]),
+        s.received_unix,
+        s.ack_deadline,
     ])?;
+    let r = Some(s.reference.as_str());
+    audit::append(
+        tx,
+        s.received_unix,
+        "received",
+        r,
+        None,
+        Some(s.priority.as_str()),
+    )?;
     for e in &s.envelopes {
         if let Some(body) = &e.body {
             tx.prepare_cached(
@@ -248,33 +284,55 @@ fn insert_one(
              VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
         )?
         .execute(params![s.reference.as_str(), e.route, e.mailbox, e.view, e.notice, s.received_unix])?;
+        audit::append(
+            tx,
+            s.received_unix,
+            "sealed",
+            r,
+            Some(&e.route),
+            Some(e.view),
+        )?;
     }
     Ok(CommitOutcome::Committed(s.reference.clone()))
 }
 
-/// One statement, so each attempt's result is durable (synchronous=FULL) before the next.
+/// The attempt's result and its audit event in one transaction, durable before the next attempt.
 fn record_attempt(
-    conn: &Connection,
+    conn: &mut Connection,
     reference: &str,
     route: &str,
     now: i64,
     outcome: &AttemptOutcome,
 ) -> rusqlite::Result<()> {
-    let (state, next, class, delivered, dead) = match outcome {
-        AttemptOutcome::Delivered => ("delivered", now, None, Some(now), None),
-        AttemptOutcome::Retry { next_at, class } => {
-            ("pending", *next_at, Some(class.as_str()), None, None)
-        }
-        AttemptOutcome::Dead { class } => ("dead", now, Some(class.as_str()), None, Some(now)),
+    let (state, next, class, delivered, dead, event) = match outcome {
+        AttemptOutcome::Delivered => ("delivered", now, None, Some(now), None, "delivered"),
+        AttemptOutcome::Retry { next_at, class } => (
+            "pending",
+            *next_at,
+            Some(class.as_str()),
+            None,
+            None,
+            "delivery_failed",
+        ),
+        AttemptOutcome::Dead { class } => (
+            "dead",
+            now,
+            Some(class.as_str()),
+            None,
+            Some(now),
+            "dead_lettered",
+        ),
     };
-    conn.prepare_cached(
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.prepare_cached(
         "UPDATE deliveries SET state = ?3, attempts = attempts + 1, last_attempt_at = ?4, next_attempt_at = ?5,
                 last_error_class = COALESCE(?6, last_error_class), delivered_at = COALESCE(?7, delivered_at),
                 dead_at = ?8
          WHERE reference = ?1 AND route = ?2",
     )?
     .execute(params![reference, route, state, now, next, class, delivered, dead])?;
-    Ok(())
+    audit::append(&tx, now, event, Some(reference), Some(route), class)?;
+    tx.commit()
 }
 
 const DELIVERY_COLUMNS: &str = "reference, route, mailbox, view, state, attempts, next_attempt_at, last_error_class, delivered_at, dead_at";
@@ -494,6 +552,57 @@ impl Spool for SqliteSpool {
         Box::pin(self.read(|c| c.query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0))))
     }
 
+    fn add_ack_token(
+        &self,
+        token_hash: [u8; 32],
+        reference: &str,
+        route: &str,
+        now: i64,
+    ) -> SpoolFuture<'_, ()> {
+        let (reference, route) = (reference.to_string(), route.to_string());
+        Box::pin(
+            self.ask(move |r| {
+                Job::Other(Control::AddAckToken(token_hash, reference, route, now, r))
+            }),
+        )
+    }
+
+    fn ack_token_open(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, bool> {
+        Box::pin(self.read(move |c| {
+            c.prepare_cached("SELECT 1 FROM ack_tokens WHERE token_hash = ?1 AND used_at IS NULL")?
+                .exists([&token_hash[..]])
+        }))
+    }
+
+    fn acknowledge(
+        &self,
+        token_hash: [u8; 32],
+        now: i64,
+    ) -> SpoolFuture<'_, Option<(String, String)>> {
+        Box::pin(self.ask(move |r| Job::Other(Control::Acknowledge(token_hash, now, r))))
+    }
+
+    fn escalate_due(
+        &self,
+        now: i64,
+        repeat_secs: i64,
+        routes: Vec<(String, String)>,
+    ) -> SpoolFuture<'_, Vec<String>> {
+        Box::pin(self.ask(move |r| Job::Other(Control::Escalate(now, repeat_secs, routes, r))))
+    }
+
+    fn purge_due(&self, now: i64, policy: RetentionPolicy) -> SpoolFuture<'_, PurgeReport> {
+        Box::pin(self.ask(move |r| Job::Other(Control::Purge(now, policy, r))))
+    }
+
+    fn audit_head(&self) -> SpoolFuture<'_, Option<(i64, Vec<u8>)>> {
+        Box::pin(self.read(audit::head))
+    }
+
+    fn audit_entries(&self) -> SpoolFuture<'_, Vec<audit::Entry>> {
+        Box::pin(self.read(audit::entries))
+    }
+
     fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>> {
         let name = name.to_string();
         Box::pin(self.ask(move |r| Job::Other(Control::Secret(name, len, r))))
@@ -511,6 +620,7 @@ mod tests {
             reference: Reference::random(),
             received_at: "2026-11-23T19:00:00Z".into(),
             received_unix: 1_795_460_400,
+            ack_deadline: None,
             form_id: "community".into(),
             form_version: 1,
             priority: Priority::Routine,

@@ -81,6 +81,8 @@ fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -
             role: None,
             localities: vec![],
             fallback: false,
+            ack_immediate_minutes: None,
+            ack_priority_minutes: None,
         }])
         .expect("routes"),
     );
@@ -538,6 +540,8 @@ async fn concurrent_lanes_send_each_delivery_exactly_once() {
             role: None,
             localities: vec![],
             fallback: false,
+            ack_immediate_minutes: None,
+            ack_priority_minutes: None,
         }])
         .expect("routes"),
     );

@@ -40,6 +40,8 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
             role: None,
             localities: vec![],
             fallback: false,
+            ack_immediate_minutes: None,
+            ack_priority_minutes: None,
         },
         RouteSettings {
             name: "control_room".into(),
@@ -49,6 +51,8 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
             role: Some(pis_gateway::routing::Role::ControlRoom),
             localities: vec![],
             fallback: false,
+            ack_immediate_minutes: None,
+            ack_priority_minutes: None,
         },
     ];
     s

@@ -50,6 +50,8 @@ fn route(
         role: Some(role),
         localities: localities.iter().map(|l| l.to_string()).collect(),
         fallback,
+        ack_immediate_minutes: None,
+        ack_priority_minutes: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! One file per route family.
 
+pub mod ack;
 pub mod api;
 pub mod assets;
 pub mod form;
@@ -15,6 +16,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/forms", web::get().to(api::list_forms))
         .route("/api/v1/forms/{id}", web::get().to(api::describe_form))
         .route("/api/v1/submissions", web::post().to(api::submit))
+        .route("/ack/{token}", web::get().to(ack::show))
+        .route("/ack/{token}", web::post().to(ack::acknowledge))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))

@@ -1,0 +1,192 @@
+//! What happens to a submission after it is stored: acknowledgement, escalation, re-queueing
+//! and purging. Each runs in one transaction with its audit events, on the writer's connection.
+
+use super::audit;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::json;
+
+/// How long envelopes are kept (seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    /// After delivery to every route and an acknowledgement.
+    pub grace_secs: i64,
+    /// After receipt, for items nobody acknowledged (all deliveries made).
+    pub max_age_secs: i64,
+    /// How long before the maximum age an unacknowledged item is announced.
+    pub warn_secs: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PurgeReport {
+    /// (reference, why): `grace` or `max_age`.
+    pub purged: Vec<(String, &'static str)>,
+    /// Unacknowledged references that reach the maximum age soon.
+    pub warned: Vec<String>,
+}
+
+pub fn requeue(conn: &mut Connection, reference: &str, now: i64) -> rusqlite::Result<usize> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let routes: Vec<String> = tx
+        .prepare(
+            "SELECT route FROM deliveries WHERE reference = ?1 AND state IN ('pending', 'dead')",
+        )?
+        .query_map([reference], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let n = tx.execute(
+        "UPDATE deliveries SET state = 'pending', next_attempt_at = ?2, retry_from = ?2, dead_at = NULL
+         WHERE reference = ?1 AND state IN ('pending', 'dead')",
+        params![reference, now],
+    )?;
+    for route in &routes {
+        audit::append(&tx, now, "requeued", Some(reference), Some(route), None)?;
+    }
+    tx.commit()?;
+    Ok(n)
+}
+
+pub fn acknowledge(
+    conn: &mut Connection,
+    token_hash: &[u8; 32],
+    now: i64,
+) -> rusqlite::Result<Option<(String, String)>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: Option<(String, String)> = tx
+        .query_row(
+            "SELECT reference, route FROM ack_tokens WHERE token_hash = ?1 AND used_at IS NULL",
+            [&token_hash[..]],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((reference, route)) = found else {
+        return Ok(None);
+    };
+    tx.execute(
+        "UPDATE ack_tokens SET used_at = ?2 WHERE token_hash = ?1",
+        params![&token_hash[..], now],
+    )?;
+    tx.execute(
+        "UPDATE deliveries SET acknowledged_at = COALESCE(acknowledged_at, ?3) WHERE reference = ?1 AND route = ?2",
+        params![reference, route, now],
+    )?;
+    tx.execute(
+        "UPDATE submissions SET acknowledged_at = COALESCE(acknowledged_at, ?2),
+                acknowledged_route = COALESCE(acknowledged_route, ?3), next_escalation_at = NULL
+         WHERE reference = ?1",
+        params![reference, now, route],
+    )?;
+    audit::append(
+        &tx,
+        now,
+        "acknowledged",
+        Some(&reference),
+        Some(&route),
+        None,
+    )?;
+    tx.commit()?;
+    Ok(Some((reference, route)))
+}
+
+pub fn escalate_due(
+    conn: &mut Connection,
+    now: i64,
+    repeat_secs: i64,
+    routes: &[(String, String)],
+) -> rusqlite::Result<Vec<String>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let due: Vec<(String, i64, i64)> = tx
+        .prepare(
+            "SELECT reference, ack_deadline, escalations FROM submissions
+             WHERE acknowledged_at IS NULL AND next_escalation_at IS NOT NULL AND next_escalation_at <= ?1
+             ORDER BY next_escalation_at",
+        )?
+        .query_map([now], |r| Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(now), r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut escalated = Vec::new();
+    for (reference, deadline, escalations) in due {
+        let n = escalations + 1;
+        let original: Vec<String> = tx
+            .prepare("SELECT route FROM deliveries WHERE reference = ?1 AND view != 'escalation' ORDER BY route")?
+            .query_map([&reference], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let notice = json!({
+            "escalation": n,
+            "overdue_minutes": (now - deadline).max(0) / 60,
+            "routes": original,
+        })
+        .to_string();
+        for (name, mailbox) in routes {
+            // One delivery per escalation round, named `route.n`: the outbox sends it with the
+            // same retries and dead letters as any other, and its Message-ID is stable.
+            tx.execute(
+                "INSERT OR IGNORE INTO deliveries (reference, route, mailbox, view, notice, state, next_attempt_at, retry_from)
+                 VALUES (?1, ?2, ?3, 'escalation', ?4, 'pending', ?5, ?5)",
+                params![reference, format!("{name}.{n}"), mailbox, notice, now],
+            )?;
+            audit::append(
+                &tx,
+                now,
+                "escalated",
+                Some(&reference),
+                Some(name),
+                Some(&n.to_string()),
+            )?;
+        }
+        tx.execute(
+            "UPDATE submissions SET escalations = ?2, next_escalation_at = ?3 WHERE reference = ?1",
+            params![reference, n, now + repeat_secs.max(60)],
+        )?;
+        escalated.push(reference);
+    }
+    tx.commit()?;
+    Ok(escalated)
+}
+
+pub fn purge_due(
+    conn: &mut Connection,
+    now: i64,
+    policy: &RetentionPolicy,
+) -> rusqlite::Result<PurgeReport> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Only submissions every delivery of which has been made: a pending or dead delivery still
+    // needs its envelope.
+    let candidates: Vec<(String, Option<i64>, i64, bool)> = tx
+        .prepare(
+            "SELECT s.reference, s.acknowledged_at, s.received_unix, s.purge_warned FROM submissions s
+             WHERE s.purged_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.reference = s.reference AND d.state != 'delivered')",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? != 0)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut report = PurgeReport::default();
+    for (reference, acknowledged, received, warned) in candidates {
+        let why = match acknowledged {
+            Some(at) if at + policy.grace_secs <= now => Some("grace"),
+            _ if received + policy.max_age_secs <= now => Some("max_age"),
+            _ => None,
+        };
+        match why {
+            Some(why) => {
+                tx.execute("DELETE FROM envelopes WHERE reference = ?1", [&reference])?;
+                tx.execute(
+                    "UPDATE submissions SET purged_at = ?2 WHERE reference = ?1",
+                    params![reference, now],
+                )?;
+                audit::append(&tx, now, "purged", Some(&reference), None, Some(why))?;
+                report.purged.push((reference, why));
+            }
+            None if acknowledged.is_none()
+                && !warned
+                && received + policy.max_age_secs - policy.warn_secs <= now =>
+            {
+                tx.execute(
+                    "UPDATE submissions SET purge_warned = 1 WHERE reference = ?1",
+                    [&reference],
+                )?;
+                report.warned.push(reference);
+            }
+            None => {}
+        }
+    }
+    tx.commit()?;
+    Ok(report)
+}
