@@ -86,7 +86,7 @@ impl Housekeeping {
         for reference in &purge.warned {
             tracing::warn!(%reference, "never acknowledged: its envelopes will be purged at the maximum age");
         }
-        if now - self.last_head.load(Ordering::Relaxed) >= self.head_every_secs {
+        if now.saturating_sub(self.last_head.load(Ordering::Relaxed)) >= self.head_every_secs {
             if let Some((seq, hash)) = self.spool.audit_head().await? {
                 tracing::info!(seq, hash = %to_hex(&hash), "audit chain head");
             }

@@ -172,17 +172,27 @@ pub fn verify(entries: &[Entry], expected_head: Option<(i64, &[u8])>) -> Result<
         if e.seq <= prev_seq {
             return Err(Broken::Reordered { seq: e.seq });
         }
-        let computed = link_hash(
-            &e.prev_hash,
-            e.seq,
-            e.at,
-            &e.event,
-            e.reference.as_deref(),
-            e.route.as_deref(),
-            e.code.as_deref(),
-        );
-        if computed[..] != e.hash[..] {
-            return Err(Broken::Edited { seq: e.seq });
+        let at_seq = |seq: i64| {
+            link_hash(
+                &e.prev_hash,
+                seq,
+                e.at,
+                &e.event,
+                e.reference.as_deref(),
+                e.route.as_deref(),
+                e.code.as_deref(),
+            )
+        };
+        if at_seq(e.seq)[..] != e.hash[..] {
+            // An intact entry that belongs at another position was moved, not edited.
+            let moved = entries
+                .iter()
+                .any(|other| other.seq != e.seq && at_seq(other.seq)[..] == e.hash[..]);
+            return Err(if moved {
+                Broken::Reordered { seq: e.seq }
+            } else {
+                Broken::Edited { seq: e.seq }
+            });
         }
         if e.seq != prev_seq + 1 {
             // The missing entry further on means the order was changed, not that it was lost.
@@ -267,6 +277,14 @@ mod tests {
         let mut reordered = e.clone();
         reordered.swap(1, 2);
         assert_eq!(verify(&reordered, None), Err(Broken::Reordered { seq: 3 }));
+
+        // Entries swapped in place, each keeping the other's sequence number.
+        let mut swapped = e.clone();
+        let (s1, s2) = (swapped[1].seq, swapped[2].seq);
+        swapped.swap(1, 2);
+        swapped[1].seq = s1;
+        swapped[2].seq = s2;
+        assert_eq!(verify(&swapped, None), Err(Broken::Reordered { seq: 2 }));
 
         let truncated = e[..4].to_vec();
         assert_eq!(

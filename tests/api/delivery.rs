@@ -88,8 +88,10 @@ fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -
     );
     let metrics = Arc::new(Metrics::default());
     let wake = Arc::new(tokio::sync::Notify::new());
+    // A few seconds ahead of the wall clock, so a submission made just after this (stamped
+    // with the wall clock) is already due when the test first looks.
     let clock = Arc::new(ManualClock::new(
-        time::OffsetDateTime::now_utc().unix_timestamp(),
+        time::OffsetDateTime::now_utc().unix_timestamp() + 5,
     ));
     let settings = mail(dir.path());
     let outbox = Outbox::new(

@@ -1,0 +1,596 @@
+//! Acknowledgement, escalation, the audit chain and retention.
+
+use crate::delivery::{header, parse_mail};
+use crate::helpers::*;
+use crate::smtp_server::{SmtpServer, Tls};
+use pis_gateway::config::RouteSettings;
+use pis_gateway::delivery::mailer::Mailer;
+use pis_gateway::delivery::retry::RetrySchedule;
+use pis_gateway::delivery::{Clock, ManualClock, Outbox, Outcome};
+use pis_gateway::forms::FormRegistry;
+use pis_gateway::housekeeping::Housekeeping;
+use pis_gateway::intake::Intake;
+use pis_gateway::metrics::Metrics;
+use pis_gateway::routing::{Role, Routes, View};
+use pis_gateway::spool::lifecycle::RetentionPolicy;
+use pis_gateway::spool::sqlite::SqliteSpool;
+use pis_gateway::spool::Spool;
+use serde_json::json;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The acknowledgement link in a raw email (quoted-printable soft breaks undone).
+fn ack_link(raw: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(raw)
+        .replace("=\r\n", "")
+        .replace("=\n", "");
+    let start = text.find("https://")?;
+    let end = text[start..]
+        .find(|c: char| c.is_whitespace())
+        .map(|e| start + e)
+        .unwrap_or(text.len());
+    let url = &text[start..end];
+    url.contains("/ack/").then(|| url.to_string())
+}
+
+#[actix_web::test]
+async fn get_shows_a_button_post_acknowledges_and_a_used_link_is_404() {
+    let app = spawn_app().await;
+    let mut answers = community_answers();
+    answers["gate.immediate_danger"] = json!("yes");
+    let (status, body) = app
+        .post_json(&json!({"form": "community", "answers": answers}))
+        .await;
+    assert_eq!(status, 201);
+    let reference = body["reference"].as_str().expect("reference").to_string();
+
+    // The file transport writes one .eml per route; find the police intelligence one.
+    let outbox = app.dir.path().join("outbox");
+    let mut link = None;
+    for _ in 0..200 {
+        for f in std::fs::read_dir(&outbox).into_iter().flatten().flatten() {
+            let raw = std::fs::read(f.path()).expect("eml");
+            let h = parse_mail(&raw).headers;
+            if header(&h, "To") == Some("intel@example.invalid") {
+                link = ack_link(&raw);
+            }
+        }
+        if link.is_some() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    let link = link.expect("an acknowledgement link in the police intelligence email");
+    let path = link
+        .split_once("/ack/")
+        .map(|(_, t)| format!("/ack/{t}"))
+        .expect("path");
+    let acknowledged = || -> Option<(i64, String)> {
+        app.db()
+            .query_row(
+                "SELECT acknowledged_at, acknowledged_route FROM submissions WHERE reference = ?1",
+                [&reference],
+                |r| {
+                    Ok(r.get::<_, Option<i64>>(0)?
+                        .zip(r.get::<_, Option<String>>(1)?))
+                },
+            )
+            .expect("record")
+    };
+
+    let page = app.get(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<form method=\"post\""),
+        "a button, not an action"
+    );
+    assert_eq!(
+        acknowledged(),
+        None,
+        "opening the link (as a mail scanner would) acknowledges nothing"
+    );
+    let page = app.get(&path).await;
+    assert_eq!(page.status, 200, "and can be opened again");
+
+    let done = app
+        .post_raw(&path, "application/x-www-form-urlencoded", vec![], &[])
+        .await;
+    assert_eq!(done.status, 200);
+    assert!(done.body.contains("Acknowledged") && done.body.contains(&reference));
+    let (at, route) = acknowledged().expect("acknowledged");
+    assert!(at > 0);
+    assert_eq!(route, "police_intelligence");
+
+    assert_eq!(
+        app.post_raw(&path, "application/x-www-form-urlencoded", vec![], &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(app.get(&path).await.status, 404);
+    assert_eq!(
+        app.get("/ack/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(app.get("/ack/not-a-token").await.status, 404);
+    let events: Vec<String> = app
+        .db()
+        .prepare("SELECT event FROM audit WHERE reference = ?1 ORDER BY seq")
+        .and_then(|mut s| s.query_map([&reference], |r| r.get(0))?.collect())
+        .expect("audit");
+    assert!(events.contains(&"acknowledged".to_string()), "{events:?}");
+}
+
+/// Police intelligence, control room and escalation routes on one spool, with a clock the test
+/// moves, an outbox sending to a real SMTP server, and the housekeeping that escalates.
+struct Rig {
+    dir: tempfile::TempDir,
+    spool: Arc<dyn Spool>,
+    intake: Intake,
+    outbox: Outbox,
+    clock: Arc<ManualClock>,
+    forms: FormRegistry,
+    smtp: SmtpServer,
+}
+
+fn route(name: &str, role: Role, key: &age::x25519::Identity) -> RouteSettings {
+    RouteSettings {
+        name: name.into(),
+        mailbox: format!("{}@police.example", name.replace('_', "-")),
+        view: if role == Role::Escalation {
+            View::Notice
+        } else {
+            View::Full
+        },
+        recipients: vec![key.to_public().to_string()],
+        role: Some(role),
+        localities: vec![],
+        fallback: false,
+        ack_immediate_minutes: None,
+        ack_priority_minutes: None,
+    }
+}
+
+async fn rig_at(dir: tempfile::TempDir, start: i64) -> Rig {
+    let key = age::x25519::Identity::generate();
+    let spool: Arc<dyn Spool> =
+        Arc::new(SqliteSpool::open(&dir.path().join("spool")).expect("spool"));
+    let routes = Arc::new(
+        Routes::from_settings(&[
+            route("police_intelligence", Role::PoliceIntelligence, &key),
+            route("control_room", Role::ControlRoom, &key),
+            route("escalation", Role::Escalation, &key),
+        ])
+        .expect("routes"),
+    );
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let settings = crate::delivery::smtp_settings(smtp.port, &dir.path().join("outbox"));
+    let clock = Arc::new(ManualClock::new(start));
+    let metrics = Arc::new(Metrics::default());
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let outbox = Outbox::new(
+        Arc::clone(&spool),
+        Mailer::from_settings(&settings, 1).expect("mailer"),
+        RetrySchedule {
+            initial_secs: 30,
+            max_delay_secs: 600,
+            max_age_secs: 86_400,
+        },
+        clock.clone(),
+        settings.from.clone(),
+        Arc::clone(&metrics),
+        Arc::clone(&wake),
+        Duration::from_secs(1),
+    )
+    .with_public_url("https://gateway.example");
+    let intake = Intake::new(
+        Arc::clone(&spool),
+        routes,
+        Arc::new(rules()),
+        2,
+        metrics,
+        wake,
+    );
+    Rig {
+        dir,
+        spool,
+        intake,
+        outbox,
+        clock,
+        forms: FormRegistry::built_in().expect("forms"),
+        smtp,
+    }
+}
+
+impl Rig {
+    fn housekeeping(
+        &self,
+        routes: Vec<(String, String)>,
+        retention: RetentionPolicy,
+    ) -> Housekeeping {
+        Housekeeping::new(
+            Arc::clone(&self.spool),
+            self.clock.clone(),
+            Arc::new(Metrics::default()),
+            routes,
+            15 * 60,
+            retention,
+            600,
+            Arc::new(tokio::sync::Notify::new()),
+            Duration::from_secs(1),
+        )
+    }
+
+    async fn submit(&self, immediate: bool) -> String {
+        let mut answers = community_answers();
+        if immediate {
+            answers["gate.immediate_danger"] = json!("yes");
+        }
+        let spec = self.forms.get("community").expect("form");
+        let v = pis_gateway::forms::validate(spec, &answers, pis_gateway::ukdate::uk_today())
+            .expect("valid");
+        self.intake
+            .submit(spec, v, None)
+            .await
+            .expect("accepted")
+            .reference
+            .to_string()
+    }
+
+    async fn drain(&self) {
+        while self.outbox.try_execute_task().await.expect("spool") != Outcome::Idle {}
+    }
+
+    fn escalation_mails(&self) -> Vec<Vec<u8>> {
+        self.smtp
+            .received()
+            .into_iter()
+            .filter(|m| m.rcpt_to == vec!["escalation@police.example".to_string()])
+            .map(|m| m.data)
+            .collect()
+    }
+}
+
+fn escalation_routes() -> Vec<(String, String)> {
+    vec![("escalation".into(), "escalation@police.example".into())]
+}
+
+const KEEP: RetentionPolicy = RetentionPolicy {
+    grace_secs: 30 * 86_400,
+    max_age_secs: 90 * 86_400,
+    warn_secs: 7 * 86_400,
+};
+
+#[actix_web::test]
+async fn an_unacknowledged_immediate_escalates_at_its_deadline_repeats_and_one_acknowledgement_stops_it(
+) {
+    let start = time::OffsetDateTime::now_utc().unix_timestamp() + 5;
+    let rig = rig_at(tempfile::tempdir().expect("tempdir"), start).await;
+    let hk = rig.housekeeping(escalation_routes(), KEEP);
+    let reference = rig.submit(true).await;
+    rig.drain().await;
+    assert_eq!(
+        rig.smtp.received().len(),
+        2,
+        "police intelligence and control room"
+    );
+
+    rig.clock.advance(14 * 60);
+    assert!(
+        hk.tick().await.expect("tick").escalated.is_empty(),
+        "not before the 15-minute deadline"
+    );
+    rig.clock.advance(2 * 60);
+    assert_eq!(
+        hk.tick().await.expect("tick").escalated,
+        vec![reference.clone()]
+    );
+    assert!(
+        hk.tick().await.expect("tick").escalated.is_empty(),
+        "once per period"
+    );
+    rig.drain().await;
+    let first = rig.escalation_mails();
+    assert_eq!(first.len(), 1);
+    let h = parse_mail(&first[0]).headers;
+    assert_eq!(
+        header(&h, "Subject"),
+        Some(format!("[OFFICIAL-SENSITIVE] PIS {reference} IMMEDIATE UNACKNOWLEDGED").as_str())
+    );
+    let text = String::from_utf8_lossy(&first[0]).replace("=\r\n", "");
+    assert!(text.contains("Minutes overdue: 1"), "{text}");
+    assert!(text.contains("control_room, police_intelligence"), "{text}");
+    assert!(!text.contains("BEGIN AGE"), "content-free");
+
+    rig.clock.advance(15 * 60);
+    assert_eq!(
+        hk.tick().await.expect("tick").escalated,
+        vec![reference.clone()],
+        "repeats"
+    );
+    rig.drain().await;
+    assert_eq!(rig.escalation_mails().len(), 2);
+
+    // The control room acknowledges from its email.
+    let cr = rig
+        .smtp
+        .received()
+        .into_iter()
+        .find(|m| m.rcpt_to == vec!["control-room@police.example".to_string()])
+        .expect("control room email");
+    let link = ack_link(&cr.data).expect("link");
+    let token = link.rsplit('/').next().expect("token");
+    let acked = rig
+        .spool
+        .acknowledge(pis_gateway::ack::hash(token), rig.clock.now())
+        .await
+        .expect("spool");
+    assert_eq!(acked, Some((reference.clone(), "control_room".to_string())));
+
+    rig.clock.advance(60 * 60);
+    assert!(
+        hk.tick().await.expect("tick").escalated.is_empty(),
+        "acknowledged: no more escalations"
+    );
+    rig.drain().await;
+    assert_eq!(rig.escalation_mails().len(), 2);
+    assert!(rig
+        .spool
+        .acknowledge(pis_gateway::ack::hash(token), rig.clock.now())
+        .await
+        .expect("spool")
+        .is_none());
+}
+
+#[actix_web::test]
+async fn a_restart_during_the_deadline_escalates_exactly_once_per_period() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let start = time::OffsetDateTime::now_utc().unix_timestamp() + 5;
+    let spool_dir = dir.path().to_path_buf();
+    let reference;
+    {
+        let rig = rig_at(dir, start).await;
+        reference = rig.submit(true).await;
+        let hk = rig.housekeeping(escalation_routes(), KEEP);
+        rig.clock.advance(16 * 60);
+        assert_eq!(hk.tick().await.expect("tick").escalated.len(), 1);
+        // Dropped here, as a crash would: the escalation is queued but not sent.
+        std::mem::forget(rig.dir);
+    }
+    let rig = rig_at(
+        tempfile::TempDir::new_in(&spool_dir).expect("scratch"),
+        start + 16 * 60,
+    )
+    .await;
+    let spool: Arc<dyn Spool> =
+        Arc::new(SqliteSpool::open(&spool_dir.join("spool")).expect("reopen"));
+    let hk = Housekeeping::new(
+        Arc::clone(&spool),
+        rig.clock.clone(),
+        Arc::new(Metrics::default()),
+        escalation_routes(),
+        15 * 60,
+        KEEP,
+        600,
+        Arc::new(tokio::sync::Notify::new()),
+        Duration::from_secs(1),
+    );
+    assert!(
+        hk.tick().await.expect("tick").escalated.is_empty(),
+        "the first period's escalation is not repeated"
+    );
+    rig.clock.advance(15 * 60);
+    assert_eq!(
+        hk.tick().await.expect("tick").escalated,
+        vec![reference.clone()]
+    );
+    let rounds: Vec<String> = spool
+        .deliveries(&reference)
+        .await
+        .expect("read")
+        .into_iter()
+        .filter(|d| d.view == "escalation")
+        .map(|d| d.route)
+        .collect();
+    assert_eq!(rounds, vec!["escalation.1", "escalation.2"]);
+}
+
+fn audit_cli(config: &Path, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .args(["audit", "--config"])
+        .arg(config)
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn copy_spool(from: &Path, to: &Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(to.join("spool")).expect("dir");
+    let src = rusqlite::Connection::open(from.join("spool/spool.sqlite3")).expect("open");
+    src.execute(
+        "VACUUM INTO ?1",
+        [to.join("spool/spool.sqlite3").display().to_string()],
+    )
+    .expect("copy");
+    let config = to.join("gateway.toml");
+    std::fs::write(
+        &config,
+        format!("[spool]\ndir = \"{}\"\n", to.join("spool").display()),
+    )
+    .expect("config");
+    config
+}
+
+#[actix_web::test]
+async fn audit_verify_passes_on_the_real_log_and_catches_each_kind_of_tampering() {
+    let start = time::OffsetDateTime::now_utc().unix_timestamp() + 5;
+    let rig = rig_at(tempfile::tempdir().expect("tempdir"), start).await;
+    for immediate in [true, false, false] {
+        rig.submit(immediate).await;
+    }
+    rig.drain().await;
+    rig.clock.advance(20 * 60);
+    rig.housekeeping(escalation_routes(), KEEP)
+        .tick()
+        .await
+        .expect("tick");
+    rig.drain().await;
+    let (seq, hash) = rig
+        .spool
+        .audit_head()
+        .await
+        .expect("head")
+        .expect("entries");
+    assert!(
+        seq >= 10,
+        "received, sealed, delivered, escalated...: {seq}"
+    );
+    let head = format!("{seq}:{}", pis_gateway::spool::audit::to_hex(&hash));
+
+    let work = tempfile::tempdir().expect("tempdir");
+    let intact = copy_spool(rig.dir.path(), &work.path().join("intact"));
+    let (ok, out) = audit_cli(&intact, &["verify", "--head", &head]);
+    assert!(ok, "{out}");
+    assert!(out.contains(&format!("{seq} entries")), "{out}");
+    let (ok, export) = audit_cli(&intact, &["export"]);
+    assert!(ok);
+    assert_eq!(export.lines().count() as i64, seq);
+    let first: serde_json::Value =
+        serde_json::from_str(export.lines().next().expect("line")).expect("json");
+    assert_eq!(first["event"], "received");
+    assert!(!export.contains("Young people"), "content-free");
+
+    let tamper = |name: &str, sql: &str| {
+        let config = copy_spool(rig.dir.path(), &work.path().join(name));
+        let db =
+            rusqlite::Connection::open(config.parent().expect("dir").join("spool/spool.sqlite3"))
+                .expect("open");
+        db.execute_batch(sql).expect("tamper");
+        drop(db);
+        config
+    };
+    let cases = [
+        (
+            "edited",
+            "UPDATE audit SET route = 'mace_selby' WHERE seq = 3",
+            "entry 3 was edited",
+        ),
+        (
+            "deleted",
+            "DELETE FROM audit WHERE seq = 4",
+            "between 3 and 5 were deleted",
+        ),
+        // Two entries trade places: each keeps its content and takes the other's position.
+        (
+            "reordered",
+            "UPDATE audit SET seq = -5 WHERE seq = 5; UPDATE audit SET seq = 5 WHERE seq = 6;
+                       UPDATE audit SET seq = 6 WHERE seq = -5;",
+            "out of order",
+        ),
+    ];
+    for (name, sql, expect) in cases {
+        let config = tamper(name, sql);
+        let (ok, out) = audit_cli(&config, &["verify"]);
+        assert!(!ok, "{name}: {out}");
+        assert!(out.contains(expect), "{name}: {out}");
+    }
+    let truncated = tamper(
+        "truncated",
+        &format!("DELETE FROM audit WHERE seq > {}", seq - 2),
+    );
+    let (ok, out) = audit_cli(&truncated, &["verify"]);
+    assert!(
+        ok,
+        "without a recorded head a clean truncation cannot be seen: {out}"
+    );
+    let (ok, out) = audit_cli(&truncated, &["verify", "--head", &head]);
+    assert!(!ok && out.contains("truncated"), "{out}");
+
+    // One byte changed in the database file itself.
+    let config = copy_spool(rig.dir.path(), &work.path().join("byte"));
+    let file = config.parent().expect("dir").join("spool/spool.sqlite3");
+    let mut bytes = std::fs::read(&file).expect("read");
+    // "escalated" is written only by the audit log.
+    let at = bytes
+        .windows(9)
+        .position(|w| w == b"escalated")
+        .expect("an audit event in the file");
+    bytes[at] = b'D';
+    std::fs::write(&file, bytes).expect("write");
+    let (ok, out) = audit_cli(&config, &["verify"]);
+    assert!(!ok && out.contains("edited"), "{out}");
+}
+
+#[actix_web::test]
+async fn purging_takes_envelopes_only_when_due_and_never_from_a_pending_delivery() {
+    let start = time::OffsetDateTime::now_utc().unix_timestamp() + 5;
+    let rig = rig_at(tempfile::tempdir().expect("tempdir"), start).await;
+    let hk = rig.housekeeping(escalation_routes(), KEEP);
+    let acked = rig.submit(false).await;
+    let unacked = rig.submit(false).await;
+    rig.drain().await;
+    let pending = rig.submit(false).await; // never sent: the outbox is not run again
+    let link = ack_link(&rig.smtp.received()[0].data).expect("link");
+    let token = link.rsplit('/').next().expect("token");
+    let who = rig
+        .spool
+        .acknowledge(pis_gateway::ack::hash(token), rig.clock.now())
+        .await
+        .expect("spool");
+    assert_eq!(who.map(|w| w.0), Some(acked.clone()));
+
+    let envelopes = |r: String| {
+        let spool = Arc::clone(&rig.spool);
+        async move { spool.envelopes(&r).await.expect("read").len() }
+    };
+    assert!(hk.tick().await.expect("tick").purge.purged.is_empty());
+    rig.clock.advance(30 * 86_400 + 60);
+    let t = hk.tick().await.expect("tick");
+    assert_eq!(t.purge.purged, vec![(acked.clone(), "grace")]);
+    assert_eq!(envelopes(acked.clone()).await, 0);
+    assert!(
+        rig.spool.submission(&acked).await.expect("read").is_some(),
+        "the content-free record stays"
+    );
+    assert_eq!(envelopes(unacked.clone()).await, 1);
+
+    rig.clock.advance(53 * 86_400);
+    let t = hk.tick().await.expect("tick");
+    assert_eq!(
+        t.purge.warned,
+        vec![unacked.clone()],
+        "announced before the maximum age"
+    );
+    assert!(t.purge.purged.is_empty());
+    assert!(
+        hk.tick().await.expect("tick").purge.warned.is_empty(),
+        "announced once"
+    );
+    rig.clock.advance(8 * 86_400);
+    let t = hk.tick().await.expect("tick");
+    assert_eq!(t.purge.purged, vec![(unacked.clone(), "max_age")]);
+    assert_eq!(
+        envelopes(pending.clone()).await,
+        1,
+        "a pending delivery keeps its envelope"
+    );
+    rig.clock.advance(365 * 86_400);
+    hk.tick().await.expect("tick");
+    assert_eq!(envelopes(pending).await, 1);
+    let purged: i64 = rusqlite::Connection::open(rig.dir.path().join("spool/spool.sqlite3"))
+        .expect("db")
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE event = 'purged'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(purged, 2);
+}
