@@ -17,11 +17,34 @@ pub struct Settings {
     pub mail: MailSettings,
     pub delivery: DeliverySettings,
     pub routing: RoutingSettings,
+    pub limits: LimitSettings,
     pub escalation: EscalationSettings,
     pub retention: RetentionSettings,
     pub contacts: Contacts,
     #[serde(default)]
     pub routes: Vec<RouteSettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Per client (IPv4 address or IPv6 /64): submissions a minute, and how many at once.
+    pub submissions_per_minute: u32,
+    pub submission_burst: u32,
+    /// Per client: page views a minute, and how many at once.
+    pub pages_per_minute: u32,
+    pub page_burst: u32,
+    /// For everyone together, a second.
+    pub global_submissions_per_second: u32,
+    pub global_pages_per_second: u32,
+    /// Addresses or CIDR blocks of reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<String>,
+    /// Clients tracked at once; memory stays bounded under a flood of distinct addresses.
+    pub max_tracked_clients: usize,
+    /// Open connections at once.
+    pub max_connections: usize,
+    /// A form sent sooner than this after it was served is flagged `suspected_automated`.
+    pub min_fill_seconds: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -211,6 +234,18 @@ impl Default for Settings {
                 retry_max_age_secs: 72 * 3600,
                 poll_interval_secs: 5,
                 concurrency: 4,
+            },
+            limits: LimitSettings {
+                submissions_per_minute: 10,
+                submission_burst: 5,
+                pages_per_minute: 120,
+                page_burst: 60,
+                global_submissions_per_second: 200,
+                global_pages_per_second: 1000,
+                trusted_proxies: Vec::new(),
+                max_tracked_clients: 100_000,
+                max_connections: 10_000,
+                min_fill_seconds: 3,
             },
             escalation: EscalationSettings {
                 repeat_minutes: 15,

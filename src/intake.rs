@@ -160,19 +160,38 @@ impl Intake {
         }
     }
 
-    #[tracing::instrument(name = "intake", skip_all, fields(form = %form.id, reference, priority))]
     pub async fn submit(
         &self,
         form: &Arc<FormSpec>,
         validated: Validated,
         token_hash: Option<[u8; 32]>,
     ) -> Result<Receipt, IntakeError> {
+        self.submit_flagged(form, validated, token_hash, &[]).await
+    }
+
+    /// As [`Intake::submit`], with reason codes observed outside the answers (such as
+    /// `suspected_automated`). They are recorded and never change the priority: a flagged
+    /// submission is still delivered like any other.
+    #[tracing::instrument(name = "intake", skip_all, fields(form = %form.id, reference, priority))]
+    pub async fn submit_flagged(
+        &self,
+        form: &Arc<FormSpec>,
+        validated: Validated,
+        token_hash: Option<[u8; 32]>,
+        flags: &[&str],
+    ) -> Result<Receipt, IntakeError> {
         if let Some(hash) = token_hash {
             if let Some(reference) = self.spool.reference_for_token(hash).await? {
                 return self.duplicate(reference).await;
             }
         }
-        let prepared = Arc::new(self.prepare(form, &validated.answers));
+        let mut prepared = self.prepare(form, &validated.answers);
+        for flag in flags {
+            if !prepared.triage.reasons.iter().any(|r| r == flag) {
+                prepared.triage.reasons.push(flag.to_string());
+            }
+        }
+        let prepared = Arc::new(prepared);
         let now = time::OffsetDateTime::now_utc();
         let received_unix = now.unix_timestamp();
         let received_at = now

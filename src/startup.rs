@@ -115,6 +115,8 @@ impl Application {
             intake,
             tokens,
             contacts: settings.contacts.clone(),
+            limits: crate::http::rate_limit::RateLimits::new(&settings.limits),
+            min_fill_seconds: settings.limits.min_fill_seconds,
             max_body_bytes: settings.server.max_body_bytes,
             plain_http: plain,
         });
@@ -129,8 +131,10 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .wrap(headers::security_headers(!plain))
+                // Outermost last: headers on every response, the 429s included.
+                .wrap(middleware::from_fn(crate::http::rate_limit::limit))
                 .wrap(middleware::from_fn(logging::log_request))
+                .wrap(headers::security_headers(!plain))
                 .configure(routes::configure)
                 .default_service(web::to(routes::home::not_found))
         })
@@ -138,6 +142,7 @@ impl Application {
         .client_request_timeout(Duration::from_secs(10))
         .client_disconnect_timeout(Duration::from_secs(2))
         .keep_alive(Duration::from_secs(30))
+        .max_connections(settings.limits.max_connections)
         .shutdown_timeout(15);
         let server = if plain {
             server.listen(listener)?

@@ -20,6 +20,8 @@ pub enum ApiError {
     NotFound,
     #[error("spool unavailable")]
     Unavailable,
+    #[error("rate limited")]
+    RateLimited,
     #[error("internal error")]
     Internal(String),
 }
@@ -46,6 +48,7 @@ impl ResponseError for ApiError {
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -69,6 +72,11 @@ impl ResponseError for ApiError {
                 "",
                 "unavailable",
                 "The submission could not be stored and was not accepted; try again later".into(),
+            ),
+            ApiError::RateLimited => one(
+                "",
+                "rate_limited",
+                "Too many requests; nothing was accepted. Wait for Retry-After seconds".into(),
             ),
             ApiError::Internal(cause) => {
                 tracing::error!(cause = %cause, "internal error");

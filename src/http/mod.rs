@@ -5,7 +5,9 @@ pub mod error;
 pub mod headers;
 pub mod logging;
 pub mod pages;
+pub mod rate_limit;
 pub mod routes;
+pub mod strict_json;
 pub mod token;
 
 use crate::forms::FormRegistry;
@@ -19,6 +21,8 @@ pub struct AppState {
     pub intake: Intake,
     pub tokens: token::FormTokens,
     pub contacts: crate::config::Contacts,
+    pub limits: rate_limit::RateLimits,
+    pub min_fill_seconds: u64,
     pub max_body_bytes: usize,
     pub plain_http: bool,
 }

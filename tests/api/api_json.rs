@@ -316,8 +316,8 @@ async fn the_envelope_of_a_request_is_checked_before_the_answers() {
         )
         .await;
     assert_eq!(
-        deep.status, 400,
-        "nesting beyond serde's limit is malformed, not a crash"
+        deep.status, 422,
+        "nesting beyond the limit is refused, not a crash"
     );
     let mut big = b"{\"form\":\"community\",\"answers\":{\"what_happened\":\"".to_vec();
     big.extend(std::iter::repeat_n(b'a', 300 * 1024));

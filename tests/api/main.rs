@@ -6,6 +6,7 @@ mod age_cli;
 mod api_json;
 mod delivery;
 mod forms_html;
+mod hardening;
 mod helpers;
 mod process;
 mod smtp_server;

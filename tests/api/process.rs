@@ -44,6 +44,12 @@ file_dir = "{outbox}"
 {mail}
 [delivery]
 {delivery}
+[limits]
+submissions_per_minute = 100000
+submission_burst = 10000
+pages_per_minute = 100000
+page_burst = 10000
+min_fill_seconds = 0
 [[routes]]
 name = "police_intelligence"
 mailbox = "intel@example.invalid"

@@ -105,6 +105,8 @@ smtp_ca_file = "$repo/certs-example/ca.pem"
 retry_initial_secs = 1
 retry_max_delay_secs = 2
 poll_interval_secs = 1
+[limits]
+min_fill_seconds = 0
 [[routes]]
 name = "police_intelligence"
 mailbox = "intel@example.test"

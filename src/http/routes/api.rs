@@ -53,7 +53,14 @@ pub async fn submit(
             },
             BodyError::Broken => ApiError::Malformed,
         })?;
-    let value: Value = serde_json::from_slice(&body).map_err(|_| ApiError::Malformed)?;
+    let value: Value = crate::http::strict_json::parse(&body).map_err(|e| match e {
+        crate::http::strict_json::JsonError::Syntax => ApiError::Malformed,
+        crate::http::strict_json::JsonError::Refused {
+            field,
+            code,
+            message,
+        } => invalid(&field, code, message),
+    })?;
     let Some(obj) = value.as_object() else {
         return Err(invalid(
             "",

@@ -13,6 +13,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+/// The honeypot's name: a text box hidden from people (and from assistive technology), which
+/// form-filling bots fill in.
+const HONEYPOT: &str = "website";
+
 fn now() -> u64 {
     time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64
 }
@@ -285,9 +289,20 @@ pub async fn submit(
             )
         }
     };
+    // Bots: a honeypot field people never see, and a form sent faster than a person could.
+    // Either flags the submission; it is still delivered, and its priority is untouched.
+    let honeypot = pairs
+        .iter()
+        .any(|(k, v)| k == HONEYPOT && !v.trim().is_empty());
+    let too_fast = now().saturating_sub(verified.issued_at) < state.min_fill_seconds;
+    let flags: &[&str] = if honeypot || too_fast {
+        &["suspected_automated"]
+    } else {
+        &[]
+    };
     match state
         .intake
-        .submit(&spec, validated, Some(verified.hash))
+        .submit_flagged(&spec, validated, Some(verified.hash), flags)
         .await
     {
         Ok(receipt) => confirmation(&state, &spec, &receipt, specific_child),
