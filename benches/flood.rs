@@ -1,0 +1,148 @@
+//! A single client flooding submissions past its quota while genuine clients submit at a human
+//! pace: how much the flooder gets, and what the genuine clients see meanwhile.
+//!
+//! `cargo bench --bench flood` (release build, default limits; the clients are told apart by
+//! `X-Forwarded-For` from a trusted proxy on loopback).
+
+use pis_gateway::config::{RouteSettings, Settings};
+use pis_gateway::routing::View;
+use pis_gateway::startup::Application;
+use serde_json::json;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const SECONDS: u64 = 20;
+const GENUINE: usize = 5;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn client() -> awc::Client {
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pki_types::CertificateDer::pem_file_iter(repo().join("certs-example/ca.pem"))
+        .expect("CA")
+    {
+        roots.add(cert.expect("CA cert")).expect("CA added");
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    awc::Client::builder()
+        .connector(awc::Connector::new().rustls_0_23(Arc::new(config)))
+        .timeout(Duration::from_secs(30))
+        .finish()
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+fn main() {
+    actix_web::rt::System::new().block_on(async {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut s = Settings::default();
+        s.server.listen = "127.0.0.1:0".into();
+        s.server.tls_cert = repo().join("certs-example/localhost.pem");
+        s.server.tls_key = repo().join("certs-example/localhost-key.pem");
+        s.spool.dir = dir.path().join("spool");
+        s.forms.dir = repo().join("forms");
+        s.mail.file_dir = dir.path().join("outbox");
+        s.routing.triage_rules = repo().join("config/triage.toml");
+        s.routing.localities = repo().join("config/localities.toml");
+        s.limits.trusted_proxies = vec!["127.0.0.1".into()];
+        s.routes = vec![RouteSettings {
+            name: "police_intelligence".into(),
+            mailbox: "intel@police.example".into(),
+            view: View::Full,
+            recipients: vec![age::x25519::Identity::generate().to_public().to_string()],
+            role: None,
+            localities: vec![],
+            fallback: false,
+            ack_immediate_minutes: None,
+            ack_priority_minutes: None,
+        }];
+        let limits = s.limits.clone();
+        let app = Application::build(s).await.expect("gateway builds");
+        let url = format!("https://localhost:{}/api/v1/submissions", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        let payload = json!({"form": "community", "answers": {
+            "gate.immediate_danger": "no", "gate.crime_against_you": "no",
+            "what_happened": "Young people are going in and out of the flat at all hours and some look frightened.",
+            "places": [{"street_or_landmark": "Flats behind the Co-op", "postcode": "YO24 3BZ"}],
+            "when_known": "ONGOING", "when": "2026-10", "how_know": "SAW_OR_HEARD_MYSELF",
+            "risk_to_you": "yes", "contact_ok": "no"
+        }});
+        let deadline = Instant::now() + Duration::from_secs(SECONDS);
+
+        // The flooder: as fast as one connection allows.
+        let flood = {
+            let (url, payload) = (url.clone(), payload.clone());
+            actix_web::rt::spawn(async move {
+                let c = client();
+                let mut statuses: HashMap<u16, u64> = HashMap::new();
+                while Instant::now() < deadline {
+                    let res = c.post(&url).insert_header(("X-Forwarded-For", "203.0.113.66")).send_json(&payload).await;
+                    *statuses.entry(res.map(|r| r.status().as_u16()).unwrap_or(0)).or_default() += 1;
+                }
+                statuses
+            })
+        };
+        // Genuine clients: one submission every two seconds each, from their own addresses.
+        let genuine: Vec<_> = (0..GENUINE)
+            .map(|i| {
+                let (url, payload) = (url.clone(), payload.clone());
+                actix_web::rt::spawn(async move {
+                    let c = client();
+                    let mut out = Vec::new();
+                    while Instant::now() < deadline {
+                        let started = Instant::now();
+                        let res = c.post(&url).insert_header(("X-Forwarded-For", format!("198.51.100.{}", i + 1))).send_json(&payload).await;
+                        out.push((res.map(|r| r.status().as_u16()).unwrap_or(0), started.elapsed().as_secs_f64() * 1000.0));
+                        actix_web::rt::time::sleep(Duration::from_secs(2)).await;
+                    }
+                    out
+                })
+            })
+            .collect();
+        let flood = flood.await.expect("flooder");
+        let mut genuine_statuses: HashMap<u16, u64> = HashMap::new();
+        let mut latencies = Vec::new();
+        for g in genuine {
+            for (status, ms) in g.await.expect("genuine") {
+                *genuine_statuses.entry(status).or_default() += 1;
+                latencies.push(ms);
+            }
+        }
+        latencies.sort_by(|a, b| a.total_cmp(b));
+        let total: u64 = flood.values().sum();
+        println!(
+            "flood bench: {SECONDS} s, limits {} submissions/min per client after a burst of {}",
+            limits.submissions_per_minute, limits.submission_burst
+        );
+        println!(
+            "  flooder: {total} requests ({:.0}/s), accepted {} ({:.2}/s), refused 429: {}",
+            total as f64 / SECONDS as f64,
+            flood.get(&201).copied().unwrap_or(0),
+            flood.get(&201).copied().unwrap_or(0) as f64 / SECONDS as f64,
+            flood.get(&429).copied().unwrap_or(0)
+        );
+        println!(
+            "  genuine clients ({GENUINE}): statuses {genuine_statuses:?}; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.99),
+            latencies.last().copied().unwrap_or(f64::NAN)
+        );
+    });
+}
