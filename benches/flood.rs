@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const SECONDS: u64 = 20;
+const SECONDS: u64 = 30;
 const GENUINE: usize = 5;
 
 fn repo() -> PathBuf {
@@ -99,7 +99,8 @@ fn main() {
                 statuses
             })
         };
-        // Genuine clients: one submission every two seconds each, from their own addresses.
+        // Genuine clients: one submission every six seconds each (the per-client rate), from
+        // their own addresses.
         let genuine: Vec<_> = (0..GENUINE)
             .map(|i| {
                 let (url, payload) = (url.clone(), payload.clone());
@@ -110,7 +111,7 @@ fn main() {
                         let started = Instant::now();
                         let res = c.post(&url).insert_header(("X-Forwarded-For", format!("198.51.100.{}", i + 1))).send_json(&payload).await;
                         out.push((res.map(|r| r.status().as_u16()).unwrap_or(0), started.elapsed().as_secs_f64() * 1000.0));
-                        actix_web::rt::time::sleep(Duration::from_secs(2)).await;
+                        actix_web::rt::time::sleep(Duration::from_secs(6)).await;
                     }
                     out
                 })

@@ -293,6 +293,37 @@ async fn canary_values_never_reach_logs_or_spool_files() {
         .await;
     assert_eq!(status, 422);
     let _ = app.get("/readyz").await;
+    let metrics = app.get("/metrics").await.body;
+    assert!(
+        metrics.contains("pisg_submissions_accepted_total{"),
+        "{metrics}"
+    );
+    assert!(!contains_ci(metrics.as_bytes(), stem), "canary in metrics");
+
+    // Both emails (file transport) were written: headers and bodies carry no canary; only the
+    // armored attachment holds the content, encrypted.
+    let outbox = dir.path().join("outbox");
+    let mut mails = Vec::new();
+    for _ in 0..200 {
+        mails = std::fs::read_dir(&outbox)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        if mails.len() >= 2 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(mails.len(), 2, "one email per submission");
+    for m in &mails {
+        let bytes = std::fs::read(m).expect("eml");
+        assert!(!contains_ci(&bytes, stem), "canary in {}", m.display());
+        for other in ["07700900417", "+447700900417", "QQ9ZZZ9", "ZE3 9JZ"] {
+            assert!(!contains_ci(&bytes, other), "{other} in {}", m.display());
+        }
+    }
 
     // The sealed copy holds the canaries; nothing else does.
     let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
