@@ -118,8 +118,8 @@ pub fn escalate_due(
             // One delivery per escalation round, named `route.n`: the outbox sends it with the
             // same retries and dead letters as any other, and its Message-ID is stable.
             tx.execute(
-                "INSERT OR IGNORE INTO deliveries (reference, route, mailbox, view, notice, state, next_attempt_at, retry_from)
-                 VALUES (?1, ?2, ?3, 'escalation', ?4, 'pending', ?5, ?5)",
+                "INSERT OR IGNORE INTO deliveries (reference, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from)
+                 VALUES (?1, ?2, ?3, 'escalation', ?4, 0, 'pending', ?5, ?5)",
                 params![reference, format!("{name}.{n}"), mailbox, notice, now],
             )?;
             audit::append(

@@ -40,6 +40,8 @@ const MIGRATIONS: &[&str] = &[
         mailbox           TEXT NOT NULL,
         view              TEXT NOT NULL,
         notice            TEXT,
+        -- 0 IMMEDIATE (and escalations), 1 PRIORITY, 2 ROUTINE: the order the outbox sends in.
+        rank              INTEGER NOT NULL DEFAULT 2,
         state             TEXT NOT NULL DEFAULT 'pending'
                           CHECK (state IN ('pending', 'delivered', 'dead')),
         attempts          INTEGER NOT NULL DEFAULT 0,
@@ -52,7 +54,7 @@ const MIGRATIONS: &[&str] = &[
         acknowledged_at   INTEGER,
         PRIMARY KEY (reference, route)
     ) STRICT;
-    CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
+    CREATE INDEX deliveries_due ON deliveries(state, rank, next_attempt_at);
     CREATE TABLE ack_tokens (
         token_hash  BLOB PRIMARY KEY,
         reference   TEXT NOT NULL REFERENCES submissions(reference),

@@ -157,6 +157,14 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
         if !commits.is_empty() {
             commit_batch(&mut conn, commits);
         }
+        // The outbox's frequent small writes (attempt results, acknowledgement tokens) share
+        // one transaction, and so one sync, like submissions do.
+        let (small, others): (Vec<Control>, Vec<Control>) = others
+            .into_iter()
+            .partition(|c| matches!(c, Control::Attempt(..) | Control::AddAckToken(..)));
+        if !small.is_empty() {
+            small_batch(&mut conn, small);
+        }
         for control in others {
             match control {
                 Control::Probe(reply) => {
@@ -165,22 +173,9 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                 Control::Secret(name, len, reply) => {
                     let _ = reply.send(secret(&mut conn, &name, len).map_err(unavailable));
                 }
-                Control::Attempt(reference, route, now, outcome, reply) => {
-                    let r = record_attempt(&mut conn, &reference, &route, now, &outcome);
-                    let _ = reply.send(r.map_err(unavailable));
-                }
                 Control::Requeue(reference, now, reply) => {
                     let _ = reply
                         .send(lifecycle::requeue(&mut conn, &reference, now).map_err(unavailable));
-                }
-                Control::AddAckToken(hash, reference, route, now, reply) => {
-                    let r = conn
-                        .execute(
-                            "INSERT OR IGNORE INTO ack_tokens (token_hash, reference, route, created_at) VALUES (?1, ?2, ?3, ?4)",
-                            params![&hash[..], reference, route, now],
-                        )
-                        .map(|_| ());
-                    let _ = reply.send(r.map_err(unavailable));
                 }
                 Control::Acknowledge(hash, now, reply) => {
                     let _ = reply
@@ -192,11 +187,46 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                             .map_err(unavailable),
                     );
                 }
+                // Written together in small_batch above.
+                Control::Attempt(..) | Control::AddAckToken(..) => {}
                 Control::Purge(now, policy, reply) => {
                     let _ = reply
                         .send(lifecycle::purge_due(&mut conn, now, &policy).map_err(unavailable));
                 }
             }
+        }
+    }
+}
+
+fn small_batch(conn: &mut Connection, jobs: Vec<Control>) {
+    let result = (|| -> rusqlite::Result<()> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for job in &jobs {
+            match job {
+                Control::Attempt(reference, route, now, outcome, _) => {
+                    record_attempt(&tx, reference, route, *now, outcome)?
+                }
+                Control::AddAckToken(hash, reference, route, now, _) => {
+                    tx.prepare_cached(
+                        "INSERT OR IGNORE INTO ack_tokens (token_hash, reference, route, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![&hash[..], reference, route, now])?;
+                }
+                _ => {}
+            }
+        }
+        tx.commit()
+    })();
+    if let Err(e) = &result {
+        tracing::error!(error = %e, batch = jobs.len(), "spool write failed");
+    }
+    for job in jobs {
+        let r = result.as_ref().map(|_| ()).map_err(unavailable);
+        match job {
+            Control::Attempt(.., reply) | Control::AddAckToken(.., reply) => {
+                let _ = reply.send(r);
+            }
+            _ => {}
         }
     }
 }
@@ -224,6 +254,15 @@ fn commit_batch(conn: &mut Connection, jobs: Vec<(Box<NewSubmission>, Reply<Comm
                 let _ = reply.send(Err(unavailable(&e)));
             }
         }
+    }
+}
+
+/// The order deliveries are sent in: most urgent first.
+fn rank(p: crate::triage::Priority) -> i64 {
+    match p {
+        crate::triage::Priority::Immediate => 0,
+        crate::triage::Priority::Priority => 1,
+        crate::triage::Priority::Routine => 2,
     }
 }
 
@@ -280,10 +319,18 @@ fn insert_one(
             .execute(params![s.reference.as_str(), e.route, e.view, body])?;
         }
         tx.prepare_cached(
-            "INSERT INTO deliveries (reference, route, mailbox, view, notice, state, next_attempt_at, retry_from)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
+            "INSERT INTO deliveries (reference, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)",
         )?
-        .execute(params![s.reference.as_str(), e.route, e.mailbox, e.view, e.notice, s.received_unix])?;
+        .execute(params![
+            s.reference.as_str(),
+            e.route,
+            e.mailbox,
+            e.view,
+            e.notice,
+            rank(s.priority),
+            s.received_unix
+        ])?;
         audit::append(
             tx,
             s.received_unix,
@@ -296,9 +343,9 @@ fn insert_one(
     Ok(CommitOutcome::Committed(s.reference.clone()))
 }
 
-/// The attempt's result and its audit event in one transaction, durable before the next attempt.
+/// The attempt's result and its audit event, inside the caller's transaction.
 fn record_attempt(
-    conn: &mut Connection,
+    tx: &rusqlite::Transaction<'_>,
     reference: &str,
     route: &str,
     now: i64,
@@ -323,7 +370,6 @@ fn record_attempt(
             "dead_lettered",
         ),
     };
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.prepare_cached(
         "UPDATE deliveries SET state = ?3, attempts = attempts + 1, last_attempt_at = ?4, next_attempt_at = ?5,
                 last_error_class = COALESCE(?6, last_error_class), delivered_at = COALESCE(?7, delivered_at),
@@ -331,8 +377,7 @@ fn record_attempt(
          WHERE reference = ?1 AND route = ?2",
     )?
     .execute(params![reference, route, state, now, next, class, delivered, dead])?;
-    audit::append(&tx, now, event, Some(reference), Some(route), class)?;
-    tx.commit()
+    audit::append(tx, now, event, Some(reference), Some(route), class)
 }
 
 const DELIVERY_COLUMNS: &str = "reference, route, mailbox, view, state, attempts, next_attempt_at, last_error_class, delivered_at, dead_at";
@@ -464,14 +509,15 @@ impl Spool for SqliteSpool {
     fn due(&self, now: i64, limit: usize) -> SpoolFuture<'_, Vec<DueDelivery>> {
         Box::pin(self.read(move |c| {
             c.prepare_cached(
+                // Walks the (state, rank, next_attempt_at) index in order and stops at the
+                // limit: no sort over the whole backlog.
                 "SELECT d.reference, d.route, d.mailbox, d.view, d.attempts, d.retry_from,
                         s.priority, s.received_at, s.form_id, e.body, d.notice
                  FROM deliveries d
                  JOIN submissions s ON s.reference = d.reference
                  LEFT JOIN envelopes e ON e.reference = d.reference AND e.route = d.route
                  WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
-                 ORDER BY CASE s.priority WHEN 'IMMEDIATE' THEN 0 WHEN 'PRIORITY' THEN 1 ELSE 2 END,
-                          d.next_attempt_at
+                 ORDER BY d.rank, d.next_attempt_at
                  LIMIT ?2",
             )?
             .query_map(params![now, limit as i64], |r| {
