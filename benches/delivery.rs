@@ -86,8 +86,10 @@ fn main() {
         let url = format!("https://localhost:{}/api/v1/submissions", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
         let client = client();
+        // PISG_BENCH_IMMEDIATE=1: IMMEDIATE submissions (police intelligence and control room).
+        let immediate = std::env::var("PISG_BENCH_IMMEDIATE").is_ok_and(|v| v == "1");
         let payload = json!({"form": "community", "answers": {
-            "gate.immediate_danger": "no", "gate.crime_against_you": "no",
+            "gate.immediate_danger": if immediate { "yes" } else { "no" }, "gate.crime_against_you": "no",
             "what_happened": "Young people are going in and out of the flat at all hours and some look frightened.",
             "places": [{"street_or_landmark": "Flats behind the Co-op", "postcode": "YO24 3BZ"}],
             "when_known": "ONGOING", "when": "2026-10", "how_know": "SAW_OR_HEARD_MYSELF",
