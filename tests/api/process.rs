@@ -449,3 +449,45 @@ recipients = ["age1secretvalue"]
     );
     assert!(String::from_utf8_lossy(&ok.stderr).contains("EXAMPLE KEY"));
 }
+
+#[actix_web::test]
+async fn sigterm_stops_the_gateway_cleanly_after_its_workers_finish() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, recipients) = keys();
+    let config = write_config(dir.path(), &recipients);
+    let mut gw = start(&config);
+    let app = app_for(gw.port, &dir);
+    let (status, _) = app
+        .post_json(&json!({"form": "community", "answers": community_answers()}))
+        .await;
+    assert_eq!(status, 201);
+    let pid = gw.child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(status) = gw.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "still running 30 s after SIGTERM"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    let log = gw.log.lock().expect("log").join("\n");
+    for line in [
+        "outbox worker stopped",
+        "audit chain head",
+        "pis-gateway stopped",
+    ] {
+        assert!(log.contains(line), "{line} missing from:\n{log}");
+    }
+    // The submission made before the stop was delivered (file transport) or is still queued.
+    assert_eq!(count_in(&dir.path().join("spool")), 1);
+}
