@@ -48,6 +48,25 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Map links between people, vehicles, phones, accounts and places across submissions
+    /// (offline, on the analyst's machine).
+    Map {
+        /// age identity file.
+        #[arg(long)]
+        identity: PathBuf,
+        /// Only submissions received on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only submissions touching this locality (e.g. SCARBOROUGH).
+        #[arg(long)]
+        locality: Option<String>,
+        /// Folder for map.html, map.json, map.dot and links.csv (mode 0600).
+        #[arg(long)]
+        out: PathBuf,
+        /// `.age` envelopes, `.eml` files, or folders of them (a Maildir).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
     /// Decrypt and show submissions (run on the reader's machine, never on the server).
     Open {
         /// age identity file.

@@ -24,6 +24,7 @@ pub mod http;
 pub mod intake;
 pub mod keys;
 pub mod locality;
+pub mod map;
 pub mod metrics;
 pub mod open;
 pub mod reference;

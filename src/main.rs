@@ -16,6 +16,13 @@ fn main() -> ExitCode {
         Command::Keygen { output } => keygen(output),
         Command::Outbox { config, action } => outbox(config, action),
         Command::Audit { config, action } => audit(config, action),
+        Command::Map {
+            identity,
+            since,
+            locality,
+            out,
+            inputs,
+        } => map(identity, since, locality, out, inputs),
         Command::Open {
             identity,
             format,
@@ -280,4 +287,57 @@ fn audit(flag: Option<std::path::PathBuf>, action: AuditAction) -> anyhow::Resul
             }
         }
     }
+}
+
+fn map(
+    identity: std::path::PathBuf,
+    since: Option<String>,
+    locality: Option<String>,
+    out: std::path::PathBuf,
+    inputs: Vec<std::path::PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    use pis_gateway::map;
+    let started = std::time::Instant::now();
+    let identities = pis_gateway::keys::read_identities(&identity)?;
+    let loaded = map::read_inputs(&inputs, &identities);
+    for (input, why) in &loaded.failures {
+        eprintln!("{input}: {why} (skipped)");
+    }
+    let locality = locality.map(|l| l.trim().to_uppercase().replace(' ', "_"));
+    let submissions: Vec<map::entities::Submission> = loaded
+        .documents
+        .iter()
+        .map(map::entities::extract)
+        .filter(|s| since.as_deref().is_none_or(|d| s.date.as_str() >= d))
+        .filter(|s| {
+            locality
+                .as_deref()
+                .is_none_or(|l| s.localities.iter().any(|x| x == l))
+        })
+        .collect();
+    let graph = map::build(&submissions);
+    let mut note = String::new();
+    if let Some(d) = &since {
+        note.push_str(&format!("Received on or after {d}. "));
+    }
+    if let Some(l) = &locality {
+        note.push_str(&format!("Locality {l}. "));
+    }
+    map::output::write_all(&graph, &out, &note)?;
+    eprintln!(
+        "{} submissions mapped ({} inputs skipped): {} entities, {} links, {} possible links, {} clusters; written to {} in {:.1} s",
+        graph.submissions,
+        loaded.failures.len(),
+        graph.entities.len(),
+        graph.links.len(),
+        graph.possible_links.len(),
+        graph.clusters.len(),
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if graph.submissions == 0 && !loaded.failures.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

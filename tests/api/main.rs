@@ -8,6 +8,7 @@ mod delivery;
 mod forms_html;
 mod hardening;
 mod helpers;
+mod map;
 mod process;
 mod smtp_server;
 mod triage_routing;

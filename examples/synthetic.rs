@@ -1,0 +1,110 @@
+//! Writes a synthetic set of sealed submissions for trying `pis-gateway map`, with links
+//! planted among them: shared phones, plates (some partial), postcodes and nicknames.
+//!
+//! cargo run --release --example synthetic -- COUNT OUT_DIR
+//!
+//! OUT_DIR receives `analyst.key` (an identity made for this set) and `envelopes/*.age`.
+//! Nothing here is real: names, numbers and places are generated.
+
+use age::secrecy::ExposeSecret;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+const FORENAMES: &[&str] = &[
+    "Jay", "Kai", "Mia", "Leo", "Ava", "Noah", "Isla", "Tyler", "Skye", "Reece", "Demi", "Cole",
+];
+const SURNAMES: &[&str] = &[
+    "Brown", "Reeve", "Walsh", "Carter", "Hughes", "Patel", "Moore", "Bell", "Khan", "Firth",
+];
+const NICKNAMES: &[&str] = &[
+    "Big T", "Ghost", "Snowy", "Blaze", "Shadow", "Kilo", "Nines", "Spider",
+];
+const OUTWARD: &[(&str, &str)] = &[
+    ("YO11", "SCARBOROUGH"),
+    ("YO12", "SCARBOROUGH"),
+    ("YO1", "CITY_OF_YORK"),
+    ("YO24", "CITY_OF_YORK"),
+    ("HG1", "HARROGATE"),
+    ("HG2", "HARROGATE"),
+    ("BD23", "CRAVEN"),
+    ("DL9", "RICHMONDSHIRE"),
+    ("YO8", "SELBY"),
+    ("DL6", "HAMBLETON"),
+    ("YO17", "RYEDALE"),
+];
+const LANDMARKS: &[&str] = &[
+    "the bus station",
+    "the park gates",
+    "the chip shop",
+    "the retail park",
+    "the seafront arcade",
+    "the skate park",
+];
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let count: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(60);
+    let out = std::path::PathBuf::from(args.get(2).map(String::as_str).unwrap_or("synthetic"));
+    let envelopes = out.join("envelopes");
+    std::fs::create_dir_all(&envelopes).expect("output folder");
+    let key = age::x25519::Identity::generate();
+    std::fs::write(
+        out.join("analyst.key"),
+        format!("{}\n", key.to_string().expose_secret()),
+    )
+    .expect("key");
+    let route = pis_gateway::routing::Route {
+        name: "police_intelligence".into(),
+        mailbox: "intel@example.invalid".into(),
+        view: pis_gateway::routing::View::Full,
+        role: pis_gateway::routing::Role::PoliceIntelligence,
+        localities: vec![],
+        fallback: false,
+        ack_immediate_minutes: None,
+        ack_priority_minutes: None,
+        recipients: vec![key.to_public()],
+    };
+    let mut rng = StdRng::seed_from_u64(7);
+    // Shared pools are small relative to the count, so some values recur: the planted links.
+    let pool = (count * 2).max(4);
+    for i in 0..count {
+        let reference = format!("PIS-{:04}-{:04}", i / 10_000, i % 10_000).replace('I', "1");
+        let (outward, locality) = OUTWARD[rng.gen_range(0..OUTWARD.len())];
+        let phone = format!("07700 9{:05}", rng.gen_range(0..pool));
+        let plate = format!(
+            "Y{}{:02}K{}{}",
+            (b'A' + rng.gen_range(0..4) as u8) as char,
+            rng.gen_range(10..20),
+            (b'A' + rng.gen_range(0..8) as u8) as char,
+            (b'A' + rng.gen_range(0..8) as u8) as char
+        );
+        let person = json!({
+            "role": if rng.gen_bool(0.5) { "PERSON_POSING_RISK" } else { "CHILD_AT_RISK" },
+            "forename": FORENAMES[rng.gen_range(0..FORENAMES.len())],
+            "surname": SURNAMES[rng.gen_range(0..SURNAMES.len())],
+            "dob": format!("{}-0{}-1{}", rng.gen_range(1990..2012), rng.gen_range(1..10), rng.gen_range(0..10)),
+            "aliases_nicknames": if rng.gen_bool(0.06) { NICKNAMES[rng.gen_range(0..NICKNAMES.len())] } else { "" },
+        });
+        let doc = json!({
+            "schema": pis_gateway::seal::SCHEMA, "marking": "OFFICIAL-SENSITIVE",
+            "reference": reference, "received_at": format!("2026-{:02}-{:02}T10:00:00Z", rng.gen_range(8..12), rng.gen_range(1..29)),
+            "form": "professional", "form_version": 1, "priority": "ROUTINE", "reason_codes": [],
+            "route": "police_intelligence", "view": "full", "localities": [locality],
+            "answers": {
+                "people": [person],
+                "phones": [{"number": phone}],
+                "vehicles": [{"registration": if rng.gen_bool(0.1) { format!("{}??{}", &plate[..2], &plate[4..]) } else { plate }}],
+                "locations": [{"location_type": "OTHER", "postcode": format!("{outward} {}{}{}", rng.gen_range(1..10), b"ABDEFGHJ"[rng.gen_range(0..8)] as char, b"ABDEFGHJ"[rng.gen_range(0..8)] as char), "description_landmark": format!("near {}", LANDMARKS[rng.gen_range(0..LANDMARKS.len())])}],
+            },
+            "notes": []
+        });
+        let sealed = pis_gateway::seal::encrypt(&serde_json::to_vec(&doc).expect("json"), &route)
+            .expect("sealed");
+        std::fs::write(envelopes.join(format!("{reference}.age")), sealed).expect("envelope");
+    }
+    eprintln!(
+        "{count} envelopes and analyst.key written to {}",
+        out.display()
+    );
+}

@@ -1,0 +1,337 @@
+//! `pis-gateway map` on a synthetic set with planted links.
+
+use age::secrecy::ExposeSecret;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+fn doc(reference: &str, form: &str, day: u32, locality: &str, answers: Value) -> Value {
+    json!({
+        "schema": "pis-gateway/submission/v1", "marking": "OFFICIAL-SENSITIVE",
+        "reference": reference, "received_at": format!("2026-10-{day:02}T09:00:00Z"),
+        "form": form, "form_version": 1, "priority": "ROUTINE", "reason_codes": [],
+        "route": "police_intelligence", "view": "full", "localities": [locality],
+        "answers": answers, "notes": []
+    })
+}
+
+fn place(text: &str) -> Value {
+    json!({"location_type": "OTHER", "description_landmark": text})
+}
+
+/// 43 submissions: the planted links, and 30 unrelated reports.
+fn synthetic() -> Vec<Value> {
+    let mut d = vec![
+        // The same phone in three formats.
+        doc(
+            "PIS-A001-0001",
+            "professional",
+            1,
+            "SCARBOROUGH",
+            json!({"phones": [{"number": "07700 900461"}], "locations": [place("A1 place")]}),
+        ),
+        doc(
+            "PIS-A001-0002",
+            "professional",
+            2,
+            "SCARBOROUGH",
+            json!({"phones": [{"number": "+44 7700 900461"}], "locations": [place("A2 place")]}),
+        ),
+        doc(
+            "PIS-A001-0003",
+            "community",
+            3,
+            "SCARBOROUGH",
+            json!({"phones_or_online": [{"type": "PHONE", "value": "0044 7700-900461"}], "places": [{"street_or_landmark": "A3 place"}]}),
+        ),
+        // A partial plate and a full one: a possible link, not a merge.
+        doc(
+            "PIS-B001-0001",
+            "professional",
+            4,
+            "SELBY",
+            json!({"vehicles": [{"registration": "YX?? KCD"}], "locations": [place("B1 place")]}),
+        ),
+        doc(
+            "PIS-B001-0002",
+            "professional",
+            5,
+            "SELBY",
+            json!({"vehicles": [{"registration": "yx21kcd"}], "locations": [place("B2 place")]}),
+        ),
+        // The same postcode spaced differently.
+        doc(
+            "PIS-C001-0001",
+            "professional",
+            6,
+            "CITY_OF_YORK",
+            json!({"locations": [{"location_type": "SHOP", "postcode": "YO1 7HH", "description_landmark": "C1 place"}]}),
+        ),
+        doc(
+            "PIS-C001-0002",
+            "community",
+            7,
+            "CITY_OF_YORK",
+            json!({"places": [{"street_or_landmark": "C2 place", "postcode": "yo17hh"}]}),
+        ),
+        // A nickname shared by two children's reports.
+        doc(
+            "PIS-D001-0001",
+            "professional",
+            8,
+            "HARROGATE",
+            json!({"people": [{"role": "PERSON_POSING_RISK", "forename": "Tyler", "surname": "Reeve", "dob": "1995-05-05", "aliases_nicknames": "Big T"}], "locations": [place("D1 place")]}),
+        ),
+        doc(
+            "PIS-D001-0002",
+            "community",
+            9,
+            "HARROGATE",
+            json!({"people": [{"name": "Sam", "nickname": "big t"}], "places": [{"street_or_landmark": "D2 place"}]}),
+        ),
+        // The same name with two dates of birth: a possible link, not a merge.
+        doc(
+            "PIS-E001-0001",
+            "professional",
+            10,
+            "CRAVEN",
+            json!({"people": [{"role": "CHILD_AT_RISK", "forename": "Kai", "surname": "Brown", "dob": "2009-01-01"}], "locations": [place("E1 place")]}),
+        ),
+        doc(
+            "PIS-E001-0002",
+            "professional",
+            11,
+            "CRAVEN",
+            json!({"people": [{"role": "CHILD_AT_RISK", "forename": "Kai", "surname": "Brown", "dob": "2009-02-02"}], "locations": [place("E2 place")]}),
+        ),
+        // A decoy: only a common first name in common.
+        doc(
+            "PIS-F001-0001",
+            "professional",
+            12,
+            "RYEDALE",
+            json!({"people": [{"role": "ASSOCIATE_OR_PEER", "forename": "Jay"}], "locations": [place("F1 place")]}),
+        ),
+        doc(
+            "PIS-F001-0002",
+            "community",
+            13,
+            "RYEDALE",
+            json!({"people": [{"name": "Jay"}], "places": [{"street_or_landmark": "F2 place"}]}),
+        ),
+    ];
+    for i in 0..30 {
+        d.push(doc(
+            &format!("PIS-G{:03}-0001", i),
+            "professional",
+            14 + (i % 15) as u32,
+            "HAMBLETON",
+            json!({"phones": [{"number": format!("07700 9{:05}", 10_000 + i)}], "locations": [place(&format!("G{i} place"))]}),
+        ));
+    }
+    d
+}
+
+fn seal(doc: &Value, key: &age::x25519::Identity) -> Vec<u8> {
+    let route = pis_gateway::routing::Route {
+        name: "police_intelligence".into(),
+        mailbox: "x@example.invalid".into(),
+        view: pis_gateway::routing::View::Full,
+        role: pis_gateway::routing::Role::PoliceIntelligence,
+        localities: vec![],
+        fallback: false,
+        ack_immediate_minutes: None,
+        ack_priority_minutes: None,
+        recipients: vec![key.to_public()],
+    };
+    pis_gateway::seal::encrypt(&serde_json::to_vec(doc).expect("json"), &route).expect("sealed")
+}
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).expect("meta").permissions().mode() & 0o777
+}
+
+#[test]
+fn planted_links_become_exactly_the_expected_clusters() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = age::x25519::Identity::generate();
+    let key_file = dir.path().join("analyst.key");
+    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let inputs = dir.path().join("in");
+    let maildir = dir.path().join("Maildir/new");
+    std::fs::create_dir_all(&inputs).expect("dir");
+    std::fs::create_dir_all(&maildir).expect("dir");
+    for (i, d) in synthetic().iter().enumerate() {
+        let env = seal(d, &key);
+        let reference = d["reference"].as_str().expect("reference");
+        if i % 7 == 3 {
+            // Some arrive as delivered email, armored, with CRLF line ends.
+            let armored = pis_gateway::seal::armor(&env)
+                .expect("armor")
+                .replace('\n', "\r\n");
+            let eml = format!("Subject: [OFFICIAL-SENSITIVE] PIS {reference} ROUTINE\r\nContent-Type: multipart/mixed\r\n\r\n{armored}");
+            std::fs::write(maildir.join(format!("{i}.eml")), eml).expect("eml");
+        } else {
+            std::fs::write(inputs.join(format!("{reference}.age")), env).expect("age");
+        }
+    }
+    // A corrupted envelope: reported and skipped.
+    let mut broken = seal(&synthetic()[0], &key);
+    let n = broken.len();
+    broken[n - 10] ^= 0xff;
+    std::fs::write(inputs.join("PIS-BROK-EN00.age"), broken).expect("broken");
+
+    let out = dir.path().join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .args(["map", "--identity"])
+        .arg(&key_file)
+        .arg("--out")
+        .arg(&out)
+        .arg(&inputs)
+        .arg(dir.path().join("Maildir"))
+        .output()
+        .expect("map runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("PIS-BROK-EN00.age") && stderr.contains("skipped"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("43 submissions mapped"), "{stderr}");
+
+    let map: Value =
+        serde_json::from_slice(&std::fs::read(out.join("map.json")).expect("json")).expect("json");
+    assert_eq!(map["marking"], "OFFICIAL-SENSITIVE");
+    let g = &map["map"];
+    let label = |id: &Value| {
+        g["entities"][id.as_u64().expect("id") as usize]["label"]
+            .as_str()
+            .expect("label")
+            .to_string()
+    };
+    let clusters: BTreeSet<BTreeSet<String>> = g["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .map(|c| c.as_array().expect("ids").iter().map(label).collect())
+        .collect();
+    let set = |v: &[&str]| {
+        v.iter()
+            .map(|s| s.to_string())
+            .collect::<BTreeSet<String>>()
+    };
+    let mut expected: BTreeSet<BTreeSet<String>> = [
+        set(&["+447700900461", "A1 place", "A2 place", "A3 place"]),
+        set(&["YX??KCD", "B1 place"]),
+        set(&["YX21 KCD", "B2 place"]),
+        set(&["YO1 7HH", "C1 place", "C2 place"]),
+        set(&["Tyler Reeve", "Big T", "D1 place", "Sam", "D2 place"]),
+        set(&["Kai Brown", "E1 place"]),
+        set(&["Kai Brown", "E2 place"]),
+        set(&["Jay", "F1 place"]),
+        set(&["Jay", "F2 place"]),
+    ]
+    .into_iter()
+    .collect();
+    for i in 0..30 {
+        let phone = format!("+4477009{:05}", 10_000 + i);
+        expected.insert([phone, format!("G{i} place")].into_iter().collect());
+    }
+    assert_eq!(clusters, expected);
+    assert_eq!(
+        g["clusters"][0].as_array().map(Vec::len),
+        Some(5),
+        "largest first"
+    );
+
+    let possible: BTreeSet<(String, String, String)> = g["possible_links"]
+        .as_array()
+        .expect("possible")
+        .iter()
+        .map(|p| {
+            (
+                label(&p["source"]),
+                label(&p["target"]),
+                p["reason"].as_str().expect("reason").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        possible,
+        [
+            (
+                "Kai Brown".to_string(),
+                "Kai Brown".to_string(),
+                "same name, different date of birth".to_string()
+            ),
+            (
+                "YX??KCD".to_string(),
+                "YX21 KCD".to_string(),
+                "partial plate matches this registration".to_string()
+            ),
+        ]
+        .into_iter()
+        .collect(),
+        "no link for a shared first name"
+    );
+
+    // Links carry where they were seen.
+    let link = g["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .find(|l| label(&l["source"]) == "+447700900461" || label(&l["target"]) == "+447700900461")
+        .expect("a phone link");
+    assert!(link["seen"][0]["reference"]
+        .as_str()
+        .is_some_and(|r| r.starts_with("PIS-A001")));
+    assert!(link["seen"][0]["date"]
+        .as_str()
+        .is_some_and(|d| d.starts_with("2026-10-0")));
+
+    for f in ["map.html", "map.json", "map.dot", "links.csv"] {
+        assert_eq!(mode(&out.join(f)), 0o600, "{f}");
+        let text = std::fs::read_to_string(out.join(f)).expect("read");
+        assert!(text.contains("OFFICIAL-SENSITIVE"), "{f} is marked");
+    }
+    let html = std::fs::read_to_string(out.join("map.html")).expect("html");
+    for external in ["http://", "https://", "src=", "@import", "url("] {
+        assert!(
+            !html.contains(external),
+            "map.html requests nothing from outside ({external})"
+        );
+    }
+    assert!(html.contains("<svg") && html.contains("Hotspots") && html.contains("Timeline"));
+    let csv = std::fs::read_to_string(out.join("links.csv")).expect("csv");
+    assert!(csv
+        .lines()
+        .any(|l| l.contains("possible: same name, different date of birth")));
+    assert!(std::fs::read_to_string(out.join("map.dot"))
+        .expect("dot")
+        .starts_with("// OFFICIAL-SENSITIVE\ngraph"));
+
+    // Filters.
+    let out2 = dir.path().join("out2");
+    let run = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .args(["map", "--identity"])
+        .arg(&key_file)
+        .args([
+            "--locality",
+            "scarborough",
+            "--since",
+            "2026-10-02",
+            "--out",
+        ])
+        .arg(&out2)
+        .arg(&inputs)
+        .arg(dir.path().join("Maildir"))
+        .output()
+        .expect("map runs");
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("2 submissions mapped"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
