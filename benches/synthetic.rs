@@ -1,7 +1,8 @@
 //! Writes a synthetic set of sealed submissions for trying `pis-gateway map`, with links
 //! planted among them: shared phones, plates (some partial), postcodes and nicknames.
 //!
-//! cargo run --release --example synthetic -- COUNT OUT_DIR
+//! cargo run --release --example synthetic -- COUNT OUT_DIR   (this file is registered as an
+//! example in Cargo.toml; it sits with the benches because it feeds them)
 //!
 //! OUT_DIR receives `analyst.key` (an identity made for this set) and `envelopes/*.age`.
 //! Nothing here is real: names, numbers and places are generated.
