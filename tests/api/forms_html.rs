@@ -383,3 +383,42 @@ async fn pages_carry_the_security_headers() {
     );
     assert!(h.get("server").is_none());
 }
+
+#[actix_web::test]
+async fn the_accessibility_statement_privacy_notice_and_exit_script_are_served() {
+    let app = spawn_app().await;
+    let a11y = app.get("/accessibility").await;
+    assert_eq!(a11y.status, 200);
+    assert!(a11y.body.contains("WCAG") && a11y.body.contains("2.2"));
+    let privacy = app.get("/privacy").await;
+    assert_eq!(privacy.status, 200);
+    assert!(privacy.body.contains("30 days") && privacy.body.contains("90 days"));
+    assert!(privacy.body.contains("do not record your IP address"));
+    let home = app.get("/").await;
+    assert!(
+        home.body.contains("href=\"/accessibility\"") && home.body.contains("href=\"/privacy\"")
+    );
+
+    let community = app.get("/forms/community").await;
+    assert!(community
+        .body
+        .contains("<script src=\"/static/exit.js\" defer></script>"));
+    assert!(community.body.contains("class=\"exit-button\""));
+    assert!(!community.body.contains("<script>"), "no inline script");
+    let professional = app.get("/forms/professional").await;
+    assert!(!professional.body.contains("exit.js"));
+    let mut res = app
+        .client
+        .get(app.url("/static/exit.js"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/javascript")));
+    let body = res.body().await.expect("body");
+    assert!(String::from_utf8_lossy(&body).contains("location.replace"));
+}

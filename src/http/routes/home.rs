@@ -25,3 +25,20 @@ pub async fn not_found(state: web::Data<AppState>, req: actix_web::HttpRequest) 
         &["If you typed the web address, check it is correct."],
     )
 }
+
+/// The accessibility statement and the privacy notice.
+pub async fn accessibility(state: web::Data<AppState>) -> HttpResponse {
+    state.pages.respond(
+        StatusCode::OK,
+        "accessibility.html",
+        minijinja::context! { contacts => &state.contacts },
+    )
+}
+
+pub async fn privacy(state: web::Data<AppState>) -> HttpResponse {
+    state.pages.respond(
+        StatusCode::OK,
+        "privacy.html",
+        minijinja::context! { contacts => &state.contacts },
+    )
+}

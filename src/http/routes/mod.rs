@@ -11,6 +11,8 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home))
+        .route("/accessibility", web::get().to(home::accessibility))
+        .route("/privacy", web::get().to(home::privacy))
         .route("/forms/{id}", web::get().to(form::show))
         .route("/forms/{id}", web::post().to(form::submit))
         .route("/api/v1/forms", web::get().to(api::list_forms))
