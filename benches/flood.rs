@@ -4,43 +4,17 @@
 //! `cargo bench --bench flood` (release build, default limits; the clients are told apart by
 //! `X-Forwarded-For` from a trusted proxy on loopback).
 
+mod common;
+use common::{client, repo};
 use pis_gateway::config::{RouteSettings, Settings};
 use pis_gateway::routing::View;
 use pis_gateway::startup::Application;
 use serde_json::json;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const SECONDS: u64 = 30;
 const GENUINE: usize = 5;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn client() -> awc::Client {
-    use rustls_pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_pki_types::CertificateDer::pem_file_iter(repo().join("certs-example/ca.pem"))
-        .expect("CA")
-    {
-        roots.add(cert.expect("CA cert")).expect("CA added");
-    }
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("versions")
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    awc::Client::builder()
-        .connector(awc::Connector::new().rustls_0_23(Arc::new(config)))
-        .timeout(Duration::from_secs(30))
-        .finish()
-}
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {

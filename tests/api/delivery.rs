@@ -157,30 +157,11 @@ impl Rig {
 #[actix_web::test]
 async fn a_browser_submission_arrives_by_email_over_starttls_and_the_attachment_decrypts() {
     let smtp = SmtpServer::start(Tls::StartTls).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let identities = vec![
-        age::x25519::Identity::generate(),
-        age::x25519::Identity::generate(),
-    ];
-    let mut settings = test_settings(
-        dir.path(),
-        identities
-            .iter()
-            .map(|i| i.to_public().to_string())
-            .collect(),
-    );
-    settings.mail = smtp_settings(smtp.port, &dir.path().join("outbox"));
-    let app = pis_gateway::startup::Application::build(settings)
-        .await
-        .expect("builds");
-    let port = app.port();
-    actix_web::rt::spawn(app.run_until_stopped());
-    let app = TestApp {
-        port,
-        client: https_client(),
-        identities,
-        dir,
-    };
+    let app = spawn_app_with(|s| {
+        let outbox = s.mail.file_dir.clone();
+        s.mail = smtp_settings(smtp.port, &outbox);
+    })
+    .await;
 
     let token = app.form_token("community").await;
     let mut fields = as_form_fields(&community_answers());

@@ -4,33 +4,6 @@ use crate::helpers::*;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-async fn spawn_with(edit: impl FnOnce(&mut pis_gateway::config::Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let identities = vec![
-        age::x25519::Identity::generate(),
-        age::x25519::Identity::generate(),
-    ];
-    let mut settings = test_settings(
-        dir.path(),
-        identities
-            .iter()
-            .map(|i| i.to_public().to_string())
-            .collect(),
-    );
-    edit(&mut settings);
-    let app = pis_gateway::startup::Application::build(settings)
-        .await
-        .expect("builds");
-    let port = app.port();
-    actix_web::rt::spawn(app.run_until_stopped());
-    TestApp {
-        port,
-        client: https_client(),
-        identities,
-        dir,
-    }
-}
-
 async fn post_as(app: &TestApp, client_ip: &str) -> (u16, Option<String>, Value) {
     let mut res = app
         .client
@@ -50,7 +23,7 @@ async fn post_as(app: &TestApp, client_ip: &str) -> (u16, Option<String>, Value)
 
 #[actix_web::test]
 async fn one_client_past_its_quota_gets_429_and_others_are_unaffected() {
-    let app = spawn_with(|s| {
+    let app = spawn_app_with(|s| {
         s.limits.submissions_per_minute = 6;
         s.limits.submission_burst = 3;
         // The test's "clients" arrive through a proxy on loopback.
@@ -112,7 +85,7 @@ async fn one_client_past_its_quota_gets_429_and_others_are_unaffected() {
 
 #[actix_web::test]
 async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
-    let app = spawn_with(|s| {
+    let app = spawn_app_with(|s| {
         s.limits.submissions_per_minute = 6;
         s.limits.submission_burst = 2;
     })
@@ -128,7 +101,7 @@ async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
 
 #[actix_web::test]
 async fn a_filled_honeypot_or_a_too_fast_form_is_flagged_and_still_delivered() {
-    let app = spawn_with(|s| s.limits.min_fill_seconds = 3).await;
+    let app = spawn_app_with(|s| s.limits.min_fill_seconds = 3).await;
     for (why, honeypot) in [("too fast", ""), ("honeypot", "http://spam.example")] {
         let token = app.form_token("community").await;
         let mut fields = as_form_fields(&community_answers());
@@ -378,26 +351,8 @@ async fn a_full_disk_gives_503_and_readyz_false_and_never_a_reference() {
         );
         return;
     };
-    let identities = vec![age::x25519::Identity::generate()];
-    let mut settings = test_settings(
-        dir.path(),
-        identities
-            .iter()
-            .map(|i| i.to_public().to_string())
-            .collect(),
-    );
-    settings.spool.dir = mount.join("spool");
-    let app = pis_gateway::startup::Application::build(settings)
-        .await
-        .expect("builds");
-    let port = app.port();
-    actix_web::rt::spawn(app.run_until_stopped());
-    let app = TestApp {
-        port,
-        client: https_client(),
-        identities,
-        dir,
-    };
+    let spool = mount.join("spool");
+    let app = spawn_app_with(|s| s.spool.dir = spool).await;
     let db = mount.join("spool/spool.sqlite3");
     let count = || -> i64 {
         rusqlite::Connection::open(&db)

@@ -89,16 +89,19 @@ pub fn https_client() -> awc::Client {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_in(tempfile::tempdir().expect("tempdir")).await
+    spawn_app_with(|_| {}).await
 }
 
-pub async fn spawn_app_in(dir: tempfile::TempDir) -> TestApp {
+/// A gateway on the test settings, changed by `edit` before it starts.
+pub async fn spawn_app_with(edit: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
     let identities = vec![Identity::generate(), Identity::generate()];
     let recipients = identities
         .iter()
         .map(|i| i.to_public().to_string())
         .collect();
-    let settings = test_settings(dir.path(), recipients);
+    let mut settings = test_settings(dir.path(), recipients);
+    edit(&mut settings);
     let app = Application::build(settings).await.expect("gateway builds");
     let port = app.port();
     actix_web::rt::spawn(app.run_until_stopped());
