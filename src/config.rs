@@ -90,6 +90,8 @@ pub struct Contacts {
     pub crimestoppers: String,
     pub childline: String,
     pub nspcc: String,
+    /// CEOP takes reports online only: the address people are told to type.
+    pub ceop: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -269,6 +271,7 @@ impl Default for Settings {
                 crimestoppers: "0800 555 111".into(),
                 childline: "0800 1111".into(),
                 nspcc: "0808 800 5000".into(),
+                ceop: "ceop.police.uk".into(),
             },
             routes: Vec::new(),
         }

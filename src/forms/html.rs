@@ -14,9 +14,41 @@ use std::collections::HashMap;
 /// What the submitter asked for with the button they pressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
+    /// Send the whole form. Also what a post without a button means (a script, an old page).
     Submit,
+    /// Check this section's answers and go on to the next page.
+    Continue,
+    /// The previous page, without checking this one.
+    Back,
+    /// From the check-your-answers page: show the named section again.
+    Change(String),
     /// "Add another" for the named group: a round trip that adds an empty item.
     AddItem(String),
+    /// "Remove" on one item of the named group.
+    RemoveItem(String, usize),
+}
+
+impl Action {
+    fn parse(raw: &str) -> Action {
+        if let Some(group) = raw.strip_prefix("add:") {
+            return Action::AddItem(group.to_string());
+        }
+        if let Some(rest) = raw.strip_prefix("remove:") {
+            if let Some((group, i)) = rest.rsplit_once(':') {
+                if let Ok(i) = i.parse() {
+                    return Action::RemoveItem(group.to_string(), i);
+                }
+            }
+        }
+        if let Some(section) = raw.strip_prefix("change:") {
+            return Action::Change(section.to_string());
+        }
+        match raw {
+            "continue" => Action::Continue,
+            "back" => Action::Back,
+            _ => Action::Submit,
+        }
+    }
 }
 
 pub struct Posted {
@@ -55,10 +87,7 @@ pub fn read_posted(spec: &FormSpec, pairs: &[(String, String)]) -> Posted {
         .get("_token")
         .and_then(|v| v.first())
         .map(|s| s.to_string());
-    let action = match first("_action").strip_prefix("add:") {
-        Some(group) => Action::AddItem(group.to_string()),
-        None => Action::Submit,
-    };
+    let action = Action::parse(first("_action"));
 
     let mut answers = Map::new();
     let mut values = Map::new();
@@ -98,6 +127,13 @@ pub fn read_posted(spec: &FormSpec, pairs: &[(String, String)]) -> Posted {
             let mut shown = count.max(1);
             if action == Action::AddItem(f.id.clone()) {
                 shown = (count + 1).min(*max_items).max(1);
+            }
+            if let Action::RemoveItem(group, i) = &action {
+                if *group == f.id && *i < count {
+                    remove_item(&mut values, &f.id, *i);
+                    items.remove(*i);
+                    shown = items.len().max(1);
+                }
             }
             slots.insert(f.id.clone(), shown);
             if !items.is_empty() {
@@ -151,6 +187,79 @@ fn read_control(
             (!v.trim().is_empty()).then(|| Value::String(v.to_string()))
         }
     }
+}
+
+/// Drops item `index` of a group from the control values and renumbers the ones after it, so
+/// the page shows the remaining items in order.
+fn remove_item(values: &mut Map<String, Value>, group: &str, index: usize) {
+    let prefix = format!("{group}[");
+    let renamed: Vec<(String, Option<String>)> = values
+        .keys()
+        .filter_map(|k| {
+            let rest = k.strip_prefix(&prefix)?;
+            let (i, tail) = rest.split_once(']')?;
+            let i: usize = i.parse().ok()?;
+            Some(match i.cmp(&index) {
+                std::cmp::Ordering::Less => return None,
+                std::cmp::Ordering::Equal => (k.clone(), None),
+                std::cmp::Ordering::Greater => {
+                    (k.clone(), Some(format!("{prefix}{}]{tail}", i - 1)))
+                }
+            })
+        })
+        .collect();
+    let mut moved = Vec::new();
+    for (old, new) in renamed {
+        let v = values.remove(&old);
+        if let (Some(new), Some(v)) = (new, v) {
+            moved.push((new, v));
+        }
+    }
+    values.extend(moved);
+}
+
+/// The section a control belongs to: `people[0].dob-day` is in the section of `people`.
+pub fn section_of(spec: &FormSpec, name: &str) -> Option<usize> {
+    // Field ids may contain '-', so a date's box suffix is stripped only when the whole name
+    // is not itself a field.
+    let root = name.split('[').next().unwrap_or(name);
+    let find = |id: &str| {
+        spec.sections
+            .iter()
+            .position(|s| s.fields.iter().any(|f| f.id == id))
+    };
+    find(root).or_else(|| {
+        ["-day", "-month", "-year"]
+            .iter()
+            .find_map(|suffix| root.strip_suffix(suffix))
+            .and_then(find)
+    })
+}
+
+/// The answers from every other page, carried as hidden inputs so that nothing about a
+/// half-filled form is kept on the server. `except` is the section on show, if any.
+pub fn carried(
+    spec: &FormSpec,
+    values: &Map<String, Value>,
+    except: Option<usize>,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, v) in values {
+        if except.is_some() && section_of(spec, name) == except {
+            continue;
+        }
+        match v {
+            Value::String(s) if !s.is_empty() => out.push((name.clone(), s.clone())),
+            Value::Array(items) => out.extend(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| (name.clone(), s.to_string())),
+            ),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Slots for a blank form: one item per group.

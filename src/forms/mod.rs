@@ -7,6 +7,7 @@ pub mod html;
 pub mod phone;
 pub mod postcode;
 pub mod registry;
+pub mod review;
 pub mod spec;
 pub mod text;
 pub mod validate;

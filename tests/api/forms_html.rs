@@ -141,19 +141,27 @@ async fn a_missing_forged_or_cross_site_token_is_refused_and_nothing_is_stored()
     assert_eq!(app.count(), 0);
 }
 
+/// The error summary of a page: the text between its title and the end of its list.
+fn error_summary(body: &str) -> &str {
+    let start = body.find("There is a problem").expect("error summary");
+    let end = body[start..].find("</ul>").expect("summary list") + start;
+    &body[start..end]
+}
+
 #[actix_web::test]
 async fn errors_are_summarised_linked_to_their_fields_and_never_echoed_in_messages() {
     let app = spawn_app().await;
     let token = app.form_token("community").await;
     let canary = "zz-canary-<script>alert(1)</script>";
-    let page = app
+    // Each page checks its own questions.
+    let worry = app
         .post_form(
             "community",
             &[
                 ("_token", &token),
-                ("gate.immediate_danger", "maybe"),
+                ("_step", "what_is_worrying_you"),
+                ("_action", "continue"),
                 ("what_happened", "short"),
-                ("places[0].postcode", canary),
                 ("when_known", "ON_DATE"),
                 ("when-day", "31"),
                 ("when-month", "02"),
@@ -161,39 +169,59 @@ async fn errors_are_summarised_linked_to_their_fields_and_never_echoed_in_messag
             ],
         )
         .await;
-    assert_eq!(page.status, 200);
+    assert_eq!(worry.status, 200);
     assert!(
-        page.body.contains("<title>Error: "),
+        worry.body.contains("<title>Error: "),
         "title marks the error"
     );
-    let summary_start = page.body.find("There is a problem").expect("error summary");
-    let summary_end = page.body[summary_start..]
-        .find("</ul>")
-        .expect("summary list")
-        + summary_start;
-    let summary = &page.body[summary_start..summary_end];
-    for anchor in [
-        "#f-gate.immediate_danger-0",
-        "#f-what_happened",
-        "#f-places[0].postcode",
-        "#f-when-day",
-        "#f-how_know-0",
-    ] {
+    let summary = error_summary(&worry.body);
+    for anchor in ["#f-what_happened", "#f-when-day"] {
         assert!(
             summary.contains(anchor),
             "summary lacks {anchor}: {summary}"
         );
     }
+    assert!(
+        !summary.contains("#f-gate"),
+        "another page's questions are not this page's problems"
+    );
+
+    let place = app
+        .post_form(
+            "community",
+            &[
+                ("_token", &token),
+                ("_step", "where_it_happened"),
+                ("_action", "continue"),
+                ("places[0].postcode", canary),
+            ],
+        )
+        .await;
+    let summary = error_summary(&place.body);
+    assert!(summary.contains("#f-places[0].postcode"), "{summary}");
     assert!(!summary.contains("zz-canary"), "a message echoed the value");
     // The raw script never appears unescaped anywhere on the page.
-    assert!(!page.body.contains("<script>alert(1)</script>"));
+    assert!(!place.body.contains("<script>alert(1)</script>"));
     // What the submitter typed is kept (escaped) so they can correct it.
-    assert!(page.body.contains("zz-canary-&lt;script&gt;"));
+    assert!(place.body.contains("zz-canary-&lt;script&gt;"));
+
+    // Sending everything at once with a problem shows the first page that has one.
+    let whole = app
+        .post_form(
+            "community",
+            &[("_token", &token), ("gate.immediate_danger", "maybe")],
+        )
+        .await;
+    let summary = error_summary(&whole.body);
+    assert!(summary.contains("#f-gate.immediate_danger-0"), "{summary}");
+    assert!(whole
+        .body
+        .contains("name=\"_step\" value=\"before_you_start\""));
     assert_eq!(app.count(), 0);
 }
 
 #[actix_web::test]
-async fn add_another_keeps_the_answers_and_adds_an_empty_item() {
+async fn add_another_keeps_the_answers_and_adds_an_empty_item_and_remove_takes_one_out() {
     let app = spawn_app().await;
     let token = app.form_token("community").await;
     let page = app
@@ -201,6 +229,7 @@ async fn add_another_keeps_the_answers_and_adds_an_empty_item() {
             "community",
             &[
                 ("_token", &token),
+                ("_step", "people_vehicles_and_phones"),
                 ("_action", "add:people"),
                 ("what_happened", "Typed before adding a person"),
                 ("people[0].name", "Tee"),
@@ -216,8 +245,41 @@ async fn add_another_keeps_the_answers_and_adds_an_empty_item() {
         page.body.contains("name=\"people[1].name\""),
         "second person slot"
     );
-    assert!(page.body.contains("Typed before adding a person"));
+    assert!(
+        page.body.contains(
+            "type=\"hidden\" name=\"what_happened\" value=\"Typed before adding a person\""
+        ),
+        "another page's answer rides along hidden"
+    );
     assert!(page.body.contains("value=\"Tee\""));
+
+    let removed = app
+        .post_form(
+            "community",
+            &[
+                ("_token", &token),
+                ("_step", "people_vehicles_and_phones"),
+                ("_action", "remove:people:0"),
+                ("people[0].name", "Tee"),
+                ("people[1].name", "Jay"),
+                ("people[2].name", "Kay"),
+            ],
+        )
+        .await;
+    assert!(!removed.body.contains("value=\"Tee\""), "the first is gone");
+    assert!(
+        removed
+            .body
+            .contains("name=\"people[0].name\" type=\"text\"")
+            || removed.body.contains("name=\"people[0].name\"")
+    );
+    let jay = removed.body.find("value=\"Jay\"").expect("Jay kept");
+    let kay = removed.body.find("value=\"Kay\"").expect("Kay kept");
+    assert!(jay < kay, "order kept");
+    assert!(
+        !removed.body.contains("name=\"people[2].name\""),
+        "renumbered"
+    );
     assert_eq!(app.count(), 0);
 }
 
@@ -273,26 +335,33 @@ async fn the_gate_comes_first_and_danger_interrupts_with_999_then_lets_them_cont
         "only the gate questions come first"
     );
     let token = extract_token(&gate.body).expect("token");
+    let step = [("_step", "before_you_start"), ("_action", "continue")];
 
     let calm = app
         .post_form(
             "community",
             &[
-                ("_token", &token),
-                ("_step", "gate"),
-                ("gate.immediate_danger", "no"),
-                ("gate.crime_against_you", "no"),
-            ],
+                &[
+                    ("_token", token.as_str()),
+                    ("gate.immediate_danger", "no"),
+                    ("gate.crime_against_you", "no"),
+                ][..],
+                &step,
+            ]
+            .concat(),
         )
         .await;
     assert!(
         calm.body.contains("name=\"what_happened\""),
-        "no danger: straight to the form"
+        "no danger: straight on to the next page"
     );
     assert!(!calm.body.contains("Call 999 now"));
 
     let unanswered = app
-        .post_form("community", &[("_token", &token), ("_step", "gate")])
+        .post_form(
+            "community",
+            &[&[("_token", token.as_str())][..], &step].concat(),
+        )
         .await;
     assert!(unanswered.body.contains("There is a problem"));
     assert!(!unanswered.body.contains("name=\"what_happened\""));
@@ -301,11 +370,14 @@ async fn the_gate_comes_first_and_danger_interrupts_with_999_then_lets_them_cont
         .post_form(
             "community",
             &[
-                ("_token", &token),
-                ("_step", "gate"),
-                ("gate.immediate_danger", "not_sure"),
-                ("gate.crime_against_you", "no"),
-            ],
+                &[
+                    ("_token", token.as_str()),
+                    ("gate.immediate_danger", "not_sure"),
+                    ("gate.crime_against_you", "no"),
+                ][..],
+                &step,
+            ]
+            .concat(),
         )
         .await;
     assert!(danger.body.contains("Call 999 now"), "{}", danger.body);
@@ -324,6 +396,7 @@ async fn the_gate_comes_first_and_danger_interrupts_with_999_then_lets_them_cont
             &[
                 ("_token", &token),
                 ("_step", "gate_ack"),
+                ("_action", "continue"),
                 ("gate.immediate_danger", "not_sure"),
                 ("gate.crime_against_you", "no"),
             ],
@@ -331,7 +404,8 @@ async fn the_gate_comes_first_and_danger_interrupts_with_999_then_lets_them_cont
         .await;
     assert!(form.body.contains("name=\"what_happened\""));
     assert!(
-        form.body.contains("value=\"not_sure\" checked"),
+        form.body
+            .contains("type=\"hidden\" name=\"gate.immediate_danger\" value=\"not_sure\""),
         "the gate answer is kept"
     );
 }
@@ -385,7 +459,7 @@ async fn pages_carry_the_security_headers() {
 }
 
 #[actix_web::test]
-async fn the_accessibility_statement_privacy_notice_and_exit_script_are_served() {
+async fn the_accessibility_statement_privacy_notice_and_exit_this_page_are_served() {
     let app = spawn_app().await;
     let a11y = app.get("/accessibility").await;
     assert_eq!(a11y.status, 200);
@@ -398,27 +472,47 @@ async fn the_accessibility_statement_privacy_notice_and_exit_script_are_served()
     assert!(
         home.body.contains("href=\"/accessibility\"") && home.body.contains("href=\"/privacy\"")
     );
+    for number in [
+        "0800 1111",
+        "0808 800 5000",
+        "ceop.police.uk",
+        "0800 555 111",
+    ] {
+        assert!(home.body.contains(number), "signposting lacks {number}");
+    }
 
     let community = app.get("/forms/community").await;
     assert!(community
         .body
-        .contains("<script src=\"/static/exit.js\" defer></script>"));
-    assert!(community.body.contains("class=\"exit-button\""));
+        .contains("<script src=\"/static/app.js\" defer></script>"));
+    assert!(community
+        .body
+        .contains("data-module=\"govuk-exit-this-page\""));
+    assert!(community
+        .body
+        .contains("href=\"https://www.bbc.co.uk/weather\""));
     assert!(!community.body.contains("<script>"), "no inline script");
     let professional = app.get("/forms/professional").await;
-    assert!(!professional.body.contains("exit.js"));
-    let mut res = app
-        .client
-        .get(app.url("/static/exit.js"))
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(res.status().as_u16(), 200);
-    assert!(res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/javascript")));
-    let body = res.body().await.expect("body");
-    assert!(String::from_utf8_lossy(&body).contains("location.replace"));
+    assert!(!professional.body.contains("govuk-exit-this-page"));
+    for (file, kind, needle) in [
+        ("app.js", "text/javascript", "govuk-exit-this-page"),
+        ("govuk-frontend.css", "text/css", ".govuk-exit-this-page"),
+    ] {
+        let mut res = app
+            .client
+            .get(app.url(&format!("/static/{file}")))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(kind)));
+        let body = res.body().limit(1 << 20).await.expect("body");
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains(needle), "{file} lacks {needle}");
+        assert!(!text.contains("GDS Transport"), "{file} names the GDS font");
+    }
 }

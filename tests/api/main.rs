@@ -8,6 +8,7 @@ mod delivery;
 mod forms_html;
 mod hardening;
 mod helpers;
+mod journey;
 mod map;
 mod process;
 mod smtp_server;

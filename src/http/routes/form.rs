@@ -2,8 +2,11 @@
 //! or accepts the submission and shows its reference. Works without JavaScript; keeps no
 //! server-side state of partial answers.
 
-use crate::forms::html::{blank_slots, page_errors, read_posted, Action, PageError};
-use crate::forms::{describe, validate, FormSpec};
+use crate::forms::html::{
+    blank_slots, carried, page_errors, read_posted, section_of, Action, PageError, Posted,
+};
+use crate::forms::review::review;
+use crate::forms::{describe, validate, FieldError, FormSpec};
 use crate::http::body::{media_type, read_limited, BodyError};
 use crate::http::token::TokenError;
 use crate::http::AppState;
@@ -38,8 +41,11 @@ struct FormPage<'a> {
     slots: HashMap<String, usize>,
     token: String,
     notice: Option<&'a str>,
-    /// Only the first section: the gate questions, before the rest of the form.
-    gate_only: bool,
+    /// The section on show; every other section's answers ride along as hidden inputs.
+    section: usize,
+    /// Came from the check-your-answers page: "Continue" goes back there.
+    from_check: bool,
+    honeypot: &'a str,
 }
 
 fn render_form(state: &AppState, spec: &FormSpec, page: FormPage<'_>) -> HttpResponse {
@@ -48,18 +54,46 @@ fn render_form(state: &AppState, spec: &FormSpec, page: FormPage<'_>) -> HttpRes
         .iter()
         .map(|e| (e.field.as_str(), e.message.as_str()))
         .collect();
+    let section = page.section.min(spec.sections.len().saturating_sub(1));
     state.pages.respond(
         StatusCode::OK,
         "form.html",
         minijinja::context! {
             form => describe::describe(spec),
+            section => section,
+            section_count => spec.sections.len(),
             values => page.values,
+            hidden => carried(spec, &page.values, Some(section)),
             errors => page.errors,
             error_map => error_map,
             slots => page.slots,
             token => page.token,
             notice => page.notice,
-            gate_only => page.gate_only,
+            from_check => page.from_check,
+            honeypot => page.honeypot,
+            contacts => &state.contacts,
+        },
+    )
+}
+
+/// The check-your-answers page, for answers that passed validation.
+fn render_check(
+    state: &AppState,
+    spec: &FormSpec,
+    posted: &Posted,
+    answers: &Map<String, Value>,
+    token: &str,
+    honeypot: &str,
+) -> HttpResponse {
+    state.pages.respond(
+        StatusCode::OK,
+        "check.html",
+        minijinja::context! {
+            form => describe::summary(spec),
+            sections => review(spec, answers),
+            hidden => carried(spec, &posted.values, None),
+            token => token,
+            honeypot => honeypot,
         },
     )
 }
@@ -78,9 +112,20 @@ pub async fn show(state: web::Data<AppState>, id: web::Path<String>) -> HttpResp
             slots: blank_slots(spec),
             token,
             notice: None,
-            gate_only: true,
+            section: 0,
+            from_check: false,
+            honeypot: "",
         },
     )
+}
+
+/// Errors that belong to the questions of one section.
+fn errors_in(spec: &FormSpec, errors: &[FieldError], section: usize) -> Vec<FieldError> {
+    errors
+        .iter()
+        .filter(|e| section_of(spec, &e.field) == Some(section))
+        .cloned()
+        .collect()
 }
 
 /// The first section's answers say someone may be in danger now.
@@ -181,119 +226,114 @@ pub async fn submit(
                     slots: posted.slots,
                     token: state.tokens.issue(&spec.id, now()),
                     notice: Some("This page had been open for a long time. Your answers have not been sent yet: check them and send the form again."),
-                    gate_only: false,
+                    section: pairs
+                        .iter()
+                        .find(|(k, _)| k == "_step")
+                        .and_then(|(_, v)| spec.sections.iter().position(|s| &s.id == v))
+                        .unwrap_or(0),
+                    from_check: false,
+                    honeypot: "",
                 },
             );
         }
         Some(Err(TokenError::Invalid)) | None => return forbidden(&state),
     };
     let token = posted.token.clone().unwrap_or_default();
-    let step = pairs
-        .iter()
-        .find(|(k, _)| k == "_step")
-        .map(|(_, v)| v.as_str());
-    if step == Some("gate") {
-        let first: Vec<&str> = spec.sections[0]
-            .fields
+    let field = |name: &str| {
+        pairs
             .iter()
-            .map(|f| f.id.as_str())
-            .collect();
-        let errors: Vec<_> = match validate(&spec, &posted.answers, crate::ukdate::uk_today()) {
-            Ok(_) => Vec::new(),
-            Err(e) => e
-                .into_iter()
-                .filter(|e| first.contains(&e.field.as_str()))
-                .collect(),
-        };
-        if !errors.is_empty() {
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let honeypot = field(HONEYPOT).unwrap_or("");
+    let from_check = field("_return") == Some("check");
+    // The page the button was pressed on: a section id, "gate_ack" (the 999 interruption) or
+    // "check". An old or scripted post names none.
+    let step = field("_step");
+    let shown = step.and_then(|s| spec.sections.iter().position(|x| x.id == s));
+    let last = spec.sections.len() - 1;
+    let page = |section: usize, errors: Vec<PageError>, from_check: bool| FormPage {
+        values: posted.values.clone(),
+        errors,
+        slots: posted.slots.clone(),
+        token: token.clone(),
+        notice: None,
+        section,
+        from_check,
+        honeypot,
+    };
+    let today = crate::ukdate::uk_today();
+    match &posted.action {
+        Action::AddItem(_) | Action::RemoveItem(..) => {
             return render_form(
                 &state,
                 &spec,
-                FormPage {
-                    values: posted.values,
-                    errors: page_errors(&spec, &errors),
-                    slots: posted.slots,
-                    token,
-                    notice: None,
-                    gate_only: true,
-                },
+                page(shown.unwrap_or(0), Vec::new(), from_check),
             );
         }
-        if danger_now(&posted.answers) {
-            // GOV.UK interruption: tell them to call 999, then let them carry on. The answers
-            // so far ride along in hidden fields; nothing is kept on the server.
-            let hidden: Vec<(&str, &str)> = pairs
-                .iter()
-                .filter(|(k, _)| !k.starts_with('_'))
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            return state.pages.respond(
-                StatusCode::OK,
-                "interruption.html",
-                minijinja::context! {
-                    form => describe::summary(&spec),
-                    token => token,
-                    hidden => hidden,
-                    contacts => &state.contacts,
-                },
-            );
+        Action::Back => {
+            let to = match step {
+                Some("check") => last,
+                _ => shown.unwrap_or(0).saturating_sub(1),
+            };
+            return render_form(&state, &spec, page(to, Vec::new(), false));
         }
-    }
-    if matches!(step, Some("gate" | "gate_ack")) {
-        return render_form(
-            &state,
-            &spec,
-            FormPage {
-                values: posted.values,
-                errors: Vec::new(),
-                slots: posted.slots,
-                token,
-                notice: None,
-                gate_only: false,
-            },
-        );
-    }
-    if let Action::AddItem(_) = posted.action {
-        return render_form(
-            &state,
-            &spec,
-            FormPage {
-                values: posted.values,
-                errors: Vec::new(),
-                slots: posted.slots,
-                token,
-                notice: None,
-                gate_only: false,
-            },
-        );
+        Action::Change(id) => {
+            let to = spec.sections.iter().position(|x| &x.id == id).unwrap_or(0);
+            return render_form(&state, &spec, page(to, Vec::new(), true));
+        }
+        Action::Continue => {
+            let all = validate(&spec, &posted.answers, today);
+            if step == Some("gate_ack") {
+                return render_form(&state, &spec, page(1.min(last), Vec::new(), false));
+            }
+            let here = shown.unwrap_or(0);
+            let errors = match &all {
+                Ok(_) => Vec::new(),
+                Err(e) => errors_in(&spec, e, here),
+            };
+            if !errors.is_empty() {
+                let errors = page_errors(&spec, &errors);
+                return render_form(&state, &spec, page(here, errors, from_check));
+            }
+            if here == 0 && danger_now(&posted.answers) && !from_check {
+                // GOV.UK interruption: tell them to call 999, then let them carry on. The
+                // answers so far ride along in hidden fields; nothing is kept on the server.
+                return state.pages.respond(
+                    StatusCode::OK,
+                    "interruption.html",
+                    minijinja::context! {
+                        form => describe::summary(&spec),
+                        token => token,
+                        hidden => carried(&spec, &posted.values, None),
+                        honeypot => honeypot,
+                        contacts => &state.contacts,
+                    },
+                );
+            }
+            if here < last && !from_check {
+                return render_form(&state, &spec, page(here + 1, Vec::new(), false));
+            }
+            return match all {
+                Ok(v) => render_check(&state, &spec, &posted, &v.answers, &token, honeypot),
+                // A problem left on an earlier page (a page skipped by hand): show that page.
+                Err(e) => first_page_with_errors(&state, &spec, page, &e),
+            };
+        }
+        Action::Submit => {}
     }
     let specific_child = posted
         .answers
         .get("gate.specific_child")
         .and_then(Value::as_str)
         == Some("yes");
-    let validated = match validate(&spec, &posted.answers, crate::ukdate::uk_today()) {
+    let validated = match validate(&spec, &posted.answers, today) {
         Ok(v) => v,
-        Err(errors) => {
-            return render_form(
-                &state,
-                &spec,
-                FormPage {
-                    values: posted.values,
-                    errors: page_errors(&spec, &errors),
-                    slots: posted.slots,
-                    token,
-                    notice: None,
-                    gate_only: false,
-                },
-            )
-        }
+        Err(errors) => return first_page_with_errors(&state, &spec, page, &errors),
     };
     // Bots: a honeypot field people never see, and a form sent faster than a person could.
     // Either flags the submission; it is still delivered, and its priority is untouched.
-    let honeypot = pairs
-        .iter()
-        .any(|(k, v)| k == HONEYPOT && !v.trim().is_empty());
+    let honeypot = !honeypot.trim().is_empty();
     let too_fast = now().saturating_sub(verified.issued_at) < state.min_fill_seconds;
     let flags: &[&str] = if honeypot || too_fast {
         &["suspected_automated"]
@@ -318,6 +358,27 @@ pub async fn submit(
             )
         }
     }
+}
+
+/// The first section with a problem, showing that section's problems. Problems that belong
+/// to no section (an unknown field in a crafted post) are shown on the first page.
+fn first_page_with_errors<'a>(
+    state: &AppState,
+    spec: &FormSpec,
+    page: impl Fn(usize, Vec<PageError>, bool) -> FormPage<'a>,
+    errors: &[FieldError],
+) -> HttpResponse {
+    let section = errors
+        .iter()
+        .filter_map(|e| section_of(spec, &e.field))
+        .min()
+        .unwrap_or(0);
+    let mine: Vec<FieldError> = errors
+        .iter()
+        .filter(|e| section_of(spec, &e.field).unwrap_or(0) == section)
+        .cloned()
+        .collect();
+    render_form(state, spec, page(section, page_errors(spec, &mine), true))
 }
 
 fn forbidden(state: &AppState) -> HttpResponse {

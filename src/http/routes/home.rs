@@ -10,7 +10,7 @@ pub async fn home(state: web::Data<AppState>) -> HttpResponse {
     state.pages.respond(
         StatusCode::OK,
         "home.html",
-        minijinja::context! { forms => forms },
+        minijinja::context! { forms => forms, contacts => &state.contacts },
     )
 }
 

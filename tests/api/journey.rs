@@ -1,0 +1,207 @@
+//! A browser's journey page by page: each section on its own page, the answers so far carried
+//! in hidden inputs, a check-your-answers page with change buttons, then the confirmation.
+
+use crate::helpers::*;
+use serde_json::Value;
+
+/// Reverses the HTML escaping of attribute values, as a browser does before posting them.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+/// Every `<input type="hidden" name=… value=…>` on a page, as a browser would post it.
+fn hidden_inputs(body: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(i) = rest.find("<input type=\"hidden\" name=\"") {
+        rest = &rest[i + "<input type=\"hidden\" name=\"".len()..];
+        let Some(name_end) = rest.find('"') else {
+            break;
+        };
+        let name = unescape(&rest[..name_end]);
+        let after = &rest[name_end..];
+        let value = after
+            .strip_prefix("\" value=\"")
+            .and_then(|v| v.find('"').map(|end| unescape(&v[..end])))
+            .unwrap_or_default();
+        out.push((name, value));
+    }
+    out
+}
+
+/// Answers whose controls are on this page (not hidden), from the full answer set.
+fn visible_answers(body: &str, all: &[(String, String)]) -> Vec<(String, String)> {
+    all.iter()
+        .filter(|(name, _)| {
+            let tag = format!("name=\"{name}\"");
+            body.match_indices(&tag).any(|(i, _)| {
+                let before = &body[..i];
+                !before.ends_with("type=\"hidden\" ")
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+async fn press(
+    app: &TestApp,
+    form: &str,
+    page: &str,
+    extra: &[(String, String)],
+    action: &str,
+) -> Page {
+    let mut fields = hidden_inputs(page);
+    fields.extend(extra.iter().cloned());
+    fields.push(("_action".into(), action.into()));
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    app.post_form(form, &borrowed).await
+}
+
+/// Fills every page with the answers that belong to it and presses Continue until the
+/// check-your-answers page. Returns it and the number of pages seen.
+async fn fill_in(app: &TestApp, form: &str, answers: &Value) -> (Page, usize) {
+    let all = as_form_fields(answers);
+    let mut page = app.get(&format!("/forms/{form}")).await;
+    let mut pages = 0;
+    while !page.body.contains("Check your answers before sending") {
+        pages += 1;
+        assert!(pages < 20, "no end to the form");
+        assert!(!page.body.contains("There is a problem"), "{}", page.body);
+        let mine = visible_answers(&page.body, &all);
+        // An item the page has no boxes for yet: press "Add another", as a person would.
+        let missing_item = all.iter().find_map(|(name, _)| {
+            let (group, rest) = name.split_once('[')?;
+            let index: usize = rest.split(']').next()?.parse().ok()?;
+            let shown = |i: usize| page.body.contains(&format!("name=\"{group}[{i}]."));
+            (index > 0 && shown(index - 1) && !shown(index)).then(|| group.to_string())
+        });
+        let action = match &missing_item {
+            Some(group) => format!("add:{group}"),
+            None => "continue".to_string(),
+        };
+        page = press(app, form, &page.body, &mine, &action).await;
+        assert_eq!(page.status, 200);
+    }
+    (page, pages)
+}
+
+#[actix_web::test]
+async fn a_community_report_goes_page_by_page_to_check_your_answers_and_is_sent_whole() {
+    let app = spawn_app().await;
+    let mut answers = community_answers();
+    // Characters that must survive being carried in hidden inputs from page to page.
+    answers["what_happened"] =
+        "He said \"don't tell\" & left <quickly>; the car's plate began 'YX'.\nThen: Zoë, 10 mins later / again".into();
+    let (check, pages) = fill_in(&app, "community", &answers).await;
+    assert!(pages >= 4, "one page per section, saw {pages}");
+    assert_eq!(app.count(), 0, "nothing is sent before the check page");
+    // Answers read as people gave them: labels, dates in words, normalised postcodes.
+    for shown in [
+        "Lots of people coming and going from a house",
+        "October 2026",
+        "YO24 3BZ",
+        "Zoë, 10 mins later",
+    ] {
+        assert!(check.body.contains(shown), "check page lacks {shown}");
+    }
+    assert!(check.body.contains("value=\"change:where_it_happened\""));
+
+    // Change a place: the page comes back filled in, and Continue returns to the check page.
+    let change = press(
+        &app,
+        "community",
+        &check.body,
+        &[],
+        "change:where_it_happened",
+    )
+    .await;
+    assert!(
+        change.body.contains("value=\"YO24 3BZ\"") || change.body.contains("value=\"yo24 3bz\"")
+    );
+    assert!(change
+        .body
+        .contains("Save and go back to check your answers"));
+    let mut carried = hidden_inputs(&change.body);
+    carried.retain(|(k, _)| !k.starts_with("places["));
+    let edited = vec![
+        (
+            "places[0].street_or_landmark".to_string(),
+            "The bus shelter on Front Street".to_string(),
+        ),
+        ("places[0].postcode".to_string(), "YO24 3BZ".to_string()),
+    ];
+    let back = press(&app, "community", &change.body, &edited, "continue").await;
+    assert!(
+        back.body.contains("Check your answers before sending"),
+        "{}",
+        back.body
+    );
+    assert!(back.body.contains("The bus shelter on Front Street"));
+
+    let done = press(&app, "community", &back.body, &[], "submit").await;
+    assert!(done.body.contains("Information sent"), "{}", done.body);
+    let reference = extract_reference(&done.body).expect("reference");
+    let a = app.open(&reference)["answers"].clone();
+    assert_eq!(
+        a["what_happened"].as_str().map(|s| s.replace("\r\n", "\n")),
+        answers["what_happened"].as_str().map(str::to_string)
+    );
+    assert_eq!(
+        a["places"][0]["street_or_landmark"],
+        "The bus shelter on Front Street"
+    );
+    assert_eq!(a["places"].as_array().map(Vec::len), Some(1));
+    for key in answers.as_object().expect("object").keys() {
+        assert!(
+            a.get(key).is_some(),
+            "{key} missing from the sealed document"
+        );
+    }
+    assert_eq!(app.count(), 1);
+}
+
+#[actix_web::test]
+async fn a_professional_report_goes_page_by_page_with_every_group() {
+    let app = spawn_app().await;
+    let answers = professional_answers();
+    let (check, _) = fill_in(&app, "professional", &answers).await;
+    assert!(check.body.contains("Person 2"), "both people listed");
+    let done = press(&app, "professional", &check.body, &[], "submit").await;
+    let reference = extract_reference(&done.body).expect("reference");
+    let a = app.open(&reference)["answers"].clone();
+    for key in answers.as_object().expect("object").keys() {
+        assert!(a.get(key).is_some(), "{key} missing");
+    }
+    assert_eq!(a["people"].as_array().map(Vec::len), Some(2));
+}
+
+#[actix_web::test]
+async fn back_keeps_what_was_typed_without_checking_it() {
+    let app = spawn_app().await;
+    let first = app.get("/forms/community").await;
+    let gate = as_form_fields(&serde_json::json!({
+        "gate.immediate_danger": "no", "gate.crime_against_you": "no"
+    }));
+    let second = press(&app, "community", &first.body, &gate, "continue").await;
+    assert!(second.body.contains("name=\"what_happened\""));
+    let typed = vec![("what_happened".to_string(), "too short".to_string())];
+    let back = press(&app, "community", &second.body, &typed, "back").await;
+    assert!(
+        !back.body.contains("There is a problem"),
+        "Back does not check"
+    );
+    assert!(back.body.contains("name=\"gate.immediate_danger\""));
+    assert!(back
+        .body
+        .contains("type=\"hidden\" name=\"what_happened\" value=\"too short\""));
+    assert!(back.body.contains("value=\"no\" checked"));
+}
