@@ -11,7 +11,10 @@ pub fn security_headers(tls: bool) -> DefaultHeaders {
         .add(("Content-Security-Policy", CSP))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "no-referrer"))
+        // Nothing leaves for another site (the Exit this page link included). Same-origin
+        // requests keep their referrer so that browsers without Sec-Fetch-Site still send a
+        // real Origin with a form post instead of `null`.
+        .add(("Referrer-Policy", "same-origin"))
         .add((
             "Permissions-Policy",
             "camera=(), microphone=(), geolocation=(), interest-cohort=()",

@@ -516,3 +516,42 @@ async fn the_accessibility_statement_privacy_notice_and_exit_this_page_are_serve
         assert!(!text.contains("GDS Transport"), "{file} names the GDS font");
     }
 }
+
+#[actix_web::test]
+async fn a_same_origin_post_with_origin_null_is_accepted_and_a_cross_site_one_is_not() {
+    // Browsers send `Origin: null` for a form post from a page with a strict referrer policy;
+    // `Sec-Fetch-Site` (which no page can set) tells where it came from.
+    let app = spawn_app().await;
+    let token = app.form_token("community").await;
+    let body = serde_urlencoded::to_string(fields_with_token(&community_answers(), &token))
+        .expect("encode");
+    let app = &app;
+    let post = |site: &'static str| {
+        let body = body.clone();
+        async move {
+            app.post_raw(
+                "/forms/community",
+                "application/x-www-form-urlencoded",
+                body.into_bytes(),
+                &[("Origin", "null"), ("Sec-Fetch-Site", site)],
+            )
+            .await
+        }
+    };
+    assert_eq!(post("cross-site").await.status, 403);
+    assert_eq!(post("same-site").await.status, 403);
+    assert_eq!(app.count(), 0);
+    let ok = post("same-origin").await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(extract_reference(&ok.body).is_some());
+    // Without Sec-Fetch-Site (an older browser), `Origin: null` is still refused.
+    let old = app
+        .post_raw(
+            "/forms/community",
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+            &[("Origin", "null")],
+        )
+        .await;
+    assert_eq!(old.status, 403);
+}

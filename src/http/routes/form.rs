@@ -141,12 +141,15 @@ fn danger_now(answers: &Value) -> bool {
 }
 
 /// A browser posting from another site is not our form, whatever token it carries.
+///
+/// `Sec-Fetch-Site` is set by the browser and cannot be written by a page, so when it says
+/// same-origin that settles it: a same-origin post can still carry `Origin: null` (Chromium and
+/// Firefox send that for a navigation from a page whose referrer policy is `no-referrer`).
+/// Browsers without `Sec-Fetch-Site` fall back to the `Origin` check.
 fn cross_site(req: &HttpRequest) -> bool {
     let h = req.headers();
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if site != "same-origin" && site != "none" {
-            return true;
-        }
+        return site != "same-origin" && site != "none";
     }
     if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         let host = h

@@ -1,0 +1,953 @@
+// Browser tests for the gateway's HTML pages, run by tests/browser/run.sh against a running
+// gateway. Headless Debian Chromium through playwright-core (never a downloaded browser).
+//
+//   * every page and state below: axe-core (WCAG 2.0/2.1 A and AA, 2.2 AA), a full-page
+//     screenshot at 1024 px and at 320 px, and no horizontal scrolling at 320 px;
+//   * a keyboard-only journey through the community form (page.keyboard only);
+//   * both forms with JavaScript switched off (ordinary fill/check/click);
+//   * Enter in a text box moves the form on (the default button is not Back or Add another).
+//
+// Everything that depends on the templates and the form flow is data in the first part of this
+// file: selectors, answers, pages and the step functions that reach each state. The journeys
+// walk a form generically: on each page fill whichever answers have a control there, press
+// Continue, and stop at the confirmation (a reference), through one page per section and the
+// "Check your answers" page.
+//
+// Environment (set by run.sh): PISG_BROWSER_BASE_URL, PISG_BROWSER_MAIL_DIR (the file mail
+// transport's folder, for acknowledgement links), PISG_BROWSER_OUT (default target/browser),
+// CHROMIUM (default /usr/bin/chromium).
+
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+// ---------------------------------------------------------------------------------------------
+// Selectors and markers: change these when the templates change.
+// ---------------------------------------------------------------------------------------------
+
+const SELECTORS = {
+  // The confirmation page's reference number.
+  reference: '.reference',
+  // "There is a problem" at the top of a page with errors.
+  errorSummary: '.govuk-error-summary',
+  // One section per page, each with a Continue button.
+  continueButton: 'button[name="_action"][value="continue"]',
+  // The button that sends the report: "Send report" on Check your answers.
+  submitButton: 'button[name="_action"][value="submit"]',
+  // Check your answers: one Change button per section.
+  changeButton: 'button[name="_action"][value^="change:"]',
+  // Any other button that moves the form on.
+  // "Add another", "Remove", "Change" and "Back" are never pressed by the journeys.
+  anyForwardButton:
+    'main form button:not([type="button"]):not([type="reset"]):not([value^="add:"]):not([value^="remove:"]):not([value^="change:"]):not([value="back"])',
+  // The acknowledgement page's button.
+  ackButton: 'main form[action^="/ack/"] button',
+};
+// The reference itself, wherever the selector finds it.
+const REFERENCE_PATTERN = /PIS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/;
+// The heading of the "Call 999" interruption page.
+const INTERRUPTION_HEADING = /999/;
+// The acknowledgement link in an email: {server.public_url}/ack/{43 URL-safe base64 characters}.
+const ACK_LINK = /https:\/\/[^\s"'<>]+\/ack\/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g;
+
+// ---------------------------------------------------------------------------------------------
+// Answers, per form. Keys are the controls' `name`s: field ids; group items as
+// `people[0].name`; dates as `{ day, month, year }` (the boxes `when-day`, `when-month`,
+// `when-year`); checkboxes as arrays of option values; radios as the option value (yes_no:
+// `yes`, `no`, `not_sure`). A key with no control on the current page is skipped; keys never
+// found on any page are listed in the report.
+// ---------------------------------------------------------------------------------------------
+
+function dateAgo(days, parts = ['day', 'month', 'year']) {
+  // The UK date `days` ago; dates may not be in the future.
+  const d = new Date(Date.now() - days * 86_400_000);
+  const [y, m, dd] = d.toLocaleDateString('en-CA', { timeZone: 'Europe/London' }).split('-');
+  const all = { day: String(Number(dd)), month: String(Number(m)), year: y };
+  return Object.fromEntries(parts.map((p) => [p, all[p]]));
+}
+
+const ANSWERS = {
+  community: {
+    'gate.immediate_danger': 'no',
+    'urgency.now': ['NONE'],
+    'gate.crime_against_you': 'no',
+    worry_type: ['ADULTS_AROUND_CHILDREN'],
+    what_happened: 'Children are collected from the flat by a taxi late at night, most weekends.',
+    when_known: 'ONGOING',
+    when: dateAgo(60, ['month', 'year']),
+    how_often: 'REGULARLY',
+    'places[0].street_or_landmark': 'Flats above the takeaway',
+    'places[0].postcode': 'YO24 3BZ',
+    how_know: 'SAW_OR_HEARD_MYSELF',
+    risk_to_you: 'no',
+    contact_ok: 'no',
+  },
+  professional: {
+    'gate.immediate_danger': 'no',
+    'urgency.now': ['NONE'],
+    'gate.specific_child': 'no',
+    'submitter.full_name': 'Sam Example',
+    'submitter.job_title': 'Youth worker',
+    'submitter.organisation': 'Example Youth Service',
+    'submitter.agency_type': 'EDUCATION_SCHOOL',
+    'submitter.work_email': 'sam.example@example.org',
+    'submitter.phone': '01904 123456',
+    'submitter.can_contact': 'yes',
+    concern_categories: ['CCE'],
+    summary: 'Children collected by adults in a taxi',
+    details: 'Two pupils say they are picked up by older men in a taxi after school and given cash.',
+    event_date_known: 'NOT_KNOWN',
+    date_learned: dateAgo(7),
+    'provenance.how_known': 'SAW_OR_HEARD_MYSELF',
+    'source_protection.source_aware_of_sharing': 'yes',
+    'source_protection.source_identifiable': 'no',
+    'source_protection.risk_to_source_or_you': 'no',
+    'locations[0].location_type': 'TAKEAWAY_FOOD_OUTLET',
+    'locations[0].postcode': 'YO11 1AB',
+    reported_elsewhere: ['NONE'],
+    declaration: ['CONFIRMED'],
+  },
+};
+
+// When no email holds an unused acknowledgement link and the HTML form cannot be sent, the ack
+// steps send this through the JSON API instead (so the ack pages are still checked).
+function apiSubmission() {
+  const { month, year } = dateAgo(60, ['month', 'year']);
+  return {
+    form: 'community',
+    answers: {
+      'gate.immediate_danger': 'no',
+      'gate.crime_against_you': 'no',
+      what_happened: 'Children are collected from the flat by a taxi late at night, most weekends.',
+      places: [{ street_or_landmark: 'Flats above the takeaway', postcode: 'YO24 3BZ' }],
+      when_known: 'ONGOING',
+      when: `${year}-${month.padStart(2, '0')}`,
+      how_know: 'SAW_OR_HEARD_MYSELF',
+      risk_to_you: 'no',
+      contact_ok: 'no',
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages and states to check. `states` maps a state name (normal, error, ...) to a step function
+// that takes a fresh page and brings it into that state (navigating, filling, pressing buttons).
+// A step throws to fail, or throws `new Skip(reason)` when the state does not exist in this flow.
+// `journey: '<form>'` audits every page a walk through that form passes.
+// ---------------------------------------------------------------------------------------------
+
+const PAGES = [
+  { name: 'home', path: '/', states: { normal: (p) => open(p, '/') } },
+  { name: 'accessibility', path: '/accessibility', states: { normal: (p) => open(p, '/accessibility') } },
+  { name: 'privacy', path: '/privacy', states: { normal: (p) => open(p, '/privacy') } },
+  { name: 'not-found', path: '/no-such-page', states: { normal: (p) => open(p, '/no-such-page', 404) } },
+  ...['community', 'professional'].flatMap((form) => [
+    {
+      name: `${form}-start`,
+      path: `/forms/${form}`,
+      states: { normal: (p) => toFormStart(p, form), error: (p) => toGateErrors(p, form) },
+    },
+    { name: `${form}-999`, path: `POST /forms/${form}`, states: { normal: (p) => toInterruption(p, form) } },
+    {
+      name: `${form}-after-gate`,
+      path: `POST /forms/${form}`,
+      states: { normal: (p) => toAfterGate(p, form), error: (p) => toAfterGateErrors(p, form) },
+    },
+    { name: `${form}-check-answers`, path: `POST /forms/${form}`, states: { normal: (p) => toCheckAnswers(p, form) } },
+    { name: `${form}-confirmation`, path: `POST /forms/${form}`, states: { normal: (p) => toConfirmation(p, form) } },
+  ]),
+  {
+    name: 'ack',
+    path: '/ack/<token>',
+    states: { normal: (p) => toAck(p), done: (p) => toAckDone(p), error: (p) => toAckUsed(p) },
+  },
+  // Every page on the way through each form: every section, check your answers, confirmation.
+  { name: 'community-journey', path: `/forms/community …`, journey: 'community' },
+  { name: 'professional-journey', path: `/forms/professional …`, journey: 'professional' },
+];
+
+// Journeys: the keyboard-only one (JavaScript on, the gateway's CSP in force), the
+// JavaScript-off ones, and Enter in a text box. `run` gets a fresh page and returns what
+// walkForm returns; `reference: true` requires a reference at the end.
+const JOURNEYS = [
+  {
+    name: 'community, keyboard only',
+    javaScript: true,
+    reference: true,
+    run: (p) => walkForm(p, 'community', { mode: 'keyboard' }),
+  },
+  {
+    name: 'community, JavaScript off',
+    javaScript: false,
+    reference: true,
+    run: (p) => walkForm(p, 'community', { mode: 'mouse' }),
+  },
+  {
+    name: 'professional, JavaScript off',
+    javaScript: false,
+    reference: true,
+    run: (p) => walkForm(p, 'professional', { mode: 'mouse' }),
+  },
+  {
+    name: 'community, the scripts: live character count, Shift ×3 exits',
+    javaScript: true,
+    reference: false,
+    run: (p) => scriptsWork(p, 'community'),
+  },
+  {
+    name: 'community, Enter in a text box moves on (not Back)',
+    javaScript: true,
+    reference: false,
+    run: (p) => enterInTextBox(p, 'community'),
+  },
+];
+
+const AXE_OPTIONS = {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  resultTypes: ['violations'],
+};
+const DESKTOP = { width: 1024, height: 768 };
+const NARROW = { width: 320, height: 640 };
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const MAX_FORM_STEPS = 30;
+const MAX_TABS = 200;
+
+// ---------------------------------------------------------------------------------------------
+// Step functions: how each state is reached.
+// ---------------------------------------------------------------------------------------------
+
+class Skip extends Error {}
+
+async function open(page, urlPath, expectStatus = 200) {
+  const response = await page.goto(BASE + urlPath, { waitUntil: 'load' });
+  const status = response ? response.status() : 0;
+  if (status !== expectStatus) throw new Error(`GET ${urlPath}: HTTP ${status}, expected ${expectStatus}`);
+  return response;
+}
+
+async function toFormStart(page, form) {
+  await open(page, `/forms/${form}`);
+}
+
+// The first page sent with nothing answered.
+async function toGateErrors(page, form) {
+  await toFormStart(page, form);
+  await pressForward(page, 'mouse');
+  await expectKind(page, 'errors');
+}
+
+// "Yes" to immediate danger: the Call 999 page.
+async function toInterruption(page, form) {
+  await toFormStart(page, form);
+  await fillPresent(page, { ...ANSWERS[form], 'gate.immediate_danger': 'yes' }, 'mouse');
+  await pressForward(page, 'mouse');
+  await expectKind(page, 'interruption');
+}
+
+// The page after the gate questions: the form's second section.
+async function toAfterGate(page, form) {
+  await toFormStart(page, form);
+  await fillPresent(page, ANSWERS[form], 'mouse');
+  await pressForward(page, 'mouse');
+  await expectKind(page, 'form');
+}
+
+// That page sent with nothing more answered.
+async function toAfterGateErrors(page, form) {
+  await toAfterGate(page, form);
+  await pressForward(page, 'mouse');
+  await expectKind(page, 'errors');
+}
+
+// With JavaScript, GOV.UK Frontend's components run from the gateway's own app.js: the
+// character count counts down as someone types, and three presses of Shift leave for the
+// neutral site (whose request the hermetic context aborts, which is enough to see it asked for).
+async function scriptsWork(page, form) {
+  await toAfterGate(page, form);
+  const supported = await page.evaluate(() => document.body.classList.contains('govuk-frontend-supported'));
+  if (!supported) throw new Error('app.js did not run: body lacks govuk-frontend-supported');
+  const textarea = page.locator('textarea.govuk-js-character-count').first();
+  await textarea.focus();
+  await page.keyboard.type('Twelve chars');
+  const status = page.locator('.govuk-character-count__status').first();
+  await status.waitFor({ state: 'visible', timeout: 3000 });
+  const shown = (await status.textContent()).trim();
+  const max = Number(await page.locator('.govuk-character-count').first().getAttribute('data-maxlength'));
+  if (!shown.includes((max - 12).toLocaleString('en-GB'))) throw new Error(`character count says "${shown}", expected ${max - 12} remaining`);
+  const exit = page.waitForRequest((r) => new URL(r.url()).host === 'www.bbc.co.uk', { timeout: 5000 });
+  await page.locator('h1').click();
+  for (let i = 0; i < 3; i += 1) await page.keyboard.press('Shift');
+  await exit;
+  return { trail: [`count: "${shown}"`, 'Shift ×3 → www.bbc.co.uk'] };
+}
+
+// The walk stops at the page with Change buttons.
+async function toCheckAnswers(page, form) {
+  const walk = await walkForm(page, form, { mode: 'mouse', stopAt: (kind) => kind === 'check-answers' });
+  if (!walk.stopped) throw new Error('the form reached its end without a Check your answers page');
+}
+
+async function toConfirmation(page, form) {
+  await walkForm(page, form, { mode: 'mouse' });
+}
+
+// Acknowledgement links come from the emails the file transport writes; each step takes an
+// unused one, sending a community report first when there is none.
+async function toAck(page) {
+  const token = await freshAckToken(page);
+  await open(page, `/ack/${token}`);
+  if ((await page.locator(SELECTORS.ackButton).count()) === 0) throw new Error('no Acknowledge button');
+}
+
+async function toAckDone(page) {
+  await toAck(page);
+  const response = await navigation(page, () => page.locator(SELECTORS.ackButton).first().click());
+  if (response?.status() !== 200) throw new Error(`acknowledging: HTTP ${response?.status()}`);
+}
+
+// A link used once already: the "cannot be used" page (404).
+async function toAckUsed(page) {
+  await toAckDone(page);
+  await open(page, new URL(page.url()).pathname, 404);
+}
+
+// On the page after the gate questions, Enter in the first text box (implicit submission presses
+// the form's first submit button in document order): it must not go Back, add, remove or change.
+async function enterInTextBox(page, form) {
+  await toAfterGate(page, form);
+  const box = 'main form input:is([type="text"], [type="email"], [type="tel"], :not([type])):not([tabindex="-1"])';
+  const before = await page.locator('h1').first().textContent();
+  await tabTo(page, box);
+  let action = null;
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.isNavigationRequest()) action = new URLSearchParams(r.postData() || '').get('_action');
+  });
+  await navigation(page, () => key(page, 'Enter'));
+  const after = await page.locator('h1').first().textContent();
+  if (/^(back|add:|remove:|change:)/.test(action || '')) {
+    throw new Error(`Enter in a text box sent _action=${action} (from "${before.trim()}" to "${after.trim()}")`);
+  }
+  return { trail: [`${before.trim()} → Enter → ${after.trim()} (_action=${action ?? 'none'})`] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Walking a form
+// ---------------------------------------------------------------------------------------------
+
+// What kind of page is showing.
+async function pageKind(page) {
+  if (await referenceOn(page)) return 'confirmation';
+  if ((await page.locator(SELECTORS.errorSummary).count()) > 0) return 'errors';
+  if ((await page.locator(SELECTORS.changeButton).count()) > 0) return 'check-answers';
+  const h1 = (await page.locator('h1').first().textContent().catch(() => '')) || '';
+  if (INTERRUPTION_HEADING.test(h1)) return 'interruption';
+  if ((await page.locator('main form[method="post" i]').count()) > 0) return 'form';
+  return 'other';
+}
+
+async function expectKind(page, kind) {
+  const actual = await pageKind(page);
+  if (actual !== kind) throw new Error(`expected a ${kind} page, got ${actual}: ${await describePage(page)}`);
+}
+
+async function referenceOn(page) {
+  const el = page.locator(SELECTORS.reference).first();
+  if ((await el.count()) === 0) return null;
+  const m = ((await el.textContent()) || '').match(REFERENCE_PATTERN);
+  return m ? m[0] : null;
+}
+
+async function describePage(page) {
+  const title = await page.title().catch(() => '?');
+  const errors = await page
+    .locator(SELECTORS.errorSummary.split(',').map((s) => `${s.trim()} li`).join(', '))
+    .allTextContents()
+    .catch(() => []);
+  return `"${title}"${errors.length ? ` errors: ${errors.map((e) => e.trim()).join('; ')}` : ''}`;
+}
+
+// Which answer keys were ever found on a page, per form.
+const usedKeys = Object.fromEntries(Object.keys(ANSWERS).map((form) => [form, new Set()]));
+// Forms some walk got to the end of (only then is "never filled" meaningful).
+const reachedConfirmation = new Set();
+
+// Fills the page until the confirmation. `stopAt(kind)` stops early. `onPage` sees each page.
+async function walkForm(page, form, { mode, stopAt, onPage, answers = ANSWERS[form] }) {
+  await open(page, `/forms/${form}`);
+  const trail = [];
+  let sawContinueButton = false;
+  for (let step = 1; step <= MAX_FORM_STEPS; step++) {
+    const kind = await pageKind(page);
+    trail.push(kind);
+    if (onPage) await onPage(page, step, kind);
+    if (stopAt?.(kind)) return { stopped: true, trail, sawContinueButton };
+    if (kind === 'confirmation') {
+      reachedConfirmation.add(form);
+      return { reference: await referenceOn(page), trail, sawContinueButton };
+    }
+    if (kind === 'errors' && step > 1) {
+      throw new Error(`the form showed errors after step ${step - 1}: ${await describePage(page)} (trail: ${trail.join(' → ')})`);
+    }
+    if (kind === 'other') throw new Error(`stuck on ${await describePage(page)} (trail: ${trail.join(' → ')})`);
+    const filled = await fillPresent(page, answers, mode);
+    filled.forEach((k) => usedKeys[form]?.add(k));
+    if ((await page.locator(SELECTORS.continueButton).count()) > 0) sawContinueButton = true;
+    await pressForward(page, mode);
+  }
+  throw new Error(`no confirmation after ${MAX_FORM_STEPS} pages`);
+}
+
+// The controls on the page for the answers, in document order (so the keyboard only ever Tabs
+// forward). Returns [{ key, name, value, type, options }].
+async function controlsFor(page, answers) {
+  const wanted = [];
+  for (const [key, value] of Object.entries(answers)) {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [part, v] of Object.entries(value)) wanted.push({ key, name: `${key}-${part}`, value: v });
+    } else {
+      wanted.push({ key, name: key, value });
+    }
+  }
+  const found = await page.evaluate((names) => {
+    const all = [...document.querySelectorAll('input, textarea, select')];
+    return names.map((name) => {
+      const els = all.filter(
+        (el) => el.name === name && el.type !== 'hidden' && !el.disabled && el.getClientRects().length > 0,
+      );
+      if (els.length === 0) return null;
+      const type = els[0].tagName === 'SELECT' ? 'select' : els[0].tagName === 'TEXTAREA' ? 'text' : els[0].type;
+      return { type: ['radio', 'checkbox', 'select'].includes(type) ? type : 'text', order: all.indexOf(els[0]) };
+    });
+  }, wanted.map((w) => w.name));
+  return wanted
+    .map((w, i) => (found[i] ? { ...w, ...found[i] } : null))
+    .filter(Boolean)
+    .sort((a, b) => a.order - b.order);
+}
+
+const css = (s) => String(s).replace(/["\\]/g, '\\$&');
+
+// Fills whichever answers have a control on this page; returns the keys filled.
+async function fillPresent(page, answers, mode) {
+  const controls = await controlsFor(page, answers);
+  for (const c of controls) {
+    const named = `[name="${css(c.name)}"]`;
+    if (c.type === 'checkbox') {
+      for (const v of [].concat(c.value)) {
+        const sel = `input[type="checkbox"]${named}[value="${css(v)}"]`;
+        if (mode === 'keyboard') {
+          await tabTo(page, sel);
+          if (!(await page.locator(sel).isChecked())) await key(page, 'Space');
+        } else {
+          await checkOrClickLabel(page, sel);
+        }
+        if (!(await page.locator(sel).isChecked())) throw new Error(`could not tick ${c.name} = ${v}`);
+      }
+    } else if (c.type === 'radio') {
+      const sel = `input[type="radio"]${named}[value="${css(c.value)}"]`;
+      if ((await page.locator(sel).count()) === 0) throw new Error(`no option ${c.value} for ${c.name}`);
+      if (mode === 'keyboard') await chooseRadioByKeyboard(page, c.name, c.value);
+      else await checkOrClickLabel(page, sel);
+      if (!(await page.locator(sel).isChecked())) throw new Error(`could not choose ${c.name} = ${c.value}`);
+    } else if (c.type === 'select') {
+      const sel = `select${named}`;
+      if (mode === 'keyboard') await chooseSelectByKeyboard(page, sel, c.value);
+      else await page.locator(sel).selectOption(String(c.value));
+    } else {
+      const sel = `:is(input, textarea)${named}`;
+      const el = page.locator(sel).first();
+      if ((await el.inputValue()) === String(c.value)) continue;
+      if (mode === 'keyboard') {
+        await tabTo(page, sel);
+        await key(page, 'ControlOrMeta+A');
+        await page.keyboard.type(String(c.value));
+        keyCounts.typed = (keyCounts.typed || 0) + String(c.value).length;
+      } else {
+        await el.fill(String(c.value));
+      }
+      if ((await el.inputValue()) !== String(c.value)) throw new Error(`could not type into ${c.name}`);
+    }
+  }
+  return [...new Set(controls.map((c) => c.key))];
+}
+
+async function checkOrClickLabel(page, sel) {
+  const el = page.locator(sel).first();
+  if (await el.isChecked()) return;
+  try {
+    await el.check({ timeout: 3000 });
+  } catch {
+    // A styled control whose label covers the input: press the label instead.
+    const id = await el.getAttribute('id');
+    await page.locator(`label[for="${css(id)}"]`).click();
+  }
+}
+
+// The button that moves the form on: Continue, else Send/submit, else any other forward button.
+// Buttons hidden from people (visually hidden, aria-hidden, tabindex -1) do not count.
+async function forwardButton(page) {
+  for (const sel of [SELECTORS.continueButton, SELECTORS.submitButton, SELECTORS.anyForwardButton]) {
+    const index = await page.evaluate((s) => {
+      return [...document.querySelectorAll(s)].findIndex((b) => {
+        const r = b.getBoundingClientRect();
+        return (
+          !b.disabled &&
+          b.getAttribute('tabindex') !== '-1' &&
+          !b.closest('[aria-hidden="true"], [hidden]') &&
+          r.width > 2 &&
+          r.height > 2
+        );
+      });
+    }, sel);
+    if (index >= 0) return { selector: sel, index };
+  }
+  return null;
+}
+
+async function navigation(page, action) {
+  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  return response;
+}
+
+async function pressForward(page, mode) {
+  const button = await forwardButton(page);
+  if (!button) throw new Error(`no button to continue on ${await describePage(page)}`);
+  let response;
+  if (mode === 'keyboard') {
+    await tabTo(page, button.selector, button.index);
+    response = await navigation(page, () => key(page, 'Enter'));
+  } else {
+    response = await navigation(page, () => page.locator(button.selector).nth(button.index).click());
+  }
+  const status = response ? response.status() : 0;
+  if (status >= 400) {
+    const request = response.request();
+    const origin = await request.headerValue('origin').catch(() => null);
+    const site = await request.headerValue('sec-fetch-site').catch(() => null);
+    const hint = status === 403 ? ` [request sent Origin: ${origin}, Sec-Fetch-Site: ${site}]` : '';
+    throw new Error(`${request.method()} ${new URL(request.url()).pathname}: HTTP ${status} ${await describePage(page)}${hint}`);
+  }
+  return response;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyboard helpers: page.keyboard only.
+// ---------------------------------------------------------------------------------------------
+
+// Every key press of the keyboard helpers goes through here, to be counted for the report.
+const keyCounts = {};
+async function key(page, name) {
+  keyCounts[name] = (keyCounts[name] || 0) + 1;
+  await page.keyboard.press(name);
+}
+
+// Presses Tab until the focused element matches `selector` (the `nth` match, when given).
+async function tabTo(page, selector, nth) {
+  const focused = () =>
+    page.evaluate(
+      ([s, n]) => {
+        const a = document.activeElement;
+        if (!a) return false;
+        return n === null ? a.matches(s) : document.querySelectorAll(s)[n] === a;
+      },
+      [selector, nth ?? null],
+    );
+  for (let presses = 0; presses <= MAX_TABS; presses++) {
+    if (await focused()) return presses;
+    if (presses < MAX_TABS) await key(page, 'Tab');
+  }
+  throw new Error(`tabTo: ${selector}${nth != null ? ` #${nth}` : ''} not focused after ${MAX_TABS} Tab presses`);
+}
+
+// Tab reaches a radio group once (its checked option, or the first); the arrow keys move
+// within it, selecting as they go; Space selects the focused one.
+async function chooseRadioByKeyboard(page, name, value) {
+  const group = `input[type="radio"][name="${css(name)}"]`;
+  await tabTo(page, group);
+  const count = await page.locator(group).count();
+  for (let i = 0; i <= count; i++) {
+    if (await page.evaluate((v) => document.activeElement?.value === v, String(value))) {
+      if (!(await page.evaluate(() => document.activeElement.checked))) await key(page, 'Space');
+      return;
+    }
+    await key(page, 'ArrowDown');
+  }
+  throw new Error(`keyboard: option ${value} of ${name} not reached with the arrow keys`);
+}
+
+async function chooseSelectByKeyboard(page, sel, value) {
+  await tabTo(page, sel);
+  await key(page, 'Home');
+  const count = await page.locator(`${sel} option`).count();
+  for (let i = 0; i <= count; i++) {
+    if ((await page.locator(sel).inputValue()) === String(value)) return;
+    await key(page, 'ArrowDown');
+  }
+  throw new Error(`keyboard: option ${value} of ${sel} not reached`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Acknowledgement tokens from the mail folder
+// ---------------------------------------------------------------------------------------------
+
+const usedTokens = new Set();
+
+function decodeMail(raw) {
+  // Quoted-printable soft line breaks and escapes, and any base64 body parts.
+  const qp = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  const b64 = (raw.match(/(?:^[A-Za-z0-9+/=]{40,}\r?\n)+/gm) || [])
+    .map((block) => Buffer.from(block.replace(/\s+/g, ''), 'base64').toString('utf8'))
+    .join('\n');
+  return `${raw}\n${qp}\n${b64}`;
+}
+
+function ackTokensInMail() {
+  if (!MAIL_DIR || !fs.existsSync(MAIL_DIR)) return [];
+  return fs
+    .readdirSync(MAIL_DIR)
+    .map((f) => path.join(MAIL_DIR, f))
+    .filter((f) => fs.statSync(f).isFile())
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs) // newest first
+    .flatMap((f) => [...decodeMail(fs.readFileSync(f, 'utf8')).matchAll(ACK_LINK)].map((m) => m[1]));
+}
+
+async function freshAckToken(page) {
+  if (!MAIL_DIR) throw new Error('PISG_BROWSER_MAIL_DIR is not set: no emails to take an acknowledgement link from');
+  const unused = () => ackTokensInMail().find((t) => !usedTokens.has(t));
+  if (!unused()) {
+    try {
+      await walkForm(page, 'community', { mode: 'mouse' });
+    } catch (e) {
+      notes.push(`ack steps: the HTML form could not be sent (${e.message.split('\n')[0]}); a report was sent through the JSON API instead`);
+      const response = await page.request.post(`${BASE}/api/v1/submissions`, { data: apiSubmission() });
+      if (!response.ok()) throw new Error(`JSON API submission: HTTP ${response.status()} ${await response.text()}`);
+    }
+  }
+  for (let i = 0; i < 150 && !unused(); i++) await new Promise((r) => setTimeout(r, 200));
+  const token = unused();
+  if (!token) throw new Error(`no acknowledgement link in any email in ${MAIL_DIR}`);
+  usedTokens.add(token);
+  return token;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks on one page
+// ---------------------------------------------------------------------------------------------
+
+async function runAxe(page) {
+  await page.addScriptTag({ path: AXE_PATH });
+  const result = await page.evaluate((options) => window.axe.run(document, options), AXE_OPTIONS);
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    targets: v.nodes.map((n) => n.target.join(' ')),
+  }));
+}
+
+// No horizontal scrolling; if there is, the element reaching furthest right (the outermost of
+// equals).
+async function checkReflow(page) {
+  return page.evaluate(() => {
+    const de = document.documentElement;
+    const scrollWidth = de.scrollWidth;
+    const clientWidth = de.clientWidth;
+    if (scrollWidth <= clientWidth) return { ok: true, scrollWidth, clientWidth };
+    let widest = null;
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      const right = r.right + window.scrollX;
+      if (r.width === 0 || right <= clientWidth) continue;
+      if (!widest || right > widest.right) widest = { el, right, width: r.width };
+    }
+    const describe = (el) => {
+      let s = el.tagName.toLowerCase();
+      if (el.id) s += `#${el.id}`;
+      if (typeof el.className === 'string' && el.className.trim()) s += `.${el.className.trim().split(/\s+/).join('.')}`;
+      const text = (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 50);
+      return text ? `${s} ("${text}")` : s;
+    };
+    return {
+      ok: false,
+      scrollWidth,
+      clientWidth,
+      widest: widest && {
+        element: describe(widest.el),
+        right: Math.round(widest.right),
+        width: Math.round(widest.width),
+      },
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running and reporting
+// ---------------------------------------------------------------------------------------------
+
+const BASE = (process.env.PISG_BROWSER_BASE_URL || '').replace(/\/$/, '');
+const MAIL_DIR = process.env.PISG_BROWSER_MAIL_DIR || '';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..', '..');
+const OUT = path.resolve(process.env.PISG_BROWSER_OUT || path.join(REPO, 'target', 'browser'));
+const SHOTS = path.join(OUT, 'screenshots');
+const require = createRequire(import.meta.url);
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const AXE_VERSION = require('axe-core/package.json').version;
+
+const rows = []; // one per page and state
+const notes = [];
+let shotCount = 0;
+const journeys = [];
+const failures = [];
+
+async function newContext(browser, options) {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport: DESKTOP,
+    ...options,
+  });
+  // Hermetic: nothing leaves this machine (the Exit link, say).
+  const base = new URL(BASE);
+  await context.route('**/*', (route) =>
+    new URL(route.request().url()).host === base.host ? route.continue() : route.abort(),
+  );
+  return context;
+}
+
+function slug(s) {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+// axe, screenshots and reflow for the page as it is now.
+async function auditHere(page, { name, state, path: pagePath, status }) {
+  const n = String(++shotCount).padStart(2, '0');
+  const base = state === 'normal' ? `${n}-${slug(name)}` : `${n}-${slug(name)}-${slug(state)}`;
+  const row = { n, name, state, path: pagePath, status, violations: [], reflow: null, shots: [] };
+  rows.push(row);
+  try {
+    await page.setViewportSize(DESKTOP);
+    row.violations = await runAxe(page);
+    await page.screenshot({ path: path.join(SHOTS, `${base}.png`), fullPage: true });
+    row.shots.push(`${base}.png`);
+    await page.setViewportSize(NARROW);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    row.reflow = await checkReflow(page);
+    await page.screenshot({ path: path.join(SHOTS, `${base}-320.png`), fullPage: true });
+    row.shots.push(`${base}-320.png`);
+    await page.setViewportSize(DESKTOP);
+  } catch (e) {
+    row.error = e.message.split('\n')[0];
+  }
+  const label = `${name} (${state})`;
+  if (row.error) failures.push(`${label}: ${row.error}`);
+  if (row.violations.length) failures.push(`${label}: ${row.violations.length} axe violation(s): ${row.violations.map((v) => v.id).join(', ')}`);
+  if (row.reflow && !row.reflow.ok) {
+    const w = row.reflow.widest;
+    failures.push(
+      `${label}: horizontal scrolling at 320 px (scrollWidth ${row.reflow.scrollWidth} > ${row.reflow.clientWidth})` +
+        (w ? `, widest: ${w.element} reaching ${w.right}px` : ''),
+    );
+  }
+  return row;
+}
+
+function lastStatusTracker(page) {
+  const t = { status: null };
+  page.on('response', (r) => {
+    if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) t.status = r.status();
+  });
+  return t;
+}
+
+async function auditPages(browser) {
+  for (const entry of PAGES) {
+    const context = await newContext(browser, { bypassCSP: true });
+    try {
+      if (entry.journey) {
+        const page = await context.newPage();
+        const t = lastStatusTracker(page);
+        try {
+          await walkForm(page, entry.journey, {
+            mode: 'mouse',
+            onPage: (p, step, kind) =>
+              auditHere(p, { name: entry.name, state: `step ${step} (${kind})`, path: entry.path, status: t.status }),
+          });
+        } catch (e) {
+          failures.push(`${entry.name}: ${e.message.split('\n')[0]}`);
+          rows.push({ n: '–', name: entry.name, state: 'walk', path: entry.path, error: e.message.split('\n')[0], violations: [], shots: [] });
+        }
+        continue;
+      }
+      for (const [state, step] of Object.entries(entry.states)) {
+        const page = await context.newPage();
+        const t = lastStatusTracker(page);
+        try {
+          await step(page);
+          await auditHere(page, { name: entry.name, state, path: entry.path, status: t.status });
+        } catch (e) {
+          const skipped = e instanceof Skip;
+          const message = e.message.split('\n')[0];
+          rows.push({ n: '–', name: entry.name, state, path: entry.path, status: t.status, skipped: skipped && message, error: !skipped && message, violations: [], shots: [] });
+          if (!skipped) failures.push(`${entry.name} (${state}): ${message}`);
+        } finally {
+          await page.close();
+        }
+      }
+    } finally {
+      await context.close();
+    }
+  }
+}
+
+async function runJourneys(browser) {
+  for (const j of JOURNEYS) {
+    const context = await newContext(browser, { javaScriptEnabled: j.javaScript });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+    });
+    const result = { name: j.name, passed: false };
+    const started = Date.now();
+    for (const k of Object.keys(keyCounts)) delete keyCounts[k];
+    try {
+      const walk = (await j.run(page)) || {};
+      result.reference = walk.reference;
+      result.trail = walk.trail;
+      if (j.reference && !walk.reference) throw new Error(`no reference (${SELECTORS.reference}) on the confirmation page`);
+      if (problems.length) throw new Error(problems.join('; '));
+      result.passed = true;
+    } catch (e) {
+      result.error = e.message.split('\n')[0];
+      failures.push(`journey ${j.name}: ${result.error}`);
+    } finally {
+      result.seconds = ((Date.now() - started) / 1000).toFixed(1);
+      result.keys = Object.entries(keyCounts)
+        .map(([k, n]) => (k === 'typed' ? `${n} characters typed` : `${k} ×${n}`))
+        .join(', ');
+      journeys.push(result);
+      await context.close();
+    }
+  }
+}
+
+function report(browserVersion) {
+  const md = [];
+  const esc = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  md.push('# Browser tests', '');
+  md.push(`Gateway ${BASE} · Chromium ${browserVersion} · axe-core ${AXE_VERSION} (${AXE_OPTIONS.runOnly.values.join(', ')}) · ${new Date().toISOString()}`, '');
+  md.push(failures.length ? `**FAILED: ${failures.length} problem(s).**` : '**PASSED.**', '');
+  md.push('## Pages', '');
+  md.push('| # | Page | State | Path | HTTP | axe violations | 320 px | Screenshots |');
+  md.push('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const reflow = r.skipped
+      ? 'skipped'
+      : r.error && !r.reflow
+        ? 'error'
+        : !r.reflow
+          ? '–'
+          : r.reflow.ok
+            ? 'OK'
+            : `overflow (${r.reflow.scrollWidth}px)`;
+    const axe = r.skipped ? '–' : r.error && !r.shots.length ? 'error' : String(r.violations.length);
+    const shots = r.skipped ? `skipped: ${r.skipped}` : r.shots.join(', ') || (r.error ? `error: ${r.error}` : '');
+    md.push(`| ${r.n} | ${esc(r.name)} | ${esc(r.state)} | ${esc(r.path)} | ${r.status ?? ''} | ${axe} | ${reflow} | ${esc(shots)} |`);
+  }
+  md.push('');
+  md.push('## Journeys', '');
+  md.push('| Journey | Result | Reference | Pages | Keys | Time |');
+  md.push('|---|---|---|---|---|---|');
+  for (const j of journeys) {
+    md.push(
+      `| ${esc(j.name)} | ${j.passed ? 'passed' : `FAILED: ${esc(j.error)}`} | ${j.reference ?? ''} | ${esc((j.trail || []).join(' → '))} | ${esc(j.keys)} | ${j.seconds}s |`,
+    );
+  }
+  md.push('');
+  const byRule = new Map();
+  for (const r of rows) {
+    for (const v of r.violations) {
+      if (!byRule.has(v.id)) byRule.set(v.id, { ...v, where: [] });
+      byRule.get(v.id).where.push({ page: `${r.name} (${r.state})`, targets: v.targets });
+    }
+  }
+  md.push('## axe violations', '');
+  if (byRule.size === 0) md.push('None.', '');
+  for (const v of byRule.values()) {
+    md.push(`### ${v.id} (${v.impact}): ${esc(v.help)}`, '', v.helpUrl, '');
+    for (const w of v.where) md.push(`- ${w.page}: ${w.targets.map((t) => `\`${t}\``).join(', ')}`);
+    md.push('');
+  }
+  const overflowing = rows.filter((r) => r.reflow && !r.reflow.ok);
+  md.push('## Horizontal scrolling at 320 px', '');
+  if (overflowing.length === 0) md.push('None.', '');
+  for (const r of overflowing) {
+    const w = r.reflow.widest;
+    md.push(`- ${r.name} (${r.state}): scrollWidth ${r.reflow.scrollWidth} > ${r.reflow.clientWidth}${w ? `; widest: \`${w.element}\` reaching ${w.right}px (${w.width}px wide)` : ''}`);
+  }
+  if (overflowing.length) md.push('');
+  const unused = Object.entries(ANSWERS)
+    .filter(([form]) => reachedConfirmation.has(form))
+    .flatMap(([form, a]) => Object.keys(a).filter((k) => !usedKeys[form].has(k)).map((k) => `${form}: ${k}`));
+  if (unused.length) {
+    md.push('## Answers never filled', '', 'No control on any page had these names (renamed fields?):', '');
+    for (const u of unused) md.push(`- ${u}`);
+    md.push('');
+  }
+  if (notes.length) {
+    md.push('## Notes', '');
+    for (const n of [...new Set(notes)]) md.push(`- ${n}`);
+    md.push('');
+  }
+  md.push('## Failures', '');
+  if (failures.length === 0) md.push('None.');
+  for (const f of failures) md.push(`- ${f}`);
+  md.push('');
+  return md.join('\n');
+}
+
+async function main() {
+  if (!BASE) throw new Error('PISG_BROWSER_BASE_URL is not set (run tests/browser/run.sh)');
+  fs.rmSync(SHOTS, { recursive: true, force: true });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: LAUNCH_ARGS,
+  });
+  try {
+    await auditPages(browser);
+    await runJourneys(browser);
+  } finally {
+    const version = browser.version();
+    await browser.close();
+    const md = report(version);
+    fs.writeFileSync(path.join(OUT, 'report.md'), md);
+    fs.writeFileSync(
+      path.join(OUT, 'results.json'),
+      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, failures }, null, 2),
+    );
+    console.log(md);
+    console.log(`report: ${path.relative(REPO, path.join(OUT, 'report.md'))}, screenshots: ${path.relative(REPO, SHOTS)}/`);
+  }
+  return failures.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`browser tests could not run: ${e.stack || e}`);
+    process.exit(2);
+  },
+);
