@@ -277,11 +277,18 @@ pub fn page_errors(spec: &FormSpec, errors: &[FieldError]) -> Vec<PageError> {
         .map(|e| {
             let kind = field_kind(spec, &e.field);
             let anchor = match kind {
-                Some(Kind::Date { .. }) => format!("f-{}-day", e.field),
-                Some(Kind::YesNo { .. } | Kind::Choice { .. } | Kind::MultiChoice { .. }) => {
-                    format!("f-{}-0", e.field)
+                // "Add at least one place": the first box of the first item, so the link
+                // lands where typing can start.
+                Some(Kind::Group { fields, .. }) if !e.field.contains('[') => {
+                    match fields.first() {
+                        Some(first) => {
+                            control_anchor(&format!("{}[0].{}", e.field, first.id), &first.kind)
+                        }
+                        None => format!("f-{}", e.field),
+                    }
                 }
-                _ => format!("f-{}", e.field),
+                Some(kind) => control_anchor(&e.field, kind),
+                None => format!("f-{}", e.field),
             };
             PageError {
                 field: e.field.clone(),
@@ -290,6 +297,16 @@ pub fn page_errors(spec: &FormSpec, errors: &[FieldError]) -> Vec<PageError> {
             }
         })
         .collect()
+}
+
+fn control_anchor(name: &str, kind: &Kind) -> String {
+    match kind {
+        Kind::Date { .. } => format!("f-{name}-day"),
+        Kind::YesNo { .. } | Kind::Choice { .. } | Kind::MultiChoice { .. } => {
+            format!("f-{name}-0")
+        }
+        _ => format!("f-{name}"),
+    }
 }
 
 fn field_kind<'a>(spec: &'a FormSpec, path: &str) -> Option<&'a Kind> {
@@ -360,5 +377,37 @@ mod tests {
             .collect();
         let posted = read_posted(spec, &many);
         assert!(posted.slots["vehicles"] <= 5);
+    }
+
+    #[test]
+    fn error_links_land_on_a_control_that_takes_typing() {
+        let reg = FormRegistry::built_in().expect("built-in forms load");
+        let spec = reg.get("community").expect("community form");
+        let err = |field: &str| FieldError {
+            field: field.into(),
+            code: "required",
+            message: "m".into(),
+        };
+        let anchors: Vec<String> = page_errors(
+            spec,
+            &[
+                err("places"),
+                err("when"),
+                err("gate.immediate_danger"),
+                err("what_happened"),
+            ],
+        )
+        .into_iter()
+        .map(|e| e.anchor)
+        .collect();
+        assert_eq!(
+            anchors,
+            [
+                "f-places[0].street_or_landmark",
+                "f-when-day",
+                "f-gate.immediate_danger-0",
+                "f-what_happened"
+            ]
+        );
     }
 }
