@@ -142,6 +142,9 @@ pub struct DeliverySettings {
     pub poll_interval_secs: u64,
     /// Emails sent at once (and SMTP connections kept open).
     pub concurrency: usize,
+    /// Intake rate (submissions per second) at which all sending lanes but one pause, so a
+    /// surge's CPU goes to taking reports; 0 never pauses.
+    pub busy_intake_per_second: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -236,6 +239,7 @@ impl Default for Settings {
                 retry_max_age_secs: 72 * 3600,
                 poll_interval_secs: 5,
                 concurrency: 4,
+                busy_intake_per_second: 1000,
             },
             limits: LimitSettings {
                 submissions_per_minute: 10,

@@ -3,7 +3,7 @@
 use crate::config::Settings;
 use crate::delivery::mailer::Mailer;
 use crate::delivery::retry::RetrySchedule;
-use crate::delivery::{Outbox, SystemClock};
+use crate::delivery::{IntakePressure, Outbox, SystemClock};
 use crate::forms::FormRegistry;
 use crate::housekeeping::Housekeeping;
 use crate::http::pages::Pages;
@@ -74,6 +74,9 @@ impl Application {
             .unwrap_or(2);
         let metrics = Arc::new(Metrics::default());
         let wake = Arc::new(Notify::new());
+        let pressure = Arc::new(IntakePressure::new(
+            settings.delivery.busy_intake_per_second,
+        ));
         let outbox = Outbox::new(
             Arc::clone(&spool),
             Mailer::from_settings(&settings.mail, settings.delivery.concurrency)
@@ -86,7 +89,8 @@ impl Application {
             Duration::from_secs(settings.delivery.poll_interval_secs),
         )
         .with_lanes(settings.delivery.concurrency)
-        .with_public_url(&settings.server.public_url);
+        .with_public_url(&settings.server.public_url)
+        .with_pressure(Arc::clone(&pressure));
         let rules = Arc::new(Rules {
             triage: Triage::load(&settings.routing.triage_rules)?,
             localities: LocalityTable::load(&settings.routing.localities)?,
@@ -106,7 +110,7 @@ impl Application {
             Arc::clone(&wake),
             Duration::from_secs(settings.escalation.check_interval_secs),
         );
-        let intake = Intake::new(spool, routes, rules, cores, metrics, wake);
+        let intake = Intake::new(spool, routes, rules, metrics, wake).with_pressure(pressure);
         let plain = settings.server.dangerous_plain_http;
         let state = web::Data::new(AppState {
             forms,

@@ -9,8 +9,10 @@
 pub mod clock;
 pub mod email;
 pub mod mailer;
+pub mod pressure;
 pub mod retry;
 pub mod worker;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use pressure::IntakePressure;
 pub use worker::{Outbox, Outcome};

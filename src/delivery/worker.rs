@@ -4,6 +4,7 @@
 use super::clock::Clock;
 use super::email;
 use super::mailer::Mailer;
+use super::pressure::IntakePressure;
 use super::retry::RetrySchedule;
 use crate::metrics::Metrics;
 use crate::spool::{AttemptOutcome, DueDelivery, Spool, SpoolError};
@@ -47,6 +48,8 @@ pub struct Outbox {
     metrics: Arc<Metrics>,
     wake: Arc<Notify>,
     poll: Duration,
+    /// When intake is busy, lanes after the first pause (see `pressure`).
+    pressure: Option<Arc<IntakePressure>>,
 }
 
 impl Outbox {
@@ -73,7 +76,14 @@ impl Outbox {
             metrics,
             wake,
             poll,
+            pressure: None,
         }
+    }
+
+    /// Lanes after the first pause while `pressure` says intake is busy.
+    pub fn with_pressure(mut self, pressure: Arc<IntakePressure>) -> Self {
+        self.pressure = Some(pressure);
+        self
     }
 
     /// Sends on up to `lanes` connections at once (one delivery per lane). The SMTP pool keeps
@@ -218,7 +228,7 @@ impl Outbox {
     pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>) {
         tracing::info!(lanes = self.lanes, "outbox worker started");
         let lanes: Vec<_> = (0..self.lanes)
-            .map(|_| tokio::spawn(Arc::clone(&self).lane(stop.clone())))
+            .map(|n| tokio::spawn(Arc::clone(&self).lane(n, stop.clone())))
             .collect();
         for lane in lanes {
             let _ = lane.await;
@@ -226,10 +236,19 @@ impl Outbox {
         tracing::info!("outbox worker stopped");
     }
 
-    async fn lane(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+    async fn lane(self: Arc<Self>, n: usize, mut stop: watch::Receiver<bool>) {
         loop {
             if *stop.borrow() {
                 break;
+            }
+            // Lane 0 always sends, most urgent first; the others give intake the CPU while it
+            // is busy.
+            if n > 0 && self.pressure.as_ref().is_some_and(|p| p.busy()) {
+                tokio::select! {
+                    _ = tokio::time::sleep(PRESSURE_PAUSE) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
             }
             match self.try_execute_task().await {
                 Ok(Outcome::Idle) => {
@@ -257,6 +276,9 @@ impl Outbox {
         }
     }
 }
+
+/// How long a paused lane waits before looking at intake's pressure again.
+const PRESSURE_PAUSE: Duration = Duration::from_millis(250);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // The set only holds keys; a panic elsewhere cannot leave it inconsistent.

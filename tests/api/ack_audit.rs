@@ -186,14 +186,7 @@ async fn rig_at(dir: tempfile::TempDir, start: i64) -> Rig {
         Duration::from_secs(1),
     )
     .with_public_url("https://gateway.example");
-    let intake = Intake::new(
-        Arc::clone(&spool),
-        routes,
-        Arc::new(rules()),
-        2,
-        metrics,
-        wake,
-    );
+    let intake = Intake::new(Arc::clone(&spool), routes, Arc::new(rules()), metrics, wake);
     Rig {
         dir,
         spool,

@@ -108,14 +108,7 @@ fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -
         Arc::clone(&wake),
         Duration::from_secs(1),
     );
-    let intake = Intake::new(
-        Arc::clone(&spool),
-        routes,
-        Arc::new(rules()),
-        2,
-        metrics,
-        wake,
-    );
+    let intake = Intake::new(Arc::clone(&spool), routes, Arc::new(rules()), metrics, wake);
     Rig {
         _dir: dir,
         spool,
@@ -509,6 +502,19 @@ async fn mail_queued_while_smtp_is_down_survives_kill_9_and_is_delivered_once_it
 
 #[actix_web::test]
 async fn concurrent_lanes_send_each_delivery_exactly_once() {
+    lanes_send_everything_once(None).await;
+}
+
+#[actix_web::test]
+async fn during_a_surge_one_lane_keeps_sending_until_everything_is_delivered() {
+    // A threshold of one submission a second: intake is "busy" from the first commit on, so
+    // three of the four lanes pause and the first carries on alone.
+    let pressure = Arc::new(pis_gateway::delivery::IntakePressure::new(1));
+    lanes_send_everything_once(Some(Arc::clone(&pressure))).await;
+    assert!(pressure.busy(), "the surge was seen");
+}
+
+async fn lanes_send_everything_once(pressure: Option<Arc<pis_gateway::delivery::IntakePressure>>) {
     let smtp = SmtpServer::start(Tls::StartTls).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let identity = age::x25519::Identity::generate();
@@ -548,14 +554,24 @@ async fn concurrent_lanes_send_each_delivery_exactly_once() {
         )
         .with_lanes(4),
     );
-    let intake = Intake::new(
+    let outbox = match &pressure {
+        Some(p) => Arc::new(
+            Arc::into_inner(outbox)
+                .expect("sole owner")
+                .with_pressure(Arc::clone(p)),
+        ),
+        None => outbox,
+    };
+    let mut intake = Intake::new(
         Arc::clone(&spool),
         routes,
         Arc::new(rules()),
-        2,
         metrics,
         Arc::clone(&wake),
     );
+    if let Some(p) = &pressure {
+        intake = intake.with_pressure(Arc::clone(p));
+    }
     let forms = FormRegistry::built_in().expect("forms");
     let spec = forms.get("community").expect("form");
     let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -108,7 +108,6 @@ fn network() -> Network {
         Arc::clone(&spool),
         routes,
         Arc::new(rules()),
-        2,
         Arc::new(Metrics::default()),
         Arc::new(tokio::sync::Notify::new()),
     );
