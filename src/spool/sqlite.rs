@@ -154,16 +154,13 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                 next = rx.try_recv().ok();
             }
         }
-        if !commits.is_empty() {
-            commit_batch(&mut conn, commits);
-        }
-        // The outbox's frequent small writes (attempt results, acknowledgement tokens) share
-        // one transaction, and so one sync, like submissions do.
+        // The outbox's frequent small writes (attempt results, acknowledgement tokens) ride in
+        // the same transaction as the submissions, so one sync serves both.
         let (small, others): (Vec<Control>, Vec<Control>) = others
             .into_iter()
             .partition(|c| matches!(c, Control::Attempt(..) | Control::AddAckToken(..)));
-        if !small.is_empty() {
-            small_batch(&mut conn, small);
+        if !commits.is_empty() || !small.is_empty() {
+            write_batch(&mut conn, commits, small);
         }
         for control in others {
             match control {
@@ -198,61 +195,102 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-fn small_batch(conn: &mut Connection, jobs: Vec<Control>) {
-    let result = (|| -> rusqlite::Result<()> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for job in &jobs {
-            match job {
-                Control::Attempt(reference, route, now, outcome, _) => {
-                    record_attempt(&tx, reference, route, *now, outcome)?
-                }
-                Control::AddAckToken(hash, reference, route, now, _) => {
-                    tx.prepare_cached(
-                        "INSERT OR IGNORE INTO ack_tokens (token_hash, reference, route, created_at) VALUES (?1, ?2, ?3, ?4)",
-                    )?
-                    .execute(params![&hash[..], reference, route, now])?;
-                }
-                _ => {}
-            }
-        }
-        tx.commit()
-    })();
-    if let Err(e) = &result {
-        tracing::error!(error = %e, batch = jobs.len(), "spool write failed");
-    }
-    for job in jobs {
-        let r = result.as_ref().map(|_| ()).map_err(unavailable);
-        match job {
-            Control::Attempt(.., reply) | Control::AddAckToken(.., reply) => {
-                let _ = reply.send(r);
-            }
-            _ => {}
-        }
-    }
-}
+type Commits = Vec<(Box<NewSubmission>, Reply<CommitOutcome>)>;
 
-fn commit_batch(conn: &mut Connection, jobs: Vec<(Box<NewSubmission>, Reply<CommitOutcome>)>) {
-    let result = (|| -> rusqlite::Result<Vec<CommitOutcome>> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcomes = jobs
-            .iter()
-            .map(|(s, _)| insert_one(&tx, s))
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        tx.commit()?;
-        Ok(outcomes)
-    })();
-    match result {
+/// One transaction, one sync: the batch's submissions, then the outbox's small writes, each
+/// part under its own savepoint so that a failure in one part undoes only that part. Callers
+/// hear the outcome only after COMMIT; if COMMIT fails, nobody's write happened and everyone
+/// hears so (no reference is given).
+fn write_batch(conn: &mut Connection, commits: Commits, small: Vec<Control>) {
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return fail_all(&e, commits, small),
+    };
+    let committed = if commits.is_empty() {
+        Ok(Vec::new())
+    } else {
+        in_savepoint(&tx, |sp| {
+            commits
+                .iter()
+                .map(|(s, _)| insert_one(sp, s))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+    };
+    let small_done = if small.is_empty() {
+        Ok(())
+    } else {
+        in_savepoint(&tx, |sp| {
+            for job in &small {
+                match job {
+                    Control::Attempt(reference, route, now, outcome, _) => {
+                        record_attempt(sp, reference, route, *now, outcome)?
+                    }
+                    Control::AddAckToken(hash, reference, route, now, _) => {
+                        sp.prepare_cached(
+                            "INSERT OR IGNORE INTO ack_tokens (token_hash, reference, route, created_at) VALUES (?1, ?2, ?3, ?4)",
+                        )?
+                        .execute(params![&hash[..], reference, route, now])?;
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
+        })
+    };
+    if let Err(e) = tx.commit() {
+        return fail_all(&e, commits, small);
+    }
+    match committed {
         Ok(outcomes) => {
-            for ((_, reply), outcome) in jobs.into_iter().zip(outcomes) {
+            for ((_, reply), outcome) in commits.into_iter().zip(outcomes) {
                 let _ = reply.send(Ok(outcome));
             }
         }
         Err(e) => {
-            // Nothing in the batch committed; every caller hears so and none gets a reference.
-            tracing::error!(error = %e, batch = jobs.len(), "spool commit failed");
-            for (_, reply) in jobs {
+            // Nothing in the batch's submissions committed; every caller hears so and none
+            // gets a reference.
+            tracing::error!(error = %e, batch = commits.len(), "spool commit failed");
+            for (_, reply) in commits {
                 let _ = reply.send(Err(unavailable(&e)));
             }
+        }
+    }
+    if let Err(e) = &small_done {
+        tracing::error!(error = %e, batch = small.len(), "spool write failed");
+    }
+    reply_small(small, small_done.map_err(|e| e.to_string()));
+}
+
+/// Runs `f` under a savepoint: released on success, rolled back (and only it) on failure.
+fn in_savepoint<T>(
+    tx: &rusqlite::Transaction<'_>,
+    f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    tx.execute_batch("SAVEPOINT part")?;
+    match f(tx) {
+        Ok(v) => {
+            tx.execute_batch("RELEASE part")?;
+            Ok(v)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO part; RELEASE part")?;
+            Err(e)
+        }
+    }
+}
+
+fn fail_all(e: &rusqlite::Error, commits: Commits, small: Vec<Control>) {
+    tracing::error!(error = %e, batch = commits.len() + small.len(), "spool commit failed");
+    for (_, reply) in commits {
+        let _ = reply.send(Err(unavailable(e)));
+    }
+    reply_small(small, Err(e.to_string()));
+}
+
+fn reply_small(small: Vec<Control>, result: Result<(), String>) {
+    for job in small {
+        if let Control::Attempt(.., reply) | Control::AddAckToken(.., reply) = job {
+            let _ = reply.send(result.clone().map_err(unavailable));
         }
     }
 }
@@ -775,5 +813,54 @@ mod tests {
             .expect("pragma");
         drop(conn);
         assert!(SqliteSpool::open(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_failing_part_of_a_batch_undoes_only_itself() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = prepare_files(dir.path()).expect("files");
+        let mut conn = open_connection(&path).expect("open");
+        schema::migrate(&mut conn).expect("migrate");
+        // A submission already in the spool, for the outbox's write to refer to.
+        let earlier = submission(None);
+        let earlier_ref = earlier.reference.clone();
+        let (tx, mut rx) = oneshot::channel();
+        write_batch(&mut conn, vec![(Box::new(earlier), tx)], vec![]);
+        assert!(matches!(
+            rx.try_recv().expect("answered"),
+            Ok(CommitOutcome::Committed(_))
+        ));
+        let good = submission(None);
+        // The same route twice breaks the envelopes' primary key: this submission cannot commit.
+        let mut bad = submission(None);
+        let again = submission(None).envelopes.remove(0);
+        bad.envelopes.push(again);
+        let (good_tx, mut good_rx) = oneshot::channel();
+        let (bad_tx, mut bad_rx) = oneshot::channel();
+        let (ack_tx, mut ack_rx) = oneshot::channel();
+        write_batch(
+            &mut conn,
+            vec![(Box::new(good), good_tx), (Box::new(bad), bad_tx)],
+            vec![Control::AddAckToken(
+                [7; 32],
+                earlier_ref.as_str().to_string(),
+                "police_intelligence".into(),
+                1,
+                ack_tx,
+            )],
+        );
+        // One submission failing fails its whole part: neither gets a reference.
+        assert!(good_rx.try_recv().expect("answered").is_err());
+        assert!(bad_rx.try_recv().expect("answered").is_err());
+        let submissions: i64 = conn
+            .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(submissions, 1, "only the earlier one");
+        // The outbox's write in the same transaction still committed.
+        assert!(ack_rx.try_recv().expect("answered").is_ok());
+        let tokens: i64 = conn
+            .query_row("SELECT count(*) FROM ack_tokens", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(tokens, 1);
     }
 }
