@@ -8,6 +8,9 @@ use pis_gateway::forms::FormRegistry;
 use pis_gateway::startup::Application;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
