@@ -202,7 +202,6 @@ impl Intake {
                 prepared.triage.reasons.push(flag.to_string());
             }
         }
-
         let now = time::OffsetDateTime::now_utc();
         let received_unix = now.unix_timestamp();
         let received_at = now
@@ -210,7 +209,6 @@ impl Intake {
             .unwrap_or(now)
             .format(&Rfc3339)
             .map_err(|_| IntakeError::NoReference)?;
-
         // A clash of 40-bit random references is rare; when it happens the documents name the
         // reference, so they are sealed again under a fresh one.
         for _ in 0..4 {
