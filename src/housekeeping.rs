@@ -78,13 +78,22 @@ impl Housekeeping {
         if !escalated.is_empty() {
             self.outbox.notify_one();
         }
-        let purge = self.spool.purge_due(now, self.retention).await?;
-        for (reference, why) in &purge.purged {
-            tracing::info!(%reference, why, "envelopes purged; the content-free record stays");
-            self.metrics.inc("pisg_purged_total", &[("why", why)]);
-        }
-        for reference in &purge.warned {
-            tracing::warn!(%reference, "never acknowledged: its envelopes will be purged at the maximum age");
+        // A batch at a time, each its own transaction, so submissions commit in between.
+        let mut purge = PurgeReport::default();
+        loop {
+            let batch = self.spool.purge_due(now, self.retention).await?;
+            for (reference, why) in &batch.purged {
+                tracing::info!(%reference, why, "envelopes purged; the content-free record stays");
+                self.metrics.inc("pisg_purged_total", &[("why", why)]);
+            }
+            for reference in &batch.warned {
+                tracing::warn!(%reference, "never acknowledged: its envelopes will be purged at the maximum age");
+            }
+            purge.purged.extend(batch.purged);
+            purge.warned.extend(batch.warned);
+            if !batch.more {
+                break;
+            }
         }
         if now.saturating_sub(self.last_head.load(Ordering::Relaxed)) >= self.head_every_secs {
             if let Some((seq, hash)) = self.spool.audit_head().await? {

@@ -22,19 +22,22 @@ pub struct PurgeReport {
     pub purged: Vec<(String, &'static str)>,
     /// Unacknowledged references that reach the maximum age soon.
     pub warned: Vec<String>,
+    /// The batch was full: more may be due now.
+    pub more: bool,
 }
 
 pub fn requeue(conn: &mut Connection, reference: &str, now: i64) -> rusqlite::Result<usize> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let routes: Vec<String> = tx
         .prepare(
-            "SELECT route FROM deliveries WHERE reference = ?1 AND state IN ('pending', 'dead')",
+            "SELECT route FROM deliveries
+             WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND state IN ('pending', 'dead')",
         )?
         .query_map([reference], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let n = tx.execute(
         "UPDATE deliveries SET state = 'pending', next_attempt_at = ?2, retry_from = ?2, dead_at = NULL
-         WHERE reference = ?1 AND state IN ('pending', 'dead')",
+         WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND state IN ('pending', 'dead')",
         params![reference, now],
     )?;
     for route in &routes {
@@ -65,7 +68,8 @@ pub fn acknowledge(
         params![&token_hash[..], now],
     )?;
     tx.execute(
-        "UPDATE deliveries SET acknowledged_at = COALESCE(acknowledged_at, ?3) WHERE reference = ?1 AND route = ?2",
+        "UPDATE deliveries SET acknowledged_at = COALESCE(acknowledged_at, ?3)
+         WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND route = ?2",
         params![reference, route, now],
     )?;
     tx.execute(
@@ -105,7 +109,11 @@ pub fn escalate_due(
     for (reference, deadline, escalations) in due {
         let n = escalations + 1;
         let original: Vec<String> = tx
-            .prepare("SELECT route FROM deliveries WHERE reference = ?1 AND view != 'escalation' ORDER BY route")?
+            .prepare(
+                "SELECT route FROM deliveries
+                 WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND view != 'escalation'
+                 ORDER BY route",
+            )?
             .query_map([&reference], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let notice = json!({
@@ -118,8 +126,8 @@ pub fn escalate_due(
             // One delivery per escalation round, named `route.n`: the outbox sends it with the
             // same retries and dead letters as any other, and its Message-ID is stable.
             tx.execute(
-                "INSERT OR IGNORE INTO deliveries (reference, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from)
-                 VALUES (?1, ?2, ?3, 'escalation', ?4, 0, 'pending', ?5, ?5)",
+                "INSERT OR IGNORE INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from)
+                 SELECT id, ?2, ?3, 'escalation', ?4, 0, 'pending', ?5, ?5 FROM submissions WHERE reference = ?1",
                 params![reference, format!("{name}.{n}"), mailbox, notice, now],
             )?;
             audit::append(
@@ -141,47 +149,73 @@ pub fn escalate_due(
     Ok(escalated)
 }
 
+/// How many submissions one purge transaction handles: a wave of old submissions is purged in
+/// steps, with the intake's commits in between, rather than in one long write.
+pub const PURGE_BATCH: usize = 500;
+
+/// Submissions with something to do, found through the indexes of unpurged submissions (by
+/// receipt and by acknowledgement) rather than by reading them all; and only those every
+/// delivery of which has been made: a pending or dead delivery still needs its envelope.
+/// ?1 maximum-age cut, ?2 warning cut, ?3 grace cut, ?4 batch size.
+pub(super) const PURGE_CANDIDATES: &str = "SELECT s.id, s.reference, s.acknowledged_at, s.received_unix, s.purge_warned
+     FROM submissions s
+     WHERE s.id IN (
+             SELECT id FROM submissions
+             WHERE purged_at IS NULL AND received_unix <= max(?1, ?2)
+               AND (received_unix <= ?1 OR (acknowledged_at IS NULL AND purge_warned = 0))
+             UNION
+             SELECT id FROM submissions
+             WHERE purged_at IS NULL AND acknowledged_at IS NOT NULL AND acknowledged_at <= ?3)
+       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.submission = s.id AND d.state != 'delivered')
+     ORDER BY s.id
+     LIMIT ?4";
+
 pub fn purge_due(
     conn: &mut Connection,
     now: i64,
     policy: &RetentionPolicy,
 ) -> rusqlite::Result<PurgeReport> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Only submissions every delivery of which has been made: a pending or dead delivery still
-    // needs its envelope.
-    let candidates: Vec<(String, Option<i64>, i64, bool)> = tx
-        .prepare(
-            "SELECT s.reference, s.acknowledged_at, s.received_unix, s.purge_warned FROM submissions s
-             WHERE s.purged_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.reference = s.reference AND d.state != 'delivered')",
+    let max_cut = now - policy.max_age_secs;
+    let warn_cut = max_cut + policy.warn_secs;
+    let grace_cut = now - policy.grace_secs;
+    let candidates: Vec<(i64, String, Option<i64>, i64, bool)> = tx
+        .prepare_cached(PURGE_CANDIDATES)?
+        .query_map(
+            params![max_cut, warn_cut, grace_cut, PURGE_BATCH as i64],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get::<_, i64>(4)? != 0,
+                ))
+            },
         )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? != 0)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut report = PurgeReport::default();
-    for (reference, acknowledged, received, warned) in candidates {
+    let mut report = PurgeReport {
+        more: candidates.len() == PURGE_BATCH,
+        ..PurgeReport::default()
+    };
+    for (id, reference, acknowledged, received, warned) in candidates {
         let why = match acknowledged {
-            Some(at) if at + policy.grace_secs <= now => Some("grace"),
-            _ if received + policy.max_age_secs <= now => Some("max_age"),
+            Some(at) if at <= grace_cut => Some("grace"),
+            _ if received <= max_cut => Some("max_age"),
             _ => None,
         };
         match why {
             Some(why) => {
-                tx.execute("DELETE FROM envelopes WHERE reference = ?1", [&reference])?;
-                tx.execute(
-                    "UPDATE submissions SET purged_at = ?2 WHERE reference = ?1",
-                    params![reference, now],
-                )?;
+                tx.prepare_cached("DELETE FROM envelopes WHERE submission = ?1")?
+                    .execute([id])?;
+                tx.prepare_cached("UPDATE submissions SET purged_at = ?2 WHERE id = ?1")?
+                    .execute(params![id, now])?;
                 audit::append(&tx, now, "purged", Some(&reference), None, Some(why))?;
                 report.purged.push((reference, why));
             }
-            None if acknowledged.is_none()
-                && !warned
-                && received + policy.max_age_secs - policy.warn_secs <= now =>
-            {
-                tx.execute(
-                    "UPDATE submissions SET purge_warned = 1 WHERE reference = ?1",
-                    [&reference],
-                )?;
+            None if acknowledged.is_none() && !warned && received <= warn_cut => {
+                tx.prepare_cached("UPDATE submissions SET purge_warned = 1 WHERE id = ?1")?
+                    .execute([id])?;
                 report.warned.push(reference);
             }
             None => {}

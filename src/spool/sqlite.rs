@@ -340,6 +340,7 @@ fn insert_one(
         s.received_unix,
         s.ack_deadline,
     ])?;
+    let id = tx.last_insert_rowid();
     let r = Some(s.reference.as_str());
     audit::append(
         tx,
@@ -352,16 +353,16 @@ fn insert_one(
     for e in &s.envelopes {
         if let Some(body) = &e.body {
             tx.prepare_cached(
-                "INSERT INTO envelopes (reference, route, view, body) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO envelopes (submission, route, view, body) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![s.reference.as_str(), e.route, e.view, body])?;
+            .execute(params![id, e.route, e.view, body])?;
         }
         tx.prepare_cached(
-            "INSERT INTO deliveries (reference, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from)
+            "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)",
         )?
         .execute(params![
-            s.reference.as_str(),
+            id,
             e.route,
             e.mailbox,
             e.view,
@@ -412,13 +413,14 @@ fn record_attempt(
         "UPDATE deliveries SET state = ?3, attempts = attempts + 1, last_attempt_at = ?4, next_attempt_at = ?5,
                 last_error_class = COALESCE(?6, last_error_class), delivered_at = COALESCE(?7, delivered_at),
                 dead_at = ?8
-         WHERE reference = ?1 AND route = ?2",
+         WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND route = ?2",
     )?
     .execute(params![reference, route, state, now, next, class, delivered, dead])?;
     audit::append(tx, now, event, Some(reference), Some(route), class)
 }
 
-const DELIVERY_COLUMNS: &str = "reference, route, mailbox, view, state, attempts, next_attempt_at, last_error_class, delivered_at, dead_at";
+/// Columns read into a [`DeliveryRecord`], from `deliveries d JOIN submissions s`.
+const DELIVERY_COLUMNS: &str = "s.reference, d.route, d.mailbox, d.view, d.state, d.attempts, d.next_attempt_at, d.last_error_class, d.delivered_at, d.dead_at";
 
 fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRecord> {
     Ok(DeliveryRecord {
@@ -519,7 +521,8 @@ impl Spool for SqliteSpool {
         let reference = reference.to_string();
         Box::pin(self.read(move |c| {
             let mut st = c.prepare_cached(
-                "SELECT route, view, body FROM envelopes WHERE reference = ?1 ORDER BY route",
+                "SELECT e.route, e.view, e.body FROM envelopes e JOIN submissions s ON s.id = e.submission
+                 WHERE s.reference = ?1 ORDER BY e.route",
             )?;
             let rows = st.query_map([&reference], |r| {
                 Ok(StoredEnvelope {
@@ -536,7 +539,8 @@ impl Spool for SqliteSpool {
         let reference = reference.to_string();
         Box::pin(self.read(move |c| {
             let sql = format!(
-                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE reference = ?1 ORDER BY route"
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN submissions s ON s.id = d.submission
+                 WHERE s.reference = ?1 ORDER BY d.route"
             );
             let mut st = c.prepare_cached(&sql)?;
             let rows = st.query_map([&reference], delivery_row)?;
@@ -549,11 +553,11 @@ impl Spool for SqliteSpool {
             c.prepare_cached(
                 // Walks the (state, rank, next_attempt_at) index in order and stops at the
                 // limit: no sort over the whole backlog.
-                "SELECT d.reference, d.route, d.mailbox, d.view, d.attempts, d.retry_from,
+                "SELECT s.reference, d.route, d.mailbox, d.view, d.attempts, d.retry_from,
                         s.priority, s.received_at, s.form_id, e.body, d.notice
                  FROM deliveries d
-                 JOIN submissions s ON s.reference = d.reference
-                 LEFT JOIN envelopes e ON e.reference = d.reference AND e.route = d.route
+                 JOIN submissions s ON s.id = d.submission
+                 LEFT JOIN envelopes e ON e.submission = d.submission AND e.route = d.route
                  WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
                  ORDER BY d.rank, d.next_attempt_at
                  LIMIT ?2",
@@ -601,7 +605,8 @@ impl Spool for SqliteSpool {
     fn outbox(&self) -> SpoolFuture<'_, Vec<DeliveryRecord>> {
         Box::pin(self.read(|c| {
             let sql = format!(
-                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state IN ('pending', 'dead') ORDER BY retry_from, reference, route"
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN submissions s ON s.id = d.submission
+                 WHERE d.state IN ('pending', 'dead') ORDER BY d.retry_from, s.reference, d.route"
             );
             let mut st = c.prepare(&sql)?;
             let rows = st.query_map([], delivery_row)?;
@@ -813,6 +818,139 @@ mod tests {
             .expect("pragma");
         drop(conn);
         assert!(SqliteSpool::open(dir.path()).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_version_1_spool_is_migrated_with_every_row() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = prepare_files(dir.path()).expect("files");
+        let conn = Connection::open(&path).expect("open");
+        conn.execute_batch(schema::MIGRATIONS[0]).expect("v1");
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO submissions (reference, received_at, form_id, form_version, priority, reason_codes,
+                                      received_unix, acknowledged_at)
+                 VALUES ('PIS-AAAA-AAAA', '2026-01-01T00:00:00Z', 'community', 1, 'ROUTINE', '[]', 100, NULL),
+                        ('PIS-BBBB-BBBB', '2026-01-02T00:00:00Z', 'partner', 1, 'IMMEDIATE', '[\"x\"]', 200, 250);
+             INSERT INTO envelopes (reference, route, view, body)
+                 VALUES ('PIS-BBBB-BBBB', 'intel', 'full', x'0102'), ('PIS-BBBB-BBBB', 'mace', 'restricted', x'03'),
+                        ('PIS-AAAA-AAAA', 'intel', 'full', x'04');
+             INSERT INTO deliveries (reference, route, mailbox, view, rank, state, next_attempt_at, retry_from)
+                 VALUES ('PIS-BBBB-BBBB', 'intel', 'i@example.invalid', 'full', 0, 'delivered', 200, 200),
+                        ('PIS-BBBB-BBBB', 'mace', 'm@example.invalid', 'restricted', 0, 'dead', 200, 200),
+                        ('PIS-AAAA-AAAA', 'intel', 'i@example.invalid', 'full', 2, 'pending', 100, 100);
+             INSERT INTO ack_tokens (token_hash, reference, route, created_at)
+                 VALUES (x'07', 'PIS-BBBB-BBBB', 'intel', 210);",
+        )
+        .expect("v1 rows");
+        drop(conn);
+
+        let spool = SqliteSpool::open(dir.path()).expect("migrated");
+        assert_eq!(spool.count_submissions().await.expect("count"), 2);
+        let b = spool.envelopes("PIS-BBBB-BBBB").await.expect("envelopes");
+        let b: Vec<_> = b
+            .iter()
+            .map(|e| (e.route.as_str(), e.body.clone()))
+            .collect();
+        assert_eq!(b, [("intel", vec![1, 2]), ("mace", vec![3])]);
+        let states: Vec<_> = spool
+            .deliveries("PIS-BBBB-BBBB")
+            .await
+            .expect("deliveries")
+            .into_iter()
+            .map(|d| d.state)
+            .collect();
+        assert_eq!(states, ["delivered", "dead"]);
+        let record = spool.submission("PIS-BBBB-BBBB").await.expect("read");
+        assert_eq!(record.expect("record").reason_codes, ["x"]);
+        assert_eq!(
+            spool.due(1_000, 10).await.expect("due")[0].envelope,
+            Some(vec![4])
+        );
+        // New submissions go on from where the old ones stop, and the keys still hold.
+        spool.commit(submission(None)).await.expect("commit");
+        assert_eq!(spool.count_submissions().await.expect("count"), 3);
+        let conn = open_connection(&path).expect("open");
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, schema::CURRENT_VERSION);
+        assert!(!conn
+            .prepare("PRAGMA foreign_key_check")
+            .expect("check")
+            .exists([])
+            .expect("check"));
+        let foreign_keys: bool = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("pragma");
+        assert!(foreign_keys);
+    }
+
+    #[test]
+    fn a_wave_of_due_submissions_is_purged_in_batches() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = prepare_files(dir.path()).expect("files");
+        let mut conn = open_connection(&path).expect("open");
+        schema::migrate(&mut conn).expect("migrate");
+        let total = lifecycle::PURGE_BATCH * 2 + 100;
+        let (commits, _answers): (Commits, Vec<_>) = (0..total)
+            .map(|_| {
+                let (tx, rx) = oneshot::channel();
+                ((Box::new(submission(None)), tx), rx)
+            })
+            .unzip();
+        write_batch(&mut conn, commits, vec![]);
+        conn.execute("UPDATE deliveries SET state = 'delivered'", [])
+            .expect("delivered");
+        let policy = lifecycle::RetentionPolicy {
+            grace_secs: 10,
+            max_age_secs: 100,
+            warn_secs: 10,
+        };
+        let now = submission(None).received_unix + 100;
+        let mut sizes = Vec::new();
+        loop {
+            let report = lifecycle::purge_due(&mut conn, now, &policy).expect("purge");
+            sizes.push(report.purged.len());
+            if !report.more {
+                break;
+            }
+        }
+        assert_eq!(sizes, [lifecycle::PURGE_BATCH, lifecycle::PURGE_BATCH, 100]);
+        let left: i64 = conn
+            .query_row("SELECT COUNT(*) FROM envelopes", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(left, 0);
+    }
+
+    /// The periodic queries read indexes, not the whole spool: under a surge of hundreds of
+    /// thousands of stored submissions they must not hold the writer for long.
+    #[test]
+    fn periodic_queries_use_indexes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = prepare_files(dir.path()).expect("files");
+        let mut conn = open_connection(&path).expect("open");
+        schema::migrate(&mut conn).expect("migrate");
+        let plan = |sql: &str| -> String {
+            let mut st = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("plan");
+            let n = st.parameter_count();
+            let rows = st
+                .query_map(rusqlite::params_from_iter(vec![0i64; n]), |r| {
+                    r.get::<_, String>(3)
+                })
+                .expect("plan");
+            rows.map(|r| r.expect("row")).collect::<Vec<_>>().join("; ")
+        };
+        let purge = plan(lifecycle::PURGE_CANDIDATES);
+        assert!(purge.contains("submissions_unpurged"), "{purge}");
+        assert!(purge.contains("submissions_acknowledged"), "{purge}");
+        assert!(!purge.contains("SCAN"), "{purge}");
+        let by_reference = plan(
+            "SELECT e.body FROM envelopes e JOIN submissions s ON s.id = e.submission WHERE s.reference = ?1",
+        );
+        assert!(!by_reference.contains("SCAN"), "{by_reference}");
     }
 
     #[test]

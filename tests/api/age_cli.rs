@@ -14,7 +14,7 @@ async fn one_envelope(app: &TestApp) -> (String, std::path::PathBuf, std::path::
     let envelope: Vec<u8> = app
         .db()
         .query_row(
-            "SELECT body FROM envelopes WHERE reference = ?1",
+            "SELECT body FROM envelopes WHERE submission = (SELECT id FROM submissions WHERE reference = ?1)",
             [&reference],
             |r| r.get(0),
         )

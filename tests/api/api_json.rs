@@ -103,7 +103,7 @@ async fn a_json_submission_gets_201_and_decrypts_to_the_normalised_answers() {
     let state: String = app
         .db()
         .query_row(
-            "SELECT state FROM deliveries WHERE reference = ?1",
+            "SELECT state FROM deliveries WHERE submission = (SELECT id FROM submissions WHERE reference = ?1)",
             [reference],
             |r| r.get(0),
         )

@@ -319,7 +319,7 @@ async fn an_immediate_report_tells_the_submitter_to_call_999() {
     assert_eq!(doc["reason_codes"], serde_json::json!(["gate_danger_now"]));
     let routes: Vec<String> = app
         .db()
-        .prepare("SELECT route FROM deliveries WHERE reference = ?1 ORDER BY route")
+        .prepare("SELECT route FROM deliveries WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) ORDER BY route")
         .and_then(|mut st| st.query_map([&reference], |r| r.get(0))?.collect())
         .expect("deliveries");
     assert_eq!(routes, vec!["control_room", "police_intelligence"]);

@@ -204,7 +204,7 @@ impl TestApp {
         let body: Vec<u8> = self
             .db()
             .query_row(
-                "SELECT body FROM envelopes WHERE reference = ?1 AND route = 'police_intelligence'",
+                "SELECT body FROM envelopes WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND route = 'police_intelligence'",
                 [reference],
                 |r| r.get(0),
             )

@@ -185,7 +185,7 @@ async fn kill_9_under_load_loses_no_submission_that_was_given_a_reference() {
     for r in &accepted {
         let body: Vec<u8> = db
             .query_row(
-                "SELECT body FROM envelopes WHERE reference = ?1",
+                "SELECT body FROM envelopes WHERE submission = (SELECT id FROM submissions WHERE reference = ?1)",
                 [r],
                 |row| row.get(0),
             )
@@ -329,7 +329,7 @@ async fn canary_values_never_reach_logs_or_spool_files() {
     let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
     let body: Vec<u8> = db
         .query_row(
-            "SELECT body FROM envelopes WHERE reference = ?1",
+            "SELECT body FROM envelopes WHERE submission = (SELECT id FROM submissions WHERE reference = ?1)",
             [&reference],
             |r| r.get(0),
         )

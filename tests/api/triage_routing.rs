@@ -666,7 +666,7 @@ async fn notices_carry_only_categories_and_localities() {
     let db = rusqlite::Connection::open(net._dir.path().join("spool/spool.sqlite3")).expect("db");
     let notice: String = db
         .query_row(
-            "SELECT notice FROM deliveries WHERE reference = ?1 AND view = 'notice'",
+            "SELECT notice FROM deliveries WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND view = 'notice'",
             [&reference],
             |r| r.get(0),
         )
