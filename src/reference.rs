@@ -3,7 +3,7 @@
 //! Random and non-sequential on purpose: a reference seen over someone's shoulder must not
 //! reveal when, where or what was reported.
 
-use rand::Rng;
+use rand::RngCore;
 use std::fmt;
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -13,9 +13,13 @@ pub struct Reference(String);
 
 impl Reference {
     pub fn random() -> Self {
-        let mut rng = rand::rngs::OsRng;
+        // Forty bits from the operating system in one call, five bits per character.
+        let mut bytes = [0u8; 8];
+        rand::rngs::OsRng.fill_bytes(&mut bytes[3..]);
+        let bits = u64::from_be_bytes(bytes);
         let chars: Vec<char> = (0..8)
-            .map(|_| ALPHABET[rng.gen_range(0..32)] as char)
+            .rev()
+            .map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
             .collect();
         let a: String = chars[..4].iter().collect();
         let b: String = chars[4..].iter().collect();
@@ -81,6 +85,22 @@ mod tests {
                 .all(|c| c == '-' || ALPHABET.contains(&(c as u8))));
             assert_eq!(Reference::parse(s), Some(r));
         }
+    }
+
+    #[test]
+    fn every_character_of_a_reference_is_random() {
+        // 1,000 references: each of the eight positions takes (almost) every one of the 32
+        // characters; a stuck bit would halve that.
+        let refs: Vec<String> = (0..1000)
+            .map(|_| Reference::random().as_str().replace('-', "")[3..].to_string())
+            .collect();
+        for position in 0..8 {
+            let seen: std::collections::HashSet<u8> =
+                refs.iter().map(|r| r.as_bytes()[position]).collect();
+            assert!(seen.len() >= 30, "position {position}: {}", seen.len());
+        }
+        let distinct: std::collections::HashSet<&String> = refs.iter().collect();
+        assert_eq!(distinct.len(), refs.len());
     }
 
     #[test]

@@ -168,6 +168,7 @@ mod tests {
 
     fn due(view: &str, envelope: Option<Vec<u8>>, notice: Option<&str>) -> DueDelivery {
         DueDelivery {
+            rank: 2,
             reference: "PIS-ABCD-EFGH".into(),
             route: "mace_selby".into(),
             mailbox: "mace-selby@example.invalid".into(),

@@ -119,10 +119,11 @@ impl Outbox {
     /// Claims are held in memory, which is enough for one gateway on its own spool; a shared
     /// store claims rows in the database instead. The candidate list may be a moment old, so
     /// after taking the claim the row is read again: another lane may have just finished it.
-    async fn claim(&self, now: i64) -> Result<Option<DueDelivery>, SpoolError> {
+    async fn claim(&self, now: i64, max_rank: i64) -> Result<Option<DueDelivery>, SpoolError> {
         let busy = lock(&self.in_flight).len();
         let candidates = self.spool.due(now, busy + self.lanes).await?;
-        for d in candidates {
+        // Most urgent first: once one is beyond `max_rank`, so are the rest.
+        for d in candidates.into_iter().take_while(|d| d.rank <= max_rank) {
             let key = (d.reference.clone(), d.route.clone());
             if !lock(&self.in_flight).insert(key.clone()) {
                 continue;
@@ -148,8 +149,13 @@ impl Outbox {
     /// One step: send the most urgent due delivery and record what happened. Tests drive this
     /// directly. Errors are the spool's: the outcome of a send is always recorded or returned.
     pub async fn try_execute_task(&self) -> Result<Outcome, SpoolError> {
+        self.try_execute_ranked(ROUTINE_RANK).await
+    }
+
+    /// As [`Outbox::try_execute_task`], sending only deliveries ranked `max_rank` or more urgent.
+    async fn try_execute_ranked(&self, max_rank: i64) -> Result<Outcome, SpoolError> {
         let now = self.clock.now();
-        let Some(due) = self.claim(now).await? else {
+        let Some(due) = self.claim(now, max_rank).await? else {
             return Ok(Outcome::Idle);
         };
         let key = (due.reference.clone(), due.route.clone());
@@ -241,16 +247,27 @@ impl Outbox {
             if *stop.borrow() {
                 break;
             }
-            // Lane 0 always sends, most urgent first; the others give intake the CPU while it
-            // is busy.
-            if n > 0 && self.pressure.as_ref().is_some_and(|p| p.busy()) {
+            // While intake is busy, lane 0 sends only IMMEDIATE, PRIORITY and escalation
+            // emails, and the other lanes pause: the CPU goes to taking reports, and the
+            // routine backlog, durable in the spool, drains when the surge ends.
+            let surge = self.pressure.as_ref().is_some_and(|p| p.busy());
+            if n > 0 && surge {
                 tokio::select! {
                     _ = tokio::time::sleep(PRESSURE_PAUSE) => {}
                     _ = stop.changed() => {}
                 }
                 continue;
             }
-            match self.try_execute_task().await {
+            let max_rank = if surge { PRIORITY_RANK } else { ROUTINE_RANK };
+            match self.try_execute_ranked(max_rank).await {
+                // Every commit wakes the outbox; during a surge that would be thousands of
+                // empty looks a second, so lane 0 looks again after a short sleep instead.
+                Ok(Outcome::Idle) if surge => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(SURGE_LOOK) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
                 Ok(Outcome::Idle) => {
                     let wait = match self.spool.next_due_at().await {
                         Ok(Some(at)) => Duration::from_secs((at - self.clock.now()).max(0) as u64)
@@ -279,6 +296,12 @@ impl Outbox {
 
 /// How long a paused lane waits before looking at intake's pressure again.
 const PRESSURE_PAUSE: Duration = Duration::from_millis(250);
+/// During a surge, how often lane 0 looks for urgent email: the most an IMMEDIATE email waits
+/// for the outbox then.
+const SURGE_LOOK: Duration = Duration::from_millis(50);
+/// Delivery ranks (see the spool's `deliveries.rank`).
+const PRIORITY_RANK: i64 = 1;
+const ROUTINE_RANK: i64 = 2;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // The set only holds keys; a panic elsewhere cannot leave it inconsistent.

@@ -108,6 +108,8 @@ pub struct DueDelivery {
     pub view: String,
     pub attempts: u32,
     pub retry_from: i64,
+    /// 0 IMMEDIATE and escalations, 1 PRIORITY, 2 ROUTINE.
+    pub rank: i64,
     pub priority: String,
     pub received_at: String,
     pub form_id: String,

@@ -62,6 +62,9 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "secure_delete", "ON")?;
+    // Statement journals stay in memory: no temporary file per transaction (each one costs an
+    // inode), and no copy of spool pages outside the spool folder.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
 }
@@ -554,7 +557,7 @@ impl Spool for SqliteSpool {
                 // Walks the (state, rank, next_attempt_at) index in order and stops at the
                 // limit: no sort over the whole backlog.
                 "SELECT s.reference, d.route, d.mailbox, d.view, d.attempts, d.retry_from,
-                        s.priority, s.received_at, s.form_id, e.body, d.notice
+                        s.priority, s.received_at, s.form_id, e.body, d.notice, d.rank
                  FROM deliveries d
                  JOIN submissions s ON s.id = d.submission
                  LEFT JOIN envelopes e ON e.submission = d.submission AND e.route = d.route
@@ -575,6 +578,7 @@ impl Spool for SqliteSpool {
                     form_id: r.get(8)?,
                     envelope: r.get(9)?,
                     notice: r.get(10)?,
+                    rank: r.get(11)?,
                 })
             })?
             .collect()

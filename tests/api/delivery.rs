@@ -506,15 +506,76 @@ async fn concurrent_lanes_send_each_delivery_exactly_once() {
 }
 
 #[actix_web::test]
-async fn during_a_surge_one_lane_keeps_sending_until_everything_is_delivered() {
-    // A threshold of one submission a second: intake is "busy" from the first commit on, so
-    // three of the four lanes pause and the first carries on alone.
+async fn during_a_surge_urgent_email_goes_and_the_routine_backlog_drains_after() {
+    // A threshold of one submission a second: intake is "busy" from the first commit on, and
+    // stays busy while `record` is called, as it would during a flood.
     let pressure = Arc::new(pis_gateway::delivery::IntakePressure::new(1));
-    lanes_send_everything_once(Some(Arc::clone(&pressure))).await;
-    assert!(pressure.busy(), "the surge was seen");
+    let surge = {
+        let p = Arc::clone(&pressure);
+        actix_web::rt::spawn(async move {
+            loop {
+                p.record();
+                actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
+    let (smtp, stop, worker, outbox_stats) = lanes_start(
+        Some(Arc::clone(&pressure)),
+        &[false, false, false, true, false],
+    )
+    .await;
+    let first = smtp.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(first.len(), 1);
+    assert!(
+        String::from_utf8_lossy(&first[0].data).contains("IMMEDIATE"),
+        "the urgent one goes first"
+    );
+    actix_web::rt::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        smtp.received().len(),
+        1,
+        "routine email waits out the surge"
+    );
+    assert!(pressure.busy());
+    surge.abort();
+    let all = smtp.wait_for(5, Duration::from_secs(30)).await;
+    assert_eq!(all.len(), 5, "the backlog drains once intake calms");
+    let _ = stop.send(true);
+    let _ = worker.await;
+    assert_eq!(
+        outbox_stats.outbox_stats(0).await.expect("stats").pending,
+        0
+    );
 }
 
 async fn lanes_send_everything_once(pressure: Option<Arc<pis_gateway::delivery::IntakePressure>>) {
+    let (smtp, stop, worker, spool) = lanes_start(pressure, &[false; 30]).await;
+    let mail = smtp.wait_for(30, Duration::from_secs(30)).await;
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    let _ = stop.send(true);
+    let _ = worker.await;
+    let all = smtp.received();
+    let ids: std::collections::HashSet<String> = all
+        .iter()
+        .filter_map(|m| header(&parse_mail(&m.data).headers, "Message-ID").map(str::to_string))
+        .collect();
+    assert_eq!(mail.len(), 30);
+    assert_eq!(all.len(), 30, "no delivery was sent twice");
+    assert_eq!(ids.len(), 30);
+    assert_eq!(spool.outbox_stats(0).await.expect("stats").pending, 0);
+}
+
+/// An outbox with four lanes running against an SMTP server, and one submission committed per
+/// entry of `immediate` (IMMEDIATE when true, else ROUTINE), in that order.
+async fn lanes_start(
+    pressure: Option<Arc<pis_gateway::delivery::IntakePressure>>,
+    immediate: &[bool],
+) -> (
+    SmtpServer,
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+    Arc<dyn Spool>,
+) {
     let smtp = SmtpServer::start(Tls::StartTls).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let identity = age::x25519::Identity::generate();
@@ -576,28 +637,18 @@ async fn lanes_send_everything_once(pressure: Option<Arc<pis_gateway::delivery::
     let spec = forms.get("community").expect("form");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(Arc::clone(&outbox).run(stopped));
-    for _ in 0..30 {
-        let v = pis_gateway::forms::validate(
-            spec,
-            &community_answers(),
-            pis_gateway::ukdate::uk_today(),
-        )
-        .expect("valid");
-        intake.submit(spec, v, None).await.expect("accepted");
+    for &urgent in immediate {
+        let mut answers = community_answers();
+        if urgent {
+            answers["gate.immediate_danger"] = "yes".into();
+        }
+        let v = pis_gateway::forms::validate(spec, &answers, pis_gateway::ukdate::uk_today())
+            .expect("valid");
+        let receipt = intake.submit(spec, v, None).await.expect("accepted");
+        let expected = if urgent { "IMMEDIATE" } else { "ROUTINE" };
+        assert_eq!(receipt.priority.as_str(), expected);
     }
-    let mail = smtp.wait_for(30, Duration::from_secs(30)).await;
-    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
-    let _ = stop.send(true);
-    let _ = worker.await;
-    let all = smtp.received();
-    let ids: std::collections::HashSet<String> = all
-        .iter()
-        .filter_map(|m| header(&parse_mail(&m.data).headers, "Message-ID").map(str::to_string))
-        .collect();
-    assert_eq!(mail.len(), 30);
-    assert_eq!(all.len(), 30, "no delivery was sent twice");
-    assert_eq!(ids.len(), 30);
-    assert_eq!(spool.outbox_stats(0).await.expect("stats").pending, 0);
+    (smtp, stop, worker, spool)
 }
 
 #[actix_web::test]
