@@ -209,14 +209,15 @@ impl Intake {
             .unwrap_or(now)
             .format(&Rfc3339)
             .map_err(|_| IntakeError::NoReference)?;
-        // A clash of 40-bit random references is rare; when it happens the documents name the
-        // reference, so they are sealed again under a fresh one.
+        // A reference clashes only with one kept from before references were numbered; the
+        // documents name the reference, so they are then sealed again under a fresh one.
         for _ in 0..4 {
-            let reference = Reference::random();
+            let (number, reference) = self.spool.next_reference()?;
             let envelopes = seal_all(&reference, &received_at, form, &validated, &prepared)?;
             let outcome = self
                 .spool
                 .commit(NewSubmission {
+                    number,
                     reference: reference.clone(),
                     received_at: received_at.clone(),
                     received_unix,

@@ -2,6 +2,8 @@
 //! and purging. Each runs in one transaction with its audit events, on the writer's connection.
 
 use super::audit;
+use super::sqlite::submission_id;
+use crate::reference::ReferenceCipher;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::json;
 
@@ -26,19 +28,26 @@ pub struct PurgeReport {
     pub more: bool,
 }
 
-pub fn requeue(conn: &mut Connection, reference: &str, now: i64) -> rusqlite::Result<usize> {
+pub fn requeue(
+    conn: &mut Connection,
+    cipher: &ReferenceCipher,
+    reference: &str,
+    now: i64,
+) -> rusqlite::Result<usize> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let Some(id) = submission_id(&tx, cipher, reference)? else {
+        return Ok(0);
+    };
     let routes: Vec<String> = tx
         .prepare(
-            "SELECT route FROM deliveries
-             WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND state IN ('pending', 'dead')",
+            "SELECT route FROM deliveries WHERE submission = ?1 AND state IN ('pending', 'dead')",
         )?
-        .query_map([reference], |r| r.get(0))?
+        .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let n = tx.execute(
         "UPDATE deliveries SET state = 'pending', next_attempt_at = ?2, retry_from = ?2, dead_at = NULL
-         WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND state IN ('pending', 'dead')",
-        params![reference, now],
+         WHERE submission = ?1 AND state IN ('pending', 'dead')",
+        params![id, now],
     )?;
     for route in &routes {
         audit::append(&tx, now, "requeued", Some(reference), Some(route), None)?;
@@ -53,14 +62,15 @@ pub fn acknowledge(
     now: i64,
 ) -> rusqlite::Result<Option<(String, String)>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let found: Option<(String, String)> = tx
+    let found: Option<(i64, String, String)> = tx
         .query_row(
-            "SELECT reference, route FROM ack_tokens WHERE token_hash = ?1 AND used_at IS NULL",
+            "SELECT s.id, s.reference, a.route FROM ack_tokens a JOIN submissions s ON s.id = a.submission
+             WHERE a.token_hash = ?1 AND a.used_at IS NULL",
             [&token_hash[..]],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((reference, route)) = found else {
+    let Some((id, reference, route)) = found else {
         return Ok(None);
     };
     tx.execute(
@@ -69,14 +79,14 @@ pub fn acknowledge(
     )?;
     tx.execute(
         "UPDATE deliveries SET acknowledged_at = COALESCE(acknowledged_at, ?3)
-         WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND route = ?2",
-        params![reference, route, now],
+         WHERE submission = ?1 AND route = ?2",
+        params![id, route, now],
     )?;
     tx.execute(
         "UPDATE submissions SET acknowledged_at = COALESCE(acknowledged_at, ?2),
                 acknowledged_route = COALESCE(acknowledged_route, ?3), next_escalation_at = NULL
-         WHERE reference = ?1",
-        params![reference, now, route],
+         WHERE id = ?1",
+        params![id, now, route],
     )?;
     audit::append(
         &tx,
@@ -97,24 +107,29 @@ pub fn escalate_due(
     routes: &[(String, String)],
 ) -> rusqlite::Result<Vec<String>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let due: Vec<(String, i64, i64)> = tx
+    let due: Vec<(i64, String, i64, i64)> = tx
         .prepare(
-            "SELECT reference, ack_deadline, escalations FROM submissions
+            "SELECT id, reference, ack_deadline, escalations FROM submissions
              WHERE acknowledged_at IS NULL AND next_escalation_at IS NOT NULL AND next_escalation_at <= ?1
              ORDER BY next_escalation_at",
         )?
-        .query_map([now], |r| Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(now), r.get(2)?)))?
+        .query_map([now], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get::<_, Option<i64>>(2)?.unwrap_or(now),
+                r.get(3)?,
+            ))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut escalated = Vec::new();
-    for (reference, deadline, escalations) in due {
+    for (id, reference, deadline, escalations) in due {
         let n = escalations + 1;
         let original: Vec<String> = tx
             .prepare(
-                "SELECT route FROM deliveries
-                 WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND view != 'escalation'
-                 ORDER BY route",
+                "SELECT route FROM deliveries WHERE submission = ?1 AND view != 'escalation' ORDER BY route",
             )?
-            .query_map([&reference], |r| r.get(0))?
+            .query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let notice = json!({
             "escalation": n,
@@ -127,8 +142,8 @@ pub fn escalate_due(
             // same retries and dead letters as any other, and its Message-ID is stable.
             tx.execute(
                 "INSERT OR IGNORE INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from)
-                 SELECT id, ?2, ?3, 'escalation', ?4, 0, 'pending', ?5, ?5 FROM submissions WHERE reference = ?1",
-                params![reference, format!("{name}.{n}"), mailbox, notice, now],
+                 VALUES (?1, ?2, ?3, 'escalation', ?4, 0, 'pending', ?5, ?5)",
+                params![id, format!("{name}.{n}"), mailbox, notice, now],
             )?;
             audit::append(
                 &tx,
@@ -140,8 +155,8 @@ pub fn escalate_due(
             )?;
         }
         tx.execute(
-            "UPDATE submissions SET escalations = ?2, next_escalation_at = ?3 WHERE reference = ?1",
-            params![reference, n, now + repeat_secs.max(60)],
+            "UPDATE submissions SET escalations = ?2, next_escalation_at = ?3 WHERE id = ?1",
+            params![id, n, now + repeat_secs.max(60)],
         )?;
         escalated.push(reference);
     }

@@ -41,6 +41,9 @@ pub struct NewEnvelope {
 
 /// A submission ready to commit. Envelope bodies are ciphertext; the rest is content-free.
 pub struct NewSubmission {
+    /// The submission's number and the reference that enciphers it, drawn together from
+    /// [`Spool::next_reference`].
+    pub number: u64,
     pub reference: Reference,
     pub received_at: String,
     /// The same instant in Unix seconds, for scheduling.
@@ -62,7 +65,8 @@ pub enum CommitOutcome {
     Committed(Reference),
     /// The token was used before; this is the reference it produced. Nothing new was written.
     Duplicate(Reference),
-    /// The random reference is already taken; seal again under a new one.
+    /// The reference is already taken (by a submission kept from before references were
+    /// numbered); seal again under a new one.
     ReferenceTaken,
 }
 
@@ -144,6 +148,10 @@ pub trait Spool: Send + Sync + 'static {
 
     /// Proves the store can take a write right now (for `/readyz`).
     fn probe_writable(&self) -> SpoolFuture<'_, ()>;
+
+    /// A fresh submission number and its reference. Each is handed out once; one not
+    /// committed is simply skipped.
+    fn next_reference(&self) -> Result<(u64, Reference), SpoolError>;
 
     fn submission(&self, reference: &str) -> SpoolFuture<'_, Option<SubmissionRecord>>;
     fn envelopes(&self, reference: &str) -> SpoolFuture<'_, Vec<StoredEnvelope>>;
