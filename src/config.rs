@@ -142,8 +142,8 @@ pub struct DeliverySettings {
     pub poll_interval_secs: u64,
     /// Emails sent at once (and SMTP connections kept open).
     pub concurrency: usize,
-    /// Intake rate (submissions per second) at which all sending lanes but one pause, so a
-    /// surge's CPU goes to taking reports; 0 never pauses.
+    /// Intake rate (submissions per second) at which all sending lanes but one pause and
+    /// ROUTINE email waits, so a surge's CPU goes to taking reports; 0 never pauses.
     pub busy_intake_per_second: u64,
 }
 
