@@ -46,10 +46,25 @@ pub struct SqliteSpool {
     jobs: mpsc::Sender<Job>,
     reader: Arc<Mutex<Connection>>,
     path: PathBuf,
-    cipher: Arc<ReferenceCipher>,
-    /// The next submission number to hand out. Numbers drawn but never committed are skipped;
-    /// at start the count resumes after the highest committed one.
-    next_number: AtomicU64,
+    numbering: Arc<Numbering>,
+}
+
+/// Submission numbers and the references that encipher them.
+struct Numbering {
+    cipher: ReferenceCipher,
+    /// The next number to hand out. Numbers drawn but never committed are skipped; at start the
+    /// count resumes after the highest committed one.
+    next: AtomicU64,
+}
+
+impl Numbering {
+    fn draw(&self) -> Result<(u64, Reference), SpoolError> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        if n >= SPACE {
+            return Err(unavailable("every reference has been used"));
+        }
+        Ok((n, self.cipher.reference(n)))
+    }
 }
 
 /// The spool's secret for [`ReferenceCipher`], created with the spool.
@@ -139,7 +154,6 @@ impl SqliteSpool {
             .context("reading the reference key")?
             .try_into()
             .map_err(|_| anyhow::anyhow!("the spool's reference key is not 32 bytes"))?;
-        let cipher = Arc::new(ReferenceCipher::new(&key));
         let highest: i64 = writer
             .query_row("SELECT COALESCE(MAX(id), 0) FROM submissions", [], |r| {
                 r.get(0)
@@ -147,17 +161,20 @@ impl SqliteSpool {
             .context("reading the highest submission number")?;
         let reader = open_connection(&path).context("opening the spool for reading")?;
         let (tx, rx) = mpsc::channel(QUEUE);
-        let writer_cipher = Arc::clone(&cipher);
+        let numbering = Arc::new(Numbering {
+            cipher: ReferenceCipher::new(&key),
+            next: AtomicU64::new(highest.max(0) as u64 + 1),
+        });
+        let writer_numbering = Arc::clone(&numbering);
         std::thread::Builder::new()
             .name("spool-writer".into())
-            .spawn(move || writer_loop(writer, &writer_cipher, rx))
+            .spawn(move || writer_loop(writer, &writer_numbering, rx))
             .context("starting the spool writer")?;
         Ok(SqliteSpool {
             jobs: tx,
             reader: Arc::new(Mutex::new(reader)),
             path,
-            cipher,
-            next_number: AtomicU64::new(highest.max(0) as u64 + 1),
+            numbering,
         })
     }
 
@@ -182,11 +199,13 @@ impl SqliteSpool {
         none: T,
         f: impl FnOnce(&Connection, i64) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, SpoolError> {
-        let cipher = Arc::clone(&self.cipher);
-        self.read(move |c| match submission_id(c, &cipher, &reference)? {
-            Some(id) => f(c, id),
-            None => Ok(none),
-        })
+        let numbering = Arc::clone(&self.numbering);
+        self.read(
+            move |c| match submission_id(c, &numbering.cipher, &reference)? {
+                Some(id) => f(c, id),
+                None => Ok(none),
+            },
+        )
         .await
     }
 
@@ -205,7 +224,8 @@ impl SqliteSpool {
     }
 }
 
-fn writer_loop(mut conn: Connection, cipher: &ReferenceCipher, mut rx: mpsc::Receiver<Job>) {
+fn writer_loop(mut conn: Connection, numbering: &Numbering, mut rx: mpsc::Receiver<Job>) {
+    let cipher = &numbering.cipher;
     while let Some(first) = rx.blocking_recv() {
         let mut commits = Vec::new();
         let mut others = Vec::new();
@@ -225,7 +245,7 @@ fn writer_loop(mut conn: Connection, cipher: &ReferenceCipher, mut rx: mpsc::Rec
             .into_iter()
             .partition(|c| matches!(c, Control::Attempt(..) | Control::AddAckToken(..)));
         if !commits.is_empty() || !small.is_empty() {
-            write_batch(&mut conn, cipher, commits, small);
+            write_batch(&mut conn, numbering, commits, small);
         }
         for control in others {
             match control {
@@ -269,10 +289,11 @@ type Commits = Vec<(Box<NewSubmission>, Reply<CommitOutcome>)>;
 /// hears so (no reference is given).
 fn write_batch(
     conn: &mut Connection,
-    cipher: &ReferenceCipher,
+    numbering: &Numbering,
     commits: Commits,
     small: Vec<Control>,
 ) {
+    let cipher = &numbering.cipher;
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => return fail_all(&e, commits, small),
@@ -283,7 +304,7 @@ fn write_batch(
         in_savepoint(&tx, |sp| {
             commits
                 .iter()
-                .map(|(s, _)| insert_one(sp, s))
+                .map(|(s, _)| insert_one(sp, numbering, s))
                 .collect::<rusqlite::Result<Vec<_>>>()
         })
     };
@@ -379,6 +400,7 @@ fn rank(p: crate::triage::Priority) -> i64 {
 
 fn insert_one(
     tx: &rusqlite::Transaction<'_>,
+    numbering: &Numbering,
     s: &NewSubmission,
 ) -> rusqlite::Result<CommitOutcome> {
     if let Some(hash) = &s.token_hash {
@@ -390,15 +412,26 @@ fn insert_one(
             return Ok(CommitOutcome::Duplicate(r));
         }
     }
-    // The number is taken only if another gateway shares the spool; the reference, only by a
-    // submission kept from schema 1.
-    let taken = tx
+    // The number is taken only if another gateway writes to the same spool (two overlapping
+    // during a restart, say): numbering then carries on after the highest stored, so the retry
+    // does not collide again.
+    let number_taken = tx
         .prepare_cached("SELECT 1 FROM submissions WHERE id = ?1")?
-        .exists([s.number as i64])?
-        || tx
-            .prepare_cached(BY_LEGACY_REFERENCE)?
-            .exists([s.reference.as_str()])?;
-    if taken {
+        .exists([s.number as i64])?;
+    if number_taken {
+        let highest: i64 = tx
+            .prepare_cached("SELECT MAX(id) FROM submissions")?
+            .query_row([], |r| r.get(0))?;
+        numbering
+            .next
+            .fetch_max(highest.max(0) as u64 + 1, Ordering::Relaxed);
+        return Ok(CommitOutcome::ReferenceTaken);
+    }
+    // The reference is taken only by a submission kept from schema 1.
+    let reference_taken = tx
+        .prepare_cached(BY_LEGACY_REFERENCE)?
+        .exists([s.reference.as_str()])?;
+    if reference_taken {
         return Ok(CommitOutcome::ReferenceTaken);
     }
     let reasons = serde_json::to_string(&s.reason_codes).unwrap_or_else(|_| "[]".into());
@@ -577,11 +610,7 @@ impl Spool for SqliteSpool {
     }
 
     fn next_reference(&self) -> Result<(u64, Reference), SpoolError> {
-        let n = self.next_number.fetch_add(1, Ordering::Relaxed);
-        if n >= SPACE {
-            return Err(unavailable("every reference has been used"));
-        }
-        Ok((n, self.cipher.reference(n)))
+        self.numbering.draw()
     }
 
     fn submission(&self, reference: &str) -> SpoolFuture<'_, Option<SubmissionRecord>> {
@@ -792,25 +821,16 @@ mod tests {
     use crate::spool::NewEnvelope;
     use crate::triage::Priority;
 
-    /// Numbers for tests that drive the writer's functions on a bare connection.
-    struct Numbers {
-        cipher: ReferenceCipher,
-        next: std::cell::Cell<u64>,
+    /// Numbering for tests that drive the writer's functions on a bare connection.
+    fn numbering() -> Numbering {
+        Numbering {
+            cipher: ReferenceCipher::new(&[3; 32]),
+            next: AtomicU64::new(1),
+        }
     }
 
-    impl Numbers {
-        fn new() -> Self {
-            Numbers {
-                cipher: ReferenceCipher::new(&[3; 32]),
-                next: std::cell::Cell::new(1),
-            }
-        }
-
-        fn draw(&self) -> (u64, Reference) {
-            let n = self.next.get();
-            self.next.set(n + 1);
-            (n, self.cipher.reference(n))
-        }
+    fn draw(numbering: &Numbering) -> (u64, Reference) {
+        numbering.draw().expect("a number")
     }
 
     fn drawn(spool: &SqliteSpool) -> (u64, Reference) {
@@ -906,6 +926,86 @@ mod tests {
             spool.commit(twin).await.expect("commit"),
             CommitOutcome::ReferenceTaken
         );
+    }
+
+    #[tokio::test]
+    async fn a_new_reference_never_repeats_one_kept_from_schema_1() {
+        // A schema-1 spool whose one random reference happens to be what number 2 enciphers
+        // to: number 1 is that row's, so 2 is the first drawn, and it must be refused.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = prepare_files(dir.path()).expect("files");
+        let conn = Connection::open(&path).expect("open");
+        conn.execute_batch(schema::MIGRATIONS[0]).expect("v1");
+        let key = [9u8; 32];
+        let clash = ReferenceCipher::new(&key).reference(2);
+        conn.execute(
+            "INSERT INTO settings (name, value) VALUES ('secret:reference_key', ?1)",
+            [&key[..]],
+        )
+        .expect("key");
+        conn.execute(
+            "INSERT INTO submissions (reference, received_at, form_id, form_version, priority, reason_codes, received_unix)
+             VALUES (?1, '2026-01-01T00:00:00Z', 'community', 1, 'ROUTINE', '[]', 100)",
+            [clash.as_str()],
+        )
+        .expect("legacy row");
+        conn.pragma_update(None, "user_version", 1).expect("v1");
+        drop(conn);
+
+        let spool = SqliteSpool::open(dir.path()).expect("migrated");
+        let first = drawn(&spool);
+        assert_eq!(first, (2, clash.clone()));
+        assert_eq!(
+            spool.commit(submission(first, None)).await.expect("commit"),
+            CommitOutcome::ReferenceTaken
+        );
+        let CommitOutcome::Committed(fresh) = spool
+            .commit(submission(drawn(&spool), None))
+            .await
+            .expect("commit")
+        else {
+            panic!("not committed")
+        };
+        assert_ne!(fresh, clash);
+        let kept = spool.submission(clash.as_str()).await.expect("read");
+        assert_eq!(
+            kept.expect("legacy row").received_at,
+            "2026-01-01T00:00:00Z"
+        );
+        assert!(spool
+            .submission(fresh.as_str())
+            .await
+            .expect("read")
+            .is_some());
+    }
+
+    #[tokio::test]
+    async fn two_gateways_on_one_spool_never_share_a_reference() {
+        // Two gateways overlapping on the same spool (a restart, say) start from the same
+        // number. The second one's clash is caught and its next draw goes past the first's.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = SqliteSpool::open(dir.path()).expect("open");
+        let b = SqliteSpool::open(dir.path()).expect("open");
+        let mut refs = Vec::new();
+        for _ in 0..3 {
+            match a.commit(submission(drawn(&a), None)).await.expect("commit") {
+                CommitOutcome::Committed(r) => refs.push(r),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(
+            b.commit(submission(drawn(&b), None)).await.expect("commit"),
+            CommitOutcome::ReferenceTaken
+        );
+        match b.commit(submission(drawn(&b), None)).await.expect("commit") {
+            CommitOutcome::Committed(r) => refs.push(r),
+            other => panic!("{other:?}"),
+        }
+        for r in &refs {
+            assert!(a.submission(r.as_str()).await.expect("read").is_some());
+            assert!(b.submission(r.as_str()).await.expect("read").is_some());
+        }
+        assert_eq!(a.count_submissions().await.expect("count"), 4);
     }
 
     #[tokio::test]
@@ -1010,15 +1110,15 @@ mod tests {
         let path = prepare_files(dir.path()).expect("files");
         let mut conn = open_connection(&path).expect("open");
         schema::migrate(&mut conn).expect("migrate");
-        let numbers = Numbers::new();
+        let numbers = numbering();
         let total = lifecycle::PURGE_BATCH * 2 + 100;
         let (commits, _answers): (Commits, Vec<_>) = (0..total)
             .map(|_| {
                 let (tx, rx) = oneshot::channel();
-                ((Box::new(submission(numbers.draw(), None)), tx), rx)
+                ((Box::new(submission(draw(&numbers), None)), tx), rx)
             })
             .unzip();
-        write_batch(&mut conn, &numbers.cipher, commits, vec![]);
+        write_batch(&mut conn, &numbers, commits, vec![]);
         conn.execute("UPDATE deliveries SET state = 'delivered'", [])
             .expect("delivered");
         let policy = lifecycle::RetentionPolicy {
@@ -1026,7 +1126,7 @@ mod tests {
             max_age_secs: 100,
             warn_secs: 10,
         };
-        let now = submission(numbers.draw(), None).received_unix + 100;
+        let now = submission(draw(&numbers), None).received_unix + 100;
         let mut sizes = Vec::new();
         loop {
             let report = lifecycle::purge_due(&mut conn, now, &policy).expect("purge");
@@ -1079,32 +1179,27 @@ mod tests {
         let path = prepare_files(dir.path()).expect("files");
         let mut conn = open_connection(&path).expect("open");
         schema::migrate(&mut conn).expect("migrate");
-        let numbers = Numbers::new();
+        let numbers = numbering();
         // A submission already in the spool, for the outbox's write to refer to.
-        let earlier = submission(numbers.draw(), None);
+        let earlier = submission(draw(&numbers), None);
         let earlier_ref = earlier.reference.clone();
         let (tx, mut rx) = oneshot::channel();
-        write_batch(
-            &mut conn,
-            &numbers.cipher,
-            vec![(Box::new(earlier), tx)],
-            vec![],
-        );
+        write_batch(&mut conn, &numbers, vec![(Box::new(earlier), tx)], vec![]);
         assert!(matches!(
             rx.try_recv().expect("answered"),
             Ok(CommitOutcome::Committed(_))
         ));
-        let good = submission(numbers.draw(), None);
+        let good = submission(draw(&numbers), None);
         // The same route twice breaks the envelopes' primary key: this submission cannot commit.
-        let mut bad = submission(numbers.draw(), None);
-        let again = submission(numbers.draw(), None).envelopes.remove(0);
+        let mut bad = submission(draw(&numbers), None);
+        let again = submission(draw(&numbers), None).envelopes.remove(0);
         bad.envelopes.push(again);
         let (good_tx, mut good_rx) = oneshot::channel();
         let (bad_tx, mut bad_rx) = oneshot::channel();
         let (ack_tx, mut ack_rx) = oneshot::channel();
         write_batch(
             &mut conn,
-            &numbers.cipher,
+            &numbers,
             vec![(Box::new(good), good_tx), (Box::new(bad), bad_tx)],
             vec![Control::AddAckToken(
                 [7; 32],
