@@ -128,6 +128,28 @@ mod tests {
     }
 
     #[test]
+    fn every_field_that_can_be_required_says_what_to_do_when_it_is_missing() {
+        fn walk(form: &str, fields: &[crate::forms::spec::Field], missing: &mut Vec<String>) {
+            for f in fields {
+                if f.can_be_required() && f.error_required.is_none() {
+                    missing.push(format!("{form}: {}", f.id));
+                }
+                if let crate::forms::spec::Kind::Group { fields, .. } = &f.kind {
+                    walk(form, fields, missing);
+                }
+            }
+        }
+        let reg = FormRegistry::built_in().unwrap_or_else(|e| panic!("{e}"));
+        let mut missing = Vec::new();
+        for spec in reg.iter() {
+            for s in &spec.sections {
+                walk(&spec.id, &s.fields, &mut missing);
+            }
+        }
+        assert!(missing.is_empty(), "no error_required: {missing:?}");
+    }
+
+    #[test]
     fn a_bad_spec_is_named_by_file_and_field() {
         let bad = BUILT_IN[1]
             .1

@@ -46,10 +46,21 @@ pub struct Field {
     pub required_when: Option<Condition>,
     #[serde(default)]
     pub required_unless_any: Vec<String>,
+    /// What to say when a required answer is missing, in the words of the question ("Select
+    /// when it happened"). Without it the label is followed by a general instruction.
+    #[serde(default)]
+    pub error_required: Option<String>,
     #[serde(default)]
     pub shareable: bool,
     #[serde(flatten)]
     pub kind: Kind,
+}
+
+impl Field {
+    /// Whether some answers make this field required.
+    pub fn can_be_required(&self) -> bool {
+        self.required || self.required_when.is_some() || !self.required_unless_any.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -192,6 +203,7 @@ const COMMON_KEYS: &[&str] = &[
     "hint",
     "required",
     "required_when",
+    "error_required",
     "required_unless_any",
     "shareable",
 ];
@@ -342,6 +354,17 @@ fn check_field(
     }
     if f.label.trim().is_empty() {
         problems.push(problem(&loc, "label is empty"));
+    }
+    if let Some(message) = &f.error_required {
+        if message.trim().is_empty() {
+            problems.push(problem(&loc, "error_required is empty"));
+        }
+        if !f.can_be_required() {
+            problems.push(problem(
+                &loc,
+                "error_required on a field that is never required",
+            ));
+        }
     }
     if f.shareable && sensitive {
         problems.push(problem(

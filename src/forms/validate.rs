@@ -168,6 +168,13 @@ fn is_required(f: &Field, item: Option<&Map<String, Value>>, top: &Map<String, V
 }
 
 fn required_error(f: &Field, path: &str, item: Option<(&str, usize)>) -> FieldError {
+    if let Some(message) = &f.error_required {
+        let message = match item {
+            Some((item_label, i)) => format!("{item_label} {}: {message}", i + 1),
+            None => message.clone(),
+        };
+        return err(path, "required", message);
+    }
     let who = subject(&f.label, item);
     let message = match f.kind {
         Kind::YesNo { .. } | Kind::Choice { .. } => format!("{who}: select an answer"),

@@ -132,6 +132,31 @@ fn with(patch: &Value) -> Value {
 }
 
 #[actix_web::test]
+async fn a_missing_answer_is_explained_in_the_words_of_the_question() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .post_json(&json!({"form": "community", "answers": with(&json!({
+            "when_known": null,
+            "places": [{"town": "York"}],
+        }))}))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let message = |field: &str| -> String {
+        body["errors"]
+            .as_array()
+            .and_then(|e| e.iter().find(|e| e["field"] == field))
+            .and_then(|e| e["message"].as_str())
+            .unwrap_or_else(|| panic!("no error for {field} in {body}"))
+            .to_string()
+    };
+    assert_eq!(message("when_known"), "Select when it happened");
+    assert_eq!(
+        message("places[0].street_or_landmark"),
+        "Place 1: Enter a street or landmark, or a postcode"
+    );
+}
+
+#[actix_web::test]
 async fn invalid_answers_get_422_naming_the_field_and_rule_without_echoing_the_value() {
     let app = spawn_app().await;
     let long = "x".repeat(5001);
