@@ -209,8 +209,9 @@ impl Intake {
             .unwrap_or(now)
             .format(&Rfc3339)
             .map_err(|_| IntakeError::NoReference)?;
-        // A reference clashes only with one kept from before references were numbered; the
-        // documents name the reference, so they are then sealed again under a fresh one.
+        // A reference clashes only with one kept from before references were numbered, or with
+        // a number another gateway on the same spool took. The documents name the reference, so
+        // they are then sealed again under a fresh one.
         for _ in 0..4 {
             let (number, reference) = self.spool.next_reference()?;
             let envelopes = seal_all(&reference, &received_at, form, &validated, &prepared)?;
