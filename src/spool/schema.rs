@@ -176,6 +176,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX submissions_acknowledged ON submissions(acknowledged_at)
         WHERE purged_at IS NULL AND acknowledged_at IS NOT NULL;
     CREATE INDEX deliveries_due ON deliveries(state, rank, next_attempt_at);
+    -- The age of the outbox's oldest pending delivery (for /readyz and /metrics) in one step
+    -- rather than by reading a backlog that can be hundreds of thousands long after a surge.
+    CREATE INDEX deliveries_pending_age ON deliveries(retry_from) WHERE state = 'pending';
     "#,
 ];
 

@@ -70,6 +70,21 @@ impl Numbering {
 /// The spool's secret for [`ReferenceCipher`], created with the spool.
 const REFERENCE_KEY: &str = "reference_key";
 
+/// When the next pending delivery falls due: the smallest of each rank's first entry in the
+/// `deliveries_due` index (a MIN over all pending rows would read every one of them).
+const NEXT_DUE: &str = "SELECT MIN(m) FROM (
+        SELECT MIN(next_attempt_at) AS m FROM deliveries WHERE state = 'pending' AND rank = 0
+        UNION ALL SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' AND rank = 1
+        UNION ALL SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' AND rank = 2)";
+
+/// Pending and dead counts (read from the index alone) and the age of the oldest pending
+/// delivery (one step down `deliveries_pending_age`). ?1 is now.
+const OUTBOX_STATS: &str = "SELECT
+        (SELECT COUNT(*) FROM deliveries WHERE state = 'pending'),
+        (SELECT COUNT(*) FROM deliveries WHERE state = 'dead'),
+        COALESCE(?1 - (SELECT MIN(retry_from) FROM deliveries INDEXED BY deliveries_pending_age
+                       WHERE state = 'pending'), 0)";
+
 const BY_NUMBER: &str = "SELECT 1 FROM submissions WHERE id = ?1 AND reference = ?2";
 const BY_LEGACY_REFERENCE: &str = "SELECT id FROM submissions WHERE reference = ?1 AND legacy = 1";
 
@@ -699,13 +714,7 @@ impl Spool for SqliteSpool {
     }
 
     fn next_due_at(&self) -> SpoolFuture<'_, Option<i64>> {
-        Box::pin(self.read(|c| {
-            c.query_row(
-                "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'",
-                [],
-                |r| r.get(0),
-            )
-        }))
+        Box::pin(self.read(|c| c.prepare_cached(NEXT_DUE)?.query_row([], |r| r.get(0))))
     }
 
     fn record_attempt(
@@ -738,19 +747,13 @@ impl Spool for SqliteSpool {
 
     fn outbox_stats(&self, now: i64) -> SpoolFuture<'_, OutboxStats> {
         Box::pin(self.read(move |c| {
-            c.query_row(
-                "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'dead'), 0),
-                        COALESCE(?1 - MIN(CASE WHEN state = 'pending' THEN retry_from END), 0)
-                 FROM deliveries WHERE state IN ('pending', 'dead')",
-                [now],
-                |r| {
-                    Ok(OutboxStats {
-                        pending: r.get(0)?,
-                        dead: r.get(1)?,
-                        oldest_pending_secs: r.get::<_, i64>(2)?.max(0),
-                    })
-                },
-            )
+            c.prepare_cached(OUTBOX_STATS)?.query_row([now], |r| {
+                Ok(OutboxStats {
+                    pending: r.get(0)?,
+                    dead: r.get(1)?,
+                    oldest_pending_secs: r.get::<_, i64>(2)?.max(0),
+                })
+            })
         }))
     }
 
@@ -1171,6 +1174,14 @@ mod tests {
         assert!(numbered.contains("INTEGER PRIMARY KEY"), "{numbered}");
         let legacy = plan(BY_LEGACY_REFERENCE);
         assert!(legacy.contains("submissions_legacy_reference"), "{legacy}");
+        // The outbox's figures come from the indexes, never a read of the whole backlog.
+        let stats = plan(OUTBOX_STATS);
+        assert!(stats.contains("COVERING INDEX deliveries_due"), "{stats}");
+        assert!(stats.contains("deliveries_pending_age"), "{stats}");
+        assert!(!stats.contains("SCAN deliveries"), "{stats}");
+        let next = plan(NEXT_DUE);
+        assert!(next.contains("(state=? AND rank=?)"), "{next}");
+        assert!(!next.contains("SCAN deliveries"), "{next}");
     }
 
     #[test]
