@@ -159,8 +159,13 @@ impl Intake {
         &self.routes
     }
 
-    fn prepare(&self, form: &FormSpec, answers: &Map<String, Value>) -> Prepared {
-        let triage = self.rules.triage.assess(answers, crate::ukdate::uk_today());
+    fn prepare(
+        &self,
+        form: &FormSpec,
+        answers: &Map<String, Value>,
+        at: time::OffsetDateTime,
+    ) -> Prepared {
+        let triage = self.rules.triage.assess(answers, at);
         let localities = localities(answers, &self.rules.localities);
         let facts = routing_facts(form, answers, &triage, localities.clone());
         let decisions = self.routes.select(&facts);
@@ -196,13 +201,13 @@ impl Intake {
                 return self.duplicate(reference).await;
             }
         }
-        let mut prepared = self.prepare(form, &validated.answers);
+        let now = time::OffsetDateTime::now_utc();
+        let mut prepared = self.prepare(form, &validated.answers, now);
         for flag in flags {
             if !prepared.triage.reasons.iter().any(|r| r == flag) {
                 prepared.triage.reasons.push(flag.to_string());
             }
         }
-        let now = time::OffsetDateTime::now_utc();
         let received_unix = now.unix_timestamp();
         let received_at = now
             .replace_nanosecond(0)
@@ -330,6 +335,7 @@ fn seal_all(
                 localities: &prepared.localities,
                 answers,
                 notes,
+                findings: &prepared.triage.findings,
             };
             let plain = seal::canonical_json(&doc, &d.route, d.view)?;
             Ok(NewEnvelope {

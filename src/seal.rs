@@ -25,6 +25,8 @@ pub struct Document<'a> {
     /// The answers this view may hold (all of them for `full`).
     pub answers: &'a Map<String, Value>,
     pub notes: &'a [Note],
+    /// Where each narrative reason was written; carried by the full view only.
+    pub findings: &'a [crate::triage::Finding],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +49,7 @@ pub fn canonical_json(
     if view == View::Notice {
         return Err(SealError::NoEnvelope(view.as_str()));
     }
-    let value = json!({
+    let mut value = json!({
         "schema": SCHEMA,
         "marking": MARKING,
         "reference": doc.reference.as_str(),
@@ -62,6 +64,16 @@ pub fn canonical_json(
         "answers": doc.answers,
         "notes": doc.notes,
     });
+    // The answer and sentence behind each narrative reason, so `open` can show the officer
+    // what raised it. Positions in the submitter's words: the full view only.
+    if view == View::Full {
+        let narrative: Vec<Value> = doc
+            .findings
+            .iter()
+            .map(|f| json!({"reason": f.reason, "field": f.field, "start": f.start, "end": f.end}))
+            .collect();
+        value["narrative"] = Value::Array(narrative);
+    }
     let bytes = serde_json::to_vec(&value).map_err(|_| SealError::Encrypt)?;
     Ok(Zeroizing::new(bytes))
 }
@@ -158,6 +170,7 @@ mod tests {
             localities: &[],
             answers: &answers,
             notes: &[],
+            findings: &[],
         };
         let plain = canonical_json(&doc, r, View::Full).expect("json");
         encrypt(&plain, r).expect("sealed")
@@ -233,6 +246,7 @@ mod tests {
             localities: &[],
             answers: &answers,
             notes: &[],
+            findings: &[],
         };
         let text = String::from_utf8(canonical_json(&doc, &r, View::Full).expect("json").to_vec())
             .expect("utf8");

@@ -92,7 +92,8 @@ impl Application {
         .with_public_url(&settings.server.public_url)
         .with_pressure(Arc::clone(&pressure));
         let rules = Arc::new(Rules {
-            triage: Triage::load(&settings.routing.triage_rules)?,
+            triage: Triage::load(&settings.routing.triage_rules)?
+                .with_narrative_max(settings.triage.narrative_max),
             localities: LocalityTable::load(&settings.routing.localities)?,
         });
         let housekeeping = Housekeeping::new(

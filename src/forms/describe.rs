@@ -41,6 +41,9 @@ fn describe_field(f: &Field) -> Value {
         m.insert("required_unless_any".into(), json!(f.required_unless_any));
     }
     m.insert("shareable".into(), json!(f.shareable));
+    if f.interruption_only {
+        m.insert("interruption_only".into(), json!(true));
+    }
     if let Some(options) = f.kind.options() {
         m.insert("options".into(), json!(options));
     }
