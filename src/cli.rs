@@ -76,7 +76,12 @@ pub enum Command {
         /// Exit non-zero if any IMMEDIATE case is missed or any case is under-triaged.
         #[arg(long)]
         strict: bool,
-        corpus: PathBuf,
+        /// Show how the reader reads this one text (words, modifiers, times, concepts)
+        /// instead of running a corpus.
+        #[arg(long, conflicts_with = "corpus")]
+        explain: Option<String>,
+        #[arg(required_unless_present = "explain")]
+        corpus: Option<PathBuf>,
     },
     /// Decrypt and show submissions (run on the reader's machine, never on the server).
     Open {

@@ -29,8 +29,9 @@ fn main() -> ExitCode {
         Command::TriageEval {
             rules,
             strict,
+            explain,
             corpus,
-        } => triage_eval(rules, strict, corpus),
+        } => triage_eval(rules, strict, explain, corpus),
         Command::Open {
             identity,
             format,
@@ -50,7 +51,8 @@ fn main() -> ExitCode {
 fn triage_eval(
     rules: Option<std::path::PathBuf>,
     strict: bool,
-    corpus: std::path::PathBuf,
+    explain: Option<String>,
+    corpus: Option<std::path::PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     use pis_gateway::triage::{eval, Triage};
     let default = std::path::Path::new("config/triage.toml");
@@ -59,9 +61,20 @@ fn triage_eval(
         None if default.is_file() => Triage::load(default)?,
         None => Triage::from_toml(pis_gateway::triage::SHIPPED_RULES)?,
     };
+    if let Some(text) = explain {
+        for line in triage.explain(&text, eval::REFERENCE) {
+            println!(
+                "{}",
+                line.chars().filter(|c| !c.is_control()).collect::<String>()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let corpus = corpus.context("a corpus file is needed")?;
     let text = std::fs::read_to_string(&corpus)
         .with_context(|| format!("cannot read {}", corpus.display()))?;
-    let report = eval::run(&triage, &text).map_err(|e| anyhow::anyhow!("{}: {e}", corpus.display()))?;
+    let report =
+        eval::run(&triage, &text).map_err(|e| anyhow::anyhow!("{}: {e}", corpus.display()))?;
     print!("{}", report.render());
     let failed = report.immediate_found < report.immediate || !report.under.is_empty();
     Ok(if strict && failed {

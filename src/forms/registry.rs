@@ -70,7 +70,11 @@ impl FormRegistry {
         for (name, text) in sources {
             match parse_spec(text) {
                 Ok(spec) => {
-                    problems.extend(super::fields::check(&spec).into_iter().map(|p| (name.to_string(), p)));
+                    problems.extend(
+                        super::fields::check(&spec)
+                            .into_iter()
+                            .map(|p| (name.to_string(), p)),
+                    );
                     if forms.contains_key(&spec.id) {
                         problems.push((
                             name.to_string(),
@@ -155,26 +159,38 @@ mod tests {
         let renamed = BUILT_IN[0]
             .1
             .replace("id = \"gate.immediate_danger\"", "id = \"gate.danger\"");
-        let err = FormRegistry::from_sources([("forms/professional.toml", renamed.as_str())].into_iter())
-            .unwrap_err()
-            .to_string();
+        let err =
+            FormRegistry::from_sources([("forms/professional.toml", renamed.as_str())].into_iter())
+                .unwrap_err()
+                .to_string();
         assert!(
-            err.contains("forms/professional.toml: field `gate.immediate_danger` is missing: triage (the gate question)"),
+            err.contains("forms/professional.toml: field `gate.immediate_danger`: is missing: triage (the gate question)"),
             "{err}"
         );
         let retyped = BUILT_IN[1].1.replace(
             "id = \"risk_to_you\"\nkind = \"yes_no\"",
             "id = \"risk_to_you\"\nkind = \"text\"\nmax_length = 10",
         );
-        assert_ne!(retyped, BUILT_IN[1].1, "the community form has risk_to_you as yes_no");
-        let err = FormRegistry::from_sources([("forms/community.toml", retyped.as_str())].into_iter())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("field `risk_to_you` must be a yes_no field"), "{err}");
-        let no_option = BUILT_IN[1].1.replace("{ value = \"WEAPONS\", label = \"Someone has a knife, gun or other weapon\" },\n", "");
-        let err = FormRegistry::from_sources([("forms/community.toml", no_option.as_str())].into_iter())
-            .unwrap_err()
-            .to_string();
+        assert_ne!(
+            retyped, BUILT_IN[1].1,
+            "the community form has risk_to_you as yes_no"
+        );
+        let err =
+            FormRegistry::from_sources([("forms/community.toml", retyped.as_str())].into_iter())
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("field `risk_to_you`: must be a yes_no field"),
+            "{err}"
+        );
+        let no_option = BUILT_IN[1].1.replace(
+            "{ value = \"WEAPONS\", label = \"Someone has a knife, gun or other weapon\" },\n",
+            "",
+        );
+        let err =
+            FormRegistry::from_sources([("forms/community.toml", no_option.as_str())].into_iter())
+                .unwrap_err()
+                .to_string();
         assert!(err.contains("has no option `WEAPONS`"), "{err}");
     }
 

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 /// The moment every case is read at: Tuesday 1 December 2026, 14:30 UK time.
-pub const REFERENCE: OffsetDateTime = time::macros::datetime!(2026-12-01 14:30 UTC);
+pub const REFERENCE: OffsetDateTime = ::time::macros::datetime!(2026-12-01 14:30 UTC);
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,7 +82,10 @@ impl Report {
             self.capped,
             100.0 * self.over_rate()
         ));
-        for (title, misses) in [("under-triaged", &self.under), ("over-escalated", &self.over)] {
+        for (title, misses) in [
+            ("under-triaged", &self.under),
+            ("over-escalated", &self.over),
+        ] {
             for m in misses.iter() {
                 out.push_str(&format!(
                     "{title} line {}: got {} (want {}..{}) [{}] {}{}\n  {}\n",
@@ -92,7 +95,11 @@ impl Report {
                     m.case.max.as_str(),
                     m.reasons.join(","),
                     m.case.signal.as_deref().unwrap_or(""),
-                    m.case.why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default(),
+                    m.case
+                        .why
+                        .as_deref()
+                        .map(|w| format!(" ({w})"))
+                        .unwrap_or_default(),
                     printable(&m.case.text)
                 ));
             }
@@ -128,8 +135,7 @@ pub fn run(triage: &Triage, corpus: &str) -> Result<Report, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let case: Case =
-            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+        let case: Case = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
         if case.min > case.max {
             return Err(format!("line {}: min is above max", i + 1));
         }

@@ -14,13 +14,13 @@ pub mod structured;
 pub mod time;
 
 use crate::forms::fields;
+use ::time::OffsetDateTime;
 pub use narrative::{Finding, Reader};
 use rules::Rules;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::Path;
 pub use structured::{GATE_FIELD, NOW_SIGNALS, SOON_SIGNALS};
-use ::time::OffsetDateTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -134,6 +134,14 @@ impl Triage {
         out
     }
 
+    /// How the narrative reader reads one text (for `triage-eval --explain`).
+    pub fn explain(&self, text: &str, at: OffsetDateTime) -> Vec<String> {
+        self.reader
+            .as_ref()
+            .map(|r| r.explain(text, at))
+            .unwrap_or_default()
+    }
+
     /// Assesses validated, normalised answers received at `at`.
     pub fn assess(&self, answers: &Map<String, Value>, at: OffsetDateTime) -> Assessment {
         let mut a = Assessment::new();
@@ -160,16 +168,26 @@ impl Triage {
 
     /// When the narrative shows danger now that the gate answers did not, and the submitter
     /// has not yet been asked: what was noticed, in plain words, for the interruption page.
-    pub fn narrative_check(&self, answers: &Map<String, Value>, at: OffsetDateTime) -> Option<Vec<String>> {
+    pub fn narrative_check(
+        &self,
+        answers: &Map<String, Value>,
+        at: OffsetDateTime,
+    ) -> Option<Vec<String>> {
         let reader = self.reader.as_ref()?;
         if structured::gate_says_danger(answers)
-            || answers.get(fields::NARRATIVE_CHECK).and_then(Value::as_str).is_some()
+            || answers
+                .get(fields::NARRATIVE_CHECK)
+                .and_then(Value::as_str)
+                .is_some()
         {
             return None;
         }
         let findings = self.read_narrative(answers, at);
         let mut plain: Vec<String> = Vec::new();
-        for f in findings.iter().filter(|f| f.priority == Priority::Immediate) {
+        for f in findings
+            .iter()
+            .filter(|f| f.priority == Priority::Immediate)
+        {
             let words = if f.by_time {
                 reader.rules.plain_soon.clone()
             } else {
@@ -222,8 +240,8 @@ fn free_text(answers: &Map<String, Value>) -> Vec<(String, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use ::time::macros::datetime;
+    use serde_json::json;
 
     /// A Monday afternoon in November (UK time is UTC).
     const AT: OffsetDateTime = datetime!(2026-11-23 14:30 UTC);
@@ -264,9 +282,14 @@ mod tests {
             AT,
         );
         assert_eq!(young.priority, Priority::Immediate);
-        assert_eq!(young.reasons, vec!["child_missing", "missing_child_under_13"]);
+        assert_eq!(
+            young.reasons,
+            vec!["child_missing", "missing_child_under_13"]
+        );
         let older = t.assess(
-            &answers(json!({"people": [{"currently_missing": "yes", "age_estimate": "AGE_13_15"}]})),
+            &answers(
+                json!({"people": [{"currently_missing": "yes", "age_estimate": "AGE_13_15"}]}),
+            ),
             AT,
         );
         assert_eq!(older.priority, Priority::Priority);
@@ -300,7 +323,9 @@ mod tests {
     fn option_codes_and_the_gate_are_not_narrative() {
         let t = shipped();
         let a = t.assess(
-            &answers(json!({"concern_categories": ["DANGER_TO_LIFE"], "gate.radicalisation": "no"})),
+            &answers(
+                json!({"concern_categories": ["DANGER_TO_LIFE"], "gate.radicalisation": "no"}),
+            ),
             AT,
         );
         assert!(a.reasons.is_empty(), "{:?}", a.reasons);
@@ -322,11 +347,19 @@ mod tests {
     fn the_submitters_no_never_lowers_the_narrative() {
         let t = shipped();
         let a = t.assess(
-            &answers(json!({"details": "she has taken all her tablets", "gate.narrative_check": "no"})),
+            &answers(
+                json!({"details": "she has taken all her tablets", "gate.narrative_check": "no"}),
+            ),
             AT,
         );
         assert_eq!(a.priority, Priority::Immediate);
-        assert_eq!(a.reasons, vec!["narrative_medical_emergency", "submitter_said_not_immediate"]);
+        assert_eq!(
+            a.reasons,
+            vec![
+                "narrative_medical_emergency",
+                "submitter_said_not_immediate"
+            ]
+        );
         let unsure = t.assess(
             &answers(json!({"details": "she has taken all her tablets", "gate.narrative_check": "not_sure"})),
             AT,
@@ -338,7 +371,9 @@ mod tests {
     fn the_check_is_asked_only_when_the_words_say_more_than_the_gate() {
         let t = shipped();
         let words = json!({"gate.immediate_danger": "no", "details": "they will share the pictures at midnight unless he pays"});
-        let plain = t.narrative_check(&answers(words.clone()), AT).expect("asked");
+        let plain = t
+            .narrative_check(&answers(words.clone()), AT)
+            .expect("asked");
         assert!(!plain.is_empty());
         assert!(plain.iter().all(|p| !p.contains("pictures")), "{plain:?}");
         let mut gate_yes = answers(words.clone());
@@ -347,7 +382,10 @@ mod tests {
         let mut answered = answers(words);
         answered.insert("gate.narrative_check".into(), json!("no"));
         assert_eq!(t.narrative_check(&answered, AT), None);
-        assert_eq!(t.narrative_check(&answers(json!({"details": "drill music about knives"})), AT), None);
+        assert_eq!(
+            t.narrative_check(&answers(json!({"details": "drill music about knives"})), AT),
+            None
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@
 use super::rules::{Category, Concept, Direction, Pattern, Piece, Reach, Rules, Undated};
 use super::time::{self, When};
 use super::Priority;
-use std::collections::HashMap;
 use ::time::OffsetDateTime;
+use std::collections::HashMap;
 
 /// One reason the narrative raised, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +128,10 @@ fn tokenize(text: &str, rules: &Rules) -> Vec<Token> {
             match c {
                 '.' if !prev_short => saw_stop = true,
                 '!' | '?' | '\n' | '\r' => saw_stop = true,
-                ';' | '(' | ')' => saw_semi = true,
-                ',' | ':' | '-' | '–' | '—' => saw_comma = true,
+                ';' => saw_semi = true,
+                // An aside in brackets is a clause of the same sentence: "meet 'Jay' (believed
+                // adult) at half nine" keeps its time.
+                ',' | ':' | '-' | '–' | '—' | '(' | ')' => saw_comma = true,
                 _ => {}
             }
             i += 1;
@@ -171,7 +173,10 @@ fn tokenize(text: &str, rules: &Rules) -> Vec<Token> {
         }
         // "14yo", "9yrs": the number and the rest, so ages read like "14 year old".
         let digits = word.chars().take_while(char::is_ascii_digit).count();
-        let parts: Vec<String> = if digits > 0 && digits < word.len() && matches!(&word[digits..], "yo" | "yr" | "yrs" | "yrold") {
+        let parts: Vec<String> = if digits > 0
+            && digits < word.len()
+            && matches!(&word[digits..], "yo" | "yr" | "yrs" | "yrold")
+        {
             vec![word[..digits].to_string(), word[digits..].to_string()]
         } else {
             vec![word]
@@ -197,6 +202,7 @@ fn tokenize(text: &str, rules: &Rules) -> Vec<Token> {
 #[derive(Debug, Clone, Copy)]
 struct ModHit {
     category: Category,
+    answer_wide: bool,
     direction: Direction,
     max_scope: usize,
     reach: Reach,
@@ -247,7 +253,8 @@ impl Reader {
             let pattern = &pattern;
             candidates
                 .filter_map(move |&(a, b)| {
-                    match_from(&pattern(a, b).0, words, i, limits[i]).map(|end| (a, Span { start: i, end }))
+                    match_from(&pattern(a, b).0, words, i, limits[i])
+                        .map(|end| (a, Span { start: i, end }))
                 })
                 .collect::<Vec<_>>()
         })
@@ -255,6 +262,34 @@ impl Reader {
 
     /// Reads one answer. `field` names it in the findings.
     pub fn read(&self, field: &str, text: &str, at: OffsetDateTime) -> Vec<Finding> {
+        self.read_traced(field, text, at, &mut None)
+    }
+
+    /// How the reader saw a text, line by line, for whoever maintains the rules
+    /// (`triage-eval --explain`).
+    pub fn explain(&self, text: &str, at: OffsetDateTime) -> Vec<String> {
+        let mut trace = Some(Vec::new());
+        let findings = self.read_traced("text", text, at, &mut trace);
+        let mut lines = trace.unwrap_or_default();
+        for f in findings {
+            lines.push(format!(
+                "finding: {} {} chars {}..{}",
+                f.priority.as_str(),
+                f.reason,
+                f.start,
+                f.end
+            ));
+        }
+        lines
+    }
+
+    fn read_traced(
+        &self,
+        field: &str,
+        text: &str,
+        at: OffsetDateTime,
+        trace: &mut Option<Vec<String>>,
+    ) -> Vec<Finding> {
         let mut tokens = tokenize(text, &self.rules);
         if tokens.is_empty() {
             return Vec::new();
@@ -264,16 +299,23 @@ impl Reader {
         // Patterns never cross a sentence.
         let mut sentence_end = vec![tokens.len(); tokens.len()];
         for i in (0..tokens.len()).rev() {
-            sentence_end[i] = if i + 1 < tokens.len() && tokens[i + 1].sentence == tokens[i].sentence {
-                sentence_end[i + 1]
-            } else {
-                i + 1
-            };
+            sentence_end[i] =
+                if i + 1 < tokens.len() && tokens[i + 1].sentence == tokens[i].sentence {
+                    sentence_end[i + 1]
+                } else {
+                    i + 1
+                };
         }
         let rules = &self.rules;
         let modifier_pattern = |a: usize, b: usize| &rules.modifiers[a].phrases[b];
         let mods: Vec<(usize, Span)> = self
-            .matches(&words, &sentence_end, &self.modifier_index, &self.modifier_scan, modifier_pattern)
+            .matches(
+                &words,
+                &sentence_end,
+                &self.modifier_index,
+                &self.modifier_scan,
+                modifier_pattern,
+            )
             .collect();
         let pseudo: Vec<Span> = mods
             .iter()
@@ -284,7 +326,8 @@ impl Reader {
         let mut terminators: Vec<usize> = mods
             .iter()
             .filter(|(m, s)| {
-                rules.modifiers[*m].direction == Direction::Terminate && !pseudo.iter().any(|p| p.overlaps(s))
+                rules.modifiers[*m].direction == Direction::Terminate
+                    && !pseudo.iter().any(|p| p.overlaps(s))
             })
             .map(|(_, s)| s.start)
             .collect();
@@ -300,13 +343,23 @@ impl Reader {
             t.segment += bump;
             t.clause += bump;
         }
+        // The longest reading wins: "later this week" is within days, not the "later" in it.
+        let longer = |s: &Span| {
+            mods.iter().any(|(m, o)| {
+                rules.modifiers[*m].category.is_some()
+                    && o.start <= s.start
+                    && s.end <= o.end
+                    && o.end - o.start > s.end - s.start
+            })
+        };
         let hits: Vec<ModHit> = mods
             .iter()
-            .filter(|(_, s)| !pseudo.iter().any(|p| p.overlaps(s)))
+            .filter(|(_, s)| !pseudo.iter().any(|p| p.overlaps(s)) && !longer(s))
             .filter_map(|(m, s)| {
                 let r = &rules.modifiers[*m];
                 r.category.map(|category| ModHit {
                     category,
+                    answer_wide: r.answer_wide,
                     direction: r.direction,
                     max_scope: r.max_scope,
                     reach: r.reach,
@@ -323,22 +376,64 @@ impl Reader {
         let excluded_at = |span: Span| categories_at(span).iter().any(|c| c.excludes());
         let concept_pattern = |a: usize, b: usize| &rules.concepts[a].phrases[b];
         let mut mentions: Vec<(usize, Span)> = self
-            .matches(&words, &sentence_end, &self.concept_index, &self.concept_scan, concept_pattern)
+            .matches(
+                &words,
+                &sentence_end,
+                &self.concept_index,
+                &self.concept_scan,
+                concept_pattern,
+            )
             .collect();
         // One mention per concept per place: the longest reading.
         mentions.sort_by_key(|(c, s)| (*c, s.start, std::cmp::Reverse(s.end)));
         mentions.dedup_by(|b, a| a.0 == b.0 && a.1.overlaps(&b.1));
         // Only affirmed mentions matter; without one, there is nothing to place in time.
-        let mentions: Vec<(usize, Span, Vec<Category>)> = mentions
+        let all: Vec<(usize, Span, Vec<Category>)> = mentions
             .into_iter()
             .map(|(c, span)| (c, span, categories_at(span)))
+            .collect();
+        if let Some(t) = trace.as_mut() {
+            for (c, span, cats) in all
+                .iter()
+                .filter(|(_, _, cats)| cats.iter().any(|c| c.excludes()))
+            {
+                t.push(format!(
+                    "ruled out: {} at {}..{} by {cats:?}",
+                    rules.concepts[*c].code, span.start, span.end
+                ));
+            }
+        }
+        let mentions: Vec<(usize, Span, Vec<Category>)> = all
+            .into_iter()
             .filter(|(_, _, cats)| !cats.iter().any(|c| c.excludes()))
             .collect();
-        if mentions.is_empty() {
+        if mentions.is_empty() && trace.is_none() {
             return Vec::new();
         }
         // Times, read once over the whole answer, each placed in the segment it was written in.
         let found = answer_times(text, &tokens, &rules.time_words, at);
+        if let Some(t) = trace.as_mut() {
+            let words: Vec<String> = tokens
+                .iter()
+                .map(|t| format!("{}/{}.{}.{}", t.word, t.sentence, t.segment, t.clause))
+                .collect();
+            t.push(format!("words: {}", words.join(" ")));
+            for h in &hits {
+                t.push(format!(
+                    "modifier {:?} at {}..{}",
+                    h.category, h.span.start, h.span.end
+                ));
+            }
+            for (span, when) in &found {
+                t.push(format!("time {when:?} at {}..{}", span.start, span.end));
+            }
+            for (c, span, cats) in &mentions {
+                t.push(format!(
+                    "concept {} at {}..{} with {cats:?}",
+                    rules.concepts[*c].code, span.start, span.end
+                ));
+            }
+        }
         let mut times: HashMap<usize, Vec<When>> = HashMap::new();
         let mut answer_soon = false;
         let mut answer_days = false;
@@ -347,18 +442,27 @@ impl Reader {
                 continue;
             }
             // A weekday with a past tense is the last one: "took pills on Saturday".
-            let when = &if *when == When::WithinDays && categories_at(*span).contains(&Category::Past) {
-                When::PastDays
-            } else {
-                *when
-            };
-            times.entry(tokens[span.start].segment).or_default().push(*when);
+            let when =
+                &if *when == When::WithinDays && categories_at(*span).contains(&Category::Past) {
+                    When::PastDays
+                } else {
+                    *when
+                };
+            times
+                .entry(tokens[span.start].segment)
+                .or_default()
+                .push(*when);
             answer_soon |= *when == When::Within24h;
             answer_days |= *when == When::WithinDays;
         }
         // A cue of now anywhere in the answer, unless itself denied or in a hypothesis.
         let answer_now = hits.iter().any(|h| {
-            matches!(h.category, Category::Current | Category::Recent | Category::Soon) && !excluded_at(h.span)
+            h.answer_wide
+                && matches!(
+                    h.category,
+                    Category::Current | Category::Recent | Category::Soon
+                )
+                && !excluded_at(h.span)
         });
         answer_days |= hits
             .iter()
@@ -399,15 +503,30 @@ impl Reader {
                 end,
             });
         }
+        // One finding per signal: the highest, first written.
         findings.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.start.cmp(&b.start)));
-        findings.dedup_by(|b, a| a.reason == b.reason);
+        let mut seen: Vec<&str> = Vec::new();
+        findings.retain(|f| {
+            let signal = rules.concepts[f.concept].signal.as_str();
+            let key = if f.reason.ends_with("event_within_days") {
+                "EVENT_WITHIN_DAYS"
+            } else {
+                signal
+            };
+            let new = !seen.contains(&key);
+            seen.push(key);
+            new
+        });
         findings
     }
 }
 
 /// Whether a modifier reaches the words at `span`.
 fn in_scope(tokens: &[Token], h: &ModHit, span: Span) -> bool {
-    if h.span.overlaps(&span) {
+    // A modifier that begins before the concept and runs into it ("is being" before "being
+    // driven") reaches it; one inside the concept's own words is part of the concept.
+    let leads_in = h.span.start < span.start && h.span.end > span.start;
+    if h.span.overlaps(&span) && !leads_in {
         return false;
     }
     let other = &tokens[h.span.start];
@@ -419,7 +538,7 @@ fn in_scope(tokens: &[Token], h: &ModHit, span: Span) -> bool {
     if !(same(&tokens[span.start]) || same(&tokens[span.end - 1])) {
         return false;
     }
-    let forward = h.span.end <= span.start && span.start - h.span.end < h.max_scope;
+    let forward = leads_in || (h.span.end <= span.start && span.start - h.span.end < h.max_scope);
     let backward = h.span.start >= span.end && h.span.start - span.end < h.max_scope;
     match h.direction {
         Direction::Forward => forward,
@@ -449,7 +568,12 @@ struct Far {
 }
 
 /// The priority, reason code and whether time decided it, for an affirmed mention.
-fn decide(concept: &Concept, near: &Near<'_>, far: &Far, with: bool) -> Option<(Priority, String, bool)> {
+fn decide(
+    concept: &Concept,
+    near: &Near<'_>,
+    far: &Far,
+    with: bool,
+) -> Option<(Priority, String, bool)> {
     let cap = |p: Priority, reason: String, by_time: bool| {
         let p = p.min(concept.max);
         let reason = if p == Priority::Immediate {
@@ -461,9 +585,27 @@ fn decide(concept: &Concept, near: &Near<'_>, far: &Far, with: bool) -> Option<(
         };
         Some((p, reason, by_time))
     };
-    let immediate = |by_time| cap(Priority::Immediate, format!("narrative_{}", concept.code), by_time);
-    let priority = || cap(Priority::Priority, format!("narrative_{}", concept.priority_code), false);
-    let within_days = || cap(Priority::Priority, "narrative_event_within_days".to_string(), true);
+    let immediate = |by_time| {
+        cap(
+            Priority::Immediate,
+            format!("narrative_{}", concept.code),
+            by_time,
+        )
+    };
+    let priority = || {
+        cap(
+            Priority::Priority,
+            format!("narrative_{}", concept.priority_code),
+            false,
+        )
+    };
+    let within_days = || {
+        cap(
+            Priority::Priority,
+            "narrative_event_within_days".to_string(),
+            true,
+        )
+    };
     if concept.needs_with {
         return if with { immediate(false) } else { priority() };
     }
@@ -482,16 +624,19 @@ fn decide(concept: &Concept, near: &Near<'_>, far: &Far, with: bool) -> Option<(
     }
     if near.whens.contains(&When::PastDays) {
         // Dated in the last few days: still worth a look soon, unless it means nothing undated.
-        return (concept.undated != Undated::Routine).then(priority).flatten();
+        return (concept.undated != Undated::Routine)
+            .then(priority)
+            .flatten();
     }
     if near.whens.contains(&When::Historical) {
         return None;
     }
-    // Undated in its own sentence (or dated only far ahead): the rest of the answer says when.
+    // Undated in its own sentence (or dated only far ahead): the rest of the answer says when,
+    // for a danger that is one in itself (not for a plan, which needs its own time).
     if with {
         return immediate(false);
     }
-    if far.now || far.soon {
+    if concept.present_is_now && (far.now || far.soon) {
         return immediate(far.soon && !far.now);
     }
     if far.days {
@@ -521,7 +666,8 @@ fn answer_times(
     time_words: &std::collections::HashSet<String>,
     at: OffsetDateTime,
 ) -> Vec<(Span, When)> {
-    let timeish = |t: &Token| t.word.chars().any(|c| c.is_ascii_digit()) || time_words.contains(&t.word);
+    let timeish =
+        |t: &Token| t.word.chars().any(|c| c.is_ascii_digit()) || time_words.contains(&t.word);
     let mut windows: Vec<(usize, usize)> = Vec::new();
     for (i, t) in tokens.iter().enumerate().filter(|(_, t)| timeish(t)) {
         let mut a = i.saturating_sub(WINDOW_REACH);
@@ -553,7 +699,8 @@ fn answer_times(
             let start = s.len();
             let original = &text[t.start..t.end];
             let expanded = tokens.iter().filter(|u| u.start == t.start).count() > 1;
-            if !expanded && original.to_lowercase().replace('’', "'").trim_matches('\'') == t.word {
+            if !expanded && original.to_lowercase().replace('’', "'").trim_matches('\'') == t.word
+            {
                 s.push_str(original);
             } else {
                 s.push_str(&t.word);
@@ -567,7 +714,13 @@ fn answer_times(
                 .map(|&(_, _, i)| i)
                 .collect();
             if let (Some(&first), Some(&last)) = (covered.first(), covered.last()) {
-                out.push((Span { start: first, end: last + 1 }, f.when));
+                out.push((
+                    Span {
+                        start: first,
+                        end: last + 1,
+                    },
+                    f.when,
+                ));
             }
         }
     }
@@ -590,7 +743,7 @@ fn sentence_chars(text: &str, tokens: &[Token], sentence: usize) -> (usize, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+    use ::time::macros::datetime;
 
     const AT: OffsetDateTime = datetime!(2026-12-01 14:30 UTC);
 
@@ -648,7 +801,11 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].priority, Priority::Priority);
         assert_eq!(f[0].reason, "narrative_event_within_days");
-        let sentence: String = text.chars().skip(f[0].start).take(f[0].end - f[0].start).collect();
+        let sentence: String = text
+            .chars()
+            .skip(f[0].start)
+            .take(f[0].end - f[0].start)
+            .collect();
         assert_eq!(sentence, "He is meeting her on Friday at the park");
     }
 

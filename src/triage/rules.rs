@@ -143,6 +143,9 @@ pub struct Concept {
 #[derive(Debug, Clone)]
 pub struct Modifier {
     pub category: Option<Category>,
+    /// A cue of now that dates the whole answer, not only its own sentence ("tonight",
+    /// "right now"), unlike "still" or "just".
+    pub answer_wide: bool,
     pub direction: Direction,
     pub max_scope: usize,
     pub reach: Reach,
@@ -206,6 +209,8 @@ fn yes() -> bool {
 struct ModifierFile {
     #[serde(default)]
     category: Option<Category>,
+    #[serde(default)]
+    answer_wide: bool,
     direction: Direction,
     #[serde(default)]
     max_scope: Option<usize>,
@@ -355,7 +360,9 @@ impl Rules {
             }
             let priority_code = c.priority_code.unwrap_or_else(|| c.code.clone());
             if !valid_code(&priority_code) {
-                return Err(format!("{at}: priority_code must be lower-case letters, digits or `_`"));
+                return Err(format!(
+                    "{at}: priority_code must be lower-case letters, digits or `_`"
+                ));
             }
             if c.plain.trim().is_empty() {
                 return Err(format!("{at}: plain must say what was noticed"));
@@ -401,6 +408,7 @@ impl Rules {
             }
             modifiers.push(Modifier {
                 category: m.category,
+                answer_wide: m.answer_wide,
                 direction: m.direction,
                 max_scope,
                 reach: m.reach,
@@ -420,9 +428,9 @@ impl Rules {
             normalise,
             concepts,
             modifiers,
-            plain_soon: file
-                .plain_soon
-                .unwrap_or_else(|| "You wrote that something may happen in the next 24 hours.".into()),
+            plain_soon: file.plain_soon.unwrap_or_else(|| {
+                "You wrote that something may happen in the next 24 hours.".into()
+            }),
         })
     }
 }
@@ -450,7 +458,7 @@ mod tests {
     fn the_shipped_rules_load() {
         let r = Rules::from_toml(include_str!("../../config/triage.toml")).expect("shipped rules");
         assert!(r.concepts.len() >= 9);
-        for s in SIGNALS.iter().filter(|s| !s.contains("EVIDENCE")) {
+        for s in &SIGNALS[..9] {
             assert!(
                 r.concepts.iter().any(|c| c.signal == *s),
                 "no concept stands for {s}"

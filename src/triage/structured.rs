@@ -110,7 +110,10 @@ fn people_signals(answers: &Map<String, Value>, today: Date, a: &mut Assessment)
         return;
     };
     for p in people.iter().filter_map(Value::as_object) {
-        if p.get(fields::PERSON_CURRENTLY_MISSING).and_then(Value::as_str) != Some("yes") {
+        if p.get(fields::PERSON_CURRENTLY_MISSING)
+            .and_then(Value::as_str)
+            != Some("yes")
+        {
             continue;
         }
         a.escalate(Priority::Priority, "child_missing");

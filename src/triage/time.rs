@@ -18,9 +18,9 @@ pub enum When {
     Historical,
     /// Between six hours and a week ago.
     PastDays,
-    /// A week or more ahead.
+    /// A fortnight or more ahead.
     Later,
-    /// Within the next eight days.
+    /// Within the next fortnight.
     WithinDays,
     /// Now, within the last six hours or the next 24.
     Within24h,
@@ -36,7 +36,8 @@ pub struct Found {
 
 fn uk_offset(at: OffsetDateTime) -> FixedOffset {
     let secs = if crate::ukdate::is_bst(at) { 3600 } else { 0 };
-    FixedOffset::east_opt(secs).unwrap_or_else(|| FixedOffset::east_opt(0).expect("invariant: UTC is a valid offset"))
+    FixedOffset::east_opt(secs)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("invariant: UTC is a valid offset"))
 }
 
 fn reference(at: OffsetDateTime) -> DateTime<FixedOffset> {
@@ -44,7 +45,12 @@ fn reference(at: OffsetDateTime) -> DateTime<FixedOffset> {
     offset
         .timestamp_opt(at.unix_timestamp(), 0)
         .single()
-        .unwrap_or_else(|| offset.timestamp_opt(0, 0).single().expect("invariant: epoch exists"))
+        .unwrap_or_else(|| {
+            offset
+                .timestamp_opt(0, 0)
+                .single()
+                .expect("invariant: epoch exists")
+        })
 }
 
 fn grain_len(g: Grain) -> Duration {
@@ -84,7 +90,8 @@ fn span(
             // "at 3" at 14:30 reads as 03:00 tomorrow first; 15:00 today is among its values.
             // The soonest reading still to come is the one that matters for urgency.
             let (mut t, g) = instant(value, offset)?;
-            for v in values {
+            let clock = matches!(g, Grain::Hour | Grain::Minute | Grain::Second);
+            for v in values.iter().filter(|_| clock) {
                 if let Some((u, _)) = instant(v, offset) {
                     if u < t && u + grain_len(g) > now {
                         t = u;
@@ -115,8 +122,10 @@ fn classify(
     now: DateTime<FixedOffset>,
 ) -> Option<When> {
     // "this week", "this year": a period that merely contains now says nothing about today.
-    if matches!(grain, Grain::Week | Grain::Month | Grain::Quarter | Grain::Year)
-        && from <= now
+    if matches!(
+        grain,
+        Grain::Week | Grain::Month | Grain::Quarter | Grain::Year
+    ) && from <= now
         && to > now
     {
         return None;
@@ -136,7 +145,7 @@ fn classify(
         When::PastDays
     } else if from <= now + Duration::hours(24) && !day_ahead {
         When::Within24h
-    } else if from <= now + Duration::days(8) {
+    } else if from <= now + Duration::days(14) {
         When::WithinDays
     } else {
         When::Later
@@ -181,7 +190,7 @@ pub fn find(text: &str, at: OffsetDateTime) -> Vec<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+    use ::time::macros::datetime;
 
     /// A Tuesday afternoon in winter (UK time is UTC).
     const AT: OffsetDateTime = datetime!(2026-12-01 14:30 UTC);
@@ -196,7 +205,7 @@ mod tests {
             "tonight at 9pm",
             "in two hours",
             "by midnight",
-            "first thing tomorrow",
+            "tomorrow morning",
             "twenty minutes ago",
             "this afternoon",
         ] {
@@ -207,6 +216,9 @@ mod tests {
     #[test]
     fn days_ahead_and_years_ago_are_told_apart() {
         assert_eq!(when("on Friday"), vec![When::WithinDays]);
+        // A whole day ahead, even tomorrow, is within days; the rules read "tomorrow" itself
+        // as soon.
+        assert_eq!(when("first thing tomorrow"), vec![When::WithinDays]);
         assert_eq!(when("two years ago"), vec![When::Historical]);
         assert_eq!(when("last year"), vec![When::Historical]);
     }
