@@ -18,6 +18,7 @@ use crate::reference::Reference;
 use crate::routing::{Decision, Routes, RoutingFacts, View};
 use crate::seal;
 use crate::spool::{CommitOutcome, NewEnvelope, NewSubmission, Spool, SpoolError};
+use crate::forms::fields;
 use crate::triage::{Assessment, Priority, Triage};
 use crate::views;
 use serde_json::{Map, Value};
@@ -67,7 +68,7 @@ pub struct Intake {
 /// Localities of every place named: the submitter's own choice, else the postcode's.
 pub fn localities(answers: &Map<String, Value>, table: &LocalityTable) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for group in ["locations", "places"] {
+    for group in [fields::LOCATIONS, fields::PLACES] {
         for item in answers
             .get(group)
             .and_then(Value::as_array)
@@ -75,7 +76,7 @@ pub fn localities(answers: &Map<String, Value>, table: &LocalityTable) -> Vec<St
             .flatten()
         {
             let get = |k: &str| item.get(k).and_then(Value::as_str);
-            for l in table.for_location(get("locality"), get("postcode")) {
+            for l in table.for_location(get(fields::PLACE_LOCALITY), get(fields::PLACE_POSTCODE)) {
                 if !out.contains(&l) {
                     out.push(l);
                 }
@@ -99,7 +100,7 @@ pub fn routing_facts(
     localities: Vec<String>,
 ) -> RoutingFacts {
     let categories: Vec<&str> = answers
-        .get("concern_categories")
+        .get(fields::CONCERN_CATEGORIES)
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
@@ -110,10 +111,10 @@ pub fn routing_facts(
         mace_relevant: categories.iter().any(|c| *c != "OTHER"),
         localities,
         source_at_risk: matches!(
-            text("source_protection.risk_to_source_or_you"),
+            text(fields::SOURCE_RISK),
             Some("yes" | "not_sure")
-        ) || matches!(text("risk_to_you"), Some("yes" | "not_sure")),
-        police_only: text("handling.restrictions") == Some("POLICE_ONLY"),
+        ) || matches!(text(fields::RISK_TO_YOU), Some("yes" | "not_sure")),
+        police_only: text(fields::HANDLING_RESTRICTIONS) == Some("POLICE_ONLY"),
     }
 }
 
@@ -145,6 +146,14 @@ impl Intake {
     pub fn with_pressure(mut self, pressure: Arc<IntakePressure>) -> Self {
         self.pressure = Some(pressure);
         self
+    }
+
+    /// When the narrative describes danger now that the gate answers did not, what was
+    /// noticed in plain words, so the HTML journey can ask the submitter before they send.
+    pub fn narrative_check(&self, answers: &Map<String, Value>) -> Option<Vec<String>> {
+        self.rules
+            .triage
+            .narrative_check(answers, time::OffsetDateTime::now_utc())
     }
 
     pub fn metrics(&self) -> &Arc<Metrics> {

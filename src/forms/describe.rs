@@ -25,7 +25,7 @@ pub fn summary(spec: &FormSpec) -> Value {
     json!({ "id": spec.id, "version": spec.version, "title": spec.title, "audience": spec.audience })
 }
 
-fn describe_field(f: &Field) -> Value {
+pub fn describe_field(f: &Field) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(f.id));
     m.insert("kind".into(), json!(f.kind.name()));

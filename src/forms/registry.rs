@@ -167,22 +167,15 @@ mod tests {
             err.contains("forms/professional.toml: field `gate.immediate_danger`: is missing: triage (the gate question)"),
             "{err}"
         );
-        let retyped = BUILT_IN[1].1.replace(
-            "id = \"risk_to_you\"\nkind = \"yes_no\"",
-            "id = \"risk_to_you\"\nkind = \"text\"\nmax_length = 10",
+        let retyped = BUILT_IN[0].1.replace(
+            "id = \"concern_categories\"\nkind = \"multi_choice\"",
+            "id = \"concern_categories\"\nkind = \"choice\"",
         );
-        assert_ne!(
-            retyped, BUILT_IN[1].1,
-            "the community form has risk_to_you as yes_no"
-        );
-        let err =
-            FormRegistry::from_sources([("forms/community.toml", retyped.as_str())].into_iter())
-                .unwrap_err()
-                .to_string();
-        assert!(
-            err.contains("field `risk_to_you`: must be a yes_no field"),
-            "{err}"
-        );
+        assert_ne!(retyped, BUILT_IN[0].1, "the professional form has concern_categories as multi_choice");
+        let err = FormRegistry::from_sources([("forms/professional.toml", retyped.as_str())].into_iter())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("field `concern_categories`: must be a multi_choice field"), "{err}");
         let no_option = BUILT_IN[1].1.replace(
             "{ value = \"WEAPONS\", label = \"Someone has a knife, gun or other weapon\" },\n",
             "",
