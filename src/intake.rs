@@ -10,6 +10,7 @@
 //! 4,400 to 6,100 submissions a second when the hand-off was removed; see the README).
 
 use crate::delivery::IntakePressure;
+use crate::forms::fields;
 use crate::forms::spec::Audience;
 use crate::forms::{FormSpec, Validated};
 use crate::locality::LocalityTable;
@@ -18,7 +19,6 @@ use crate::reference::Reference;
 use crate::routing::{Decision, Routes, RoutingFacts, View};
 use crate::seal;
 use crate::spool::{CommitOutcome, NewEnvelope, NewSubmission, Spool, SpoolError};
-use crate::forms::fields;
 use crate::triage::{Assessment, Priority, Triage};
 use crate::views;
 use serde_json::{Map, Value};
@@ -110,10 +110,8 @@ pub fn routing_facts(
         priority: triage.priority,
         mace_relevant: categories.iter().any(|c| *c != "OTHER"),
         localities,
-        source_at_risk: matches!(
-            text(fields::SOURCE_RISK),
-            Some("yes" | "not_sure")
-        ) || matches!(text(fields::RISK_TO_YOU), Some("yes" | "not_sure")),
+        source_at_risk: matches!(text(fields::SOURCE_RISK), Some("yes" | "not_sure"))
+            || matches!(text(fields::RISK_TO_YOU), Some("yes" | "not_sure")),
         police_only: text(fields::HANDLING_RESTRICTIONS) == Some("POLICE_ONLY"),
     }
 }

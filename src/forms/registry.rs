@@ -171,11 +171,18 @@ mod tests {
             "id = \"concern_categories\"\nkind = \"multi_choice\"",
             "id = \"concern_categories\"\nkind = \"choice\"",
         );
-        assert_ne!(retyped, BUILT_IN[0].1, "the professional form has concern_categories as multi_choice");
-        let err = FormRegistry::from_sources([("forms/professional.toml", retyped.as_str())].into_iter())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("field `concern_categories`: must be a multi_choice field"), "{err}");
+        assert_ne!(
+            retyped, BUILT_IN[0].1,
+            "the professional form has concern_categories as multi_choice"
+        );
+        let err =
+            FormRegistry::from_sources([("forms/professional.toml", retyped.as_str())].into_iter())
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("field `concern_categories`: must be a multi_choice field"),
+            "{err}"
+        );
         let no_option = BUILT_IN[1].1.replace(
             "{ value = \"WEAPONS\", label = \"Someone has a knife, gun or other weapon\" },\n",
             "",

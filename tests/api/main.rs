@@ -12,4 +12,5 @@ mod journey;
 mod map;
 mod process;
 mod smtp_server;
+mod triage_corpus;
 mod triage_routing;

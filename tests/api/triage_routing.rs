@@ -700,6 +700,8 @@ mod properties {
             ("handling.restrictions", json!("POLICE_ONLY")),
             ("concern_categories", json!(["OTHER"])),
             ("gate.immediate_danger", json!("no")),
+            ("what_happened", json!("she has taken all her tablets")),
+            ("gate.narrative_check", json!("no")),
         ]
     }
 
@@ -708,24 +710,24 @@ mod properties {
 
         #[test]
         fn adding_any_answer_never_lowers_the_priority(
-            base in proptest::collection::vec(0usize..14, 0..5),
-            extra in 0usize..14,
+            base in proptest::collection::vec(0usize..16, 0..5),
+            extra in 0usize..16,
         ) {
             let triage = rules().triage;
-            let today = pis_gateway::ukdate::uk_today();
+            let at = time::OffsetDateTime::now_utc();
             let all = signals();
             let mut answers = serde_json::Map::new();
             for i in &base {
                 let (k, v) = &all[*i];
                 answers.insert(k.to_string(), v.clone());
             }
-            let before = triage.assess(&answers, today);
+            let before = triage.assess(&answers, at);
             let (k, v) = &all[extra];
             // Adding an answer the submission did not have (an answer already given is not
             // "added" by giving a different one).
             if !answers.contains_key(*k) {
                 answers.insert(k.to_string(), v.clone());
-                let after = triage.assess(&answers, today);
+                let after = triage.assess(&answers, at);
                 prop_assert!(after.priority >= before.priority, "{:?} -> {:?}", before, after);
                 for r in &before.reasons {
                     prop_assert!(after.reasons.contains(r));

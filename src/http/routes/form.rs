@@ -372,10 +372,12 @@ pub async fn submit(
             return match all {
                 // What they wrote describes danger now that the gate did not: ask them, with
                 // the 999 guidance, before the check page.
-                Ok(v) => narrative_check(&state, &spec, &posted, &v.answers, &token, honeypot, None)
-                    .unwrap_or_else(|| {
-                        render_check(&state, &spec, &posted, &v.answers, &token, honeypot)
-                    }),
+                Ok(v) => {
+                    narrative_check(&state, &spec, &posted, &v.answers, &token, honeypot, None)
+                        .unwrap_or_else(|| {
+                            render_check(&state, &spec, &posted, &v.answers, &token, honeypot)
+                        })
+                }
                 // A problem left on an earlier page (a page skipped by hand): show that page.
                 Err(e) => first_page_with_errors(&state, &spec, page, &e),
             };
