@@ -32,6 +32,7 @@ fn main() {
         let identity = age::x25519::Identity::generate();
         let mut s = Settings::default();
         s.server.listen = "127.0.0.1:0".into();
+        s.server.admin_listen = "127.0.0.1:0".into();
         s.server.tls_cert = repo().join("certs-example/localhost.pem");
         s.server.tls_key = repo().join("certs-example/localhost-key.pem");
         s.spool.dir = dir.path().join("spool");

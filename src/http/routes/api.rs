@@ -45,12 +45,13 @@ pub async fn submit(
     if media_type(&req) != "application/json" {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let body = read_limited(&req, payload, state.max_body_bytes)
+    let body = read_limited(&req, payload, &state.body)
         .await
         .map_err(|e| match e {
             BodyError::TooLarge => ApiError::TooLarge {
-                limit: state.max_body_bytes,
+                limit: state.body.max_bytes,
             },
+            BodyError::TooSlow => ApiError::TooSlow,
             BodyError::Broken => ApiError::Malformed,
         })?;
     let value: Value = crate::http::strict_json::parse(&body).map_err(|e| match e {
