@@ -28,6 +28,10 @@ pub struct AppState {
     pub min_fill_seconds: u64,
     pub body: body::BodyLimits,
     pub plain_http: bool,
+    /// How long acknowledgement links stay usable.
+    pub ack_tokens: crate::ack::TokenPolicy,
+    /// Published at `/.well-known/pis-gateway/signing-keys`, the current key first.
+    pub signing_keys: Vec<crate::signing::PublicKey>,
 }
 
 impl AppState {

@@ -18,6 +18,10 @@
 //! a flood starts can still send it. A token is good for one submission, so this cannot be
 //! drawn on twice with the same page.
 //!
+//!
+//! A partner agency's submissions (a valid bearer token) spend the agency's own quota instead
+//! of a client's, and the global send quota like everyone's.
+//!
 //! [`forwarded`]: crate::http::forwarded
 //! [`client_table`]: crate::http::client_table
 
@@ -178,10 +182,18 @@ impl Surge {
     }
 }
 
+/// Partner agencies tracked at once (a handful in practice; bounded by the partners an
+/// operator adds).
+const MAX_PARTNERS: usize = 1024;
+
+type PartnerKeyed = RateLimiter<String, ClientTable<String>, Clock, NoOpMiddleware<Duration>>;
+
 pub struct RateLimits {
     page: Tier,
     navigation: Tier,
     send: Tier,
+    /// Partner agencies' own quota, keyed by agency name.
+    partner: PartnerKeyed,
     /// The part of the global send quota kept for journeys that began before a surge.
     reserve: Direct,
     surge: Surge,
@@ -215,6 +227,11 @@ impl RateLimits {
                 s.global_submissions_per_second - reserved,
                 s,
                 &clock,
+            ),
+            partner: RateLimiter::new(
+                per_minute(s.partner_submissions_per_minute, s.partner_submission_burst),
+                ClientTable::new(MAX_PARTNERS),
+                clock.clone(),
             ),
             reserve: direct(reserved, &clock),
             surge: Surge::default(),
@@ -261,6 +278,33 @@ impl RateLimits {
         match issued_at {
             Some(at) if at < began => self.reserve.check().map_err(|_| wait),
             _ => Err(wait),
+        }
+    }
+
+    /// The global limit alone: for a partner's submission, whose own quota is checked once its
+    /// token is known ([`RateLimits::check_partner`]).
+    pub fn check_global(&self, class: Class) -> Result<(), Duration> {
+        match class {
+            Class::Page => self.page.check_global(),
+            Class::Navigation => self.navigation.check_global(),
+            Class::Send => self.send.check_global(),
+        }
+    }
+
+    /// A partner agency's own quota, in place of the per-client one.
+    pub fn check_partner(&self, agency: &str) -> Result<(), Duration> {
+        self.partner
+            .check_key(&agency.to_string())
+            .map_err(|n| self.send.wait(n))
+    }
+
+    /// The per-client limit alone: charged to a request whose partner token was refused, so
+    /// that bad tokens are limited like anyone.
+    pub fn check_client(&self, class: Class, client: IpAddr) -> Result<(), Duration> {
+        match class {
+            Class::Page => self.page.check_client(client),
+            Class::Navigation => self.navigation.check_client(client),
+            Class::Send => self.send.check_client(client),
         }
     }
 
@@ -312,7 +356,7 @@ pub async fn limit(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    use actix_web::http::Method;
+    use actix_web::http::{header, Method};
     use actix_web::web;
     let path = req.path();
     let exempt = path == "/healthz" || path.starts_with("/static/");
@@ -326,7 +370,16 @@ pub async fn limit(
             Class::Send
         };
         let client = state.limits.client_of(req.request());
-        if let Err(wait) = state.limits.check(class, client) {
+        // A partner's submission has its own quota, checked once its token is known.
+        let partner = class == Class::Send
+            && path == "/api/v1/submissions"
+            && req.headers().contains_key(header::AUTHORIZATION);
+        let verdict = if partner {
+            state.limits.check_global(class)
+        } else {
+            state.limits.check(class, client)
+        };
+        if let Err(wait) = verdict {
             let resp = too_many_requests(&state, path.starts_with("/api/"), class, wait);
             return Ok(req.into_response(resp));
         }

@@ -92,6 +92,7 @@ admin_listen = "127.0.0.1:0"
 public_url = "https://localhost:$gw_port"
 tls_cert = "$repo/certs-example/localhost.pem"
 tls_key = "$repo/certs-example/localhost-key.pem"
+signing_key = "$repo/certs-example/signing-key.pem"
 [spool]
 dir = "$work/spool"
 [forms]
