@@ -37,14 +37,19 @@ fn ack_link(raw: &[u8]) -> Option<String> {
 
 /// The path of the acknowledgement link in the police intelligence email of a spawned app.
 async fn police_link_path(app: &TestApp) -> String {
-    // The file transport writes one .eml per route; find the police intelligence one.
+    link_path_to(app, "intel@example.invalid").await
+}
+
+/// The path of the link in the email a spawned app sent to `mailbox`.
+async fn link_path_to(app: &TestApp, mailbox: &str) -> String {
+    // The file transport writes one .eml per route; find the one to `mailbox`.
     let outbox = app.dir.path().join("outbox");
     let mut link = None;
     for _ in 0..200 {
         for f in std::fs::read_dir(&outbox).into_iter().flatten().flatten() {
             let raw = std::fs::read(f.path()).expect("eml");
             let h = parse_mail(&raw).headers;
-            if header(&h, "To") == Some("intel@example.invalid") {
+            if header(&h, "To") == Some(mailbox) {
                 link = ack_link(&raw);
             }
         }
@@ -57,6 +62,57 @@ async fn police_link_path(app: &TestApp) -> String {
     link.split_once("/ack/")
         .map(|(_, t)| format!("/ack/{t}"))
         .expect("path")
+}
+
+#[actix_web::test]
+async fn a_mace_inbox_link_is_a_confirm_receipt_page_that_acknowledges_nothing() {
+    let app = spawn_app_with(|s| {
+        let mut mace = s.routes[0].clone();
+        mace.name = "mace_city_of_york".into();
+        mace.mailbox = "mace-york@example.invalid".into();
+        mace.role = Some(Role::Mace);
+        mace.view = View::Restricted;
+        mace.localities = vec!["CITY_OF_YORK".into()];
+        s.routes.push(mace);
+    })
+    .await;
+    let mut answers = professional_answers();
+    answers["gate.immediate_danger"] = json!("yes");
+    let (status, body) = app
+        .post_json(&json!({"form": "professional", "answers": answers}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let reference = body["reference"].as_str().expect("reference").to_string();
+    let path = link_path_to(&app, "mace-york@example.invalid").await;
+    let page = app.get(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Confirm receipt"), "{}", page.body);
+    assert!(page.body.contains("does not stop its escalation"));
+    let done = app
+        .post_raw(&path, "application/x-www-form-urlencoded", vec![], &[])
+        .await;
+    assert_eq!(done.status, 200);
+    assert!(done.body.contains("Receipt confirmed") && done.body.contains(&reference));
+    assert!(!done
+        .body
+        .contains("Escalation for this submission has stopped"));
+    let (acknowledged, next): (Option<i64>, Option<i64>) = app
+        .db()
+        .query_row(
+            "SELECT acknowledged_at, next_escalation_at FROM submissions WHERE reference = ?1",
+            [&reference],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("record");
+    assert_eq!(acknowledged, None);
+    assert!(next.is_some(), "escalation is still scheduled");
+    // The control room's link, on the same submission, is an acknowledgement.
+    let cr = link_path_to(&app, "control-room@example.invalid").await;
+    assert!(app
+        .get(&cr)
+        .await
+        .body
+        .contains("This stops its escalation"));
 }
 
 #[actix_web::test]
