@@ -45,6 +45,10 @@ pub struct LimitSettings {
     pub max_connections: usize,
     /// A form sent sooner than this after it was served is flagged `suspected_automated`.
     pub min_fill_seconds: u64,
+    /// Per partner agency (by its API token), in place of the per-client limit: submissions a
+    /// minute, and how many at once.
+    pub partner_submissions_per_minute: u32,
+    pub partner_submission_burst: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,6 +60,8 @@ pub struct EscalationSettings {
     pub check_interval_secs: u64,
     /// How often the audit chain's head is written to the log.
     pub audit_head_log_minutes: u64,
+    /// Acknowledgement and receipt links stop working this many days after they are issued.
+    pub ack_token_days: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -154,6 +160,12 @@ pub struct ServerSettings {
     pub public_url: String,
     pub tls_cert: PathBuf,
     pub tls_key: PathBuf,
+    /// Ed25519 private key (PKCS#8 PEM, mode 0600) that signs every sealed document and the
+    /// audit chain's head. Kept outside the spool; created by `pis-gateway keygen --signing`.
+    pub signing_key: PathBuf,
+    /// Public keys (base64) of earlier signing keys, still published at
+    /// `/.well-known/pis-gateway/signing-keys` while documents they signed are in use.
+    pub previous_signing_keys: Vec<String>,
     pub dangerous_plain_http: bool,
     pub max_body_bytes: usize,
     pub form_token_max_age_minutes: u64,
@@ -209,6 +221,8 @@ impl Default for Settings {
                 public_url: "https://localhost:8443".into(),
                 tls_cert: "certs-example/localhost.pem".into(),
                 tls_key: "certs-example/localhost-key.pem".into(),
+                signing_key: "certs-example/signing-key.pem".into(),
+                previous_signing_keys: Vec::new(),
                 dangerous_plain_http: false,
                 max_body_bytes: 256 * 1024,
                 form_token_max_age_minutes: 24 * 60,
@@ -252,11 +266,14 @@ impl Default for Settings {
                 max_tracked_clients: 100_000,
                 max_connections: 10_000,
                 min_fill_seconds: 3,
+                partner_submissions_per_minute: 600,
+                partner_submission_burst: 100,
             },
             escalation: EscalationSettings {
                 repeat_minutes: 15,
                 check_interval_secs: 15,
                 audit_head_log_minutes: 10,
+                ack_token_days: 14,
             },
             retention: RetentionSettings {
                 grace_days: 30,
@@ -392,6 +409,17 @@ impl Settings {
                 }
             }
         }
+        if let Err(e) = crate::signing::SigningKey::load(&self.server.signing_key) {
+            add("server.signing_key", e.to_string());
+        }
+        for (i, k) in self.server.previous_signing_keys.iter().enumerate() {
+            if crate::signing::PublicKey::parse(k).is_none() {
+                add(
+                    &format!("server.previous_signing_keys[{i}]"),
+                    "not an Ed25519 public key (base64 of 32 bytes)".into(),
+                );
+            }
+        }
         if !(1024..=16 * 1024 * 1024).contains(&self.server.max_body_bytes) {
             add(
                 "server.max_body_bytes",
@@ -467,6 +495,9 @@ impl Settings {
         if d.poll_interval_secs == 0 {
             add("delivery.poll_interval_secs", "must be at least 1".into());
         }
+        if self.escalation.ack_token_days == 0 {
+            add("escalation.ack_token_days", "must be at least 1".into());
+        }
         for (key, path) in [
             ("routing.triage_rules", &self.routing.triage_rules),
             ("routing.localities", &self.routing.localities),
@@ -521,7 +552,45 @@ impl Settings {
         {
             w.push("server.tls_cert is the EXAMPLE certificate from certs-example/; replace it before real use".into());
         }
+        if self
+            .server
+            .signing_key
+            .to_string_lossy()
+            .contains("certs-example")
+        {
+            w.push("server.signing_key is the EXAMPLE signing key from certs-example/, whose private half is public: anyone can sign documents as this gateway; create one with `pis-gateway keygen --signing --output FILE` before real use".into());
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&self.server.signing_key)
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0);
+            if mode & 0o077 != 0 {
+                w.push(format!(
+                    "server.signing_key ({}) can be read by other users (mode {:o}); make it 0600",
+                    self.server.signing_key.display(),
+                    mode & 0o777
+                ));
+            }
+        }
         w
+    }
+
+    /// The signing keys published for readers: the current one first, then earlier ones.
+    pub fn published_signing_keys(
+        &self,
+        current: &crate::signing::PublicKey,
+    ) -> Vec<crate::signing::PublicKey> {
+        let mut keys = vec![current.clone()];
+        for k in &self.server.previous_signing_keys {
+            if let Some(k) = crate::signing::PublicKey::parse(k) {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+        keys
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::forms::Note;
 use crate::reference::Reference;
 use crate::routing::{Route, View};
+use crate::signing::SigningKey;
 use crate::triage::Priority;
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -25,6 +26,8 @@ pub struct Document<'a> {
     /// The answers this view may hold (all of them for `full`).
     pub answers: &'a Map<String, Value>,
     pub notes: &'a [Note],
+    /// The partner agency whose API token sent it; none for a public submission.
+    pub submitted_via: Option<&'a str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,17 +40,19 @@ pub enum SealError {
     NoEnvelope(&'static str),
 }
 
-/// The canonical JSON: keys sorted (serde_json's map is ordered), no insignificant whitespace.
+/// The canonical JSON, signed by the gateway: keys sorted (serde_json's map is ordered), no
+/// insignificant whitespace, the signature inside (see [`crate::signing`]).
 /// `doc.answers` must already be narrowed to `view` (see [`crate::views`]).
 pub fn canonical_json(
     doc: &Document<'_>,
     route: &Route,
     view: View,
+    signer: &SigningKey,
 ) -> Result<Zeroizing<Vec<u8>>, SealError> {
     if view == View::Notice {
         return Err(SealError::NoEnvelope(view.as_str()));
     }
-    let value = json!({
+    let Value::Object(document) = json!({
         "schema": SCHEMA,
         "marking": MARKING,
         "reference": doc.reference.as_str(),
@@ -61,9 +66,14 @@ pub fn canonical_json(
         "localities": doc.localities,
         "answers": doc.answers,
         "notes": doc.notes,
-    });
-    let bytes = serde_json::to_vec(&value).map_err(|_| SealError::Encrypt)?;
-    Ok(Zeroizing::new(bytes))
+    }) else {
+        return Err(SealError::Encrypt);
+    };
+    let mut document = document;
+    if let Some(agency) = doc.submitted_via {
+        document.insert("submitted_via".into(), json!({ "agency": agency }));
+    }
+    Ok(signer.sign_document(document))
 }
 
 /// Encrypts to the route's recipients; binary age format (the spool's form).
@@ -158,8 +168,9 @@ mod tests {
             localities: &[],
             answers: &answers,
             notes: &[],
+            submitted_via: None,
         };
-        let plain = canonical_json(&doc, r, View::Full).expect("json");
+        let plain = canonical_json(&doc, r, View::Full, &SigningKey::generate()).expect("json");
         encrypt(&plain, r).expect("sealed")
     }
 
@@ -233,9 +244,18 @@ mod tests {
             localities: &[],
             answers: &answers,
             notes: &[],
+            submitted_via: None,
         };
-        let text = String::from_utf8(canonical_json(&doc, &r, View::Full).expect("json").to_vec())
-            .expect("utf8");
+        let key = SigningKey::generate();
+        let plain = canonical_json(&doc, &r, View::Full, &key).expect("json");
+        let text = String::from_utf8(plain.to_vec()).expect("utf8");
+        let parsed: Value = serde_json::from_slice(&plain).expect("json");
+        let ring = crate::signing::Keyring(vec![key.public().clone()]);
+        assert_eq!(
+            crate::signing::verify_document(&parsed, &ring),
+            Ok(key.public().id()),
+            "signed by the gateway"
+        );
         assert!(
             text.starts_with("{\"answers\":{\"a\":\"2\",\"z\":\"1\"}"),
             "{text}"

@@ -1,5 +1,6 @@
 //! Building and running the gateway: load and check everything, bind, serve.
 
+use crate::ack::{TokenKey, TokenPolicy};
 use crate::config::Settings;
 use crate::delivery::mailer::Mailer;
 use crate::delivery::retry::RetrySchedule;
@@ -14,6 +15,7 @@ use crate::intake::{Intake, Rules};
 use crate::locality::LocalityTable;
 use crate::metrics::Metrics;
 use crate::routing::Routes;
+use crate::signing::SigningKey;
 use crate::spool::lifecycle::RetentionPolicy;
 use crate::spool::sqlite::SqliteSpool;
 use crate::spool::Spool;
@@ -63,6 +65,10 @@ impl Application {
         let assets =
             Assets::load(&settings.forms.dir.join("static")).context("loading static files")?;
         let routes = Arc::new(Routes::from_settings(&settings.routes)?);
+        let signer = Arc::new(
+            SigningKey::load(&settings.server.signing_key).context("loading server.signing_key")?,
+        );
+        let signing_keys = settings.published_signing_keys(signer.public());
         let spool: Arc<dyn Spool> = Arc::new(SqliteSpool::open(&settings.spool.dir)?);
         let secret = spool
             .secret("form_token", 32)
@@ -73,6 +79,7 @@ impl Application {
             .map(|n| n.get())
             .unwrap_or(2);
         let metrics = Arc::new(Metrics::default());
+        let ack_tokens = TokenPolicy::from_days(settings.escalation.ack_token_days);
         let wake = Arc::new(Notify::new());
         let pressure = Arc::new(IntakePressure::new(
             settings.delivery.busy_intake_per_second,
@@ -90,6 +97,10 @@ impl Application {
         )
         .with_lanes(settings.delivery.concurrency)
         .with_public_url(&settings.server.public_url)
+        .with_token_policy(ack_tokens)
+        // Derived from the signing key, which lives outside the spool: a resend after a
+        // restart carries the same link, and a copy of the spool alone yields no token.
+        .with_token_key(TokenKey::derived_from(signer.derivation_secret()))
         .with_pressure(Arc::clone(&pressure));
         let rules = Arc::new(Rules {
             triage: Triage::load(&settings.routing.triage_rules)?,
@@ -109,8 +120,10 @@ impl Application {
             60 * settings.escalation.audit_head_log_minutes as i64,
             Arc::clone(&wake),
             Duration::from_secs(settings.escalation.check_interval_secs),
-        );
-        let intake = Intake::new(spool, routes, rules, metrics, wake).with_pressure(pressure);
+        )
+        .with_signer(Arc::clone(&signer));
+        let intake =
+            Intake::new(spool, routes, rules, metrics, wake, signer).with_pressure(pressure);
         let plain = settings.server.dangerous_plain_http;
         let state = web::Data::new(AppState {
             forms,
@@ -123,6 +136,8 @@ impl Application {
             min_fill_seconds: settings.limits.min_fill_seconds,
             max_body_bytes: settings.server.max_body_bytes,
             plain_http: plain,
+            ack_tokens,
+            signing_keys,
         });
         let listener = TcpListener::bind(&settings.server.listen)
             .with_context(|| format!("binding {}", settings.server.listen))?;

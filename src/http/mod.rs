@@ -25,4 +25,8 @@ pub struct AppState {
     pub min_fill_seconds: u64,
     pub max_body_bytes: usize,
     pub plain_http: bool,
+    /// How long acknowledgement links stay usable.
+    pub ack_tokens: crate::ack::TokenPolicy,
+    /// Published at `/.well-known/pis-gateway/signing-keys`, the current key first.
+    pub signing_keys: Vec<crate::signing::PublicKey>,
 }

@@ -96,6 +96,9 @@ struct Pair {
 pub struct RateLimits {
     submission: Pair,
     page: Pair,
+    /// Partner agencies' own quota, keyed by agency name (a handful; bounded by the partners
+    /// an operator adds).
+    partner: DefaultKeyedRateLimiter<String>,
     trusted: Vec<Net>,
     max_clients: usize,
 }
@@ -124,6 +127,10 @@ impl RateLimits {
                 ),
                 global: RateLimiter::direct(per_second(s.global_pages_per_second)),
             },
+            partner: RateLimiter::keyed(
+                per_minute(s.partner_submissions_per_minute)
+                    .allow_burst(burst(s.partner_submission_burst)),
+            ),
             trusted: s
                 .trusted_proxies
                 .iter()
@@ -174,6 +181,33 @@ impl RateLimits {
         Ok(())
     }
 
+    /// The global limit alone: for a partner's submission, whose own quota is checked once its
+    /// token is known ([`RateLimits::check_partner`]).
+    pub fn check_global(&self, class: Class) -> Result<(), Duration> {
+        let pair = match class {
+            Class::Submission => &self.submission,
+            Class::Page => &self.page,
+        };
+        pair.global.check().map_err(wait_of)
+    }
+
+    /// A partner agency's own quota, in place of the per-client one.
+    pub fn check_partner(&self, agency: &str) -> Result<(), Duration> {
+        self.partner.check_key(&agency.to_string()).map_err(wait_of)
+    }
+
+    /// The per-client limit alone: charged to a request whose partner token was refused, so
+    /// that bad tokens are limited like anyone.
+    pub fn check_client(&self, class: Class, client: IpAddr) -> Result<(), Duration> {
+        let pair = match class {
+            Class::Submission => &self.submission,
+            Class::Page => &self.page,
+        };
+        pair.client
+            .check_key(&ClientKey::from(client))
+            .map_err(wait_of)
+    }
+
     pub fn tracked_clients(&self) -> usize {
         self.submission.client.len() + self.page.client.len()
     }
@@ -206,7 +240,16 @@ pub async fn limit(
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok());
         let client = state.limits.client(peer, xff);
-        if let Err(wait) = state.limits.check(class, client) {
+        // A partner's submission has its own quota, checked once its token is known.
+        let partner = class == Class::Submission
+            && path == "/api/v1/submissions"
+            && req.headers().contains_key(header::AUTHORIZATION);
+        let verdict = if partner {
+            state.limits.check_global(class)
+        } else {
+            state.limits.check(class, client)
+        };
+        if let Err(wait) = verdict {
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             let secs = secs.max(1).to_string();
             state.intake.metrics().inc(

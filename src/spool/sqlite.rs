@@ -7,10 +7,12 @@
 //! after the transaction holding its submission has committed.
 
 use super::lifecycle::{self, PurgeReport, RetentionPolicy};
+use super::partners;
 use super::{
-    audit, schema, AttemptOutcome, CommitOutcome, DeliveryRecord, DueDelivery, NewSubmission,
-    OutboxStats, Spool, SpoolError, SpoolFuture, StoredEnvelope, SubmissionRecord,
+    audit, schema, AttemptOutcome, CommitOutcome, DeliveryRecord, DueDelivery, IssuedToken,
+    NewSubmission, OutboxStats, Spool, SpoolError, SpoolFuture, StoredEnvelope, SubmissionRecord,
 };
+use crate::ack::{AckKind, Used};
 use crate::reference::{Reference, ReferenceCipher, SPACE};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -36,10 +38,12 @@ enum Control {
     Secret(String, usize, Reply<Vec<u8>>),
     Attempt(String, String, i64, AttemptOutcome, Reply<()>),
     Requeue(String, i64, Reply<usize>),
-    AddAckToken([u8; 32], String, String, i64, Reply<()>),
-    Acknowledge([u8; 32], i64, Reply<Option<(String, String)>>),
+    AddAckToken([u8; 32], String, String, AckKind, i64, Reply<()>),
+    Acknowledge([u8; 32], i64, i64, Reply<Option<Used>>),
     Escalate(i64, i64, Vec<(String, String)>, Reply<Vec<String>>),
     Purge(i64, RetentionPolicy, Reply<PurgeReport>),
+    AddPartner(String, [u8; 32], i64, Reply<bool>),
+    RevokePartner(String, i64, Reply<bool>),
 }
 
 pub struct SqliteSpool {
@@ -270,14 +274,24 @@ fn writer_loop(mut conn: Connection, numbering: &Numbering, mut rx: mpsc::Receiv
                 Control::Secret(name, len, reply) => {
                     let _ = reply.send(secret(&mut conn, &name, len).map_err(unavailable));
                 }
+                Control::AddPartner(name, hash, now, reply) => {
+                    let _ = reply
+                        .send(partners::add(&mut conn, &name, &hash, now).map_err(unavailable));
+                }
+                Control::RevokePartner(name, now, reply) => {
+                    let _ =
+                        reply.send(partners::revoke(&mut conn, &name, now).map_err(unavailable));
+                }
                 Control::Requeue(reference, now, reply) => {
                     let _ = reply.send(
                         lifecycle::requeue(&mut conn, cipher, &reference, now).map_err(unavailable),
                     );
                 }
-                Control::Acknowledge(hash, now, reply) => {
-                    let _ = reply
-                        .send(lifecycle::acknowledge(&mut conn, &hash, now).map_err(unavailable));
+                Control::Acknowledge(hash, now, issued_after, reply) => {
+                    let _ = reply.send(
+                        lifecycle::acknowledge(&mut conn, &hash, now, issued_after)
+                            .map_err(unavailable),
+                    );
                 }
                 Control::Escalate(now, repeat_secs, routes, reply) => {
                     let _ = reply.send(
@@ -332,13 +346,13 @@ fn write_batch(
                     Control::Attempt(reference, route, now, outcome, _) => {
                         record_attempt(sp, cipher, reference, route, *now, outcome)?
                     }
-                    Control::AddAckToken(hash, reference, route, now, _) => {
+                    Control::AddAckToken(hash, reference, route, kind, now, _) => {
                         let id = submission_id(sp, cipher, reference)?
                             .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                         sp.prepare_cached(
-                            "INSERT OR IGNORE INTO ack_tokens (token_hash, submission, route, created_at) VALUES (?1, ?2, ?3, ?4)",
+                            "INSERT OR IGNORE INTO ack_tokens (token_hash, submission, route, created_at, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
                         )?
-                        .execute(params![&hash[..], id, route, now])?;
+                        .execute(params![&hash[..], id, route, now, kind.as_str()])?;
                     }
                     _ => {}
                 }
@@ -485,8 +499,8 @@ fn insert_one(
             .execute(params![id, e.route, e.view, body])?;
         }
         tx.prepare_cached(
-            "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)",
+            "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from, ack_kind)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7, ?8)",
         )?
         .execute(params![
             id,
@@ -495,7 +509,8 @@ fn insert_one(
             e.view,
             e.notice,
             rank(s.priority),
-            s.received_unix
+            s.received_unix,
+            e.ack.as_str()
         ])?;
         audit::append(
             tx,
@@ -685,7 +700,7 @@ impl Spool for SqliteSpool {
                 // Walks the (state, rank, next_attempt_at) index in order and stops at the
                 // limit: no sort over the whole backlog.
                 "SELECT s.reference, d.route, d.mailbox, d.view, d.attempts, d.retry_from,
-                        s.priority, s.received_at, s.form_id, e.body, d.notice, d.rank
+                        s.priority, s.received_at, s.form_id, e.body, d.notice, d.rank, d.ack_kind
                  FROM deliveries d
                  JOIN submissions s ON s.id = d.submission
                  LEFT JOIN envelopes e ON e.submission = d.submission AND e.route = d.route
@@ -707,6 +722,8 @@ impl Spool for SqliteSpool {
                     envelope: r.get(9)?,
                     notice: r.get(10)?,
                     rank: r.get(11)?,
+                    ack: AckKind::parse(&r.get::<_, String>(12)?)
+                        .unwrap_or(AckKind::ConfirmReceipt),
                 })
             })?
             .collect()
@@ -766,20 +783,62 @@ impl Spool for SqliteSpool {
         token_hash: [u8; 32],
         reference: &str,
         route: &str,
+        kind: AckKind,
         now: i64,
     ) -> SpoolFuture<'_, ()> {
         let (reference, route) = (reference.to_string(), route.to_string());
+        Box::pin(self.ask(move |r| {
+            Job::Other(Control::AddAckToken(
+                token_hash, reference, route, kind, now, r,
+            ))
+        }))
+    }
+
+    fn latest_ack_token(
+        &self,
+        reference: &str,
+        route: &str,
+    ) -> SpoolFuture<'_, Option<IssuedToken>> {
+        let route = route.to_string();
         Box::pin(
-            self.ask(move |r| {
-                Job::Other(Control::AddAckToken(token_hash, reference, route, now, r))
+            self.read_submission(reference.to_string(), None, move |c, id| {
+                c.prepare_cached(
+                    "SELECT token_hash, created_at, used_at IS NOT NULL FROM ack_tokens
+                 WHERE submission = ?1 AND route = ?2 ORDER BY created_at DESC LIMIT 1",
+                )?
+                .query_row(params![id, route], |r| {
+                    let hash: Vec<u8> = r.get(0)?;
+                    <[u8; 32]>::try_from(hash.as_slice())
+                        .ok()
+                        .map(|hash| -> rusqlite::Result<IssuedToken> {
+                            Ok(IssuedToken {
+                                hash,
+                                issued_at: r.get(1)?,
+                                used: r.get(2)?,
+                            })
+                        })
+                        .transpose()
+                })
+                .optional()
+                .map(Option::flatten)
             }),
         )
     }
 
-    fn ack_token_open(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, bool> {
+    fn ack_token_open(
+        &self,
+        token_hash: [u8; 32],
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<AckKind>> {
         Box::pin(self.read(move |c| {
-            c.prepare_cached("SELECT 1 FROM ack_tokens WHERE token_hash = ?1 AND used_at IS NULL")?
-                .exists([&token_hash[..]])
+            let kind: Option<String> = c
+                .prepare_cached(
+                    "SELECT kind FROM ack_tokens
+                     WHERE token_hash = ?1 AND used_at IS NULL AND created_at >= ?2",
+                )?
+                .query_row(params![&token_hash[..], issued_after], |r| r.get(0))
+                .optional()?;
+            Ok(kind.map(|k| AckKind::parse(&k).unwrap_or(AckKind::ConfirmReceipt)))
         }))
     }
 
@@ -787,8 +846,11 @@ impl Spool for SqliteSpool {
         &self,
         token_hash: [u8; 32],
         now: i64,
-    ) -> SpoolFuture<'_, Option<(String, String)>> {
-        Box::pin(self.ask(move |r| Job::Other(Control::Acknowledge(token_hash, now, r))))
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<Used>> {
+        Box::pin(
+            self.ask(move |r| Job::Other(Control::Acknowledge(token_hash, now, issued_after, r))),
+        )
     }
 
     fn escalate_due(
@@ -815,6 +877,24 @@ impl Spool for SqliteSpool {
     fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>> {
         let name = name.to_string();
         Box::pin(self.ask(move |r| Job::Other(Control::Secret(name, len, r))))
+    }
+
+    fn partner_for_token(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, Option<String>> {
+        Box::pin(self.read(move |c| partners::for_token(c, &token_hash)))
+    }
+
+    fn add_partner(&self, name: &str, token_hash: [u8; 32], now: i64) -> SpoolFuture<'_, bool> {
+        let name = name.to_string();
+        Box::pin(self.ask(move |r| Job::Other(Control::AddPartner(name, token_hash, now, r))))
+    }
+
+    fn revoke_partner(&self, name: &str, now: i64) -> SpoolFuture<'_, bool> {
+        let name = name.to_string();
+        Box::pin(self.ask(move |r| Job::Other(Control::RevokePartner(name, now, r))))
+    }
+
+    fn partners(&self) -> SpoolFuture<'_, Vec<partners::PartnerRecord>> {
+        Box::pin(self.read(partners::list))
     }
 }
 
@@ -858,6 +938,7 @@ mod tests {
                 view: "full",
                 body: Some(vec![1, 2, 3]),
                 notice: None,
+                ack: AckKind::Acknowledge,
             }],
         }
     }
@@ -1216,6 +1297,7 @@ mod tests {
                 [7; 32],
                 earlier_ref.as_str().to_string(),
                 "police_intelligence".into(),
+                AckKind::Acknowledge,
                 1,
                 ack_tx,
             )],

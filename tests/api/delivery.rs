@@ -108,7 +108,14 @@ fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -
         Arc::clone(&wake),
         Duration::from_secs(1),
     );
-    let intake = Intake::new(Arc::clone(&spool), routes, Arc::new(rules()), metrics, wake);
+    let intake = Intake::new(
+        Arc::clone(&spool),
+        routes,
+        Arc::new(rules()),
+        metrics,
+        wake,
+        signer(),
+    );
     Rig {
         _dir: dir,
         spool,
@@ -629,6 +636,7 @@ async fn lanes_start(
         Arc::new(rules()),
         metrics,
         Arc::clone(&wake),
+        signer(),
     );
     if let Some(p) = &pressure {
         intake = intake.with_pressure(Arc::clone(p));

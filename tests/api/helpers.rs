@@ -25,6 +25,7 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
     s.server.listen = "127.0.0.1:0".into();
     s.server.tls_cert = repo().join("certs-example/localhost.pem");
     s.server.tls_key = repo().join("certs-example/localhost-key.pem");
+    s.server.signing_key = repo().join("certs-example/signing-key.pem");
     s.server.workers = 2;
     s.spool.dir = dir.join("spool");
     s.forms.dir = repo().join("forms");
@@ -355,4 +356,17 @@ pub fn rules() -> pis_gateway::intake::Rules {
         )
         .expect("localities"),
     }
+}
+
+/// The example signing key that the test gateways use (`certs-example/signing-key.pem`).
+pub fn signer() -> Arc<pis_gateway::signing::SigningKey> {
+    Arc::new(
+        pis_gateway::signing::SigningKey::load(&repo().join("certs-example/signing-key.pem"))
+            .expect("example signing key"),
+    )
+}
+
+/// The keys a reader of the test gateways' documents trusts.
+pub fn signer_keys() -> pis_gateway::signing::Keyring {
+    pis_gateway::signing::Keyring(vec![signer().public().clone()])
 }

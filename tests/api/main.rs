@@ -10,6 +10,7 @@ mod hardening;
 mod helpers;
 mod journey;
 mod map;
+mod partners;
 mod process;
 mod smtp_server;
 mod triage_routing;

@@ -35,6 +35,7 @@ listen = "127.0.0.1:0"
 public_url = "https://localhost:8443"
 tls_cert = "{cert}"
 tls_key = "{key}"
+signing_key = "{signing}"
 [spool]
 dir = "{spool}"
 [forms]
@@ -58,6 +59,7 @@ recipients = {recipients:?}
 "#,
         cert = repo.join("certs-example/localhost.pem").display(),
         key = repo.join("certs-example/localhost-key.pem").display(),
+        signing = repo.join("certs-example/signing-key.pem").display(),
         spool = dir.join("spool").display(),
         forms = repo.join("forms").display(),
         outbox = dir.join("outbox").display(),
@@ -448,6 +450,17 @@ recipients = ["age1secretvalue"]
         String::from_utf8_lossy(&ok.stderr)
     );
     assert!(String::from_utf8_lossy(&ok.stderr).contains("EXAMPLE KEY"));
+    assert!(String::from_utf8_lossy(&ok.stderr).contains("EXAMPLE signing key"));
+    let key = signer();
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains(&format!(
+            "signing key {} (current) {}",
+            key.public().id(),
+            key.public().to_base64()
+        )),
+        "check-config prints the public signing key: {}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
 }
 
 #[actix_web::test]
@@ -490,4 +503,91 @@ async fn sigterm_stops_the_gateway_cleanly_after_its_workers_finish() {
     }
     // The submission made before the stop was delivered (file transport) or is still queued.
     assert_eq!(count_in(&dir.path().join("spool")), 1);
+}
+
+#[actix_web::test]
+async fn the_logged_audit_head_is_signed_and_audit_verify_takes_the_line_as_it_stands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, recipients) = keys();
+    let config = write_config(dir.path(), &recipients);
+    let mut gw = start(&config);
+    let app = app_for(gw.port, &dir);
+    let (status, _) = app
+        .post_json(&json!({"form": "community", "answers": community_answers()}))
+        .await;
+    assert_eq!(status, 201);
+    let pid = gw.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs")
+        .success());
+    let started = Instant::now();
+    while gw.child.try_wait().expect("wait").is_none() {
+        assert!(started.elapsed() < Duration::from_secs(30), "still running");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    let line = gw
+        .log
+        .lock()
+        .expect("log")
+        .iter()
+        .rev()
+        .find(|l| l.contains("audit chain head"))
+        .cloned()
+        .expect("a head in the log");
+    let key = signer();
+    assert!(
+        line.contains(&format!("key={}", key.public().id())) && line.contains(" sig="),
+        "signed: {line}"
+    );
+    let verify = |head: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+            .args(["audit", "--config"])
+            .arg(&config)
+            .args(["verify", "--head", head])
+            .output()
+            .expect("runs");
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (ok, out) = verify(&line);
+    assert!(ok && out.contains("intact"), "{out}");
+
+    // A head with its signature altered, or signed by another key, is refused outright.
+    let head = pis_gateway::signing::SignedHead::parse(&line).expect("parses");
+    let mut bent = head.clone();
+    bent.signature[0] ^= 1;
+    let as_line = |h: &pis_gateway::signing::SignedHead| {
+        format!(
+            "audit chain head seq={} hash={} key={} sig={}",
+            h.seq,
+            h.hash_hex(),
+            h.key_id,
+            h.signature_base64()
+        )
+    };
+    let (ok, out) = verify(&as_line(&bent));
+    assert!(!ok && out.contains("signature"), "{out}");
+    let other = pis_gateway::signing::SigningKey::generate();
+    let (ok, out) = verify(&as_line(&pis_gateway::signing::SignedHead::sign(
+        &other,
+        head.seq + 5,
+        &[7; 32],
+    )));
+    assert!(!ok && out.contains("signature"), "{out}");
+
+    // Whoever rewrites the chain's tail cannot match the signed head.
+    let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
+    db.execute("DELETE FROM audit WHERE seq >= ?1", [head.seq])
+        .expect("truncate");
+    let (ok, out) = verify(&line);
+    assert!(!ok && out.contains("BROKEN"), "{out}");
 }

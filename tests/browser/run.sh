@@ -69,6 +69,7 @@ listen = "127.0.0.1:$port"
 public_url = "https://localhost:$port"
 tls_cert = "$repo/certs-example/localhost.pem"
 tls_key = "$repo/certs-example/localhost-key.pem"
+signing_key = "$repo/certs-example/signing-key.pem"
 [spool]
 dir = "$work/spool"
 [forms]

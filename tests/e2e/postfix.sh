@@ -90,6 +90,7 @@ listen = "127.0.0.1:$gw_port"
 public_url = "https://localhost:$gw_port"
 tls_cert = "$repo/certs-example/localhost.pem"
 tls_key = "$repo/certs-example/localhost-key.pem"
+signing_key = "$repo/certs-example/signing-key.pem"
 [spool]
 dir = "$work/spool"
 [forms]

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod form;
 pub mod health;
 pub mod home;
+pub mod signing_keys;
 
 use actix_web::web;
 
@@ -20,6 +21,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/submissions", web::post().to(api::submit))
         .route("/ack/{token}", web::get().to(ack::show))
         .route("/ack/{token}", web::post().to(ack::acknowledge))
+        .route(
+            "/.well-known/pis-gateway/signing-keys",
+            web::get().to(signing_keys::list),
+        )
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
