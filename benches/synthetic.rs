@@ -4,7 +4,9 @@
 //! cargo run --release --example synthetic -- COUNT OUT_DIR   (this file is registered as an
 //! example in Cargo.toml; it sits with the benches because it feeds them)
 //!
-//! OUT_DIR receives `analyst.key` (an identity made for this set) and `envelopes/*.age`.
+//! OUT_DIR receives `analyst.key` (an identity made for this set), `envelopes/*.age` signed with
+//! the EXAMPLE signing key of `certs-example/`, and `signing-keys.txt` (its public key, for
+//! `map --signer`).
 //! Nothing here is real: names, numbers and places are generated.
 
 use age::secrecy::ExposeSecret;
@@ -55,6 +57,19 @@ fn main() {
         format!("{}\n", key.to_string().expose_secret()),
     )
     .expect("key");
+    let signer = pis_gateway::signing::SigningKey::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("certs-example/signing-key.pem"),
+    )
+    .expect("the example signing key");
+    std::fs::write(
+        out.join("signing-keys.txt"),
+        format!(
+            "signing key {} {}\n",
+            signer.public().id(),
+            signer.public().to_base64()
+        ),
+    )
+    .expect("keys file");
     let route = pis_gateway::routing::Route {
         name: "police_intelligence".into(),
         mailbox: "intel@example.invalid".into(),
@@ -100,8 +115,8 @@ fn main() {
             },
             "notes": []
         });
-        let sealed = pis_gateway::seal::encrypt(&serde_json::to_vec(&doc).expect("json"), &route)
-            .expect("sealed");
+        let signed = signer.sign_document(doc.as_object().cloned().expect("object"));
+        let sealed = pis_gateway::seal::encrypt(&signed, &route).expect("sealed");
         std::fs::write(envelopes.join(format!("{reference}.age")), sealed).expect("envelope");
     }
     eprintln!(

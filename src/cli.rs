@@ -27,12 +27,16 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
-    /// Create an age identity for an inbox owner; prints the public key.
+    /// Create an age identity for an inbox owner, or with --signing the gateway's Ed25519
+    /// signing key; prints the public key.
     Keygen {
         /// Where to write the identity (mode 0600; never overwrites). Without it, the identity
-        /// goes to standard output.
+        /// goes to standard output. Required with --signing.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Create the gateway's signing key (`server.signing_key`) instead of an age identity.
+        #[arg(long)]
+        signing: bool,
     },
     /// Inspect the outbox or put a dead-lettered submission back in the queue.
     Outbox {
@@ -40,6 +44,13 @@ pub enum Command {
         config: Option<PathBuf>,
         #[command(subcommand)]
         action: OutboxAction,
+    },
+    /// Partner agencies that submit through the API with their own bearer token.
+    Partner {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: PartnerAction,
     },
     /// Check or export the hash-chained audit log.
     Audit {
@@ -63,6 +74,8 @@ pub enum Command {
         /// Folder for map.html, map.json, map.dot and links.csv (mode 0600).
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        signers: Signers,
         /// `.age` envelopes, `.eml` files, or folders of them (a Maildir).
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
@@ -93,10 +106,30 @@ pub enum Command {
         /// Form specs folder for question labels (default: the forms built into this binary).
         #[arg(long)]
         forms: Option<PathBuf>,
+        #[command(flatten)]
+        signers: Signers,
         /// Envelopes (`.age`, binary or armored).
         #[arg(required = true)]
         envelopes: Vec<PathBuf>,
     },
+}
+
+/// Whose signatures a reader trusts.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Signers {
+    /// The gateway's public signing keys: the JSON published at
+    /// /.well-known/pis-gateway/signing-keys, or one key per line as `check-config` prints
+    /// them. May be given more than once.
+    #[arg(long = "signer", value_name = "FILE")]
+    pub signer: Vec<PathBuf>,
+    /// A gateway configuration whose signing keys (server.signing_key and
+    /// server.previous_signing_keys) are trusted.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Read documents that are unsigned or not signed by a trusted key (each is named, and
+    /// marked as unverified).
+    #[arg(long)]
+    pub allow_unsigned: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,13 +144,31 @@ pub enum OutboxAction {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PartnerAction {
+    /// Add a partner and print its new token (once: only its hash is kept).
+    Add {
+        /// The agency's name (lower-case letters, digits, `-`, `_`), as sealed documents will
+        /// name it.
+        name: String,
+    },
+    /// Every partner, active or revoked (never a token).
+    List,
+    /// Revoke a partner's token at once.
+    Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditAction {
     /// Walk the chain and report the first broken link.
     Verify {
-        /// A head noted from the service log ("audit chain head seq=N hash=H"), as N:H, to
-        /// detect a truncated tail.
+        /// A head noted from the service log, to detect a truncated or rewritten chain: the
+        /// signed log line as it stands ("audit chain head seq=N hash=H key=K sig=S"), whose
+        /// signature is checked, or N:H.
         #[arg(long)]
         head: Option<String>,
+        /// Public signing keys to check a signed head against, besides the configuration's.
+        #[arg(long = "signer", value_name = "FILE")]
+        signer: Vec<PathBuf>,
     },
     /// Write every entry as a JSON line (standard output).
     Export,

@@ -35,17 +35,33 @@ pub struct LimitSettings {
     /// Per client: page views a minute, and how many at once.
     pub pages_per_minute: u32,
     pub page_burst: u32,
+    /// Per client: presses that move through a form (Continue, Back, Add another, Remove) a
+    /// minute, and how many at once. The final send spends a submission instead.
+    pub navigation_per_minute: u32,
+    pub navigation_burst: u32,
     /// For everyone together, a second.
     pub global_submissions_per_second: u32,
     pub global_pages_per_second: u32,
+    pub global_navigation_per_second: u32,
+    /// The part of `global_submissions_per_second` kept, during a surge, for sends whose form
+    /// was served before the surge began.
+    pub reserved_submissions_per_second: u32,
+    /// An IPv6 /56 and /48 share, between all their /64s, this many clients' quotas.
+    pub ipv6_56_clients: u32,
+    pub ipv6_48_clients: u32,
     /// Addresses or CIDR blocks of reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<String>,
-    /// Clients tracked at once; memory stays bounded under a flood of distinct addresses.
+    /// Clients tracked at once in each table (past it the least recently seen is forgotten);
+    /// memory stays bounded under a flood of distinct addresses.
     pub max_tracked_clients: usize,
     /// Open connections at once.
     pub max_connections: usize,
     /// A form sent sooner than this after it was served is flagged `suspected_automated`.
     pub min_fill_seconds: u64,
+    /// Per partner agency (by its API token), in place of the per-client limit: submissions a
+    /// minute, and how many at once.
+    pub partner_submissions_per_minute: u32,
+    pub partner_submission_burst: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,6 +73,8 @@ pub struct EscalationSettings {
     pub check_interval_secs: u64,
     /// How often the audit chain's head is written to the log.
     pub audit_head_log_minutes: u64,
+    /// Acknowledgement and receipt links stop working this many days after they are issued.
+    pub ack_token_days: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -165,11 +183,24 @@ pub struct ServerSettings {
     pub public_url: String,
     pub tls_cert: PathBuf,
     pub tls_key: PathBuf,
+    /// Ed25519 private key (PKCS#8 PEM, mode 0600) that signs every sealed document and the
+    /// audit chain's head. Kept outside the spool; created by `pis-gateway keygen --signing`.
+    pub signing_key: PathBuf,
+    /// Public keys (base64) of earlier signing keys, still published at
+    /// `/.well-known/pis-gateway/signing-keys` while documents they signed are in use.
+    pub previous_signing_keys: Vec<String>,
     pub dangerous_plain_http: bool,
     pub max_body_bytes: usize,
+    /// A request body must arrive whole within this many seconds...
+    pub body_timeout_secs: u64,
+    /// ...and, after its first seconds, at no less than this many bytes a second on average.
+    pub body_min_bytes_per_second: u64,
     pub form_token_max_age_minutes: u64,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// Where `/metrics` and `/readyz` are served (plain HTTP, for the host's own monitoring);
+    /// empty serves them nowhere. The public listener keeps only `/healthz`.
+    pub admin_listen: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -220,10 +251,15 @@ impl Default for Settings {
                 public_url: "https://localhost:8443".into(),
                 tls_cert: "certs-example/localhost.pem".into(),
                 tls_key: "certs-example/localhost-key.pem".into(),
+                signing_key: "certs-example/signing-key.pem".into(),
+                previous_signing_keys: Vec::new(),
                 dangerous_plain_http: false,
                 max_body_bytes: 256 * 1024,
+                body_timeout_secs: 20,
+                body_min_bytes_per_second: 1024,
                 form_token_max_age_minutes: 24 * 60,
                 workers: 0,
+                admin_listen: "127.0.0.1:9464".into(),
             },
             spool: SpoolSettings {
                 dir: "var/spool".into(),
@@ -257,17 +293,26 @@ impl Default for Settings {
                 submission_burst: 5,
                 pages_per_minute: 120,
                 page_burst: 60,
+                navigation_per_minute: 60,
+                navigation_burst: 30,
                 global_submissions_per_second: 200,
                 global_pages_per_second: 1000,
+                global_navigation_per_second: 500,
+                reserved_submissions_per_second: 50,
+                ipv6_56_clients: 4,
+                ipv6_48_clients: 16,
                 trusted_proxies: Vec::new(),
                 max_tracked_clients: 100_000,
                 max_connections: 10_000,
                 min_fill_seconds: 3,
+                partner_submissions_per_minute: 600,
+                partner_submission_burst: 100,
             },
             escalation: EscalationSettings {
                 repeat_minutes: 15,
                 check_interval_secs: 15,
                 audit_head_log_minutes: 10,
+                ack_token_days: 14,
             },
             retention: RetentionSettings {
                 grace_days: 30,
@@ -389,6 +434,23 @@ impl Settings {
                 "must be an address and port, like 127.0.0.1:8443".into(),
             );
         }
+        let admin = self.server.admin_listen.trim();
+        if !admin.is_empty() && admin.parse::<std::net::SocketAddr>().is_err() {
+            add(
+                "server.admin_listen",
+                "must be an address and port, like 127.0.0.1:9464, or empty".into(),
+            );
+        }
+        if self.server.body_timeout_secs == 0 {
+            add("server.body_timeout_secs", "must be at least 1".into());
+        }
+        let l = &self.limits;
+        if l.reserved_submissions_per_second >= l.global_submissions_per_second {
+            add(
+                "limits.reserved_submissions_per_second",
+                "must be below limits.global_submissions_per_second".into(),
+            );
+        }
         let url = &self.server.public_url;
         if !(url.starts_with("https://")
             || (self.server.dangerous_plain_http && url.starts_with("http://")))
@@ -404,6 +466,17 @@ impl Settings {
                 if !path.is_file() {
                     add(key, format!("file not found: {}", path.display()));
                 }
+            }
+        }
+        if let Err(e) = crate::signing::SigningKey::load(&self.server.signing_key) {
+            add("server.signing_key", e.to_string());
+        }
+        for (i, k) in self.server.previous_signing_keys.iter().enumerate() {
+            if crate::signing::PublicKey::parse(k).is_none() {
+                add(
+                    &format!("server.previous_signing_keys[{i}]"),
+                    "not an Ed25519 public key (base64 of 32 bytes)".into(),
+                );
             }
         }
         if !(1024..=16 * 1024 * 1024).contains(&self.server.max_body_bytes) {
@@ -481,6 +554,9 @@ impl Settings {
         if d.poll_interval_secs == 0 {
             add("delivery.poll_interval_secs", "must be at least 1".into());
         }
+        if self.escalation.ack_token_days == 0 {
+            add("escalation.ack_token_days", "must be at least 1".into());
+        }
         for (key, path) in [
             ("routing.triage_rules", &self.routing.triage_rules),
             ("routing.localities", &self.routing.localities),
@@ -507,6 +583,16 @@ impl Settings {
             .any(|r| r.role == Some(crate::routing::Role::Escalation));
         if !has_escalation {
             w.push("no escalation route: unacknowledged IMMEDIATE submissions will only be logged, not escalated by email".into());
+        }
+        if let Ok(admin) = self
+            .server
+            .admin_listen
+            .trim()
+            .parse::<std::net::SocketAddr>()
+        {
+            if !admin.ip().is_loopback() {
+                w.push(format!("server.admin_listen is {admin}, not a loopback address: /metrics names localities and /readyz writes to the spool; keep it reachable only by monitoring"));
+            }
         }
         if self.mail.transport == MailTransport::Smtp && self.mail.dangerous_smtp_plaintext {
             w.push("mail.dangerous_smtp_plaintext is on: submissions' envelopes and metadata travel to the mail server without TLS".into());
@@ -535,7 +621,45 @@ impl Settings {
         {
             w.push("server.tls_cert is the EXAMPLE certificate from certs-example/; replace it before real use".into());
         }
+        if self
+            .server
+            .signing_key
+            .to_string_lossy()
+            .contains("certs-example")
+        {
+            w.push("server.signing_key is the EXAMPLE signing key from certs-example/, whose private half is public: anyone can sign documents as this gateway; create one with `pis-gateway keygen --signing --output FILE` before real use".into());
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&self.server.signing_key)
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0);
+            if mode & 0o077 != 0 {
+                w.push(format!(
+                    "server.signing_key ({}) can be read by other users (mode {:o}); make it 0600",
+                    self.server.signing_key.display(),
+                    mode & 0o777
+                ));
+            }
+        }
         w
+    }
+
+    /// The signing keys published for readers: the current one first, then earlier ones.
+    pub fn published_signing_keys(
+        &self,
+        current: &crate::signing::PublicKey,
+    ) -> Vec<crate::signing::PublicKey> {
+        let mut keys = vec![current.clone()];
+        for k in &self.server.previous_signing_keys {
+            if let Some(k) = crate::signing::PublicKey::parse(k) {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+        keys
     }
 }
 

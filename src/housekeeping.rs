@@ -4,6 +4,7 @@
 
 use crate::delivery::Clock;
 use crate::metrics::Metrics;
+use crate::signing::{SignedHead, SigningKey};
 use crate::spool::audit::to_hex;
 use crate::spool::lifecycle::{PurgeReport, RetentionPolicy};
 use crate::spool::{Spool, SpoolError};
@@ -24,7 +25,27 @@ pub struct Housekeeping {
     /// Wakes the outbox when escalations are queued.
     pub outbox: Arc<Notify>,
     pub interval: Duration,
+    /// Signs the head written to the log.
+    signer: Option<Arc<SigningKey>>,
     last_head: AtomicI64,
+}
+
+/// Writes the head to the log, signed when a key is at hand, so `audit verify --head` can take
+/// the line as it stands.
+fn log_head(signer: Option<&SigningKey>, seq: i64, hash: &[u8]) {
+    match signer {
+        Some(key) => {
+            let head = SignedHead::sign(key, seq, hash);
+            tracing::info!(
+                seq,
+                hash = %head.hash_hex(),
+                key = %head.key_id,
+                sig = %head.signature_base64(),
+                "audit chain head"
+            );
+        }
+        None => tracing::info!(seq, hash = %to_hex(hash), "audit chain head"),
+    }
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -56,8 +77,15 @@ impl Housekeeping {
             head_every_secs,
             outbox,
             interval,
+            signer: None,
             last_head: AtomicI64::new(i64::MIN),
         }
+    }
+
+    /// Signs each logged head with the gateway's signing key.
+    pub fn with_signer(mut self, signer: Arc<SigningKey>) -> Self {
+        self.signer = Some(signer);
+        self
     }
 
     /// One round. Tests drive this with a manual clock.
@@ -97,7 +125,7 @@ impl Housekeeping {
         }
         if now.saturating_sub(self.last_head.load(Ordering::Relaxed)) >= self.head_every_secs {
             if let Some((seq, hash)) = self.spool.audit_head().await? {
-                tracing::info!(seq, hash = %to_hex(&hash), "audit chain head");
+                log_head(self.signer.as_deref(), seq, &hash);
             }
             self.last_head.store(now, Ordering::Relaxed);
         }
@@ -116,7 +144,7 @@ impl Housekeeping {
         }
         // The head at shutdown, so the last entries are covered by the log too.
         if let Ok(Some((seq, hash))) = self.spool.audit_head().await {
-            tracing::info!(seq, hash = %to_hex(&hash), "audit chain head");
+            log_head(self.signer.as_deref(), seq, &hash);
         }
     }
 }

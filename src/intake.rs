@@ -18,6 +18,7 @@ use crate::metrics::Metrics;
 use crate::reference::Reference;
 use crate::routing::{Decision, Routes, RoutingFacts, View};
 use crate::seal;
+use crate::signing::SigningKey;
 use crate::spool::{CommitOutcome, NewEnvelope, NewSubmission, Spool, SpoolError};
 use crate::triage::{Assessment, Priority, Triage};
 use crate::views;
@@ -63,6 +64,8 @@ pub struct Intake {
     outbox: Arc<Notify>,
     /// Counts commits, so the outbox can step back during a surge.
     pressure: Option<Arc<IntakePressure>>,
+    /// Signs every document before it is sealed.
+    signer: Arc<SigningKey>,
 }
 
 /// Localities of every place named: the submitter's own choice, else the postcode's.
@@ -129,6 +132,7 @@ impl Intake {
         rules: Arc<Rules>,
         metrics: Arc<Metrics>,
         outbox: Arc<Notify>,
+        signer: Arc<SigningKey>,
     ) -> Self {
         Intake {
             spool,
@@ -137,7 +141,13 @@ impl Intake {
             metrics,
             outbox,
             pressure: None,
+            signer,
         }
+    }
+
+    /// The key documents are signed with.
+    pub fn signer(&self) -> &Arc<SigningKey> {
+        &self.signer
     }
 
     /// Counts each commit into `pressure` (shared with the outbox).
@@ -195,13 +205,27 @@ impl Intake {
     /// As [`Intake::submit`], with reason codes observed outside the answers (such as
     /// `suspected_automated`). They are recorded and never change the priority: a flagged
     /// submission is still delivered like any other.
-    #[tracing::instrument(name = "intake", skip_all, fields(form = %form.id, reference, priority))]
     pub async fn submit_flagged(
         &self,
         form: &Arc<FormSpec>,
         validated: Validated,
         token_hash: Option<[u8; 32]>,
         flags: &[&str],
+    ) -> Result<Receipt, IntakeError> {
+        self.submit_via(form, validated, token_hash, flags, None)
+            .await
+    }
+
+    /// As [`Intake::submit_flagged`], naming the partner agency that sent it (from its API
+    /// token) in every sealed document as `submitted_via`.
+    #[tracing::instrument(name = "intake", skip_all, fields(form = %form.id, reference, priority))]
+    pub async fn submit_via(
+        &self,
+        form: &Arc<FormSpec>,
+        validated: Validated,
+        token_hash: Option<[u8; 32]>,
+        flags: &[&str],
+        agency: Option<&str>,
     ) -> Result<Receipt, IntakeError> {
         if let Some(hash) = token_hash {
             if let Some(reference) = self.spool.reference_for_token(hash).await? {
@@ -226,7 +250,15 @@ impl Intake {
         // they are then sealed again under a fresh one.
         for _ in 0..4 {
             let (number, reference) = self.spool.next_reference()?;
-            let envelopes = seal_all(&reference, &received_at, form, &validated, &prepared)?;
+            let envelopes = seal_all(
+                &reference,
+                &received_at,
+                form,
+                &validated,
+                &prepared,
+                &self.signer,
+                agency,
+            )?;
             let outcome = self
                 .spool
                 .commit(NewSubmission {
@@ -311,6 +343,8 @@ fn seal_all(
     form: &FormSpec,
     validated: &Validated,
     prepared: &Prepared,
+    signer: &SigningKey,
+    agency: Option<&str>,
 ) -> Result<Vec<NewEnvelope>, seal::SealError> {
     let restricted = views::restricted(form, &validated.answers);
     let restricted_notes = views::notes_for(&restricted, &validated.notes);
@@ -329,6 +363,7 @@ fn seal_all(
                         view: d.view.as_str(),
                         body: None,
                         notice: Some(notice.to_string()),
+                        ack: d.route.ack_kind(prepared.triage.priority),
                     });
                 }
             };
@@ -343,14 +378,16 @@ fn seal_all(
                 answers,
                 notes,
                 findings: &prepared.triage.findings,
+                submitted_via: agency,
             };
-            let plain = seal::canonical_json(&doc, &d.route, d.view)?;
+            let plain = seal::canonical_json(&doc, &d.route, d.view, signer)?;
             Ok(NewEnvelope {
                 route: d.route.name.clone(),
                 mailbox: d.route.mailbox.clone(),
                 view: d.view.as_str(),
                 body: Some(seal::encrypt(&plain, &d.route)?),
                 notice: None,
+                ack: d.route.ack_kind(prepared.triage.priority),
             })
         })
         .collect()

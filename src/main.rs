@@ -2,9 +2,10 @@
 
 use anyhow::Context;
 use clap::Parser;
-use pis_gateway::cli::{AuditAction, Cli, Command, OutboxAction};
+use pis_gateway::cli::{AuditAction, Cli, Command, OutboxAction, PartnerAction, Signers};
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
+use pis_gateway::signing::{Keyring, SigningKey};
 use pis_gateway::startup::Application;
 use std::process::ExitCode;
 
@@ -12,20 +13,26 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Everything the gateway creates is for its own user only: the spool, the outbox and its
+    // .eml files (which carry live acknowledgement links), keys, exports and map output.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve { config } => serve(config),
         Command::CheckConfig { config } => check_config(config),
-        Command::Keygen { output } => keygen(output),
+        Command::Keygen { output, signing } => keygen(output, signing),
         Command::Outbox { config, action } => outbox(config, action),
         Command::Audit { config, action } => audit(config, action),
+        Command::Partner { config, action } => partner(config, action),
         Command::Map {
             identity,
             since,
             locality,
             out,
+            signers,
             inputs,
-        } => map(identity, since, locality, out, inputs),
+        } => map(identity, since, locality, out, signers, inputs),
         Command::TriageEval {
             rules,
             strict,
@@ -36,8 +43,9 @@ fn main() -> ExitCode {
             identity,
             format,
             forms,
+            signers,
             envelopes,
-        } => open(identity, format, forms, envelopes),
+        } => open(identity, format, forms, signers, envelopes),
     };
     match result {
         Ok(code) => code,
@@ -142,6 +150,16 @@ fn check_config(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     for w in settings.warnings() {
         eprintln!("warning: {w}");
     }
+    // Validation loaded the key already; a failure here would have been listed above.
+    let signer = SigningKey::load(&settings.server.signing_key)?;
+    for (i, k) in settings
+        .published_signing_keys(signer.public())
+        .iter()
+        .enumerate()
+    {
+        let which = if i == 0 { "current" } else { "previous" };
+        println!("signing key {} ({which}) {}", k.id(), k.to_base64());
+    }
     println!("configuration OK");
     Ok(ExitCode::SUCCESS)
 }
@@ -158,7 +176,13 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     let tls = !settings.server.dangerous_plain_http;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings).await?;
-        tracing::info!(%listen, port = app.port(), tls, "pis-gateway serving");
+        tracing::info!(
+            %listen,
+            port = app.port(),
+            admin_port = app.admin_port().unwrap_or(0),
+            tls,
+            "pis-gateway serving"
+        );
         app.run_until_stopped()
             .await
             .context("server stopped with an error")?;
@@ -167,7 +191,19 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn keygen(output: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+fn keygen(output: Option<std::path::PathBuf>, signing: bool) -> anyhow::Result<ExitCode> {
+    if signing {
+        let Some(path) = output else {
+            anyhow::bail!("--signing needs --output FILE (the private key is never printed)");
+        };
+        let public = SigningKey::create(&path)?;
+        eprintln!(
+            "signing key written to {} (mode 0600); set server.signing_key to it, outside the spool",
+            path.display()
+        );
+        println!("signing key {} {}", public.id(), public.to_base64());
+        return Ok(ExitCode::SUCCESS);
+    }
     match output {
         Some(path) => {
             let public = pis_gateway::keys::keygen(&path)?;
@@ -188,12 +224,40 @@ fn keygen(output: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The keys a reader trusts: every `--signer` file, and the keys of `--config`.
+fn trusted_keys(signers: &Signers) -> anyhow::Result<Keyring> {
+    let mut keys = Vec::new();
+    for path in &signers.signer {
+        keys.extend(
+            Keyring::read(path)
+                .with_context(|| format!("reading signing keys from {}", path.display()))?
+                .0,
+        );
+    }
+    if let Some(path) = &signers.config {
+        let settings = config::load(path).map_err(|p| anyhow::anyhow!("{p}"))?;
+        let current = SigningKey::load(&settings.server.signing_key)
+            .context("reading server.signing_key of --config")?;
+        keys.extend(settings.published_signing_keys(current.public()));
+    }
+    if keys.is_empty() && !signers.allow_unsigned {
+        anyhow::bail!(
+            "no signing keys to check documents against: give --signer FILE (from \
+             /.well-known/pis-gateway/signing-keys) or --config FILE, or --allow-unsigned"
+        );
+    }
+    Ok(Keyring(keys))
+}
+
 fn open(
     identity: std::path::PathBuf,
     format: pis_gateway::open::Format,
     forms: Option<std::path::PathBuf>,
+    signers: Signers,
     envelopes: Vec<std::path::PathBuf>,
 ) -> anyhow::Result<ExitCode> {
+    use pis_gateway::open::Provenance;
+    let keys = trusted_keys(&signers)?;
     let identities = pis_gateway::keys::read_identities(&identity)?;
     let registry = match forms {
         Some(dir) => FormRegistry::load_dir(&dir)?,
@@ -205,13 +269,36 @@ fn open(
             .map_err(anyhow::Error::from)
             .and_then(|bytes| Ok(pis_gateway::seal::decrypt(&bytes, &identities)?))
             .and_then(|plain| Ok(serde_json::from_slice::<serde_json::Value>(&plain)?));
-        match result {
-            Ok(doc) => print!("{}", pis_gateway::open::render(&doc, &registry, format)),
+        let doc = match result {
+            Ok(doc) => doc,
             Err(e) => {
                 failed += 1;
                 eprintln!("{}: {e}", path.display());
+                continue;
             }
-        }
+        };
+        let provenance = match pis_gateway::signing::verify_document(&doc, &keys) {
+            Ok(id) => Provenance::Signed(id),
+            Err(e) if signers.allow_unsigned => {
+                eprintln!(
+                    "{}: warning: {e} (shown because of --allow-unsigned)",
+                    path.display()
+                );
+                Provenance::Unverified(e.to_string())
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!(
+                    "{}: refused: {e} (--allow-unsigned shows it anyway)",
+                    path.display()
+                );
+                continue;
+            }
+        };
+        print!(
+            "{}",
+            pis_gateway::open::render(&doc, &registry, format, &provenance)
+        );
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
@@ -282,6 +369,69 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
     })
 }
 
+fn partner(flag: Option<std::path::PathBuf>, action: PartnerAction) -> anyhow::Result<ExitCode> {
+    use pis_gateway::spool::Spool;
+    let path = config::config_path(flag.as_deref());
+    let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let spool = pis_gateway::spool::sqlite::SqliteSpool::open(&settings.spool.dir)?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let when = |t: i64| {
+            time::OffsetDateTime::from_unix_timestamp(t)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_default()
+        };
+        match action {
+            PartnerAction::Add { name } => {
+                if !pis_gateway::partners::valid_name(&name) {
+                    anyhow::bail!(
+                        "a partner name is 2 to 64 lower-case letters, digits, `-` or `_`"
+                    );
+                }
+                let (token, hash) = pis_gateway::partners::new_token();
+                if !spool.add_partner(&name, hash, now).await? {
+                    eprintln!("{name}: already a partner; revoke it first to issue a new token");
+                    return Ok(ExitCode::FAILURE);
+                }
+                eprintln!(
+                    "{name}: added. Its token follows, shown this once (only its hash is kept); \
+                     the partner sends it as `Authorization: Bearer <token>`."
+                );
+                println!("{token}");
+                Ok(ExitCode::SUCCESS)
+            }
+            PartnerAction::List => {
+                println!("{:<32} {:<22} REVOKED", "PARTNER", "ADDED");
+                for p in spool.partners().await? {
+                    println!(
+                        "{:<32} {:<22} {}",
+                        p.name,
+                        when(p.created_at),
+                        p.revoked_at.map(when).unwrap_or_else(|| "-".into())
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            PartnerAction::Revoke { name } => {
+                if spool.revoke_partner(&name, now).await? {
+                    println!("{name}: revoked");
+                    Ok(ExitCode::SUCCESS)
+                } else {
+                    eprintln!("{name}: no active partner of that name");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    })
+}
+
 fn audit(flag: Option<std::path::PathBuf>, action: AuditAction) -> anyhow::Result<ExitCode> {
     use pis_gateway::spool::audit;
     let path = config::config_path(flag.as_deref());
@@ -303,16 +453,10 @@ fn audit(flag: Option<std::path::PathBuf>, action: AuditAction) -> anyhow::Resul
             }
             Ok(ExitCode::SUCCESS)
         }
-        AuditAction::Verify { head } => {
+        AuditAction::Verify { head, signer } => {
             let expected = match head.as_deref() {
                 None => None,
-                Some(h) => {
-                    let (seq, hash) = h
-                        .split_once(':')
-                        .and_then(|(s, h)| Some((s.parse::<i64>().ok()?, audit::from_hex(h)?)))
-                        .ok_or_else(|| anyhow::anyhow!("--head must be SEQ:HEX"))?;
-                    Some((seq, hash))
-                }
+                Some(h) => Some(audit_head(h, &settings, &signer)?),
             };
             match audit::verify(&entries, expected.as_ref().map(|(s, h)| (*s, h.as_slice()))) {
                 Ok(n) => {
@@ -334,19 +478,66 @@ fn audit(flag: Option<std::path::PathBuf>, action: AuditAction) -> anyhow::Resul
     }
 }
 
+/// The head given to `audit verify --head`: a signed log line, whose signature must check out
+/// against the configuration's signing keys (or `--signer` files), or a plain N:H.
+fn audit_head(
+    given: &str,
+    settings: &config::Settings,
+    signer: &[std::path::PathBuf],
+) -> anyhow::Result<(i64, Vec<u8>)> {
+    use pis_gateway::signing::SignedHead;
+    if let Some(signed) = SignedHead::parse(given) {
+        let mut keys = trusted_keys(&Signers {
+            signer: signer.to_vec(),
+            config: None,
+            allow_unsigned: true,
+        })?;
+        if let Ok(current) = SigningKey::load(&settings.server.signing_key) {
+            keys.0
+                .extend(settings.published_signing_keys(current.public()));
+        }
+        signed
+            .verify(&keys)
+            .map_err(|e| anyhow::anyhow!("the head's signature is not accepted: {e}"))?;
+        return Ok((signed.seq, signed.hash));
+    }
+    given
+        .trim()
+        .split_once(':')
+        .and_then(|(s, h)| {
+            Some((
+                s.parse::<i64>().ok()?,
+                pis_gateway::spool::audit::from_hex(h)?,
+            ))
+        })
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--head must be the signed log line (seq=… hash=… key=… sig=…) or SEQ:HEX"
+            )
+        })
+}
+
 fn map(
     identity: std::path::PathBuf,
     since: Option<String>,
     locality: Option<String>,
     out: std::path::PathBuf,
+    signers: Signers,
     inputs: Vec<std::path::PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     use pis_gateway::map;
     let started = std::time::Instant::now();
+    let trust = map::Trust {
+        keys: trusted_keys(&signers)?,
+        allow_unsigned: signers.allow_unsigned,
+    };
     let identities = pis_gateway::keys::read_identities(&identity)?;
-    let loaded = map::read_inputs(&inputs, &identities);
+    let loaded = map::read_inputs(&inputs, &identities, &trust);
     for (input, why) in &loaded.failures {
         eprintln!("{input}: {why} (skipped)");
+    }
+    for (input, why) in &loaded.unverified {
+        eprintln!("{input}: warning: {why} (mapped because of --allow-unsigned)");
     }
     let locality = locality.map(|l| l.trim().to_uppercase().replace(' ', "_"));
     let submissions: Vec<map::entities::Submission> = loaded

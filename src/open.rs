@@ -7,6 +7,24 @@ use crate::forms::{vrm, FormRegistry};
 use serde_json::Value;
 use std::fmt::Write;
 
+/// Whether the document's signature was checked, and by which key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provenance {
+    /// Signed by the gateway with the key of this id.
+    Signed(String),
+    /// Shown without a valid signature (`--allow-unsigned`), for this reason.
+    Unverified(String),
+}
+
+impl Provenance {
+    fn describe(&self) -> String {
+        match self {
+            Provenance::Signed(id) => format!("signed by the gateway, key {id}"),
+            Provenance::Unverified(why) => format!("NOT VERIFIED: {why}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
@@ -194,7 +212,7 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn layout(doc: &Value, forms: &FormRegistry) -> Layout {
+fn layout(doc: &Value, forms: &FormRegistry, provenance: &Provenance) -> Layout {
     let s = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     let reasons: Vec<String> = doc
         .get("reason_codes")
@@ -211,6 +229,7 @@ fn layout(doc: &Value, forms: &FormRegistry) -> Layout {
         ("Marking".into(), s("marking")),
         ("Reference".into(), s("reference")),
         ("Priority".into(), s("priority")),
+        ("Signature".into(), provenance.describe()),
     ];
     if !reasons.is_empty() {
         heading.push(("Why".into(), reasons.join(", ")));
@@ -364,12 +383,34 @@ fn html_rows(out: &mut String, rows: &[Row]) {
     out.push_str("</dl>");
 }
 
+/// Text safe for a terminal: C0 and C1 control characters (ESC, CSI, carriage return, BEL…)
+/// are shown as `\u{..}` rather than obeyed, so a document cannot rewrite the lines around it.
+/// Line feeds and tabs are kept.
+pub fn terminal_safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let code = c as u32;
+        let control = (code < 0x20 && c != '\n' && c != '\t') || (0x7f..=0x9f).contains(&code);
+        if control {
+            let _ = write!(out, "\\u{{{code:x}}}");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Renders one decrypted document.
-pub fn render(doc: &Value, forms: &FormRegistry, format: Format) -> String {
+pub fn render(
+    doc: &Value,
+    forms: &FormRegistry,
+    format: Format,
+    provenance: &Provenance,
+) -> String {
     if format == Format::Json {
         return serde_json::to_string_pretty(doc).unwrap_or_default() + "\n";
     }
-    let l = layout(doc, forms);
+    let l = layout(doc, forms, provenance);
     let mut out = String::new();
     match format {
         Format::Text => {
@@ -380,6 +421,8 @@ pub fn render(doc: &Value, forms: &FormRegistry, format: Format) -> String {
                 let _ = writeln!(out, "\n== {} ==", s.title);
                 text_rows(&mut out, &s.rows, 0);
             }
+            // Everything shown came from the document: made safe once, at the exit.
+            out = terminal_safe(&out);
         }
         Format::Html => {
             out.push_str("<!DOCTYPE html><html lang=en-GB><head><meta charset=utf-8><title>");
@@ -427,10 +470,42 @@ mod tests {
         })
     }
 
+    fn signed() -> Provenance {
+        Provenance::Signed("0123456789abcdef".into())
+    }
+
+    #[test]
+    fn text_strips_terminal_controls_from_every_value() {
+        let forms = FormRegistry::built_in().expect("forms");
+        let mut d = doc();
+        d["answers"]["what_happened"] =
+            json!("calm\u{1b}[2K\u{1b}[1A\rPriority   ROUTINE\u{9b}2J\u{7}");
+        d["reference"] = json!("PIS-ABCD-EFGH\u{1b}]0;owned\u{7}");
+        let t = render(&d, &forms, Format::Text, &signed());
+        assert!(
+            !t.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{t:?}"
+        );
+        assert!(t.contains("\\u{1b}[2K"), "shown, not obeyed: {t}");
+        assert!(t.contains("Signature  signed by the gateway, key 0123456789abcdef"));
+        assert_eq!(
+            t.lines().filter(|l| l.starts_with("Priority")).count(),
+            1,
+            "{t}"
+        );
+        let u = render(
+            &d,
+            &forms,
+            Format::Text,
+            &Provenance::Unverified("not signed by the gateway".into()),
+        );
+        assert!(u.contains("NOT VERIFIED: not signed by the gateway"));
+    }
+
     #[test]
     fn text_shows_priority_labels_items_and_unknown_answers() {
         let forms = FormRegistry::built_in().expect("forms");
-        let t = render(&doc(), &forms, Format::Text);
+        let t = render(&doc(), &forms, Format::Text, &signed());
         assert!(t.contains("Priority   IMMEDIATE"), "{t}");
         assert!(
             t.contains("Vehicle 1") || t.contains("vehicle 1") || t.contains(" 1\n"),
@@ -446,7 +521,7 @@ mod tests {
     #[test]
     fn html_escapes_everything_submitted() {
         let forms = FormRegistry::built_in().expect("forms");
-        let h = render(&doc(), &forms, Format::Html);
+        let h = render(&doc(), &forms, Format::Html, &signed());
         assert!(h.contains("Line one &lt;b&gt;<br>Line two"), "{h}");
         assert!(!h.contains("<b>"));
     }
@@ -461,7 +536,7 @@ mod tests {
             {"reason": "narrative_weapons_now", "field": "what_happened", "start": 10, "end": 50},
             {"reason": "narrative_child_held", "field": "what_happened", "start": 40, "end": 900}
         ]);
-        let t = render(&d, &forms, Format::Text);
+        let t = render(&d, &forms, Format::Text, &signed());
         let first = t.find("What raised the priority").expect("section");
         let section = &t[first..];
         assert!(
@@ -477,7 +552,7 @@ mod tests {
             first < t.find("What is worrying you").unwrap_or(usize::MAX),
             "{t}"
         );
-        let h = render(&d, &forms, Format::Html);
+        let h = render(&d, &forms, Format::Html, &signed());
         assert!(
             h.contains("He is outside the shop &lt;showing&gt; a knife"),
             "{h}"

@@ -76,6 +76,23 @@ impl Route {
             Priority::Routine => None,
         }
     }
+
+    /// What this route's link does for a submission of `priority`. Only a route that holds a
+    /// deadline for it (police intelligence, the control room and the escalation route always
+    /// do, any other route when given one) can stop escalation; every other inbox confirms
+    /// receipt, so one MACE click cannot silence the control room's escalation.
+    pub fn ack_kind(&self, priority: Priority) -> crate::ack::AckKind {
+        let holds = self.ack_minutes(priority).is_some()
+            || matches!(
+                self.role,
+                Role::PoliceIntelligence | Role::ControlRoom | Role::Escalation
+            );
+        if holds {
+            crate::ack::AckKind::Acknowledge
+        } else {
+            crate::ack::AckKind::ConfirmReceipt
+        }
+    }
 }
 
 impl std::fmt::Debug for Route {

@@ -4,6 +4,7 @@
 use crate::forms::Note;
 use crate::reference::Reference;
 use crate::routing::{Route, View};
+use crate::signing::SigningKey;
 use crate::triage::Priority;
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -27,6 +28,8 @@ pub struct Document<'a> {
     pub notes: &'a [Note],
     /// Where each narrative reason was written; carried by the full view only.
     pub findings: &'a [crate::triage::Finding],
+    /// The partner agency whose API token sent it; none for a public submission.
+    pub submitted_via: Option<&'a str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,17 +42,19 @@ pub enum SealError {
     NoEnvelope(&'static str),
 }
 
-/// The canonical JSON: keys sorted (serde_json's map is ordered), no insignificant whitespace.
+/// The canonical JSON, signed by the gateway: keys sorted (serde_json's map is ordered), no
+/// insignificant whitespace, the signature inside (see [`crate::signing`]).
 /// `doc.answers` must already be narrowed to `view` (see [`crate::views`]).
 pub fn canonical_json(
     doc: &Document<'_>,
     route: &Route,
     view: View,
+    signer: &SigningKey,
 ) -> Result<Zeroizing<Vec<u8>>, SealError> {
     if view == View::Notice {
         return Err(SealError::NoEnvelope(view.as_str()));
     }
-    let mut value = json!({
+    let Value::Object(document) = json!({
         "schema": SCHEMA,
         "marking": MARKING,
         "reference": doc.reference.as_str(),
@@ -63,7 +68,13 @@ pub fn canonical_json(
         "localities": doc.localities,
         "answers": doc.answers,
         "notes": doc.notes,
-    });
+    }) else {
+        return Err(SealError::Encrypt);
+    };
+    let mut document = document;
+    if let Some(agency) = doc.submitted_via {
+        document.insert("submitted_via".into(), json!({ "agency": agency }));
+    }
     // The answer and sentence behind each narrative reason, so `open` can show the officer
     // what raised it. Positions in the submitter's words: the full view only.
     if view == View::Full {
@@ -72,10 +83,9 @@ pub fn canonical_json(
             .iter()
             .map(|f| json!({"reason": f.reason, "field": f.field, "start": f.start, "end": f.end}))
             .collect();
-        value["narrative"] = Value::Array(narrative);
+        document.insert("narrative".into(), Value::Array(narrative));
     }
-    let bytes = serde_json::to_vec(&value).map_err(|_| SealError::Encrypt)?;
-    Ok(Zeroizing::new(bytes))
+    Ok(signer.sign_document(document))
 }
 
 /// Encrypts to the route's recipients; binary age format (the spool's form).
@@ -171,8 +181,9 @@ mod tests {
             answers: &answers,
             notes: &[],
             findings: &[],
+            submitted_via: None,
         };
-        let plain = canonical_json(&doc, r, View::Full).expect("json");
+        let plain = canonical_json(&doc, r, View::Full, &SigningKey::generate()).expect("json");
         encrypt(&plain, r).expect("sealed")
     }
 
@@ -247,9 +258,18 @@ mod tests {
             answers: &answers,
             notes: &[],
             findings: &[],
+            submitted_via: None,
         };
-        let text = String::from_utf8(canonical_json(&doc, &r, View::Full).expect("json").to_vec())
-            .expect("utf8");
+        let key = SigningKey::generate();
+        let plain = canonical_json(&doc, &r, View::Full, &key).expect("json");
+        let text = String::from_utf8(plain.to_vec()).expect("utf8");
+        let parsed: Value = serde_json::from_slice(&plain).expect("json");
+        let ring = crate::signing::Keyring(vec![key.public().clone()]);
+        assert_eq!(
+            crate::signing::verify_document(&parsed, &ring),
+            Ok(key.public().id()),
+            "signed by the gateway"
+        );
         assert!(
             text.starts_with("{\"answers\":{\"a\":\"2\",\"z\":\"1\"}"),
             "{text}"

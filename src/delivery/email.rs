@@ -1,5 +1,6 @@
 //! The email contract: subject, content-free body, armored attachment, stable Message-ID.
 
+use crate::ack::AckKind;
 use crate::seal;
 use crate::spool::DueDelivery;
 use lettre::message::header::ContentType;
@@ -127,10 +128,16 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
             "IMMEDIATE: the submitter indicated a risk of harm now. Read it without delay.\n\n",
         );
     }
-    if let Some(url) = ack_url {
-        b.push_str(&format!(
-            "Acknowledge receipt (opens a page with a button; the link works once):\n{url}\n\n"
-        ));
+    match (ack_url, d.ack) {
+        (Some(url), AckKind::Acknowledge) => b.push_str(&format!(
+            "Acknowledge: says someone has it in hand, and stops its escalation\n\
+             (opens a page with a button; the link works once):\n{url}\n\n"
+        )),
+        (Some(url), AckKind::ConfirmReceipt) => b.push_str(&format!(
+            "Confirm receipt: records that this inbox has it; does not stop escalation\n\
+             (opens a page with a button; the link works once):\n{url}\n\n"
+        )),
+        (None, _) => {}
     }
     b.push_str("Do not reply to this email: replies are not read.\n");
     b
@@ -180,6 +187,7 @@ mod tests {
             form_id: "professional".into(),
             envelope,
             notice: notice.map(str::to_string),
+            ack: AckKind::ConfirmReceipt,
         }
     }
 

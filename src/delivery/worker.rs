@@ -6,6 +6,7 @@ use super::email;
 use super::mailer::Mailer;
 use super::pressure::IntakePressure;
 use super::retry::RetrySchedule;
+use crate::ack::{TokenKey, TokenPolicy};
 use crate::metrics::Metrics;
 use crate::spool::{AttemptOutcome, DueDelivery, Spool, SpoolError};
 use std::collections::HashSet;
@@ -50,6 +51,8 @@ pub struct Outbox {
     poll: Duration,
     /// When intake is busy, lanes after the first pause (see `pressure`).
     pressure: Option<Arc<IntakePressure>>,
+    token_policy: TokenPolicy,
+    token_key: TokenKey,
 }
 
 impl Outbox {
@@ -77,6 +80,8 @@ impl Outbox {
             wake,
             poll,
             pressure: None,
+            token_policy: TokenPolicy::default(),
+            token_key: TokenKey::random(),
         }
     }
 
@@ -99,18 +104,56 @@ impl Outbox {
         self
     }
 
-    /// A fresh one-time acknowledgement link for this send; only its hash is stored, before the
-    /// email leaves, so a link in a delivered email always works.
+    /// Tokens expire under `policy` (default 14 days).
+    pub fn with_token_policy(mut self, policy: TokenPolicy) -> Self {
+        self.token_policy = policy;
+        self
+    }
+
+    /// Tokens are derived under `key`; with a key that survives restarts (derived from the
+    /// signing key), a resend after a restart still carries the same link.
+    pub fn with_token_key(mut self, key: TokenKey) -> Self {
+        self.token_key = key;
+        self
+    }
+
+    /// The delivery's one-time acknowledgement link. A resend carries the same live link (the
+    /// token is recomputed, never stored); otherwise a new token is issued and its hash stored
+    /// before the email leaves, so a link in a delivered email always works.
     async fn ack_link(&self, due: &DueDelivery, now: i64) -> Result<Option<String>, SpoolError> {
         if self.public_url.is_empty() {
             return Ok(None);
         }
-        let (token, hash) = crate::ack::new_token();
-        // Escalation deliveries are named `route.n`; the acknowledgement is the route's.
+        // Escalation deliveries are named `route.n`; the acknowledgement is the route's, and
+        // every round of escalation carries the same live link.
         let route = due.route.split('.').next().unwrap_or(&due.route);
-        self.spool
-            .add_ack_token(hash, &due.reference, route, now)
-            .await?;
+        let latest = self.spool.latest_ack_token(&due.reference, route).await?;
+        let reused = latest.as_ref().and_then(|t| {
+            let live = !t.used && t.issued_at >= self.token_policy.issued_after(now);
+            let token = self.token_key.token(&due.reference, route, t.issued_at);
+            // A token issued under another key (before a restart, say) cannot be recomputed;
+            // a new one is issued instead, and the old one still works until it expires.
+            (live && crate::ack::hash(&token) == t.hash).then_some(token)
+        });
+        let token = match reused {
+            Some(token) => token,
+            None => {
+                // Issued after every earlier token of this delivery, so never the same token
+                // as one already used or expired.
+                let issued_at = latest.map_or(now, |t| now.max(t.issued_at + 1));
+                let token = self.token_key.token(&due.reference, route, issued_at);
+                self.spool
+                    .add_ack_token(
+                        crate::ack::hash(&token),
+                        &due.reference,
+                        route,
+                        due.ack,
+                        issued_at,
+                    )
+                    .await?;
+                token
+            }
+        };
         Ok(Some(format!("{}/ack/{token}", self.public_url)))
     }
 

@@ -16,12 +16,20 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("payload too large")]
     TooLarge { limit: usize },
+    #[error("body too slow")]
+    TooSlow,
     #[error("not found")]
     NotFound,
     #[error("spool unavailable")]
     Unavailable,
     #[error("rate limited")]
     RateLimited,
+    /// Over a partner's own quota: retry after this many seconds.
+    #[error("partner rate limited")]
+    PartnerRateLimited { retry_after: u64 },
+    /// An `Authorization` header that is not an active partner's bearer token.
+    #[error("invalid partner token")]
+    Unauthorized,
     #[error("internal error")]
     Internal(String),
 }
@@ -46,9 +54,13 @@ impl ResponseError for ApiError {
             ApiError::Malformed => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooSlow => StatusCode::REQUEST_TIMEOUT,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited | ApiError::PartnerRateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -67,16 +79,28 @@ impl ResponseError for ApiError {
                 "payload_too_large",
                 format!("The body must be {limit} bytes or fewer"),
             ),
+            ApiError::TooSlow => one(
+                "",
+                "request_timeout",
+                "The body arrived too slowly; nothing was accepted".into(),
+            ),
             ApiError::NotFound => one("", "not_found", "No such resource".into()),
             ApiError::Unavailable => one(
                 "",
                 "unavailable",
                 "The submission could not be stored and was not accepted; try again later".into(),
             ),
-            ApiError::RateLimited => one(
+            ApiError::RateLimited | ApiError::PartnerRateLimited { .. } => one(
                 "",
                 "rate_limited",
                 "Too many requests; nothing was accepted. Wait for Retry-After seconds".into(),
+            ),
+            ApiError::Unauthorized => one(
+                "",
+                "invalid_token",
+                "The bearer token is not an active partner token; nothing was accepted. \
+                 Submit without an Authorization header to submit as the public"
+                    .into(),
             ),
             ApiError::Internal(cause) => {
                 tracing::error!(cause = %cause, "internal error");
@@ -88,8 +112,21 @@ impl ResponseError for ApiError {
             }
         };
         let mut resp = HttpResponse::build(self.status_code());
-        if matches!(self, ApiError::Unavailable) {
-            resp.insert_header((header::RETRY_AFTER, "30"));
+        match self {
+            ApiError::Unavailable => {
+                resp.insert_header((header::RETRY_AFTER, "30"));
+            }
+            ApiError::PartnerRateLimited { retry_after } => {
+                resp.insert_header((header::RETRY_AFTER, retry_after.max(&1).to_string()));
+            }
+            ApiError::Unauthorized => {
+                resp.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"pis-gateway\""));
+            }
+            _ => {}
+        }
+        if matches!(self, ApiError::TooSlow) {
+            // The rest of a slow body is not worth waiting for.
+            resp.force_close();
         }
         resp.json(ErrorBody { errors: &errors })
     }

@@ -12,4 +12,4 @@ pub mod input;
 pub mod output;
 
 pub use graph::{build, MapGraph};
-pub use input::{read_inputs, Loaded};
+pub use input::{read_inputs, Loaded, Trust};

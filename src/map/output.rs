@@ -41,6 +41,55 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// A quoted DOT string's contents: quotes and backslashes escaped (so nothing ends the string
+/// early or starts an escape sequence), line breaks and other controls turned into spaces.
+fn dot_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => o.push_str("\\\\"),
+            '"' => o.push_str("\\\""),
+            c if c.is_control() => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// A CSV cell, quoted. A cell a spreadsheet would take for a formula (OWASP "CSV injection":
+/// starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`, so it is shown
+/// as text and never run.
+fn csv_cell(s: &str) -> String {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    format!(
+        "\"{}{}\"",
+        if risky { "'" } else { "" },
+        s.replace('"', "\"\"")
+    )
+}
+
+/// The page's only style sheet; the Content-Security-Policy allows exactly this, by hash.
+const STYLE: &str = "body{font-family:Arial,sans-serif;margin:1.5em;color:#0b0c0c}.marking{background:#d4351c;color:#fff;font-weight:bold;padding:.3em .6em;display:inline-block}\
+     table{border-collapse:collapse;margin:1em 0}th,td{border-bottom:1px solid #b1b4b6;padding:.25em .6em;text-align:left;vertical-align:top}\
+     .net{width:100%;max-width:1000px;border:1px solid #b1b4b6}.net line{stroke:#b1b4b6;stroke-width:1}.net line.possible{stroke:#d4351c;stroke-dasharray:4 3}\
+     .net text{font-size:10px;fill:#0b0c0c}.key svg{margin:0 .3em 0 1em}";
+
+/// Nothing may load or run: no scripts, no requests, no frames, no forms; only the page's own
+/// style sheet. A value that escaped its escaping still could not do anything.
+fn csp() -> String {
+    use base64::Engine;
+    let hash = ring::digest::digest(&ring::digest::SHA256, STYLE.as_bytes());
+    format!(
+        "default-src 'none'; style-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
+        base64::engine::general_purpose::STANDARD.encode(hash.as_ref())
+    )
+}
+
+/// A bar of `width` pixels, drawn without a style attribute (the CSP allows none).
+fn bar(width: u64) -> String {
+    format!("<svg width=\"{}\" height=\"10\" aria-hidden=\"true\"><rect width=\"{width}\" height=\"10\" fill=\"#1d70b8\"/></svg>", width.max(1))
+}
+
 fn colour(kind: Kind) -> &'static str {
     match kind {
         Kind::Person => "#d4351c",
@@ -157,13 +206,12 @@ fn html(g: &MapGraph, title_note: &str) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
-        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{MARKING} – locality map</title><style>\
-         body{{font-family:Arial,sans-serif;margin:1.5em;color:#0b0c0c}}.marking{{background:#d4351c;color:#fff;font-weight:bold;padding:.3em .6em;display:inline-block}}\
-         table{{border-collapse:collapse;margin:1em 0}}th,td{{border-bottom:1px solid #b1b4b6;padding:.25em .6em;text-align:left;vertical-align:top}}\
-         .net{{width:100%;max-width:1000px;border:1px solid #b1b4b6}}.net line{{stroke:#b1b4b6;stroke-width:1}}.net line.possible{{stroke:#d4351c;stroke-dasharray:4 3}}\
-         .net text{{font-size:10px;fill:#0b0c0c}}.key span{{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin:0 .3em 0 1em}}\
-         .bar{{background:#1d70b8;height:.8em;display:inline-block}}</style></head><body>\
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\
+         <meta name=\"referrer\" content=\"no-referrer\">\
+         <title>{MARKING} – locality map</title><style>{STYLE}</style></head><body>\
          <p class=\"marking\">{MARKING}</p><h1>Locality map</h1><p>{} submissions; {} entities; {} links; {} possible links; {} clusters. {}</p>",
+        csp(),
         g.submissions,
         g.entities.len(),
         g.links.len(),
@@ -182,7 +230,7 @@ fn html(g: &MapGraph, title_note: &str) -> String {
     ] {
         let _ = write!(
             h,
-            "<span style=\"background:{}\"></span>{}",
+            "<svg width=\"10\" height=\"10\" aria-hidden=\"true\"><circle cx=\"5\" cy=\"5\" r=\"5\" fill=\"{}\"/></svg>{}",
             colour(k),
             k.as_str()
         );
@@ -191,9 +239,9 @@ fn html(g: &MapGraph, title_note: &str) -> String {
     h.push_str("<h2>Clusters, largest first</h2><table><tr><th>#</th><th>size</th><th>entities</th><th>references</th></tr>");
     for (i, c) in g.clusters.iter().enumerate().take(100) {
         let labels: Vec<String> = c.iter().map(|id| escape(&g.entities[*id].label)).collect();
-        let refs: std::collections::BTreeSet<&str> = c
+        let refs: std::collections::BTreeSet<String> = c
             .iter()
-            .flat_map(|id| g.entities[*id].references.iter().map(String::as_str))
+            .flat_map(|id| g.entities[*id].references.iter().map(|r| escape(r)))
             .collect();
         let _ = write!(
             h,
@@ -217,12 +265,22 @@ fn html(g: &MapGraph, title_note: &str) -> String {
     h.push_str("</table><h2>Hotspots by locality</h2><table><tr><th>locality</th><th>submissions</th><th></th></tr>");
     let max = g.hotspots.values().copied().max().unwrap_or(1).max(1);
     for (l, n) in &g.hotspots {
-        let _ = write!(h, "<tr><td>{}</td><td>{n}</td><td><span class=\"bar\" style=\"width:{}px\"></span></td></tr>", escape(l), n * 200 / max);
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{n}</td><td>{}</td></tr>",
+            escape(l),
+            bar((n * 200 / max) as u64)
+        );
     }
     h.push_str("</table><h2>Timeline</h2><table><tr><th>day received</th><th>submissions</th><th></th></tr>");
     let max = g.timeline.values().copied().max().unwrap_or(1).max(1);
     for (d, n) in &g.timeline {
-        let _ = write!(h, "<tr><td>{}</td><td>{n}</td><td><span class=\"bar\" style=\"width:{}px\"></span></td></tr>", escape(d), n * 200 / max);
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{n}</td><td>{}</td></tr>",
+            escape(d),
+            bar((n * 200 / max) as u64)
+        );
     }
     h.push_str("</table><h2>Entities</h2><table><tr><th>type</th><th>entity</th><th>submissions</th><th>references</th></tr>");
     let mut order: Vec<&super::graph::Entity> = g.entities.iter().collect();
@@ -233,7 +291,7 @@ fn html(g: &MapGraph, title_note: &str) -> String {
             .then(a.id.cmp(&b.id))
     });
     for e in order {
-        let refs: Vec<&str> = e.references.iter().map(String::as_str).collect();
+        let refs: Vec<String> = e.references.iter().map(|r| escape(r)).collect();
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -251,7 +309,7 @@ fn html(g: &MapGraph, title_note: &str) -> String {
 }
 
 fn dot(g: &MapGraph) -> String {
-    let q = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    let q = dot_escape;
     let mut d =
         format!("// {MARKING}\ngraph pis_map {{\n  node [style=filled, fontcolor=white];\n");
     for e in &g.entities {
@@ -271,7 +329,7 @@ fn dot(g: &MapGraph) -> String {
             "  n{} -- n{} [references=\"{}\"];",
             l.source,
             l.target,
-            refs.join(" ")
+            q(&refs.join(" "))
         );
     }
     for p in &g.possible_links {
@@ -288,7 +346,7 @@ fn dot(g: &MapGraph) -> String {
 }
 
 fn csv(g: &MapGraph) -> String {
-    let f = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let f = csv_cell;
     let mut c = String::from(
         "marking,entity_a,type_a,link,entity_b,type_b,references,first_seen,last_seen,forms\n",
     );
@@ -325,14 +383,17 @@ fn csv(g: &MapGraph) -> String {
     c
 }
 
-/// Writes the four files into `dir` (created 0700 if missing).
+/// Writes the four files into `dir`. Folders it creates are 0700; a folder that already exists
+/// keeps its permissions (it may be shared on purpose), and the files in it are 0600 anyway.
 pub fn write_all(g: &MapGraph, dir: &Path, note: &str) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
     }
+    builder.create(dir)?;
     let json = serde_json::json!({ "marking": MARKING, "map": g });
     write_private(
         &dir.join("map.json"),

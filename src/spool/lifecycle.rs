@@ -3,6 +3,7 @@
 
 use super::audit;
 use super::sqlite::submission_id;
+use crate::ack::{AckKind, Used};
 use crate::reference::ReferenceCipher;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::json;
@@ -60,44 +61,67 @@ pub fn acknowledge(
     conn: &mut Connection,
     token_hash: &[u8; 32],
     now: i64,
-) -> rusqlite::Result<Option<(String, String)>> {
+    issued_after: i64,
+) -> rusqlite::Result<Option<Used>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let found: Option<(i64, String, String)> = tx
+    let found: Option<(i64, String, String, String)> = tx
         .query_row(
-            "SELECT s.id, s.reference, a.route FROM ack_tokens a JOIN submissions s ON s.id = a.submission
-             WHERE a.token_hash = ?1 AND a.used_at IS NULL",
-            [&token_hash[..]],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            "SELECT s.id, s.reference, a.route, a.kind FROM ack_tokens a JOIN submissions s ON s.id = a.submission
+             WHERE a.token_hash = ?1 AND a.used_at IS NULL AND a.created_at >= ?2",
+            params![&token_hash[..], issued_after],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let Some((id, reference, route)) = found else {
+    let Some((id, reference, route, kind)) = found else {
         return Ok(None);
     };
+    // An unknown kind can only come from a newer gateway; it is read as the weaker one.
+    let kind = AckKind::parse(&kind).unwrap_or(AckKind::ConfirmReceipt);
     tx.execute(
         "UPDATE ack_tokens SET used_at = ?2 WHERE token_hash = ?1",
         params![&token_hash[..], now],
     )?;
-    tx.execute(
-        "UPDATE deliveries SET acknowledged_at = COALESCE(acknowledged_at, ?3)
-         WHERE submission = ?1 AND route = ?2",
-        params![id, route, now],
-    )?;
-    tx.execute(
-        "UPDATE submissions SET acknowledged_at = COALESCE(acknowledged_at, ?2),
-                acknowledged_route = COALESCE(acknowledged_route, ?3), next_escalation_at = NULL
-         WHERE id = ?1",
-        params![id, now, route],
-    )?;
-    audit::append(
-        &tx,
-        now,
-        "acknowledged",
-        Some(&reference),
-        Some(&route),
-        None,
-    )?;
+    match kind {
+        AckKind::Acknowledge => {
+            tx.execute(
+                "UPDATE deliveries SET acknowledged_at = COALESCE(acknowledged_at, ?3)
+                 WHERE submission = ?1 AND route = ?2",
+                params![id, route, now],
+            )?;
+            tx.execute(
+                "UPDATE submissions SET acknowledged_at = COALESCE(acknowledged_at, ?2),
+                        acknowledged_route = COALESCE(acknowledged_route, ?3), next_escalation_at = NULL
+                 WHERE id = ?1",
+                params![id, now, route],
+            )?;
+            audit::append(
+                &tx,
+                now,
+                "acknowledged",
+                Some(&reference),
+                Some(&route),
+                None,
+            )?;
+        }
+        // Receipt is its own event and changes nothing else: escalation and retention go on
+        // as if the link had not been used.
+        AckKind::ConfirmReceipt => {
+            audit::append(
+                &tx,
+                now,
+                "receipt_confirmed",
+                Some(&reference),
+                Some(&route),
+                None,
+            )?;
+        }
+    }
     tx.commit()?;
-    Ok(Some((reference, route)))
+    Ok(Some(Used {
+        reference,
+        route,
+        kind,
+    }))
 }
 
 pub fn escalate_due(
@@ -141,8 +165,8 @@ pub fn escalate_due(
             // One delivery per escalation round, named `route.n`: the outbox sends it with the
             // same retries and dead letters as any other, and its Message-ID is stable.
             tx.execute(
-                "INSERT OR IGNORE INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from)
-                 VALUES (?1, ?2, ?3, 'escalation', ?4, 0, 'pending', ?5, ?5)",
+                "INSERT OR IGNORE INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from, ack_kind)
+                 VALUES (?1, ?2, ?3, 'escalation', ?4, 0, 'pending', ?5, ?5, 'acknowledge')",
                 params![id, format!("{name}.{n}"), mailbox, notice, now],
             )?;
             audit::append(
@@ -237,5 +261,22 @@ pub fn purge_due(
         }
     }
     tx.commit()?;
+    if !report.purged.is_empty() {
+        scrub_wal(conn);
+    }
     Ok(report)
+}
+
+/// Copies everything into the database file and empties the WAL, so purged envelopes (which
+/// `secure_delete` zeroed in the database) survive in no old WAL frame either. The checkpoint
+/// waits (the connection's busy timeout) for readers to finish; if one still holds it back,
+/// that is logged and the next purge that removes anything tries again.
+fn scrub_wal(conn: &Connection) {
+    match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(0) => {}
+        Ok(_) => tracing::warn!("WAL checkpoint after a purge was held back by a reader; purged envelopes may remain in the WAL until the next purge"),
+        Err(e) => tracing::warn!(error = %e, "WAL checkpoint after a purge failed; purged envelopes may remain in the WAL until the next purge"),
+    }
 }

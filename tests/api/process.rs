@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 pub struct Gateway {
     child: Child,
     pub port: u16,
+    pub admin_port: u16,
     pub log: Arc<Mutex<Vec<String>>>,
 }
 
@@ -32,9 +33,11 @@ pub fn write_config_with(dir: &Path, recipients: &[String], mail: &str, delivery
     let config = format!(
         r#"[server]
 listen = "127.0.0.1:0"
+admin_listen = "127.0.0.1:0"
 public_url = "https://localhost:8443"
 tls_cert = "{cert}"
 tls_key = "{key}"
+signing_key = "{signing}"
 [spool]
 dir = "{spool}"
 [forms]
@@ -49,6 +52,8 @@ submissions_per_minute = 100000
 submission_burst = 10000
 pages_per_minute = 100000
 page_burst = 10000
+navigation_per_minute = 100000
+navigation_burst = 10000
 min_fill_seconds = 0
 [[routes]]
 name = "police_intelligence"
@@ -58,6 +63,7 @@ recipients = {recipients:?}
 "#,
         cert = repo.join("certs-example/localhost.pem").display(),
         key = repo.join("certs-example/localhost-key.pem").display(),
+        signing = repo.join("certs-example/signing-key.pem").display(),
         spool = dir.join("spool").display(),
         forms = repo.join("forms").display(),
         outbox = dir.join("outbox").display(),
@@ -83,22 +89,20 @@ pub fn start(config: &Path) -> Gateway {
     let sink = Arc::clone(&log);
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(port) = line
-                .split("port=")
-                .nth(1)
-                .filter(|_| line.contains("pis-gateway serving"))
-            {
-                let port: u16 = port
-                    .split_whitespace()
-                    .next()
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or(0);
-                let _ = tx.send(port);
+            if line.contains("pis-gateway serving") {
+                let field = |name: &str| -> u16 {
+                    line.split(&format!(" {name}="))
+                        .nth(1)
+                        .and_then(|p| p.split_whitespace().next())
+                        .and_then(|p| p.parse().ok())
+                        .unwrap_or(0)
+                };
+                let _ = tx.send((field("port"), field("admin_port")));
             }
             sink.lock().expect("log lock").push(line);
         }
     });
-    let port = rx
+    let (port, admin_port) = rx
         .recv_timeout(Duration::from_secs(60))
         .unwrap_or_else(|_| {
             panic!(
@@ -106,12 +110,18 @@ pub fn start(config: &Path) -> Gateway {
                 log.lock().expect("log").join("\n")
             )
         });
-    Gateway { child, port, log }
+    Gateway {
+        child,
+        port,
+        admin_port,
+        log,
+    }
 }
 
-pub fn app_for(port: u16, dir: &tempfile::TempDir) -> TestApp {
+pub fn app_for(gw: &Gateway, dir: &tempfile::TempDir) -> TestApp {
     TestApp {
-        port,
+        port: gw.port,
+        admin_port: Some(gw.admin_port),
         client: https_client(),
         identities: vec![],
         dir: tempfile::tempdir_in(dir.path()).expect("scratch"),
@@ -180,7 +190,7 @@ async fn kill_9_under_load_loses_no_submission_that_was_given_a_reference() {
     );
 
     let gw = start(&config);
-    let app = app_for(gw.port, &dir);
+    let app = app_for(&gw, &dir);
     let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
     for r in &accepted {
         let body: Vec<u8> = db
@@ -267,7 +277,7 @@ async fn canary_values_never_reach_logs_or_spool_files() {
     let (ids, recipients) = keys();
     let config = write_config(dir.path(), &recipients);
     let gw = start(&config);
-    let app = app_for(gw.port, &dir);
+    let app = app_for(&gw, &dir);
     let stem = "qzxcanary";
 
     // Professional form through the API, community form through the browser form.
@@ -292,8 +302,8 @@ async fn canary_values_never_reach_logs_or_spool_files() {
         .post_json(&json!({"form": "community", "answers": {"what_happened": format!("{stem} short"), format!("{stem}field"): "x"}}))
         .await;
     assert_eq!(status, 422);
-    let _ = app.get("/readyz").await;
-    let metrics = app.get("/metrics").await.body;
+    let _ = app.admin_get("/readyz").await;
+    let metrics = app.admin_get("/metrics").await.body;
     assert!(
         metrics.contains("pisg_submissions_accepted_total{"),
         "{metrics}"
@@ -357,7 +367,7 @@ async fn logs_carry_no_canary_no_client_address_and_warn_about_example_keys() {
     let recipients: Vec<String> = example.lines().map(str::to_string).collect();
     let config = write_config(dir.path(), &recipients);
     let gw = start(&config);
-    let app = app_for(gw.port, &dir);
+    let app = app_for(&gw, &dir);
     let stem = "qzxlogcanary";
     let (status, _) = app
         .post_json(
@@ -448,6 +458,17 @@ recipients = ["age1secretvalue"]
         String::from_utf8_lossy(&ok.stderr)
     );
     assert!(String::from_utf8_lossy(&ok.stderr).contains("EXAMPLE KEY"));
+    assert!(String::from_utf8_lossy(&ok.stderr).contains("EXAMPLE signing key"));
+    let key = signer();
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains(&format!(
+            "signing key {} (current) {}",
+            key.public().id(),
+            key.public().to_base64()
+        )),
+        "check-config prints the public signing key: {}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
 }
 
 #[actix_web::test]
@@ -456,7 +477,7 @@ async fn sigterm_stops_the_gateway_cleanly_after_its_workers_finish() {
     let (_, recipients) = keys();
     let config = write_config(dir.path(), &recipients);
     let mut gw = start(&config);
-    let app = app_for(gw.port, &dir);
+    let app = app_for(&gw, &dir);
     let (status, _) = app
         .post_json(&json!({"form": "community", "answers": community_answers()}))
         .await;
@@ -490,4 +511,148 @@ async fn sigterm_stops_the_gateway_cleanly_after_its_workers_finish() {
     }
     // The submission made before the stop was delivered (file transport) or is still queued.
     assert_eq!(count_in(&dir.path().join("spool")), 1);
+}
+
+#[actix_web::test]
+async fn the_gateway_keeps_its_folders_and_emails_to_its_own_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, recipients) = keys();
+    let config = write_config(dir.path(), &recipients);
+    // Folders the gateway must create itself, parents included.
+    let text = std::fs::read_to_string(&config).expect("config").replace(
+        &format!("file_dir = \"{}\"", dir.path().join("outbox").display()),
+        &format!("file_dir = \"{}\"", dir.path().join("var/outbox").display()),
+    );
+    std::fs::write(&config, text).expect("config");
+    let gw = start(&config);
+    let app = app_for(&gw, &dir);
+    let (status, body) = app
+        .post_json(&json!({"form": "community", "answers": community_answers()}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let outbox = dir.path().join("var/outbox");
+    let mut mails = Vec::new();
+    for _ in 0..400 {
+        mails = std::fs::read_dir(&outbox)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        if !mails.is_empty() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(!mails.is_empty(), "an email was written");
+    let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    for folder in [
+        dir.path().join("var"),
+        outbox.clone(),
+        dir.path().join("spool"),
+    ] {
+        assert_eq!(mode(&folder), 0o700, "{}", folder.display());
+    }
+    for file in mails.iter().cloned().chain(
+        std::fs::read_dir(dir.path().join("spool"))
+            .expect("spool")
+            .flatten()
+            .map(|e| e.path()),
+    ) {
+        assert_eq!(
+            mode(&file) & 0o077,
+            0,
+            "{} is {:o}",
+            file.display(),
+            mode(&file)
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_logged_audit_head_is_signed_and_audit_verify_takes_the_line_as_it_stands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, recipients) = keys();
+    let config = write_config(dir.path(), &recipients);
+    let mut gw = start(&config);
+    let app = app_for(&gw, &dir);
+    let (status, _) = app
+        .post_json(&json!({"form": "community", "answers": community_answers()}))
+        .await;
+    assert_eq!(status, 201);
+    let pid = gw.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs")
+        .success());
+    let started = Instant::now();
+    while gw.child.try_wait().expect("wait").is_none() {
+        assert!(started.elapsed() < Duration::from_secs(30), "still running");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    let line = gw
+        .log
+        .lock()
+        .expect("log")
+        .iter()
+        .rev()
+        .find(|l| l.contains("audit chain head"))
+        .cloned()
+        .expect("a head in the log");
+    let key = signer();
+    assert!(
+        line.contains(&format!("key={}", key.public().id())) && line.contains(" sig="),
+        "signed: {line}"
+    );
+    let verify = |head: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+            .args(["audit", "--config"])
+            .arg(&config)
+            .args(["verify", "--head", head])
+            .output()
+            .expect("runs");
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (ok, out) = verify(&line);
+    assert!(ok && out.contains("intact"), "{out}");
+
+    // A head with its signature altered, or signed by another key, is refused outright.
+    let head = pis_gateway::signing::SignedHead::parse(&line).expect("parses");
+    let mut bent = head.clone();
+    bent.signature[0] ^= 1;
+    let as_line = |h: &pis_gateway::signing::SignedHead| {
+        format!(
+            "audit chain head seq={} hash={} key={} sig={}",
+            h.seq,
+            h.hash_hex(),
+            h.key_id,
+            h.signature_base64()
+        )
+    };
+    let (ok, out) = verify(&as_line(&bent));
+    assert!(!ok && out.contains("signature"), "{out}");
+    let other = pis_gateway::signing::SigningKey::generate();
+    let (ok, out) = verify(&as_line(&pis_gateway::signing::SignedHead::sign(
+        &other,
+        head.seq + 5,
+        &[7; 32],
+    )));
+    assert!(!ok && out.contains("signature"), "{out}");
+
+    // Whoever rewrites the chain's tail cannot match the signed head.
+    let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
+    db.execute("DELETE FROM audit WHERE seq >= ?1", [head.seq])
+        .expect("truncate");
+    let (ok, out) = verify(&line);
+    assert!(!ok && out.contains("BROKEN"), "{out}");
 }

@@ -110,6 +110,7 @@ fn network() -> Network {
         Arc::new(rules()),
         Arc::new(Metrics::default()),
         Arc::new(tokio::sync::Notify::new()),
+        signer(),
     );
     Network {
         _dir: dir,

@@ -1,8 +1,11 @@
 //! Acknowledgement links. Opening one shows a page with a button; only the POST acknowledges,
-//! because mail scanners follow links. An unknown or used token gets a 404 that says nothing
-//! about why.
+//! because mail scanners follow links. An unknown, used or expired token gets a 404 that says
+//! nothing about why.
+//!
+//! A link is an acknowledgement (it stops escalation) only for a route that holds a deadline
+//! for the submission's priority; any other inbox's link confirms receipt and stops nothing.
 
-use crate::ack;
+use crate::ack::{self, AckKind};
 use crate::http::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -11,7 +14,7 @@ fn gone(state: &AppState) -> HttpResponse {
     state.pages.message(
         StatusCode::NOT_FOUND,
         "This link cannot be used",
-        &["It may have been used already. Each acknowledgement link works once."],
+        &["It may have been used already, or be too old. Each link works once."],
     )
 }
 
@@ -23,13 +26,23 @@ pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
     if !ack::plausible(&token) {
         return gone(&state);
     }
-    match state.intake.spool().ack_token_open(ack::hash(&token)).await {
-        Ok(true) => state.pages.respond(
+    let issued_after = state.ack_tokens.issued_after(now());
+    match state
+        .intake
+        .spool()
+        .ack_token_open(ack::hash(&token), issued_after)
+        .await
+    {
+        Ok(Some(kind)) => state.pages.respond(
             StatusCode::OK,
             "ack.html",
-            minijinja::context! { token => token.as_str(), done => false },
+            minijinja::context! {
+                token => token.as_str(),
+                done => false,
+                receipt => kind == AckKind::ConfirmReceipt,
+            },
         ),
-        Ok(false) => gone(&state),
+        Ok(None) => gone(&state),
         Err(e) => {
             tracing::error!(error = %e, "acknowledgement page: spool unavailable");
             state.pages.message(
@@ -45,22 +58,33 @@ pub async fn acknowledge(state: web::Data<AppState>, token: web::Path<String>) -
     if !ack::plausible(&token) {
         return gone(&state);
     }
+    let now = now();
     match state
         .intake
         .spool()
-        .acknowledge(ack::hash(&token), now())
+        .acknowledge(ack::hash(&token), now, state.ack_tokens.issued_after(now))
         .await
     {
-        Ok(Some((reference, route))) => {
-            tracing::info!(%reference, %route, "acknowledged");
-            state
-                .intake
-                .metrics()
-                .inc("pisg_acknowledgements_total", &[("route", &route)]);
+        Ok(Some(used)) => {
+            let (reference, route) = (used.reference, used.route);
+            let receipt = used.kind == AckKind::ConfirmReceipt;
+            if receipt {
+                tracing::info!(%reference, %route, "receipt confirmed");
+                state
+                    .intake
+                    .metrics()
+                    .inc("pisg_receipts_confirmed_total", &[("route", &route)]);
+            } else {
+                tracing::info!(%reference, %route, "acknowledged");
+                state
+                    .intake
+                    .metrics()
+                    .inc("pisg_acknowledgements_total", &[("route", &route)]);
+            }
             state.pages.respond(
                 StatusCode::OK,
                 "ack.html",
-                minijinja::context! { done => true, reference => reference },
+                minijinja::context! { done => true, reference => reference, receipt => receipt },
             )
         }
         Ok(None) => gone(&state),

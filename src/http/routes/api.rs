@@ -37,20 +37,64 @@ fn invalid(field: &str, code: &'static str, message: &str) -> ApiError {
     }])
 }
 
+/// The partner agency a request's bearer token names; `None` for a public request. A token
+/// that names no active partner is a 401 (charged to the client's own limit first), and a
+/// partner over its quota a 429.
+async fn partner(state: &AppState, req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    use crate::partners::{credential, Credential};
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .map(|v| v.as_bytes());
+    let agency = match credential(header) {
+        Credential::None => return Ok(None),
+        Credential::Bearer(hash) => state
+            .intake
+            .spool()
+            .partner_for_token(hash)
+            .await
+            .map_err(|_| ApiError::Unavailable)?,
+        Credential::Malformed => None,
+    };
+    let retry = |wait: std::time::Duration| ApiError::PartnerRateLimited {
+        retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+    };
+    match agency {
+        Some(agency) => {
+            state.limits.check_partner(&agency).map_err(retry)?;
+            Ok(Some(agency))
+        }
+        None => {
+            let client = state.limits.client_of(req);
+            state
+                .limits
+                .check_client(crate::http::rate_limit::Class::Send, client)
+                .map_err(retry)?;
+            state
+                .intake
+                .metrics()
+                .inc("pisg_partner_token_refused_total", &[]);
+            Err(ApiError::Unauthorized)
+        }
+    }
+}
+
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let agency = partner(&state, &req).await?;
     if media_type(&req) != "application/json" {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let body = read_limited(&req, payload, state.max_body_bytes)
+    let body = read_limited(&req, payload, &state.body)
         .await
         .map_err(|e| match e {
             BodyError::TooLarge => ApiError::TooLarge {
-                limit: state.max_body_bytes,
+                limit: state.body.max_bytes,
             },
+            BodyError::TooSlow => ApiError::TooSlow,
             BodyError::Broken => ApiError::Malformed,
         })?;
     let value: Value = crate::http::strict_json::parse(&body).map_err(|e| match e {
@@ -93,12 +137,18 @@ pub async fn submit(
         validate(&spec, &parsed.answers, crate::ukdate::uk_today()).map_err(ApiError::Invalid)?;
     let receipt = state
         .intake
-        .submit(&spec, validated, None)
+        .submit_via(&spec, validated, None, &[], agency.as_deref())
         .await
         .map_err(|e| match e {
             IntakeError::Unavailable(_) => ApiError::Unavailable,
             other => ApiError::Internal(other.to_string()),
         })?;
+    if let Some(agency) = &agency {
+        state
+            .intake
+            .metrics()
+            .inc("pisg_partner_submissions_total", &[("agency", agency)]);
+    }
     Ok(HttpResponse::Created().json(json!({
         "reference": receipt.reference.as_str(),
         "priority": receipt.priority,

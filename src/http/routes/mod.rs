@@ -6,6 +6,7 @@ pub mod assets;
 pub mod form;
 pub mod health;
 pub mod home;
+pub mod signing_keys;
 
 use actix_web::web;
 
@@ -20,8 +21,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/submissions", web::post().to(api::submit))
         .route("/ack/{token}", web::get().to(ack::show))
         .route("/ack/{token}", web::post().to(ack::acknowledge))
+        .route(
+            "/.well-known/pis-gateway/signing-keys",
+            web::get().to(signing_keys::list),
+        )
         .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
         .route("/static/{file}", web::get().to(assets::asset));
+}
+
+/// The admin listener (`server.admin_listen`): what operators watch. `/metrics` names
+/// localities and `/readyz` touches the spool, so neither is on the public listener.
+pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics));
 }
