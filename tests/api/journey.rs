@@ -274,6 +274,7 @@ impl Journey {
         self.pages += 1;
         self.statuses.push(self.page.status);
     }
+}
 
 #[actix_web::test]
 async fn danger_written_in_words_asks_the_submitter_and_a_no_is_kept_beside_the_finding() {
