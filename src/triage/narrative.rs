@@ -59,16 +59,19 @@ impl Span {
 pub struct Reader {
     pub rules: Rules,
     /// First word → (concept, phrase).
-    concept_index: HashMap<String, Vec<(usize, usize)>>,
+    concept_index: Index,
     /// Concept phrases whose first piece is not a plain word.
     concept_scan: Vec<(usize, usize)>,
-    modifier_index: HashMap<String, Vec<(usize, usize)>>,
+    modifier_index: Index,
     modifier_scan: Vec<(usize, usize)>,
 }
 
+/// (rule, phrase) pairs of patterns, by their first word.
+type Index = HashMap<String, Vec<(usize, usize)>>;
+
 fn index<'a>(
     patterns: impl Iterator<Item = (usize, usize, &'a Pattern)>,
-) -> (HashMap<String, Vec<(usize, usize)>>, Vec<(usize, usize)>) {
+) -> (Index, Vec<(usize, usize)>) {
     let mut idx: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     let mut scan = Vec::new();
     for (i, j, p) in patterns {
@@ -576,9 +579,7 @@ fn decide(
 ) -> Option<(Priority, String, bool)> {
     let cap = |p: Priority, reason: String, by_time: bool| {
         let p = p.min(concept.max);
-        let reason = if p == Priority::Immediate {
-            reason
-        } else if reason.ends_with("event_within_days") {
+        let reason = if p == Priority::Immediate || reason.ends_with("event_within_days") {
             reason
         } else {
             format!("narrative_{}", concept.priority_code)

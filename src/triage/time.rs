@@ -162,7 +162,7 @@ pub fn find(text: &str, at: OffsetDateTime) -> Vec<Found> {
     let offset = uk_offset(at);
     let now = reference(at);
     let locale = Locale::new(Lang::EN, Some(Region::GB));
-    let context = Context::new(now, locale.clone());
+    let context = Context::new(now, locale);
     let options = Options { with_latent: false };
     // duckling catches its own panics only in release builds; hostile text must never take
     // a request down, so a panic here means "no time found".
