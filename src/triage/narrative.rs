@@ -58,33 +58,50 @@ impl Span {
 #[derive(Debug, Clone, Default)]
 pub struct Reader {
     pub rules: Rules,
-    /// First word → (concept, phrase).
-    concept_index: Index,
-    /// Concept phrases whose first piece is not a plain word.
-    concept_scan: Vec<(usize, usize)>,
-    modifier_index: Index,
-    modifier_scan: Vec<(usize, usize)>,
+    concepts: Index,
+    modifiers: Index,
 }
 
-/// (rule, phrase) pairs of patterns, by their first word.
-type Index = HashMap<String, Vec<(usize, usize)>>;
+/// (rule, phrase) pairs of patterns by what their first word must be or begin with, and the
+/// few others, so each word is tried only against the patterns that can start there.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    words: HashMap<String, Vec<(usize, usize)>>,
+    prefixes: HashMap<String, Vec<(usize, usize)>>,
+    scan: Vec<(usize, usize)>,
+}
 
-fn index<'a>(
-    patterns: impl Iterator<Item = (usize, usize, &'a Pattern)>,
-) -> (Index, Vec<(usize, usize)>) {
-    let mut idx: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
-    let mut scan = Vec::new();
-    for (i, j, p) in patterns {
-        match p.0.first() {
-            Some(Piece::Word(alts)) => {
-                for a in alts {
-                    idx.entry(a.clone()).or_default().push((i, j));
+impl Index {
+    fn new<'a>(patterns: impl Iterator<Item = (usize, usize, &'a Pattern)>) -> Self {
+        let mut idx = Index::default();
+        for (i, j, p) in patterns {
+            match p.0.first() {
+                Some(Piece::Word(alts)) => {
+                    for a in alts {
+                        idx.words.entry(a.clone()).or_default().push((i, j));
+                    }
                 }
+                Some(Piece::Prefix(pre)) => {
+                    idx.prefixes.entry(pre.clone()).or_default().push((i, j))
+                }
+                _ => idx.scan.push((i, j)),
             }
-            _ => scan.push((i, j)),
         }
+        idx
     }
-    (idx, scan)
+
+    /// The patterns that may start at `word`.
+    fn candidates<'a>(&'a self, word: &'a str) -> impl Iterator<Item = &'a (usize, usize)> + 'a {
+        let exact = self.words.get(word).map(Vec::as_slice).unwrap_or(&[]);
+        let prefixed = word
+            .char_indices()
+            .skip(1)
+            .map(|(k, _)| &word[..k])
+            .chain(std::iter::once(word))
+            .filter_map(|pre| self.prefixes.get(pre))
+            .flatten();
+        exact.iter().chain(prefixed).chain(self.scan.iter())
+    }
 }
 
 fn piece_matches(piece: &Piece, word: &str) -> bool {
@@ -214,14 +231,14 @@ struct ModHit {
 
 impl Reader {
     pub fn new(rules: Rules) -> Self {
-        let (concept_index, concept_scan) = index(
+        let concepts = Index::new(
             rules
                 .concepts
                 .iter()
                 .enumerate()
                 .flat_map(|(i, c)| c.phrases.iter().enumerate().map(move |(j, p)| (i, j, p))),
         );
-        let (modifier_index, modifier_scan) = index(
+        let modifiers = Index::new(
             rules
                 .modifiers
                 .iter()
@@ -230,37 +247,27 @@ impl Reader {
         );
         Reader {
             rules,
-            concept_index,
-            concept_scan,
-            modifier_index,
-            modifier_scan,
+            concepts,
+            modifiers,
         }
     }
 
-    /// Matches starting at each token, for patterns indexed by first word.
+    /// Every match of the indexed patterns, as (rule, span).
     fn matches<'a>(
-        &'a self,
         words: &'a [&'a str],
         limits: &'a [usize],
-        idx: &'a HashMap<String, Vec<(usize, usize)>>,
-        scan: &'a [(usize, usize)],
+        idx: &'a Index,
         pattern: impl Fn(usize, usize) -> &'a Pattern + 'a,
-    ) -> impl Iterator<Item = (usize, Span)> + 'a {
-        (0..words.len()).flat_map(move |i| {
-            let candidates = idx
-                .get(words[i])
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-                .iter()
-                .chain(scan.iter());
-            let pattern = &pattern;
-            candidates
-                .filter_map(move |&(a, b)| {
-                    match_from(&pattern(a, b).0, words, i, limits[i])
-                        .map(|end| (a, Span { start: i, end }))
-                })
-                .collect::<Vec<_>>()
-        })
+    ) -> Vec<(usize, Span)> {
+        let mut out = Vec::new();
+        for i in 0..words.len() {
+            for &(a, b) in idx.candidates(words[i]) {
+                if let Some(end) = match_from(&pattern(a, b).0, words, i, limits[i]) {
+                    out.push((a, Span { start: i, end }));
+                }
+            }
+        }
+        out
     }
 
     /// Reads one answer. `field` names it in the findings.
@@ -311,15 +318,7 @@ impl Reader {
         }
         let rules = &self.rules;
         let modifier_pattern = |a: usize, b: usize| &rules.modifiers[a].phrases[b];
-        let mods: Vec<(usize, Span)> = self
-            .matches(
-                &words,
-                &sentence_end,
-                &self.modifier_index,
-                &self.modifier_scan,
-                modifier_pattern,
-            )
-            .collect();
+        let mods = Self::matches(&words, &sentence_end, &self.modifiers, modifier_pattern);
         let pseudo: Vec<Span> = mods
             .iter()
             .filter(|(m, _)| rules.modifiers[*m].direction == Direction::Pseudo)
@@ -378,15 +377,7 @@ impl Reader {
         };
         let excluded_at = |span: Span| categories_at(span).iter().any(|c| c.excludes());
         let concept_pattern = |a: usize, b: usize| &rules.concepts[a].phrases[b];
-        let mut mentions: Vec<(usize, Span)> = self
-            .matches(
-                &words,
-                &sentence_end,
-                &self.concept_index,
-                &self.concept_scan,
-                concept_pattern,
-            )
-            .collect();
+        let mut mentions = Self::matches(&words, &sentence_end, &self.concepts, concept_pattern);
         // One mention per concept per place: the longest reading.
         mentions.sort_by_key(|(c, s)| (*c, s.start, std::cmp::Reverse(s.end)));
         mentions.dedup_by(|b, a| a.0 == b.0 && a.1.overlaps(&b.1));
@@ -413,8 +404,110 @@ impl Reader {
         if mentions.is_empty() && trace.is_none() {
             return Vec::new();
         }
-        // Times, read once over the whole answer, each placed in the segment it was written in.
-        let found = answer_times(text, &tokens, &rules.time_words, at);
+        // Time expressions are read only where they can change an outcome: in the segments of
+        // affirmed mentions that no cue of now already settles, and in the rest of the answer
+        // only if some mention is still undated after that. Time words already read by a
+        // modifier ("tonight", "last year") need no parser.
+        let now_cue = |cats: &[Category]| {
+            cats.iter()
+                .any(|c| matches!(c, Category::Current | Category::Recent | Category::Soon))
+        };
+        let covered: Vec<Span> = hits
+            .iter()
+            .filter(|h| {
+                matches!(
+                    h.category,
+                    Category::Current
+                        | Category::Recent
+                        | Category::Soon
+                        | Category::Days
+                        | Category::Historical
+                )
+            })
+            .map(|h| h.span)
+            .collect();
+        let near_segments: std::collections::HashSet<usize> = mentions
+            .iter()
+            .filter(|(_, _, cats)| !now_cue(cats))
+            .map(|(_, span, _)| tokens[span.start].segment)
+            .collect();
+        let mut found = answer_times(
+            text,
+            &tokens,
+            &rules.time_words,
+            &covered,
+            &|seg| near_segments.contains(&seg),
+            at,
+        );
+        let mut times: HashMap<usize, Vec<When>> = HashMap::new();
+        let mut answer_soon = false;
+        let mut answer_days = false;
+        let mut place = |found: &[(Span, When)], times: &mut HashMap<usize, Vec<When>>| {
+            for (span, when) in found {
+                if excluded_at(*span) {
+                    continue;
+                }
+                // A weekday with a past tense is the last one: "took pills on Saturday".
+                let when = if *when == When::WithinDays
+                    && categories_at(*span).contains(&Category::Past)
+                {
+                    When::PastDays
+                } else {
+                    *when
+                };
+                times
+                    .entry(tokens[span.start].segment)
+                    .or_default()
+                    .push(when);
+                answer_soon |= when == When::Within24h;
+                answer_days |= when == When::WithinDays;
+            }
+        };
+        place(&found, &mut times);
+        // A cue of now anywhere in the answer, unless itself denied or in a hypothesis.
+        let answer_now = hits.iter().any(|h| {
+            h.answer_wide
+                && matches!(
+                    h.category,
+                    Category::Current | Category::Recent | Category::Soon
+                )
+                && !excluded_at(h.span)
+        });
+        // Whether a concept's `with` phrases are written anywhere in the answer, once each.
+        let mut with_cache: HashMap<usize, bool> = HashMap::new();
+        let mut with_of = |c: usize| {
+            *with_cache.entry(c).or_insert_with(|| {
+                rules.concepts[c].with.iter().any(|p| {
+                    (0..tokens.len()).any(|i| {
+                        match_from(&p.0, &words, i, sentence_end[i])
+                            .is_some_and(|end| !excluded_at(Span { start: i, end }))
+                    })
+                })
+            })
+        };
+        let undated_somewhere = !answer_now
+            && mentions.iter().any(|(c, span, cats)| {
+                let concept = &rules.concepts[*c];
+                !now_cue(cats)
+                    && !concept.needs_with
+                    && times.get(&tokens[span.start].segment).is_none()
+                    && !(cats.contains(&Category::Present) && concept.present_is_now)
+            });
+        if undated_somewhere {
+            let far_found = answer_times(
+                text,
+                &tokens,
+                &rules.time_words,
+                &covered,
+                &|seg| !near_segments.contains(&seg),
+                at,
+            );
+            place(&far_found, &mut times);
+            found.extend(far_found);
+        }
+        answer_days |= hits
+            .iter()
+            .any(|h| h.category == Category::Days && !excluded_at(h.span));
         if let Some(t) = trace.as_mut() {
             let words: Vec<String> = tokens
                 .iter()
@@ -437,50 +530,12 @@ impl Reader {
                 ));
             }
         }
-        let mut times: HashMap<usize, Vec<When>> = HashMap::new();
-        let mut answer_soon = false;
-        let mut answer_days = false;
-        for (span, when) in &found {
-            if excluded_at(*span) {
-                continue;
-            }
-            // A weekday with a past tense is the last one: "took pills on Saturday".
-            let when =
-                &if *when == When::WithinDays && categories_at(*span).contains(&Category::Past) {
-                    When::PastDays
-                } else {
-                    *when
-                };
-            times
-                .entry(tokens[span.start].segment)
-                .or_default()
-                .push(*when);
-            answer_soon |= *when == When::Within24h;
-            answer_days |= *when == When::WithinDays;
-        }
-        // A cue of now anywhere in the answer, unless itself denied or in a hypothesis.
-        let answer_now = hits.iter().any(|h| {
-            h.answer_wide
-                && matches!(
-                    h.category,
-                    Category::Current | Category::Recent | Category::Soon
-                )
-                && !excluded_at(h.span)
-        });
-        answer_days |= hits
-            .iter()
-            .any(|h| h.category == Category::Days && !excluded_at(h.span));
         let mut findings: Vec<Finding> = Vec::new();
         for (c, span, cats) in mentions {
             let concept = &rules.concepts[c];
             let head = &tokens[span.start];
             let cue = |k: Category| cats.contains(&k);
-            let with = concept.with.iter().any(|p| {
-                (0..tokens.len()).any(|i| {
-                    match_from(&p.0, &words, i, sentence_end[i])
-                        .is_some_and(|end| !excluded_at(Span { start: i, end }))
-                })
-            });
+            let with = !concept.with.is_empty() && with_of(c);
             let near = Near {
                 now: cue(Category::Current) || cue(Category::Recent) || cue(Category::Soon),
                 days: cue(Category::Days),
@@ -665,18 +720,25 @@ fn answer_times(
     text: &str,
     tokens: &[Token],
     time_words: &std::collections::HashSet<String>,
+    covered: &[Span],
+    want: &dyn Fn(usize) -> bool,
     at: OffsetDateTime,
 ) -> Vec<(Span, When)> {
     let timeish =
         |t: &Token| t.word.chars().any(|c| c.is_ascii_digit()) || time_words.contains(&t.word);
     let mut windows: Vec<(usize, usize)> = Vec::new();
-    for (i, t) in tokens.iter().enumerate().filter(|(_, t)| timeish(t)) {
+    let already_read = |i: usize| covered.iter().any(|c| c.start <= i && i < c.end);
+    for (i, t) in tokens
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| timeish(t) && want(t.segment) && !already_read(*i))
+    {
         let mut a = i.saturating_sub(WINDOW_REACH);
-        while tokens[a].sentence != t.sentence {
+        while tokens[a].segment != t.segment {
             a += 1;
         }
         let mut b = (i + WINDOW_REACH + 1).min(tokens.len());
-        while tokens[b - 1].sentence != t.sentence {
+        while tokens[b - 1].segment != t.segment {
             b -= 1;
         }
         match windows.last_mut() {
@@ -699,13 +761,18 @@ fn answer_times(
             }
             let start = s.len();
             let original = &text[t.start..t.end];
-            let expanded = tokens.iter().filter(|u| u.start == t.start).count() > 1;
-            if !expanded && original.to_lowercase().replace('’', "'").trim_matches('\'') == t.word
+            let expanded = (i > 0 && tokens[i - 1].start == t.start)
+                || tokens.get(i + 1).is_some_and(|u| u.start == t.start);
+            let word = if !expanded
+                && original.to_lowercase().replace('’', "'").trim_matches('\'') == t.word
             {
-                s.push_str(original);
+                original
             } else {
-                s.push_str(&t.word);
-            }
+                t.word.as_str()
+            };
+            // Time words are ASCII; anything else is masked, so the parser only ever sees
+            // ASCII and cannot trip over a character boundary in someone's words.
+            s.extend(word.chars().map(|c| if c.is_ascii() { c } else { '_' }));
             places.push((start, s.len(), i));
         }
         for f in time::find(&s, at) {
