@@ -421,6 +421,7 @@ impl Reader {
                         | Category::Recent
                         | Category::Soon
                         | Category::Days
+                        | Category::PastDay
                         | Category::Historical
                 )
             })
@@ -464,6 +465,15 @@ impl Reader {
             }
         };
         place(&found, &mut times);
+        // "yesterday", "last night": read by the rules without the parser.
+        for h in hits.iter().filter(|h| h.category == Category::PastDay) {
+            if !excluded_at(h.span) {
+                times
+                    .entry(tokens[h.span.start].segment)
+                    .or_default()
+                    .push(When::PastDays);
+            }
+        }
         // A cue of now anywhere in the answer, unless itself denied or in a hypothesis.
         let answer_now = hits.iter().any(|h| {
             h.answer_wide

@@ -37,6 +37,8 @@ pub enum Category {
     Habitual,
     /// "at the weekend", "in a few days", "half term": within days (PRIORITY).
     Days,
+    /// "yesterday", "last night": the last few days, not now.
+    PastDay,
     /// "was", "took", "went": past tense, so a weekday written with it is the last one
     /// ("took pills on Saturday"), not the next.
     Past,
