@@ -28,6 +28,7 @@ fn main() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut s = Settings::default();
         s.server.listen = "127.0.0.1:0".into();
+        s.server.admin_listen = "127.0.0.1:0".into();
         s.server.tls_cert = repo().join("certs-example/localhost.pem");
         s.server.tls_key = repo().join("certs-example/localhost-key.pem");
         s.server.signing_key = repo().join("certs-example/signing-key.pem");

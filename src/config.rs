@@ -49,12 +49,24 @@ pub struct LimitSettings {
     /// Per client: page views a minute, and how many at once.
     pub pages_per_minute: u32,
     pub page_burst: u32,
+    /// Per client: presses that move through a form (Continue, Back, Add another, Remove) a
+    /// minute, and how many at once. The final send spends a submission instead.
+    pub navigation_per_minute: u32,
+    pub navigation_burst: u32,
     /// For everyone together, a second.
     pub global_submissions_per_second: u32,
     pub global_pages_per_second: u32,
+    pub global_navigation_per_second: u32,
+    /// The part of `global_submissions_per_second` kept, during a surge, for sends whose form
+    /// was served before the surge began.
+    pub reserved_submissions_per_second: u32,
+    /// An IPv6 /56 and /48 share, between all their /64s, this many clients' quotas.
+    pub ipv6_56_clients: u32,
+    pub ipv6_48_clients: u32,
     /// Addresses or CIDR blocks of reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<String>,
-    /// Clients tracked at once; memory stays bounded under a flood of distinct addresses.
+    /// Clients tracked at once in each table (past it the least recently seen is forgotten);
+    /// memory stays bounded under a flood of distinct addresses.
     pub max_tracked_clients: usize,
     /// Open connections at once.
     pub max_connections: usize,
@@ -183,9 +195,16 @@ pub struct ServerSettings {
     pub previous_signing_keys: Vec<String>,
     pub dangerous_plain_http: bool,
     pub max_body_bytes: usize,
+    /// A request body must arrive whole within this many seconds...
+    pub body_timeout_secs: u64,
+    /// ...and, after its first seconds, at no less than this many bytes a second on average.
+    pub body_min_bytes_per_second: u64,
     pub form_token_max_age_minutes: u64,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// Where `/metrics` and `/readyz` are served (plain HTTP, for the host's own monitoring);
+    /// empty serves them nowhere. The public listener keeps only `/healthz`.
+    pub admin_listen: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -240,8 +259,11 @@ impl Default for Settings {
                 previous_signing_keys: Vec::new(),
                 dangerous_plain_http: false,
                 max_body_bytes: 256 * 1024,
+                body_timeout_secs: 20,
+                body_min_bytes_per_second: 1024,
                 form_token_max_age_minutes: 24 * 60,
                 workers: 0,
+                admin_listen: "127.0.0.1:9464".into(),
             },
             spool: SpoolSettings {
                 dir: "var/spool".into(),
@@ -275,8 +297,14 @@ impl Default for Settings {
                 submission_burst: 5,
                 pages_per_minute: 120,
                 page_burst: 60,
+                navigation_per_minute: 60,
+                navigation_burst: 30,
                 global_submissions_per_second: 200,
                 global_pages_per_second: 1000,
+                global_navigation_per_second: 500,
+                reserved_submissions_per_second: 50,
+                ipv6_56_clients: 4,
+                ipv6_48_clients: 16,
                 trusted_proxies: Vec::new(),
                 max_tracked_clients: 100_000,
                 max_connections: 10_000,
@@ -408,6 +436,23 @@ impl Settings {
             add(
                 "server.listen",
                 "must be an address and port, like 127.0.0.1:8443".into(),
+            );
+        }
+        let admin = self.server.admin_listen.trim();
+        if !admin.is_empty() && admin.parse::<std::net::SocketAddr>().is_err() {
+            add(
+                "server.admin_listen",
+                "must be an address and port, like 127.0.0.1:9464, or empty".into(),
+            );
+        }
+        if self.server.body_timeout_secs == 0 {
+            add("server.body_timeout_secs", "must be at least 1".into());
+        }
+        let l = &self.limits;
+        if l.reserved_submissions_per_second >= l.global_submissions_per_second {
+            add(
+                "limits.reserved_submissions_per_second",
+                "must be below limits.global_submissions_per_second".into(),
             );
         }
         let url = &self.server.public_url;
@@ -542,6 +587,16 @@ impl Settings {
             .any(|r| r.role == Some(crate::routing::Role::Escalation));
         if !has_escalation {
             w.push("no escalation route: unacknowledged IMMEDIATE submissions will only be logged, not escalated by email".into());
+        }
+        if let Ok(admin) = self
+            .server
+            .admin_listen
+            .trim()
+            .parse::<std::net::SocketAddr>()
+        {
+            if !admin.ip().is_loopback() {
+                w.push(format!("server.admin_listen is {admin}, not a loopback address: /metrics names localities and /readyz writes to the spool; keep it reachable only by monitoring"));
+            }
         }
         if self.mail.transport == MailTransport::Smtp && self.mail.dangerous_smtp_plaintext {
             w.push("mail.dangerous_smtp_plaintext is on: submissions' envelopes and metadata travel to the mail server without TLS".into());

@@ -13,6 +13,10 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Everything the gateway creates is for its own user only: the spool, the outbox and its
+    // .eml files (which carry live acknowledgement links), keys, exports and map output.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve { config } => serve(config),
@@ -132,7 +136,13 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     let tls = !settings.server.dangerous_plain_http;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings).await?;
-        tracing::info!(%listen, port = app.port(), tls, "pis-gateway serving");
+        tracing::info!(
+            %listen,
+            port = app.port(),
+            admin_port = app.admin_port().unwrap_or(0),
+            tls,
+            "pis-gateway serving"
+        );
         app.run_until_stopped()
             .await
             .context("server stopped with an error")?;

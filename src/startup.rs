@@ -33,6 +33,8 @@ use tokio::sync::Notify;
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` and `/readyz`, on `server.admin_listen`.
+    admin: Option<(u16, Server)>,
     outbox: Option<Outbox>,
     housekeeping: Option<Housekeeping>,
 }
@@ -55,10 +57,37 @@ pub fn tls_config(settings: &Settings) -> anyhow::Result<rustls::ServerConfig> {
     Ok(config)
 }
 
+/// The operators' listener: probes and metrics in plain HTTP, one worker, no rate limit and no
+/// request log (a scrape every few seconds is not news); reachable from this host's monitoring
+/// only.
+fn admin_server(addr: &str, state: web::Data<AppState>) -> anyhow::Result<(u16, Server)> {
+    let listener = TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(routes::configure_admin)
+    })
+    .workers(1)
+    .client_request_timeout(Duration::from_secs(10))
+    .shutdown_timeout(5)
+    .listen(listener)?
+    .run();
+    Ok((port, server))
+}
+
 impl Application {
     /// Loads forms, templates, keys and the spool, binds the listener and prepares the server.
     /// Fails before binding if anything is wrong.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, crate::http::clock::Clock::system()).await
+    }
+
+    /// As [`Application::build`], with the HTTP layer's clock (rate limits, form tokens) given.
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: crate::http::clock::Clock,
+    ) -> anyhow::Result<Self> {
         let forms = FormRegistry::load_dir(&settings.forms.dir).context("loading form specs")?;
         let pages =
             Pages::load(&settings.forms.dir.join("templates")).context("loading page templates")?;
@@ -132,13 +161,21 @@ impl Application {
             intake,
             tokens,
             contacts: settings.contacts.clone(),
-            limits: crate::http::rate_limit::RateLimits::new(&settings.limits),
+            limits: crate::http::rate_limit::RateLimits::new(&settings.limits, clock),
             min_fill_seconds: settings.limits.min_fill_seconds,
-            max_body_bytes: settings.server.max_body_bytes,
+            body: crate::http::body::BodyLimits {
+                max_bytes: settings.server.max_body_bytes,
+                timeout: Duration::from_secs(settings.server.body_timeout_secs),
+                min_rate: settings.server.body_min_bytes_per_second,
+            },
             plain_http: plain,
             ack_tokens,
             signing_keys,
         });
+        let admin = match settings.server.admin_listen.trim() {
+            "" => None,
+            addr => Some(admin_server(addr, state.clone())?),
+        };
         let listener = TcpListener::bind(&settings.server.listen)
             .with_context(|| format!("binding {}", settings.server.listen))?;
         let port = listener.local_addr()?.port();
@@ -171,6 +208,7 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            admin,
             outbox: Some(outbox),
             housekeeping: Some(housekeeping),
         })
@@ -178,6 +216,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The admin listener's port, when there is one.
+    pub fn admin_port(&self) -> Option<u16> {
+        self.admin.as_ref().map(|(port, _)| *port)
     }
 
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
@@ -196,7 +239,15 @@ impl Application {
             .housekeeping
             .take()
             .map(|h| tokio::spawn(h.run(stopped)));
+        let admin = self.admin.take().map(|(_, server)| {
+            let handle = server.handle();
+            (handle, tokio::spawn(server))
+        });
         let result = self.server.await;
+        if let Some((handle, task)) = admin {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         let _ = stop.send(true);
         for task in [worker, chores].into_iter().flatten() {
             let _ = task.await;

@@ -32,12 +32,27 @@ fn smtp_password(settings: &MailSettings) -> anyhow::Result<Option<age::secrecy:
     Ok(Some(p.trim_end_matches(['\r', '\n']).to_string().into()))
 }
 
+/// The outbox folder, 0700 whatever the umask: its emails carry live acknowledgement links.
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
 impl Mailer {
     /// `connections`: SMTP connections kept open, one per outbox lane.
     pub fn from_settings(settings: &MailSettings, connections: usize) -> anyhow::Result<Self> {
         match settings.transport {
             MailTransport::File => {
-                std::fs::create_dir_all(&settings.file_dir)
+                private_dir(&settings.file_dir)
                     .with_context(|| format!("creating {}", settings.file_dir.display()))?;
                 Ok(Mailer::File(AsyncFileTransport::new(&settings.file_dir)))
             }

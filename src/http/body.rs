@@ -1,22 +1,52 @@
-//! Reading request bodies with a hard size limit, before any parsing.
+//! Reading request bodies with a hard size limit and a deadline, before any parsing.
 
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How long a client may take to send its first bytes before the minimum rate applies.
+const GRACE: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyError {
     TooLarge,
+    /// The body did not arrive whole within the deadline, or came in slower than the minimum
+    /// rate: a slow client holding a connection (and a worker's attention) open.
+    TooSlow,
     /// The client went away or sent a broken body.
     Broken,
 }
 
-/// Reads the whole body, refusing it as soon as it passes `limit` bytes (a declared length over
-/// the limit is refused before a byte is read).
+/// What a body may be: how big, how long it may take, how slowly it may come.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    pub max_bytes: usize,
+    pub timeout: Duration,
+    /// Bytes a second, on average, once the grace period is over.
+    pub min_rate: u64,
+}
+
+impl BodyLimits {
+    /// When the body has fallen below the minimum rate, having `received` bytes by then.
+    fn rate_deadline(&self, start: Instant, received: usize) -> Instant {
+        if self.min_rate == 0 {
+            return start + self.timeout;
+        }
+        let secs = received as f64 / self.min_rate as f64;
+        start + GRACE + Duration::from_secs_f64(secs.min(86_400.0))
+    }
+}
+
+/// Reads the whole body, refusing it as soon as it passes `limits.max_bytes` (a declared length
+/// over the limit is refused before a byte is read), or once it is later than its deadline or
+/// slower than the minimum rate.
 pub async fn read_limited(
     req: &HttpRequest,
     mut payload: web::Payload,
-    limit: usize,
+    limits: &BodyLimits,
 ) -> Result<web::Bytes, BodyError> {
+    let limit = limits.max_bytes;
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
@@ -25,8 +55,15 @@ pub async fn read_limited(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(BodyError::TooLarge);
     }
+    let start = Instant::now();
+    let deadline = start + limits.timeout;
     let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit as u64) as usize);
-    while let Some(chunk) = payload.next().await {
+    loop {
+        let until = deadline.min(limits.rate_deadline(start, body.len()));
+        let next = tokio::time::timeout_at(until, payload.next())
+            .await
+            .map_err(|_| BodyError::TooSlow)?;
+        let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|_| BodyError::Broken)?;
         if body.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge);

@@ -16,6 +16,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("payload too large")]
     TooLarge { limit: usize },
+    #[error("body too slow")]
+    TooSlow,
     #[error("not found")]
     NotFound,
     #[error("spool unavailable")]
@@ -52,6 +54,7 @@ impl ResponseError for ApiError {
             ApiError::Malformed => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooSlow => StatusCode::REQUEST_TIMEOUT,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::RateLimited | ApiError::PartnerRateLimited { .. } => {
@@ -75,6 +78,11 @@ impl ResponseError for ApiError {
                 "",
                 "payload_too_large",
                 format!("The body must be {limit} bytes or fewer"),
+            ),
+            ApiError::TooSlow => one(
+                "",
+                "request_timeout",
+                "The body arrived too slowly; nothing was accepted".into(),
             ),
             ApiError::NotFound => one("", "not_found", "No such resource".into()),
             ApiError::Unavailable => one(
@@ -115,6 +123,10 @@ impl ResponseError for ApiError {
                 resp.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"pis-gateway\""));
             }
             _ => {}
+        }
+        if matches!(self, ApiError::TooSlow) {
+            // The rest of a slow body is not worth waiting for.
+            resp.force_close();
         }
         resp.json(ErrorBody { errors: &errors })
     }

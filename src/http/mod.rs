@@ -1,7 +1,10 @@
 //! The HTTP surface: pages for people, JSON for partner systems, probes for operators.
 
 pub mod body;
+pub mod client_table;
+pub mod clock;
 pub mod error;
+pub mod forwarded;
 pub mod headers;
 pub mod logging;
 pub mod pages;
@@ -23,10 +26,17 @@ pub struct AppState {
     pub contacts: crate::config::Contacts,
     pub limits: rate_limit::RateLimits,
     pub min_fill_seconds: u64,
-    pub max_body_bytes: usize,
+    pub body: body::BodyLimits,
     pub plain_http: bool,
     /// How long acknowledgement links stay usable.
     pub ack_tokens: crate::ack::TokenPolicy,
     /// Published at `/.well-known/pis-gateway/signing-keys`, the current key first.
     pub signing_keys: Vec<crate::signing::PublicKey>,
+}
+
+impl AppState {
+    /// Unix seconds by the HTTP layer's clock (form tokens are issued and checked by it).
+    pub fn now(&self) -> u64 {
+        self.limits.clock().unix()
+    }
 }

@@ -1,247 +1,377 @@
-//! Rate limits (governor): per client and global, separately for submissions and for pages.
+//! Rate limits (governor): per client and for everyone together, for each class of request.
 //!
-//! The client is the peer address, with IPv6 taken by /64 (one household or phone gets a whole
-//! /64, so per-address limits would be no limit at all). `X-Forwarded-For` is believed only from
-//! configured proxies. Keys live in memory only and are never logged; the number of clients
-//! tracked is capped so a flood of distinct addresses cannot grow memory without bound.
+//! - **Pages** (`GET`): reading the site.
+//! - **Navigation**: any `POST` to a form page. Continue, Back, Add another and Remove render
+//!   the next page and store nothing, so a long journey spends this generous quota, not sends.
+//! - **Sends**: the final "Send report" (checked by the form once it knows the press was a send),
+//!   API submissions and every other write.
+//!
+//! A client is an IPv4 address or an IPv6 /64 (one household or phone gets a whole /64, so
+//! per-address limits would be no limit at all); IPv6 clients also share the quota of their /56
+//! and their /48, each a set multiple of one client's, so one free /48 is not 65,536 clients.
+//! `X-Forwarded-For` is believed only from configured proxies ([`forwarded`]). Keys live in memory
+//! only and are never logged; each table holds at most `limits.max_tracked_clients`, evicting the
+//! client seen least recently ([`client_table`]).
+//!
+//! During a surge (the global send quota refusing people) part of that quota is kept for sends
+//! whose form token was issued before the surge began: someone half-way through a report when
+//! a flood starts can still send it. A token is good for one submission, so this cannot be
+//! drawn on twice with the same page.
+//!
+//!
+//! A partner agency's submissions (a valid bearer token) spend the agency's own quota instead
+//! of a client's, and the global send quota like everyone's.
+//!
+//! [`forwarded`]: crate::http::forwarded
+//! [`client_table`]: crate::http::client_table
 
 use crate::config::LimitSettings;
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use crate::http::client_table::ClientTable;
+use crate::http::clock::Clock;
+use crate::http::forwarded::TrustedProxies;
+use governor::middleware::NoOpMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Mutex;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
-    Submission,
     Page,
+    Navigation,
+    Send,
 }
 
-/// A client as the limiter sees it: an IPv4 address or an IPv6 /64.
+impl Class {
+    /// The metrics label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Class::Page => "page",
+            Class::Navigation => "navigation",
+            Class::Send => "submission",
+        }
+    }
+}
+
+/// A bucket key: an IPv4 address, or the leading bits of an IPv6 address (/64, /56 or /48,
+/// each in its own table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClientKey {
     V4(u32),
     V6(u64),
 }
 
-impl From<IpAddr> for ClientKey {
-    fn from(ip: IpAddr) -> Self {
-        match ip {
-            IpAddr::V4(v4) => ClientKey::V4(u32::from(v4)),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => ClientKey::V4(u32::from(v4)),
-                None => ClientKey::V6((u128::from(v6) >> 64) as u64),
-            },
+/// IPv4 (and IPv4-mapped IPv6) as one address; other IPv6 as its top 64 bits.
+fn split(ip: IpAddr) -> ClientKey {
+    match ip {
+        IpAddr::V4(v4) => ClientKey::V4(u32::from(v4)),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => ClientKey::V4(u32::from(v4)),
+            None => ClientKey::V6((u128::from(v6) >> 64) as u64),
+        },
+    }
+}
+
+type Keyed = RateLimiter<ClientKey, ClientTable<ClientKey>, Clock, NoOpMiddleware<Duration>>;
+type Direct = RateLimiter<NotKeyed, InMemoryState, Clock, NoOpMiddleware<Duration>>;
+
+fn nonzero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
+}
+
+/// `per_minute` a minute after a burst of `burst`.
+fn per_minute(per_minute: u32, burst: u32) -> Quota {
+    Quota::per_minute(nonzero(per_minute)).allow_burst(nonzero(burst))
+}
+
+fn keyed(quota: Quota, cap: usize, clock: &Clock) -> Keyed {
+    RateLimiter::new(quota, ClientTable::new(cap), clock.clone())
+}
+
+fn direct(per_second: u32, clock: &Clock) -> Direct {
+    RateLimiter::new(
+        Quota::per_second(nonzero(per_second)),
+        InMemoryState::default(),
+        clock.clone(),
+    )
+}
+
+/// One class's quotas: each client's (with its IPv6 /56 and /48), and everyone's together.
+pub struct Tier {
+    client: Keyed,
+    v6_56: Keyed,
+    v6_48: Keyed,
+    global: Direct,
+    clock: Clock,
+}
+
+impl Tier {
+    pub fn new(
+        per_min: u32,
+        burst: u32,
+        global_per_second: u32,
+        s: &LimitSettings,
+        clock: &Clock,
+    ) -> Self {
+        let cap = s.max_tracked_clients.max(1);
+        let times = |n: u32| per_minute(per_min.saturating_mul(n), burst.saturating_mul(n));
+        Tier {
+            client: keyed(per_minute(per_min, burst), cap, clock),
+            v6_56: keyed(times(s.ipv6_56_clients.max(1)), cap, clock),
+            v6_48: keyed(times(s.ipv6_48_clients.max(1)), cap, clock),
+            global: direct(global_per_second, clock),
+            clock: clock.clone(),
         }
     }
-}
 
-/// An address or CIDR block of a trusted proxy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Net {
-    addr: IpAddr,
-    prefix: u8,
-}
-
-impl Net {
-    pub fn parse(s: &str) -> Option<Self> {
-        let (a, p) = match s.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (s, None),
-        };
-        let addr: IpAddr = a.trim().parse().ok()?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = match p {
-            Some(p) => p.trim().parse::<u8>().ok().filter(|p| *p <= max)?,
-            None => max,
-        };
-        Some(Net { addr, prefix })
+    fn wait(&self, not_until: governor::NotUntil<Duration>) -> Duration {
+        not_until.wait_time_from(governor::clock::Clock::now(&self.clock))
     }
 
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.addr, ip) {
-            (IpAddr::V4(n), IpAddr::V4(i)) => {
-                let mask = if self.prefix == 0 {
-                    0
-                } else {
-                    u32::MAX << (32 - self.prefix)
-                };
-                u32::from(n) & mask == u32::from(i) & mask
-            }
-            (IpAddr::V6(n), IpAddr::V6(i)) => {
-                let mask = if self.prefix == 0 {
-                    0
-                } else {
-                    u128::MAX << (128 - self.prefix)
-                };
-                u128::from(n) & mask == u128::from(i) & mask
-            }
-            _ => false,
+    /// The client's own buckets, finest first: a flood from one /64 is stopped there and does
+    /// not spend its neighbours' /56 and /48.
+    pub fn check_client(&self, client: IpAddr) -> Result<(), Duration> {
+        let key = split(client);
+        self.client.check_key(&key).map_err(|n| self.wait(n))?;
+        if let ClientKey::V6(bits) = key {
+            self.v6_56
+                .check_key(&ClientKey::V6(bits & !0xff))
+                .map_err(|n| self.wait(n))?;
+            self.v6_48
+                .check_key(&ClientKey::V6(bits & !0xffff))
+                .map_err(|n| self.wait(n))?;
         }
+        Ok(())
+    }
+
+    pub fn check_global(&self) -> Result<(), Duration> {
+        self.global.check().map_err(|n| self.wait(n))
+    }
+
+    pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
+        self.check_client(client)?;
+        self.check_global()
+    }
+
+    pub fn tracked_clients(&self) -> usize {
+        self.client.len() + self.v6_56.len() + self.v6_48.len()
     }
 }
 
-type Instant = <governor::clock::DefaultClock as governor::clock::Clock>::Instant;
+/// A surge ends after this long without the global send quota refusing anyone.
+const SURGE_CALM_SECS: u64 = 60;
 
-fn wait_of(not_until: governor::NotUntil<Instant>) -> Duration {
-    let clock = governor::clock::DefaultClock::default();
-    not_until.wait_time_from(governor::clock::Clock::now(&clock))
+/// When the current surge began (Unix seconds), and when the global send quota last refused.
+#[derive(Default)]
+struct Surge {
+    state: Mutex<Option<(u64, u64)>>,
 }
 
-struct Pair {
-    client: DefaultKeyedRateLimiter<ClientKey>,
-    global: DefaultDirectRateLimiter,
+impl Surge {
+    /// Records a refusal at `now`; returns when this surge began.
+    fn refused(&self, now: u64) -> u64 {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let began = match *state {
+            Some((began, last)) if now.saturating_sub(last) <= SURGE_CALM_SECS => began,
+            _ => now,
+        };
+        *state = Some((began, now));
+        began
+    }
 }
+
+/// Partner agencies tracked at once (a handful in practice; bounded by the partners an
+/// operator adds).
+const MAX_PARTNERS: usize = 1024;
+
+type PartnerKeyed = RateLimiter<String, ClientTable<String>, Clock, NoOpMiddleware<Duration>>;
 
 pub struct RateLimits {
-    submission: Pair,
-    page: Pair,
-    /// Partner agencies' own quota, keyed by agency name (a handful; bounded by the partners
-    /// an operator adds).
-    partner: DefaultKeyedRateLimiter<String>,
-    trusted: Vec<Net>,
-    max_clients: usize,
-}
-
-fn per_minute(n: u32) -> Quota {
-    Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN))
-}
-
-fn per_second(n: u32) -> Quota {
-    Quota::per_second(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN))
+    page: Tier,
+    navigation: Tier,
+    send: Tier,
+    /// Partner agencies' own quota, keyed by agency name.
+    partner: PartnerKeyed,
+    /// The part of the global send quota kept for journeys that began before a surge.
+    reserve: Direct,
+    surge: Surge,
+    trusted: TrustedProxies,
+    clock: Clock,
 }
 
 impl RateLimits {
-    pub fn new(s: &LimitSettings) -> Self {
-        let burst = |n: u32| NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN);
+    pub fn new(s: &LimitSettings, clock: Clock) -> Self {
+        let reserved = s
+            .reserved_submissions_per_second
+            .min(s.global_submissions_per_second.saturating_sub(1));
         RateLimits {
-            submission: Pair {
-                client: RateLimiter::keyed(
-                    per_minute(s.submissions_per_minute).allow_burst(burst(s.submission_burst)),
-                ),
-                global: RateLimiter::direct(per_second(s.global_submissions_per_second)),
-            },
-            page: Pair {
-                client: RateLimiter::keyed(
-                    per_minute(s.pages_per_minute).allow_burst(burst(s.page_burst)),
-                ),
-                global: RateLimiter::direct(per_second(s.global_pages_per_second)),
-            },
-            partner: RateLimiter::keyed(
-                per_minute(s.partner_submissions_per_minute)
-                    .allow_burst(burst(s.partner_submission_burst)),
+            page: Tier::new(
+                s.pages_per_minute,
+                s.page_burst,
+                s.global_pages_per_second,
+                s,
+                &clock,
             ),
-            trusted: s
-                .trusted_proxies
-                .iter()
-                .filter_map(|p| Net::parse(p))
-                .collect(),
-            max_clients: s.max_tracked_clients.max(1),
+            navigation: Tier::new(
+                s.navigation_per_minute,
+                s.navigation_burst,
+                s.global_navigation_per_second,
+                s,
+                &clock,
+            ),
+            send: Tier::new(
+                s.submissions_per_minute,
+                s.submission_burst,
+                s.global_submissions_per_second - reserved,
+                s,
+                &clock,
+            ),
+            partner: RateLimiter::new(
+                per_minute(s.partner_submissions_per_minute, s.partner_submission_burst),
+                ClientTable::new(MAX_PARTNERS),
+                clock.clone(),
+            ),
+            reserve: direct(reserved, &clock),
+            surge: Surge::default(),
+            trusted: TrustedProxies::new(&s.trusted_proxies),
+            clock,
         }
     }
 
-    /// The client a request comes from: the peer, or behind trusted proxies the nearest
-    /// address in `X-Forwarded-For` that is not itself a trusted proxy.
-    pub fn client(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
-        if !self.trusted.iter().any(|n| n.contains(peer)) {
-            return peer;
-        }
-        let Some(chain) = forwarded_for else {
-            return peer;
-        };
-        for hop in chain.rsplit(',') {
-            match hop.trim().parse::<IpAddr>() {
-                Ok(ip) if self.trusted.iter().any(|n| n.contains(ip)) => continue,
-                Ok(ip) => return ip,
-                // A malformed entry: stop believing the chain from here.
-                Err(_) => return peer,
-            }
-        }
-        peer
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
-    /// `Err(wait)` when the request must be refused, with how long to wait.
+    /// The client a request comes from (see [`TrustedProxies::client`]).
+    pub fn client_of(&self, req: &actix_web::HttpRequest) -> IpAddr {
+        let peer = req
+            .peer_addr()
+            .map(|a| a.ip())
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let lines: Vec<Option<&str>> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .map(|v| v.to_str().ok())
+            .collect();
+        self.trusted.client(peer, lines.into_iter())
+    }
+
+    /// `Err(wait)` when a page or navigation request must be refused, with how long to wait.
     pub fn check(&self, class: Class, client: IpAddr) -> Result<(), Duration> {
-        let pair = match class {
-            Class::Submission => &self.submission,
-            Class::Page => &self.page,
-        };
-        if pair.client.len() >= self.max_clients {
-            pair.client.retain_recent();
-            pair.client.shrink_to_fit();
-            if pair.client.len() >= self.max_clients {
-                // Memory stays bounded: past the cap, new clients wait until old ones expire.
-                return Err(Duration::from_secs(1));
-            }
+        match class {
+            Class::Page => self.page.check(client),
+            Class::Navigation => self.navigation.check(client),
+            Class::Send => self.check_send(client, None),
         }
-        pair.client
-            .check_key(&ClientKey::from(client))
-            .map_err(wait_of)?;
-        pair.global.check().map_err(wait_of)?;
-        Ok(())
+    }
+
+    /// A send. `issued_at` is when its form token was issued (Unix seconds), if it has one:
+    /// a journey that began before the current surge may draw on the reserve.
+    pub fn check_send(&self, client: IpAddr, issued_at: Option<u64>) -> Result<(), Duration> {
+        self.send.check_client(client)?;
+        let Err(wait) = self.send.check_global() else {
+            return Ok(());
+        };
+        let began = self.surge.refused(self.clock.unix());
+        match issued_at {
+            Some(at) if at < began => self.reserve.check().map_err(|_| wait),
+            _ => Err(wait),
+        }
     }
 
     /// The global limit alone: for a partner's submission, whose own quota is checked once its
     /// token is known ([`RateLimits::check_partner`]).
     pub fn check_global(&self, class: Class) -> Result<(), Duration> {
-        let pair = match class {
-            Class::Submission => &self.submission,
-            Class::Page => &self.page,
-        };
-        pair.global.check().map_err(wait_of)
+        match class {
+            Class::Page => self.page.check_global(),
+            Class::Navigation => self.navigation.check_global(),
+            Class::Send => self.send.check_global(),
+        }
     }
 
     /// A partner agency's own quota, in place of the per-client one.
     pub fn check_partner(&self, agency: &str) -> Result<(), Duration> {
-        self.partner.check_key(&agency.to_string()).map_err(wait_of)
+        self.partner
+            .check_key(&agency.to_string())
+            .map_err(|n| self.send.wait(n))
     }
 
     /// The per-client limit alone: charged to a request whose partner token was refused, so
     /// that bad tokens are limited like anyone.
     pub fn check_client(&self, class: Class, client: IpAddr) -> Result<(), Duration> {
-        let pair = match class {
-            Class::Submission => &self.submission,
-            Class::Page => &self.page,
-        };
-        pair.client
-            .check_key(&ClientKey::from(client))
-            .map_err(wait_of)
+        match class {
+            Class::Page => self.page.check_client(client),
+            Class::Navigation => self.navigation.check_client(client),
+            Class::Send => self.send.check_client(client),
+        }
     }
 
     pub fn tracked_clients(&self) -> usize {
-        self.submission.client.len() + self.page.client.len()
+        self.page.tracked_clients()
+            + self.navigation.tracked_clients()
+            + self.send.tracked_clients()
     }
 }
 
-/// The middleware: classifies the request, asks the limiter, answers 429 with `Retry-After`
-/// (a page for people, JSON under `/api/`).
+/// The answer to a refused request: 429 with `Retry-After`, a page for people and JSON under
+/// `/api/`. Counted in `pisg_rate_limited_total` by class.
+pub fn too_many_requests(
+    state: &crate::http::AppState,
+    api: bool,
+    class: Class,
+    wait: Duration,
+) -> actix_web::HttpResponse {
+    use actix_web::http::{header, StatusCode};
+    use actix_web::ResponseError;
+    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    state
+        .intake
+        .metrics()
+        .inc("pisg_rate_limited_total", &[("class", class.label())]);
+    let mut resp = if api {
+        crate::http::error::ApiError::RateLimited.error_response()
+    } else {
+        state.pages.message(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            &[
+                "Please wait a minute and try again. Nothing you typed has been sent yet: go back to keep your answers.",
+                "If someone is in danger now, call 999.",
+            ],
+        )
+    };
+    resp.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from_str(&secs.to_string())
+            .unwrap_or(header::HeaderValue::from_static("60")),
+    );
+    resp
+}
+
+/// The middleware: classifies the request and asks the limiter. A form's final send is
+/// checked again, as a send, by the form once it has read which button was pressed.
 pub async fn limit(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    use actix_web::http::{header, Method, StatusCode};
-    use actix_web::{web, ResponseError};
+    use actix_web::http::{header, Method};
+    use actix_web::web;
     let path = req.path();
-    let exempt =
-        matches!(path, "/healthz" | "/readyz" | "/metrics") || path.starts_with("/static/");
+    let exempt = path == "/healthz" || path.starts_with("/static/");
     let state = req.app_data::<web::Data<crate::http::AppState>>().cloned();
     if let (false, Some(state)) = (exempt, state) {
         let class = if req.method() == Method::GET || req.method() == Method::HEAD {
             Class::Page
+        } else if path.starts_with("/forms/") {
+            Class::Navigation
         } else {
-            Class::Submission
+            Class::Send
         };
-        let peer = req
-            .peer_addr()
-            .map(|a| a.ip())
-            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-        let xff = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        let client = state.limits.client(peer, xff);
+        let client = state.limits.client_of(req.request());
         // A partner's submission has its own quota, checked once its token is known.
-        let partner = class == Class::Submission
+        let partner = class == Class::Send
             && path == "/api/v1/submissions"
             && req.headers().contains_key(header::AUTHORIZATION);
         let verdict = if partner {
@@ -250,36 +380,7 @@ pub async fn limit(
             state.limits.check(class, client)
         };
         if let Err(wait) = verdict {
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let secs = secs.max(1).to_string();
-            state.intake.metrics().inc(
-                "pisg_rate_limited_total",
-                &[(
-                    "class",
-                    if class == Class::Page {
-                        "page"
-                    } else {
-                        "submission"
-                    },
-                )],
-            );
-            let mut resp = if path.starts_with("/api/") {
-                crate::http::error::ApiError::RateLimited.error_response()
-            } else {
-                state.pages.message(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Too many requests",
-                    &[
-                        "Please wait a minute and try again. Nothing you typed has been sent yet: go back to keep your answers.",
-                        "If someone is in danger now, call 999.",
-                    ],
-                )
-            };
-            resp.headers_mut().insert(
-                header::RETRY_AFTER,
-                header::HeaderValue::from_str(&secs)
-                    .unwrap_or(header::HeaderValue::from_static("60")),
-            );
+            let resp = too_many_requests(&state, path.starts_with("/api/"), class, wait);
             return Ok(req.into_response(resp));
         }
     }
@@ -289,91 +390,150 @@ pub async fn limit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::clock::{ManualTime, Time};
+    use std::sync::Arc;
 
-    fn limits() -> RateLimits {
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    fn settings() -> LimitSettings {
         let mut s = crate::config::Settings::default().limits;
         s.submissions_per_minute = 6;
         s.submission_burst = 3;
         s.trusted_proxies = vec!["10.0.0.0/8".into(), "::1".into()];
         s.max_tracked_clients = 50;
-        RateLimits::new(&s)
+        s
+    }
+
+    fn limits_at(s: &LimitSettings) -> (RateLimits, Arc<ManualTime>) {
+        let time = Arc::new(ManualTime::new(1_800_000_000));
+        (RateLimits::new(s, Clock::new(time.clone())), time)
     }
 
     #[test]
     fn a_client_gets_its_burst_then_waits() {
-        let l = limits();
-        let ip: IpAddr = "192.0.2.7".parse().expect("ip");
+        let (l, time) = limits_at(&settings());
+        let me = ip("192.0.2.7");
         for _ in 0..3 {
-            assert!(l.check(Class::Submission, ip).is_ok());
+            assert!(l.check(Class::Send, me).is_ok());
         }
-        let wait = l.check(Class::Submission, ip).expect_err("limited");
+        let wait = l.check(Class::Send, me).expect_err("limited");
+        assert_eq!(wait, Duration::from_secs(10), "one send every 10 s");
         assert!(
-            wait > Duration::ZERO && wait <= Duration::from_secs(10),
-            "{wait:?}"
-        );
-        assert!(
-            l.check(Class::Submission, "192.0.2.8".parse().expect("ip"))
-                .is_ok(),
+            l.check(Class::Send, ip("192.0.2.8")).is_ok(),
             "others are not affected"
         );
         assert!(
-            l.check(Class::Page, ip).is_ok(),
+            l.check(Class::Page, me).is_ok(),
             "pages have their own quota"
         );
-    }
-
-    #[test]
-    fn ipv6_clients_are_one_per_64() {
-        let l = limits();
-        for i in 0..3 {
-            let ip: IpAddr = format!("2001:db8:1:2::{i}").parse().expect("ip");
-            assert!(l.check(Class::Submission, ip).is_ok());
-        }
-        assert!(l
-            .check(
-                Class::Submission,
-                "2001:db8:1:2:ffff::1".parse().expect("ip")
-            )
-            .is_err());
-        assert!(l
-            .check(Class::Submission, "2001:db8:1:3::1".parse().expect("ip"))
-            .is_ok());
-    }
-
-    #[test]
-    fn forwarded_for_is_believed_only_from_trusted_proxies() {
-        let l = limits();
-        let outsider: IpAddr = "198.51.100.1".parse().expect("ip");
-        let proxy: IpAddr = "10.1.2.3".parse().expect("ip");
-        assert_eq!(l.client(outsider, Some("203.0.113.9")), outsider);
-        assert_eq!(
-            l.client(proxy, Some("203.0.113.9, 10.9.9.9")),
-            "203.0.113.9".parse::<IpAddr>().expect("ip")
+        assert!(
+            l.check(Class::Navigation, me).is_ok(),
+            "and so does moving through a form"
         );
-        assert_eq!(l.client(proxy, Some("garbage")), proxy);
-        assert_eq!(l.client(proxy, None), proxy);
+        time.advance(Duration::from_secs(10));
+        assert!(l.check(Class::Send, me).is_ok(), "refilled");
     }
 
     #[test]
-    fn a_flood_of_distinct_addresses_stays_within_the_cap() {
-        let l = limits();
-        let mut refused = 0;
+    fn ipv6_clients_are_one_per_64_and_share_their_56_and_48() {
+        let mut s = settings();
+        s.ipv6_56_clients = 2;
+        s.ipv6_48_clients = 3;
+        let (l, _) = limits_at(&s);
+        for i in 0..3 {
+            assert!(l
+                .check(Class::Send, ip(&format!("2001:db8:1:200::{i}")))
+                .is_ok());
+        }
+        assert!(
+            l.check(Class::Send, ip("2001:db8:1:200:ffff::1")).is_err(),
+            "one /64 is one client"
+        );
+        // Another /64 in the same /56: its own quota until the /56 (2 clients' worth) is spent.
+        for i in 0..3 {
+            assert!(l
+                .check(Class::Send, ip(&format!("2001:db8:1:201::{i}")))
+                .is_ok());
+        }
+        assert!(
+            l.check(Class::Send, ip("2001:db8:1:2ff::1")).is_err(),
+            "the /56 is spent"
+        );
+        // A fresh /56 in the same /48 gets one client's worth more: the /48 holds three.
+        for i in 0..3 {
+            assert!(l
+                .check(Class::Send, ip(&format!("2001:db8:1:300::{i}")))
+                .is_ok());
+        }
+        assert!(
+            l.check(Class::Send, ip("2001:db8:1:400::1")).is_err(),
+            "the /48 is spent"
+        );
+        assert!(
+            l.check(Class::Send, ip("2001:db8:2::1")).is_ok(),
+            "another /48 is someone else"
+        );
+    }
+
+    #[test]
+    fn a_flood_of_distinct_addresses_never_locks_out_a_new_client() {
+        let mut s = settings();
+        s.global_pages_per_second = 1_000_000;
+        let (l, _) = limits_at(&s);
         for i in 0..10_000u32 {
             let ip = IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + i));
-            if l.check(Class::Page, ip).is_err() {
-                refused += 1;
-            }
+            assert!(l.check(Class::Page, ip).is_ok(), "client {i} refused");
         }
         assert!(l.tracked_clients() <= 50, "{}", l.tracked_clients());
-        assert!(refused > 0);
+        assert!(l.check(Class::Page, ip("192.0.2.1")).is_ok());
+        // A flooder seen all along keeps its (spent) bucket while the newcomers churn.
+        let flooder = ip("198.51.100.9");
+        let (l, _) = limits_at(&settings());
+        while l.check(Class::Send, flooder).is_ok() {}
+        for i in 0..1000u32 {
+            let _ = l.check(
+                Class::Send,
+                IpAddr::from(std::net::Ipv4Addr::from(0x0b00_0000 + i)),
+            );
+            assert!(l.check(Class::Send, flooder).is_err(), "forgotten at {i}");
+        }
     }
 
     #[test]
-    fn cidr_blocks_match() {
-        let n = Net::parse("192.168.0.0/16").expect("net");
-        assert!(n.contains("192.168.200.1".parse().expect("ip")));
-        assert!(!n.contains("192.169.0.1".parse().expect("ip")));
-        assert!(Net::parse("10.0.0.0/33").is_none());
-        assert!(Net::parse("nonsense").is_none());
+    fn a_journey_begun_before_a_surge_can_still_be_sent_during_it() {
+        let mut s = settings();
+        s.submissions_per_minute = 100_000;
+        s.submission_burst = 100_000;
+        s.global_submissions_per_second = 4;
+        s.reserved_submissions_per_second = 2;
+        let (l, time) = limits_at(&s);
+        let before = time.unix();
+        time.advance(Duration::from_secs(30));
+        let flooder = ip("198.51.100.1");
+        assert!(l.check_send(flooder, None).is_ok());
+        assert!(l.check_send(flooder, None).is_ok());
+        assert!(
+            l.check_send(flooder, None).is_err(),
+            "the open quota is spent"
+        );
+        let during = time.unix();
+        assert!(
+            l.check_send(ip("192.0.2.2"), Some(during)).is_err(),
+            "a page served during the surge waits like everyone else"
+        );
+        assert!(l.check_send(ip("192.0.2.3"), Some(before)).is_ok());
+        assert!(l.check_send(ip("192.0.2.4"), Some(before)).is_ok());
+        assert!(
+            l.check_send(ip("192.0.2.5"), Some(before)).is_err(),
+            "the reserve is bounded too"
+        );
+        // Long after the surge, a new one: pages served in the calm before it are "before".
+        time.advance(Duration::from_secs(SURGE_CALM_SECS + 5));
+        let calm = time.unix();
+        time.advance(Duration::from_secs(1));
+        while l.check_send(flooder, None).is_ok() {}
+        assert!(l.check_send(ip("192.0.2.6"), Some(calm)).is_ok());
     }
 }

@@ -22,6 +22,51 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Most submissions committed in one transaction.
 const MAX_BATCH: usize = 256;
+/// Bytes of WAL kept after a checkpoint.
+const WAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
+/// How long a proof that the spool takes writes stands for `/readyz`.
+const WRITABLE_FRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// When the spool last proved it takes writes (a probe, or submissions committed): `/readyz`
+/// needs no write of its own while that is recent. Any failed write withdraws the proof.
+struct Writable {
+    origin: std::time::Instant,
+    /// Milliseconds after `origin`, plus one; 0 for "not proven".
+    proven_at: AtomicU64,
+}
+
+impl Writable {
+    fn new() -> Self {
+        Writable {
+            origin: std::time::Instant::now(),
+            proven_at: AtomicU64::new(0),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.origin.elapsed().as_millis() as u64 + 1
+    }
+
+    fn proven(&self) {
+        self.proven_at.store(self.now(), Ordering::Relaxed);
+    }
+
+    fn doubted(&self) {
+        self.proven_at.store(0, Ordering::Relaxed);
+    }
+
+    fn fresh(&self) -> bool {
+        let at = self.proven_at.load(Ordering::Relaxed);
+        at != 0 && self.now().saturating_sub(at) < WRITABLE_FRESH.as_millis() as u64
+    }
+
+    fn record<T, E>(&self, result: &Result<T, E>) {
+        match result {
+            Ok(_) => self.proven(),
+            Err(_) => self.doubted(),
+        }
+    }
+}
 /// Submissions that may wait for the writer before callers wait for room.
 const QUEUE: usize = 1024;
 
@@ -51,6 +96,7 @@ pub struct SqliteSpool {
     reader: Arc<Mutex<Connection>>,
     path: PathBuf,
     numbering: Arc<Numbering>,
+    writable: Arc<Writable>,
 }
 
 /// Submission numbers and the references that encipher them.
@@ -129,6 +175,10 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     }
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "secure_delete", "ON")?;
+    // secure_delete does not reach the WAL: purged envelopes live on in its old frames until
+    // they are overwritten. Purges checkpoint with TRUNCATE (see lifecycle::purge_due); this
+    // bounds what any other checkpoint leaves behind.
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     // Statement journals stay in memory: no temporary file per transaction (each one costs an
     // inode), and no copy of spool pages outside the spool folder.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
@@ -140,10 +190,13 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
 /// state is private to the gateway's user from the first byte. SQLite gives the WAL and
 /// shared-memory files the database file's permissions.
 fn prepare_files(dir: &Path) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
         let db = dir.join("spool.sqlite3");
         if !db.exists() {
@@ -157,7 +210,10 @@ fn prepare_files(dir: &Path) -> std::io::Result<PathBuf> {
         Ok(db)
     }
     #[cfg(not(unix))]
-    Ok(dir.join("spool.sqlite3"))
+    {
+        std::fs::create_dir_all(dir)?;
+        Ok(dir.join("spool.sqlite3"))
+    }
 }
 
 impl SqliteSpool {
@@ -185,15 +241,18 @@ impl SqliteSpool {
             next: AtomicU64::new(highest.max(0) as u64 + 1),
         });
         let writer_numbering = Arc::clone(&numbering);
+        let writable = Arc::new(Writable::new());
+        let writer_writable = Arc::clone(&writable);
         std::thread::Builder::new()
             .name("spool-writer".into())
-            .spawn(move || writer_loop(writer, &writer_numbering, rx))
+            .spawn(move || writer_loop(writer, &writer_numbering, &writer_writable, rx))
             .context("starting the spool writer")?;
         Ok(SqliteSpool {
             jobs: tx,
             reader: Arc::new(Mutex::new(reader)),
             path,
             numbering,
+            writable,
         })
     }
 
@@ -243,7 +302,12 @@ impl SqliteSpool {
     }
 }
 
-fn writer_loop(mut conn: Connection, numbering: &Numbering, mut rx: mpsc::Receiver<Job>) {
+fn writer_loop(
+    mut conn: Connection,
+    numbering: &Numbering,
+    writable: &Writable,
+    mut rx: mpsc::Receiver<Job>,
+) {
     let cipher = &numbering.cipher;
     while let Some(first) = rx.blocking_recv() {
         let mut commits = Vec::new();
@@ -264,12 +328,14 @@ fn writer_loop(mut conn: Connection, numbering: &Numbering, mut rx: mpsc::Receiv
             .into_iter()
             .partition(|c| matches!(c, Control::Attempt(..) | Control::AddAckToken(..)));
         if !commits.is_empty() || !small.is_empty() {
-            write_batch(&mut conn, numbering, commits, small);
+            write_batch(&mut conn, numbering, writable, commits, small);
         }
         for control in others {
             match control {
                 Control::Probe(reply) => {
-                    let _ = reply.send(probe(&mut conn).map_err(unavailable));
+                    let result = probe(&mut conn);
+                    writable.record(&result);
+                    let _ = reply.send(result.map_err(unavailable));
                 }
                 Control::Secret(name, len, reply) => {
                     let _ = reply.send(secret(&mut conn, &name, len).map_err(unavailable));
@@ -319,13 +385,17 @@ type Commits = Vec<(Box<NewSubmission>, Reply<CommitOutcome>)>;
 fn write_batch(
     conn: &mut Connection,
     numbering: &Numbering,
+    writable: &Writable,
     commits: Commits,
     small: Vec<Control>,
 ) {
     let cipher = &numbering.cipher;
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
-        Err(e) => return fail_all(&e, commits, small),
+        Err(e) => {
+            writable.doubted();
+            return fail_all(&e, commits, small);
+        }
     };
     let committed = if commits.is_empty() {
         Ok(Vec::new())
@@ -361,7 +431,11 @@ fn write_batch(
         })
     };
     if let Err(e) = tx.commit() {
+        writable.doubted();
         return fail_all(&e, commits, small);
+    }
+    if !commits.is_empty() {
+        writable.record(&committed);
     }
     match committed {
         Ok(outcomes) => {
@@ -586,8 +660,9 @@ fn probe(conn: &mut Connection) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO settings (name, value) VALUES ('probe', ?1)
          ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        // Nanoseconds, so that every probe really changes a page.
         [time::OffsetDateTime::now_utc()
-            .unix_timestamp()
+            .unix_timestamp_nanos()
             .to_be_bytes()
             .to_vec()],
     )?;
@@ -636,6 +711,9 @@ impl Spool for SqliteSpool {
     }
 
     fn probe_writable(&self) -> SpoolFuture<'_, ()> {
+        if self.writable.fresh() {
+            return Box::pin(std::future::ready(Ok(())));
+        }
         Box::pin(self.ask(|r| Job::Other(Control::Probe(r))))
     }
 
@@ -1108,6 +1186,44 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn readiness_writes_at_most_once_in_a_few_seconds_and_a_commit_counts_as_proof() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let spool = SqliteSpool::open(&dir.path().join("s")).expect("open");
+        let watcher = Connection::open(spool.path()).expect("watcher");
+        let version = || -> i64 {
+            watcher
+                .query_row("PRAGMA data_version", [], |r| r.get(0))
+                .expect("data_version")
+        };
+        let start = version();
+        spool.probe_writable().await.expect("writable");
+        let probed = version();
+        assert_ne!(probed, start, "the first probe writes");
+        for _ in 0..20 {
+            spool.probe_writable().await.expect("writable");
+        }
+        assert_eq!(
+            version(),
+            probed,
+            "later probes within seconds write nothing"
+        );
+        // A failed write withdraws the proof; a committed submission restores it.
+        spool.writable.doubted();
+        spool.probe_writable().await.expect("writable");
+        let reprobed = version();
+        assert_ne!(reprobed, probed, "probed again after a failure");
+        spool.writable.doubted();
+        let outcome = spool
+            .commit(submission(drawn(&spool), None))
+            .await
+            .expect("commit");
+        assert!(matches!(outcome, CommitOutcome::Committed(_)));
+        let committed = version();
+        spool.probe_writable().await.expect("writable");
+        assert_eq!(version(), committed, "the commit was proof enough");
+    }
+
     #[test]
     fn a_spool_from_a_newer_gateway_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -1202,7 +1318,7 @@ mod tests {
                 ((Box::new(submission(draw(&numbers), None)), tx), rx)
             })
             .unzip();
-        write_batch(&mut conn, &numbers, commits, vec![]);
+        write_batch(&mut conn, &numbers, &Writable::new(), commits, vec![]);
         conn.execute("UPDATE deliveries SET state = 'delivered'", [])
             .expect("delivered");
         let policy = lifecycle::RetentionPolicy {
@@ -1276,7 +1392,13 @@ mod tests {
         let earlier = submission(draw(&numbers), None);
         let earlier_ref = earlier.reference.clone();
         let (tx, mut rx) = oneshot::channel();
-        write_batch(&mut conn, &numbers, vec![(Box::new(earlier), tx)], vec![]);
+        write_batch(
+            &mut conn,
+            &numbers,
+            &Writable::new(),
+            vec![(Box::new(earlier), tx)],
+            vec![],
+        );
         assert!(matches!(
             rx.try_recv().expect("answered"),
             Ok(CommitOutcome::Committed(_))
@@ -1292,6 +1414,7 @@ mod tests {
         write_batch(
             &mut conn,
             &numbers,
+            &Writable::new(),
             vec![(Box::new(good), good_tx), (Box::new(bad), bad_tx)],
             vec![Control::AddAckToken(
                 [7; 32],

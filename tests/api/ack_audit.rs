@@ -850,3 +850,52 @@ async fn purging_takes_envelopes_only_when_due_and_never_from_a_pending_delivery
         .expect("count");
     assert_eq!(purged, 2);
 }
+
+#[actix_web::test]
+async fn a_purged_envelope_leaves_no_trace_in_any_spool_file() {
+    let start = time::OffsetDateTime::now_utc().unix_timestamp() + 5;
+    let rig = rig_at(tempfile::tempdir().expect("tempdir"), start).await;
+    let hk = rig.housekeeping(escalation_routes(), KEEP);
+    let canary = rig.submit(false).await;
+    let other = rig.submit(false).await;
+    rig.drain().await;
+    let envelope = rig.spool.envelopes(&canary).await.expect("read")[0]
+        .body
+        .clone();
+    // Pieces of the ciphertext past its header (the header's opening is the same in every
+    // envelope): the beginning of the payload, the middle and the end.
+    let n = envelope.len();
+    let pieces: Vec<&[u8]> = vec![
+        &envelope[n / 2 - 16..n / 2 + 16],
+        &envelope[n - 48..n - 16],
+        &envelope[n - 32..],
+    ];
+    let spool_dir = rig.dir.path().join("spool");
+    let found_in = |pieces: &[&[u8]]| -> Vec<String> {
+        let mut hits = Vec::new();
+        for entry in std::fs::read_dir(&spool_dir).expect("spool dir").flatten() {
+            let bytes = std::fs::read(entry.path()).expect("read");
+            if pieces
+                .iter()
+                .any(|p| bytes.windows(p.len()).any(|w| w == *p))
+            {
+                hits.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        hits
+    };
+    assert!(
+        !found_in(&pieces).is_empty(),
+        "the envelope is on disk before the purge (the test can see it)"
+    );
+    rig.clock.advance(90 * 86_400 + 60);
+    let t = hk.tick().await.expect("tick");
+    let purged: Vec<&String> = t.purge.purged.iter().map(|(r, _)| r).collect();
+    assert!(purged.contains(&&canary), "{purged:?}");
+    assert!(purged.contains(&&other));
+    let hits = found_in(&pieces);
+    assert!(hits.is_empty(), "purged ciphertext still in {hits:?}");
+    // The spool still works afterwards.
+    let later = rig.submit(false).await;
+    assert_eq!(rig.spool.envelopes(&later).await.expect("read").len(), 1);
+}

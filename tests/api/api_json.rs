@@ -447,7 +447,7 @@ async fn health_and_readiness_answer() {
     let app = spawn_app().await;
     let h = app.get("/healthz").await;
     assert_eq!((h.status, h.body.as_str()), (200, "ok"));
-    let r = app.get("/readyz").await;
+    let r = app.admin_get("/readyz").await;
     assert_eq!(r.status, 200);
     let v: Value = serde_json::from_str(&r.body).expect("json");
     assert_eq!(v["checks"]["spool_writable"], true);

@@ -209,7 +209,7 @@ async fn a_browser_submission_arrives_by_email_over_starttls_and_the_attachment_
     // The worker counts the send once the server's 250 reaches it, just after the server logged it.
     let mut metrics = String::new();
     for _ in 0..100 {
-        metrics = app.get("/metrics").await.body;
+        metrics = app.admin_get("/metrics").await.body;
         if metrics.contains("pisg_deliveries_sent_total{") {
             break;
         }
@@ -487,7 +487,7 @@ async fn mail_queued_while_smtp_is_down_survives_kill_9_and_is_delivered_once_it
     let config = write_config_with(dir.path(), &recipients, &mail, delivery);
 
     let gw = start(&config);
-    let app = app_for(gw.port, &dir);
+    let app = app_for(&gw, &dir);
     let mut references = Vec::new();
     for _ in 0..20 {
         let (status, body) = app

@@ -69,13 +69,20 @@ async fn one_client_past_its_quota_gets_429_and_others_are_unaffected() {
         .await
         .expect("GET");
     assert_eq!(res.status().as_u16(), 200);
-    // A browser gets a page, not JSON.
+    // A browser's send gets a page, not JSON.
+    let mut fields = as_form_fields(&community_answers());
+    fields.push(("_token".into(), app.form_token("community").await));
     let page = app
         .post_raw(
             "/forms/community",
             "application/x-www-form-urlencoded",
-            b"_token=x".to_vec(),
-            &[("X-Forwarded-For", "203.0.113.7")],
+            serde_urlencoded::to_string(&fields)
+                .expect("encode")
+                .into_bytes(),
+            &[
+                ("X-Forwarded-For", "203.0.113.7"),
+                ("Sec-Fetch-Site", "same-origin"),
+            ],
         )
         .await;
     assert_eq!(page.status, 429);
@@ -312,7 +319,7 @@ async fn hostile_input_gets_a_clear_4xx_and_never_a_500() {
         let page = app.get(path).await;
         assert_eq!(page.status, 404, "{path}");
     }
-    let metrics = app.get("/metrics").await.body;
+    let metrics = app.admin_get("/metrics").await.body;
     assert!(!metrics.contains("pwned") && !metrics.contains("Victim"));
 }
 
@@ -393,7 +400,7 @@ async fn a_full_disk_gives_503_and_readyz_false_and_never_a_reference() {
         }
     }
     assert!(refused > 0, "a full disk must refuse submissions");
-    let ready = app.get("/readyz").await;
+    let ready = app.admin_get("/readyz").await;
     assert_eq!(ready.status, 503, "{}", ready.body);
     assert!(ready.body.contains("\"spool_writable\":false"));
     // Every 201 given is in the spool; every 503 left nothing.
@@ -403,5 +410,5 @@ async fn a_full_disk_gives_503_and_readyz_false_and_never_a_reference() {
     std::fs::remove_file(&filler).expect("remove filler");
     let (status, _) = app.post_json(&payload).await;
     assert_eq!(status, 201);
-    assert_eq!(app.get("/readyz").await.status, 200);
+    assert_eq!(app.admin_get("/readyz").await.status, 200);
 }

@@ -15,6 +15,8 @@ pub fn repo() -> PathBuf {
 
 pub struct TestApp {
     pub port: u16,
+    /// The admin listener (`/metrics`, `/readyz`), plain HTTP on loopback.
+    pub admin_port: Option<u16>,
     pub client: awc::Client,
     pub identities: Vec<Identity>,
     pub dir: tempfile::TempDir,
@@ -27,6 +29,7 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
     s.server.tls_key = repo().join("certs-example/localhost-key.pem");
     s.server.signing_key = repo().join("certs-example/signing-key.pem");
     s.server.workers = 2;
+    s.server.admin_listen = "127.0.0.1:0".into();
     s.spool.dir = dir.join("spool");
     s.forms.dir = repo().join("forms");
     s.mail.file_dir = dir.join("outbox");
@@ -36,6 +39,8 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
     s.limits.submission_burst = 10_000;
     s.limits.pages_per_minute = 100_000;
     s.limits.page_burst = 10_000;
+    s.limits.navigation_per_minute = 100_000;
+    s.limits.navigation_burst = 10_000;
     s.limits.min_fill_seconds = 0;
     s.routing.triage_rules = repo().join("config/triage.toml");
     s.routing.localities = repo().join("config/localities.toml");
@@ -95,6 +100,14 @@ pub async fn spawn_app() -> TestApp {
 
 /// A gateway on the test settings, changed by `edit` before it starts.
 pub async fn spawn_app_with(edit: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_with_clock(edit, pis_gateway::http::clock::Clock::system()).await
+}
+
+/// A gateway whose HTTP layer (rate limits, form tokens) runs on `clock`.
+pub async fn spawn_app_with_clock(
+    edit: impl FnOnce(&mut Settings),
+    clock: pis_gateway::http::clock::Clock,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let identities = vec![Identity::generate(), Identity::generate()];
     let recipients = identities
@@ -103,11 +116,15 @@ pub async fn spawn_app_with(edit: impl FnOnce(&mut Settings)) -> TestApp {
         .collect();
     let mut settings = test_settings(dir.path(), recipients);
     edit(&mut settings);
-    let app = Application::build(settings).await.expect("gateway builds");
+    let app = Application::build_with_clock(settings, clock)
+        .await
+        .expect("gateway builds");
     let port = app.port();
+    let admin_port = app.admin_port();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         port,
+        admin_port,
         client: https_client(),
         identities,
         dir,
@@ -122,6 +139,21 @@ pub struct Page {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("https://localhost:{}{path}", self.port)
+    }
+
+    /// A GET on the admin listener, as the host's monitoring would.
+    pub async fn admin_get(&self, path: &str) -> Page {
+        let port = self.admin_port.expect("an admin listener");
+        let mut res = awc::Client::new()
+            .get(format!("http://127.0.0.1:{port}{path}"))
+            .send()
+            .await
+            .expect("GET on the admin listener");
+        let body = res.body().limit(4 << 20).await.expect("body");
+        Page {
+            status: res.status().as_u16(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {

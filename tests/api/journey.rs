@@ -205,3 +205,68 @@ async fn back_keeps_what_was_typed_without_checking_it() {
         .contains("type=\"hidden\" name=\"what_happened\" value=\"too short\""));
     assert!(back.body.contains("value=\"no\" checked"));
 }
+
+/// A person going through a form one press at a time, for tests that put time between presses.
+pub(crate) struct Journey {
+    form: &'static str,
+    all: Vec<(String, String)>,
+    pub page: Page,
+    /// Pages seen so far, the form's first page and the confirmation included.
+    pub pages: usize,
+    pub adds: usize,
+    /// Every status answered, in order.
+    pub statuses: Vec<u16>,
+}
+
+impl Journey {
+    pub(crate) async fn open(app: &TestApp, form: &'static str, answers: &Value) -> Self {
+        let page = app.get(&format!("/forms/{form}")).await;
+        Journey {
+            form,
+            all: as_form_fields(answers),
+            statuses: vec![page.status],
+            page,
+            pages: 1,
+            adds: 0,
+        }
+    }
+
+    pub(crate) fn sent(&self) -> Option<String> {
+        self.page
+            .body
+            .contains("Information sent")
+            .then(|| extract_reference(&self.page.body))
+            .flatten()
+    }
+
+    /// Presses what a person would press next: Add another where an item has no boxes yet,
+    /// else Continue, and Send on the check-your-answers page.
+    pub(crate) async fn press(&mut self, app: &TestApp) {
+        let page = &self.page.body;
+        let action = if page.contains("Check your answers before sending") {
+            "submit".to_string()
+        } else {
+            let missing_item = self.all.iter().find_map(|(name, _)| {
+                let (group, rest) = name.split_once('[')?;
+                let index: usize = rest.split(']').next()?.parse().ok()?;
+                let shown = |i: usize| page.contains(&format!("name=\"{group}[{i}]."));
+                (index > 0 && shown(index - 1) && !shown(index)).then(|| group.to_string())
+            });
+            match missing_item {
+                Some(group) => {
+                    self.adds += 1;
+                    format!("add:{group}")
+                }
+                None => "continue".to_string(),
+            }
+        };
+        let mine = if action == "submit" {
+            Vec::new()
+        } else {
+            visible_answers(page, &self.all)
+        };
+        self.page = press(app, self.form, page, &mine, &action).await;
+        self.pages += 1;
+        self.statuses.push(self.page.status);
+    }
+}

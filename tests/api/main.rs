@@ -1,6 +1,7 @@
 //! Integration tests: the real gateway over HTTPS on a loopback port, real SQLite spool, real
 //! age envelopes, and (where installed) the reference `age` tool.
 
+mod abuse;
 mod ack_audit;
 mod age_cli;
 mod api_json;

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 pub struct Gateway {
     child: Child,
     pub port: u16,
+    pub admin_port: u16,
     pub log: Arc<Mutex<Vec<String>>>,
 }
 
@@ -32,6 +33,7 @@ pub fn write_config_with(dir: &Path, recipients: &[String], mail: &str, delivery
     let config = format!(
         r#"[server]
 listen = "127.0.0.1:0"
+admin_listen = "127.0.0.1:0"
 public_url = "https://localhost:8443"
 tls_cert = "{cert}"
 tls_key = "{key}"
@@ -50,6 +52,8 @@ submissions_per_minute = 100000
 submission_burst = 10000
 pages_per_minute = 100000
 page_burst = 10000
+navigation_per_minute = 100000
+navigation_burst = 10000
 min_fill_seconds = 0
 [[routes]]
 name = "police_intelligence"
@@ -85,24 +89,22 @@ pub fn start(config: &Path) -> Gateway {
     let sink = Arc::clone(&log);
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            // `port=N` in the text format, `"port":N` in JSON.
-            if let Some(port) = line
-                .split("port=")
-                .nth(1)
-                .or_else(|| line.split("\"port\":").nth(1))
-                .filter(|_| line.contains("pis-gateway serving"))
-            {
-                let port: u16 = port
-                    .split(|c: char| !c.is_ascii_digit())
-                    .next()
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or(0);
-                let _ = tx.send(port);
+            if line.contains("pis-gateway serving") {
+                // `port=N` in the text format, `"port":N` in JSON.
+                let field = |name: &str| -> u16 {
+                    line.split(&format!(" {name}="))
+                        .nth(1)
+                        .or_else(|| line.split(&format!("\"{name}\":")).nth(1))
+                        .and_then(|p| p.split(|c: char| !c.is_ascii_digit()).next())
+                        .and_then(|p| p.parse().ok())
+                        .unwrap_or(0)
+                };
+                let _ = tx.send((field("port"), field("admin_port")));
             }
             sink.lock().expect("log lock").push(line);
         }
     });
-    let port = rx
+    let (port, admin_port) = rx
         .recv_timeout(Duration::from_secs(60))
         .unwrap_or_else(|_| {
             panic!(
@@ -110,12 +112,18 @@ pub fn start(config: &Path) -> Gateway {
                 log.lock().expect("log").join("\n")
             )
         });
-    Gateway { child, port, log }
+    Gateway {
+        child,
+        port,
+        admin_port,
+        log,
+    }
 }
 
-pub fn app_for(port: u16, dir: &tempfile::TempDir) -> TestApp {
+pub fn app_for(gw: &Gateway, dir: &tempfile::TempDir) -> TestApp {
     TestApp {
-        port,
+        port: gw.port,
+        admin_port: Some(gw.admin_port),
         client: https_client(),
         identities: vec![],
         dir: tempfile::tempdir_in(dir.path()).expect("scratch"),
@@ -184,7 +192,7 @@ async fn kill_9_under_load_loses_no_submission_that_was_given_a_reference() {
     );
 
     let gw = start(&config);
-    let app = app_for(gw.port, &dir);
+    let app = app_for(&gw, &dir);
     let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
     for r in &accepted {
         let body: Vec<u8> = db
@@ -271,7 +279,7 @@ async fn canary_values_never_reach_logs_or_spool_files() {
     let (ids, recipients) = keys();
     let config = write_config(dir.path(), &recipients);
     let gw = start(&config);
-    let app = app_for(gw.port, &dir);
+    let app = app_for(&gw, &dir);
     let stem = "qzxcanary";
 
     // Professional form through the API, community form through the browser form.
@@ -296,8 +304,8 @@ async fn canary_values_never_reach_logs_or_spool_files() {
         .post_json(&json!({"form": "community", "answers": {"what_happened": format!("{stem} short"), format!("{stem}field"): "x"}}))
         .await;
     assert_eq!(status, 422);
-    let _ = app.get("/readyz").await;
-    let metrics = app.get("/metrics").await.body;
+    let _ = app.admin_get("/readyz").await;
+    let metrics = app.admin_get("/metrics").await.body;
     assert!(
         metrics.contains("pisg_submissions_accepted_total{"),
         "{metrics}"
@@ -390,7 +398,7 @@ async fn logs_carry_no_canary_in(format: &str) -> String {
     text.push_str(&format!("[log]\nformat = \"{format}\"\n"));
     std::fs::write(&config, text).expect("config");
     let gw = start(&config);
-    let app = app_for(gw.port, &dir);
+    let app = app_for(&gw, &dir);
     let stem = "qzxlogcanary";
     let (status, _) = app
         .post_json(
@@ -501,7 +509,7 @@ async fn sigterm_stops_the_gateway_cleanly_after_its_workers_finish() {
     let (_, recipients) = keys();
     let config = write_config(dir.path(), &recipients);
     let mut gw = start(&config);
-    let app = app_for(gw.port, &dir);
+    let app = app_for(&gw, &dir);
     let (status, _) = app
         .post_json(&json!({"form": "community", "answers": community_answers()}))
         .await;
@@ -538,12 +546,69 @@ async fn sigterm_stops_the_gateway_cleanly_after_its_workers_finish() {
 }
 
 #[actix_web::test]
+async fn the_gateway_keeps_its_folders_and_emails_to_its_own_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, recipients) = keys();
+    let config = write_config(dir.path(), &recipients);
+    // Folders the gateway must create itself, parents included.
+    let text = std::fs::read_to_string(&config).expect("config").replace(
+        &format!("file_dir = \"{}\"", dir.path().join("outbox").display()),
+        &format!("file_dir = \"{}\"", dir.path().join("var/outbox").display()),
+    );
+    std::fs::write(&config, text).expect("config");
+    let gw = start(&config);
+    let app = app_for(&gw, &dir);
+    let (status, body) = app
+        .post_json(&json!({"form": "community", "answers": community_answers()}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let outbox = dir.path().join("var/outbox");
+    let mut mails = Vec::new();
+    for _ in 0..400 {
+        mails = std::fs::read_dir(&outbox)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        if !mails.is_empty() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(!mails.is_empty(), "an email was written");
+    let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    for folder in [
+        dir.path().join("var"),
+        outbox.clone(),
+        dir.path().join("spool"),
+    ] {
+        assert_eq!(mode(&folder), 0o700, "{}", folder.display());
+    }
+    for file in mails.iter().cloned().chain(
+        std::fs::read_dir(dir.path().join("spool"))
+            .expect("spool")
+            .flatten()
+            .map(|e| e.path()),
+    ) {
+        assert_eq!(
+            mode(&file) & 0o077,
+            0,
+            "{} is {:o}",
+            file.display(),
+            mode(&file)
+        );
+    }
+}
+
+#[actix_web::test]
 async fn the_logged_audit_head_is_signed_and_audit_verify_takes_the_line_as_it_stands() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (_, recipients) = keys();
     let config = write_config(dir.path(), &recipients);
     let mut gw = start(&config);
-    let app = app_for(gw.port, &dir);
+    let app = app_for(&gw, &dir);
     let (status, _) = app
         .post_json(&json!({"form": "community", "answers": community_answers()}))
         .await;

@@ -66,6 +66,8 @@ port=$(free_port)
 cat > "$work/gateway.toml" <<TOML
 [server]
 listen = "127.0.0.1:$port"
+# Probes on a port of its own, so this run never meets another gateway on the default one.
+admin_listen = "127.0.0.1:0"
 public_url = "https://localhost:$port"
 tls_cert = "$repo/certs-example/localhost.pem"
 tls_key = "$repo/certs-example/localhost-key.pem"
@@ -90,6 +92,9 @@ pages_per_minute = 100000
 page_burst = 100000
 global_submissions_per_second = 100000
 global_pages_per_second = 100000
+navigation_per_minute = 100000
+navigation_burst = 100000
+global_navigation_per_second = 100000
 TOML
 # The shipped routes (example keys): a routes.toml beside the config file replaces its routes.
 cp "$repo/config/routes.toml" "$work/routes.toml"

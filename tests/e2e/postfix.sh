@@ -87,6 +87,8 @@ recipient=$(age-keygen -y "$work/intel.key")
 cat > "$work/gateway.toml" <<TOML
 [server]
 listen = "127.0.0.1:$gw_port"
+# Probes on a port of its own, so this run never meets another gateway on the default one.
+admin_listen = "127.0.0.1:0"
 public_url = "https://localhost:$gw_port"
 tls_cert = "$repo/certs-example/localhost.pem"
 tls_key = "$repo/certs-example/localhost-key.pem"

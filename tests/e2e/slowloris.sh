@@ -33,6 +33,8 @@ recipient=$(grep -m1 '^age1' config/example-keys/recipients.EXAMPLE.txt)
 cat > "$work/gateway.toml" <<TOML
 [server]
 listen = "127.0.0.1:$port"
+# Probes on a port of its own, so this run never meets another gateway on the default one.
+admin_listen = "127.0.0.1:0"
 public_url = "https://localhost:$port"
 tls_cert = "$repo/certs-example/localhost.pem"
 tls_key = "$repo/certs-example/localhost-key.pem"

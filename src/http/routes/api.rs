@@ -65,18 +65,10 @@ async fn partner(state: &AppState, req: &HttpRequest) -> Result<Option<String>, 
             Ok(Some(agency))
         }
         None => {
-            let peer = req
-                .peer_addr()
-                .map(|a| a.ip())
-                .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-            let xff = req
-                .headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok());
-            let client = state.limits.client(peer, xff);
+            let client = state.limits.client_of(req);
             state
                 .limits
-                .check_client(crate::http::rate_limit::Class::Submission, client)
+                .check_client(crate::http::rate_limit::Class::Send, client)
                 .map_err(retry)?;
             state
                 .intake
@@ -96,12 +88,13 @@ pub async fn submit(
     if media_type(&req) != "application/json" {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let body = read_limited(&req, payload, state.max_body_bytes)
+    let body = read_limited(&req, payload, &state.body)
         .await
         .map_err(|e| match e {
             BodyError::TooLarge => ApiError::TooLarge {
-                limit: state.max_body_bytes,
+                limit: state.body.max_bytes,
             },
+            BodyError::TooSlow => ApiError::TooSlow,
             BodyError::Broken => ApiError::Malformed,
         })?;
     let value: Value = crate::http::strict_json::parse(&body).map_err(|e| match e {

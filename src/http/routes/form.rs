@@ -8,6 +8,7 @@ use crate::forms::html::{
 use crate::forms::review::review;
 use crate::forms::{describe, validate, FieldError, FormSpec};
 use crate::http::body::{media_type, read_limited, BodyError};
+use crate::http::rate_limit::{too_many_requests, Class};
 use crate::http::token::TokenError;
 use crate::http::AppState;
 use crate::intake::Receipt;
@@ -19,10 +20,6 @@ use std::collections::HashMap;
 /// The honeypot's name: a text box hidden from people (and from assistive technology), which
 /// form-filling bots fill in.
 const HONEYPOT: &str = "website";
-
-fn now() -> u64 {
-    time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64
-}
 
 fn not_found(state: &AppState) -> HttpResponse {
     state.pages.message(
@@ -102,7 +99,7 @@ pub async fn show(state: web::Data<AppState>, id: web::Path<String>) -> HttpResp
     let Some(spec) = state.forms.get(&id) else {
         return not_found(&state);
     };
-    let token = state.tokens.issue(&spec.id, now());
+    let token = state.tokens.issue(&spec.id, state.now());
     render_form(
         &state,
         spec,
@@ -180,7 +177,7 @@ pub async fn submit(
             &["Send the form from its page on this site."],
         );
     }
-    let body = match read_limited(&req, payload, state.max_body_bytes).await {
+    let body = match read_limited(&req, payload, &state.body).await {
         Ok(b) => b,
         Err(BodyError::TooLarge) => {
             return state.pages.message(
@@ -191,6 +188,18 @@ pub async fn submit(
                     "If someone is in danger now, call 999.",
                 ],
             )
+        }
+        Err(BodyError::TooSlow) => {
+            let mut resp = state.pages.message(
+                StatusCode::REQUEST_TIMEOUT,
+                "Your answers took too long to arrive",
+                &[
+                    "Nothing has been sent. Check your connection, go back and send the form again.",
+                    "If someone is in danger now, call 999.",
+                ],
+            );
+            resp.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+            return resp;
         }
         Err(BodyError::Broken) => {
             return state.pages.message(
@@ -214,7 +223,7 @@ pub async fn submit(
     let verified = match posted
         .token
         .as_deref()
-        .map(|t| state.tokens.verify(&spec.id, t, now()))
+        .map(|t| state.tokens.verify(&spec.id, t, state.now()))
     {
         Some(Ok(v)) => v,
         Some(Err(TokenError::Expired)) => {
@@ -227,7 +236,7 @@ pub async fn submit(
                     values: posted.values,
                     errors: Vec::new(),
                     slots: posted.slots,
-                    token: state.tokens.issue(&spec.id, now()),
+                    token: state.tokens.issue(&spec.id, state.now()),
                     notice: Some("This page had been open for a long time. Your answers have not been sent yet: check them and send the form again."),
                     section: pairs
                         .iter()
@@ -334,10 +343,16 @@ pub async fn submit(
         Ok(v) => v,
         Err(errors) => return first_page_with_errors(&state, &spec, page, &errors),
     };
+    // Only the final send spends a submission (the middleware counted this press as
+    // navigation); a form served before a surge may draw on the quota kept for it.
+    let client = state.limits.client_of(&req);
+    if let Err(wait) = state.limits.check_send(client, Some(verified.issued_at)) {
+        return too_many_requests(&state, false, Class::Send, wait);
+    }
     // Bots: a honeypot field people never see, and a form sent faster than a person could.
     // Either flags the submission; it is still delivered, and its priority is untouched.
     let honeypot = !honeypot.trim().is_empty();
-    let too_fast = now().saturating_sub(verified.issued_at) < state.min_fill_seconds;
+    let too_fast = state.now().saturating_sub(verified.issued_at) < state.min_fill_seconds;
     let flags: &[&str] = if honeypot || too_fast {
         &["suspected_automated"]
     } else {

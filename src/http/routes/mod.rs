@@ -26,7 +26,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(signing_keys::list),
         )
         .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
         .route("/static/{file}", web::get().to(assets::asset));
+}
+
+/// The admin listener (`server.admin_listen`): what operators watch. `/metrics` names
+/// localities and `/readyz` touches the spool, so neither is on the public listener.
+pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics));
 }
