@@ -22,8 +22,23 @@ pub struct Settings {
     pub escalation: EscalationSettings,
     pub retention: RetentionSettings,
     pub contacts: Contacts,
+    pub log: LogSettings,
     #[serde(default)]
     pub routes: Vec<RouteSettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `text` (one line an event, for people) or `json` (one object a line, for log pipelines).
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -335,6 +350,9 @@ impl Default for Settings {
                 childline: "0800 1111".into(),
                 nspcc: "0808 800 5000".into(),
                 ceop: "ceop.police.uk".into(),
+            },
+            log: LogSettings {
+                format: LogFormat::Text,
             },
             routes: Vec::new(),
         }

@@ -165,10 +165,12 @@ fn check_config(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
-    pis_gateway::telemetry::init(std::io::stderr);
+    // Problems with the configuration go to standard error before logging is set up: the log
+    // format is part of the configuration.
     let Some(settings) = load_checked(flag)? else {
         return Ok(ExitCode::FAILURE);
     };
+    pis_gateway::telemetry::init(settings.log.format, std::io::stderr);
     for w in settings.warnings() {
         tracing::warn!("{w}");
     }

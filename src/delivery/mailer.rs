@@ -1,15 +1,14 @@
-//! The transports: SMTP over TLS (one pooled lettre transport) or `.eml` files in a folder.
+//! The transports: SMTP over TLS (connections kept per lane, see `smtp`) or `.eml` files in a
+//! folder.
 
-use crate::config::{MailSettings, MailTransport, SmtpTls};
+use super::smtp::SmtpMailer;
+use crate::config::{MailSettings, MailTransport};
 use anyhow::Context;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use std::time::Duration;
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub enum Mailer {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpMailer),
     File(AsyncFileTransport<Tokio1Executor>),
 }
 
@@ -49,7 +48,7 @@ fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
 }
 
 impl Mailer {
-    /// `connections`: SMTP connections the pool keeps, one per outbox lane.
+    /// `connections`: SMTP connections kept open, one per outbox lane.
     pub fn from_settings(settings: &MailSettings, connections: usize) -> anyhow::Result<Self> {
         match settings.transport {
             MailTransport::File => {
@@ -58,48 +57,25 @@ impl Mailer {
                 Ok(Mailer::File(AsyncFileTransport::new(&settings.file_dir)))
             }
             MailTransport::Smtp => {
-                let host = settings.smtp_host.trim().to_string();
-                let mut params = TlsParameters::builder(host.clone());
-                if !settings.smtp_ca_file.as_os_str().is_empty() {
-                    let pem = std::fs::read(&settings.smtp_ca_file)
-                        .with_context(|| format!("reading {}", settings.smtp_ca_file.display()))?;
-                    // A configured CA is the only trust anchor: the relay is known, so any other
-                    // certificate for its name is an interception.
-                    params = params
-                        .certificate_store(CertificateStore::None)
-                        .add_root_certificate(
-                            Certificate::from_pem(&pem).context("parsing mail.smtp_ca_file")?,
-                        );
-                }
-                let params = params.build_rustls().context("setting up TLS for SMTP")?;
-                let tls = if settings.dangerous_smtp_plaintext {
-                    Tls::None
-                } else {
-                    match settings.smtp_tls {
-                        SmtpTls::Starttls => Tls::Required(params),
-                        SmtpTls::Implicit => Tls::Wrapper(params),
-                    }
-                };
-                let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                    .port(settings.smtp_port)
-                    .tls(tls)
-                    .timeout(Some(Duration::from_secs(settings.smtp_timeout_secs)))
-                    .pool_config(PoolConfig::new().max_size(connections.max(1) as u32));
-                if let Some(password) = smtp_password(settings)? {
+                let credentials = smtp_password(settings)?.map(|password| {
                     use age::secrecy::ExposeSecret;
-                    builder = builder.credentials(Credentials::new(
+                    Credentials::new(
                         settings.smtp_username.clone(),
                         password.expose_secret().to_string(),
-                    ));
-                }
-                Ok(Mailer::Smtp(builder.build()))
+                    )
+                });
+                Ok(Mailer::Smtp(SmtpMailer::from_settings(
+                    settings,
+                    connections,
+                    credentials,
+                )?))
             }
         }
     }
 
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
-            Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| classify(&e)),
+            Mailer::Smtp(t) => t.send(message.envelope(), &message.formatted()).await,
             Mailer::File(t) => t.send(message).await.map(|_| ()).map_err(|_| SendError {
                 class: "file_io".into(),
                 permanent: false,
@@ -108,7 +84,7 @@ impl Mailer {
     }
 }
 
-fn classify(e: &lettre::transport::smtp::Error) -> SendError {
+pub(super) fn classify(e: &lettre::transport::smtp::Error) -> SendError {
     let code = e.status().map(|c| c.to_string());
     let (class, permanent) = if e.is_permanent() {
         (format!("smtp_{}", code.as_deref().unwrap_or("5xx")), true)

@@ -11,6 +11,7 @@ pub mod email;
 pub mod mailer;
 pub mod pressure;
 pub mod retry;
+pub mod smtp;
 pub mod worker;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -370,6 +370,78 @@ async fn a_server_without_starttls_is_refused_while_tls_is_required() {
 }
 
 #[actix_web::test]
+async fn implicit_tls_delivers_and_only_the_configured_ca_is_trusted() {
+    let smtp = SmtpServer::start(Tls::Implicit).await;
+    let implicit = rig(
+        |d| {
+            let mut m = smtp_settings(smtp.port, &d.join("outbox"));
+            m.smtp_tls = SmtpTls::Implicit;
+            m
+        },
+        3600,
+    );
+    implicit.submit().await;
+    let out = implicit.outbox.try_execute_task().await.expect("spool");
+    assert!(matches!(out, Outcome::Delivered { .. }), "{out:?}");
+    let got = smtp.received();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].tls);
+
+    // The same server, but trusting another certificate (the server's own leaf, which signs
+    // nothing): the handshake is refused and nothing is sent.
+    for tls in [SmtpTls::Implicit, SmtpTls::Starttls] {
+        let server = SmtpServer::start(match tls {
+            SmtpTls::Implicit => Tls::Implicit,
+            SmtpTls::Starttls => Tls::StartTls,
+        })
+        .await;
+        let refused = rig(
+            |d| {
+                let mut m = smtp_settings(server.port, &d.join("outbox"));
+                m.smtp_tls = tls;
+                m.smtp_ca_file = SmtpServer::ca_file().with_file_name("localhost.pem");
+                m
+            },
+            3600,
+        );
+        let reference = refused.submit().await;
+        let out = refused.outbox.try_execute_task().await.expect("spool");
+        assert!(matches!(out, Outcome::Retrying { .. }), "{tls:?}: {out:?}");
+        assert!(server.received().is_empty(), "{tls:?}: nothing was sent");
+        assert_eq!(refused.state(&reference).await.0, "pending");
+    }
+}
+
+#[actix_web::test]
+async fn one_connection_is_kept_between_sends_and_replaced_when_the_server_drops_it() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let port = smtp.port;
+    let rig = rig(|d| smtp_settings(port, &d.join("outbox")), 3600);
+    for _ in 0..3 {
+        rig.submit().await;
+        let out = rig.outbox.try_execute_task().await.expect("spool");
+        assert!(matches!(out, Outcome::Delivered { .. }), "{out:?}");
+    }
+    assert_eq!(smtp.received().len(), 3);
+    assert_eq!(smtp.connections(), 1, "three emails on one kept connection");
+
+    // The server goes away and comes back on the same port: the kept connection is dead, and
+    // the next send opens a new one instead of failing.
+    drop(smtp);
+    let smtp = loop {
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            break SmtpServer::start_on(port, Tls::StartTls).await;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    };
+    rig.submit().await;
+    let out = rig.outbox.try_execute_task().await.expect("spool");
+    assert!(matches!(out, Outcome::Delivered { .. }), "{out:?}");
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(smtp.connections(), 1);
+}
+
+#[actix_web::test]
 async fn the_file_transport_writes_the_same_email_to_disk() {
     let rig = rig(
         |d| {

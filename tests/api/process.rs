@@ -90,10 +90,12 @@ pub fn start(config: &Path) -> Gateway {
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if line.contains("pis-gateway serving") {
+                // `port=N` in the text format, `"port":N` in JSON.
                 let field = |name: &str| -> u16 {
                     line.split(&format!(" {name}="))
                         .nth(1)
-                        .and_then(|p| p.split_whitespace().next())
+                        .or_else(|| line.split(&format!("\"{name}\":")).nth(1))
+                        .and_then(|p| p.split(|c: char| !c.is_ascii_digit()).next())
                         .and_then(|p| p.parse().ok())
                         .unwrap_or(0)
                 };
@@ -360,12 +362,41 @@ async fn canary_values_never_reach_logs_or_spool_files() {
 
 #[actix_web::test]
 async fn logs_carry_no_canary_no_client_address_and_warn_about_example_keys() {
+    logs_carry_no_canary_in("text").await;
+}
+
+#[actix_web::test]
+async fn json_logs_carry_no_canary_no_client_address_and_warn_about_example_keys() {
+    let log = logs_carry_no_canary_in("json").await;
+    for line in log.lines() {
+        let event: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not one JSON object a line ({e}): {line}"));
+        assert!(event["level"].is_string(), "{line}");
+        assert!(event["timestamp"].is_string(), "{line}");
+    }
+    // The event's fields are at the top level, its span's (the reference) under `span`.
+    assert!(
+        log.lines().any(|l| {
+            let e: Value = serde_json::from_str(l).unwrap_or_default();
+            e["message"] == "submission committed"
+                && e["routes"].is_string()
+                && e["span"]["reference"].is_string()
+        }),
+        "{log}"
+    );
+}
+
+/// Runs a gateway logging in `format` through a canary-laden journey; returns its log.
+async fn logs_carry_no_canary_in(format: &str) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
     let example =
         std::fs::read_to_string(repo().join("config/example-keys/recipients.EXAMPLE.txt"))
             .expect("examples");
     let recipients: Vec<String> = example.lines().map(str::to_string).collect();
     let config = write_config(dir.path(), &recipients);
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str(&format!("[log]\nformat = \"{format}\"\n"));
+    std::fs::write(&config, text).expect("config");
     let gw = start(&config);
     let app = app_for(&gw, &dir);
     let stem = "qzxlogcanary";
@@ -405,6 +436,7 @@ async fn logs_carry_no_canary_no_client_address_and_warn_about_example_keys() {
             "client address logged: {line}"
         );
     }
+    log
 }
 
 #[test]

@@ -81,6 +81,7 @@ struct Shared {
     reply: Mutex<Reply>,
     received: Mutex<Vec<Received>>,
     attempts: AtomicUsize,
+    connections: AtomicUsize,
 }
 
 impl SmtpServer {
@@ -103,6 +104,7 @@ impl SmtpServer {
             reply: Mutex::new(Reply::Accept),
             received: Mutex::new(Vec::new()),
             attempts: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(accept_loop(
@@ -128,6 +130,11 @@ impl SmtpServer {
     /// How many DATA transactions were completed, whatever the answer.
     pub fn attempts(&self) -> usize {
         self.shared.attempts.load(Ordering::SeqCst)
+    }
+
+    /// How many TCP connections clients opened.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
     }
 
     /// Waits until at least `n` messages were accepted or `timeout` passed, and returns them.
@@ -202,6 +209,7 @@ async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((tcp, _)) => {
                     let _ = tcp.set_nodelay(true);
+                    shared.connections.fetch_add(1, Ordering::SeqCst);
                     tcp
                 }
                 Err(_) => {
