@@ -498,10 +498,11 @@ impl Reader {
         let undated_somewhere = !answer_now
             && mentions.iter().any(|(c, span, cats)| {
                 let concept = &rules.concepts[*c];
-                !now_cue(cats)
-                    && !concept.needs_with
-                    && times.get(&tokens[span.start].segment).is_none()
-                    && !(cats.contains(&Category::Present) && concept.present_is_now)
+                let settled = now_cue(cats)
+                    || concept.needs_with
+                    || times.contains_key(&tokens[span.start].segment)
+                    || (cats.contains(&Category::Present) && concept.present_is_now);
+                !settled
             });
         if undated_somewhere {
             let far_found = answer_times(
