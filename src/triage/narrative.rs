@@ -735,14 +735,46 @@ fn answer_times(
     want: &dyn Fn(usize) -> bool,
     at: OffsetDateTime,
 ) -> Vec<(Span, When)> {
-    let timeish =
-        |t: &Token| t.word.chars().any(|c| c.is_ascii_digit()) || time_words.contains(&t.word);
+    // A number is a time only in a time's company: "9pm", "21:30", "the 3rd", "at 9", "by 6".
+    // Ages ("she is 14"), plates and phone numbers, the numbers most narratives hold, are not
+    // worth the parser's time.
+    let clock = |i: usize| {
+        let w = tokens[i].word.as_str();
+        let digits = w.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 || w.chars().skip(digits).any(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        let rest = &w[digits..];
+        let before = |k: usize| i >= k && tokens[i - k].sentence == tokens[i].sentence;
+        rest.starts_with(':')
+            || rest.starts_with('.')
+            || matches!(rest, "am" | "pm" | "st" | "nd" | "rd" | "th" | "h" | "hrs")
+            || (rest.is_empty()
+                && before(1)
+                && matches!(
+                    tokens[i - 1].word.as_str(),
+                    "at" | "by"
+                        | "until"
+                        | "till"
+                        | "til"
+                        | "since"
+                        | "from"
+                        | "before"
+                        | "after"
+                        | "around"
+                        | "about"
+                        | "approx"
+                        | "gone"
+                        | "past"
+                ))
+    };
+    let timeish = |i: usize, t: &Token| clock(i) || time_words.contains(&t.word);
     let mut windows: Vec<(usize, usize)> = Vec::new();
     let already_read = |i: usize| covered.iter().any(|c| c.start <= i && i < c.end);
     for (i, t) in tokens
         .iter()
         .enumerate()
-        .filter(|(i, t)| timeish(t) && want(t.segment) && !already_read(*i))
+        .filter(|(i, t)| timeish(*i, t) && want(t.segment) && !already_read(*i))
     {
         let mut a = i.saturating_sub(WINDOW_REACH);
         while tokens[a].segment != t.segment {
