@@ -1,4 +1,4 @@
-//! The command line: `serve`, `check-config`, `keygen`, `open`.
+//! The command line: `serve`, `check-config`, `keygen`, `open`, `map`, `triage-eval`, …
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -79,6 +79,22 @@ pub enum Command {
         /// `.age` envelopes, `.eml` files, or folders of them (a Maildir).
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
+    },
+    /// Run the narrative reader over labelled narratives (JSON lines: `{"text", "form",
+    /// "min", "max"}`) and print IMMEDIATE recall, under-triaged and over-escalated cases.
+    TriageEval {
+        /// Rules file (default: config/triage.toml, else the rules built into this binary).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Exit non-zero if any IMMEDIATE case is missed or any case is under-triaged.
+        #[arg(long)]
+        strict: bool,
+        /// Show how the reader reads this one text (words, modifiers, times, concepts)
+        /// instead of running a corpus.
+        #[arg(long, conflicts_with = "corpus")]
+        explain: Option<String>,
+        #[arg(required_unless_present = "explain")]
+        corpus: Option<PathBuf>,
     },
     /// Decrypt and show submissions (run on the reader's machine, never on the server).
     Open {

@@ -17,6 +17,7 @@ pub struct Settings {
     pub mail: MailSettings,
     pub delivery: DeliverySettings,
     pub routing: RoutingSettings,
+    pub triage: TriageSettings,
     pub limits: LimitSettings,
     pub escalation: EscalationSettings,
     pub retention: RetentionSettings,
@@ -105,10 +106,20 @@ pub struct RetentionSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingSettings {
-    /// Phrase rules that can raise a submission's priority.
+    /// The narrative reader's rules (concepts, modifiers, text-speak), `config/triage.toml`.
     pub triage_rules: PathBuf,
     /// Postcode outward code → MACE locality.
     pub localities: PathBuf,
+}
+
+/// How far the narrative reader may raise a submission on words alone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageSettings {
+    /// `IMMEDIATE` (the default) or `PRIORITY`, for a force that wants words alone to stop
+    /// short of the control room. The submitter's own "yes" to the question the reader asks
+    /// still makes a submission IMMEDIATE.
+    pub narrative_max: crate::triage::Priority,
 }
 
 /// Numbers and addresses shown to submitters. Kept in config, not code: they change.
@@ -326,6 +337,9 @@ impl Default for Settings {
             routing: RoutingSettings {
                 triage_rules: "config/triage.toml".into(),
                 localities: "config/localities.toml".into(),
+            },
+            triage: TriageSettings {
+                narrative_max: crate::triage::Priority::Immediate,
             },
             contacts: Contacts {
                 childrens_social_care_phone: "0300 131 2 131".into(),

@@ -10,6 +10,7 @@
 //! 4,400 to 6,100 submissions a second when the hand-off was removed; see the README).
 
 use crate::delivery::IntakePressure;
+use crate::forms::fields;
 use crate::forms::spec::Audience;
 use crate::forms::{FormSpec, Validated};
 use crate::locality::LocalityTable;
@@ -70,7 +71,7 @@ pub struct Intake {
 /// Localities of every place named: the submitter's own choice, else the postcode's.
 pub fn localities(answers: &Map<String, Value>, table: &LocalityTable) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for group in ["locations", "places"] {
+    for group in [fields::LOCATIONS, fields::PLACES] {
         for item in answers
             .get(group)
             .and_then(Value::as_array)
@@ -78,7 +79,7 @@ pub fn localities(answers: &Map<String, Value>, table: &LocalityTable) -> Vec<St
             .flatten()
         {
             let get = |k: &str| item.get(k).and_then(Value::as_str);
-            for l in table.for_location(get("locality"), get("postcode")) {
+            for l in table.for_location(get(fields::PLACE_LOCALITY), get(fields::PLACE_POSTCODE)) {
                 if !out.contains(&l) {
                     out.push(l);
                 }
@@ -102,7 +103,7 @@ pub fn routing_facts(
     localities: Vec<String>,
 ) -> RoutingFacts {
     let categories: Vec<&str> = answers
-        .get("concern_categories")
+        .get(fields::CONCERN_CATEGORIES)
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
@@ -112,11 +113,9 @@ pub fn routing_facts(
         priority: triage.priority,
         mace_relevant: categories.iter().any(|c| *c != "OTHER"),
         localities,
-        source_at_risk: matches!(
-            text("source_protection.risk_to_source_or_you"),
-            Some("yes" | "not_sure")
-        ) || matches!(text("risk_to_you"), Some("yes" | "not_sure")),
-        police_only: text("handling.restrictions") == Some("POLICE_ONLY"),
+        source_at_risk: matches!(text(fields::SOURCE_RISK), Some("yes" | "not_sure"))
+            || matches!(text(fields::RISK_TO_YOU), Some("yes" | "not_sure")),
+        police_only: text(fields::HANDLING_RESTRICTIONS) == Some("POLICE_ONLY"),
     }
 }
 
@@ -157,6 +156,14 @@ impl Intake {
         self
     }
 
+    /// When the narrative describes danger now that the gate answers did not, what was
+    /// noticed in plain words, so the HTML journey can ask the submitter before they send.
+    pub fn narrative_check(&self, answers: &Map<String, Value>) -> Option<Vec<String>> {
+        self.rules
+            .triage
+            .narrative_check(answers, time::OffsetDateTime::now_utc())
+    }
+
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
     }
@@ -169,8 +176,13 @@ impl Intake {
         &self.routes
     }
 
-    fn prepare(&self, form: &FormSpec, answers: &Map<String, Value>) -> Prepared {
-        let triage = self.rules.triage.assess(answers, crate::ukdate::uk_today());
+    fn prepare(
+        &self,
+        form: &FormSpec,
+        answers: &Map<String, Value>,
+        at: time::OffsetDateTime,
+    ) -> Prepared {
+        let triage = self.rules.triage.assess(answers, at);
         let localities = localities(answers, &self.rules.localities);
         let facts = routing_facts(form, answers, &triage, localities.clone());
         let decisions = self.routes.select(&facts);
@@ -220,13 +232,13 @@ impl Intake {
                 return self.duplicate(reference).await;
             }
         }
-        let mut prepared = self.prepare(form, &validated.answers);
+        let now = time::OffsetDateTime::now_utc();
+        let mut prepared = self.prepare(form, &validated.answers, now);
         for flag in flags {
             if !prepared.triage.reasons.iter().any(|r| r == flag) {
                 prepared.triage.reasons.push(flag.to_string());
             }
         }
-        let now = time::OffsetDateTime::now_utc();
         let received_unix = now.unix_timestamp();
         let received_at = now
             .replace_nanosecond(0)
@@ -365,6 +377,7 @@ fn seal_all(
                 localities: &prepared.localities,
                 answers,
                 notes,
+                findings: &prepared.triage.findings,
                 submitted_via: agency,
             };
             let plain = seal::canonical_json(&doc, &d.route, d.view, signer)?;

@@ -33,6 +33,12 @@ fn main() -> ExitCode {
             signers,
             inputs,
         } => map(identity, since, locality, out, signers, inputs),
+        Command::TriageEval {
+            rules,
+            strict,
+            explain,
+            corpus,
+        } => triage_eval(rules, strict, explain, corpus),
         Command::Open {
             identity,
             format,
@@ -48,6 +54,42 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn triage_eval(
+    rules: Option<std::path::PathBuf>,
+    strict: bool,
+    explain: Option<String>,
+    corpus: Option<std::path::PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    use pis_gateway::triage::{eval, Triage};
+    let default = std::path::Path::new("config/triage.toml");
+    let triage = match rules {
+        Some(path) => Triage::load(&path)?,
+        None if default.is_file() => Triage::load(default)?,
+        None => Triage::from_toml(pis_gateway::triage::SHIPPED_RULES)?,
+    };
+    if let Some(text) = explain {
+        for line in triage.explain(&text, eval::REFERENCE) {
+            println!(
+                "{}",
+                line.chars().filter(|c| !c.is_control()).collect::<String>()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let corpus = corpus.context("a corpus file is needed")?;
+    let text = std::fs::read_to_string(&corpus)
+        .with_context(|| format!("cannot read {}", corpus.display()))?;
+    let report =
+        eval::run(&triage, &text).map_err(|e| anyhow::anyhow!("{}: {e}", corpus.display()))?;
+    print!("{}", report.render());
+    let failed = report.immediate_found < report.immediate || !report.under.is_empty();
+    Ok(if strict && failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Loads and validates the configuration, listing every problem on standard error.

@@ -133,6 +133,85 @@ fn rows_for(
     rows
 }
 
+/// The answer at a path such as `details` or `people[1].description`.
+fn answer_at<'a>(answers: &'a serde_json::Map<String, Value>, path: &str) -> Option<&'a str> {
+    let (head, rest) = match path.split_once('[') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    let v = answers.get(head)?;
+    match rest {
+        None => v.as_str(),
+        Some(r) => {
+            let (index, sub) = r.split_once("].")?;
+            let item = v
+                .as_array()?
+                .get(index.parse::<usize>().ok()?)?
+                .as_object()?;
+            answer_at(item, sub)
+        }
+    }
+}
+
+/// Each narrative reason with the sentence that raised it, taken from the answer by its
+/// character span (a span that does not fit the answer is shown as such, never guessed).
+fn narrative_rows(
+    doc: &Value,
+    answers: &serde_json::Map<String, Value>,
+    spec: Option<&FormSpec>,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for f in doc
+        .get("narrative")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(reason), Some(field)) = (
+            f.get("reason").and_then(Value::as_str),
+            f.get("field").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        let start = f.get("start").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let end = f.get("end").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let sentence = answer_at(answers, field)
+            .filter(|t| start < end && end <= t.chars().count())
+            .map(|t| t.chars().skip(start).take(end - start).collect::<String>());
+        let top = field.split(['[', '.']).next().unwrap_or(field);
+        let label = spec
+            .and_then(|s| s.field(field).or_else(|| s.field(top)))
+            .map(|f| f.label.clone())
+            .unwrap_or_else(|| field.to_string());
+        rows.push(Row::Answer {
+            label: reason_words(reason),
+            value: match sentence {
+                Some(s) => format!("“{s}”"),
+                None => "(the sentence could not be found in the answer)".into(),
+            },
+            note: Some(format!("in: {label}")),
+        });
+    }
+    rows
+}
+
+/// A reason code in words, for the officer.
+fn reason_words(code: &str) -> String {
+    let words = code
+        .strip_prefix("narrative_")
+        .unwrap_or(code)
+        .replace('_', " ");
+    format!("{} ({code})", capitalise(&words))
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 fn layout(doc: &Value, forms: &FormRegistry, provenance: &Provenance) -> Layout {
     let s = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     let reasons: Vec<String> = doc
@@ -189,6 +268,14 @@ fn layout(doc: &Value, forms: &FormRegistry, provenance: &Provenance) -> Layout 
         .collect();
     let spec: Option<&FormSpec> = forms.get(&s("form")).map(|a| a.as_ref());
     let mut sections = Vec::new();
+    // The sentence behind each narrative reason, first: what the officer must not miss.
+    let raised = narrative_rows(doc, answers, spec);
+    if !raised.is_empty() {
+        sections.push(Section {
+            title: "What raised the priority (the submitter's words)".into(),
+            rows: raised,
+        });
+    }
     let mut known = std::collections::HashSet::new();
     if let Some(spec) = spec {
         if u64::from(spec.version) != version {
@@ -437,5 +524,38 @@ mod tests {
         let h = render(&doc(), &forms, Format::Html, &signed());
         assert!(h.contains("Line one &lt;b&gt;<br>Line two"), "{h}");
         assert!(!h.contains("<b>"));
+    }
+
+    #[test]
+    fn the_sentence_behind_a_narrative_reason_is_shown_first() {
+        let forms = FormRegistry::built_in().expect("forms");
+        let mut d = doc();
+        d["answers"]["what_happened"] =
+            json!("All calm. He is outside the shop <showing> a knife.");
+        d["narrative"] = json!([
+            {"reason": "narrative_weapons_now", "field": "what_happened", "start": 10, "end": 50},
+            {"reason": "narrative_child_held", "field": "what_happened", "start": 40, "end": 900}
+        ]);
+        let t = render(&d, &forms, Format::Text, &signed());
+        let first = t.find("What raised the priority").expect("section");
+        let section = &t[first..];
+        assert!(
+            section.contains("Weapons now (narrative_weapons_now)"),
+            "{t}"
+        );
+        assert!(
+            section.contains("“He is outside the shop <showing> a knife”"),
+            "{t}"
+        );
+        assert!(section.contains("could not be found"), "{t}");
+        assert!(
+            first < t.find("What is worrying you").unwrap_or(usize::MAX),
+            "{t}"
+        );
+        let h = render(&d, &forms, Format::Html, &signed());
+        assert!(
+            h.contains("He is outside the shop &lt;showing&gt; a knife"),
+            "{h}"
+        );
     }
 }

@@ -26,6 +26,8 @@ pub struct Document<'a> {
     /// The answers this view may hold (all of them for `full`).
     pub answers: &'a Map<String, Value>,
     pub notes: &'a [Note],
+    /// Where each narrative reason was written; carried by the full view only.
+    pub findings: &'a [crate::triage::Finding],
     /// The partner agency whose API token sent it; none for a public submission.
     pub submitted_via: Option<&'a str>,
 }
@@ -72,6 +74,16 @@ pub fn canonical_json(
     let mut document = document;
     if let Some(agency) = doc.submitted_via {
         document.insert("submitted_via".into(), json!({ "agency": agency }));
+    }
+    // The answer and sentence behind each narrative reason, so `open` can show the officer
+    // what raised it. Positions in the submitter's words: the full view only.
+    if view == View::Full {
+        let narrative: Vec<Value> = doc
+            .findings
+            .iter()
+            .map(|f| json!({"reason": f.reason, "field": f.field, "start": f.start, "end": f.end}))
+            .collect();
+        document.insert("narrative".into(), Value::Array(narrative));
     }
     Ok(signer.sign_document(document))
 }
@@ -168,6 +180,7 @@ mod tests {
             localities: &[],
             answers: &answers,
             notes: &[],
+            findings: &[],
             submitted_via: None,
         };
         let plain = canonical_json(&doc, r, View::Full, &SigningKey::generate()).expect("json");
@@ -244,6 +257,7 @@ mod tests {
             localities: &[],
             answers: &answers,
             notes: &[],
+            findings: &[],
             submitted_via: None,
         };
         let key = SigningKey::generate();

@@ -132,7 +132,8 @@ impl Application {
         .with_token_key(TokenKey::derived_from(signer.derivation_secret()))
         .with_pressure(Arc::clone(&pressure));
         let rules = Arc::new(Rules {
-            triage: Triage::load(&settings.routing.triage_rules)?,
+            triage: Triage::load(&settings.routing.triage_rules)?
+                .with_narrative_max(settings.triage.narrative_max),
             localities: LocalityTable::load(&settings.routing.localities)?,
         });
         let housekeeping = Housekeeping::new(

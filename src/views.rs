@@ -71,7 +71,7 @@ pub fn notes_for(view_answers: &Map<String, Value>, notes: &[Note]) -> Vec<Note>
 /// The codes a notice carries: categories and localities. No free text, no names.
 pub fn notice(answers: &Map<String, Value>, localities: &[String]) -> Value {
     let categories: Vec<&str> = answers
-        .get("concern_categories")
+        .get(crate::forms::fields::CONCERN_CATEGORIES)
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();

@@ -25,7 +25,7 @@ pub fn summary(spec: &FormSpec) -> Value {
     json!({ "id": spec.id, "version": spec.version, "title": spec.title, "audience": spec.audience })
 }
 
-fn describe_field(f: &Field) -> Value {
+pub fn describe_field(f: &Field) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(f.id));
     m.insert("kind".into(), json!(f.kind.name()));
@@ -41,6 +41,9 @@ fn describe_field(f: &Field) -> Value {
         m.insert("required_unless_any".into(), json!(f.required_unless_any));
     }
     m.insert("shareable".into(), json!(f.shareable));
+    if f.interruption_only {
+        m.insert("interruption_only".into(), json!(true));
+    }
     if let Some(options) = f.kind.options() {
         m.insert("options".into(), json!(options));
     }

@@ -245,7 +245,10 @@ pub fn carried(
 ) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (name, v) in values {
-        if except.is_some() && section_of(spec, name) == except {
+        // A question asked only on an interruption page has no box on its section's page,
+        // so it rides along there too.
+        let asked_elsewhere = spec.field(name).is_some_and(|f| f.interruption_only);
+        if except.is_some() && section_of(spec, name) == except && !asked_elsewhere {
             continue;
         }
         match v {

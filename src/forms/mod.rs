@@ -3,6 +3,7 @@
 
 pub mod date;
 pub mod describe;
+pub mod fields;
 pub mod html;
 pub mod phone;
 pub mod postcode;

@@ -70,6 +70,11 @@ impl FormRegistry {
         for (name, text) in sources {
             match parse_spec(text) {
                 Ok(spec) => {
+                    problems.extend(
+                        super::fields::check(&spec)
+                            .into_iter()
+                            .map(|p| (name.to_string(), p)),
+                    );
                     if forms.contains_key(&spec.id) {
                         problems.push((
                             name.to_string(),
@@ -147,6 +152,46 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "no error_required: {missing:?}");
+    }
+
+    #[test]
+    fn renaming_a_field_triage_relies_on_stops_loading_with_file_and_field() {
+        let renamed = BUILT_IN[0]
+            .1
+            .replace("id = \"gate.immediate_danger\"", "id = \"gate.danger\"");
+        let err =
+            FormRegistry::from_sources([("forms/professional.toml", renamed.as_str())].into_iter())
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("forms/professional.toml: field `gate.immediate_danger`: is missing: triage (the gate question)"),
+            "{err}"
+        );
+        let retyped = BUILT_IN[0].1.replace(
+            "id = \"concern_categories\"\nkind = \"multi_choice\"",
+            "id = \"concern_categories\"\nkind = \"choice\"",
+        );
+        assert_ne!(
+            retyped, BUILT_IN[0].1,
+            "the professional form has concern_categories as multi_choice"
+        );
+        let err =
+            FormRegistry::from_sources([("forms/professional.toml", retyped.as_str())].into_iter())
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("field `concern_categories`: must be a multi_choice field"),
+            "{err}"
+        );
+        let no_option = BUILT_IN[1].1.replace(
+            "{ value = \"WEAPONS\", label = \"Someone has a knife, gun or other weapon\" },\n",
+            "",
+        );
+        let err =
+            FormRegistry::from_sources([("forms/community.toml", no_option.as_str())].into_iter())
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("has no option `WEAPONS`"), "{err}");
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub struct Field {
     pub error_required: Option<String>,
     #[serde(default)]
     pub shareable: bool,
+    /// Asked only on an interruption page (the question shown when the narrative describes
+    /// danger the gate did not), never on its section's page.
+    #[serde(default)]
+    pub interruption_only: bool,
     #[serde(flatten)]
     pub kind: Kind,
 }
@@ -206,6 +210,7 @@ const COMMON_KEYS: &[&str] = &[
     "error_required",
     "required_unless_any",
     "shareable",
+    "interruption_only",
 ];
 
 /// A problem in a form spec, naming the field it concerns.

@@ -4,6 +4,9 @@
 use crate::helpers::*;
 use serde_json::Value;
 
+/// The heading of the question asked when the narrative shows danger the gate did not.
+const NARRATIVE_CHECK_HEADING: &str = "<h1 class=\"govuk-heading-l\">Is anyone in danger now?</h1>";
+
 /// Reverses the HTML escaping of attribute values, as a browser does before posting them.
 fn unescape(s: &str) -> String {
     s.replace("&lt;", "<")
@@ -72,7 +75,9 @@ async fn fill_in(app: &TestApp, form: &str, answers: &Value) -> (Page, usize) {
     let all = as_form_fields(answers);
     let mut page = app.get(&format!("/forms/{form}")).await;
     let mut pages = 0;
-    while !page.body.contains("Check your answers before sending") {
+    while !page.body.contains("Check your answers before sending")
+        && !page.body.contains(NARRATIVE_CHECK_HEADING)
+    {
         pages += 1;
         assert!(pages < 20, "no end to the form");
         assert!(!page.body.contains("There is a problem"), "{}", page.body);
@@ -269,4 +274,151 @@ impl Journey {
         self.pages += 1;
         self.statuses.push(self.page.status);
     }
+}
+
+#[actix_web::test]
+async fn danger_written_in_words_asks_the_submitter_and_a_no_is_kept_beside_the_finding() {
+    let app = spawn_app().await;
+    let mut answers = community_answers();
+    answers["what_happened"] =
+        "Nothing much at first. An older man is collecting her from the home tonight at 9pm to take her to a hotel."
+            .into();
+    let (asked, _) = fill_in(&app, "community", &answers).await;
+    assert!(
+        asked.body.contains(NARRATIVE_CHECK_HEADING),
+        "{}",
+        asked.body
+    );
+    assert!(asked
+        .body
+        .contains("<li>You wrote that something may happen in the next 24 hours.</li>"));
+    assert!(asked.body.contains("call 999 now"));
+    assert!(asked.body.contains("Relay UK"));
+    for value in ["yes", "no", "not_sure"] {
+        assert!(
+            asked
+                .body
+                .contains(&format!("name=\"gate.narrative_check\" value=\"{value}\"")),
+            "{value}"
+        );
+    }
+    // The question has a visible box only here, never in the hidden answers it posts.
+    assert!(!asked
+        .body
+        .contains("type=\"hidden\" name=\"gate.narrative_check\""));
+    assert_eq!(app.count(), 0, "nothing is sent before the check page");
+
+    // Continue with no answer: an error that says what to do, and the same question.
+    let unanswered = press(&app, "community", &asked.body, &[], "continue").await;
+    assert!(unanswered.body.contains("There is a problem"));
+    assert!(unanswered.body.contains(
+        "Select yes if anyone is in danger now or something will happen in the next 24 hours"
+    ));
+    assert!(unanswered.body.contains(NARRATIVE_CHECK_HEADING));
+
+    let said_no = vec![("gate.narrative_check".to_string(), "no".to_string())];
+    let check = press(&app, "community", &unanswered.body, &said_no, "continue").await;
+    assert!(
+        check.body.contains("Check your answers before sending"),
+        "{}",
+        check.body
+    );
+    assert!(check
+        .body
+        .contains("type=\"hidden\" name=\"gate.narrative_check\" value=\"no\""));
+    let done = press(&app, "community", &check.body, &[], "submit").await;
+    assert!(done.body.contains("Information sent"), "{}", done.body);
+    assert!(
+        done.body.contains("call 999"),
+        "IMMEDIATE repeats the 999 advice"
+    );
+    let reference = extract_reference(&done.body).expect("reference");
+
+    let doc = app.open(&reference);
+    assert_eq!(
+        doc["priority"], "IMMEDIATE",
+        "triage only escalates: the finding stands"
+    );
+    let reasons: Vec<&str> = doc["reason_codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        reasons.contains(&"narrative_event_within_24h"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&"submitter_said_not_immediate"),
+        "{reasons:?}"
+    );
+    assert_eq!(doc["answers"]["gate.narrative_check"], "no");
+    // The sealed full view says where: the answer and the sentence, in characters.
+    let finding = &doc["narrative"][0];
+    assert_eq!(finding["field"], "what_happened");
+    let text: Vec<char> = answers["what_happened"]
+        .as_str()
+        .expect("text")
+        .chars()
+        .collect();
+    let (start, end) = (
+        finding["start"].as_u64().expect("start") as usize,
+        finding["end"].as_u64().expect("end") as usize,
+    );
+    let sentence: String = text[start..end].iter().collect();
+    assert!(
+        sentence.starts_with("An older man is collecting her"),
+        "{sentence}"
+    );
+    // The cleartext record keeps the codes and nothing of where they came from.
+    let (priority, codes): (String, String) = app
+        .db()
+        .query_row(
+            "SELECT priority, reason_codes FROM submissions WHERE reference = ?1",
+            [&reference],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("record");
+    assert_eq!(priority, "IMMEDIATE");
+    assert!(codes.contains("narrative_event_within_24h"));
+    assert!(
+        !codes.contains("what_happened") && !codes.contains("hotel"),
+        "{codes}"
+    );
+}
+
+#[actix_web::test]
+async fn a_yes_to_the_question_adds_the_gate_reason_and_calm_words_ask_nothing() {
+    let app = spawn_app().await;
+    let mut answers = community_answers();
+    answers["what_happened"] = "she is locked in the flat and they won't let her leave".into();
+    let (asked, _) = fill_in(&app, "community", &answers).await;
+    assert!(asked
+        .body
+        .contains("<li>You wrote that someone is being kept somewhere and cannot leave.</li>"));
+    let yes = vec![("gate.narrative_check".to_string(), "yes".to_string())];
+    let check = press(&app, "community", &asked.body, &yes, "continue").await;
+    let done = press(&app, "community", &check.body, &[], "submit").await;
+    let reference = extract_reference(&done.body).expect("reference");
+    let doc = app.open(&reference);
+    let reasons = doc["reason_codes"].to_string();
+    assert!(
+        reasons.contains("gate_danger_now") && reasons.contains("narrative_child_held"),
+        "{reasons}"
+    );
+
+    // Words out of context ask nothing and raise nothing.
+    let mut calm = community_answers();
+    calm["what_happened"] =
+        "My son listens to drill music about knives. There is no immediate danger; he is safe tonight.".into();
+    let (check, _) = fill_in(&app, "community", &calm).await;
+    assert!(
+        check.body.contains("Check your answers before sending"),
+        "{}",
+        check.body
+    );
+    let done = press(&app, "community", &check.body, &[], "submit").await;
+    let reference = extract_reference(&done.body).expect("reference");
+    assert_eq!(app.open(&reference)["priority"], "ROUTINE");
 }

@@ -14,4 +14,5 @@ mod map;
 mod partners;
 mod process;
 mod smtp_server;
+mod triage_corpus;
 mod triage_routing;

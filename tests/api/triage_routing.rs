@@ -331,18 +331,18 @@ fn cases() -> Vec<Case> {
             &[PI, CR, ("mace_city_of_york", "notice")],
         ),
         p(
-            "a phrase about a knife",
+            "words about a knife, with no time",
             json!({"details": "Older boys gave him a knife to carry on the bus to Selby."}),
             "PRIORITY",
-            &["phrase_weapon"],
+            &["narrative_weapons"],
             &[PI, ("mace_city_of_york", "notice")],
         ),
         p(
-            "a phrase in a group item",
+            "words in a group item: a child held",
             json!({"locations": [{"location_type": "OTHER_RESIDENTIAL", "postcode": "YO24 3BZ", "why_concerning": "A girl was locked in the back bedroom"}]}),
-            "PRIORITY",
-            &["phrase_held"],
-            &[PI, ("mace_city_of_york", "notice")],
+            "IMMEDIATE",
+            &["narrative_child_held"],
+            &[PI, CR, ("mace_city_of_york", "notice")],
         ),
         p(
             "no phrase inside another word",
@@ -352,23 +352,18 @@ fn cases() -> Vec<Case> {
             &[PI, ("mace_city_of_york", "restricted")],
         ),
         p(
-            "structured and phrase reasons together",
+            "structured and narrative reasons together",
             json!({"gate.immediate_danger": "yes", "urgency.now": ["WEAPONS"], "details": "He has a machete in the car and is going there tonight."}),
             "IMMEDIATE",
-            &[
-                "gate_danger_now",
-                "weapons_now",
-                "phrase_weapon",
-                "phrase_imminent",
-            ],
+            &["gate_danger_now", "weapons_now", "narrative_weapons_now"],
             &[PI, CR, ("mace_city_of_york", "notice")],
         ),
         p(
-            "soon plus a phrase",
+            "soon, and words that say tonight",
             json!({"urgency.soon": ["CHILD_MISSING"], "details": "She said they would collect her tonight from the park."}),
-            "PRIORITY",
-            &["child_missing", "phrase_imminent"],
-            &[PI, ("mace_city_of_york", "notice")],
+            "IMMEDIATE",
+            &["child_missing", "narrative_event_within_24h"],
+            &[PI, CR, ("mace_city_of_york", "notice")],
         ),
         p(
             "the source may be at risk",
@@ -487,10 +482,10 @@ fn cases() -> Vec<Case> {
             &[PI],
         ),
         c(
-            "community: a phrase",
-            json!({"what_happened": "Someone in the flat took an overdose last week and nobody called anyone."}),
+            "community: words about an overdose days ago",
+            json!({"what_happened": "Someone in the flat took an overdose four days ago and nobody called anyone."}),
             "PRIORITY",
-            &["phrase_medical"],
+            &["narrative_medical_emergency"],
             &[PI],
         ),
         c(
@@ -706,6 +701,8 @@ mod properties {
             ("handling.restrictions", json!("POLICE_ONLY")),
             ("concern_categories", json!(["OTHER"])),
             ("gate.immediate_danger", json!("no")),
+            ("what_happened", json!("she has taken all her tablets")),
+            ("gate.narrative_check", json!("no")),
         ]
     }
 
@@ -714,24 +711,24 @@ mod properties {
 
         #[test]
         fn adding_any_answer_never_lowers_the_priority(
-            base in proptest::collection::vec(0usize..14, 0..5),
-            extra in 0usize..14,
+            base in proptest::collection::vec(0usize..16, 0..5),
+            extra in 0usize..16,
         ) {
             let triage = rules().triage;
-            let today = pis_gateway::ukdate::uk_today();
+            let at = time::OffsetDateTime::now_utc();
             let all = signals();
             let mut answers = serde_json::Map::new();
             for i in &base {
                 let (k, v) = &all[*i];
                 answers.insert(k.to_string(), v.clone());
             }
-            let before = triage.assess(&answers, today);
+            let before = triage.assess(&answers, at);
             let (k, v) = &all[extra];
             // Adding an answer the submission did not have (an answer already given is not
             // "added" by giving a different one).
             if !answers.contains_key(*k) {
                 answers.insert(k.to_string(), v.clone());
-                let after = triage.assess(&answers, today);
+                let after = triage.assess(&answers, at);
                 prop_assert!(after.priority >= before.priority, "{:?} -> {:?}", before, after);
                 for r in &before.reasons {
                     prop_assert!(after.reasons.contains(r));

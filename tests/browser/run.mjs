@@ -49,6 +49,13 @@ const SELECTORS = {
 const REFERENCE_PATTERN = /PIS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/;
 // The heading of the "Call 999" interruption page.
 const INTERRUPTION_HEADING = /999/;
+// The heading of the question asked when what someone wrote describes danger the gate did not.
+const NARRATIVE_CHECK_HEADING = /^\s*Is anyone in danger now\?\s*$/;
+// Words that describe danger tonight, in each form's main narrative box.
+const DANGER_IN_WORDS = {
+  community: { what_happened: 'An older man is collecting her from the home tonight at 9pm to take her to a hotel.' },
+  professional: { details: 'An older man is collecting her from the home tonight at 9pm to take her to a hotel.' },
+};
 // The acknowledgement link in an email: {server.public_url}/ack/{43 URL-safe base64 characters}.
 const ACK_LINK = /https:\/\/[^\s"'<>]+\/ack\/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g;
 
@@ -154,6 +161,15 @@ const PAGES = [
       name: `${form}-after-gate`,
       path: `POST /forms/${form}`,
       states: { normal: (p) => toAfterGate(p, form), error: (p) => toAfterGateErrors(p, form) },
+    },
+    {
+      name: `${form}-danger-in-words`,
+      path: `POST /forms/${form}`,
+      states: {
+        normal: (p) => toNarrativeCheck(p, form),
+        error: (p) => toNarrativeCheckErrors(p, form),
+        answered: (p) => toNarrativeAnswered(p, form),
+      },
     },
     { name: `${form}-check-answers`, path: `POST /forms/${form}`, states: { normal: (p) => toCheckAnswers(p, form) } },
     { name: `${form}-confirmation`, path: `POST /forms/${form}`, states: { normal: (p) => toConfirmation(p, form) } },
@@ -291,6 +307,34 @@ async function scriptsWork(page, form) {
   return { trail: [`count: "${shown}"`, 'Shift ×3 → www.bbc.co.uk'] };
 }
 
+// The gate answered "No", then words that say tonight: the question with the 999 guidance,
+// shown before Check your answers.
+async function toNarrativeCheck(page, form) {
+  const answers = { ...ANSWERS[form], ...DANGER_IN_WORDS[form] };
+  const walk = await walkForm(page, form, { mode: 'mouse', answers, stopAt: (kind) => kind === 'narrative-check' });
+  if (!walk.stopped) throw new Error('danger in the words reached the end without the question being asked');
+  const noticed = (await page.locator('main li').allTextContents()).join(' ');
+  if (!/next 24 hours/.test(noticed)) throw new Error(`the page does not say what was noticed: ${noticed}`);
+  if (/hotel/.test(await page.locator('main').innerText())) throw new Error('the page repeats what was written');
+}
+
+// Continue with no answer: the error summary, on the same question.
+async function toNarrativeCheckErrors(page, form) {
+  await toNarrativeCheck(page, form);
+  await pressForward(page, 'mouse');
+  await expectKind(page, 'errors');
+  const h1 = await page.locator('h1').first().textContent();
+  if (!NARRATIVE_CHECK_HEADING.test(h1)) throw new Error(`expected the question again, got "${h1}"`);
+}
+
+// Answered "No": Check your answers, with the answer carried.
+async function toNarrativeAnswered(page, form) {
+  await toNarrativeCheck(page, form);
+  await fillPresent(page, { 'gate.narrative_check': 'no' }, 'keyboard');
+  await pressForward(page, 'keyboard');
+  await expectKind(page, 'check-answers');
+}
+
 // The walk stops at the page with Change buttons.
 async function toCheckAnswers(page, form) {
   const walk = await walkForm(page, form, { mode: 'mouse', stopAt: (kind) => kind === 'check-answers' });
@@ -351,6 +395,7 @@ async function pageKind(page) {
   if ((await page.locator(SELECTORS.changeButton).count()) > 0) return 'check-answers';
   const h1 = (await page.locator('h1').first().textContent().catch(() => '')) || '';
   if (INTERRUPTION_HEADING.test(h1)) return 'interruption';
+  if (NARRATIVE_CHECK_HEADING.test(h1)) return 'narrative-check';
   if ((await page.locator('main form[method="post" i]').count()) > 0) return 'form';
   return 'other';
 }

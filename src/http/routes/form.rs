@@ -6,7 +6,7 @@ use crate::forms::html::{
     blank_slots, carried, page_errors, read_posted, section_of, Action, PageError, Posted,
 };
 use crate::forms::review::review;
-use crate::forms::{describe, validate, FieldError, FormSpec};
+use crate::forms::{describe, fields, validate, FieldError, FormSpec};
 use crate::http::body::{media_type, read_limited, BodyError};
 use crate::http::rate_limit::{too_many_requests, Class};
 use crate::http::token::TokenError;
@@ -95,6 +95,38 @@ fn render_check(
     )
 }
 
+/// The interruption shown when the narrative describes danger the gate answers did not:
+/// what was noticed (in plain words, never the submitter's own), the 999 guidance, and the
+/// question, whose answer travels with the others. `None` when there is nothing to ask.
+fn narrative_check(
+    state: &AppState,
+    spec: &FormSpec,
+    posted: &Posted,
+    answers: &Map<String, Value>,
+    token: &str,
+    honeypot: &str,
+    error: Option<&str>,
+) -> Option<HttpResponse> {
+    let noticed = state.intake.narrative_check(answers)?;
+    let question = spec.field(fields::NARRATIVE_CHECK)?;
+    let mut values = posted.values.clone();
+    values.remove(fields::NARRATIVE_CHECK);
+    Some(state.pages.respond(
+        StatusCode::OK,
+        "narrative_check.html",
+        minijinja::context! {
+            form => describe::summary(spec),
+            question => describe::describe_field(question),
+            noticed => noticed,
+            error => error,
+            token => token,
+            hidden => carried(spec, &values, None),
+            honeypot => honeypot,
+            contacts => &state.contacts,
+        },
+    ))
+}
+
 pub async fn show(state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
     let Some(spec) = state.forms.get(&id) else {
         return not_found(&state);
@@ -127,14 +159,9 @@ fn errors_in(spec: &FormSpec, errors: &[FieldError], section: usize) -> Vec<Fiel
 
 /// The first section's answers say someone may be in danger now.
 fn danger_now(answers: &Value) -> bool {
-    let gate = answers
-        .get(crate::triage::GATE_FIELD)
-        .and_then(Value::as_str);
-    let now = answers
-        .get("urgency.now")
-        .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|v| v.as_str().is_some_and(|v| v != "NONE")));
-    matches!(gate, Some("yes" | "not_sure")) || now
+    answers
+        .as_object()
+        .is_some_and(crate::triage::structured::gate_says_danger)
 }
 
 /// A browser posting from another site is not our form, whatever token it carries.
@@ -285,7 +312,7 @@ pub async fn submit(
         }
         Action::Back => {
             let to = match step {
-                Some("check") => last,
+                Some("check" | "narrative_check") => last,
                 _ => shown.unwrap_or(0).saturating_sub(1),
             };
             return render_form(&state, &spec, page(to, Vec::new(), false));
@@ -298,6 +325,31 @@ pub async fn submit(
             let all = validate(&spec, &posted.answers, today);
             if step == Some("gate_ack") {
                 return render_form(&state, &spec, page(1.min(last), Vec::new(), false));
+            }
+            if step == Some("narrative_check") {
+                let answered = posted
+                    .answers
+                    .get(fields::NARRATIVE_CHECK)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| !v.is_empty());
+                return match all {
+                    Ok(v) if answered => {
+                        render_check(&state, &spec, &posted, &v.answers, &token, honeypot)
+                    }
+                    Ok(v) => narrative_check(
+                        &state,
+                        &spec,
+                        &posted,
+                        &v.answers,
+                        &token,
+                        honeypot,
+                        Some("Select yes if anyone is in danger now or something will happen in the next 24 hours"),
+                    )
+                    .unwrap_or_else(|| {
+                        render_check(&state, &spec, &posted, &v.answers, &token, honeypot)
+                    }),
+                    Err(e) => first_page_with_errors(&state, &spec, page, &e),
+                };
             }
             let here = shown.unwrap_or(0);
             let errors = match &all {
@@ -327,7 +379,14 @@ pub async fn submit(
                 return render_form(&state, &spec, page(here + 1, Vec::new(), false));
             }
             return match all {
-                Ok(v) => render_check(&state, &spec, &posted, &v.answers, &token, honeypot),
+                // What they wrote describes danger now that the gate did not: ask them, with
+                // the 999 guidance, before the check page.
+                Ok(v) => {
+                    narrative_check(&state, &spec, &posted, &v.answers, &token, honeypot, None)
+                        .unwrap_or_else(|| {
+                            render_check(&state, &spec, &posted, &v.answers, &token, honeypot)
+                        })
+                }
                 // A problem left on an earlier page (a page skipped by hand): show that page.
                 Err(e) => first_page_with_errors(&state, &spec, page, &e),
             };
@@ -336,7 +395,7 @@ pub async fn submit(
     }
     let specific_child = posted
         .answers
-        .get("gate.specific_child")
+        .get(fields::SPECIFIC_CHILD)
         .and_then(Value::as_str)
         == Some("yes");
     let validated = match validate(&spec, &posted.answers, today) {

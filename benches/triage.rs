@@ -1,0 +1,88 @@
+//! The narrative reader's cost per KiB of narrative, with the shipped rules.
+//!
+//! `cargo bench --bench triage` reads every narrative of the development and held-out corpora
+//! (tests/data/triage/), one at a time as intake does, and prints microseconds per KiB: over
+//! all of them, over those with no danger concept (most reports, where no time expression is
+//! parsed), over those with one, and for long answers built from several narratives (up to
+//! the professional form's 5,000 characters). Reference time as in `triage-eval`.
+
+use pis_gateway::triage::{eval, Triage};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+fn texts(name: &str) -> Vec<String> {
+    let path = format!("{}/tests/data/triage/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path)
+        .expect("corpus")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["text"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Microseconds per KiB over `rounds` passes, and the worst single text in µs.
+fn measure(triage: &Triage, texts: &[String], rounds: usize) -> (f64, f64) {
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let mut worst = Duration::ZERO;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for t in texts {
+            let answers = json!({"details": t});
+            let answers = answers.as_object().expect("object");
+            let one = Instant::now();
+            std::hint::black_box(triage.assess(answers, eval::REFERENCE));
+            worst = worst.max(one.elapsed());
+        }
+    }
+    let total = start.elapsed().as_secs_f64() * 1e6;
+    (
+        total / (rounds as f64 * bytes as f64 / 1024.0),
+        worst.as_secs_f64() * 1e6,
+    )
+}
+
+fn main() {
+    let rules = format!("{}/config/triage.toml", env!("CARGO_MANIFEST_DIR"));
+    let triage = Triage::load(std::path::Path::new(&rules)).expect("shipped rules");
+    let mut all = texts("dev.jsonl");
+    all.extend(texts("holdout.jsonl"));
+    let (danger, calm): (Vec<String>, Vec<String>) = all.iter().cloned().partition(|t| {
+        !triage
+            .read_narrative(
+                json!({"details": t}).as_object().expect("object"),
+                eval::REFERENCE,
+            )
+            .is_empty()
+    });
+    let mut long = Vec::new();
+    let mut cur = String::new();
+    for t in &all {
+        if cur.len() + t.len() + 1 > 5000 {
+            long.push(std::mem::take(&mut cur));
+        }
+        cur.push_str(t);
+        cur.push(' ');
+    }
+    let rounds = std::env::var("PISG_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    // Warm-up pass, as the gateway warms the time parser at start.
+    let _ = measure(&triage, &all, 1);
+    println!("narrative reader, shipped rules, {rounds} rounds");
+    println!("| texts | count | mean bytes | µs per KiB | worst text µs |");
+    println!("|---|---|---|---|---|");
+    for (name, set) in [
+        ("all", &all),
+        ("no danger concept", &calm),
+        ("with a danger concept", &danger),
+        ("long answers (≤ 5,000 chars)", &long),
+    ] {
+        let mean = set.iter().map(String::len).sum::<usize>() / set.len().max(1);
+        let (per_kib, worst) = measure(&triage, set, rounds);
+        println!(
+            "| {name} | {} | {mean} | {per_kib:.0} | {worst:.0} |",
+            set.len()
+        );
+    }
+}

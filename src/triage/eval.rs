@@ -1,0 +1,170 @@
+//! `pis-gateway triage-eval FILE.jsonl`: how the narrative reader does on labelled narratives.
+//!
+//! Each line is `{"text", "form", "min", "max"}` (plus optional `signal` and `why`, shown for
+//! misses). The text is read as the form's main narrative answer, with the gate answered "No"
+//! and the urgency questions "None of these", as people often answer them, at a fixed
+//! reference time (a Tuesday afternoon), so the figures are the same on every run.
+
+use super::{Priority, Triage};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+/// The moment every case is read at: Tuesday 1 December 2026, 14:30 UK time.
+pub const REFERENCE: OffsetDateTime = ::time::macros::datetime!(2026-12-01 14:30 UTC);
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub text: String,
+    pub form: String,
+    pub min: Priority,
+    pub max: Priority,
+    #[serde(default)]
+    pub signal: Option<String>,
+    #[serde(default)]
+    pub why: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Miss {
+    pub line: usize,
+    pub case: Case,
+    pub got: Priority,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub cases: usize,
+    /// Cases whose lowest acceptable priority is IMMEDIATE, and how many came out IMMEDIATE.
+    pub immediate: usize,
+    pub immediate_found: usize,
+    /// Cases that came out below their lowest acceptable priority.
+    pub under: Vec<Miss>,
+    /// Cases capped below IMMEDIATE, and those that came out above their cap.
+    pub capped: usize,
+    pub over: Vec<Miss>,
+}
+
+impl Report {
+    pub fn recall(&self) -> f64 {
+        if self.immediate == 0 {
+            1.0
+        } else {
+            self.immediate_found as f64 / self.immediate as f64
+        }
+    }
+
+    pub fn over_rate(&self) -> f64 {
+        if self.capped == 0 {
+            0.0
+        } else {
+            self.over.len() as f64 / self.capped as f64
+        }
+    }
+
+    /// The report as printed by `triage-eval`. Case texts are the evaluator's own data, shown
+    /// with control characters removed so a corpus line cannot rewrite the terminal.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!("cases: {}\n", self.cases));
+        out.push_str(&format!(
+            "IMMEDIATE recall: {}/{} ({:.1}%)\n",
+            self.immediate_found,
+            self.immediate,
+            100.0 * self.recall()
+        ));
+        out.push_str(&format!("under-triaged: {}\n", self.under.len()));
+        out.push_str(&format!(
+            "over-escalated (capped below IMMEDIATE): {}/{} ({:.1}%)\n",
+            self.over.len(),
+            self.capped,
+            100.0 * self.over_rate()
+        ));
+        for (title, misses) in [
+            ("under-triaged", &self.under),
+            ("over-escalated", &self.over),
+        ] {
+            for m in misses.iter() {
+                out.push_str(&format!(
+                    "{title} line {}: got {} (want {}..{}) [{}] {}{}\n  {}\n",
+                    m.line,
+                    m.got.as_str(),
+                    m.case.min.as_str(),
+                    m.case.max.as_str(),
+                    m.reasons.join(","),
+                    m.case.signal.as_deref().unwrap_or(""),
+                    m.case
+                        .why
+                        .as_deref()
+                        .map(|w| format!(" ({w})"))
+                        .unwrap_or_default(),
+                    printable(&m.case.text)
+                ));
+            }
+        }
+        out
+    }
+}
+
+fn printable(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// The answers a case stands for: its text in the form's narrative box.
+fn answers(case: &Case) -> Result<Map<String, Value>, String> {
+    let field = match case.form.as_str() {
+        "professional" => "details",
+        "community" => "what_happened",
+        other => return Err(format!("unknown form `{other}`")),
+    };
+    let v = json!({
+        crate::forms::fields::GATE: "no",
+        crate::forms::fields::URGENCY_NOW: ["NONE"],
+        crate::forms::fields::URGENCY_SOON: ["NONE"],
+        field: case.text,
+    });
+    Ok(v.as_object().cloned().unwrap_or_default())
+}
+
+/// Runs every case of a JSON-lines corpus. A line that cannot be read is an error naming it.
+pub fn run(triage: &Triage, corpus: &str) -> Result<Report, String> {
+    let mut report = Report::default();
+    for (i, line) in corpus.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let case: Case = serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+        if case.min > case.max {
+            return Err(format!("line {}: min is above max", i + 1));
+        }
+        let a = triage.assess(
+            &answers(&case).map_err(|e| format!("line {}: {e}", i + 1))?,
+            REFERENCE,
+        );
+        report.cases += 1;
+        let miss = |case: &Case| Miss {
+            line: i + 1,
+            case: case.clone(),
+            got: a.priority,
+            reasons: a.reasons.clone(),
+        };
+        if case.min == Priority::Immediate {
+            report.immediate += 1;
+            if a.priority == Priority::Immediate {
+                report.immediate_found += 1;
+            }
+        }
+        if a.priority < case.min {
+            report.under.push(miss(&case));
+        }
+        if case.max < Priority::Immediate {
+            report.capped += 1;
+            if a.priority > case.max {
+                report.over.push(miss(&case));
+            }
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,905 @@
+//! The narrative reader: danger written in words, read clause by clause with negation, time
+//! and modality, in the NegEx / ConText tradition (Chapman et al. 2001; Harkema et al. 2009).
+//!
+//! Text is split into sentences (`.`, `!`, `?`, new lines), each sentence into segments
+//! (terminators such as "but", "however", `;`) and each segment into clauses (commas). A
+//! concept mention ("a knife", "pick her up") is ruled out by a negated, historical,
+//! hypothetical, not-real or resolved modifier in scope; otherwise it is placed in time by the
+//! time expressions of its segment and by cues such as "right now". Pure: no I/O, no clock
+//! but the one passed in.
+
+use super::rules::{Category, Concept, Direction, Pattern, Piece, Reach, Rules, Undated};
+use super::time::{self, When};
+use super::Priority;
+use ::time::OffsetDateTime;
+use std::collections::HashMap;
+
+/// One reason the narrative raised, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub priority: Priority,
+    /// `narrative_<code>`.
+    pub reason: String,
+    /// Index of the concept in the rules (for the plain words shown to the submitter).
+    pub concept: usize,
+    /// Made urgent by a time within 24 hours rather than by the words themselves.
+    pub by_time: bool,
+    /// The answer's field path, e.g. `details` or `people[1].description`.
+    pub field: String,
+    /// The sentence that raised it, in characters of that answer (not bytes).
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    word: String,
+    /// Byte range in the original text.
+    start: usize,
+    end: usize,
+    sentence: usize,
+    segment: usize,
+    clause: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    fn overlaps(&self, o: &Span) -> bool {
+        self.start < o.end && o.start < self.end
+    }
+}
+
+/// The rules, indexed for matching: patterns by their first word.
+#[derive(Debug, Clone, Default)]
+pub struct Reader {
+    pub rules: Rules,
+    concepts: Index,
+    modifiers: Index,
+}
+
+/// (rule, phrase) pairs of patterns by what their first word must be or begin with, and the
+/// few others, so each word is tried only against the patterns that can start there.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    words: HashMap<String, Vec<(usize, usize)>>,
+    prefixes: HashMap<String, Vec<(usize, usize)>>,
+    scan: Vec<(usize, usize)>,
+}
+
+impl Index {
+    fn new<'a>(patterns: impl Iterator<Item = (usize, usize, &'a Pattern)>) -> Self {
+        let mut idx = Index::default();
+        for (i, j, p) in patterns {
+            match p.0.first() {
+                Some(Piece::Word(alts)) => {
+                    for a in alts {
+                        idx.words.entry(a.clone()).or_default().push((i, j));
+                    }
+                }
+                Some(Piece::Prefix(pre)) => {
+                    idx.prefixes.entry(pre.clone()).or_default().push((i, j))
+                }
+                _ => idx.scan.push((i, j)),
+            }
+        }
+        idx
+    }
+
+    /// The patterns that may start at `word`.
+    fn candidates<'a>(&'a self, word: &'a str) -> impl Iterator<Item = &'a (usize, usize)> + 'a {
+        let exact = self.words.get(word).map(Vec::as_slice).unwrap_or(&[]);
+        let prefixed = word
+            .char_indices()
+            .skip(1)
+            .map(|(k, _)| &word[..k])
+            .chain(std::iter::once(word))
+            .filter_map(|pre| self.prefixes.get(pre))
+            .flatten();
+        exact.iter().chain(prefixed).chain(self.scan.iter())
+    }
+}
+
+fn piece_matches(piece: &Piece, word: &str) -> bool {
+    match piece {
+        Piece::Word(alts) => alts.iter().any(|a| a == word),
+        Piece::Prefix(p) => word.starts_with(p.as_str()),
+        Piece::Suffix(s) => word.len() > s.len() + 1 && word.ends_with(s.as_str()),
+        Piece::Gap(_) => true,
+        Piece::Under(n) => word.parse::<u32>().is_ok_and(|v| v < *n),
+    }
+}
+
+/// The end (exclusive) of a match of `pieces` starting at token `i`, within `limit`.
+fn match_from(pieces: &[Piece], words: &[&str], i: usize, limit: usize) -> Option<usize> {
+    let Some((first, rest)) = pieces.split_first() else {
+        return Some(i);
+    };
+    if let Piece::Gap(n) = first {
+        // Shortest first: the tightest reading of "pick ... up".
+        return (0..=*n)
+            .filter(|k| i + k <= limit)
+            .find_map(|k| match_from(rest, words, i + k, limit));
+    }
+    if i < limit && piece_matches(first, words[i]) {
+        match_from(rest, words, i + 1, limit)
+    } else {
+        None
+    }
+}
+
+/// Words of `text` with their places, text-speak normalised.
+fn tokenize(text: &str, rules: &Rules) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::new();
+    let (mut sentence, mut segment, mut clause) = (0, 0, 0);
+    let bytes: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    // Separators seen since the last word.
+    let (mut saw_stop, mut saw_semi, mut saw_comma) = (false, false, false);
+    while i < bytes.len() {
+        let (pos, c) = bytes[i];
+        let starts_word = c.is_alphanumeric();
+        if !starts_word {
+            let prev_short = out.last().is_some_and(|t| t.end - t.start == 1);
+            match c {
+                '.' if !prev_short => saw_stop = true,
+                '!' | '?' | '\n' | '\r' => saw_stop = true,
+                ';' => saw_semi = true,
+                // An aside in brackets is a clause of the same sentence: "meet 'Jay' (believed
+                // adult) at half nine" keeps its time.
+                ',' | ':' | '-' | '–' | '—' | '(' | ')' => saw_comma = true,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        let start = pos;
+        let mut word = String::new();
+        while i < bytes.len() {
+            let (_, c) = bytes[i];
+            let c = if c == '’' || c == '‘' { '\'' } else { c };
+            let digit_sep = (c == ':' || c == '.')
+                && i > 0
+                && bytes[i - 1].1.is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit());
+            if c.is_alphanumeric() || c == '\'' || digit_sep {
+                word.extend(c.to_lowercase());
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let end = bytes.get(i).map_or(text.len(), |(p, _)| *p);
+        if !out.is_empty() {
+            if saw_stop {
+                sentence += 1;
+                segment += 1;
+                clause += 1;
+            } else if saw_semi {
+                segment += 1;
+                clause += 1;
+            } else if saw_comma {
+                clause += 1;
+            }
+        }
+        (saw_stop, saw_semi, saw_comma) = (false, false, false);
+        let word = word.trim_matches('\'').to_string();
+        if word.is_empty() {
+            continue;
+        }
+        // "14yo", "9yrs": the number and the rest, so ages read like "14 year old".
+        let digits = word.chars().take_while(char::is_ascii_digit).count();
+        let parts: Vec<String> = if digits > 0
+            && digits < word.len()
+            && matches!(&word[digits..], "yo" | "yr" | "yrs" | "yrold")
+        {
+            vec![word[..digits].to_string(), word[digits..].to_string()]
+        } else {
+            vec![word]
+        };
+        let expanded: Vec<String> = parts
+            .into_iter()
+            .flat_map(|w| rules.normalise.get(&w).cloned().unwrap_or_else(|| vec![w]))
+            .collect();
+        for w in expanded {
+            out.push(Token {
+                word: w,
+                start,
+                end,
+                sentence,
+                segment,
+                clause,
+            });
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ModHit {
+    category: Category,
+    answer_wide: bool,
+    direction: Direction,
+    max_scope: usize,
+    reach: Reach,
+    span: Span,
+}
+
+impl Reader {
+    pub fn new(rules: Rules) -> Self {
+        let concepts = Index::new(
+            rules
+                .concepts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, c)| c.phrases.iter().enumerate().map(move |(j, p)| (i, j, p))),
+        );
+        let modifiers = Index::new(
+            rules
+                .modifiers
+                .iter()
+                .enumerate()
+                .flat_map(|(i, m)| m.phrases.iter().enumerate().map(move |(j, p)| (i, j, p))),
+        );
+        Reader {
+            rules,
+            concepts,
+            modifiers,
+        }
+    }
+
+    /// Every match of the indexed patterns, as (rule, span).
+    fn matches<'a>(
+        words: &'a [&'a str],
+        limits: &'a [usize],
+        idx: &'a Index,
+        pattern: impl Fn(usize, usize) -> &'a Pattern + 'a,
+    ) -> Vec<(usize, Span)> {
+        let mut out = Vec::new();
+        for i in 0..words.len() {
+            for &(a, b) in idx.candidates(words[i]) {
+                if let Some(end) = match_from(&pattern(a, b).0, words, i, limits[i]) {
+                    out.push((a, Span { start: i, end }));
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads one answer. `field` names it in the findings.
+    pub fn read(&self, field: &str, text: &str, at: OffsetDateTime) -> Vec<Finding> {
+        self.read_traced(field, text, at, &mut None)
+    }
+
+    /// How the reader saw a text, line by line, for whoever maintains the rules
+    /// (`triage-eval --explain`).
+    pub fn explain(&self, text: &str, at: OffsetDateTime) -> Vec<String> {
+        let mut trace = Some(Vec::new());
+        let findings = self.read_traced("text", text, at, &mut trace);
+        let mut lines = trace.unwrap_or_default();
+        for f in findings {
+            lines.push(format!(
+                "finding: {} {} chars {}..{}",
+                f.priority.as_str(),
+                f.reason,
+                f.start,
+                f.end
+            ));
+        }
+        lines
+    }
+
+    fn read_traced(
+        &self,
+        field: &str,
+        text: &str,
+        at: OffsetDateTime,
+        trace: &mut Option<Vec<String>>,
+    ) -> Vec<Finding> {
+        let mut tokens = tokenize(text, &self.rules);
+        if tokens.is_empty() {
+            return Vec::new();
+        }
+        let words_owned: Vec<String> = tokens.iter().map(|t| t.word.clone()).collect();
+        let words: Vec<&str> = words_owned.iter().map(String::as_str).collect();
+        // Patterns never cross a sentence.
+        let mut sentence_end = vec![tokens.len(); tokens.len()];
+        for i in (0..tokens.len()).rev() {
+            sentence_end[i] =
+                if i + 1 < tokens.len() && tokens[i + 1].sentence == tokens[i].sentence {
+                    sentence_end[i + 1]
+                } else {
+                    i + 1
+                };
+        }
+        let rules = &self.rules;
+        let modifier_pattern = |a: usize, b: usize| &rules.modifiers[a].phrases[b];
+        let mods = Self::matches(&words, &sentence_end, &self.modifiers, modifier_pattern);
+        let pseudo: Vec<Span> = mods
+            .iter()
+            .filter(|(m, _)| rules.modifiers[*m].direction == Direction::Pseudo)
+            .map(|(_, s)| *s)
+            .collect();
+        // Terminators start a new segment and clause at their first word.
+        let mut terminators: Vec<usize> = mods
+            .iter()
+            .filter(|(m, s)| {
+                rules.modifiers[*m].direction == Direction::Terminate
+                    && !pseudo.iter().any(|p| p.overlaps(s))
+            })
+            .map(|(_, s)| s.start)
+            .collect();
+        terminators.sort_unstable();
+        terminators.dedup();
+        let mut bump = 0;
+        let mut next = terminators.iter().peekable();
+        for (i, t) in tokens.iter_mut().enumerate() {
+            while next.peek().is_some_and(|&&s| s <= i) {
+                bump += 1;
+                next.next();
+            }
+            t.segment += bump;
+            t.clause += bump;
+        }
+        // The longest reading wins: "later this week" is within days, not the "later" in it.
+        let longer = |s: &Span| {
+            mods.iter().any(|(m, o)| {
+                rules.modifiers[*m].category.is_some()
+                    && o.start <= s.start
+                    && s.end <= o.end
+                    && o.end - o.start > s.end - s.start
+            })
+        };
+        let hits: Vec<ModHit> = mods
+            .iter()
+            .filter(|(_, s)| !pseudo.iter().any(|p| p.overlaps(s)) && !longer(s))
+            .filter_map(|(m, s)| {
+                let r = &rules.modifiers[*m];
+                r.category.map(|category| ModHit {
+                    category,
+                    answer_wide: r.answer_wide,
+                    direction: r.direction,
+                    max_scope: r.max_scope,
+                    reach: r.reach,
+                    span: *s,
+                })
+            })
+            .collect();
+        let categories_at = |span: Span| -> Vec<Category> {
+            hits.iter()
+                .filter(|h| in_scope(&tokens, h, span))
+                .map(|h| h.category)
+                .collect()
+        };
+        let excluded_at = |span: Span| categories_at(span).iter().any(|c| c.excludes());
+        let concept_pattern = |a: usize, b: usize| &rules.concepts[a].phrases[b];
+        let mut mentions = Self::matches(&words, &sentence_end, &self.concepts, concept_pattern);
+        // One mention per concept per place: the longest reading.
+        mentions.sort_by_key(|(c, s)| (*c, s.start, std::cmp::Reverse(s.end)));
+        mentions.dedup_by(|b, a| a.0 == b.0 && a.1.overlaps(&b.1));
+        // Only affirmed mentions matter; without one, there is nothing to place in time.
+        let all: Vec<(usize, Span, Vec<Category>)> = mentions
+            .into_iter()
+            .map(|(c, span)| (c, span, categories_at(span)))
+            .collect();
+        if let Some(t) = trace.as_mut() {
+            for (c, span, cats) in all
+                .iter()
+                .filter(|(_, _, cats)| cats.iter().any(|c| c.excludes()))
+            {
+                t.push(format!(
+                    "ruled out: {} at {}..{} by {cats:?}",
+                    rules.concepts[*c].code, span.start, span.end
+                ));
+            }
+        }
+        let mentions: Vec<(usize, Span, Vec<Category>)> = all
+            .into_iter()
+            .filter(|(_, _, cats)| !cats.iter().any(|c| c.excludes()))
+            .collect();
+        if mentions.is_empty() && trace.is_none() {
+            return Vec::new();
+        }
+        // Time expressions are read only where they can change an outcome: in the segments of
+        // affirmed mentions that no cue of now already settles, and in the rest of the answer
+        // only if some mention is still undated after that. Time words already read by a
+        // modifier ("tonight", "last year") need no parser.
+        let now_cue = |cats: &[Category]| {
+            cats.iter()
+                .any(|c| matches!(c, Category::Current | Category::Recent | Category::Soon))
+        };
+        let covered: Vec<Span> = hits
+            .iter()
+            .filter(|h| {
+                matches!(
+                    h.category,
+                    Category::Current
+                        | Category::Recent
+                        | Category::Soon
+                        | Category::Days
+                        | Category::PastDay
+                        | Category::Historical
+                )
+            })
+            .map(|h| h.span)
+            .collect();
+        let near_segments: std::collections::HashSet<usize> = mentions
+            .iter()
+            .filter(|(_, _, cats)| !now_cue(cats))
+            .map(|(_, span, _)| tokens[span.start].segment)
+            .collect();
+        let mut found = answer_times(
+            text,
+            &tokens,
+            &rules.time_words,
+            &covered,
+            &|seg| near_segments.contains(&seg),
+            at,
+        );
+        let mut times: HashMap<usize, Vec<When>> = HashMap::new();
+        let mut answer_soon = false;
+        let mut answer_days = false;
+        let mut place = |found: &[(Span, When)], times: &mut HashMap<usize, Vec<When>>| {
+            for (span, when) in found {
+                if excluded_at(*span) {
+                    continue;
+                }
+                // A weekday with a past tense is the last one: "took pills on Saturday".
+                let when = if *when == When::WithinDays
+                    && categories_at(*span).contains(&Category::Past)
+                {
+                    When::PastDays
+                } else {
+                    *when
+                };
+                times
+                    .entry(tokens[span.start].segment)
+                    .or_default()
+                    .push(when);
+                answer_soon |= when == When::Within24h;
+                answer_days |= when == When::WithinDays;
+            }
+        };
+        place(&found, &mut times);
+        // "yesterday", "last night": read by the rules without the parser.
+        for h in hits.iter().filter(|h| h.category == Category::PastDay) {
+            if !excluded_at(h.span) {
+                times
+                    .entry(tokens[h.span.start].segment)
+                    .or_default()
+                    .push(When::PastDays);
+            }
+        }
+        // A cue of now anywhere in the answer, unless itself denied or in a hypothesis.
+        let answer_now = hits.iter().any(|h| {
+            h.answer_wide
+                && matches!(
+                    h.category,
+                    Category::Current | Category::Recent | Category::Soon
+                )
+                && !excluded_at(h.span)
+        });
+        // Whether a concept's `with` phrases are written anywhere in the answer, once each.
+        let mut with_cache: HashMap<usize, bool> = HashMap::new();
+        let mut with_of = |c: usize| {
+            *with_cache.entry(c).or_insert_with(|| {
+                rules.concepts[c].with.iter().any(|p| {
+                    (0..tokens.len()).any(|i| {
+                        match_from(&p.0, &words, i, sentence_end[i])
+                            .is_some_and(|end| !excluded_at(Span { start: i, end }))
+                    })
+                })
+            })
+        };
+        let undated_somewhere = !answer_now
+            && mentions.iter().any(|(c, span, cats)| {
+                let concept = &rules.concepts[*c];
+                let settled = now_cue(cats)
+                    || concept.needs_with
+                    || times.contains_key(&tokens[span.start].segment)
+                    || (cats.contains(&Category::Present) && concept.present_is_now);
+                !settled
+            });
+        if undated_somewhere {
+            let far_found = answer_times(
+                text,
+                &tokens,
+                &rules.time_words,
+                &covered,
+                &|seg| !near_segments.contains(&seg),
+                at,
+            );
+            place(&far_found, &mut times);
+            found.extend(far_found);
+        }
+        answer_days |= hits
+            .iter()
+            .any(|h| h.category == Category::Days && !excluded_at(h.span));
+        if let Some(t) = trace.as_mut() {
+            let words: Vec<String> = tokens
+                .iter()
+                .map(|t| format!("{}/{}.{}.{}", t.word, t.sentence, t.segment, t.clause))
+                .collect();
+            t.push(format!("words: {}", words.join(" ")));
+            for h in &hits {
+                t.push(format!(
+                    "modifier {:?} at {}..{}",
+                    h.category, h.span.start, h.span.end
+                ));
+            }
+            for (span, when) in &found {
+                t.push(format!("time {when:?} at {}..{}", span.start, span.end));
+            }
+            for (c, span, cats) in &mentions {
+                t.push(format!(
+                    "concept {} at {}..{} with {cats:?}",
+                    rules.concepts[*c].code, span.start, span.end
+                ));
+            }
+        }
+        let mut findings: Vec<Finding> = Vec::new();
+        for (c, span, cats) in mentions {
+            let concept = &rules.concepts[c];
+            let head = &tokens[span.start];
+            let cue = |k: Category| cats.contains(&k);
+            let with = !concept.with.is_empty() && with_of(c);
+            let near = Near {
+                now: cue(Category::Current) || cue(Category::Recent) || cue(Category::Soon),
+                days: cue(Category::Days),
+                present: cue(Category::Present) && !cue(Category::Habitual),
+                whens: times.get(&head.segment).map(Vec::as_slice).unwrap_or(&[]),
+            };
+            let far = Far {
+                now: answer_now,
+                soon: answer_soon,
+                days: answer_days,
+            };
+            let Some((priority, reason, by_time)) = decide(concept, &near, &far, with) else {
+                continue;
+            };
+            let (start, end) = sentence_chars(text, &tokens, head.sentence);
+            findings.push(Finding {
+                priority,
+                reason,
+                concept: c,
+                by_time,
+                field: field.to_string(),
+                start,
+                end,
+            });
+        }
+        // One finding per signal: the highest, first written.
+        findings.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.start.cmp(&b.start)));
+        let mut seen: Vec<&str> = Vec::new();
+        findings.retain(|f| {
+            let signal = rules.concepts[f.concept].signal.as_str();
+            let key = if f.reason.ends_with("event_within_days") {
+                "EVENT_WITHIN_DAYS"
+            } else {
+                signal
+            };
+            let new = !seen.contains(&key);
+            seen.push(key);
+            new
+        });
+        findings
+    }
+}
+
+/// Whether a modifier reaches the words at `span`.
+fn in_scope(tokens: &[Token], h: &ModHit, span: Span) -> bool {
+    // A modifier that begins before the concept and runs into it ("is being" before "being
+    // driven") reaches it; one inside the concept's own words is part of the concept.
+    let leads_in = h.span.start < span.start && h.span.end > span.start;
+    if h.span.overlaps(&span) && !leads_in {
+        return false;
+    }
+    let other = &tokens[h.span.start];
+    let same = |t: &Token| match h.reach {
+        Reach::Clause => other.clause == t.clause,
+        Reach::Segment => other.segment == t.segment,
+        Reach::Sentence => other.sentence == t.sentence,
+    };
+    if !(same(&tokens[span.start]) || same(&tokens[span.end - 1])) {
+        return false;
+    }
+    let forward = leads_in || (h.span.end <= span.start && span.start - h.span.end < h.max_scope);
+    let backward = h.span.start >= span.end && h.span.start - span.end < h.max_scope;
+    match h.direction {
+        Direction::Forward => forward,
+        Direction::Backward => backward,
+        Direction::Bidirectional => forward || backward,
+        Direction::Terminate | Direction::Pseudo => false,
+    }
+}
+
+/// What places a mention in time within its own sentence.
+struct Near<'a> {
+    /// "right now", "just", "later" in scope.
+    now: bool,
+    /// "at the weekend", "in a few days" in scope.
+    days: bool,
+    /// Present tense in scope, not habitual.
+    present: bool,
+    /// Times written in its segment.
+    whens: &'a [When],
+}
+
+/// What places the rest of the answer in time.
+struct Far {
+    now: bool,
+    soon: bool,
+    days: bool,
+}
+
+/// The priority, reason code and whether time decided it, for an affirmed mention.
+fn decide(
+    concept: &Concept,
+    near: &Near<'_>,
+    far: &Far,
+    with: bool,
+) -> Option<(Priority, String, bool)> {
+    let cap = |p: Priority, reason: String, by_time: bool| {
+        let p = p.min(concept.max);
+        let reason = if p == Priority::Immediate || reason.ends_with("event_within_days") {
+            reason
+        } else {
+            format!("narrative_{}", concept.priority_code)
+        };
+        Some((p, reason, by_time))
+    };
+    let immediate = |by_time| {
+        cap(
+            Priority::Immediate,
+            format!("narrative_{}", concept.code),
+            by_time,
+        )
+    };
+    let priority = || {
+        cap(
+            Priority::Priority,
+            format!("narrative_{}", concept.priority_code),
+            false,
+        )
+    };
+    let within_days = || {
+        cap(
+            Priority::Priority,
+            "narrative_event_within_days".to_string(),
+            true,
+        )
+    };
+    if concept.needs_with {
+        return if with { immediate(false) } else { priority() };
+    }
+    if near.now {
+        return immediate(false);
+    }
+    if near.whens.contains(&When::Within24h) {
+        return immediate(true);
+    }
+    if near.whens.contains(&When::WithinDays) || near.days {
+        return within_days();
+    }
+    let present = near.present && concept.present_is_now;
+    if present {
+        return immediate(false);
+    }
+    if near.whens.contains(&When::PastDays) {
+        // Dated in the last few days: still worth a look soon, unless it means nothing undated.
+        return (concept.undated != Undated::Routine)
+            .then(priority)
+            .flatten();
+    }
+    if near.whens.contains(&When::Historical) {
+        return None;
+    }
+    // Undated in its own sentence (or dated only far ahead): the rest of the answer says when,
+    // for a danger that is one in itself (not for a plan, which needs its own time).
+    if with {
+        return immediate(false);
+    }
+    if concept.present_is_now && (far.now || far.soon) {
+        return immediate(far.soon && !far.now);
+    }
+    if far.days {
+        return within_days();
+    }
+    match concept.undated {
+        Undated::Immediate => immediate(false),
+        Undated::Priority => priority(),
+        Undated::Routine => None,
+    }
+}
+
+/// At most this many stretches of an answer are given to duckling: it is thorough and slow
+/// (about a millisecond a stretch), and hostile text must not buy unbounded work.
+const MAX_TIME_WINDOWS: usize = 24;
+/// Words either side of a time word that duckling sees ("at half nine tonight").
+const WINDOW_REACH: usize = 4;
+const MAX_WINDOW: usize = 14;
+
+/// The answer's time expressions, each with the tokens it covers. Only the stretches around
+/// words that can start or end a time expression (from the rules' `time_words`, plus any
+/// word with a digit) are read by duckling, each as normalised words (text-speak rewritten,
+/// so "2nite" is read as "tonight"), the original kept where it was not rewritten ("9:30pm").
+fn answer_times(
+    text: &str,
+    tokens: &[Token],
+    time_words: &std::collections::HashSet<String>,
+    covered: &[Span],
+    want: &dyn Fn(usize) -> bool,
+    at: OffsetDateTime,
+) -> Vec<(Span, When)> {
+    let timeish =
+        |t: &Token| t.word.chars().any(|c| c.is_ascii_digit()) || time_words.contains(&t.word);
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    let already_read = |i: usize| covered.iter().any(|c| c.start <= i && i < c.end);
+    for (i, t) in tokens
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| timeish(t) && want(t.segment) && !already_read(*i))
+    {
+        let mut a = i.saturating_sub(WINDOW_REACH);
+        while tokens[a].segment != t.segment {
+            a += 1;
+        }
+        let mut b = (i + WINDOW_REACH + 1).min(tokens.len());
+        while tokens[b - 1].segment != t.segment {
+            b -= 1;
+        }
+        match windows.last_mut() {
+            Some(w) if a <= w.1 && b - w.0 <= MAX_WINDOW => w.1 = w.1.max(b),
+            _ => windows.push((a, b)),
+        }
+        if windows.len() > MAX_TIME_WINDOWS {
+            windows.pop();
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for (a, b) in windows {
+        let mut s = String::with_capacity(64);
+        let mut places: Vec<(usize, usize, usize)> = Vec::with_capacity(b - a);
+        for i in a..b {
+            let t = &tokens[i];
+            if i > a {
+                s.push(' ');
+            }
+            let start = s.len();
+            let original = &text[t.start..t.end];
+            let expanded = (i > 0 && tokens[i - 1].start == t.start)
+                || tokens.get(i + 1).is_some_and(|u| u.start == t.start);
+            let word = if !expanded
+                && original.to_lowercase().replace('’', "'").trim_matches('\'') == t.word
+            {
+                original
+            } else {
+                t.word.as_str()
+            };
+            // Time words are ASCII; anything else is masked, so the parser only ever sees
+            // ASCII and cannot trip over a character boundary in someone's words.
+            s.extend(word.chars().map(|c| if c.is_ascii() { c } else { '_' }));
+            places.push((start, s.len(), i));
+        }
+        for f in time::find(&s, at) {
+            let covered: Vec<usize> = places
+                .iter()
+                .filter(|&&(x, y, _)| y > f.start && x < f.end)
+                .map(|&(_, _, i)| i)
+                .collect();
+            if let (Some(&first), Some(&last)) = (covered.first(), covered.last()) {
+                out.push((
+                    Span {
+                        start: first,
+                        end: last + 1,
+                    },
+                    f.when,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The character range of a sentence in the original text.
+fn sentence_chars(text: &str, tokens: &[Token], sentence: usize) -> (usize, usize) {
+    let mut it = tokens.iter().filter(|t| t.sentence == sentence);
+    let first = it.next().map_or(0, |t| t.start);
+    let last = tokens
+        .iter()
+        .filter(|t| t.sentence == sentence)
+        .map(|t| t.end)
+        .max()
+        .unwrap_or(first);
+    (text[..first].chars().count(), text[..last].chars().count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::time::macros::datetime;
+
+    const AT: OffsetDateTime = datetime!(2026-12-01 14:30 UTC);
+
+    fn reader() -> Reader {
+        Reader::new(
+            Rules::from_toml(include_str!("../../config/triage.toml")).expect("shipped rules"),
+        )
+    }
+
+    fn top(text: &str) -> Option<Priority> {
+        reader()
+            .read("details", text, AT)
+            .first()
+            .map(|f| f.priority)
+    }
+
+    #[test]
+    fn the_examples_that_were_missed_are_immediate() {
+        for t in [
+            "an older man is collecting her from the home tonight at 9pm to take her to a hotel",
+            "he is outside the chip shop showing a knife",
+            "they will share the pictures at midnight unless he pays",
+            "she has taken all her tablets",
+        ] {
+            assert_eq!(top(t), Some(Priority::Immediate), "{t}");
+        }
+    }
+
+    #[test]
+    fn words_out_of_context_do_not_rise() {
+        for t in [
+            "drill music about knives",
+            "there is no immediate danger; she is safe tonight",
+            "two years ago she was taken to a hotel by an older man",
+            "staff had training on what to do if a child goes missing tonight",
+        ] {
+            assert_eq!(top(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn a_terminator_ends_a_negation() {
+        assert_eq!(
+            top("there was no knife but he is picking her up tonight"),
+            Some(Priority::Immediate)
+        );
+        assert_eq!(top("there was no knife"), None);
+    }
+
+    #[test]
+    fn within_days_is_priority_and_the_span_is_the_sentence() {
+        let r = reader();
+        let text = "All fine at school. He is meeting her on Friday at the park.";
+        let f = r.read("details", text, AT);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].priority, Priority::Priority);
+        assert_eq!(f[0].reason, "narrative_event_within_days");
+        let sentence: String = text
+            .chars()
+            .skip(f[0].start)
+            .take(f[0].end - f[0].start)
+            .collect();
+        assert_eq!(sentence, "He is meeting her on Friday at the park");
+    }
+
+    #[test]
+    fn hostile_text_never_panics() {
+        let r = reader();
+        for t in [
+            "",
+            "....;;;,,,",
+            "\u{202e}knife\u{0000} tonight",
+            &"tonight ".repeat(2000),
+            &"a".repeat(20_000),
+            "9:99pm 25:00 at 99 o'clock on the 45th",
+        ] {
+            let _ = r.read("details", t, AT);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The narrative reader against labelled narratives: the development corpus at the targets
+//! (every IMMEDIATE found, nothing under-triaged, at most 10 % of capped cases raised above
+//! their cap), the held-out set no worse than when it was first measured, and the originally
+//! missed reports through the API as a partner system sends them.
+
+use crate::helpers::*;
+use pis_gateway::triage::{eval, Triage};
+use serde_json::json;
+
+fn shipped() -> Triage {
+    Triage::load(&repo().join("config/triage.toml")).expect("shipped rules")
+}
+
+fn corpus(name: &str) -> String {
+    std::fs::read_to_string(repo().join("tests/data/triage").join(name)).expect("corpus")
+}
+
+#[test]
+fn the_development_corpus_meets_the_targets() {
+    let report = eval::run(&shipped(), &corpus("dev.jsonl")).expect("corpus reads");
+    assert!(report.cases >= 200, "{} cases", report.cases);
+    assert!(
+        report.immediate * 2 >= report.cases,
+        "at least half IMMEDIATE"
+    );
+    assert_eq!(report.recall(), 1.0, "{}", report.render());
+    assert!(report.under.is_empty(), "{}", report.render());
+    assert!(report.over_rate() <= 0.10, "{}", report.render());
+}
+
+#[test]
+fn the_held_out_set_does_not_fall_back() {
+    // Written apart from the rules; its figures are reported, not tuned to. This guards
+    // against a rule change that reads worse on text it was not written for.
+    let report = eval::run(&shipped(), &corpus("holdout.jsonl")).expect("corpus reads");
+    assert!(report.recall() >= 0.93, "{}", report.render());
+    assert!(report.over_rate() <= 0.10, "{}", report.render());
+}
+
+#[test]
+fn a_corpus_line_that_cannot_be_read_is_named() {
+    let err = eval::run(&shipped(), "{\"text\": \"x\", \"form\": \"professional\", \"min\": \"ROUTINE\", \"max\": \"ROUTINE\"}\n{\"text\": 1}\n")
+        .unwrap_err();
+    assert!(err.starts_with("line 2:"), "{err}");
+    let err = eval::run(
+        &shipped(),
+        "{\"text\": \"x\", \"form\": \"school\", \"min\": \"ROUTINE\", \"max\": \"ROUTINE\"}\n",
+    )
+    .unwrap_err();
+    assert!(err.contains("unknown form"), "{err}");
+}
+
+#[actix_web::test]
+async fn the_reports_that_were_missed_now_reach_the_control_room_through_the_api() {
+    let app = spawn_app().await;
+    for (text, code) in [
+        (
+            "an older man is collecting her from the home tonight at 9pm to take her to a hotel",
+            "narrative_event_within_24h",
+        ),
+        (
+            "he is outside the chip shop showing a knife",
+            "narrative_weapons_now",
+        ),
+        (
+            "they will share the pictures at midnight unless he pays",
+            "narrative_online_harm_now",
+        ),
+        (
+            "she has taken all her tablets",
+            "narrative_medical_emergency",
+        ),
+    ] {
+        let mut answers = professional_answers();
+        answers["gate.immediate_danger"] = json!("no");
+        answers["urgency.now"] = json!(["NONE"]);
+        answers["urgency.soon"] = json!(["NONE"]);
+        answers["details"] = json!(text);
+        let (status, body) = app
+            .post_json(&json!({"form": "professional", "answers": answers}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["priority"], "IMMEDIATE", "{text}");
+        let reference = body["reference"].as_str().expect("reference");
+        let doc = app.open(reference);
+        assert!(
+            doc["reason_codes"].to_string().contains(code),
+            "{text}: {}",
+            doc["reason_codes"]
+        );
+    }
+    for text in [
+        "drill music about knives",
+        "there is no immediate danger; she is safe tonight",
+    ] {
+        let mut answers = professional_answers();
+        answers["gate.immediate_danger"] = json!("no");
+        answers["urgency.now"] = json!(["NONE"]);
+        answers["urgency.soon"] = json!(["NONE"]);
+        answers["details"] = json!(format!(
+            "{text}. Sharing for awareness of the older males involved."
+        ));
+        let (status, body) = app
+            .post_json(&json!({"form": "professional", "answers": answers}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        assert_ne!(body["priority"], "IMMEDIATE", "{text}");
+    }
+}
