@@ -1,7 +1,16 @@
--- wrk script: POST one community submission per request and count the answers by status.
+-- wrk script: POST one submission per request (a short community one unless BODY_FILE is set)
+-- and count the answers by status.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = [[{"form":"community","answers":{"gate.immediate_danger":"no","gate.crime_against_you":"no","what_happened":"Young people are going in and out of the flat at all hours and some look frightened.","places":[{"street_or_landmark":"Flats behind the Co-op","postcode":"YO24 3BZ"}],"when_known":"ONGOING","when":"2026-10","how_know":"SAW_OR_HEARD_MYSELF","risk_to_you":"yes","contact_ok":"no"}}]]
+-- BODY_FILE names a JSON body to send instead (bench/run sends bench/professional.json).
+local body_file = os.getenv("BODY_FILE")
+if body_file then
+  local f = assert(io.open(body_file, "rb"))
+  wrk.body = f:read("*a")
+  f:close()
+else
+  wrk.body = [[{"form":"community","answers":{"gate.immediate_danger":"no","gate.crime_against_you":"no","what_happened":"Young people are going in and out of the flat at all hours and some look frightened.","places":[{"street_or_landmark":"Flats behind the Co-op","postcode":"YO24 3BZ"}],"when_known":"ONGOING","when":"2026-10","how_know":"SAW_OR_HEARD_MYSELF","risk_to_you":"yes","contact_ok":"no"}}]]
+end
 
 local threads = {}
 
