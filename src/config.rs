@@ -221,7 +221,41 @@ pub struct ServerSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpoolSettings {
+    /// Where the spool lives: `sqlite` (one file in `dir`, for one gateway) or `postgres` (a
+    /// database several gateways share).
+    pub backend: SpoolBackend,
+    /// The SQLite spool's folder.
     pub dir: PathBuf,
+    /// For `postgres`: a libpq-style URL or key=value string, without a password, e.g.
+    /// `postgresql://pisg@db.example/pisg?sslmode=verify-full`. The password comes from
+    /// `PISG_POSTGRES_PASSWORD` or `postgres_password_file`, never from this file.
+    pub postgres_url: String,
+    /// File holding the database password (mode 0600).
+    pub postgres_password_file: PathBuf,
+    /// PEM file of the CA that signs the database server's certificate; empty uses the system
+    /// roots. TLS is used when the URL's `sslmode` asks for it.
+    pub postgres_ca_file: PathBuf,
+    /// Connections each gateway keeps to the database.
+    pub postgres_pool_size: usize,
+    /// How long a gateway holds a delivery it has claimed before another may take it over (a
+    /// gateway that died mid-send). Longer than one SMTP attempt.
+    pub postgres_lease_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpoolBackend {
+    Sqlite,
+    Postgres,
+}
+
+impl SpoolBackend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpoolBackend::Sqlite => "sqlite",
+            SpoolBackend::Postgres => "postgres",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -277,7 +311,13 @@ impl Default for Settings {
                 admin_listen: "127.0.0.1:9464".into(),
             },
             spool: SpoolSettings {
+                backend: SpoolBackend::Sqlite,
                 dir: "var/spool".into(),
+                postgres_url: String::new(),
+                postgres_password_file: PathBuf::new(),
+                postgres_ca_file: PathBuf::new(),
+                postgres_pool_size: 8,
+                postgres_lease_secs: 120,
             },
             forms: FormsSettings {
                 dir: "forms".into(),
@@ -509,8 +549,24 @@ impl Settings {
                 "must be at least 1".into(),
             );
         }
-        if self.spool.dir.as_os_str().is_empty() {
-            add("spool.dir", "must be set".into());
+        match self.spool.backend {
+            SpoolBackend::Sqlite => {
+                if self.spool.dir.as_os_str().is_empty() {
+                    add("spool.dir", "must be set".into());
+                }
+            }
+            SpoolBackend::Postgres => {
+                for (key, message) in crate::spool::postgres::check_settings(&self.spool) {
+                    add(key, message);
+                }
+                if self.spool.postgres_lease_secs < 2 * self.mail.smtp_timeout_secs {
+                    add(
+                        "spool.postgres_lease_secs",
+                        "must be at least twice mail.smtp_timeout_secs, so a lease outlasts a send"
+                            .into(),
+                    );
+                }
+            }
         }
         {
             use validator::ValidateEmail;

@@ -160,6 +160,10 @@ fn check_config(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
         let which = if i == 0 { "current" } else { "previous" };
         println!("signing key {} ({which}) {}", k.id(), k.to_base64());
     }
+    println!(
+        "spool {}",
+        pis_gateway::spool::backend::describe(&settings.spool)
+    );
     println!("configuration OK");
     Ok(ExitCode::SUCCESS)
 }
@@ -176,6 +180,7 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     }
     let listen = settings.server.listen.clone();
     let tls = !settings.server.dangerous_plain_http;
+    let spool = pis_gateway::spool::backend::describe(&settings.spool);
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings).await?;
         tracing::info!(
@@ -183,6 +188,7 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
             port = app.port(),
             admin_port = app.admin_port().unwrap_or(0),
             tls,
+            %spool,
             "pis-gateway serving"
         );
         app.run_until_stopped()
@@ -310,14 +316,17 @@ fn open(
 }
 
 fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Result<ExitCode> {
-    use pis_gateway::spool::Spool;
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let spool = pis_gateway::spool::sqlite::SqliteSpool::open(&settings.spool.dir)?;
+        let spool = pis_gateway::spool::backend::open(
+            &settings.spool,
+            std::sync::Arc::new(tokio::sync::Notify::new()),
+        )
+        .await?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         match action {
             OutboxAction::List => {
@@ -372,14 +381,17 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
 }
 
 fn partner(flag: Option<std::path::PathBuf>, action: PartnerAction) -> anyhow::Result<ExitCode> {
-    use pis_gateway::spool::Spool;
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let spool = pis_gateway::spool::sqlite::SqliteSpool::open(&settings.spool.dir)?;
+        let spool = pis_gateway::spool::backend::open(
+            &settings.spool,
+            std::sync::Arc::new(tokio::sync::Notify::new()),
+        )
+        .await?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let when = |t: i64| {
             time::OffsetDateTime::from_unix_timestamp(t)
@@ -438,14 +450,34 @@ fn audit(flag: Option<std::path::PathBuf>, action: AuditAction) -> anyhow::Resul
     use pis_gateway::spool::audit;
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let db = settings.spool.dir.join("spool.sqlite3");
-    if !db.is_file() {
-        anyhow::bail!("no spool at {}", db.display());
-    }
-    // Read-only: verifying must not change what it verifies.
-    let conn =
-        rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let entries = audit::entries(&conn)?;
+    let entries = match settings.spool.backend {
+        config::SpoolBackend::Sqlite => {
+            let db = settings.spool.dir.join("spool.sqlite3");
+            if !db.is_file() {
+                anyhow::bail!("no spool at {}", db.display());
+            }
+            // Read-only: verifying must not change what it verifies.
+            let conn = rusqlite::Connection::open_with_flags(
+                &db,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )?;
+            audit::entries(&conn)?
+        }
+        config::SpoolBackend::Postgres => {
+            use pis_gateway::spool::Spool;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let spool = pis_gateway::spool::postgres::PostgresSpool::open(
+                    &settings.spool,
+                    std::sync::Arc::new(tokio::sync::Notify::new()),
+                )
+                .await?;
+                anyhow::Ok(spool.audit_entries().await?)
+            })?
+        }
+    };
     match action {
         AuditAction::Export => {
             use std::io::Write;

@@ -17,7 +17,6 @@ use crate::metrics::Metrics;
 use crate::routing::Routes;
 use crate::signing::SigningKey;
 use crate::spool::lifecycle::RetentionPolicy;
-use crate::spool::sqlite::SqliteSpool;
 use crate::spool::Spool;
 use crate::triage::Triage;
 use actix_web::dev::Server;
@@ -98,7 +97,10 @@ impl Application {
             SigningKey::load(&settings.server.signing_key).context("loading server.signing_key")?,
         );
         let signing_keys = settings.published_signing_keys(signer.public());
-        let spool: Arc<dyn Spool> = Arc::new(SqliteSpool::open(&settings.spool.dir)?);
+        // Woken by intake and housekeeping here, and by other gateways on a shared spool.
+        let wake = Arc::new(Notify::new());
+        let spool: Arc<dyn Spool> =
+            crate::spool::backend::open(&settings.spool, Arc::clone(&wake)).await?;
         let secret = spool
             .secret("form_token", 32)
             .await
@@ -109,7 +111,6 @@ impl Application {
             .unwrap_or(2);
         let metrics = Arc::new(Metrics::default());
         let ack_tokens = TokenPolicy::from_days(settings.escalation.ack_token_days);
-        let wake = Arc::new(Notify::new());
         let pressure = Arc::new(IntakePressure::new(
             settings.delivery.busy_intake_per_second,
         ));

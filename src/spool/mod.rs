@@ -9,8 +9,10 @@
 //! backend implements the same trait over the same schema.
 
 pub mod audit;
+pub mod backend;
 pub mod lifecycle;
 pub mod partners;
+pub mod postgres;
 pub mod schema;
 pub mod sqlite;
 
