@@ -79,10 +79,10 @@ async fn concurrent_commits_are_all_durable_and_survive_reopening() {
     let spool = SqliteSpool::open(dir.path()).expect("reopen");
     assert_eq!(spool.count_submissions().await.expect("count"), 200);
     for r in refs.iter().take(5) {
-        assert!(spool.submission(&r).await.expect("read").is_some());
-        assert_eq!(spool.envelopes(&r).await.expect("read").len(), 1);
+        assert!(spool.submission(r).await.expect("read").is_some());
+        assert_eq!(spool.envelopes(r).await.expect("read").len(), 1);
         assert_eq!(
-            spool.deliveries(&r).await.expect("read")[0].state,
+            spool.deliveries(r).await.expect("read")[0].state,
             DeliveryState::Pending
         );
     }
@@ -196,8 +196,8 @@ async fn two_gateways_on_one_spool_never_share_a_reference() {
         other => panic!("{other:?}"),
     }
     for r in &refs {
-        assert!(a.submission(&r).await.expect("read").is_some());
-        assert!(b.submission(&r).await.expect("read").is_some());
+        assert!(a.submission(r).await.expect("read").is_some());
+        assert!(b.submission(r).await.expect("read").is_some());
     }
     assert_eq!(a.count_submissions().await.expect("count"), 4);
 }
