@@ -160,10 +160,7 @@ fn check_config(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
         let which = if i == 0 { "current" } else { "previous" };
         println!("signing key {} ({which}) {}", k.id(), k.to_base64());
     }
-    println!(
-        "spool {}",
-        pis_gateway::spool::backend::describe(&settings.spool)
-    );
+    println!("spool {}", pis_gateway::spool::describe(&settings.spool));
     println!("configuration OK");
     Ok(ExitCode::SUCCESS)
 }
@@ -180,7 +177,7 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     }
     let listen = settings.server.listen.clone();
     let tls = !settings.server.dangerous_plain_http;
-    let spool = pis_gateway::spool::backend::describe(&settings.spool);
+    let spool = pis_gateway::spool::describe(&settings.spool);
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings).await?;
         tracing::info!(
@@ -322,11 +319,7 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let spool = pis_gateway::spool::backend::open(
-            &settings.spool,
-            std::sync::Arc::new(tokio::sync::Notify::new()),
-        )
-        .await?;
+        let spool = pis_gateway::spool::open(&settings.spool).await?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         match action {
             OutboxAction::List => {
@@ -336,7 +329,7 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
                     "REFERENCE", "ROUTE", "STATE", "ATTEMPTS", "NEXT ATTEMPT"
                 );
                 for r in &rows {
-                    let when = if r.state == "dead" {
+                    let when = if r.state == pis_gateway::spool::DeliveryState::Dead {
                         "-".to_string()
                     } else {
                         time::OffsetDateTime::from_unix_timestamp(r.next_attempt_at)
@@ -365,7 +358,7 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
                 let Some(r) = pis_gateway::reference::Reference::parse(&reference) else {
                     anyhow::bail!("not a reference (PIS-XXXX-XXXX)");
                 };
-                let n = spool.requeue(r.as_str(), now).await?;
+                let n = spool.requeue(&r, now).await?;
                 if n == 0 {
                     eprintln!("{r}: nothing to retry (unknown, or already delivered)");
                     return Ok(ExitCode::FAILURE);
@@ -387,11 +380,7 @@ fn partner(flag: Option<std::path::PathBuf>, action: PartnerAction) -> anyhow::R
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let spool = pis_gateway::spool::backend::open(
-            &settings.spool,
-            std::sync::Arc::new(tokio::sync::Notify::new()),
-        )
-        .await?;
+        let spool = pis_gateway::spool::open(&settings.spool).await?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let when = |t: i64| {
             time::OffsetDateTime::from_unix_timestamp(t)
@@ -450,34 +439,14 @@ fn audit(flag: Option<std::path::PathBuf>, action: AuditAction) -> anyhow::Resul
     use pis_gateway::spool::audit;
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let entries = match settings.spool.backend {
-        config::SpoolBackend::Sqlite => {
-            let db = settings.spool.dir.join("spool.sqlite3");
-            if !db.is_file() {
-                anyhow::bail!("no spool at {}", db.display());
-            }
-            // Read-only: verifying must not change what it verifies.
-            let conn = rusqlite::Connection::open_with_flags(
-                &db,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-            )?;
-            audit::entries(&conn)?
-        }
-        config::SpoolBackend::Postgres => {
-            use pis_gateway::spool::Spool;
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let spool = pis_gateway::spool::postgres::PostgresSpool::open(
-                    &settings.spool,
-                    std::sync::Arc::new(tokio::sync::Notify::new()),
-                )
-                .await?;
-                anyhow::Ok(spool.audit_entries().await?)
-            })?
-        }
-    };
+    // Read-only: verifying must not change what it verifies.
+    let entries = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            let log = pis_gateway::spool::open_audit(&settings.spool).await?;
+            anyhow::Ok(log.audit_entries().await?)
+        })?;
     match action {
         AuditAction::Export => {
             use std::io::Write;

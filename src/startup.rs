@@ -16,8 +16,7 @@ use crate::locality::LocalityTable;
 use crate::metrics::Metrics;
 use crate::routing::Routes;
 use crate::signing::SigningKey;
-use crate::spool::lifecycle::RetentionPolicy;
-use crate::spool::Spool;
+use crate::spool::RetentionPolicy;
 use crate::triage::Triage;
 use actix_web::dev::Server;
 use actix_web::{middleware, web, App, HttpServer};
@@ -99,8 +98,8 @@ impl Application {
         let signing_keys = settings.published_signing_keys(signer.public());
         // Woken by intake and housekeeping here, and by other gateways on a shared spool.
         let wake = Arc::new(Notify::new());
-        let spool: Arc<dyn Spool> =
-            crate::spool::backend::open(&settings.spool, Arc::clone(&wake)).await?;
+        let spool = crate::spool::open(&settings.spool).await?;
+        spool.wake_on_remote_commit(Arc::clone(&wake));
         let secret = spool
             .secret("form_token", 32)
             .await
@@ -115,7 +114,7 @@ impl Application {
             settings.delivery.busy_intake_per_second,
         ));
         let outbox = Outbox::new(
-            Arc::clone(&spool),
+            spool.clone(),
             Mailer::from_settings(&settings.mail, settings.delivery.concurrency)
                 .context("setting up the mail transport")?,
             RetrySchedule::from(&settings.delivery),
@@ -126,6 +125,7 @@ impl Application {
             Duration::from_secs(settings.delivery.poll_interval_secs),
         )
         .with_lanes(settings.delivery.concurrency)
+        .with_lease_secs(settings.delivery.lease_secs)
         .with_public_url(&settings.server.public_url)
         .with_token_policy(ack_tokens)
         // Derived from the signing key, which lives outside the spool: a resend after a

@@ -164,7 +164,7 @@ async fn insert_one(
             db::exec(
                 tx,
                 "INSERT INTO envelopes (submission, route, view, body) VALUES ($1, $2, $3, $4)",
-                &[&id, &e.route, &e.view, body],
+                &[&id, &e.route, &e.view.as_str(), body],
             )
             .await?;
         }
@@ -177,7 +177,7 @@ async fn insert_one(
                 &id,
                 &e.route,
                 &e.mailbox,
-                &e.view,
+                &e.view.as_str(),
                 &e.notice,
                 &rank,
                 &s.received_unix,
@@ -188,7 +188,7 @@ async fn insert_one(
         events.push(
             Event::new(s.received_unix, "sealed", r)
                 .route(&e.route)
-                .code(Some(e.view)),
+                .code(Some(e.view.as_str())),
         );
     }
     Ok(CommitOutcome::Committed(s.reference.clone()))

@@ -48,6 +48,8 @@ pub enum DbError {
     Pool(#[from] deadpool_postgres::PoolError),
     #[error("database: {}", explain(.0))]
     Db(#[from] tokio_postgres::Error),
+    #[error("{0}")]
+    Missing(&'static str),
 }
 
 /// The server's own message where there is one ("db error" alone says nothing).
@@ -62,7 +64,7 @@ impl DbError {
     pub fn code(&self) -> Option<&tokio_postgres::error::SqlState> {
         match self {
             DbError::Db(e) => e.code(),
-            DbError::Pool(_) => None,
+            DbError::Pool(_) | DbError::Missing(_) => None,
         }
     }
 }

@@ -6,7 +6,12 @@
 use super::chain::{self, Event};
 use super::db::{self, DbResult};
 use crate::ack::{AckKind, Used};
-use crate::spool::lifecycle::{PurgeReport, RetentionPolicy, PURGE_BATCH};
+use crate::reference::Reference;
+use crate::spool::{EscalationRoute, PurgeReason, PurgeReport, RetentionPolicy};
+
+/// How many submissions one purge transaction handles, as with SQLite: a wave of old
+/// submissions is purged in steps.
+pub const PURGE_BATCH: usize = 500;
 use deadpool_postgres::Pool;
 use serde_json::json;
 
@@ -79,8 +84,8 @@ pub async fn escalate_due(
     pool: &Pool,
     now: i64,
     repeat_secs: i64,
-    routes: &[(String, String)],
-) -> DbResult<Vec<String>> {
+    routes: &[EscalationRoute],
+) -> DbResult<Vec<Reference>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     // SKIP LOCKED: a submission another gateway is escalating right now is its round, not ours;
@@ -100,7 +105,9 @@ pub async fn escalate_due(
     let mut events = Vec::new();
     for row in due {
         let id: i64 = row.get(0);
-        let reference: String = row.get(1);
+        let Some(reference) = Reference::parse(row.get(1)) else {
+            continue;
+        };
         let deadline = row.get::<_, Option<i64>>(2).unwrap_or(now);
         let n = row.get::<_, i32>(3) + 1;
         let original: Vec<String> = db::rows(
@@ -119,7 +126,7 @@ pub async fn escalate_due(
             "routes": original,
         })
         .to_string();
-        for (name, mailbox) in routes {
+        for EscalationRoute { name, mailbox } in routes {
             // One delivery per escalation round, named `route.n`, with a stable Message-ID.
             db::exec(
                 &tx,
@@ -131,7 +138,7 @@ pub async fn escalate_due(
             )
             .await?;
             events.push(
-                Event::new(now, "escalated", Some(&reference))
+                Event::new(now, "escalated", Some(reference.as_str()))
                     .route(name)
                     .code(Some(&n.to_string())),
             );
@@ -187,13 +194,15 @@ pub async fn purge_due(pool: &Pool, now: i64, policy: &RetentionPolicy) -> DbRes
     let mut events = Vec::new();
     for row in candidates {
         let id: i64 = row.get(0);
-        let reference: String = row.get(1);
+        let Some(reference) = Reference::parse(row.get(1)) else {
+            continue;
+        };
         let acknowledged: Option<i64> = row.get(2);
         let received: i64 = row.get(3);
         let warned: bool = row.get(4);
         let why = match acknowledged {
-            Some(at) if at <= grace_cut => Some("grace"),
-            _ if received <= max_cut => Some("max_age"),
+            Some(at) if at <= grace_cut => Some(PurgeReason::Grace),
+            _ if received <= max_cut => Some(PurgeReason::MaxAge),
             _ => None,
         };
         match why {
@@ -205,7 +214,9 @@ pub async fn purge_due(pool: &Pool, now: i64, policy: &RetentionPolicy) -> DbRes
                     &[&id, &now],
                 )
                 .await?;
-                events.push(Event::new(now, "purged", Some(&reference)).code(Some(why)));
+                events.push(
+                    Event::new(now, "purged", Some(reference.as_str())).code(Some(why.as_str())),
+                );
                 report.purged.push((reference, why));
             }
             None if acknowledged.is_none() && !warned && received <= warn_cut => {

@@ -19,13 +19,16 @@ mod outbox;
 pub use connect::{check_settings, parse as parse_url, Target, Tls, PASSWORD_ENV};
 
 use super::{
-    audit, lifecycle as neutral, partners, AttemptOutcome, CommitOutcome, DeliveryRecord,
-    DueDelivery, IssuedToken, NewSubmission, OutboxStats, Spool, SpoolError, SpoolFuture,
-    StoredEnvelope, SubmissionRecord,
+    audit, AckStore, AttemptOutcome, AuditStore, CommitOutcome, DeliveryId, DeliveryRecord,
+    DueDelivery, EscalationRoute, Housekeeping, IntakeStore, IssuedToken, NewSubmission,
+    OutboxStats, OutboxStore, PartnerRecord, PartnerStore, PurgeReport, RecordStore,
+    RetentionPolicy, SettingsStore, SpoolError, SpoolFuture, StoredEnvelope, SubmissionRecord,
+    View,
 };
 use crate::ack::{AckKind, Used};
 use crate::config::SpoolSettings;
 use crate::reference::{Reference, ReferenceCipher, SPACE};
+use crate::triage::Priority;
 use anyhow::Context;
 use db::{unavailable, DbError, DbResult, SUBMISSION_ID};
 use deadpool_postgres::Pool;
@@ -48,8 +51,9 @@ pub struct PostgresSpool {
     /// This gateway's name on the leases it takes: new at every start, so a restarted gateway
     /// waits out its predecessor's leases like any other.
     owner: String,
-    lease_secs: i64,
     writable: Arc<Writable>,
+    /// Outboxes to wake when another gateway commits work (see `notify`).
+    listeners: notify::Listeners,
     target: String,
 }
 
@@ -148,8 +152,8 @@ impl Numbers {
 
 impl PostgresSpool {
     /// Connects, migrates (once, whichever gateway comes first) and starts the committer and
-    /// the listener that wakes `wake` when another gateway commits work for the outbox.
-    pub async fn open(settings: &SpoolSettings, wake: Arc<Notify>) -> anyhow::Result<Self> {
+    /// the listener that wakes this gateway's outbox when another gateway commits work.
+    pub async fn open(settings: &SpoolSettings) -> anyhow::Result<Self> {
         let target = connect::target(settings)?;
         let tls = connect::tls_connector(settings)?;
         let pool = connect::pool(&target, tls.clone(), settings.postgres_pool_size)?;
@@ -185,7 +189,8 @@ impl PostgresSpool {
         let (tx, rx) = mpsc::channel(commit::QUEUE);
         let proof = Arc::clone(&writable);
         tokio::spawn(commit::run(pool.clone(), rx, move |ok| proof.record(ok)));
-        tokio::spawn(notify::listen(target.clone(), tls, wake));
+        let listeners = notify::Listeners::default();
+        tokio::spawn(notify::listen(target.clone(), tls, listeners.clone()));
         let owner = {
             use rand::RngCore;
             let mut b = [0u8; 8];
@@ -198,8 +203,8 @@ impl PostgresSpool {
             numbers,
             commits: tx,
             owner,
-            lease_secs: settings.postgres_lease_secs.max(1) as i64,
             writable,
+            listeners,
             target: described,
         })
     }
@@ -209,10 +214,13 @@ impl PostgresSpool {
         &self.target
     }
 
-    /// The submission number a reference stands for (a legacy one is found by `SUBMISSION_ID`).
-    fn number(&self, reference: &str) -> Option<(i64, String)> {
-        let r = Reference::parse(reference)?;
-        Some((self.cipher.number(&r) as i64, r.as_str().to_string()))
+    /// The submission number a reference stands for, with the reference itself (a legacy one
+    /// is found by that: see `SUBMISSION_ID`).
+    fn number(&self, reference: &Reference) -> (i64, String) {
+        (
+            self.cipher.number(reference) as i64,
+            reference.as_str().to_string(),
+        )
     }
 
     fn spawn<T: Send + 'static>(
@@ -220,6 +228,55 @@ impl PostgresSpool {
         f: impl std::future::Future<Output = DbResult<T>> + Send + 'static,
     ) -> SpoolFuture<'_, T> {
         Box::pin(async move { f.await.map_err(unavailable) })
+    }
+}
+
+/// The audit log of a PostgreSQL spool, read only: nothing is created or migrated.
+pub struct AuditReader {
+    pool: Pool,
+}
+
+impl AuditReader {
+    pub async fn open(settings: &SpoolSettings) -> anyhow::Result<Self> {
+        let target = connect::target(settings)?;
+        let tls = connect::tls_connector(settings)?;
+        let pool = connect::pool(&target, tls, 1)?;
+        let client = pool.get().await.with_context(|| {
+            format!("connecting to the spool database at {}", target.describe())
+        })?;
+        let version: Option<i64> = client
+            .query_one(
+                "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN NULL
+                        ELSE (SELECT MAX(version) FROM schema_migrations) END",
+                &[],
+            )
+            .await?
+            .get(0);
+        match version {
+            None => anyhow::bail!("no spool in the database at {}", target.describe()),
+            Some(v) if v > migrate::CURRENT_VERSION => {
+                anyhow::bail!("{}", migrate::MigrateError::Newer(v))
+            }
+            Some(_) => {}
+        }
+        drop(client);
+        Ok(AuditReader { pool })
+    }
+}
+
+impl AuditStore for AuditReader {
+    fn audit_head(&self) -> SpoolFuture<'_, Option<(i64, Vec<u8>)>> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(DbError::from)?;
+            Ok(chain::head(&client).await.map_err(DbError::from)?)
+        })
+    }
+
+    fn audit_entries(&self) -> SpoolFuture<'_, Vec<audit::Entry>> {
+        Box::pin(async move {
+            let client = self.pool.get().await.map_err(DbError::from)?;
+            Ok(chain::entries(&client).await.map_err(DbError::from)?)
+        })
     }
 }
 
@@ -258,7 +315,7 @@ async fn secret(pool: &Pool, name: &str, len: usize) -> DbResult<Vec<u8>> {
     Ok(fresh)
 }
 
-impl Spool for PostgresSpool {
+impl IntakeStore for PostgresSpool {
     fn commit(&self, submission: NewSubmission) -> SpoolFuture<'_, CommitOutcome> {
         Box::pin(async move {
             let (tx, rx) = oneshot::channel();
@@ -310,11 +367,11 @@ impl Spool for PostgresSpool {
         let n = self.numbers.draw()?;
         Ok((n, self.cipher.reference(n)))
     }
+}
 
-    fn submission(&self, reference: &str) -> SpoolFuture<'_, Option<SubmissionRecord>> {
-        let Some((n, r)) = self.number(reference) else {
-            return Box::pin(std::future::ready(Ok(None)));
-        };
+impl RecordStore for PostgresSpool {
+    fn submission(&self, reference: &Reference) -> SpoolFuture<'_, Option<SubmissionRecord>> {
+        let (n, r) = self.number(reference);
         let pool = self.pool.clone();
         self.spawn(async move {
             let client = pool.get().await?;
@@ -323,21 +380,21 @@ impl Spool for PostgresSpool {
                  FROM submissions WHERE id = {SUBMISSION_ID}"
             );
             let row = db::opt(&client, &sql, &[&n, &r]).await?;
-            Ok(row.map(|row| SubmissionRecord {
-                reference: row.get(0),
-                received_at: row.get(1),
-                form_id: row.get(2),
-                form_version: row.get::<_, i32>(3).max(0) as u32,
-                priority: row.get(4),
-                reason_codes: serde_json::from_str(row.get(5)).unwrap_or_default(),
+            Ok(row.and_then(|row| {
+                Some(SubmissionRecord {
+                    reference: Reference::parse(row.get(0))?,
+                    received_at: row.get(1),
+                    form_id: row.get(2),
+                    form_version: row.get::<_, i32>(3).max(0) as u32,
+                    priority: Priority::parse(row.get(4))?,
+                    reason_codes: serde_json::from_str(row.get(5)).unwrap_or_default(),
+                })
             }))
         })
     }
 
-    fn envelopes(&self, reference: &str) -> SpoolFuture<'_, Vec<StoredEnvelope>> {
-        let Some((n, r)) = self.number(reference) else {
-            return Box::pin(std::future::ready(Ok(Vec::new())));
-        };
+    fn envelopes(&self, reference: &Reference) -> SpoolFuture<'_, Vec<StoredEnvelope>> {
+        let (n, r) = self.number(reference);
         let pool = self.pool.clone();
         self.spawn(async move {
             let client = pool.get().await?;
@@ -348,19 +405,19 @@ impl Spool for PostgresSpool {
             let rows = db::rows(&client, &sql, &[&n, &r]).await?;
             Ok(rows
                 .iter()
-                .map(|row| StoredEnvelope {
-                    route: row.get(0),
-                    view: row.get(1),
-                    body: row.get(2),
+                .filter_map(|row| {
+                    Some(StoredEnvelope {
+                        route: row.get(0),
+                        view: View::parse(row.get(1))?,
+                        body: row.get(2),
+                    })
                 })
                 .collect())
         })
     }
 
-    fn deliveries(&self, reference: &str) -> SpoolFuture<'_, Vec<DeliveryRecord>> {
-        let Some((n, r)) = self.number(reference) else {
-            return Box::pin(std::future::ready(Ok(Vec::new())));
-        };
+    fn deliveries(&self, reference: &Reference) -> SpoolFuture<'_, Vec<DeliveryRecord>> {
+        let (n, r) = self.number(reference);
         let pool = self.pool.clone();
         self.spawn(async move {
             let client = pool.get().await?;
@@ -370,7 +427,7 @@ impl Spool for PostgresSpool {
                 outbox::DELIVERY_COLUMNS
             );
             let rows = db::rows(&client, &sql, &[&n, &r]).await?;
-            Ok(rows.iter().map(outbox::delivery_row).collect())
+            Ok(rows.iter().filter_map(outbox::delivery_row).collect())
         })
     }
 
@@ -382,11 +439,27 @@ impl Spool for PostgresSpool {
             Ok(row.get::<_, i64>(0).max(0) as u64)
         })
     }
+}
 
-    /// Claims what it returns (see `outbox::claim`): another gateway does not get it.
+impl OutboxStore for PostgresSpool {
     fn due(&self, now: i64, limit: usize) -> SpoolFuture<'_, Vec<DueDelivery>> {
-        let (pool, owner, lease) = (self.pool.clone(), self.owner.clone(), self.lease_secs);
-        self.spawn(async move { outbox::claim(&pool, &owner, lease, now, limit).await })
+        let (pool, owner) = (self.pool.clone(), self.owner.clone());
+        self.spawn(async move { outbox::due(&pool, &owner, now, limit).await })
+    }
+
+    fn lease(
+        &self,
+        delivery: &DeliveryId,
+        attempts: u32,
+        now: i64,
+        until: i64,
+    ) -> SpoolFuture<'_, bool> {
+        let (n, r) = self.number(&delivery.reference);
+        let route = delivery.route.to_string();
+        let (pool, owner) = (self.pool.clone(), self.owner.clone());
+        self.spawn(async move {
+            outbox::lease(&pool, &owner, n, &r, &route, attempts, now, until).await
+        })
     }
 
     fn next_due_at(&self) -> SpoolFuture<'_, Option<i64>> {
@@ -399,15 +472,13 @@ impl Spool for PostgresSpool {
 
     fn record_attempt(
         &self,
-        reference: &str,
-        route: &str,
+        delivery: &DeliveryId,
         now: i64,
         outcome: AttemptOutcome,
     ) -> SpoolFuture<'_, ()> {
-        let Some((n, r)) = self.number(reference) else {
-            return Box::pin(std::future::ready(Ok(())));
-        };
-        let (pool, owner, route) = (self.pool.clone(), self.owner.clone(), route.to_string());
+        let (n, r) = self.number(&delivery.reference);
+        let route = delivery.route.to_string();
+        let (pool, owner) = (self.pool.clone(), self.owner.clone());
         self.spawn(async move {
             let held = outbox::record_attempt(&pool, &owner, n, &r, &route, now, &outcome).await?;
             if !held {
@@ -428,14 +499,12 @@ impl Spool for PostgresSpool {
                 outbox::DELIVERY_COLUMNS
             );
             let rows = db::rows(&client, &sql, &[]).await?;
-            Ok(rows.iter().map(outbox::delivery_row).collect())
+            Ok(rows.iter().filter_map(outbox::delivery_row).collect())
         })
     }
 
-    fn requeue(&self, reference: &str, now: i64) -> SpoolFuture<'_, usize> {
-        let Some((n, r)) = self.number(reference) else {
-            return Box::pin(std::future::ready(Ok(0)));
-        };
+    fn requeue(&self, reference: &Reference, now: i64) -> SpoolFuture<'_, usize> {
+        let (n, r) = self.number(reference);
         let pool = self.pool.clone();
         self.spawn(async move { outbox::requeue(&pool, n, &r, now).await })
     }
@@ -451,14 +520,12 @@ impl Spool for PostgresSpool {
     fn add_ack_token(
         &self,
         token_hash: [u8; 32],
-        reference: &str,
+        reference: &Reference,
         route: &str,
         kind: AckKind,
         now: i64,
     ) -> SpoolFuture<'_, ()> {
-        let Some((n, r)) = self.number(reference) else {
-            return Box::pin(std::future::ready(Err(unavailable("not a reference"))));
-        };
+        let (n, r) = self.number(reference);
         let (pool, route) = (self.pool.clone(), route.to_string());
         self.spawn(async move {
             let client = pool.get().await?;
@@ -467,24 +534,33 @@ impl Spool for PostgresSpool {
                  SELECT $3::bytea, id, $4::text, $5::bigint, $6::text FROM {SUBMISSION_ID} AS s(id)
                  ON CONFLICT DO NOTHING"
             );
-            db::exec(
+            let n = db::exec(
                 &client,
                 &sql,
                 &[&n, &r, &&token_hash[..], &route, &now, &kind.as_str()],
             )
             .await?;
+            let stored = n == 1
+                || db::opt(
+                    &client,
+                    "SELECT 1 FROM ack_tokens WHERE token_hash = $1",
+                    &[&&token_hash[..]],
+                )
+                .await?
+                .is_some();
+            if !stored {
+                return Err(DbError::Missing("no such submission for the token"));
+            }
             Ok(())
         })
     }
 
     fn latest_ack_token(
         &self,
-        reference: &str,
+        reference: &Reference,
         route: &str,
     ) -> SpoolFuture<'_, Option<IssuedToken>> {
-        let Some((n, r)) = self.number(reference) else {
-            return Box::pin(std::future::ready(Ok(None)));
-        };
+        let (n, r) = self.number(reference);
         let (pool, route) = (self.pool.clone(), route.to_string());
         self.spawn(async move {
             let client = pool.get().await?;
@@ -505,6 +581,12 @@ impl Spool for PostgresSpool {
         })
     }
 
+    fn wake_on_remote_commit(&self, wake: Arc<Notify>) {
+        self.listeners.push(wake);
+    }
+}
+
+impl AckStore for PostgresSpool {
     fn ack_token_open(
         &self,
         token_hash: [u8; 32],
@@ -540,21 +622,21 @@ impl Spool for PostgresSpool {
         &self,
         now: i64,
         repeat_secs: i64,
-        routes: Vec<(String, String)>,
-    ) -> SpoolFuture<'_, Vec<String>> {
+        routes: Vec<EscalationRoute>,
+    ) -> SpoolFuture<'_, Vec<Reference>> {
         let pool = self.pool.clone();
         self.spawn(async move { lifecycle::escalate_due(&pool, now, repeat_secs, &routes).await })
     }
+}
 
-    fn purge_due(
-        &self,
-        now: i64,
-        policy: neutral::RetentionPolicy,
-    ) -> SpoolFuture<'_, neutral::PurgeReport> {
+impl Housekeeping for PostgresSpool {
+    fn purge_due(&self, now: i64, policy: RetentionPolicy) -> SpoolFuture<'_, PurgeReport> {
         let pool = self.pool.clone();
         self.spawn(async move { lifecycle::purge_due(&pool, now, &policy).await })
     }
+}
 
+impl AuditStore for PostgresSpool {
     fn audit_head(&self) -> SpoolFuture<'_, Option<(i64, Vec<u8>)>> {
         let pool = self.pool.clone();
         self.spawn(async move {
@@ -570,7 +652,16 @@ impl Spool for PostgresSpool {
             Ok(chain::entries(&client).await?)
         })
     }
+}
 
+impl SettingsStore for PostgresSpool {
+    fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>> {
+        let (pool, name) = (self.pool.clone(), name.to_string());
+        self.spawn(async move { secret(&pool, &name, len).await })
+    }
+}
+
+impl PartnerStore for PostgresSpool {
     fn partner_for_token(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, Option<String>> {
         let pool = self.pool.clone();
         self.spawn(async move {
@@ -633,7 +724,7 @@ impl Spool for PostgresSpool {
         })
     }
 
-    fn partners(&self) -> SpoolFuture<'_, Vec<partners::PartnerRecord>> {
+    fn partners(&self) -> SpoolFuture<'_, Vec<PartnerRecord>> {
         let pool = self.pool.clone();
         self.spawn(async move {
             let client = pool.get().await?;
@@ -645,18 +736,13 @@ impl Spool for PostgresSpool {
             .await?;
             Ok(rows
                 .iter()
-                .map(|r| partners::PartnerRecord {
+                .map(|r| PartnerRecord {
                     name: r.get(0),
                     created_at: r.get(1),
                     revoked_at: r.get(2),
                 })
                 .collect())
         })
-    }
-
-    fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>> {
-        let (pool, name) = (self.pool.clone(), name.to_string());
-        self.spawn(async move { secret(&pool, &name, len).await })
     }
 }
 

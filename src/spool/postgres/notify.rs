@@ -11,10 +11,26 @@ use tokio::sync::Notify;
 use tokio_postgres::AsyncMessage;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+/// The outboxes this gateway wakes (in practice one).
+#[derive(Clone, Default)]
+pub struct Listeners(Arc<std::sync::Mutex<Vec<Arc<Notify>>>>);
+
+impl Listeners {
+    pub fn push(&self, wake: Arc<Notify>) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(wake);
+    }
+
+    fn wake(&self) {
+        for w in self.0.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            w.notify_one();
+        }
+    }
+}
+
 /// Waits before reconnecting after the listening connection is lost.
 const RETRY: Duration = Duration::from_secs(2);
 
-pub async fn listen(target: Target, tls: MakeRustlsConnect, wake: Arc<Notify>) {
+pub async fn listen(target: Target, tls: MakeRustlsConnect, wake: Listeners) {
     loop {
         match listen_once(&target, tls.clone(), &wake).await {
             Ok(()) => tracing::warn!("spool notifications ended; listening again"),
@@ -29,7 +45,7 @@ pub async fn listen(target: Target, tls: MakeRustlsConnect, wake: Arc<Notify>) {
 async fn listen_once(
     target: &Target,
     tls: MakeRustlsConnect,
-    wake: &Notify,
+    wake: &Listeners,
 ) -> Result<(), tokio_postgres::Error> {
     let (client, mut connection) = target.config.connect(tls).await?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -50,9 +66,9 @@ async fn listen_once(
     });
     client.batch_execute("LISTEN pisg_outbox").await?;
     // Whatever was committed while nobody listened is looked for now.
-    wake.notify_one();
+    wake.wake();
     while rx.recv().await.is_some() {
-        wake.notify_one();
+        wake.wake();
     }
     drop(client);
     match driver.await {

@@ -1,5 +1,5 @@
-//! The outbox on a shared database. A gateway claims due deliveries with a lease (row locks
-//! taken with SKIP LOCKED, so two gateways never claim the same row), sends each email outside
+//! The outbox on a shared database. A gateway takes each due delivery with a lease (a row lock
+//! taken with SKIP LOCKED, so two gateways never take the same row), sends the email outside
 //! any transaction, and records the result only while it still holds the lease. A gateway that
 //! dies mid-send leaves its lease to run out; another then sends again, with the same
 //! Message-ID, so the recipient's mail system can recognise the repeat.
@@ -7,64 +7,87 @@
 use super::chain::{self, Event};
 use super::db::{self, DbResult, SUBMISSION_ID};
 use crate::ack::AckKind;
-use crate::spool::{AttemptOutcome, DeliveryRecord, DueDelivery, OutboxStats};
+use crate::reference::Reference;
+use crate::spool::{
+    AttemptOutcome, DeliveryId, DeliveryRecord, DeliveryRoute, DeliveryState, DueDelivery,
+    OutboxStats, View,
+};
+use crate::triage::Priority;
 use deadpool_postgres::{GenericClient, Pool};
 use tokio_postgres::{Error, Row};
 
-/// Claims up to `limit` due deliveries for `owner` until `now + lease`, most urgent first.
-/// Deliveries this gateway already holds are claimed again (its lanes share them; the outbox
-/// keeps its own lanes apart); another gateway's are skipped until their lease runs out.
-pub async fn claim(
-    pool: &Pool,
-    owner: &str,
-    lease: i64,
-    now: i64,
-    limit: usize,
-) -> DbResult<Vec<DueDelivery>> {
+/// Up to `limit` pending deliveries due at `now`, most urgent first, leaving out those another
+/// gateway holds a live lease on. A read: [`lease`] takes one.
+pub async fn due(pool: &Pool, owner: &str, now: i64, limit: usize) -> DbResult<Vec<DueDelivery>> {
     let client = pool.get().await?;
-    let until = now + lease;
     let limit = limit as i64;
     let rows = db::rows(
         &client,
-        "WITH claimed AS (
-             UPDATE deliveries d SET lease_owner = $3, lease_until = $4
-             WHERE (d.submission, d.route) IN (
-                 SELECT submission, route FROM deliveries
-                 WHERE state = 'pending' AND next_attempt_at <= $1
-                   AND (lease_owner IS NULL OR lease_owner = $3 OR lease_until < $1)
-                 ORDER BY rank, next_attempt_at
-                 LIMIT $2
-                 FOR UPDATE SKIP LOCKED)
-             RETURNING d.submission, d.route, d.mailbox, d.view, d.attempts, d.retry_from,
-                       d.notice, d.rank, d.ack_kind, d.next_attempt_at)
-         SELECT s.reference, c.route, c.mailbox, c.view, c.attempts, c.retry_from, s.priority,
-                s.received_at, s.form_id, e.body, c.notice, c.rank, c.ack_kind
-         FROM claimed c
-         JOIN submissions s ON s.id = c.submission
-         LEFT JOIN envelopes e ON e.submission = c.submission AND e.route = c.route
-         ORDER BY c.rank, c.next_attempt_at",
-        &[&now, &limit, &owner, &until],
+        "SELECT s.reference, d.route, d.mailbox, d.view, d.attempts, d.retry_from, s.priority,
+                s.received_at, s.form_id, e.body, d.notice, d.rank, d.ack_kind
+         FROM deliveries d
+         JOIN submissions s ON s.id = d.submission
+         LEFT JOIN envelopes e ON e.submission = d.submission AND e.route = d.route
+         WHERE d.state = 'pending' AND d.next_attempt_at <= $1
+           AND (d.lease_owner IS NULL OR d.lease_owner = $3 OR d.lease_until < $1)
+         ORDER BY d.rank, d.next_attempt_at
+         LIMIT $2",
+        &[&now, &limit, &owner],
     )
     .await?;
-    Ok(rows.iter().map(due_row).collect())
+    Ok(rows.iter().filter_map(due_row).collect())
 }
 
-fn due_row(r: &Row) -> DueDelivery {
-    DueDelivery {
-        reference: r.get(0),
-        route: r.get(1),
+/// Takes the delivery for `owner` until `until`, if it is still pending, due at `now`, not
+/// attempted since it was read, and not held by another gateway whose lease still runs. A row
+/// another gateway is taking at this instant is skipped rather than waited for.
+#[allow(clippy::too_many_arguments)]
+pub async fn lease(
+    pool: &Pool,
+    owner: &str,
+    number: i64,
+    reference: &str,
+    route: &str,
+    attempts: u32,
+    now: i64,
+    until: i64,
+) -> DbResult<bool> {
+    let client = pool.get().await?;
+    let attempts = attempts as i32;
+    let sql = format!(
+        "UPDATE deliveries SET lease_owner = $3, lease_until = $4
+         WHERE (submission, route) IN (
+             SELECT submission, route FROM deliveries
+             WHERE submission = {SUBMISSION_ID} AND route = $5 AND state = 'pending'
+               AND attempts = $6 AND next_attempt_at <= $7
+               AND (lease_owner IS NULL OR lease_owner = $3 OR lease_until < $7)
+             FOR UPDATE SKIP LOCKED)
+         RETURNING submission"
+    );
+    let taken = db::rows(
+        &client,
+        &sql,
+        &[&number, &reference, &owner, &until, &route, &attempts, &now],
+    )
+    .await?;
+    Ok(!taken.is_empty())
+}
+
+fn due_row(r: &Row) -> Option<DueDelivery> {
+    Some(DueDelivery {
+        id: DeliveryId::new(Reference::parse(r.get(0))?, DeliveryRoute::parse(r.get(1))),
         mailbox: r.get(2),
-        view: r.get(3),
+        view: View::parse(r.get(3))?,
         attempts: r.get::<_, i32>(4).max(0) as u32,
         retry_from: r.get(5),
-        priority: r.get(6),
+        priority: Priority::parse(r.get(6))?,
         received_at: r.get(7),
         form_id: r.get(8),
         envelope: r.get(9),
         notice: r.get(10),
         rank: i64::from(r.get::<_, i16>(11)),
         ack: AckKind::parse(r.get(12)).unwrap_or(AckKind::ConfirmReceipt),
-    }
+    })
 }
 
 /// When the next delivery falls due for this gateway: the earliest unleased (or own) pending
@@ -79,8 +102,9 @@ pub const NEXT_DUE: &str = "SELECT LEAST(
         (SELECT MIN(GREATEST(lease_until, next_attempt_at)) FROM deliveries
             WHERE state = 'pending' AND lease_owner <> $1))";
 
-/// Records an attempt and its audit event, if `owner` still holds the delivery's lease.
-/// Returns whether it did.
+/// Records an attempt and its audit event, unless another gateway holds a live lease on the
+/// delivery (it took it over after this gateway's lease ran out; its result stands). Returns
+/// whether it did.
 pub async fn record_attempt(
     pool: &Pool,
     owner: &str,
@@ -116,7 +140,8 @@ pub async fn record_attempt(
                 next_attempt_at = $5, last_error_class = COALESCE($6, last_error_class),
                 delivered_at = COALESCE($7, delivered_at), dead_at = $8,
                 lease_owner = NULL, lease_until = NULL
-         WHERE submission = {SUBMISSION_ID} AND route = $9 AND lease_owner = $10"
+         WHERE submission = {SUBMISSION_ID} AND route = $9
+           AND (lease_owner IS NULL OR lease_owner = $10 OR lease_until < $4)"
     );
     let n = db::exec(
         &tx,
@@ -141,19 +166,19 @@ pub async fn record_attempt(
 /// Columns read into a [`DeliveryRecord`], from `deliveries d JOIN submissions s`.
 pub const DELIVERY_COLUMNS: &str = "s.reference, d.route, d.mailbox, d.view, d.state, d.attempts, d.next_attempt_at, d.last_error_class, d.delivered_at, d.dead_at";
 
-pub fn delivery_row(r: &Row) -> DeliveryRecord {
-    DeliveryRecord {
-        reference: r.get(0),
-        route: r.get(1),
+pub fn delivery_row(r: &Row) -> Option<DeliveryRecord> {
+    Some(DeliveryRecord {
+        reference: Reference::parse(r.get(0))?,
+        route: DeliveryRoute::parse(r.get(1)),
         mailbox: r.get(2),
-        view: r.get(3),
-        state: r.get(4),
+        view: View::parse(r.get(3))?,
+        state: DeliveryState::parse(r.get(4))?,
         attempts: r.get::<_, i32>(5).max(0) as u32,
         next_attempt_at: r.get(6),
         last_error_class: r.get(7),
         delivered_at: r.get(8),
         dead_at: r.get(9),
-    }
+    })
 }
 
 pub async fn stats<C: GenericClient>(c: &C, now: i64) -> Result<OutboxStats, Error> {

@@ -5,7 +5,7 @@
 mod pg_cluster;
 
 use super::*;
-use crate::spool::{audit, NewEnvelope};
+use crate::spool::{audit, DeliveryRoute, DeliveryState, NewEnvelope, PurgeReason};
 use crate::triage::Priority;
 use pg_cluster::Cluster;
 
@@ -15,14 +15,11 @@ fn settings(c: &Cluster, db: &str) -> SpoolSettings {
     s.postgres_url = c.url(db);
     s.postgres_password_file = c.password_file();
     s.postgres_pool_size = 4;
-    s.postgres_lease_secs = 60;
     s
 }
 
 async fn open(c: &Cluster, db: &str) -> PostgresSpool {
-    PostgresSpool::open(&settings(c, db), Arc::new(Notify::new()))
-        .await
-        .expect("open")
+    PostgresSpool::open(&settings(c, db)).await.expect("open")
 }
 
 /// A cluster and a fresh database, or SKIPPED.
@@ -48,7 +45,7 @@ fn submission(spool: &PostgresSpool, priority: Priority, token: Option<[u8; 32]>
             NewEnvelope {
                 route: "police_intelligence".into(),
                 mailbox: "intel@example.invalid".into(),
-                view: "full",
+                view: View::Full,
                 body: Some(vec![1, 2, 3]),
                 notice: None,
                 ack: AckKind::Acknowledge,
@@ -56,7 +53,7 @@ fn submission(spool: &PostgresSpool, priority: Priority, token: Option<[u8; 32]>
             NewEnvelope {
                 route: "mace_york".into(),
                 mailbox: "york@example.invalid".into(),
-                view: "restricted",
+                view: View::Restricted,
                 body: Some(vec![4]),
                 notice: None,
                 ack: AckKind::ConfirmReceipt,
@@ -93,13 +90,9 @@ async fn two_gateways_starting_together_migrate_once_and_share_the_reference_key
         refs.push(committed(&b, submission(&b, Priority::Routine, None)).await);
     }
     for r in &refs {
-        let rec = b
-            .submission(r.as_str())
-            .await
-            .expect("read")
-            .expect("found");
+        let rec = b.submission(r).await.expect("read").expect("found");
         assert_eq!(rec.reason_codes, ["x"]);
-        assert_eq!(a.envelopes(r.as_str()).await.expect("read").len(), 2);
+        assert_eq!(a.envelopes(r).await.expect("read").len(), 2);
     }
     let distinct: std::collections::HashSet<_> = refs.iter().collect();
     assert_eq!(distinct.len(), 6);
@@ -120,7 +113,7 @@ async fn a_database_from_a_newer_gateway_is_refused() {
         "INSERT INTO schema_migrations (version, name) VALUES (99, 'future')",
     )
     .expect("insert");
-    let e = PostgresSpool::open(&settings(c, &db), Arc::new(Notify::new()))
+    let e = PostgresSpool::open(&settings(c, &db))
         .await
         .err()
         .expect("refused");
@@ -152,79 +145,104 @@ async fn a_form_sent_twice_to_two_gateways_is_stored_once() {
 }
 
 #[tokio::test]
-async fn a_claimed_delivery_is_leased_to_one_gateway_and_only_the_holder_records_it() {
-    let Some((c, db)) = fresh("a_claimed_delivery_is_leased_to_one_gateway") else {
+async fn a_delivery_is_leased_to_one_gateway_and_only_the_holder_records_it() {
+    let Some((c, db)) = fresh("a_delivery_is_leased_to_one_gateway") else {
         return;
     };
     let (a, b) = tokio::join!(open(c, &db), open(c, &db));
     let r = committed(&a, submission(&a, Priority::Immediate, None)).await;
+    let police = DeliveryId::new(r.clone(), DeliveryRoute::route("police_intelligence"));
+    let mace = DeliveryId::new(r.clone(), DeliveryRoute::route("mace_york"));
     let now = 1_795_460_400 + 5;
-    let claimed_by_a = a.due(now, 10).await.expect("due");
-    assert_eq!(claimed_by_a.len(), 2);
-    assert_eq!(claimed_by_a[0].rank, 0);
-    assert!(
-        b.due(now, 10).await.expect("due").is_empty(),
-        "b must not get a's leased rows"
-    );
-    // a's own lanes see its rows again.
     assert_eq!(a.due(now, 10).await.expect("due").len(), 2);
-    // b cannot record what it does not hold.
-    b.record_attempt(
-        r.as_str(),
-        "police_intelligence",
-        now,
-        AttemptOutcome::Delivered,
-    )
-    .await
-    .expect("record");
-    let state = |rows: &[DeliveryRecord], route: &str| {
-        rows.iter()
-            .find(|d| d.route == route)
-            .map(|d| (d.state.clone(), d.attempts))
-            .expect("row")
+    // Both gateways go for the same deliveries at once: each is taken by exactly one.
+    let mut tries = Vec::new();
+    for _ in 0..4 {
+        for id in [&police, &mace] {
+            tries.push(a.lease(id, 0, now, now + 60));
+            tries.push(b.lease(id, 0, now, now + 60));
+        }
+    }
+    let granted = futures_util::future::join_all(tries)
+        .await
+        .into_iter()
+        .map(|g| g.expect("lease"))
+        .collect::<Vec<bool>>();
+    // Tries alternate a, b for police then mace; a gateway may take its own lease again.
+    let by = |gateway: usize, delivery: usize| {
+        granted
+            .iter()
+            .enumerate()
+            .any(|(i, g)| *g && i % 2 == gateway && (i / 2) % 2 == delivery)
     };
-    let rows = a.deliveries(r.as_str()).await.expect("rows");
-    assert_eq!(state(&rows, "police_intelligence"), ("pending".into(), 0));
-    a.record_attempt(
-        r.as_str(),
-        "police_intelligence",
-        now,
-        AttemptOutcome::Delivered,
-    )
-    .await
-    .expect("record");
-    let rows = a.deliveries(r.as_str()).await.expect("rows");
-    assert_eq!(state(&rows, "police_intelligence"), ("delivered".into(), 1));
-    // a dies holding mace_york: once the lease runs out, b takes it over; a's late result
-    // then changes nothing.
-    let later = now + 61;
-    let taken = b.due(later, 10).await.expect("due");
-    assert_eq!(taken.len(), 1);
-    assert_eq!(taken[0].route, "mace_york");
-    a.record_attempt(
-        r.as_str(),
-        "mace_york",
-        later,
-        AttemptOutcome::Retry {
-            next_at: later + 30,
-            class: "smtp_4xx".into(),
-        },
-    )
-    .await
-    .expect("record");
-    b.record_attempt(r.as_str(), "mace_york", later, AttemptOutcome::Delivered)
+    for delivery in 0..2 {
+        assert!(
+            by(0, delivery) ^ by(1, delivery),
+            "delivery {delivery}: exactly one gateway holds it: {granted:?}"
+        );
+    }
+    let (holder, other) = if by(0, 0) { (&a, &b) } else { (&b, &a) };
+    // The other gateway does not see it as due, and cannot record it.
+    assert!(!other
+        .due(now, 10)
+        .await
+        .expect("due")
+        .iter()
+        .any(|d| d.id == police));
+    other
+        .record_attempt(&police, now, AttemptOutcome::Delivered)
         .await
         .expect("record");
-    let rows = a.deliveries(r.as_str()).await.expect("rows");
-    assert_eq!(state(&rows, "mace_york"), ("delivered".into(), 1));
-    let delivered = a
+    let state = |rows: &[DeliveryRecord], id: &DeliveryId| {
+        rows.iter()
+            .find(|d| d.route == id.route)
+            .map(|d| (d.state, d.attempts))
+            .expect("row")
+    };
+    let rows = a.deliveries(&r).await.expect("rows");
+    assert_eq!(state(&rows, &police), (DeliveryState::Pending, 0));
+    holder
+        .record_attempt(&police, now, AttemptOutcome::Delivered)
+        .await
+        .expect("record");
+    let rows = a.deliveries(&r).await.expect("rows");
+    assert_eq!(state(&rows, &police), (DeliveryState::Delivered, 1));
+    // The holder of mace_york dies: once its lease runs out the other takes it over, and the
+    // late result of the first changes nothing.
+    let (mace_holder, heir) = if by(0, 1) { (&a, &b) } else { (&b, &a) };
+    assert!(!heir
+        .lease(&mace, 0, now + 59, now + 119)
+        .await
+        .expect("lease"));
+    let later = now + 61;
+    assert!(heir
+        .lease(&mace, 0, later, later + 60)
+        .await
+        .expect("lease"));
+    mace_holder
+        .record_attempt(
+            &mace,
+            later,
+            AttemptOutcome::Retry {
+                next_at: later + 30,
+                class: "smtp_4xx".into(),
+            },
+        )
+        .await
+        .expect("record");
+    heir.record_attempt(&mace, later, AttemptOutcome::Delivered)
+        .await
+        .expect("record");
+    let rows = a.deliveries(&r).await.expect("rows");
+    assert_eq!(state(&rows, &mace), (DeliveryState::Delivered, 1));
+    let recorded = a
         .audit_entries()
         .await
         .expect("audit")
         .iter()
         .filter(|e| e.event == "delivered" || e.event == "delivery_failed")
         .count();
-    assert_eq!(delivered, 2, "one event per recorded attempt");
+    assert_eq!(recorded, 2, "one event per recorded attempt");
     assert_eq!(a.next_due_at().await.expect("next"), None);
 }
 
@@ -237,14 +255,14 @@ async fn an_unacknowledged_immediate_is_escalated_once_per_round_by_two_gateways
     let r = committed(&a, submission(&a, Priority::Immediate, None)).await;
     committed(&a, submission(&a, Priority::Routine, None)).await;
     let routes = vec![
-        (
-            "control_room".to_string(),
-            "control@example.invalid".to_string(),
-        ),
-        (
-            "duty_inspector".to_string(),
-            "duty@example.invalid".to_string(),
-        ),
+        EscalationRoute {
+            name: "control_room".into(),
+            mailbox: "control@example.invalid".into(),
+        },
+        EscalationRoute {
+            name: "duty_inspector".into(),
+            mailbox: "duty@example.invalid".into(),
+        },
     ];
     let deadline = 1_795_460_400 + 900;
     assert!(a
@@ -260,18 +278,18 @@ async fn an_unacknowledged_immediate_is_escalated_once_per_round_by_two_gateways
             tries.push(a.escalate_due(now, 600, routes.clone()));
             tries.push(b.escalate_due(now, 600, routes.clone()));
         }
-        let escalated: Vec<String> = futures_util::future::join_all(tries)
+        let escalated: Vec<Reference> = futures_util::future::join_all(tries)
             .await
             .into_iter()
             .flat_map(|r| r.expect("escalate"))
             .collect();
-        assert_eq!(escalated, [r.as_str().to_string()], "round {round}");
+        assert_eq!(escalated, std::slice::from_ref(&r), "round {round}");
     }
-    let rows = a.deliveries(r.as_str()).await.expect("rows");
-    let mut escalations: Vec<&str> = rows
+    let rows = a.deliveries(&r).await.expect("rows");
+    let mut escalations: Vec<String> = rows
         .iter()
-        .filter(|d| d.view == "escalation")
-        .map(|d| d.route.as_str())
+        .filter(|d| d.view == View::Escalation)
+        .map(|d| d.route.to_string())
         .collect();
     escalations.sort();
     assert_eq!(
@@ -307,9 +325,12 @@ async fn two_gateways_writing_at_once_keep_one_unbroken_audit_chain() {
             // An outbox write and a partner change from the same gateway, in between.
             let now = 1_795_460_400 + 1;
             s.due(now, 4).await.expect("due");
-            s.record_attempt(r.as_str(), "mace_york", now, AttemptOutcome::Delivered)
-                .await
-                .expect("record");
+            let id = DeliveryId::new(r, DeliveryRoute::route("mace_york"));
+            if s.lease(&id, 0, now, now + 60).await.expect("lease") {
+                s.record_attempt(&id, now, AttemptOutcome::Delivered)
+                    .await
+                    .expect("record");
+            }
         }));
     }
     tasks.push(tokio::spawn({
@@ -349,7 +370,7 @@ async fn a_token_used_on_two_gateways_at_once_acknowledges_once() {
     let r = committed(&a, submission(&a, Priority::Immediate, None)).await;
     a.add_ack_token(
         [5; 32],
-        r.as_str(),
+        &r,
         "police_intelligence",
         AckKind::Acknowledge,
         100,
@@ -361,7 +382,7 @@ async fn a_token_used_on_two_gateways_at_once_acknowledges_once() {
         Some(AckKind::Acknowledge)
     );
     let latest = b
-        .latest_ack_token(r.as_str(), "police_intelligence")
+        .latest_ack_token(&r, "police_intelligence")
         .await
         .expect("latest")
         .expect("some");
@@ -379,7 +400,10 @@ async fn a_token_used_on_two_gateways_at_once_acknowledges_once() {
         .collect();
     assert_eq!(used.len(), 1, "{used:?}");
     // Acknowledged: nothing escalates.
-    let routes = vec![("control_room".to_string(), "c@example.invalid".to_string())];
+    let routes = vec![EscalationRoute {
+        name: "control_room".into(),
+        mailbox: "c@example.invalid".into(),
+    }];
     assert!(a
         .escalate_due(i64::MAX / 2, 600, routes)
         .await
@@ -398,7 +422,7 @@ async fn a_purge_batch_is_taken_by_one_gateway() {
     }
     c.psql(&db, "UPDATE deliveries SET state = 'delivered'")
         .expect("delivered");
-    let policy = neutral::RetentionPolicy {
+    let policy = RetentionPolicy {
         grace_secs: 10,
         max_age_secs: 100,
         warn_secs: 10,
@@ -406,11 +430,16 @@ async fn a_purge_batch_is_taken_by_one_gateway() {
     let now = 1_795_460_400 + 100;
     let (x, y) = tokio::join!(a.purge_due(now, policy), b.purge_due(now, policy));
     let (x, y) = (x.expect("a"), y.expect("b"));
+    assert!(x
+        .purged
+        .iter()
+        .chain(&y.purged)
+        .all(|(_, why)| *why == PurgeReason::MaxAge));
     let mut purged: Vec<_> = x
         .purged
         .iter()
         .chain(&y.purged)
-        .map(|(r, _)| r.clone())
+        .map(|(r, _)| r.as_str().to_string())
         .collect();
     purged.sort();
     purged.dedup();
@@ -428,9 +457,8 @@ async fn a_commit_wakes_another_gateways_outbox() {
     };
     let a = open(c, &db).await;
     let wake = Arc::new(Notify::new());
-    let b = PostgresSpool::open(&settings(c, &db), Arc::clone(&wake))
-        .await
-        .expect("open");
+    let b = open(c, &db).await;
+    b.wake_on_remote_commit(Arc::clone(&wake));
     // The listener's first wake-up, once it listens, is for anything committed before.
     tokio::time::timeout(Duration::from_secs(20), wake.notified())
         .await
@@ -450,9 +478,7 @@ async fn tls_to_the_database_is_verified_against_the_configured_ca() {
     let mut s = settings(c, &db);
     s.postgres_url = c.tls_url(&db);
     s.postgres_ca_file = concat!(env!("CARGO_MANIFEST_DIR"), "/certs-example/ca.pem").into();
-    let spool = PostgresSpool::open(&s, Arc::new(Notify::new()))
-        .await
-        .expect("open over TLS");
+    let spool = PostgresSpool::open(&s).await.expect("open over TLS");
     let ssl = c.count(
         "postgres",
         &format!(
@@ -464,15 +490,11 @@ async fn tls_to_the_database_is_verified_against_the_configured_ca() {
     drop(spool);
     // The system roots do not vouch for the example certificate: refused, not downgraded.
     s.postgres_ca_file = std::path::PathBuf::new();
-    assert!(PostgresSpool::open(&s, Arc::new(Notify::new()))
-        .await
-        .is_err());
+    assert!(PostgresSpool::open(&s).await.is_err());
     // Nor does a wrong password get in.
     s.postgres_url = c.url(&db);
     let wrong = c.dir.join("wrong-password");
     std::fs::write(&wrong, "not-it").expect("write");
     s.postgres_password_file = wrong;
-    assert!(PostgresSpool::open(&s, Arc::new(Notify::new()))
-        .await
-        .is_err());
+    assert!(PostgresSpool::open(&s).await.is_err());
 }
