@@ -15,5 +15,6 @@ mod partners;
 mod process;
 mod smtp_server;
 mod spool_contract;
+mod spool_copy;
 mod triage_corpus;
 mod triage_routing;
