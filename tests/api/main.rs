@@ -14,5 +14,6 @@ mod map;
 mod partners;
 mod process;
 mod smtp_server;
+mod spool_contract;
 mod triage_corpus;
 mod triage_routing;
