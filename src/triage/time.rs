@@ -353,6 +353,9 @@ fn year(w: &str) -> Option<i32> {
         .and_then(|y| i32::try_from(y).ok())
 }
 
+/// A day, the day part it names (local hours [from, to)), and where its words end.
+type DayAt = (Date, Option<(u8, u8)>, usize);
+
 /// A clock time as (hour, minute, whether am/pm or the 24-hour clock settled the hour).
 #[derive(Debug, Clone, Copy)]
 struct Clock {
@@ -660,7 +663,7 @@ impl Ctx {
 
     /// A day at `i`: "today", "tomorrow", "yesterday", "friday", "next friday", "3 march",
     /// "the 3rd", "03/12/2026", "christmas", with the day part it names ("tonight").
-    fn day(&self, w: &[&str], i: usize, guarded: bool) -> Option<(Date, Option<(u8, u8)>, usize)> {
+    fn day(&self, w: &[&str], i: usize, guarded: bool) -> Option<DayAt> {
         let at = |k: usize| w.get(k).copied().unwrap_or("");
         let today = self.today();
         let word = at(i);
@@ -786,13 +789,7 @@ impl Ctx {
         None
     }
 
-    fn dated(
-        &self,
-        m: Month,
-        d: u8,
-        next: &str,
-        end: usize,
-    ) -> Option<(Date, Option<(u8, u8)>, usize)> {
+    fn dated(&self, m: Month, d: u8, next: &str, end: usize) -> Option<DayAt> {
         match year(next) {
             Some(y) => Some((Date::from_calendar_date(y, m, d).ok()?, None, end + 1)),
             None => Some((self.nearest(m, d)?, None, end)),
