@@ -17,5 +17,6 @@ mod pg_cluster;
 mod process;
 mod smtp_server;
 mod spool_contract;
+mod spool_copy;
 mod triage_corpus;
 mod triage_routing;
