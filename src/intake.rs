@@ -125,10 +125,31 @@ pub fn routing_facts(
     }
 }
 
-struct Prepared {
-    triage: Assessment,
-    localities: Vec<String>,
-    decisions: Vec<Decision>,
+/// What intake decides before sealing: the triage, the localities and where it goes.
+pub struct Prepared {
+    pub triage: Assessment,
+    pub localities: Vec<String>,
+    pub decisions: Vec<Decision>,
+}
+
+/// Triage, locality and routing of one submission's answers, as of `at`: everything intake
+/// decides before it seals. Pure: the CPU-ceiling bench calls it as intake does.
+pub fn prepare(
+    routes: &Routes,
+    rules: &Rules,
+    form: &FormSpec,
+    answers: &Map<String, Value>,
+    at: time::OffsetDateTime,
+) -> Prepared {
+    let triage = rules.triage.assess(answers, at);
+    let localities = localities(answers, &rules.localities);
+    let facts = routing_facts(form, answers, &triage, localities.clone());
+    let decisions = routes.select(&facts);
+    Prepared {
+        triage,
+        localities,
+        decisions,
+    }
 }
 
 impl Intake {
@@ -182,23 +203,6 @@ impl Intake {
         &self.routes
     }
 
-    fn prepare(
-        &self,
-        form: &FormSpec,
-        answers: &Map<String, Value>,
-        at: time::OffsetDateTime,
-    ) -> Prepared {
-        let triage = self.rules.triage.assess(answers, at);
-        let localities = localities(answers, &self.rules.localities);
-        let facts = routing_facts(form, answers, &triage, localities.clone());
-        let decisions = self.routes.select(&facts);
-        Prepared {
-            triage,
-            localities,
-            decisions,
-        }
-    }
-
     pub async fn submit(
         &self,
         form: &Arc<FormSpec>,
@@ -239,7 +243,7 @@ impl Intake {
             }
         }
         let now = time::OffsetDateTime::now_utc();
-        let mut prepared = self.prepare(form, &validated.answers, now);
+        let mut prepared = prepare(&self.routes, &self.rules, form, &validated.answers, now);
         for flag in flags {
             if !prepared.triage.reasons.iter().any(|r| r == flag) {
                 prepared.triage.reasons.push(flag.to_string());
@@ -338,7 +342,7 @@ impl Intake {
 }
 
 /// One envelope per route decision, each holding only what its view allows.
-fn seal_all(
+pub fn seal_all(
     reference: &Reference,
     received_at: &str,
     form: &FormSpec,
