@@ -169,6 +169,9 @@ impl Application {
                 timeout: Duration::from_secs(settings.server.body_timeout_secs),
                 min_rate: settings.server.body_min_bytes_per_second,
             },
+            // One file decoding per core at most: the rest wait their turn, and small reports
+            // keep the HTTP workers.
+            cleaner: crate::attachments::Cleaner::new(settings.attachments, cores),
             plain_http: plain,
             ack_tokens,
             signing_keys,

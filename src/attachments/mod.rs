@@ -10,11 +10,13 @@
 //! File names are never kept or logged: a file is known by its position (1, 2, …).
 
 pub mod clean;
+pub mod cleaner;
 pub mod facts;
 pub mod limits;
 pub mod sniff;
 
 pub use clean::{clean, Cleaned};
+pub use cleaner::{CleanError, Cleaner};
 pub use facts::Facts;
 pub use limits::{AttachmentError, AttachmentLimits, Upload};
 pub use sniff::Kind;
