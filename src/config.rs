@@ -6,6 +6,9 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Routes are routing's own settings; the configuration only holds them.
+pub use crate::routing::RouteSettings;
+
 pub const DEFAULT_CONFIG: &str = "config/gateway.toml";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -226,41 +229,25 @@ pub struct ServerSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpoolSettings {
+    /// Where the state is kept: `sqlite` (the default), one database file in `dir`.
+    #[serde(default)]
+    pub backend: SpoolBackend,
     pub dir: PathBuf,
+}
+
+/// Which store the spool is kept in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpoolBackend {
+    /// One SQLite database in `spool.dir`, for a gateway on one machine.
+    #[default]
+    Sqlite,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormsSettings {
     pub dir: PathBuf,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RouteSettings {
-    pub name: String,
-    pub mailbox: String,
-    /// The most this route may see; routing can narrow it (a MACE route gets a notice when the
-    /// source is at risk, for example).
-    pub view: crate::routing::View,
-    pub recipients: Vec<String>,
-    /// What the route is for, which decides what it receives.
-    /// Defaults to `police_intelligence` for the route of that name; required otherwise.
-    #[serde(default)]
-    pub role: Option<crate::routing::Role>,
-    /// For a `mace` route: the localities it covers.
-    #[serde(default)]
-    pub localities: Vec<String>,
-    /// For a `mace` route: receives what no locality route covers (unknown or outside the area).
-    #[serde(default)]
-    pub fallback: bool,
-    /// Minutes within which an IMMEDIATE delivery to this route must be acknowledged before
-    /// escalation (default 15 for police intelligence and the control room).
-    #[serde(default)]
-    pub ack_immediate_minutes: Option<u64>,
-    /// The same for PRIORITY (default: no deadline).
-    #[serde(default)]
-    pub ack_priority_minutes: Option<u64>,
 }
 
 impl Default for Settings {
@@ -282,6 +269,7 @@ impl Default for Settings {
                 admin_listen: "127.0.0.1:9464".into(),
             },
             spool: SpoolSettings {
+                backend: SpoolBackend::Sqlite,
                 dir: "var/spool".into(),
             },
             forms: FormsSettings {

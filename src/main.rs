@@ -355,14 +355,13 @@ fn open(
 }
 
 fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Result<ExitCode> {
-    use pis_gateway::spool::Spool;
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let spool = pis_gateway::spool::sqlite::SqliteSpool::open(&settings.spool.dir)?;
+        let spool = pis_gateway::spool::open(&settings.spool)?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         match action {
             OutboxAction::List => {
@@ -372,7 +371,7 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
                     "REFERENCE", "ROUTE", "STATE", "ATTEMPTS", "NEXT ATTEMPT"
                 );
                 for r in &rows {
-                    let when = if r.state == "dead" {
+                    let when = if r.state == pis_gateway::spool::DeliveryState::Dead {
                         "-".to_string()
                     } else {
                         time::OffsetDateTime::from_unix_timestamp(r.next_attempt_at)
@@ -401,7 +400,7 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
                 let Some(r) = pis_gateway::reference::Reference::parse(&reference) else {
                     anyhow::bail!("not a reference (PIS-XXXX-XXXX)");
                 };
-                let n = spool.requeue(r.as_str(), now).await?;
+                let n = spool.requeue(&r, now).await?;
                 if n == 0 {
                     eprintln!("{r}: nothing to retry (unknown, or already delivered)");
                     return Ok(ExitCode::FAILURE);
@@ -417,14 +416,13 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
 }
 
 fn partner(flag: Option<std::path::PathBuf>, action: PartnerAction) -> anyhow::Result<ExitCode> {
-    use pis_gateway::spool::Spool;
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let spool = pis_gateway::spool::sqlite::SqliteSpool::open(&settings.spool.dir)?;
+        let spool = pis_gateway::spool::open(&settings.spool)?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let when = |t: i64| {
             time::OffsetDateTime::from_unix_timestamp(t)
@@ -483,14 +481,12 @@ fn audit(flag: Option<std::path::PathBuf>, action: AuditAction) -> anyhow::Resul
     use pis_gateway::spool::audit;
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let db = settings.spool.dir.join("spool.sqlite3");
-    if !db.is_file() {
-        anyhow::bail!("no spool at {}", db.display());
-    }
     // Read-only: verifying must not change what it verifies.
-    let conn =
-        rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let entries = audit::entries(&conn)?;
+    let log = pis_gateway::spool::open_audit(&settings.spool)?;
+    let entries = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(log.audit_entries())?;
     match action {
         AuditAction::Export => {
             use std::io::Write;

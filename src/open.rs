@@ -2,10 +2,10 @@
 //! an officer can read it at a glance: priority first, then the form's sections with the
 //! questions as they were asked, people, vehicles and places as numbered items.
 
-use crate::forms::spec::{Field, FormSpec, Kind};
-use crate::forms::{vrm, FormRegistry};
 use crate::attachments::facts::sha256_hex;
 use crate::attachments::Facts;
+use crate::forms::spec::{Field, FormSpec, Kind};
+use crate::forms::{vrm, FormRegistry};
 use serde_json::Value;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -395,7 +395,11 @@ fn html_files(out: &mut String, files: &[FileView<'_>]) {
     }
     out.push_str("<h2>Evidence files</h2>");
     for f in files {
-        let _ = write!(out, "<figure><figcaption><strong>File {}</strong>", f.facts.n);
+        let _ = write!(
+            out,
+            "<figure><figcaption><strong>File {}</strong>",
+            f.facts.n
+        );
         for line in file_lines(f) {
             let _ = write!(out, "<br>{}", escape(&line));
         }
@@ -509,7 +513,10 @@ fn file_lines(f: &FileView<'_>) -> Vec<String> {
         lines.push("kept exactly as sent: open it in a safe viewer, away from the network".into());
     }
     if !x.active_content.is_empty() {
-        lines.push(format!("active content declared: {}", x.active_content.join(", ")));
+        lines.push(format!(
+            "active content declared: {}",
+            x.active_content.join(", ")
+        ));
     }
     lines.push(format!("SHA-256 as sent:  {}", x.sha256_received));
     lines.push(format!("SHA-256 sealed:   {}", x.sha256_sealed));

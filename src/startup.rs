@@ -16,9 +16,7 @@ use crate::locality::LocalityTable;
 use crate::metrics::Metrics;
 use crate::routing::Routes;
 use crate::signing::SigningKey;
-use crate::spool::lifecycle::RetentionPolicy;
-use crate::spool::sqlite::SqliteSpool;
-use crate::spool::Spool;
+use crate::spool::RetentionPolicy;
 use crate::triage::Triage;
 use actix_web::dev::Server;
 use actix_web::{middleware, web, App, HttpServer};
@@ -98,7 +96,7 @@ impl Application {
             SigningKey::load(&settings.server.signing_key).context("loading server.signing_key")?,
         );
         let signing_keys = settings.published_signing_keys(signer.public());
-        let spool: Arc<dyn Spool> = Arc::new(SqliteSpool::open(&settings.spool.dir)?);
+        let spool = crate::spool::open(&settings.spool)?;
         let secret = spool
             .secret("form_token", 32)
             .await
@@ -114,7 +112,7 @@ impl Application {
             settings.delivery.busy_intake_per_second,
         ));
         let outbox = Outbox::new(
-            Arc::clone(&spool),
+            spool.clone(),
             Mailer::from_settings(&settings.mail, settings.delivery.concurrency)
                 .context("setting up the mail transport")?,
             RetrySchedule::from(&settings.delivery),
@@ -127,6 +125,7 @@ impl Application {
         .with_lanes(settings.delivery.concurrency)
         .with_public_url(&settings.server.public_url)
         .with_token_policy(ack_tokens)
+        .with_max_attachment_bytes(settings.mail.max_attachment_bytes)
         // Derived from the signing key, which lives outside the spool: a resend after a
         // restart carries the same link, and a copy of the spool alone yields no token.
         .with_token_key(TokenKey::derived_from(signer.derivation_secret()))

@@ -194,7 +194,8 @@ mod tests {
             max_total_bytes: 15,
             ..AttachmentLimits::default()
         };
-        let cases: Vec<(&str, Vec<Upload>, Option<(&str, &str)>)> = vec![
+        type Case = (&'static str, Vec<Upload>, Option<(&'static str, &'static str)>);
+        let cases: Vec<Case> = vec![
             ("within every limit", vec![upload(1, 7), upload(2, 8)], None),
             (
                 "one file too many",

@@ -2,7 +2,8 @@
 
 use crate::ack::AckKind;
 use crate::seal;
-use crate::spool::DueDelivery;
+use crate::spool::{DueDelivery, View};
+use crate::triage::Priority;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
@@ -18,13 +19,18 @@ pub enum EmailError {
 }
 
 pub fn subject(d: &DueDelivery) -> String {
-    if d.view == "escalation" {
+    if d.view == View::Escalation {
         format!(
             "[OFFICIAL-SENSITIVE] PIS {} {} UNACKNOWLEDGED",
-            d.reference, d.priority
+            d.id.reference,
+            d.priority.as_str()
         )
     } else {
-        format!("[OFFICIAL-SENSITIVE] PIS {} {}", d.reference, d.priority)
+        format!(
+            "[OFFICIAL-SENSITIVE] PIS {} {}",
+            d.id.reference,
+            d.priority.as_str()
+        )
     }
 }
 
@@ -49,10 +55,10 @@ fn escalation_body(d: &DueDelivery) -> String {
          Contact the receiving team now and make sure someone has it in hand. This email\n\
          repeats until the submission is acknowledged.\n\n",
         notice["escalation"].as_i64().unwrap_or(1),
-        d.priority,
-        d.reference,
+        d.priority.as_str(),
+        d.id.reference,
         d.received_at,
-        d.priority,
+        d.priority.as_str(),
         if routes.is_empty() {
             "-".to_string()
         } else {
@@ -65,11 +71,11 @@ fn escalation_body(d: &DueDelivery) -> String {
 /// Stable per reference and route, so a resend after a crash is recognisable as the same mail.
 pub fn message_id(d: &DueDelivery, from: &str) -> String {
     let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
-    format!("<{}.{}@{}>", d.reference, d.route, domain)
+    format!("<{}.{}@{}>", d.id.reference, d.id.route, domain)
 }
 
 fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String {
-    if d.view == "escalation" {
+    if d.view == View::Escalation {
         let mut b = escalation_body(d);
         if let Some(url) = ack_url {
             b.push_str(&format!(
@@ -87,7 +93,12 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
          Priority:  {}\n\
          Form:      {}\n\
          Route:     {} ({} view)\n\n",
-        d.reference, d.received_at, d.priority, d.form_id, d.route, d.view
+        d.id.reference,
+        d.received_at,
+        d.priority.as_str(),
+        d.form_id,
+        d.id.route,
+        d.view
     );
     if has_attachment {
         b.push_str(&format!(
@@ -95,7 +106,7 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
              inbox's keys. To read it on a machine that holds one of those keys:\n\n\
              \x20   pis-gateway open --identity YOUR-KEY-FILE {}.age\n\n\
              or, for the raw JSON document: age -d -i YOUR-KEY-FILE {}.age\n\n",
-            d.reference, d.reference, d.reference
+            d.id.reference, d.id.reference, d.id.reference
         ));
     } else {
         let notice: serde_json::Value = d
@@ -123,7 +134,7 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
             list("localities")
         ));
     }
-    if d.priority == "IMMEDIATE" {
+    if d.priority == Priority::Immediate {
         b.push_str(
             "IMMEDIATE: the submitter indicated a risk of harm now. Read it without delay.\n\n",
         );
@@ -143,46 +154,123 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
     b
 }
 
-pub fn build(d: &DueDelivery, from: &str, ack_url: Option<&str>) -> Result<Message, EmailError> {
+/// The evidence files that go with a full view's email.
+pub enum Files<'a> {
+    None,
+    /// Sealed files (binary age), file 1 first, attached armored as `<reference>-<n>.age`.
+    Attached(&'a [Vec<u8>]),
+    /// Too large together for email: one one-time download link per file, file 1 first.
+    Linked(&'a [String]),
+}
+
+/// How to read the files, in the body.
+fn files_text(d: &DueDelivery, files: &Files<'_>) -> String {
+    let r = &d.id.reference;
+    match files {
+        Files::None => String::new(),
+        Files::Attached(list) => {
+            let names: Vec<String> = (1..=list.len()).map(|n| format!("{r}-{n}.age")).collect();
+            format!(
+                "Evidence files sent with it are attached, each encrypted the same way:\n\
+                 {}\n\
+                 To open the report with them and write the files into a folder:\n\n\
+                 \x20   pis-gateway open --identity YOUR-KEY-FILE --extract FOLDER {r}.age {}\n\n",
+                names.join(", "),
+                names.join(" ")
+            )
+        }
+        Files::Linked(urls) => {
+            let mut t = String::from(
+                "Evidence files sent with it are too large to attach. Each link below downloads\n\
+                 one file, still encrypted to this inbox's keys; each works once and expires:\n",
+            );
+            for (i, url) in urls.iter().enumerate() {
+                t.push_str(&format!("{r}-{}.age: {url}\n", i + 1));
+            }
+            t.push_str(&format!(
+                "\nThen: pis-gateway open --identity YOUR-KEY-FILE --extract FOLDER {r}.age {r}-1.age ...\n\n"
+            ));
+            t
+        }
+    }
+}
+
+pub fn build(
+    d: &DueDelivery,
+    from: &str,
+    ack_url: Option<&str>,
+    files: &Files<'_>,
+) -> Result<Message, EmailError> {
     let from_box: Mailbox = from.parse().map_err(|_| EmailError::Address("mail.from"))?;
     let to: Mailbox = d
         .mailbox
         .parse()
         .map_err(|_| EmailError::Address("route mailbox"))?;
-    let text = SinglePart::plain(body(d, d.envelope.is_some(), ack_url));
+    let mut text = body(d, d.envelope.is_some(), ack_url);
+    if d.envelope.is_some() {
+        // After the report's own instructions, before the closing line.
+        let extra = files_text(d, files);
+        let at = text.rfind("Do not reply").unwrap_or(text.len());
+        text.insert_str(at, &extra);
+    }
+    let text = SinglePart::plain(text);
     let builder = Message::builder()
         .from(from_box)
         .to(to)
         .subject(subject(d))
         .message_id(Some(message_id(d, from)));
+    let octets = || ContentType::parse("application/octet-stream").map_err(|_| EmailError::Build);
     let msg = match &d.envelope {
         Some(envelope) => {
             let armored = seal::armor(envelope).map_err(|_| EmailError::Armor)?;
-            let attachment = Attachment::new(format!("{}.age", d.reference)).body(
-                armored,
-                ContentType::parse("application/octet-stream").map_err(|_| EmailError::Build)?,
-            );
-            builder.multipart(MultiPart::mixed().singlepart(text).singlepart(attachment))
+            let attachment =
+                Attachment::new(format!("{}.age", d.id.reference)).body(armored, octets()?);
+            let mut parts = MultiPart::mixed().singlepart(text).singlepart(attachment);
+            if let Files::Attached(list) = files {
+                for (i, file) in list.iter().enumerate() {
+                    let armored = seal::armor(file).map_err(|_| EmailError::Armor)?;
+                    parts = parts.singlepart(
+                        Attachment::new(format!("{}-{}.age", d.id.reference, i + 1))
+                            .body(armored, octets()?),
+                    );
+                }
+            }
+            builder.multipart(parts)
         }
         None => builder.singlepart(text),
     };
     msg.map_err(|_| EmailError::Build)
 }
 
+/// The size of sealed files once armored for email (base64 in 64-character lines, with the
+/// armor's first and last lines), without armoring them.
+pub fn armored_size(files: &[Vec<u8>]) -> usize {
+    files
+        .iter()
+        .map(|f| {
+            let b64 = f.len().div_ceil(3) * 4;
+            b64 + b64.div_ceil(64) + 70
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spool::{DeliveryId, DeliveryRoute};
 
     fn due(view: &str, envelope: Option<Vec<u8>>, notice: Option<&str>) -> DueDelivery {
         DueDelivery {
             rank: 2,
-            reference: "PIS-ABCD-EFGH".into(),
-            route: "mace_selby".into(),
+            id: DeliveryId::new(
+                crate::reference::Reference::parse("PIS-ABCD-EFGH").expect("reference"),
+                DeliveryRoute::route("mace_selby"),
+            ),
             mailbox: "mace-selby@example.invalid".into(),
-            view: view.into(),
+            view: View::parse(view).expect("view"),
             attempts: 0,
             retry_from: 0,
-            priority: "PRIORITY".into(),
+            priority: Priority::Priority,
             received_at: "2026-11-23T19:00:00Z".into(),
             form_id: "professional".into(),
             envelope,
@@ -199,9 +287,14 @@ mod tests {
             Some(r#"{"categories":["CCE"],"localities":["SELBY"]}"#),
         );
         let raw = String::from_utf8(
-            build(&d, "gw@example.invalid", Some("https://gw.example/ack/abc"))
-                .expect("builds")
-                .formatted(),
+            build(
+                &d,
+                "gw@example.invalid",
+                Some("https://gw.example/ack/abc"),
+                &Files::None,
+            )
+            .expect("builds")
+            .formatted(),
         )
         .expect("utf8");
         assert!(raw.contains("Subject: [OFFICIAL-SENSITIVE] PIS PIS-ABCD-EFGH PRIORITY"));
@@ -216,9 +309,14 @@ mod tests {
     fn a_full_or_restricted_delivery_attaches_the_armored_envelope() {
         let d = due("restricted", Some(vec![1, 2, 3]), None);
         let raw = String::from_utf8(
-            build(&d, "gw@example.invalid", Some("https://gw.example/ack/abc"))
-                .expect("builds")
-                .formatted(),
+            build(
+                &d,
+                "gw@example.invalid",
+                Some("https://gw.example/ack/abc"),
+                &Files::None,
+            )
+            .expect("builds")
+            .formatted(),
         )
         .expect("utf8");
         assert!(raw.contains("filename=\"PIS-ABCD-EFGH.age\""));

@@ -83,6 +83,8 @@ fn guarded(
             }
         }
     })
+    // The multipart reader may ask again after the end; a fused stream keeps answering "done".
+    .fuse()
 }
 
 /// Reads every part. Text fields must stay within `limits.text.max_bytes` together; files
@@ -103,10 +105,8 @@ pub async fn read_multipart(
         return Err(MultipartError::Body(BodyError::TooLarge));
     }
     let why = Rc::new(Cell::new(None));
-    let mut multipart = actix_multipart::Multipart::new(
-        req.headers(),
-        guarded(payload, whole, Rc::clone(&why)),
-    );
+    let mut multipart =
+        actix_multipart::Multipart::new(req.headers(), guarded(payload, whole, Rc::clone(&why)));
     let broken = |why: &Rc<Cell<Option<BodyError>>>| {
         MultipartError::Body(why.get().unwrap_or(BodyError::Broken))
     };
@@ -176,7 +176,8 @@ pub async fn read_multipart(
                 }
                 value.extend_from_slice(&chunk);
             }
-            let value = String::from_utf8(value).map_err(|_| MultipartError::Body(BodyError::Broken))?;
+            let value =
+                String::from_utf8(value).map_err(|_| MultipartError::Body(BodyError::Broken))?;
             parts.fields.push((name, value));
         }
     }

@@ -1,18 +1,18 @@
 //! The JSON API for partner systems.
 
-use crate::forms::{describe, validate, FieldError};
 use crate::attachments::CleanError;
 use crate::forms::FormSpec;
+use crate::forms::{describe, validate, FieldError};
 use crate::http::body::{media_type, read_limited, BodyError};
+use crate::http::error::ApiError;
 use crate::http::multipart::{read_multipart, MultipartError, MultipartLimits};
 use crate::http::routes::form::takes_pdf;
-use std::sync::Arc;
-use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::intake::IntakeError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 pub async fn list_forms(state: web::Data<AppState>) -> HttpResponse {
     let forms: Vec<Value> = state.forms.iter().map(|f| describe::summary(f)).collect();

@@ -2,12 +2,12 @@
 //! or accepts the submission and shows its reference. Works without JavaScript; keeps no
 //! server-side state of partial answers.
 
+use crate::attachments::{AttachmentError, CleanError};
 use crate::forms::html::{
     blank_slots, carried, page_errors, read_posted, section_of, Action, PageError, Posted,
 };
 use crate::forms::review::review;
 use crate::forms::{describe, fields, validate, FieldError, FormSpec};
-use crate::attachments::{AttachmentError, CleanError};
 use crate::http::body::{media_type, read_limited, BodyError};
 use crate::http::multipart::{read_multipart, MultipartError, MultipartLimits};
 use crate::http::rate_limit::{too_many_requests, Class};
