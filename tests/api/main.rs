@@ -16,5 +16,6 @@ mod partners;
 mod process;
 mod samples;
 mod smtp_server;
+mod spool_contract;
 mod triage_corpus;
 mod triage_routing;

@@ -59,75 +59,6 @@ fn submission((number, reference): (u64, Reference), token: Option<[u8; 32]>) ->
 }
 
 #[tokio::test]
-async fn concurrent_commits_are_all_durable_and_survive_reopening() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spool = Arc::new(SqliteSpool::open(dir.path()).expect("open"));
-    let mut handles = Vec::new();
-    for _ in 0..200 {
-        let s = Arc::clone(&spool);
-        handles.push(tokio::spawn(async move {
-            s.commit(submission(drawn(&s), None)).await
-        }));
-    }
-    let mut refs = Vec::new();
-    for h in handles {
-        match h.await.expect("join").expect("commit") {
-            CommitOutcome::Committed(r) => refs.push(r),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-    drop(spool);
-    let spool = SqliteSpool::open(dir.path()).expect("reopen");
-    assert_eq!(spool.count_submissions().await.expect("count"), 200);
-    for r in refs.iter().take(5) {
-        assert!(spool.submission(r).await.expect("read").is_some());
-        assert_eq!(spool.envelopes(r).await.expect("read").len(), 1);
-        assert_eq!(
-            spool.deliveries(r).await.expect("read")[0].state,
-            DeliveryState::Pending
-        );
-    }
-}
-
-#[tokio::test]
-async fn a_token_commits_once_and_then_names_its_reference() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spool = SqliteSpool::open(dir.path()).expect("open");
-    let first = spool
-        .commit(submission(drawn(&spool), Some([7; 32])))
-        .await
-        .expect("commit");
-    let CommitOutcome::Committed(r) = first else {
-        panic!("{first:?}")
-    };
-    let again = spool
-        .commit(submission(drawn(&spool), Some([7; 32])))
-        .await
-        .expect("commit");
-    assert_eq!(again, CommitOutcome::Duplicate(r.clone()));
-    assert_eq!(
-        spool.reference_for_token([7; 32]).await.expect("read"),
-        Some(r)
-    );
-    assert_eq!(spool.count_submissions().await.expect("count"), 1);
-}
-
-#[tokio::test]
-async fn a_taken_reference_is_reported_not_overwritten() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spool = SqliteSpool::open(dir.path()).expect("open");
-    let s = submission(drawn(&spool), None);
-    let mut twin = submission(drawn(&spool), None);
-    twin.number = s.number;
-    twin.reference = s.reference.clone();
-    spool.commit(s).await.expect("commit");
-    assert_eq!(
-        spool.commit(twin).await.expect("commit"),
-        CommitOutcome::ReferenceTaken
-    );
-}
-
-#[tokio::test]
 async fn a_new_reference_never_repeats_one_kept_from_schema_1() {
     // A schema-1 spool whose one random reference happens to be what number 2 enciphers
     // to: number 1 is that row's, so 2 is the first drawn, and it must be refused.
@@ -204,11 +135,11 @@ async fn two_gateways_on_one_spool_never_share_a_reference() {
 }
 
 #[tokio::test]
-async fn secrets_persist_and_files_are_private() {
+async fn the_spool_files_are_private() {
+    // Secrets and the rest of the contract are in tests/api/spool_contract.rs.
     let dir = tempfile::tempdir().expect("tempdir");
     let spool = SqliteSpool::open(&dir.path().join("s")).expect("open");
-    let a = spool.secret("form_token", 32).await.expect("secret");
-    assert_eq!(a, spool.secret("form_token", 32).await.expect("secret"));
+    spool.secret("form_token", 32).await.expect("secret");
     spool.probe_writable().await.expect("writable");
     #[cfg(unix)]
     {
