@@ -194,7 +194,11 @@ mod tests {
             max_total_bytes: 15,
             ..AttachmentLimits::default()
         };
-        type Case = (&'static str, Vec<Upload>, Option<(&'static str, &'static str)>);
+        type Case = (
+            &'static str,
+            Vec<Upload>,
+            Option<(&'static str, &'static str)>,
+        );
         let cases: Vec<Case> = vec![
             ("within every limit", vec![upload(1, 7), upload(2, 8)], None),
             (
