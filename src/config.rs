@@ -226,7 +226,7 @@ pub struct ServerSettings {
     pub admin_listen: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SpoolSettings {
     /// Where the state is kept: `sqlite` (the default), one database file in `dir`.

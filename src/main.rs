@@ -2,7 +2,9 @@
 
 use anyhow::Context;
 use clap::Parser;
-use pis_gateway::cli::{AuditAction, Cli, Command, OutboxAction, PartnerAction, Signers};
+use pis_gateway::cli::{
+    AuditAction, Cli, Command, OutboxAction, PartnerAction, Signers, SpoolAction,
+};
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
 use pis_gateway::signing::{Keyring, SigningKey};
@@ -25,6 +27,9 @@ fn main() -> ExitCode {
         Command::Outbox { config, action } => outbox(config, action),
         Command::Audit { config, action } => audit(config, action),
         Command::Partner { config, action } => partner(config, action),
+        Command::Spool {
+            action: SpoolAction::Copy { from, to },
+        } => spool_copy(&from, &to),
         Command::Map {
             identity,
             since,
@@ -472,6 +477,53 @@ fn partner(flag: Option<std::path::PathBuf>, action: PartnerAction) -> anyhow::R
                     eprintln!("{name}: no active partner of that name");
                     Ok(ExitCode::FAILURE)
                 }
+            }
+        }
+    })
+}
+
+/// `spool copy`: everything from one spool into another, empty one, then both compared.
+fn spool_copy(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use pis_gateway::spool::{self, transfer};
+    let load = |p: &std::path::Path| {
+        config::load(p).map_err(|problems| anyhow::anyhow!("{}: {problems}", p.display()))
+    };
+    let (source, destination) = (load(from)?.spool, load(to)?.spool);
+    if source == destination {
+        anyhow::bail!("--from and --to name the same spool");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let from = spool::open(&source).context("opening the source spool")?;
+        let to = spool::open(&destination).context("opening the destination spool")?;
+        let counts = match transfer::copy(&*from, &*to).await {
+            Ok(counts) => counts,
+            Err(e) => {
+                eprintln!("spool copy: {e:#}");
+                return Ok(ExitCode::FAILURE);
+            }
+        };
+        println!("copied {counts}");
+        // Opened again: the destination now holds the source's reference key.
+        drop(to);
+        let to = spool::open(&destination).context("opening the destination spool again")?;
+        match transfer::verify_copy(&*from, &*to).await {
+            Ok(v) => {
+                let head = v.audit_head.map_or_else(
+                    || "-".to_string(),
+                    |(seq, hash)| format!("{seq}:{}", spool::audit::to_hex(&hash)),
+                );
+                println!(
+                    "verified: {}; audit chain intact on both sides: {} entries, head {head}",
+                    v.counts, v.audit_entries
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("spool copy: the copy does not match its source: {e:#}");
+                Ok(ExitCode::FAILURE)
             }
         }
     })

@@ -8,8 +8,8 @@
 //! The seam for backends is a set of small traits, one per user of the spool: intake
 //! ([`IntakeStore`]), the outbox ([`OutboxStore`]), acknowledgement and escalation
 //! ([`AckStore`]), housekeeping ([`Housekeeping`]), the audit log ([`AuditStore`]), the
-//! spool's own settings and secrets ([`SettingsStore`]), partner agencies ([`PartnerStore`])
-//! and the stored records ([`RecordStore`]). [`Spool`] is all of them together, which is what
+//! spool's own settings and secrets ([`SettingsStore`]), partner agencies ([`PartnerStore`]),
+//! the stored records ([`RecordStore`]) and moving a deployment ([`TransferStore`]). [`Spool`] is all of them together, which is what
 //! [`open`] returns and the gateway holds. SQLite ([`sqlite`]) is the embedded default.
 //!
 //! Nothing outside this module knows which backend is in use.
@@ -17,9 +17,11 @@
 pub mod audit;
 mod records;
 pub mod sqlite;
+pub mod transfer;
 mod types;
 
 pub use records::*;
+pub use transfer::TransferStore;
 pub use types::*;
 
 use crate::ack::{AckKind, Used};
@@ -65,6 +67,7 @@ pub trait Spool:
     + AuditStore
     + SettingsStore
     + PartnerStore
+    + TransferStore
 {
 }
 
@@ -77,6 +80,7 @@ impl<T> Spool for T where
         + AuditStore
         + SettingsStore
         + PartnerStore
+        + TransferStore
 {
 }
 
@@ -84,7 +88,7 @@ impl<T> Spool for T where
 pub mod prelude {
     pub use super::{
         AckStore, AuditStore, Housekeeping, IntakeStore, OutboxStore, PartnerStore, RecordStore,
-        SettingsStore, Spool,
+        SettingsStore, Spool, TransferStore,
     };
 }
 

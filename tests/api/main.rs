@@ -17,5 +17,6 @@ mod process;
 mod samples;
 mod smtp_server;
 mod spool_contract;
+mod spool_copy;
 mod triage_corpus;
 mod triage_routing;

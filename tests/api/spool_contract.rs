@@ -70,6 +70,16 @@ macro_rules! contract {
                 secrets_are_created_once_and_kept,
                 evidence_files_are_kept_per_route_in_order_and_purged_with_the_envelope,
             );
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_copy_into_an_empty_store_matches_its_source() {
+                let (Some(a), Some(b)) = ($backend.await, $backend.await) else {
+                    return;
+                };
+                crate::spool_contract::a_copy_into_an_empty_store_matches_its_source(&a, &b)
+                    .await;
+                drop((a.keep, b.keep));
+            }
         }
     };
     (@cases $backend:expr; $($case:ident),* $(,)?) => {
@@ -1077,4 +1087,94 @@ pub async fn evidence_files_are_kept_per_route_in_order_and_purged_with_the_enve
         .await
         .expect("read")
         .is_empty());
+}
+
+pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Backend) {
+    use pis_gateway::spool::transfer;
+    let source = (a.open)().await;
+    let s = commit(
+        &*source,
+        submission(
+            &*source,
+            100,
+            Priority::Immediate,
+            Some([3; 32]),
+            Some(500),
+            true,
+        ),
+    )
+    .await;
+    let t = commit(
+        &*source,
+        submission(&*source, 200, Priority::Routine, None, None, false),
+    )
+    .await;
+    source
+        .record_attempt(&police(&t), 300, AttemptOutcome::Delivered)
+        .await
+        .expect("recorded");
+    source
+        .add_ack_token([6; 32], &s, POLICE, AckKind::Acknowledge, 300)
+        .await
+        .expect("token");
+    let route = EscalationRoute {
+        name: "duty".into(),
+        mailbox: "duty@example.invalid".into(),
+    };
+    assert_eq!(
+        source
+            .escalate_due(600, 900, vec![route.clone()])
+            .await
+            .expect("escalate"),
+        vec![s.clone()]
+    );
+    assert!(source.add_partner("nyp", [1; 32], 10).await.expect("add"));
+    let key = source.secret("form_token", 32).await.expect("secret");
+
+    let destination = (b.open)().await;
+    let counts = transfer::copy(&*source, &*destination)
+        .await
+        .expect("copied");
+    assert_eq!(counts.submissions, 2);
+    drop(destination);
+    let destination = (b.open)().await;
+    let verified = transfer::verify_copy(&*source, &*destination)
+        .await
+        .expect("the copy matches");
+    assert_eq!(verified.counts, counts);
+    assert_eq!(
+        destination.secret("form_token", 32).await.expect("secret"),
+        key
+    );
+    assert!(destination.submission(&s).await.expect("read").is_some());
+    assert_eq!(
+        destination
+            .reference_for_token([3; 32])
+            .await
+            .expect("read"),
+        Some(s.clone())
+    );
+    // The copy goes on where the source left off: the next round, the same link.
+    assert_eq!(
+        destination
+            .escalate_due(1_500, 900, vec![route])
+            .await
+            .expect("escalate"),
+        vec![s.clone()]
+    );
+    assert!(destination
+        .acknowledge([6; 32], 1_600, 0)
+        .await
+        .expect("ack")
+        .is_some());
+    let entries = destination.audit_entries().await.expect("audit");
+    assert!(audit::verify(&entries, None).is_ok());
+
+    // Never into a store that holds anything; never a live store's keys replaced.
+    assert!(transfer::copy(&*source, &*destination).await.is_err());
+    assert!(destination
+        .import_settings(source.export_settings().await.expect("settings"))
+        .await
+        .is_err());
+    assert!(destination.submission(&s).await.expect("read").is_some());
 }
