@@ -166,6 +166,7 @@ fn check_config(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
         let which = if i == 0 { "current" } else { "previous" };
         println!("signing key {} ({which}) {}", k.id(), k.to_base64());
     }
+    println!("spool {}", pis_gateway::spool::describe(&settings.spool));
     println!("configuration OK");
     Ok(ExitCode::SUCCESS)
 }
@@ -182,6 +183,7 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     }
     let listen = settings.server.listen.clone();
     let tls = !settings.server.dangerous_plain_http;
+    let spool = pis_gateway::spool::describe(&settings.spool);
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings).await?;
         tracing::info!(
@@ -189,6 +191,7 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
             port = app.port(),
             admin_port = app.admin_port().unwrap_or(0),
             tls,
+            %spool,
             "pis-gateway serving"
         );
         app.run_until_stopped()
@@ -366,7 +369,7 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let spool = pis_gateway::spool::open(&settings.spool)?;
+        let spool = pis_gateway::spool::open(&settings.spool).await?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         match action {
             OutboxAction::List => {
@@ -427,7 +430,7 @@ fn partner(flag: Option<std::path::PathBuf>, action: PartnerAction) -> anyhow::R
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let spool = pis_gateway::spool::open(&settings.spool)?;
+        let spool = pis_gateway::spool::open(&settings.spool).await?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let when = |t: i64| {
             time::OffsetDateTime::from_unix_timestamp(t)
@@ -496,8 +499,12 @@ fn spool_copy(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<Ex
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let from = spool::open(&source).context("opening the source spool")?;
-        let to = spool::open(&destination).context("opening the destination spool")?;
+        let from = spool::open(&source)
+            .await
+            .context("opening the source spool")?;
+        let to = spool::open(&destination)
+            .await
+            .context("opening the destination spool")?;
         let counts = match transfer::copy(&*from, &*to).await {
             Ok(counts) => counts,
             Err(e) => {
@@ -508,7 +515,9 @@ fn spool_copy(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<Ex
         println!("copied {counts}");
         // Opened again: the destination now holds the source's reference key.
         drop(to);
-        let to = spool::open(&destination).context("opening the destination spool again")?;
+        let to = spool::open(&destination)
+            .await
+            .context("opening the destination spool again")?;
         match transfer::verify_copy(&*from, &*to).await {
             Ok(v) => {
                 let head = v.audit_head.map_or_else(
@@ -534,11 +543,13 @@ fn audit(flag: Option<std::path::PathBuf>, action: AuditAction) -> anyhow::Resul
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
     // Read-only: verifying must not change what it verifies.
-    let log = pis_gateway::spool::open_audit(&settings.spool)?;
     let entries = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(log.audit_entries())?;
+        .block_on(async {
+            let log = pis_gateway::spool::open_audit(&settings.spool).await?;
+            anyhow::Ok(log.audit_entries().await?)
+        })?;
     match action {
         AuditAction::Export => {
             use std::io::Write;

@@ -55,6 +55,8 @@ pub struct Outbox {
     token_key: TokenKey,
     /// The most a full view's evidence files may come to in one email, armored.
     max_attachment_bytes: usize,
+    /// How long a lease on a delivery being sent lasts (see `delivery.lease_secs`).
+    lease_secs: i64,
 }
 
 impl Outbox {
@@ -85,6 +87,7 @@ impl Outbox {
             token_policy: TokenPolicy::default(),
             token_key: TokenKey::random(),
             max_attachment_bytes: 10 * 1024 * 1024,
+            lease_secs: LEASE_SECS,
         }
     }
 
@@ -113,14 +116,21 @@ impl Outbox {
         self
     }
 
-    /// Tokens are derived under `key`; with a key that survives restarts (derived from the
-    /// signing key), a resend after a restart still carries the same link.
     /// `mail.max_attachment_bytes`.
     pub fn with_max_attachment_bytes(mut self, max: usize) -> Self {
         self.max_attachment_bytes = max;
         self
     }
 
+    /// A lease on a delivery lasts `secs`: after that, a gateway that died mid-send has its
+    /// delivery taken over by another on the same spool.
+    pub fn with_lease_secs(mut self, secs: u64) -> Self {
+        self.lease_secs = secs.max(1) as i64;
+        self
+    }
+
+    /// Tokens are derived under `key`; with a key that survives restarts (derived from the
+    /// signing key), a resend after a restart still carries the same link.
     pub fn with_token_key(mut self, key: TokenKey) -> Self {
         self.token_key = key;
         self
@@ -184,7 +194,7 @@ impl Outbox {
             }
             let leased = self
                 .spool
-                .lease(&d.id, d.attempts, now, now + LEASE_SECS)
+                .lease(&d.id, d.attempts, now, now + self.lease_secs)
                 .await;
             if let Ok(true) = leased {
                 return Ok(Some(d));
@@ -362,8 +372,8 @@ const PRESSURE_PAUSE: Duration = Duration::from_millis(250);
 /// During a surge, how often lane 0 looks for urgent email: the most an IMMEDIATE email waits
 /// for the outbox then.
 const SURGE_LOOK: Duration = Duration::from_millis(50);
-/// How long a lease on a delivery lasts: longer than any one send may take (the SMTP timeouts
-/// are far shorter), so a lease runs out only when its holder has died.
+/// How long a lease on a delivery lasts unless set: longer than any one send may take (the SMTP
+/// timeouts are far shorter), so a lease runs out only when its holder has died.
 const LEASE_SECS: i64 = 600;
 /// Delivery ranks (see the spool's `deliveries.rank`).
 const PRIORITY_RANK: i64 = 1;

@@ -15,6 +15,7 @@
 //! Nothing outside this module knows which backend is in use.
 
 pub mod audit;
+pub mod postgres;
 mod records;
 pub mod sqlite;
 pub mod transfer;
@@ -43,17 +44,30 @@ pub enum SpoolError {
 }
 
 /// Opens the spool the settings name (creating and migrating it if needed).
-pub fn open(settings: &SpoolSettings) -> anyhow::Result<Arc<dyn Spool>> {
+pub async fn open(settings: &SpoolSettings) -> anyhow::Result<Arc<dyn Spool>> {
     match settings.backend {
         SpoolBackend::Sqlite => Ok(Arc::new(sqlite::SqliteSpool::open(&settings.dir)?)),
+        SpoolBackend::Postgres => Ok(Arc::new(postgres::PostgresSpool::open(settings).await?)),
     }
 }
 
 /// Opens the spool's audit log for reading only: verifying must not change what it verifies,
 /// and a spool that does not exist is an error rather than created empty.
-pub fn open_audit(settings: &SpoolSettings) -> anyhow::Result<Box<dyn AuditStore>> {
+pub async fn open_audit(settings: &SpoolSettings) -> anyhow::Result<Box<dyn AuditStore>> {
     match settings.backend {
         SpoolBackend::Sqlite => Ok(Box::new(sqlite::AuditReader::open(&settings.dir)?)),
+        SpoolBackend::Postgres => Ok(Box::new(postgres::AuditReader::open(settings).await?)),
+    }
+}
+
+/// Where the spool is, for `check-config` and the start-up log (never a password).
+pub fn describe(settings: &SpoolSettings) -> String {
+    match settings.backend {
+        SpoolBackend::Sqlite => format!("sqlite in {}", settings.dir.display()),
+        SpoolBackend::Postgres => match postgres::parse_url(&settings.postgres_url) {
+            Ok(target) => format!("postgres at {}", target.describe()),
+            Err(e) => format!("postgres (spool.postgres_url {e})"),
+        },
     }
 }
 
@@ -176,6 +190,10 @@ pub trait OutboxStore: Send + Sync + 'static {
         reference: &Reference,
         route: &str,
     ) -> SpoolFuture<'_, Option<IssuedToken>>;
+
+    /// Wakes `wake` whenever another gateway on the same store commits work for the outbox
+    /// (a shared store only; an embedded one has no other writer).
+    fn wake_on_remote_commit(&self, _wake: Arc<tokio::sync::Notify>) {}
 }
 
 /// Acknowledgement links and escalation of what nobody acknowledged.

@@ -13,6 +13,8 @@ mod helpers;
 mod journey;
 mod map;
 mod partners;
+#[path = "../support/pg_cluster.rs"]
+mod pg_cluster;
 mod process;
 mod samples;
 mod smtp_server;

@@ -40,13 +40,45 @@ pub async fn sqlite() -> Option<Backend> {
     let settings = SpoolSettings {
         backend: SpoolBackend::Sqlite,
         dir: dir.path().join("spool"),
+        ..pis_gateway::config::Settings::default().spool
     };
     Some(Backend {
-        open: Box::new(move || {
-            let settings = settings.clone();
-            Box::pin(async move { pis_gateway::spool::open(&settings).expect("open the spool") })
-        }),
+        open: opener(settings),
         keep: Box::new(dir),
+    })
+}
+
+/// A fresh database of its own on the throwaway PostgreSQL cluster (tests/support), or
+/// SKIPPED where there is no PostgreSQL to run.
+pub async fn postgres() -> Option<Backend> {
+    let cluster = crate::pg_cluster::or_skip("spool contract on PostgreSQL")?;
+    let db = cluster.database().expect("a database");
+    let settings = postgres_settings(cluster, &db);
+    Some(Backend {
+        open: opener(settings),
+        keep: Box::new(db),
+    })
+}
+
+/// The spool settings for a database on the test cluster.
+pub fn postgres_settings(cluster: &crate::pg_cluster::Cluster, db: &str) -> SpoolSettings {
+    SpoolSettings {
+        backend: SpoolBackend::Postgres,
+        postgres_url: cluster.url(db),
+        postgres_password_file: cluster.password_file(),
+        postgres_pool_size: 4,
+        ..pis_gateway::config::Settings::default().spool
+    }
+}
+
+fn opener(settings: SpoolSettings) -> Box<dyn Fn() -> Opened + Send + Sync> {
+    Box::new(move || {
+        let settings = settings.clone();
+        Box::pin(async move {
+            pis_gateway::spool::open(&settings)
+                .await
+                .expect("open the spool")
+        })
     })
 }
 
@@ -97,6 +129,34 @@ macro_rules! contract {
 }
 
 contract!(sqlite_backend, crate::spool_contract::sqlite());
+contract!(postgres_backend, crate::spool_contract::postgres());
+
+/// Moving a deployment between backends: SQLite into PostgreSQL, and back.
+mod across_backends {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sqlite_spool_copied_into_postgres_matches_and_carries_on() {
+        let (Some(a), Some(b)) = (
+            crate::spool_contract::sqlite().await,
+            crate::spool_contract::postgres().await,
+        ) else {
+            return;
+        };
+        crate::spool_contract::a_copy_into_an_empty_store_matches_its_source(&a, &b).await;
+        drop((a.keep, b.keep));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_postgres_spool_copied_into_sqlite_matches_and_carries_on() {
+        let (Some(a), Some(b)) = (
+            crate::spool_contract::postgres().await,
+            crate::spool_contract::sqlite().await,
+        ) else {
+            return;
+        };
+        crate::spool_contract::a_copy_into_an_empty_store_matches_its_source(&a, &b).await;
+        drop((a.keep, b.keep));
+    }
+}
 
 const POLICE: &str = "police_intelligence";
 

@@ -16,6 +16,7 @@ fn settings(dir: &Path) -> SpoolSettings {
     SpoolSettings {
         backend: SpoolBackend::Sqlite,
         dir: dir.to_path_buf(),
+        ..pis_gateway::config::Settings::default().spool
     }
 }
 
@@ -206,7 +207,7 @@ async fn a_spool_is_copied_whole_and_checked_and_never_into_a_used_one() {
     let (src_dir, dst_dir) = (dir.path().join("a/spool"), dir.path().join("b/spool"));
     let src_config = config(&dir.path().join("a"), &src_dir);
     let dst_config = config(&dir.path().join("b"), &dst_dir);
-    let source = spool::open(&settings(&src_dir)).expect("open");
+    let source = spool::open(&settings(&src_dir)).await.expect("open");
     let refs = lived_in(&source).await;
     let form_key = source.secret("form_token", 32).await.expect("secret");
     let head = source.audit_head().await.expect("head").expect("entries");
@@ -235,7 +236,9 @@ async fn a_spool_is_copied_whole_and_checked_and_never_into_a_used_one() {
     );
 
     // The copy works as the gateway would use it.
-    let copied = spool::open(&settings(&dst_dir)).expect("open the copy");
+    let copied = spool::open(&settings(&dst_dir))
+        .await
+        .expect("open the copy");
     assert_eq!(copied.counts().await.expect("counts"), counts);
     assert_eq!(copied.audit_head().await.expect("head"), Some(head.clone()));
     assert_eq!(copied.outbox().await.expect("outbox"), outbox);
@@ -294,7 +297,9 @@ async fn a_spool_is_copied_whole_and_checked_and_never_into_a_used_one() {
     let (ok, out, err) = copy(&src_config, &dst_config);
     assert!(!ok, "{out}");
     assert!(err.contains("not empty"), "{err}");
-    let copied = spool::open(&settings(&dst_dir)).expect("open the copy");
+    let copied = spool::open(&settings(&dst_dir))
+        .await
+        .expect("open the copy");
     assert_eq!(copied.counts().await.expect("counts"), counts, "untouched");
     drop(copied);
     let (ok, _, err) = copy(&src_config, &src_config);
@@ -308,7 +313,7 @@ async fn a_source_with_a_broken_audit_chain_is_not_copied() {
     let (src_dir, dst_dir) = (dir.path().join("a/spool"), dir.path().join("b/spool"));
     let src_config = config(&dir.path().join("a"), &src_dir);
     let dst_config = config(&dir.path().join("b"), &dst_dir);
-    let source = spool::open(&settings(&src_dir)).expect("open");
+    let source = spool::open(&settings(&src_dir)).await.expect("open");
     lived_in(&source).await;
     drop(source);
     let db = rusqlite::Connection::open(src_dir.join("spool.sqlite3")).expect("db");
@@ -322,7 +327,7 @@ async fn a_source_with_a_broken_audit_chain_is_not_copied() {
         err.contains("audit log is broken") && err.contains("entry 3"),
         "{err}"
     );
-    let copied = spool::open(&settings(&dst_dir)).expect("open");
+    let copied = spool::open(&settings(&dst_dir)).await.expect("open");
     assert!(
         copied.counts().await.expect("counts").is_empty(),
         "nothing copied"
