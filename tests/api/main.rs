@@ -7,6 +7,7 @@ mod age_cli;
 mod api_json;
 mod delivery;
 mod forms_html;
+mod gateways;
 mod hardening;
 mod helpers;
 mod journey;
