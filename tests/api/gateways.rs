@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 
 const FROM: &str = "pis-gateway@gateway.example";
 
+/// What each client heard: the status and, for a 201, the reference.
+type Answers = [(u16, Option<String>)];
+
 /// One gateway's configuration in `dir`, on database `db`, sending to `smtp_port`.
 fn config(
     dir: &Path,
@@ -450,7 +453,7 @@ async fn the_database_restarted_under_load_gives_503_meanwhile_and_the_gateways_
             }
         }));
     }
-    let wait_for = |pred: Box<dyn Fn(&[(u16, Option<String>)]) -> bool>| {
+    let wait_for = |pred: Box<dyn Fn(&Answers) -> bool>| {
         let statuses = Arc::clone(&statuses);
         async move {
             let deadline = Instant::now() + Duration::from_secs(90);
