@@ -8,6 +8,7 @@ mod api_json;
 mod attachments;
 mod delivery;
 mod forms_html;
+mod gateways;
 mod hardening;
 mod helpers;
 mod journey;
