@@ -5,16 +5,16 @@
 //! is sent. What the gateway does beyond this (rate limiting, the request log, the spool commit
 //! and its reference, waking the outbox) is what the ratio to this ceiling measures.
 //!
-//! Every step is the gateway's own library code (`api::read_json_body`,
-//! `api::parse_submission`, `intake::prepare`, `intake::seal_all`, `api::created`), so a change
-//! to those moves both.
+//! Every step is the gateway's own library code (`body::read_limited`, `api::parse_submission`,
+//! `forms::validate`, `intake::prepare`, `intake::seal_all`, `api::created`), so a change to
+//! those moves both.
 //!
 //!   cargo bench --bench cpu_ceiling -- --config <gateway.toml>   (serves until killed)
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use anyhow::Context;
-use pis_gateway::forms::FormRegistry;
-use pis_gateway::http::body::BodyLimits;
+use pis_gateway::forms::{validate, FormRegistry};
+use pis_gateway::http::body::{media_type, read_limited, BodyError, BodyLimits};
 use pis_gateway::http::error::ApiError;
 use pis_gateway::http::routes::api;
 use pis_gateway::intake::{self, Rules};
@@ -43,8 +43,21 @@ async fn submit(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = api::read_json_body(&req, payload, &state.body).await?;
-    let (spec, validated) = api::parse_submission(&state.forms, &body)?;
+    if media_type(&req) != "application/json" {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let body = read_limited(&req, payload, &state.body)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge => ApiError::TooLarge {
+                limit: state.body.max_bytes,
+            },
+            BodyError::TooSlow => ApiError::TooSlow,
+            BodyError::Broken => ApiError::Malformed,
+        })?;
+    let (spec, answers) = api::parse_submission(&state.forms, &body)?;
+    let validated =
+        validate(&spec, &answers, pis_gateway::ukdate::uk_today()).map_err(ApiError::Invalid)?;
     let now = time::OffsetDateTime::now_utc();
     let prepared = intake::prepare(&state.routes, &state.rules, &spec, &validated.answers, now);
     let received_at = now
@@ -63,6 +76,7 @@ async fn submit(
         &prepared,
         &state.signer,
         None,
+        &[],
     )
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     // What would be committed: dropped, having been built in full.
