@@ -96,7 +96,10 @@ impl Application {
             SigningKey::load(&settings.server.signing_key).context("loading server.signing_key")?,
         );
         let signing_keys = settings.published_signing_keys(signer.public());
-        let spool = crate::spool::open(&settings.spool)?;
+        // Woken by intake and housekeeping here, and by other gateways on a shared spool.
+        let wake = Arc::new(Notify::new());
+        let spool = crate::spool::open(&settings.spool).await?;
+        spool.wake_on_remote_commit(Arc::clone(&wake));
         let secret = spool
             .secret("form_token", 32)
             .await
@@ -107,7 +110,6 @@ impl Application {
             .unwrap_or(2);
         let metrics = Arc::new(Metrics::default());
         let ack_tokens = TokenPolicy::from_days(settings.escalation.ack_token_days);
-        let wake = Arc::new(Notify::new());
         let pressure = Arc::new(IntakePressure::new(
             settings.delivery.busy_intake_per_second,
         ));
@@ -123,6 +125,7 @@ impl Application {
             Duration::from_secs(settings.delivery.poll_interval_secs),
         )
         .with_lanes(settings.delivery.concurrency)
+        .with_lease_secs(settings.delivery.lease_secs)
         .with_public_url(&settings.server.public_url)
         .with_token_policy(ack_tokens)
         // Derived from the signing key, which lives outside the spool: a resend after a

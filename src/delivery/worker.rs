@@ -53,6 +53,8 @@ pub struct Outbox {
     pressure: Option<Arc<IntakePressure>>,
     token_policy: TokenPolicy,
     token_key: TokenKey,
+    /// How long a lease on a delivery being sent lasts (see `delivery.lease_secs`).
+    lease_secs: i64,
 }
 
 impl Outbox {
@@ -82,6 +84,7 @@ impl Outbox {
             pressure: None,
             token_policy: TokenPolicy::default(),
             token_key: TokenKey::random(),
+            lease_secs: LEASE_SECS,
         }
     }
 
@@ -112,6 +115,13 @@ impl Outbox {
 
     /// Tokens are derived under `key`; with a key that survives restarts (derived from the
     /// signing key), a resend after a restart still carries the same link.
+    /// A lease on a delivery lasts `secs`: after that, a gateway that died mid-send has its
+    /// delivery taken over by another on the same spool.
+    pub fn with_lease_secs(mut self, secs: u64) -> Self {
+        self.lease_secs = secs.max(1) as i64;
+        self
+    }
+
     pub fn with_token_key(mut self, key: TokenKey) -> Self {
         self.token_key = key;
         self
@@ -175,7 +185,7 @@ impl Outbox {
             }
             let leased = self
                 .spool
-                .lease(&d.id, d.attempts, now, now + LEASE_SECS)
+                .lease(&d.id, d.attempts, now, now + self.lease_secs)
                 .await;
             if let Ok(true) = leased {
                 return Ok(Some(d));
@@ -338,8 +348,8 @@ const PRESSURE_PAUSE: Duration = Duration::from_millis(250);
 /// During a surge, how often lane 0 looks for urgent email: the most an IMMEDIATE email waits
 /// for the outbox then.
 const SURGE_LOOK: Duration = Duration::from_millis(50);
-/// How long a lease on a delivery lasts: longer than any one send may take (the SMTP timeouts
-/// are far shorter), so a lease runs out only when its holder has died.
+/// How long a lease on a delivery lasts unless set: longer than any one send may take (the SMTP
+/// timeouts are far shorter), so a lease runs out only when its holder has died.
 const LEASE_SECS: i64 = 600;
 /// Delivery ranks (see the spool's `deliveries.rank`).
 const PRIORITY_RANK: i64 = 1;

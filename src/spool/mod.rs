@@ -8,18 +8,21 @@
 //! The seam for backends is a set of small traits, one per user of the spool: intake
 //! ([`IntakeStore`]), the outbox ([`OutboxStore`]), acknowledgement and escalation
 //! ([`AckStore`]), housekeeping ([`Housekeeping`]), the audit log ([`AuditStore`]), the
-//! spool's own settings and secrets ([`SettingsStore`]), partner agencies ([`PartnerStore`])
-//! and the stored records ([`RecordStore`]). [`Spool`] is all of them together, which is what
+//! spool's own settings and secrets ([`SettingsStore`]), partner agencies ([`PartnerStore`]),
+//! the stored records ([`RecordStore`]) and moving a deployment ([`TransferStore`]). [`Spool`] is all of them together, which is what
 //! [`open`] returns and the gateway holds. SQLite ([`sqlite`]) is the embedded default.
 //!
 //! Nothing outside this module knows which backend is in use.
 
 pub mod audit;
+pub mod postgres;
 mod records;
 pub mod sqlite;
+pub mod transfer;
 mod types;
 
 pub use records::*;
+pub use transfer::TransferStore;
 pub use types::*;
 
 use crate::ack::{AckKind, Used};
@@ -41,17 +44,30 @@ pub enum SpoolError {
 }
 
 /// Opens the spool the settings name (creating and migrating it if needed).
-pub fn open(settings: &SpoolSettings) -> anyhow::Result<Arc<dyn Spool>> {
+pub async fn open(settings: &SpoolSettings) -> anyhow::Result<Arc<dyn Spool>> {
     match settings.backend {
         SpoolBackend::Sqlite => Ok(Arc::new(sqlite::SqliteSpool::open(&settings.dir)?)),
+        SpoolBackend::Postgres => Ok(Arc::new(postgres::PostgresSpool::open(settings).await?)),
     }
 }
 
 /// Opens the spool's audit log for reading only: verifying must not change what it verifies,
 /// and a spool that does not exist is an error rather than created empty.
-pub fn open_audit(settings: &SpoolSettings) -> anyhow::Result<Box<dyn AuditStore>> {
+pub async fn open_audit(settings: &SpoolSettings) -> anyhow::Result<Box<dyn AuditStore>> {
     match settings.backend {
         SpoolBackend::Sqlite => Ok(Box::new(sqlite::AuditReader::open(&settings.dir)?)),
+        SpoolBackend::Postgres => Ok(Box::new(postgres::AuditReader::open(settings).await?)),
+    }
+}
+
+/// Where the spool is, for `check-config` and the start-up log (never a password).
+pub fn describe(settings: &SpoolSettings) -> String {
+    match settings.backend {
+        SpoolBackend::Sqlite => format!("sqlite in {}", settings.dir.display()),
+        SpoolBackend::Postgres => match postgres::parse_url(&settings.postgres_url) {
+            Ok(target) => format!("postgres at {}", target.describe()),
+            Err(e) => format!("postgres (spool.postgres_url {e})"),
+        },
     }
 }
 
@@ -65,6 +81,7 @@ pub trait Spool:
     + AuditStore
     + SettingsStore
     + PartnerStore
+    + TransferStore
 {
 }
 
@@ -77,6 +94,7 @@ impl<T> Spool for T where
         + AuditStore
         + SettingsStore
         + PartnerStore
+        + TransferStore
 {
 }
 
@@ -84,7 +102,7 @@ impl<T> Spool for T where
 pub mod prelude {
     pub use super::{
         AckStore, AuditStore, Housekeeping, IntakeStore, OutboxStore, PartnerStore, RecordStore,
-        SettingsStore, Spool,
+        SettingsStore, Spool, TransferStore,
     };
 }
 
@@ -167,6 +185,10 @@ pub trait OutboxStore: Send + Sync + 'static {
         reference: &Reference,
         route: &str,
     ) -> SpoolFuture<'_, Option<IssuedToken>>;
+
+    /// Wakes `wake` whenever another gateway on the same store commits work for the outbox
+    /// (a shared store only; an embedded one has no other writer).
+    fn wake_on_remote_commit(&self, _wake: Arc<tokio::sync::Notify>) {}
 }
 
 /// Acknowledgement links and escalation of what nobody acknowledged.

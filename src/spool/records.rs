@@ -59,7 +59,7 @@ pub struct SubmissionRecord {
     pub reason_codes: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEnvelope {
     pub route: String,
     pub view: View,

@@ -7,13 +7,17 @@ mod age_cli;
 mod api_json;
 mod delivery;
 mod forms_html;
+mod gateways;
 mod hardening;
 mod helpers;
 mod journey;
 mod map;
 mod partners;
+#[path = "../support/pg_cluster.rs"]
+mod pg_cluster;
 mod process;
 mod smtp_server;
 mod spool_contract;
+mod spool_copy;
 mod triage_corpus;
 mod triage_routing;

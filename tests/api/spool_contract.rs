@@ -40,13 +40,45 @@ pub async fn sqlite() -> Option<Backend> {
     let settings = SpoolSettings {
         backend: SpoolBackend::Sqlite,
         dir: dir.path().join("spool"),
+        ..pis_gateway::config::Settings::default().spool
     };
     Some(Backend {
-        open: Box::new(move || {
-            let settings = settings.clone();
-            Box::pin(async move { pis_gateway::spool::open(&settings).expect("open the spool") })
-        }),
+        open: opener(settings),
         keep: Box::new(dir),
+    })
+}
+
+/// A fresh database of its own on the throwaway PostgreSQL cluster (tests/support), or
+/// SKIPPED where there is no PostgreSQL to run.
+pub async fn postgres() -> Option<Backend> {
+    let cluster = crate::pg_cluster::or_skip("spool contract on PostgreSQL")?;
+    let db = cluster.database().expect("a database");
+    let settings = postgres_settings(cluster, &db);
+    Some(Backend {
+        open: opener(settings),
+        keep: Box::new(db),
+    })
+}
+
+/// The spool settings for a database on the test cluster.
+pub fn postgres_settings(cluster: &crate::pg_cluster::Cluster, db: &str) -> SpoolSettings {
+    SpoolSettings {
+        backend: SpoolBackend::Postgres,
+        postgres_url: cluster.url(db),
+        postgres_password_file: cluster.password_file(),
+        postgres_pool_size: 4,
+        ..pis_gateway::config::Settings::default().spool
+    }
+}
+
+fn opener(settings: SpoolSettings) -> Box<dyn Fn() -> Opened + Send + Sync> {
+    Box::new(move || {
+        let settings = settings.clone();
+        Box::pin(async move {
+            pis_gateway::spool::open(&settings)
+                .await
+                .expect("open the spool")
+        })
     })
 }
 
@@ -69,6 +101,16 @@ macro_rules! contract {
                 partners_are_added_revoked_and_re_added,
                 secrets_are_created_once_and_kept,
             );
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_copy_into_an_empty_store_matches_its_source() {
+                let (Some(a), Some(b)) = ($backend.await, $backend.await) else {
+                    return;
+                };
+                crate::spool_contract::a_copy_into_an_empty_store_matches_its_source(&a, &b)
+                    .await;
+                drop((a.keep, b.keep));
+            }
         }
     };
     (@cases $backend:expr; $($case:ident),* $(,)?) => {
@@ -86,6 +128,34 @@ macro_rules! contract {
 }
 
 contract!(sqlite_backend, crate::spool_contract::sqlite());
+contract!(postgres_backend, crate::spool_contract::postgres());
+
+/// Moving a deployment between backends: SQLite into PostgreSQL, and back.
+mod across_backends {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sqlite_spool_copied_into_postgres_matches_and_carries_on() {
+        let (Some(a), Some(b)) = (
+            crate::spool_contract::sqlite().await,
+            crate::spool_contract::postgres().await,
+        ) else {
+            return;
+        };
+        crate::spool_contract::a_copy_into_an_empty_store_matches_its_source(&a, &b).await;
+        drop((a.keep, b.keep));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_postgres_spool_copied_into_sqlite_matches_and_carries_on() {
+        let (Some(a), Some(b)) = (
+            crate::spool_contract::postgres().await,
+            crate::spool_contract::sqlite().await,
+        ) else {
+            return;
+        };
+        crate::spool_contract::a_copy_into_an_empty_store_matches_its_source(&a, &b).await;
+        drop((a.keep, b.keep));
+    }
+}
 
 const POLICE: &str = "police_intelligence";
 
@@ -1014,4 +1084,94 @@ pub async fn secrets_are_created_once_and_kept(b: &Backend) {
     assert_eq!(spool.secret("form_token", 32).await.expect("secret"), a);
     assert_eq!(spool.secret("another", 32).await.expect("secret"), other);
     spool.probe_writable().await.expect("writable");
+}
+
+pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Backend) {
+    use pis_gateway::spool::transfer;
+    let source = (a.open)().await;
+    let s = commit(
+        &*source,
+        submission(
+            &*source,
+            100,
+            Priority::Immediate,
+            Some([3; 32]),
+            Some(500),
+            true,
+        ),
+    )
+    .await;
+    let t = commit(
+        &*source,
+        submission(&*source, 200, Priority::Routine, None, None, false),
+    )
+    .await;
+    source
+        .record_attempt(&police(&t), 300, AttemptOutcome::Delivered)
+        .await
+        .expect("recorded");
+    source
+        .add_ack_token([6; 32], &s, POLICE, AckKind::Acknowledge, 300)
+        .await
+        .expect("token");
+    let route = EscalationRoute {
+        name: "duty".into(),
+        mailbox: "duty@example.invalid".into(),
+    };
+    assert_eq!(
+        source
+            .escalate_due(600, 900, vec![route.clone()])
+            .await
+            .expect("escalate"),
+        vec![s.clone()]
+    );
+    assert!(source.add_partner("nyp", [1; 32], 10).await.expect("add"));
+    let key = source.secret("form_token", 32).await.expect("secret");
+
+    let destination = (b.open)().await;
+    let counts = transfer::copy(&*source, &*destination)
+        .await
+        .expect("copied");
+    assert_eq!(counts.submissions, 2);
+    drop(destination);
+    let destination = (b.open)().await;
+    let verified = transfer::verify_copy(&*source, &*destination)
+        .await
+        .expect("the copy matches");
+    assert_eq!(verified.counts, counts);
+    assert_eq!(
+        destination.secret("form_token", 32).await.expect("secret"),
+        key
+    );
+    assert!(destination.submission(&s).await.expect("read").is_some());
+    assert_eq!(
+        destination
+            .reference_for_token([3; 32])
+            .await
+            .expect("read"),
+        Some(s.clone())
+    );
+    // The copy goes on where the source left off: the next round, the same link.
+    assert_eq!(
+        destination
+            .escalate_due(1_500, 900, vec![route])
+            .await
+            .expect("escalate"),
+        vec![s.clone()]
+    );
+    assert!(destination
+        .acknowledge([6; 32], 1_600, 0)
+        .await
+        .expect("ack")
+        .is_some());
+    let entries = destination.audit_entries().await.expect("audit");
+    assert!(audit::verify(&entries, None).is_ok());
+
+    // Never into a store that holds anything; never a live store's keys replaced.
+    assert!(transfer::copy(&*source, &*destination).await.is_err());
+    assert!(destination
+        .import_settings(source.export_settings().await.expect("settings"))
+        .await
+        .is_err());
+    assert!(destination.submission(&s).await.expect("read").is_some());
 }

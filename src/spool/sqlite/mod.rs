@@ -7,7 +7,7 @@
 //!
 //! One file per concern: [`connection`] (files, pragmas, the write proof), [`writer`],
 //! [`submissions`], [`outbox`], [`lifecycle`] (acknowledgement, escalation, re-queueing and
-//! purging), [`settings`] (secrets and partners), [`audit`], [`rows`] (typed columns) and
+//! purging), [`settings`] (secrets and partners), [`audit`], [`transfer`] (export and import), [`rows`] (typed columns) and
 //! [`schema`] (migrations).
 
 mod audit;
@@ -18,6 +18,7 @@ mod rows;
 pub mod schema;
 mod settings;
 mod submissions;
+mod transfer;
 mod writer;
 
 pub use audit::AuditReader;

@@ -95,3 +95,26 @@ pub(super) fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRe
         dead_at: r.get(9)?,
     })
 }
+
+impl FromSql for AckKind {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        text(v, AckKind::parse)
+    }
+}
+
+impl ToSql for AckKind {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+/// A SHA-256 hash kept as a blob.
+pub(super) fn hash32(column: usize, blob: Vec<u8>) -> rusqlite::Result<[u8; 32]> {
+    <[u8; 32]>::try_from(blob.as_slice()).map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Blob,
+            format!("a hash of {} bytes, not 32", blob.len()).into(),
+        )
+    })
+}

@@ -3,7 +3,7 @@
 //! answered only after the transaction holding its write has committed.
 
 use super::connection::Writable;
-use super::{lifecycle, outbox, settings, submissions, unavailable, Numbering};
+use super::{lifecycle, outbox, settings, submissions, transfer, unavailable, Numbering};
 use crate::ack::{AckKind, Used};
 use crate::reference::Reference;
 use crate::spool::{
@@ -37,6 +37,7 @@ pub(super) enum Control {
     Purge(i64, RetentionPolicy, Reply<PurgeReport>),
     AddPartner(String, [u8; 32], i64, Reply<bool>),
     RevokePartner(String, i64, Reply<bool>),
+    Import(transfer::Import, Reply<()>),
 }
 
 pub(super) fn writer_loop(
@@ -103,6 +104,10 @@ pub(super) fn writer_loop(
                         lifecycle::escalate_due(&mut conn, now, repeat_secs, &routes)
                             .map_err(unavailable),
                     );
+                }
+                Control::Import(job, reply) => {
+                    let _ = reply
+                        .send(transfer::import(&mut conn, numbering, job).map_err(unavailable));
                 }
                 // Written together in small_batch above.
                 Control::Attempt(..) | Control::AddAckToken(..) => {}
