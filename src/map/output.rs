@@ -114,7 +114,7 @@ impl Serialize for Json<'_> {
                 let g = self.0;
                 let refs =
                     |r: &[u32]| -> Vec<&str> { r.iter().map(|i| g.reports[*i as usize].reference.as_str()).collect() };
-                let mut m = s.serialize_struct("map", 8)?;
+                let mut m = s.serialize_struct("map", 9)?;
                 m.serialize_field(
                     "entities",
                     &Seq(|| {
@@ -148,6 +148,17 @@ impl Serialize for Json<'_> {
                     &Seq(|| {
                         g.possible_links.iter().map(|p| {
                             serde_json::json!({"source": p.source, "target": p.target, "reason": p.reason})
+                        })
+                    }),
+                )?;
+                m.serialize_field(
+                    "reports",
+                    &Seq(|| {
+                        g.reports.iter().map(|r| {
+                            serde_json::json!({
+                                "reference": r.reference, "date": r.date, "form": r.form,
+                                "priority": r.priority, "localities": r.localities,
+                            })
                         })
                     }),
                 )?;

@@ -48,7 +48,7 @@ h1{margin:.2em 0}table{border-collapse:collapse;margin:1em 0}th,td{border-bottom
 .controls input[type=range]{width:100%}\
 input:focus,select:focus,button:focus,[tabindex]:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}\
 button{font-size:1rem;padding:.3em .6em;margin:.6em 0;border:2px solid #0b0c0c;background:#f3f2f1;color:#0b0c0c;cursor:pointer}\
-button.link{border:0;background:none;color:#1d70b8;text-decoration:underline;padding:0;margin:0;text-align:left}\
+button.link{border:0;background:none;color:#1d70b8;text-decoration:underline;padding:0;margin:0;text-align:left;min-height:24px;min-width:24px}#results li,#panel li{margin:.25em 0}\
 #results{list-style:none;padding:0;margin:.3em 0;max-height:14em;overflow:auto}\
 #graph{height:72vh;min-height:22rem;border:1px solid #b1b4b6;background:#fff}\
 #timeline{width:100%;height:3.5em;display:block;margin-top:.3em}\

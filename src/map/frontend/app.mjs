@@ -124,7 +124,6 @@ function main() {
     container: $('graph'),
     elements,
     style,
-    wheelSensitivity: 0.3,
     minZoom: 0.05,
     maxZoom: 6,
     boxSelectionEnabled: false,
@@ -369,7 +368,8 @@ function main() {
     $('cluster').value = c === null ? '' : String(c);
     apply();
     if (c !== null) {
-      cy.nodes().not('.hidden').layout({ name: 'fcose', animate: false, randomize: false, fit: true, padding: 30 }).run();
+      cy.elements().not('.hidden').layout({ name: 'fcose', animate: false, randomize: false, fit: true, padding: 30, nodeRepulsion: 6000, idealEdgeLength: 70 }).run();
+      scheduleLabels();
     }
   }
 
