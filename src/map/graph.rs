@@ -89,11 +89,10 @@ impl MapGraph {
 
     /// The first and last day among these submissions.
     pub fn span(&self, reports: &[u32]) -> (&str, &str) {
-        let days = reports.iter().map(|r| self.reports[*r as usize].date.as_str());
-        (
-            days.clone().min().unwrap_or(""),
-            days.max().unwrap_or(""),
-        )
+        let days = reports
+            .iter()
+            .map(|r| self.reports[*r as usize].date.as_str());
+        (days.clone().min().unwrap_or(""), days.max().unwrap_or(""))
     }
 }
 

@@ -112,8 +112,11 @@ impl Serialize for Json<'_> {
         impl Serialize for Map<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let g = self.0;
-                let refs =
-                    |r: &[u32]| -> Vec<&str> { r.iter().map(|i| g.reports[*i as usize].reference.as_str()).collect() };
+                let refs = |r: &[u32]| -> Vec<&str> {
+                    r.iter()
+                        .map(|i| g.reports[*i as usize].reference.as_str())
+                        .collect()
+                };
                 let mut m = s.serialize_struct("map", 9)?;
                 m.serialize_field(
                     "entities",
@@ -175,7 +178,8 @@ impl Serialize for Json<'_> {
 }
 
 fn json(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &Json(g))?;
+    // Compact: at a county's scale the file is hundreds of megabytes, and tools read it anyway.
+    serde_json::to_writer(&mut *w, &Json(g))?;
     w.write_all(b"\n")
 }
 

@@ -96,7 +96,10 @@ fn symbol(kind: Kind) -> String {
     let (fill, shape) = match kind {
         Kind::Person => ("#D55E00", "<circle cx=\"8\" cy=\"8\" r=\"7\""),
         Kind::Nickname => ("#CC79A7", "<path d=\"M1 2h10l4 6-4 6H1z\""),
-        Kind::Vehicle => ("#0072B2", "<rect x=\"1\" y=\"3\" width=\"14\" height=\"10\" rx=\"2\""),
+        Kind::Vehicle => (
+            "#0072B2",
+            "<rect x=\"1\" y=\"3\" width=\"14\" height=\"10\" rx=\"2\"",
+        ),
         Kind::Phone => ("#009E73", "<path d=\"M8 1l7 7-7 7-7-7z\""),
         Kind::Online => ("#56B4E9", "<path d=\"M4 1h8l3 7-3 7H4L1 8z\""),
         Kind::Place => ("#E69F00", "<path d=\"M8 1l7 14H1z\""),
@@ -142,7 +145,12 @@ fn choose(g: &MapGraph) -> Drawn {
         let clustered: usize = g.clusters.iter().map(Vec::len).sum();
         if ids.len() + (g.entities.len() - clustered) <= DRAWN {
             let inside: BTreeSet<usize> = ids.iter().copied().collect();
-            ids.extend(g.entities.iter().map(|e| e.id).filter(|id| !inside.contains(id)));
+            ids.extend(
+                g.entities
+                    .iter()
+                    .map(|e| e.id)
+                    .filter(|id| !inside.contains(id)),
+            );
         }
     }
     Drawn {
@@ -191,7 +199,13 @@ fn data(g: &MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> serde_json
         .links
         .iter()
         .filter(|l| inside.contains_key(&l.source) && inside.contains_key(&l.target))
-        .map(|l| json!([l.source, l.target, l.seen.iter().map(at).collect::<Vec<_>>()]))
+        .map(|l| {
+            json!([
+                l.source,
+                l.target,
+                l.seen.iter().map(at).collect::<Vec<_>>()
+            ])
+        })
         .collect();
     let possible: Vec<_> = g
         .possible_links
@@ -350,12 +364,7 @@ fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
         }
     );
     let mut order: Vec<&super::graph::Entity> = g.entities.iter().collect();
-    order.sort_by(|a, b| {
-        b.reports
-            .len()
-            .cmp(&a.reports.len())
-            .then(a.id.cmp(&b.id))
-    });
+    order.sort_by(|a, b| b.reports.len().cmp(&a.reports.len()).then(a.id.cmp(&b.id)));
     for e in order.into_iter().take(ROWS) {
         let refs: Vec<String> = e
             .reports
@@ -426,8 +435,10 @@ pub fn html(g: &MapGraph, note: &str) -> String {
     for k in KINDS {
         let _ = write!(h, "<span>{}{}</span>", symbol(k), k.as_str());
     }
-    h.push_str("<span>dashed line: possible link</span></p></section>\
-        <aside id=\"panel\" aria-label=\"Selected entity\" hidden></aside></main>");
+    h.push_str(
+        "<span>dashed line: possible link</span></p></section>\
+        <aside id=\"panel\" aria-label=\"Selected entity\" hidden></aside></main>",
+    );
     tables(&mut h, g, &drawn);
     let _ = write!(
         h,
@@ -446,7 +457,10 @@ mod tests {
     fn embedded_json_cannot_end_its_script_element() {
         let v = serde_json::json!({"label": "</script><script>alert(1)</script><!-- \u{2028}\u{2029} &amp;"});
         let s = embed(&v);
-        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'), "{s}");
+        assert!(
+            !s.contains('<') && !s.contains('>') && !s.contains('&'),
+            "{s}"
+        );
         assert!(!s.contains('\u{2028}') && !s.contains('\u{2029}'));
         let back: serde_json::Value = serde_json::from_str(&s).expect("still JSON");
         assert_eq!(back, v);

@@ -362,7 +362,11 @@ fn planted_links_become_exactly_the_expected_clusters() {
         .as_array()
         .expect("subs")
         .iter()
-        .map(|i| subs[i.as_u64().expect("index") as usize][0].as_str().expect("ref"))
+        .map(|i| {
+            subs[i.as_u64().expect("index") as usize][0]
+                .as_str()
+                .expect("ref")
+        })
         .collect();
     assert_eq!(
         refs,
@@ -395,7 +399,8 @@ fn planted_links_become_exactly_the_expected_clusters() {
         "one row per link and possible link"
     );
     assert!(
-        rows.iter().any(|r| r.starts_with("\"Telephone\",\"phone:+447700900461\",\"'+447700900461\",\"Location\",")
+        rows.iter().any(|r| r
+            .starts_with("\"Telephone\",\"phone:+447700900461\",\"'+447700900461\",\"Location\",")
             && r.contains("\"Named together\",\"1 submission\",\"2026-10-0")),
         "{i2}"
     );
@@ -407,7 +412,8 @@ fn planted_links_become_exactly_the_expected_clusters() {
 
     // GraphML for Gephi and yEd: every entity a node, every link and possible link an edge.
     let graphml = std::fs::read_to_string(out.join("map.graphml")).expect("graphml");
-    assert!(graphml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- OFFICIAL-SENSITIVE -->"));
+    assert!(graphml
+        .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- OFFICIAL-SENSITIVE -->"));
     assert_eq!(
         graphml.matches("<node id=").count(),
         g["entities"].as_array().map_or(0, Vec::len)
@@ -452,16 +458,28 @@ fn planted_links_become_exactly_the_expected_clusters() {
     assert!(section(&pack, "Vehicles seen in several reports").contains("None in this period"));
     assert!(section(&pack, "Timeline").contains("2026-09-28</td><td>2</td>"));
     assert!(!pack.contains("<script"), "the pack runs nothing");
-    assert!(!out.join("level2-SCARBOROUGH.html").exists(), "only with --locality");
+    assert!(
+        !out.join("level2-SCARBOROUGH.html").exists(),
+        "only with --locality"
+    );
 
     // Harrogate: the person posing risk, with their links.
     let out3 = dir.path().join("out3");
-    let (ok, stderr) = run_map(dir.path(), &key_file, &out3, &["--locality", "Harrogate"], &inputs);
+    let (ok, stderr) = run_map(
+        dir.path(),
+        &key_file,
+        &out3,
+        &["--locality", "Harrogate"],
+        &inputs,
+    );
     assert!(ok, "{stderr}");
     let pack = std::fs::read_to_string(out3.join("level2-HARROGATE.html")).expect("pack");
     let risk = section(&pack, "Persons posing risk with the most links");
     assert!(risk.contains("<td>Tyler Reeve</td>"), "{risk}");
-    assert!(!risk.contains("Sam"), "Sam is not given as posing risk: {risk}");
+    assert!(
+        !risk.contains("Sam"),
+        "Sam is not given as posing risk: {risk}"
+    );
     assert!(section(&pack, "Hotspots").contains("D1 place"));
 }
 
@@ -622,14 +640,20 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
         .nth(1)
         .and_then(|r| r.split("</script>").next())
         .expect("data block");
-    assert!(!block.contains('\u{2028}') && !block.contains('\u{2029}'), "{block}");
+    assert!(
+        !block.contains('\u{2028}') && !block.contains('\u{2029}'),
+        "{block}"
+    );
     let names: BTreeSet<String> = page_data(&html)["nodes"]
         .as_array()
         .expect("nodes")
         .iter()
         .filter_map(|n| n["label"].as_str().map(str::to_string))
         .collect();
-    assert!(names.contains(xss) && names.contains(script_break), "{names:?}");
+    assert!(
+        names.contains(xss) && names.contains(script_break),
+        "{names:?}"
+    );
     assert!(!html.contains("Intruder Planted") && !html.contains("Unsigned Planted"));
     assert!(!html.contains("Forged Ref"));
     let csp = html
@@ -649,7 +673,13 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
     assert_eq!(scripts.len(), 1, "{csp}");
     assert_eq!(scripts[0].split(' ').count(), 2, "one hash: {csp}");
     assert!(scripts[0].contains("'sha256-"), "{csp}");
-    for d in ["img-src", "connect-src", "frame-src", "font-src", "media-src"] {
+    for d in [
+        "img-src",
+        "connect-src",
+        "frame-src",
+        "font-src",
+        "media-src",
+    ] {
         assert!(!csp.contains(d), "{csp}");
     }
     assert!(
@@ -682,7 +712,10 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
     }
     assert!(i2.contains("\"'=HYPERLINK("), "{i2}");
     let graphml = std::fs::read_to_string(out.join("map.graphml")).expect("graphml");
-    assert!(!graphml.contains("<img") && !graphml.contains("<script"), "{graphml}");
+    assert!(
+        !graphml.contains("<img") && !graphml.contains("<script"),
+        "{graphml}"
+    );
     assert!(graphml.contains("&lt;img src=x onerror=alert(1)&gt;"));
 
     let dot = std::fs::read_to_string(out.join("map.dot")).expect("dot");
