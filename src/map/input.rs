@@ -165,11 +165,8 @@ pub fn read_inputs(
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| match w.join() {
-                Ok(done) => done,
-                // A worker that panicked is a bug; its inputs are reported, not lost.
-                Err(_) => Vec::new(),
-            })
+            // A worker that panicked is a bug; its inputs are reported below, not lost.
+            .flat_map(|w| w.join().unwrap_or_default())
             .collect()
     });
     outcomes.sort_unstable_by_key(|(i, _)| *i);

@@ -440,10 +440,10 @@ pub fn html(g: &MapGraph, note: &str) -> String {
         <aside id=\"panel\" aria-label=\"Selected entity\" hidden></aside></main>",
     );
     tables(&mut h, g, &drawn);
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<script type=\"application/json\" id=\"map-data\">{}</script><script>{SCRIPT}</script>\
-         <p class=\"marking\">{MARKING}</p></body></html>\n",
+         <p class=\"marking\">{MARKING}</p></body></html>",
         embed(&data)
     );
     h
