@@ -206,7 +206,7 @@ async fn drain_backlog(n: usize) {
     mail.file_dir = dir.path().join("outbox");
     let outbox = Arc::new(
         Outbox::new(
-            Arc::clone(&spool),
+            spool.clone(),
             Mailer::from_settings(&mail, LANES).expect("mailer"),
             RetrySchedule {
                 initial_secs: 30,

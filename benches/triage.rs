@@ -5,6 +5,10 @@
 //! all of them, over those with no danger concept (most reports, where no time expression is
 //! parsed), over those with one, and for long answers built from several narratives (up to
 //! the professional form's 5,000 characters). Reference time as in `triage-eval`.
+//!
+//! Instruction counts, repeatable on a loaded machine, for one case:
+//! `PISG_BENCH_ROUNDS=1 PISG_BENCH_CASE=danger valgrind --tool=callgrind
+//! --toggle-collect='*measured_pass*' target/release/deps/triage-<hash>`.
 
 use pis_gateway::triage::{eval, Triage};
 use serde_json::{json, Value};
@@ -20,19 +24,26 @@ fn texts(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// One timed pass over `texts`, kept out of line so that
+/// `valgrind --tool=callgrind --toggle-collect='*measured_pass*'` counts only the reader's work.
+#[inline(never)]
+fn measured_pass(triage: &Triage, texts: &[String], worst: &mut Duration) {
+    for t in texts {
+        let answers = json!({"details": t});
+        let answers = answers.as_object().expect("object");
+        let one = Instant::now();
+        std::hint::black_box(triage.assess(answers, eval::REFERENCE));
+        *worst = (*worst).max(one.elapsed());
+    }
+}
+
 /// Microseconds per KiB over `rounds` passes, and the worst single text in µs.
 fn measure(triage: &Triage, texts: &[String], rounds: usize) -> (f64, f64) {
     let bytes: usize = texts.iter().map(String::len).sum();
     let mut worst = Duration::ZERO;
     let start = Instant::now();
     for _ in 0..rounds {
-        for t in texts {
-            let answers = json!({"details": t});
-            let answers = answers.as_object().expect("object");
-            let one = Instant::now();
-            std::hint::black_box(triage.assess(answers, eval::REFERENCE));
-            worst = worst.max(one.elapsed());
-        }
+        measured_pass(triage, texts, &mut worst);
     }
     let total = start.elapsed().as_secs_f64() * 1e6;
     (
@@ -67,17 +78,27 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20);
-    // Warm-up pass, as the gateway warms the time parser at start.
-    let _ = measure(&triage, &all, 1);
+    // `PISG_BENCH_CASE=calm|danger|long|all` measures one case only (for callgrind).
+    let only = std::env::var("PISG_BENCH_CASE").ok();
+    // Warm-up pass, as the gateway warms the time parser at start (not counted by callgrind).
+    for t in &all {
+        std::hint::black_box(triage.assess(
+            json!({"details": t}).as_object().expect("object"),
+            eval::REFERENCE,
+        ));
+    }
     println!("narrative reader, shipped rules, {rounds} rounds");
     println!("| texts | count | mean bytes | µs per KiB | worst text µs |");
     println!("|---|---|---|---|---|");
-    for (name, set) in [
-        ("all", &all),
-        ("no danger concept", &calm),
-        ("with a danger concept", &danger),
-        ("long answers (≤ 5,000 chars)", &long),
+    for (key, name, set) in [
+        ("all", "all", &all),
+        ("calm", "no danger concept", &calm),
+        ("danger", "with a danger concept", &danger),
+        ("long", "long answers (≤ 5,000 chars)", &long),
     ] {
+        if only.as_deref().is_some_and(|o| o != key) {
+            continue;
+        }
         let mean = set.iter().map(String::len).sum::<usize>() / set.len().max(1);
         let (per_kib, worst) = measure(&triage, set, rounds);
         println!(

@@ -59,6 +59,11 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Move the spool to another store.
+    Spool {
+        #[command(subcommand)]
+        action: SpoolAction,
+    },
     /// Map links between people, vehicles, phones, accounts and places across submissions
     /// (offline, on the analyst's machine).
     Map {
@@ -141,6 +146,22 @@ pub enum OutboxAction {
     Retry {
         /// The submission reference, e.g. PIS-ABCD-EFGH.
         reference: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpoolAction {
+    /// Copy everything in one gateway's spool (submissions, envelopes, deliveries,
+    /// acknowledgement tokens, the audit log, partners, settings and keys) into another
+    /// gateway's empty spool, then check the counts and the audit chain on both sides. Stop
+    /// the gateways first.
+    Copy {
+        /// Configuration naming the spool to copy from.
+        #[arg(long)]
+        from: PathBuf,
+        /// Configuration naming the spool to copy into (created if missing; must be empty).
+        #[arg(long)]
+        to: PathBuf,
     },
 }
 

@@ -6,6 +6,9 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Routes are routing's own settings; the configuration only holds them.
+pub use crate::routing::RouteSettings;
+
 pub const DEFAULT_CONFIG: &str = "config/gateway.toml";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -186,6 +189,9 @@ pub struct DeliverySettings {
     pub poll_interval_secs: u64,
     /// Emails sent at once (and SMTP connections kept open).
     pub concurrency: usize,
+    /// How long a gateway holds a delivery it is sending before another gateway on a shared
+    /// spool may take it over (its holder having died mid-send): longer than any one attempt.
+    pub lease_secs: u64,
     /// Intake rate (submissions per second) at which all sending lanes but one pause and
     /// ROUTINE email waits, so a surge's CPU goes to taking reports; 0 never pauses.
     pub busy_intake_per_second: u64,
@@ -218,44 +224,43 @@ pub struct ServerSettings {
     pub admin_listen: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SpoolSettings {
+    /// Where the state is kept: `sqlite` (the default), one database file in `dir`, for one
+    /// gateway; or `postgres`, a database several gateways share.
+    #[serde(default)]
+    pub backend: SpoolBackend,
+    /// The SQLite spool's folder.
     pub dir: PathBuf,
+    /// For `postgres`: a libpq-style URL or key=value string, without a password, e.g.
+    /// `postgresql://pisg@db.example/pisg?sslmode=verify-full`. The password comes from
+    /// `PISG_POSTGRES_PASSWORD` or `postgres_password_file`, never from this file.
+    pub postgres_url: String,
+    /// File holding the database password (mode 0600).
+    pub postgres_password_file: PathBuf,
+    /// PEM file of the CA that signs the database server's certificate; empty uses the system
+    /// roots. TLS is used when the URL's `sslmode` asks for it.
+    pub postgres_ca_file: PathBuf,
+    /// Connections each gateway keeps to the database.
+    pub postgres_pool_size: usize,
+}
+
+/// Which store the spool is kept in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpoolBackend {
+    /// One SQLite database in `spool.dir`, for a gateway on one machine.
+    #[default]
+    Sqlite,
+    /// One PostgreSQL database (`spool.postgres_url`) that several gateways share.
+    Postgres,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormsSettings {
     pub dir: PathBuf,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RouteSettings {
-    pub name: String,
-    pub mailbox: String,
-    /// The most this route may see; routing can narrow it (a MACE route gets a notice when the
-    /// source is at risk, for example).
-    pub view: crate::routing::View,
-    pub recipients: Vec<String>,
-    /// What the route is for, which decides what it receives.
-    /// Defaults to `police_intelligence` for the route of that name; required otherwise.
-    #[serde(default)]
-    pub role: Option<crate::routing::Role>,
-    /// For a `mace` route: the localities it covers.
-    #[serde(default)]
-    pub localities: Vec<String>,
-    /// For a `mace` route: receives what no locality route covers (unknown or outside the area).
-    #[serde(default)]
-    pub fallback: bool,
-    /// Minutes within which an IMMEDIATE delivery to this route must be acknowledged before
-    /// escalation (default 15 for police intelligence and the control room).
-    #[serde(default)]
-    pub ack_immediate_minutes: Option<u64>,
-    /// The same for PRIORITY (default: no deadline).
-    #[serde(default)]
-    pub ack_priority_minutes: Option<u64>,
 }
 
 impl Default for Settings {
@@ -277,7 +282,12 @@ impl Default for Settings {
                 admin_listen: "127.0.0.1:9464".into(),
             },
             spool: SpoolSettings {
+                backend: SpoolBackend::Sqlite,
                 dir: "var/spool".into(),
+                postgres_url: String::new(),
+                postgres_password_file: PathBuf::new(),
+                postgres_ca_file: PathBuf::new(),
+                postgres_pool_size: 8,
             },
             forms: FormsSettings {
                 dir: "forms".into(),
@@ -302,6 +312,7 @@ impl Default for Settings {
                 poll_interval_secs: 5,
                 concurrency: 4,
                 busy_intake_per_second: 1000,
+                lease_secs: 600,
             },
             limits: LimitSettings {
                 submissions_per_minute: 10,
@@ -509,8 +520,17 @@ impl Settings {
                 "must be at least 1".into(),
             );
         }
-        if self.spool.dir.as_os_str().is_empty() {
-            add("spool.dir", "must be set".into());
+        match self.spool.backend {
+            SpoolBackend::Sqlite => {
+                if self.spool.dir.as_os_str().is_empty() {
+                    add("spool.dir", "must be set".into());
+                }
+            }
+            SpoolBackend::Postgres => {
+                for (key, message) in crate::spool::postgres::check_settings(&self.spool) {
+                    add(key, message);
+                }
+            }
         }
         {
             use validator::ValidateEmail;
@@ -568,6 +588,13 @@ impl Settings {
         }
         if !(1..=32).contains(&d.concurrency) {
             add("delivery.concurrency", "must be between 1 and 32".into());
+        }
+        if d.lease_secs < 2 * self.mail.smtp_timeout_secs.max(1) {
+            add(
+                "delivery.lease_secs",
+                "must be at least twice mail.smtp_timeout_secs, so that a lease outlasts a send"
+                    .into(),
+            );
         }
         if d.poll_interval_secs == 0 {
             add("delivery.poll_interval_secs", "must be at least 1".into());

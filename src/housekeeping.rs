@@ -4,10 +4,11 @@
 
 use crate::delivery::Clock;
 use crate::metrics::Metrics;
+use crate::reference::Reference;
 use crate::signing::{SignedHead, SigningKey};
 use crate::spool::audit::to_hex;
-use crate::spool::lifecycle::{PurgeReport, RetentionPolicy};
-use crate::spool::{Spool, SpoolError};
+use crate::spool::prelude::*;
+use crate::spool::{EscalationRoute, PurgeReport, RetentionPolicy, SpoolError};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,8 +18,7 @@ pub struct Housekeeping {
     pub spool: Arc<dyn Spool>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
-    /// Escalation routes as (name, mailbox).
-    pub escalation_routes: Vec<(String, String)>,
+    pub escalation_routes: Vec<EscalationRoute>,
     pub repeat_secs: i64,
     pub retention: RetentionPolicy,
     pub head_every_secs: i64,
@@ -50,7 +50,7 @@ fn log_head(signer: Option<&SigningKey>, seq: i64, hash: &[u8]) {
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Tick {
-    pub escalated: Vec<String>,
+    pub escalated: Vec<Reference>,
     pub purge: PurgeReport,
 }
 
@@ -60,6 +60,7 @@ impl Housekeeping {
         spool: Arc<dyn Spool>,
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
+        // Escalation routes as (name, mailbox).
         escalation_routes: Vec<(String, String)>,
         repeat_secs: i64,
         retention: RetentionPolicy,
@@ -71,7 +72,10 @@ impl Housekeeping {
             spool,
             clock,
             metrics,
-            escalation_routes,
+            escalation_routes: escalation_routes
+                .into_iter()
+                .map(|(name, mailbox)| EscalationRoute { name, mailbox })
+                .collect(),
             repeat_secs,
             retention,
             head_every_secs,
@@ -111,8 +115,9 @@ impl Housekeeping {
         loop {
             let batch = self.spool.purge_due(now, self.retention).await?;
             for (reference, why) in &batch.purged {
-                tracing::info!(%reference, why, "envelopes purged; the content-free record stays");
-                self.metrics.inc("pisg_purged_total", &[("why", why)]);
+                tracing::info!(%reference, why = why.as_str(), "envelopes purged; the content-free record stays");
+                self.metrics
+                    .inc("pisg_purged_total", &[("why", why.as_str())]);
             }
             for reference in &batch.warned {
                 tracing::warn!(%reference, "never acknowledged: its envelopes will be purged at the maximum age");

@@ -9,7 +9,6 @@
 //! context switches per submission and no capacity (intake at 64 connections went from about
 //! 4,400 to 6,100 submissions a second when the hand-off was removed; see the README).
 
-use crate::delivery::IntakePressure;
 use crate::forms::fields;
 use crate::forms::spec::Audience;
 use crate::forms::{FormSpec, Validated};
@@ -48,6 +47,13 @@ pub enum IntakeError {
     NoReference,
 }
 
+/// Where intake reports its load: the outbox steps back during a surge (see
+/// `delivery::IntakePressure`).
+pub trait IntakeLoad: Send + Sync {
+    /// One submission committed.
+    fn committed(&self);
+}
+
 /// The decision-making tables, loaded once at start.
 #[derive(Debug, Clone)]
 pub struct Rules {
@@ -63,7 +69,7 @@ pub struct Intake {
     /// Wakes the outbox when a submission commits.
     outbox: Arc<Notify>,
     /// Counts commits, so the outbox can step back during a surge.
-    pressure: Option<Arc<IntakePressure>>,
+    pressure: Option<Arc<dyn IntakeLoad>>,
     /// Signs every document before it is sealed.
     signer: Arc<SigningKey>,
 }
@@ -151,7 +157,7 @@ impl Intake {
     }
 
     /// Counts each commit into `pressure` (shared with the outbox).
-    pub fn with_pressure(mut self, pressure: Arc<IntakePressure>) -> Self {
+    pub fn with_pressure(mut self, pressure: Arc<dyn IntakeLoad>) -> Self {
         self.pressure = Some(pressure);
         self
     }
@@ -297,7 +303,7 @@ impl Intake {
                         &[("form", &form.id), ("priority", priority.as_str())],
                     );
                     if let Some(p) = &self.pressure {
-                        p.record();
+                        p.committed();
                     }
                     self.outbox.notify_one();
                     return Ok(Receipt {
@@ -315,16 +321,11 @@ impl Intake {
     }
 
     async fn duplicate(&self, reference: Reference) -> Result<Receipt, IntakeError> {
-        let record = self.spool.submission(reference.as_str()).await?;
+        let record = self.spool.submission(&reference).await?;
         // The stored priority is what the original submission was given; if the record cannot
         // be read, claim the highest rather than tell someone it was routine.
         let (priority, received_at) = record
-            .map(|r| {
-                (
-                    Priority::parse(&r.priority).unwrap_or(Priority::Immediate),
-                    r.received_at,
-                )
-            })
+            .map(|r| (r.priority, r.received_at))
             .unwrap_or((Priority::Immediate, String::new()));
         tracing::info!(reference = %reference, "form sent again; original reference returned");
         Ok(Receipt {
@@ -360,7 +361,7 @@ fn seal_all(
                     return Ok(NewEnvelope {
                         route: d.route.name.clone(),
                         mailbox: d.route.mailbox.clone(),
-                        view: d.view.as_str(),
+                        view: d.view.into(),
                         body: None,
                         notice: Some(notice.to_string()),
                         ack: d.route.ack_kind(prepared.triage.priority),
@@ -384,7 +385,7 @@ fn seal_all(
             Ok(NewEnvelope {
                 route: d.route.name.clone(),
                 mailbox: d.route.mailbox.clone(),
-                view: d.view.as_str(),
+                view: d.view.into(),
                 body: Some(seal::encrypt(&plain, &d.route)?),
                 notice: None,
                 ack: d.route.ack_kind(prepared.triage.priority),

@@ -2,7 +2,9 @@
 
 use anyhow::Context;
 use clap::Parser;
-use pis_gateway::cli::{AuditAction, Cli, Command, OutboxAction, PartnerAction, Signers};
+use pis_gateway::cli::{
+    AuditAction, Cli, Command, OutboxAction, PartnerAction, Signers, SpoolAction,
+};
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
 use pis_gateway::signing::{Keyring, SigningKey};
@@ -25,6 +27,9 @@ fn main() -> ExitCode {
         Command::Outbox { config, action } => outbox(config, action),
         Command::Audit { config, action } => audit(config, action),
         Command::Partner { config, action } => partner(config, action),
+        Command::Spool {
+            action: SpoolAction::Copy { from, to },
+        } => spool_copy(&from, &to),
         Command::Map {
             identity,
             since,
@@ -160,6 +165,7 @@ fn check_config(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
         let which = if i == 0 { "current" } else { "previous" };
         println!("signing key {} ({which}) {}", k.id(), k.to_base64());
     }
+    println!("spool {}", pis_gateway::spool::describe(&settings.spool));
     println!("configuration OK");
     Ok(ExitCode::SUCCESS)
 }
@@ -176,6 +182,7 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     }
     let listen = settings.server.listen.clone();
     let tls = !settings.server.dangerous_plain_http;
+    let spool = pis_gateway::spool::describe(&settings.spool);
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings).await?;
         tracing::info!(
@@ -183,6 +190,7 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
             port = app.port(),
             admin_port = app.admin_port().unwrap_or(0),
             tls,
+            %spool,
             "pis-gateway serving"
         );
         app.run_until_stopped()
@@ -310,14 +318,13 @@ fn open(
 }
 
 fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Result<ExitCode> {
-    use pis_gateway::spool::Spool;
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let spool = pis_gateway::spool::sqlite::SqliteSpool::open(&settings.spool.dir)?;
+        let spool = pis_gateway::spool::open(&settings.spool).await?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         match action {
             OutboxAction::List => {
@@ -327,7 +334,7 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
                     "REFERENCE", "ROUTE", "STATE", "ATTEMPTS", "NEXT ATTEMPT"
                 );
                 for r in &rows {
-                    let when = if r.state == "dead" {
+                    let when = if r.state == pis_gateway::spool::DeliveryState::Dead {
                         "-".to_string()
                     } else {
                         time::OffsetDateTime::from_unix_timestamp(r.next_attempt_at)
@@ -356,7 +363,7 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
                 let Some(r) = pis_gateway::reference::Reference::parse(&reference) else {
                     anyhow::bail!("not a reference (PIS-XXXX-XXXX)");
                 };
-                let n = spool.requeue(r.as_str(), now).await?;
+                let n = spool.requeue(&r, now).await?;
                 if n == 0 {
                     eprintln!("{r}: nothing to retry (unknown, or already delivered)");
                     return Ok(ExitCode::FAILURE);
@@ -372,14 +379,13 @@ fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Res
 }
 
 fn partner(flag: Option<std::path::PathBuf>, action: PartnerAction) -> anyhow::Result<ExitCode> {
-    use pis_gateway::spool::Spool;
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let spool = pis_gateway::spool::sqlite::SqliteSpool::open(&settings.spool.dir)?;
+        let spool = pis_gateway::spool::open(&settings.spool).await?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let when = |t: i64| {
             time::OffsetDateTime::from_unix_timestamp(t)
@@ -434,18 +440,71 @@ fn partner(flag: Option<std::path::PathBuf>, action: PartnerAction) -> anyhow::R
     })
 }
 
+/// `spool copy`: everything from one spool into another, empty one, then both compared.
+fn spool_copy(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use pis_gateway::spool::{self, transfer};
+    let load = |p: &std::path::Path| {
+        config::load(p).map_err(|problems| anyhow::anyhow!("{}: {problems}", p.display()))
+    };
+    let (source, destination) = (load(from)?.spool, load(to)?.spool);
+    if source == destination {
+        anyhow::bail!("--from and --to name the same spool");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let from = spool::open(&source)
+            .await
+            .context("opening the source spool")?;
+        let to = spool::open(&destination)
+            .await
+            .context("opening the destination spool")?;
+        let counts = match transfer::copy(&*from, &*to).await {
+            Ok(counts) => counts,
+            Err(e) => {
+                eprintln!("spool copy: {e:#}");
+                return Ok(ExitCode::FAILURE);
+            }
+        };
+        println!("copied {counts}");
+        // Opened again: the destination now holds the source's reference key.
+        drop(to);
+        let to = spool::open(&destination)
+            .await
+            .context("opening the destination spool again")?;
+        match transfer::verify_copy(&*from, &*to).await {
+            Ok(v) => {
+                let head = v.audit_head.map_or_else(
+                    || "-".to_string(),
+                    |(seq, hash)| format!("{seq}:{}", spool::audit::to_hex(&hash)),
+                );
+                println!(
+                    "verified: {}; audit chain intact on both sides: {} entries, head {head}",
+                    v.counts, v.audit_entries
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("spool copy: the copy does not match its source: {e:#}");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    })
+}
+
 fn audit(flag: Option<std::path::PathBuf>, action: AuditAction) -> anyhow::Result<ExitCode> {
     use pis_gateway::spool::audit;
     let path = config::config_path(flag.as_deref());
     let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let db = settings.spool.dir.join("spool.sqlite3");
-    if !db.is_file() {
-        anyhow::bail!("no spool at {}", db.display());
-    }
     // Read-only: verifying must not change what it verifies.
-    let conn =
-        rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let entries = audit::entries(&conn)?;
+    let entries = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            let log = pis_gateway::spool::open_audit(&settings.spool).await?;
+            anyhow::Ok(log.audit_entries().await?)
+        })?;
     match action {
         AuditAction::Export => {
             use std::io::Write;

@@ -11,7 +11,6 @@
 //!   never reach MACE directly: police assess them first.
 //! - `escalation`: receives nothing by routing; it is told about unacknowledged deliveries.
 
-use crate::config::RouteSettings;
 use crate::keys::parse_recipient;
 use crate::locality::LOCALITIES;
 use crate::triage::Priority;
@@ -49,6 +48,35 @@ pub enum Role {
     ControlRoom,
     Mace,
     Escalation,
+}
+
+/// A route as configured (`[[routes]]`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSettings {
+    pub name: String,
+    pub mailbox: String,
+    /// The most this route may see; routing can narrow it (a MACE route gets a notice when the
+    /// source is at risk, for example).
+    pub view: View,
+    pub recipients: Vec<String>,
+    /// What the route is for, which decides what it receives.
+    /// Defaults to `police_intelligence` for the route of that name; required otherwise.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// For a `mace` route: the localities it covers.
+    #[serde(default)]
+    pub localities: Vec<String>,
+    /// For a `mace` route: receives what no locality route covers (unknown or outside the area).
+    #[serde(default)]
+    pub fallback: bool,
+    /// Minutes within which an IMMEDIATE delivery to this route must be acknowledged before
+    /// escalation (default 15 for police intelligence and the control room).
+    #[serde(default)]
+    pub ack_immediate_minutes: Option<u64>,
+    /// The same for PRIORITY (default: no deadline).
+    #[serde(default)]
+    pub ack_priority_minutes: Option<u64>,
 }
 
 /// A route ready for use: recipients parsed once at start.

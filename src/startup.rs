@@ -16,9 +16,7 @@ use crate::locality::LocalityTable;
 use crate::metrics::Metrics;
 use crate::routing::Routes;
 use crate::signing::SigningKey;
-use crate::spool::lifecycle::RetentionPolicy;
-use crate::spool::sqlite::SqliteSpool;
-use crate::spool::Spool;
+use crate::spool::RetentionPolicy;
 use crate::triage::Triage;
 use actix_web::dev::Server;
 use actix_web::{middleware, web, App, HttpServer};
@@ -98,7 +96,10 @@ impl Application {
             SigningKey::load(&settings.server.signing_key).context("loading server.signing_key")?,
         );
         let signing_keys = settings.published_signing_keys(signer.public());
-        let spool: Arc<dyn Spool> = Arc::new(SqliteSpool::open(&settings.spool.dir)?);
+        // Woken by intake and housekeeping here, and by other gateways on a shared spool.
+        let wake = Arc::new(Notify::new());
+        let spool = crate::spool::open(&settings.spool).await?;
+        spool.wake_on_remote_commit(Arc::clone(&wake));
         let secret = spool
             .secret("form_token", 32)
             .await
@@ -109,12 +110,11 @@ impl Application {
             .unwrap_or(2);
         let metrics = Arc::new(Metrics::default());
         let ack_tokens = TokenPolicy::from_days(settings.escalation.ack_token_days);
-        let wake = Arc::new(Notify::new());
         let pressure = Arc::new(IntakePressure::new(
             settings.delivery.busy_intake_per_second,
         ));
         let outbox = Outbox::new(
-            Arc::clone(&spool),
+            spool.clone(),
             Mailer::from_settings(&settings.mail, settings.delivery.concurrency)
                 .context("setting up the mail transport")?,
             RetrySchedule::from(&settings.delivery),
@@ -125,6 +125,7 @@ impl Application {
             Duration::from_secs(settings.delivery.poll_interval_secs),
         )
         .with_lanes(settings.delivery.concurrency)
+        .with_lease_secs(settings.delivery.lease_secs)
         .with_public_url(&settings.server.public_url)
         .with_token_policy(ack_tokens)
         // Derived from the signing key, which lives outside the spool: a resend after a

@@ -2,7 +2,8 @@
 
 use crate::ack::AckKind;
 use crate::seal;
-use crate::spool::DueDelivery;
+use crate::spool::{DueDelivery, View};
+use crate::triage::Priority;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
@@ -18,13 +19,18 @@ pub enum EmailError {
 }
 
 pub fn subject(d: &DueDelivery) -> String {
-    if d.view == "escalation" {
+    if d.view == View::Escalation {
         format!(
             "[OFFICIAL-SENSITIVE] PIS {} {} UNACKNOWLEDGED",
-            d.reference, d.priority
+            d.id.reference,
+            d.priority.as_str()
         )
     } else {
-        format!("[OFFICIAL-SENSITIVE] PIS {} {}", d.reference, d.priority)
+        format!(
+            "[OFFICIAL-SENSITIVE] PIS {} {}",
+            d.id.reference,
+            d.priority.as_str()
+        )
     }
 }
 
@@ -49,10 +55,10 @@ fn escalation_body(d: &DueDelivery) -> String {
          Contact the receiving team now and make sure someone has it in hand. This email\n\
          repeats until the submission is acknowledged.\n\n",
         notice["escalation"].as_i64().unwrap_or(1),
-        d.priority,
-        d.reference,
+        d.priority.as_str(),
+        d.id.reference,
         d.received_at,
-        d.priority,
+        d.priority.as_str(),
         if routes.is_empty() {
             "-".to_string()
         } else {
@@ -65,11 +71,11 @@ fn escalation_body(d: &DueDelivery) -> String {
 /// Stable per reference and route, so a resend after a crash is recognisable as the same mail.
 pub fn message_id(d: &DueDelivery, from: &str) -> String {
     let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
-    format!("<{}.{}@{}>", d.reference, d.route, domain)
+    format!("<{}.{}@{}>", d.id.reference, d.id.route, domain)
 }
 
 fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String {
-    if d.view == "escalation" {
+    if d.view == View::Escalation {
         let mut b = escalation_body(d);
         if let Some(url) = ack_url {
             b.push_str(&format!(
@@ -87,7 +93,12 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
          Priority:  {}\n\
          Form:      {}\n\
          Route:     {} ({} view)\n\n",
-        d.reference, d.received_at, d.priority, d.form_id, d.route, d.view
+        d.id.reference,
+        d.received_at,
+        d.priority.as_str(),
+        d.form_id,
+        d.id.route,
+        d.view
     );
     if has_attachment {
         b.push_str(&format!(
@@ -95,7 +106,7 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
              inbox's keys. To read it on a machine that holds one of those keys:\n\n\
              \x20   pis-gateway open --identity YOUR-KEY-FILE {}.age\n\n\
              or, for the raw JSON document: age -d -i YOUR-KEY-FILE {}.age\n\n",
-            d.reference, d.reference, d.reference
+            d.id.reference, d.id.reference, d.id.reference
         ));
     } else {
         let notice: serde_json::Value = d
@@ -123,7 +134,7 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
             list("localities")
         ));
     }
-    if d.priority == "IMMEDIATE" {
+    if d.priority == Priority::Immediate {
         b.push_str(
             "IMMEDIATE: the submitter indicated a risk of harm now. Read it without delay.\n\n",
         );
@@ -158,7 +169,7 @@ pub fn build(d: &DueDelivery, from: &str, ack_url: Option<&str>) -> Result<Messa
     let msg = match &d.envelope {
         Some(envelope) => {
             let armored = seal::armor(envelope).map_err(|_| EmailError::Armor)?;
-            let attachment = Attachment::new(format!("{}.age", d.reference)).body(
+            let attachment = Attachment::new(format!("{}.age", d.id.reference)).body(
                 armored,
                 ContentType::parse("application/octet-stream").map_err(|_| EmailError::Build)?,
             );
@@ -172,17 +183,20 @@ pub fn build(d: &DueDelivery, from: &str, ack_url: Option<&str>) -> Result<Messa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spool::{DeliveryId, DeliveryRoute};
 
     fn due(view: &str, envelope: Option<Vec<u8>>, notice: Option<&str>) -> DueDelivery {
         DueDelivery {
             rank: 2,
-            reference: "PIS-ABCD-EFGH".into(),
-            route: "mace_selby".into(),
+            id: DeliveryId::new(
+                crate::reference::Reference::parse("PIS-ABCD-EFGH").expect("reference"),
+                DeliveryRoute::route("mace_selby"),
+            ),
             mailbox: "mace-selby@example.invalid".into(),
-            view: view.into(),
+            view: View::parse(view).expect("view"),
             attempts: 0,
             retry_from: 0,
-            priority: "PRIORITY".into(),
+            priority: Priority::Priority,
             received_at: "2026-11-23T19:00:00Z".into(),
             form_id: "professional".into(),
             envelope,

@@ -68,6 +68,12 @@ impl IntakePressure {
     }
 }
 
+impl crate::intake::IntakeLoad for IntakePressure {
+    fn committed(&self) {
+        self.record();
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Three counters; a panic elsewhere cannot leave them inconsistent.
     m.lock().unwrap_or_else(|p| p.into_inner())

@@ -8,7 +8,7 @@ use super::pressure::IntakePressure;
 use super::retry::RetrySchedule;
 use crate::ack::{TokenKey, TokenPolicy};
 use crate::metrics::Metrics;
-use crate::spool::{AttemptOutcome, DueDelivery, Spool, SpoolError};
+use crate::spool::{AttemptOutcome, DeliveryId, DueDelivery, OutboxStore, SpoolError};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -37,11 +37,11 @@ pub enum Outcome {
 
 pub struct Outbox {
     /// Deliveries being sent right now, so concurrent lanes never send the same one twice.
-    in_flight: Mutex<HashSet<(String, String)>>,
+    in_flight: Mutex<HashSet<DeliveryId>>,
     lanes: usize,
     /// Base of acknowledgement links; none when empty.
     public_url: String,
-    spool: Arc<dyn Spool>,
+    spool: Arc<dyn OutboxStore>,
     mailer: Mailer,
     schedule: RetrySchedule,
     clock: Arc<dyn Clock>,
@@ -53,12 +53,14 @@ pub struct Outbox {
     pressure: Option<Arc<IntakePressure>>,
     token_policy: TokenPolicy,
     token_key: TokenKey,
+    /// How long a lease on a delivery being sent lasts (see `delivery.lease_secs`).
+    lease_secs: i64,
 }
 
 impl Outbox {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        spool: Arc<dyn Spool>,
+        spool: Arc<dyn OutboxStore>,
         mailer: Mailer,
         schedule: RetrySchedule,
         clock: Arc<dyn Clock>,
@@ -82,6 +84,7 @@ impl Outbox {
             pressure: None,
             token_policy: TokenPolicy::default(),
             token_key: TokenKey::random(),
+            lease_secs: LEASE_SECS,
         }
     }
 
@@ -112,6 +115,13 @@ impl Outbox {
 
     /// Tokens are derived under `key`; with a key that survives restarts (derived from the
     /// signing key), a resend after a restart still carries the same link.
+    /// A lease on a delivery lasts `secs`: after that, a gateway that died mid-send has its
+    /// delivery taken over by another on the same spool.
+    pub fn with_lease_secs(mut self, secs: u64) -> Self {
+        self.lease_secs = secs.max(1) as i64;
+        self
+    }
+
     pub fn with_token_key(mut self, key: TokenKey) -> Self {
         self.token_key = key;
         self
@@ -124,13 +134,14 @@ impl Outbox {
         if self.public_url.is_empty() {
             return Ok(None);
         }
-        // Escalation deliveries are named `route.n`; the acknowledgement is the route's, and
-        // every round of escalation carries the same live link.
-        let route = due.route.split('.').next().unwrap_or(&due.route);
-        let latest = self.spool.latest_ack_token(&due.reference, route).await?;
+        // The acknowledgement is the route's: every round of escalation to it carries the same
+        // live link.
+        let reference = &due.id.reference;
+        let route = due.id.route.route_name();
+        let latest = self.spool.latest_ack_token(reference, route).await?;
         let reused = latest.as_ref().and_then(|t| {
             let live = !t.used && t.issued_at >= self.token_policy.issued_after(now);
-            let token = self.token_key.token(&due.reference, route, t.issued_at);
+            let token = self.token_key.token(reference.as_str(), route, t.issued_at);
             // A token issued under another key (before a restart, say) cannot be recomputed;
             // a new one is issued instead, and the old one still works until it expires.
             (live && crate::ack::hash(&token) == t.hash).then_some(token)
@@ -141,11 +152,11 @@ impl Outbox {
                 // Issued after every earlier token of this delivery, so never the same token
                 // as one already used or expired.
                 let issued_at = latest.map_or(now, |t| now.max(t.issued_at + 1));
-                let token = self.token_key.token(&due.reference, route, issued_at);
+                let token = self.token_key.token(reference.as_str(), route, issued_at);
                 self.spool
                     .add_ack_token(
                         crate::ack::hash(&token),
-                        &due.reference,
+                        reference,
                         route,
                         due.ack,
                         issued_at,
@@ -159,32 +170,28 @@ impl Outbox {
 
     /// Claims the most urgent due delivery no other lane is sending.
     ///
-    /// Claims are held in memory, which is enough for one gateway on its own spool; a shared
-    /// store claims rows in the database instead. The candidate list may be a moment old, so
-    /// after taking the claim the row is read again: another lane may have just finished it.
+    /// Lanes claim in memory, so two never send the same delivery; the spool's lease then
+    /// confirms the delivery is still due (the candidate list may be a moment old, and another
+    /// lane may have just finished it) and, in a store shared by several gateways, takes it from
+    /// the others.
     async fn claim(&self, now: i64, max_rank: i64) -> Result<Option<DueDelivery>, SpoolError> {
         let busy = lock(&self.in_flight).len();
         let candidates = self.spool.due(now, busy + self.lanes).await?;
         // Most urgent first: once one is beyond `max_rank`, so are the rest.
         for d in candidates.into_iter().take_while(|d| d.rank <= max_rank) {
-            let key = (d.reference.clone(), d.route.clone());
+            let key = d.id.clone();
             if !lock(&self.in_flight).insert(key.clone()) {
                 continue;
             }
-            let current = self.spool.deliveries(&d.reference).await;
-            let still_due = current.as_ref().is_ok_and(|rows| {
-                rows.iter().any(|r| {
-                    r.route == d.route
-                        && r.state == "pending"
-                        && r.attempts == d.attempts
-                        && r.next_attempt_at <= now
-                })
-            });
-            if still_due {
+            let leased = self
+                .spool
+                .lease(&d.id, d.attempts, now, now + self.lease_secs)
+                .await;
+            if let Ok(true) = leased {
                 return Ok(Some(d));
             }
             lock(&self.in_flight).remove(&key);
-            current?;
+            leased?;
         }
         Ok(None)
     }
@@ -201,14 +208,15 @@ impl Outbox {
         let Some(due) = self.claim(now, max_rank).await? else {
             return Ok(Outcome::Idle);
         };
-        let key = (due.reference.clone(), due.route.clone());
+        let key = due.id.clone();
         let result = self.execute(due).await;
         lock(&self.in_flight).remove(&key);
         result
     }
 
     async fn execute(&self, due: DueDelivery) -> Result<Outcome, SpoolError> {
-        let (reference, route) = (due.reference.clone(), due.route.clone());
+        let delivery = due.id.clone();
+        let (reference, route) = (delivery.reference.to_string(), delivery.route.to_string());
         let ack_url = self.ack_link(&due, self.clock.now()).await?;
         let result = match email::build(&due, &self.from, ack_url.as_deref()) {
             Ok(message) => self.mailer.send(message).await,
@@ -267,9 +275,7 @@ impl Outbox {
                 }
             },
         };
-        self.spool
-            .record_attempt(&reference, &route, now, recorded)
-            .await?;
+        self.spool.record_attempt(&delivery, now, recorded).await?;
         Ok(outcome)
     }
 
@@ -342,6 +348,9 @@ const PRESSURE_PAUSE: Duration = Duration::from_millis(250);
 /// During a surge, how often lane 0 looks for urgent email: the most an IMMEDIATE email waits
 /// for the outbox then.
 const SURGE_LOOK: Duration = Duration::from_millis(50);
+/// How long a lease on a delivery lasts unless set: longer than any one send may take (the SMTP
+/// timeouts are far shorter), so a lease runs out only when its holder has died.
+const LEASE_SECS: i64 = 600;
 /// Delivery ranks (see the spool's `deliveries.rank`).
 const PRIORITY_RANK: i64 = 1;
 const ROUTINE_RANK: i64 = 2;

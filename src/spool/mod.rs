@@ -5,20 +5,32 @@
 //! hash of the form token that produced it (so a resubmitted form gets the same reference).
 //! Everything about one submission commits in one transaction.
 //!
-//! [`Spool`] is the seam for backends: SQLite ([`sqlite`]) is the embedded default; a PostgreSQL
-//! backend implements the same trait over the same schema.
+//! The seam for backends is a set of small traits, one per user of the spool: intake
+//! ([`IntakeStore`]), the outbox ([`OutboxStore`]), acknowledgement and escalation
+//! ([`AckStore`]), housekeeping ([`Housekeeping`]), the audit log ([`AuditStore`]), the
+//! spool's own settings and secrets ([`SettingsStore`]), partner agencies ([`PartnerStore`]),
+//! the stored records ([`RecordStore`]) and moving a deployment ([`TransferStore`]). [`Spool`] is all of them together, which is what
+//! [`open`] returns and the gateway holds. SQLite ([`sqlite`]) is the embedded default.
+//!
+//! Nothing outside this module knows which backend is in use.
 
 pub mod audit;
-pub mod lifecycle;
-pub mod partners;
-pub mod schema;
+pub mod postgres;
+mod records;
 pub mod sqlite;
+pub mod transfer;
+mod types;
+
+pub use records::*;
+pub use transfer::TransferStore;
+pub use types::*;
 
 use crate::ack::{AckKind, Used};
+use crate::config::{SpoolBackend, SpoolSettings};
 use crate::reference::Reference;
-use crate::triage::Priority;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 pub type SpoolFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, SpoolError>> + Send + 'a>>;
 
@@ -31,129 +43,71 @@ pub enum SpoolError {
     Stopped,
 }
 
-/// What one route gets: an envelope sealed to its recipients with its view, or for the
-/// `notice` view no envelope and a few codes (categories, localities) for the email body.
-pub struct NewEnvelope {
-    pub route: String,
-    pub mailbox: String,
-    pub view: &'static str,
-    pub body: Option<Vec<u8>>,
-    pub notice: Option<String>,
-    /// What this route's acknowledgement link does.
-    pub ack: AckKind,
+/// Opens the spool the settings name (creating and migrating it if needed).
+pub async fn open(settings: &SpoolSettings) -> anyhow::Result<Arc<dyn Spool>> {
+    match settings.backend {
+        SpoolBackend::Sqlite => Ok(Arc::new(sqlite::SqliteSpool::open(&settings.dir)?)),
+        SpoolBackend::Postgres => Ok(Arc::new(postgres::PostgresSpool::open(settings).await?)),
+    }
 }
 
-/// A submission ready to commit. Envelope bodies are ciphertext; the rest is content-free.
-pub struct NewSubmission {
-    /// The submission's number and the reference that enciphers it, drawn together from
-    /// [`Spool::next_reference`].
-    pub number: u64,
-    pub reference: Reference,
-    pub received_at: String,
-    /// The same instant in Unix seconds, for scheduling.
-    pub received_unix: i64,
-    pub form_id: String,
-    pub form_version: u32,
-    pub priority: Priority,
-    pub reason_codes: Vec<String>,
-    /// SHA-256 of the form token's nonce: one submission per form page.
-    pub token_hash: Option<[u8; 32]>,
-    /// When an unacknowledged submission starts escalating (Unix seconds), if ever.
-    pub ack_deadline: Option<i64>,
-    pub envelopes: Vec<NewEnvelope>,
+/// Opens the spool's audit log for reading only: verifying must not change what it verifies,
+/// and a spool that does not exist is an error rather than created empty.
+pub async fn open_audit(settings: &SpoolSettings) -> anyhow::Result<Box<dyn AuditStore>> {
+    match settings.backend {
+        SpoolBackend::Sqlite => Ok(Box::new(sqlite::AuditReader::open(&settings.dir)?)),
+        SpoolBackend::Postgres => Ok(Box::new(postgres::AuditReader::open(settings).await?)),
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CommitOutcome {
-    /// Durable: the transaction holding the submission has committed and synced.
-    Committed(Reference),
-    /// The token was used before; this is the reference it produced. Nothing new was written.
-    Duplicate(Reference),
-    /// The reference is already taken (by a submission kept from before references were
-    /// numbered); seal again under a new one.
-    ReferenceTaken,
+/// Where the spool is, for `check-config` and the start-up log (never a password).
+pub fn describe(settings: &SpoolSettings) -> String {
+    match settings.backend {
+        SpoolBackend::Sqlite => format!("sqlite in {}", settings.dir.display()),
+        SpoolBackend::Postgres => match postgres::parse_url(&settings.postgres_url) {
+            Ok(target) => format!("postgres at {}", target.describe()),
+            Err(e) => format!("postgres (spool.postgres_url {e})"),
+        },
+    }
 }
 
-/// The cleartext record of a stored submission.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubmissionRecord {
-    pub reference: String,
-    pub received_at: String,
-    pub form_id: String,
-    pub form_version: u32,
-    pub priority: String,
-    pub reason_codes: Vec<String>,
+/// Every part of the spool, as one object.
+pub trait Spool:
+    IntakeStore
+    + RecordStore
+    + OutboxStore
+    + AckStore
+    + Housekeeping
+    + AuditStore
+    + SettingsStore
+    + PartnerStore
+    + TransferStore
+{
 }
 
-#[derive(Debug, Clone)]
-pub struct StoredEnvelope {
-    pub route: String,
-    pub view: String,
-    pub body: Vec<u8>,
+impl<T> Spool for T where
+    T: IntakeStore
+        + RecordStore
+        + OutboxStore
+        + AckStore
+        + Housekeeping
+        + AuditStore
+        + SettingsStore
+        + PartnerStore
+        + TransferStore
+{
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeliveryRecord {
-    pub reference: String,
-    pub route: String,
-    pub mailbox: String,
-    pub view: String,
-    pub state: String,
-    pub attempts: u32,
-    pub next_attempt_at: i64,
-    pub last_error_class: Option<String>,
-    pub delivered_at: Option<i64>,
-    pub dead_at: Option<i64>,
+/// The traits, for `use pis_gateway::spool::prelude::*` where a [`Spool`]'s methods are called.
+pub mod prelude {
+    pub use super::{
+        AckStore, AuditStore, Housekeeping, IntakeStore, OutboxStore, PartnerStore, RecordStore,
+        SettingsStore, Spool, TransferStore,
+    };
 }
 
-/// A delivery whose time has come, with what the email needs. Content-free but for the
-/// envelope, which is ciphertext.
-#[derive(Debug, Clone)]
-pub struct DueDelivery {
-    pub reference: String,
-    pub route: String,
-    pub mailbox: String,
-    pub view: String,
-    pub attempts: u32,
-    pub retry_from: i64,
-    /// 0 IMMEDIATE and escalations, 1 PRIORITY, 2 ROUTINE.
-    pub rank: i64,
-    pub priority: String,
-    pub received_at: String,
-    pub form_id: String,
-    /// None for the `notice` view, which carries no attachment.
-    pub envelope: Option<Vec<u8>>,
-    /// For the `notice` view: `{"categories": [...], "localities": [...]}`.
-    pub notice: Option<String>,
-    /// What the delivery's link does: acknowledge (stops escalation) or confirm receipt.
-    pub ack: AckKind,
-}
-
-/// An acknowledgement token as the spool knows it: its hash, when it was issued, whether used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssuedToken {
-    pub hash: [u8; 32],
-    pub issued_at: i64,
-    pub used: bool,
-}
-
-/// What one delivery attempt came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AttemptOutcome {
-    Delivered,
-    Retry { next_at: i64, class: String },
-    Dead { class: String },
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OutboxStats {
-    pub pending: u64,
-    pub dead: u64,
-    /// Age in seconds of the oldest pending delivery (0 when none).
-    pub oldest_pending_secs: i64,
-}
-
-pub trait Spool: Send + Sync + 'static {
+/// What intake needs: numbers, a durable commit, and the answer for a form used twice.
+pub trait IntakeStore: Send + Sync + 'static {
     /// Commits one submission durably. Returns only after the commit is synced to disk.
     fn commit(&self, submission: NewSubmission) -> SpoolFuture<'_, CommitOutcome>;
 
@@ -166,14 +120,32 @@ pub trait Spool: Send + Sync + 'static {
     /// A fresh submission number and its reference. Each is handed out once; one not
     /// committed is simply skipped.
     fn next_reference(&self) -> Result<(u64, Reference), SpoolError>;
+}
 
-    fn submission(&self, reference: &str) -> SpoolFuture<'_, Option<SubmissionRecord>>;
-    fn envelopes(&self, reference: &str) -> SpoolFuture<'_, Vec<StoredEnvelope>>;
-    fn deliveries(&self, reference: &str) -> SpoolFuture<'_, Vec<DeliveryRecord>>;
+/// What is stored about a submission (content-free but for envelopes, which are ciphertext).
+pub trait RecordStore: Send + Sync + 'static {
+    fn submission(&self, reference: &Reference) -> SpoolFuture<'_, Option<SubmissionRecord>>;
+    fn envelopes(&self, reference: &Reference) -> SpoolFuture<'_, Vec<StoredEnvelope>>;
+    fn deliveries(&self, reference: &Reference) -> SpoolFuture<'_, Vec<DeliveryRecord>>;
     fn count_submissions(&self) -> SpoolFuture<'_, u64>;
+}
 
+/// What the outbox needs: due work, a lease on it, the attempt's result, and the links its
+/// emails carry.
+pub trait OutboxStore: Send + Sync + 'static {
     /// Up to `limit` pending deliveries due at or before `now`, most urgent first.
     fn due(&self, now: i64, limit: usize) -> SpoolFuture<'_, Vec<DueDelivery>>;
+
+    /// Takes the delivery for sending until `until`, if it is still pending, due at `now` and
+    /// unattempted since it was read (`attempts`). `false` when it is not (another lane or
+    /// gateway has it, or has just finished it). Only the holder records its attempt.
+    fn lease(
+        &self,
+        delivery: &DeliveryId,
+        attempts: u32,
+        now: i64,
+        until: i64,
+    ) -> SpoolFuture<'_, bool>;
 
     /// When the next pending delivery falls due (it may be in the past).
     fn next_due_at(&self) -> SpoolFuture<'_, Option<i64>>;
@@ -181,8 +153,7 @@ pub trait Spool: Send + Sync + 'static {
     /// Records an attempt durably before the outbox moves on.
     fn record_attempt(
         &self,
-        reference: &str,
-        route: &str,
+        delivery: &DeliveryId,
         now: i64,
         outcome: AttemptOutcome,
     ) -> SpoolFuture<'_, ()>;
@@ -192,28 +163,36 @@ pub trait Spool: Send + Sync + 'static {
 
     /// Puts a submission's dead (or pending) deliveries back in the queue, due now, with a fresh
     /// retry window. Returns how many were re-queued.
-    fn requeue(&self, reference: &str, now: i64) -> SpoolFuture<'_, usize>;
+    fn requeue(&self, reference: &Reference, now: i64) -> SpoolFuture<'_, usize>;
 
     fn outbox_stats(&self, now: i64) -> SpoolFuture<'_, OutboxStats>;
 
-    /// Stores the hash of an acknowledgement token, issued at `now`, before the email that
-    /// carries it is sent.
+    /// Stores the hash of an acknowledgement token for the route's deliveries of a submission,
+    /// issued at `now`, before the email that carries it is sent.
     fn add_ack_token(
         &self,
         token_hash: [u8; 32],
-        reference: &str,
+        reference: &Reference,
         route: &str,
         kind: AckKind,
         now: i64,
     ) -> SpoolFuture<'_, ()>;
 
-    /// The newest token issued for a delivery, so that a resend can carry the same link.
+    /// The newest token issued for a route's deliveries of a submission, so that a resend can
+    /// carry the same link.
     fn latest_ack_token(
         &self,
-        reference: &str,
+        reference: &Reference,
         route: &str,
     ) -> SpoolFuture<'_, Option<IssuedToken>>;
 
+    /// Wakes `wake` whenever another gateway on the same store commits work for the outbox
+    /// (a shared store only; an embedded one has no other writer).
+    fn wake_on_remote_commit(&self, _wake: Arc<tokio::sync::Notify>) {}
+}
+
+/// Acknowledgement links and escalation of what nobody acknowledged.
+pub trait AckStore: Send + Sync + 'static {
     /// What the token does, if it exists, is unused and was issued at or after `issued_after`.
     fn ack_token_open(
         &self,
@@ -231,26 +210,40 @@ pub trait Spool: Send + Sync + 'static {
         issued_after: i64,
     ) -> SpoolFuture<'_, Option<Used>>;
 
-    /// Queues an escalation delivery to each (route, mailbox) for every unacknowledged
-    /// submission whose escalation time has come, and schedules the next one. Returns the
-    /// references escalated. Runs in one transaction, so a restart neither loses nor repeats one.
+    /// Queues an escalation delivery to each route for every unacknowledged submission whose
+    /// escalation time has come, and schedules the next one. Returns the references escalated.
+    /// Runs in one transaction, so a restart neither loses nor repeats one.
     fn escalate_due(
         &self,
         now: i64,
         repeat_secs: i64,
-        routes: Vec<(String, String)>,
-    ) -> SpoolFuture<'_, Vec<String>>;
+        routes: Vec<EscalationRoute>,
+    ) -> SpoolFuture<'_, Vec<Reference>>;
+}
 
+/// Retention.
+pub trait Housekeeping: Send + Sync + 'static {
     /// Purges envelopes whose time has come; warns about unacknowledged ones nearing it.
-    fn purge_due(
-        &self,
-        now: i64,
-        policy: lifecycle::RetentionPolicy,
-    ) -> SpoolFuture<'_, lifecycle::PurgeReport>;
+    fn purge_due(&self, now: i64, policy: RetentionPolicy) -> SpoolFuture<'_, PurgeReport>;
+}
 
+/// The hash-chained audit log (see [`audit`]).
+pub trait AuditStore: Send + Sync + 'static {
+    /// The last entry's sequence number and hash.
     fn audit_head(&self) -> SpoolFuture<'_, Option<(i64, Vec<u8>)>>;
+    /// Every entry, in storage order (which is what a tamperer can reorder).
     fn audit_entries(&self) -> SpoolFuture<'_, Vec<audit::Entry>>;
+}
 
+/// Secrets kept with the state they protect.
+pub trait SettingsStore: Send + Sync + 'static {
+    /// A server secret (the form-token key, say), created on first use so it survives
+    /// restarts.
+    fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>>;
+}
+
+/// Partner agencies' API tokens, by hash only.
+pub trait PartnerStore: Send + Sync + 'static {
     /// The active partner agency whose API token has this hash.
     fn partner_for_token(&self, token_hash: [u8; 32]) -> SpoolFuture<'_, Option<String>>;
 
@@ -261,9 +254,5 @@ pub trait Spool: Send + Sync + 'static {
     /// Revokes a partner's token; `false` if there is no active partner of that name.
     fn revoke_partner(&self, name: &str, now: i64) -> SpoolFuture<'_, bool>;
 
-    fn partners(&self) -> SpoolFuture<'_, Vec<partners::PartnerRecord>>;
-
-    /// A server secret kept with the state it protects (the form-token key), created on first
-    /// use so it survives restarts.
-    fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>>;
+    fn partners(&self) -> SpoolFuture<'_, Vec<PartnerRecord>>;
 }

@@ -94,10 +94,9 @@ pub struct Triage {
 }
 
 impl Triage {
-    /// Loads the narrative rules and warms the time parser (its first call is slow).
+    /// Loads the narrative rules.
     pub fn load(path: &Path) -> Result<Self, RulesError> {
         let rules = Rules::load(path).map_err(RulesError::Invalid)?;
-        time::warm();
         Ok(Triage {
             reader: Some(Reader::new(rules)),
             narrative_max: None,

@@ -162,7 +162,8 @@ fn tokenize(text: &str, rules: &Rules) -> Vec<Token> {
         while i < bytes.len() {
             let (_, c) = bytes[i];
             let c = if c == '’' || c == '‘' { '\'' } else { c };
-            let digit_sep = (c == ':' || c == '.')
+            // "21:30", "21.30", "03/12/2026" stay one word.
+            let digit_sep = (c == ':' || c == '.' || c == '/')
                 && i > 0
                 && bytes[i - 1].1.is_ascii_digit()
                 && bytes.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit());
@@ -716,16 +717,16 @@ fn decide(
     }
 }
 
-/// At most this many stretches of an answer are given to duckling: it is thorough and slow
-/// (about a millisecond a stretch), and hostile text must not buy unbounded work.
+/// At most this many stretches of an answer are given to the time resolver: hostile text must
+/// not buy unbounded work.
 const MAX_TIME_WINDOWS: usize = 24;
-/// Words either side of a time word that duckling sees ("at half nine tonight").
+/// Words either side of a time word that the resolver sees ("at half nine tonight").
 const WINDOW_REACH: usize = 4;
 const MAX_WINDOW: usize = 14;
 
 /// The answer's time expressions, each with the tokens it covers. Only the stretches around
 /// words that can start or end a time expression (from the rules' `time_words`, plus any
-/// word with a digit) are read by duckling, each as normalised words (text-speak rewritten,
+/// word with a digit) are read by the resolver, each as normalised words (text-speak rewritten,
 /// so "2nite" is read as "tonight"), the original kept where it was not rewritten ("9:30pm").
 fn answer_times(
     text: &str,
@@ -746,8 +747,7 @@ fn answer_times(
         }
         let rest = &w[digits..];
         let before = |k: usize| i >= k && tokens[i - k].sentence == tokens[i].sentence;
-        rest.starts_with(':')
-            || rest.starts_with('.')
+        rest.starts_with([':', '.', '/'])
             || matches!(rest, "am" | "pm" | "st" | "nd" | "rd" | "th" | "h" | "hrs")
             || (rest.is_empty()
                 && before(1)

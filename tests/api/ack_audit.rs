@@ -12,10 +12,11 @@ use pis_gateway::forms::FormRegistry;
 use pis_gateway::housekeeping::Housekeeping;
 use pis_gateway::intake::Intake;
 use pis_gateway::metrics::Metrics;
+use pis_gateway::reference::Reference;
 use pis_gateway::routing::{Role, Routes, View};
-use pis_gateway::spool::lifecycle::RetentionPolicy;
 use pis_gateway::spool::sqlite::SqliteSpool;
 use pis_gateway::spool::Spool;
+use pis_gateway::spool::{PurgeReason, RetentionPolicy};
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
@@ -276,7 +277,7 @@ async fn rig_with(dir: tempfile::TempDir, start: i64, mace: bool) -> Rig {
     let metrics = Arc::new(Metrics::default());
     let wake = Arc::new(tokio::sync::Notify::new());
     let outbox = Outbox::new(
-        Arc::clone(&spool),
+        spool.clone(),
         Mailer::from_settings(&settings, 1).expect("mailer"),
         RetrySchedule {
             initial_secs: 30,
@@ -328,7 +329,7 @@ impl Rig {
         )
     }
 
-    async fn submit(&self, immediate: bool) -> String {
+    async fn submit(&self, immediate: bool) -> Reference {
         let mut answers = community_answers();
         if immediate {
             answers["gate.immediate_danger"] = json!("yes");
@@ -341,11 +342,10 @@ impl Rig {
             .await
             .expect("accepted")
             .reference
-            .to_string()
     }
 
     /// An IMMEDIATE professional report about the City of York, which MACE hears of.
-    async fn submit_professional_immediate(&self) -> String {
+    async fn submit_professional_immediate(&self) -> Reference {
         let mut answers = professional_answers();
         answers["gate.immediate_danger"] = json!("yes");
         answers["source_protection.risk_to_source_or_you"] = json!("no");
@@ -355,7 +355,7 @@ impl Rig {
             .expect("valid");
         let receipt = self.intake.submit(spec, v, None).await.expect("accepted");
         assert_eq!(receipt.priority.as_str(), "IMMEDIATE");
-        receipt.reference.to_string()
+        receipt.reference
     }
 
     async fn drain(&self) {
@@ -559,7 +559,7 @@ async fn a_resend_carries_the_same_live_link_and_a_link_expires_after_its_days()
     let rig = rig_at(tempfile::tempdir().expect("tempdir"), start).await;
     let hk = rig.housekeeping(escalation_routes(), KEEP);
     let reference = rig.submit(true).await;
-    assert!(!reference.is_empty());
+    assert!(!reference.as_str().is_empty());
     // Every first attempt fails and is retried: each attempt used to add a live token.
     rig.smtp.set_reply(crate::smtp_server::Reply::TempFail);
     rig.drain().await;
@@ -654,8 +654,8 @@ async fn a_restart_during_the_deadline_escalates_exactly_once_per_period() {
         .await
         .expect("read")
         .into_iter()
-        .filter(|d| d.view == "escalation")
-        .map(|d| d.route)
+        .filter(|d| d.view == pis_gateway::spool::View::Escalation)
+        .map(|d| d.route.to_string())
         .collect();
     assert_eq!(rounds, vec!["escalation.1", "escalation.2"]);
 }
@@ -800,16 +800,16 @@ async fn purging_takes_envelopes_only_when_due_and_never_from_a_pending_delivery
     rig.drain().await;
     let pending = rig.submit(false).await; // never sent: the outbox is not run again
     let who = rig.use_link(&rig.smtp.received()[0].data).await;
-    assert_eq!(who.map(|w| w.reference), Some(acked.clone()));
+    assert_eq!(who.map(|w| w.reference), Some(acked.to_string()));
 
-    let envelopes = |r: String| {
+    let envelopes = |r: Reference| {
         let spool = Arc::clone(&rig.spool);
         async move { spool.envelopes(&r).await.expect("read").len() }
     };
     assert!(hk.tick().await.expect("tick").purge.purged.is_empty());
     rig.clock.advance(30 * 86_400 + 60);
     let t = hk.tick().await.expect("tick");
-    assert_eq!(t.purge.purged, vec![(acked.clone(), "grace")]);
+    assert_eq!(t.purge.purged, vec![(acked.clone(), PurgeReason::Grace)]);
     assert_eq!(envelopes(acked.clone()).await, 0);
     assert!(
         rig.spool.submission(&acked).await.expect("read").is_some(),
@@ -831,7 +831,7 @@ async fn purging_takes_envelopes_only_when_due_and_never_from_a_pending_delivery
     );
     rig.clock.advance(8 * 86_400);
     let t = hk.tick().await.expect("tick");
-    assert_eq!(t.purge.purged, vec![(unacked.clone(), "max_age")]);
+    assert_eq!(t.purge.purged, vec![(unacked.clone(), PurgeReason::MaxAge)]);
     assert_eq!(
         envelopes(pending.clone()).await,
         1,
@@ -890,7 +890,7 @@ async fn a_purged_envelope_leaves_no_trace_in_any_spool_file() {
     );
     rig.clock.advance(90 * 86_400 + 60);
     let t = hk.tick().await.expect("tick");
-    let purged: Vec<&String> = t.purge.purged.iter().map(|(r, _)| r).collect();
+    let purged: Vec<&Reference> = t.purge.purged.iter().map(|(r, _)| r).collect();
     assert!(purged.contains(&&canary), "{purged:?}");
     assert!(purged.contains(&&other));
     let hits = found_in(&pieces);

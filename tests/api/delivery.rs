@@ -9,6 +9,7 @@ use pis_gateway::delivery::{ManualClock, Outbox, Outcome};
 use pis_gateway::forms::FormRegistry;
 use pis_gateway::intake::Intake;
 use pis_gateway::metrics::Metrics;
+use pis_gateway::reference::Reference;
 use pis_gateway::routing::{Routes, View};
 use pis_gateway::spool::sqlite::SqliteSpool;
 use pis_gateway::spool::Spool;
@@ -95,7 +96,7 @@ fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -
     ));
     let settings = mail(dir.path());
     let outbox = Outbox::new(
-        Arc::clone(&spool),
+        spool.clone(),
         Mailer::from_settings(&settings, 1).expect("mailer"),
         RetrySchedule {
             initial_secs: 30,
@@ -145,9 +146,10 @@ impl Rig {
     }
 
     async fn state(&self, reference: &str) -> (String, u32, Option<String>) {
-        let d = self.spool.deliveries(reference).await.expect("read");
+        let reference = Reference::parse(reference).expect("a reference");
+        let d = self.spool.deliveries(&reference).await.expect("read");
         (
-            d[0].state.clone(),
+            d[0].state.to_string(),
             d[0].attempts,
             d[0].last_error_class.clone(),
         )
@@ -679,7 +681,7 @@ async fn lanes_start(
     let settings = smtp_settings(smtp.port, &dir.path().join("outbox"));
     let outbox = Arc::new(
         Outbox::new(
-            Arc::clone(&spool),
+            spool.clone(),
             Mailer::from_settings(&settings, 4).expect("mailer"),
             RetrySchedule {
                 initial_secs: 30,
@@ -711,7 +713,7 @@ async fn lanes_start(
         signer(),
     );
     if let Some(p) = &pressure {
-        intake = intake.with_pressure(Arc::clone(p));
+        intake = intake.with_pressure(p.clone());
     }
     let forms = FormRegistry::built_in().expect("forms");
     let spec = forms.get("community").expect("form");

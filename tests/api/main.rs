@@ -12,7 +12,11 @@ mod helpers;
 mod journey;
 mod map;
 mod partners;
+#[path = "../support/pg_cluster.rs"]
+mod pg_cluster;
 mod process;
 mod smtp_server;
+mod spool_contract;
+mod spool_copy;
 mod triage_corpus;
 mod triage_routing;

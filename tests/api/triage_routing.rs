@@ -528,7 +528,7 @@ async fn every_submission_in_the_table_gets_its_priority_reasons_routes_and_view
             .submit(spec, validated, None)
             .await
             .expect("accepted");
-        let reference = receipt.reference.to_string();
+        let reference = receipt.reference.clone();
         assert_eq!(receipt.priority.as_str(), case.priority, "{}", case.why);
 
         let record = net
@@ -537,7 +537,7 @@ async fn every_submission_in_the_table_gets_its_priority_reasons_routes_and_view
             .await
             .expect("read")
             .expect("record");
-        assert_eq!(record.priority, case.priority, "{}", case.why);
+        assert_eq!(record.priority.as_str(), case.priority, "{}", case.why);
         assert_eq!(
             record.reason_codes,
             case.reasons
@@ -554,7 +554,7 @@ async fn every_submission_in_the_table_gets_its_priority_reasons_routes_and_view
             .await
             .expect("read")
             .into_iter()
-            .map(|d| (d.route, d.view))
+            .map(|d| (d.route.to_string(), d.view.to_string()))
             .collect();
         got.sort();
         let mut want: Vec<(String, String)> = case
@@ -807,7 +807,7 @@ mod properties {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             let routes: Vec<String> = runtime.block_on(async {
                 let r = net.intake.submit(spec, validated, None).await.expect("accepted");
-                net.spool.deliveries(r.reference.as_str()).await.expect("read").into_iter().map(|d| d.route).collect()
+                net.spool.deliveries(&r.reference).await.expect("read").into_iter().map(|d| d.route.to_string()).collect()
             });
             prop_assert!(routes.iter().all(|r| !r.starts_with("mace")), "{:?}", routes);
             prop_assert!(routes.contains(&"police_intelligence".to_string()));

@@ -1,38 +1,23 @@
 //! What happens to a submission after it is stored: acknowledgement, escalation, re-queueing
 //! and purging. Each runs in one transaction with its audit events, on the writer's connection.
 
-use super::audit;
-use super::sqlite::submission_id;
+use super::rows::ack_kind;
+use super::submissions::submission_id;
+use super::writer::{Control, Job};
+use super::{audit, SqliteSpool};
 use crate::ack::{AckKind, Used};
-use crate::reference::ReferenceCipher;
+use crate::reference::{Reference, ReferenceCipher};
+use crate::spool::{
+    AckStore, DeliveryRoute, EscalationRoute, Housekeeping, PurgeReason, PurgeReport,
+    RetentionPolicy, SpoolFuture, View,
+};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::json;
 
-/// How long envelopes are kept (seconds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetentionPolicy {
-    /// After delivery to every route and an acknowledgement.
-    pub grace_secs: i64,
-    /// After receipt, for items nobody acknowledged (all deliveries made).
-    pub max_age_secs: i64,
-    /// How long before the maximum age an unacknowledged item is announced.
-    pub warn_secs: i64,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PurgeReport {
-    /// (reference, why): `grace` or `max_age`.
-    pub purged: Vec<(String, &'static str)>,
-    /// Unacknowledged references that reach the maximum age soon.
-    pub warned: Vec<String>,
-    /// The batch was full: more may be due now.
-    pub more: bool,
-}
-
-pub fn requeue(
+pub(super) fn requeue(
     conn: &mut Connection,
     cipher: &ReferenceCipher,
-    reference: &str,
+    reference: &Reference,
     now: i64,
 ) -> rusqlite::Result<usize> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -51,13 +36,20 @@ pub fn requeue(
         params![id, now],
     )?;
     for route in &routes {
-        audit::append(&tx, now, "requeued", Some(reference), Some(route), None)?;
+        audit::append(
+            &tx,
+            now,
+            "requeued",
+            Some(reference.as_str()),
+            Some(route),
+            None,
+        )?;
     }
     tx.commit()?;
     Ok(n)
 }
 
-pub fn acknowledge(
+pub(super) fn acknowledge(
     conn: &mut Connection,
     token_hash: &[u8; 32],
     now: i64,
@@ -75,8 +67,7 @@ pub fn acknowledge(
     let Some((id, reference, route, kind)) = found else {
         return Ok(None);
     };
-    // An unknown kind can only come from a newer gateway; it is read as the weaker one.
-    let kind = AckKind::parse(&kind).unwrap_or(AckKind::ConfirmReceipt);
+    let kind = ack_kind(&kind);
     tx.execute(
         "UPDATE ack_tokens SET used_at = ?2 WHERE token_hash = ?1",
         params![&token_hash[..], now],
@@ -124,14 +115,14 @@ pub fn acknowledge(
     }))
 }
 
-pub fn escalate_due(
+pub(super) fn escalate_due(
     conn: &mut Connection,
     now: i64,
     repeat_secs: i64,
-    routes: &[(String, String)],
-) -> rusqlite::Result<Vec<String>> {
+    routes: &[EscalationRoute],
+) -> rusqlite::Result<Vec<Reference>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let due: Vec<(i64, String, i64, i64)> = tx
+    let due: Vec<(i64, Reference, i64, u32)> = tx
         .prepare(
             "SELECT id, reference, ack_deadline, escalations FROM submissions
              WHERE acknowledged_at IS NULL AND next_escalation_at IS NOT NULL AND next_escalation_at <= ?1
@@ -151,9 +142,9 @@ pub fn escalate_due(
         let n = escalations + 1;
         let original: Vec<String> = tx
             .prepare(
-                "SELECT route FROM deliveries WHERE submission = ?1 AND view != 'escalation' ORDER BY route",
+                "SELECT route FROM deliveries WHERE submission = ?1 AND view != ?2 ORDER BY route",
             )?
-            .query_map([id], |r| r.get(0))?
+            .query_map(params![id, View::Escalation], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let notice = json!({
             "escalation": n,
@@ -161,19 +152,31 @@ pub fn escalate_due(
             "routes": original,
         })
         .to_string();
-        for (name, mailbox) in routes {
-            // One delivery per escalation round, named `route.n`: the outbox sends it with the
-            // same retries and dead letters as any other, and its Message-ID is stable.
+        for EscalationRoute { name, mailbox } in routes {
+            // One delivery per escalation round: the outbox sends it with the same retries and
+            // dead letters as any other, and its Message-ID is stable.
+            let delivery = DeliveryRoute::Escalation {
+                route: name.clone(),
+                round: n,
+            };
             tx.execute(
                 "INSERT OR IGNORE INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from, ack_kind)
-                 VALUES (?1, ?2, ?3, 'escalation', ?4, 0, 'pending', ?5, ?5, 'acknowledge')",
-                params![id, format!("{name}.{n}"), mailbox, notice, now],
+                 VALUES (?1, ?2, ?3, ?6, ?4, 0, 'pending', ?5, ?5, ?7)",
+                params![
+                    id,
+                    delivery,
+                    mailbox,
+                    notice,
+                    now,
+                    View::Escalation,
+                    AckKind::Acknowledge.as_str()
+                ],
             )?;
             audit::append(
                 &tx,
                 now,
                 "escalated",
-                Some(&reference),
+                Some(reference.as_str()),
                 Some(name),
                 Some(&n.to_string()),
             )?;
@@ -190,7 +193,7 @@ pub fn escalate_due(
 
 /// How many submissions one purge transaction handles: a wave of old submissions is purged in
 /// steps, with the intake's commits in between, rather than in one long write.
-pub const PURGE_BATCH: usize = 500;
+pub(super) const PURGE_BATCH: usize = 500;
 
 /// Submissions with something to do, found through the indexes of unpurged submissions (by
 /// receipt and by acknowledgement) rather than by reading them all; and only those every
@@ -209,7 +212,7 @@ pub(super) const PURGE_CANDIDATES: &str = "SELECT s.id, s.reference, s.acknowled
      ORDER BY s.id
      LIMIT ?4";
 
-pub fn purge_due(
+pub(super) fn purge_due(
     conn: &mut Connection,
     now: i64,
     policy: &RetentionPolicy,
@@ -218,7 +221,7 @@ pub fn purge_due(
     let max_cut = now - policy.max_age_secs;
     let warn_cut = max_cut + policy.warn_secs;
     let grace_cut = now - policy.grace_secs;
-    let candidates: Vec<(i64, String, Option<i64>, i64, bool)> = tx
+    let candidates: Vec<(i64, Reference, Option<i64>, i64, bool)> = tx
         .prepare_cached(PURGE_CANDIDATES)?
         .query_map(
             params![max_cut, warn_cut, grace_cut, PURGE_BATCH as i64],
@@ -239,8 +242,8 @@ pub fn purge_due(
     };
     for (id, reference, acknowledged, received, warned) in candidates {
         let why = match acknowledged {
-            Some(at) if at <= grace_cut => Some("grace"),
-            _ if received <= max_cut => Some("max_age"),
+            Some(at) if at <= grace_cut => Some(PurgeReason::Grace),
+            _ if received <= max_cut => Some(PurgeReason::MaxAge),
             _ => None,
         };
         match why {
@@ -249,7 +252,14 @@ pub fn purge_due(
                     .execute([id])?;
                 tx.prepare_cached("UPDATE submissions SET purged_at = ?2 WHERE id = ?1")?
                     .execute(params![id, now])?;
-                audit::append(&tx, now, "purged", Some(&reference), None, Some(why))?;
+                audit::append(
+                    &tx,
+                    now,
+                    "purged",
+                    Some(reference.as_str()),
+                    None,
+                    Some(why.as_str()),
+                )?;
                 report.purged.push((reference, why));
             }
             None if acknowledged.is_none() && !warned && received <= warn_cut => {
@@ -278,5 +288,50 @@ fn scrub_wal(conn: &Connection) {
         Ok(0) => {}
         Ok(_) => tracing::warn!("WAL checkpoint after a purge was held back by a reader; purged envelopes may remain in the WAL until the next purge"),
         Err(e) => tracing::warn!(error = %e, "WAL checkpoint after a purge failed; purged envelopes may remain in the WAL until the next purge"),
+    }
+}
+
+impl AckStore for SqliteSpool {
+    fn ack_token_open(
+        &self,
+        token_hash: [u8; 32],
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<AckKind>> {
+        Box::pin(self.read(move |c| {
+            let kind: Option<String> = c
+                .prepare_cached(
+                    "SELECT kind FROM ack_tokens
+                     WHERE token_hash = ?1 AND used_at IS NULL AND created_at >= ?2",
+                )?
+                .query_row(params![&token_hash[..], issued_after], |r| r.get(0))
+                .optional()?;
+            Ok(kind.as_deref().map(ack_kind))
+        }))
+    }
+
+    fn acknowledge(
+        &self,
+        token_hash: [u8; 32],
+        now: i64,
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<Used>> {
+        Box::pin(
+            self.ask(move |r| Job::Other(Control::Acknowledge(token_hash, now, issued_after, r))),
+        )
+    }
+
+    fn escalate_due(
+        &self,
+        now: i64,
+        repeat_secs: i64,
+        routes: Vec<EscalationRoute>,
+    ) -> SpoolFuture<'_, Vec<Reference>> {
+        Box::pin(self.ask(move |r| Job::Other(Control::Escalate(now, repeat_secs, routes, r))))
+    }
+}
+
+impl Housekeeping for SqliteSpool {
+    fn purge_due(&self, now: i64, policy: RetentionPolicy) -> SpoolFuture<'_, PurgeReport> {
+        Box::pin(self.ask(move |r| Job::Other(Control::Purge(now, policy, r))))
     }
 }

@@ -1,0 +1,195 @@
+//! Committing submissions: one task per gateway takes whatever submissions have queued up and
+//! commits them in one transaction (group commit), each under its own savepoint so that one
+//! that cannot be stored fails alone. Callers hear the outcome only after COMMIT returns; if
+//! it fails, nobody gets a reference.
+
+use super::chain::{self, Event};
+use super::db::{self, unavailable, DbResult};
+use crate::reference::Reference;
+use crate::spool::{CommitOutcome, NewSubmission, SpoolError};
+use deadpool_postgres::{Pool, Transaction};
+use tokio::sync::{mpsc, oneshot};
+use tokio_postgres::error::SqlState;
+
+/// Most submissions committed in one transaction.
+const MAX_BATCH: usize = 128;
+/// Submissions that may wait for the committer before callers wait for room.
+pub const QUEUE: usize = 1024;
+
+pub type Reply = oneshot::Sender<Result<CommitOutcome, SpoolError>>;
+pub type Job = (Box<NewSubmission>, Reply);
+
+pub async fn run(pool: Pool, mut jobs: mpsc::Receiver<Job>, proven: impl Fn(bool) + Send) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let outcomes = commit(&pool, &batch).await;
+        match outcomes {
+            Ok(outcomes) => {
+                proven(true);
+                for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
+                }
+            }
+            Err(e) => {
+                proven(false);
+                tracing::error!(error = %e, batch = batch.len(), "spool commit failed");
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(unavailable(&e)));
+                }
+            }
+        }
+    }
+}
+
+async fn commit(pool: &Pool, batch: &[Job]) -> DbResult<Vec<Result<CommitOutcome, SpoolError>>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let mut events = Vec::new();
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut committed = false;
+    for (s, _) in batch {
+        tx.batch_execute("SAVEPOINT one").await?;
+        let mut mine = Vec::new();
+        match insert_one(&tx, s, &mut mine).await {
+            Ok(outcome) => {
+                tx.batch_execute("RELEASE one").await?;
+                committed |= matches!(outcome, CommitOutcome::Committed(_));
+                events.extend(mine);
+                outcomes.push(Ok(outcome));
+            }
+            Err(e) => {
+                tx.batch_execute("ROLLBACK TO one; RELEASE one").await?;
+                // Another gateway committed the same form token a moment ago: its reference.
+                let same_token =
+                    e.code() == Some(&SqlState::UNIQUE_VIOLATION) && s.token_hash.is_some();
+                let earlier = match (same_token, &s.token_hash) {
+                    (true, Some(hash)) => reference_for_token(&tx, hash).await?,
+                    _ => None,
+                };
+                match earlier {
+                    Some(r) => outcomes.push(Ok(CommitOutcome::Duplicate(r))),
+                    None => {
+                        tracing::error!(error = %e, "a submission could not be stored");
+                        outcomes.push(Err(unavailable(&e)));
+                    }
+                }
+            }
+        }
+    }
+    chain::append(&tx, &events).await?;
+    if committed {
+        db::exec(&tx, db::NOTIFY, &[]).await?;
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+pub async fn reference_for_token<C: deadpool_postgres::GenericClient>(
+    c: &C,
+    hash: &[u8; 32],
+) -> Result<Option<Reference>, tokio_postgres::Error> {
+    let row = db::opt(
+        c,
+        "SELECT reference FROM submissions WHERE token_hash = $1",
+        &[&&hash[..]],
+    )
+    .await?;
+    Ok(row.and_then(|r| Reference::parse(r.get(0))))
+}
+
+/// The order deliveries are sent in: most urgent first.
+fn rank(p: crate::triage::Priority) -> i16 {
+    match p {
+        crate::triage::Priority::Immediate => 0,
+        crate::triage::Priority::Priority => 1,
+        crate::triage::Priority::Routine => 2,
+    }
+}
+
+async fn insert_one(
+    tx: &Transaction<'_>,
+    s: &NewSubmission,
+    events: &mut Vec<Event>,
+) -> Result<CommitOutcome, tokio_postgres::Error> {
+    if let Some(hash) = &s.token_hash {
+        if let Some(r) = reference_for_token(tx, hash).await? {
+            return Ok(CommitOutcome::Duplicate(r));
+        }
+    }
+    let id = s.number as i64;
+    // The number comes from the database's sequence, so it is never taken; the reference can
+    // be, by a submission copied from a spool of before references were numbered.
+    let taken = db::opt(
+        tx,
+        "SELECT 1 FROM submissions WHERE id = $1 OR (legacy AND reference = $2)",
+        &[&id, &s.reference.as_str()],
+    )
+    .await?;
+    if taken.is_some() {
+        return Ok(CommitOutcome::ReferenceTaken);
+    }
+    let reasons = serde_json::to_string(&s.reason_codes).unwrap_or_else(|_| "[]".into());
+    let version = s.form_version as i32;
+    db::exec(
+        tx,
+        "INSERT INTO submissions (id, reference, received_at, form_id, form_version, priority,
+                                  reason_codes, token_hash, received_unix, ack_deadline,
+                                  next_escalation_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        &[
+            &id,
+            &s.reference.as_str(),
+            &s.received_at,
+            &s.form_id,
+            &version,
+            &s.priority.as_str(),
+            &reasons,
+            &s.token_hash.as_ref().map(|h| &h[..]),
+            &s.received_unix,
+            &s.ack_deadline,
+        ],
+    )
+    .await?;
+    let r = Some(s.reference.as_str());
+    events.push(Event::new(s.received_unix, "received", r).code(Some(s.priority.as_str())));
+    let rank = rank(s.priority);
+    for e in &s.envelopes {
+        if let Some(body) = &e.body {
+            db::exec(
+                tx,
+                "INSERT INTO envelopes (submission, route, view, body) VALUES ($1, $2, $3, $4)",
+                &[&id, &e.route, &e.view.as_str(), body],
+            )
+            .await?;
+        }
+        db::exec(
+            tx,
+            "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state,
+                                     next_attempt_at, retry_from, ack_kind)
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7, $8)",
+            &[
+                &id,
+                &e.route,
+                &e.mailbox,
+                &e.view.as_str(),
+                &e.notice,
+                &rank,
+                &s.received_unix,
+                &e.ack.as_str(),
+            ],
+        )
+        .await?;
+        events.push(
+            Event::new(s.received_unix, "sealed", r)
+                .route(&e.route)
+                .code(Some(e.view.as_str())),
+        );
+    }
+    Ok(CommitOutcome::Committed(s.reference.clone()))
+}

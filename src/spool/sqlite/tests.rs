@@ -1,0 +1,407 @@
+//! The SQLite backend's own tests: migrations, files, query plans and the writer's batches.
+//! Behaviour every backend shares is in the spool's contract suite.
+
+use super::connection::{open_connection, prepare_files, Writable};
+use super::lifecycle;
+use super::outbox::{NEXT_DUE, OUTBOX_STATS};
+use super::submissions::{BY_LEGACY_REFERENCE, BY_NUMBER};
+use super::writer::{write_batch, Commits, Control};
+use super::*;
+use crate::ack::AckKind;
+use crate::spool::prelude::*;
+use crate::spool::{
+    CommitOutcome, DeliveryState, NewEnvelope, NewSubmission, RetentionPolicy, View,
+};
+use crate::triage::Priority;
+
+/// Numbering for tests that drive the writer's functions on a bare connection.
+fn numbering() -> Numbering {
+    Numbering {
+        cipher: ReferenceCipher::new(&[3; 32]),
+        next: AtomicU64::new(1),
+    }
+}
+
+fn r(s: &str) -> Reference {
+    Reference::parse(s).expect("a reference")
+}
+
+fn draw(numbering: &Numbering) -> (u64, Reference) {
+    numbering.draw().expect("a number")
+}
+
+fn drawn(spool: &SqliteSpool) -> (u64, Reference) {
+    spool.next_reference().expect("a reference")
+}
+
+fn submission((number, reference): (u64, Reference), token: Option<[u8; 32]>) -> NewSubmission {
+    NewSubmission {
+        number,
+        reference,
+        received_at: "2026-11-23T19:00:00Z".into(),
+        received_unix: 1_795_460_400,
+        ack_deadline: None,
+        form_id: "community".into(),
+        form_version: 1,
+        priority: Priority::Routine,
+        reason_codes: vec![],
+        token_hash: token,
+        envelopes: vec![NewEnvelope {
+            route: "police_intelligence".into(),
+            mailbox: "intel@example.invalid".into(),
+            view: View::Full,
+            body: Some(vec![1, 2, 3]),
+            notice: None,
+            ack: AckKind::Acknowledge,
+        }],
+    }
+}
+
+#[tokio::test]
+async fn a_new_reference_never_repeats_one_kept_from_schema_1() {
+    // A schema-1 spool whose one random reference happens to be what number 2 enciphers
+    // to: number 1 is that row's, so 2 is the first drawn, and it must be refused.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = prepare_files(dir.path()).expect("files");
+    let conn = Connection::open(&path).expect("open");
+    conn.execute_batch(schema::MIGRATIONS[0]).expect("v1");
+    let key = [9u8; 32];
+    let clash = ReferenceCipher::new(&key).reference(2);
+    conn.execute(
+        "INSERT INTO settings (name, value) VALUES ('secret:reference_key', ?1)",
+        [&key[..]],
+    )
+    .expect("key");
+    conn.execute(
+        "INSERT INTO submissions (reference, received_at, form_id, form_version, priority, reason_codes, received_unix)
+         VALUES (?1, '2026-01-01T00:00:00Z', 'community', 1, 'ROUTINE', '[]', 100)",
+        [clash.as_str()],
+    )
+    .expect("legacy row");
+    conn.pragma_update(None, "user_version", 1).expect("v1");
+    drop(conn);
+
+    let spool = SqliteSpool::open(dir.path()).expect("migrated");
+    let first = drawn(&spool);
+    assert_eq!(first, (2, clash.clone()));
+    assert_eq!(
+        spool.commit(submission(first, None)).await.expect("commit"),
+        CommitOutcome::ReferenceTaken
+    );
+    let CommitOutcome::Committed(fresh) = spool
+        .commit(submission(drawn(&spool), None))
+        .await
+        .expect("commit")
+    else {
+        panic!("not committed")
+    };
+    assert_ne!(fresh, clash);
+    let kept = spool.submission(&clash).await.expect("read");
+    assert_eq!(
+        kept.expect("legacy row").received_at,
+        "2026-01-01T00:00:00Z"
+    );
+    assert!(spool.submission(&fresh).await.expect("read").is_some());
+}
+
+#[tokio::test]
+async fn two_gateways_on_one_spool_never_share_a_reference() {
+    // Two gateways overlapping on the same spool (a restart, say) start from the same
+    // number. The second one's clash is caught and its next draw goes past the first's.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = SqliteSpool::open(dir.path()).expect("open");
+    let b = SqliteSpool::open(dir.path()).expect("open");
+    let mut refs = Vec::new();
+    for _ in 0..3 {
+        match a.commit(submission(drawn(&a), None)).await.expect("commit") {
+            CommitOutcome::Committed(r) => refs.push(r),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        b.commit(submission(drawn(&b), None)).await.expect("commit"),
+        CommitOutcome::ReferenceTaken
+    );
+    match b.commit(submission(drawn(&b), None)).await.expect("commit") {
+        CommitOutcome::Committed(r) => refs.push(r),
+        other => panic!("{other:?}"),
+    }
+    for r in &refs {
+        assert!(a.submission(r).await.expect("read").is_some());
+        assert!(b.submission(r).await.expect("read").is_some());
+    }
+    assert_eq!(a.count_submissions().await.expect("count"), 4);
+}
+
+#[tokio::test]
+async fn the_spool_files_are_private() {
+    // Secrets and the rest of the contract are in tests/api/spool_contract.rs.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spool = SqliteSpool::open(&dir.path().join("s")).expect("open");
+    spool.secret("form_token", 32).await.expect("secret");
+    spool.probe_writable().await.expect("writable");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.path().join("s")), 0o700);
+        assert_eq!(mode(spool.path()), 0o600);
+    }
+}
+
+#[tokio::test]
+async fn readiness_writes_at_most_once_in_a_few_seconds_and_a_commit_counts_as_proof() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spool = SqliteSpool::open(&dir.path().join("s")).expect("open");
+    let watcher = Connection::open(spool.path()).expect("watcher");
+    let version = || -> i64 {
+        watcher
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .expect("data_version")
+    };
+    let start = version();
+    spool.probe_writable().await.expect("writable");
+    let probed = version();
+    assert_ne!(probed, start, "the first probe writes");
+    for _ in 0..20 {
+        spool.probe_writable().await.expect("writable");
+    }
+    assert_eq!(
+        version(),
+        probed,
+        "later probes within seconds write nothing"
+    );
+    // A failed write withdraws the proof; a committed submission restores it.
+    spool.writable.doubted();
+    spool.probe_writable().await.expect("writable");
+    let reprobed = version();
+    assert_ne!(reprobed, probed, "probed again after a failure");
+    spool.writable.doubted();
+    let outcome = spool
+        .commit(submission(drawn(&spool), None))
+        .await
+        .expect("commit");
+    assert!(matches!(outcome, CommitOutcome::Committed(_)));
+    let committed = version();
+    spool.probe_writable().await.expect("writable");
+    assert_eq!(version(), committed, "the commit was proof enough");
+}
+
+#[test]
+fn a_spool_from_a_newer_gateway_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = prepare_files(dir.path()).expect("files");
+    let conn = Connection::open(&path).expect("open");
+    conn.pragma_update(None, "user_version", 99)
+        .expect("pragma");
+    drop(conn);
+    assert!(SqliteSpool::open(dir.path()).is_err());
+}
+
+#[tokio::test]
+async fn a_version_1_spool_is_migrated_with_every_row() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = prepare_files(dir.path()).expect("files");
+    let conn = Connection::open(&path).expect("open");
+    conn.execute_batch(schema::MIGRATIONS[0]).expect("v1");
+    conn.execute_batch(
+        "PRAGMA user_version = 1;
+         INSERT INTO submissions (reference, received_at, form_id, form_version, priority, reason_codes,
+                                  received_unix, acknowledged_at)
+             VALUES ('PIS-AAAA-AAAA', '2026-01-01T00:00:00Z', 'community', 1, 'ROUTINE', '[]', 100, NULL),
+                    ('PIS-BBBB-BBBB', '2026-01-02T00:00:00Z', 'partner', 1, 'IMMEDIATE', '[\"x\"]', 200, 250);
+         INSERT INTO envelopes (reference, route, view, body)
+             VALUES ('PIS-BBBB-BBBB', 'intel', 'full', x'0102'), ('PIS-BBBB-BBBB', 'mace', 'restricted', x'03'),
+                    ('PIS-AAAA-AAAA', 'intel', 'full', x'04');
+         INSERT INTO deliveries (reference, route, mailbox, view, rank, state, next_attempt_at, retry_from)
+             VALUES ('PIS-BBBB-BBBB', 'intel', 'i@example.invalid', 'full', 0, 'delivered', 200, 200),
+                    ('PIS-BBBB-BBBB', 'mace', 'm@example.invalid', 'restricted', 0, 'dead', 200, 200),
+                    ('PIS-AAAA-AAAA', 'intel', 'i@example.invalid', 'full', 2, 'pending', 100, 100);
+         INSERT INTO ack_tokens (token_hash, reference, route, created_at)
+             VALUES (x'07', 'PIS-BBBB-BBBB', 'intel', 210);",
+    )
+    .expect("v1 rows");
+    drop(conn);
+
+    let spool = SqliteSpool::open(dir.path()).expect("migrated");
+    assert_eq!(spool.count_submissions().await.expect("count"), 2);
+    let b = spool
+        .envelopes(&r("PIS-BBBB-BBBB"))
+        .await
+        .expect("envelopes");
+    let b: Vec<_> = b
+        .iter()
+        .map(|e| (e.route.as_str(), e.body.clone()))
+        .collect();
+    assert_eq!(b, [("intel", vec![1, 2]), ("mace", vec![3])]);
+    let states: Vec<_> = spool
+        .deliveries(&r("PIS-BBBB-BBBB"))
+        .await
+        .expect("deliveries")
+        .into_iter()
+        .map(|d| d.state)
+        .collect();
+    assert_eq!(states, [DeliveryState::Delivered, DeliveryState::Dead]);
+    let record = spool.submission(&r("PIS-BBBB-BBBB")).await.expect("read");
+    assert_eq!(record.expect("record").reason_codes, ["x"]);
+    assert_eq!(
+        spool.due(1_000, 10).await.expect("due")[0].envelope,
+        Some(vec![4])
+    );
+    // New submissions go on from where the old ones stop, and the keys still hold.
+    spool
+        .commit(submission(drawn(&spool), None))
+        .await
+        .expect("commit");
+    assert_eq!(spool.count_submissions().await.expect("count"), 3);
+    let conn = open_connection(&path).expect("open");
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, schema::CURRENT_VERSION);
+    assert!(!conn
+        .prepare("PRAGMA foreign_key_check")
+        .expect("check")
+        .exists([])
+        .expect("check"));
+    let foreign_keys: bool = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .expect("pragma");
+    assert!(foreign_keys);
+}
+
+#[test]
+fn a_wave_of_due_submissions_is_purged_in_batches() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = prepare_files(dir.path()).expect("files");
+    let mut conn = open_connection(&path).expect("open");
+    schema::migrate(&mut conn).expect("migrate");
+    let numbers = numbering();
+    let total = lifecycle::PURGE_BATCH * 2 + 100;
+    let (commits, _answers): (Commits, Vec<_>) = (0..total)
+        .map(|_| {
+            let (tx, rx) = oneshot::channel();
+            ((Box::new(submission(draw(&numbers), None)), tx), rx)
+        })
+        .unzip();
+    write_batch(&mut conn, &numbers, &Writable::new(), commits, vec![]);
+    conn.execute("UPDATE deliveries SET state = 'delivered'", [])
+        .expect("delivered");
+    let policy = RetentionPolicy {
+        grace_secs: 10,
+        max_age_secs: 100,
+        warn_secs: 10,
+    };
+    let now = submission(draw(&numbers), None).received_unix + 100;
+    let mut sizes = Vec::new();
+    loop {
+        let report = lifecycle::purge_due(&mut conn, now, &policy).expect("purge");
+        sizes.push(report.purged.len());
+        if !report.more {
+            break;
+        }
+    }
+    assert_eq!(sizes, [lifecycle::PURGE_BATCH, lifecycle::PURGE_BATCH, 100]);
+    let left: i64 = conn
+        .query_row("SELECT COUNT(*) FROM envelopes", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(left, 0);
+}
+
+/// The periodic queries read indexes, not the whole spool: under a surge of hundreds of
+/// thousands of stored submissions they must not hold the writer for long.
+#[test]
+fn periodic_queries_use_indexes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = prepare_files(dir.path()).expect("files");
+    let mut conn = open_connection(&path).expect("open");
+    schema::migrate(&mut conn).expect("migrate");
+    let plan = |sql: &str| -> String {
+        let mut st = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("plan");
+        let n = st.parameter_count();
+        let rows = st
+            .query_map(rusqlite::params_from_iter(vec![0i64; n]), |r| {
+                r.get::<_, String>(3)
+            })
+            .expect("plan");
+        rows.map(|r| r.expect("row")).collect::<Vec<_>>().join("; ")
+    };
+    let purge = plan(lifecycle::PURGE_CANDIDATES);
+    assert!(purge.contains("submissions_unpurged"), "{purge}");
+    assert!(purge.contains("submissions_acknowledged"), "{purge}");
+    assert!(!purge.contains("SCAN"), "{purge}");
+    // A reference is found by its number; one kept from schema 1 through its own index.
+    let numbered = plan(BY_NUMBER);
+    assert!(numbered.contains("INTEGER PRIMARY KEY"), "{numbered}");
+    let legacy = plan(BY_LEGACY_REFERENCE);
+    assert!(legacy.contains("submissions_legacy_reference"), "{legacy}");
+    // The outbox's figures come from the indexes, never a read of the whole backlog.
+    let stats = plan(OUTBOX_STATS);
+    assert!(stats.contains("COVERING INDEX deliveries_due"), "{stats}");
+    assert!(stats.contains("deliveries_pending_age"), "{stats}");
+    assert!(!stats.contains("SCAN deliveries"), "{stats}");
+    let next = plan(NEXT_DUE);
+    assert!(next.contains("(state=? AND rank=?)"), "{next}");
+    assert!(!next.contains("SCAN deliveries"), "{next}");
+}
+
+#[test]
+fn a_failing_part_of_a_batch_undoes_only_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = prepare_files(dir.path()).expect("files");
+    let mut conn = open_connection(&path).expect("open");
+    schema::migrate(&mut conn).expect("migrate");
+    let numbers = numbering();
+    // A submission already in the spool, for the outbox's write to refer to.
+    let earlier = submission(draw(&numbers), None);
+    let earlier_ref = earlier.reference.clone();
+    let (tx, mut rx) = oneshot::channel();
+    write_batch(
+        &mut conn,
+        &numbers,
+        &Writable::new(),
+        vec![(Box::new(earlier), tx)],
+        vec![],
+    );
+    assert!(matches!(
+        rx.try_recv().expect("answered"),
+        Ok(CommitOutcome::Committed(_))
+    ));
+    let good = submission(draw(&numbers), None);
+    // The same route twice breaks the envelopes' primary key: this submission cannot commit.
+    let mut bad = submission(draw(&numbers), None);
+    let again = submission(draw(&numbers), None).envelopes.remove(0);
+    bad.envelopes.push(again);
+    let (good_tx, mut good_rx) = oneshot::channel();
+    let (bad_tx, mut bad_rx) = oneshot::channel();
+    let (ack_tx, mut ack_rx) = oneshot::channel();
+    write_batch(
+        &mut conn,
+        &numbers,
+        &Writable::new(),
+        vec![(Box::new(good), good_tx), (Box::new(bad), bad_tx)],
+        vec![Control::AddAckToken(
+            [7; 32],
+            earlier_ref.clone(),
+            "police_intelligence".into(),
+            AckKind::Acknowledge,
+            1,
+            ack_tx,
+        )],
+    );
+    // One submission failing fails its whole part: neither gets a reference.
+    assert!(good_rx.try_recv().expect("answered").is_err());
+    assert!(bad_rx.try_recv().expect("answered").is_err());
+    let submissions: i64 = conn
+        .query_row("SELECT count(*) FROM submissions", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(submissions, 1, "only the earlier one");
+    // The outbox's write in the same transaction still committed.
+    assert!(ack_rx.try_recv().expect("answered").is_ok());
+    let tokens: i64 = conn
+        .query_row("SELECT count(*) FROM ack_tokens", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(tokens, 1);
+}

@@ -1,0 +1,232 @@
+//! The writer: one thread owns the write connection and commits whatever has queued up in one
+//! transaction (group commit). Under load many submissions share one fsync, and each caller is
+//! answered only after the transaction holding its write has committed.
+
+use super::connection::Writable;
+use super::{lifecycle, outbox, settings, submissions, transfer, unavailable, Numbering};
+use crate::ack::{AckKind, Used};
+use crate::reference::Reference;
+use crate::spool::{
+    AttemptOutcome, CommitOutcome, DeliveryId, EscalationRoute, NewSubmission, PurgeReport,
+    RetentionPolicy, SpoolError,
+};
+use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most submissions committed in one transaction.
+const MAX_BATCH: usize = 256;
+/// Submissions that may wait for the writer before callers wait for room.
+pub(super) const QUEUE: usize = 1024;
+
+pub(super) type Reply<T> = oneshot::Sender<Result<T, SpoolError>>;
+
+pub(super) enum Job {
+    Commit(Box<NewSubmission>, Reply<CommitOutcome>),
+    Other(Control),
+}
+
+/// Writer work that is not a submission: it runs after the batch of commits it arrived with.
+pub(super) enum Control {
+    Probe(Reply<()>),
+    Secret(String, usize, Reply<Vec<u8>>),
+    Attempt(DeliveryId, i64, AttemptOutcome, Reply<()>),
+    Requeue(Reference, i64, Reply<usize>),
+    AddAckToken([u8; 32], Reference, String, AckKind, i64, Reply<()>),
+    Acknowledge([u8; 32], i64, i64, Reply<Option<Used>>),
+    Escalate(i64, i64, Vec<EscalationRoute>, Reply<Vec<Reference>>),
+    Purge(i64, RetentionPolicy, Reply<PurgeReport>),
+    AddPartner(String, [u8; 32], i64, Reply<bool>),
+    RevokePartner(String, i64, Reply<bool>),
+    Import(transfer::Import, Reply<()>),
+}
+
+pub(super) fn writer_loop(
+    mut conn: Connection,
+    numbering: &Numbering,
+    writable: &Writable,
+    mut rx: mpsc::Receiver<Job>,
+) {
+    let cipher = &numbering.cipher;
+    while let Some(first) = rx.blocking_recv() {
+        let mut commits = Vec::new();
+        let mut others = Vec::new();
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            match job {
+                Job::Commit(s, reply) => commits.push((s, reply)),
+                Job::Other(control) => others.push(control),
+            }
+            if commits.len() + others.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        // The outbox's frequent small writes (attempt results, acknowledgement tokens) ride in
+        // the same transaction as the submissions, so one sync serves both.
+        let (small, others): (Vec<Control>, Vec<Control>) = others
+            .into_iter()
+            .partition(|c| matches!(c, Control::Attempt(..) | Control::AddAckToken(..)));
+        if !commits.is_empty() || !small.is_empty() {
+            write_batch(&mut conn, numbering, writable, commits, small);
+        }
+        for control in others {
+            match control {
+                Control::Probe(reply) => {
+                    let result = settings::probe(&mut conn);
+                    writable.record(&result);
+                    let _ = reply.send(result.map_err(unavailable));
+                }
+                Control::Secret(name, len, reply) => {
+                    let _ =
+                        reply.send(settings::secret(&mut conn, &name, len).map_err(unavailable));
+                }
+                Control::AddPartner(name, hash, now, reply) => {
+                    let _ = reply.send(
+                        settings::add_partner(&mut conn, &name, &hash, now).map_err(unavailable),
+                    );
+                }
+                Control::RevokePartner(name, now, reply) => {
+                    let _ = reply
+                        .send(settings::revoke_partner(&mut conn, &name, now).map_err(unavailable));
+                }
+                Control::Requeue(reference, now, reply) => {
+                    let _ = reply.send(
+                        lifecycle::requeue(&mut conn, cipher, &reference, now).map_err(unavailable),
+                    );
+                }
+                Control::Acknowledge(hash, now, issued_after, reply) => {
+                    let _ = reply.send(
+                        lifecycle::acknowledge(&mut conn, &hash, now, issued_after)
+                            .map_err(unavailable),
+                    );
+                }
+                Control::Escalate(now, repeat_secs, routes, reply) => {
+                    let _ = reply.send(
+                        lifecycle::escalate_due(&mut conn, now, repeat_secs, &routes)
+                            .map_err(unavailable),
+                    );
+                }
+                Control::Import(job, reply) => {
+                    let _ = reply
+                        .send(transfer::import(&mut conn, numbering, job).map_err(unavailable));
+                }
+                // Written together in small_batch above.
+                Control::Attempt(..) | Control::AddAckToken(..) => {}
+                Control::Purge(now, policy, reply) => {
+                    let _ = reply
+                        .send(lifecycle::purge_due(&mut conn, now, &policy).map_err(unavailable));
+                }
+            }
+        }
+    }
+}
+
+pub(super) type Commits = Vec<(Box<NewSubmission>, Reply<CommitOutcome>)>;
+
+/// One transaction, one sync: the batch's submissions, then the outbox's small writes, each
+/// part under its own savepoint so that a failure in one part undoes only that part. Callers
+/// hear the outcome only after COMMIT; if COMMIT fails, nobody's write happened and everyone
+/// hears so (no reference is given).
+pub(super) fn write_batch(
+    conn: &mut Connection,
+    numbering: &Numbering,
+    writable: &Writable,
+    commits: Commits,
+    small: Vec<Control>,
+) {
+    let cipher = &numbering.cipher;
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            writable.doubted();
+            return fail_all(&e, commits, small);
+        }
+    };
+    let committed = if commits.is_empty() {
+        Ok(Vec::new())
+    } else {
+        in_savepoint(&tx, |sp| {
+            commits
+                .iter()
+                .map(|(s, _)| submissions::insert_one(sp, numbering, s))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+    };
+    let small_done = if small.is_empty() {
+        Ok(())
+    } else {
+        in_savepoint(&tx, |sp| {
+            for job in &small {
+                match job {
+                    Control::Attempt(delivery, now, outcome, _) => {
+                        outbox::record_attempt(sp, cipher, delivery, *now, outcome)?
+                    }
+                    Control::AddAckToken(hash, reference, route, kind, now, _) => {
+                        outbox::add_ack_token(sp, cipher, hash, reference, route, *kind, *now)?
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
+        })
+    };
+    if let Err(e) = tx.commit() {
+        writable.doubted();
+        return fail_all(&e, commits, small);
+    }
+    if !commits.is_empty() {
+        writable.record(&committed);
+    }
+    match committed {
+        Ok(outcomes) => {
+            for ((_, reply), outcome) in commits.into_iter().zip(outcomes) {
+                let _ = reply.send(Ok(outcome));
+            }
+        }
+        Err(e) => {
+            // Nothing in the batch's submissions committed; every caller hears so and none
+            // gets a reference.
+            tracing::error!(error = %e, batch = commits.len(), "spool commit failed");
+            for (_, reply) in commits {
+                let _ = reply.send(Err(unavailable(&e)));
+            }
+        }
+    }
+    if let Err(e) = &small_done {
+        tracing::error!(error = %e, batch = small.len(), "spool write failed");
+    }
+    reply_small(small, small_done.map_err(|e| e.to_string()));
+}
+
+/// Runs `f` under a savepoint: released on success, rolled back (and only it) on failure.
+fn in_savepoint<T>(
+    tx: &rusqlite::Transaction<'_>,
+    f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    tx.execute_batch("SAVEPOINT part")?;
+    match f(tx) {
+        Ok(v) => {
+            tx.execute_batch("RELEASE part")?;
+            Ok(v)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO part; RELEASE part")?;
+            Err(e)
+        }
+    }
+}
+
+fn fail_all(e: &rusqlite::Error, commits: Commits, small: Vec<Control>) {
+    tracing::error!(error = %e, batch = commits.len() + small.len(), "spool commit failed");
+    for (_, reply) in commits {
+        let _ = reply.send(Err(unavailable(e)));
+    }
+    reply_small(small, Err(e.to_string()));
+}
+
+fn reply_small(small: Vec<Control>, result: Result<(), String>) {
+    for job in small {
+        if let Control::Attempt(.., reply) | Control::AddAckToken(.., reply) = job {
+            let _ = reply.send(result.clone().map_err(unavailable));
+        }
+    }
+}

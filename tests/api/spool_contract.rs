@@ -1,0 +1,1177 @@
+//! The spool's contract: what every backend must do, written once against the spool's traits and
+//! run against each backend.
+//!
+//! A backend is added with one line at the bottom of this file:
+//!
+//! ```ignore
+//! contract!(postgres, crate::spool_contract::postgres());
+//! ```
+//!
+//! where the expression is a future of `Option<Backend>`: `None` (after printing `SKIPPED: …`
+//! with the reason) when the backend cannot be reached here.
+
+use pis_gateway::ack::{AckKind, Used};
+use pis_gateway::config::{SpoolBackend, SpoolSettings};
+use pis_gateway::reference::Reference;
+use pis_gateway::spool::audit;
+use pis_gateway::spool::{
+    AttemptOutcome, CommitOutcome, DeliveryId, DeliveryRoute, DeliveryState, EscalationRoute,
+    NewEnvelope, NewSubmission, PartnerRecord, PurgeReason, RetentionPolicy, Spool, View,
+};
+use pis_gateway::triage::Priority;
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+pub type Opened = Pin<Box<dyn Future<Output = Arc<dyn Spool>> + Send>>;
+
+/// A backend under test: an empty store, opened as often as a case needs (a restart, or a
+/// second gateway on the same store).
+pub struct Backend {
+    pub open: Box<dyn Fn() -> Opened + Send + Sync>,
+    /// Whatever keeps the store alive for the test (a temporary folder, a throwaway database).
+    pub keep: Box<dyn std::any::Any + Send + Sync>,
+}
+
+/// A fresh SQLite spool in a temporary folder.
+pub async fn sqlite() -> Option<Backend> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = SpoolSettings {
+        backend: SpoolBackend::Sqlite,
+        dir: dir.path().join("spool"),
+        ..pis_gateway::config::Settings::default().spool
+    };
+    Some(Backend {
+        open: opener(settings),
+        keep: Box::new(dir),
+    })
+}
+
+/// A fresh database of its own on the throwaway PostgreSQL cluster (tests/support), or
+/// SKIPPED where there is no PostgreSQL to run.
+pub async fn postgres() -> Option<Backend> {
+    let cluster = crate::pg_cluster::or_skip("spool contract on PostgreSQL")?;
+    let db = cluster.database().expect("a database");
+    let settings = postgres_settings(cluster, &db);
+    Some(Backend {
+        open: opener(settings),
+        keep: Box::new(db),
+    })
+}
+
+/// The spool settings for a database on the test cluster.
+pub fn postgres_settings(cluster: &crate::pg_cluster::Cluster, db: &str) -> SpoolSettings {
+    SpoolSettings {
+        backend: SpoolBackend::Postgres,
+        postgres_url: cluster.url(db),
+        postgres_password_file: cluster.password_file(),
+        postgres_pool_size: 4,
+        ..pis_gateway::config::Settings::default().spool
+    }
+}
+
+fn opener(settings: SpoolSettings) -> Box<dyn Fn() -> Opened + Send + Sync> {
+    Box::new(move || {
+        let settings = settings.clone();
+        Box::pin(async move {
+            pis_gateway::spool::open(&settings)
+                .await
+                .expect("open the spool")
+        })
+    })
+}
+
+/// Runs every case of the contract against the backend the expression makes.
+macro_rules! contract {
+    ($name:ident, $backend:expr) => {
+        mod $name {
+            contract!(@cases $backend;
+                commits_are_durable_and_survive_reopening,
+                a_form_token_commits_once_and_then_names_its_reference,
+                a_taken_number_is_reported_not_overwritten,
+                two_gateways_on_one_store_never_share_a_reference,
+                references_are_drawn_once_and_keep_their_key_across_restarts,
+                the_outbox_sends_most_urgent_first_and_records_each_attempt,
+                dead_letters_are_listed_counted_and_requeued,
+                ack_tokens_are_found_used_once_and_expire,
+                escalation_repeats_each_round_until_acknowledged,
+                retention_purges_only_what_is_due_and_warns_once,
+                the_audit_chain_records_every_change_and_verifies,
+                partners_are_added_revoked_and_re_added,
+                secrets_are_created_once_and_kept,
+            );
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_copy_into_an_empty_store_matches_its_source() {
+                let (Some(a), Some(b)) = ($backend.await, $backend.await) else {
+                    return;
+                };
+                crate::spool_contract::a_copy_into_an_empty_store_matches_its_source(&a, &b)
+                    .await;
+                drop((a.keep, b.keep));
+            }
+        }
+    };
+    (@cases $backend:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let Some(backend) = $backend.await else {
+                    return;
+                };
+                crate::spool_contract::$case(&backend).await;
+                drop(backend.keep);
+            }
+        )*
+    };
+}
+
+contract!(sqlite_backend, crate::spool_contract::sqlite());
+contract!(postgres_backend, crate::spool_contract::postgres());
+
+/// Moving a deployment between backends: SQLite into PostgreSQL, and back.
+mod across_backends {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sqlite_spool_copied_into_postgres_matches_and_carries_on() {
+        let (Some(a), Some(b)) = (
+            crate::spool_contract::sqlite().await,
+            crate::spool_contract::postgres().await,
+        ) else {
+            return;
+        };
+        crate::spool_contract::a_copy_into_an_empty_store_matches_its_source(&a, &b).await;
+        drop((a.keep, b.keep));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_postgres_spool_copied_into_sqlite_matches_and_carries_on() {
+        let (Some(a), Some(b)) = (
+            crate::spool_contract::postgres().await,
+            crate::spool_contract::sqlite().await,
+        ) else {
+            return;
+        };
+        crate::spool_contract::a_copy_into_an_empty_store_matches_its_source(&a, &b).await;
+        drop((a.keep, b.keep));
+    }
+}
+
+const POLICE: &str = "police_intelligence";
+
+fn r(number_of: &CommitOutcome) -> Reference {
+    match number_of {
+        CommitOutcome::Committed(r) => r.clone(),
+        other => panic!("not committed: {other:?}"),
+    }
+}
+
+/// A submission to police intelligence (full view, an envelope) and, when `notice`, a notice to
+/// a MACE inbox (no envelope, receipt only).
+fn submission(
+    spool: &dyn Spool,
+    received_unix: i64,
+    priority: Priority,
+    token: Option<[u8; 32]>,
+    ack_deadline: Option<i64>,
+    notice: bool,
+) -> NewSubmission {
+    let (number, reference) = spool.next_reference().expect("a reference");
+    let mut envelopes = vec![NewEnvelope {
+        route: POLICE.into(),
+        mailbox: "intel@example.invalid".into(),
+        view: View::Full,
+        body: Some(format!("ciphertext of {reference}").into_bytes()),
+        notice: None,
+        ack: AckKind::Acknowledge,
+    }];
+    if notice {
+        envelopes.push(NewEnvelope {
+            route: "mace_selby".into(),
+            mailbox: "mace@example.invalid".into(),
+            view: View::Notice,
+            body: None,
+            notice: Some(r#"{"categories":["CCE"],"localities":["SELBY"]}"#.into()),
+            ack: AckKind::ConfirmReceipt,
+        });
+    }
+    NewSubmission {
+        number,
+        reference,
+        received_at: "2026-11-23T19:00:00Z".into(),
+        received_unix,
+        form_id: "community".into(),
+        form_version: 3,
+        priority,
+        reason_codes: vec!["gate_immediate".into()],
+        token_hash: token,
+        ack_deadline,
+        envelopes,
+    }
+}
+
+async fn commit(spool: &dyn Spool, s: NewSubmission) -> Reference {
+    r(&spool.commit(s).await.expect("commit"))
+}
+
+fn police(reference: &Reference) -> DeliveryId {
+    DeliveryId::new(reference.clone(), DeliveryRoute::route(POLICE))
+}
+
+async fn state(spool: &dyn Spool, reference: &Reference, route: &str) -> DeliveryState {
+    spool
+        .deliveries(reference)
+        .await
+        .expect("read")
+        .into_iter()
+        .find(|d| d.route.to_string() == route)
+        .unwrap_or_else(|| panic!("no delivery {route}"))
+        .state
+}
+
+async fn events(spool: &dyn Spool) -> Vec<String> {
+    spool
+        .audit_entries()
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.event)
+        .collect()
+}
+
+pub async fn commits_are_durable_and_survive_reopening(b: &Backend) {
+    let spool = (b.open)().await;
+    let mut handles = Vec::new();
+    for i in 0..40 {
+        let s = Arc::clone(&spool);
+        handles.push(tokio::spawn(async move {
+            let sub = submission(&*s, 1_000 + i, Priority::Routine, None, None, i % 2 == 0);
+            s.commit(sub).await
+        }));
+    }
+    let mut refs = Vec::new();
+    for h in handles {
+        refs.push(r(&h.await.expect("join").expect("commit")));
+    }
+    assert_eq!(refs.iter().collect::<HashSet<_>>().len(), 40);
+    drop(spool);
+
+    let spool = (b.open)().await;
+    assert_eq!(spool.count_submissions().await.expect("count"), 40);
+    for reference in &refs {
+        let record = spool
+            .submission(reference)
+            .await
+            .expect("read")
+            .expect("stored");
+        assert_eq!(&record.reference, reference);
+        assert_eq!(record.priority, Priority::Routine);
+        assert_eq!(record.form_id, "community");
+        assert_eq!(record.form_version, 3);
+        assert_eq!(record.received_at, "2026-11-23T19:00:00Z");
+        assert_eq!(record.reason_codes, ["gate_immediate"]);
+        let envelopes = spool.envelopes(reference).await.expect("read");
+        assert_eq!(envelopes.len(), 1, "a notice has no envelope");
+        assert_eq!(envelopes[0].route, POLICE);
+        assert_eq!(envelopes[0].view, View::Full);
+        assert_eq!(
+            envelopes[0].body,
+            format!("ciphertext of {reference}").into_bytes()
+        );
+        let deliveries = spool.deliveries(reference).await.expect("read");
+        assert!(deliveries
+            .iter()
+            .all(|d| d.state == DeliveryState::Pending && d.attempts == 0));
+        let to_police = deliveries
+            .iter()
+            .find(|d| d.route == DeliveryRoute::route(POLICE))
+            .expect("a delivery to police intelligence");
+        assert_eq!(to_police.mailbox, "intel@example.invalid");
+        assert_eq!(to_police.view, View::Full);
+    }
+    let unknown = Reference::parse("PIS-2222-2222").expect("reference");
+    assert!(spool.submission(&unknown).await.expect("read").is_none());
+    assert!(spool.envelopes(&unknown).await.expect("read").is_empty());
+    assert!(spool.deliveries(&unknown).await.expect("read").is_empty());
+    spool.probe_writable().await.expect("writable");
+}
+
+pub async fn a_form_token_commits_once_and_then_names_its_reference(b: &Backend) {
+    let spool = (b.open)().await;
+    let first = commit(
+        &*spool,
+        submission(&*spool, 10, Priority::Priority, Some([7; 32]), None, false),
+    )
+    .await;
+    let again = spool
+        .commit(submission(
+            &*spool,
+            20,
+            Priority::Immediate,
+            Some([7; 32]),
+            None,
+            false,
+        ))
+        .await
+        .expect("commit");
+    assert_eq!(again, CommitOutcome::Duplicate(first.clone()));
+    assert_eq!(
+        spool.reference_for_token([7; 32]).await.expect("read"),
+        Some(first.clone())
+    );
+    assert_eq!(
+        spool.reference_for_token([8; 32]).await.expect("read"),
+        None
+    );
+    assert_eq!(spool.count_submissions().await.expect("count"), 1);
+    let kept = spool.submission(&first).await.expect("read").expect("kept");
+    assert_eq!(kept.priority, Priority::Priority, "the original is kept");
+}
+
+pub async fn a_taken_number_is_reported_not_overwritten(b: &Backend) {
+    let spool = (b.open)().await;
+    let s = submission(&*spool, 10, Priority::Routine, None, None, false);
+    let mut twin = submission(&*spool, 99, Priority::Immediate, None, None, false);
+    twin.number = s.number;
+    twin.reference = s.reference.clone();
+    let reference = commit(&*spool, s).await;
+    assert_eq!(
+        spool.commit(twin).await.expect("commit"),
+        CommitOutcome::ReferenceTaken
+    );
+    let kept = spool
+        .submission(&reference)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(kept.priority, Priority::Routine);
+    assert_eq!(spool.count_submissions().await.expect("count"), 1);
+}
+
+pub async fn two_gateways_on_one_store_never_share_a_reference(b: &Backend) {
+    let a = (b.open)().await;
+    let other = (b.open)().await;
+    let mut refs = Vec::new();
+    for i in 0..6 {
+        let spool = if i % 2 == 0 { &a } else { &other };
+        // As intake does: a reference someone else took is sealed again under a fresh one.
+        let mut committed = None;
+        for _ in 0..4 {
+            let sub = submission(&**spool, 10 + i, Priority::Routine, None, None, false);
+            match spool.commit(sub).await.expect("commit") {
+                CommitOutcome::Committed(r) => {
+                    committed = Some(r);
+                    break;
+                }
+                CommitOutcome::ReferenceTaken => continue,
+                other => panic!("{other:?}"),
+            }
+        }
+        refs.push(committed.expect("committed within four draws"));
+    }
+    assert_eq!(refs.iter().collect::<HashSet<_>>().len(), 6);
+    for r in &refs {
+        assert!(a.submission(r).await.expect("read").is_some());
+        assert!(other.submission(r).await.expect("read").is_some());
+    }
+    assert_eq!(a.count_submissions().await.expect("count"), 6);
+}
+
+pub async fn references_are_drawn_once_and_keep_their_key_across_restarts(b: &Backend) {
+    let spool = (b.open)().await;
+    let drawn: Vec<(u64, Reference)> = (0..50)
+        .map(|_| spool.next_reference().expect("draw"))
+        .collect();
+    let numbers: HashSet<u64> = drawn.iter().map(|(n, _)| *n).collect();
+    let references: HashSet<&Reference> = drawn.iter().map(|(_, r)| r).collect();
+    assert_eq!(numbers.len(), 50);
+    assert_eq!(references.len(), 50);
+    for (_, r) in &drawn {
+        assert_eq!(Reference::parse(r.as_str()).as_ref(), Some(r));
+    }
+    let sub = submission(&*spool, 10, Priority::Routine, None, None, false);
+    let committed_number = sub.number;
+    assert!(!numbers.contains(&committed_number), "never drawn twice");
+    let first = commit(&*spool, sub).await;
+    drop(spool);
+
+    let spool = (b.open)().await;
+    // The reference key is the store's: a reference from before the restart still finds its
+    // submission, and numbering goes on past every number committed.
+    assert!(spool.submission(&first).await.expect("read").is_some());
+    let sub = submission(&*spool, 20, Priority::Routine, None, None, false);
+    assert!(sub.number > committed_number);
+    assert_ne!(sub.reference, first);
+    let again = commit(&*spool, sub).await;
+    assert!(spool.submission(&again).await.expect("read").is_some());
+    assert_eq!(spool.count_submissions().await.expect("count"), 2);
+}
+
+pub async fn the_outbox_sends_most_urgent_first_and_records_each_attempt(b: &Backend) {
+    let spool = (b.open)().await;
+    let routine = commit(
+        &*spool,
+        submission(&*spool, 100, Priority::Routine, None, None, false),
+    )
+    .await;
+    let priority = commit(
+        &*spool,
+        submission(&*spool, 150, Priority::Priority, None, None, false),
+    )
+    .await;
+    let immediate = commit(
+        &*spool,
+        submission(&*spool, 200, Priority::Immediate, None, None, true),
+    )
+    .await;
+    assert!(spool.due(99, 10).await.expect("due").is_empty());
+    assert_eq!(spool.next_due_at().await.expect("next"), Some(100));
+
+    let due = spool.due(1_000, 10).await.expect("due");
+    let order: Vec<(&Reference, String)> = due
+        .iter()
+        .map(|d| (&d.id.reference, d.id.route.to_string()))
+        .collect();
+    // Most urgent first; within a rank, oldest first.
+    assert_eq!(order[0].0, &immediate);
+    assert_eq!(order[1].0, &immediate);
+    assert_eq!(
+        order[2..],
+        [
+            (&priority, POLICE.to_string()),
+            (&routine, POLICE.to_string())
+        ]
+    );
+    let notice = due
+        .iter()
+        .find(|d| d.view == View::Notice)
+        .expect("the notice is due");
+    assert_eq!(notice.envelope, None);
+    assert!(notice
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("SELBY")));
+    assert_eq!(notice.ack, AckKind::ConfirmReceipt);
+    let full = due
+        .iter()
+        .find(|d| d.id == police(&immediate))
+        .expect("due");
+    assert_eq!(full.priority, Priority::Immediate);
+    assert_eq!(full.rank, 0);
+    assert_eq!(full.attempts, 0);
+    assert_eq!(full.retry_from, 200);
+    assert_eq!(full.ack, AckKind::Acknowledge);
+    assert_eq!(full.form_id, "community");
+    assert_eq!(
+        full.envelope.as_deref(),
+        Some(format!("ciphertext of {immediate}").as_bytes())
+    );
+    assert_eq!(spool.due(1_000, 2).await.expect("due").len(), 2);
+
+    // A lease is granted only on a delivery that is still due as it was read.
+    let id = police(&immediate);
+    assert!(
+        !spool.lease(&id, 0, 150, 750).await.expect("lease"),
+        "not due yet"
+    );
+    assert!(!spool.lease(&id, 1, 1_000, 1_600).await.expect("lease"));
+    assert!(spool.lease(&id, 0, 1_000, 1_600).await.expect("lease"));
+    spool
+        .record_attempt(
+            &id,
+            1_000,
+            AttemptOutcome::Retry {
+                next_at: 1_300,
+                class: "smtp_4xx".into(),
+            },
+        )
+        .await
+        .expect("recorded");
+    let d = spool.deliveries(&immediate).await.expect("read");
+    let d = d
+        .iter()
+        .find(|d| d.route.to_string() == POLICE)
+        .expect("row");
+    assert_eq!(
+        (d.state, d.attempts, d.next_attempt_at),
+        (DeliveryState::Pending, 1, 1_300)
+    );
+    assert_eq!(d.last_error_class.as_deref(), Some("smtp_4xx"));
+    assert!(!spool.lease(&id, 0, 1_400, 2_000).await.expect("lease"));
+    assert!(!spool
+        .due(1_000, 10)
+        .await
+        .expect("due")
+        .iter()
+        .any(|d| d.id == id));
+    let again = spool.due(1_300, 10).await.expect("due");
+    let again = again.iter().find(|d| d.id == id).expect("due again");
+    assert_eq!(again.attempts, 1);
+
+    spool
+        .record_attempt(&id, 1_300, AttemptOutcome::Delivered)
+        .await
+        .expect("recorded");
+    let d = spool.deliveries(&immediate).await.expect("read");
+    let d = d
+        .iter()
+        .find(|d| d.route.to_string() == POLICE)
+        .expect("row");
+    assert_eq!((d.state, d.attempts), (DeliveryState::Delivered, 2));
+    assert_eq!(d.delivered_at, Some(1_300));
+    assert!(!spool.lease(&id, 2, 2_000, 2_600).await.expect("lease"));
+    assert_eq!(spool.requeue(&immediate, 2_000).await.expect("requeue"), 1);
+    assert_eq!(
+        state(&*spool, &immediate, POLICE).await,
+        DeliveryState::Delivered,
+        "a delivered email is not queued again (only the notice was)"
+    );
+    let events = events(&*spool).await;
+    for event in ["received", "sealed", "delivery_failed", "delivered"] {
+        assert!(events.iter().any(|e| e == event), "{event} in {events:?}");
+    }
+}
+
+pub async fn dead_letters_are_listed_counted_and_requeued(b: &Backend) {
+    let spool = (b.open)().await;
+    let dead = commit(
+        &*spool,
+        submission(&*spool, 100, Priority::Routine, None, None, false),
+    )
+    .await;
+    let waiting = commit(
+        &*spool,
+        submission(&*spool, 300, Priority::Routine, None, None, false),
+    )
+    .await;
+    spool
+        .record_attempt(
+            &police(&dead),
+            500,
+            AttemptOutcome::Dead {
+                class: "smtp_5xx".into(),
+            },
+        )
+        .await
+        .expect("recorded");
+    let listed: Vec<(Reference, DeliveryState)> = spool
+        .outbox()
+        .await
+        .expect("outbox")
+        .into_iter()
+        .map(|d| (d.reference, d.state))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (dead.clone(), DeliveryState::Dead),
+            (waiting.clone(), DeliveryState::Pending)
+        ]
+    );
+    let d = &spool.deliveries(&dead).await.expect("read")[0];
+    assert_eq!(d.dead_at, Some(500));
+    assert_eq!(d.last_error_class.as_deref(), Some("smtp_5xx"));
+    let stats = spool.outbox_stats(1_000).await.expect("stats");
+    assert_eq!((stats.pending, stats.dead), (1, 1));
+    assert_eq!(stats.oldest_pending_secs, 700);
+    assert!(spool
+        .due(10_000, 10)
+        .await
+        .expect("due")
+        .iter()
+        .all(|d| d.id.reference != dead));
+
+    assert_eq!(spool.requeue(&dead, 2_000).await.expect("requeue"), 1);
+    let d = &spool.deliveries(&dead).await.expect("read")[0];
+    assert_eq!(
+        (d.state, d.next_attempt_at, d.dead_at),
+        (DeliveryState::Pending, 2_000, None)
+    );
+    let stats = spool.outbox_stats(2_000).await.expect("stats");
+    assert_eq!((stats.pending, stats.dead), (2, 0));
+    assert_eq!(
+        stats.oldest_pending_secs, 1_700,
+        "the waiting one, from 300"
+    );
+    let unknown = Reference::parse("PIS-2222-2222").expect("reference");
+    assert_eq!(spool.requeue(&unknown, 2_000).await.expect("requeue"), 0);
+    let events = events(&*spool).await;
+    assert!(events.iter().any(|e| e == "dead_lettered"));
+    assert!(events.iter().any(|e| e == "requeued"));
+    assert_eq!(
+        spool
+            .outbox_stats(0)
+            .await
+            .expect("stats")
+            .oldest_pending_secs,
+        0,
+        "never negative"
+    );
+}
+
+pub async fn ack_tokens_are_found_used_once_and_expire(b: &Backend) {
+    let spool = (b.open)().await;
+    let s = commit(
+        &*spool,
+        submission(&*spool, 1_000, Priority::Immediate, None, Some(1_900), true),
+    )
+    .await;
+    let (old, mace, newest) = ([1; 32], [2; 32], [3; 32]);
+    spool
+        .add_ack_token(old, &s, POLICE, AckKind::Acknowledge, 1_100)
+        .await
+        .expect("token");
+    spool
+        .add_ack_token(mace, &s, "mace_selby", AckKind::ConfirmReceipt, 1_100)
+        .await
+        .expect("token");
+    spool
+        .add_ack_token(newest, &s, POLICE, AckKind::Acknowledge, 1_200)
+        .await
+        .expect("token");
+    let latest = spool
+        .latest_ack_token(&s, POLICE)
+        .await
+        .expect("read")
+        .expect("issued");
+    assert_eq!(
+        (latest.hash, latest.issued_at, latest.used),
+        (newest, 1_200, false)
+    );
+    assert_eq!(
+        spool
+            .latest_ack_token(&s, "control_room")
+            .await
+            .expect("read"),
+        None
+    );
+
+    assert_eq!(
+        spool.ack_token_open(old, 1_000).await.expect("read"),
+        Some(AckKind::Acknowledge)
+    );
+    assert_eq!(
+        spool.ack_token_open(mace, 1_000).await.expect("read"),
+        Some(AckKind::ConfirmReceipt)
+    );
+    assert_eq!(
+        spool.ack_token_open(old, 1_150).await.expect("read"),
+        None,
+        "expired"
+    );
+    assert_eq!(spool.ack_token_open([9; 32], 0).await.expect("read"), None);
+    assert_eq!(
+        spool.acknowledge(old, 1_300, 1_150).await.expect("ack"),
+        None,
+        "expired"
+    );
+
+    // Receipt is recorded and stops nothing.
+    assert_eq!(
+        spool.acknowledge(mace, 1_300, 0).await.expect("ack"),
+        Some(Used {
+            reference: s.to_string(),
+            route: "mace_selby".into(),
+            kind: AckKind::ConfirmReceipt,
+        })
+    );
+    assert_eq!(
+        spool.acknowledge(mace, 1_301, 0).await.expect("ack"),
+        None,
+        "once"
+    );
+    let esc = vec![EscalationRoute {
+        name: "escalation".into(),
+        mailbox: "duty@example.invalid".into(),
+    }];
+    assert_eq!(
+        spool
+            .escalate_due(1_900, 900, esc.clone())
+            .await
+            .expect("escalate"),
+        vec![s.clone()]
+    );
+
+    // An acknowledgement stops escalation.
+    assert_eq!(
+        spool.acknowledge(old, 2_000, 0).await.expect("ack"),
+        Some(Used {
+            reference: s.to_string(),
+            route: POLICE.into(),
+            kind: AckKind::Acknowledge,
+        })
+    );
+    assert_eq!(
+        spool.ack_token_open(old, 0).await.expect("read"),
+        None,
+        "used"
+    );
+    let latest = spool
+        .latest_ack_token(&s, POLICE)
+        .await
+        .expect("read")
+        .expect("issued");
+    assert!(!latest.used, "the newest token is another one");
+    assert!(spool
+        .escalate_due(100_000, 900, esc)
+        .await
+        .expect("escalate")
+        .is_empty());
+    let events = events(&*spool).await;
+    assert!(events.iter().any(|e| e == "receipt_confirmed"));
+    assert!(events.iter().any(|e| e == "acknowledged"));
+}
+
+pub async fn escalation_repeats_each_round_until_acknowledged(b: &Backend) {
+    let spool = (b.open)().await;
+    let s = commit(
+        &*spool,
+        submission(&*spool, 100, Priority::Immediate, None, Some(1_000), false),
+    )
+    .await;
+    let never = commit(
+        &*spool,
+        submission(&*spool, 100, Priority::Routine, None, None, false),
+    )
+    .await;
+    let routes = vec![
+        EscalationRoute {
+            name: "duty".into(),
+            mailbox: "duty@example.invalid".into(),
+        },
+        EscalationRoute {
+            name: "inspector".into(),
+            mailbox: "inspector@example.invalid".into(),
+        },
+    ];
+    assert!(spool
+        .escalate_due(999, 900, routes.clone())
+        .await
+        .expect("escalate")
+        .is_empty());
+    assert_eq!(
+        spool
+            .escalate_due(1_060, 900, routes.clone())
+            .await
+            .expect("escalate"),
+        vec![s.clone()]
+    );
+    assert!(
+        spool
+            .escalate_due(1_060, 900, routes.clone())
+            .await
+            .expect("escalate")
+            .is_empty(),
+        "once a round"
+    );
+    let due = spool.due(1_060, 10).await.expect("due");
+    let round: Vec<_> = due.iter().filter(|d| d.view == View::Escalation).collect();
+    assert_eq!(round.len(), 2);
+    let duty = round
+        .iter()
+        .find(|d| d.id.route.route_name() == "duty")
+        .expect("duty");
+    assert_eq!(
+        duty.id.route,
+        DeliveryRoute::Escalation {
+            route: "duty".into(),
+            round: 1
+        }
+    );
+    assert_eq!(duty.mailbox, "duty@example.invalid");
+    assert_eq!((duty.rank, duty.envelope.as_ref()), (0, None));
+    assert_eq!(duty.ack, AckKind::Acknowledge);
+    let notice: serde_json::Value =
+        serde_json::from_str(duty.notice.as_deref().expect("notice")).expect("json");
+    assert_eq!(notice["escalation"], 1);
+    assert_eq!(notice["overdue_minutes"], 1);
+    assert_eq!(notice["routes"], serde_json::json!([POLICE]));
+
+    assert!(spool
+        .escalate_due(1_959, 900, routes.clone())
+        .await
+        .expect("escalate")
+        .is_empty());
+    assert_eq!(
+        spool
+            .escalate_due(1_960, 900, routes.clone())
+            .await
+            .expect("escalate"),
+        vec![s.clone()]
+    );
+    let names: Vec<String> = spool
+        .deliveries(&s)
+        .await
+        .expect("read")
+        .into_iter()
+        .filter(|d| d.view == View::Escalation)
+        .map(|d| d.route.to_string())
+        .collect();
+    assert_eq!(names, ["duty.1", "duty.2", "inspector.1", "inspector.2"]);
+    assert!(spool.deliveries(&never).await.expect("read").len() == 1);
+    let escalated = spool
+        .audit_entries()
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.event == "escalated")
+        .count();
+    assert_eq!(escalated, 4, "one event per route and round");
+
+    spool
+        .add_ack_token([5; 32], &s, "duty", AckKind::Acknowledge, 2_000)
+        .await
+        .expect("token");
+    assert!(spool
+        .acknowledge([5; 32], 2_001, 0)
+        .await
+        .expect("ack")
+        .is_some());
+    assert!(spool
+        .escalate_due(100_000, 900, routes)
+        .await
+        .expect("escalate")
+        .is_empty());
+}
+
+pub async fn retention_purges_only_what_is_due_and_warns_once(b: &Backend) {
+    let spool = (b.open)().await;
+    let policy = RetentionPolicy {
+        grace_secs: 10,
+        max_age_secs: 1_000,
+        warn_secs: 100,
+    };
+    let acked = commit(
+        &*spool,
+        submission(&*spool, 0, Priority::Routine, None, None, false),
+    )
+    .await;
+    let unacked = commit(
+        &*spool,
+        submission(&*spool, 0, Priority::Routine, None, None, false),
+    )
+    .await;
+    let pending = commit(
+        &*spool,
+        submission(&*spool, 0, Priority::Routine, None, None, false),
+    )
+    .await;
+    for r in [&acked, &unacked] {
+        spool
+            .record_attempt(&police(r), 5, AttemptOutcome::Delivered)
+            .await
+            .expect("delivered");
+    }
+    spool
+        .add_ack_token([4; 32], &acked, POLICE, AckKind::Acknowledge, 5)
+        .await
+        .expect("token");
+    assert!(spool
+        .acknowledge([4; 32], 50, 0)
+        .await
+        .expect("ack")
+        .is_some());
+
+    let report = spool.purge_due(55, policy).await.expect("purge");
+    assert!(report.purged.is_empty() && report.warned.is_empty() && !report.more);
+    let report = spool.purge_due(61, policy).await.expect("purge");
+    assert_eq!(report.purged, vec![(acked.clone(), PurgeReason::Grace)]);
+    assert!(spool.envelopes(&acked).await.expect("read").is_empty());
+    assert!(
+        spool.submission(&acked).await.expect("read").is_some(),
+        "the content-free record stays"
+    );
+    assert!(spool
+        .purge_due(62, policy)
+        .await
+        .expect("purge")
+        .purged
+        .is_empty());
+
+    let report = spool.purge_due(899, policy).await.expect("purge");
+    assert!(report.warned.is_empty());
+    let report = spool.purge_due(901, policy).await.expect("purge");
+    assert_eq!(
+        report.warned,
+        vec![unacked.clone()],
+        "announced before the maximum age"
+    );
+    assert!(report.purged.is_empty());
+    assert!(
+        spool
+            .purge_due(902, policy)
+            .await
+            .expect("purge")
+            .warned
+            .is_empty(),
+        "once"
+    );
+
+    let report = spool.purge_due(1_001, policy).await.expect("purge");
+    assert_eq!(report.purged, vec![(unacked.clone(), PurgeReason::MaxAge)]);
+    assert!(spool.envelopes(&unacked).await.expect("read").is_empty());
+    // A delivery still to be made keeps its envelope, however old.
+    let report = spool.purge_due(1_000_000, policy).await.expect("purge");
+    assert!(report.purged.is_empty());
+    assert_eq!(spool.envelopes(&pending).await.expect("read").len(), 1);
+    let purged = spool
+        .audit_entries()
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.event == "purged")
+        .map(|e| (e.reference, e.code))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        purged,
+        [
+            (Some(acked.to_string()), Some("grace".to_string())),
+            (Some(unacked.to_string()), Some("max_age".to_string()))
+        ]
+    );
+}
+
+/// An audit entry without its hashes: event, reference, route, code, time.
+type Summary<'a> = (
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    i64,
+);
+
+pub async fn the_audit_chain_records_every_change_and_verifies(b: &Backend) {
+    let spool = (b.open)().await;
+    assert_eq!(spool.audit_head().await.expect("head"), None);
+    assert!(spool.audit_entries().await.expect("audit").is_empty());
+    let s = commit(
+        &*spool,
+        submission(&*spool, 100, Priority::Priority, None, None, true),
+    )
+    .await;
+    spool
+        .record_attempt(&police(&s), 200, AttemptOutcome::Delivered)
+        .await
+        .expect("recorded");
+    assert!(spool.add_partner("nyp", [1; 32], 300).await.expect("add"));
+    let entries = spool.audit_entries().await.expect("audit");
+    let summary: Vec<Summary> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.event.as_str(),
+                e.reference.as_deref(),
+                e.route.as_deref(),
+                e.code.as_deref(),
+                e.at,
+            )
+        })
+        .collect();
+    let r = Some(s.as_str());
+    assert_eq!(
+        summary,
+        [
+            ("received", r, None, Some("PRIORITY"), 100),
+            ("sealed", r, Some(POLICE), Some("full"), 100),
+            ("sealed", r, Some("mace_selby"), Some("notice"), 100),
+            ("delivered", r, Some(POLICE), None, 200),
+            ("partner_added", None, None, Some("nyp"), 300),
+        ]
+    );
+    let seqs: Vec<i64> = entries.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5]);
+    let (seq, hash) = spool.audit_head().await.expect("head").expect("some");
+    assert_eq!((seq, &hash), (5, &entries[4].hash));
+    assert_eq!(audit::verify(&entries, Some((seq, &hash))), Ok(5));
+    let mut edited = entries.clone();
+    edited[1].route = Some("control_room".into());
+    assert!(audit::verify(&edited, None).is_err());
+    drop(spool);
+    let spool = (b.open)().await;
+    spool
+        .record_attempt(&police(&s), 400, AttemptOutcome::Delivered)
+        .await
+        .expect("recorded");
+    let entries = spool.audit_entries().await.expect("audit");
+    assert_eq!(
+        audit::verify(&entries, Some((seq, &hash))),
+        Ok(6),
+        "the chain goes on across a restart"
+    );
+}
+
+pub async fn partners_are_added_revoked_and_re_added(b: &Backend) {
+    let spool = (b.open)().await;
+    assert!(spool.partners().await.expect("list").is_empty());
+    assert!(spool.add_partner("nyp", [1; 32], 10).await.expect("add"));
+    assert!(
+        !spool.add_partner("nyp", [2; 32], 11).await.expect("add"),
+        "an active partner's token is never replaced"
+    );
+    assert_eq!(
+        spool
+            .partner_for_token([1; 32])
+            .await
+            .expect("read")
+            .as_deref(),
+        Some("nyp")
+    );
+    assert_eq!(spool.partner_for_token([2; 32]).await.expect("read"), None);
+    assert!(spool.revoke_partner("nyp", 20).await.expect("revoke"));
+    assert!(!spool.revoke_partner("nyp", 21).await.expect("revoke"));
+    assert!(!spool.revoke_partner("nobody", 21).await.expect("revoke"));
+    assert_eq!(spool.partner_for_token([1; 32]).await.expect("read"), None);
+    assert_eq!(
+        spool.partners().await.expect("list"),
+        [PartnerRecord {
+            name: "nyp".into(),
+            created_at: 10,
+            revoked_at: Some(20)
+        }]
+    );
+    assert!(spool.add_partner("nyp", [3; 32], 30).await.expect("re-add"));
+    assert!(spool
+        .add_partner("childrens-services", [4; 32], 31)
+        .await
+        .expect("add"));
+    assert_eq!(spool.partner_for_token([1; 32]).await.expect("read"), None);
+    assert_eq!(
+        spool
+            .partner_for_token([3; 32])
+            .await
+            .expect("read")
+            .as_deref(),
+        Some("nyp")
+    );
+    assert_eq!(
+        spool.partners().await.expect("list"),
+        [
+            PartnerRecord {
+                name: "childrens-services".into(),
+                created_at: 31,
+                revoked_at: None
+            },
+            PartnerRecord {
+                name: "nyp".into(),
+                created_at: 30,
+                revoked_at: None
+            }
+        ]
+    );
+    let events = events(&*spool).await;
+    assert_eq!(
+        events,
+        [
+            "partner_added",
+            "partner_revoked",
+            "partner_added",
+            "partner_added"
+        ]
+    );
+}
+
+pub async fn secrets_are_created_once_and_kept(b: &Backend) {
+    let spool = (b.open)().await;
+    let a = spool.secret("form_token", 32).await.expect("secret");
+    assert_eq!(a.len(), 32);
+    assert_ne!(a, vec![0; 32]);
+    assert_eq!(spool.secret("form_token", 32).await.expect("secret"), a);
+    let other = spool.secret("another", 32).await.expect("secret");
+    assert_ne!(other, a);
+    assert_eq!(spool.secret("short", 16).await.expect("secret").len(), 16);
+    drop(spool);
+    let spool = (b.open)().await;
+    assert_eq!(spool.secret("form_token", 32).await.expect("secret"), a);
+    assert_eq!(spool.secret("another", 32).await.expect("secret"), other);
+    spool.probe_writable().await.expect("writable");
+}
+
+pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Backend) {
+    use pis_gateway::spool::transfer;
+    let source = (a.open)().await;
+    let s = commit(
+        &*source,
+        submission(
+            &*source,
+            100,
+            Priority::Immediate,
+            Some([3; 32]),
+            Some(500),
+            true,
+        ),
+    )
+    .await;
+    let t = commit(
+        &*source,
+        submission(&*source, 200, Priority::Routine, None, None, false),
+    )
+    .await;
+    source
+        .record_attempt(&police(&t), 300, AttemptOutcome::Delivered)
+        .await
+        .expect("recorded");
+    source
+        .add_ack_token([6; 32], &s, POLICE, AckKind::Acknowledge, 300)
+        .await
+        .expect("token");
+    let route = EscalationRoute {
+        name: "duty".into(),
+        mailbox: "duty@example.invalid".into(),
+    };
+    assert_eq!(
+        source
+            .escalate_due(600, 900, vec![route.clone()])
+            .await
+            .expect("escalate"),
+        vec![s.clone()]
+    );
+    assert!(source.add_partner("nyp", [1; 32], 10).await.expect("add"));
+    let key = source.secret("form_token", 32).await.expect("secret");
+
+    let destination = (b.open)().await;
+    let counts = transfer::copy(&*source, &*destination)
+        .await
+        .expect("copied");
+    assert_eq!(counts.submissions, 2);
+    drop(destination);
+    let destination = (b.open)().await;
+    let verified = transfer::verify_copy(&*source, &*destination)
+        .await
+        .expect("the copy matches");
+    assert_eq!(verified.counts, counts);
+    assert_eq!(
+        destination.secret("form_token", 32).await.expect("secret"),
+        key
+    );
+    assert!(destination.submission(&s).await.expect("read").is_some());
+    assert_eq!(
+        destination
+            .reference_for_token([3; 32])
+            .await
+            .expect("read"),
+        Some(s.clone())
+    );
+    // The copy goes on where the source left off: the next round, the same link.
+    assert_eq!(
+        destination
+            .escalate_due(1_500, 900, vec![route])
+            .await
+            .expect("escalate"),
+        vec![s.clone()]
+    );
+    assert!(destination
+        .acknowledge([6; 32], 1_600, 0)
+        .await
+        .expect("ack")
+        .is_some());
+    let entries = destination.audit_entries().await.expect("audit");
+    assert!(audit::verify(&entries, None).is_ok());
+
+    // Never into a store that holds anything; never a live store's keys replaced.
+    assert!(transfer::copy(&*source, &*destination).await.is_err());
+    assert!(destination
+        .import_settings(source.export_settings().await.expect("settings"))
+        .await
+        .is_err());
+    assert!(destination.submission(&s).await.expect("read").is_some());
+}
