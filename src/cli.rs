@@ -114,7 +114,12 @@ pub enum Command {
         forms: Option<PathBuf>,
         #[command(flatten)]
         signers: Signers,
-        /// Envelopes (`.age`, binary or armored).
+        /// Writes each evidence file the documents list (and whose `.age` file is given too)
+        /// into this folder as `<reference>-<n>.<ext>`, mode 0600. The folder must exist.
+        #[arg(long, value_name = "DIR")]
+        extract: Option<PathBuf>,
+        /// Envelopes (`.age`, binary or armored): documents and the evidence files sent with
+        /// them (`<reference>-1.age`, …), in any order.
         #[arg(required = true)]
         envelopes: Vec<PathBuf>,
     },

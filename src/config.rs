@@ -26,6 +26,8 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub contacts: Contacts,
     pub log: LogSettings,
+    /// Evidence files sent with a report: how many, how big.
+    pub attachments: crate::attachments::AttachmentLimits,
     #[serde(default)]
     pub routes: Vec<RouteSettings>,
 }
@@ -175,6 +177,9 @@ pub struct MailSettings {
     pub smtp_timeout_secs: u64,
     /// Send without TLS. Only for a mail relay on the same host; warned about at start.
     pub dangerous_smtp_plaintext: bool,
+    /// The most an email's evidence attachments may come to, armored; beyond it the email
+    /// carries a one-time download link to the still-encrypted files instead.
+    pub max_attachment_bytes: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -304,6 +309,7 @@ impl Default for Settings {
                 smtp_password_file: PathBuf::new(),
                 smtp_timeout_secs: 30,
                 dangerous_smtp_plaintext: false,
+                max_attachment_bytes: 10 * 1024 * 1024,
             },
             delivery: DeliverySettings {
                 retry_initial_secs: 30,
@@ -365,6 +371,7 @@ impl Default for Settings {
             log: LogSettings {
                 format: LogFormat::Text,
             },
+            attachments: crate::attachments::AttachmentLimits::default(),
             routes: Vec::new(),
         }
     }
@@ -512,6 +519,32 @@ impl Settings {
             add(
                 "server.max_body_bytes",
                 "must be between 1024 and 16777216".into(),
+            );
+        }
+        let a = &self.attachments;
+        if a.max_file_bytes == 0 || a.max_file_bytes > a.max_total_bytes {
+            add(
+                "attachments.max_file_bytes",
+                "must be at least 1 and at most attachments.max_total_bytes".into(),
+            );
+        }
+        if a.max_total_bytes > 256 * 1024 * 1024 {
+            add(
+                "attachments.max_total_bytes",
+                "must be at most 268435456 (every file is held in memory, never on disk in clear)"
+                    .into(),
+            );
+        }
+        if !(1..=200).contains(&a.max_megapixels) {
+            add(
+                "attachments.max_megapixels",
+                "must be between 1 and 200".into(),
+            );
+        }
+        if a.upload_timeout_secs < self.server.body_timeout_secs {
+            add(
+                "attachments.upload_timeout_secs",
+                "must be at least server.body_timeout_secs".into(),
             );
         }
         if self.server.form_token_max_age_minutes == 0 {

@@ -9,6 +9,7 @@
 //! context switches per submission and no capacity (intake at 64 connections went from about
 //! 4,400 to 6,100 submissions a second when the hand-off was removed; see the README).
 
+use crate::attachments::Cleaned;
 use crate::forms::fields;
 use crate::forms::spec::Audience;
 use crate::forms::{FormSpec, Validated};
@@ -224,7 +225,6 @@ impl Intake {
 
     /// As [`Intake::submit_flagged`], naming the partner agency that sent it (from its API
     /// token) in every sealed document as `submitted_via`.
-    #[tracing::instrument(name = "intake", skip_all, fields(form = %form.id, reference, priority))]
     pub async fn submit_via(
         &self,
         form: &Arc<FormSpec>,
@@ -232,6 +232,23 @@ impl Intake {
         token_hash: Option<[u8; 32]>,
         flags: &[&str],
         agency: Option<&str>,
+    ) -> Result<Receipt, IntakeError> {
+        self.submit_with_files(form, validated, token_hash, flags, agency, Vec::new())
+            .await
+    }
+
+    /// As [`Intake::submit_via`], with cleaned evidence files. Each is sealed, on its own, to
+    /// the recipients of every route that gets the full view, and to no other; the restricted
+    /// views and notices never learn there were files. The cleaned bytes are wiped once sealed.
+    #[tracing::instrument(name = "intake", skip_all, fields(form = %form.id, reference, priority, files = files.len()))]
+    pub async fn submit_with_files(
+        &self,
+        form: &Arc<FormSpec>,
+        validated: Validated,
+        token_hash: Option<[u8; 32]>,
+        flags: &[&str],
+        agency: Option<&str>,
+        files: Vec<Cleaned>,
     ) -> Result<Receipt, IntakeError> {
         if let Some(hash) = token_hash {
             if let Some(reference) = self.spool.reference_for_token(hash).await? {
@@ -264,6 +281,7 @@ impl Intake {
                 &prepared,
                 &self.signer,
                 agency,
+                &files,
             )?;
             let outcome = self
                 .spool
@@ -337,7 +355,9 @@ impl Intake {
     }
 }
 
-/// One envelope per route decision, each holding only what its view allows.
+/// One envelope per route decision, each holding only what its view allows; a full view's
+/// envelope also carries each file sealed on its own to the same recipients.
+#[allow(clippy::too_many_arguments)]
 fn seal_all(
     reference: &Reference,
     received_at: &str,
@@ -346,13 +366,16 @@ fn seal_all(
     prepared: &Prepared,
     signer: &SigningKey,
     agency: Option<&str>,
+    files: &[Cleaned],
 ) -> Result<Vec<NewEnvelope>, seal::SealError> {
+    let facts: Vec<crate::attachments::Facts> = files.iter().map(|f| f.facts.clone()).collect();
     let restricted = views::restricted(form, &validated.answers);
     let restricted_notes = views::notes_for(&restricted, &validated.notes);
     prepared
         .decisions
         .iter()
         .map(|d| {
+            let full = d.view == View::Full;
             let (answers, notes) = match d.view {
                 View::Full => (&validated.answers, validated.notes.as_slice()),
                 View::Restricted => (&restricted, restricted_notes.as_slice()),
@@ -365,6 +388,7 @@ fn seal_all(
                         body: None,
                         notice: Some(notice.to_string()),
                         ack: d.route.ack_kind(prepared.triage.priority),
+                        attachments: Vec::new(),
                     });
                 }
             };
@@ -380,8 +404,18 @@ fn seal_all(
                 notes,
                 findings: &prepared.triage.findings,
                 submitted_via: agency,
+                attachments: if full { &facts } else { &[] },
             };
             let plain = seal::canonical_json(&doc, &d.route, d.view, signer)?;
+            // Each file straight from its one cleaned copy into its envelope.
+            let attachments = if full {
+                files
+                    .iter()
+                    .map(|f| seal::encrypt(&f.bytes, &d.route))
+                    .collect::<Result<Vec<_>, _>>()?
+            } else {
+                Vec::new()
+            };
             Ok(NewEnvelope {
                 route: d.route.name.clone(),
                 mailbox: d.route.mailbox.clone(),
@@ -389,6 +423,7 @@ fn seal_all(
                 body: Some(seal::encrypt(&plain, &d.route)?),
                 notice: None,
                 ack: d.route.ack_kind(prepared.triage.priority),
+                attachments,
             })
         })
         .collect()

@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ack;
+pub mod attachments;
 pub mod cli;
 pub mod config;
 pub mod delivery;

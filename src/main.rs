@@ -49,8 +49,9 @@ fn main() -> ExitCode {
             format,
             forms,
             signers,
+            extract,
             envelopes,
-        } => open(identity, format, forms, signers, envelopes),
+        } => open(identity, format, forms, signers, extract, envelopes),
     };
     match result {
         Ok(code) => code,
@@ -264,6 +265,7 @@ fn open(
     format: pis_gateway::open::Format,
     forms: Option<std::path::PathBuf>,
     signers: Signers,
+    extract: Option<std::path::PathBuf>,
     envelopes: Vec<std::path::PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     use pis_gateway::open::Provenance;
@@ -274,20 +276,34 @@ fn open(
         None => FormRegistry::built_in()?,
     };
     let mut failed = 0;
+    // Everything is decrypted first: a document is JSON, anything else is an evidence file,
+    // matched to its document by the SHA-256 the document records.
+    let mut documents = Vec::new();
+    let mut files = Vec::new();
+    let mut file_paths = Vec::new();
     for path in &envelopes {
-        let result = std::fs::read(path)
+        let plain = match std::fs::read(path)
             .map_err(anyhow::Error::from)
             .and_then(|bytes| Ok(pis_gateway::seal::decrypt(&bytes, &identities)?))
-            .and_then(|plain| Ok(serde_json::from_slice::<serde_json::Value>(&plain)?));
-        let doc = match result {
-            Ok(doc) => doc,
+        {
+            Ok(plain) => plain,
             Err(e) => {
                 failed += 1;
                 eprintln!("{}: {e}", path.display());
                 continue;
             }
         };
-        let provenance = match pis_gateway::signing::verify_document(&doc, &keys) {
+        match serde_json::from_slice::<serde_json::Value>(&plain) {
+            Ok(doc) if doc.is_object() => documents.push((path, doc)),
+            _ => {
+                files.push(plain);
+                file_paths.push(path);
+            }
+        }
+    }
+    let mut matched = vec![false; files.len()];
+    for (path, doc) in &documents {
+        let provenance = match pis_gateway::signing::verify_document(doc, &keys) {
             Ok(id) => Provenance::Signed(id),
             Err(e) if signers.allow_unsigned => {
                 eprintln!(
@@ -305,9 +321,38 @@ fn open(
                 continue;
             }
         };
+        let views = pis_gateway::open::files_of(doc, &files);
+        for v in &views {
+            if let Some(bytes) = v.bytes {
+                if let Some(i) = files.iter().position(|f| f.as_slice() == bytes) {
+                    matched[i] = true;
+                }
+            }
+        }
         print!(
             "{}",
-            pis_gateway::open::render(&doc, &registry, format, &provenance)
+            pis_gateway::open::render(doc, &registry, format, &provenance, &views)
+        );
+        if let Some(dir) = &extract {
+            let reference = doc.get("reference").and_then(|r| r.as_str()).unwrap_or("");
+            match pis_gateway::open::extract(dir, reference, &views) {
+                Ok(paths) => {
+                    for p in paths {
+                        eprintln!("wrote {}", p.display());
+                    }
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("{}: cannot write its files: {e}", dir.display());
+                }
+            }
+        }
+    }
+    for (path, _) in file_paths.iter().zip(&matched).filter(|(_, m)| !**m) {
+        failed += 1;
+        eprintln!(
+            "{}: not a document, and no document given lists it (a changed file matches none)",
+            path.display()
         );
     }
     Ok(if failed == 0 {

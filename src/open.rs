@@ -2,10 +2,14 @@
 //! an officer can read it at a glance: priority first, then the form's sections with the
 //! questions as they were asked, people, vehicles and places as numbered items.
 
+use crate::attachments::facts::sha256_hex;
+use crate::attachments::Facts;
 use crate::forms::spec::{Field, FormSpec, Kind};
 use crate::forms::{vrm, FormRegistry};
 use serde_json::Value;
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
 
 /// Whether the document's signature was checked, and by which key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -383,6 +387,36 @@ fn html_rows(out: &mut String, rows: &[Row]) {
     out.push_str("</dl>");
 }
 
+/// Each file's facts, and each image itself from its decrypted bytes.
+fn html_files(out: &mut String, files: &[FileView<'_>]) {
+    use base64::Engine as _;
+    if files.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Evidence files</h2>");
+    for f in files {
+        let _ = write!(
+            out,
+            "<figure><figcaption><strong>File {}</strong>",
+            f.facts.n
+        );
+        for line in file_lines(f) {
+            let _ = write!(out, "<br>{}", escape(&line));
+        }
+        out.push_str("</figcaption>");
+        if let (Some(bytes), true) = (f.bytes, f.facts.kind.is_image()) {
+            let _ = write!(
+                out,
+                "<img alt=\"File {}\" src=\"data:{};base64,{}\">",
+                f.facts.n,
+                f.facts.kind.media_type(),
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            );
+        }
+        out.push_str("</figure>");
+    }
+}
+
 /// Text safe for a terminal: C0 and C1 control characters (ESC, CSI, carriage return, BEL…)
 /// are shown as `\u{..}` rather than obeyed, so a document cannot rewrite the lines around it.
 /// Line feeds and tabs are kept.
@@ -400,17 +434,130 @@ pub fn terminal_safe(s: &str) -> String {
     out
 }
 
-/// Renders one decrypted document.
+/// One evidence file a document lists, and its decrypted bytes if it was given to `open`.
+pub struct FileView<'a> {
+    pub facts: Facts,
+    pub bytes: Option<&'a [u8]>,
+}
+
+/// The files a document lists, each matched to the decrypted file whose SHA-256 the (signed)
+/// document records, so a file renamed or mixed up on the way is still matched, and a file
+/// changed on the way matches nothing.
+pub fn files_of<'a>(doc: &Value, decrypted: &'a [Zeroizing<Vec<u8>>]) -> Vec<FileView<'a>> {
+    let listed: Vec<Facts> = doc
+        .get("attachments")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    let hashes: Vec<String> = decrypted.iter().map(|b| sha256_hex(b)).collect();
+    listed
+        .into_iter()
+        .map(|facts| {
+            let bytes = hashes
+                .iter()
+                .position(|h| *h == facts.sha256_sealed)
+                .map(|i| decrypted[i].as_slice());
+            FileView { facts, bytes }
+        })
+        .collect()
+}
+
+/// Writes each matched file into `dir` as `<reference>-<n>.<ext>`, mode 0600, never over an
+/// existing file. Returns the paths written.
+pub fn extract(
+    dir: &Path,
+    reference: &str,
+    files: &[FileView<'_>],
+) -> std::io::Result<Vec<PathBuf>> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    // The reference names the file: only its own characters, never a path.
+    let safe: String = reference
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let mut written = Vec::new();
+    for f in files {
+        let Some(bytes) = f.bytes else { continue };
+        let path = dir.join(format!("{safe}-{}.{}", f.facts.n, f.facts.kind.extension()));
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn file_lines(f: &FileView<'_>) -> Vec<String> {
+    let x = &f.facts;
+    let mut lines = vec![format!(
+        "{} ({}), {} bytes sealed{}",
+        x.kind.as_str().to_uppercase(),
+        x.media_type,
+        x.bytes_sealed,
+        match (x.width, x.height) {
+            (Some(w), Some(h)) => format!(", {w} × {h} pixels"),
+            _ => String::new(),
+        }
+    )];
+    if x.cleaned {
+        lines.push(format!(
+            "cleaned: decoded and encoded again without metadata ({} bytes as sent)",
+            x.bytes_received
+        ));
+    }
+    if x.open_in_safe_viewer {
+        lines.push("kept exactly as sent: open it in a safe viewer, away from the network".into());
+    }
+    if !x.active_content.is_empty() {
+        lines.push(format!(
+            "active content declared: {}",
+            x.active_content.join(", ")
+        ));
+    }
+    lines.push(format!("SHA-256 as sent:  {}", x.sha256_received));
+    lines.push(format!("SHA-256 sealed:   {}", x.sha256_sealed));
+    if f.bytes.is_none() {
+        lines.push("not opened: give its .age file to open as well".into());
+    }
+    lines
+}
+
+fn files_section(files: &[FileView<'_>]) -> Option<Section> {
+    if files.is_empty() {
+        return None;
+    }
+    Some(Section {
+        title: "Evidence files".into(),
+        rows: files
+            .iter()
+            .map(|f| Row::Answer {
+                label: format!("File {}", f.facts.n),
+                value: file_lines(f).join("\n"),
+                note: None,
+            })
+            .collect(),
+    })
+}
+
+/// Renders one decrypted document, with the files it lists (images shown inline in HTML).
 pub fn render(
     doc: &Value,
     forms: &FormRegistry,
     format: Format,
     provenance: &Provenance,
+    files: &[FileView<'_>],
 ) -> String {
     if format == Format::Json {
         return serde_json::to_string_pretty(doc).unwrap_or_default() + "\n";
     }
-    let l = layout(doc, forms, provenance);
+    let mut l = layout(doc, forms, provenance);
+    if format == Format::Text {
+        l.sections.extend(files_section(files));
+    }
     let mut out = String::new();
     match format {
         Format::Text => {
@@ -429,10 +576,13 @@ pub fn render(
             out.push_str(&escape(
                 l.heading.get(1).map(|h| h.1.as_str()).unwrap_or(""),
             ));
-            out.push_str("</title><style>body{font-family:Arial,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}\
+            // Nothing in the report may reach the network: images are inline data, and the
+            // policy forbids every other source.
+            out.push_str("</title><meta http-equiv=Content-Security-Policy content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\"><style>body{font-family:Arial,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}\
                 .marking{background:#d4351c;color:#fff;font-weight:bold;padding:.3em .6em;display:inline-block}\
                 table{border-collapse:collapse}th{text-align:left;padding-right:1em}dt{font-weight:bold;margin-top:.5em}\
-                dd{margin-left:1em}dt.item{margin-top:1em;border-top:1px solid #b1b4b6;padding-top:.5em}</style></head><body>");
+                dd{margin-left:1em}dt.item{margin-top:1em;border-top:1px solid #b1b4b6;padding-top:.5em}\
+                figure{margin:1em 0}figure img{max-width:100%;border:1px solid #b1b4b6}</style></head><body>");
             out.push_str("<p class=marking>OFFICIAL-SENSITIVE</p><table>");
             for (k, v) in &l.heading {
                 let _ = write!(out, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(v));
@@ -442,6 +592,7 @@ pub fn render(
                 let _ = write!(out, "<h2>{}</h2>", escape(&s.title));
                 html_rows(&mut out, &s.rows);
             }
+            html_files(&mut out, files);
             out.push_str("</body></html>\n");
         }
         Format::Json => {}
@@ -481,7 +632,7 @@ mod tests {
         d["answers"]["what_happened"] =
             json!("calm\u{1b}[2K\u{1b}[1A\rPriority   ROUTINE\u{9b}2J\u{7}");
         d["reference"] = json!("PIS-ABCD-EFGH\u{1b}]0;owned\u{7}");
-        let t = render(&d, &forms, Format::Text, &signed());
+        let t = render(&d, &forms, Format::Text, &signed(), &[]);
         assert!(
             !t.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
             "{t:?}"
@@ -498,6 +649,7 @@ mod tests {
             &forms,
             Format::Text,
             &Provenance::Unverified("not signed by the gateway".into()),
+            &[],
         );
         assert!(u.contains("NOT VERIFIED: not signed by the gateway"));
     }
@@ -505,7 +657,7 @@ mod tests {
     #[test]
     fn text_shows_priority_labels_items_and_unknown_answers() {
         let forms = FormRegistry::built_in().expect("forms");
-        let t = render(&doc(), &forms, Format::Text, &signed());
+        let t = render(&doc(), &forms, Format::Text, &signed(), &[]);
         assert!(t.contains("Priority   IMMEDIATE"), "{t}");
         assert!(
             t.contains("Vehicle 1") || t.contains("vehicle 1") || t.contains(" 1\n"),
@@ -521,7 +673,7 @@ mod tests {
     #[test]
     fn html_escapes_everything_submitted() {
         let forms = FormRegistry::built_in().expect("forms");
-        let h = render(&doc(), &forms, Format::Html, &signed());
+        let h = render(&doc(), &forms, Format::Html, &signed(), &[]);
         assert!(h.contains("Line one &lt;b&gt;<br>Line two"), "{h}");
         assert!(!h.contains("<b>"));
     }
@@ -536,7 +688,7 @@ mod tests {
             {"reason": "narrative_weapons_now", "field": "what_happened", "start": 10, "end": 50},
             {"reason": "narrative_child_held", "field": "what_happened", "start": 40, "end": 900}
         ]);
-        let t = render(&d, &forms, Format::Text, &signed());
+        let t = render(&d, &forms, Format::Text, &signed(), &[]);
         let first = t.find("What raised the priority").expect("section");
         let section = &t[first..];
         assert!(
@@ -552,7 +704,7 @@ mod tests {
             first < t.find("What is worrying you").unwrap_or(usize::MAX),
             "{t}"
         );
-        let h = render(&d, &forms, Format::Html, &signed());
+        let h = render(&d, &forms, Format::Html, &signed(), &[]);
         assert!(
             h.contains("He is outside the shop &lt;showing&gt; a knife"),
             "{h}"

@@ -30,6 +30,8 @@ pub struct Document<'a> {
     pub findings: &'a [crate::triage::Finding],
     /// The partner agency whose API token sent it; none for a public submission.
     pub submitted_via: Option<&'a str>,
+    /// The facts of each evidence file sealed beside the document; the full view only.
+    pub attachments: &'a [crate::attachments::Facts],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +86,12 @@ pub fn canonical_json(
             .map(|f| json!({"reason": f.reason, "field": f.field, "start": f.start, "end": f.end}))
             .collect();
         document.insert("narrative".into(), Value::Array(narrative));
+        // Signed with the rest, so `open` can tell each sealed file is the one sent (by its
+        // SHA-256) whatever it is called on the officer's machine.
+        if !doc.attachments.is_empty() {
+            let facts = serde_json::to_value(doc.attachments).map_err(|_| SealError::Encrypt)?;
+            document.insert("attachments".into(), facts);
+        }
     }
     Ok(signer.sign_document(document))
 }
@@ -185,6 +193,7 @@ mod tests {
             notes: &[],
             findings: &[],
             submitted_via: None,
+            attachments: &[],
         };
         let plain = canonical_json(&doc, r, View::Full, &SigningKey::generate()).expect("json");
         encrypt(&plain, r).expect("sealed")
@@ -262,6 +271,7 @@ mod tests {
             notes: &[],
             findings: &[],
             submitted_via: None,
+            attachments: &[],
         };
         let key = SigningKey::generate();
         let plain = canonical_json(&doc, &r, View::Full, &key).expect("json");

@@ -128,6 +128,7 @@ impl Application {
         .with_lease_secs(settings.delivery.lease_secs)
         .with_public_url(&settings.server.public_url)
         .with_token_policy(ack_tokens)
+        .with_max_attachment_bytes(settings.mail.max_attachment_bytes)
         // Derived from the signing key, which lives outside the spool: a resend after a
         // restart carries the same link, and a copy of the spool alone yields no token.
         .with_token_key(TokenKey::derived_from(signer.derivation_secret()))
@@ -170,6 +171,9 @@ impl Application {
                 timeout: Duration::from_secs(settings.server.body_timeout_secs),
                 min_rate: settings.server.body_min_bytes_per_second,
             },
+            // One file decoding per core at most: the rest wait their turn, and small reports
+            // keep the HTTP workers.
+            cleaner: crate::attachments::Cleaner::new(settings.attachments, cores),
             plain_http: plain,
             ack_tokens,
             signing_keys,

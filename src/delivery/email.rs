@@ -154,30 +154,104 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
     b
 }
 
-pub fn build(d: &DueDelivery, from: &str, ack_url: Option<&str>) -> Result<Message, EmailError> {
+/// The evidence files that go with a full view's email.
+pub enum Files<'a> {
+    None,
+    /// Sealed files (binary age), file 1 first, attached armored as `<reference>-<n>.age`.
+    Attached(&'a [Vec<u8>]),
+    /// Too large together for email: one one-time download link per file, file 1 first.
+    Linked(&'a [String]),
+}
+
+/// How to read the files, in the body.
+fn files_text(d: &DueDelivery, files: &Files<'_>) -> String {
+    let r = &d.id.reference;
+    match files {
+        Files::None => String::new(),
+        Files::Attached(list) => {
+            let names: Vec<String> = (1..=list.len()).map(|n| format!("{r}-{n}.age")).collect();
+            format!(
+                "Evidence files sent with it are attached, each encrypted the same way:\n\
+                 {}\n\
+                 To open the report with them and write the files into a folder:\n\n\
+                 \x20   pis-gateway open --identity YOUR-KEY-FILE --extract FOLDER {r}.age {}\n\n",
+                names.join(", "),
+                names.join(" ")
+            )
+        }
+        Files::Linked(urls) => {
+            let mut t = String::from(
+                "Evidence files sent with it are too large to attach. Each link below downloads\n\
+                 one file, still encrypted to this inbox's keys; each works once and expires:\n",
+            );
+            for (i, url) in urls.iter().enumerate() {
+                t.push_str(&format!("{r}-{}.age: {url}\n", i + 1));
+            }
+            t.push_str(&format!(
+                "\nThen: pis-gateway open --identity YOUR-KEY-FILE --extract FOLDER {r}.age {r}-1.age ...\n\n"
+            ));
+            t
+        }
+    }
+}
+
+pub fn build(
+    d: &DueDelivery,
+    from: &str,
+    ack_url: Option<&str>,
+    files: &Files<'_>,
+) -> Result<Message, EmailError> {
     let from_box: Mailbox = from.parse().map_err(|_| EmailError::Address("mail.from"))?;
     let to: Mailbox = d
         .mailbox
         .parse()
         .map_err(|_| EmailError::Address("route mailbox"))?;
-    let text = SinglePart::plain(body(d, d.envelope.is_some(), ack_url));
+    let mut text = body(d, d.envelope.is_some(), ack_url);
+    if d.envelope.is_some() {
+        // After the report's own instructions, before the closing line.
+        let extra = files_text(d, files);
+        let at = text.rfind("Do not reply").unwrap_or(text.len());
+        text.insert_str(at, &extra);
+    }
+    let text = SinglePart::plain(text);
     let builder = Message::builder()
         .from(from_box)
         .to(to)
         .subject(subject(d))
         .message_id(Some(message_id(d, from)));
+    let octets = || ContentType::parse("application/octet-stream").map_err(|_| EmailError::Build);
     let msg = match &d.envelope {
         Some(envelope) => {
             let armored = seal::armor(envelope).map_err(|_| EmailError::Armor)?;
-            let attachment = Attachment::new(format!("{}.age", d.id.reference)).body(
-                armored,
-                ContentType::parse("application/octet-stream").map_err(|_| EmailError::Build)?,
-            );
-            builder.multipart(MultiPart::mixed().singlepart(text).singlepart(attachment))
+            let attachment =
+                Attachment::new(format!("{}.age", d.id.reference)).body(armored, octets()?);
+            let mut parts = MultiPart::mixed().singlepart(text).singlepart(attachment);
+            if let Files::Attached(list) = files {
+                for (i, file) in list.iter().enumerate() {
+                    let armored = seal::armor(file).map_err(|_| EmailError::Armor)?;
+                    parts = parts.singlepart(
+                        Attachment::new(format!("{}-{}.age", d.id.reference, i + 1))
+                            .body(armored, octets()?),
+                    );
+                }
+            }
+            builder.multipart(parts)
         }
         None => builder.singlepart(text),
     };
     msg.map_err(|_| EmailError::Build)
+}
+
+/// The size of sealed files once armored for email (base64 in 64-character lines, with the
+/// armor's first and last lines), without armoring them.
+pub fn armored_size(files: &[Vec<u8>]) -> usize {
+    files
+        .iter()
+        .map(|f| {
+            let b64 = f.len().div_ceil(3) * 4;
+            b64 + b64.div_ceil(64) + 70
+        })
+        .sum()
 }
 
 #[cfg(test)]
@@ -213,9 +287,14 @@ mod tests {
             Some(r#"{"categories":["CCE"],"localities":["SELBY"]}"#),
         );
         let raw = String::from_utf8(
-            build(&d, "gw@example.invalid", Some("https://gw.example/ack/abc"))
-                .expect("builds")
-                .formatted(),
+            build(
+                &d,
+                "gw@example.invalid",
+                Some("https://gw.example/ack/abc"),
+                &Files::None,
+            )
+            .expect("builds")
+            .formatted(),
         )
         .expect("utf8");
         assert!(raw.contains("Subject: [OFFICIAL-SENSITIVE] PIS PIS-ABCD-EFGH PRIORITY"));
@@ -230,9 +309,14 @@ mod tests {
     fn a_full_or_restricted_delivery_attaches_the_armored_envelope() {
         let d = due("restricted", Some(vec![1, 2, 3]), None);
         let raw = String::from_utf8(
-            build(&d, "gw@example.invalid", Some("https://gw.example/ack/abc"))
-                .expect("builds")
-                .formatted(),
+            build(
+                &d,
+                "gw@example.invalid",
+                Some("https://gw.example/ack/abc"),
+                &Files::None,
+            )
+            .expect("builds")
+            .formatted(),
         )
         .expect("utf8");
         assert!(raw.contains("filename=\"PIS-ABCD-EFGH.age\""));

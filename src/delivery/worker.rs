@@ -8,7 +8,7 @@ use super::pressure::IntakePressure;
 use super::retry::RetrySchedule;
 use crate::ack::{TokenKey, TokenPolicy};
 use crate::metrics::Metrics;
-use crate::spool::{AttemptOutcome, DeliveryId, DueDelivery, OutboxStore, SpoolError};
+use crate::spool::{AttemptOutcome, DeliveryId, DueDelivery, OutboxStore, SpoolError, View};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -53,6 +53,8 @@ pub struct Outbox {
     pressure: Option<Arc<IntakePressure>>,
     token_policy: TokenPolicy,
     token_key: TokenKey,
+    /// The most a full view's evidence files may come to in one email, armored.
+    max_attachment_bytes: usize,
     /// How long a lease on a delivery being sent lasts (see `delivery.lease_secs`).
     lease_secs: i64,
 }
@@ -84,6 +86,7 @@ impl Outbox {
             pressure: None,
             token_policy: TokenPolicy::default(),
             token_key: TokenKey::random(),
+            max_attachment_bytes: 10 * 1024 * 1024,
             lease_secs: LEASE_SECS,
         }
     }
@@ -113,8 +116,12 @@ impl Outbox {
         self
     }
 
-    /// Tokens are derived under `key`; with a key that survives restarts (derived from the
-    /// signing key), a resend after a restart still carries the same link.
+    /// `mail.max_attachment_bytes`.
+    pub fn with_max_attachment_bytes(mut self, max: usize) -> Self {
+        self.max_attachment_bytes = max;
+        self
+    }
+
     /// A lease on a delivery lasts `secs`: after that, a gateway that died mid-send has its
     /// delivery taken over by another on the same spool.
     pub fn with_lease_secs(mut self, secs: u64) -> Self {
@@ -122,6 +129,8 @@ impl Outbox {
         self
     }
 
+    /// Tokens are derived under `key`; with a key that survives restarts (derived from the
+    /// signing key), a resend after a restart still carries the same link.
     pub fn with_token_key(mut self, key: TokenKey) -> Self {
         self.token_key = key;
         self
@@ -218,7 +227,22 @@ impl Outbox {
         let delivery = due.id.clone();
         let (reference, route) = (delivery.reference.to_string(), delivery.route.to_string());
         let ack_url = self.ack_link(&due, self.clock.now()).await?;
-        let result = match email::build(&due, &self.from, ack_url.as_deref()) {
+        let files = if due.view == View::Full {
+            self.spool
+                .attachments(&due.id.reference, due.id.route.route_name())
+                .await?
+        } else {
+            Vec::new()
+        };
+        let files = if files.is_empty() {
+            email::Files::None
+        } else {
+            if email::armored_size(&files) > self.max_attachment_bytes {
+                tracing::warn!(%reference, %route, files = files.len(), "evidence files are larger than mail.max_attachment_bytes; attached all the same");
+            }
+            email::Files::Attached(&files)
+        };
+        let result = match email::build(&due, &self.from, ack_url.as_deref(), &files) {
             Ok(message) => self.mailer.send(message).await,
             Err(e) => Err(super::mailer::SendError {
                 class: format!("build: {e}"),

@@ -29,7 +29,7 @@ pub struct BodyLimits {
 
 impl BodyLimits {
     /// When the body has fallen below the minimum rate, having `received` bytes by then.
-    fn rate_deadline(&self, start: Instant, received: usize) -> Instant {
+    pub(crate) fn rate_deadline(&self, start: Instant, received: usize) -> Instant {
         if self.min_rate == 0 {
             return start + self.timeout;
         }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod forwarded;
 pub mod headers;
 pub mod logging;
+pub mod multipart;
 pub mod pages;
 pub mod rate_limit;
 pub mod routes;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub limits: rate_limit::RateLimits,
     pub min_fill_seconds: u64,
     pub body: body::BodyLimits,
+    /// Checks and cleans evidence files off the HTTP workers; holds their limits.
+    pub cleaner: crate::attachments::Cleaner,
     pub plain_http: bool,
     /// How long acknowledgement links stay usable.
     pub ack_tokens: crate::ack::TokenPolicy,

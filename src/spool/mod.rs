@@ -150,6 +150,11 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// When the next pending delivery falls due (it may be in the past).
     fn next_due_at(&self) -> SpoolFuture<'_, Option<i64>>;
 
+    /// The sealed evidence files of one route's envelope (binary age), file 1 first; empty
+    /// when there are none or they have been purged. Read only when the email is built, so a
+    /// batch of due deliveries never holds them all.
+    fn attachments(&self, reference: &Reference, route: &str) -> SpoolFuture<'_, Vec<Vec<u8>>>;
+
     /// Records an attempt durably before the outbox moves on.
     fn record_attempt(
         &self,

@@ -15,6 +15,9 @@ pub struct NewEnvelope {
     pub notice: Option<String>,
     /// What this route's acknowledgement link does.
     pub ack: AckKind,
+    /// Evidence files, each sealed on its own to this route's recipients, in order (file 1
+    /// first). Only a full view carries any; committed and purged with the envelope.
+    pub attachments: Vec<Vec<u8>>,
 }
 
 /// A submission ready to commit. Envelope bodies are ciphertext; the rest is content-free.

@@ -15,6 +15,15 @@ const SUBMISSION_BATCH: usize = 200;
 /// Audit entries read or written in one step.
 const AUDIT_BATCH: usize = 5_000;
 
+/// One sealed evidence file of one route's envelope (ciphertext).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentExport {
+    pub route: String,
+    /// Position from 1.
+    pub n: u32,
+    pub body: Vec<u8>,
+}
+
 /// Everything stored about one submission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubmissionExport {
@@ -39,6 +48,8 @@ pub struct SubmissionExport {
     pub purge_warned: bool,
     /// By route.
     pub envelopes: Vec<StoredEnvelope>,
+    /// Sealed evidence files, by route and position.
+    pub attachments: Vec<AttachmentExport>,
     /// By route.
     pub deliveries: Vec<DeliveryExport>,
     /// By hash.

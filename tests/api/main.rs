@@ -5,8 +5,10 @@ mod abuse;
 mod ack_audit;
 mod age_cli;
 mod api_json;
+mod attachments;
 mod delivery;
 mod forms_html;
+mod gateways;
 mod hardening;
 mod helpers;
 mod journey;
@@ -15,6 +17,7 @@ mod partners;
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;
 mod process;
+mod samples;
 mod smtp_server;
 mod spool_contract;
 mod spool_copy;

@@ -100,6 +100,7 @@ macro_rules! contract {
                 the_audit_chain_records_every_change_and_verifies,
                 partners_are_added_revoked_and_re_added,
                 secrets_are_created_once_and_kept,
+                evidence_files_are_kept_per_route_in_order_and_purged_with_the_envelope,
             );
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,6 +185,7 @@ fn submission(
         body: Some(format!("ciphertext of {reference}").into_bytes()),
         notice: None,
         ack: AckKind::Acknowledge,
+        attachments: vec![],
     }];
     if notice {
         envelopes.push(NewEnvelope {
@@ -193,6 +195,7 @@ fn submission(
             body: None,
             notice: Some(r#"{"categories":["CCE"],"localities":["SELBY"]}"#.into()),
             ack: AckKind::ConfirmReceipt,
+            attachments: vec![],
         });
     }
     NewSubmission {
@@ -1084,6 +1087,66 @@ pub async fn secrets_are_created_once_and_kept(b: &Backend) {
     assert_eq!(spool.secret("form_token", 32).await.expect("secret"), a);
     assert_eq!(spool.secret("another", 32).await.expect("secret"), other);
     spool.probe_writable().await.expect("writable");
+}
+
+/// Evidence files travel with the full view's envelope: stored per route in order, never for a
+/// route that was given none, gone once the envelope is purged.
+pub async fn evidence_files_are_kept_per_route_in_order_and_purged_with_the_envelope(b: &Backend) {
+    let spool = (b.open)().await;
+    let mut s = submission(spool.as_ref(), 10, Priority::Routine, None, None, true);
+    s.envelopes[0].attachments = vec![b"sealed file one".to_vec(), b"sealed file two".to_vec()];
+    let reference = commit(spool.as_ref(), s).await;
+    let plain = commit(
+        spool.as_ref(),
+        submission(spool.as_ref(), 10, Priority::Routine, None, None, false),
+    )
+    .await;
+    assert_eq!(
+        spool.attachments(&reference, POLICE).await.expect("read"),
+        vec![b"sealed file one".to_vec(), b"sealed file two".to_vec()]
+    );
+    assert!(spool
+        .attachments(&reference, "mace_selby")
+        .await
+        .expect("read")
+        .is_empty());
+    assert!(spool
+        .attachments(&plain, POLICE)
+        .await
+        .expect("read")
+        .is_empty());
+    // Survives a restart.
+    drop(spool);
+    let spool = (b.open)().await;
+    assert_eq!(
+        spool
+            .attachments(&reference, POLICE)
+            .await
+            .expect("read")
+            .len(),
+        2
+    );
+    for route in [POLICE, "mace_selby"] {
+        spool
+            .record_attempt(
+                &DeliveryId::new(reference.clone(), DeliveryRoute::route(route)),
+                20,
+                AttemptOutcome::Delivered,
+            )
+            .await
+            .expect("delivered");
+    }
+    let policy = RetentionPolicy {
+        grace_secs: 1_000,
+        max_age_secs: 50,
+        warn_secs: 10,
+    };
+    spool.purge_due(100, policy).await.expect("purge");
+    assert!(spool
+        .attachments(&reference, POLICE)
+        .await
+        .expect("read")
+        .is_empty());
 }
 
 pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Backend) {

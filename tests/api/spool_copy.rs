@@ -75,6 +75,11 @@ async fn lived_in(spool: &Arc<dyn Spool>) -> Vec<Reference> {
             body: Some(format!("age ciphertext {i}").into_bytes()),
             notice: None,
             ack: AckKind::Acknowledge,
+            attachments: if i % 5 == 0 {
+                vec![format!("sealed file {i}").into_bytes()]
+            } else {
+                vec![]
+            },
         }];
         if i % 4 == 0 {
             envelopes.push(NewEnvelope {
@@ -84,6 +89,7 @@ async fn lived_in(spool: &Arc<dyn Spool>) -> Vec<Reference> {
                 body: None,
                 notice: Some(r#"{"categories":["CCE"],"localities":["SELBY"]}"#.into()),
                 ack: AckKind::ConfirmReceipt,
+                attachments: vec![],
             });
         }
         let outcome = spool

@@ -19,6 +19,7 @@
 
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -172,7 +173,11 @@ const PAGES = [
         answered: (p) => toNarrativeAnswered(p, form),
       },
     },
-    { name: `${form}-check-answers`, path: `POST /forms/${form}`, states: { normal: (p) => toCheckAnswers(p, form) } },
+    {
+      name: `${form}-check-answers`,
+      path: `POST /forms/${form}`,
+      states: { normal: (p) => toCheckAnswers(p, form), 'file-error': (p) => toCheckAnswersFileError(p, form) },
+    },
     { name: `${form}-confirmation`, path: `POST /forms/${form}`, states: { normal: (p) => toConfirmation(p, form) } },
   ]),
   {
@@ -206,6 +211,12 @@ const JOURNEYS = [
     javaScript: false,
     reference: true,
     run: (p) => walkForm(p, 'professional', { mode: 'mouse' }),
+  },
+  {
+    name: 'professional, JavaScript off, a photo added on Check your answers',
+    javaScript: false,
+    reference: true,
+    run: (p) => uploadJourney(p, 'professional'),
   },
   {
     name: 'community, the scripts: live character count, Shift ×3 exits',
@@ -340,6 +351,97 @@ async function toNarrativeAnswered(page, form) {
 async function toCheckAnswers(page, form) {
   const walk = await walkForm(page, form, { mode: 'mouse', stopAt: (kind) => kind === 'check-answers' });
   if (!walk.stopped) throw new Error('the form reached its end without a Check your answers page');
+}
+
+// Evidence files: the upload on Check your answers (a real PNG made here, with a text chunk the
+// gateway must strip), and markup dressed as a photo, which is refused with the error summary.
+const FILE_INPUT = 'input[type="file"][name="attachments"]';
+
+function crc32(buf) {
+  let c = ~0;
+  for (const b of buf) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+function pngBytes() {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const [w, h] = [8, 6];
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = [];
+  for (let y = 0; y < h; y++) {
+    rows.push(0); // no filter
+    for (let x = 0; x < w; x++) rows.push(x * 30, y * 40, 128);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('tEXt', Buffer.from('Comment\0BROWSER-CANARY', 'latin1')),
+    chunk('IDAT', zlib.deflateSync(Buffer.from(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+async function toCheckAnswersFileError(page, form) {
+  await toCheckAnswers(page, form);
+  await page.setInputFiles(FILE_INPUT, {
+    name: 'evidence.jpg',
+    mimeType: 'image/jpeg',
+    buffer: Buffer.from('<!DOCTYPE html><script>alert(1)</script>'),
+  });
+  await navigation(page, () => page.locator(SELECTORS.submitButton).click());
+  if ((await page.locator(SELECTORS.errorSummary).count()) === 0) {
+    throw new Error(`a file that is not an image was not refused: ${await describePage(page)}`);
+  }
+  if ((await page.locator(FILE_INPUT).count()) === 0) throw new Error('the upload is not offered again');
+}
+
+// The whole journey with JavaScript off, a photo chosen on Check your answers; the email for
+// the reference must then carry it as <reference>-1.age.
+async function uploadJourney(page, form) {
+  let chosen = false;
+  const walk = await walkForm(page, form, {
+    mode: 'mouse',
+    onPage: async (p, _step, kind) => {
+      if (kind !== 'check-answers') return;
+      await p.setInputFiles(FILE_INPUT, { name: 'IMG_0001.png', mimeType: 'image/png', buffer: pngBytes() });
+      chosen = true;
+    },
+  });
+  if (!chosen) throw new Error('no Check your answers page offered the upload');
+  if (!walk.reference) return walk;
+  const attachment = `${walk.reference}-1.age`;
+  // The outbox writes the email soon after the commit: look for it for a few seconds.
+  for (let i = 0; i < 100; i++) {
+    const mails = !MAIL_DIR || !fs.existsSync(MAIL_DIR)
+      ? []
+      : fs
+          .readdirSync(MAIL_DIR)
+          .map((f) => path.join(MAIL_DIR, f))
+          .filter((f) => fs.statSync(f).isFile())
+          .map((f) => fs.readFileSync(f, 'utf8'));
+    const mail = mails.find((m) => m.includes(attachment));
+    if (mail) {
+      if (mail.includes('IMG_0001') || mail.includes('BROWSER-CANARY')) {
+        throw new Error('the file name or its metadata reached the email');
+      }
+      return walk;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no email carries ${attachment}`);
 }
 
 async function toConfirmation(page, form) {

@@ -124,7 +124,21 @@ for _ in $(seq 100); do
 done
 
 body='{"form":"community","answers":{"gate.immediate_danger":"no","gate.crime_against_you":"no","what_happened":"Children are collected from the flat by a taxi late at night, most weekends.","places":[{"street_or_landmark":"Flats above the takeaway","postcode":"YO24 3BZ"}],"when_known":"ONGOING","when":"2026-10","how_know":"SAW_OR_HEARD_MYSELF","risk_to_you":"yes","contact_ok":"no"}}'
-reply=$(curl -s --cacert certs-example/ca.pem -H 'Content-Type: application/json' --data "$body" "https://localhost:$gw_port/api/v1/submissions")
+# One evidence file rides along: a PNG with a text chunk that must not survive cleaning.
+python3 - "$work/photo.png" <<'PY'
+import struct, sys, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+rows = b"".join(b"\0" + bytes(v for x in range(8) for v in (x * 30, y * 40, 128)) for y in range(6))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 6, 8, 2, 0, 0, 0)) \
+    + chunk(b"tEXt", b"Comment\0POSTFIX-CANARY") + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)
+PY
+printf '%s' "$body" > "$work/submission.json"
+reply=$(curl -s --cacert certs-example/ca.pem \
+  -F "submission=<$work/submission.json;type=application/json" \
+  -F "attachments=@$work/photo.png;type=image/png;filename=IMG_0001.png" \
+  "https://localhost:$gw_port/api/v1/submissions")
 reference=$(printf '%s' "$reply" | python3 -c 'import json,sys; print(json.load(sys.stdin)["reference"])')
 echo "submitted $reference over HTTPS"
 
@@ -142,13 +156,35 @@ if [ -z "$mail" ]; then
 fi
 grep -q "^Subject: \[OFFICIAL-SENSITIVE\] PIS $reference ROUTINE" "$mail" || { echo "FAILED: subject"; exit 1; }
 grep -q "with ESMTPS" "$mail" || { echo "FAILED: Postfix did not receive it over TLS"; grep -i '^Received:' "$mail"; exit 1; }
-sed -n '/-----BEGIN AGE ENCRYPTED FILE-----/,/-----END AGE ENCRYPTED FILE-----/p' "$mail" | tr -d '\r' > "$work/attachment.age"
+# The report and its evidence file, each armored: <reference>.age, then <reference>-1.age.
+python3 - "$mail" "$work" <<'PY'
+import sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read().replace("\r", "")
+begin, end = "-----BEGIN AGE ENCRYPTED FILE-----", "-----END AGE ENCRYPTED FILE-----"
+blocks, at = [], 0
+while (i := text.find(begin, at)) >= 0:
+    j = text.index(end, i) + len(end)
+    blocks.append(text[i:j] + "\n")
+    at = j
+assert len(blocks) == 2, f"{len(blocks)} armored parts, expected the report and one file"
+for name, block in zip(["attachment.age", "file-1.age"], blocks):
+    open(f"{sys.argv[2]}/{name}", "w").write(block)
+PY
+grep -q "filename=\"$reference-1.age\"" "$mail" || { echo "FAILED: no $reference-1.age part"; exit 1; }
+if grep -q "IMG_0001\|POSTFIX-CANARY" "$mail"; then echo "FAILED: the file's name or metadata is in the mail"; exit 1; fi
 age -d -i "$work/intel.key" "$work/attachment.age" > "$work/plain.json"
-python3 - "$work/plain.json" "$reference" <<'PY'
-import json, sys
+age -d -i "$work/intel.key" "$work/file-1.age" > "$work/file-1.png"
+python3 - "$work/plain.json" "$reference" "$work/file-1.png" <<'PY'
+import hashlib, json, sys
 doc = json.load(open(sys.argv[1]))
 assert doc["reference"] == sys.argv[2], doc["reference"]
 assert doc["schema"] == "pis-gateway/submission/v1"
 assert doc["answers"]["what_happened"].startswith("Children are collected")
+png = open(sys.argv[3], "rb").read()
+assert png.startswith(b"\x89PNG"), "the file is a PNG"
+assert b"POSTFIX-CANARY" not in png, "the text chunk was removed"
+facts = doc["attachments"][0]
+assert facts["type"] == "png" and (facts["width"], facts["height"]) == (8, 6), facts
+assert facts["sha256_sealed"] == hashlib.sha256(png).hexdigest(), "the signed hash matches the file"
 PY
-echo "postfix end-to-end: $reference delivered by Postfix over STARTTLS into a Maildir and decrypted with age"
+echo "postfix end-to-end: $reference and its evidence file delivered by Postfix over STARTTLS into a Maildir and decrypted with age"

@@ -53,7 +53,14 @@ pub fn or_skip(test: &str) -> Option<&'static Cluster> {
 
 fn find_bin() -> Result<PathBuf, String> {
     if let Some(dir) = std::env::var_os("PISG_PG_BIN") {
-        return Ok(PathBuf::from(dir));
+        let dir = PathBuf::from(dir);
+        if !dir.join("initdb").is_file() {
+            return Err(format!(
+                "PISG_PG_BIN is {} but holds no initdb",
+                dir.display()
+            ));
+        }
+        return Ok(dir);
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .map_err(|_| "no PostgreSQL server installed (/usr/lib/postgresql is missing; apt-get install postgresql)".to_string())?
@@ -85,6 +92,13 @@ fn free_port() -> Result<u16, String> {
 }
 
 impl Cluster {
+    /// A cluster of the test's own, for a test that stops and starts the server (the shared
+    /// one serves every other test meanwhile). Removed, like the shared one, when the test
+    /// process has gone.
+    pub fn private() -> Result<Cluster, String> {
+        Cluster::start()
+    }
+
     fn start() -> Result<Cluster, String> {
         let bin = find_bin()?;
         let as_postgres = is_root();

@@ -1,13 +1,18 @@
 //! The JSON API for partner systems.
 
+use crate::attachments::CleanError;
+use crate::forms::FormSpec;
 use crate::forms::{describe, validate, FieldError};
 use crate::http::body::{media_type, read_limited, BodyError};
 use crate::http::error::ApiError;
+use crate::http::multipart::{read_multipart, MultipartError, MultipartLimits};
+use crate::http::routes::form::takes_pdf;
 use crate::http::AppState;
 use crate::intake::IntakeError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 pub async fn list_forms(state: web::Data<AppState>) -> HttpResponse {
     let forms: Vec<Value> = state.forms.iter().map(|f| describe::summary(f)).collect();
@@ -19,8 +24,39 @@ pub async fn describe_form(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let spec = state.forms.get(&id).ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(describe::describe(spec)))
+    let mut description = describe::describe(spec);
+    if let Some(obj) = description.as_object_mut() {
+        obj.insert("attachments".into(), attachments_description(&state, spec));
+    }
+    Ok(HttpResponse::Ok().json(description))
 }
+
+/// How to send files with a submission, and what is taken.
+fn attachments_description(state: &AppState, spec: &FormSpec) -> Value {
+    let limits = state.cleaner.limits();
+    let mut accepted = vec!["image/jpeg", "image/png", "image/webp"];
+    if takes_pdf(spec) {
+        accepted.push("application/pdf");
+    }
+    json!({
+        "content_type": "multipart/form-data",
+        "submission_part": SUBMISSION_PART,
+        "file_part": FILE_PART,
+        "accepted": accepted,
+        "type_from": "content",
+        "max_files": limits.max_files,
+        "max_file_bytes": limits.max_file_bytes,
+        "max_total_bytes": limits.max_total_bytes,
+        "max_megapixels": limits.max_megapixels,
+        "images": "decoded, turned upright and encoded again without metadata",
+        "error_field": "attachments[i], from 0 in the order the file parts were sent",
+    })
+}
+
+/// The multipart part that holds the JSON `{"form", "answers"}`.
+const SUBMISSION_PART: &str = "submission";
+/// The name of every file part.
+const FILE_PART: &str = "attachments";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,19 +121,101 @@ pub async fn submit(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let agency = partner(&state, &req).await?;
-    if media_type(&req) != "application/json" {
-        return Err(ApiError::UnsupportedMediaType);
-    }
-    let body = read_limited(&req, payload, &state.body)
+    let body_error = |e: BodyError| match e {
+        BodyError::TooLarge => ApiError::TooLarge {
+            limit: state.body.max_bytes + state.cleaner.limits().max_total_bytes,
+        },
+        BodyError::TooSlow => ApiError::TooSlow,
+        BodyError::Broken => ApiError::Malformed,
+    };
+    let (body, uploads) = match media_type(&req).as_str() {
+        "application/json" => {
+            let body = read_limited(&req, payload, &state.body)
+                .await
+                .map_err(|e| match e {
+                    BodyError::TooLarge => ApiError::TooLarge {
+                        limit: state.body.max_bytes,
+                    },
+                    other => body_error(other),
+                })?;
+            (body.to_vec(), Vec::new())
+        }
+        "multipart/form-data" => {
+            let limits = MultipartLimits {
+                text: &state.body,
+                files: state.cleaner.limits(),
+                file_field: FILE_PART,
+            };
+            let parts = read_multipart(&req, payload, &limits)
+                .await
+                .map_err(|e| match e {
+                    MultipartError::Body(e) => body_error(e),
+                    MultipartError::Unexpected(name) => invalid(
+                        &name,
+                        "unknown_field",
+                        "Files go in parts named `attachments`",
+                    ),
+                })?;
+            if let Some(e) = parts.file_error {
+                return Err(ApiError::Invalid(vec![e.field_error()]));
+            }
+            let mut submission = None;
+            for (name, value) in parts.fields {
+                if name != SUBMISSION_PART || submission.is_some() {
+                    return Err(invalid(
+                        &name,
+                        "unknown_field",
+                        "Send one `submission` part (the JSON) and `attachments` file parts",
+                    ));
+                }
+                submission = Some(value.into_bytes());
+            }
+            let submission = submission.ok_or_else(|| {
+                invalid(
+                    SUBMISSION_PART,
+                    "required",
+                    "Send the JSON submission in a part named `submission`",
+                )
+            })?;
+            (submission, parts.files)
+        }
+        _ => return Err(ApiError::UnsupportedMediaType),
+    };
+    let (spec, answers) = parse_submission(&state, &body)?;
+    let validated =
+        validate(&spec, &answers, crate::ukdate::uk_today()).map_err(ApiError::Invalid)?;
+    let files = state
+        .cleaner
+        .clean_all(uploads, takes_pdf(&spec))
         .await
         .map_err(|e| match e {
-            BodyError::TooLarge => ApiError::TooLarge {
-                limit: state.body.max_bytes,
-            },
-            BodyError::TooSlow => ApiError::TooSlow,
-            BodyError::Broken => ApiError::Malformed,
+            CleanError::Refused(e) => ApiError::Invalid(vec![e.field_error()]),
+            CleanError::Failed => ApiError::Internal("a file could not be cleaned".into()),
         })?;
-    let value: Value = crate::http::strict_json::parse(&body).map_err(|e| match e {
+    let receipt = state
+        .intake
+        .submit_with_files(&spec, validated, None, &[], agency.as_deref(), files)
+        .await
+        .map_err(|e| match e {
+            IntakeError::Unavailable(_) => ApiError::Unavailable,
+            other => ApiError::Internal(other.to_string()),
+        })?;
+    if let Some(agency) = &agency {
+        state
+            .intake
+            .metrics()
+            .inc("pisg_partner_submissions_total", &[("agency", agency)]);
+    }
+    Ok(HttpResponse::Created().json(json!({
+        "reference": receipt.reference.as_str(),
+        "priority": receipt.priority,
+        "received_at": receipt.received_at,
+    })))
+}
+
+/// The JSON `{"form", "answers"}`, strictly read: the form it names and its answers.
+fn parse_submission(state: &AppState, body: &[u8]) -> Result<(Arc<FormSpec>, Value), ApiError> {
+    let value: Value = crate::http::strict_json::parse(body).map_err(|e| match e {
         crate::http::strict_json::JsonError::Syntax => ApiError::Malformed,
         crate::http::strict_json::JsonError::Refused {
             field,
@@ -133,25 +251,5 @@ pub async fn submit(
             "No such form; see GET /api/v1/forms",
         )
     })?;
-    let validated =
-        validate(&spec, &parsed.answers, crate::ukdate::uk_today()).map_err(ApiError::Invalid)?;
-    let receipt = state
-        .intake
-        .submit_via(&spec, validated, None, &[], agency.as_deref())
-        .await
-        .map_err(|e| match e {
-            IntakeError::Unavailable(_) => ApiError::Unavailable,
-            other => ApiError::Internal(other.to_string()),
-        })?;
-    if let Some(agency) = &agency {
-        state
-            .intake
-            .metrics()
-            .inc("pisg_partner_submissions_total", &[("agency", agency)]);
-    }
-    Ok(HttpResponse::Created().json(json!({
-        "reference": receipt.reference.as_str(),
-        "priority": receipt.priority,
-        "received_at": receipt.received_at,
-    })))
+    Ok((spec, parsed.answers))
 }

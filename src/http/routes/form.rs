@@ -2,12 +2,14 @@
 //! or accepts the submission and shows its reference. Works without JavaScript; keeps no
 //! server-side state of partial answers.
 
+use crate::attachments::{AttachmentError, CleanError};
 use crate::forms::html::{
     blank_slots, carried, page_errors, read_posted, section_of, Action, PageError, Posted,
 };
 use crate::forms::review::review;
 use crate::forms::{describe, fields, validate, FieldError, FormSpec};
 use crate::http::body::{media_type, read_limited, BodyError};
+use crate::http::multipart::{read_multipart, MultipartError, MultipartLimits};
 use crate::http::rate_limit::{too_many_requests, Class};
 use crate::http::token::TokenError;
 use crate::http::AppState;
@@ -20,6 +22,9 @@ use std::collections::HashMap;
 /// The honeypot's name: a text box hidden from people (and from assistive technology), which
 /// form-filling bots fill in.
 const HONEYPOT: &str = "website";
+
+/// The file input on the check-your-answers page.
+const ATTACHMENTS: &str = "attachments";
 
 fn not_found(state: &AppState) -> HttpResponse {
     state.pages.message(
@@ -82,6 +87,21 @@ fn render_check(
     token: &str,
     honeypot: &str,
 ) -> HttpResponse {
+    render_check_with(state, spec, posted, answers, token, honeypot, None)
+}
+
+/// The check-your-answers page, with the problem a chosen file had. The files must be chosen
+/// again: a browser never fills in a file input for the page.
+fn render_check_with(
+    state: &AppState,
+    spec: &FormSpec,
+    posted: &Posted,
+    answers: &Map<String, Value>,
+    token: &str,
+    honeypot: &str,
+    file_error: Option<String>,
+) -> HttpResponse {
+    let limits = state.cleaner.limits();
     state.pages.respond(
         StatusCode::OK,
         "check.html",
@@ -91,8 +111,18 @@ fn render_check(
             hidden => carried(spec, &posted.values, None),
             token => token,
             honeypot => honeypot,
+            file_error => file_error,
+            pdf => takes_pdf(spec),
+            max_files => limits.max_files,
+            max_file_mb => limits.max_file_bytes / (1024 * 1024),
+            max_total_mb => limits.max_total_bytes / (1024 * 1024),
         },
     )
+}
+
+/// Professionals may send documents (a school's chronology); the public send images only.
+pub fn takes_pdf(spec: &FormSpec) -> bool {
+    spec.audience != crate::forms::spec::Audience::Community
 }
 
 /// The interruption shown when the narrative describes danger the gate answers did not:
@@ -197,54 +227,43 @@ pub async fn submit(
     let Some(spec) = state.forms.get(&id).cloned() else {
         return not_found(&state);
     };
-    if media_type(&req) != "application/x-www-form-urlencoded" {
-        return state.pages.message(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "This form could not be read",
-            &["Send the form from its page on this site."],
-        );
-    }
-    let body = match read_limited(&req, payload, &state.body).await {
-        Ok(b) => b,
-        Err(BodyError::TooLarge) => {
+    let (pairs, uploads, file_error) = match media_type(&req).as_str() {
+        "application/x-www-form-urlencoded" => {
+            let body = match read_limited(&req, payload, &state.body).await {
+                Ok(b) => b,
+                Err(e) => return body_error(&state, e),
+            };
+            if cross_site(&req) {
+                return forbidden(&state);
+            }
+            let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
+                return unreadable(&state);
+            };
+            (pairs, Vec::new(), None)
+        }
+        // The check-your-answers page, which carries the evidence upload.
+        "multipart/form-data" => {
+            if cross_site(&req) {
+                return forbidden(&state);
+            }
+            let limits = MultipartLimits {
+                text: &state.body,
+                files: state.cleaner.limits(),
+                file_field: ATTACHMENTS,
+            };
+            match read_multipart(&req, payload, &limits).await {
+                Ok(parts) => (parts.fields, parts.files, parts.file_error),
+                Err(MultipartError::Body(e)) => return body_error(&state, e),
+                Err(MultipartError::Unexpected(_)) => return unreadable(&state),
+            }
+        }
+        _ => {
             return state.pages.message(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Your answers are too long to send",
-                &[
-                    "Nothing has been sent. Go back, shorten the longest answers, and send the form again.",
-                    "If someone is in danger now, call 999.",
-                ],
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "This form could not be read",
+                &["Send the form from its page on this site."],
             )
         }
-        Err(BodyError::TooSlow) => {
-            let mut resp = state.pages.message(
-                StatusCode::REQUEST_TIMEOUT,
-                "Your answers took too long to arrive",
-                &[
-                    "Nothing has been sent. Check your connection, go back and send the form again.",
-                    "If someone is in danger now, call 999.",
-                ],
-            );
-            resp.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
-            return resp;
-        }
-        Err(BodyError::Broken) => {
-            return state.pages.message(
-                StatusCode::BAD_REQUEST,
-                "Your answers did not arrive",
-                &["Nothing has been sent. Go back and send the form again."],
-            )
-        }
-    };
-    if cross_site(&req) {
-        return forbidden(&state);
-    }
-    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
-        return state.pages.message(
-            StatusCode::BAD_REQUEST,
-            "This form could not be read",
-            &["Nothing has been sent. Go back and send the form again."],
-        );
     };
     let posted = read_posted(&spec, &pairs);
     let verified = match posted
@@ -408,6 +427,28 @@ pub async fn submit(
     if let Err(wait) = state.limits.check_send(client, Some(verified.issued_at)) {
         return too_many_requests(&state, false, Class::Send, wait);
     }
+    let refused = |e: Option<AttachmentError>| {
+        let message = e.map(|e| e.field_error().message).unwrap_or_else(|| {
+            "A file could not be read. Choose it again, or send the report without it".into()
+        });
+        render_check_with(
+            &state,
+            &spec,
+            &posted,
+            &validated.answers,
+            &token,
+            honeypot,
+            Some(message),
+        )
+    };
+    if let Some(e) = file_error {
+        return refused(Some(e));
+    }
+    let files = match state.cleaner.clean_all(uploads, takes_pdf(&spec)).await {
+        Ok(files) => files,
+        Err(CleanError::Refused(e)) => return refused(Some(e)),
+        Err(CleanError::Failed) => return refused(None),
+    };
     // Bots: a honeypot field people never see, and a form sent faster than a person could.
     // Either flags the submission; it is still delivered, and its priority is untouched.
     let honeypot = !honeypot.trim().is_empty();
@@ -419,7 +460,7 @@ pub async fn submit(
     };
     match state
         .intake
-        .submit_flagged(&spec, validated, Some(verified.hash), flags)
+        .submit_with_files(&spec, validated, Some(verified.hash), flags, None, files)
         .await
     {
         Ok(receipt) => confirmation(&state, &spec, &receipt, specific_child),
@@ -456,6 +497,45 @@ fn first_page_with_errors<'a>(
         .cloned()
         .collect();
     render_form(state, spec, page(section, page_errors(spec, &mine), true))
+}
+
+fn unreadable(state: &AppState) -> HttpResponse {
+    state.pages.message(
+        StatusCode::BAD_REQUEST,
+        "This form could not be read",
+        &["Nothing has been sent. Go back and send the form again."],
+    )
+}
+
+fn body_error(state: &AppState, e: BodyError) -> HttpResponse {
+    match e {
+        BodyError::TooLarge => state.pages.message(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Your answers are too long to send",
+            &[
+                "Nothing has been sent. Go back, shorten the longest answers or send fewer or smaller files, and send the form again.",
+                "If someone is in danger now, call 999.",
+            ],
+        ),
+        BodyError::TooSlow => {
+            let mut resp = state.pages.message(
+                StatusCode::REQUEST_TIMEOUT,
+                "Your answers took too long to arrive",
+                &[
+                    "Nothing has been sent. Check your connection, go back and send the form again.",
+                    "If someone is in danger now, call 999.",
+                ],
+            );
+            resp.head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+            resp
+        }
+        BodyError::Broken => state.pages.message(
+            StatusCode::BAD_REQUEST,
+            "Your answers did not arrive",
+            &["Nothing has been sent. Go back and send the form again."],
+        ),
+    }
 }
 
 fn forbidden(state: &AppState) -> HttpResponse {

@@ -168,6 +168,14 @@ async fn insert_one(
             )
             .await?;
         }
+        for (i, file) in e.attachments.iter().enumerate() {
+            db::exec(
+                tx,
+                "INSERT INTO attachments (submission, route, n, body) VALUES ($1, $2, $3, $4)",
+                &[&id, &e.route, &((i + 1) as i32), file],
+            )
+            .await?;
+        }
         db::exec(
             tx,
             "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state,

@@ -6,8 +6,13 @@
 use tokio_postgres::Client;
 
 /// In order; a migration's version is its place in the list, counting from 1.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_spool", include_str!("migrations/0001_spool.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_spool", include_str!("migrations/0001_spool.sql")),
+    (
+        "0002_attachments",
+        include_str!("migrations/0002_attachments.sql"),
+    ),
+];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -443,6 +443,21 @@ impl RecordStore for PostgresSpool {
 }
 
 impl OutboxStore for PostgresSpool {
+    fn attachments(&self, reference: &Reference, route: &str) -> SpoolFuture<'_, Vec<Vec<u8>>> {
+        let (n, r) = self.number(reference);
+        let route = route.to_string();
+        let pool = self.pool.clone();
+        self.spawn(async move {
+            let client = pool.get().await?;
+            let sql = format!(
+                "SELECT body FROM attachments WHERE submission = {SUBMISSION_ID} AND route = $3
+                 ORDER BY n"
+            );
+            let rows = db::rows(&client, &sql, &[&n, &r, &route]).await?;
+            Ok(rows.iter().map(|row| row.get(0)).collect())
+        })
+    }
+
     fn due(&self, now: i64, limit: usize) -> SpoolFuture<'_, Vec<DueDelivery>> {
         let (pool, owner) = (self.pool.clone(), self.owner.clone());
         self.spawn(async move { outbox::due(&pool, &owner, now, limit).await })

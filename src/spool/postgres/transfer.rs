@@ -7,8 +7,8 @@ use crate::ack::AckKind;
 use crate::reference::Reference;
 use crate::spool::audit::Entry;
 use crate::spool::transfer::{
-    AckTokenExport, DeliveryExport, PartnerExport, Setting, SpoolCounts, SubmissionExport,
-    TransferStore,
+    AckTokenExport, AttachmentExport, DeliveryExport, PartnerExport, Setting, SpoolCounts,
+    SubmissionExport, TransferStore,
 };
 use crate::spool::{DeliveryRoute, DeliveryState, SpoolFuture, StoredEnvelope, View};
 use crate::triage::Priority;
@@ -143,6 +143,7 @@ impl TransferStore for PostgresSpool {
                     purged_at: r.get(15),
                     purge_warned: r.get(16),
                     envelopes: Vec::new(),
+                    attachments: Vec::new(),
                     deliveries: Vec::new(),
                     ack_tokens: Vec::new(),
                 });
@@ -168,6 +169,22 @@ impl TransferStore for PostgresSpool {
                     subs[i].envelopes.push(StoredEnvelope {
                         route: r.get(1),
                         view: View::parse(r.get(2)).ok_or(bad("a stored view is unknown"))?,
+                        body: r.get(3),
+                    });
+                }
+            }
+            for r in db::rows(
+                &tx,
+                "SELECT submission, route, n, body FROM attachments
+                 WHERE submission BETWEEN $1 AND $2 ORDER BY submission, route COLLATE \"C\", n",
+                &[&lo, &hi],
+            )
+            .await?
+            {
+                if let Some(&i) = at.get(&r.get::<_, i64>(0)) {
+                    subs[i].attachments.push(AttachmentExport {
+                        route: r.get(1),
+                        n: r.get::<_, i32>(2).max(0) as u32,
                         body: r.get(3),
                     });
                 }
@@ -346,6 +363,15 @@ impl TransferStore for PostgresSpool {
                         "INSERT INTO envelopes (submission, route, view, body)
                          VALUES ($1, $2, $3, $4)",
                         &[&id, &e.route, &e.view.as_str(), &e.body],
+                    )
+                    .await?;
+                }
+                for a in &s.attachments {
+                    db::exec(
+                        &tx,
+                        "INSERT INTO attachments (submission, route, n, body)
+                         VALUES ($1, $2, $3, $4)",
+                        &[&id, &a.route, &(a.n as i32), &a.body],
                     )
                     .await?;
                 }

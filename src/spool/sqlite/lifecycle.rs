@@ -250,6 +250,8 @@ pub(super) fn purge_due(
             Some(why) => {
                 tx.prepare_cached("DELETE FROM envelopes WHERE submission = ?1")?
                     .execute([id])?;
+                tx.prepare_cached("DELETE FROM attachments WHERE submission = ?1")?
+                    .execute([id])?;
                 tx.prepare_cached("UPDATE submissions SET purged_at = ?2 WHERE id = ?1")?
                     .execute(params![id, now])?;
                 audit::append(

@@ -157,6 +157,19 @@ impl OutboxStore for SqliteSpool {
         )
     }
 
+    fn attachments(&self, reference: &Reference, route: &str) -> SpoolFuture<'_, Vec<Vec<u8>>> {
+        let route = route.to_string();
+        Box::pin(
+            self.read_submission(reference.clone(), Vec::new(), move |c, id| {
+                let mut st = c.prepare_cached(
+                    "SELECT body FROM attachments WHERE submission = ?1 AND route = ?2 ORDER BY n",
+                )?;
+                let rows = st.query_map(params![id, route], |r| r.get(0))?;
+                rows.collect()
+            }),
+        )
+    }
+
     fn next_due_at(&self) -> SpoolFuture<'_, Option<i64>> {
         Box::pin(self.read(|c| c.prepare_cached(NEXT_DUE)?.query_row([], |r| r.get(0))))
     }

@@ -207,6 +207,17 @@ pub(super) const MIGRATIONS: &[&str] = &[
         revoked_at  INTEGER
     ) STRICT;
     "#,
+    // 5: evidence files, each sealed on its own to one route's recipients (only full views
+    // carry any). Purged with the envelope they travel with.
+    r#"
+    CREATE TABLE attachments (
+        submission INTEGER NOT NULL REFERENCES submissions(id),
+        route      TEXT NOT NULL,
+        n          INTEGER NOT NULL CHECK (n >= 1),
+        body       BLOB NOT NULL,
+        PRIMARY KEY (submission, route, n)
+    ) STRICT;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -105,6 +105,12 @@ pub(super) fn insert_one(
             )?
             .execute(params![id, e.route, e.view, body])?;
         }
+        for (i, file) in e.attachments.iter().enumerate() {
+            tx.prepare_cached(
+                "INSERT INTO attachments (submission, route, n, body) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![id, e.route, (i + 1) as i64, file])?;
+        }
         tx.prepare_cached(
             "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from, ack_kind)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7, ?8)",

@@ -53,6 +53,7 @@ fn submission((number, reference): (u64, Reference), token: Option<[u8; 32]>) ->
             body: Some(vec![1, 2, 3]),
             notice: None,
             ack: AckKind::Acknowledge,
+            attachments: vec![],
         }],
     }
 }
@@ -404,4 +405,56 @@ fn a_failing_part_of_a_batch_undoes_only_itself() {
         .query_row("SELECT count(*) FROM ack_tokens", [], |r| r.get(0))
         .expect("count");
     assert_eq!(tokens, 1);
+}
+
+#[tokio::test]
+async fn evidence_files_commit_with_their_envelope_and_are_purged_with_it() {
+    use crate::spool::Housekeeping;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spool = SqliteSpool::open(dir.path()).expect("open");
+    let mut s = submission(drawn(&spool), None);
+    s.envelopes[0].attachments = vec![vec![9; 10], vec![8; 20]];
+    let CommitOutcome::Committed(r) = spool.commit(s).await.expect("commit") else {
+        panic!("committed");
+    };
+    let files = spool
+        .attachments(&r, "police_intelligence")
+        .await
+        .expect("read");
+    assert_eq!(
+        files,
+        vec![vec![9; 10], vec![8; 20]],
+        "in order, file 1 first"
+    );
+    assert!(spool
+        .attachments(&r, "mace_county")
+        .await
+        .expect("read")
+        .is_empty());
+    spool
+        .record_attempt(
+            &crate::spool::DeliveryId::new(
+                r.clone(),
+                crate::spool::DeliveryRoute::route("police_intelligence"),
+            ),
+            1_795_460_401,
+            crate::spool::AttemptOutcome::Delivered,
+        )
+        .await
+        .expect("delivered");
+    let policy = RetentionPolicy {
+        grace_secs: 10,
+        max_age_secs: 100,
+        warn_secs: 10,
+    };
+    let report = spool
+        .purge_due(1_795_460_400 + 100, policy)
+        .await
+        .expect("purge");
+    assert_eq!(report.purged.len(), 1);
+    assert!(spool
+        .attachments(&r, "police_intelligence")
+        .await
+        .expect("read")
+        .is_empty());
 }

@@ -6,7 +6,8 @@ use super::writer::{Control, Job};
 use super::{Numbering, SqliteSpool};
 use crate::spool::audit::Entry;
 use crate::spool::transfer::{
-    AckTokenExport, DeliveryExport, PartnerExport, Setting, SpoolCounts, SubmissionExport,
+    AckTokenExport, AttachmentExport, DeliveryExport, PartnerExport, Setting, SpoolCounts,
+    SubmissionExport,
 };
 use crate::spool::{SpoolFuture, StoredEnvelope, TransferStore};
 use rusqlite::{params, Connection, TransactionBehavior};
@@ -87,6 +88,7 @@ fn export_submissions(
                 purged_at: r.get(15)?,
                 purge_warned: r.get::<_, i64>(16)? != 0,
                 envelopes: Vec::new(),
+                attachments: Vec::new(),
                 deliveries: Vec::new(),
                 ack_tokens: Vec::new(),
             })
@@ -111,6 +113,20 @@ fn export_submissions(
             subs[i].envelopes.push(StoredEnvelope {
                 route: r.get(1)?,
                 view: r.get(2)?,
+                body: r.get(3)?,
+            });
+        }
+    }
+    let mut st = tx.prepare(
+        "SELECT submission, route, n, body FROM attachments
+         WHERE submission BETWEEN ?1 AND ?2 ORDER BY submission, route, n",
+    )?;
+    let mut rows = st.query(range)?;
+    while let Some(r) = rows.next()? {
+        if let Some(&i) = at.get(&r.get(0)?) {
+            subs[i].attachments.push(AttachmentExport {
+                route: r.get(1)?,
+                n: r.get(2)?,
                 body: r.get(3)?,
             });
         }
@@ -253,6 +269,12 @@ pub(super) fn import(
                         "INSERT INTO envelopes (submission, route, view, body) VALUES (?1, ?2, ?3, ?4)",
                     )?
                     .execute(params![id, e.route, e.view, e.body])?;
+                }
+                for a in &s.attachments {
+                    tx.prepare_cached(
+                        "INSERT INTO attachments (submission, route, n, body) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![id, a.route, a.n, a.body])?;
                 }
                 for d in &s.deliveries {
                     tx.prepare_cached(

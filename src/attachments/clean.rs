@@ -1,0 +1,193 @@
+//! Cleaning: images decoded within bounds, turned upright and encoded again; PDFs checked and
+//! kept as sent.
+
+use super::facts::{sha256_hex, Facts};
+use super::limits::{AttachmentError, AttachmentLimits, Upload};
+use super::sniff::{sniff, Kind};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+use std::io::Cursor;
+use zeroize::Zeroizing;
+
+/// The longest side any image may claim. With the pixel limit this refuses a decompression
+/// bomb from its header, before a byte of pixels is allocated.
+const MAX_SIDE: u32 = 50_000;
+
+/// JPEG quality for re-encoded photos: high enough that writing on a screenshot of messages
+/// stays sharp.
+const JPEG_QUALITY: u8 = 90;
+
+/// A file ready to seal: the bytes to seal (cleaned image or PDF as sent) and its facts.
+/// Holds submission content: no Debug of the bytes.
+pub struct Cleaned {
+    pub kind: Kind,
+    pub bytes: Zeroizing<Vec<u8>>,
+    pub facts: Facts,
+}
+
+impl std::fmt::Debug for Cleaned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cleaned")
+            .field("n", &self.facts.n)
+            .field("kind", &self.kind)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// Checks and cleans one file. `pdf` says whether the form takes PDFs. The upload is wiped
+/// when this returns.
+pub fn clean(
+    upload: Upload,
+    limits: &AttachmentLimits,
+    pdf: bool,
+) -> Result<Cleaned, AttachmentError> {
+    let n = upload.n;
+    let kind = match sniff(&upload.bytes) {
+        Some(Kind::Pdf) if !pdf => None,
+        other => other,
+    }
+    .ok_or(AttachmentError::NotAccepted { n, pdf })?;
+    let received = sha256_hex(&upload.bytes);
+    let bytes_received = upload.bytes.len();
+    let (bytes, size, active) = if kind.is_image() {
+        let (bytes, w, h) = clean_image(kind, &upload.bytes, limits, n)?;
+        (bytes, Some((w, h)), Vec::new())
+    } else {
+        let active = check_pdf(&upload.bytes).ok_or(AttachmentError::Unreadable { n })?;
+        (upload.bytes, None, active)
+    };
+    let facts = Facts {
+        n,
+        kind,
+        media_type: kind.media_type().to_string(),
+        sha256_received: received,
+        sha256_sealed: sha256_hex(&bytes),
+        bytes_received,
+        bytes_sealed: bytes.len(),
+        width: size.map(|s| s.0),
+        height: size.map(|s| s.1),
+        cleaned: kind.is_image(),
+        open_in_safe_viewer: !kind.is_image(),
+        active_content: active,
+    };
+    Ok(Cleaned { kind, bytes, facts })
+}
+
+fn clean_image(
+    kind: Kind,
+    bytes: &[u8],
+    limits: &AttachmentLimits,
+    n: usize,
+) -> Result<(Zeroizing<Vec<u8>>, u32, u32), AttachmentError> {
+    let format = match kind {
+        Kind::Jpeg => ImageFormat::Jpeg,
+        Kind::Png => ImageFormat::Png,
+        Kind::Webp => ImageFormat::WebP,
+        Kind::Pdf => return Err(AttachmentError::Unreadable { n }),
+    };
+    let too_big = AttachmentError::TooManyPixels {
+        n,
+        max: limits.max_megapixels,
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut bounds = image::Limits::default();
+    bounds.max_image_width = Some(MAX_SIDE);
+    bounds.max_image_height = Some(MAX_SIDE);
+    bounds.max_alloc = Some(limits.max_decode_bytes());
+    reader.limits(bounds);
+    // Only the header has been read when this returns; the dimensions are checked against
+    // `Limits` here.
+    let mut decoder = reader.into_decoder().map_err(|e| match e {
+        image::ImageError::Limits(_) => too_big.clone(),
+        _ => AttachmentError::Unreadable { n },
+    })?;
+    let (w, h) = decoder.dimensions();
+    // The decoder allocates the whole output buffer at once, and `image` leaves that buffer
+    // to the caller to bound: refuse here, before it exists.
+    if u64::from(w) * u64::from(h) > limits.max_pixels()
+        || decoder.total_bytes() > limits.max_decode_bytes()
+    {
+        return Err(too_big);
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img =
+        DynamicImage::from_decoder(decoder).map_err(|_| AttachmentError::Unreadable { n })?;
+    img.apply_orientation(orientation);
+    let (w, h) = (img.width(), img.height());
+    let mut out = Zeroizing::new(Vec::with_capacity(bytes.len() + bytes.len() / 2));
+    encode(&img, kind, &mut out).map_err(|_| AttachmentError::Unreadable { n })?;
+    Ok((out, w, h))
+}
+
+/// Writes the pixels and nothing else: no EXIF, XMP, ICC, comments or thumbnails.
+fn encode(img: &DynamicImage, kind: Kind, out: &mut Vec<u8>) -> image::ImageResult<()> {
+    match kind {
+        Kind::Jpeg => {
+            let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(out, JPEG_QUALITY);
+            match img {
+                DynamicImage::ImageLuma8(_) => img.write_with_encoder(enc),
+                _ => DynamicImage::ImageRgb8(img.to_rgb8()).write_with_encoder(enc),
+            }
+        }
+        Kind::Png => img.write_with_encoder(image::codecs::png::PngEncoder::new(out)),
+        // image's WebP encoder is lossless, so a WebP stays exactly the pixels sent.
+        _ => {
+            let enc = image::codecs::webp::WebPEncoder::new_lossless(out);
+            match img {
+                DynamicImage::ImageLuma8(_)
+                | DynamicImage::ImageLumaA8(_)
+                | DynamicImage::ImageRgb8(_)
+                | DynamicImage::ImageRgba8(_) => img.write_with_encoder(enc),
+                _ => DynamicImage::ImageRgba8(img.to_rgba8()).write_with_encoder(enc),
+            }
+        }
+    }
+}
+
+/// The active features a PDF declares, if it has a PDF's outline: the header, a
+/// cross-reference pointer, and an end-of-file marker near the end. `None` if it has not.
+/// This is not a parser: the file is kept as sent and opened by the officer in a safe viewer.
+fn check_pdf(bytes: &[u8]) -> Option<Vec<String>> {
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    if !bytes.starts_with(b"%PDF-") || !contains(tail, b"%%EOF") || !contains(bytes, b"startxref") {
+        return None;
+    }
+    Some(
+        ["JavaScript", "Launch", "EmbeddedFile", "OpenAction", "AA"]
+            .into_iter()
+            .filter(|name| {
+                let key = format!("/{name}");
+                bytes
+                    .windows(key.len() + 1)
+                    .any(|w| w.starts_with(key.as_bytes()) && !w[key.len()].is_ascii_alphanumeric())
+            })
+            .map(String::from)
+            .collect(),
+    )
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pdf_needs_its_outline_and_its_active_features_are_named() {
+        let good = b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction 2 0 R/AA<<>>>>endobj\nstartxref\n9\n%%EOF\n";
+        assert_eq!(
+            check_pdf(good),
+            Some(vec!["OpenAction".to_string(), "AA".to_string()])
+        );
+        assert_eq!(check_pdf(b"%PDF-1.4\nno end"), None, "no end marker");
+        assert_eq!(
+            check_pdf(b"%PDF-1.4\n/AAA /JavaScriptX\nstartxref\n%%EOF"),
+            Some(vec![]),
+            "longer names are other keys"
+        );
+    }
+}
