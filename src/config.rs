@@ -180,6 +180,8 @@ pub struct MailSettings {
     /// The most an email's evidence attachments may come to, armored; beyond it the email
     /// carries a one-time download link to the still-encrypted files instead.
     pub max_attachment_bytes: usize,
+    /// Days a download link for evidence files stays usable (each works once).
+    pub download_link_days: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -310,6 +312,7 @@ impl Default for Settings {
                 smtp_timeout_secs: 30,
                 dangerous_smtp_plaintext: false,
                 max_attachment_bytes: 10 * 1024 * 1024,
+                download_link_days: 7,
             },
             delivery: DeliverySettings {
                 retry_initial_secs: 30,
@@ -520,6 +523,9 @@ impl Settings {
                 "server.max_body_bytes",
                 "must be between 1024 and 16777216".into(),
             );
+        }
+        if self.mail.download_link_days == 0 {
+            add("mail.download_link_days", "must be at least 1".into());
         }
         let a = &self.attachments;
         if a.max_file_bytes == 0 || a.max_file_bytes > a.max_total_bytes {

@@ -176,6 +176,7 @@ impl Application {
             cleaner: crate::attachments::Cleaner::new(settings.attachments, cores),
             plain_http: plain,
             ack_tokens,
+            download_links: crate::ack::TokenPolicy::from_days(settings.mail.download_link_days),
             signing_keys,
         });
         let admin = match settings.server.admin_listen.trim() {

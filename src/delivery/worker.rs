@@ -177,6 +177,37 @@ impl Outbox {
         Ok(Some(format!("{}/ack/{token}", self.public_url)))
     }
 
+    /// One-time links, one per file, for files too large together to attach: each token's
+    /// hash is stored before the email leaves, so a link in a delivered email always works. A
+    /// resend issues new links (the old ones still work once until they expire). Without a
+    /// public URL there is nowhere to link to, and the files are attached whatever their size.
+    async fn download_links(
+        &self,
+        due: &DueDelivery,
+        count: usize,
+    ) -> Result<Option<Vec<String>>, SpoolError> {
+        if self.public_url.is_empty() {
+            tracing::warn!(reference = %due.id.reference, "evidence files are larger than mail.max_attachment_bytes but server.public_url is empty; attached all the same");
+            return Ok(None);
+        }
+        let now = self.clock.now();
+        let mut urls = Vec::with_capacity(count);
+        for n in 1..=count {
+            let (token, hash) = crate::ack::new_token();
+            self.spool
+                .add_download_token(
+                    hash,
+                    &due.id.reference,
+                    due.id.route.route_name(),
+                    n as u32,
+                    now,
+                )
+                .await?;
+            urls.push(format!("{}/files/{token}", self.public_url));
+        }
+        Ok(Some(urls))
+    }
+
     /// Claims the most urgent due delivery no other lane is sending.
     ///
     /// Lanes claim in memory, so two never send the same delivery; the spool's lease then
@@ -234,13 +265,15 @@ impl Outbox {
         } else {
             Vec::new()
         };
-        let files = if files.is_empty() {
-            email::Files::None
+        let links = if email::armored_size(&files) > self.max_attachment_bytes {
+            self.download_links(&due, files.len()).await?
         } else {
-            if email::armored_size(&files) > self.max_attachment_bytes {
-                tracing::warn!(%reference, %route, files = files.len(), "evidence files are larger than mail.max_attachment_bytes; attached all the same");
-            }
-            email::Files::Attached(&files)
+            None
+        };
+        let files = match (&links, files.is_empty()) {
+            (_, true) => email::Files::None,
+            (Some(urls), false) => email::Files::Linked(urls),
+            (None, false) => email::Files::Attached(&files),
         };
         let result = match email::build(&due, &self.from, ack_url.as_deref(), &files) {
             Ok(message) => self.mailer.send(message).await,

@@ -33,6 +33,8 @@ pub struct AppState {
     pub plain_http: bool,
     /// How long acknowledgement links stay usable.
     pub ack_tokens: crate::ack::TokenPolicy,
+    /// How long evidence download links stay usable (`mail.download_link_days`).
+    pub download_links: crate::ack::TokenPolicy,
     /// Published at `/.well-known/pis-gateway/signing-keys`, the current key first.
     pub signing_keys: Vec<crate::signing::PublicKey>,
 }

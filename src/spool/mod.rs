@@ -77,6 +77,7 @@ pub trait Spool:
     + RecordStore
     + OutboxStore
     + AckStore
+    + DownloadStore
     + Housekeeping
     + AuditStore
     + SettingsStore
@@ -90,6 +91,7 @@ impl<T> Spool for T where
         + RecordStore
         + OutboxStore
         + AckStore
+        + DownloadStore
         + Housekeeping
         + AuditStore
         + SettingsStore
@@ -101,8 +103,8 @@ impl<T> Spool for T where
 /// The traits, for `use pis_gateway::spool::prelude::*` where a [`Spool`]'s methods are called.
 pub mod prelude {
     pub use super::{
-        AckStore, AuditStore, Housekeeping, IntakeStore, OutboxStore, PartnerStore, RecordStore,
-        SettingsStore, Spool, TransferStore,
+        AckStore, AuditStore, DownloadStore, Housekeeping, IntakeStore, OutboxStore, PartnerStore,
+        RecordStore, SettingsStore, Spool, TransferStore,
     };
 }
 
@@ -154,6 +156,17 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// when there are none or they have been purged. Read only when the email is built, so a
     /// batch of due deliveries never holds them all.
     fn attachments(&self, reference: &Reference, route: &str) -> SpoolFuture<'_, Vec<Vec<u8>>>;
+
+    /// Stores the hash of a one-time download link for file `n` of a route's envelope, issued
+    /// at `now`, before the email that carries it is sent.
+    fn add_download_token(
+        &self,
+        token_hash: [u8; 32],
+        reference: &Reference,
+        route: &str,
+        n: u32,
+        now: i64,
+    ) -> SpoolFuture<'_, ()>;
 
     /// Records an attempt durably before the outbox moves on.
     fn record_attempt(
@@ -227,6 +240,26 @@ pub trait AckStore: Send + Sync + 'static {
 }
 
 /// Retention.
+/// The one-time download links for evidence files too large to email (used by the HTTP layer).
+pub trait DownloadStore: Send + Sync + 'static {
+    /// The file a token opens, if the token exists, is unused, was issued at or after
+    /// `issued_after`, and its file has not been purged.
+    fn download_open(
+        &self,
+        token_hash: [u8; 32],
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<(Reference, u32)>>;
+
+    /// Uses the token once, writes its `attachment_downloaded` audit event and returns the
+    /// sealed file; `None` for an unknown, used or expired token or a purged file.
+    fn take_download(
+        &self,
+        token_hash: [u8; 32],
+        now: i64,
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<Download>>;
+}
+
 pub trait Housekeeping: Send + Sync + 'static {
     /// Purges envelopes whose time has come; warns about unacknowledged ones nearing it.
     fn purge_due(&self, now: i64, policy: RetentionPolicy) -> SpoolFuture<'_, PurgeReport>;

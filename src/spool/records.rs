@@ -153,3 +153,13 @@ pub struct PartnerRecord {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }
+
+/// A sealed evidence file handed out once through its download link (ciphertext).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    pub reference: Reference,
+    pub route: String,
+    /// Position from 1: the file is `<reference>-<n>.age`.
+    pub n: u32,
+    pub body: Vec<u8>,
+}

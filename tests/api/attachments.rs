@@ -666,3 +666,97 @@ async fn a_refused_file_shows_check_your_answers_again_with_the_error_and_the_an
     );
     assert_eq!(app.count(), 0);
 }
+
+#[actix_web::test]
+async fn files_too_large_for_email_travel_as_one_time_audited_links_to_the_still_sealed_file() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let app = spawn_app_with(|s| {
+        let outbox = s.mail.file_dir.clone();
+        s.mail = smtp_settings(smtp.port, &outbox);
+        s.mail.max_attachment_bytes = 100;
+    })
+    .await;
+    let submission = json!({"form": "professional", "answers": professional_answers()}).to_string();
+    let jpeg = samples::small_jpeg();
+    let parts = vec![
+        Part::Text("submission", &submission),
+        Part::File {
+            name: "attachments",
+            filename: "car.jpg",
+            content_type: "image/jpeg",
+            bytes: &jpeg,
+        },
+    ];
+    let page = app
+        .post_raw(
+            "/api/v1/submissions",
+            &content_type(),
+            multipart(&parts),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, 201, "{}", page.body);
+    let reference = serde_json::from_str::<Value>(&page.body).expect("json")["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+
+    let mail = smtp.wait_for(1, Duration::from_secs(20)).await;
+    let blocks = armored_parts(&mail[0].data);
+    assert_eq!(blocks.len(), 1, "the report is attached, the file is not");
+    let body = String::from_utf8_lossy(&mail[0].data).replace("=\r\n", "");
+    let at = body.find("/files/").expect("a download link") + "/files/".len();
+    let token: String = body[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    assert!(body.contains(&format!("{reference}-1.age: https://")));
+
+    let path = format!("/files/{token}");
+    let shown = app.get(&path).await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.body.contains("Download file 1"));
+    let mut res = app
+        .client
+        .post(app.url(&path))
+        .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+        .send_body("")
+        .await
+        .expect("POST");
+    assert_eq!(res.status().as_u16(), 200);
+    let disposition = res
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"{reference}-1.age\"")
+    );
+    let sealed = res.body().limit(1 << 20).await.expect("body").to_vec();
+    assert!(!contains(&sealed, "JFIF"), "still encrypted");
+    let ids: Vec<Box<dyn age::Identity>> = vec![Box::new(app.identities[0].clone())];
+    let plain = pis_gateway::seal::decrypt(&sealed, &ids).expect("opens with the inbox key");
+    let doc = app.open(&reference);
+    assert_eq!(
+        doc["attachments"][0]["sha256_sealed"],
+        sha256(&plain).as_str()
+    );
+
+    // Once only, and audited.
+    let again = app
+        .post_raw(&path, "application/x-www-form-urlencoded", vec![], &[])
+        .await;
+    assert_eq!(again.status, 404);
+    assert_eq!(app.get(&path).await.status, 404);
+    let downloads: i64 = app
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE event = 'attachment_downloaded' AND reference = ?1 AND route = 'police_intelligence' AND code = '1'",
+            [&reference],
+            |r| r.get(0),
+        )
+        .expect("audit");
+    assert_eq!(downloads, 1);
+}

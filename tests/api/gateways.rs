@@ -542,3 +542,42 @@ async fn the_database_restarted_under_load_gives_503_meanwhile_and_the_gateways_
     let _ = cluster.stop();
     drop((a, b));
 }
+
+#[test]
+fn check_config_names_the_shared_spool_and_refuses_a_password_in_its_url() {
+    let check = |url: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+            .arg("check-config")
+            .current_dir(repo())
+            .env("PISG__SPOOL__BACKEND", "postgres")
+            .env("PISG__SPOOL__POSTGRES_URL", url)
+            .output()
+            .expect("runs")
+    };
+    let out = check("postgresql://pisg:hunter2@db.police.example/pisg?sslmode=verify-full");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("spool.postgres_url"), "{err}");
+    assert!(err.contains("PISG_POSTGRES_PASSWORD"), "{err}");
+    assert!(
+        !err.contains("hunter2"),
+        "the password is never echoed: {err}"
+    );
+
+    let out = check("postgresql://pisg@db.police.example/pisg");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("sslmode"), "another host needs TLS: {err}");
+
+    let out = check("postgresql://pisg@db.police.example:5433/pisg?sslmode=verify-full");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("spool postgres at db.police.example database pisg (tls required)"),
+        "{stdout}"
+    );
+}

@@ -101,6 +101,7 @@ macro_rules! contract {
                 partners_are_added_revoked_and_re_added,
                 secrets_are_created_once_and_kept,
                 evidence_files_are_kept_per_route_in_order_and_purged_with_the_envelope,
+                a_download_link_opens_its_file_once_with_an_audit_event_until_it_expires,
             );
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1237,4 +1238,53 @@ pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Back
         .await
         .is_err());
     assert!(destination.submission(&s).await.expect("read").is_some());
+}
+
+/// A download link names one file; it opens it once (with its audit event), never after it
+/// expires, and never once the file is purged.
+pub async fn a_download_link_opens_its_file_once_with_an_audit_event_until_it_expires(b: &Backend) {
+    let spool = (b.open)().await;
+    let mut s = submission(spool.as_ref(), 10, Priority::Routine, None, None, false);
+    s.envelopes[0].attachments = vec![b"file one".to_vec(), b"file two".to_vec()];
+    let reference = commit(spool.as_ref(), s).await;
+    let (fresh, old) = ([1u8; 32], [2u8; 32]);
+    spool
+        .add_download_token(fresh, &reference, POLICE, 2, 100)
+        .await
+        .expect("stored");
+    spool
+        .add_download_token(old, &reference, POLICE, 1, 40)
+        .await
+        .expect("stored");
+    assert_eq!(
+        spool.download_open(fresh, 50).await.expect("read"),
+        Some((reference.clone(), 2))
+    );
+    assert_eq!(
+        spool.download_open(old, 50).await.expect("read"),
+        None,
+        "expired"
+    );
+    assert_eq!(spool.take_download(old, 120, 50).await.expect("take"), None);
+    let file = spool
+        .take_download(fresh, 120, 50)
+        .await
+        .expect("take")
+        .expect("the file");
+    assert_eq!((file.n, file.body.as_slice()), (2, &b"file two"[..]));
+    assert_eq!(file.route, POLICE);
+    assert_eq!(
+        spool.take_download(fresh, 121, 50).await.expect("take"),
+        None,
+        "once"
+    );
+    assert_eq!(spool.download_open(fresh, 50).await.expect("read"), None);
+    let entries = spool.audit_entries().await.expect("audit");
+    let downloaded: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event == "attachment_downloaded")
+        .collect();
+    assert_eq!(downloaded.len(), 1);
+    assert_eq!(downloaded[0].code.as_deref(), Some("2"));
+    assert!(audit::verify(&entries, None).is_ok());
 }

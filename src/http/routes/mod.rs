@@ -3,6 +3,7 @@
 pub mod ack;
 pub mod api;
 pub mod assets;
+pub mod files;
 pub mod form;
 pub mod health;
 pub mod home;
@@ -21,6 +22,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/submissions", web::post().to(api::submit))
         .route("/ack/{token}", web::get().to(ack::show))
         .route("/ack/{token}", web::post().to(ack::acknowledge))
+        .route("/files/{token}", web::get().to(files::show))
+        .route("/files/{token}", web::post().to(files::download))
         .route(
             "/.well-known/pis-gateway/signing-keys",
             web::get().to(signing_keys::list),

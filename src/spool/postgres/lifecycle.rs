@@ -236,3 +236,63 @@ pub async fn purge_due(pool: &Pool, now: i64, policy: &RetentionPolicy) -> DbRes
     tx.commit().await?;
     Ok(report)
 }
+
+const DOWNLOAD: &str = "SELECT s.reference, t.n, t.route, a.body FROM download_tokens t
+     JOIN submissions s ON s.id = t.submission
+     JOIN attachments a ON a.submission = t.submission AND a.route = t.route AND a.n = t.n
+     WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.created_at >= $2";
+
+/// The file a download link opens, without using it.
+pub async fn download_open(
+    pool: &Pool,
+    token_hash: &[u8; 32],
+    issued_after: i64,
+) -> DbResult<Option<(Reference, u32)>> {
+    let client = pool.get().await?;
+    let row = db::opt(&client, DOWNLOAD, &[&&token_hash[..], &issued_after]).await?;
+    Ok(row.and_then(|r| {
+        Some((
+            Reference::parse(r.get(0))?,
+            r.get::<_, i32>(1).max(0) as u32,
+        ))
+    }))
+}
+
+/// Uses a download link once, with its audit event, in one transaction. The token's row is
+/// locked: a link opened twice at once is used once.
+pub async fn take_download(
+    pool: &Pool,
+    token_hash: &[u8; 32],
+    now: i64,
+    issued_after: i64,
+) -> DbResult<Option<crate::spool::Download>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let sql = format!("{DOWNLOAD} FOR UPDATE OF t");
+    let Some(row) = db::opt(&tx, &sql, &[&&token_hash[..], &issued_after]).await? else {
+        return Ok(None);
+    };
+    let (reference, route): (String, String) = (row.get(0), row.get(2));
+    let n = row.get::<_, i32>(1).max(0) as u32;
+    let Some(parsed) = Reference::parse(&reference) else {
+        return Ok(None);
+    };
+    db::exec(
+        &tx,
+        "UPDATE download_tokens SET used_at = $2 WHERE token_hash = $1",
+        &[&&token_hash[..], &now],
+    )
+    .await?;
+    let code = n.to_string();
+    let e = Event::new(now, "attachment_downloaded", Some(&reference))
+        .route(&route)
+        .code(Some(&code));
+    chain::append(&tx, &[e]).await?;
+    tx.commit().await?;
+    Ok(Some(crate::spool::Download {
+        reference: parsed,
+        route,
+        n,
+        body: row.get(3),
+    }))
+}

@@ -12,6 +12,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_attachments",
         include_str!("migrations/0002_attachments.sql"),
     ),
+    (
+        "0003_download_tokens",
+        include_str!("migrations/0003_download_tokens.sql"),
+    ),
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

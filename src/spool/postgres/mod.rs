@@ -21,8 +21,8 @@ pub use connect::{check_settings, parse as parse_url, Target, Tls, PASSWORD_ENV}
 
 use super::{
     audit, AckStore, AttemptOutcome, AuditStore, CommitOutcome, DeliveryId, DeliveryRecord,
-    DueDelivery, EscalationRoute, Housekeeping, IntakeStore, IssuedToken, NewSubmission,
-    OutboxStats, OutboxStore, PartnerRecord, PartnerStore, PurgeReport, RecordStore,
+    Download, DownloadStore, DueDelivery, EscalationRoute, Housekeeping, IntakeStore, IssuedToken,
+    NewSubmission, OutboxStats, OutboxStore, PartnerRecord, PartnerStore, PurgeReport, RecordStore,
     RetentionPolicy, SettingsStore, SpoolError, SpoolFuture, StoredEnvelope, SubmissionRecord,
     View,
 };
@@ -442,7 +442,57 @@ impl RecordStore for PostgresSpool {
     }
 }
 
+impl DownloadStore for PostgresSpool {
+    fn download_open(
+        &self,
+        token_hash: [u8; 32],
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<(Reference, u32)>> {
+        let pool = self.pool.clone();
+        self.spawn(async move { lifecycle::download_open(&pool, &token_hash, issued_after).await })
+    }
+
+    fn take_download(
+        &self,
+        token_hash: [u8; 32],
+        now: i64,
+        issued_after: i64,
+    ) -> SpoolFuture<'_, Option<Download>> {
+        let pool = self.pool.clone();
+        self.spawn(
+            async move { lifecycle::take_download(&pool, &token_hash, now, issued_after).await },
+        )
+    }
+}
+
 impl OutboxStore for PostgresSpool {
+    fn add_download_token(
+        &self,
+        token_hash: [u8; 32],
+        reference: &Reference,
+        route: &str,
+        n: u32,
+        now: i64,
+    ) -> SpoolFuture<'_, ()> {
+        let (number, r) = self.number(reference);
+        let (pool, route) = (self.pool.clone(), route.to_string());
+        self.spawn(async move {
+            let client = pool.get().await?;
+            let sql = format!(
+                "INSERT INTO download_tokens (token_hash, submission, route, n, created_at)
+                 SELECT $3::bytea, id, $4::text, $5::integer, $6::bigint FROM {SUBMISSION_ID} AS s(id)
+                 ON CONFLICT DO NOTHING"
+            );
+            db::exec(
+                &client,
+                &sql,
+                &[&number, &r, &&token_hash[..], &route, &(n as i32), &now],
+            )
+            .await?;
+            Ok(())
+        })
+    }
+
     fn attachments(&self, reference: &Reference, route: &str) -> SpoolFuture<'_, Vec<Vec<u8>>> {
         let (n, r) = self.number(reference);
         let route = route.to_string();

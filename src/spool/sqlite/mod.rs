@@ -12,6 +12,7 @@
 
 mod audit;
 mod connection;
+mod downloads;
 mod lifecycle;
 mod outbox;
 mod rows;

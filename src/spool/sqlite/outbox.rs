@@ -170,6 +170,22 @@ impl OutboxStore for SqliteSpool {
         )
     }
 
+    fn add_download_token(
+        &self,
+        token_hash: [u8; 32],
+        reference: &Reference,
+        route: &str,
+        n: u32,
+        now: i64,
+    ) -> SpoolFuture<'_, ()> {
+        let (reference, route) = (reference.clone(), route.to_string());
+        Box::pin(self.ask(move |r| {
+            Job::Other(Control::AddDownloadToken(
+                token_hash, reference, route, n, now, r,
+            ))
+        }))
+    }
+
     fn next_due_at(&self) -> SpoolFuture<'_, Option<i64>> {
         Box::pin(self.read(|c| c.prepare_cached(NEXT_DUE)?.query_row([], |r| r.get(0))))
     }

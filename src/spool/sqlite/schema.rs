@@ -218,6 +218,17 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (submission, route, n)
     ) STRICT;
     "#,
+    // 6: one-time download links for evidence files too large to email, by hash only.
+    r#"
+    CREATE TABLE download_tokens (
+        token_hash  BLOB PRIMARY KEY,
+        submission  INTEGER NOT NULL REFERENCES submissions(id),
+        route       TEXT NOT NULL,
+        n           INTEGER NOT NULL CHECK (n >= 1),
+        created_at  INTEGER NOT NULL,
+        used_at     INTEGER
+    ) STRICT;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -3,12 +3,14 @@
 //! answered only after the transaction holding its write has committed.
 
 use super::connection::Writable;
-use super::{lifecycle, outbox, settings, submissions, transfer, unavailable, Numbering};
+use super::{
+    downloads, lifecycle, outbox, settings, submissions, transfer, unavailable, Numbering,
+};
 use crate::ack::{AckKind, Used};
 use crate::reference::Reference;
 use crate::spool::{
-    AttemptOutcome, CommitOutcome, DeliveryId, EscalationRoute, NewSubmission, PurgeReport,
-    RetentionPolicy, SpoolError,
+    AttemptOutcome, CommitOutcome, DeliveryId, Download, EscalationRoute, NewSubmission,
+    PurgeReport, RetentionPolicy, SpoolError,
 };
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
@@ -38,6 +40,8 @@ pub(super) enum Control {
     AddPartner(String, [u8; 32], i64, Reply<bool>),
     RevokePartner(String, i64, Reply<bool>),
     Import(transfer::Import, Reply<()>),
+    AddDownloadToken([u8; 32], Reference, String, u32, i64, Reply<()>),
+    TakeDownload([u8; 32], i64, i64, Reply<Option<Download>>),
 }
 
 pub(super) fn writer_loop(
@@ -97,6 +101,17 @@ pub(super) fn writer_loop(
                     let _ = reply.send(
                         lifecycle::acknowledge(&mut conn, &hash, now, issued_after)
                             .map_err(unavailable),
+                    );
+                }
+                Control::AddDownloadToken(hash, reference, route, n, now, reply) => {
+                    let _ = reply.send(
+                        downloads::add(&mut conn, cipher, &hash, &reference, &route, n, now)
+                            .map_err(unavailable),
+                    );
+                }
+                Control::TakeDownload(hash, now, issued_after, reply) => {
+                    let _ = reply.send(
+                        downloads::take(&mut conn, &hash, now, issued_after).map_err(unavailable),
                     );
                 }
                 Control::Escalate(now, repeat_secs, routes, reply) => {
