@@ -36,6 +36,8 @@ const OUTWARD: &[(&str, &str)] = &[
     ("DL6", "HAMBLETON"),
     ("YO17", "RYEDALE"),
 ];
+/// Mostly routine, as real reports are.
+const PRIORITIES: &[&str] = &["ROUTINE", "ROUTINE", "ROUTINE", "PRIORITY", "IMMEDIATE"];
 const LANDMARKS: &[&str] = &[
     "the bus station",
     "the park gates",
@@ -85,7 +87,8 @@ fn main() {
     // Shared pools are small relative to the count, so some values recur: the planted links.
     let pool = (count * 2).max(4);
     for i in 0..count {
-        let reference = format!("PIS-{:04}-{:04}", i / 10_000, i % 10_000).replace('I', "1");
+        // Digits only: every one is a valid gateway reference.
+        let reference = format!("PIS-{:04}-{:04}", i / 10_000, i % 10_000);
         let (outward, locality) = OUTWARD[rng.gen_range(0..OUTWARD.len())];
         let phone = format!("07700 9{:05}", rng.gen_range(0..pool));
         let plate = format!(
@@ -105,7 +108,8 @@ fn main() {
         let doc = json!({
             "schema": pis_gateway::seal::SCHEMA, "marking": "OFFICIAL-SENSITIVE",
             "reference": reference, "received_at": format!("2026-{:02}-{:02}T10:00:00Z", rng.gen_range(8..12), rng.gen_range(1..29)),
-            "form": "professional", "form_version": 1, "priority": "ROUTINE", "reason_codes": [],
+            "form": if rng.gen_bool(0.7) { "professional" } else { "community" }, "form_version": 1,
+            "priority": PRIORITIES[rng.gen_range(0..PRIORITIES.len())], "reason_codes": [],
             "route": "police_intelligence", "view": "full", "localities": [locality],
             "answers": {
                 "people": [person],

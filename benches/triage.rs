@@ -11,6 +11,10 @@
 //! --toggle-collect='*measured_pass*' target/release/deps/triage-<hash>`.
 
 use pis_gateway::triage::{eval, Triage};
+
+// The gateway's own allocator (src/main.rs), so the figures are what intake pays.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 

@@ -73,10 +73,11 @@ pub enum Command {
         /// Only submissions received on or after this day (YYYY-MM-DD).
         #[arg(long)]
         since: Option<String>,
-        /// Only submissions touching this locality (e.g. SCARBOROUGH).
+        /// Only submissions touching this locality (e.g. SCARBOROUGH); also writes that
+        /// locality's printable Level 2 pack.
         #[arg(long)]
         locality: Option<String>,
-        /// Folder for map.html, map.json, map.dot and links.csv (mode 0600).
+        /// Folder for map.html, map.json, map.dot, map.graphml, links.csv and i2.csv (mode 0600).
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]

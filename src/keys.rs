@@ -82,6 +82,15 @@ pub fn read_identities(path: &Path) -> anyhow::Result<Vec<Box<dyn age::Identity>
         .map_err(|_| anyhow::anyhow!("{} holds no usable age identity", path.display()))
 }
 
+/// Identities from an identity file's text (already read, so several threads can each parse
+/// their own copy without reading the file again).
+pub fn parse_identities(text: &str) -> Option<Vec<Box<dyn age::Identity>>> {
+    age::IdentityFile::from_buffer(text.as_bytes())
+        .ok()?
+        .into_identities()
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -637,7 +637,15 @@ fn map(
         keys: trusted_keys(&signers)?,
         allow_unsigned: signers.allow_unsigned,
     };
-    let identities = pis_gateway::keys::read_identities(&identity)?;
+    // Read once; each decrypting thread parses its own copy.
+    let key_text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(&identity)
+            .map_err(|e| anyhow::anyhow!("reading identity file {}: {e}", identity.display()))?,
+    );
+    if pis_gateway::keys::parse_identities(&key_text).is_none_or(|i| i.is_empty()) {
+        anyhow::bail!("{} holds no usable age identity", identity.display());
+    }
+    let identities = || pis_gateway::keys::parse_identities(&key_text).unwrap_or_default();
     let loaded = map::read_inputs(&inputs, &identities, &trust);
     for (input, why) in &loaded.failures {
         eprintln!("{input}: {why} (skipped)");
@@ -647,9 +655,8 @@ fn map(
     }
     let locality = locality.map(|l| l.trim().to_uppercase().replace(' ', "_"));
     let submissions: Vec<map::entities::Submission> = loaded
-        .documents
-        .iter()
-        .map(map::entities::extract)
+        .submissions
+        .into_iter()
         .filter(|s| since.as_deref().is_none_or(|d| s.date.as_str() >= d))
         .filter(|s| {
             locality
@@ -658,6 +665,7 @@ fn map(
         })
         .collect();
     let graph = map::build(&submissions);
+    drop(submissions);
     let mut note = String::new();
     if let Some(d) = &since {
         note.push_str(&format!("Received on or after {d}. "));
@@ -665,10 +673,10 @@ fn map(
     if let Some(l) = &locality {
         note.push_str(&format!("Locality {l}. "));
     }
-    map::output::write_all(&graph, &out, &note)?;
+    map::output::write_all(&graph, &out, &note, locality.as_deref())?;
     eprintln!(
         "{} submissions mapped ({} inputs skipped): {} entities, {} links, {} possible links, {} clusters; written to {} in {:.1} s",
-        graph.submissions,
+        graph.reports.len(),
         loaded.failures.len(),
         graph.entities.len(),
         graph.links.len(),
@@ -677,7 +685,7 @@ fn map(
         out.display(),
         started.elapsed().as_secs_f64()
     );
-    Ok(if graph.submissions == 0 && !loaded.failures.is_empty() {
+    Ok(if graph.reports.is_empty() && !loaded.failures.is_empty() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

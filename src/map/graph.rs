@@ -1,47 +1,60 @@
 //! The link graph: entities merged on their keys, links between entities named in the same
 //! submission, possible links with reasons, clusters (connected components, with petgraph's
 //! union-find) ranked by size, per-locality hotspots and a timeline.
+//!
+//! Sized for a county's years of reports (100,000 submissions): submissions are numbered once
+//! and entities and links refer to them by number, so nothing is copied per mention.
 
 use super::entities::{Kind, Submission};
 use petgraph::unionfind::UnionFind;
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-#[derive(Debug, Clone, Serialize)]
+/// One submission as the map refers to it.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub reference: String,
+    /// The day received, `YYYY-MM-DD`.
+    pub date: String,
+    pub form: String,
+    pub priority: String,
+    pub localities: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
 pub struct Entity {
     pub id: usize,
     pub kind: Kind,
     pub key: String,
     pub label: String,
-    pub references: BTreeSet<String>,
+    /// The submissions it is named in (indices into `MapGraph::reports`), ascending.
+    pub reports: Vec<u32>,
     pub localities: BTreeSet<String>,
+    /// Roles given to a person (`PERSON_POSING_RISK`, `CHILD_AT_RISK`, …).
+    pub roles: BTreeSet<String>,
 }
 
-/// Where a link was seen: so an officer can go back to the source.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Sighting {
-    pub reference: String,
-    pub date: String,
-    pub form: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
+/// Two entities named in the same submissions.
+#[derive(Debug, Clone)]
 pub struct Link {
     pub source: usize,
     pub target: usize,
-    pub seen: Vec<Sighting>,
+    /// Where it was seen (indices into `MapGraph::reports`), so an officer can go back to the
+    /// source.
+    pub seen: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PossibleLink {
     pub source: usize,
     pub target: usize,
-    pub reason: String,
+    pub reason: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct MapGraph {
+    pub reports: Vec<Report>,
     pub entities: Vec<Entity>,
+    /// Ordered by (source, target).
     pub links: Vec<Link>,
     pub possible_links: Vec<PossibleLink>,
     /// Entity ids per cluster, largest first; single entities are not clusters.
@@ -50,7 +63,37 @@ pub struct MapGraph {
     pub hotspots: BTreeMap<String, usize>,
     /// Submissions per day.
     pub timeline: BTreeMap<String, usize>,
-    pub submissions: usize,
+}
+
+impl MapGraph {
+    /// The cluster each entity belongs to, if any (an index into `clusters`).
+    pub fn cluster_of(&self) -> Vec<Option<usize>> {
+        let mut of = vec![None; self.entities.len()];
+        for (i, c) in self.clusters.iter().enumerate() {
+            for id in c {
+                of[*id] = Some(i);
+            }
+        }
+        of
+    }
+
+    /// Links per entity.
+    pub fn degrees(&self) -> Vec<usize> {
+        let mut d = vec![0; self.entities.len()];
+        for l in &self.links {
+            d[l.source] += 1;
+            d[l.target] += 1;
+        }
+        d
+    }
+
+    /// The first and last day among these submissions.
+    pub fn span(&self, reports: &[u32]) -> (&str, &str) {
+        let days = reports
+            .iter()
+            .map(|r| self.reports[*r as usize].date.as_str());
+        (days.clone().min().unwrap_or(""), days.max().unwrap_or(""))
+    }
 }
 
 /// Whether a partial plate (`?` for unknown characters) could be this full one.
@@ -62,61 +105,139 @@ fn plate_matches(partial: &str, full: &str) -> bool {
             .all(|(p, f)| p == '?' || p == f)
 }
 
+/// The plate with the characters at `mask`'s unknown positions blanked, for lookup.
+fn masked(plate: &str, mask: &[bool]) -> String {
+    plate
+        .chars()
+        .zip(mask)
+        .map(|(c, unknown)| if *unknown { '?' } else { c })
+        .collect()
+}
+
+/// Partial plates against full ones. Each pattern of unknown positions is one hash lookup per
+/// full plate, instead of comparing every partial plate with every full one.
+fn partial_plates(entities: &[Entity], possible: &mut Vec<PossibleLink>) {
+    let plates = || entities.iter().filter(|e| e.kind == Kind::Vehicle);
+    let mut by_mask: BTreeMap<Vec<bool>, Vec<&Entity>> = BTreeMap::new();
+    for p in plates().filter(|e| e.key.contains('?')) {
+        by_mask
+            .entry(p.key.chars().map(|c| c == '?').collect())
+            .or_default()
+            .push(p);
+    }
+    let full: Vec<&Entity> = plates().filter(|e| !e.key.contains('?')).collect();
+    let mut found = Vec::new();
+    for (mask, partials) in &by_mask {
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for f in full.iter().filter(|f| f.key.chars().count() == mask.len()) {
+            index.entry(masked(&f.key, mask)).or_default().push(f.id);
+        }
+        for p in partials {
+            for f in index.get(&p.key).into_iter().flatten() {
+                debug_assert!(plate_matches(&p.key, &entities[*f].key));
+                found.push((p.id, *f));
+            }
+        }
+    }
+    found.sort_unstable();
+    possible.extend(found.into_iter().map(|(source, target)| PossibleLink {
+        source,
+        target,
+        reason: "partial plate matches this registration",
+    }));
+}
+
 pub fn build(submissions: &[Submission]) -> MapGraph {
-    let mut index: HashMap<(Kind, String), usize> = HashMap::new();
+    // One index per kind, looked up by the key as borrowed: no copy per mention.
+    let mut index: [HashMap<String, usize>; 6] = Default::default();
+    let slot = |k: Kind| match k {
+        Kind::Person => 0,
+        Kind::Nickname => 1,
+        Kind::Vehicle => 2,
+        Kind::Phone => 3,
+        Kind::Online => 4,
+        Kind::Place => 5,
+    };
     let mut entities: Vec<Entity> = Vec::new();
-    let mut links: BTreeMap<(usize, usize), Vec<Sighting>> = BTreeMap::new();
+    let mut links: HashMap<(usize, usize), Vec<u32>> = HashMap::new();
     let mut hotspots = BTreeMap::new();
     let mut timeline = BTreeMap::new();
-    let mut people: Vec<(usize, String, Option<String>)> = Vec::new();
-    for s in submissions {
-        for l in s.localities.iter().filter(|l| *l != "UNKNOWN") {
+    let mut people: Vec<(usize, &str, Option<&str>)> = Vec::new();
+    let mut reports = Vec::with_capacity(submissions.len());
+    let mut ids = Vec::new();
+    for (n, s) in submissions.iter().enumerate() {
+        let n = n as u32;
+        let localities: Vec<String> = s
+            .localities
+            .iter()
+            .filter(|l| *l != "UNKNOWN")
+            .cloned()
+            .collect();
+        for l in &localities {
             *hotspots.entry(l.clone()).or_insert(0) += 1;
         }
         *timeline.entry(s.date.clone()).or_insert(0) += 1;
-        let mut ids = Vec::with_capacity(s.mentions.len());
+        ids.clear();
         for m in &s.mentions {
-            let id = *index.entry((m.kind, m.key.clone())).or_insert_with(|| {
-                entities.push(Entity {
-                    id: entities.len(),
-                    kind: m.kind,
-                    key: m.key.clone(),
-                    label: m.label.clone(),
-                    references: BTreeSet::new(),
-                    localities: BTreeSet::new(),
-                });
-                if let Some(name) = &m.full_name {
-                    people.push((entities.len() - 1, name.clone(), m.dob.clone()));
+            let table = &mut index[slot(m.kind)];
+            let id = match table.get(m.key.as_str()) {
+                Some(id) => *id,
+                None => {
+                    let id = entities.len();
+                    table.insert(m.key.clone(), id);
+                    entities.push(Entity {
+                        id,
+                        kind: m.kind,
+                        key: m.key.clone(),
+                        label: m.label.clone(),
+                        reports: Vec::new(),
+                        localities: BTreeSet::new(),
+                        roles: BTreeSet::new(),
+                    });
+                    if let Some(name) = &m.full_name {
+                        people.push((id, name.as_str(), m.dob.as_deref()));
+                    }
+                    id
                 }
-                entities.len() - 1
-            });
-            entities[id].references.insert(s.reference.clone());
-            entities[id]
-                .localities
-                .extend(s.localities.iter().filter(|l| *l != "UNKNOWN").cloned());
+            };
+            let e = &mut entities[id];
+            // Mentions are one per entity per submission, and submissions come in order.
+            if e.reports.last() != Some(&n) {
+                e.reports.push(n);
+            }
+            for l in &localities {
+                if !e.localities.contains(l) {
+                    e.localities.insert(l.clone());
+                }
+            }
+            if let Some(r) = &m.role {
+                if !e.roles.contains(r) {
+                    e.roles.insert(r.clone());
+                }
+            }
             ids.push(id);
         }
         ids.sort_unstable();
         ids.dedup();
         for (i, a) in ids.iter().enumerate() {
             for b in &ids[i + 1..] {
-                links.entry((*a, *b)).or_default().push(Sighting {
-                    reference: s.reference.clone(),
-                    date: s.date.clone(),
-                    form: s.form.clone(),
-                });
+                links.entry((*a, *b)).or_default().push(n);
             }
         }
+        reports.push(Report {
+            reference: s.reference.clone(),
+            date: s.date.clone(),
+            form: s.form.clone(),
+            priority: s.priority.clone(),
+            localities,
+        });
     }
 
     // Possible links: the same full name under different keys, and partial plates.
     let mut possible = Vec::new();
     let mut by_name: BTreeMap<&str, Vec<(usize, Option<&str>)>> = BTreeMap::new();
     for (id, name, dob) in &people {
-        by_name
-            .entry(name.as_str())
-            .or_default()
-            .push((*id, dob.as_deref()));
+        by_name.entry(name).or_default().push((*id, *dob));
     }
     // Each same-named person is proposed against the first one seen: a common name in a large
     // set gives one link per person, not one per pair.
@@ -133,52 +254,41 @@ pub fn build(submissions: &[Submission]) -> MapGraph {
             possible.push(PossibleLink {
                 source: *first,
                 target: *b,
-                reason: reason.into(),
+                reason,
             });
         }
     }
-    let plates: Vec<&Entity> = entities
-        .iter()
-        .filter(|e| e.kind == Kind::Vehicle)
+    partial_plates(&entities, &mut possible);
+
+    let mut links: Vec<Link> = links
+        .into_iter()
+        .map(|((source, target), seen)| Link {
+            source,
+            target,
+            seen,
+        })
         .collect();
-    for p in plates.iter().filter(|e| e.key.contains('?')) {
-        for f in plates.iter().filter(|e| !e.key.contains('?')) {
-            if plate_matches(&p.key, &f.key) {
-                possible.push(PossibleLink {
-                    source: p.id,
-                    target: f.id,
-                    reason: "partial plate matches this registration".into(),
-                });
-            }
-        }
-    }
+    links.sort_unstable_by_key(|l| (l.source, l.target));
 
     let mut uf = UnionFind::<usize>::new(entities.len());
-    for (a, b) in links.keys() {
-        uf.union(*a, *b);
+    for l in &links {
+        uf.union(l.source, l.target);
     }
-    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
     for e in &entities {
         groups.entry(uf.find(e.id)).or_default().push(e.id);
     }
     let mut clusters: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
-    clusters.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+    clusters.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
 
     MapGraph {
-        links: links
-            .into_iter()
-            .map(|((source, target), seen)| Link {
-                source,
-                target,
-                seen,
-            })
-            .collect(),
+        reports,
         entities,
+        links,
         possible_links: possible,
         clusters,
         hotspots,
         timeline,
-        submissions: submissions.len(),
     }
 }
 
@@ -191,5 +301,39 @@ mod tests {
         assert!(plate_matches("YX??KCD", "YX21KCD"));
         assert!(!plate_matches("YX??KCD", "YX21KCE"));
         assert!(!plate_matches("YX?KCD", "YX21KCD"));
+    }
+
+    #[test]
+    fn the_plate_index_finds_what_comparing_every_pair_finds() {
+        let plates = [
+            "YX??KCD", "YX21KCD", "YX22KCD", "YX21KCE", "?X21KCD", "YX21KC", "Y?21K?D", "AB12CDE",
+        ];
+        let entities: Vec<Entity> = plates
+            .iter()
+            .enumerate()
+            .map(|(id, p)| Entity {
+                id,
+                kind: Kind::Vehicle,
+                key: p.to_string(),
+                label: p.to_string(),
+                reports: vec![],
+                localities: BTreeSet::new(),
+                roles: BTreeSet::new(),
+            })
+            .collect();
+        let mut indexed = Vec::new();
+        partial_plates(&entities, &mut indexed);
+        let mut pairs = Vec::new();
+        for p in plates.iter().enumerate().filter(|(_, p)| p.contains('?')) {
+            for f in plates.iter().enumerate().filter(|(_, f)| !f.contains('?')) {
+                if plate_matches(p.1, f.1) {
+                    pairs.push((p.0, f.0));
+                }
+            }
+        }
+        pairs.sort_unstable();
+        let got: Vec<(usize, usize)> = indexed.iter().map(|p| (p.source, p.target)).collect();
+        assert_eq!(got, pairs);
+        assert_eq!(got.len(), 4);
     }
 }

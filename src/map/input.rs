@@ -2,13 +2,15 @@
 //! folders (a Maildir's `cur/` and `new/`, or any folder of such files), each decrypted in
 //! memory. An input that cannot be opened is reported by name; the rest still run.
 
+use super::entities::{extract, Submission};
 use crate::reference::Reference;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub struct Loaded {
-    pub documents: Vec<Value>,
+    /// What each usable submission names, one per reference.
+    pub submissions: Vec<Submission>,
     /// (input, why) for every input that could not be used.
     pub failures: Vec<(String, String)>,
     /// (input, why) for every document used without a valid signature (`--allow-unsigned`).
@@ -84,75 +86,137 @@ fn refusal(doc: &Value) -> Option<&'static str> {
     }
 }
 
+/// What became of one input.
+enum Outcome {
+    Used {
+        reference: String,
+        rank: u8,
+        submission: Submission,
+        /// Why its signature is not accepted, when used anyway (`--allow-unsigned`).
+        unverified: Option<String>,
+    },
+    Failed(String),
+}
+
+fn open_one(path: &Path, identities: &[Box<dyn age::Identity>], trust: &Trust) -> Outcome {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::Failed(format!("cannot read: {e}")),
+    };
+    let Some(env) = envelope(&bytes) else {
+        return Outcome::Failed("no age envelope in it".into());
+    };
+    let doc = match crate::seal::decrypt(&env, identities) {
+        Ok(plain) => match serde_json::from_slice::<Value>(&plain) {
+            Ok(doc) => doc,
+            Err(_) => return Outcome::Failed("decrypted, but not a JSON document".into()),
+        },
+        Err(e) => return Outcome::Failed(e.to_string()),
+    };
+    if let Some(why) = refusal(&doc) {
+        return Outcome::Failed(why.into());
+    }
+    let unverified = match crate::signing::verify_document(&doc, &trust.keys) {
+        Ok(_) => None,
+        Err(e) if trust.allow_unsigned => Some(e.to_string()),
+        Err(e) => return Outcome::Failed(format!("refused: {e}")),
+    };
+    // Only what the map uses is kept; the decrypted document is dropped here.
+    Outcome::Used {
+        reference: doc["reference"].as_str().unwrap_or_default().to_string(),
+        rank: rank(&doc),
+        submission: extract(&doc),
+        unverified,
+    }
+}
+
+/// Reads, decrypts, checks and extracts every input, on as many threads as there are cores
+/// (decryption and signature checks are most of the work). `identities` gives each thread its
+/// own copy of the analyst's identities (an age identity need not be shareable between
+/// threads). Results are taken in the inputs' order, so the outcome does not depend on timing.
 pub fn read_inputs(
     inputs: &[PathBuf],
-    identities: &[Box<dyn age::Identity>],
+    identities: &(dyn Fn() -> Vec<Box<dyn age::Identity>> + Sync),
     trust: &Trust,
 ) -> Loaded {
     let mut files = Vec::new();
     for i in inputs {
         files_under(i, &mut files);
     }
-    let mut documents = Vec::new();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 16)
+        .min(files.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut outcomes: Vec<(usize, Outcome)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let ids = identities();
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(f) = files.get(i) else { break };
+                        done.push((i, open_one(f, &ids, trust)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A worker that panicked is a bug; its inputs are reported below, not lost.
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    outcomes.sort_unstable_by_key(|(i, _)| *i);
+    let mut submissions: Vec<Submission> = Vec::new();
+    let mut ranks: Vec<u8> = Vec::new();
     let mut failures = Vec::new();
     let mut unverified = Vec::new();
     // One reference sealed for two routes (or read from an envelope and its email) is one
     // submission.
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for f in files {
-        let name = f.display().to_string();
-        let bytes = match std::fs::read(&f) {
-            Ok(b) => b,
-            Err(e) => {
-                failures.push((name, format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        let Some(env) = envelope(&bytes) else {
-            failures.push((name, "no age envelope in it".into()));
-            continue;
-        };
-        let doc = match crate::seal::decrypt(&env, identities) {
-            Ok(plain) => match serde_json::from_slice::<Value>(&plain) {
-                Ok(doc) => doc,
-                Err(_) => {
-                    failures.push((name, "decrypted, but not a JSON document".into()));
-                    continue;
+    let mut reported = vec![false; files.len()];
+    for (i, outcome) in outcomes {
+        reported[i] = true;
+        let name = files[i].display().to_string();
+        match outcome {
+            Outcome::Failed(why) => failures.push((name, why)),
+            Outcome::Used {
+                reference,
+                rank,
+                submission,
+                unverified: why,
+            } => {
+                if let Some(why) = why {
+                    unverified.push((name, why));
                 }
-            },
-            Err(e) => {
-                failures.push((name, e.to_string()));
-                continue;
-            }
-        };
-        if let Some(why) = refusal(&doc) {
-            failures.push((name, why.into()));
-            continue;
-        }
-        match crate::signing::verify_document(&doc, &trust.keys) {
-            Ok(_) => {}
-            Err(e) if trust.allow_unsigned => unverified.push((name, e.to_string())),
-            Err(e) => {
-                failures.push((name, format!("refused: {e}")));
-                continue;
-            }
-        }
-        let reference = doc["reference"].as_str().unwrap_or_default().to_string();
-        match seen.get(&reference) {
-            // The fuller view of the two is kept.
-            Some(&i) => {
-                if rank(&doc) > rank(&documents[i]) {
-                    documents[i] = doc;
+                match seen.get(&reference) {
+                    // The fuller view of the two is kept.
+                    Some(&at) => {
+                        if rank > ranks[at] {
+                            submissions[at] = submission;
+                            ranks[at] = rank;
+                        }
+                    }
+                    None => {
+                        seen.insert(reference, submissions.len());
+                        submissions.push(submission);
+                        ranks.push(rank);
+                    }
                 }
-            }
-            None => {
-                seen.insert(reference, documents.len());
-                documents.push(doc);
             }
         }
     }
+    for (i, f) in files.iter().enumerate().filter(|(i, _)| !reported[*i]) {
+        failures.push((
+            f.display().to_string(),
+            format!("not read (internal error on input {i})"),
+        ));
+    }
     Loaded {
-        documents,
+        submissions,
         failures,
         unverified,
     }

@@ -7,9 +7,12 @@
 //! of birth) as possible links with a reason, never as silent merges.
 
 pub mod entities;
+pub mod exports;
 pub mod graph;
 pub mod input;
 pub mod output;
+pub mod pack;
+pub mod page;
 
 pub use graph::{build, MapGraph};
 pub use input::{read_inputs, Loaded, Trust};

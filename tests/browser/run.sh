@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests: Debian's Chromium, driven headless by playwright-core, against a real gateway.
 # axe-core on every page and state, screenshots at 1024 and 320 px, no horizontal scrolling at
-# 320 px, a keyboard-only journey and journeys with JavaScript off. See run.mjs.
+# 320 px, a keyboard-only journey and journeys with JavaScript off. See run.mjs. And the analyst's
+# map.html from `map`, opened from file:// (map.mjs).
 #
 #   bash tests/browser/run.sh [path/to/pis-gateway]
 #
@@ -122,8 +123,18 @@ done
 [ -n "$healthy" ] || { echo "FAILED: no answer from $base/healthz"; tail -n 30 "$work/gateway.log"; exit 1; }
 echo "gateway up at $base (log: target/browser/gateway.log)"
 
+# map.html for the map checks (tests/browser/map.mjs): generated submissions, mapped offline.
+"$bin" map --identity tests/browser/map-fixture/analyst.key \
+  --signer tests/browser/map-fixture/signing-keys.txt --locality SCARBOROUGH \
+  --out "$work/map-scarborough" tests/browser/map-fixture/envelopes > "$work/map.log" 2>&1 \
+  || { echo "FAILED: map"; cat "$work/map.log"; exit 1; }
+"$bin" map --identity tests/browser/map-fixture/analyst.key \
+  --signer tests/browser/map-fixture/signing-keys.txt \
+  --out "$work/map" tests/browser/map-fixture/envelopes > "$work/map.log" 2>&1 \
+  || { echo "FAILED: map"; cat "$work/map.log"; exit 1; }
+
 status=0
-PISG_BROWSER_BASE_URL="$base" PISG_BROWSER_MAIL_DIR="$work/mail" PISG_BROWSER_OUT="$repo/target/browser" \
+PISG_BROWSER_MAP_DIR="$work/map" PISG_BROWSER_BASE_URL="$base" PISG_BROWSER_MAIL_DIR="$work/mail" PISG_BROWSER_OUT="$repo/target/browser" \
   CHROMIUM="$chromium" node tests/browser/run.mjs || status=$?
 
 kill "$gw_pid" 2>/dev/null || true

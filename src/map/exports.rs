@@ -1,0 +1,181 @@
+//! Exports for analysts' tools: GraphML (Gephi, yEd) and a CSV laid out for i2 Analyst's
+//! Notebook's import specification (one row per link: both ends' entity type, identity and
+//! label, then the link's type, label and dates).
+
+use super::entities::Kind;
+use super::graph::MapGraph;
+use super::output::{csv_cell, MARKING};
+use std::io::Write;
+
+/// Text for an XML attribute or element: markup characters escaped, and characters XML 1.0
+/// cannot carry at all (most controls, U+FFFE, U+FFFF) replaced by a space, so a hostile label
+/// can neither add markup nor make the file unreadable.
+fn xml(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            '\t' | '\n' | '\r' => o.push(' '),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// The entity types as i2 Analyst's Notebook names them.
+fn i2_type(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Person => "Person",
+        Kind::Nickname => "Nickname",
+        Kind::Vehicle => "Vehicle",
+        Kind::Phone => "Telephone",
+        Kind::Online => "Online Account",
+        Kind::Place => "Location",
+    }
+}
+
+pub fn graphml(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
+    write!(
+        w,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- {MARKING} -->\n\
+         <graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n\
+         <key id=\"marking\" for=\"graph\" attr.name=\"marking\" attr.type=\"string\"/>\n\
+         <key id=\"type\" for=\"node\" attr.name=\"type\" attr.type=\"string\"/>\n\
+         <key id=\"label\" for=\"node\" attr.name=\"label\" attr.type=\"string\"/>\n\
+         <key id=\"identity\" for=\"node\" attr.name=\"identity\" attr.type=\"string\"/>\n\
+         <key id=\"submissions\" for=\"node\" attr.name=\"submissions\" attr.type=\"int\"/>\n\
+         <key id=\"roles\" for=\"node\" attr.name=\"roles\" attr.type=\"string\"/>\n\
+         <key id=\"localities\" for=\"node\" attr.name=\"localities\" attr.type=\"string\"/>\n\
+         <key id=\"link\" for=\"edge\" attr.name=\"link\" attr.type=\"string\"/>\n\
+         <key id=\"reason\" for=\"edge\" attr.name=\"reason\" attr.type=\"string\"/>\n\
+         <key id=\"references\" for=\"all\" attr.name=\"references\" attr.type=\"string\"/>\n\
+         <key id=\"first_seen\" for=\"all\" attr.name=\"first_seen\" attr.type=\"string\"/>\n\
+         <key id=\"last_seen\" for=\"all\" attr.name=\"last_seen\" attr.type=\"string\"/>\n\
+         <key id=\"weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n\
+         <graph id=\"pis_map\" edgedefault=\"undirected\">\n<data key=\"marking\">{MARKING}</data>\n"
+    )?;
+    let refs = |r: &[u32]| -> String {
+        let v: Vec<&str> = r
+            .iter()
+            .map(|i| g.reports[*i as usize].reference.as_str())
+            .collect();
+        xml(&v.join(" "))
+    };
+    for e in &g.entities {
+        let (first, last) = g.span(&e.reports);
+        let roles: Vec<&str> = e.roles.iter().map(String::as_str).collect();
+        let localities: Vec<&str> = e.localities.iter().map(String::as_str).collect();
+        writeln!(
+            w,
+            "<node id=\"n{}\"><data key=\"type\">{}</data><data key=\"label\">{}</data>\
+             <data key=\"identity\">{}</data><data key=\"submissions\">{}</data>\
+             <data key=\"roles\">{}</data><data key=\"localities\">{}</data>\
+             <data key=\"references\">{}</data><data key=\"first_seen\">{}</data>\
+             <data key=\"last_seen\">{}</data></node>",
+            e.id,
+            e.kind.as_str(),
+            xml(&e.label),
+            xml(&format!("{}:{}", e.kind.as_str(), e.key)),
+            e.reports.len(),
+            xml(&roles.join(" ")),
+            xml(&localities.join(" ")),
+            refs(&e.reports),
+            xml(first),
+            xml(last)
+        )?;
+    }
+    for (i, l) in g.links.iter().enumerate() {
+        let (first, last) = g.span(&l.seen);
+        writeln!(
+            w,
+            "<edge id=\"l{i}\" source=\"n{}\" target=\"n{}\"><data key=\"link\">named together</data>\
+             <data key=\"weight\">{}</data><data key=\"references\">{}</data>\
+             <data key=\"first_seen\">{}</data><data key=\"last_seen\">{}</data></edge>",
+            l.source,
+            l.target,
+            l.seen.len(),
+            refs(&l.seen),
+            xml(first),
+            xml(last)
+        )?;
+    }
+    for (i, p) in g.possible_links.iter().enumerate() {
+        writeln!(
+            w,
+            "<edge id=\"p{i}\" source=\"n{}\" target=\"n{}\"><data key=\"link\">possible</data>\
+             <data key=\"reason\">{}</data><data key=\"weight\">0.5</data></edge>",
+            p.source,
+            p.target,
+            xml(p.reason)
+        )?;
+    }
+    w.write_all(b"</graph>\n</graphml>\n")
+}
+
+/// The i2 import file's columns, in order.
+pub const I2_COLUMNS: &str = "entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking";
+
+pub fn i2(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
+    let f = csv_cell;
+    writeln!(w, "{I2_COLUMNS}")?;
+    let end = |id: usize| {
+        let e = &g.entities[id];
+        format!(
+            "{},{},{}",
+            f(i2_type(e.kind)),
+            f(&format!("{}:{}", e.kind.as_str(), e.key)),
+            f(&e.label)
+        )
+    };
+    for l in &g.links {
+        let (first, last) = g.span(&l.seen);
+        let refs: Vec<&str> = l
+            .seen
+            .iter()
+            .map(|s| g.reports[*s as usize].reference.as_str())
+            .collect();
+        let n = l.seen.len();
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{}",
+            end(l.source),
+            end(l.target),
+            f("Named together"),
+            f(&format!("{n} submission{}", if n == 1 { "" } else { "s" })),
+            f(first),
+            f(last),
+            f(&refs.join(" ")),
+            f(MARKING)
+        )?;
+    }
+    for p in &g.possible_links {
+        writeln!(
+            w,
+            "{},{},{},{},,,,{}",
+            end(p.source),
+            end(p.target),
+            f("Possible link"),
+            f(p.reason),
+            f(MARKING)
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_text_cannot_add_markup_or_break_the_file() {
+        assert_eq!(
+            xml("<a href=\"x\">&'\u{0}\u{1b}\u{FFFF}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;   "
+        );
+    }
+}

@@ -1,0 +1,455 @@
+// The map page's script: reads the map from the page's JSON data block, draws it with
+// cytoscape (fcose force layout) and wires the controls around it. Bundled by build.sh into
+// ../assets/map.js, which `map` inlines into map.html (allowed by the page's CSP by hash).
+//
+// Everything shown was written by a submitter: it reaches the page only as text (textContent,
+// cytoscape's canvas labels), never as markup.
+
+import cytoscape from 'cytoscape';
+import fcose from 'cytoscape-fcose';
+
+cytoscape.use(fcose);
+
+// Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), and a shape
+// per type so that colour is never the only cue. Keep in step with the legend in output.rs.
+const KINDS = {
+  person: { colour: '#D55E00', shape: 'ellipse' },
+  nickname: { colour: '#CC79A7', shape: 'round-tag' },
+  vehicle: { colour: '#0072B2', shape: 'round-rectangle' },
+  phone: { colour: '#009E73', shape: 'diamond' },
+  online: { colour: '#56B4E9', shape: 'hexagon' },
+  place: { colour: '#E69F00', shape: 'triangle' },
+};
+const FONT = 11;
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, text, attrs = {}) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  return e;
+}
+
+// Letters and digits only, lower case: "yx21 kcd", "YX21KCD" and "YX 21 KCD" are one plate.
+function squash(s) {
+  return String(s).toLowerCase().normalize('NFKC').replace(/[^\p{L}\p{N}?]/gu, '');
+}
+
+// A UK number as typed (07700 900461, 0044 7700…) in the form the map keys it (+44…).
+function phoneForms(q) {
+  const d = q.replace(/\D/g, '');
+  const out = [d];
+  if (d.startsWith('00')) out.push(d.slice(2));
+  else if (d.startsWith('0')) out.push(`44${d.slice(1)}`);
+  return out.filter((x) => x.length >= 4);
+}
+
+function main() {
+  const data = JSON.parse($('map-data').textContent);
+  const subs = data.submissions; // [reference, day, form, priority, [localities]]
+  const days = [...new Set(subs.map((s) => s[1]))].sort();
+  const nodes = data.nodes;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const neighbours = new Map(nodes.map((n) => [n.id, []]));
+  for (const [a, b, seen] of data.links) {
+    neighbours.get(a)?.push({ id: b, seen });
+    neighbours.get(b)?.push({ id: a, seen });
+  }
+  const possibleOf = new Map(nodes.map((n) => [n.id, []]));
+  for (const [a, b, why] of data.possible) {
+    possibleOf.get(a)?.push({ id: b, why });
+    possibleOf.get(b)?.push({ id: a, why });
+  }
+  for (const n of nodes) {
+    n.search = [squash(n.label), squash(n.key)];
+    n.digits = n.kind === 'phone' ? n.key.replace(/\D/g, '') : '';
+  }
+
+  const elements = [];
+  for (const n of nodes) {
+    elements.push({
+      group: 'nodes',
+      data: { id: `n${n.id}`, label: n.label, kind: n.kind, size: 14 + 5 * Math.sqrt(n.subs.length) },
+    });
+  }
+  data.links.forEach(([a, b], i) => {
+    elements.push({ group: 'edges', data: { id: `l${i}`, source: `n${a}`, target: `n${b}` } });
+  });
+  data.possible.forEach(([a, b], i) => {
+    elements.push({ group: 'edges', data: { id: `p${i}`, source: `n${a}`, target: `n${b}` }, classes: 'possible' });
+  });
+
+  const style = [
+    {
+      selector: 'node',
+      style: {
+        width: 'data(size)',
+        height: 'data(size)',
+        'border-width': 1,
+        'border-color': '#0b0c0c',
+        label: '',
+        'font-size': FONT,
+        'font-family': 'Arial, sans-serif',
+        color: '#0b0c0c',
+        'text-valign': 'bottom',
+        'text-margin-y': 3,
+        'text-background-color': '#ffffff',
+        'text-background-opacity': 0.85,
+        'text-background-padding': 1,
+        'min-zoomed-font-size': 7,
+      },
+    },
+    ...Object.entries(KINDS).map(([k, v]) => ({
+      selector: `node[kind = "${k}"]`,
+      style: { 'background-color': v.colour, shape: v.shape },
+    })),
+    { selector: 'node.labelled', style: { label: 'data(label)' } },
+    {
+      selector: 'node.hover, node:selected',
+      style: { label: 'data(label)', 'z-index': 10, 'min-zoomed-font-size': 0, 'text-background-opacity': 1 },
+    },
+    { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#0b0c0c' } },
+    { selector: 'node.match', style: { 'border-width': 4, 'border-color': '#0b0c0c', 'border-style': 'double' } },
+    { selector: '.faded', style: { opacity: 0.2 } },
+    { selector: 'edge', style: { width: 1.5, 'line-color': '#6f777b', 'curve-style': 'haystack' } },
+    {
+      selector: 'edge.possible',
+      style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4], 'line-color': '#0b0c0c', width: 2, 'curve-style': 'straight' },
+    },
+    { selector: '.hidden', style: { display: 'none' } },
+  ];
+
+  const cy = cytoscape({
+    container: $('graph'),
+    elements,
+    style,
+    minZoom: 0.05,
+    maxZoom: 6,
+    boxSelectionEnabled: false,
+    layout: { name: 'preset' },
+  });
+  window.pisMap = { cy, data };
+
+  // ---- Filters ------------------------------------------------------------------------------
+  const state = {
+    kinds: new Set(Object.keys(KINDS)),
+    locality: '',
+    form: '',
+    priority: '',
+    from: 0,
+    to: Math.max(days.length - 1, 0),
+    cluster: null,
+    possible: true,
+    query: '',
+  };
+
+  function subPasses(i) {
+    const s = subs[i];
+    if (state.locality && !s[4].includes(state.locality)) return false;
+    if (state.form && s[2] !== state.form) return false;
+    if (state.priority && s[3] !== state.priority) return false;
+    const d = s[1];
+    return !days.length || (d >= days[state.from] && d <= days[state.to]);
+  }
+
+  let visible = new Set();
+  function apply() {
+    const passing = subs.map((_, i) => subPasses(i));
+    visible = new Set();
+    for (const n of nodes) {
+      if (!state.kinds.has(n.kind)) continue;
+      if (state.cluster !== null && n.cluster !== state.cluster) continue;
+      if (n.subs.some((i) => passing[i])) visible.add(n.id);
+    }
+    let links = 0;
+    let possible = 0;
+    cy.batch(() => {
+      for (const n of nodes) cy.getElementById(`n${n.id}`).toggleClass('hidden', !visible.has(n.id));
+      data.links.forEach(([a, b, seen], i) => {
+        const show = visible.has(a) && visible.has(b) && seen.some((s) => passing[s]);
+        if (show) links += 1;
+        cy.getElementById(`l${i}`).toggleClass('hidden', !show);
+      });
+      data.possible.forEach(([a, b], i) => {
+        const show = state.possible && visible.has(a) && visible.has(b);
+        if (show) possible += 1;
+        cy.getElementById(`p${i}`).toggleClass('hidden', !show);
+      });
+    });
+    const from = days[state.from] ?? '';
+    const to = days[state.to] ?? '';
+    $('range-label').textContent = days.length ? `${from} to ${to}` : 'no dates';
+    const status = `Showing ${visible.size} of ${nodes.length} entities, ${links} links and ${possible} possible links.`;
+    $('status').textContent = status;
+    $('graph').dataset.drawn = String(visible.size);
+    drawTimeline(passing);
+    runSearch();
+    const shown = cy.nodes().not('.hidden');
+    if (shown.length) cy.fit(shown, 30);
+    scheduleLabels();
+  }
+
+  // ---- Timeline: submissions per day, the chosen range highlighted --------------------------
+  function drawTimeline(passing) {
+    const svg = $('timeline');
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    const counts = days.map(() => 0);
+    const shown = days.map(() => 0);
+    const index = new Map(days.map((d, i) => [d, i]));
+    subs.forEach((s, i) => {
+      const k = index.get(s[1]);
+      counts[k] += 1;
+      if (passing[i]) shown[k] += 1;
+    });
+    const max = Math.max(1, ...counts);
+    const w = 600 / Math.max(days.length, 1);
+    const ns = 'http://www.w3.org/2000/svg';
+    days.forEach((d, i) => {
+      for (const [n, fill] of [[counts[i], '#b1b4b6'], [shown[i], '#0072B2']]) {
+        const r = document.createElementNS(ns, 'rect');
+        const h = Math.max(n ? 2 : 0, (n / max) * 60);
+        r.setAttribute('x', String(i * w));
+        r.setAttribute('y', String(60 - h));
+        r.setAttribute('width', String(Math.max(w - 1, 1)));
+        r.setAttribute('height', String(h));
+        r.setAttribute('fill', fill);
+        svg.appendChild(r);
+      }
+    });
+  }
+
+  // ---- Labels: readable ones only, never on top of each other -------------------------------
+  // Priority by how often an entity is seen; a label is shown when its box (on screen) does not
+  // overlap one already placed. The hovered and the selected node always show theirs.
+  let labelTimer = 0;
+  function scheduleLabels() {
+    clearTimeout(labelTimer);
+    labelTimer = setTimeout(placeLabels, 60);
+  }
+  function placeLabels() {
+    const zoom = cy.zoom();
+    const px = FONT * zoom;
+    const placed = [];
+    const order = cy
+      .nodes()
+      .not('.hidden')
+      .sort((a, b) => b.degree() - a.degree() || b.data('size') - a.data('size'));
+    cy.batch(() => {
+      cy.nodes().removeClass('labelled');
+      if (px < 7) return;
+      const extent = cy.extent();
+      for (const n of order) {
+        const p = n.position();
+        if (p.x < extent.x1 || p.x > extent.x2 || p.y < extent.y1 || p.y > extent.y2) continue;
+        const rp = n.renderedPosition();
+        const half = (n.data('label').length * px * 0.55) / 2 + 2;
+        const top = rp.y + (n.data('size') * zoom) / 2 + 2;
+        const box = [rp.x - half, top, rp.x + half, top + px * 1.3];
+        // The node's own disc counts as taken, so a label never covers another node either.
+        if (placed.some((b) => b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3])) continue;
+        placed.push(box);
+        n.addClass('labelled');
+        if (placed.length > 400) break;
+      }
+    });
+  }
+  cy.on('viewport', scheduleLabels);
+  cy.on('mouseover', 'node', (e) => e.target.addClass('hover'));
+  cy.on('mouseout', 'node', (e) => e.target.removeClass('hover'));
+
+  // ---- Search ------------------------------------------------------------------------------
+  function matches(n, q) {
+    const s = squash(q);
+    if (!s) return false;
+    if (n.search.some((x) => x.includes(s))) return true;
+    return n.kind === 'phone' && phoneForms(q).some((d) => n.digits.includes(d));
+  }
+  function runSearch() {
+    const q = state.query.trim();
+    const list = $('results');
+    list.replaceChildren();
+    cy.batch(() => {
+      cy.elements().removeClass('match faded');
+      if (!q) return;
+      const found = nodes.filter((n) => visible.has(n.id) && matches(n, q));
+      $('results-count').textContent = `${found.length} found`;
+      for (const n of found.slice(0, 50)) {
+        const li = el('li');
+        const b = el('button', `${n.label} (${n.kind})`, { type: 'button', class: 'link' });
+        b.addEventListener('click', () => select(n.id));
+        li.appendChild(b);
+        list.appendChild(li);
+        cy.getElementById(`n${n.id}`).addClass('match');
+      }
+      if (found.length) {
+        cy.elements().not('.hidden').not('.match').addClass('faded');
+      }
+    });
+    if (!q) $('results-count').textContent = '';
+  }
+
+  // ---- The panel: one entity, its references, dates, roles and links ------------------------
+  function select(id) {
+    const n = byId.get(id);
+    if (!n) return;
+    const node = cy.getElementById(`n${id}`);
+    cy.nodes().unselect();
+    if (!node.hasClass('hidden')) {
+      node.select();
+      cy.animate({ center: { eles: node }, duration: 200 });
+    }
+    const panel = $('panel');
+    panel.replaceChildren();
+    const h = el('h2', n.label, { tabindex: '-1', id: 'panel-heading' });
+    panel.appendChild(h);
+    const dl = el('dl');
+    const when = n.subs.map((i) => subs[i][1]).sort();
+    const rows = [
+      ['Type', n.kind],
+      ['Seen in', `${n.subs.length} submission${n.subs.length === 1 ? '' : 's'}`],
+      ['First seen', when[0] ?? ''],
+      ['Last seen', when[when.length - 1] ?? ''],
+      ['Roles', n.roles.length ? n.roles.join(', ') : 'none given'],
+      ['Localities', n.localities.length ? n.localities.join(', ') : 'none'],
+      ['Cluster', n.cluster === null ? 'none' : `${n.cluster + 1}`],
+    ];
+    for (const [k, v] of rows) {
+      dl.appendChild(el('dt', k));
+      dl.appendChild(el('dd', v));
+    }
+    panel.appendChild(dl);
+    panel.appendChild(el('h3', 'References'));
+    const refs = el('ul', null, { class: 'refs' });
+    for (const i of [...n.subs].sort((a, b) => subs[a][1].localeCompare(subs[b][1]))) {
+      const [ref, day, form, priority] = subs[i];
+      refs.appendChild(el('li', `${ref} · ${day} · ${form} · ${priority}`));
+    }
+    panel.appendChild(refs);
+    const linked = neighbours.get(id) ?? [];
+    panel.appendChild(el('h3', `Linked (${linked.length})`));
+    const ul = el('ul');
+    for (const l of linked.slice(0, 100)) {
+      const m = byId.get(l.id);
+      const li = el('li');
+      const b = el('button', `${m.label} (${m.kind})`, { type: 'button', class: 'link' });
+      b.addEventListener('click', () => select(l.id));
+      li.appendChild(b);
+      li.appendChild(document.createTextNode(` in ${l.seen.map((s) => subs[s][0]).join(', ')}`));
+      ul.appendChild(li);
+    }
+    panel.appendChild(ul);
+    const poss = possibleOf.get(id) ?? [];
+    panel.appendChild(el('h3', `Possible links (${poss.length})`));
+    const pl = el('ul');
+    for (const p of poss) {
+      const m = byId.get(p.id);
+      const li = el('li');
+      const b = el('button', `${m.label} (${m.kind})`, { type: 'button', class: 'link' });
+      b.addEventListener('click', () => select(p.id));
+      li.appendChild(b);
+      li.appendChild(document.createTextNode(`: ${p.why}`));
+      pl.appendChild(li);
+    }
+    if (!poss.length) pl.appendChild(el('li', 'none'));
+    panel.appendChild(pl);
+    if (n.cluster !== null) {
+      const b = el('button', `Show only cluster ${n.cluster + 1}`, { type: 'button' });
+      b.addEventListener('click', () => focusCluster(n.cluster));
+      panel.appendChild(b);
+    }
+    panel.hidden = false;
+    h.focus({ preventScroll: true });
+  }
+  cy.on('tap', 'node', (e) => select(Number(e.target.id().slice(1))));
+
+  function focusCluster(c) {
+    state.cluster = c;
+    $('cluster').value = c === null ? '' : String(c);
+    apply();
+    if (c !== null) {
+      cy.elements().not('.hidden').layout({ name: 'fcose', animate: false, randomize: false, fit: true, padding: 30, nodeRepulsion: 6000, idealEdgeLength: 70 }).run();
+      scheduleLabels();
+    }
+  }
+
+  // ---- Controls ----------------------------------------------------------------------------
+  $('search').addEventListener('input', (e) => {
+    state.query = e.target.value;
+    runSearch();
+  });
+  for (const box of document.querySelectorAll('input[name="kind"]')) {
+    box.addEventListener('change', () => {
+      if (box.checked) state.kinds.add(box.value);
+      else state.kinds.delete(box.value);
+      apply();
+    });
+  }
+  for (const [id, key] of [['locality', 'locality'], ['form', 'form'], ['priority', 'priority']]) {
+    $(id).addEventListener('change', (e) => {
+      state[key] = e.target.value;
+      apply();
+    });
+  }
+  const from = $('from');
+  const to = $('to');
+  for (const r of [from, to]) {
+    r.max = String(state.to);
+    r.setAttribute('aria-valuetext', '');
+  }
+  from.value = '0';
+  to.value = String(state.to);
+  function range() {
+    let a = Number(from.value);
+    let b = Number(to.value);
+    if (a > b) [a, b] = [b, a];
+    state.from = a;
+    state.to = b;
+    from.setAttribute('aria-valuetext', days[Number(from.value)] ?? '');
+    to.setAttribute('aria-valuetext', days[Number(to.value)] ?? '');
+    apply();
+  }
+  from.addEventListener('input', range);
+  to.addEventListener('input', range);
+  $('cluster').addEventListener('change', (e) => focusCluster(e.target.value === '' ? null : Number(e.target.value)));
+  $('possible').addEventListener('change', (e) => {
+    state.possible = e.target.checked;
+    apply();
+  });
+  $('reset').addEventListener('click', () => {
+    state.cluster = null;
+    $('cluster').value = '';
+    cy.nodes().unselect();
+    $('panel').hidden = true;
+    apply();
+  });
+  for (const b of document.querySelectorAll('button[data-cluster]')) {
+    b.addEventListener('click', () => focusCluster(Number(b.dataset.cluster)));
+  }
+
+  // ---- First drawing -----------------------------------------------------------------------
+  // A fixed start (randomize: false from a spiral) so the same map draws the same picture.
+  cy.nodes().forEach((n, i) => {
+    const a = i * 2.399963;
+    const r = 20 * Math.sqrt(i + 0.5);
+    n.position({ x: r * Math.cos(a), y: r * Math.sin(a) });
+  });
+  const layout = cy.layout({
+    name: 'fcose',
+    quality: nodes.length > 800 ? 'draft' : 'default',
+    randomize: false,
+    animate: false,
+    nodeRepulsion: 6000,
+    idealEdgeLength: 60,
+    packComponents: true,
+    padding: 30,
+  });
+  layout.one('layoutstop', () => {
+    range();
+    document.body.dataset.ready = 'true';
+  });
+  layout.run();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
+else main();

@@ -1,0 +1,187 @@
+//! The Level 2 pack: a printable summary of one locality's map for a MACE Level 2 meeting.
+//! The persons posing risk with the most links, the vehicles and phones seen in several
+//! reports, the places named most (hotspots) and a timeline of the period by week. Static
+//! HTML with no script; the CSP allows only its own style sheet.
+
+use super::entities::Kind;
+use super::graph::{Entity, MapGraph};
+use super::output::{escape, MARKING};
+use super::page::bar;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Rows per list.
+const TOP: usize = 20;
+
+const STYLE: &str = "body{font-family:Arial,sans-serif;margin:1.5em;color:#0b0c0c;line-height:1.35}\
+.marking{background:#d4351c;color:#fff;font-weight:bold;padding:.3em .6em;display:inline-block}\
+table{border-collapse:collapse;margin:.6em 0 1.4em;width:100%}th,td{border-bottom:1px solid #b1b4b6;padding:.25em .5em;text-align:left;vertical-align:top}\
+td.refs{font-size:.85em;overflow-wrap:anywhere}\
+@page{size:A4;margin:15mm}@media print{body{margin:0;font-size:10pt}h2{break-after:avoid}tr{break-inside:avoid}}";
+
+fn csp() -> String {
+    use base64::Engine;
+    let hash = ring::digest::digest(&ring::digest::SHA256, STYLE.as_bytes());
+    format!(
+        "default-src 'none'; style-src 'sha256-{}'; base-uri 'none'; form-action 'none'",
+        base64::engine::general_purpose::STANDARD.encode(hash.as_ref())
+    )
+}
+
+fn references(g: &MapGraph, e: &Entity) -> String {
+    let refs: Vec<String> = e
+        .reports
+        .iter()
+        .take(12)
+        .map(|r| escape(&g.reports[*r as usize].reference))
+        .collect();
+    let more = e.reports.len().saturating_sub(12);
+    if more > 0 {
+        format!("{} and {more} more", refs.join(" "))
+    } else {
+        refs.join(" ")
+    }
+}
+
+/// The Monday of a `YYYY-MM-DD` day's ISO week, for the timeline.
+fn week_of(day: &str) -> Option<String> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(day, fmt).ok()?;
+    let monday = d - time::Duration::days(i64::from(d.weekday().number_days_from_monday()));
+    monday.format(fmt).ok()
+}
+
+fn table_of(h: &mut String, g: &MapGraph, rows: &[(&Entity, usize)], count_name: &str) {
+    let _ = write!(
+        h,
+        "<table><tr><th scope=\"col\">entity</th><th scope=\"col\">{count_name}</th><th scope=\"col\">submissions</th><th scope=\"col\">first seen</th><th scope=\"col\">last seen</th><th scope=\"col\">references</th></tr>"
+    );
+    for (e, n) in rows {
+        let (first, last) = g.span(&e.reports);
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{n}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"refs\">{}</td></tr>",
+            escape(&e.label),
+            e.reports.len(),
+            escape(first),
+            escape(last),
+            references(g, e)
+        );
+    }
+    if rows.is_empty() {
+        h.push_str("<tr><td colspan=\"6\">None in this period.</td></tr>");
+    }
+    h.push_str("</table>");
+}
+
+pub fn html(g: &MapGraph, locality: &str, note: &str) -> String {
+    let degrees = g.degrees();
+    let days: Vec<&str> = g.reports.iter().map(|r| r.date.as_str()).collect();
+    let first = days.iter().min().copied().unwrap_or("");
+    let last = days.iter().max().copied().unwrap_or("");
+    let mut h = String::new();
+    let title = format!("Level 2 pack: {}", locality.replace('_', " "));
+    let _ = write!(
+        h,
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\
+         <meta name=\"referrer\" content=\"no-referrer\">\
+         <title>{MARKING} – {}</title><style>{STYLE}</style></head><body>\
+         <p class=\"marking\">{MARKING}</p><h1>{}</h1>\
+         <p>{} submissions received {} to {}; {} entities, {} links, {} possible links. {}</p>",
+        csp(),
+        escape(&title),
+        escape(&title),
+        g.reports.len(),
+        escape(first),
+        escape(last),
+        g.entities.len(),
+        g.links.len(),
+        g.possible_links.len(),
+        escape(note)
+    );
+
+    let mut risk: Vec<(&Entity, usize)> = g
+        .entities
+        .iter()
+        .filter(|e| e.kind == Kind::Person && e.roles.contains("PERSON_POSING_RISK"))
+        .map(|e| (e, degrees[e.id]))
+        .collect();
+    risk.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then(b.0.reports.len().cmp(&a.0.reports.len()))
+            .then(a.0.id.cmp(&b.0.id))
+    });
+    risk.truncate(TOP);
+    h.push_str("<h2>Persons posing risk with the most links</h2>");
+    table_of(&mut h, g, &risk, "links");
+
+    for (kind, heading) in [
+        (Kind::Vehicle, "Vehicles seen in several reports"),
+        (Kind::Phone, "Phones seen in several reports"),
+    ] {
+        let mut rows: Vec<(&Entity, usize)> = g
+            .entities
+            .iter()
+            .filter(|e| e.kind == kind && e.reports.len() > 1)
+            .map(|e| (e, degrees[e.id]))
+            .collect();
+        rows.sort_by(|a, b| {
+            b.0.reports
+                .len()
+                .cmp(&a.0.reports.len())
+                .then(b.1.cmp(&a.1))
+                .then(a.0.id.cmp(&b.0.id))
+        });
+        rows.truncate(TOP);
+        let _ = write!(h, "<h2>{heading}</h2>");
+        table_of(&mut h, g, &rows, "links");
+    }
+
+    let mut places: Vec<(&Entity, usize)> = g
+        .entities
+        .iter()
+        .filter(|e| e.kind == Kind::Place)
+        .map(|e| (e, degrees[e.id]))
+        .collect();
+    places.sort_by(|a, b| {
+        b.0.reports
+            .len()
+            .cmp(&a.0.reports.len())
+            .then(a.0.id.cmp(&b.0.id))
+    });
+    places.truncate(TOP);
+    h.push_str("<h2>Hotspots: places named most</h2>");
+    table_of(&mut h, g, &places, "links");
+
+    let mut weeks: BTreeMap<String, usize> = BTreeMap::new();
+    for (d, n) in &g.timeline {
+        let w = week_of(d).unwrap_or_else(|| "unknown".into());
+        *weeks.entry(w).or_insert(0) += n;
+    }
+    h.push_str("<h2>Timeline: submissions per week</h2><table><tr><th scope=\"col\">week beginning</th><th scope=\"col\">submissions</th><th></th></tr>");
+    let max = weeks.values().copied().max().unwrap_or(1).max(1);
+    for (w, n) in &weeks {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{n}</td><td>{}</td></tr>",
+            escape(w),
+            bar((n * 300 / max) as u64)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</table><p class=\"marking\">{MARKING}</p></body></html>"
+    );
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn weeks_begin_on_monday() {
+        assert_eq!(super::week_of("2026-10-01").as_deref(), Some("2026-09-28"));
+        assert_eq!(super::week_of("2026-09-28").as_deref(), Some("2026-09-28"));
+        assert_eq!(super::week_of("nonsense"), None);
+    }
+}

@@ -1,0 +1,192 @@
+// Browser checks of `pis-gateway map`'s map.html, opened from file:// as an analyst opens it.
+// run.sh maps tests/browser/map-fixture/ (60 generated submissions) into PISG_BROWSER_MAP_DIR;
+// run.mjs calls runMapChecks. What is expected comes from map.json, written by the same run
+// (the page's own data is not trusted to check itself).
+//
+//   * the page opens from file:// and no request leaves it (every request is recorded);
+//   * search finds a plate typed in lower case with spaces in other places;
+//   * the locality and date filters change what is drawn, and only to what they should;
+//   * clicking a node (a mouse click on the canvas) shows that entity's references;
+//   * axe finds no violation on the page (controls, panel and tables);
+//   * a screenshot (map.png) for the README.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+async function openMap(browser, file, viewport, options = {}) {
+  const context = await browser.newContext({ viewport, ...options });
+  const page = await context.newPage();
+  const requests = [];
+  const problems = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  return { context, page, requests, problems };
+}
+
+// The page's current drawing: ids of the entities shown (not hidden by a filter).
+async function drawnIds(page) {
+  return page.evaluate(() =>
+    window.pisMap.cy
+      .nodes()
+      .not('.hidden')
+      .map((n) => Number(n.id().slice(1))),
+  );
+}
+
+async function statusCount(page) {
+  const text = await page.locator('#status').textContent();
+  const m = /Showing (\d+) of (\d+) entities/.exec(text || '');
+  if (!m) throw new Error(`no count in the status line: "${text}"`);
+  return Number(m[1]);
+}
+
+function check(results, failures, name, fn) {
+  return fn().then(
+    () => results.push({ name, passed: true }),
+    (e) => {
+      const error = e.message.split('\n')[0];
+      results.push({ name, passed: false, error });
+      failures.push(`map: ${name}: ${error}`);
+    },
+  );
+}
+
+export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, failures, results }) {
+  const file = path.join(mapDir, 'map.html');
+  const map = JSON.parse(fs.readFileSync(path.join(mapDir, 'map.json'), 'utf8')).map;
+  const entity = new Map(map.entities.map((e) => [e.id, e]));
+  const day = new Map(map.reports.map((r) => [r.reference, r.date]));
+  const { context, page, requests, problems } = await openMap(browser, file, desktop);
+  try {
+    await check(results, failures, 'opens from file:// with no request leaving the page', async () => {
+      const outside = requests.filter((u) => !u.startsWith('file://'));
+      if (outside.length) throw new Error(`requests: ${outside.join(', ')}`);
+      if (problems.length) throw new Error(problems.join('; '));
+      const all = await statusCount(page);
+      if (all === 0) throw new Error('nothing drawn');
+    });
+
+    await check(results, failures, 'search finds a plate typed with spaces', async () => {
+      const plate = map.entities.find((e) => e.kind === 'vehicle' && !e.key.includes('?'));
+      if (!plate) throw new Error('no full plate in the fixture');
+      // YA15KBC typed as "ya 15k bc".
+      const k = plate.key.toLowerCase();
+      const typed = `${k.slice(0, 2)} ${k.slice(2, 5)} ${k.slice(5)}`;
+      await page.locator('#search').fill(typed);
+      const found = await page.locator('#results button').allTextContents();
+      if (!found.some((t) => t.startsWith(plate.label))) throw new Error(`"${typed}" found ${JSON.stringify(found)}, not ${plate.label}`);
+      const marked = await page.evaluate((id) => window.pisMap.cy.getElementById(`n${id}`).hasClass('match'), plate.id);
+      if (!marked) throw new Error('the plate is not marked in the drawing');
+      await page.locator('#results button', { hasText: plate.label }).first().click();
+      const heading = await page.locator('#panel h2').textContent();
+      if (heading !== plate.label) throw new Error(`panel shows "${heading}"`);
+      await page.locator('#search').fill('');
+    });
+
+    await check(results, failures, 'the locality filter changes what is drawn', async () => {
+      const before = await statusCount(page);
+      const localities = await page.locator('#locality option').evaluateAll((o) => o.map((x) => x.value).filter(Boolean));
+      if (localities.length < 2) throw new Error(`localities: ${localities}`);
+      const chosen = localities[0];
+      await page.locator('#locality').selectOption(chosen);
+      const ids = await drawnIds(page);
+      const after = await statusCount(page);
+      if (!(after < before) || after !== ids.length) throw new Error(`drawn ${before} → ${after} (${ids.length} nodes)`);
+      const stray = ids.filter((id) => !entity.get(id).localities.includes(chosen));
+      if (stray.length) throw new Error(`drawn outside ${chosen}: ${stray.map((id) => entity.get(id).label).join(', ')}`);
+      await page.locator('#locality').selectOption('');
+      if ((await statusCount(page)) !== before) throw new Error('"All localities" does not draw everything again');
+    });
+
+    await check(results, failures, 'the date range changes what is drawn', async () => {
+      const before = await statusCount(page);
+      // By keyboard, as the range control is used without a mouse: "To" down to the first day.
+      await page.locator('#to').focus();
+      await page.keyboard.press('Home');
+      const first = (await page.locator('#range-label').textContent()).split(' to ')[0];
+      const ids = await drawnIds(page);
+      if (!(ids.length < before)) throw new Error(`drawn ${before} → ${ids.length}`);
+      const stray = ids.filter((id) => !entity.get(id).references.some((r) => day.get(r) === first));
+      if (stray.length) throw new Error(`drawn but not seen on ${first}: ${stray.map((id) => entity.get(id).label).join(', ')}`);
+      await page.keyboard.press('End');
+      if ((await statusCount(page)) !== before) throw new Error('the full range does not draw everything again');
+    });
+
+    await check(results, failures, 'clicking a node shows its references', async () => {
+      await page.locator('#reset').click();
+      // The entity seen most often, clicked where it is drawn.
+      const target = [...map.entities].sort((a, b) => b.references.length - a.references.length)[0];
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const at = await page.evaluate((id) => {
+        const cy = window.pisMap.cy;
+        const n = cy.getElementById(`n${id}`);
+        cy.zoom(2);
+        cy.center(n);
+        const p = n.renderedPosition();
+        const r = cy.container().getBoundingClientRect();
+        return { x: r.left + p.x, y: r.top + p.y };
+      }, target.id);
+      await page.waitForTimeout(100);
+      await page.mouse.click(at.x, at.y);
+      await page.waitForSelector('#panel:not([hidden]) h2');
+      const selected = await page.evaluate(() => window.pisMap.cy.$('node:selected').map((n) => Number(n.id().slice(1))));
+      if (selected.length !== 1) throw new Error(`selected: ${selected}`);
+      const e = entity.get(selected[0]);
+      const heading = await page.locator('#panel h2').textContent();
+      if (heading !== e.label) throw new Error(`panel "${heading}" for ${e.label}`);
+      const shown = (await page.locator('#panel ul.refs li').allTextContents()).map((t) => t.split(' · ')[0]).sort();
+      const expected = [...e.references].sort();
+      if (JSON.stringify(shown) !== JSON.stringify(expected)) throw new Error(`references ${shown} ≠ ${expected}`);
+    });
+
+    await check(results, failures, 'screenshot', async () => {
+      // The largest cluster on its own, its most-seen entity selected: what the README shows.
+      await page.setViewportSize({ width: 1280, height: 860 });
+      await page.locator('#reset').click();
+      await page.locator('#cluster').selectOption('0');
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const at = await page.evaluate(() => {
+        const cy = window.pisMap.cy;
+        const n = cy.nodes().not('.hidden').sort((a, b) => b.degree() - a.degree())[0];
+        const p = n.renderedPosition();
+        const r = cy.container().getBoundingClientRect();
+        return { x: r.left + p.x, y: r.top + p.y };
+      });
+      await page.mouse.click(at.x, at.y);
+      await page.waitForSelector('#panel:not([hidden]) h2');
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shots, 'map.png') });
+      await page.setViewportSize(desktop);
+    });
+
+    await check(results, failures, 'no script error or CSP refusal during the checks', async () => {
+      if (problems.length) throw new Error(problems.join('; '));
+    });
+  } finally {
+    await context.close();
+  }
+
+  // axe is injected as a script, which the page's CSP (rightly) refuses: a second context
+  // that bypasses the CSP, with search results listed and the panel open.
+  await check(results, failures, 'axe finds no violation (controls, results, panel, tables)', async () => {
+    const second = await openMap(browser, file, desktop, { bypassCSP: true });
+    try {
+      await second.page.locator('#search').fill('a');
+      await second.page.locator('#results button').first().click();
+      await second.page.waitForSelector('#panel:not([hidden]) h2');
+      const violations = await runAxe(second.page);
+      if (violations.length) {
+        throw new Error(violations.map((v) => `${v.id}: ${v.targets.slice(0, 3).join(' | ')}`).join('; '));
+      }
+    } finally {
+      await second.context.close();
+    }
+  });
+}
