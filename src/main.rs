@@ -674,6 +674,13 @@ fn map(
         note.push_str(&format!("Locality {l}. "));
     }
     map::output::write_all(&graph, &out, &note, locality.as_deref())?;
+    if loaded.evidence_files > 0 {
+        let files: usize = graph.reports.iter().map(|r| r.attachments).sum();
+        eprintln!(
+            "{} evidence files (<reference>-N.age) left unopened; the mapped reports list {files} files",
+            loaded.evidence_files
+        );
+    }
     eprintln!(
         "{} submissions mapped ({} inputs skipped): {} entities, {} links, {} possible links, {} clusters; written to {} in {:.1} s",
         graph.reports.len(),

@@ -53,6 +53,8 @@ pub struct Submission {
     pub priority: String,
     pub localities: Vec<String>,
     pub mentions: Vec<Mention>,
+    /// Evidence files sealed with it (photos, screenshots, documents), as its document lists.
+    pub attachments: usize,
 }
 
 /// Lower case, NFC, single spaces: the form two spellings of one name share.
@@ -232,6 +234,7 @@ pub fn extract(doc: &Value) -> Submission {
     let mut seen = std::collections::HashSet::new();
     mentions.retain(|m| seen.insert((m.kind, m.key.clone())));
     Submission {
+        attachments: doc["attachments"].as_array().map_or(0, Vec::len),
         date: doc["received_at"]
             .as_str()
             .unwrap_or("")

@@ -18,6 +18,8 @@ pub struct Report {
     pub form: String,
     pub priority: String,
     pub localities: Vec<String>,
+    /// Evidence files sealed with it.
+    pub attachments: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -230,6 +232,7 @@ pub fn build(submissions: &[Submission]) -> MapGraph {
             form: s.form.clone(),
             priority: s.priority.clone(),
             localities,
+            attachments: s.attachments,
         });
     }
 

@@ -15,6 +15,9 @@ pub struct Loaded {
     pub failures: Vec<(String, String)>,
     /// (input, why) for every document used without a valid signature (`--allow-unsigned`).
     pub unverified: Vec<(String, String)>,
+    /// Evidence files (`<reference>-N.age`) among the inputs, left unopened: each report's
+    /// signed document lists its own files, and the map counts them from there.
+    pub evidence_files: usize,
 }
 
 /// Whose documents are mapped.
@@ -43,6 +46,25 @@ fn files_under(path: &Path, out: &mut Vec<PathBuf>) {
     } else {
         out.push(path.to_path_buf());
     }
+}
+
+/// An evidence file sealed beside its report, named `<reference>-N.age` as the email and
+/// `open --extract` name it. It holds a cleaned photo or a PDF, not a document, so decrypting it
+/// would only cost time and then fail; the report's own document says how many files it has.
+fn is_evidence_file(path: &Path) -> bool {
+    let Some(stem) = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".age"))
+    else {
+        return false;
+    };
+    let Some((reference, n)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+        && Reference::parse(reference).is_some_and(|r| r.as_str() == reference)
 }
 
 /// The envelope inside a file: the file itself, or the armored block of an email.
@@ -143,6 +165,9 @@ pub fn read_inputs(
     for i in inputs {
         files_under(i, &mut files);
     }
+    let before = files.len();
+    files.retain(|f| !is_evidence_file(f));
+    let evidence_files = before - files.len();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 16)
@@ -219,5 +244,6 @@ pub fn read_inputs(
         submissions,
         failures,
         unverified,
+        evidence_files,
     }
 }

@@ -161,6 +161,7 @@ impl Serialize for Json<'_> {
                             serde_json::json!({
                                 "reference": r.reference, "date": r.date, "form": r.form,
                                 "priority": r.priority, "localities": r.localities,
+                                "attachments": r.attachments,
                             })
                         })
                     }),

@@ -746,3 +746,78 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
     assert_eq!(mode(&out2), 0o700, "a folder it creates is private");
     assert_eq!(mode(&dir.path().join("new")), 0o700);
 }
+
+/// What `open --extract` and the email leave beside a report: `<reference>-N.age` files holding
+/// a photo or a PDF. The map leaves them unopened and counts each report's files from its own
+/// signed document, instead of refusing them as broken documents.
+#[test]
+fn evidence_files_beside_their_reports_are_counted_from_the_report_not_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = age::x25519::Identity::generate();
+    let key_file = dir.path().join("analyst.key");
+    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).expect("dir");
+    let file_facts = |n: usize| {
+        json!({"n": n, "type": "image", "media_type": "image/jpeg",
+               "sha256_received": "00".repeat(32), "sha256_sealed": "11".repeat(32),
+               "bytes_received": 2048, "bytes_sealed": 1024, "width": 64, "height": 48})
+    };
+    let mut with_files = doc(
+        "PIS-E001-0001",
+        "professional",
+        1,
+        "WHITBY",
+        json!({"phones": [{"number": "07700 900777"}]}),
+    );
+    with_files["attachments"] = json!([file_facts(1), file_facts(2)]);
+    let without = doc(
+        "PIS-E001-0002",
+        "community",
+        2,
+        "WHITBY",
+        json!({"phones": [{"number": "07700 900777"}]}),
+    );
+    std::fs::write(inputs.join("PIS-E001-0001.age"), seal(&with_files, &key)).expect("write");
+    std::fs::write(inputs.join("PIS-E001-0002.age"), seal(&without, &key)).expect("write");
+    for n in 1..=2 {
+        // A JPEG's first bytes, sealed as the gateway seals an evidence file.
+        let photo = seal_bytes(b"\xff\xd8\xff\xe0 not a document", &key);
+        std::fs::write(inputs.join(format!("PIS-E001-0001-{n}.age")), photo).expect("write");
+    }
+    // A name that only looks like an evidence file is still opened (and reported if bad).
+    std::fs::write(
+        inputs.join("PIS-E001-0001-x.age"),
+        seal_bytes(b"not a document", &key),
+    )
+    .expect("write");
+
+    let out = dir.path().join("out");
+    let (ok, stderr) = run_map(dir.path(), &key_file, &out, &[], &inputs);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("2 submissions mapped"), "{stderr}");
+    assert!(
+        stderr.contains("2 evidence files") && stderr.contains("list 2 files"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("PIS-E001-0001-1.age") && !stderr.contains("PIS-E001-0001-2.age"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("PIS-E001-0001-x.age: decrypted, but not a JSON document"),
+        "{stderr}"
+    );
+    let map: Value =
+        serde_json::from_slice(&std::fs::read(out.join("map.json")).expect("json")).expect("json");
+    let files_of = |reference: &str| {
+        map["map"]["reports"]
+            .as_array()
+            .expect("reports")
+            .iter()
+            .find(|r| r["reference"] == reference)
+            .map(|r| r["attachments"].clone())
+    };
+    assert_eq!(files_of("PIS-E001-0001"), Some(json!(2)));
+    assert_eq!(files_of("PIS-E001-0002"), Some(json!(0)));
+}
