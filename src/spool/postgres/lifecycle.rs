@@ -112,7 +112,8 @@ pub async fn escalate_due(
         let n = row.get::<_, i32>(3) + 1;
         let original: Vec<String> = db::rows(
             &tx,
-            "SELECT route FROM deliveries WHERE submission = $1 AND view <> 'escalation'
+            "SELECT route FROM deliveries WHERE submission = $1
+               AND view NOT IN ('escalation', 'follow_up')
              ORDER BY route COLLATE \"C\"",
             &[&id],
         )

@@ -142,9 +142,10 @@ pub(super) fn escalate_due(
         let n = escalations + 1;
         let original: Vec<String> = tx
             .prepare(
-                "SELECT route FROM deliveries WHERE submission = ?1 AND view != ?2 ORDER BY route",
+                "SELECT route FROM deliveries WHERE submission = ?1 AND view NOT IN (?2, ?3)
+                 ORDER BY route",
             )?
-            .query_map(params![id, View::Escalation], |r| r.get(0))?
+            .query_map(params![id, View::Escalation, View::FollowUp], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let notice = json!({
             "escalation": n,
