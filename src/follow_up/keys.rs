@@ -110,8 +110,9 @@ impl Deriver {
     pub fn derive_now(&self, code: &FollowUpCode) -> Result<Derived, DeriveError> {
         let params = Params::new(self.cost.memory_kib, self.cost.passes, 1, Some(32))
             .map_err(|_| DeriveError::Kdf)?;
-        let argon = Argon2::new_with_secret(&self.pepper, Algorithm::Argon2id, Version::V0x13, params)
-            .map_err(|_| DeriveError::Kdf)?;
+        let argon =
+            Argon2::new_with_secret(&self.pepper, Algorithm::Argon2id, Version::V0x13, params)
+                .map_err(|_| DeriveError::Kdf)?;
         let mut master = Zeroizing::new([0u8; 32]);
         argon
             .hash_password_into(code.as_bytes(), SALT, &mut master[..])
@@ -144,8 +145,12 @@ impl hkdf::KeyType for Len32 {
 /// The age X25519 identity whose secret scalar is these bytes (age clamps it as X25519 does),
 /// through its bech32 text form, the one constructor age offers.
 fn identity_from(secret: &[u8; 32]) -> Result<age::x25519::Identity, DeriveError> {
-    let mut text = bech32::encode("age-secret-key-", secret.to_base32(), bech32::Variant::Bech32)
-        .map_err(|_| DeriveError::Kdf)?;
+    let mut text = bech32::encode(
+        "age-secret-key-",
+        secret.to_base32(),
+        bech32::Variant::Bech32,
+    )
+    .map_err(|_| DeriveError::Kdf)?;
     text.make_ascii_uppercase();
     let identity = age::x25519::Identity::from_str(&text).map_err(|_| DeriveError::Kdf);
     text.zeroize();

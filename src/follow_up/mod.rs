@@ -9,4 +9,4 @@ pub mod code;
 pub mod keys;
 
 pub use code::{CodeError, FollowUpCode};
-pub use keys::{Cost, Derived, DeriveError, Deriver};
+pub use keys::{Cost, DeriveError, Derived, Deriver};
