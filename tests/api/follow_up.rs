@@ -37,17 +37,26 @@ async fn post_follow_up(app: &TestApp, fields: &[(String, String)]) -> Page {
 
 /// Sends the community form as a browser does from its check page, choosing a code or not.
 async fn send_report(app: &TestApp, answers: &serde_json::Value, code: bool) -> Page {
-    let token = app.form_token("community").await;
+    send_form(app, "community", answers, &[("_follow_up", if code { "yes" } else { "no" })]).await
+}
+
+async fn send_form(
+    app: &TestApp,
+    form: &str,
+    answers: &serde_json::Value,
+    choices: &[(&str, &str)],
+) -> Page {
+    let token = app.form_token(form).await;
     let mut fields = as_form_fields(answers);
     fields.push(("_token".into(), token));
     fields.push(("_step".into(), "check".into()));
-    fields.push(("_follow_up".into(), if code { "yes" } else { "no" }.into()));
+    fields.extend(as_fields(choices));
     fields.push(("_action".into(), "submit".into()));
     let borrowed: Vec<(&str, &str)> = fields
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
-    app.post_form("community", &borrowed).await
+    app.post_form(form, &borrowed).await
 }
 
 /// The code as the confirmation page shows it.
@@ -132,7 +141,8 @@ async fn an_anonymous_report_with_a_code_hears_back_and_adds_more_which_arrives_
         .expect("read")
         .expect("the key was committed with the report");
     let submitter = age::x25519::Recipient::from_str(&thread.recipient).expect("an age key");
-    let reply_canary = "canary-reply-7f3e which flat is it, the one above the shop?";
+    let reply_canary =
+        "canary-reply-7f3e which flat is it, the one above the shop? <script>alert(1)</script>";
     let mut recipients = vec![submitter];
     recipients.extend(app.identities.iter().map(|i| i.to_public()));
     let sealed = pis_gateway::seal::encrypt_to(reply_canary.as_bytes(), &recipients).expect("seal");
@@ -159,6 +169,11 @@ async fn an_anonymous_report_with_a_code_hears_back_and_adds_more_which_arrives_
             .contains("which flat is it, the one above the shop?"),
         "{}",
         thread_page.body
+    );
+    assert!(
+        thread_page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+            && !thread_page.body.contains("<script>alert(1)"),
+        "what police wrote is shown as text"
     );
     assert!(thread_page.body.contains("Being looked at"));
     assert!(thread_page.body.contains(&original));
@@ -393,4 +408,60 @@ async fn code_entries_are_limited_per_client_and_per_code() {
         200,
         "another code is not held back"
     );
+}
+
+#[actix_web::test]
+async fn a_professional_who_asked_gets_a_content_free_notice_at_work_when_police_write() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let outbox = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app_with(|s| {
+        s.mail = smtp_settings(smtp.port, outbox.path());
+        s.server.public_url = "https://gateway.example".into();
+    })
+    .await;
+    let page = send_form(
+        &app,
+        "professional",
+        &professional_answers(),
+        &[("_follow_up", "yes"), ("_follow_up_notify", "yes")],
+    )
+    .await;
+    assert!(page.body.contains("Information sent"), "{}", page.body);
+    let code = shown_code(&page.body).expect("professionals get the same code");
+    let reference = Reference::parse(&extract_reference(&page.body).expect("reference"))
+        .expect("reference");
+    let before = smtp.wait_for(1, Duration::from_secs(20)).await.len();
+
+    let spool = SqliteSpool::open(&app.dir.path().join("spool")).expect("spool");
+    let thread = spool
+        .follow_up_by_reference(&reference)
+        .await
+        .expect("read")
+        .expect("a key");
+    assert!(thread.notify);
+    let submitter = age::x25519::Recipient::from_str(&thread.recipient).expect("key");
+    let sealed = pis_gateway::seal::encrypt_to(b"canary-notice-55aa call me", &[submitter])
+        .expect("seal");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    spool
+        .add_reply(&reference, sealed, "officer-test", now)
+        .await
+        .expect("reply");
+    drop(spool);
+    // The gateway's outbox learns of it on its next poll, as it would from another gateway.
+    let mail = smtp.wait_for(before + 1, Duration::from_secs(30)).await;
+    let notice = mail
+        .iter()
+        .find(|m| m.rcpt_to == ["dsl@example.sch.uk"] || m.rcpt_to == ["dsl@Example.SCH.UK"])
+        .expect("a notice to the work address");
+    let text = String::from_utf8_lossy(&notice.data);
+    assert!(text.contains("There is a message for you about report"), "{text}");
+    assert!(text.contains("https://gateway.example/follow-up"), "{text}");
+    assert!(!text.contains("canary-notice-55aa"));
+    assert!(!text.contains("BEGIN AGE"), "no attachment");
+    assert!(!text.contains(&code) && !text.contains(&code.replace('-', "")));
+    assert!(enter_code(&app, &code)
+        .await
+        .body
+        .contains("canary-notice-55aa call me"));
 }
