@@ -248,6 +248,10 @@ fn layout(doc: &Value, forms: &FormRegistry, provenance: &Provenance) -> Layout 
         heading.push(("Localities".into(), localities.join(", ")));
     }
     heading.push(("Form".into(), format!("{} (version {version})", s("form"))));
+    // What a submitter added on /follow-up names the report it adds to.
+    if let Some(original) = doc.get("follow_up_of").and_then(Value::as_str) {
+        heading.push(("Adds to report".into(), original.to_string()));
+    }
     heading.push((
         "Route".into(),
         format!("{} ({} view)", s("route"), s("view")),

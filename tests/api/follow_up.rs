@@ -37,7 +37,13 @@ async fn post_follow_up(app: &TestApp, fields: &[(String, String)]) -> Page {
 
 /// Sends the community form as a browser does from its check page, choosing a code or not.
 async fn send_report(app: &TestApp, answers: &serde_json::Value, code: bool) -> Page {
-    send_form(app, "community", answers, &[("_follow_up", if code { "yes" } else { "no" })]).await
+    send_form(
+        app,
+        "community",
+        answers,
+        &[("_follow_up", if code { "yes" } else { "no" })],
+    )
+    .await
 }
 
 async fn send_form(
@@ -171,7 +177,9 @@ async fn an_anonymous_report_with_a_code_hears_back_and_adds_more_which_arrives_
         thread_page.body
     );
     assert!(
-        thread_page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+        thread_page
+            .body
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
             && !thread_page.body.contains("<script>alert(1)"),
         "what police wrote is shown as text"
     );
@@ -428,8 +436,8 @@ async fn a_professional_who_asked_gets_a_content_free_notice_at_work_when_police
     .await;
     assert!(page.body.contains("Information sent"), "{}", page.body);
     let code = shown_code(&page.body).expect("professionals get the same code");
-    let reference = Reference::parse(&extract_reference(&page.body).expect("reference"))
-        .expect("reference");
+    let reference =
+        Reference::parse(&extract_reference(&page.body).expect("reference")).expect("reference");
     let before = smtp.wait_for(1, Duration::from_secs(20)).await.len();
 
     let spool = SqliteSpool::open(&app.dir.path().join("spool")).expect("spool");
@@ -440,8 +448,8 @@ async fn a_professional_who_asked_gets_a_content_free_notice_at_work_when_police
         .expect("a key");
     assert!(thread.notify);
     let submitter = age::x25519::Recipient::from_str(&thread.recipient).expect("key");
-    let sealed = pis_gateway::seal::encrypt_to(b"canary-notice-55aa call me", &[submitter])
-        .expect("seal");
+    let sealed =
+        pis_gateway::seal::encrypt_to(b"canary-notice-55aa call me", &[submitter]).expect("seal");
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     spool
         .add_reply(&reference, sealed, "officer-test", now)
@@ -455,7 +463,10 @@ async fn a_professional_who_asked_gets_a_content_free_notice_at_work_when_police
         .find(|m| m.rcpt_to == ["dsl@example.sch.uk"] || m.rcpt_to == ["dsl@Example.SCH.UK"])
         .expect("a notice to the work address");
     let text = String::from_utf8_lossy(&notice.data);
-    assert!(text.contains("There is a message for you about report"), "{text}");
+    assert!(
+        text.contains("There is a message for you about report"),
+        "{text}"
+    );
     assert!(text.contains("https://gateway.example/follow-up"), "{text}");
     assert!(!text.contains("canary-notice-55aa"));
     assert!(!text.contains("BEGIN AGE"), "no attachment");
