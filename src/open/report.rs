@@ -467,18 +467,24 @@ fn when(doc: &Document<'_>) -> Vec<String> {
         FormKind::Community => ("when_known", "when", "", "how_often"),
         _ => ("event_date_known", "event_date", "event_time", "frequency"),
     };
-    let mut first = Vec::new();
-    if let Some(k) = doc.text(known) {
-        first.push(doc.option_label(known, k));
-    }
-    if let Some(d) = doc.text(date) {
-        first.push(d.to_string());
-    }
+    // "2026-11-02, morning (on or around a date)": the date first, as the officer records it.
+    let mut first = doc.text(date).map(str::to_string).unwrap_or_default();
     if let Some(t) = doc.text(time).filter(|t| *t != "UNKNOWN") {
-        first.push(doc.option_label(time, t).to_lowercase());
+        if !first.is_empty() {
+            first.push_str(", ");
+        }
+        first.push_str(&doc.option_label(time, t).to_lowercase());
+    }
+    if let Some(k) = doc.text(known) {
+        let k = doc.option_label(known, k);
+        first = if first.is_empty() {
+            k
+        } else {
+            format!("{first} ({})", k.to_lowercase())
+        };
     }
     if !first.is_empty() {
-        out.push(first.join(": "));
+        out.push(first);
     }
     if let Some(f) = doc.text(often).filter(|f| *f != "UNKNOWN") {
         out.push(format!(

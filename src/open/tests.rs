@@ -121,7 +121,7 @@ fn professional_first_screen_answers_the_officers_questions() {
         "Vehicles    YX21 KCD, grey Ford Focus car, seen at Lay-by opposite the school",
         "Phones      07700 9001?? (partial), whose: Person 2",
         "Online      Snapchat: tee_runs",
-        "When        On or around a date: 2026-11-02: morning",
+        "When        2026-11-02, morning (on or around a date)",
         "how often: several times",
         "the submitter found out on 2026-11-03",
         "Reported    A safeguarding referral to children's social care (MAST)",
@@ -187,7 +187,7 @@ fn community_first_screen_reads_the_community_form() {
         "Vehicles    AB12C?? (partial), white Ford Transit",
         "Phones      07700 900123 (+447700900123)",
         "Online      @kez_x",
-        "When        It is still happening: 2026-10",
+        "When        2026-10 (it is still happening)",
         "how often: regularly",
         "Reported    The council",
     ] {

@@ -414,7 +414,7 @@ async fn open_reports_a_professional_and_a_community_submission_from_a_folder_in
         "Vehicles    YX21 KCD, grey Ford car",
         "Phones      077009001?? (partial), whose: Person 2",
         "Online      Snapchat: tee_runs",
-        "When        On or around a date: 2026-11-02: morning",
+        "When        2026-11-02, morning (on or around a date)",
         "Reported    A safeguarding referral to children's social care (MAST)",
         "Provenance  C: Known indirectly to the source (suggested)",
         "from: Does any other information support this? Not sure",
@@ -430,7 +430,7 @@ async fn open_reports_a_professional_and_a_community_submission_from_a_folder_in
         "area: City of York",
         "postcodes: YO24 3BZ",
         "Flats behind the Co-op on Front Street, Acomb",
-        "When        It is still happening: 2026-10",
+        "When        2026-10 (it is still happening)",
         "Provenance  A: Known directly to the source (suggested)",
         "Handling    C:",
     ] {
