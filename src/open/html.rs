@@ -106,8 +106,17 @@ fn rows(out: &mut String, rows_: &[Row], sentences: &[&str]) {
                 }
                 out.push_str("</dd>");
             }
-            Row::Item { title, rows: r, .. } => {
-                let _ = write!(out, "<dt class=item>{}</dt><dd>", esc(title));
+            Row::Item {
+                title,
+                rows: r,
+                item,
+            } => {
+                let _ = write!(
+                    out,
+                    "<dt class=item>{} <small>[{}]</small></dt><dd>",
+                    esc(title),
+                    esc(item)
+                );
                 rows(out, r, sentences);
                 out.push_str("</dd>");
             }
