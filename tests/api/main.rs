@@ -13,6 +13,7 @@ mod hardening;
 mod helpers;
 mod journey;
 mod map;
+mod officer;
 mod partners;
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;

@@ -3,6 +3,7 @@
 pub mod ack;
 pub mod api;
 pub mod assets;
+pub mod directory;
 pub mod files;
 pub mod form;
 pub mod health;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/forms", web::get().to(api::list_forms))
         .route("/api/v1/forms/{id}", web::get().to(api::describe_form))
         .route("/api/v1/submissions", web::post().to(api::submit))
+        .route("/api/v1/routes", web::get().to(directory::list))
         .route("/ack/{token}", web::get().to(ack::show))
         .route("/ack/{token}", web::post().to(ack::acknowledge))
         .route("/files/{token}", web::get().to(files::show))
