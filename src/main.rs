@@ -250,9 +250,11 @@ fn officer_reply(
 
 fn officer_status(args: &OfficerArgs, status: &str) -> anyhow::Result<ExitCode> {
     let target = officer_target(args)?;
+    let status: pis_gateway::spool::CaseStatus =
+        status.parse().map_err(|e| anyhow::anyhow!("--set: {e}"))?;
     actix_web::rt::System::new()
         .block_on(pis_gateway::officer::commands::status(&target, status))?;
-    println!("{}: status set to {status}", target.reference);
+    println!("{}: status set to {}", target.reference, status.as_str());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -78,9 +78,34 @@ fn read_message(path: &Path) -> anyhow::Result<Zeroizing<String>> {
     Ok(Zeroizing::new(text.to_string()))
 }
 
-/// Seals `message` to the submitter and the route's recipients, checks the officer's own
-/// identity opens it (so the unit's copy is readable), posts it, and returns the message's
-/// number.
+/// Checks that `identities` open what is sealed to the route's recipients alone: the officer
+/// holds one of the unit's keys, so the unit's copy of the reply is readable (the submitter's
+/// key would open the reply itself, so that is not the test).
+fn confirm_unit_copy(
+    route: &[age::x25519::Recipient],
+    identities: &[Box<dyn age::Identity>],
+    route_name: &str,
+    identity: &Path,
+) -> anyhow::Result<()> {
+    use ring::rand::SecureRandom;
+    let mut probe = [0u8; 32];
+    ring::rand::SystemRandom::new()
+        .fill(&mut probe)
+        .map_err(|_| anyhow::anyhow!("no random source"))?;
+    let sealed = crate::seal::encrypt_to(&probe, route)
+        .map_err(|e| anyhow::anyhow!("sealing for route {route_name}: {e}"))?;
+    match crate::seal::decrypt(&sealed, identities) {
+        Ok(opened) if opened.as_slice() == probe => Ok(()),
+        _ => anyhow::bail!(
+            "{} is not one of route {route_name}'s recipients, so your unit's copy could not be \
+             checked; nothing was sent (use the identity of your unit's inbox)",
+            identity.display()
+        ),
+    }
+}
+
+/// Seals `message` to the submitter and the route's recipients, once the officer's own
+/// identity is shown to be one of the route's, posts it, and returns the message's number.
 pub async fn reply(target: &Target, identity: &Path, message: &Path) -> anyhow::Result<u32> {
     let session = Session::open(target)?;
     let identities = crate::keys::read_identities(identity)?;
@@ -129,16 +154,9 @@ pub async fn reply(target: &Target, identity: &Path, message: &Path) -> anyhow::
                 format!("route {route_name} lists a recipient that is not age")
             })?);
     }
+    confirm_unit_copy(&recipients[1..], &identities, route_name, identity)?;
     let sealed = crate::seal::encrypt_to(message.as_bytes(), &recipients)
         .map_err(|e| anyhow::anyhow!("sealing the reply: {e}"))?;
-    match crate::seal::decrypt(&sealed, &identities) {
-        Ok(opened) if opened.as_slice() == message.as_bytes() => {}
-        _ => anyhow::bail!(
-            "{} cannot open the copy sealed for route {route_name}: it is not one of that \
-             route's recipients, so nothing was sent (use the identity of your unit's inbox)",
-            identity.display()
-        ),
-    }
     let body = serde_json::to_vec(&json!({
         "reference": session.reference.as_str(),
         "sealed": STANDARD.encode(&sealed),
@@ -157,11 +175,11 @@ pub async fn reply(target: &Target, identity: &Path, message: &Path) -> anyhow::
 }
 
 /// Sets the case status the submitter sees.
-pub async fn status(target: &Target, status: &str) -> anyhow::Result<()> {
+pub async fn status(target: &Target, status: crate::spool::CaseStatus) -> anyhow::Result<()> {
     let session = Session::open(target)?;
     let body = serde_json::to_vec(&json!({
         "reference": session.reference.as_str(),
-        "status": status,
+        "status": status.as_str(),
     }))?;
     let answer = session
         .gateway
