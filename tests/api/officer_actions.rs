@@ -330,18 +330,19 @@ async fn unsigned_forged_foreign_replayed_and_stale_officer_requests_are_each_re
         serde_json::to_vec(&serde_json::json!({"reference": reference.as_str(), "status": status}))
             .expect("json")
     };
-    let signed = |key: &Path, body: &[u8], ts: u64| {
+    let signed_for = |path: &str, key: &Path, body: &[u8], ts: u64| {
         authorization(
             &SigningKey::load(key).expect("key"),
             &RequestParts {
                 method: "POST",
-                path: STATUS,
+                path,
                 query: "",
                 body,
             },
             ts as i64,
         )
     };
+    let signed = |key: &Path, body: &[u8], ts: u64| signed_for(STATUS, key, body, ts);
     let post = |body: Vec<u8>, header: Option<String>| {
         let headers: Vec<(&str, String)> =
             header.into_iter().map(|h| ("Authorization", h)).collect();
@@ -441,6 +442,69 @@ async fn unsigned_forged_foreign_replayed_and_stale_officer_requests_are_each_re
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows");
+    // Signed replies with bodies the gateway will not take: 422, naming the field.
+    let reply_path = "/api/v1/officer/reply";
+    let r = reference.as_str();
+    for (why, body, field) in [
+        (
+            "not base64",
+            serde_json::json!({"reference": r, "sealed": "!!"}),
+            "sealed",
+        ),
+        (
+            "armored, not binary age",
+            serde_json::json!({"reference": r, "sealed": "LS0tLS1CRUdJTiBBR0U="}),
+            "sealed",
+        ),
+        ("no sealed", serde_json::json!({"reference": r}), "sealed"),
+        (
+            "an extra field",
+            serde_json::json!({"reference": r, "sealed": "YWdl", "text": "hello"}),
+            "text",
+        ),
+        (
+            "not a reference",
+            serde_json::json!({"reference": "PIS-NOPE", "sealed": "YWdl"}),
+            "reference",
+        ),
+        (
+            "a number",
+            serde_json::json!({"reference": 5, "sealed": "YWdl"}),
+            "reference",
+        ),
+    ] {
+        let bytes = serde_json::to_vec(&body).expect("json");
+        let header = signed_for(reply_path, &intel, &bytes, clock.unix());
+        let page = app
+            .post_raw(
+                reply_path,
+                "application/json",
+                bytes,
+                &[("Authorization", &header)],
+            )
+            .await;
+        assert_eq!(page.status, 422, "{why}: {}", page.body);
+        let v: serde_json::Value = serde_json::from_str(&page.body).expect("json");
+        assert!(
+            v["errors"]
+                .as_array()
+                .expect("errors")
+                .iter()
+                .any(|e| e["field"] == field),
+            "{why}: {}",
+            page.body
+        );
+    }
+    let messages: i64 = db
+        .query_row("SELECT COUNT(*) FROM follow_up_messages", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(messages, 0);
+
+    let metrics = app.admin_get("/metrics").await.body;
+    assert!(
+        metrics.contains("pisg_officer_refused_total{reason=\"unsigned\"} 1"),
+        "{metrics}"
+    );
     let path = format!(" {STATUS}");
     assert_eq!(
         refused,
