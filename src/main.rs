@@ -232,13 +232,20 @@ fn officer_target(args: &OfficerArgs) -> anyhow::Result<pis_gateway::officer::co
     })
 }
 
+/// The officer commands make a few requests, one after another.
+fn officer_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
 fn officer_reply(
     args: &OfficerArgs,
     identity: &std::path::Path,
     message: &std::path::Path,
 ) -> anyhow::Result<ExitCode> {
     let target = officer_target(args)?;
-    let n = actix_web::rt::System::new().block_on(pis_gateway::officer::commands::reply(
+    let n = officer_runtime()?.block_on(pis_gateway::officer::commands::reply(
         &target, identity, message,
     ))?;
     println!(
@@ -252,8 +259,7 @@ fn officer_status(args: &OfficerArgs, status: &str) -> anyhow::Result<ExitCode> 
     let target = officer_target(args)?;
     let status: pis_gateway::spool::CaseStatus =
         status.parse().map_err(|e| anyhow::anyhow!("--set: {e}"))?;
-    actix_web::rt::System::new()
-        .block_on(pis_gateway::officer::commands::status(&target, status))?;
+    officer_runtime()?.block_on(pis_gateway::officer::commands::status(&target, status))?;
     println!("{}: status set to {}", target.reference, status.as_str());
     Ok(ExitCode::SUCCESS)
 }

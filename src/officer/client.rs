@@ -10,8 +10,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Replies are short; the gateway's body limit is far above this.
+/// The gateway's answers are small JSON.
 const MAX_RESPONSE_BYTES: usize = 4 << 20;
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One route of `GET /api/v1/routes`.
 #[derive(Debug, Clone, Deserialize)]
@@ -65,8 +66,11 @@ impl Answer {
 }
 
 pub struct Gateway {
+    /// `https://host[:port]`, as given.
     base: String,
-    http: awc::Client,
+    host: String,
+    port: u16,
+    tls: tokio_rustls::TlsConnector,
 }
 
 /// rustls (ring) trusting `ca` only, else the system's roots.
@@ -109,48 +113,101 @@ impl Gateway {
     /// the gateway sees.
     pub fn new(url: &str, ca: Option<&Path>) -> anyhow::Result<Self> {
         let base = url.trim().trim_end_matches('/');
-        let Some(host) = base.strip_prefix("https://") else {
+        let Some(authority) = base.strip_prefix("https://") else {
             anyhow::bail!("--gateway must be an https:// URL");
         };
-        if host.is_empty() || host.contains(['/', '?', '#', '@']) {
+        if authority.is_empty() || authority.contains(['/', '?', '#', '@', '[']) {
             anyhow::bail!("--gateway must be https://host or https://host:port, without a path");
         }
-        let http = awc::Client::builder()
-            .connector(awc::Connector::new().rustls_0_23(Arc::new(tls(ca)?)))
-            .timeout(Duration::from_secs(30))
-            .finish();
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) => (
+                host,
+                port.parse::<u16>()
+                    .map_err(|_| anyhow::anyhow!("--gateway: `{port}` is not a port"))?,
+            ),
+            None => (authority, 443),
+        };
         Ok(Gateway {
             base: base.to_string(),
-            http,
+            host: host.to_string(),
+            port,
+            tls: tokio_rustls::TlsConnector::from(Arc::new(tls(ca)?)),
         })
     }
 
-    async fn answer(
-        mut res: awc::ClientResponse<
-            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
-                + Unpin,
-        >,
+    /// One request on a connection of its own (the commands make two or three).
+    async fn send(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
     ) -> anyhow::Result<Answer> {
-        let body = res
-            .body()
-            .limit(MAX_RESPONSE_BYTES)
+        use http_body_util::BodyExt;
+        let unreachable = |e: &dyn std::fmt::Display| {
+            anyhow::anyhow!("cannot reach the gateway at {}: {e}", self.base)
+        };
+        let tcp = tokio::net::TcpStream::connect((self.host.as_str(), self.port))
             .await
-            .context("reading the gateway's answer")?;
+            .map_err(|e| unreachable(&e))?;
+        let name = rustls_pki_types::ServerName::try_from(self.host.clone())
+            .map_err(|_| anyhow::anyhow!("--gateway: `{}` is not a host name", self.host))?;
+        let stream = self
+            .tls
+            .connect(name, tcp)
+            .await
+            .map_err(|e| unreachable(&e))?;
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(|e| unreachable(&e))?;
+        tokio::spawn(connection);
+        let authority = if self.port == 443 {
+            self.host.clone()
+        } else {
+            format!("{}:{}", self.host, self.port)
+        };
+        let mut req = hyper::Request::builder()
+            .method(method)
+            .uri(path_and_query)
+            .header(hyper::header::HOST, authority);
+        for (name, value) in headers {
+            req = req.header(*name, value.as_str());
+        }
+        let req = req
+            .body(http_body_util::Full::new(hyper::body::Bytes::from(body)))
+            .context("building the request")?;
+        let res = sender
+            .send_request(req)
+            .await
+            .map_err(|e| unreachable(&e))?;
+        let status = res.status().as_u16();
+        let body = http_body_util::Limited::new(res.into_body(), MAX_RESPONSE_BYTES)
+            .collect()
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the gateway's answer: {e}"))?
+            .to_bytes();
         Ok(Answer {
-            status: res.status().as_u16(),
+            status,
             body: serde_json::from_slice(&body).unwrap_or(Value::Null),
         })
     }
 
+    async fn timed(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+    ) -> anyhow::Result<Answer> {
+        tokio::time::timeout(TIMEOUT, self.send(method, path_and_query, headers, body))
+            .await
+            .map_err(|_| anyhow::anyhow!("the gateway at {} did not answer in time", self.base))?
+    }
+
     /// The public route directory.
     pub async fn directory(&self) -> anyhow::Result<Vec<DirectoryRoute>> {
-        let res = self
-            .http
-            .get(format!("{}/api/v1/routes", self.base))
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot reach the gateway at {}: {e}", self.base))?;
-        let answer = Self::answer(res).await?;
+        let answer = self.timed("GET", "/api/v1/routes", &[], Vec::new()).await?;
         if answer.status != 200 {
             anyhow::bail!("the route directory: {}", answer.explain());
         }
@@ -164,37 +221,27 @@ impl Gateway {
     pub async fn signed(
         &self,
         key: &SigningKey,
-        method: actix_web::http::Method,
+        method: &str,
         path: &str,
         query: &str,
         body: Vec<u8>,
         timestamp: i64,
     ) -> anyhow::Result<Answer> {
         let parts = RequestParts {
-            method: method.as_str(),
+            method,
             path,
             query,
             body: &body,
         };
-        let header = authorization(key, &parts, timestamp);
-        let url = if query.is_empty() {
-            format!("{}{path}", self.base)
+        let mut headers = vec![("authorization", authorization(key, &parts, timestamp))];
+        if method != "GET" {
+            headers.push(("content-type", "application/json".to_string()));
+        }
+        let target = if query.is_empty() {
+            path.to_string()
         } else {
-            format!("{}{path}?{query}", self.base)
+            format!("{path}?{query}")
         };
-        let req = self
-            .http
-            .request(method.clone(), url)
-            .insert_header((actix_web::http::header::AUTHORIZATION, header));
-        let sent = if method == actix_web::http::Method::GET {
-            req.send().await
-        } else {
-            req.insert_header((actix_web::http::header::CONTENT_TYPE, "application/json"))
-                .send_body(body)
-                .await
-        };
-        let res =
-            sent.map_err(|e| anyhow::anyhow!("cannot reach the gateway at {}: {e}", self.base))?;
-        Self::answer(res).await
+        self.timed(method, &target, &headers, body).await
     }
 }

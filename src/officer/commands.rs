@@ -7,7 +7,6 @@
 use super::client::{Answer, Gateway};
 use crate::reference::Reference;
 use crate::signing::SigningKey;
-use actix_web::http::Method;
 use anyhow::Context;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -120,7 +119,7 @@ pub async fn reply(target: &Target, identity: &Path, message: &Path) -> anyhow::
         .gateway
         .signed(
             &session.key,
-            Method::GET,
+            "GET",
             FOLLOW_UP_KEY_PATH,
             &query,
             Vec::new(),
@@ -163,7 +162,7 @@ pub async fn reply(target: &Target, identity: &Path, message: &Path) -> anyhow::
     }))?;
     let answer = session
         .gateway
-        .signed(&session.key, Method::POST, REPLY_PATH, "", body, now())
+        .signed(&session.key, "POST", REPLY_PATH, "", body, now())
         .await?;
     if answer.status != 201 {
         return Err(refused("the reply", &answer));
@@ -183,7 +182,7 @@ pub async fn status(target: &Target, status: crate::spool::CaseStatus) -> anyhow
     }))?;
     let answer = session
         .gateway
-        .signed(&session.key, Method::POST, STATUS_PATH, "", body, now())
+        .signed(&session.key, "POST", STATUS_PATH, "", body, now())
         .await?;
     if answer.status == 404 {
         anyhow::bail!(
