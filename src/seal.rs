@@ -98,14 +98,22 @@ pub fn canonical_json(
 
 /// Encrypts to the route's recipients; binary age format (the spool's form).
 pub fn encrypt(plaintext: &[u8], route: &Route) -> Result<Vec<u8>, SealError> {
-    if route.recipients.is_empty() {
+    encrypt_to(plaintext, &route.recipients)
+}
+
+/// Encrypts to the given recipients; binary age format.
+pub fn encrypt_to(
+    plaintext: &[u8],
+    recipients: &[age::x25519::Recipient],
+) -> Result<Vec<u8>, SealError> {
+    if recipients.is_empty() {
         return Err(SealError::NoRecipients);
     }
     let encryptor =
-        age::Encryptor::with_recipients(route.recipients.iter().map(|r| r as &dyn age::Recipient))
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
             .map_err(|_| SealError::Encrypt)?;
     // age adds a header of ~100 bytes per recipient and 16 bytes per 64 KiB chunk.
-    let mut out = Vec::with_capacity(plaintext.len() + 256 + 100 * route.recipients.len());
+    let mut out = Vec::with_capacity(plaintext.len() + 256 + 100 * recipients.len());
     let mut writer = encryptor
         .wrap_output(&mut out)
         .map_err(|_| SealError::Encrypt)?;
@@ -172,6 +180,7 @@ mod tests {
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
             recipients: ids.iter().map(|i| i.to_public()).collect(),
+            officers: vec![],
         }
     }
 

@@ -37,6 +37,8 @@ pub struct AppState {
     pub download_links: crate::ack::TokenPolicy,
     /// Published at `/.well-known/pis-gateway/signing-keys`, the current key first.
     pub signing_keys: Vec<crate::signing::PublicKey>,
+    /// The officers the routes list, for signed officer requests.
+    pub officers: crate::officer::verify::Officers,
 }
 
 impl AppState {

@@ -177,6 +177,7 @@ async fn open_refuses_forged_and_unsigned_documents_by_name_unless_allowed() {
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
         recipients: vec![app.identities[0].to_public()],
+        officers: vec![],
     };
     let write = |name: &str, plain: &[u8]| {
         let path = app.dir.path().join(name);
