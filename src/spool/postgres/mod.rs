@@ -13,6 +13,7 @@ mod connect;
 mod db;
 mod follow_up;
 mod lifecycle;
+mod share;
 pub mod migrate;
 mod notify;
 mod outbox;
