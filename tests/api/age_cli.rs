@@ -525,6 +525,7 @@ async fn open_neutralises_hostile_content_in_every_format_end_to_end() {
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
         recipients: vec![app.identities[0].to_public()],
+        officers: vec![],
     };
     let path = app.dir.path().join("hostile.age");
     std::fs::write(
