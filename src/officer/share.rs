@@ -111,8 +111,8 @@ pub fn prepare(
 /// Seals the view to the route's recipients (from the gateway's directory) and posts it
 /// signed. Returns the route it was queued for.
 pub async fn send(target: &Target, route: &str, prepared: &Prepared) -> anyhow::Result<()> {
-    let key = SigningKey::load(&target.officer_key)
-        .context("reading the officer key (--officer-key)")?;
+    let key =
+        SigningKey::load(&target.officer_key).context("reading the officer key (--officer-key)")?;
     let gateway = Gateway::new(&target.gateway, target.ca.as_deref())?;
     let directory = gateway.directory().await?;
     let entry = directory

@@ -108,7 +108,7 @@ impl<T> Spool for T where
         + PartnerStore
         + TransferStore
         + FollowUpStore
-    + ShareStore
+        + ShareStore
 {
 }
 

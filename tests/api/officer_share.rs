@@ -168,7 +168,12 @@ async fn an_officer_shares_a_restricted_view_with_mace_which_opens_only_what_was
 
     // Refused: a removal path that names nothing (nothing is sent), a route that is not MACE,
     // an officer who may not act on this submission.
-    let out = cli(share(&officer_key, "mace_harrogate", &["--remove", "places[7]", "--yes"])).await;
+    let out = cli(share(
+        &officer_key,
+        "mace_harrogate",
+        &["--remove", "places[7]", "--yes"],
+    ))
+    .await;
     assert!(!out.status.success());
     assert!(text(&out).contains("places[7]"), "{}", text(&out));
     let out = cli(share(&officer_key, "police_intelligence", &["--yes"])).await;
@@ -179,7 +184,11 @@ async fn an_officer_shares_a_restricted_view_with_mace_which_opens_only_what_was
     assert!(text(&out).contains("HTTP 401"), "{}", text(&out));
     // Without --yes, a "no" sends nothing.
     let mut declined = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
-        .args(share(&officer_key, "mace_harrogate", &["--remove", "places[1]"]))
+        .args(share(
+            &officer_key,
+            "mace_harrogate",
+            &["--remove", "places[1]"],
+        ))
         .current_dir(repo())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -217,11 +226,22 @@ async fn an_officer_shares_a_restricted_view_with_mace_which_opens_only_what_was
         .as_u16();
     assert_eq!(unsigned, 401);
 
-    let out = cli(share(&officer_key, "mace_harrogate", &["--remove", "places[1]", "--yes"])).await;
+    let out = cli(share(
+        &officer_key,
+        "mace_harrogate",
+        &["--remove", "places[1]", "--yes"],
+    ))
+    .await;
     assert!(out.status.success(), "{}", text(&out));
     let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(shown.contains("places[1]") && shown.contains("Taken out"), "{shown}");
-    assert!(shown.contains("Front Street"), "the kept answers are shown: {shown}");
+    assert!(
+        shown.contains("places[1]") && shown.contains("Taken out"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Front Street"),
+        "the kept answers are shown: {shown}"
+    );
     assert!(!shown.contains(CANARY), "{shown}");
 
     let mace = mail_to(&smtp, "mace-harrogate@example.invalid").await;
@@ -230,7 +250,10 @@ async fn an_officer_shares_a_restricted_view_with_mace_which_opens_only_what_was
     let text_of_mail = String::from_utf8_lossy(&mace.data)
         .replace("=\r\n", "")
         .replace("=\n", "");
-    assert!(text_of_mail.contains("/ack/"), "its own link: {text_of_mail}");
+    assert!(
+        text_of_mail.contains("/ack/"),
+        "its own link: {text_of_mail}"
+    );
     let sealed = desk.path().join("mace.age");
     std::fs::write(&sealed, parsed.armored.expect("an envelope")).expect("write");
     // Police intelligence's key does not open MACE's copy; MACE's does.
@@ -267,7 +290,12 @@ async fn an_officer_shares_a_restricted_view_with_mace_which_opens_only_what_was
     }
 
     // Once per route; the audit log names the route and the officer, nothing more.
-    let out = cli(share(&officer_key, "mace_harrogate", &["--remove", "places[1]", "--yes"])).await;
+    let out = cli(share(
+        &officer_key,
+        "mace_harrogate",
+        &["--remove", "places[1]", "--yes"],
+    ))
+    .await;
     assert!(!out.status.success());
     assert!(text(&out).contains("already_on_route"), "{}", text(&out));
     let officer_id = pis_gateway::signing::PublicKey::parse(&officer_public)

@@ -18,11 +18,11 @@ use crate::http::AppState;
 use crate::officer::request::RequestParts;
 use crate::officer::verify::{Refusal, NONCE_MEMORY_SECS};
 use crate::reference::Reference;
+use crate::routing::{Role, View};
 use crate::spool::{CaseStatus, DeliveryRoute, NewShare, ShareOutcome};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use crate::routing::{Role, View};
 use serde_json::{json, Map, Value};
 
 /// What a binary age file starts with; replies are stored binary.

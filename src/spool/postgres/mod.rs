@@ -13,10 +13,10 @@ mod connect;
 mod db;
 mod follow_up;
 mod lifecycle;
-mod share;
 pub mod migrate;
 mod notify;
 mod outbox;
+mod share;
 mod transfer;
 
 pub use connect::{check_settings, parse as parse_url, Target, Tls, PASSWORD_ENV};

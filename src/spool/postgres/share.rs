@@ -13,9 +13,8 @@ async fn share(pool: &Pool, number: i64, s: &NewShare) -> DbResult<ShareOutcome>
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let r = s.reference.as_str().to_string();
-    let sql = format!(
-        "SELECT id, purged_at FROM submissions WHERE id = {SUBMISSION_ID} FOR UPDATE"
-    );
+    let sql =
+        format!("SELECT id, purged_at FROM submissions WHERE id = {SUBMISSION_ID} FOR UPDATE");
     let Some(row) = db::opt(&tx, &sql, &[&number, &r]).await? else {
         return Ok(ShareOutcome::Gone);
     };

@@ -54,7 +54,10 @@ pub(super) enum Control {
         Reply<Option<u32>>,
     ),
     UseNonce(String, [u8; 16], i64, i64, Reply<bool>),
-    Share(Box<crate::spool::NewShare>, Reply<crate::spool::ShareOutcome>),
+    Share(
+        Box<crate::spool::NewShare>,
+        Reply<crate::spool::ShareOutcome>,
+    ),
     Refused(String, Option<String>, String, i64, Reply<()>),
 }
 
@@ -143,9 +146,8 @@ pub(super) fn writer_loop(
                     );
                 }
                 Control::Share(share, reply) => {
-                    let _ = reply.send(
-                        super::share::share(&mut conn, cipher, &share).map_err(unavailable),
-                    );
+                    let _ = reply
+                        .send(super::share::share(&mut conn, cipher, &share).map_err(unavailable));
                 }
                 Control::UseNonce(officer, nonce, now, forget_before, reply) => {
                     let _ = reply.send(
