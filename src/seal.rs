@@ -32,6 +32,8 @@ pub struct Document<'a> {
     pub submitted_via: Option<&'a str>,
     /// The facts of each evidence file sealed beside the document; the full view only.
     pub attachments: &'a [crate::attachments::Facts],
+    /// For what a submitter added on /follow-up: the reference of the report it adds to.
+    pub follow_up_of: Option<&'a Reference>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +79,9 @@ pub fn canonical_json(
     if let Some(agency) = doc.submitted_via {
         document.insert("submitted_via".into(), json!({ "agency": agency }));
     }
+    if let Some(original) = doc.follow_up_of {
+        document.insert("follow_up_of".into(), json!(original.as_str()));
+    }
     // The answer and sentence behind each narrative reason, so `open` can show the officer
     // what raised it. Positions in the submitter's words: the full view only.
     if view == View::Full {
@@ -101,7 +106,7 @@ pub fn encrypt(plaintext: &[u8], route: &Route) -> Result<Vec<u8>, SealError> {
     encrypt_to(plaintext, &route.recipients)
 }
 
-/// Encrypts to the given recipients; binary age format.
+/// Encrypts to these recipients; binary age format.
 pub fn encrypt_to(
     plaintext: &[u8],
     recipients: &[age::x25519::Recipient],
@@ -203,6 +208,7 @@ mod tests {
             findings: &[],
             submitted_via: None,
             attachments: &[],
+            follow_up_of: None,
         };
         let plain = canonical_json(&doc, r, View::Full, &SigningKey::generate()).expect("json");
         encrypt(&plain, r).expect("sealed")
@@ -281,6 +287,7 @@ mod tests {
             findings: &[],
             submitted_via: None,
             attachments: &[],
+            follow_up_of: None,
         };
         let key = SigningKey::generate();
         let plain = canonical_json(&doc, &r, View::Full, &key).expect("json");

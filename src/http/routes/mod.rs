@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod directory;
 pub mod files;
+pub mod follow_up;
 pub mod form;
 pub mod health;
 pub mod home;
@@ -32,6 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/officer/share", web::post().to(officer::share))
         .route("/ack/{token}", web::get().to(ack::show))
         .route("/ack/{token}", web::post().to(ack::acknowledge))
+        .route("/follow-up", web::get().to(follow_up::show))
+        .route("/follow-up", web::post().to(follow_up::post))
         .route("/files/{token}", web::get().to(files::show))
         .route("/files/{token}", web::post().to(files::download))
         .route(
