@@ -378,16 +378,23 @@ fn workflow_step(
         })?;
     let needs = |flag: &str, given: bool, wanted: bool| -> anyhow::Result<()> {
         match (given, wanted) {
-            (true, false) => anyhow::bail!("{flag} goes only with --record {}", match flag {
-                "--grade" => "graded",
-                _ => "recorded",
-            }),
+            (true, false) => anyhow::bail!(
+                "{flag} goes only with --record {}",
+                match flag {
+                    "--grade" => "graded",
+                    _ => "recorded",
+                }
+            ),
             (false, true) => anyhow::bail!("--record {step} needs {flag}"),
             _ => Ok(()),
         }
     };
     needs("--grade", grade.is_some(), kind == StepKind::Graded)?;
-    needs("--force-ref", force_ref.is_some(), kind == StepKind::Recorded)?;
+    needs(
+        "--force-ref",
+        force_ref.is_some(),
+        kind == StepKind::Recorded,
+    )?;
     Ok(match kind {
         StepKind::Graded => Step::Graded(
             Grade::parse_3x5x2(grade.as_deref().unwrap_or_default())

@@ -228,7 +228,10 @@ pub async fn record_step(target: &Target, step: &crate::spool::Step) -> anyhow::
         )
         .await?;
     if answer.status == 404 {
-        anyhow::bail!("{}: no such submission, or it has been purged", session.reference);
+        anyhow::bail!(
+            "{}: no such submission, or it has been purged",
+            session.reference
+        );
     }
     if answer.status != 201 {
         return Err(refused("the step", &answer));
@@ -253,7 +256,14 @@ pub async fn history(target: &Target) -> anyhow::Result<Vec<String>> {
     let query = format!("reference={}", session.reference);
     let answer = session
         .gateway
-        .signed(&session.key, "GET", WORKFLOW_PATH, &query, Vec::new(), now())
+        .signed(
+            &session.key,
+            "GET",
+            WORKFLOW_PATH,
+            &query,
+            Vec::new(),
+            now(),
+        )
         .await?;
     if answer.status != 200 {
         return Err(refused("the history", &answer));

@@ -112,7 +112,7 @@ impl<T> Spool for T where
         + TransferStore
         + FollowUpStore
         + ShareStore
-    + WorkflowStore
+        + WorkflowStore
 {
 }
 

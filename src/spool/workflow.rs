@@ -122,8 +122,7 @@ impl ForceRef {
         let s = s.trim();
         let ok = !s.is_empty()
             && s.len() <= MAX_FORCE_REF
-            && s
-                .chars()
+            && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-/_.:".contains(c));
         if ok {
             Ok(ForceRef(s.to_string()))
@@ -144,7 +143,9 @@ pub enum Step {
     Graded(Grade),
     Recorded(ForceRef),
     /// Written by sharing itself (see [`super::ShareStore`]), naming the MACE route.
-    SharedWithMace { route: String },
+    SharedWithMace {
+        route: String,
+    },
     Closed,
 }
 
@@ -279,14 +280,25 @@ mod tests {
         let step = Step::from_stored("graded", Some(&g.to_json())).expect("stored");
         assert_eq!(step, Step::Graded(g));
         assert_eq!(g.to_string(), "3x5x2 2/B/P");
-        for bad in ["4/B/P", "2/F/P", "2/B/X", "2/B", "2/B/P/1", "", "1/A/\u{1b}"] {
+        for bad in [
+            "4/B/P",
+            "2/F/P",
+            "2/B/X",
+            "2/B",
+            "2/B/P/1",
+            "",
+            "1/A/\u{1b}",
+        ] {
             assert_eq!(Grade::parse_3x5x2(bad), Err(BadGrade), "{bad:?}");
         }
     }
 
     #[test]
     fn a_force_reference_is_a_short_printable_token() {
-        assert_eq!(ForceRef::parse(" NYP/2026:0042-A ").unwrap().as_str(), "NYP/2026:0042-A");
+        assert_eq!(
+            ForceRef::parse(" NYP/2026:0042-A ").unwrap().as_str(),
+            "NYP/2026:0042-A"
+        );
         for bad in ["", "a b", "x\u{1b}[31m", "é", &"A".repeat(41), "a;rm"] {
             assert_eq!(ForceRef::parse(bad), Err(BadForceRef), "{bad:?}");
         }

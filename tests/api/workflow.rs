@@ -51,7 +51,11 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
     // Nothing yet.
     let out = status(&intel, &reference, app.port, &[]).await;
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("no steps recorded yet"), "{}", text(&out));
+    assert!(
+        text(&out).contains("no steps recorded yet"),
+        "{}",
+        text(&out)
+    );
 
     for step in [
         vec!["--record", "triaged"],
@@ -99,7 +103,10 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
     let shown = String::from_utf8_lossy(&out.stdout).to_string();
     let lines: Vec<&str> = shown.lines().skip(1).collect();
     assert_eq!(lines.len(), 4, "{shown}");
-    assert!(lines[0].contains("triaged") && lines[0].contains(&intel_id), "{shown}");
+    assert!(
+        lines[0].contains("triaged") && lines[0].contains(&intel_id),
+        "{shown}"
+    );
     assert!(lines[1].contains("graded 3x5x2 2/B/P"), "{shown}");
     assert!(lines[2].contains("recorded NYP/2026:0042-A"), "{shown}");
     assert!(lines[3].contains("closed"), "{shown}");
@@ -136,7 +143,11 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
             v["errors"][0]["code"].as_str().unwrap_or("").to_string(),
         )
     };
-    let unsigned = post(serde_json::json!({"reference": r, "step": "triaged"}), false).await;
+    let unsigned = post(
+        serde_json::json!({"reference": r, "step": "triaged"}),
+        false,
+    )
+    .await;
     assert_eq!(unsigned.status, 401, "{}", unsigned.body);
     let cases = [
         (
@@ -162,7 +173,12 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
     ];
     for (body, field, want) in cases {
         let page = post(body, true).await;
-        assert_eq!(code(&page), (422, field.into(), want.into()), "{}", page.body);
+        assert_eq!(
+            code(&page),
+            (422, field.into(), want.into()),
+            "{}",
+            page.body
+        );
         assert!(!page.body.contains("pwned"), "the value is not echoed");
     }
 
@@ -183,7 +199,11 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
                 Some(r#"{"scheme":"3x5x2","source":"2","intelligence":"B","handling":"P"}"#.into()),
                 intel_id.clone()
             ),
-            ("recorded".into(), Some("NYP/2026:0042-A".into()), intel_id.clone()),
+            (
+                "recorded".into(),
+                Some("NYP/2026:0042-A".into()),
+                intel_id.clone()
+            ),
             ("closed".into(), None, intel_id.clone()),
         ]
     );
@@ -195,7 +215,12 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
         .collect::<Result<_, _>>()
         .expect("rows");
     assert_eq!(audited.len(), 4);
-    assert!(audited.iter().all(|(who, _)| who.as_deref() == Some(intel_id.as_str())));
+    assert!(audited
+        .iter()
+        .all(|(who, _)| who.as_deref() == Some(intel_id.as_str())));
     assert_eq!(audited[0].1.as_deref(), Some("triaged"));
-    assert!(!format!("{audited:?}").contains("NYP/2026"), "the force reference is not audited");
+    assert!(
+        !format!("{audited:?}").contains("NYP/2026"),
+        "the force reference is not audited"
+    );
 }

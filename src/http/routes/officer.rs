@@ -64,7 +64,11 @@ async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path:
 }
 
 /// Checks the signature, the timestamp and the nonce. Returns the officer's key id.
-pub(super) async fn signed_by(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
+pub(super) async fn signed_by(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<String, ApiError> {
     let parts = RequestParts {
         method: req.method().as_str(),
         path: req.path(),
@@ -141,7 +145,10 @@ pub(super) async fn read_json_body(
 }
 
 /// The body's object with exactly `fields`, each a string.
-pub(super) fn string_fields<'a>(body: &[u8], fields: &[&'a str]) -> Result<Vec<(&'a str, String)>, ApiError> {
+pub(super) fn string_fields<'a>(
+    body: &[u8],
+    fields: &[&'a str],
+) -> Result<Vec<(&'a str, String)>, ApiError> {
     let value = crate::http::strict_json::parse(body).map_err(|e| match e {
         crate::http::strict_json::JsonError::Syntax => ApiError::Malformed,
         crate::http::strict_json::JsonError::Refused {

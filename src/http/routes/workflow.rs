@@ -54,10 +54,11 @@ fn parse_step(body: &[u8]) -> Result<(crate::reference::Reference, Step), ApiErr
             Grade::parse_3x5x2(&values[2].1)
                 .map_err(|e| invalid("grade", "invalid_grade", &e.to_string()))?,
         ),
-        Some(StepKind::Recorded) => Step::Recorded(
-            ForceRef::parse(&values[2].1)
-                .map_err(|e| invalid("force_reference", "invalid_force_reference", &e.to_string()))?,
-        ),
+        Some(StepKind::Recorded) => {
+            Step::Recorded(ForceRef::parse(&values[2].1).map_err(|e| {
+                invalid("force_reference", "invalid_force_reference", &e.to_string())
+            })?)
+        }
         Some(StepKind::SharedWithMace) | None => return Err(bad_step()),
     };
     Ok((reference, step))

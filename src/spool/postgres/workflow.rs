@@ -70,7 +70,12 @@ async fn record(
 
 /// Retention: the workflow of a purged submission goes with its envelopes.
 pub async fn purge(tx: &Transaction<'_>, id: i64) -> Result<(), tokio_postgres::Error> {
-    db::exec(tx, "DELETE FROM workflow_steps WHERE submission = $1", &[&id]).await?;
+    db::exec(
+        tx,
+        "DELETE FROM workflow_steps WHERE submission = $1",
+        &[&id],
+    )
+    .await?;
     Ok(())
 }
 

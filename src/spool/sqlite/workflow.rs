@@ -95,28 +95,30 @@ impl WorkflowStore for SqliteSpool {
     }
 
     fn workflow(&self, reference: &Reference) -> SpoolFuture<'_, Vec<WorkflowEntry>> {
-        Box::pin(self.read_submission(reference.clone(), Vec::new(), |c, id| {
-            c.prepare_cached(
-                "SELECT n, at, officer, step, detail FROM workflow_steps
+        Box::pin(
+            self.read_submission(reference.clone(), Vec::new(), |c, id| {
+                c.prepare_cached(
+                    "SELECT n, at, officer, step, detail FROM workflow_steps
                  WHERE submission = ?1 ORDER BY n",
-            )?
-            .query_map([id], |r| {
-                let kind: String = r.get(3)?;
-                let detail: Option<String> = r.get(4)?;
-                Ok(WorkflowEntry {
-                    n: r.get(0)?,
-                    at: r.get(1)?,
-                    officer: r.get(2)?,
-                    step: Step::from_stored(&kind, detail.as_deref()).map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            3,
-                            rusqlite::types::Type::Text,
-                            Box::new(e),
-                        )
-                    })?,
-                })
-            })?
-            .collect()
-        }))
+                )?
+                .query_map([id], |r| {
+                    let kind: String = r.get(3)?;
+                    let detail: Option<String> = r.get(4)?;
+                    Ok(WorkflowEntry {
+                        n: r.get(0)?,
+                        at: r.get(1)?,
+                        officer: r.get(2)?,
+                        step: Step::from_stored(&kind, detail.as_deref()).map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                3,
+                                rusqlite::types::Type::Text,
+                                Box::new(e),
+                            )
+                        })?,
+                    })
+                })?
+                .collect()
+            }),
+        )
     }
 }
