@@ -7,6 +7,7 @@ pub mod files;
 pub mod form;
 pub mod health;
 pub mod home;
+mod link_page;
 pub mod signing_keys;
 
 use actix_web::web;
