@@ -14,6 +14,7 @@ mod audit;
 mod checkpoint;
 mod connection;
 mod downloads;
+mod follow_up;
 mod lifecycle;
 mod outbox;
 mod rows;
