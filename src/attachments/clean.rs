@@ -112,9 +112,8 @@ fn clean_image(
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let img = Pixels(
-        DynamicImage::from_decoder(decoder).map_err(|_| AttachmentError::Unreadable { n })?,
-    );
+    let img =
+        Pixels(DynamicImage::from_decoder(decoder).map_err(|_| AttachmentError::Unreadable { n })?);
     let img = upright(img, orientation);
     let (w, h) = (img.0.width(), img.0.height());
     let mut out = Zeroizing::new(Vec::with_capacity(bytes.len() + bytes.len() / 2));
@@ -147,7 +146,9 @@ fn wipe(img: &mut DynamicImage) {
         DynamicImage::ImageRgba32F(b) => (**b).zeroize(),
         // A layout added to `image` later: wiped through a copy of its bytes is no wipe at
         // all, so say so rather than pretend.
-        other => tracing::warn!(color = ?other.color(), "decoded pixels of this layout are not wiped"),
+        other => {
+            tracing::warn!(color = ?other.color(), "decoded pixels of this layout are not wiped")
+        }
     }
 }
 
@@ -165,7 +166,7 @@ fn upright(mut img: Pixels, orientation: image::metadata::Orientation) -> Pixels
     };
     let mut turned = Pixels(turned);
     if matches!(orientation, O::Rotate90FlipH | O::Rotate270FlipH) {
-        turned.0.fliph_in_place();
+        turned.0.apply_orientation(O::FlipHorizontal);
     }
     turned
 }
@@ -180,7 +181,9 @@ fn encode(img: &DynamicImage, kind: Kind, out: &mut Vec<u8>) -> image::ImageResu
                 DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => {
                     img.write_with_encoder(enc)
                 }
-                _ => Pixels(DynamicImage::ImageRgb8(img.to_rgb8())).0.write_with_encoder(enc),
+                _ => Pixels(DynamicImage::ImageRgb8(img.to_rgb8()))
+                    .0
+                    .write_with_encoder(enc),
             }
         }
         Kind::Png => img.write_with_encoder(image::codecs::png::PngEncoder::new(out)),

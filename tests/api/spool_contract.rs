@@ -1388,7 +1388,11 @@ pub async fn a_new_download_link_replaces_the_unused_one_to_the_same_file(b: &Ba
         .add_download_token(again, &reference, POLICE, 1, 120)
         .await
         .expect("stored");
-    assert!(spool.download_open(again, 50).await.expect("read").is_some());
+    assert!(spool
+        .download_open(again, 50)
+        .await
+        .expect("read")
+        .is_some());
 }
 
 /// The follow-up key the submitter's code `seed` stands for (lookup id and public key only).

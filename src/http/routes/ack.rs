@@ -17,7 +17,11 @@ pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
         Err(page) => return page,
     };
     let issued_after = state.ack_tokens.issued_after(now());
-    match state.intake.spool().ack_token_open(hash, issued_after).await
+    match state
+        .intake
+        .spool()
+        .ack_token_open(hash, issued_after)
+        .await
     {
         Ok(Some(kind)) => state.pages.respond(
             StatusCode::OK,

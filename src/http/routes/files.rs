@@ -14,12 +14,7 @@ pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
         Err(page) => return page,
     };
     let issued_after = state.download_links.issued_after(now());
-    match state
-        .intake
-        .spool()
-        .download_open(hash, issued_after)
-        .await
-    {
+    match state.intake.spool().download_open(hash, issued_after).await {
         Ok(Some((reference, n))) => state.pages.respond(
             StatusCode::OK,
             "download.html",

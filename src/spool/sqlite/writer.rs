@@ -2,6 +2,7 @@
 //! transaction (group commit). Under load many submissions share one fsync, and each caller is
 //! answered only after the transaction holding its write has committed.
 
+use super::checkpoint::{Checkpoints, ROW_BYTES};
 use super::connection::Writable;
 use super::{
     downloads, follow_up, lifecycle, outbox, settings, submissions, transfer, unavailable,
@@ -13,7 +14,6 @@ use crate::spool::{
     AttemptOutcome, CaseStatus, CommitOutcome, DeliveryId, Download, EscalationRoute, MessageFrom,
     NewSubmission, PurgeReport, RetentionPolicy, SpoolError,
 };
-use super::checkpoint::{Checkpoints, ROW_BYTES};
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::VecDeque;
 use tokio::sync::{mpsc, oneshot};
@@ -67,7 +67,11 @@ pub(super) enum Control {
 }
 
 fn is_large(s: &NewSubmission) -> bool {
-    s.envelopes.iter().map(|e| e.attachment_bytes()).sum::<usize>() > LARGE_BYTES
+    s.envelopes
+        .iter()
+        .map(|e| e.attachment_bytes())
+        .sum::<usize>()
+        > LARGE_BYTES
 }
 
 /// Roughly what a batch writes to the WAL, for [`Checkpoints`].
