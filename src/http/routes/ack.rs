@@ -12,9 +12,8 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    let hash = match token_hash(&state, &token) {
-        Ok(hash) => hash,
-        Err(page) => return page,
+    let Some(hash) = token_hash(&token) else {
+        return gone(&state);
     };
     let issued_after = state.ack_tokens.issued_after(now());
     match state
@@ -41,9 +40,8 @@ pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
 }
 
 pub async fn acknowledge(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    let hash = match token_hash(&state, &token) {
-        Ok(hash) => hash,
-        Err(page) => return page,
+    let Some(hash) = token_hash(&token) else {
+        return gone(&state);
     };
     let now = now();
     match state

@@ -9,9 +9,8 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 
 pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    let hash = match token_hash(&state, &token) {
-        Ok(hash) => hash,
-        Err(page) => return page,
+    let Some(hash) = token_hash(&token) else {
+        return gone(&state);
     };
     let issued_after = state.download_links.issued_after(now());
     match state.intake.spool().download_open(hash, issued_after).await {
@@ -33,9 +32,8 @@ pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
 }
 
 pub async fn download(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    let hash = match token_hash(&state, &token) {
-        Ok(hash) => hash,
-        Err(page) => return page,
+    let Some(hash) = token_hash(&token) else {
+        return gone(&state);
     };
     let now = now();
     match state

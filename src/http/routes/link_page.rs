@@ -37,12 +37,8 @@ pub(super) fn cannot_check(state: &AppState) -> HttpResponse {
     )
 }
 
-/// The stored hash of `token`, or the page for a link that cannot be used when it could not
-/// be one of ours (wrong length or alphabet): such a token never reaches the spool.
-pub(super) fn token_hash(state: &AppState, token: &str) -> Result<[u8; 32], HttpResponse> {
-    if ack::plausible(token) {
-        Ok(ack::hash(token))
-    } else {
-        Err(gone(state))
-    }
+/// The stored hash of `token`, or none when it could not be one of ours (wrong length or
+/// alphabet): such a token never reaches the spool, and gets [`gone`].
+pub(super) fn token_hash(token: &str) -> Option<[u8; 32]> {
+    ack::plausible(token).then(|| ack::hash(token))
 }
