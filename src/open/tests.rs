@@ -263,6 +263,7 @@ fn html_report_has_the_first_screen_grading_and_print_marking() {
         }
         assert!(h.contains("suggested, for the officer to confirm"));
         assert!(h.contains("@page{size:A4"), "prints on A4");
+        assert!(h.contains("h1:not(:first-of-type){break-before:page"), "one report a sheet");
         assert!(
             h.contains("@top-center{content:\"OFFICIAL-SENSITIVE\"")
                 && h.contains("@bottom-center{content:\"OFFICIAL-SENSITIVE\""),
