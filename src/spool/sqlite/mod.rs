@@ -6,12 +6,11 @@
 //! (group commit, see [`writer`]); reads go through a second connection.
 //!
 //! One file per concern: [`connection`] (files, pragmas, the write proof), [`writer`],
-//! [`checkpoint`], [`submissions`], [`outbox`], [`lifecycle`] (acknowledgement, escalation, re-queueing and
+//! [`submissions`], [`outbox`], [`lifecycle`] (acknowledgement, escalation, re-queueing and
 //! purging), [`settings`] (secrets and partners), [`audit`], [`transfer`] (export and import), [`rows`] (typed columns) and
 //! [`schema`] (migrations).
 
 mod audit;
-mod checkpoint;
 mod connection;
 mod downloads;
 mod follow_up;
@@ -88,11 +87,6 @@ impl SqliteSpool {
             })
             .context("reading the highest submission number")?;
         let reader = connection::open_connection(&path).context("opening the spool for reading")?;
-        // Checkpoints run on their own connection, beside the writer (see `checkpoint`).
-        writer
-            .pragma_update(None, "wal_autocheckpoint", 0)
-            .context("handing checkpoints to their own thread")?;
-        let checkpoints = checkpoint::Checkpoints::start(&path)?;
         let (tx, rx) = mpsc::channel(writer::QUEUE);
         let numbering = Arc::new(Numbering {
             cipher: ReferenceCipher::new(&key),
@@ -103,9 +97,7 @@ impl SqliteSpool {
         let writer_writable = Arc::clone(&writable);
         std::thread::Builder::new()
             .name("spool-writer".into())
-            .spawn(move || {
-                writer::writer_loop(writer, &writer_numbering, &writer_writable, rx, checkpoints)
-            })
+            .spawn(move || writer::writer_loop(writer, &writer_numbering, &writer_writable, rx))
             .context("starting the spool writer")?;
         Ok(SqliteSpool {
             jobs: tx,

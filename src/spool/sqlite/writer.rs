@@ -2,7 +2,6 @@
 //! transaction (group commit). Under load many submissions share one fsync, and each caller is
 //! answered only after the transaction holding its write has committed.
 
-use super::checkpoint::{Checkpoints, ROW_BYTES};
 use super::connection::Writable;
 use super::{
     downloads, follow_up, lifecycle, outbox, settings, submissions, transfer, unavailable,
@@ -74,22 +73,11 @@ fn is_large(s: &NewSubmission) -> bool {
         > LARGE_BYTES
 }
 
-/// Roughly what a batch writes to the WAL, for [`Checkpoints`].
-fn wal_bytes(commits: &Commits, small: usize) -> usize {
-    let envelopes: usize = commits
-        .iter()
-        .flat_map(|(s, _)| &s.envelopes)
-        .map(|e| e.body.as_ref().map_or(0, Vec::len) + e.attachment_bytes())
-        .sum();
-    envelopes + (commits.len() + small) * ROW_BYTES
-}
-
 pub(super) fn writer_loop(
     mut conn: Connection,
     numbering: &Numbering,
     writable: &Writable,
     mut rx: mpsc::Receiver<Job>,
-    mut checkpoints: Checkpoints,
 ) {
     let cipher = &numbering.cipher;
     let mut large: VecDeque<(Box<NewSubmission>, Reply<CommitOutcome>)> = VecDeque::new();
@@ -124,7 +112,6 @@ pub(super) fn writer_loop(
             .into_iter()
             .partition(|c| matches!(c, Control::Attempt(..) | Control::AddAckToken(..)));
         if !commits.is_empty() || !small.is_empty() {
-            checkpoints.wrote(wal_bytes(&commits, small.len()));
             write_batch(&mut conn, numbering, writable, commits, small);
         }
         for control in others {
@@ -212,14 +199,11 @@ pub(super) fn writer_loop(
                         .send(lifecycle::purge_due(&mut conn, now, &policy).map_err(unavailable));
                 }
             }
-            checkpoints.wrote(ROW_BYTES);
         }
         // Then one large submission, alone: whatever small queued meanwhile goes first on the
         // next turn, so a report without files waits for at most one large write.
         if let Some(big) = large.pop_front() {
-            let batch = vec![big];
-            checkpoints.wrote(wal_bytes(&batch, 0));
-            write_batch(&mut conn, numbering, writable, batch, Vec::new());
+            write_batch(&mut conn, numbering, writable, vec![big], Vec::new());
         }
     }
 }
