@@ -61,6 +61,8 @@ pub struct SubmissionExport {
     pub follow_up: Option<FollowUpExport>,
     /// Sealed follow-up messages, by number.
     pub messages: Vec<StoredMessage>,
+    /// The officer's workflow steps, by number.
+    pub workflow: Vec<super::WorkflowEntry>,
 }
 
 /// A submission's follow-up row: the derived lookup id and public key (never the code).

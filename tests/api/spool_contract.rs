@@ -1220,6 +1220,16 @@ pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Back
         .use_officer_nonce("officer-a", [5; 16], 270, 0)
         .await
         .expect("nonce"));
+    let grade = pis_gateway::spool::workflow::Grade::parse_3x5x2("2/B/C").expect("grade");
+    for (step, at) in [
+        (pis_gateway::spool::Step::Triaged, 280),
+        (pis_gateway::spool::Step::Graded(grade), 290),
+    ] {
+        assert!(source
+            .record_step(&f, step, "officer-a", at)
+            .await
+            .expect("step"));
+    }
 
     let destination = (b.open)().await;
     let counts = transfer::copy(&*source, &*destination)
@@ -1274,6 +1284,12 @@ pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Back
         .use_officer_nonce("officer-a", [5; 16], 280, 0)
         .await
         .expect("nonce"));
+    // So did the workflow, numbered as it was.
+    assert_eq!(
+        destination.workflow(&f).await.expect("workflow"),
+        source.workflow(&f).await.expect("workflow")
+    );
+    assert_eq!(destination.workflow(&f).await.expect("workflow").len(), 2);
     let entries = destination.audit_entries().await.expect("audit");
     assert!(audit::verify(&entries, None).is_ok());
 

@@ -150,6 +150,7 @@ impl TransferStore for PostgresSpool {
                     ack_tokens: Vec::new(),
                     follow_up: None,
                     messages: Vec::new(),
+                    workflow: Vec::new(),
                 });
             }
             let (Some(first), Some(last)) = (subs.first(), subs.last()) else {
@@ -281,6 +282,24 @@ impl TransferStore for PostgresSpool {
                         from: MessageFrom::parse(r.get(3))
                             .ok_or(bad("a stored message sender is unknown"))?,
                         sealed: r.get(4),
+                    });
+                }
+            }
+            for r in db::rows(
+                &tx,
+                "SELECT submission, n, at, officer, step, detail FROM workflow_steps
+                 WHERE submission BETWEEN $1 AND $2 ORDER BY submission, n",
+                &[&lo, &hi],
+            )
+            .await?
+            {
+                if let Some(&i) = at.get(&r.get::<_, i64>(0)) {
+                    subs[i].workflow.push(crate::spool::WorkflowEntry {
+                        n: r.get::<_, i32>(1).max(0) as u32,
+                        at: r.get(2),
+                        officer: r.get(3),
+                        step: crate::spool::Step::from_stored(r.get(4), r.get(5))
+                            .map_err(|_| bad("a stored workflow step is unknown"))?,
                     });
                 }
             }
@@ -470,6 +489,22 @@ impl TransferStore for PostgresSpool {
                         "INSERT INTO follow_up_messages (submission, n, at, sender, body)
                          VALUES ($1, $2, $3, $4, $5)",
                         &[&id, &(m.n as i32), &m.at, &m.from.as_str(), &m.sealed],
+                    )
+                    .await?;
+                }
+                for w in &s.workflow {
+                    db::exec(
+                        &tx,
+                        "INSERT INTO workflow_steps (submission, n, at, step, detail, officer)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        &[
+                            &id,
+                            &(w.n as i32),
+                            &w.at,
+                            &w.step.kind().as_str(),
+                            &w.step.detail(),
+                            &w.officer,
+                        ],
                     )
                     .await?;
                 }

@@ -102,6 +102,7 @@ fn export_submissions(
                 ack_tokens: Vec::new(),
                 follow_up: None,
                 messages: Vec::new(),
+                workflow: Vec::new(),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -216,6 +217,24 @@ fn export_submissions(
                 at: r.get(2)?,
                 from: MessageFrom::parse(&from).ok_or_else(|| conversion(3, "sender"))?,
                 sealed: r.get(4)?,
+            });
+        }
+    }
+    let mut st = tx.prepare(
+        "SELECT submission, n, at, officer, step, detail FROM workflow_steps
+         WHERE submission BETWEEN ?1 AND ?2 ORDER BY submission, n",
+    )?;
+    let mut rows = st.query(range)?;
+    while let Some(r) = rows.next()? {
+        if let Some(&i) = at.get(&r.get(0)?) {
+            let kind: String = r.get(4)?;
+            let detail: Option<String> = r.get(5)?;
+            subs[i].workflow.push(crate::spool::WorkflowEntry {
+                n: r.get(1)?,
+                at: r.get(2)?,
+                officer: r.get(3)?,
+                step: crate::spool::Step::from_stored(&kind, detail.as_deref())
+                    .map_err(|_| conversion(4, "step"))?,
             });
         }
     }
@@ -401,6 +420,20 @@ pub(super) fn import(
                         m.at,
                         m.from.as_str(),
                         m.sealed
+                    ])?;
+                }
+                for w in &s.workflow {
+                    tx.prepare_cached(
+                        "INSERT INTO workflow_steps (submission, n, at, step, detail, officer)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        id,
+                        w.n,
+                        w.at,
+                        w.step.kind().as_str(),
+                        w.step.detail(),
+                        w.officer
                     ])?;
                 }
             }
