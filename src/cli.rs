@@ -123,7 +123,7 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         extract: Option<PathBuf>,
         /// Envelopes (`.age`, binary or armored): documents and the evidence files sent with
-        /// them (`<reference>-1.age`, …), in any order.
+        /// them (`<reference>-1.age`, …), in any order; or folders of them.
         #[arg(required = true)]
         envelopes: Vec<PathBuf>,
     },

@@ -306,6 +306,8 @@ impl Intake {
                         .min()
                         .map(|m| received_unix + 60 * m as i64),
                     envelopes,
+                    follow_up: None,
+                    follow_up_notice: None,
                 })
                 .await?;
             match outcome {

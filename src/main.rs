@@ -282,6 +282,11 @@ fn open(
     let mut documents = Vec::new();
     let mut files = Vec::new();
     let mut file_paths = Vec::new();
+    let (envelopes, empty) = pis_gateway::open::files::envelopes_in(&envelopes);
+    for dir in empty {
+        failed += 1;
+        eprintln!("{}: a folder with no .age envelopes in it", dir.display());
+    }
     for path in &envelopes {
         let plain = match std::fs::read(path)
             .map_err(anyhow::Error::from)

@@ -24,6 +24,16 @@ pub const SOURCE_RISK: &str = "source_protection.risk_to_source_or_you";
 pub const RISK_TO_YOU: &str = "risk_to_you";
 /// "Police only" keeps MACE out.
 pub const HANDLING_RESTRICTIONS: &str = "handling.restrictions";
+/// How the submitter knows (professional form): the suggested provenance grade in `open`.
+pub const HOW_KNOWN: &str = "provenance.how_known";
+/// Whether anything supports it: B rather than C for second-hand information.
+pub const CORROBORATED: &str = "provenance.corroborated";
+/// The submitter's doubt about the information: `open` prompts the officer to consider E.
+pub const SUSPECTED_FALSE: &str = "suspected_false_or_malicious";
+/// Whether the source could be identified: handling code C.
+pub const SOURCE_IDENTIFIABLE: &str = "source_protection.source_identifiable";
+/// How the submitter knows (community form).
+pub const HOW_KNOW: &str = "how_know";
 /// People named.
 pub const PEOPLE: &str = "people";
 /// Within `people`: a child missing now.
@@ -108,6 +118,36 @@ const RELIED: &[Relied] = &[
         kind: "choice",
         forms: Forms::Only(Audience::Professional),
         by: "routing (police only)",
+    },
+    Relied {
+        path: &[HOW_KNOWN],
+        kind: "choice",
+        forms: Forms::Only(Audience::Professional),
+        by: "open (the suggested provenance grade)",
+    },
+    Relied {
+        path: &[CORROBORATED],
+        kind: "yes_no",
+        forms: Forms::Only(Audience::Professional),
+        by: "open (the suggested provenance grade)",
+    },
+    Relied {
+        path: &[SUSPECTED_FALSE],
+        kind: "choice",
+        forms: Forms::Only(Audience::Professional),
+        by: "open (the prompt to consider E)",
+    },
+    Relied {
+        path: &[SOURCE_IDENTIFIABLE],
+        kind: "yes_no",
+        forms: Forms::Only(Audience::Professional),
+        by: "open (the suggested handling code)",
+    },
+    Relied {
+        path: &[HOW_KNOW],
+        kind: "choice",
+        forms: Forms::Only(Audience::Community),
+        by: "open (the suggested provenance grade)",
     },
     Relied {
         path: &[PEOPLE],

@@ -9,18 +9,23 @@
 //! ([`IntakeStore`]), the outbox ([`OutboxStore`]), acknowledgement and escalation
 //! ([`AckStore`]), housekeeping ([`Housekeeping`]), the audit log ([`AuditStore`]), the
 //! spool's own settings and secrets ([`SettingsStore`]), partner agencies ([`PartnerStore`]),
-//! the stored records ([`RecordStore`]) and moving a deployment ([`TransferStore`]). [`Spool`] is all of them together, which is what
+//! the stored records ([`RecordStore`]), moving a deployment ([`TransferStore`]) and the
+//! follow-up thread between police and a submitter ([`FollowUpStore`]). [`Spool`] is all of them together, which is what
 //! [`open`] returns and the gateway holds. SQLite ([`sqlite`]) is the embedded default.
 //!
 //! Nothing outside this module knows which backend is in use.
 
 pub mod audit;
+pub mod follow_up;
 pub mod postgres;
 mod records;
 pub mod sqlite;
 pub mod transfer;
 mod types;
 
+pub use follow_up::{
+    CaseStatus, FollowUpKey, FollowUpRecord, FollowUpStore, MessageFrom, StoredMessage,
+};
 pub use records::*;
 pub use transfer::TransferStore;
 pub use types::*;
@@ -83,6 +88,7 @@ pub trait Spool:
     + SettingsStore
     + PartnerStore
     + TransferStore
+    + FollowUpStore
 {
 }
 
@@ -97,14 +103,15 @@ impl<T> Spool for T where
         + SettingsStore
         + PartnerStore
         + TransferStore
+        + FollowUpStore
 {
 }
 
 /// The traits, for `use pis_gateway::spool::prelude::*` where a [`Spool`]'s methods are called.
 pub mod prelude {
     pub use super::{
-        AckStore, AuditStore, DownloadStore, Housekeeping, IntakeStore, OutboxStore, PartnerStore,
-        RecordStore, SettingsStore, Spool, TransferStore,
+        AckStore, AuditStore, DownloadStore, FollowUpStore, Housekeeping, IntakeStore, OutboxStore,
+        PartnerStore, RecordStore, SettingsStore, Spool, TransferStore,
     };
 }
 

@@ -1,5 +1,6 @@
 //! What goes into the spool and what comes out, whatever the backend.
 
+use super::follow_up::FollowUpKey;
 use super::types::{DeliveryId, DeliveryRoute, DeliveryState, View};
 use crate::ack::AckKind;
 use crate::reference::Reference;
@@ -38,6 +39,12 @@ pub struct NewSubmission {
     /// When an unacknowledged submission starts escalating (Unix seconds), if ever.
     pub ack_deadline: Option<i64>,
     pub envelopes: Vec<NewEnvelope>,
+    /// The follow-up key derived from the submitter's code, committed with the submission;
+    /// `None` when the submitter declined a code.
+    pub follow_up: Option<FollowUpKey>,
+    /// A professional's work address for a content-free "there is a message for you" email
+    /// when police write (only with a follow-up key). Purged with the submission.
+    pub follow_up_notice: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

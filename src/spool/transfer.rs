@@ -3,7 +3,10 @@
 //! audit chain entry for entry, so nothing is re-sealed, re-numbered or re-chained.
 
 use super::audit::{self, Entry};
-use super::{DeliveryRoute, DeliveryState, Spool, SpoolFuture, StoredEnvelope, View};
+use super::{
+    CaseStatus, DeliveryRoute, DeliveryState, Spool, SpoolFuture, StoredEnvelope, StoredMessage,
+    View,
+};
 use crate::ack::AckKind;
 use crate::reference::Reference;
 use crate::triage::Priority;
@@ -54,6 +57,28 @@ pub struct SubmissionExport {
     pub deliveries: Vec<DeliveryExport>,
     /// By hash.
     pub ack_tokens: Vec<AckTokenExport>,
+    /// The follow-up key and status, if the submitter kept a code.
+    pub follow_up: Option<FollowUpExport>,
+    /// Sealed follow-up messages, by number.
+    pub messages: Vec<StoredMessage>,
+}
+
+/// A submission's follow-up row: the derived lookup id and public key (never the code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpExport {
+    pub lookup_id: [u8; 32],
+    pub recipient: String,
+    pub status: CaseStatus,
+    pub status_at: i64,
+    pub notify: Option<String>,
+}
+
+/// A used officer request nonce (kept until the request's time window has passed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NonceExport {
+    pub officer: String,
+    pub nonce: [u8; 16],
+    pub used_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +186,10 @@ pub trait TransferStore: Send + Sync + 'static {
     fn import_submissions(&self, submissions: Vec<SubmissionExport>) -> SpoolFuture<'_, ()>;
     /// Appends entries as they are (their hashes already chain).
     fn import_audit(&self, entries: Vec<Entry>) -> SpoolFuture<'_, ()>;
+    /// Officers' used request nonces, by officer and nonce: a copied spool still refuses a
+    /// request replayed within its time window.
+    fn export_officer_nonces(&self) -> SpoolFuture<'_, Vec<NonceExport>>;
+    fn import_officer_nonces(&self, nonces: Vec<NonceExport>) -> SpoolFuture<'_, ()>;
 }
 
 /// Copies everything in `from` into `to`, which must be empty. Returns the source's counts.
@@ -186,6 +215,9 @@ pub async fn copy(from: &dyn Spool, to: &dyn Spool) -> anyhow::Result<SpoolCount
     to.import_partners(from.export_partners().await?)
         .await
         .context("writing partners")?;
+    to.import_officer_nonces(from.export_officer_nonces().await?)
+        .await
+        .context("writing officer request nonces")?;
     let mut after = 0;
     loop {
         let batch = from.export_submissions(after, SUBMISSION_BATCH).await?;
@@ -235,6 +267,9 @@ pub async fn verify_copy(from: &dyn Spool, to: &dyn Spool) -> anyhow::Result<Ver
     }
     if from.export_partners().await? != to.export_partners().await? {
         bail!("partners differ");
+    }
+    if from.export_officer_nonces().await? != to.export_officer_nonces().await? {
+        bail!("officer request nonces differ");
     }
     let mut after = 0;
     let mut highest = 0;

@@ -119,6 +119,9 @@ pub enum View {
     Restricted,
     Notice,
     Escalation,
+    /// The content-free "there is a message for you" email to a professional when police
+    /// write on /follow-up.
+    FollowUp,
 }
 
 impl View {
@@ -128,6 +131,7 @@ impl View {
             View::Restricted => "restricted",
             View::Notice => "notice",
             View::Escalation => "escalation",
+            View::FollowUp => "follow_up",
         }
     }
 
@@ -137,6 +141,7 @@ impl View {
             "restricted" => Some(View::Restricted),
             "notice" => Some(View::Notice),
             "escalation" => Some(View::Escalation),
+            "follow_up" => Some(View::FollowUp),
             _ => None,
         }
     }

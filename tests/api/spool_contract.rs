@@ -15,8 +15,9 @@ use pis_gateway::config::{SpoolBackend, SpoolSettings};
 use pis_gateway::reference::Reference;
 use pis_gateway::spool::audit;
 use pis_gateway::spool::{
-    AttemptOutcome, CommitOutcome, DeliveryId, DeliveryRoute, DeliveryState, EscalationRoute,
-    NewEnvelope, NewSubmission, PartnerRecord, PurgeReason, RetentionPolicy, Spool, View,
+    AttemptOutcome, CaseStatus, CommitOutcome, DeliveryId, DeliveryRoute, DeliveryState,
+    EscalationRoute, FollowUpKey, MessageFrom, NewEnvelope, NewSubmission, PartnerRecord,
+    PurgeReason, RetentionPolicy, Spool, View,
 };
 use pis_gateway::triage::Priority;
 use std::collections::HashSet;
@@ -102,6 +103,10 @@ macro_rules! contract {
                 secrets_are_created_once_and_kept,
                 evidence_files_are_kept_per_route_in_order_and_purged_with_the_envelope,
                 a_download_link_opens_its_file_once_with_an_audit_event_until_it_expires,
+                a_follow_up_key_commits_with_its_submission_and_keeps_status_and_messages,
+                a_professional_notice_is_queued_for_each_reply_and_only_when_asked_for,
+                officer_nonces_are_used_once_and_forgotten_after_their_window,
+                the_follow_up_thread_is_purged_with_the_submission,
             );
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -211,6 +216,8 @@ fn submission(
         token_hash: token,
         ack_deadline,
         envelopes,
+        follow_up: None,
+        follow_up_notice: None,
     }
 }
 
@@ -1191,12 +1198,28 @@ pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Back
     );
     assert!(source.add_partner("nyp", [1; 32], 10).await.expect("add"));
     let key = source.secret("form_token", 32).await.expect("secret");
+    let mut with_code = submission(&*source, 250, Priority::Routine, None, None, false);
+    with_code.follow_up = Some(follow_up_key(9));
+    with_code.follow_up_notice = Some("worker@example.invalid".into());
+    let f = commit(&*source, with_code).await;
+    source
+        .set_case_status(&f, CaseStatus::PassedToTeam, "officer-a", 260)
+        .await
+        .expect("status");
+    source
+        .add_reply(&f, b"sealed reply".to_vec(), "officer-a", 270)
+        .await
+        .expect("reply");
+    assert!(source
+        .use_officer_nonce("officer-a", [5; 16], 270, 0)
+        .await
+        .expect("nonce"));
 
     let destination = (b.open)().await;
     let counts = transfer::copy(&*source, &*destination)
         .await
         .expect("copied");
-    assert_eq!(counts.submissions, 2);
+    assert_eq!(counts.submissions, 3);
     drop(destination);
     let destination = (b.open)().await;
     let verified = transfer::verify_copy(&*source, &*destination)
@@ -1228,6 +1251,23 @@ pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Back
         .await
         .expect("ack")
         .is_some());
+    // The follow-up thread came across: the code still finds it, and a replayed nonce is
+    // still refused.
+    let thread = destination
+        .follow_up_by_lookup(follow_up_key(9).lookup_id)
+        .await
+        .expect("read")
+        .expect("the follow-up came across");
+    assert_eq!(thread.reference, f);
+    assert_eq!(thread.status, CaseStatus::PassedToTeam);
+    assert!(thread.notify);
+    let messages = destination.messages(&f).await.expect("messages");
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].sealed, b"sealed reply");
+    assert!(!destination
+        .use_officer_nonce("officer-a", [5; 16], 280, 0)
+        .await
+        .expect("nonce"));
     let entries = destination.audit_entries().await.expect("audit");
     assert!(audit::verify(&entries, None).is_ok());
 
@@ -1287,4 +1327,417 @@ pub async fn a_download_link_opens_its_file_once_with_an_audit_event_until_it_ex
     assert_eq!(downloaded.len(), 1);
     assert_eq!(downloaded[0].code.as_deref(), Some("2"));
     assert!(audit::verify(&entries, None).is_ok());
+}
+
+/// The follow-up key the submitter's code `seed` stands for (lookup id and public key only).
+fn follow_up_key(seed: u8) -> FollowUpKey {
+    FollowUpKey {
+        lookup_id: [seed; 32],
+        recipient: format!("age1recipient{seed}"),
+    }
+}
+
+/// The key commits with the submission (in its transaction: a submission without one has no
+/// thread), is found by lookup id and by reference, and keeps the status police set and their
+/// sealed messages, each with an audit event that holds no content.
+pub async fn a_follow_up_key_commits_with_its_submission_and_keeps_status_and_messages(
+    b: &Backend,
+) {
+    let spool = (b.open)().await;
+    let mut s = submission(&*spool, 100, Priority::Routine, None, None, false);
+    s.follow_up = Some(follow_up_key(1));
+    let with_code = commit(&*spool, s).await;
+    let declined = commit(
+        &*spool,
+        submission(&*spool, 100, Priority::Routine, None, None, false),
+    )
+    .await;
+    drop(spool);
+    let spool = (b.open)().await;
+
+    let found = spool
+        .follow_up_by_lookup([1; 32])
+        .await
+        .expect("read")
+        .expect("found by its lookup id");
+    assert_eq!(found.reference, with_code);
+    assert_eq!(found.recipient, "age1recipient1");
+    assert_eq!(found.status, CaseStatus::Received);
+    assert_eq!(found.status_at, 100);
+    assert!(!found.notify);
+    assert_eq!(
+        spool
+            .follow_up_by_reference(&with_code)
+            .await
+            .expect("read"),
+        Some(found)
+    );
+    assert!(spool
+        .follow_up_by_lookup([2; 32])
+        .await
+        .expect("read")
+        .is_none());
+    assert!(spool
+        .follow_up_by_reference(&declined)
+        .await
+        .expect("read")
+        .is_none());
+
+    // Without a key there is nothing to set or write to.
+    assert!(!spool
+        .set_case_status(&declined, CaseStatus::Closed, "officer-a", 110)
+        .await
+        .expect("status"));
+    assert_eq!(
+        spool
+            .add_reply(&declined, b"x".to_vec(), "officer-a", 110)
+            .await
+            .expect("reply"),
+        None
+    );
+    let unknown = Reference::parse("PIS-2222-2222").expect("reference");
+    assert!(!spool
+        .set_case_status(&unknown, CaseStatus::Closed, "officer-a", 110)
+        .await
+        .expect("status"));
+
+    assert!(spool
+        .set_case_status(&with_code, CaseStatus::BeingLookedAt, "officer-a", 120)
+        .await
+        .expect("status"));
+    let now = spool
+        .follow_up_by_lookup([1; 32])
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(
+        (now.status, now.status_at),
+        (CaseStatus::BeingLookedAt, 120)
+    );
+    assert_eq!(
+        spool
+            .add_reply(&with_code, b"first sealed".to_vec(), "officer-a", 130)
+            .await
+            .expect("reply"),
+        Some(1)
+    );
+    let addendum = declined.clone();
+    assert_eq!(
+        spool
+            .add_submitter_message(&with_code, b"own words sealed".to_vec(), &addendum, 140)
+            .await
+            .expect("addendum"),
+        Some(2)
+    );
+    assert_eq!(
+        spool
+            .add_reply(&with_code, b"second sealed".to_vec(), "officer-b", 150)
+            .await
+            .expect("reply"),
+        Some(3)
+    );
+    let messages = spool.messages(&with_code).await.expect("messages");
+    let summary: Vec<_> = messages
+        .iter()
+        .map(|m| (m.n, m.at, m.from, m.sealed.as_slice()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (1, 130, MessageFrom::Officer, &b"first sealed"[..]),
+            (2, 140, MessageFrom::Submitter, &b"own words sealed"[..]),
+            (3, 150, MessageFrom::Officer, &b"second sealed"[..]),
+        ]
+    );
+    assert!(spool
+        .messages(&declined)
+        .await
+        .expect("messages")
+        .is_empty());
+
+    spool
+        .audit_officer_refusal(
+            "bad_signature",
+            Some("officer-z"),
+            "/api/v1/officer/reply",
+            160,
+        )
+        .await
+        .expect("audited");
+    spool
+        .audit_officer_refusal("unsigned", None, "/api/v1/officer/status\x1b[2J", 161)
+        .await
+        .expect("audited");
+    let entries = spool.audit_entries().await.expect("audit");
+    assert!(audit::verify(&entries, None).is_ok());
+    let w = with_code.to_string();
+    let follow_up: Vec<Summary<'_>> = entries
+        .iter()
+        .filter(|e| e.event.starts_with("follow_up") || e.event.starts_with("officer"))
+        .map(|e| {
+            (
+                e.event.as_str(),
+                e.reference.as_deref(),
+                e.route.as_deref(),
+                e.code.as_deref(),
+                e.at,
+            )
+        })
+        .collect();
+    let a = addendum.to_string();
+    assert_eq!(
+        follow_up,
+        [
+            ("follow_up_key", Some(w.as_str()), None, Some("code"), 100),
+            (
+                "follow_up_status",
+                Some(w.as_str()),
+                Some("officer-a"),
+                Some("being_looked_at"),
+                120
+            ),
+            (
+                "follow_up_reply",
+                Some(w.as_str()),
+                Some("officer-a"),
+                Some("1:12"),
+                130
+            ),
+            (
+                "follow_up_addendum",
+                Some(w.as_str()),
+                None,
+                Some(a.as_str()),
+                140
+            ),
+            (
+                "follow_up_reply",
+                Some(w.as_str()),
+                Some("officer-b"),
+                Some("3:13"),
+                150
+            ),
+            (
+                "officer_request_refused",
+                None,
+                Some("officer-z"),
+                Some("bad_signature /api/v1/officer/reply"),
+                160
+            ),
+            (
+                "officer_request_refused",
+                None,
+                None,
+                Some("unsigned /api/v1/officer/status[2J"),
+                161
+            ),
+        ]
+    );
+}
+
+/// A professional who asked gets a content-free notice delivery per reply (to their work
+/// address, receipt only); a submitter who did not ask gets none.
+pub async fn a_professional_notice_is_queued_for_each_reply_and_only_when_asked_for(b: &Backend) {
+    let spool = (b.open)().await;
+    let mut s = submission(&*spool, 100, Priority::Routine, None, None, false);
+    s.follow_up = Some(follow_up_key(1));
+    s.follow_up_notice = Some("worker@example.invalid".into());
+    let asked = commit(&*spool, s).await;
+    let mut s = submission(&*spool, 100, Priority::Routine, None, None, false);
+    s.follow_up = Some(follow_up_key(2));
+    let not_asked = commit(&*spool, s).await;
+    assert!(
+        spool
+            .follow_up_by_reference(&asked)
+            .await
+            .expect("read")
+            .expect("found")
+            .notify
+    );
+    for r in [&asked, &not_asked] {
+        spool
+            .record_attempt(&police(r), 110, AttemptOutcome::Delivered)
+            .await
+            .expect("delivered");
+        spool
+            .add_reply(r, b"sealed".to_vec(), "officer-a", 120)
+            .await
+            .expect("reply");
+    }
+    spool
+        .add_submitter_message(&asked, b"own".to_vec(), &not_asked, 125)
+        .await
+        .expect("addendum");
+    spool
+        .add_reply(&asked, b"sealed".to_vec(), "officer-a", 130)
+        .await
+        .expect("reply");
+    let notices: Vec<_> = spool
+        .deliveries(&asked)
+        .await
+        .expect("read")
+        .into_iter()
+        .filter(|d| d.view == View::FollowUp)
+        .map(|d| (d.route.to_string(), d.mailbox, d.state, d.next_attempt_at))
+        .collect();
+    assert_eq!(
+        notices,
+        [
+            (
+                "follow_up.1".to_string(),
+                "worker@example.invalid".to_string(),
+                DeliveryState::Pending,
+                120
+            ),
+            (
+                "follow_up.3".to_string(),
+                "worker@example.invalid".to_string(),
+                DeliveryState::Pending,
+                130
+            ),
+        ]
+    );
+    assert!(spool
+        .deliveries(&not_asked)
+        .await
+        .expect("read")
+        .iter()
+        .all(|d| d.view != View::FollowUp));
+    let due: Vec<_> = spool
+        .due(200, 10)
+        .await
+        .expect("due")
+        .into_iter()
+        .map(|d| (d.id.reference, d.view, d.envelope.is_none()))
+        .collect();
+    assert_eq!(
+        due,
+        [
+            (asked.clone(), View::FollowUp, true),
+            (asked.clone(), View::FollowUp, true)
+        ],
+        "queued for the outbox, with no envelope"
+    );
+}
+
+/// A nonce is taken once per officer; another officer's same nonce is theirs; a nonce older
+/// than the window is forgotten.
+pub async fn officer_nonces_are_used_once_and_forgotten_after_their_window(b: &Backend) {
+    let spool = (b.open)().await;
+    assert!(spool
+        .use_officer_nonce("officer-a", [1; 16], 100, 0)
+        .await
+        .expect("nonce"));
+    assert!(!spool
+        .use_officer_nonce("officer-a", [1; 16], 101, 0)
+        .await
+        .expect("nonce"));
+    assert!(spool
+        .use_officer_nonce("officer-b", [1; 16], 101, 0)
+        .await
+        .expect("nonce"));
+    drop(spool);
+    let spool = (b.open)().await;
+    assert!(
+        !spool
+            .use_officer_nonce("officer-a", [1; 16], 102, 0)
+            .await
+            .expect("nonce"),
+        "kept across a restart"
+    );
+    // Two gateways given the same request at once: one takes it.
+    let other = (b.open)().await;
+    let (x, y) = tokio::join!(
+        spool.use_officer_nonce("officer-a", [2; 16], 103, 0),
+        other.use_officer_nonce("officer-a", [2; 16], 103, 0)
+    );
+    assert_eq!(
+        [x.expect("nonce"), y.expect("nonce")]
+            .iter()
+            .filter(|b| **b)
+            .count(),
+        1
+    );
+    assert!(spool
+        .use_officer_nonce("officer-a", [3; 16], 500, 400)
+        .await
+        .expect("nonce"));
+    assert!(
+        spool
+            .use_officer_nonce("officer-a", [1; 16], 501, 400)
+            .await
+            .expect("nonce"),
+        "forgotten once older than the window (the timestamp check refuses it by then)"
+    );
+    let kept = spool.export_officer_nonces().await.expect("export");
+    assert_eq!(
+        kept.iter()
+            .map(|n| (n.officer.as_str(), n.nonce[0]))
+            .collect::<Vec<_>>(),
+        [("officer-a", 1), ("officer-a", 3)]
+    );
+}
+
+/// Retention removes the follow-up key, status and messages with the envelopes: the code then
+/// finds nothing, and nothing more can be written to the thread.
+pub async fn the_follow_up_thread_is_purged_with_the_submission(b: &Backend) {
+    let spool = (b.open)().await;
+    let policy = RetentionPolicy {
+        grace_secs: 10,
+        max_age_secs: 1_000,
+        warn_secs: 100,
+    };
+    let mut s = submission(&*spool, 0, Priority::Routine, None, None, false);
+    s.follow_up = Some(follow_up_key(1));
+    let old = commit(&*spool, s).await;
+    let mut s = submission(&*spool, 500, Priority::Routine, None, None, false);
+    s.follow_up = Some(follow_up_key(2));
+    let young = commit(&*spool, s).await;
+    for r in [&old, &young] {
+        spool
+            .record_attempt(&police(r), 5, AttemptOutcome::Delivered)
+            .await
+            .expect("delivered");
+        spool
+            .add_reply(r, b"sealed".to_vec(), "officer-a", 10)
+            .await
+            .expect("reply");
+    }
+    let report = spool.purge_due(1_001, policy).await.expect("purge");
+    assert_eq!(report.purged, vec![(old.clone(), PurgeReason::MaxAge)]);
+    assert!(spool
+        .follow_up_by_lookup([1; 32])
+        .await
+        .expect("read")
+        .is_none());
+    assert!(spool
+        .follow_up_by_reference(&old)
+        .await
+        .expect("read")
+        .is_none());
+    assert!(spool.messages(&old).await.expect("messages").is_empty());
+    assert_eq!(
+        spool
+            .add_reply(&old, b"late".to_vec(), "officer-a", 1_002)
+            .await
+            .expect("reply"),
+        None
+    );
+    assert!(!spool
+        .set_case_status(&old, CaseStatus::Closed, "officer-a", 1_002)
+        .await
+        .expect("status"));
+    // The younger one is untouched.
+    assert!(spool
+        .follow_up_by_lookup([2; 32])
+        .await
+        .expect("read")
+        .is_some());
+    assert_eq!(spool.messages(&young).await.expect("messages").len(), 1);
+    let exported = spool.export_submissions(0, 10).await.expect("export");
+    let old_row = exported
+        .iter()
+        .find(|e| e.reference == old)
+        .expect("the content-free record stays");
+    assert!(old_row.follow_up.is_none() && old_row.messages.is_empty());
 }

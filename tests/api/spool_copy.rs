@@ -105,6 +105,8 @@ async fn lived_in(spool: &Arc<dyn Spool>) -> Vec<Reference> {
                 token_hash: (i % 2 == 0).then_some([i as u8; 32]),
                 ack_deadline: (priority == Priority::Immediate).then_some(2_000 + i),
                 envelopes,
+                follow_up: None,
+                follow_up_notice: None,
             })
             .await
             .expect("commit");

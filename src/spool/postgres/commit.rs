@@ -199,5 +199,6 @@ async fn insert_one(
                 .code(Some(e.view.as_str())),
         );
     }
+    super::follow_up::insert(tx, id, s, events).await?;
     Ok(CommitOutcome::Committed(s.reference.clone()))
 }

@@ -112,7 +112,8 @@ pub async fn escalate_due(
         let n = row.get::<_, i32>(3) + 1;
         let original: Vec<String> = db::rows(
             &tx,
-            "SELECT route FROM deliveries WHERE submission = $1 AND view <> 'escalation'
+            "SELECT route FROM deliveries WHERE submission = $1
+               AND view NOT IN ('escalation', 'follow_up')
              ORDER BY route COLLATE \"C\"",
             &[&id],
         )
@@ -209,6 +210,7 @@ pub async fn purge_due(pool: &Pool, now: i64, policy: &RetentionPolicy) -> DbRes
             Some(why) => {
                 db::exec(&tx, "DELETE FROM envelopes WHERE submission = $1", &[&id]).await?;
                 db::exec(&tx, "DELETE FROM attachments WHERE submission = $1", &[&id]).await?;
+                super::follow_up::purge(&tx, id).await?;
                 db::exec(
                     &tx,
                     "UPDATE submissions SET purged_at = $2 WHERE id = $1",

@@ -16,6 +16,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_download_tokens",
         include_str!("migrations/0003_download_tokens.sql"),
     ),
+    (
+        "0004_follow_up",
+        include_str!("migrations/0004_follow_up.sql"),
+    ),
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

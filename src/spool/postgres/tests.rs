@@ -61,6 +61,8 @@ fn submission(spool: &PostgresSpool, priority: Priority, token: Option<[u8; 32]>
                 attachments: vec![],
             },
         ],
+        follow_up: None,
+        follow_up_notice: None,
     }
 }
 

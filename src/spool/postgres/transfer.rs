@@ -7,10 +7,12 @@ use crate::ack::AckKind;
 use crate::reference::Reference;
 use crate::spool::audit::Entry;
 use crate::spool::transfer::{
-    AckTokenExport, AttachmentExport, DeliveryExport, PartnerExport, Setting, SpoolCounts,
-    SubmissionExport, TransferStore,
+    AckTokenExport, AttachmentExport, DeliveryExport, FollowUpExport, NonceExport, PartnerExport,
+    Setting, SpoolCounts, SubmissionExport, TransferStore,
 };
-use crate::spool::{DeliveryRoute, DeliveryState, SpoolFuture, StoredEnvelope, View};
+use crate::spool::{
+    DeliveryRoute, DeliveryState, MessageFrom, SpoolFuture, StoredEnvelope, StoredMessage, View,
+};
 use crate::triage::Priority;
 use std::collections::HashMap;
 
@@ -146,6 +148,8 @@ impl TransferStore for PostgresSpool {
                     attachments: Vec::new(),
                     deliveries: Vec::new(),
                     ack_tokens: Vec::new(),
+                    follow_up: None,
+                    messages: Vec::new(),
                 });
             }
             let (Some(first), Some(last)) = (subs.first(), subs.last()) else {
@@ -238,6 +242,45 @@ impl TransferStore for PostgresSpool {
                         used_at: r.get(4),
                         kind: AckKind::parse(r.get(5))
                             .ok_or(bad("a stored link kind is unknown"))?,
+                    });
+                }
+            }
+            for r in db::rows(
+                &tx,
+                "SELECT submission, lookup_id, recipient, status, status_at, notify FROM follow_ups
+                 WHERE submission BETWEEN $1 AND $2 ORDER BY submission",
+                &[&lo, &hi],
+            )
+            .await?
+            {
+                if let Some(&i) = at.get(&r.get::<_, i64>(0)) {
+                    subs[i].follow_up = Some(FollowUpExport {
+                        lookup_id: hash32(r.get(1))?,
+                        recipient: r.get(2),
+                        status: r
+                            .get::<_, &str>(3)
+                            .parse()
+                            .map_err(|_| bad("a stored follow-up status is unknown"))?,
+                        status_at: r.get(4),
+                        notify: r.get(5),
+                    });
+                }
+            }
+            for r in db::rows(
+                &tx,
+                "SELECT submission, n, at, sender, body FROM follow_up_messages
+                 WHERE submission BETWEEN $1 AND $2 ORDER BY submission, n",
+                &[&lo, &hi],
+            )
+            .await?
+            {
+                if let Some(&i) = at.get(&r.get::<_, i64>(0)) {
+                    subs[i].messages.push(StoredMessage {
+                        n: r.get::<_, i32>(1).max(0) as u32,
+                        at: r.get(2),
+                        from: MessageFrom::parse(r.get(3))
+                            .ok_or(bad("a stored message sender is unknown"))?,
+                        sealed: r.get(4),
                     });
                 }
             }
@@ -404,6 +447,32 @@ impl TransferStore for PostgresSpool {
                     )
                     .await?;
                 }
+                if let Some(f) = &s.follow_up {
+                    db::exec(
+                        &tx,
+                        "INSERT INTO follow_ups (submission, lookup_id, recipient, status,
+                             status_at, notify)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        &[
+                            &id,
+                            &&f.lookup_id[..],
+                            &f.recipient,
+                            &f.status.as_str(),
+                            &f.status_at,
+                            &f.notify,
+                        ],
+                    )
+                    .await?;
+                }
+                for m in &s.messages {
+                    db::exec(
+                        &tx,
+                        "INSERT INTO follow_up_messages (submission, n, at, sender, body)
+                         VALUES ($1, $2, $3, $4, $5)",
+                        &[&id, &(m.n as i32), &m.at, &m.from.as_str(), &m.sealed],
+                    )
+                    .await?;
+                }
                 for t in &s.ack_tokens {
                     db::exec(
                         &tx,
@@ -466,6 +535,49 @@ impl TransferStore for PostgresSpool {
                     &tx,
                     "UPDATE audit_head SET seq = $1, hash = $2 WHERE seq < $1",
                     &[&seq, &hash],
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn export_officer_nonces(&self) -> SpoolFuture<'_, Vec<NonceExport>> {
+        let pool = self.pool.clone();
+        self.spawn(async move {
+            let c = pool.get().await?;
+            let rows = db::rows(
+                &c,
+                "SELECT officer, nonce, used_at FROM officer_nonces
+                 ORDER BY officer COLLATE \"C\", nonce",
+                &[],
+            )
+            .await?;
+            rows.into_iter()
+                .map(|r| {
+                    let nonce: Vec<u8> = r.get(1);
+                    Ok(NonceExport {
+                        officer: r.get(0),
+                        nonce: <[u8; 16]>::try_from(nonce.as_slice())
+                            .map_err(|_| bad("a stored nonce is not 16 bytes"))?,
+                        used_at: r.get(2),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn import_officer_nonces(&self, nonces: Vec<NonceExport>) -> SpoolFuture<'_, ()> {
+        let pool = self.pool.clone();
+        self.spawn(async move {
+            let mut c = pool.get().await?;
+            let tx = c.transaction().await?;
+            for n in nonces {
+                db::exec(
+                    &tx,
+                    "INSERT INTO officer_nonces (officer, nonce, used_at) VALUES ($1, $2, $3)",
+                    &[&n.officer, &&n.nonce[..], &n.used_at],
                 )
                 .await?;
             }

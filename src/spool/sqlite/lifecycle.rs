@@ -142,9 +142,10 @@ pub(super) fn escalate_due(
         let n = escalations + 1;
         let original: Vec<String> = tx
             .prepare(
-                "SELECT route FROM deliveries WHERE submission = ?1 AND view != ?2 ORDER BY route",
+                "SELECT route FROM deliveries WHERE submission = ?1 AND view NOT IN (?2, ?3)
+                 ORDER BY route",
             )?
-            .query_map(params![id, View::Escalation], |r| r.get(0))?
+            .query_map(params![id, View::Escalation, View::FollowUp], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let notice = json!({
             "escalation": n,
@@ -252,6 +253,7 @@ pub(super) fn purge_due(
                     .execute([id])?;
                 tx.prepare_cached("DELETE FROM attachments WHERE submission = ?1")?
                     .execute([id])?;
+                super::follow_up::purge(&tx, id)?;
                 tx.prepare_cached("UPDATE submissions SET purged_at = ?2 WHERE id = ?1")?
                     .execute(params![id, now])?;
                 audit::append(

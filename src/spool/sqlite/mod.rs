@@ -13,6 +13,7 @@
 mod audit;
 mod connection;
 mod downloads;
+mod follow_up;
 mod lifecycle;
 mod outbox;
 mod rows;

@@ -229,6 +229,37 @@ pub(super) const MIGRATIONS: &[&str] = &[
         used_at     INTEGER
     ) STRICT;
     "#,
+    // 7: follow-up. Per submission whose submitter kept a code: the lookup id and age
+    // recipient derived from it (never the code), the status police set, and for a
+    // professional who asked, the work address for a content-free notice. Messages are sealed
+    // (binary age). Officers' request nonces, to refuse a replayed request. Follow-up rows and
+    // messages are purged with the envelopes.
+    r#"
+    CREATE TABLE follow_ups (
+        submission  INTEGER PRIMARY KEY REFERENCES submissions(id),
+        lookup_id   BLOB NOT NULL UNIQUE CHECK (length(lookup_id) = 32),
+        recipient   TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'received'
+                    CHECK (status IN ('received', 'being_looked_at', 'passed_to_team', 'closed')),
+        status_at   INTEGER NOT NULL,
+        notify      TEXT
+    ) STRICT;
+    CREATE TABLE follow_up_messages (
+        submission  INTEGER NOT NULL REFERENCES submissions(id),
+        n           INTEGER NOT NULL CHECK (n >= 1),
+        at          INTEGER NOT NULL,
+        sender      TEXT NOT NULL CHECK (sender IN ('officer', 'submitter')),
+        body        BLOB NOT NULL,
+        PRIMARY KEY (submission, n)
+    ) STRICT;
+    CREATE TABLE officer_nonces (
+        officer  TEXT NOT NULL,
+        nonce    BLOB NOT NULL,
+        used_at  INTEGER NOT NULL,
+        PRIMARY KEY (officer, nonce)
+    ) STRICT;
+    CREATE INDEX officer_nonces_age ON officer_nonces(used_at);
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -134,6 +134,7 @@ pub(super) fn insert_one(
             Some(e.view.as_str()),
         )?;
     }
+    super::follow_up::insert(tx, id, s)?;
     Ok(CommitOutcome::Committed(s.reference.clone()))
 }
 

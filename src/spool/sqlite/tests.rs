@@ -55,6 +55,8 @@ fn submission((number, reference): (u64, Reference), token: Option<[u8; 32]>) ->
             ack: AckKind::Acknowledge,
             attachments: vec![],
         }],
+        follow_up: None,
+        follow_up_notice: None,
     }
 }
 

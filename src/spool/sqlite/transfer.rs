@@ -6,10 +6,10 @@ use super::writer::{Control, Job};
 use super::{Numbering, SqliteSpool};
 use crate::spool::audit::Entry;
 use crate::spool::transfer::{
-    AckTokenExport, AttachmentExport, DeliveryExport, PartnerExport, Setting, SpoolCounts,
-    SubmissionExport,
+    AckTokenExport, AttachmentExport, DeliveryExport, FollowUpExport, NonceExport, PartnerExport,
+    Setting, SpoolCounts, SubmissionExport,
 };
-use crate::spool::{SpoolFuture, StoredEnvelope, TransferStore};
+use crate::spool::{MessageFrom, SpoolFuture, StoredEnvelope, StoredMessage, TransferStore};
 use rusqlite::{params, Connection, TransactionBehavior};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -20,6 +20,15 @@ pub(super) enum Import {
     Partners(Vec<PartnerExport>),
     Submissions(Vec<SubmissionExport>),
     Audit(Vec<Entry>),
+    Nonces(Vec<NonceExport>),
+}
+
+fn conversion(col: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        col,
+        rusqlite::types::Type::Text,
+        format!("unexpected {what}").into(),
+    )
 }
 
 /// The write probe's setting: transient, not copied.
@@ -91,6 +100,8 @@ fn export_submissions(
                 attachments: Vec::new(),
                 deliveries: Vec::new(),
                 ack_tokens: Vec::new(),
+                follow_up: None,
+                messages: Vec::new(),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -175,7 +186,56 @@ fn export_submissions(
             });
         }
     }
+    let mut st = tx.prepare(
+        "SELECT submission, lookup_id, recipient, status, status_at, notify FROM follow_ups
+         WHERE submission BETWEEN ?1 AND ?2 ORDER BY submission",
+    )?;
+    let mut rows = st.query(range)?;
+    while let Some(r) = rows.next()? {
+        if let Some(&i) = at.get(&r.get(0)?) {
+            let status: String = r.get(3)?;
+            subs[i].follow_up = Some(FollowUpExport {
+                lookup_id: hash32(1, r.get(1)?)?,
+                recipient: r.get(2)?,
+                status: status.parse().map_err(|_| conversion(3, "status"))?,
+                status_at: r.get(4)?,
+                notify: r.get(5)?,
+            });
+        }
+    }
+    let mut st = tx.prepare(
+        "SELECT submission, n, at, sender, body FROM follow_up_messages
+         WHERE submission BETWEEN ?1 AND ?2 ORDER BY submission, n",
+    )?;
+    let mut rows = st.query(range)?;
+    while let Some(r) = rows.next()? {
+        if let Some(&i) = at.get(&r.get(0)?) {
+            let from: String = r.get(3)?;
+            subs[i].messages.push(StoredMessage {
+                n: r.get(1)?,
+                at: r.get(2)?,
+                from: MessageFrom::parse(&from).ok_or_else(|| conversion(3, "sender"))?,
+                sealed: r.get(4)?,
+            });
+        }
+    }
     Ok(subs)
+}
+
+fn export_nonces(c: &Connection) -> rusqlite::Result<Vec<NonceExport>> {
+    c.prepare("SELECT officer, nonce, used_at FROM officer_nonces ORDER BY officer, nonce")?
+        .query_map([], |r| {
+            let nonce: Vec<u8> = r.get(1)?;
+            Ok(NonceExport {
+                officer: r.get(0)?,
+                nonce: nonce
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| conversion(1, "nonce length"))?,
+                used_at: r.get(2)?,
+            })
+        })?
+        .collect()
 }
 
 fn export_audit(c: &Connection, after: i64, limit: usize) -> rusqlite::Result<Vec<Entry>> {
@@ -316,10 +376,45 @@ pub(super) fn import(
                         t.kind
                     ])?;
                 }
+                if let Some(f) = &s.follow_up {
+                    tx.prepare_cached(
+                        "INSERT INTO follow_ups (submission, lookup_id, recipient, status, status_at, notify)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        id,
+                        &f.lookup_id[..],
+                        f.recipient,
+                        f.status.as_str(),
+                        f.status_at,
+                        f.notify
+                    ])?;
+                }
+                for m in &s.messages {
+                    tx.prepare_cached(
+                        "INSERT INTO follow_up_messages (submission, n, at, sender, body)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![
+                        id,
+                        m.n,
+                        m.at,
+                        m.from.as_str(),
+                        m.sealed
+                    ])?;
+                }
             }
             tx.commit()?;
             numbering.next.fetch_max(highest + 1, Ordering::Relaxed);
             return Ok(());
+        }
+        Import::Nonces(nonces) => {
+            for n in nonces {
+                tx.execute(
+                    "INSERT INTO officer_nonces (officer, nonce, used_at) VALUES (?1, ?2, ?3)",
+                    params![n.officer, &n.nonce[..], n.used_at],
+                )?;
+            }
         }
         Import::Audit(entries) => {
             for e in entries {
@@ -406,5 +501,13 @@ impl TransferStore for SqliteSpool {
 
     fn import_audit(&self, entries: Vec<Entry>) -> SpoolFuture<'_, ()> {
         Box::pin(self.ask(move |r| Job::Other(Control::Import(Import::Audit(entries), r))))
+    }
+
+    fn export_officer_nonces(&self) -> SpoolFuture<'_, Vec<NonceExport>> {
+        Box::pin(self.read(export_nonces))
+    }
+
+    fn import_officer_nonces(&self, nonces: Vec<NonceExport>) -> SpoolFuture<'_, ()> {
+        Box::pin(self.ask(move |r| Job::Other(Control::Import(Import::Nonces(nonces), r))))
     }
 }

@@ -4,13 +4,14 @@
 
 use super::connection::Writable;
 use super::{
-    downloads, lifecycle, outbox, settings, submissions, transfer, unavailable, Numbering,
+    downloads, follow_up, lifecycle, outbox, settings, submissions, transfer, unavailable,
+    Numbering,
 };
 use crate::ack::{AckKind, Used};
 use crate::reference::Reference;
 use crate::spool::{
-    AttemptOutcome, CommitOutcome, DeliveryId, Download, EscalationRoute, NewSubmission,
-    PurgeReport, RetentionPolicy, SpoolError,
+    AttemptOutcome, CaseStatus, CommitOutcome, DeliveryId, Download, EscalationRoute, MessageFrom,
+    NewSubmission, PurgeReport, RetentionPolicy, SpoolError,
 };
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
@@ -42,6 +43,18 @@ pub(super) enum Control {
     Import(transfer::Import, Reply<()>),
     AddDownloadToken([u8; 32], Reference, String, u32, i64, Reply<()>),
     TakeDownload([u8; 32], i64, i64, Reply<Option<Download>>),
+    SetCaseStatus(Reference, CaseStatus, String, i64, Reply<bool>),
+    /// Reference, sender, sealed body, who (officer key id, or the addendum's reference), now.
+    AddMessage(
+        Reference,
+        MessageFrom,
+        Vec<u8>,
+        String,
+        i64,
+        Reply<Option<u32>>,
+    ),
+    UseNonce(String, [u8; 16], i64, i64, Reply<bool>),
+    Refused(String, Option<String>, String, i64, Reply<()>),
 }
 
 pub(super) fn writer_loop(
@@ -112,6 +125,32 @@ pub(super) fn writer_loop(
                 Control::TakeDownload(hash, now, issued_after, reply) => {
                     let _ = reply.send(
                         downloads::take(&mut conn, &hash, now, issued_after).map_err(unavailable),
+                    );
+                }
+                Control::SetCaseStatus(reference, status, officer, now, reply) => {
+                    let _ = reply.send(
+                        follow_up::set_status(&mut conn, cipher, &reference, status, &officer, now)
+                            .map_err(unavailable),
+                    );
+                }
+                Control::AddMessage(reference, from, sealed, who, now, reply) => {
+                    let _ = reply.send(
+                        follow_up::add_message(
+                            &mut conn, cipher, &reference, from, &sealed, &who, now,
+                        )
+                        .map_err(unavailable),
+                    );
+                }
+                Control::UseNonce(officer, nonce, now, forget_before, reply) => {
+                    let _ = reply.send(
+                        follow_up::use_nonce(&mut conn, &officer, &nonce, now, forget_before)
+                            .map_err(unavailable),
+                    );
+                }
+                Control::Refused(reason, officer, path, now, reply) => {
+                    let _ = reply.send(
+                        follow_up::refused(&mut conn, &reason, officer.as_deref(), &path, now)
+                            .map_err(unavailable),
                     );
                 }
                 Control::Escalate(now, repeat_secs, routes, reply) => {

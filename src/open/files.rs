@@ -1,0 +1,127 @@
+//! Evidence files listed by a document: matched to their decrypted bytes by the SHA-256 the
+//! signed document records, described, and written out by `--extract`.
+
+use crate::attachments::facts::sha256_hex;
+use crate::attachments::Facts;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// The envelopes given: each file as named, and each folder's `.age` files in name order (a
+/// folder of what the inbox received, say), so a report and its evidence files are read
+/// together. Also returns each folder that holds no envelope, to be reported, not skipped.
+pub fn envelopes_in(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut out = Vec::new();
+    let mut empty = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|e| e.is_file() && e.extension().is_some_and(|x| x == "age"))
+                .collect();
+            inside.sort();
+            if inside.is_empty() {
+                empty.push(p.clone());
+            }
+            out.extend(inside);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    (out, empty)
+}
+
+/// One evidence file a document lists, and its decrypted bytes if it was given to `open`.
+pub struct FileView<'a> {
+    pub facts: Facts,
+    pub bytes: Option<&'a [u8]>,
+}
+
+/// The files a document lists, each matched to the decrypted file whose SHA-256 the (signed)
+/// document records, so a file renamed or mixed up on the way is still matched, and a file
+/// changed on the way matches nothing.
+pub fn files_of<'a>(doc: &Value, decrypted: &'a [Zeroizing<Vec<u8>>]) -> Vec<FileView<'a>> {
+    let listed: Vec<Facts> = doc
+        .get("attachments")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    let hashes: Vec<String> = decrypted.iter().map(|b| sha256_hex(b)).collect();
+    listed
+        .into_iter()
+        .map(|facts| {
+            let bytes = hashes
+                .iter()
+                .position(|h| *h == facts.sha256_sealed)
+                .map(|i| decrypted[i].as_slice());
+            FileView { facts, bytes }
+        })
+        .collect()
+}
+
+/// Writes each matched file into `dir` as `<reference>-<n>.<ext>`, mode 0600, never over an
+/// existing file. Returns the paths written.
+pub fn extract(
+    dir: &Path,
+    reference: &str,
+    files: &[FileView<'_>],
+) -> std::io::Result<Vec<PathBuf>> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    // The reference names the file: only its own characters, never a path.
+    let safe: String = reference
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let mut written = Vec::new();
+    for f in files {
+        let Some(bytes) = f.bytes else { continue };
+        let path = dir.join(format!("{safe}-{}.{}", f.facts.n, f.facts.kind.extension()));
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+pub fn file_lines(f: &FileView<'_>) -> Vec<String> {
+    let x = &f.facts;
+    let mut lines = vec![format!(
+        "{} ({}), {} bytes sealed{}",
+        x.kind.as_str().to_uppercase(),
+        x.media_type,
+        x.bytes_sealed,
+        match (x.width, x.height) {
+            (Some(w), Some(h)) => format!(", {w} × {h} pixels"),
+            _ => String::new(),
+        }
+    )];
+    if x.cleaned {
+        lines.push(format!(
+            "cleaned: decoded and encoded again without metadata ({} bytes as sent)",
+            x.bytes_received
+        ));
+    }
+    if x.open_in_safe_viewer {
+        lines.push("kept exactly as sent: open it in a safe viewer, away from the network".into());
+    }
+    if !x.active_content.is_empty() {
+        lines.push(format!(
+            "active content declared: {}",
+            x.active_content.join(", ")
+        ));
+    }
+    lines.push(format!("SHA-256 as sent:  {}", x.sha256_received));
+    lines.push(format!("SHA-256 sealed:   {}", x.sha256_sealed));
+    if f.bytes.is_none() {
+        lines.push("not opened: give its .age file to open as well".into());
+    }
+    lines
+}

@@ -1,0 +1,88 @@
+//! `pis-gateway open`: decrypts envelopes on the reader's machine and lays each submission out
+//! as an intelligence report: a first screen with what the officer asks first (priority and
+//! why, what, where, who, vehicles and phones, when, reported elsewhere), a suggested 3x5x2
+//! provenance grade and handling code, then every answer grouped by entity. Text, HTML and
+//! JSON render one model ([`report::Report`]); `intel-json` exports the entities and grading
+//! for a force intelligence system ([`intel`]).
+
+pub mod document;
+pub mod files;
+pub mod grading;
+mod html;
+pub mod intel;
+pub mod labels;
+pub mod report;
+pub mod safe;
+mod text;
+
+pub use files::{extract, files_of, FileView};
+pub use safe::terminal_safe;
+
+use crate::forms::FormRegistry;
+use document::Document;
+use serde_json::Value;
+
+/// Whether the document's signature was checked, and by which key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provenance {
+    /// Signed by the gateway with the key of this id.
+    Signed(String),
+    /// Shown without a valid signature (`--allow-unsigned`), for this reason.
+    Unverified(String),
+}
+
+impl Provenance {
+    fn describe(&self) -> String {
+        match self {
+            Provenance::Signed(id) => format!("signed by the gateway, key {id}"),
+            Provenance::Unverified(why) => format!("NOT VERIFIED: {why}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The report for a terminal.
+    Text,
+    /// The report as JSON, with the signed document itself under `document`.
+    Json,
+    /// The report as one self-contained page that prints on A4.
+    Html,
+    /// Entities and suggested grading for a force intelligence system
+    /// (config/intel-report.schema.json).
+    IntelJson,
+}
+
+/// Renders one decrypted document, with the files it lists (images shown inline in HTML).
+pub fn render(
+    doc: &Value,
+    forms: &FormRegistry,
+    format: Format,
+    provenance: &Provenance,
+    files: &[FileView<'_>],
+) -> String {
+    let d = Document::new(doc, forms);
+    match format {
+        Format::Text => text::render(&report::build(&d, provenance), files),
+        Format::Html => html::render(&report::build(&d, provenance), files),
+        Format::Json => {
+            let mut v = serde_json::to_value(report::build(&d, provenance)).unwrap_or_default();
+            v["document"] = doc.clone();
+            v["files"] = files
+                .iter()
+                .map(|f| {
+                    serde_json::json!({"n": f.facts.n, "opened": f.bytes.is_some(), "facts": f.facts})
+                })
+                .collect();
+            json_out(&v)
+        }
+        Format::IntelJson => json_out(&intel::build(&d, provenance)),
+    }
+}
+
+/// Pretty JSON, one document per line group, with controls and bidi characters escaped.
+fn json_out<T: serde::Serialize>(v: &T) -> String {
+    safe::json(&serde_json::to_string_pretty(v).unwrap_or_default()) + "\n"
+}
+#[cfg(test)]
+mod tests;

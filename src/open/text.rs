@@ -1,0 +1,174 @@
+//! The report as terminal text: the first screen, the suggested grading, then every answer.
+//! Everything is assembled first and made terminal-safe once, at the exit.
+
+use super::files::{file_lines, FileView};
+use super::report::{Line, Report, Row};
+use super::safe::terminal_safe;
+use std::fmt::Write;
+
+const WIDTH: usize = 11;
+
+/// `Key        first value`, further values on their own lines under the first.
+fn field(out: &mut String, key: &str, values: &[String]) {
+    let pad = " ".repeat(WIDTH + 1);
+    for (i, v) in values.iter().enumerate() {
+        let mut lines = v.lines();
+        let first = lines.next().unwrap_or("");
+        if i == 0 {
+            let _ = writeln!(out, "{key:<WIDTH$} {first}");
+        } else {
+            let _ = writeln!(out, "{pad}{first}");
+        }
+        for l in lines {
+            let _ = writeln!(out, "{pad}  {l}");
+        }
+    }
+}
+
+fn lines(items: &[Line]) -> Vec<String> {
+    items.iter().map(|l| l.text.clone()).collect()
+}
+
+fn rows(out: &mut String, items: &[Row], indent: usize) {
+    let pad = " ".repeat(indent);
+    for r in items {
+        match r {
+            Row::Answer {
+                label, value, note, ..
+            } => {
+                let mut lines = value.lines();
+                let _ = writeln!(out, "{pad}{label}: {}", lines.next().unwrap_or(""));
+                for l in lines {
+                    let _ = writeln!(out, "{pad}    {l}");
+                }
+                if let Some(n) = note {
+                    let _ = writeln!(out, "{pad}    (note: {n})");
+                }
+            }
+            Row::Item { title, rows: r, .. } => {
+                let _ = writeln!(out, "{pad}{title}");
+                rows(out, r, indent + 2);
+            }
+        }
+    }
+}
+
+pub fn render(r: &Report, files: &[FileView<'_>]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", r.marking);
+    let head = [
+        ("Reference", r.reference.clone()),
+        ("Priority", r.first_screen.priority.clone()),
+        ("Signature", r.signature.clone()),
+        ("Received", r.received_at.clone()),
+        (
+            "Form",
+            format!(
+                "{} (version {}), route {} ({} view)",
+                r.form, r.form_version, r.route, r.view
+            ),
+        ),
+    ];
+    for (k, v) in head {
+        let _ = writeln!(out, "{k:<10} {v}");
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "{:<10} {n}", "Note");
+    }
+
+    let s = &r.first_screen;
+    out.push_str("\n== At a glance ==\n");
+    let why: Vec<String> = s
+        .reasons
+        .iter()
+        .map(|x| {
+            let mut t = x.words.clone();
+            match (&x.sentence, &x.in_answer) {
+                (Some(sentence), Some(q)) => {
+                    let _ = write!(t, "\n>> “{}” <<\n(in: {q})", sentence.trim());
+                }
+                (None, Some(q)) => {
+                    let _ = write!(t, "\n(the sentence could not be found in: {q})");
+                }
+                _ => {}
+            }
+            t
+        })
+        .collect();
+    field(&mut out, "Why", &why);
+    field(&mut out, "Alleged", std::slice::from_ref(&s.alleged));
+    if !s.categories.is_empty() {
+        field(&mut out, "Concern", &[s.categories.join("; ")]);
+    }
+    let mut place = Vec::new();
+    if !s.localities.is_empty() {
+        place.push(format!("area: {}", s.localities.join(", ")));
+    }
+    if !s.postcodes.is_empty() {
+        place.push(format!("postcodes: {}", s.postcodes.join(", ")));
+    }
+    place.extend(lines(&s.places));
+    field(&mut out, "Where", &place);
+    field(&mut out, "Children", &lines(&s.children_at_risk));
+    field(&mut out, "Posing risk", &lines(&s.posing_risk));
+    field(&mut out, "People", &lines(&s.other_people));
+    field(&mut out, "Vehicles", &lines(&s.vehicles));
+    field(&mut out, "Phones", &lines(&s.phones));
+    field(&mut out, "Online", &lines(&s.online));
+    field(&mut out, "When", &s.when);
+    field(&mut out, "Reported", &s.reported_elsewhere);
+
+    let g = &r.suggested_grading;
+    out.push_str("\n== Source and handling: SUGGESTED, for the officer to confirm ==\n");
+    let mut prov = vec![format!(
+        "{:?}: {} (suggested)",
+        g.provenance.code, g.provenance.meaning
+    )];
+    for b in &g.provenance.basis {
+        prov.push(format!("from: {} {}", b.question, b.answer));
+    }
+    if let Some(a) = &g.provenance.alternative {
+        prov.push(format!("or {:?} {}", a.code, a.when));
+    }
+    if g.provenance.consider_e {
+        prov.push("consider E: the submitter doubts the information".into());
+    }
+    if g.provenance.basis.is_empty() {
+        prov.push("from: no answer says how it is known".into());
+    }
+    field(&mut out, "Provenance", &prov);
+    let mut handling = vec![format!(
+        "{:?}: {} (suggested)",
+        g.handling.code, g.handling.meaning
+    )];
+    for b in &g.handling.basis {
+        handling.push(format!("from: {} {}", b.question, b.answer));
+    }
+    field(&mut out, "Handling", &handling);
+    field(
+        &mut out,
+        "Source",
+        &["1, 2 or 3: the officer's own evaluation of the source (not suggested)".into()],
+    );
+
+    for sec in &r.sections {
+        let mark = if sec.source_identifying {
+            " (may identify the source: remove before sharing)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "\n== {}{mark} ==", sec.title);
+        rows(&mut out, &sec.rows, 0);
+    }
+    if !files.is_empty() {
+        out.push_str("\n== Evidence files ==\n");
+        for f in files {
+            let _ = writeln!(out, "File {}", f.facts.n);
+            for l in file_lines(f) {
+                let _ = writeln!(out, "    {l}");
+            }
+        }
+    }
+    // Everything shown came from the document: made safe once, at the exit.
+    terminal_safe(&out)
+}
