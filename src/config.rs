@@ -82,6 +82,29 @@ pub struct LimitSettings {
     /// minute, and how many at once.
     pub partner_submissions_per_minute: u32,
     pub partner_submission_burst: u32,
+    /// Per client: follow-up code entries on /follow-up a minute, and how many at once.
+    #[serde(default = "default_follow_up_per_minute")]
+    pub follow_up_per_minute: u32,
+    #[serde(default = "default_follow_up_burst")]
+    pub follow_up_burst: u32,
+    /// Per follow-up code (by its lookup id), whoever types it: entries an hour, and how many
+    /// at once.
+    #[serde(default = "default_follow_up_per_code_per_hour")]
+    pub follow_up_per_code_per_hour: u32,
+    #[serde(default = "default_follow_up_burst")]
+    pub follow_up_per_code_burst: u32,
+}
+
+fn default_follow_up_per_minute() -> u32 {
+    10
+}
+
+fn default_follow_up_burst() -> u32 {
+    5
+}
+
+fn default_follow_up_per_code_per_hour() -> u32 {
+    30
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -342,6 +365,10 @@ impl Default for Settings {
                 min_fill_seconds: 3,
                 partner_submissions_per_minute: 600,
                 partner_submission_burst: 100,
+                follow_up_per_minute: default_follow_up_per_minute(),
+                follow_up_burst: default_follow_up_burst(),
+                follow_up_per_code_per_hour: default_follow_up_per_code_per_hour(),
+                follow_up_per_code_burst: default_follow_up_burst(),
             },
             escalation: EscalationSettings {
                 repeat_minutes: 15,

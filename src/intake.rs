@@ -27,6 +27,10 @@ use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::Notify;
 
+/// The form id of what a submitter adds on /follow-up, and the one answer it holds.
+pub const ADDENDUM_FORM: &str = "follow_up";
+pub const ADDENDUM_FIELD: &str = "addendum";
+
 /// What the submitter is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
@@ -35,6 +39,27 @@ pub struct Receipt {
     pub received_at: String,
     /// The same form was sent before; this is its original reference.
     pub duplicate: bool,
+    /// The follow-up key offered with it was committed with it (so its code may be shown).
+    pub follow_up: bool,
+}
+
+/// A follow-up key to commit with a submission (derived from a code the server does not keep),
+/// and for a professional who asked, the work address for a content-free notice.
+#[derive(Debug, Clone)]
+pub struct FollowUpRequest {
+    pub key: crate::spool::FollowUpKey,
+    pub notice: Option<String>,
+}
+
+/// What a submitter added on /follow-up, sealed to the police intelligence route(s).
+pub struct Addendum<'a> {
+    /// The report it adds to, named in the signed document.
+    pub original: &'a Reference,
+    pub text: &'a str,
+    /// The form token's hash: a page sent twice adds once.
+    pub token_hash: Option<[u8; 32]>,
+    /// The submitter's own key, so the copy kept in the thread opens with their code.
+    pub submitter: &'a age::x25519::Recipient,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -244,7 +269,6 @@ impl Intake {
     /// As [`Intake::submit_via`], with cleaned evidence files. Each is sealed, on its own, to
     /// the recipients of every route that gets the full view, and to no other; the restricted
     /// views and notices never learn there were files. The cleaned bytes are wiped once sealed.
-    #[tracing::instrument(name = "intake", skip_all, fields(form = %form.id, reference, priority, files = files.len()))]
     pub async fn submit_with_files(
         &self,
         form: &Arc<FormSpec>,
@@ -254,6 +278,28 @@ impl Intake {
         agency: Option<&str>,
         files: Vec<Cleaned>,
     ) -> Result<Receipt, IntakeError> {
+        self.submit_with_follow_up(form, validated, token_hash, flags, agency, files, None)
+            .await
+    }
+
+    /// As [`Intake::submit_with_files`], committing a follow-up key with the submission.
+    #[allow(clippy::too_many_arguments)]
+    #[tracing::instrument(name = "intake", skip_all, fields(form = %form.id, reference, priority, files = files.len()))]
+    pub async fn submit_with_follow_up(
+        &self,
+        form: &Arc<FormSpec>,
+        validated: Validated,
+        token_hash: Option<[u8; 32]>,
+        flags: &[&str],
+        agency: Option<&str>,
+        files: Vec<Cleaned>,
+        follow_up: Option<FollowUpRequest>,
+    ) -> Result<Receipt, IntakeError> {
+        let with_key = follow_up.is_some();
+        let (follow_up, follow_up_notice) = match follow_up {
+            Some(f) => (Some(f.key), f.notice),
+            None => (None, None),
+        };
         if let Some(hash) = token_hash {
             if let Some(reference) = self.spool.reference_for_token(hash).await? {
                 return self.duplicate(reference).await;
@@ -306,8 +352,8 @@ impl Intake {
                         .min()
                         .map(|m| received_unix + 60 * m as i64),
                     envelopes,
-                    follow_up: None,
-                    follow_up_notice: None,
+                    follow_up: follow_up.clone(),
+                    follow_up_notice: follow_up_notice.clone(),
                 })
                 .await?;
             match outcome {
@@ -335,6 +381,151 @@ impl Intake {
                         priority,
                         received_at,
                         duplicate: false,
+                        follow_up: with_key,
+                    });
+                }
+                CommitOutcome::Duplicate(reference) => return self.duplicate(reference).await,
+                CommitOutcome::ReferenceTaken => continue,
+            }
+        }
+        Err(IntakeError::NoReference)
+    }
+
+    /// Seals what a submitter added on /follow-up like a submission of its own (own
+    /// reference, own acknowledgement link, triaged like any report) to the police
+    /// intelligence route(s) only, its signed document naming the original reference; and
+    /// seals a copy for the thread to the same recipients and the submitter, so that their
+    /// code shows them what they sent. Returns the addendum's receipt; a page sent twice gets
+    /// the first one's (and adds nothing to the thread again).
+    #[tracing::instrument(name = "addendum", skip_all, fields(reference, priority))]
+    pub async fn submit_addendum(&self, a: Addendum<'_>) -> Result<Receipt, IntakeError> {
+        if let Some(hash) = a.token_hash {
+            if let Some(reference) = self.spool.reference_for_token(hash).await? {
+                return self.duplicate(reference).await;
+            }
+        }
+        let now = time::OffsetDateTime::now_utc();
+        let mut answers = Map::new();
+        answers.insert(ADDENDUM_FIELD.into(), Value::String(a.text.to_string()));
+        let triage = self.rules.triage.assess(&answers, now);
+        let decisions: Vec<Decision> = self
+            .routes
+            .all()
+            .iter()
+            .filter(|r| r.role == crate::routing::Role::PoliceIntelligence)
+            .map(|r| Decision {
+                route: Arc::clone(r),
+                view: View::Full,
+            })
+            .collect();
+        if decisions.is_empty() {
+            return Err(seal::SealError::NoRecipients.into());
+        }
+        let prepared = Prepared {
+            triage,
+            localities: Vec::new(),
+            decisions,
+        };
+        let received_unix = now.unix_timestamp();
+        let received_at = now
+            .replace_nanosecond(0)
+            .unwrap_or(now)
+            .format(&Rfc3339)
+            .map_err(|_| IntakeError::NoReference)?;
+        let mut thread_recipients: Vec<age::x25519::Recipient> = prepared
+            .decisions
+            .iter()
+            .flat_map(|d| d.route.recipients.iter().cloned())
+            .collect();
+        thread_recipients.push(a.submitter.clone());
+        let copy = seal::encrypt_to(a.text.as_bytes(), &thread_recipients)?;
+        for _ in 0..4 {
+            let (number, reference) = self.spool.next_reference()?;
+            let envelopes = prepared
+                .decisions
+                .iter()
+                .map(|d| {
+                    let doc = seal::Document {
+                        reference: &reference,
+                        received_at: &received_at,
+                        form_id: ADDENDUM_FORM,
+                        form_version: 1,
+                        priority: prepared.triage.priority,
+                        reasons: &prepared.triage.reasons,
+                        localities: &prepared.localities,
+                        answers: &answers,
+                        notes: &[],
+                        findings: &prepared.triage.findings,
+                        submitted_via: None,
+                        attachments: &[],
+                        follow_up_of: Some(a.original),
+                    };
+                    let plain = seal::canonical_json(&doc, &d.route, d.view, &self.signer)?;
+                    Ok(NewEnvelope {
+                        route: d.route.name.clone(),
+                        mailbox: d.route.mailbox.clone(),
+                        view: d.view.into(),
+                        body: Some(seal::encrypt(&plain, &d.route)?),
+                        notice: None,
+                        ack: d.route.ack_kind(prepared.triage.priority),
+                        attachments: Vec::new(),
+                    })
+                })
+                .collect::<Result<Vec<_>, seal::SealError>>()?;
+            let outcome = self
+                .spool
+                .commit(NewSubmission {
+                    number,
+                    reference: reference.clone(),
+                    received_at: received_at.clone(),
+                    received_unix,
+                    form_id: ADDENDUM_FORM.into(),
+                    form_version: 1,
+                    priority: prepared.triage.priority,
+                    reason_codes: prepared.triage.reasons.clone(),
+                    token_hash: a.token_hash,
+                    ack_deadline: prepared
+                        .decisions
+                        .iter()
+                        .filter_map(|d| d.route.ack_minutes(prepared.triage.priority))
+                        .min()
+                        .map(|m| received_unix + 60 * m as i64),
+                    envelopes,
+                    follow_up: None,
+                    follow_up_notice: None,
+                })
+                .await?;
+            match outcome {
+                CommitOutcome::Committed(reference) => {
+                    let priority = prepared.triage.priority;
+                    let span = tracing::Span::current();
+                    span.record("reference", reference.as_str());
+                    span.record("priority", priority.as_str());
+                    // The thread's copy after the addendum itself: if this write fails the
+                    // addendum has still reached police (its reference is shown), only the
+                    // submitter's own copy of their words is missing from the thread.
+                    if let Err(e) = self
+                        .spool
+                        .add_submitter_message(a.original, copy, &reference, received_unix)
+                        .await
+                    {
+                        tracing::error!(error = %e, "the thread's copy of an addendum was not stored");
+                    }
+                    tracing::info!(reasons = ?prepared.triage.reasons, "follow-up addendum committed");
+                    self.metrics.inc(
+                        "pisg_submissions_accepted_total",
+                        &[("form", ADDENDUM_FORM), ("priority", priority.as_str())],
+                    );
+                    if let Some(p) = &self.pressure {
+                        p.committed();
+                    }
+                    self.outbox.notify_one();
+                    return Ok(Receipt {
+                        reference,
+                        priority,
+                        received_at,
+                        duplicate: false,
+                        follow_up: false,
                     });
                 }
                 CommitOutcome::Duplicate(reference) => return self.duplicate(reference).await,
@@ -357,6 +548,7 @@ impl Intake {
             priority,
             received_at,
             duplicate: true,
+            follow_up: false,
         })
     }
 }
@@ -411,6 +603,7 @@ pub fn seal_all(
                 findings: &prepared.triage.findings,
                 submitted_via: agency,
                 attachments: if full { &facts } else { &[] },
+                follow_up_of: None,
             };
             let plain = seal::canonical_json(&doc, &d.route, d.view, signer)?;
             // Each file straight from its one cleaned copy into its envelope.

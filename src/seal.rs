@@ -32,6 +32,8 @@ pub struct Document<'a> {
     pub submitted_via: Option<&'a str>,
     /// The facts of each evidence file sealed beside the document; the full view only.
     pub attachments: &'a [crate::attachments::Facts],
+    /// For what a submitter added on /follow-up: the reference of the report it adds to.
+    pub follow_up_of: Option<&'a Reference>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +79,9 @@ pub fn canonical_json(
     if let Some(agency) = doc.submitted_via {
         document.insert("submitted_via".into(), json!({ "agency": agency }));
     }
+    if let Some(original) = doc.follow_up_of {
+        document.insert("follow_up_of".into(), json!(original.as_str()));
+    }
     // The answer and sentence behind each narrative reason, so `open` can show the officer
     // what raised it. Positions in the submitter's words: the full view only.
     if view == View::Full {
@@ -98,14 +103,22 @@ pub fn canonical_json(
 
 /// Encrypts to the route's recipients; binary age format (the spool's form).
 pub fn encrypt(plaintext: &[u8], route: &Route) -> Result<Vec<u8>, SealError> {
-    if route.recipients.is_empty() {
+    encrypt_to(plaintext, &route.recipients)
+}
+
+/// Encrypts to these recipients; binary age format.
+pub fn encrypt_to(
+    plaintext: &[u8],
+    recipients: &[age::x25519::Recipient],
+) -> Result<Vec<u8>, SealError> {
+    if recipients.is_empty() {
         return Err(SealError::NoRecipients);
     }
     let encryptor =
-        age::Encryptor::with_recipients(route.recipients.iter().map(|r| r as &dyn age::Recipient))
+        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
             .map_err(|_| SealError::Encrypt)?;
     // age adds a header of ~100 bytes per recipient and 16 bytes per 64 KiB chunk.
-    let mut out = Vec::with_capacity(plaintext.len() + 256 + 100 * route.recipients.len());
+    let mut out = Vec::with_capacity(plaintext.len() + 256 + 100 * recipients.len());
     let mut writer = encryptor
         .wrap_output(&mut out)
         .map_err(|_| SealError::Encrypt)?;
@@ -194,6 +207,7 @@ mod tests {
             findings: &[],
             submitted_via: None,
             attachments: &[],
+            follow_up_of: None,
         };
         let plain = canonical_json(&doc, r, View::Full, &SigningKey::generate()).expect("json");
         encrypt(&plain, r).expect("sealed")
@@ -272,6 +286,7 @@ mod tests {
             findings: &[],
             submitted_via: None,
             attachments: &[],
+            follow_up_of: None,
         };
         let key = SigningKey::generate();
         let plain = canonical_json(&doc, &r, View::Full, &key).expect("json");

@@ -105,6 +105,15 @@ impl Application {
             .await
             .context("reading the form-token key")?;
         let tokens = FormTokens::new(&secret, settings.server.form_token_max_age_minutes * 60);
+        // The follow-up KDF's pepper: a spool secret, so every gateway on a shared spool and a
+        // spool copied elsewhere (`spool copy` carries secrets) derive the same keys.
+        let pepper = spool
+            .secret(
+                crate::follow_up::keys::PEPPER_SECRET,
+                crate::follow_up::keys::PEPPER_LEN,
+            )
+            .await
+            .context("reading the follow-up pepper")?;
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
@@ -183,6 +192,12 @@ impl Application {
             ack_tokens,
             download_links: crate::ack::TokenPolicy::from_days(settings.mail.download_link_days),
             signing_keys,
+            // As many derivations at once as file decodes: a core stays with the HTTP workers.
+            follow_up: crate::follow_up::Deriver::new(
+                pepper,
+                crate::follow_up::Cost::default(),
+                cores.saturating_sub(1),
+            ),
         });
         let admin = match settings.server.admin_listen.trim() {
             "" => None,

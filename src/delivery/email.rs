@@ -19,6 +19,9 @@ pub enum EmailError {
 }
 
 pub fn subject(d: &DueDelivery) -> String {
+    if d.view == View::FollowUp {
+        return format!("There is a message for you about report {}", d.id.reference);
+    }
     if d.view == View::Escalation {
         format!(
             "[OFFICIAL-SENSITIVE] PIS {} {} UNACKNOWLEDGED",
@@ -74,7 +77,23 @@ pub fn message_id(d: &DueDelivery, from: &str) -> String {
     format!("<{}.{}@{}>", d.id.reference, d.id.route, domain)
 }
 
+/// The professional's notice that police have written on /follow-up: content-free, and not
+/// marked, since it names nothing but their own report's reference.
+fn follow_up_body(d: &DueDelivery, page: Option<&str>) -> String {
+    format!(
+        "The police have written to you about the report you sent, reference {}.\n\n\
+         To read it, open the follow-up page{} and enter your follow-up code.\n\
+         This email holds nothing else, and nobody can read the message without the code.\n\n\
+         Do not reply to this email: replies are not read.\n",
+        d.id.reference,
+        page.map(|p| format!(" ({p})")).unwrap_or_default(),
+    )
+}
+
 fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String {
+    if d.view == View::FollowUp {
+        return follow_up_body(d, ack_url);
+    }
     if d.view == View::Escalation {
         let mut b = escalation_body(d);
         if let Some(url) = ack_url {
@@ -155,6 +174,8 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
 }
 
 /// The evidence files that go with a full view's email.
+///
+/// (For a follow-up notice, `build`'s link is the follow-up page, not an acknowledgement.)
 pub enum Files<'a> {
     None,
     /// Sealed files (binary age), file 1 first, attached armored as `<reference>-<n>.age`.

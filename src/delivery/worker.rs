@@ -257,7 +257,12 @@ impl Outbox {
     async fn execute(&self, due: DueDelivery) -> Result<Outcome, SpoolError> {
         let delivery = due.id.clone();
         let (reference, route) = (delivery.reference.to_string(), delivery.route.to_string());
-        let ack_url = self.ack_link(&due, self.clock.now()).await?;
+        // A follow-up notice has nothing to acknowledge; its one link is the follow-up page.
+        let ack_url = if due.view == View::FollowUp {
+            (!self.public_url.is_empty()).then(|| format!("{}/follow-up", self.public_url))
+        } else {
+            self.ack_link(&due, self.clock.now()).await?
+        };
         let files = if due.view == View::Full {
             self.spool
                 .attachments(&due.id.reference, due.id.route.route_name())

@@ -188,10 +188,17 @@ const MAX_PARTNERS: usize = 1024;
 
 type PartnerKeyed = RateLimiter<String, ClientTable<String>, Clock, NoOpMiddleware<Duration>>;
 
+/// A follow-up code's bucket key: its lookup id.
+type CodeKeyed = RateLimiter<[u8; 32], ClientTable<[u8; 32]>, Clock, NoOpMiddleware<Duration>>;
+
 pub struct RateLimits {
     page: Tier,
     navigation: Tier,
     send: Tier,
+    /// Follow-up code entries, per client.
+    follow_up: Tier,
+    /// Follow-up code entries, per code (by lookup id), wherever they come from.
+    follow_up_code: CodeKeyed,
     /// Partner agencies' own quota, keyed by agency name.
     partner: PartnerKeyed,
     /// The part of the global send quota kept for journeys that began before a surge.
@@ -227,6 +234,19 @@ impl RateLimits {
                 s.global_submissions_per_second - reserved,
                 s,
                 &clock,
+            ),
+            follow_up: Tier::new(
+                s.follow_up_per_minute,
+                s.follow_up_burst,
+                s.global_navigation_per_second,
+                s,
+                &clock,
+            ),
+            follow_up_code: RateLimiter::new(
+                Quota::per_hour(nonzero(s.follow_up_per_code_per_hour))
+                    .allow_burst(nonzero(s.follow_up_per_code_burst)),
+                ClientTable::new(s.max_tracked_clients.max(1)),
+                clock.clone(),
             ),
             partner: RateLimiter::new(
                 per_minute(s.partner_submissions_per_minute, s.partner_submission_burst),
@@ -289,6 +309,20 @@ impl RateLimits {
             Class::Navigation => self.navigation.check_global(),
             Class::Send => self.send.check_global(),
         }
+    }
+
+    /// A follow-up code entered on /follow-up, charged to the client (before the slow key
+    /// derivation, so a refused client costs nothing).
+    pub fn check_follow_up_client(&self, client: IpAddr) -> Result<(), Duration> {
+        self.follow_up.check(client)
+    }
+
+    /// A follow-up code entered, charged to the code itself (by its lookup id, known or not:
+    /// the answer is the same either way).
+    pub fn check_follow_up_code(&self, lookup_id: [u8; 32]) -> Result<(), Duration> {
+        self.follow_up_code
+            .check_key(&lookup_id)
+            .map_err(|n| self.follow_up.wait(n))
     }
 
     /// A partner agency's own quota, in place of the per-client one.
@@ -364,7 +398,8 @@ pub async fn limit(
     if let (false, Some(state)) = (exempt, state) {
         let class = if req.method() == Method::GET || req.method() == Method::HEAD {
             Class::Page
-        } else if path.starts_with("/forms/") {
+        } else if path.starts_with("/forms/") || path == "/follow-up" {
+            // /follow-up has its own limits, per client and per code (checked by the page).
             Class::Navigation
         } else {
             Class::Send

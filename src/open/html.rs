@@ -1,7 +1,8 @@
 //! The report as one self-contained HTML page: it prints on A4 with the protective marking at
 //! the top and foot of every page, its Content-Security-Policy forbids every request (images
 //! are inline `data:`), and every value from the document is escaped after its controls are
-//! made visible.
+//! made visible. Several reports written one after another read as one page in a browser,
+//! each printing from a new sheet.
 
 use super::files::{file_lines, FileView};
 use super::report::{Line, Report, Row};
@@ -17,7 +18,7 @@ const STYLE: &str = "\
 @bottom-center{content:var(--marking) ' · page ' counter(page) ' of ' counter(pages);font:bold 9pt Arial,sans-serif;color:#d4351c}}\
 body{font:11pt/1.4 Arial,sans-serif;color:#0b0c0c;max-width:60em;margin:1.5em auto;padding:0 1em}\
 .marking{background:#d4351c;color:#fff;font-weight:bold;padding:.2em .6em;display:inline-block;letter-spacing:.05em}\
-h1{font-size:1.4em;margin:.4em 0}h2{font-size:1.15em;border-bottom:2px solid #0b0c0c;margin-top:1.4em;break-after:avoid}\
+h1{font-size:1.4em;margin:.4em 0}h1:not(:first-of-type){break-before:page;margin-top:2em}h2{font-size:1.15em;border-bottom:2px solid #0b0c0c;margin-top:1.4em;break-after:avoid}\
 table{border-collapse:collapse;width:100%}th{text-align:left;vertical-align:top;padding:.25em 1em .25em 0;width:9em;white-space:nowrap}\
 td{vertical-align:top;padding:.25em 0}tr+tr>*{border-top:1px solid #e5e5e5}ul{margin:0;padding-left:1.1em}\
 .prio{font-weight:bold;padding:.1em .5em;border:2px solid #0b0c0c}.prio-IMMEDIATE{background:#d4351c;color:#fff;border-color:#d4351c}\
@@ -106,8 +107,17 @@ fn rows(out: &mut String, rows_: &[Row], sentences: &[&str]) {
                 }
                 out.push_str("</dd>");
             }
-            Row::Item { title, rows: r, .. } => {
-                let _ = write!(out, "<dt class=item>{}</dt><dd>", esc(title));
+            Row::Item {
+                title,
+                rows: r,
+                item,
+            } => {
+                let _ = write!(
+                    out,
+                    "<dt class=item>{} <small>[{}]</small></dt><dd>",
+                    esc(title),
+                    esc(item)
+                );
                 rows(out, r, sentences);
                 out.push_str("</dd>");
             }

@@ -13,6 +13,7 @@ pub mod intel;
 pub mod labels;
 pub mod report;
 pub mod safe;
+pub mod sanitise;
 mod text;
 
 pub use files::{extract, files_of, FileView};

@@ -201,16 +201,17 @@ fn full_answers_are_grouped_by_entity_without_form_residue() {
     let t = render(&professional(), &forms(), Format::Text, &signed(), &[]);
     let answers = &t[t.find("== Source and handling").expect("grading")..];
     assert!(!answers.contains("(optional)"), "{answers}");
-    assert!(answers.contains("== People ==\nPerson 1: a child at risk\n  How are they involved?: A child at risk\n  First name: Jay"), "{answers}");
+    assert!(answers.contains("== People ==\nPerson 1: a child at risk  [people[0]]\n  How are they involved?: A child at risk\n  First name: Jay"), "{answers}");
     assert!(
-        answers.contains("Person 2: a person who may pose a risk"),
+        answers.contains("Person 2: a person who may pose a risk  [people[1]]"),
         "{answers}"
     );
     assert!(
-        answers.contains("== Vehicles ==\nVehicle 1\n  Registration number: YX21 KCD"),
+        answers
+            .contains("== Vehicles ==\nVehicle 1  [vehicles[0]]\n  Registration number: YX21 KCD"),
         "{answers}"
     );
-    assert!(answers.contains("== Phone numbers ==\nPhone number 1\n  Phone number: 07700 9001??\n      (note: partial number"), "{answers}");
+    assert!(answers.contains("== Phone numbers ==\nPhone number 1  [phones[0]]\n  Phone number: 07700 9001??\n      (note: partial number"), "{answers}");
     assert!(
         answers.contains("== About you (may identify the source: remove before sharing) =="),
         "{answers}"
@@ -221,7 +222,7 @@ fn full_answers_are_grouped_by_entity_without_form_residue() {
     );
     let c = render(&community(), &forms(), Format::Text, &signed(), &[]);
     assert!(
-        c.contains("== People involved ==\nPerson 1\n  Nickname, or what people call them: Kez"),
+        c.contains("== People involved ==\nPerson 1  [people[0]]\n  Nickname, or what people call them: Kez"),
         "{c}"
     );
     assert!(
@@ -262,6 +263,7 @@ fn html_report_has_the_first_screen_grading_and_print_marking() {
         }
         assert!(h.contains("suggested, for the officer to confirm"));
         assert!(h.contains("@page{size:A4"), "prints on A4");
+        assert!(h.contains("h1:not(:first-of-type){break-before:page"), "one report a sheet");
         assert!(
             h.contains("@top-center{content:\"OFFICIAL-SENSITIVE\"")
                 && h.contains("@bottom-center{content:\"OFFICIAL-SENSITIVE\""),

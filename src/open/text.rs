@@ -45,8 +45,13 @@ fn rows(out: &mut String, items: &[Row], indent: usize) {
                     let _ = writeln!(out, "{pad}    (note: {n})");
                 }
             }
-            Row::Item { title, rows: r, .. } => {
-                let _ = writeln!(out, "{pad}{title}");
+            Row::Item {
+                title,
+                rows: r,
+                item,
+            } => {
+                // The path names the item for `share --remove`.
+                let _ = writeln!(out, "{pad}{title}  [{item}]");
                 rows(out, r, indent + 2);
             }
         }

@@ -7,6 +7,7 @@ mod age_cli;
 mod api_json;
 mod attachments;
 mod delivery;
+mod follow_up;
 mod forms_html;
 mod gateways;
 mod hardening;

@@ -185,6 +185,17 @@ const PAGES = [
     path: '/ack/<token>',
     states: { normal: (p) => toAck(p), done: (p) => toAckDone(p), error: (p) => toAckUsed(p) },
   },
+  {
+    name: 'follow-up',
+    path: '/follow-up',
+    states: {
+      normal: (p) => open(p, '/follow-up'),
+      error: (p) => toFollowUpUnknownCode(p),
+      thread: (p) => toFollowUpThread(p),
+      'thread-error': (p) => toFollowUpAddendumError(p),
+      sent: (p) => toFollowUpSent(p),
+    },
+  },
   // Every page on the way through each form: every section, check your answers, confirmation.
   { name: 'community-journey', path: `/forms/community …`, journey: 'community' },
   { name: 'professional-journey', path: `/forms/professional …`, journey: 'professional' },
@@ -446,6 +457,41 @@ async function uploadJourney(page, form) {
 
 async function toConfirmation(page, form) {
   await walkForm(page, form, { mode: 'mouse' });
+}
+
+// /follow-up: a code that matches nothing; a code from a community report just sent (the
+// confirmation page shows it once); what the submitter adds, empty and then sent.
+async function enterFollowUpCode(page, code) {
+  await open(page, '/follow-up');
+  await page.fill('#code', code);
+  const response = await navigation(page, () => page.locator('button[name="_action"][value="open"]').click());
+  if (response?.status() !== 200) throw new Error(`entering a follow-up code: HTTP ${response?.status()}`);
+}
+
+async function toFollowUpUnknownCode(page) {
+  await enterFollowUpCode(page, 'ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ');
+  if ((await page.locator(SELECTORS.errorSummary).count()) === 0) throw new Error('no error summary for an unknown code');
+}
+
+async function toFollowUpThread(page) {
+  await walkForm(page, 'community', { mode: 'mouse' });
+  const code = (await page.locator('#follow-up-code').textContent())?.trim();
+  if (!code) throw new Error('the confirmation page shows no follow-up code');
+  await enterFollowUpCode(page, code);
+  if ((await page.locator('#addendum').count()) === 0) throw new Error('no thread page for the code');
+}
+
+async function toFollowUpAddendumError(page) {
+  await toFollowUpThread(page);
+  await navigation(page, () => page.locator('button[name="_action"][value="add"]').click());
+  if ((await page.locator(SELECTORS.errorSummary).count()) === 0) throw new Error('no error for an empty addendum');
+}
+
+async function toFollowUpSent(page) {
+  await toFollowUpThread(page);
+  await page.fill('#addendum', 'It is the flat above the shop, the blue door.');
+  await navigation(page, () => page.locator('button[name="_action"][value="add"]').click());
+  if ((await page.locator('.govuk-notification-banner--success').count()) === 0) throw new Error('no confirmation that it was sent');
 }
 
 // Acknowledgement links come from the emails the file transport writes; each step takes an

@@ -3,17 +3,19 @@
 //! server-side state of partial answers.
 
 use crate::attachments::{AttachmentError, CleanError};
+use crate::follow_up::FollowUpCode;
 use crate::forms::html::{
     blank_slots, carried, page_errors, read_posted, section_of, Action, PageError, Posted,
 };
 use crate::forms::review::review;
+use crate::forms::spec::Audience;
 use crate::forms::{describe, fields, validate, FieldError, FormSpec};
 use crate::http::body::{media_type, read_limited, BodyError};
 use crate::http::multipart::{read_multipart, MultipartError, MultipartLimits};
 use crate::http::rate_limit::{too_many_requests, Class};
 use crate::http::token::TokenError;
 use crate::http::AppState;
-use crate::intake::Receipt;
+use crate::intake::{FollowUpRequest, Receipt};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
@@ -22,6 +24,9 @@ use std::collections::HashMap;
 /// The honeypot's name: a text box hidden from people (and from assistive technology), which
 /// form-filling bots fill in.
 const HONEYPOT: &str = "website";
+
+/// The professional's work address: where their content-free follow-up notice goes.
+const WORK_EMAIL: &str = "submitter.work_email";
 
 /// The file input on the check-your-answers page.
 const ATTACHMENTS: &str = "attachments";
@@ -200,7 +205,7 @@ fn danger_now(answers: &Value) -> bool {
 /// same-origin that settles it: a same-origin post can still carry `Origin: null` (Chromium and
 /// Firefox send that for a navigation from a page whose referrer policy is `no-referrer`).
 /// Browsers without `Sec-Fetch-Site` fall back to the `Origin` check.
-fn cross_site(req: &HttpRequest) -> bool {
+pub(crate) fn cross_site(req: &HttpRequest) -> bool {
     let h = req.headers();
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return site != "same-origin" && site != "none";
@@ -458,12 +463,62 @@ pub async fn submit(
     } else {
         &[]
     };
+    // The follow-up code is made here and shown once on the confirmation page; only the keys
+    // derived from it are committed with the submission. It is never stored or logged.
+    let mut code_failed = false;
+    let (code, follow_up) = if field("_follow_up") == Some("yes") {
+        let notice = (spec.audience == Audience::Professional
+            && field("_follow_up_notify") == Some("yes"))
+        .then(|| {
+            validated
+                .answers
+                .get(WORK_EMAIL)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .flatten();
+        let code = FollowUpCode::generate();
+        match state.follow_up.derive(code.clone()).await {
+            Ok(keys) => (
+                Some(code),
+                Some(FollowUpRequest {
+                    key: keys.key(),
+                    notice,
+                }),
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "follow-up code not made; the report is sent without one");
+                code_failed = true;
+                (None, None)
+            }
+        }
+    } else {
+        (None, None)
+    };
     match state
         .intake
-        .submit_with_files(&spec, validated, Some(verified.hash), flags, None, files)
+        .submit_with_follow_up(
+            &spec,
+            validated,
+            Some(verified.hash),
+            flags,
+            None,
+            files,
+            follow_up,
+        )
         .await
     {
-        Ok(receipt) => confirmation(&state, &spec, &receipt, specific_child),
+        Ok(receipt) => {
+            let shown = code.filter(|_| receipt.follow_up).map(|c| c.grouped());
+            confirmation(
+                &state,
+                &spec,
+                &receipt,
+                specific_child,
+                shown.as_deref(),
+                code_failed,
+            )
+        }
         Err(e) => {
             tracing::error!(error = %e, "submission not stored");
             state.pages.message(
@@ -554,6 +609,8 @@ fn confirmation(
     spec: &FormSpec,
     receipt: &Receipt,
     specific_child: bool,
+    code: Option<&str>,
+    code_failed: bool,
 ) -> HttpResponse {
     state.pages.respond(
         StatusCode::OK,
@@ -565,6 +622,8 @@ fn confirmation(
             immediate => receipt.priority == crate::triage::Priority::Immediate,
             duplicate => receipt.duplicate,
             specific_child => specific_child,
+            code => code,
+            code_failed => code_failed,
             contacts => &state.contacts,
         },
     )

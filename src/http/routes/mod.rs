@@ -4,6 +4,7 @@ pub mod ack;
 pub mod api;
 pub mod assets;
 pub mod files;
+pub mod follow_up;
 pub mod form;
 pub mod health;
 pub mod home;
@@ -22,6 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/submissions", web::post().to(api::submit))
         .route("/ack/{token}", web::get().to(ack::show))
         .route("/ack/{token}", web::post().to(ack::acknowledge))
+        .route("/follow-up", web::get().to(follow_up::show))
+        .route("/follow-up", web::post().to(follow_up::post))
         .route("/files/{token}", web::get().to(files::show))
         .route("/files/{token}", web::post().to(files::download))
         .route(

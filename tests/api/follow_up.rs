@@ -1,0 +1,476 @@
+//! Follow-up over HTTPS as a browser uses it: a report sent with a follow-up code, a reply from
+//! police sealed to the submitter, read on /follow-up with the code, and an addendum that
+//! arrives by email, triaged, and opens with the `age` CLI to a document naming the original.
+
+use crate::delivery::{header, parse_mail, smtp_settings};
+use crate::helpers::*;
+use crate::smtp_server::{SmtpServer, Tls};
+use age::secrecy::ExposeSecret;
+use pis_gateway::reference::Reference;
+use pis_gateway::spool::prelude::*;
+use pis_gateway::spool::sqlite::SqliteSpool;
+use pis_gateway::spool::CaseStatus;
+use std::process::Command;
+use std::str::FromStr;
+use std::time::Duration;
+
+fn as_fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+async fn post_follow_up(app: &TestApp, fields: &[(String, String)]) -> Page {
+    let body = serde_urlencoded::to_string(fields).expect("encode");
+    app.post_raw(
+        "/follow-up",
+        "application/x-www-form-urlencoded",
+        body.into_bytes(),
+        &[
+            ("Origin", &format!("https://localhost:{}", app.port)),
+            ("Sec-Fetch-Site", "same-origin"),
+        ],
+    )
+    .await
+}
+
+/// Sends the community form as a browser does from its check page, choosing a code or not.
+async fn send_report(app: &TestApp, answers: &serde_json::Value, code: bool) -> Page {
+    send_form(
+        app,
+        "community",
+        answers,
+        &[("_follow_up", if code { "yes" } else { "no" })],
+    )
+    .await
+}
+
+async fn send_form(
+    app: &TestApp,
+    form: &str,
+    answers: &serde_json::Value,
+    choices: &[(&str, &str)],
+) -> Page {
+    let token = app.form_token(form).await;
+    let mut fields = as_form_fields(answers);
+    fields.push(("_token".into(), token));
+    fields.push(("_step".into(), "check".into()));
+    fields.extend(as_fields(choices));
+    fields.push(("_action".into(), "submit".into()));
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    app.post_form(form, &borrowed).await
+}
+
+/// The code as the confirmation page shows it.
+fn shown_code(body: &str) -> Option<String> {
+    let start = body.find("id=\"follow-up-code\">")? + "id=\"follow-up-code\">".len();
+    let end = body[start..].find('<')? + start;
+    Some(body[start..end].trim().to_string())
+}
+
+/// Opens /follow-up and enters `code`, as typed.
+async fn enter_code(app: &TestApp, code: &str) -> Page {
+    let page = app.get("/follow-up").await;
+    assert_eq!(page.status, 200);
+    let token = extract_token(&page.body).expect("the page carries a token");
+    post_follow_up(
+        app,
+        &as_fields(&[("_token", &token), ("code", code), ("_action", "open")]),
+    )
+    .await
+}
+
+/// Every byte of every file under `dir`.
+fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                out.push((p, bytes));
+            }
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// The same page for two codes that match nothing, once the per-request parts (the page's
+/// token, what was typed) are taken out.
+fn shape(body: &str, typed: &str) -> String {
+    let token = extract_token(body).unwrap_or_default();
+    body.replace(&token, "TOKEN").replace(typed, "TYPED")
+}
+
+#[actix_web::test]
+async fn an_anonymous_report_with_a_code_hears_back_and_adds_more_which_arrives_sealed_and_triaged()
+{
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let outbox = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app_with(|s| {
+        s.mail = smtp_settings(smtp.port, outbox.path());
+        s.server.public_url = "https://gateway.example".into();
+    })
+    .await;
+
+    // The report, with a code: shown once on the confirmation page, held nowhere.
+    let page = send_report(&app, &community_answers(), true).await;
+    assert!(page.body.contains("Information sent"), "{}", page.body);
+    let original = extract_reference(&page.body).expect("reference");
+    let code = shown_code(&page.body).expect("the confirmation page shows the code");
+    assert_eq!(code.len(), 24, "{code}");
+    assert!(page.body.contains("Write this code down now"));
+    assert!(page
+        .body
+        .contains("somewhere the person you reported cannot find it"));
+    // A routine report: to police intelligence alone.
+    let first_mail = smtp.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(first_mail.len(), 1);
+
+    // Police reply, sealed to the submitter's key (fetched by reference, as the officer's
+    // tool does) and the route's own recipients, written through the spool's seam.
+    let spool = SqliteSpool::open(&app.dir.path().join("spool")).expect("spool");
+    let reference = Reference::parse(&original).expect("reference");
+    let thread = spool
+        .follow_up_by_reference(&reference)
+        .await
+        .expect("read")
+        .expect("the key was committed with the report");
+    let submitter = age::x25519::Recipient::from_str(&thread.recipient).expect("an age key");
+    let reply_canary =
+        "canary-reply-7f3e which flat is it, the one above the shop? <script>alert(1)</script>";
+    let mut recipients = vec![submitter];
+    recipients.extend(app.identities.iter().map(|i| i.to_public()));
+    let sealed = pis_gateway::seal::encrypt_to(reply_canary.as_bytes(), &recipients).expect("seal");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert_eq!(
+        spool
+            .add_reply(&reference, sealed, "officer-test", now)
+            .await
+            .expect("reply"),
+        Some(1)
+    );
+    assert!(spool
+        .set_case_status(&reference, CaseStatus::BeingLookedAt, "officer-test", now)
+        .await
+        .expect("status"));
+
+    // The submitter reads it with the code, typed loosely.
+    let loose = code.to_lowercase().replace('-', " ");
+    let thread_page = enter_code(&app, &loose).await;
+    assert_eq!(thread_page.status, 200);
+    assert!(
+        thread_page
+            .body
+            .contains("which flat is it, the one above the shop?"),
+        "{}",
+        thread_page.body
+    );
+    assert!(
+        thread_page.body.contains("&lt;script&gt;alert(1)")
+            && !thread_page.body.contains("<script>alert(1)"),
+        "what police wrote is shown as text"
+    );
+    assert!(thread_page.body.contains("Being looked at"));
+    assert!(thread_page.body.contains(&original));
+    assert!(thread_page.body.contains("Exit this page"));
+
+    // They answer; what they say is urgent.
+    let addendum_canary = "canary-addendum-91c2";
+    let text = format!("Flat 2. He is coming tonight to pick her up. {addendum_canary}");
+    let token = extract_token(&thread_page.body).expect("token");
+    let sent = post_follow_up(
+        &app,
+        &as_fields(&[
+            ("_token", &token),
+            ("code", &code),
+            ("addendum", &text),
+            ("_action", "add"),
+        ]),
+    )
+    .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert!(
+        sent.body
+            .contains("What you added has been sent to the police"),
+        "{}",
+        sent.body
+    );
+    assert!(
+        sent.body.contains("call 999 now"),
+        "an urgent addendum says so"
+    );
+    let marker = "<strong id=\"added-reference\">";
+    let start = sent.body.find(marker).expect("reference") + marker.len();
+    let added = sent.body[start..start + 13].to_string();
+    assert_ne!(added, original);
+    assert!(
+        sent.body.contains(addendum_canary),
+        "their own words are in the thread"
+    );
+
+    // It arrives by email to police intelligence only, with its own acknowledgement link,
+    // and opens with the age CLI to a signed document naming the original reference.
+    let mail = smtp.wait_for(2, Duration::from_secs(20)).await;
+    let new: Vec<_> = mail
+        .iter()
+        .filter(|m| {
+            let p = parse_mail(&m.data);
+            header(&p.headers, "Subject").is_some_and(|s| s.contains(&added))
+        })
+        .collect();
+    assert_eq!(
+        new.len(),
+        1,
+        "to the police intelligence route only: {:?}",
+        mail.iter()
+            .map(|m| (m.rcpt_to.clone(), parse_mail(&m.data).headers))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(new[0].rcpt_to, ["intel@example.invalid"]);
+    let parsed = parse_mail(&new[0].data);
+    assert!(header(&parsed.headers, "Subject").is_some_and(|s| s.contains("IMMEDIATE")));
+    let text_of = String::from_utf8_lossy(&new[0].data).replace("=\r\n", "");
+    assert!(
+        text_of.contains("https://gateway.example/ack/"),
+        "its own link"
+    );
+    let armored = parsed.armored.expect("an encrypted attachment");
+    let env = app.dir.path().join("addendum.age");
+    std::fs::write(&env, armored).expect("write");
+    let id = app.dir.path().join("intel.key");
+    std::fs::write(
+        &id,
+        format!("{}\n", app.identities[0].to_string().expose_secret()),
+    )
+    .expect("write");
+    match Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&id)
+        .arg(&env)
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+            assert_eq!(doc["reference"], added.as_str());
+            assert_eq!(doc["follow_up_of"], original.as_str());
+            assert_eq!(doc["priority"], "IMMEDIATE");
+            assert_eq!(doc["form"], "follow_up");
+            assert_eq!(doc["answers"]["addendum"], text.as_str());
+            assert_eq!(
+                pis_gateway::signing::verify_document(&doc, &signer_keys()),
+                Ok(signer().public().id())
+            );
+        }
+        Err(_) => eprintln!("SKIPPED: the `age` CLI is not installed (the rest was checked)"),
+    }
+
+    // Neither canary, nor the code, is anywhere in the clear: spool files (WAL included),
+    // the outbox folder, or any email.
+    drop(spool);
+    let canonical = code.replace('-', "");
+    for (path, bytes) in files_under(app.dir.path())
+        .into_iter()
+        .filter(|(p, _)| p.extension().is_none_or(|x| x != "age" && x != "key"))
+        .chain(files_under(outbox.path()))
+    {
+        for secret in [addendum_canary, "canary-reply-7f3e", &code, &canonical] {
+            assert!(!contains(&bytes, secret), "{secret} in {}", path.display());
+        }
+    }
+    for m in first_mail.iter().chain(mail.iter()) {
+        for secret in [addendum_canary, "canary-reply-7f3e", &code, &canonical] {
+            assert!(!contains(&m.data, secret), "{secret} in an email");
+        }
+    }
+    // The audit log holds the events, none of the content.
+    let events: Vec<(String, Option<String>)> = app
+        .db()
+        .prepare("SELECT event, code FROM audit WHERE event LIKE 'follow_up%' ORDER BY seq")
+        .expect("audit")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("audit")
+        .collect::<Result<_, _>>()
+        .expect("audit");
+    let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "follow_up_key",
+            "follow_up_reply",
+            "follow_up_status",
+            "follow_up_addendum"
+        ]
+    );
+    assert_eq!(events[3].1.as_deref(), Some(added.as_str()));
+}
+
+#[actix_web::test]
+async fn a_wrong_code_gets_the_same_page_as_one_nobody_has_and_a_declined_code_makes_none() {
+    let app = spawn_app().await;
+    let page = send_report(&app, &community_answers(), false).await;
+    assert!(page.body.contains("Information sent"), "{}", page.body);
+    assert!(shown_code(&page.body).is_none(), "declined: no code");
+    let reference = extract_reference(&page.body).expect("reference");
+    let keys: i64 = app
+        .db()
+        .query_row("SELECT COUNT(*) FROM follow_ups", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(keys, 0, "{reference} has no follow-up key");
+
+    let with = send_report(&app, &community_answers(), true).await;
+    let real = shown_code(&with.body).expect("code");
+    // One character changed: a wrong code. And one nobody was ever given.
+    let mut wrong: Vec<char> = real.chars().collect();
+    wrong[0] = if wrong[0] == '7' { '8' } else { '7' };
+    let wrong: String = wrong.into_iter().collect();
+    let unknown = "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ";
+    let a = enter_code(&app, &wrong).await;
+    let b = enter_code(&app, unknown).await;
+    assert_eq!(a.status, b.status);
+    assert!(a.body.contains("No report matches this code"), "{}", a.body);
+    assert_eq!(shape(&a.body, &wrong), shape(&b.body, unknown));
+    assert!(!a.body.contains("Your report PIS-"));
+    // Not a code at all: told what a code looks like.
+    let c = enter_code(&app, "not a code").await;
+    assert!(c.body.contains("20 letters and numbers"), "{}", c.body);
+    assert!(enter_code(&app, &real)
+        .await
+        .body
+        .contains("There are no messages yet"));
+
+    // A post from elsewhere, or without the page's token, is refused.
+    let forged = post_follow_up(&app, &as_fields(&[("code", &real)])).await;
+    assert_eq!(forged.status, 403);
+    let page = app.get("/follow-up").await;
+    let token = extract_token(&page.body).expect("token");
+    let body = serde_urlencoded::to_string(as_fields(&[("_token", &token), ("code", &real)]))
+        .expect("encode");
+    let cross = app
+        .post_raw(
+            "/follow-up",
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+            &[
+                ("Origin", "https://evil.example"),
+                ("Sec-Fetch-Site", "cross-site"),
+            ],
+        )
+        .await;
+    assert_eq!(cross.status, 403);
+    // Never from a URL.
+    let in_url = app
+        .get(&format!("/follow-up?code={}", real.replace('-', "")))
+        .await;
+    assert!(!in_url.body.contains("Your report PIS-"));
+}
+
+#[actix_web::test]
+async fn code_entries_are_limited_per_client_and_per_code() {
+    let app = spawn_app_with(|s| {
+        s.limits.follow_up_per_minute = 1;
+        s.limits.follow_up_burst = 3;
+    })
+    .await;
+    for i in 0..3 {
+        let page = enter_code(&app, "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ").await;
+        assert_eq!(page.status, 200, "entry {i}");
+    }
+    let refused = enter_code(&app, "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ").await;
+    assert_eq!(refused.status, 429);
+
+    let app = spawn_app_with(|s| {
+        s.limits.follow_up_per_code_per_hour = 1;
+        s.limits.follow_up_per_code_burst = 2;
+    })
+    .await;
+    let code = "7KQ2-M9XD-A1B0-CDEF-GH12";
+    for _ in 0..2 {
+        assert_eq!(enter_code(&app, code).await.status, 200);
+    }
+    assert_eq!(
+        enter_code(&app, "7kq2 m9xd albo cdef gh12").await.status,
+        429,
+        "the same code however it is typed"
+    );
+    assert_eq!(
+        enter_code(&app, "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ").await.status,
+        200,
+        "another code is not held back"
+    );
+}
+
+#[actix_web::test]
+async fn a_professional_who_asked_gets_a_content_free_notice_at_work_when_police_write() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let outbox = tempfile::tempdir().expect("tempdir");
+    let app = spawn_app_with(|s| {
+        s.mail = smtp_settings(smtp.port, outbox.path());
+        s.server.public_url = "https://gateway.example".into();
+    })
+    .await;
+    let page = send_form(
+        &app,
+        "professional",
+        &professional_answers(),
+        &[("_follow_up", "yes"), ("_follow_up_notify", "yes")],
+    )
+    .await;
+    assert!(page.body.contains("Information sent"), "{}", page.body);
+    let code = shown_code(&page.body).expect("professionals get the same code");
+    let reference =
+        Reference::parse(&extract_reference(&page.body).expect("reference")).expect("reference");
+    let before = smtp.wait_for(1, Duration::from_secs(20)).await.len();
+
+    let spool = SqliteSpool::open(&app.dir.path().join("spool")).expect("spool");
+    let thread = spool
+        .follow_up_by_reference(&reference)
+        .await
+        .expect("read")
+        .expect("a key");
+    assert!(thread.notify);
+    let submitter = age::x25519::Recipient::from_str(&thread.recipient).expect("key");
+    let sealed =
+        pis_gateway::seal::encrypt_to(b"canary-notice-55aa call me", &[submitter]).expect("seal");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    spool
+        .add_reply(&reference, sealed, "officer-test", now)
+        .await
+        .expect("reply");
+    drop(spool);
+    // The gateway's outbox learns of it on its next poll, as it would from another gateway.
+    let mail = smtp.wait_for(before + 1, Duration::from_secs(30)).await;
+    let notice = mail
+        .iter()
+        .find(|m| m.rcpt_to == ["dsl@example.sch.uk"] || m.rcpt_to == ["dsl@Example.SCH.UK"])
+        .expect("a notice to the work address");
+    let text = String::from_utf8_lossy(&notice.data);
+    assert!(
+        text.contains("There is a message for you about report"),
+        "{text}"
+    );
+    assert!(text.contains("https://gateway.example/follow-up"), "{text}");
+    assert!(!text.contains("canary-notice-55aa"));
+    assert!(!text.contains("BEGIN AGE"), "no attachment");
+    assert!(!text.contains(&code) && !text.contains(&code.replace('-', "")));
+    assert!(enter_code(&app, &code)
+        .await
+        .body
+        .contains("canary-notice-55aa call me"));
+}
