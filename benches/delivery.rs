@@ -60,6 +60,7 @@ fn main() {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officers: vec![],
         }];
         let app = Application::build(s).await.expect("gateway builds");
         let url = format!("https://localhost:{}/api/v1/submissions", app.port());
@@ -161,6 +162,7 @@ async fn drain_backlog(n: usize) {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officers: vec![],
         }])
         .expect("routes"),
     );

@@ -48,6 +48,7 @@ fn main() {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officers: vec![],
         }];
         let limits = s.limits.clone();
         let app = Application::build(s).await.expect("gateway builds");

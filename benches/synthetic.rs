@@ -82,6 +82,7 @@ fn main() {
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
         recipients: vec![key.to_public()],
+        officers: vec![],
     };
     let mut rng = StdRng::seed_from_u64(7);
     // Shared pools are small relative to the count, so some values recur: the planted links.

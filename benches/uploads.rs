@@ -121,6 +121,7 @@ fn main() {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officers: vec![],
         }];
         let app = Application::build(s).await.expect("gateway builds");
         let url = format!("https://localhost:{}/api/v1/submissions", app.port());

@@ -27,16 +27,41 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
-    /// Create an age identity for an inbox owner, or with --signing the gateway's Ed25519
-    /// signing key; prints the public key.
+    /// Create an age identity for an inbox owner, with --signing the gateway's Ed25519
+    /// signing key, or with --officer an officer's Ed25519 key; prints the public key.
     Keygen {
         /// Where to write the identity (mode 0600; never overwrites). Without it, the identity
-        /// goes to standard output. Required with --signing.
+        /// goes to standard output. Required with --signing and --officer.
         #[arg(long)]
         output: Option<PathBuf>,
         /// Create the gateway's signing key (`server.signing_key`) instead of an age identity.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "officer")]
         signing: bool,
+        /// Create an officer's key for `reply` and `status` (kept on the officer's machine);
+        /// prints the public key to list in a route's `officers`.
+        #[arg(long)]
+        officer: bool,
+    },
+    /// Reply to a submitter who took a follow-up code: the message is sealed on this machine to
+    /// the submitter and to your route's recipients, then sent signed with your officer key.
+    Reply {
+        /// Your age identity (one of your route's recipients): checks that your unit can read
+        /// its copy before anything is sent.
+        #[arg(long)]
+        identity: PathBuf,
+        #[command(flatten)]
+        officer: OfficerArgs,
+        /// The message, a UTF-8 text file (at most 16 KiB).
+        #[arg(long)]
+        message: PathBuf,
+    },
+    /// Set the status a submitter with a follow-up code sees, signed with your officer key.
+    Status {
+        #[command(flatten)]
+        officer: OfficerArgs,
+        /// received, being_looked_at, passed_to_team or closed.
+        #[arg(long = "set", value_name = "STATUS")]
+        set: String,
     },
     /// Inspect the outbox or put a dead-lettered submission back in the queue.
     Outbox {
@@ -127,6 +152,24 @@ pub enum Command {
         #[arg(required = true)]
         envelopes: Vec<PathBuf>,
     },
+}
+
+/// Who acts, on which gateway, about which submission (`reply`, `status`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct OfficerArgs {
+    /// Your officer key (from `keygen --officer`).
+    #[arg(long)]
+    pub officer_key: PathBuf,
+    /// The submission, e.g. PIS-ABCD-EFGH.
+    #[arg(long)]
+    pub reference: String,
+    /// The gateway's public address.
+    #[arg(long, default_value = "https://localhost:8443")]
+    pub gateway: String,
+    /// Trust only the CA certificates in this PEM file for the gateway's certificate (e.g.
+    /// certs-example/ca.pem), instead of the system's.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
 }
 
 /// Whose signatures a reader trusts.

@@ -4,7 +4,6 @@
 //! the reader's own machine.
 
 use age::x25519::{Identity, Recipient};
-use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -33,43 +32,29 @@ pub enum KeygenError {
     },
 }
 
+impl From<crate::keyfile::KeyFileError> for KeygenError {
+    fn from(e: crate::keyfile::KeyFileError) -> Self {
+        match e {
+            crate::keyfile::KeyFileError::Exists(path) => KeygenError::Exists(path),
+            crate::keyfile::KeyFileError::Io { path, source } => KeygenError::Io { path, source },
+        }
+    }
+}
+
 /// Writes a new identity to `path` (mode 0600, never over an existing file) and returns its
 /// public key, in the format `age-keygen` writes so either tool reads the other's files.
 pub fn keygen(path: &Path) -> Result<String, KeygenError> {
     use age::secrecy::ExposeSecret;
     let identity = Identity::generate();
     let public = identity.to_public().to_string();
-    let shown = path.display().to_string();
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut file = opts.open(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::AlreadyExists {
-            KeygenError::Exists(shown.clone())
-        } else {
-            KeygenError::Io {
-                path: shown.clone(),
-                source,
-            }
-        }
-    })?;
     let created = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    let body = format!(
+    let body = zeroize::Zeroizing::new(format!(
         "# created: {created}\n# public key: {public}\n{}\n",
         identity.to_string().expose_secret()
-    );
-    file.write_all(body.as_bytes())
-        .and_then(|_| file.sync_all())
-        .map_err(|source| KeygenError::Io {
-            path: shown,
-            source,
-        })?;
+    ));
+    crate::keyfile::write_new(path, body.as_bytes())?;
     Ok(public)
 }
 

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use pis_gateway::cli::{
-    AuditAction, Cli, Command, OutboxAction, PartnerAction, Signers, SpoolAction,
+    AuditAction, Cli, Command, OfficerArgs, OutboxAction, PartnerAction, Signers, SpoolAction,
 };
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
@@ -23,7 +23,17 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve { config } => serve(config),
         Command::CheckConfig { config } => check_config(config),
-        Command::Keygen { output, signing } => keygen(output, signing),
+        Command::Keygen {
+            output,
+            signing,
+            officer,
+        } => keygen(output, signing, officer),
+        Command::Reply {
+            identity,
+            officer,
+            message,
+        } => officer_reply(&officer, &identity, &message),
+        Command::Status { officer, set } => officer_status(&officer, &set),
         Command::Outbox { config, action } => outbox(config, action),
         Command::Audit { config, action } => audit(config, action),
         Command::Partner { config, action } => partner(config, action),
@@ -167,6 +177,15 @@ fn check_config(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
         let which = if i == 0 { "current" } else { "previous" };
         println!("signing key {} ({which}) {}", k.id(), k.to_base64());
     }
+    for r in &settings.routes {
+        for k in r
+            .officers
+            .iter()
+            .filter_map(|k| pis_gateway::signing::PublicKey::parse(k))
+        {
+            println!("officer key {} on route {}", k.id(), r.name);
+        }
+    }
     println!("spool {}", pis_gateway::spool::describe(&settings.spool));
     println!("configuration OK");
     Ok(ExitCode::SUCCESS)
@@ -203,7 +222,70 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn keygen(output: Option<std::path::PathBuf>, signing: bool) -> anyhow::Result<ExitCode> {
+fn officer_target(args: &OfficerArgs) -> anyhow::Result<pis_gateway::officer::commands::Target> {
+    let reference = pis_gateway::reference::Reference::parse(&args.reference)
+        .context("--reference is not a reference (PIS-XXXX-XXXX)")?;
+    Ok(pis_gateway::officer::commands::Target {
+        gateway: args.gateway.clone(),
+        ca: args.ca.clone(),
+        officer_key: args.officer_key.clone(),
+        reference,
+    })
+}
+
+/// The officer commands make a few requests, one after another.
+fn officer_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn officer_reply(
+    args: &OfficerArgs,
+    identity: &std::path::Path,
+    message: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let target = officer_target(args)?;
+    let n = officer_runtime()?.block_on(pis_gateway::officer::commands::reply(
+        &target, identity, message,
+    ))?;
+    println!(
+        "{}: reply {n} stored, sealed to the submitter and your route",
+        target.reference
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn officer_status(args: &OfficerArgs, status: &str) -> anyhow::Result<ExitCode> {
+    let target = officer_target(args)?;
+    let status: pis_gateway::spool::CaseStatus =
+        status.parse().map_err(|e| anyhow::anyhow!("--set: {e}"))?;
+    officer_runtime()?.block_on(pis_gateway::officer::commands::status(&target, status))?;
+    println!("{}: status set to {}", target.reference, status.as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keygen(
+    output: Option<std::path::PathBuf>,
+    signing: bool,
+    officer: bool,
+) -> anyhow::Result<ExitCode> {
+    if officer {
+        let Some(path) = output else {
+            anyhow::bail!("--officer needs --output FILE (the private key is never printed)");
+        };
+        // An officer key is an Ed25519 key like the gateway's own, made the same way.
+        let public = SigningKey::create(&path)?;
+        eprintln!(
+            "officer key {} written to {} (mode 0600); keep it on your own machine. List its \
+             public key in your route's officers:\n  officers = [\"{}\"]",
+            public.id(),
+            path.display(),
+            public.to_base64()
+        );
+        println!("{}", public.to_base64());
+        return Ok(ExitCode::SUCCESS);
+    }
     if signing {
         let Some(path) = output else {
             anyhow::bail!("--signing needs --output FILE (the private key is never printed)");

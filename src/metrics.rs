@@ -27,6 +27,10 @@ const HELP: &[(&str, &str)] = &[
         "pisg_deliveries_dead_lettered_total",
         "Deliveries abandoned and waiting for an operator",
     ),
+    (
+        "pisg_officer_refused_total",
+        "Signed officer requests refused with 401, by reason",
+    ),
 ];
 
 fn labels(pairs: &[(&str, &str)]) -> String {

@@ -13,6 +13,7 @@
 
 use crate::keys::parse_recipient;
 use crate::locality::LOCALITIES;
+use crate::signing::PublicKey;
 use crate::triage::Priority;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -77,6 +78,10 @@ pub struct RouteSettings {
     /// The same for PRIORITY (default: no deadline).
     #[serde(default)]
     pub ack_priority_minutes: Option<u64>,
+    /// Officers' Ed25519 public keys (base64, as `keygen --officer` prints them): these
+    /// officers may reply to, and set the status of, submissions delivered to this route.
+    #[serde(default)]
+    pub officers: Vec<String>,
 }
 
 /// A route ready for use: recipients parsed once at start.
@@ -90,6 +95,8 @@ pub struct Route {
     pub ack_immediate_minutes: Option<u64>,
     pub ack_priority_minutes: Option<u64>,
     pub recipients: Vec<age::x25519::Recipient>,
+    /// The officers who may act on what this route received.
+    pub officers: Vec<PublicKey>,
 }
 
 impl Route {
@@ -130,6 +137,7 @@ impl std::fmt::Debug for Route {
             .field("role", &self.role)
             .field("view", &self.view)
             .field("recipients", &self.recipients.len())
+            .field("officers", &self.officers)
             .finish()
     }
 }
@@ -203,6 +211,29 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
                     "not an age X25519 recipient (age1…)".into(),
                 ));
             }
+        }
+        let mut officers = HashSet::new();
+        for (j, officer) in r.officers.iter().enumerate() {
+            match PublicKey::parse(officer) {
+                None => out.push((
+                    format!("routes[{i}].officers[{j}]"),
+                    "not an Ed25519 public key (base64 of 32 bytes, as `pis-gateway keygen \
+                     --officer` prints it)"
+                        .into(),
+                )),
+                Some(key) if !officers.insert(key.id()) => out.push((
+                    format!("routes[{i}].officers[{j}]"),
+                    "listed twice on this route".into(),
+                )),
+                Some(_) => {}
+            }
+        }
+        if !r.officers.is_empty() && effective_role(r) == Some(Role::Escalation) {
+            out.push((
+                key("officers"),
+                "an escalation route receives no submissions, so its officers could act on none"
+                    .into(),
+            ));
         }
         match effective_role(r) {
             None => out.push((
@@ -284,6 +315,11 @@ impl Routes {
                         .recipients
                         .iter()
                         .filter_map(|s| parse_recipient(s))
+                        .collect(),
+                    officers: r
+                        .officers
+                        .iter()
+                        .filter_map(|s| PublicKey::parse(s))
                         .collect(),
                 })
             })
@@ -388,6 +424,7 @@ mod tests {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officers: vec![],
         }
     }
 
@@ -425,5 +462,36 @@ mod tests {
         let problems = validate_routes(&[route(POLICE_INTELLIGENCE, vec![key]), m]);
         let keys: Vec<&str> = problems.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, vec!["routes[1].localities", "routes[1].view"]);
+    }
+
+    #[test]
+    fn officer_keys_are_checked_by_position_and_read_at_start() {
+        let key = age::x25519::Identity::generate().to_public().to_string();
+        let officer = crate::signing::SigningKey::generate().public().to_base64();
+        let mut police = route(POLICE_INTELLIGENCE, vec![key.clone()]);
+        police.officers = vec![
+            officer.clone(),
+            "c2VjcmV0LWxvb2tpbmc=".into(),
+            officer.clone(),
+        ];
+        let mut escalation = route("escalation", vec![key]);
+        escalation.role = Some(Role::Escalation);
+        escalation.officers = vec![officer.clone()];
+        let problems = validate_routes(&[police.clone(), escalation]);
+        let keys: Vec<&str> = problems.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "routes[0].officers[1]",
+                "routes[0].officers[2]",
+                "routes[1].officers"
+            ]
+        );
+        assert!(problems.iter().all(|(_, m)| !m.contains("c2VjcmV0")));
+        police.officers = vec![format!("ed25519:{officer}")];
+        let routes = Routes::from_settings(&[police]).expect("valid");
+        let listed = &routes.all()[0].officers;
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].to_base64(), officer);
     }
 }

@@ -185,6 +185,7 @@ mod tests {
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
             recipients: ids.iter().map(|i| i.to_public()).collect(),
+            officers: vec![],
         }
     }
 

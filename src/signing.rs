@@ -23,7 +23,6 @@ use base64::Engine;
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
 use serde_json::{Map, Value};
-use std::io::Write;
 use std::path::Path;
 use zeroize::Zeroizing;
 
@@ -44,6 +43,15 @@ pub enum SigningError {
     NotAKey(String),
     #[error("not an Ed25519 public key: {0}")]
     NotAPublicKey(String),
+}
+
+impl From<crate::keyfile::KeyFileError> for SigningError {
+    fn from(e: crate::keyfile::KeyFileError) -> Self {
+        match e {
+            crate::keyfile::KeyFileError::Exists(path) => SigningError::Exists(path),
+            crate::keyfile::KeyFileError::Io { path, source } => SigningError::Io { path, source },
+        }
+    }
 }
 
 /// An Ed25519 public key, as published.
@@ -144,30 +152,7 @@ impl SigningKey {
     /// public key.
     pub fn create(path: &Path) -> Result<PublicKey, SigningError> {
         let key = SigningKey::generate();
-        let shown = path.display().to_string();
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut file = opts.open(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::AlreadyExists {
-                SigningError::Exists(shown.clone())
-            } else {
-                SigningError::Io {
-                    path: shown.clone(),
-                    source,
-                }
-            }
-        })?;
-        file.write_all(pem(&key.pkcs8).as_bytes())
-            .and_then(|_| file.sync_all())
-            .map_err(|source| SigningError::Io {
-                path: shown,
-                source,
-            })?;
+        crate::keyfile::write_new(path, pem(&key.pkcs8).as_bytes())?;
         Ok(key.public)
     }
 

@@ -163,6 +163,7 @@ impl Application {
             Duration::from_secs(settings.escalation.check_interval_secs),
         )
         .with_signer(Arc::clone(&signer));
+        let officers = crate::officer::verify::Officers::from_routes(&routes);
         let intake =
             Intake::new(spool, routes, rules, metrics, wake, signer).with_pressure(pressure);
         let plain = settings.server.dangerous_plain_http;
@@ -192,6 +193,7 @@ impl Application {
             ack_tokens,
             download_links: crate::ack::TokenPolicy::from_days(settings.mail.download_link_days),
             signing_keys,
+            officers,
             // As many derivations at once as file decodes: a core stays with the HTTP workers.
             follow_up: crate::follow_up::Deriver::new(
                 pepper,

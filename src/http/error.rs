@@ -30,6 +30,13 @@ pub enum ApiError {
     /// An `Authorization` header that is not an active partner's bearer token.
     #[error("invalid partner token")]
     Unauthorized,
+    /// An officer's request that is unsigned, wrongly signed, stale, replayed, or from a key
+    /// not on a route that received the submission.
+    #[error("officer request refused")]
+    OfficerRefused(crate::officer::verify::Refusal),
+    /// The submitter took no follow-up code (or the submission is purged).
+    #[error("no follow-up")]
+    NoFollowUp,
     #[error("internal error")]
     Internal(String),
 }
@@ -60,7 +67,8 @@ impl ResponseError for ApiError {
             ApiError::RateLimited | ApiError::PartnerRateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::OfficerRefused(_) => StatusCode::UNAUTHORIZED,
+            ApiError::NoFollowUp => StatusCode::NOT_FOUND,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -102,6 +110,13 @@ impl ResponseError for ApiError {
                  Submit without an Authorization header to submit as the public"
                     .into(),
             ),
+            ApiError::OfficerRefused(refusal) => one("", refusal.code(), refusal.message().into()),
+            ApiError::NoFollowUp => one(
+                "reference",
+                "no_follow_up",
+                "The submitter did not take a follow-up code, or the submission has been purged"
+                    .into(),
+            ),
             ApiError::Internal(cause) => {
                 tracing::error!(cause = %cause, "internal error");
                 one(
@@ -121,6 +136,12 @@ impl ResponseError for ApiError {
             }
             ApiError::Unauthorized => {
                 resp.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"pis-gateway\""));
+            }
+            ApiError::OfficerRefused(_) => {
+                resp.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    crate::officer::request::SCHEME.to_string() + " realm=\"pis-gateway\"",
+                ));
             }
             _ => {}
         }

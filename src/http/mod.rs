@@ -37,6 +37,8 @@ pub struct AppState {
     pub download_links: crate::ack::TokenPolicy,
     /// Published at `/.well-known/pis-gateway/signing-keys`, the current key first.
     pub signing_keys: Vec<crate::signing::PublicKey>,
+    /// The officers the routes list, for signed officer requests.
+    pub officers: crate::officer::verify::Officers,
     /// Derives follow-up keys from codes (a few at a time: each holds the KDF's memory).
     pub follow_up: crate::follow_up::Deriver,
 }

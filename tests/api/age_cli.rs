@@ -177,6 +177,7 @@ async fn open_refuses_forged_and_unsigned_documents_by_name_unless_allowed() {
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
         recipients: vec![app.identities[0].to_public()],
+        officers: vec![],
     };
     let write = |name: &str, plain: &[u8]| {
         let path = app.dir.path().join(name);
@@ -524,6 +525,7 @@ async fn open_neutralises_hostile_content_in_every_format_end_to_end() {
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
         recipients: vec![app.identities[0].to_public()],
+        officers: vec![],
     };
     let path = app.dir.path().join("hostile.age");
     std::fs::write(

@@ -55,6 +55,7 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officers: vec![],
         },
         RouteSettings {
             name: "control_room".into(),
@@ -66,6 +67,7 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officers: vec![],
         },
     ];
     s

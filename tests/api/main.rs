@@ -14,6 +14,8 @@ mod hardening;
 mod helpers;
 mod journey;
 mod map;
+mod officer;
+mod officer_actions;
 mod partners;
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;

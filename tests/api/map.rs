@@ -151,6 +151,7 @@ fn seal_bytes(plain: &[u8], key: &age::x25519::Identity) -> Vec<u8> {
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
         recipients: vec![key.to_public()],
+        officers: vec![],
     };
     pis_gateway::seal::encrypt(plain, &route).expect("sealed")
 }

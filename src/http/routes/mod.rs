@@ -3,11 +3,13 @@
 pub mod ack;
 pub mod api;
 pub mod assets;
+pub mod directory;
 pub mod files;
 pub mod follow_up;
 pub mod form;
 pub mod health;
 pub mod home;
+pub mod officer;
 pub mod signing_keys;
 
 use actix_web::web;
@@ -21,6 +23,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/forms", web::get().to(api::list_forms))
         .route("/api/v1/forms/{id}", web::get().to(api::describe_form))
         .route("/api/v1/submissions", web::post().to(api::submit))
+        .route("/api/v1/routes", web::get().to(directory::list))
+        .route(
+            "/api/v1/officer/follow-up-key",
+            web::get().to(officer::follow_up_key),
+        )
+        .route("/api/v1/officer/reply", web::post().to(officer::reply))
+        .route("/api/v1/officer/status", web::post().to(officer::status))
         .route("/ack/{token}", web::get().to(ack::show))
         .route("/ack/{token}", web::post().to(ack::acknowledge))
         .route("/follow-up", web::get().to(follow_up::show))

@@ -1,0 +1,295 @@
+//! `/api/v1/officer/…`: officers' signed requests. Each is checked (signature, key on a route,
+//! timestamp, a nonce never used before) before anything else is read; every refusal is a 401
+//! and an `officer_request_refused` audit event (reason, key id, path: no content, no client
+//! address). An officer acts on a submission only through a route that received it.
+//!
+//! - `GET  /api/v1/officer/follow-up-key?reference=PIS-…` → the submitter's age recipient and
+//!   the route through which this officer acts.
+//! - `POST /api/v1/officer/reply` `{"reference", "sealed"}` → 201 and the message's number.
+//! - `POST /api/v1/officer/status` `{"reference", "status"}` → 200.
+
+use crate::forms::FieldError;
+use crate::http::body::{media_type, read_limited, BodyError};
+use crate::http::error::ApiError;
+use crate::http::AppState;
+use crate::officer::request::RequestParts;
+use crate::officer::verify::{Refusal, NONCE_MEMORY_SECS};
+use crate::reference::Reference;
+use crate::spool::{CaseStatus, DeliveryRoute};
+use actix_web::{web, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+/// What a binary age file starts with; replies are stored binary.
+const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
+
+/// An officer whose request checked out, acting through `route` on `reference`.
+struct Acting {
+    officer: String,
+    route: String,
+}
+
+fn invalid(field: &str, code: &'static str, message: &str) -> ApiError {
+    ApiError::Invalid(vec![FieldError {
+        field: field.into(),
+        code,
+        message: message.into(),
+    }])
+}
+
+async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path: &str) -> ApiError {
+    let now = state.now() as i64;
+    if let Err(e) = state
+        .intake
+        .spool()
+        .audit_officer_refusal(refusal.code(), officer, path, now)
+        .await
+    {
+        // The refusal stands either way; a lost audit event is an operator's problem to hear.
+        tracing::error!(error = %e, reason = refusal.code(), "officer refusal not audited");
+    }
+    tracing::warn!(reason = refusal.code(), "officer request refused");
+    state
+        .intake
+        .metrics()
+        .inc("pisg_officer_refused_total", &[("reason", refusal.code())]);
+    ApiError::OfficerRefused(refusal)
+}
+
+/// Checks the signature, the timestamp and the nonce. Returns the officer's key id.
+async fn signed_by(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
+    let parts = RequestParts {
+        method: req.method().as_str(),
+        path: req.path(),
+        query: req.query_string(),
+        body,
+    };
+    let now = state.now() as i64;
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .map(|v| v.as_bytes());
+    let signed = match state.officers.check(header, &parts, now) {
+        Ok(s) => s,
+        Err((refusal, officer)) => {
+            return Err(refuse(state, refusal, officer.as_deref(), req.path()).await)
+        }
+    };
+    let fresh = state
+        .intake
+        .spool()
+        .use_officer_nonce(&signed.key_id, signed.nonce, now, now - NONCE_MEMORY_SECS)
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    if !fresh {
+        return Err(refuse(state, Refusal::Replayed, Some(&signed.key_id), req.path()).await);
+    }
+    Ok(signed.key_id)
+}
+
+/// The route through which `officer` may act on `reference`: one that received it.
+async fn acting(
+    state: &AppState,
+    req: &HttpRequest,
+    officer: String,
+    reference: &Reference,
+) -> Result<Acting, ApiError> {
+    let deliveries = state
+        .intake
+        .spool()
+        .deliveries(reference)
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    let routes = deliveries.iter().filter_map(|d| match &d.route {
+        DeliveryRoute::Route(name) => Some(name.as_str()),
+        DeliveryRoute::Escalation { .. } => None,
+    });
+    match state.officers.route_for(&officer, routes) {
+        Some(route) => Ok(Acting {
+            route: route.to_string(),
+            officer,
+        }),
+        None => Err(refuse(state, Refusal::NotPermitted, Some(&officer), req.path()).await),
+    }
+}
+
+async fn read_json_body(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Vec<u8>, ApiError> {
+    if media_type(req) != "application/json" {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    read_limited(req, payload, &state.body)
+        .await
+        .map(|b| b.to_vec())
+        .map_err(|e| match e {
+            BodyError::TooLarge => ApiError::TooLarge {
+                limit: state.body.max_bytes,
+            },
+            BodyError::TooSlow => ApiError::TooSlow,
+            BodyError::Broken => ApiError::Malformed,
+        })
+}
+
+/// The body's object with exactly `fields`, each a string.
+fn string_fields<'a>(body: &[u8], fields: &[&'a str]) -> Result<Vec<(&'a str, String)>, ApiError> {
+    let value = crate::http::strict_json::parse(body).map_err(|e| match e {
+        crate::http::strict_json::JsonError::Syntax => ApiError::Malformed,
+        crate::http::strict_json::JsonError::Refused {
+            field,
+            code,
+            message,
+        } => invalid(&field, code, message),
+    })?;
+    let Value::Object(mut obj): Value = value else {
+        return Err(invalid("", "wrong_type", "The body must be a JSON object"));
+    };
+    let mut errors = Vec::new();
+    let extra: Vec<String> = obj
+        .keys()
+        .filter(|k| !fields.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    for k in extra {
+        errors.push(FieldError {
+            field: k,
+            code: "unknown_field",
+            message: format!("Only {} are allowed", fields.join(" and ")),
+        });
+    }
+    let mut out = Vec::new();
+    for f in fields {
+        match obj.remove(*f) {
+            Some(Value::String(s)) => out.push((*f, s)),
+            None => errors.push(FieldError {
+                field: (*f).into(),
+                code: "required",
+                message: format!("`{f}` is required"),
+            }),
+            Some(_) => errors.push(FieldError {
+                field: (*f).into(),
+                code: "wrong_type",
+                message: format!("`{f}` must be a string"),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(ApiError::Invalid(errors))
+    }
+}
+
+fn reference(s: &str) -> Result<Reference, ApiError> {
+    Reference::parse(s).ok_or_else(|| {
+        invalid(
+            "reference",
+            "invalid_reference",
+            "Not a reference (PIS-XXXX-XXXX)",
+        )
+    })
+}
+
+pub async fn follow_up_key(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let officer = signed_by(&state, &req, b"").await?;
+    let query: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|_| invalid("", "malformed_query", "The query string cannot be read"))?;
+    let given: Vec<&str> = query
+        .iter()
+        .filter(|(k, _)| k == "reference")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if let Some((k, _)) = query.iter().find(|(k, _)| k != "reference") {
+        return Err(invalid(k, "unknown_field", "Only `reference` is allowed"));
+    }
+    let [one] = given.as_slice() else {
+        return Err(invalid("reference", "required", "Give one `reference`"));
+    };
+    let reference = reference(one)?;
+    let acting = acting(&state, &req, officer, &reference).await?;
+    let record = state
+        .intake
+        .spool()
+        .follow_up_by_reference(&reference)
+        .await
+        .map_err(|_| ApiError::Unavailable)?
+        .ok_or(ApiError::NoFollowUp)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "reference": reference.as_str(),
+        "recipient": record.recipient,
+        "route": acting.route,
+    })))
+}
+
+pub async fn reply(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_json_body(&state, &req, payload).await?;
+    let officer = signed_by(&state, &req, &body).await?;
+    let fields = string_fields(&body, &["reference", "sealed"])?;
+    let reference = reference(&fields[0].1)?;
+    let sealed = STANDARD
+        .decode(fields[1].1.as_bytes())
+        .map_err(|_| invalid("sealed", "not_base64", "`sealed` must be base64"))?;
+    if !sealed.starts_with(AGE_MAGIC) || sealed.len() <= AGE_MAGIC.len() {
+        return Err(invalid(
+            "sealed",
+            "not_age",
+            "`sealed` must be a binary age file (not armored)",
+        ));
+    }
+    let acting = acting(&state, &req, officer, &reference).await?;
+    let n = state
+        .intake
+        .spool()
+        .add_reply(&reference, sealed, &acting.officer, state.now() as i64)
+        .await
+        .map_err(|_| ApiError::Unavailable)?
+        .ok_or(ApiError::NoFollowUp)?;
+    tracing::info!(reference = %reference, officer = %acting.officer, route = %acting.route, message = n, "officer reply stored");
+    Ok(HttpResponse::Created().json(json!({
+        "reference": reference.as_str(),
+        "message": n,
+    })))
+}
+
+pub async fn status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_json_body(&state, &req, payload).await?;
+    let officer = signed_by(&state, &req, &body).await?;
+    let fields = string_fields(&body, &["reference", "status"])?;
+    let reference = reference(&fields[0].1)?;
+    let status: CaseStatus = fields[1].1.parse().map_err(|_| {
+        invalid(
+            "status",
+            "unknown_status",
+            "One of received, being_looked_at, passed_to_team or closed",
+        )
+    })?;
+    let acting = acting(&state, &req, officer, &reference).await?;
+    let set = state
+        .intake
+        .spool()
+        .set_case_status(&reference, status, &acting.officer, state.now() as i64)
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    if !set {
+        return Err(ApiError::NoFollowUp);
+    }
+    tracing::info!(reference = %reference, officer = %acting.officer, status = status.as_str(), "case status set");
+    let mut out = Map::new();
+    out.insert("reference".into(), reference.as_str().into());
+    out.insert("status".into(), status.as_str().into());
+    Ok(HttpResponse::Ok().json(Value::Object(out)))
+}

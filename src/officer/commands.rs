@@ -1,0 +1,197 @@
+//! `pis-gateway reply` and `pis-gateway status --set`, on the officer's machine.
+//!
+//! A reply is sealed here, with age, to the submitter's follow-up key and to the recipients of
+//! the officer's own route (so the unit keeps a copy it can read), then posted signed. The
+//! gateway stores the sealed bytes only.
+
+use super::client::{Answer, Gateway};
+use crate::reference::Reference;
+use crate::signing::SigningKey;
+use anyhow::Context;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// The longest reply, in bytes of UTF-8: a message to a member of the public, not a document.
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+
+pub const FOLLOW_UP_KEY_PATH: &str = "/api/v1/officer/follow-up-key";
+pub const REPLY_PATH: &str = "/api/v1/officer/reply";
+pub const STATUS_PATH: &str = "/api/v1/officer/status";
+
+/// Which gateway, as whom, about which submission.
+pub struct Target {
+    pub gateway: String,
+    pub ca: Option<PathBuf>,
+    pub officer_key: PathBuf,
+    pub reference: Reference,
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn refused(what: &str, answer: &Answer) -> anyhow::Error {
+    anyhow::anyhow!("the gateway refused {what}: {}", answer.explain())
+}
+
+struct Session {
+    gateway: Gateway,
+    key: SigningKey,
+    reference: Reference,
+}
+
+impl Session {
+    fn open(target: &Target) -> anyhow::Result<Self> {
+        let key = SigningKey::load(&target.officer_key)
+            .context("reading the officer key (--officer-key)")?;
+        Ok(Session {
+            gateway: Gateway::new(&target.gateway, target.ca.as_deref())?,
+            key,
+            reference: target.reference.clone(),
+        })
+    }
+}
+
+/// Reads the message: UTF-8 text of at most [`MAX_MESSAGE_BYTES`].
+fn read_message(path: &Path) -> anyhow::Result<Zeroizing<String>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(MAX_MESSAGE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {}", path.display()))?;
+    if bytes.len() > MAX_MESSAGE_BYTES {
+        anyhow::bail!(
+            "{}: a reply is at most {MAX_MESSAGE_BYTES} bytes",
+            path.display()
+        );
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| anyhow::anyhow!("{}: a reply must be UTF-8 text", path.display()))?;
+    if text.trim().is_empty() {
+        anyhow::bail!("{}: the message is empty", path.display());
+    }
+    Ok(Zeroizing::new(text.to_string()))
+}
+
+/// Checks that `identities` open what is sealed to the route's recipients alone: the officer
+/// holds one of the unit's keys, so the unit's copy of the reply is readable (the submitter's
+/// key would open the reply itself, so that is not the test).
+fn confirm_unit_copy(
+    route: &[age::x25519::Recipient],
+    identities: &[Box<dyn age::Identity>],
+    route_name: &str,
+    identity: &Path,
+) -> anyhow::Result<()> {
+    use ring::rand::SecureRandom;
+    let mut probe = [0u8; 32];
+    ring::rand::SystemRandom::new()
+        .fill(&mut probe)
+        .map_err(|_| anyhow::anyhow!("no random source"))?;
+    let sealed = crate::seal::encrypt_to(&probe, route)
+        .map_err(|e| anyhow::anyhow!("sealing for route {route_name}: {e}"))?;
+    match crate::seal::decrypt(&sealed, identities) {
+        Ok(opened) if opened.as_slice() == probe => Ok(()),
+        _ => anyhow::bail!(
+            "{} is not one of route {route_name}'s recipients, so your unit's copy could not be \
+             checked; nothing was sent (use the identity of your unit's inbox)",
+            identity.display()
+        ),
+    }
+}
+
+/// Seals `message` to the submitter and the route's recipients, once the officer's own
+/// identity is shown to be one of the route's, posts it, and returns the message's number.
+pub async fn reply(target: &Target, identity: &Path, message: &Path) -> anyhow::Result<u32> {
+    let session = Session::open(target)?;
+    let identities = crate::keys::read_identities(identity)?;
+    let message = read_message(message)?;
+    let me = session.key.public().id();
+    let directory = session.gateway.directory().await?;
+    if !directory.iter().any(|r| r.officers.contains(&me)) {
+        anyhow::bail!("officer key {me} is listed on no route of this gateway");
+    }
+    let query = format!("reference={}", session.reference);
+    let answer = session
+        .gateway
+        .signed(
+            &session.key,
+            "GET",
+            FOLLOW_UP_KEY_PATH,
+            &query,
+            Vec::new(),
+            now(),
+        )
+        .await?;
+    if answer.status == 404 {
+        anyhow::bail!(
+            "{}: the submitter did not take a follow-up code, so there is no one to reply to",
+            session.reference
+        );
+    }
+    if answer.status != 200 {
+        return Err(refused("the follow-up key", &answer));
+    }
+    let submitter = answer.body["recipient"]
+        .as_str()
+        .and_then(crate::keys::parse_recipient)
+        .context("the gateway's follow-up key is not an age recipient")?;
+    let route_name = answer.body["route"]
+        .as_str()
+        .context("the gateway did not say through which route this officer acts")?;
+    let route = directory
+        .iter()
+        .find(|r| r.name == route_name)
+        .with_context(|| format!("route {route_name} is not in the gateway's directory"))?;
+    let mut recipients = vec![submitter];
+    for r in &route.recipients {
+        recipients
+            .push(crate::keys::parse_recipient(r).with_context(|| {
+                format!("route {route_name} lists a recipient that is not age")
+            })?);
+    }
+    confirm_unit_copy(&recipients[1..], &identities, route_name, identity)?;
+    let sealed = crate::seal::encrypt_to(message.as_bytes(), &recipients)
+        .map_err(|e| anyhow::anyhow!("sealing the reply: {e}"))?;
+    let body = serde_json::to_vec(&json!({
+        "reference": session.reference.as_str(),
+        "sealed": STANDARD.encode(&sealed),
+    }))?;
+    let answer = session
+        .gateway
+        .signed(&session.key, "POST", REPLY_PATH, "", body, now())
+        .await?;
+    if answer.status != 201 {
+        return Err(refused("the reply", &answer));
+    }
+    answer.body["message"]
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .context("the gateway stored the reply but did not number it")
+}
+
+/// Sets the case status the submitter sees.
+pub async fn status(target: &Target, status: crate::spool::CaseStatus) -> anyhow::Result<()> {
+    let session = Session::open(target)?;
+    let body = serde_json::to_vec(&json!({
+        "reference": session.reference.as_str(),
+        "status": status.as_str(),
+    }))?;
+    let answer = session
+        .gateway
+        .signed(&session.key, "POST", STATUS_PATH, "", body, now())
+        .await?;
+    if answer.status == 404 {
+        anyhow::bail!(
+            "{}: the submitter did not take a follow-up code, so there is no status to set",
+            session.reference
+        );
+    }
+    if answer.status != 200 {
+        return Err(refused("the status", &answer));
+    }
+    Ok(())
+}

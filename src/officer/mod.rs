@@ -1,0 +1,14 @@
+//! Officer actions, signed on the officer's machine: replies to a submitter and case statuses.
+//!
+//! An officer holds an Ed25519 key pair (`pis-gateway keygen --officer`); its public key is
+//! listed on the routes whose submissions the officer may act on (`officers = [...]`). Each
+//! request to `/api/v1/officer/…` carries a signature over its canonical form ([`request`]),
+//! which the gateway checks ([`verify`]): a known key, a good signature, a timestamp within
+//! [`verify::WINDOW_SECS`] of the gateway's clock, and a nonce never seen before. The reply
+//! itself is sealed with age on the officer's machine ([`client`]), so the gateway never sees
+//! it in the clear.
+
+pub mod client;
+pub mod commands;
+pub mod request;
+pub mod verify;
