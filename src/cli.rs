@@ -55,6 +55,40 @@ pub enum Command {
         #[arg(long)]
         message: PathBuf,
     },
+    /// Share a restricted view of a submission with a MACE route: built on this machine from
+    /// the full-view envelope you received, without the answers that could identify the
+    /// source, sealed to the route's recipients and sent through the gateway signed with your
+    /// officer key.
+    Share {
+        /// Your age identity (a recipient of the full view).
+        #[arg(long)]
+        identity: PathBuf,
+        #[command(flatten)]
+        officer: OfficerArgs,
+        /// The MACE route, as the gateway's route directory names it (e.g. mace_harrogate).
+        #[arg(long)]
+        route: String,
+        /// The full-view envelope as your email carried it (`<reference>.age`, binary or
+        /// armored).
+        #[arg(long, value_name = "FILE")]
+        envelope: PathBuf,
+        /// Take out this answer too, by the path the report shows: people[1],
+        /// locations[0].address_line1, submitter.full_name. May be given more than once.
+        #[arg(long = "remove", value_name = "PATH")]
+        remove: Vec<String>,
+        /// Share the suggested removals too (the sections about the submitter and how they
+        /// know, and the partner agency), which are otherwise taken out.
+        #[arg(long)]
+        keep_suggested: bool,
+        /// Send without asking (after printing what will go).
+        #[arg(long)]
+        yes: bool,
+        /// Form specs folder for question labels (default: the forms built into this binary).
+        #[arg(long)]
+        forms: Option<PathBuf>,
+        #[command(flatten)]
+        signers: Signers,
+    },
     /// Set the status a submitter with a follow-up code sees, signed with your officer key.
     Status {
         #[command(flatten)]

@@ -225,6 +225,11 @@ impl Intake {
         &self.spool
     }
 
+    /// Wakes the outbox for work queued outside intake (an officer's share with MACE).
+    pub fn wake_outbox(&self) {
+        self.outbox.notify_one();
+    }
+
     pub fn routes(&self) -> &Arc<Routes> {
         &self.routes
     }

@@ -34,6 +34,29 @@ fn main() -> ExitCode {
             message,
         } => officer_reply(&officer, &identity, &message),
         Command::Status { officer, set } => officer_status(&officer, &set),
+        Command::Share {
+            identity,
+            officer,
+            route,
+            envelope,
+            remove,
+            keep_suggested,
+            yes,
+            forms,
+            signers,
+        } => officer_share(
+            &officer,
+            &signers,
+            forms,
+            &pis_gateway::officer::share::Request {
+                envelope: &envelope,
+                identity: &identity,
+                route: &route,
+                remove: &remove,
+                suggested: !keep_suggested,
+            },
+            yes,
+        ),
         Command::Outbox { config, action } => outbox(config, action),
         Command::Audit { config, action } => audit(config, action),
         Command::Partner { config, action } => partner(config, action),
@@ -252,6 +275,69 @@ fn officer_reply(
     println!(
         "{}: reply {n} stored, sealed to the submitter and your route",
         target.reference
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn officer_share(
+    args: &OfficerArgs,
+    signers: &Signers,
+    forms: Option<std::path::PathBuf>,
+    request: &pis_gateway::officer::share::Request<'_>,
+    yes: bool,
+) -> anyhow::Result<ExitCode> {
+    use pis_gateway::open::{render, terminal_safe, Format, Provenance};
+    if signers.allow_unsigned {
+        anyhow::bail!("share sends only a document the gateway signed: drop --allow-unsigned");
+    }
+    let target = officer_target(args)?;
+    let keys = trusted_keys(signers)?;
+    let registry = match forms {
+        Some(dir) => FormRegistry::load_dir(&dir)?,
+        None => FormRegistry::built_in()?,
+    };
+    let prepared = pis_gateway::officer::share::prepare(request, &keys, &registry, &target)?;
+    // What will go, as `open` shows it (every answer made safe for the terminal).
+    print!(
+        "{}",
+        render(
+            &prepared.document,
+            &registry,
+            Format::Text,
+            &Provenance::Restricted(prepared.signed_by.clone()),
+            &[],
+        )
+    );
+    println!();
+    if prepared.removed.is_empty() {
+        println!("Taken out: nothing");
+    } else {
+        println!("Taken out: {}", terminal_safe(&prepared.removed.join(", ")));
+    }
+    println!(
+        "This restricted view goes to route {} only.",
+        terminal_safe(request.route)
+    );
+    if !yes {
+        use std::io::{BufRead, Write};
+        print!("Send it? Type yes to send: ");
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "yes" | "y") {
+            eprintln!("Nothing was sent.");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    officer_runtime()?.block_on(pis_gateway::officer::share::send(
+        &target,
+        request.route,
+        &prepared,
+    ))?;
+    println!(
+        "{}: restricted view queued for {}, sealed to its recipients",
+        target.reference,
+        terminal_safe(request.route)
     );
     Ok(ExitCode::SUCCESS)
 }

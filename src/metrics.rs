@@ -31,6 +31,10 @@ const HELP: &[(&str, &str)] = &[
         "pisg_officer_refused_total",
         "Signed officer requests refused with 401, by reason",
     ),
+    (
+        "pisg_officer_shares_total",
+        "Officers' restricted views queued for a MACE route, by route",
+    ),
 ];
 
 fn labels(pairs: &[(&str, &str)]) -> String {

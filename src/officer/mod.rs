@@ -11,4 +11,5 @@
 pub mod client;
 pub mod commands;
 pub mod request;
+pub mod share;
 pub mod verify;

@@ -396,6 +396,11 @@ pub fn build(doc: &Document<'_>, provenance: &super::Provenance) -> IntelReport 
                 key_id: None,
                 problem: Some(why.clone()),
             },
+            super::Provenance::Restricted(id) => Signature {
+                verified: false,
+                key_id: Some(id.clone()),
+                problem: Some("a restricted view: the signature covers the full document".into()),
+            },
         },
         priority: Priority {
             level: report.first_screen.priority,

@@ -30,6 +30,9 @@ pub enum Provenance {
     Signed(String),
     /// Shown without a valid signature (`--allow-unsigned`), for this reason.
     Unverified(String),
+    /// A restricted view built on this machine (`share`) from a full document the gateway
+    /// signed with the key of this id. The gateway's signature covers only the full document.
+    Restricted(String),
 }
 
 impl Provenance {
@@ -37,6 +40,10 @@ impl Provenance {
         match self {
             Provenance::Signed(id) => format!("signed by the gateway, key {id}"),
             Provenance::Unverified(why) => format!("NOT VERIFIED: {why}"),
+            Provenance::Restricted(id) => format!(
+                "restricted view built on this machine from the full document signed by the \
+                 gateway, key {id}"
+            ),
         }
     }
 }

@@ -10,7 +10,8 @@
 //! ([`AckStore`]), housekeeping ([`Housekeeping`]), the audit log ([`AuditStore`]), the
 //! spool's own settings and secrets ([`SettingsStore`]), partner agencies ([`PartnerStore`]),
 //! the stored records ([`RecordStore`]), moving a deployment ([`TransferStore`]) and the
-//! follow-up thread between police and a submitter ([`FollowUpStore`]). [`Spool`] is all of them together, which is what
+//! follow-up thread between police and a submitter ([`FollowUpStore`]) and officers' sharing
+//! with MACE ([`ShareStore`]). [`Spool`] is all of them together, which is what
 //! [`open`] returns and the gateway holds. SQLite ([`sqlite`]) is the embedded default.
 //!
 //! Nothing outside this module knows which backend is in use.
@@ -19,6 +20,7 @@ pub mod audit;
 pub mod follow_up;
 pub mod postgres;
 mod records;
+pub mod share;
 pub mod sqlite;
 pub mod transfer;
 mod types;
@@ -27,6 +29,7 @@ pub use follow_up::{
     CaseStatus, FollowUpKey, FollowUpRecord, FollowUpStore, MessageFrom, StoredMessage,
 };
 pub use records::*;
+pub use share::{NewShare, ShareOutcome, ShareStore};
 pub use transfer::TransferStore;
 pub use types::*;
 
@@ -89,6 +92,7 @@ pub trait Spool:
     + PartnerStore
     + TransferStore
     + FollowUpStore
+    + ShareStore
 {
 }
 
@@ -104,6 +108,7 @@ impl<T> Spool for T where
         + PartnerStore
         + TransferStore
         + FollowUpStore
+        + ShareStore
 {
 }
 
@@ -111,7 +116,7 @@ impl<T> Spool for T where
 pub mod prelude {
     pub use super::{
         AckStore, AuditStore, DownloadStore, FollowUpStore, Housekeeping, IntakeStore, OutboxStore,
-        PartnerStore, RecordStore, SettingsStore, Spool, TransferStore,
+        PartnerStore, RecordStore, SettingsStore, ShareStore, Spool, TransferStore,
     };
 }
 

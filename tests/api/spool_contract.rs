@@ -107,6 +107,7 @@ macro_rules! contract {
                 a_professional_notice_is_queued_for_each_reply_and_only_when_asked_for,
                 officer_nonces_are_used_once_and_forgotten_after_their_window,
                 the_follow_up_thread_is_purged_with_the_submission,
+                a_share_with_mace_is_stored_sealed_queued_once_per_route_and_audited,
             );
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1740,4 +1741,103 @@ pub async fn the_follow_up_thread_is_purged_with_the_submission(b: &Backend) {
         .find(|e| e.reference == old)
         .expect("the content-free record stays");
     assert!(old_row.follow_up.is_none() && old_row.messages.is_empty());
+}
+
+/// An officer's share: the sealed view stored as the MACE route's envelope, a pending
+/// restricted delivery with a receipt link, one `shared_with_mace` event naming the route and
+/// the officer, all or nothing; never a second delivery to a route that has one.
+pub async fn a_share_with_mace_is_stored_sealed_queued_once_per_route_and_audited(b: &Backend) {
+    use pis_gateway::spool::{NewShare, ShareOutcome};
+    let spool = (b.open)().await;
+    let reference = commit(
+        &*spool,
+        submission(&*spool, 100, Priority::Routine, None, None, true),
+    )
+    .await;
+    spool
+        .record_attempt(&police(&reference), 110, AttemptOutcome::Delivered)
+        .await
+        .expect("delivered");
+    let share = |route: &str, reference: &Reference| NewShare {
+        reference: reference.clone(),
+        route: route.into(),
+        mailbox: "mace-harrogate@example.invalid".into(),
+        sealed: b"age-encryption.org/v1\nthe sealed view".to_vec(),
+        officer: "0123456789abcdef".into(),
+        now: 150,
+    };
+    let before = events(&*spool).await.len();
+    assert_eq!(
+        spool
+            .share_with_mace(share("mace_harrogate", &reference))
+            .await
+            .expect("share"),
+        ShareOutcome::Queued
+    );
+    let envelope = spool
+        .envelopes(&reference)
+        .await
+        .expect("read")
+        .into_iter()
+        .find(|e| e.route == "mace_harrogate")
+        .expect("the share's envelope");
+    assert_eq!(envelope.view, View::Restricted);
+    assert_eq!(envelope.body, b"age-encryption.org/v1\nthe sealed view");
+    let due: Vec<_> = spool
+        .due(200, 10)
+        .await
+        .expect("due")
+        .into_iter()
+        .map(|d| (d.id.to_string(), d.mailbox, d.view, d.envelope, d.ack))
+        .collect();
+    assert!(
+        due.contains(&(
+            format!("{reference} mace_harrogate"),
+            "mace-harrogate@example.invalid".to_string(),
+            View::Restricted,
+            Some(b"age-encryption.org/v1\nthe sealed view".to_vec()),
+            AckKind::ConfirmReceipt
+        )),
+        "{due:?}"
+    );
+    // Once per route: again, or to the route that had the notice, stores nothing.
+    for route in ["mace_harrogate", "mace_selby"] {
+        assert_eq!(
+            spool
+                .share_with_mace(share(route, &reference))
+                .await
+                .expect("share"),
+            ShareOutcome::AlreadyOnRoute,
+            "{route}"
+        );
+    }
+    let (_, never_committed) = spool.next_reference().expect("a reference");
+    assert_eq!(
+        spool
+            .share_with_mace(share("mace_harrogate", &never_committed))
+            .await
+            .expect("share"),
+        ShareOutcome::Gone
+    );
+    let entries = spool.audit_entries().await.expect("audit");
+    let shared: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event == "shared_with_mace")
+        .map(|e| (e.reference.clone(), e.route.clone(), e.code.clone()))
+        .collect();
+    assert_eq!(
+        shared,
+        [(
+            Some(reference.to_string()),
+            Some("mace_harrogate".to_string()),
+            Some("officer=0123456789abcdef".to_string())
+        )]
+    );
+    assert_eq!(entries.len(), before + 1, "only the share wrote an event");
+    assert!(spool
+        .deliveries(&reference)
+        .await
+        .expect("read")
+        .iter()
+        .all(|d| d.route.to_string() != "mace_selby" || d.view == View::Notice));
 }

@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/v1/officer/reply", web::post().to(officer::reply))
         .route("/api/v1/officer/status", web::post().to(officer::status))
+        .route("/api/v1/officer/share", web::post().to(officer::share))
         .route("/ack/{token}", web::get().to(ack::show))
         .route("/ack/{token}", web::post().to(ack::acknowledge))
         .route("/follow-up", web::get().to(follow_up::show))

@@ -7,6 +7,9 @@
 //!   the route through which this officer acts.
 //! - `POST /api/v1/officer/reply` `{"reference", "sealed"}` → 201 and the message's number.
 //! - `POST /api/v1/officer/status` `{"reference", "status"}` → 200.
+//! - `POST /api/v1/officer/share` `{"reference", "route", "sealed"}` → 201: an officer's
+//!   restricted view, sealed on their machine to a MACE route's recipients, queued for that
+//!   route.
 
 use crate::forms::FieldError;
 use crate::http::body::{media_type, read_limited, BodyError};
@@ -15,7 +18,8 @@ use crate::http::AppState;
 use crate::officer::request::RequestParts;
 use crate::officer::verify::{Refusal, NONCE_MEMORY_SECS};
 use crate::reference::Reference;
-use crate::spool::{CaseStatus, DeliveryRoute};
+use crate::routing::{Role, View};
+use crate::spool::{CaseStatus, DeliveryRoute, NewShare, ShareOutcome};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -183,6 +187,21 @@ fn string_fields<'a>(body: &[u8], fields: &[&'a str]) -> Result<Vec<(&'a str, St
     }
 }
 
+/// `sealed`: base64 of a binary age file.
+fn sealed_bytes(s: &str) -> Result<Vec<u8>, ApiError> {
+    let sealed = STANDARD
+        .decode(s.as_bytes())
+        .map_err(|_| invalid("sealed", "not_base64", "`sealed` must be base64"))?;
+    if !sealed.starts_with(AGE_MAGIC) || sealed.len() <= AGE_MAGIC.len() {
+        return Err(invalid(
+            "sealed",
+            "not_age",
+            "`sealed` must be a binary age file (not armored)",
+        ));
+    }
+    Ok(sealed)
+}
+
 fn reference(s: &str) -> Result<Reference, ApiError> {
     Reference::parse(s).ok_or_else(|| {
         invalid(
@@ -236,16 +255,7 @@ pub async fn reply(
     let officer = signed_by(&state, &req, &body).await?;
     let fields = string_fields(&body, &["reference", "sealed"])?;
     let reference = reference(&fields[0].1)?;
-    let sealed = STANDARD
-        .decode(fields[1].1.as_bytes())
-        .map_err(|_| invalid("sealed", "not_base64", "`sealed` must be base64"))?;
-    if !sealed.starts_with(AGE_MAGIC) || sealed.len() <= AGE_MAGIC.len() {
-        return Err(invalid(
-            "sealed",
-            "not_age",
-            "`sealed` must be a binary age file (not armored)",
-        ));
-    }
+    let sealed = sealed_bytes(&fields[1].1)?;
     let acting = acting(&state, &req, officer, &reference).await?;
     let n = state
         .intake
@@ -292,4 +302,68 @@ pub async fn status(
     out.insert("reference".into(), reference.as_str().into());
     out.insert("status".into(), status.as_str().into());
     Ok(HttpResponse::Ok().json(Value::Object(out)))
+}
+
+/// An officer's restricted view for a MACE route. The gateway cannot read it (it is sealed to
+/// the route's recipients); it checks who sends it, that the officer may act on the
+/// submission, and that the route is a MACE route that may see a restricted view, then stores
+/// and queues it with its audit event in one transaction.
+pub async fn share(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_json_body(&state, &req, payload).await?;
+    let officer = signed_by(&state, &req, &body).await?;
+    let fields = string_fields(&body, &["reference", "route", "sealed"])?;
+    let reference = reference(&fields[0].1)?;
+    let route = state
+        .intake
+        .routes()
+        .get(&fields[1].1)
+        .filter(|r| r.role == Role::Mace && r.view != View::Notice)
+        .cloned()
+        .ok_or_else(|| {
+            invalid(
+                "route",
+                "not_mace",
+                "Not a MACE route of this gateway that takes a restricted view",
+            )
+        })?;
+    let sealed = sealed_bytes(&fields[2].1)?;
+    let acting = acting(&state, &req, officer, &reference).await?;
+    let outcome = state
+        .intake
+        .spool()
+        .share_with_mace(NewShare {
+            reference: reference.clone(),
+            route: route.name.clone(),
+            mailbox: route.mailbox.clone(),
+            sealed,
+            officer: acting.officer.clone(),
+            now: state.now() as i64,
+        })
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    match outcome {
+        ShareOutcome::Queued => {}
+        ShareOutcome::AlreadyOnRoute => {
+            return Err(invalid(
+                "route",
+                "already_on_route",
+                "This route already has a delivery of this submission",
+            ))
+        }
+        ShareOutcome::Gone => return Err(ApiError::NotFound),
+    }
+    state.intake.wake_outbox();
+    state
+        .intake
+        .metrics()
+        .inc("pisg_officer_shares_total", &[("route", &route.name)]);
+    tracing::info!(reference = %reference, officer = %acting.officer, route = %route.name, "shared with MACE");
+    Ok(HttpResponse::Created().json(json!({
+        "reference": reference.as_str(),
+        "route": route.name,
+    })))
 }

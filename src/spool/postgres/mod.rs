@@ -16,6 +16,7 @@ mod lifecycle;
 pub mod migrate;
 mod notify;
 mod outbox;
+mod share;
 mod transfer;
 
 pub use connect::{check_settings, parse as parse_url, Target, Tls, PASSWORD_ENV};

@@ -19,6 +19,7 @@ mod outbox;
 mod rows;
 pub mod schema;
 mod settings;
+mod share;
 mod submissions;
 mod transfer;
 mod writer;

@@ -54,6 +54,10 @@ pub(super) enum Control {
         Reply<Option<u32>>,
     ),
     UseNonce(String, [u8; 16], i64, i64, Reply<bool>),
+    Share(
+        Box<crate::spool::NewShare>,
+        Reply<crate::spool::ShareOutcome>,
+    ),
     Refused(String, Option<String>, String, i64, Reply<()>),
 }
 
@@ -140,6 +144,10 @@ pub(super) fn writer_loop(
                         )
                         .map_err(unavailable),
                     );
+                }
+                Control::Share(share, reply) => {
+                    let _ = reply
+                        .send(super::share::share(&mut conn, cipher, &share).map_err(unavailable));
                 }
                 Control::UseNonce(officer, nonce, now, forget_before, reply) => {
                     let _ = reply.send(
