@@ -474,3 +474,36 @@ async fn a_professional_who_asked_gets_a_content_free_notice_at_work_when_police
         .body
         .contains("canary-notice-55aa call me"));
 }
+
+#[actix_web::test]
+async fn the_api_returns_a_code_only_when_asked_and_it_opens_the_thread() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .post_json(&serde_json::json!({
+            "form": "professional", "answers": professional_answers(), "follow_up": true
+        }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let code = body["follow_up_code"].as_str().expect("a code").to_string();
+    let page = enter_code(&app, &code).await;
+    assert!(
+        page.body.contains(&format!(
+            "Your report {}",
+            body["reference"].as_str().expect("ref")
+        )),
+        "{}",
+        page.body
+    );
+    let (status, body) = app
+        .post_json(&serde_json::json!({"form": "professional", "answers": professional_answers()}))
+        .await;
+    assert_eq!(status, 201);
+    assert!(body.get("follow_up_code").is_none(), "{body}");
+    let (status, body) = app
+        .post_json(&serde_json::json!({
+            "form": "professional", "answers": professional_answers(), "follow_up": "yes"
+        }))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "follow_up", "{body}");
+}

@@ -688,3 +688,122 @@ async fn the_logged_audit_head_is_signed_and_audit_verify_takes_the_line_as_it_s
     let (ok, out) = verify(&line);
     assert!(!ok && out.contains("BROKEN"), "{out}");
 }
+
+/// A follow-up code, and what a submitter adds with it, in no log line (at debug level), no
+/// email and no spool file of the gateway as an operator runs it.
+#[actix_web::test]
+async fn a_follow_up_code_and_an_addendum_never_reach_logs_emails_or_spool_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_ids, recipients) = keys();
+    let config = write_config(dir.path(), &recipients);
+    let gw = start(&config);
+    let app = app_for(&gw, &dir);
+    let stem = "qzxfollowcanary";
+
+    let token = app.form_token("community").await;
+    let mut fields = as_form_fields(&community_answers());
+    fields.push(("_token".into(), token));
+    fields.push(("_follow_up".into(), "yes".into()));
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let page = app.post_form("community", &borrowed).await;
+    let start = page.body.find("id=\"follow-up-code\">").expect("a code") + 20;
+    let code = page.body[start..start + 24].to_string();
+    let canonical = code.replace('-', "");
+
+    let post = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let body = serde_urlencoded::to_string(&fields).expect("encode");
+            app.post_raw(
+                "/follow-up",
+                "application/x-www-form-urlencoded",
+                body.into_bytes(),
+                &[
+                    ("Origin", &format!("https://localhost:{}", app.port)),
+                    ("Sec-Fetch-Site", "same-origin"),
+                ],
+            )
+            .await
+        }
+    };
+    let entry = app.get("/follow-up").await;
+    let token = extract_token(&entry.body).expect("token");
+    let thread = post(vec![
+        ("_token", token),
+        ("code", code.clone()),
+        ("_action", "open".into()),
+    ])
+    .await;
+    assert!(
+        thread.body.contains("There are no messages yet"),
+        "{}",
+        thread.body
+    );
+    let token = extract_token(&thread.body).expect("token");
+    let sent = post(vec![
+        ("_token", token),
+        ("code", code.clone()),
+        ("addendum", format!("The car is a blue {stem} estate")),
+        ("_action", "add".into()),
+    ])
+    .await;
+    assert!(
+        sent.body.contains("has been sent to the police"),
+        "{}",
+        sent.body
+    );
+    // A wrong code too: it must not be logged either.
+    let entry = app.get("/follow-up").await;
+    let token = extract_token(&entry.body).expect("token");
+    post(vec![
+        ("_token", token),
+        ("code", "QZXW-QZXW-QZXW-QZXW-QZXW".into()),
+        ("_action", "open".into()),
+    ])
+    .await;
+
+    let outbox = dir.path().join("outbox");
+    let mut mails = Vec::new();
+    for _ in 0..400 {
+        mails = std::fs::read_dir(&outbox)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        if mails.len() >= 2 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(mails.len(), 2, "the report and the addendum");
+    let secrets = [
+        stem,
+        code.as_str(),
+        canonical.as_str(),
+        "QZXW-QZXW",
+        "QZXWQZXW",
+    ];
+    for m in &mails {
+        let bytes = std::fs::read(m).expect("eml");
+        for s in secrets {
+            assert!(!contains_ci(&bytes, s), "{s} in {}", m.display());
+        }
+    }
+    let log = gw.log.lock().expect("log").join("\n");
+    assert!(log.contains("follow-up addendum committed"), "{log}");
+    for s in secrets {
+        assert!(!contains_ci(log.as_bytes(), s), "{s} in the log");
+    }
+    drop(gw);
+    for entry in std::fs::read_dir(dir.path().join("spool")).expect("spool dir") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("read spool file");
+        for s in secrets {
+            assert!(!contains_ci(&bytes, s), "{s} in {}", path.display());
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! The JSON API for partner systems.
 
 use crate::attachments::CleanError;
+use crate::follow_up::FollowUpCode;
 use crate::forms::FormSpec;
 use crate::forms::{describe, validate, FieldError, FormRegistry};
 use crate::http::body::{media_type, read_limited, BodyError};
@@ -8,7 +9,7 @@ use crate::http::error::ApiError;
 use crate::http::multipart::{read_multipart, MultipartError, MultipartLimits};
 use crate::http::routes::form::takes_pdf;
 use crate::http::AppState;
-use crate::intake::IntakeError;
+use crate::intake::{FollowUpRequest, IntakeError};
 use crate::reference::Reference;
 use crate::triage::Priority;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -59,6 +60,8 @@ fn attachments_description(state: &AppState, spec: &FormSpec) -> Value {
 const SUBMISSION_PART: &str = "submission";
 /// The name of every file part.
 const FILE_PART: &str = "attachments";
+/// `"follow_up": true` asks for a follow-up code, returned once as `follow_up_code`.
+const FOLLOW_UP: &str = "follow_up";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -183,7 +186,7 @@ pub async fn submit(
         }
         _ => return Err(ApiError::UnsupportedMediaType),
     };
-    let (spec, answers) = parse_submission(&state.forms, &body)?;
+    let (spec, answers, wants_code) = parse_submission_with_options(&state.forms, &body)?;
     let validated =
         validate(&spec, &answers, crate::ukdate::uk_today()).map_err(ApiError::Invalid)?;
     let files = state
@@ -194,9 +197,35 @@ pub async fn submit(
             CleanError::Refused(e) => ApiError::Invalid(vec![e.field_error()]),
             CleanError::Failed => ApiError::Internal("a file could not be cleaned".into()),
         })?;
+    // As on the confirmation page: made here, only its keys committed, returned once.
+    let (code, follow_up) = if wants_code {
+        let code = FollowUpCode::generate();
+        let keys = state
+            .follow_up
+            .derive(code.clone())
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        (
+            Some(code),
+            Some(FollowUpRequest {
+                key: keys.key(),
+                notice: None,
+            }),
+        )
+    } else {
+        (None, None)
+    };
     let receipt = state
         .intake
-        .submit_with_files(&spec, validated, None, &[], agency.as_deref(), files)
+        .submit_with_follow_up(
+            &spec,
+            validated,
+            None,
+            &[],
+            agency.as_deref(),
+            files,
+            follow_up,
+        )
         .await
         .map_err(|e| match e {
             IntakeError::Unavailable(_) => ApiError::Unavailable,
@@ -208,11 +237,15 @@ pub async fn submit(
             .metrics()
             .inc("pisg_partner_submissions_total", &[("agency", agency)]);
     }
-    Ok(created(
-        &receipt.reference,
-        receipt.priority,
-        &receipt.received_at,
-    ))
+    let mut resp = json!({
+        "reference": receipt.reference.as_str(),
+        "priority": receipt.priority,
+        "received_at": receipt.received_at,
+    });
+    if let Some(code) = code.filter(|_| receipt.follow_up) {
+        resp["follow_up_code"] = json!(code.grouped());
+    }
+    Ok(HttpResponse::Created().json(resp))
 }
 
 /// The 201 for a stored submission: its reference, priority and time received.
@@ -230,6 +263,15 @@ pub fn parse_submission(
     forms: &FormRegistry,
     body: &[u8],
 ) -> Result<(Arc<FormSpec>, Value), ApiError> {
+    parse_submission_with_options(forms, body).map(|(spec, answers, _)| (spec, answers))
+}
+
+/// As [`parse_submission`], with the optional `"follow_up": true` (make a follow-up code and
+/// return it, once, in the 201).
+pub fn parse_submission_with_options(
+    forms: &FormRegistry,
+    body: &[u8],
+) -> Result<(Arc<FormSpec>, Value, bool), ApiError> {
     let value: Value = crate::http::strict_json::parse(body).map_err(|e| match e {
         crate::http::strict_json::JsonError::Syntax => ApiError::Malformed,
         crate::http::strict_json::JsonError::Refused {
@@ -245,14 +287,32 @@ pub fn parse_submission(
             "The body must be an object with `form` and `answers`",
         ));
     };
-    if let Some(extra) = obj.keys().find(|k| *k != "form" && *k != "answers") {
+    if let Some(extra) = obj
+        .keys()
+        .find(|k| !matches!(k.as_str(), "form" | "answers" | FOLLOW_UP))
+    {
         return Err(invalid(
             extra,
             "unknown_field",
-            "Only `form` and `answers` are allowed",
+            "Only `form`, `answers` and `follow_up` are allowed",
         ));
     }
+    let follow_up = match obj.get(FOLLOW_UP) {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(invalid(
+                FOLLOW_UP,
+                "wrong_type",
+                "`follow_up` must be true or false",
+            ))
+        }
+    };
     let (has_form, has_answers) = (obj.contains_key("form"), obj.contains_key("answers"));
+    let mut value = value;
+    if let Some(obj) = value.as_object_mut() {
+        obj.remove(FOLLOW_UP);
+    }
     let parsed: SubmissionBody = match serde_json::from_value(value) {
         Ok(b) => b,
         Err(_) if !has_form => return Err(invalid("form", "required", "Name the form")),
@@ -266,5 +326,5 @@ pub fn parse_submission(
             "No such form; see GET /api/v1/forms",
         )
     })?;
-    Ok((spec, parsed.answers))
+    Ok((spec, parsed.answers, follow_up))
 }
