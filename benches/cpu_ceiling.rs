@@ -76,7 +76,7 @@ async fn submit(
         &prepared,
         &state.signer,
         None,
-        &[],
+        &intake::SealedFiles::none(),
     )
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     // What would be committed: dropped, having been built in full.

@@ -8,6 +8,8 @@
 //! recipient, and the workers are as many as the cores: handing it to another thread added two
 //! context switches per submission and no capacity (intake at 64 connections went from about
 //! 4,400 to 6,100 submissions a second when the hand-off was removed; see the README).
+//! Evidence files are the exception: they are sealed once on the blocking pool
+//! ([`seal_files`]), since megabytes of encryption on a worker hold back every report behind it.
 
 use crate::attachments::Cleaned;
 use crate::forms::fields;
@@ -323,6 +325,10 @@ impl Intake {
             .unwrap_or(now)
             .format(&Rfc3339)
             .map_err(|_| IntakeError::NoReference)?;
+        // Evidence files do not name the reference: they are sealed once, off the HTTP worker
+        // (a 10 MiB file is milliseconds of ChaCha20 per route, which would hold back every
+        // small report queued on the same worker).
+        let files = seal_files(&prepared.decisions, files).await?;
         // A reference clashes only with one kept from before references were numbered, or with
         // a number another gateway on the same spool took. The documents name the reference, so
         // they are then sealed again under a fresh one.
@@ -558,8 +564,60 @@ impl Intake {
     }
 }
 
+/// Evidence files sealed for one submission: their facts (for the full view's document), and
+/// for each route decision, in the same order, the files sealed to that route's recipients
+/// (none for a route that does not get the full view).
+#[derive(Default)]
+pub struct SealedFiles {
+    facts: Vec<crate::attachments::Facts>,
+    per_decision: Vec<Vec<Arc<Vec<u8>>>>,
+}
+
+impl SealedFiles {
+    /// No files.
+    pub fn none() -> Self {
+        SealedFiles::default()
+    }
+}
+
+/// Seals each cleaned file, on its own, to every full-view decision's recipients, on the
+/// blocking pool. The cleaned bytes are wiped as soon as the last route has its copy.
+pub async fn seal_files(
+    decisions: &[Decision],
+    files: Vec<Cleaned>,
+) -> Result<SealedFiles, seal::SealError> {
+    if files.is_empty() {
+        return Ok(SealedFiles::none());
+    }
+    let routes: Vec<Option<Arc<crate::routing::Route>>> = decisions
+        .iter()
+        .map(|d| (d.view == View::Full).then(|| Arc::clone(&d.route)))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let facts = files.iter().map(|f| f.facts.clone()).collect();
+        let per_decision = routes
+            .iter()
+            .map(|route| match route {
+                Some(route) => files
+                    .iter()
+                    .map(|f| seal::encrypt(&f.bytes, route).map(Arc::new))
+                    .collect(),
+                None => Ok(Vec::new()),
+            })
+            .collect::<Result<_, _>>()?;
+        drop(files);
+        Ok(SealedFiles {
+            facts,
+            per_decision,
+        })
+    })
+    .await
+    .map_err(|_| seal::SealError::Encrypt)?
+}
+
 /// One envelope per route decision, each holding only what its view allows; a full view's
-/// envelope also carries each file sealed on its own to the same recipients.
+/// envelope also carries each file sealed on its own to the same recipients (`files`, from
+/// [`seal_files`] over the same decisions).
 #[allow(clippy::too_many_arguments)]
 pub fn seal_all(
     reference: &Reference,
@@ -569,15 +627,16 @@ pub fn seal_all(
     prepared: &Prepared,
     signer: &SigningKey,
     agency: Option<&str>,
-    files: &[Cleaned],
+    files: &SealedFiles,
 ) -> Result<Vec<NewEnvelope>, seal::SealError> {
-    let facts: Vec<crate::attachments::Facts> = files.iter().map(|f| f.facts.clone()).collect();
+    let facts = &files.facts;
     let restricted = views::restricted(form, &validated.answers);
     let restricted_notes = views::notes_for(&restricted, &validated.notes);
     prepared
         .decisions
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
             let full = d.view == View::Full;
             let (answers, notes) = match d.view {
                 View::Full => (&validated.answers, validated.notes.as_slice()),
@@ -607,18 +666,13 @@ pub fn seal_all(
                 notes,
                 findings: &prepared.triage.findings,
                 submitted_via: agency,
-                attachments: if full { &facts } else { &[] },
+                attachments: if full { facts } else { &[] },
                 follow_up_of: None,
             };
             let plain = seal::canonical_json(&doc, &d.route, d.view, signer)?;
-            // Each file straight from its one cleaned copy into its envelope.
-            let attachments = if full {
-                files
-                    .iter()
-                    .map(|f| seal::encrypt(&f.bytes, &d.route))
-                    .collect::<Result<Vec<_>, _>>()?
-            } else {
-                Vec::new()
+            let attachments = match files.per_decision.get(i) {
+                Some(sealed) if full => sealed.clone(),
+                _ => Vec::new(),
             };
             Ok(NewEnvelope {
                 route: d.route.name.clone(),

@@ -112,23 +112,78 @@ fn clean_image(
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img =
-        DynamicImage::from_decoder(decoder).map_err(|_| AttachmentError::Unreadable { n })?;
-    img.apply_orientation(orientation);
-    let (w, h) = (img.width(), img.height());
+    let img =
+        Pixels(DynamicImage::from_decoder(decoder).map_err(|_| AttachmentError::Unreadable { n })?);
+    let img = upright(img, orientation);
+    let (w, h) = (img.0.width(), img.0.height());
     let mut out = Zeroizing::new(Vec::with_capacity(bytes.len() + bytes.len() / 2));
-    encode(&img, kind, &mut out).map_err(|_| AttachmentError::Unreadable { n })?;
+    encode(&img.0, kind, &mut out).map_err(|_| AttachmentError::Unreadable { n })?;
     Ok((out, w, h))
 }
 
-/// Writes the pixels and nothing else: no EXIF, XMP, ICC, comments or thumbnails.
+/// Decoded pixels, wiped when dropped: they are the photo itself, in the clear.
+struct Pixels(DynamicImage);
+
+impl Drop for Pixels {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
+    }
+}
+
+/// Overwrites every sample with zero.
+fn wipe(img: &mut DynamicImage) {
+    use zeroize::Zeroize;
+    match img {
+        DynamicImage::ImageLuma8(b) => (**b).zeroize(),
+        DynamicImage::ImageLumaA8(b) => (**b).zeroize(),
+        DynamicImage::ImageRgb8(b) => (**b).zeroize(),
+        DynamicImage::ImageRgba8(b) => (**b).zeroize(),
+        DynamicImage::ImageLuma16(b) => (**b).zeroize(),
+        DynamicImage::ImageLumaA16(b) => (**b).zeroize(),
+        DynamicImage::ImageRgb16(b) => (**b).zeroize(),
+        DynamicImage::ImageRgba16(b) => (**b).zeroize(),
+        DynamicImage::ImageRgb32F(b) => (**b).zeroize(),
+        DynamicImage::ImageRgba32F(b) => (**b).zeroize(),
+        // A layout added to `image` later: wiped through a copy of its bytes is no wipe at
+        // all, so say so rather than pretend.
+        other => {
+            tracing::warn!(color = ?other.color(), "decoded pixels of this layout are not wiped")
+        }
+    }
+}
+
+/// Turned the right way up. A quarter turn makes a new buffer: the old one is wiped, where
+/// `apply_orientation` would drop it as it was.
+fn upright(mut img: Pixels, orientation: image::metadata::Orientation) -> Pixels {
+    use image::metadata::Orientation as O;
+    let turned = match orientation {
+        O::Rotate90 | O::Rotate90FlipH => img.0.rotate90(),
+        O::Rotate270 | O::Rotate270FlipH => img.0.rotate270(),
+        in_place => {
+            img.0.apply_orientation(in_place);
+            return img;
+        }
+    };
+    let mut turned = Pixels(turned);
+    if matches!(orientation, O::Rotate90FlipH | O::Rotate270FlipH) {
+        turned.0.apply_orientation(O::FlipHorizontal);
+    }
+    turned
+}
+
+/// Writes the pixels and nothing else: no EXIF, XMP, ICC, comments or thumbnails. A copy made
+/// to suit the encoder is wiped like the decoded pixels.
 fn encode(img: &DynamicImage, kind: Kind, out: &mut Vec<u8>) -> image::ImageResult<()> {
     match kind {
         Kind::Jpeg => {
             let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(out, JPEG_QUALITY);
             match img {
-                DynamicImage::ImageLuma8(_) => img.write_with_encoder(enc),
-                _ => DynamicImage::ImageRgb8(img.to_rgb8()).write_with_encoder(enc),
+                DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => {
+                    img.write_with_encoder(enc)
+                }
+                _ => Pixels(DynamicImage::ImageRgb8(img.to_rgb8()))
+                    .0
+                    .write_with_encoder(enc),
             }
         }
         Kind::Png => img.write_with_encoder(image::codecs::png::PngEncoder::new(out)),
@@ -140,7 +195,9 @@ fn encode(img: &DynamicImage, kind: Kind, out: &mut Vec<u8>) -> image::ImageResu
                 | DynamicImage::ImageLumaA8(_)
                 | DynamicImage::ImageRgb8(_)
                 | DynamicImage::ImageRgba8(_) => img.write_with_encoder(enc),
-                _ => DynamicImage::ImageRgba8(img.to_rgba8()).write_with_encoder(enc),
+                _ => Pixels(DynamicImage::ImageRgba8(img.to_rgba8()))
+                    .0
+                    .write_with_encoder(enc),
             }
         }
     }
@@ -175,6 +232,49 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoded_pixels_are_wiped_whatever_their_layout() {
+        let rgb = image::RgbImage::from_pixel(3, 2, image::Rgb([200, 100, 50]));
+        let rgb = DynamicImage::ImageRgb8(rgb);
+        for mut img in [
+            rgb.clone(),
+            DynamicImage::ImageRgba8(rgb.to_rgba8()),
+            DynamicImage::ImageLuma8(rgb.to_luma8()),
+            DynamicImage::ImageLumaA8(rgb.to_luma_alpha8()),
+            DynamicImage::ImageRgb16(rgb.to_rgb16()),
+            DynamicImage::ImageRgba16(rgb.to_rgba16()),
+            DynamicImage::ImageLuma16(rgb.to_luma16()),
+            DynamicImage::ImageLumaA16(rgb.to_luma_alpha16()),
+            DynamicImage::ImageRgb32F(rgb.to_rgb32f()),
+            DynamicImage::ImageRgba32F(rgb.to_rgba32f()),
+        ] {
+            assert!(img.as_bytes().iter().any(|b| *b != 0));
+            wipe(&mut img);
+            assert!(
+                img.as_bytes().iter().all(|b| *b == 0),
+                "{:?} left pixels behind",
+                img.color()
+            );
+        }
+    }
+
+    #[test]
+    fn a_quarter_turn_keeps_the_pixels_where_they_belong() {
+        use image::metadata::Orientation as O;
+        // 2 wide, 1 high: red then blue. Turned a quarter clockwise, red is on top.
+        let mut strip = image::RgbImage::new(2, 1);
+        strip.put_pixel(0, 0, image::Rgb([255, 0, 0]));
+        strip.put_pixel(1, 0, image::Rgb([0, 0, 255]));
+        let img = Pixels(DynamicImage::ImageRgb8(strip));
+        let turned = upright(img, O::Rotate90);
+        let rgb = turned.0.to_rgb8();
+        assert_eq!((rgb.width(), rgb.height()), (1, 2));
+        assert_eq!(rgb.get_pixel(0, 0).0, [255, 0, 0]);
+        assert_eq!(rgb.get_pixel(0, 1).0, [0, 0, 255]);
+        let flipped = upright(Pixels(turned.0.clone()), O::FlipVertical);
+        assert_eq!(flipped.0.to_rgb8().get_pixel(0, 0).0, [0, 0, 255]);
+    }
 
     #[test]
     fn a_pdf_needs_its_outline_and_its_active_features_are_named() {

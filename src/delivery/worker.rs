@@ -179,7 +179,8 @@ impl Outbox {
 
     /// One-time links, one per file, for files too large together to attach: each token's
     /// hash is stored before the email leaves, so a link in a delivered email always works. A
-    /// resend issues new links (the old ones still work once until they expire). Without a
+    /// resend issues new links in place of the old ones, which stop working: only the latest
+    /// email's links open the files. Without a
     /// public URL there is nowhere to link to, and the files are attached whatever their size.
     async fn download_links(
         &self,

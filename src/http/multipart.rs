@@ -87,6 +87,21 @@ fn guarded(
     .fuse()
 }
 
+/// Appends `chunk` to a file being read. When the buffer must grow it grows into a fresh one
+/// and the old is wiped as it drops: a `Vec` growing by itself would free each smaller copy of
+/// the file unwiped. Doubling (up to the per-file limit) keeps the copying to about one file's
+/// worth.
+fn append_wiped(bytes: &mut Zeroizing<Vec<u8>>, chunk: &[u8], max: usize) {
+    let need = bytes.len() + chunk.len();
+    if need > bytes.capacity() {
+        let capacity = (bytes.capacity() * 2).max(64 * 1024).min(max).max(need);
+        let mut grown = Zeroizing::new(Vec::with_capacity(capacity));
+        grown.extend_from_slice(bytes);
+        *bytes = grown;
+    }
+    bytes.extend_from_slice(chunk);
+}
+
 /// Reads every part. Text fields must stay within `limits.text.max_bytes` together; files
 /// are counted and sized as they arrive, so a sixth file or an oversized one is refused
 /// without reading it all into memory.
@@ -142,7 +157,7 @@ pub async fn read_multipart(
                     bytes = Zeroizing::new(Vec::new());
                     continue;
                 }
-                bytes.extend_from_slice(&chunk);
+                append_wiped(&mut bytes, &chunk, limits.files.max_file_bytes);
             }
             if parts.file_error.is_some() || (!chosen && bytes.is_empty()) {
                 continue;

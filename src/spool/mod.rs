@@ -170,7 +170,8 @@ pub trait OutboxStore: Send + Sync + 'static {
     fn attachments(&self, reference: &Reference, route: &str) -> SpoolFuture<'_, Vec<Vec<u8>>>;
 
     /// Stores the hash of a one-time download link for file `n` of a route's envelope, issued
-    /// at `now`, before the email that carries it is sent.
+    /// at `now`, before the email that carries it is sent. It replaces any unused link to the
+    /// same file: when an email is sent again, only the links in the new one work.
     fn add_download_token(
         &self,
         token_hash: [u8; 32],

@@ -17,8 +17,16 @@ pub struct NewEnvelope {
     /// What this route's acknowledgement link does.
     pub ack: AckKind,
     /// Evidence files, each sealed on its own to this route's recipients, in order (file 1
-    /// first). Only a full view carries any; committed and purged with the envelope.
-    pub attachments: Vec<Vec<u8>>,
+    /// first). Only a full view carries any; committed and purged with the envelope. Shared,
+    /// so that sealing again under a fresh reference does not copy a 10 MiB file.
+    pub attachments: Vec<std::sync::Arc<Vec<u8>>>,
+}
+
+impl NewEnvelope {
+    /// Bytes of sealed files this envelope carries.
+    pub fn attachment_bytes(&self) -> usize {
+        self.attachments.iter().map(|a| a.len()).sum()
+    }
 }
 
 /// A submission ready to commit. Envelope bodies are ciphertext; the rest is content-free.

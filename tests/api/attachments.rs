@@ -761,3 +761,87 @@ async fn files_too_large_for_email_travel_as_one_time_audited_links_to_the_still
         .expect("audit");
     assert_eq!(downloads, 1);
 }
+
+/// Files travel only with "Send report": one chosen and then left behind by Change or Back is
+/// not kept, and the page the person lands on says so (and says nothing when no file was
+/// chosen). The check page says before its Change buttons that files are chosen last.
+#[actix_web::test]
+async fn files_left_behind_by_change_or_back_are_named_on_the_page_that_follows() {
+    let app = spawn_app().await;
+    let photo = samples::phone_photo();
+    let origin = format!("https://localhost:{}", app.port);
+    let notice = "The files you chose have not been kept";
+    for (action, with_file) in [
+        ("change:where_it_happened", true),
+        ("back", true),
+        ("change:where_it_happened", false),
+    ] {
+        let token = app.form_token("community").await;
+        let mut fields = as_form_fields(&community_answers());
+        fields.push(("_token".into(), token));
+        fields.push(("_step".into(), "check".into()));
+        let mut parts: Vec<Part<'_>> = fields
+            .iter()
+            .map(|(k, v)| Part::Text(k.as_str(), v.as_str()))
+            .collect();
+        parts.push(Part::File {
+            name: "attachments",
+            filename: if with_file { "IMG_1.jpg" } else { "" },
+            content_type: "image/jpeg",
+            bytes: if with_file { &photo } else { &[] },
+        });
+        parts.push(Part::Text("_action", action));
+        let page = app
+            .post_raw(
+                "/forms/community",
+                &content_type(),
+                multipart(&parts),
+                &[("Origin", &origin), ("Sec-Fetch-Site", "same-origin")],
+            )
+            .await;
+        assert_eq!(page.status, 200, "{action}");
+        assert!(
+            !page.body.contains("Check your answers before sending"),
+            "{action} leaves the check page"
+        );
+        assert_eq!(
+            page.body.contains(notice),
+            with_file,
+            "{action}, file chosen: {with_file}"
+        );
+    }
+
+    // The check page (here shown again for a file that is not an image) says, before its
+    // first Change button, that files are chosen last.
+    let token = app.form_token("community").await;
+    let mut fields = as_form_fields(&community_answers());
+    fields.push(("_token".into(), token));
+    fields.push(("_step".into(), "check".into()));
+    let html = samples::html();
+    let mut parts: Vec<Part<'_>> = fields
+        .iter()
+        .map(|(k, v)| Part::Text(k.as_str(), v.as_str()))
+        .collect();
+    parts.push(Part::File {
+        name: "attachments",
+        filename: "a.jpg",
+        content_type: "image/jpeg",
+        bytes: &html,
+    });
+    parts.push(Part::Text("_action", "submit"));
+    let check = app
+        .post_raw(
+            "/forms/community",
+            &content_type(),
+            multipart(&parts),
+            &[("Origin", &origin), ("Sec-Fetch-Site", "same-origin")],
+        )
+        .await;
+    let said = check
+        .body
+        .find("files are chosen at the end of this page")
+        .expect("the check page says when files are chosen");
+    let first_change = check.body.find("value=\"change:").expect("a Change button");
+    assert!(said < first_change, "said before the first Change button");
+    assert_eq!(app.count(), 0, "nothing sent");
+}

@@ -126,8 +126,6 @@ async fn a_partner_token_names_the_agency_in_the_sealed_document_has_its_own_quo
         .expect("row");
     assert_eq!(stored, "nycc-social-care");
     assert_eq!(hash, pis_gateway::ack::hash(&token).to_vec());
-    let db_bytes = std::fs::read(app.dir.path().join("spool/spool.sqlite3")).expect("db");
-    assert!(!db_bytes.windows(token.len()).any(|w| w == token.as_bytes()));
 
     let (ok, list, _) = partner_cli(&config, &["list"]);
     assert!(
@@ -146,4 +144,10 @@ async fn a_partner_token_names_the_agency_in_the_sealed_document_has_its_own_quo
         ok && !list.lines().nth(1).unwrap_or("").ends_with(" -"),
         "{list}"
     );
+
+    // Read last: closing a file this process opened on the database drops every POSIX lock the
+    // process's own SQLite connections hold on it, after which another process's connection
+    // believes it is the last one, checkpoints and deletes the WAL under the gateway's feet.
+    let db_bytes = std::fs::read(app.dir.path().join("spool/spool.sqlite3")).expect("db");
+    assert!(!db_bytes.windows(token.len()).any(|w| w == token.as_bytes()));
 }

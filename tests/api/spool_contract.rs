@@ -103,6 +103,7 @@ macro_rules! contract {
                 secrets_are_created_once_and_kept,
                 evidence_files_are_kept_per_route_in_order_and_purged_with_the_envelope,
                 a_download_link_opens_its_file_once_with_an_audit_event_until_it_expires,
+                a_new_download_link_replaces_the_unused_one_to_the_same_file,
                 a_follow_up_key_commits_with_its_submission_and_keeps_status_and_messages,
                 a_professional_notice_is_queued_for_each_reply_and_only_when_asked_for,
                 officer_nonces_are_used_once_and_forgotten_after_their_window,
@@ -1103,7 +1104,10 @@ pub async fn secrets_are_created_once_and_kept(b: &Backend) {
 pub async fn evidence_files_are_kept_per_route_in_order_and_purged_with_the_envelope(b: &Backend) {
     let spool = (b.open)().await;
     let mut s = submission(spool.as_ref(), 10, Priority::Routine, None, None, true);
-    s.envelopes[0].attachments = vec![b"sealed file one".to_vec(), b"sealed file two".to_vec()];
+    s.envelopes[0].attachments = vec![
+        std::sync::Arc::new(b"sealed file one".to_vec()),
+        std::sync::Arc::new(b"sealed file two".to_vec()),
+    ];
     let reference = commit(spool.as_ref(), s).await;
     let plain = commit(
         spool.as_ref(),
@@ -1286,7 +1290,10 @@ pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Back
 pub async fn a_download_link_opens_its_file_once_with_an_audit_event_until_it_expires(b: &Backend) {
     let spool = (b.open)().await;
     let mut s = submission(spool.as_ref(), 10, Priority::Routine, None, None, false);
-    s.envelopes[0].attachments = vec![b"file one".to_vec(), b"file two".to_vec()];
+    s.envelopes[0].attachments = vec![
+        std::sync::Arc::new(b"file one".to_vec()),
+        std::sync::Arc::new(b"file two".to_vec()),
+    ];
     let reference = commit(spool.as_ref(), s).await;
     let (fresh, old) = ([1u8; 32], [2u8; 32]);
     spool
@@ -1328,6 +1335,65 @@ pub async fn a_download_link_opens_its_file_once_with_an_audit_event_until_it_ex
     assert_eq!(downloaded.len(), 1);
     assert_eq!(downloaded[0].code.as_deref(), Some("2"));
     assert!(audit::verify(&entries, None).is_ok());
+}
+
+/// An email sent again carries new links: each replaces the unused link to the same file, so
+/// the old email's link stops working. Other files' links, and a link already used, stay as
+/// they were.
+pub async fn a_new_download_link_replaces_the_unused_one_to_the_same_file(b: &Backend) {
+    let spool = (b.open)().await;
+    let mut s = submission(spool.as_ref(), 10, Priority::Routine, None, None, false);
+    s.envelopes[0].attachments = vec![
+        std::sync::Arc::new(b"file one".to_vec()),
+        std::sync::Arc::new(b"file two".to_vec()),
+    ];
+    let reference = commit(spool.as_ref(), s).await;
+    let (first, second, used, again) = ([1u8; 32], [2u8; 32], [3u8; 32], [4u8; 32]);
+    for (hash, n, at) in [(first, 1, 100), (second, 2, 100), (used, 1, 90)] {
+        spool
+            .add_download_token(hash, &reference, POLICE, n, at)
+            .await
+            .expect("stored");
+    }
+    // `used` was stored last for file 1, so it replaced `first`; taken, it is used.
+    assert_eq!(spool.download_open(first, 50).await.expect("read"), None);
+    assert!(spool
+        .take_download(used, 110, 50)
+        .await
+        .expect("take")
+        .is_some());
+    spool
+        .add_download_token(again, &reference, POLICE, 1, 120)
+        .await
+        .expect("stored");
+    assert_eq!(
+        spool.download_open(again, 50).await.expect("read"),
+        Some((reference.clone(), 1)),
+        "the new link works"
+    );
+    assert_eq!(
+        spool.download_open(second, 50).await.expect("read"),
+        Some((reference.clone(), 2)),
+        "another file's link is untouched"
+    );
+    let downloaded = spool
+        .audit_entries()
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.event == "attachment_downloaded")
+        .count();
+    assert_eq!(downloaded, 1, "the used link's download stays on record");
+    // Storing the same link again (a retried write) keeps it.
+    spool
+        .add_download_token(again, &reference, POLICE, 1, 120)
+        .await
+        .expect("stored");
+    assert!(spool
+        .download_open(again, 50)
+        .await
+        .expect("read")
+        .is_some());
 }
 
 /// The follow-up key the submitter's code `seed` stands for (lookup id and public key only).

@@ -76,7 +76,7 @@ async fn lived_in(spool: &Arc<dyn Spool>) -> Vec<Reference> {
             notice: None,
             ack: AckKind::Acknowledge,
             attachments: if i % 5 == 0 {
-                vec![format!("sealed file {i}").into_bytes()]
+                vec![std::sync::Arc::new(format!("sealed file {i}").into_bytes())]
             } else {
                 vec![]
             },

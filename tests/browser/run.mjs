@@ -46,6 +46,7 @@ const SELECTORS = {
     'main form button:not([type="button"]):not([type="reset"]):not([value^="add:"]):not([value^="remove:"]):not([value^="change:"]):not([value="back"])',
   // The acknowledgement page's button.
   ackButton: 'main form[action^="/ack/"] button',
+  downloadButton: 'main form[action^="/files/"] button',
 };
 // The reference itself, wherever the selector finds it.
 const REFERENCE_PATTERN = /PIS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}/;
@@ -60,6 +61,8 @@ const DANGER_IN_WORDS = {
 };
 // The acknowledgement link in an email: {server.public_url}/ack/{43 URL-safe base64 characters}.
 const ACK_LINK = /https:\/\/[^\s"'<>]+\/ack\/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g;
+// Evidence download links: run.sh sets mail.max_attachment_bytes so low that every file is one.
+const FILE_LINK = /https:\/\/[^\s"'<>]+\/files\/([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g;
 
 // ---------------------------------------------------------------------------------------------
 // Answers, per form. Keys are the controls' `name`s: field ids; group items as
@@ -184,6 +187,11 @@ const PAGES = [
     name: 'ack',
     path: '/ack/<token>',
     states: { normal: (p) => toAck(p), done: (p) => toAckDone(p), error: (p) => toAckUsed(p) },
+  },
+  {
+    name: 'download',
+    path: '/files/<token>',
+    states: { normal: (p) => toDownload(p), error: (p) => toDownloadUsed(p) },
   },
   {
     name: 'follow-up',
@@ -514,6 +522,26 @@ async function toAckUsed(page) {
   await open(page, new URL(page.url()).pathname, 404);
 }
 
+// A download link's page: a report with a photo is sent through the JSON API, and the link
+// comes from its email.
+async function toDownload(page) {
+  const token = await freshFileToken(page);
+  await open(page, `/files/${token}`);
+  if ((await page.locator(SELECTORS.downloadButton).count()) === 0) throw new Error('no Download button');
+  return token;
+}
+
+// Downloaded once (the sealed file, never an image), then the link again: "cannot be used" (404).
+async function toDownloadUsed(page) {
+  const token = await toDownload(page);
+  const response = await page.request.post(`${BASE}/files/${token}`);
+  const body = await response.body();
+  if (response.status() !== 200 || !body.subarray(0, 21).equals(Buffer.from('age-encryption.org/v1'))) {
+    throw new Error(`downloading: HTTP ${response.status()}, not an age file`);
+  }
+  await open(page, `/files/${token}`, 404);
+}
+
 // On the page after the gate questions, Enter in the first text box (implicit submission presses
 // the form's first submit button in document order): it must not go Back, add, remove or change.
 async function enterInTextBox(page, form) {
@@ -830,6 +858,34 @@ async function freshAckToken(page) {
   for (let i = 0; i < 150 && !unused(); i++) await new Promise((r) => setTimeout(r, 200));
   const token = unused();
   if (!token) throw new Error(`no acknowledgement link in any email in ${MAIL_DIR}`);
+  usedTokens.add(token);
+  return token;
+}
+
+function fileTokensInMail() {
+  if (!MAIL_DIR || !fs.existsSync(MAIL_DIR)) return [];
+  return fs
+    .readdirSync(MAIL_DIR)
+    .map((f) => path.join(MAIL_DIR, f))
+    .filter((f) => fs.statSync(f).isFile())
+    .flatMap((f) => [...decodeMail(fs.readFileSync(f, 'utf8')).matchAll(FILE_LINK)].map((m) => m[1]));
+}
+
+// A download link not used yet: from a new report with a photo, sent through the JSON API.
+async function freshFileToken(page) {
+  if (!MAIL_DIR) throw new Error('PISG_BROWSER_MAIL_DIR is not set: no emails to take a download link from');
+  const before = new Set(fileTokensInMail());
+  const response = await page.request.post(`${BASE}/api/v1/submissions`, {
+    multipart: {
+      submission: JSON.stringify(apiSubmission()),
+      attachments: { name: 'IMG_0002.png', mimeType: 'image/png', buffer: pngBytes() },
+    },
+  });
+  if (!response.ok()) throw new Error(`JSON API submission with a file: HTTP ${response.status()} ${await response.text()}`);
+  const fresh = () => fileTokensInMail().find((t) => !before.has(t) && !usedTokens.has(t));
+  for (let i = 0; i < 150 && !fresh(); i++) await new Promise((r) => setTimeout(r, 200));
+  const token = fresh();
+  if (!token) throw new Error(`no download link in any email in ${MAIL_DIR}`);
   usedTokens.add(token);
   return token;
 }

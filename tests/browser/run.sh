@@ -80,6 +80,8 @@ dir = "$repo/forms"
 [mail]
 transport = "file"
 file_dir = "$work/mail"
+# Every evidence file goes by one-time link, so the download page has a link to open.
+max_attachment_bytes = 1
 [delivery]
 poll_interval_secs = 1
 [routing]

@@ -5,32 +5,21 @@
 //! A link is an acknowledgement (it stops escalation) only for a route that holds a deadline
 //! for the submission's priority; any other inbox's link confirms receipt and stops nothing.
 
-use crate::ack::{self, AckKind};
+use super::link_page::{cannot_check, gone, now, token_hash, unavailable};
+use crate::ack::AckKind;
 use crate::http::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-fn gone(state: &AppState) -> HttpResponse {
-    state.pages.message(
-        StatusCode::NOT_FOUND,
-        "This link cannot be used",
-        &["It may have been used already, or be too old. Each link works once."],
-    )
-}
-
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    if !ack::plausible(&token) {
+    let Some(hash) = token_hash(&token) else {
         return gone(&state);
-    }
+    };
     let issued_after = state.ack_tokens.issued_after(now());
     match state
         .intake
         .spool()
-        .ack_token_open(ack::hash(&token), issued_after)
+        .ack_token_open(hash, issued_after)
         .await
     {
         Ok(Some(kind)) => state.pages.respond(
@@ -45,24 +34,20 @@ pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
         Ok(None) => gone(&state),
         Err(e) => {
             tracing::error!(error = %e, "acknowledgement page: spool unavailable");
-            state.pages.message(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Please try again shortly",
-                &["The service cannot check this link right now."],
-            )
+            cannot_check(&state)
         }
     }
 }
 
 pub async fn acknowledge(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    if !ack::plausible(&token) {
+    let Some(hash) = token_hash(&token) else {
         return gone(&state);
-    }
+    };
     let now = now();
     match state
         .intake
         .spool()
-        .acknowledge(ack::hash(&token), now, state.ack_tokens.issued_after(now))
+        .acknowledge(hash, now, state.ack_tokens.issued_after(now))
         .await
     {
         Ok(Some(used)) => {
@@ -90,10 +75,10 @@ pub async fn acknowledge(state: web::Data<AppState>, token: web::Path<String>) -
         Ok(None) => gone(&state),
         Err(e) => {
             tracing::error!(error = %e, "acknowledgement not recorded: spool unavailable");
-            state.pages.message(
-                StatusCode::SERVICE_UNAVAILABLE,
+            unavailable(
+                &state,
                 "Your acknowledgement was not recorded",
-                &["Please try again in a moment. Until it is recorded, escalation continues."],
+                "Please try again in a moment. Until it is recorded, escalation continues.",
             )
         }
     }

@@ -3,42 +3,17 @@
 //! audit event. The file is still sealed: the link gives ciphertext only. An unknown, used or
 //! expired token gets a 404 that says nothing about why.
 
-use crate::ack;
+use super::link_page::{cannot_check, gone, now, token_hash};
 use crate::http::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 
-fn gone(state: &AppState) -> HttpResponse {
-    state.pages.message(
-        StatusCode::NOT_FOUND,
-        "This link cannot be used",
-        &["It may have been used already, or be too old. Each link works once."],
-    )
-}
-
-fn unavailable(state: &AppState) -> HttpResponse {
-    state.pages.message(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Please try again shortly",
-        &["The service cannot check this link right now."],
-    )
-}
-
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    if !ack::plausible(&token) {
+    let Some(hash) = token_hash(&token) else {
         return gone(&state);
-    }
+    };
     let issued_after = state.download_links.issued_after(now());
-    match state
-        .intake
-        .spool()
-        .download_open(ack::hash(&token), issued_after)
-        .await
-    {
+    match state.intake.spool().download_open(hash, issued_after).await {
         Ok(Some((reference, n))) => state.pages.respond(
             StatusCode::OK,
             "download.html",
@@ -51,24 +26,20 @@ pub async fn show(state: web::Data<AppState>, token: web::Path<String>) -> HttpR
         Ok(None) => gone(&state),
         Err(e) => {
             tracing::error!(error = %e, "download page: spool unavailable");
-            unavailable(&state)
+            cannot_check(&state)
         }
     }
 }
 
 pub async fn download(state: web::Data<AppState>, token: web::Path<String>) -> HttpResponse {
-    if !ack::plausible(&token) {
+    let Some(hash) = token_hash(&token) else {
         return gone(&state);
-    }
+    };
     let now = now();
     match state
         .intake
         .spool()
-        .take_download(
-            ack::hash(&token),
-            now,
-            state.download_links.issued_after(now),
-        )
+        .take_download(hash, now, state.download_links.issued_after(now))
         .await
     {
         Ok(Some(file)) => {
@@ -88,7 +59,7 @@ pub async fn download(state: web::Data<AppState>, token: web::Path<String>) -> H
         Ok(None) => gone(&state),
         Err(e) => {
             tracing::error!(error = %e, "download: spool unavailable");
-            unavailable(&state)
+            cannot_check(&state)
         }
     }
 }

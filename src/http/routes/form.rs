@@ -310,6 +310,13 @@ pub async fn submit(
     };
     let honeypot = field(HONEYPOT).unwrap_or("");
     let from_check = field("_return") == Some("check");
+    // Files chosen on the check page travel only with "Send report": leaving it by Back or
+    // Change drops them, and the page they land on says so.
+    let files_dropped =
+        field("_step") == Some("check") && (!uploads.is_empty() || file_error.is_some());
+    let dropped_notice = files_dropped.then_some(
+        "The files you chose have not been kept. Choose them again on the Check your answers page, just before you send your report.",
+    );
     // The page the button was pressed on: a section id, "gate_ack" (the 999 interruption) or
     // "check". An old or scripted post names none.
     let step = field("_step");
@@ -339,11 +346,15 @@ pub async fn submit(
                 Some("check" | "narrative_check") => last,
                 _ => shown.unwrap_or(0).saturating_sub(1),
             };
-            return render_form(&state, &spec, page(to, Vec::new(), false));
+            let mut page = page(to, Vec::new(), false);
+            page.notice = dropped_notice;
+            return render_form(&state, &spec, page);
         }
         Action::Change(id) => {
             let to = spec.sections.iter().position(|x| &x.id == id).unwrap_or(0);
-            return render_form(&state, &spec, page(to, Vec::new(), true));
+            let mut page = page(to, Vec::new(), true);
+            page.notice = dropped_notice;
+            return render_form(&state, &spec, page);
         }
         Action::Continue => {
             let all = validate(&spec, &posted.answers, today);

@@ -9,6 +9,7 @@ pub mod follow_up;
 pub mod form;
 pub mod health;
 pub mod home;
+mod link_page;
 pub mod officer;
 pub mod signing_keys;
 

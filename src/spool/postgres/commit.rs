@@ -172,7 +172,7 @@ async fn insert_one(
             db::exec(
                 tx,
                 "INSERT INTO attachments (submission, route, n, body) VALUES ($1, $2, $3, $4)",
-                &[&id, &e.route, &((i + 1) as i32), file],
+                &[&id, &e.route, &((i + 1) as i32), &file.as_slice()],
             )
             .await?;
         }

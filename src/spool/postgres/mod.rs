@@ -479,18 +479,33 @@ impl OutboxStore for PostgresSpool {
         let (number, r) = self.number(reference);
         let (pool, route) = (self.pool.clone(), route.to_string());
         self.spawn(async move {
-            let client = pool.get().await?;
+            let mut client = pool.get().await?;
+            // In place of any unused link to the same file, in one transaction: an email sent
+            // again carries new links, and only its links work.
+            let tx = client.transaction().await?;
+            let replaced = format!(
+                "DELETE FROM download_tokens t USING {SUBMISSION_ID} AS s(id)
+                 WHERE t.submission = s.id AND t.route = $4::text AND t.n = $5::integer
+                   AND t.used_at IS NULL AND t.token_hash <> $3::bytea"
+            );
+            db::exec(
+                &tx,
+                &replaced,
+                &[&number, &r, &&token_hash[..], &route, &(n as i32)],
+            )
+            .await?;
             let sql = format!(
                 "INSERT INTO download_tokens (token_hash, submission, route, n, created_at)
                  SELECT $3::bytea, id, $4::text, $5::integer, $6::bigint FROM {SUBMISSION_ID} AS s(id)
                  ON CONFLICT DO NOTHING"
             );
             db::exec(
-                &client,
+                &tx,
                 &sql,
                 &[&number, &r, &&token_hash[..], &route, &(n as i32), &now],
             )
             .await?;
+            tx.commit().await?;
             Ok(())
         })
     }

@@ -7,7 +7,8 @@ use crate::reference::{Reference, ReferenceCipher};
 use crate::spool::{Download, DownloadStore, SpoolFuture};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-/// Stores a link's hash.
+/// Stores a link's hash, in place of any unused link to the same file: an email sent again
+/// carries new links, and only its links work.
 pub(super) fn add(
     conn: &mut Connection,
     cipher: &ReferenceCipher,
@@ -19,6 +20,11 @@ pub(super) fn add(
 ) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let id = submission_id(&tx, cipher, reference)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    tx.execute(
+        "DELETE FROM download_tokens
+         WHERE submission = ?1 AND route = ?2 AND n = ?3 AND used_at IS NULL AND token_hash <> ?4",
+        params![id, route, n, &hash[..]],
+    )?;
     tx.execute(
         "INSERT OR IGNORE INTO download_tokens (token_hash, submission, route, n, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -109,7 +109,7 @@ pub(super) fn insert_one(
             tx.prepare_cached(
                 "INSERT INTO attachments (submission, route, n, body) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![id, e.route, (i + 1) as i64, file])?;
+            .execute(params![id, e.route, (i + 1) as i64, file.as_slice()])?;
         }
         tx.prepare_cached(
             "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from, ack_kind)

@@ -415,7 +415,7 @@ async fn evidence_files_commit_with_their_envelope_and_are_purged_with_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let spool = SqliteSpool::open(dir.path()).expect("open");
     let mut s = submission(drawn(&spool), None);
-    s.envelopes[0].attachments = vec![vec![9; 10], vec![8; 20]];
+    s.envelopes[0].attachments = vec![Arc::new(vec![9; 10]), Arc::new(vec![8; 20])];
     let CommitOutcome::Committed(r) = spool.commit(s).await.expect("commit") else {
         panic!("committed");
     };

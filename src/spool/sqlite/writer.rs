@@ -14,10 +14,18 @@ use crate::spool::{
     NewSubmission, PurgeReport, RetentionPolicy, SpoolError,
 };
 use rusqlite::{Connection, TransactionBehavior};
+use std::collections::VecDeque;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most submissions committed in one transaction.
 const MAX_BATCH: usize = 256;
+/// A submission carrying more sealed evidence than this commits in a transaction of its own,
+/// after the small ones queued with it: writing and syncing 10 MiB takes tens of milliseconds
+/// (more on a busy disk), which a report without files should not wait behind.
+pub(super) const LARGE_BYTES: usize = 256 * 1024;
+/// Large submissions set aside at once; beyond this the writer takes no new work until it has
+/// written one, so that the queue's bound still bounds memory.
+const LARGE_WAITING: usize = 4;
 /// Submissions that may wait for the writer before callers wait for room.
 pub(super) const QUEUE: usize = 1024;
 
@@ -61,6 +69,14 @@ pub(super) enum Control {
     Refused(String, Option<String>, String, i64, Reply<()>),
 }
 
+fn is_large(s: &NewSubmission) -> bool {
+    s.envelopes
+        .iter()
+        .map(|e| e.attachment_bytes())
+        .sum::<usize>()
+        > LARGE_BYTES
+}
+
 pub(super) fn writer_loop(
     mut conn: Connection,
     numbering: &Numbering,
@@ -68,16 +84,29 @@ pub(super) fn writer_loop(
     mut rx: mpsc::Receiver<Job>,
 ) {
     let cipher = &numbering.cipher;
-    while let Some(first) = rx.blocking_recv() {
+    let mut large: VecDeque<(Box<NewSubmission>, Reply<CommitOutcome>)> = VecDeque::new();
+    loop {
+        // Wait for work only when no large submission is waiting to be written.
+        let first = if large.len() >= LARGE_WAITING {
+            None
+        } else if large.is_empty() {
+            match rx.blocking_recv() {
+                Some(job) => Some(job),
+                None => break,
+            }
+        } else {
+            rx.try_recv().ok()
+        };
         let mut commits = Vec::new();
         let mut others = Vec::new();
-        let mut next = Some(first);
+        let mut next = first;
         while let Some(job) = next.take() {
             match job {
+                Job::Commit(s, reply) if is_large(&s) => large.push_back((s, reply)),
                 Job::Commit(s, reply) => commits.push((s, reply)),
                 Job::Other(control) => others.push(control),
             }
-            if commits.len() + others.len() < MAX_BATCH {
+            if commits.len() + others.len() < MAX_BATCH && large.len() < LARGE_WAITING {
                 next = rx.try_recv().ok();
             }
         }
@@ -178,6 +207,11 @@ pub(super) fn writer_loop(
                         .send(lifecycle::purge_due(&mut conn, now, &policy).map_err(unavailable));
                 }
             }
+        }
+        // Then one large submission, alone: whatever small queued meanwhile goes first on the
+        // next turn, so a report without files waits for at most one large write.
+        if let Some(big) = large.pop_front() {
+            write_batch(&mut conn, numbering, writable, vec![big], Vec::new());
         }
     }
 }
