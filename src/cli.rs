@@ -89,13 +89,24 @@ pub enum Command {
         #[command(flatten)]
         signers: Signers,
     },
-    /// Set the status a submitter with a follow-up code sees, signed with your officer key.
+    /// A submission's workflow, signed with your officer key: with no action, its history;
+    /// `--record STEP` records triaged, graded (with --grade), recorded (with --force-ref) or
+    /// closed; `--set` sets the status a submitter with a follow-up code sees.
     Status {
         #[command(flatten)]
         officer: OfficerArgs,
-        /// received, being_looked_at, passed_to_team or closed.
-        #[arg(long = "set", value_name = "STATUS")]
-        set: String,
+        /// received, being_looked_at, passed_to_team or closed (what the submitter sees).
+        #[arg(long = "set", value_name = "STATUS", conflicts_with = "record")]
+        set: Option<String>,
+        /// triaged, graded, recorded or closed.
+        #[arg(long, value_name = "STEP")]
+        record: Option<String>,
+        /// Your 3x5x2 grading for `--record graded`: SOURCE/INTELLIGENCE/HANDLING, e.g. 2/B/P.
+        #[arg(long, value_name = "GRADE")]
+        grade: Option<String>,
+        /// The force intelligence system's reference for `--record recorded`.
+        #[arg(long, value_name = "REF")]
+        force_ref: Option<String>,
     },
     /// Inspect the outbox or put a dead-lettered submission back in the queue.
     Outbox {

@@ -33,7 +33,17 @@ fn main() -> ExitCode {
             officer,
             message,
         } => officer_reply(&officer, &identity, &message),
-        Command::Status { officer, set } => officer_status(&officer, &set),
+        Command::Status {
+            officer,
+            set,
+            record,
+            grade,
+            force_ref,
+        } => match (set, record) {
+            (Some(set), _) => officer_status(&officer, &set),
+            (None, Some(step)) => officer_record(&officer, &step, grade, force_ref),
+            (None, None) => officer_history(&officer),
+        },
         Command::Share {
             identity,
             officer,
@@ -348,6 +358,81 @@ fn officer_status(args: &OfficerArgs, status: &str) -> anyhow::Result<ExitCode> 
         status.parse().map_err(|e| anyhow::anyhow!("--set: {e}"))?;
     officer_runtime()?.block_on(pis_gateway::officer::commands::status(&target, status))?;
     println!("{}: status set to {}", target.reference, status.as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The step `--record` names, with the value it needs.
+fn workflow_step(
+    step: &str,
+    grade: Option<String>,
+    force_ref: Option<String>,
+) -> anyhow::Result<pis_gateway::spool::Step> {
+    use pis_gateway::spool::workflow::{ForceRef, Grade};
+    use pis_gateway::spool::{Step, StepKind};
+    let kind = StepKind::parse(step)
+        .filter(|k| *k != StepKind::SharedWithMace)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--record: one of triaged, graded, recorded or closed (sharing records \
+                 shared_with_mace itself)"
+            )
+        })?;
+    let needs = |flag: &str, given: bool, wanted: bool| -> anyhow::Result<()> {
+        match (given, wanted) {
+            (true, false) => anyhow::bail!(
+                "{flag} goes only with --record {}",
+                match flag {
+                    "--grade" => "graded",
+                    _ => "recorded",
+                }
+            ),
+            (false, true) => anyhow::bail!("--record {step} needs {flag}"),
+            _ => Ok(()),
+        }
+    };
+    needs("--grade", grade.is_some(), kind == StepKind::Graded)?;
+    needs(
+        "--force-ref",
+        force_ref.is_some(),
+        kind == StepKind::Recorded,
+    )?;
+    Ok(match kind {
+        StepKind::Graded => Step::Graded(
+            Grade::parse_3x5x2(grade.as_deref().unwrap_or_default())
+                .map_err(|e| anyhow::anyhow!("--grade: {e}"))?,
+        ),
+        StepKind::Recorded => Step::Recorded(
+            ForceRef::parse(force_ref.as_deref().unwrap_or_default())
+                .map_err(|e| anyhow::anyhow!("--force-ref: {e}"))?,
+        ),
+        StepKind::Closed => Step::Closed,
+        StepKind::Triaged | StepKind::SharedWithMace => Step::Triaged,
+    })
+}
+
+fn officer_record(
+    args: &OfficerArgs,
+    step: &str,
+    grade: Option<String>,
+    force_ref: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let target = officer_target(args)?;
+    let step = workflow_step(step, grade, force_ref)?;
+    officer_runtime()?.block_on(pis_gateway::officer::commands::record_step(&target, &step))?;
+    println!("{}: recorded {}", target.reference, step.kind().as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn officer_history(args: &OfficerArgs) -> anyhow::Result<ExitCode> {
+    let target = officer_target(args)?;
+    let lines = officer_runtime()?.block_on(pis_gateway::officer::commands::history(&target))?;
+    println!("{}: workflow", target.reference);
+    if lines.is_empty() {
+        println!("  no steps recorded yet");
+    }
+    for line in lines {
+        println!("{line}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,4 +1,5 @@
-//! `pis-gateway reply` and `pis-gateway status --set`, on the officer's machine.
+//! `pis-gateway reply` and `pis-gateway status` (`--set`, `--record`, the history), on the
+//! officer's machine.
 //!
 //! A reply is sealed here, with age, to the submitter's follow-up key and to the recipients of
 //! the officer's own route (so the unit keeps a copy it can read), then posted signed. The
@@ -194,4 +195,113 @@ pub async fn status(target: &Target, status: crate::spool::CaseStatus) -> anyhow
         return Err(refused("the status", &answer));
     }
     Ok(())
+}
+
+pub const WORKFLOW_PATH: &str = "/api/v1/officer/workflow";
+
+/// Records a workflow step (`triaged`, `graded`, `recorded`, `closed`).
+pub async fn record_step(target: &Target, step: &crate::spool::Step) -> anyhow::Result<()> {
+    use crate::spool::Step;
+    let session = Session::open(target)?;
+    let mut body = json!({
+        "reference": session.reference.as_str(),
+        "step": step.kind().as_str(),
+    });
+    match step {
+        Step::Triaged | Step::Closed => {}
+        // The wire form is the officer's own notation for the scheme.
+        Step::Graded(g) => body["grade"] = g.notation().into(),
+        Step::Recorded(r) => body["force_reference"] = r.as_str().into(),
+        Step::SharedWithMace { .. } => {
+            anyhow::bail!("shared_with_mace is recorded by `pis-gateway share` itself")
+        }
+    }
+    let answer = session
+        .gateway
+        .signed(
+            &session.key,
+            "POST",
+            WORKFLOW_PATH,
+            "",
+            serde_json::to_vec(&body)?,
+            now(),
+        )
+        .await?;
+    if answer.status == 404 {
+        anyhow::bail!(
+            "{}: no such submission, or it has been purged",
+            session.reference
+        );
+    }
+    if answer.status != 201 {
+        return Err(refused("the step", &answer));
+    }
+    Ok(())
+}
+
+/// One field of the gateway's answer, made safe for a terminal on one line: the gateway is
+/// trusted, but a force reference or route name must never drive the officer's terminal.
+fn shown(v: &serde_json::Value) -> String {
+    let s = match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    crate::open::terminal_safe(&s).replace('\n', "\\n")
+}
+
+/// The submission's workflow, one line per step, oldest first.
+pub async fn history(target: &Target) -> anyhow::Result<Vec<String>> {
+    let session = Session::open(target)?;
+    let query = format!("reference={}", session.reference);
+    let answer = session
+        .gateway
+        .signed(
+            &session.key,
+            "GET",
+            WORKFLOW_PATH,
+            &query,
+            Vec::new(),
+            now(),
+        )
+        .await?;
+    if answer.status != 200 {
+        return Err(refused("the history", &answer));
+    }
+    let steps = answer.body["steps"]
+        .as_array()
+        .context("the gateway's answer has no steps")?;
+    Ok(steps.iter().map(history_line).collect())
+}
+
+fn history_line(s: &serde_json::Value) -> String {
+    let at = s["at"]
+        .as_i64()
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "?".into());
+    let step = shown(&s["step"]);
+    let detail = match step.as_str() {
+        "graded" => {
+            let g = &s["grade"];
+            format!(
+                " {} {}/{}/{}",
+                shown(&g["scheme"]),
+                shown(&g["source"]),
+                shown(&g["intelligence"]),
+                shown(&g["handling"])
+            )
+        }
+        "recorded" => format!(" {}", shown(&s["force_reference"])),
+        "shared_with_mace" => format!(" {}", shown(&s["route"])),
+        _ => String::new(),
+    };
+    format!(
+        "{:>3}  {at}  {step}{detail}  (officer {})",
+        shown(&s["n"]),
+        shown(&s["officer"])
+    )
 }

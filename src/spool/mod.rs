@@ -10,8 +10,8 @@
 //! ([`AckStore`]), housekeeping ([`Housekeeping`]), the audit log ([`AuditStore`]), the
 //! spool's own settings and secrets ([`SettingsStore`]), partner agencies ([`PartnerStore`]),
 //! the stored records ([`RecordStore`]), moving a deployment ([`TransferStore`]) and the
-//! follow-up thread between police and a submitter ([`FollowUpStore`]) and officers' sharing
-//! with MACE ([`ShareStore`]). [`Spool`] is all of them together, which is what
+//! follow-up thread between police and a submitter ([`FollowUpStore`]), officers' sharing
+//! with MACE ([`ShareStore`]) and the officer's workflow ([`WorkflowStore`]). [`Spool`] is all of them together, which is what
 //! [`open`] returns and the gateway holds. SQLite ([`sqlite`]) is the embedded default.
 //!
 //! Nothing outside this module knows which backend is in use.
@@ -24,6 +24,7 @@ pub mod share;
 pub mod sqlite;
 pub mod transfer;
 mod types;
+pub mod workflow;
 
 pub use follow_up::{
     CaseStatus, FollowUpKey, FollowUpRecord, FollowUpStore, MessageFrom, StoredMessage,
@@ -32,6 +33,7 @@ pub use records::*;
 pub use share::{NewShare, ShareOutcome, ShareStore};
 pub use transfer::TransferStore;
 pub use types::*;
+pub use workflow::{Step, StepKind, WorkflowEntry, WorkflowStore};
 
 use crate::ack::{AckKind, Used};
 use crate::config::{SpoolBackend, SpoolSettings};
@@ -93,6 +95,7 @@ pub trait Spool:
     + TransferStore
     + FollowUpStore
     + ShareStore
+    + WorkflowStore
 {
 }
 
@@ -109,6 +112,7 @@ impl<T> Spool for T where
         + TransferStore
         + FollowUpStore
         + ShareStore
+        + WorkflowStore
 {
 }
 
@@ -116,7 +120,7 @@ impl<T> Spool for T where
 pub mod prelude {
     pub use super::{
         AckStore, AuditStore, DownloadStore, FollowUpStore, Housekeeping, IntakeStore, OutboxStore,
-        PartnerStore, RecordStore, SettingsStore, ShareStore, Spool, TransferStore,
+        PartnerStore, RecordStore, SettingsStore, ShareStore, Spool, TransferStore, WorkflowStore,
     };
 }
 

@@ -27,3 +27,4 @@ mod spool_contract;
 mod spool_copy;
 mod triage_corpus;
 mod triage_routing;
+mod workflow;

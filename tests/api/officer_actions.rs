@@ -19,7 +19,7 @@ use std::sync::Arc;
 const STATUS: &str = "/api/v1/officer/status";
 
 /// Runs the real binary (off the test's runtime, which may be serving the gateway).
-async fn cli(args: Vec<String>) -> Output {
+pub(crate) async fn cli(args: Vec<String>) -> Output {
     actix_web::rt::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
             .args(&args)
@@ -31,7 +31,7 @@ async fn cli(args: Vec<String>) -> Output {
     .expect("joined")
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -40,7 +40,7 @@ fn text(out: &Output) -> String {
 }
 
 /// The officer's flags for `reply` and `status`.
-fn target(key: &Path, reference: &Reference, port: u16) -> Vec<String> {
+pub(crate) fn target(key: &Path, reference: &Reference, port: u16) -> Vec<String> {
     vec![
         "--officer-key".into(),
         key.display().to_string(),
@@ -63,7 +63,7 @@ async fn status_cli(key: &Path, reference: &Reference, port: u16, status: &str) 
 /// A submission to police intelligence whose submitter took a follow-up code, committed to the
 /// spool in `spool_dir` before the gateway starts, and one without a code. The follow-up key
 /// is an age key pair here, as the code's derivation gives one.
-async fn seed(spool_dir: &Path, submitter: &str) -> (Reference, Reference) {
+pub(crate) async fn seed(spool_dir: &Path, submitter: &str) -> (Reference, Reference) {
     let mut settings = pis_gateway::config::Settings::default().spool;
     settings.dir = spool_dir.to_path_buf();
     let spool = pis_gateway::spool::open(&settings).await.expect("spool");

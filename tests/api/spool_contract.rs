@@ -109,6 +109,7 @@ macro_rules! contract {
                 officer_nonces_are_used_once_and_forgotten_after_their_window,
                 the_follow_up_thread_is_purged_with_the_submission,
                 a_share_with_mace_is_stored_sealed_queued_once_per_route_and_audited,
+                workflow_steps_are_numbered_audited_shown_with_shares_and_purged,
             );
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1906,4 +1907,130 @@ pub async fn a_share_with_mace_is_stored_sealed_queued_once_per_route_and_audite
         .expect("read")
         .iter()
         .all(|d| d.route.to_string() != "mace_selby" || d.view == View::Notice));
+}
+
+/// The officer's workflow: steps numbered in order with the officer and time, the grade kept
+/// as its tagged value, a share appearing as `shared_with_mace`, one `workflow_step` event per
+/// recorded step (never the force reference), nothing for an unknown submission, and all of
+/// it gone with a purge.
+pub async fn workflow_steps_are_numbered_audited_shown_with_shares_and_purged(b: &Backend) {
+    use pis_gateway::spool::workflow::{ForceRef, Grade};
+    use pis_gateway::spool::{NewShare, Step};
+    let spool = (b.open)().await;
+    let reference = commit(
+        &*spool,
+        submission(&*spool, 100, Priority::Routine, None, None, true),
+    )
+    .await;
+    let before = events(&*spool).await.len();
+    let grade = Grade::parse_3x5x2("1/C/C").expect("grade");
+    let force = ForceRef::parse("NYP-77").expect("ref");
+    for (step, at) in [
+        (Step::Triaged, 110),
+        (Step::Graded(grade), 120),
+        (Step::Recorded(force.clone()), 130),
+    ] {
+        assert!(spool
+            .record_step(&reference, step, "officer-a", at)
+            .await
+            .expect("record"));
+    }
+    spool
+        .share_with_mace(NewShare {
+            reference: reference.clone(),
+            route: "mace_harrogate".into(),
+            mailbox: "mace-harrogate@example.invalid".into(),
+            sealed: b"age-encryption.org/v1\nview".to_vec(),
+            officer: "officer-b".into(),
+            now: 140,
+        })
+        .await
+        .expect("share");
+    assert!(spool
+        .record_step(&reference, Step::Closed, "officer-a", 150)
+        .await
+        .expect("record"));
+    let steps: Vec<_> = spool
+        .workflow(&reference)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|e| (e.n, e.at, e.officer, e.step))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (1, 110, "officer-a".to_string(), Step::Triaged),
+            (2, 120, "officer-a".to_string(), Step::Graded(grade)),
+            (3, 130, "officer-a".to_string(), Step::Recorded(force)),
+            (
+                4,
+                140,
+                "officer-b".to_string(),
+                Step::SharedWithMace {
+                    route: "mace_harrogate".into()
+                }
+            ),
+            (5, 150, "officer-a".to_string(), Step::Closed),
+        ]
+    );
+    let entries = spool.audit_entries().await.expect("audit");
+    let steps: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event == "workflow_step")
+        .map(|e| (e.reference.clone(), e.route.clone(), e.code.clone()))
+        .collect();
+    let r = Some(reference.to_string());
+    let a = Some("officer-a".to_string());
+    assert_eq!(
+        steps,
+        vec![
+            (r.clone(), a.clone(), Some("triaged".to_string())),
+            (
+                r.clone(),
+                a.clone(),
+                Some(
+                    r#"graded {"scheme":"3x5x2","source":"1","intelligence":"C","handling":"C"}"#
+                        .to_string()
+                )
+            ),
+            (r.clone(), a.clone(), Some("recorded".to_string())),
+            (r.clone(), a.clone(), Some("closed".to_string())),
+        ]
+    );
+    assert_eq!(entries.len(), before + 5, "four steps and the share");
+    let (_, never_committed) = spool.next_reference().expect("a reference");
+    assert!(!spool
+        .record_step(&never_committed, Step::Triaged, "officer-a", 160)
+        .await
+        .expect("record"));
+    assert!(spool
+        .workflow(&never_committed)
+        .await
+        .expect("read")
+        .is_empty());
+
+    for route in [POLICE, "mace_selby", "mace_harrogate"] {
+        let id = DeliveryId::new(reference.clone(), DeliveryRoute::route(route));
+        spool
+            .record_attempt(&id, 170, AttemptOutcome::Delivered)
+            .await
+            .expect("delivered");
+    }
+    let policy = RetentionPolicy {
+        grace_secs: 10,
+        max_age_secs: 1_000,
+        warn_secs: 100,
+    };
+    let report = spool.purge_due(1_101, policy).await.expect("purge");
+    assert!(
+        report.purged.iter().any(|(p, _)| p == &reference),
+        "{:?}",
+        report.purged
+    );
+    assert!(spool.workflow(&reference).await.expect("read").is_empty());
+    assert!(!spool
+        .record_step(&reference, Step::Triaged, "officer-a", 1_102)
+        .await
+        .expect("record"));
 }

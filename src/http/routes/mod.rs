@@ -12,6 +12,7 @@ pub mod home;
 mod link_page;
 pub mod officer;
 pub mod signing_keys;
+pub mod workflow;
 
 use actix_web::web;
 
@@ -32,6 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/officer/reply", web::post().to(officer::reply))
         .route("/api/v1/officer/status", web::post().to(officer::status))
         .route("/api/v1/officer/share", web::post().to(officer::share))
+        .route("/api/v1/officer/workflow", web::post().to(workflow::record))
+        .route("/api/v1/officer/workflow", web::get().to(workflow::history))
         .route("/ack/{token}", web::get().to(ack::show))
         .route("/ack/{token}", web::post().to(ack::acknowledge))
         .route("/follow-up", web::get().to(follow_up::show))

@@ -10,6 +10,8 @@
 //! - `POST /api/v1/officer/share` `{"reference", "route", "sealed"}` → 201: an officer's
 //!   restricted view, sealed on their machine to a MACE route's recipients, queued for that
 //!   route.
+//! - `POST /api/v1/officer/workflow` and `GET /api/v1/officer/workflow?reference=…`: the
+//!   officer's workflow steps (see [`super::workflow`]).
 
 use crate::forms::FieldError;
 use crate::http::body::{media_type, read_limited, BodyError};
@@ -29,12 +31,12 @@ use serde_json::{json, Map, Value};
 const AGE_MAGIC: &[u8] = b"age-encryption.org/v1\n";
 
 /// An officer whose request checked out, acting through `route` on `reference`.
-struct Acting {
-    officer: String,
-    route: String,
+pub(super) struct Acting {
+    pub(super) officer: String,
+    pub(super) route: String,
 }
 
-fn invalid(field: &str, code: &'static str, message: &str) -> ApiError {
+pub(super) fn invalid(field: &str, code: &'static str, message: &str) -> ApiError {
     ApiError::Invalid(vec![FieldError {
         field: field.into(),
         code,
@@ -62,7 +64,11 @@ async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path:
 }
 
 /// Checks the signature, the timestamp and the nonce. Returns the officer's key id.
-async fn signed_by(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
+pub(super) async fn signed_by(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<String, ApiError> {
     let parts = RequestParts {
         method: req.method().as_str(),
         path: req.path(),
@@ -93,7 +99,7 @@ async fn signed_by(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<S
 }
 
 /// The route through which `officer` may act on `reference`: one that received it.
-async fn acting(
+pub(super) async fn acting(
     state: &AppState,
     req: &HttpRequest,
     officer: String,
@@ -118,7 +124,7 @@ async fn acting(
     }
 }
 
-async fn read_json_body(
+pub(super) async fn read_json_body(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
@@ -139,7 +145,10 @@ async fn read_json_body(
 }
 
 /// The body's object with exactly `fields`, each a string.
-fn string_fields<'a>(body: &[u8], fields: &[&'a str]) -> Result<Vec<(&'a str, String)>, ApiError> {
+pub(super) fn string_fields<'a>(
+    body: &[u8],
+    fields: &[&'a str],
+) -> Result<Vec<(&'a str, String)>, ApiError> {
     let value = crate::http::strict_json::parse(body).map_err(|e| match e {
         crate::http::strict_json::JsonError::Syntax => ApiError::Malformed,
         crate::http::strict_json::JsonError::Refused {
@@ -202,7 +211,7 @@ fn sealed_bytes(s: &str) -> Result<Vec<u8>, ApiError> {
     Ok(sealed)
 }
 
-fn reference(s: &str) -> Result<Reference, ApiError> {
+pub(super) fn reference(s: &str) -> Result<Reference, ApiError> {
     Reference::parse(s).ok_or_else(|| {
         invalid(
             "reference",

@@ -211,6 +211,7 @@ pub async fn purge_due(pool: &Pool, now: i64, policy: &RetentionPolicy) -> DbRes
                 db::exec(&tx, "DELETE FROM envelopes WHERE submission = $1", &[&id]).await?;
                 db::exec(&tx, "DELETE FROM attachments WHERE submission = $1", &[&id]).await?;
                 super::follow_up::purge(&tx, id).await?;
+                super::workflow::purge(&tx, id).await?;
                 db::exec(
                     &tx,
                     "UPDATE submissions SET purged_at = $2 WHERE id = $1",

@@ -20,6 +20,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_follow_up",
         include_str!("migrations/0004_follow_up.sql"),
     ),
+    (
+        "0005_workflow",
+        include_str!("migrations/0005_workflow.sql"),
+    ),
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -18,6 +18,7 @@ mod notify;
 mod outbox;
 mod share;
 mod transfer;
+mod workflow;
 
 pub use connect::{check_settings, parse as parse_url, Target, Tls, PASSWORD_ENV};
 

@@ -56,6 +56,16 @@ async fn share(pool: &Pool, number: i64, s: &NewShare) -> DbResult<ShareOutcome>
         ],
     )
     .await?;
+    super::workflow::insert(
+        &tx,
+        id,
+        &crate::spool::Step::SharedWithMace {
+            route: s.route.clone(),
+        },
+        &s.officer,
+        s.now,
+    )
+    .await?;
     db::exec(&tx, db::NOTIFY, &[]).await?;
     chain::append(
         &tx,

@@ -254,6 +254,7 @@ pub(super) fn purge_due(
                 tx.prepare_cached("DELETE FROM attachments WHERE submission = ?1")?
                     .execute([id])?;
                 super::follow_up::purge(&tx, id)?;
+                super::workflow::purge(&tx, id)?;
                 tx.prepare_cached("UPDATE submissions SET purged_at = ?2 WHERE id = ?1")?
                     .execute(params![id, now])?;
                 audit::append(

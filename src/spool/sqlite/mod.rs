@@ -22,6 +22,7 @@ mod settings;
 mod share;
 mod submissions;
 mod transfer;
+mod workflow;
 mod writer;
 
 pub use audit::AuditReader;

@@ -260,6 +260,21 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX officer_nonces_age ON officer_nonces(used_at);
     "#,
+    // 8: the officer's workflow: numbered steps per submission (kind, a small detail such as
+    // the grade's JSON or the force reference, the officer's key id). Purged with the
+    // envelopes.
+    r#"
+    CREATE TABLE workflow_steps (
+        submission  INTEGER NOT NULL REFERENCES submissions(id),
+        n           INTEGER NOT NULL CHECK (n >= 1),
+        at          INTEGER NOT NULL,
+        step        TEXT NOT NULL
+                    CHECK (step IN ('triaged', 'graded', 'recorded', 'shared_with_mace', 'closed')),
+        detail      TEXT,
+        officer     TEXT NOT NULL,
+        PRIMARY KEY (submission, n)
+    ) STRICT;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

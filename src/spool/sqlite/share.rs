@@ -56,6 +56,15 @@ pub(super) fn share(
             AckKind::ConfirmReceipt.as_str()
         ],
     )?;
+    super::workflow::insert(
+        &tx,
+        id,
+        &crate::spool::Step::SharedWithMace {
+            route: s.route.clone(),
+        },
+        &s.officer,
+        s.now,
+    )?;
     audit::append(
         &tx,
         s.now,

@@ -5,7 +5,7 @@
 use super::connection::Writable;
 use super::{
     downloads, follow_up, lifecycle, outbox, settings, submissions, transfer, unavailable,
-    Numbering,
+    workflow, Numbering,
 };
 use crate::ack::{AckKind, Used};
 use crate::reference::Reference;
@@ -67,6 +67,7 @@ pub(super) enum Control {
         Reply<crate::spool::ShareOutcome>,
     ),
     Refused(String, Option<String>, String, i64, Reply<()>),
+    RecordStep(Reference, crate::spool::Step, String, i64, Reply<bool>),
 }
 
 fn is_large(s: &NewSubmission) -> bool {
@@ -177,6 +178,12 @@ pub(super) fn writer_loop(
                 Control::Share(share, reply) => {
                     let _ = reply
                         .send(super::share::share(&mut conn, cipher, &share).map_err(unavailable));
+                }
+                Control::RecordStep(reference, step, officer, now, reply) => {
+                    let _ = reply.send(
+                        workflow::record(&mut conn, cipher, &reference, &step, &officer, now)
+                            .map_err(unavailable),
+                    );
                 }
                 Control::UseNonce(officer, nonce, now, forget_before, reply) => {
                     let _ = reply.send(

@@ -1,0 +1,124 @@
+//! The officer's workflow: numbered steps, each written with its audit event in one
+//! transaction on the writer's connection.
+
+use super::submissions::submission_id;
+use super::writer::{Control, Job};
+use super::{audit, SqliteSpool};
+use crate::reference::{Reference, ReferenceCipher};
+use crate::spool::workflow::{Step, WorkflowEntry, WorkflowStore, AUDIT_KIND};
+use crate::spool::SpoolFuture;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+/// Adds the step inside an open transaction (sharing writes its own with the share).
+pub(super) fn insert(
+    tx: &Connection,
+    id: i64,
+    step: &Step,
+    officer: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let n: u32 = tx.query_row(
+        "SELECT COALESCE(MAX(n), 0) + 1 FROM workflow_steps WHERE submission = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    tx.prepare_cached(
+        "INSERT INTO workflow_steps (submission, n, at, step, detail, officer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        id,
+        n,
+        now,
+        step.kind().as_str(),
+        step.detail(),
+        officer
+    ])?;
+    Ok(())
+}
+
+pub(super) fn record(
+    conn: &mut Connection,
+    cipher: &ReferenceCipher,
+    reference: &Reference,
+    step: &Step,
+    officer: &str,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let Some(id) = submission_id(&tx, cipher, reference)? else {
+        return Ok(false);
+    };
+    let purged: Option<i64> = tx
+        .query_row(
+            "SELECT purged_at FROM submissions WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if purged.is_some() {
+        return Ok(false);
+    }
+    insert(&tx, id, step, officer, now)?;
+    audit::append(
+        &tx,
+        now,
+        AUDIT_KIND,
+        Some(reference.as_str()),
+        Some(officer),
+        Some(&step.audit_code()),
+    )?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Retention: the workflow of a purged submission goes with its envelopes.
+pub(super) fn purge(tx: &Connection, id: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM workflow_steps WHERE submission = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+impl WorkflowStore for SqliteSpool {
+    fn record_step(
+        &self,
+        reference: &Reference,
+        step: Step,
+        officer: &str,
+        now: i64,
+    ) -> SpoolFuture<'_, bool> {
+        let (reference, officer) = (reference.clone(), officer.to_string());
+        Box::pin(
+            self.ask(move |r| Job::Other(Control::RecordStep(reference, step, officer, now, r))),
+        )
+    }
+
+    fn workflow(&self, reference: &Reference) -> SpoolFuture<'_, Vec<WorkflowEntry>> {
+        Box::pin(
+            self.read_submission(reference.clone(), Vec::new(), |c, id| {
+                c.prepare_cached(
+                    "SELECT n, at, officer, step, detail FROM workflow_steps
+                 WHERE submission = ?1 ORDER BY n",
+                )?
+                .query_map([id], |r| {
+                    let kind: String = r.get(3)?;
+                    let detail: Option<String> = r.get(4)?;
+                    Ok(WorkflowEntry {
+                        n: r.get(0)?,
+                        at: r.get(1)?,
+                        officer: r.get(2)?,
+                        step: Step::from_stored(&kind, detail.as_deref()).map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                3,
+                                rusqlite::types::Type::Text,
+                                Box::new(e),
+                            )
+                        })?,
+                    })
+                })?
+                .collect()
+            }),
+        )
+    }
+}

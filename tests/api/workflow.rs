@@ -1,0 +1,226 @@
+//! The officer's workflow through the real command line against a TLS gateway: each step
+//! recorded, the history shown safely, and wrong or unsigned requests refused.
+
+use crate::helpers::*;
+use crate::officer::officer_keygen;
+use crate::officer_actions::{cli, seed, target, text};
+use pis_gateway::http::clock::Time;
+use pis_gateway::officer::request::{authorization, RequestParts};
+use pis_gateway::reference::Reference;
+use pis_gateway::signing::SigningKey;
+use std::path::Path;
+use std::process::Output;
+use std::sync::Arc;
+
+const WORKFLOW: &str = "/api/v1/officer/workflow";
+
+async fn status(key: &Path, reference: &Reference, port: u16, extra: &[&str]) -> Output {
+    let mut args = vec!["status".to_string()];
+    args.extend(target(key, reference, port));
+    args.extend(extra.iter().map(|s| s.to_string()));
+    cli(args).await
+}
+
+#[actix_web::test]
+async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_the_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = tempfile::tempdir().expect("the officers' machines");
+    let intel = keys.path().join("intel.pem");
+    let control = keys.path().join("control.pem");
+    let intel_public = officer_keygen(&intel);
+    let control_public = officer_keygen(&control);
+    let intel_id = SigningKey::load(&intel).expect("key").public().id();
+    let submitter = age::x25519::Identity::generate();
+    let spool_dir = dir.path().join("spool");
+    let (reference, _) = seed(&spool_dir, &submitter.to_public().to_string()).await;
+    let clock = Arc::new(pis_gateway::http::clock::ManualTime::new(
+        time::OffsetDateTime::now_utc().unix_timestamp() as u64,
+    ));
+    let outbox = dir.path().join("outbox");
+    let app = spawn_app_with_clock(
+        |s| {
+            s.spool.dir = spool_dir;
+            s.mail.file_dir = outbox;
+            s.routes[0].officers = vec![intel_public.clone()];
+            s.routes[1].officers = vec![control_public.clone()];
+        },
+        pis_gateway::http::clock::Clock::new(clock.clone()),
+    )
+    .await;
+
+    // Nothing yet.
+    let out = status(&intel, &reference, app.port, &[]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("no steps recorded yet"),
+        "{}",
+        text(&out)
+    );
+
+    for step in [
+        vec!["--record", "triaged"],
+        vec!["--record", "graded", "--grade", "2/b/p"],
+        vec!["--record", "recorded", "--force-ref", "NYP/2026:0042-A"],
+        vec!["--record", "closed"],
+    ] {
+        let out = status(&intel, &reference, app.port, &step).await;
+        assert!(out.status.success(), "{step:?}: {}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout)
+                .contains(&format!("{reference}: recorded {}", step[1])),
+            "{}",
+            text(&out)
+        );
+    }
+    // `--set` still sets what the submitter sees.
+    let out = status(&intel, &reference, app.port, &["--set", "being_looked_at"]).await;
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Refused on the officer's machine before anything is sent.
+    for bad in [
+        vec!["--record", "graded", "--grade", "4/Z/P"],
+        vec!["--record", "graded"],
+        vec!["--record", "recorded", "--force-ref", "x\u{1b}[2J"],
+        vec!["--record", "shared_with_mace"],
+        vec!["--record", "triaged", "--grade", "1/A/P"],
+    ] {
+        let out = status(&intel, &reference, app.port, &bad).await;
+        assert!(!out.status.success(), "{bad:?} was accepted");
+    }
+    // An officer of a route that never received the submission is refused by the gateway.
+    let out = status(&control, &reference, app.port, &["--record", "triaged"]).await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("401") && text(&out).contains("not_on_route"),
+        "{}",
+        text(&out)
+    );
+    let out = status(&control, &reference, app.port, &[]).await;
+    assert!(text(&out).contains("not_on_route"), "{}", text(&out));
+
+    let out = status(&intel, &reference, app.port, &[]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let shown = String::from_utf8_lossy(&out.stdout).to_string();
+    let lines: Vec<&str> = shown.lines().skip(1).collect();
+    assert_eq!(lines.len(), 4, "{shown}");
+    assert!(
+        lines[0].contains("triaged") && lines[0].contains(&intel_id),
+        "{shown}"
+    );
+    assert!(lines[1].contains("graded 3x5x2 2/B/P"), "{shown}");
+    assert!(lines[2].contains("recorded NYP/2026:0042-A"), "{shown}");
+    assert!(lines[3].contains("closed"), "{shown}");
+
+    // Signed by the right officer but hostile: refused field by field, nothing stored.
+    let post = |body: serde_json::Value, signed: bool| {
+        let body = serde_json::to_vec(&body).expect("json");
+        let header = authorization(
+            &SigningKey::load(&intel).expect("key"),
+            &RequestParts {
+                method: "POST",
+                path: WORKFLOW,
+                query: "",
+                body: &body,
+            },
+            clock.unix() as i64,
+        );
+        let app = &app;
+        async move {
+            let h: Vec<(&str, &str)> = if signed {
+                vec![("Authorization", header.as_str())]
+            } else {
+                vec![]
+            };
+            app.post_raw(WORKFLOW, "application/json", body, &h).await
+        }
+    };
+    let r = reference.as_str();
+    let code = |page: &Page| -> (u16, String, String) {
+        let v: serde_json::Value = serde_json::from_str(&page.body).unwrap_or_default();
+        (
+            page.status,
+            v["errors"][0]["field"].as_str().unwrap_or("").to_string(),
+            v["errors"][0]["code"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    let unsigned = post(
+        serde_json::json!({"reference": r, "step": "triaged"}),
+        false,
+    )
+    .await;
+    assert_eq!(unsigned.status, 401, "{}", unsigned.body);
+    let cases = [
+        (
+            serde_json::json!({"reference": r, "step": "recorded", "force_reference": "\u{1b}]0;pwned\u{7}"}),
+            "force_reference",
+            "invalid_force_reference",
+        ),
+        (
+            serde_json::json!({"reference": r, "step": "graded", "grade": "9/A/P"}),
+            "grade",
+            "invalid_grade",
+        ),
+        (
+            serde_json::json!({"reference": r, "step": "shared_with_mace"}),
+            "step",
+            "unknown_step",
+        ),
+        (
+            serde_json::json!({"reference": r, "step": "triaged", "note": "x"}),
+            "note",
+            "unknown_field",
+        ),
+    ];
+    for (body, field, want) in cases {
+        let page = post(body, true).await;
+        assert_eq!(
+            code(&page),
+            (422, field.into(), want.into()),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("pwned"), "the value is not echoed");
+    }
+
+    let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
+    let steps: Vec<(String, Option<String>, String)> = db
+        .prepare("SELECT step, detail, officer FROM workflow_steps ORDER BY n")
+        .expect("sql")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        steps,
+        vec![
+            ("triaged".into(), None, intel_id.clone()),
+            (
+                "graded".into(),
+                Some(r#"{"scheme":"3x5x2","source":"2","intelligence":"B","handling":"P"}"#.into()),
+                intel_id.clone()
+            ),
+            (
+                "recorded".into(),
+                Some("NYP/2026:0042-A".into()),
+                intel_id.clone()
+            ),
+            ("closed".into(), None, intel_id.clone()),
+        ]
+    );
+    let audited: Vec<(Option<String>, Option<String>)> = db
+        .prepare("SELECT route, code FROM audit WHERE event = 'workflow_step' ORDER BY seq")
+        .expect("sql")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(audited.len(), 4);
+    assert!(audited
+        .iter()
+        .all(|(who, _)| who.as_deref() == Some(intel_id.as_str())));
+    assert_eq!(audited[0].1.as_deref(), Some("triaged"));
+    assert!(
+        !format!("{audited:?}").contains("NYP/2026"),
+        "the force reference is not audited"
+    );
+}
