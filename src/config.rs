@@ -28,8 +28,27 @@ pub struct Settings {
     pub log: LogSettings,
     /// Evidence files sent with a report: how many, how big.
     pub attachments: crate::attachments::AttachmentLimits,
+    /// The officer's workflow: how soon urgent reports should be triaged.
+    #[serde(default)]
+    pub workflow: WorkflowSettings,
     #[serde(default)]
     pub routes: Vec<RouteSettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowSettings {
+    /// An IMMEDIATE or PRIORITY submission with no workflow step this long after it was
+    /// received is counted as untriaged in `/readyz`.
+    pub triage_within_minutes: u64,
+}
+
+impl Default for WorkflowSettings {
+    fn default() -> Self {
+        WorkflowSettings {
+            triage_within_minutes: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -402,6 +421,7 @@ impl Default for Settings {
                 format: LogFormat::Text,
             },
             attachments: crate::attachments::AttachmentLimits::default(),
+            workflow: WorkflowSettings::default(),
             routes: Vec::new(),
         }
     }

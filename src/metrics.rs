@@ -35,6 +35,10 @@ const HELP: &[(&str, &str)] = &[
         "pisg_officer_shares_total",
         "Officers' restricted views queued for a MACE route, by route",
     ),
+    (
+        "pisg_workflow_steps_total",
+        "Workflow steps officers recorded, by step",
+    ),
 ];
 
 fn labels(pairs: &[(&str, &str)]) -> String {
@@ -80,6 +84,29 @@ impl Metrics {
         }
         out
     }
+}
+
+/// The workflow gauges, read from the spool at scrape time: every state, zero included.
+pub fn render_workflow(w: &crate::spool::workflow::WorkflowStats) -> String {
+    use crate::spool::workflow::RECEIVED;
+    use crate::spool::StepKind;
+    let mut out = String::from(
+        "# HELP pisg_submissions_by_workflow_state Unpurged submissions by their latest workflow step\n# TYPE pisg_submissions_by_workflow_state gauge\n",
+    );
+    let states = std::iter::once(RECEIVED).chain(StepKind::ALL.iter().map(StepKind::as_str));
+    for state in states {
+        let n = w
+            .by_state
+            .iter()
+            .find(|(s, _)| s == state)
+            .map_or(0, |(_, n)| *n);
+        let _ = writeln!(
+            out,
+            "pisg_submissions_by_workflow_state{{state=\"{state}\"}} {n}"
+        );
+    }
+    let _ = writeln!(out, "# HELP pisg_untriaged IMMEDIATE and PRIORITY submissions with no workflow step after workflow.triage_within_minutes\n# TYPE pisg_untriaged gauge\npisg_untriaged {}", w.untriaged);
+    out
 }
 
 #[cfg(test)]

@@ -194,6 +194,7 @@ impl Application {
             download_links: crate::ack::TokenPolicy::from_days(settings.mail.download_link_days),
             signing_keys,
             officers,
+            triage_within_secs: 60 * settings.workflow.triage_within_minutes as i64,
             // As many derivations at once as file decodes: a core stays with the HTTP workers.
             follow_up: crate::follow_up::Deriver::new(
                 pepper,

@@ -41,6 +41,8 @@ pub struct AppState {
     pub officers: crate::officer::verify::Officers,
     /// Derives follow-up keys from codes (a few at a time: each holds the KDF's memory).
     pub follow_up: crate::follow_up::Deriver,
+    /// `workflow.triage_within_minutes`, in seconds.
+    pub triage_within_secs: i64,
 }
 
 impl AppState {

@@ -248,6 +248,28 @@ pub struct WorkflowEntry {
     pub step: Step,
 }
 
+/// Where the unpurged submissions stand, for `/metrics` and `/readyz`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkflowStats {
+    /// Submissions by their latest step's kind; `received` for those with none.
+    pub by_state: Vec<(String, u64)>,
+    /// IMMEDIATE and PRIORITY submissions with no step, received before the cut-off.
+    pub untriaged: u64,
+    /// When the oldest of those was received (Unix seconds).
+    pub oldest_untriaged_at: Option<i64>,
+}
+
+/// The state of a submission with no step yet.
+pub const RECEIVED: &str = "received";
+
+/// The priorities expected to be triaged within `workflow.triage_within_minutes`.
+pub const TRIAGE_PRIORITIES: &str = "('IMMEDIATE', 'PRIORITY')";
+
+/// Counts by state (one query, the same SQL on both backends).
+pub const STATE_COUNTS_SQL: &str = "SELECT COALESCE((SELECT w.step FROM workflow_steps w
+         WHERE w.submission = s.id ORDER BY w.n DESC LIMIT 1), 'received') AS state, COUNT(*)
+     FROM submissions s WHERE s.purged_at IS NULL GROUP BY state ORDER BY state";
+
 /// The audit event kind of a recorded step.
 pub const AUDIT_KIND: &str = "workflow_step";
 
@@ -264,6 +286,20 @@ pub trait WorkflowStore: Send + Sync + 'static {
 
     /// The steps, oldest first.
     fn workflow(&self, reference: &Reference) -> SpoolFuture<'_, Vec<WorkflowEntry>>;
+
+    /// Unpurged submissions by state, and the IMMEDIATE and PRIORITY ones received before
+    /// `triage_before` with no step recorded.
+    fn workflow_stats(&self, triage_before: i64) -> SpoolFuture<'_, WorkflowStats>;
+}
+
+/// The untriaged query: `$1`/`?1` is the cut-off.
+pub fn untriaged_sql(param: &str) -> String {
+    format!(
+        "SELECT COUNT(*), MIN(s.received_unix) FROM submissions s
+         WHERE s.purged_at IS NULL AND s.priority IN {TRIAGE_PRIORITIES}
+           AND s.received_unix < {param}
+           AND NOT EXISTS (SELECT 1 FROM workflow_steps w WHERE w.submission = s.id)"
+    )
 }
 
 #[cfg(test)]

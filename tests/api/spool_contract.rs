@@ -2010,6 +2010,27 @@ pub async fn workflow_steps_are_numbered_audited_shown_with_shares_and_purged(b:
         .expect("read")
         .is_empty());
 
+    // By state: this one's latest step is `closed`; an urgent one received at 50 with no
+    // step is untriaged for a cut-off after 50 only.
+    let urgent = commit(
+        &*spool,
+        submission(&*spool, 50, Priority::Immediate, None, None, false),
+    )
+    .await;
+    let stats = spool.workflow_stats(60).await.expect("stats");
+    assert_eq!(
+        stats.by_state,
+        vec![("closed".to_string(), 1), ("received".to_string(), 1)]
+    );
+    assert_eq!((stats.untriaged, stats.oldest_untriaged_at), (1, Some(50)));
+    assert_eq!(spool.workflow_stats(50).await.expect("stats").untriaged, 0);
+    assert!(spool
+        .record_step(&urgent, Step::Triaged, "officer-a", 165)
+        .await
+        .expect("record"));
+    let stats = spool.workflow_stats(60).await.expect("stats");
+    assert_eq!((stats.untriaged, stats.oldest_untriaged_at), (0, None));
+
     for route in [POLICE, "mace_selby", "mace_harrogate"] {
         let id = DeliveryId::new(reference.clone(), DeliveryRoute::route(route));
         spool

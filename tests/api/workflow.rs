@@ -224,3 +224,164 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
         "the force reference is not audited"
     );
 }
+
+/// Commits a submission to police intelligence received at `at`, before the gateway starts.
+async fn seed_at(
+    spool: &dyn pis_gateway::spool::Spool,
+    at: i64,
+    priority: pis_gateway::triage::Priority,
+) -> Reference {
+    use pis_gateway::ack::AckKind;
+    use pis_gateway::spool::{NewEnvelope, NewSubmission, View};
+    let (number, reference) = spool.next_reference().expect("a reference");
+    spool
+        .commit(NewSubmission {
+            number,
+            reference: reference.clone(),
+            received_at: "2026-12-01T10:00:00Z".into(),
+            received_unix: at,
+            form_id: "community".into(),
+            form_version: 1,
+            priority,
+            reason_codes: vec![],
+            token_hash: None,
+            ack_deadline: None,
+            envelopes: vec![NewEnvelope {
+                route: "police_intelligence".into(),
+                mailbox: "intel@example.invalid".into(),
+                view: View::Full,
+                body: Some(b"age-encryption.org/v1\nnot read by these tests".to_vec()),
+                notice: None,
+                ack: AckKind::Acknowledge,
+                attachments: vec![],
+            }],
+            follow_up: None,
+            follow_up_notice: None,
+        })
+        .await
+        .expect("committed");
+    reference
+}
+
+fn gauge(metrics: &str, line: &str) -> Option<u64> {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(line)?.trim().parse().ok())
+}
+
+#[actix_web::test]
+async fn metrics_count_submissions_by_workflow_state_and_readyz_shows_urgent_ones_left_untriaged() {
+    use pis_gateway::triage::Priority;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = tempfile::tempdir().expect("the officer's machine");
+    let intel = keys.path().join("intel.pem");
+    let intel_public = officer_keygen(&intel);
+    let spool_dir = dir.path().join("spool");
+    let t0 = time::OffsetDateTime::now_utc().unix_timestamp() - 2 * 3600;
+    let (urgent, immediate, routine) = {
+        let mut settings = pis_gateway::config::Settings::default().spool;
+        settings.dir = spool_dir.clone();
+        let spool = pis_gateway::spool::open(&settings).await.expect("spool");
+        (
+            seed_at(&*spool, t0, Priority::Priority).await,
+            seed_at(&*spool, t0 + 600, Priority::Immediate).await,
+            seed_at(&*spool, t0, Priority::Routine).await,
+        )
+    };
+    let clock = Arc::new(pis_gateway::http::clock::ManualTime::new(
+        (t0 + 30 * 60) as u64,
+    ));
+    let outbox = dir.path().join("outbox");
+    let app = spawn_app_with_clock(
+        |s| {
+            s.spool.dir = spool_dir;
+            s.mail.file_dir = outbox;
+            s.routes[0].officers = vec![intel_public.clone()];
+            s.workflow.triage_within_minutes = 60;
+        },
+        pis_gateway::http::clock::Clock::new(clock.clone()),
+    )
+    .await;
+    let untriaged = || async {
+        let page = app.admin_get("/readyz").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        for r in [&urgent, &immediate, &routine] {
+            assert!(
+                !page.body.contains(r.as_str()),
+                "readyz names no submission"
+            );
+        }
+        let v: serde_json::Value = serde_json::from_str(&page.body).expect("json");
+        (
+            v["untriaged"]["count"].as_u64().expect("count"),
+            v["untriaged"]["oldest_seconds"].as_i64(),
+        )
+    };
+    let state = |metrics: &str, s: &str| {
+        gauge(
+            metrics,
+            &format!("pisg_submissions_by_workflow_state{{state=\"{s}\"}}"),
+        )
+    };
+
+    // Half an hour in: nothing is overdue yet.
+    assert_eq!(untriaged().await, (0, None));
+    let m = app.admin_get("/metrics").await.body;
+    assert_eq!(state(&m, "received"), Some(3), "{m}");
+    assert_eq!(state(&m, "triaged"), Some(0), "{m}");
+
+    // An hour and five minutes: the PRIORITY one is overdue, the IMMEDIATE one (ten minutes
+    // younger) not yet, the ROUTINE one never counts.
+    clock.advance(std::time::Duration::from_secs(35 * 60));
+    assert_eq!(untriaged().await, (1, Some(65 * 60)));
+    clock.advance(std::time::Duration::from_secs(10 * 60));
+    assert_eq!(untriaged().await, (2, Some(75 * 60)));
+
+    let record = |reference: &Reference, body: serde_json::Value| {
+        let mut body = body;
+        body["reference"] = reference.as_str().into();
+        let body = serde_json::to_vec(&body).expect("json");
+        let header = authorization(
+            &SigningKey::load(&intel).expect("key"),
+            &RequestParts {
+                method: "POST",
+                path: WORKFLOW,
+                query: "",
+                body: &body,
+            },
+            clock.unix() as i64,
+        );
+        let app = &app;
+        async move {
+            app.post_raw(
+                WORKFLOW,
+                "application/json",
+                body,
+                &[("Authorization", header.as_str())],
+            )
+            .await
+        }
+    };
+    let page = record(&urgent, serde_json::json!({"step": "triaged"})).await;
+    assert_eq!(page.status, 201, "{}", page.body);
+    assert_eq!(untriaged().await, (1, Some(65 * 60)));
+    let page = record(
+        &immediate,
+        serde_json::json!({"step": "graded", "grade": "1/A/C"}),
+    )
+    .await;
+    assert_eq!(page.status, 201, "{}", page.body);
+    assert_eq!(untriaged().await, (0, None));
+
+    let m = app.admin_get("/metrics").await.body;
+    assert_eq!(state(&m, "received"), Some(1), "{m}");
+    assert_eq!(state(&m, "triaged"), Some(1), "{m}");
+    assert_eq!(state(&m, "graded"), Some(1), "{m}");
+    assert_eq!(state(&m, "closed"), Some(0), "{m}");
+    assert_eq!(gauge(&m, "pisg_untriaged"), Some(0), "{m}");
+    assert_eq!(
+        gauge(&m, "pisg_workflow_steps_total{step=\"graded\"}"),
+        Some(1),
+        "{m}"
+    );
+}

@@ -23,8 +23,14 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .iter()
         .all(|r| !r.recipients.is_empty());
     let ready = spool.is_ok() && keys;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = state.now() as i64;
     let outbox = state.intake.spool().outbox_stats(now).await.ok();
+    let workflow = state
+        .intake
+        .spool()
+        .workflow_stats(now - state.triage_within_secs)
+        .await
+        .ok();
     // Dead letters need an operator but do not stop intake: taking a node out of a load
     // balancer because one mailbox bounced would turn away the next submitter.
     let body = json!({
@@ -38,6 +44,13 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             "dead_letters": o.dead,
             "oldest_pending_seconds": o.oldest_pending_secs,
         })),
+        // Officers being behind is for an operator to hear, not a reason to stop intake. A
+        // count and an age only: the admin listener names no submission.
+        "untriaged": workflow.map(|w| json!({
+            "count": w.untriaged,
+            "oldest_seconds": w.oldest_untriaged_at.map(|t| (now - t).max(0)),
+            "within_minutes": state.triage_within_secs / 60,
+        })),
     });
     if ready {
         HttpResponse::Ok().json(body)
@@ -47,9 +60,19 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = state.now() as i64;
     let stats = state.intake.spool().outbox_stats(now).await.ok();
+    let workflow = state
+        .intake
+        .spool()
+        .workflow_stats(now - state.triage_within_secs)
+        .await
+        .ok();
+    let mut body = state.intake.metrics().render(stats.as_ref());
+    if let Some(w) = workflow {
+        body.push_str(&crate::metrics::render_workflow(&w));
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.intake.metrics().render(stats.as_ref()))
+        .body(body)
 }

@@ -5,7 +5,7 @@ use super::chain::{self, Event};
 use super::db::{self, DbError, DbResult, SUBMISSION_ID};
 use super::PostgresSpool;
 use crate::reference::Reference;
-use crate::spool::workflow::{Step, WorkflowEntry, WorkflowStore, AUDIT_KIND};
+use crate::spool::workflow::{self, Step, WorkflowEntry, WorkflowStats, WorkflowStore, AUDIT_KIND};
 use crate::spool::SpoolFuture;
 use deadpool_postgres::{Pool, Transaction};
 
@@ -113,6 +113,24 @@ impl WorkflowStore for PostgresSpool {
                     })
                 })
                 .collect()
+        })
+    }
+
+    fn workflow_stats(&self, triage_before: i64) -> SpoolFuture<'_, WorkflowStats> {
+        let pool = self.pool.clone();
+        self.spawn(async move {
+            let client = pool.get().await?;
+            let rows = db::rows(&client, workflow::STATE_COUNTS_SQL, &[]).await?;
+            let by_state = rows
+                .iter()
+                .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1).max(0) as u64))
+                .collect();
+            let row = db::one(&client, &workflow::untriaged_sql("$1"), &[&triage_before]).await?;
+            Ok(WorkflowStats {
+                by_state,
+                untriaged: row.get::<_, i64>(0).max(0) as u64,
+                oldest_untriaged_at: row.get(1),
+            })
         })
     }
 }

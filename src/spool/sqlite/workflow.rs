@@ -5,7 +5,7 @@ use super::submissions::submission_id;
 use super::writer::{Control, Job};
 use super::{audit, SqliteSpool};
 use crate::reference::{Reference, ReferenceCipher};
-use crate::spool::workflow::{Step, WorkflowEntry, WorkflowStore, AUDIT_KIND};
+use crate::spool::workflow::{self, Step, WorkflowEntry, WorkflowStats, WorkflowStore, AUDIT_KIND};
 use crate::spool::SpoolFuture;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
@@ -120,5 +120,29 @@ impl WorkflowStore for SqliteSpool {
                 .collect()
             }),
         )
+    }
+
+    fn workflow_stats(&self, triage_before: i64) -> SpoolFuture<'_, WorkflowStats> {
+        Box::pin(self.read(move |c| {
+            let by_state = c
+                .prepare_cached(workflow::STATE_COUNTS_SQL)?
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let (untriaged, oldest_untriaged_at) = c
+                .prepare_cached(&workflow::untriaged_sql("?1"))?
+                .query_row([triage_before], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?.max(0) as u64,
+                        r.get::<_, Option<i64>>(1)?,
+                    ))
+                })?;
+            Ok(WorkflowStats {
+                by_state,
+                untriaged,
+                oldest_untriaged_at,
+            })
+        }))
     }
 }
