@@ -120,7 +120,26 @@ fn main() {
             },
             "notes": []
         });
-        let signed = signer.sign_document(doc.as_object().cloned().expect("object"));
+        let mut doc = doc.as_object().cloned().expect("object");
+        // Some reports list evidence photos, as the gateway records them (the files themselves
+        // are not written: `map` counts them from the document). Taken from the index, not the
+        // random stream, so everything else stays as it was.
+        let photos = if i % 4 == 1 { 1 + (i / 4) % 3 } else { 0 };
+        if photos > 0 {
+            let facts: Vec<_> = (1..=photos)
+                .map(|n| {
+                    json!({
+                        "n": n, "type": "jpeg", "media_type": "image/jpeg",
+                        "sha256_received": format!("{:064x}", i * 10 + n),
+                        "sha256_sealed": format!("{:064x}", i * 10 + n + 5),
+                        "bytes_received": 182_000, "bytes_sealed": 151_000,
+                        "width": 1600, "height": 1200, "cleaned": true, "open_in_safe_viewer": false,
+                    })
+                })
+                .collect();
+            doc.insert("attachments".into(), json!(facts));
+        }
+        let signed = signer.sign_document(doc);
         let sealed = pis_gateway::seal::encrypt(&signed, &route).expect("sealed");
         std::fs::write(envelopes.join(format!("{reference}.age")), sealed).expect("envelope");
     }

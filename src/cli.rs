@@ -150,6 +150,10 @@ pub enum Command {
         /// Folder for map.html, map.json, map.dot, map.graphml, links.csv and i2.csv (mode 0600).
         #[arg(long)]
         out: PathBuf,
+        /// Entities map.html draws at most: the largest clusters that fit; the others are listed,
+        /// found by the search, and drawn one at a time on request.
+        #[arg(long, default_value_t = crate::map::page::DRAWN)]
+        draw: usize,
         #[command(flatten)]
         signers: Signers,
         /// `.age` envelopes, `.eml` files, or folders of them (a Maildir).

@@ -78,9 +78,10 @@ fn main() -> ExitCode {
             since,
             locality,
             out,
+            draw,
             signers,
             inputs,
-        } => map(identity, since, locality, out, signers, inputs),
+        } => map(identity, since, locality, out, draw, signers, inputs),
         Command::TriageEval {
             rules,
             strict,
@@ -886,6 +887,7 @@ fn map(
     since: Option<String>,
     locality: Option<String>,
     out: std::path::PathBuf,
+    draw: usize,
     signers: Signers,
     inputs: Vec<std::path::PathBuf>,
 ) -> anyhow::Result<ExitCode> {
@@ -931,7 +933,7 @@ fn map(
     if let Some(l) = &locality {
         note.push_str(&format!("Locality {l}. "));
     }
-    map::output::write_all(&graph, &out, &note, locality.as_deref())?;
+    map::output::write_all(&graph, &out, &note, locality.as_deref(), draw)?;
     if loaded.evidence_files > 0 {
         let files: usize = graph.reports.iter().map(|r| r.attachments).sum();
         eprintln!(

@@ -192,6 +192,20 @@ fn canonical(value: &Map<String, Value>) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(serde_json::to_vec(value).expect("a JSON value serialises"))
 }
 
+/// The canonical bytes of a signed document without its signature, as `canonical` gives them
+/// for the document with the signature removed, from a borrowed view: no copy of the document
+/// is made (`map` checks a hundred thousand of them).
+fn canonical_unsigned(doc: &Map<String, Value>) -> Zeroizing<Vec<u8>> {
+    struct Unsigned<'a>(&'a Map<String, Value>);
+    impl serde::Serialize for Unsigned<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            // The same entries in the same (sorted) order as the map itself serialises them.
+            s.collect_map(self.0.iter().filter(|(k, _)| k.as_str() != FIELD))
+        }
+    }
+    Zeroizing::new(serde_json::to_vec(&Unsigned(doc)).expect("a JSON value serialises"))
+}
+
 /// The public keys a reader trusts.
 #[derive(Debug, Clone, Default)]
 pub struct Keyring(pub Vec<PublicKey>);
@@ -279,9 +293,7 @@ pub fn verify_document(doc: &Value, keys: &Keyring) -> Result<String, VerifyErro
         .and_then(Value::as_str)
         .and_then(|v| STANDARD.decode(v).ok())
         .ok_or(VerifyError::BadSignature)?;
-    let mut unsigned = obj.clone();
-    unsigned.remove(FIELD);
-    if key.verify(&canonical(&unsigned), &value) {
+    if key.verify(&canonical_unsigned(obj), &value) {
         Ok(key.id())
     } else {
         Err(VerifyError::BadSignature)
@@ -389,6 +401,20 @@ impl SignedHead {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_borrowed_unsigned_view_gives_the_bytes_of_the_document_without_its_signature() {
+        for doc in [
+            json!({"signature": {"alg": ALG}}),
+            json!({"a": 1, "signature": {"v": "x"}, "z": {"signature": "nested stays"}}),
+            json!({"answers": {"people": [{"forename": "Jay \u{2028} <b>"}]}, "reference": "PIS-0000-0001"}),
+        ] {
+            let obj = doc.as_object().unwrap();
+            let mut unsigned = obj.clone();
+            unsigned.remove(FIELD);
+            assert_eq!(*canonical_unsigned(obj), *canonical(&unsigned));
+        }
+    }
 
     fn doc() -> Map<String, Value> {
         json!({"schema": "s", "reference": "PIS-AAAA-BBBB", "form_version": 1,

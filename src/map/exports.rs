@@ -123,15 +123,20 @@ pub const I2_COLUMNS: &str = "entity1_type,entity1_identity,entity1_label,entity
 pub fn i2(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
     let f = csv_cell;
     writeln!(w, "{I2_COLUMNS}")?;
-    let end = |id: usize| {
-        let e = &g.entities[id];
-        format!(
-            "{},{},{}",
-            f(i2_type(e.kind)),
-            f(&format!("{}:{}", e.kind.as_str(), e.key)),
-            f(&e.label)
-        )
-    };
+    // Each entity's three cells, made once: an entity ends many links.
+    let ends: Vec<String> = g
+        .entities
+        .iter()
+        .map(|e| {
+            format!(
+                "{},{},{}",
+                f(i2_type(e.kind)),
+                f(&format!("{}:{}", e.kind.as_str(), e.key)),
+                f(&e.label)
+            )
+        })
+        .collect();
+    let end = |id: usize| ends[id].as_str();
     for l in &g.links {
         let (first, last) = g.span(&l.seen);
         let refs: Vec<&str> = l

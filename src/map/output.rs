@@ -67,11 +67,19 @@ fn dot_escape(s: &str) -> String {
 /// as text and never run.
 pub(super) fn csv_cell(s: &str) -> String {
     let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    format!(
-        "\"{}{}\"",
-        if risky { "'" } else { "" },
-        s.replace('"', "\"\"")
-    )
+    let mut o = String::with_capacity(s.len() + 3);
+    o.push('"');
+    if risky {
+        o.push('\'');
+    }
+    for c in s.chars() {
+        if c == '"' {
+            o.push('"');
+        }
+        o.push(c);
+    }
+    o.push('"');
+    o
 }
 
 /// GraphViz colours by type (the page has its own, colour-blind-safe palette with shapes).
@@ -272,7 +280,8 @@ pub fn pack_name(locality: &str) -> String {
     format!("level2-{safe}.html")
 }
 
-/// Writes the files into `dir`, and the Level 2 pack when the map is of one `locality`.
+/// Writes the files into `dir`, and the Level 2 pack when the map is of one `locality`;
+/// `map.html` draws at most `draw` entities.
 /// Folders it creates are 0700; a folder that already exists keeps its permissions (it may be
 /// shared on purpose), and the files in it are 0600 anyway.
 pub fn write_all(
@@ -280,6 +289,7 @@ pub fn write_all(
     dir: &Path,
     note: &str,
     locality: Option<&str>,
+    draw: usize,
 ) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -289,18 +299,50 @@ pub fn write_all(
         builder.mode(0o700);
     }
     builder.create(dir)?;
-    write_private(&dir.join("map.json"), |w| json(g, w))?;
-    write_private(&dir.join("map.dot"), |w| dot(g, w))?;
-    write_private(&dir.join("links.csv"), |w| csv(g, w))?;
-    write_private(&dir.join("map.graphml"), |w| super::exports::graphml(g, w))?;
-    write_private(&dir.join("i2.csv"), |w| super::exports::i2(g, w))?;
-    write_private(&dir.join("map.html"), |w| {
-        w.write_all(super::page::html(g, note).as_bytes())
-    })?;
+    type Job<'a> = (
+        String,
+        Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()> + Send + 'a>,
+    );
+    let mut jobs: Vec<Job> = vec![
+        ("map.json".into(), Box::new(|w| json(g, w))),
+        ("map.dot".into(), Box::new(|w| dot(g, w))),
+        ("links.csv".into(), Box::new(|w| csv(g, w))),
+        (
+            "map.graphml".into(),
+            Box::new(|w| super::exports::graphml(g, w)),
+        ),
+        ("i2.csv".into(), Box::new(|w| super::exports::i2(g, w))),
+        (
+            "map.html".into(),
+            Box::new(|w| w.write_all(super::page::html(g, note, draw).as_bytes())),
+        ),
+    ];
     if let Some(l) = locality {
-        write_private(&dir.join(pack_name(l)), |w| {
-            w.write_all(super::pack::html(g, l, note).as_bytes())
-        })?;
+        jobs.push((
+            pack_name(l),
+            Box::new(move |w| w.write_all(super::pack::html(g, l, note).as_bytes())),
+        ));
     }
-    Ok(())
+    // At a county's scale each file takes seconds to format and to sync; written side by side
+    // they take the time of the largest, not the sum. Each is streamed, so memory stays small.
+    let results: Vec<std::io::Result<()>> = std::thread::scope(|scope| {
+        let running: Vec<_> = jobs
+            .into_iter()
+            .map(|(name, body)| {
+                let path = dir.join(name);
+                scope.spawn(move || write_private(&path, body))
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|t| {
+                t.join().unwrap_or_else(|_| {
+                    Err(std::io::Error::other(
+                        "an output could not be written (internal error)",
+                    ))
+                })
+            })
+            .collect()
+    });
+    results.into_iter().collect()
 }

@@ -19,9 +19,13 @@ use std::fmt::Write as _;
 /// `src/map/frontend/LICENSES.txt`).
 const SCRIPT: &str = include_str!("assets/map.js");
 
-/// Entities drawn at most: the largest clusters that fit, whole; the rest are listed. A first
-/// cluster larger than this is drawn by its most-seen entities.
+/// Entities drawn at most by default (`map --draw`): the largest clusters that fit, whole; the
+/// rest are listed. A first cluster larger than this is drawn by its most-seen entities.
 pub const DRAWN: usize = 1500;
+/// Entities of the listed clusters carried in the page at most, so that the search finds them
+/// and any one of those clusters can be drawn on its own; larger maps keep the page light and
+/// leave the rest to map.json.
+const LISTED: usize = 20_000;
 /// Rows in the page's long tables at most (map.json and the exports hold everything).
 const ROWS: usize = 500;
 
@@ -115,25 +119,30 @@ pub(super) fn bar(width: u64) -> String {
 /// What the page draws: entity ids, and the clusters drawn whole.
 struct Drawn {
     ids: Vec<usize>,
+    /// Listed clusters the page carries (each small enough to draw on its own), and their
+    /// entities.
+    listed: Vec<usize>,
+    listed_ids: Vec<usize>,
     /// Clusters drawn whole.
     whole: usize,
     /// A first cluster too large to draw whole: (its size, entities drawn).
     partial: Option<(usize, usize)>,
 }
 
-fn choose(g: &MapGraph) -> Drawn {
+fn choose(g: &MapGraph, limit: usize) -> Drawn {
+    let limit = limit.max(1);
     let mut ids = Vec::new();
     let mut whole = 0;
     let mut partial = None;
     for c in &g.clusters {
-        if ids.len() + c.len() <= DRAWN {
+        if ids.len() + c.len() <= limit {
             ids.extend_from_slice(c);
             whole += 1;
         } else {
             if whole == 0 {
                 let mut top = c.clone();
                 top.sort_by_key(|id| (std::cmp::Reverse(g.entities[*id].reports.len()), *id));
-                top.truncate(DRAWN);
+                top.truncate(limit);
                 partial = Some((c.len(), top.len()));
                 ids.extend(top);
             }
@@ -143,7 +152,7 @@ fn choose(g: &MapGraph) -> Drawn {
     // Entities linked to nothing, while there is room (so the search finds them too).
     if partial.is_none() && whole == g.clusters.len() {
         let clustered: usize = g.clusters.iter().map(Vec::len).sum();
-        if ids.len() + (g.entities.len() - clustered) <= DRAWN {
+        if ids.len() + (g.entities.len() - clustered) <= limit {
             let inside: BTreeSet<usize> = ids.iter().copied().collect();
             ids.extend(
                 g.entities
@@ -153,20 +162,39 @@ fn choose(g: &MapGraph) -> Drawn {
             );
         }
     }
+    let shown = whole + usize::from(partial.is_some());
+    let mut listed = Vec::new();
+    let mut listed_ids = Vec::new();
+    for (i, c) in g.clusters.iter().enumerate().skip(shown).take(ROWS) {
+        if c.len() > limit || listed_ids.len() + c.len() > LISTED {
+            continue;
+        }
+        listed.push(i);
+        listed_ids.extend_from_slice(c);
+    }
     Drawn {
         ids,
+        listed,
+        listed_ids,
         whole,
         partial,
     }
 }
 
-/// The data the script reads: submissions (only those the drawn entities are named in),
-/// entities, links and possible links among them.
+/// The data the script reads: submissions (only those the entities carried are named in), the
+/// entities drawn and those of the listed clusters carried (`drawn: false`), and the links and
+/// possible links among them.
 fn data(g: &MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> serde_json::Value {
     use serde_json::json;
-    let inside: HashMap<usize, ()> = drawn.ids.iter().map(|id| (*id, ())).collect();
+    let carried = || drawn.ids.iter().chain(&drawn.listed_ids);
+    let inside: HashMap<usize, bool> = drawn
+        .ids
+        .iter()
+        .map(|id| (*id, true))
+        .chain(drawn.listed_ids.iter().map(|id| (*id, false)))
+        .collect();
     let mut local: BTreeMap<u32, usize> = BTreeMap::new();
-    for id in &drawn.ids {
+    for id in carried() {
         for r in &g.entities[*id].reports {
             local.insert(*r, 0);
         }
@@ -179,12 +207,17 @@ fn data(g: &MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> serde_json
         .keys()
         .map(|r| {
             let s = &g.reports[*r as usize];
-            json!([s.reference, s.date, s.form, s.priority, s.localities])
+            json!([
+                s.reference,
+                s.date,
+                s.form,
+                s.priority,
+                s.localities,
+                s.attachments
+            ])
         })
         .collect();
-    let nodes: Vec<_> = drawn
-        .ids
-        .iter()
+    let nodes: Vec<_> = carried()
         .map(|id| {
             let e = &g.entities[*id];
             json!({
@@ -192,6 +225,7 @@ fn data(g: &MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> serde_json
                 "subs": e.reports.iter().map(at).collect::<Vec<_>>(),
                 "roles": e.roles.iter().map(|r| r.to_lowercase().replace('_', " ")).collect::<Vec<_>>(),
                 "localities": e.localities, "cluster": cluster_of[*id],
+                "drawn": inside.get(id).copied().unwrap_or(false),
             })
         })
         .collect();
@@ -271,6 +305,14 @@ fn controls(h: &mut String, g: &MapGraph, drawn: &Drawn, subs: &[u32]) {
             c.len()
         );
     }
+    for i in &drawn.listed {
+        let _ = write!(
+            h,
+            "<option value=\"{i}\">Cluster {}: {} entities (listed, drawn alone)</option>",
+            i + 1,
+            g.clusters[*i].len()
+        );
+    }
     h.push_str("</select>\
         <div class=\"check\"><input type=\"checkbox\" id=\"possible\" checked><label for=\"possible\">Show possible links (dashed)</label></div>\
         <button type=\"button\" id=\"reset\">Show all again</button></section>");
@@ -282,7 +324,7 @@ fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
         let _ = write!(
             h,
             "<h2>Clusters not drawn</h2><p>{} smaller clusters, largest first{}.</p>\
-             <table><tr><th scope=\"col\">#</th><th scope=\"col\">entities</th><th scope=\"col\">submissions</th><th scope=\"col\">seen most</th></tr>",
+             <table><tr><th scope=\"col\">#</th><th scope=\"col\">entities</th><th scope=\"col\">submissions</th><th scope=\"col\">seen most</th><th scope=\"col\">map</th></tr>",
             g.clusters.len() - shown,
             if g.clusters.len() - shown > ROWS {
                 format!("; the first {ROWS} here, all of them in map.json")
@@ -302,9 +344,17 @@ fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
                 .iter()
                 .flat_map(|id| g.entities[*id].reports.iter().copied())
                 .collect();
+            let draw = if drawn.listed.binary_search(&i).is_ok() {
+                format!(
+                    "<button type=\"button\" class=\"link\" data-cluster=\"{i}\">Draw cluster {}</button>",
+                    i + 1
+                )
+            } else {
+                "in map.json".to_string()
+            };
             let _ = write!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{draw}</td></tr>",
                 i + 1,
                 c.len(),
                 subs.len(),
@@ -385,13 +435,15 @@ fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
     h.push_str("</table>");
 }
 
-pub fn html(g: &MapGraph, note: &str) -> String {
-    let drawn = choose(g);
+/// The page, drawing at most `limit` entities (`map --draw`).
+pub fn html(g: &MapGraph, note: &str, limit: usize) -> String {
+    let drawn = choose(g, limit);
     let cluster_of = g.cluster_of();
     let data = data(g, &drawn, &cluster_of);
     let subs: BTreeSet<u32> = drawn
         .ids
         .iter()
+        .chain(&drawn.listed_ids)
         .flat_map(|id| g.entities[*id].reports.iter().copied())
         .collect();
     let subs: Vec<u32> = subs.into_iter().collect();

@@ -7,6 +7,9 @@
 //   * search finds a plate typed in lower case with spaces in other places;
 //   * the locality and date filters change what is drawn, and only to what they should;
 //   * clicking a node (a mouse click on the canvas) shows that entity's references;
+//   * the panel gives each of an entity's submissions its count of evidence files;
+//   * with only the largest clusters drawn (map-few/, `map --draw 100`), the search finds an
+//     entity of a cluster that is only listed, and its result draws that cluster;
 //   * axe finds no violation on the page (controls, panel and tables);
 //   * a screenshot (map.png) for the README.
 
@@ -145,6 +148,31 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
       if (JSON.stringify(shown) !== JSON.stringify(expected)) throw new Error(`references ${shown} ≠ ${expected}`);
     });
 
+    await check(results, failures, 'the panel counts each submission\'s evidence files', async () => {
+      await page.locator('#reset').click();
+      const files = new Map(map.reports.map((r) => [r.reference, r.attachments]));
+      // A plate seen in a report with evidence, and in at least one more if there is one.
+      const withFiles = map.entities
+        .filter((e) => e.kind === 'vehicle' && !e.key.includes('?') && e.references.some((r) => files.get(r) > 0))
+        .sort((a, b) => b.references.length - a.references.length)[0];
+      if (!withFiles) throw new Error('no plate in a report with evidence in the fixture');
+      await page.locator('#search').fill(withFiles.label);
+      await page.locator('#results button', { hasText: withFiles.label }).first().click();
+      await page.waitForSelector('#panel:not([hidden]) h2');
+      const rows = await page.locator('#panel ul.refs li').allTextContents();
+      if (rows.length !== withFiles.references.length) throw new Error(`${rows.length} rows for ${withFiles.references.length} references`);
+      for (const row of rows) {
+        const ref = row.split(' · ')[0];
+        const want = files.get(ref);
+        const m = /(\d+) evidence files?$/.exec(row);
+        if (!m || Number(m[1]) !== want) throw new Error(`"${row}": map.json lists ${want} files for ${ref}`);
+      }
+      const total = withFiles.references.reduce((n, r) => n + files.get(r), 0);
+      const dd = await page.locator('#panel dt', { hasText: 'Evidence' }).locator('xpath=following-sibling::dd[1]').textContent();
+      if (!dd.startsWith(`${total} evidence file`)) throw new Error(`panel says "${dd}", map.json ${total}`);
+      await page.locator('#search').fill('');
+    });
+
     await check(results, failures, 'screenshot', async () => {
       // The largest cluster on its own, its most-seen entity selected: what the README shows.
       await page.setViewportSize({ width: 1280, height: 860 });
@@ -172,6 +200,44 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
   } finally {
     await context.close();
   }
+
+  await check(results, failures, 'search finds an entity of a cluster not drawn, and draws that cluster', async () => {
+    const few = await openMap(browser, path.join(path.dirname(mapDir), 'map-few', 'map.html'), desktop);
+    try {
+      const drawn = new Set(await drawnIds(few.page));
+      if (drawn.size === 0 || drawn.size > 100) throw new Error(`${drawn.size} entities drawn with --draw 100`);
+      // The largest cluster with nothing drawn, and a full plate in it that no drawn entity's
+      // label contains (so the only match is there).
+      const cluster = map.clusters.find((c) => c.every((id) => !drawn.has(id)) && c.some((id) => entity.get(id).kind === 'vehicle'));
+      if (!cluster) throw new Error('every cluster is drawn');
+      const labels = [...drawn].map((id) => entity.get(id).label.toLowerCase());
+      const plate = cluster
+        .map((id) => entity.get(id))
+        .find((e) => e.kind === 'vehicle' && !e.key.includes('?') && !labels.some((l) => l.includes(e.label.toLowerCase())));
+      if (!plate) throw new Error('no plate only in the cluster');
+      await few.page.locator('#search').fill(plate.label.toLowerCase());
+      const button = few.page.locator('#results li.elsewhere button', { hasText: plate.label });
+      if ((await button.count()) !== 1) {
+        throw new Error(`results: ${JSON.stringify(await few.page.locator('#results button').allTextContents())}`);
+      }
+      await button.click();
+      await few.page.waitForSelector('#panel:not([hidden]) h2');
+      const now = (await drawnIds(few.page)).sort((a, b) => a - b);
+      const want = [...cluster].sort((a, b) => a - b);
+      if (JSON.stringify(now) !== JSON.stringify(want)) throw new Error(`drawn ${now.length} entities, the cluster has ${want.length}`);
+      const heading = await few.page.locator('#panel h2').textContent();
+      if (heading !== plate.label) throw new Error(`panel shows "${heading}"`);
+      const selected = await few.page.evaluate(() => window.pisMap.cy.$('node:selected').map((n) => Number(n.id().slice(1))));
+      if (JSON.stringify(selected) !== JSON.stringify([plate.id])) throw new Error(`selected: ${selected}`);
+      // Back to the first drawing.
+      await few.page.locator('#reset').click();
+      const back = new Set(await drawnIds(few.page));
+      if (back.size !== drawn.size || [...drawn].some((id) => !back.has(id))) throw new Error('"Show all again" does not bring back the first drawing');
+      if (few.problems.length) throw new Error(few.problems.join('; '));
+    } finally {
+      await few.context.close();
+    }
+  });
 
   // axe is injected as a script, which the page's CSP (rightly) refuses: a second context
   // that bypasses the CSP, with search results listed and the panel open.

@@ -135,6 +135,13 @@ echo "gateway up at $base (log: target/browser/gateway.log)"
   --out "$work/map" tests/browser/map-fixture/envelopes > "$work/map.log" 2>&1 \
   || { echo "FAILED: map"; cat "$work/map.log"; exit 1; }
 
+# The same set with room to draw only the largest clusters (the others listed): beside the map
+# above as map-few/, where map.mjs looks for it.
+"$bin" map --identity tests/browser/map-fixture/analyst.key \
+  --signer tests/browser/map-fixture/signing-keys.txt --draw 100 \
+  --out "$work/map-few" tests/browser/map-fixture/envelopes > "$work/map.log" 2>&1 \
+  || { echo "FAILED: map --draw"; cat "$work/map.log"; exit 1; }
+
 status=0
 PISG_BROWSER_MAP_DIR="$work/map" PISG_BROWSER_BASE_URL="$base" PISG_BROWSER_MAIL_DIR="$work/mail" PISG_BROWSER_OUT="$repo/target/browser" \
   CHROMIUM="$chromium" node tests/browser/run.mjs || status=$?

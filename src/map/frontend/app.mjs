@@ -47,7 +47,7 @@ function phoneForms(q) {
 
 function main() {
   const data = JSON.parse($('map-data').textContent);
-  const subs = data.submissions; // [reference, day, form, priority, [localities]]
+  const subs = data.submissions; // [reference, day, form, priority, [localities], evidence files]
   const days = [...new Set(subs.map((s) => s[1]))].sort();
   const nodes = data.nodes;
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -66,19 +66,34 @@ function main() {
     n.digits = n.kind === 'phone' ? n.key.replace(/\D/g, '') : '';
   }
 
-  const elements = [];
-  for (const n of nodes) {
-    elements.push({
-      group: 'nodes',
-      data: { id: `n${n.id}`, label: n.label, kind: n.kind, size: 14 + 5 * Math.sqrt(n.subs.length) },
+  // The first drawing holds the entities marked drawn; the page also carries the listed
+  // clusters' entities, found by the search and drawn one cluster at a time on request.
+  const initial = nodes.filter((n) => n.drawn).map((n) => n.id);
+  const drawnClusters = new Set(nodes.filter((n) => n.drawn && n.cluster !== null).map((n) => n.cluster));
+  let onCanvas = new Set(initial);
+  function elementsFor(ids) {
+    const inside = new Set(ids);
+    const out = [];
+    for (const id of ids) {
+      const n = byId.get(id);
+      out.push({
+        group: 'nodes',
+        data: { id: `n${n.id}`, label: n.label, kind: n.kind, size: 14 + 5 * Math.sqrt(n.subs.length) },
+      });
+    }
+    data.links.forEach(([a, b], i) => {
+      if (inside.has(a) && inside.has(b)) {
+        out.push({ group: 'edges', data: { id: `l${i}`, source: `n${a}`, target: `n${b}` } });
+      }
     });
+    data.possible.forEach(([a, b], i) => {
+      if (inside.has(a) && inside.has(b)) {
+        out.push({ group: 'edges', data: { id: `p${i}`, source: `n${a}`, target: `n${b}` }, classes: 'possible' });
+      }
+    });
+    return out;
   }
-  data.links.forEach(([a, b], i) => {
-    elements.push({ group: 'edges', data: { id: `l${i}`, source: `n${a}`, target: `n${b}` } });
-  });
-  data.possible.forEach(([a, b], i) => {
-    elements.push({ group: 'edges', data: { id: `p${i}`, source: `n${a}`, target: `n${b}` }, classes: 'possible' });
-  });
+  const elements = elementsFor(initial);
 
   const style = [
     {
@@ -154,10 +169,15 @@ function main() {
   }
 
   let visible = new Set();
+  let passing = subs.map(() => true);
+  function nodePasses(n) {
+    return state.kinds.has(n.kind) && n.subs.some((i) => passing[i]);
+  }
   function apply() {
-    const passing = subs.map((_, i) => subPasses(i));
+    passing = subs.map((_, i) => subPasses(i));
     visible = new Set();
     for (const n of nodes) {
+      if (!onCanvas.has(n.id)) continue;
       if (!state.kinds.has(n.kind)) continue;
       if (state.cluster !== null && n.cluster !== state.cluster) continue;
       if (n.subs.some((i) => passing[i])) visible.add(n.id);
@@ -180,7 +200,7 @@ function main() {
     const from = days[state.from] ?? '';
     const to = days[state.to] ?? '';
     $('range-label').textContent = days.length ? `${from} to ${to}` : 'no dates';
-    const status = `Showing ${visible.size} of ${nodes.length} entities, ${links} links and ${possible} possible links.`;
+    const status = `Showing ${visible.size} of ${onCanvas.size} entities, ${links} links and ${possible} possible links.`;
     $('status').textContent = status;
     $('graph').dataset.drawn = String(visible.size);
     drawTimeline(passing);
@@ -273,7 +293,11 @@ function main() {
       cy.elements().removeClass('match faded');
       if (!q) return;
       const found = nodes.filter((n) => visible.has(n.id) && matches(n, q));
-      $('results-count').textContent = `${found.length} found`;
+      // Entities of the listed clusters (not drawn now) that pass the same filters.
+      const elsewhere = nodes.filter((n) => !onCanvas.has(n.id) && n.cluster !== null && nodePasses(n) && matches(n, q));
+      $('results-count').textContent = elsewhere.length
+        ? `${found.length} found in the drawing, ${elsewhere.length} in clusters not drawn`
+        : `${found.length} found`;
       for (const n of found.slice(0, 50)) {
         const li = el('li');
         const b = el('button', `${n.label} (${n.kind})`, { type: 'button', class: 'link' });
@@ -281,6 +305,13 @@ function main() {
         li.appendChild(b);
         list.appendChild(li);
         cy.getElementById(`n${n.id}`).addClass('match');
+      }
+      for (const n of elsewhere.slice(0, 50)) {
+        const li = el('li', null, { class: 'elsewhere' });
+        const b = el('button', `${n.label} (${n.kind}), cluster ${n.cluster + 1}: draw it`, { type: 'button', class: 'link' });
+        b.addEventListener('click', () => select(n.id));
+        li.appendChild(b);
+        list.appendChild(li);
       }
       if (found.length) {
         cy.elements().not('.hidden').not('.match').addClass('faded');
@@ -293,6 +324,8 @@ function main() {
   function select(id) {
     const n = byId.get(id);
     if (!n) return;
+    // An entity of a listed cluster: that cluster is drawn first.
+    if (!onCanvas.has(id) && n.cluster !== null) focusCluster(n.cluster);
     const node = cy.getElementById(`n${id}`);
     cy.nodes().unselect();
     if (!node.hasClass('hidden')) {
@@ -305,9 +338,12 @@ function main() {
     panel.appendChild(h);
     const dl = el('dl');
     const when = n.subs.map((i) => subs[i][1]).sort();
+    const files = (k) => `${k} evidence file${k === 1 ? '' : 's'}`;
+    const evidence = n.subs.reduce((sum, i) => sum + (subs[i][5] || 0), 0);
     const rows = [
       ['Type', n.kind],
       ['Seen in', `${n.subs.length} submission${n.subs.length === 1 ? '' : 's'}`],
+      ['Evidence', `${files(evidence)} in those submissions`],
       ['First seen', when[0] ?? ''],
       ['Last seen', when[when.length - 1] ?? ''],
       ['Roles', n.roles.length ? n.roles.join(', ') : 'none given'],
@@ -322,8 +358,8 @@ function main() {
     panel.appendChild(el('h3', 'References'));
     const refs = el('ul', null, { class: 'refs' });
     for (const i of [...n.subs].sort((a, b) => subs[a][1].localeCompare(subs[b][1]))) {
-      const [ref, day, form, priority] = subs[i];
-      refs.appendChild(el('li', `${ref} · ${day} · ${form} · ${priority}`));
+      const [ref, day, form, priority, , attached] = subs[i];
+      refs.appendChild(el('li', `${ref} · ${day} · ${form} · ${priority} · ${files(attached || 0)}`));
     }
     panel.appendChild(refs);
     const linked = neighbours.get(id) ?? [];
@@ -363,7 +399,35 @@ function main() {
   }
   cy.on('tap', 'node', (e) => select(Number(e.target.id().slice(1))));
 
+  // Positions of the first drawing while a listed cluster is drawn instead, to go back to.
+  let saved = null;
+  function spiral(eles) {
+    // A fixed start (randomize: false from a spiral) so the same map draws the same picture.
+    eles.forEach((n, i) => {
+      const a = i * 2.399963;
+      const r = 20 * Math.sqrt(i + 0.5);
+      n.position({ x: r * Math.cos(a), y: r * Math.sin(a) });
+    });
+  }
+  function setCanvas(ids, positions) {
+    cy.batch(() => {
+      cy.elements().remove();
+      cy.add(elementsFor(ids));
+    });
+    onCanvas = new Set(ids);
+    if (positions) cy.nodes().forEach((n) => n.position(positions.get(n.id()) ?? { x: 0, y: 0 }));
+    else spiral(cy.nodes());
+  }
+
   function focusCluster(c) {
+    if (c !== null && !drawnClusters.has(c)) {
+      // A listed cluster: drawn on its own in place of the first drawing.
+      if (!saved) saved = new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }]));
+      setCanvas(nodes.filter((n) => n.cluster === c).map((n) => n.id), null);
+    } else if (saved) {
+      setCanvas(initial, saved);
+      saved = null;
+    }
     state.cluster = c;
     $('cluster').value = c === null ? '' : String(c);
     apply();
@@ -417,26 +481,19 @@ function main() {
     apply();
   });
   $('reset').addEventListener('click', () => {
-    state.cluster = null;
-    $('cluster').value = '';
     cy.nodes().unselect();
     $('panel').hidden = true;
-    apply();
+    focusCluster(null);
   });
   for (const b of document.querySelectorAll('button[data-cluster]')) {
     b.addEventListener('click', () => focusCluster(Number(b.dataset.cluster)));
   }
 
   // ---- First drawing -----------------------------------------------------------------------
-  // A fixed start (randomize: false from a spiral) so the same map draws the same picture.
-  cy.nodes().forEach((n, i) => {
-    const a = i * 2.399963;
-    const r = 20 * Math.sqrt(i + 0.5);
-    n.position({ x: r * Math.cos(a), y: r * Math.sin(a) });
-  });
+  spiral(cy.nodes());
   const layout = cy.layout({
     name: 'fcose',
-    quality: nodes.length > 800 ? 'draft' : 'default',
+    quality: initial.length > 800 ? 'draft' : 'default',
     randomize: false,
     animate: false,
     nodeRepulsion: 6000,
