@@ -31,22 +31,42 @@ pub struct Trust {
 
 fn files_under(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for e in entries {
-            // Maildir's tmp/ holds mail still being written.
-            if e.file_name().is_some_and(|n| n == "tmp") {
-                continue;
-            }
-            files_under(&e, out);
-        }
+        list(path, out);
     } else {
         out.push(path.to_path_buf());
+    }
+}
+
+/// A folder's files, and those of the folders in it, in name order. The kind of each entry
+/// comes with the listing, so a folder of a hundred thousand envelopes costs no `stat` per
+/// file; only a symbolic link is followed to see what it names.
+fn list(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<(PathBuf, bool)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            let is_dir = match e.file_type() {
+                Ok(t) if !t.is_symlink() => t.is_dir(),
+                _ => path.is_dir(),
+            };
+            (path, is_dir)
+        })
+        .collect();
+    // Entries of one folder differ in their last component only: ordering by name is
+    // ordering by path.
+    entries.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    for (e, is_dir) in entries {
+        // Maildir's tmp/ holds mail still being written.
+        if e.file_name().is_some_and(|n| n == "tmp") {
+            continue;
+        }
+        if is_dir {
+            list(&e, out);
+        } else {
+            out.push(e);
+        }
     }
 }
 
@@ -273,19 +293,19 @@ pub fn read_inputs(
         .into_iter()
         .enumerate()
         .filter_map(|(i, o)| Some((i, o?)));
-    let mut submissions: Vec<Submission> = Vec::new();
-    let mut ranks: Vec<u8> = Vec::new();
+    let mut submissions: Vec<Submission> = Vec::with_capacity(files.len());
+    let mut ranks: Vec<u8> = Vec::with_capacity(files.len());
     let mut failures = Vec::new();
     let mut unverified = Vec::new();
     // One reference sealed for two routes (or read from an envelope and its email) is one
     // submission.
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(files.len());
     let mut reported = vec![false; files.len()];
     for (i, outcome) in outcomes {
         reported[i] = true;
-        let name = files[i].display().to_string();
+        let name = || files[i].display().to_string();
         match outcome {
-            Outcome::Failed(why) => failures.push((name, why)),
+            Outcome::Failed(why) => failures.push((name(), why)),
             Outcome::Used {
                 reference,
                 rank,
@@ -293,7 +313,7 @@ pub fn read_inputs(
                 unverified: why,
             } => {
                 if let Some(why) = why {
-                    unverified.push((name, why));
+                    unverified.push((name(), why));
                 }
                 match seen.get(&reference) {
                     // The fuller view of the two is kept.
