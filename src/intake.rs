@@ -498,7 +498,7 @@ impl Intake {
                         }
                     }
                     self.metrics.inc(
-                        "pisg_submissions_accepted_total",
+                        crate::metrics::Counter::SubmissionsAccepted,
                         &[("form", form_id), ("priority", priority.as_str())],
                     );
                     if let Some(p) = &self.pressure {

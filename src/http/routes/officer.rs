@@ -56,10 +56,10 @@ async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path:
         tracing::error!(error = %e, reason = refusal.code(), "officer refusal not audited");
     }
     tracing::warn!(reason = refusal.code(), "officer request refused");
-    state
-        .intake
-        .metrics()
-        .inc("pisg_officer_refused_total", &[("reason", refusal.code())]);
+    state.intake.metrics().inc(
+        crate::metrics::Counter::OfficerRefused,
+        &[("reason", refusal.code())],
+    );
     ApiError::OfficerRefused(refusal)
 }
 
@@ -415,10 +415,10 @@ pub async fn share(
         ShareOutcome::Gone => return Err(ApiError::NotFound),
     }
     state.intake.wake_outbox();
-    state
-        .intake
-        .metrics()
-        .inc("pisg_officer_shares_total", &[("route", &route.name)]);
+    state.intake.metrics().inc(
+        crate::metrics::Counter::OfficerShares,
+        &[("route", &route.name)],
+    );
     tracing::info!(reference = %reference, officer = %acting.officer, route = %route.name, "shared with MACE");
     Ok(HttpResponse::Created().json(json!({
         "reference": reference.as_str(),

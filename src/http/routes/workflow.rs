@@ -84,10 +84,10 @@ pub async fn record(
     if !recorded {
         return Err(ApiError::NotFound);
     }
-    state
-        .intake
-        .metrics()
-        .inc("pisg_workflow_steps_total", &[("step", kind.as_str())]);
+    state.intake.metrics().inc(
+        crate::metrics::Counter::WorkflowSteps,
+        &[("step", kind.as_str())],
+    );
     tracing::info!(reference = %reference, officer = %acting.officer, step = kind.as_str(), "workflow step recorded");
     Ok(HttpResponse::Created().json(json!({
         "reference": reference.as_str(),
