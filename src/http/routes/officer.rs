@@ -413,6 +413,7 @@ pub async fn share(
             ))
         }
         ShareOutcome::Gone => return Err(ApiError::NotFound),
+        ShareOutcome::Closed => return Err(ApiError::WorkflowClosed),
     }
     state.intake.wake_outbox();
     state.intake.metrics().inc(
