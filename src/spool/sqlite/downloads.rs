@@ -46,7 +46,9 @@ pub(super) fn take(
     issued_after: i64,
 ) -> rusqlite::Result<Option<Download>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let found: Option<(String, u32, String, Vec<u8>, Option<i64>)> = tx
+    // Reference, file, route, the file if kept whole, its staged chunks if not.
+    type Found = (String, u32, String, Vec<u8>, Option<i64>);
+    let found: Option<Found> = tx
         .query_row(OPEN, params![&hash[..], issued_after], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?))
         })
