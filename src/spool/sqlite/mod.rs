@@ -6,7 +6,7 @@
 //! (group commit, see [`writer`]); reads go through a second connection.
 //!
 //! One file per concern: [`connection`] (files, pragmas, the write proof), [`writer`],
-//! [`submissions`], [`outbox`], [`lifecycle`] (acknowledgement, escalation, re-queueing and
+//! [`submissions`], [`staging`] (large evidence files, in chunks), [`outbox`], [`lifecycle`] (acknowledgement, escalation, re-queueing and
 //! purging), [`settings`] (secrets and partners), [`audit`], [`transfer`] (export and import), [`rows`] (typed columns) and
 //! [`schema`] (migrations).
 
@@ -20,6 +20,7 @@ mod rows;
 pub mod schema;
 mod settings;
 mod share;
+mod staging;
 mod submissions;
 mod transfer;
 mod workflow;
@@ -79,6 +80,20 @@ impl SqliteSpool {
         let mut writer = connection::open_connection(&path)
             .with_context(|| format!("opening spool {}", path.display()))?;
         schema::migrate(&mut writer).context("migrating the spool schema")?;
+        // Large files staged by a gateway that stopped before their submission committed:
+        // no reference was given for them, and nothing here is staging yet.
+        let tx = writer
+            .transaction()
+            .context("removing unadopted evidence chunks")?;
+        let orphans =
+            staging::remove_orphans(&tx, None).context("removing unadopted evidence chunks")?;
+        tx.commit().context("removing unadopted evidence chunks")?;
+        if orphans > 0 {
+            tracing::info!(
+                files = orphans,
+                "removed evidence files staged for submissions that never committed"
+            );
+        }
         let key: [u8; 32] = settings::secret(&mut writer, REFERENCE_KEY, 32)
             .context("reading the reference key")?
             .try_into()
