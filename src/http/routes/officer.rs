@@ -150,6 +150,26 @@ pub(super) async fn signed_post<T>(
     })
 }
 
+/// As [`signed_post`] for a body of exactly `reference` and `others`, each a string: `parse`
+/// reads the others' values, in the order named.
+async fn signed_fields<T>(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+    others: &[&'static str],
+    parse: impl FnOnce(&[(&str, String)]) -> Result<T, ApiError>,
+) -> Result<Checked<T>, ApiError> {
+    signed_post(state, req, payload, |body| {
+        let names: Vec<&str> = std::iter::once("reference")
+            .chain(others.iter().copied())
+            .collect();
+        let values = string_fields(body, &names)?;
+        let reference = reference(&values[0].1)?;
+        Ok((reference, parse(&values[1..])?))
+    })
+    .await
+}
+
 /// The preamble of every signed `GET` on a submission: the signature over an empty body,
 /// then a query of exactly one `reference`, then a route of the officer's that received it.
 pub(super) async fn signed_get(
@@ -301,9 +321,8 @@ pub async fn reply(
         acting,
         reference,
         fields: sealed,
-    } = signed_post(&state, &req, payload, |body| {
-        let fields = string_fields(body, &["reference", "sealed"])?;
-        Ok((reference(&fields[0].1)?, sealed_bytes(&fields[1].1)?))
+    } = signed_fields(&state, &req, payload, &["sealed"], |v| {
+        sealed_bytes(&v[0].1)
     })
     .await?;
     let n = state
@@ -329,17 +348,14 @@ pub async fn status(
         acting,
         reference,
         fields: status,
-    } = signed_post(&state, &req, payload, |body| {
-        let fields = string_fields(body, &["reference", "status"])?;
-        let reference = reference(&fields[0].1)?;
-        let status: CaseStatus = fields[1].1.parse().map_err(|_| {
+    } = signed_fields(&state, &req, payload, &["status"], |v| {
+        v[0].1.parse::<CaseStatus>().map_err(|_| {
             invalid(
                 "status",
                 "unknown_status",
                 "One of received, being_looked_at, passed_to_team or closed",
             )
-        })?;
-        Ok((reference, status))
+        })
     })
     .await?;
     let set = state
@@ -371,13 +387,11 @@ pub async fn share(
         acting,
         reference,
         fields: (route, sealed),
-    } = signed_post(&state, &req, payload, |body| {
-        let fields = string_fields(body, &["reference", "route", "sealed"])?;
-        let reference = reference(&fields[0].1)?;
+    } = signed_fields(&state, &req, payload, &["route", "sealed"], |v| {
         let route = state
             .intake
             .routes()
-            .get(&fields[1].1)
+            .get(&v[0].1)
             .filter(|r| r.role == Role::Mace && r.view != View::Notice)
             .cloned()
             .ok_or_else(|| {
@@ -387,7 +401,7 @@ pub async fn share(
                     "Not a MACE route of this gateway that takes a restricted view",
                 )
             })?;
-        Ok((reference, (route, sealed_bytes(&fields[2].1)?)))
+        Ok((route, sealed_bytes(&v[1].1)?))
     })
     .await?;
     let outcome = state
@@ -413,6 +427,7 @@ pub async fn share(
             ))
         }
         ShareOutcome::Gone => return Err(ApiError::NotFound),
+        ShareOutcome::Closed => return Err(ApiError::WorkflowClosed),
     }
     state.intake.wake_outbox();
     state.intake.metrics().inc(

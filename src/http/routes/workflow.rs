@@ -10,7 +10,7 @@ use super::officer::{invalid, reference, signed_get, signed_post, string_fields,
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::spool::workflow::{ForceRef, Grade, Step, StepKind};
-use crate::spool::WorkflowEntry;
+use crate::spool::{StepOutcome, WorkflowEntry};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
@@ -75,14 +75,16 @@ pub async fn record(
         fields: step,
     } = signed_post(&state, &req, payload, parse_step).await?;
     let kind = step.kind();
-    let recorded = state
+    let outcome = state
         .intake
         .spool()
         .record_step(&reference, step, &acting.officer, state.now() as i64)
         .await
         .map_err(|_| ApiError::Unavailable)?;
-    if !recorded {
-        return Err(ApiError::NotFound);
+    match outcome {
+        StepOutcome::Recorded => {}
+        StepOutcome::Gone => return Err(ApiError::NotFound),
+        StepOutcome::Closed => return Err(ApiError::WorkflowClosed),
     }
     state.intake.metrics().inc(
         crate::metrics::Counter::WorkflowSteps,
