@@ -2,6 +2,7 @@
 //! transaction (group commit). Under load many submissions share one fsync, and each caller is
 //! answered only after the transaction holding its write has committed.
 
+use super::checkpoint::Checkpoints;
 use super::connection::Writable;
 use super::staging::{self, Staging};
 use super::{
@@ -88,6 +89,7 @@ pub(super) fn writer_loop(
     mut conn: Connection,
     numbering: &Numbering,
     writable: &Writable,
+    checkpoints: &Checkpoints,
     mut rx: mpsc::Receiver<Job>,
 ) {
     let cipher = &numbering.cipher;
@@ -226,6 +228,7 @@ pub(super) fn writer_loop(
         // Then one short step of background work: whatever small queued meanwhile goes first
         // on the next turn, so a report without files waits for at most one chunk's write.
         background_step(&mut conn, numbering, writable, &mut background);
+        checkpoints.committed();
     }
 }
 
