@@ -759,9 +759,9 @@ fn forged_documents_among_many_valid_ones_are_each_refused_by_name() {
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).expect("dir");
     let signer = crate::helpers::signer();
-    // Files are read in name order: v000 … v149, so the forged ones sit at a batch's start,
-    // its end, the next batch's start and the middle of another.
-    let forged_at = [0usize, 63, 64, 100];
+    // Files are read in name order, v000 … v149, in batches of 128: the forged ones sit at
+    // the first batch's start and end, the next batch's start and in its middle.
+    let forged_at = [0usize, 127, 128, 140];
     for i in 0..150 {
         let reference = format!("PIS-B{:03}-0001", i);
         let d = doc(
