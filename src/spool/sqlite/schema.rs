@@ -297,6 +297,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE attachments ADD COLUMN blob INTEGER REFERENCES attachment_blobs(id);
     CREATE UNIQUE INDEX attachments_blob ON attachments(blob) WHERE blob IS NOT NULL;
     "#,
+    // 10: a staged file records whether a submission adopted it, so that retention finds the
+    // unadopted ones through a small index rather than checking every stored file.
+    r#"
+    ALTER TABLE attachment_blobs ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0
+        CHECK (adopted IN (0, 1));
+    UPDATE attachment_blobs SET adopted = 1
+        WHERE id IN (SELECT blob FROM attachments WHERE blob IS NOT NULL);
+    DROP INDEX attachment_blobs_staged;
+    CREATE INDEX attachment_blobs_unadopted ON attachment_blobs(staged_at) WHERE adopted = 0;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -149,8 +149,8 @@ impl Staging {
     }
 }
 
-/// Checks that a staged file is whole and adopted by nothing yet, before a submission adopts
-/// it: a file removed as an orphan meanwhile (by another gateway starting on the same spool)
+/// Checks that a staged file is whole and adopted by nothing yet, and marks it adopted by the
+/// submission being inserted: a file removed as an orphan meanwhile (by another gateway starting on the same spool)
 /// fails the commit rather than commit a submission without its evidence.
 pub(super) fn check_staged(
     tx: &rusqlite::Transaction<'_>,
@@ -160,12 +160,13 @@ pub(super) fn check_staged(
     let found: Option<(i64, i64)> = tx
         .prepare_cached(
             "SELECT b.bytes, (SELECT COUNT(*) FROM attachment_chunks c WHERE c.blob = b.id)
-             FROM attachment_blobs b
-             WHERE b.id = ?1 AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob = b.id)",
+             FROM attachment_blobs b WHERE b.id = ?1 AND b.adopted = 0",
         )?
         .query_row([blob], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if found == Some((bytes as i64, chunks_of(bytes) as i64)) {
+        tx.prepare_cached("UPDATE attachment_blobs SET adopted = 1 WHERE id = ?1")?
+            .execute([blob])?;
         Ok(())
     } else {
         Err(incomplete())
@@ -220,11 +221,8 @@ pub(super) fn discard_step(conn: &mut Connection, blobs: &mut Vec<i64>) -> rusql
         )?
         .execute([blob])?;
     if removed == 0 {
-        tx.prepare_cached(
-            "DELETE FROM attachment_blobs WHERE id = ?1
-               AND NOT EXISTS (SELECT 1 FROM attachments WHERE blob = ?1)",
-        )?
-        .execute([blob])?;
+        tx.prepare_cached("DELETE FROM attachment_blobs WHERE id = ?1 AND adopted = 0")?
+            .execute([blob])?;
     }
     tx.commit()?;
     if removed == 0 {
@@ -233,6 +231,10 @@ pub(super) fn discard_step(conn: &mut Connection, blobs: &mut Vec<i64>) -> rusql
     Ok(!blobs.is_empty())
 }
 
+/// Staged files no submission adopted, staged before ?1 (through their own small index).
+pub(super) const ORPHANS: &str =
+    "SELECT id FROM attachment_blobs WHERE adopted = 0 AND staged_at < ?1";
+
 /// Removes staged files no submission adopted, staged before `before` (Unix seconds), or all of
 /// them (at start, when nothing can be in flight in this gateway). Returns how many.
 pub(super) fn remove_orphans(
@@ -240,10 +242,7 @@ pub(super) fn remove_orphans(
     before: Option<i64>,
 ) -> rusqlite::Result<usize> {
     let orphans: Vec<i64> = tx
-        .prepare_cached(
-            "SELECT id FROM attachment_blobs b
-             WHERE b.staged_at < ?1 AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob = b.id)",
-        )?
+        .prepare_cached(ORPHANS)?
         .query_map([before.unwrap_or(i64::MAX)], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for blob in &orphans {

@@ -346,6 +346,9 @@ fn periodic_queries_use_indexes() {
     assert!(stats.contains("COVERING INDEX deliveries_due"), "{stats}");
     assert!(stats.contains("deliveries_pending_age"), "{stats}");
     assert!(!stats.contains("SCAN deliveries"), "{stats}");
+    // Retention's look for unadopted staged files reads only those.
+    let orphans = plan(staging::ORPHANS);
+    assert!(orphans.contains("attachment_blobs_unadopted"), "{orphans}");
     let next = plan(NEXT_DUE);
     assert!(next.contains("(state=? AND rank=?)"), "{next}");
     assert!(!next.contains("SCAN deliveries"), "{next}");
