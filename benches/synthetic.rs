@@ -5,7 +5,8 @@
 //! example in Cargo.toml; it sits with the benches because it feeds them)
 //!
 //! OUT_DIR receives `analyst.key` (an identity made for this set), `envelopes/*.age` signed with
-//! the EXAMPLE signing key of `certs-example/`, and `signing-keys.txt` (its public key, for
+//! the EXAMPLE signing key of `certs-example/` and sealed to two recipients (the analyst's key
+//! and a colleague's, as a route has), and `signing-keys.txt` (its public key, for
 //! `map --signer`).
 //! Nothing here is real: names, numbers and places are generated.
 
@@ -81,7 +82,13 @@ fn main() {
         fallback: false,
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
-        recipients: vec![key.to_public()],
+        // Two recipients, as every route in config/routes.toml has: the analyst's key first,
+        // then a colleague's. `map` tries the analyst's identity on the stanzas in order, so
+        // each envelope costs one X25519 exchange here (two if the analyst's key came second).
+        recipients: vec![
+            key.to_public(),
+            age::x25519::Identity::generate().to_public(),
+        ],
         officers: vec![],
     };
     let mut rng = StdRng::seed_from_u64(7);

@@ -105,7 +105,7 @@ impl Housekeeping {
             } else {
                 tracing::warn!(%reference, "unacknowledged past its deadline: escalation queued");
             }
-            self.metrics.inc("pisg_escalations_total", &[]);
+            self.metrics.inc(crate::metrics::Counter::Escalations, &[]);
         }
         if !escalated.is_empty() {
             self.outbox.notify_one();
@@ -117,7 +117,7 @@ impl Housekeeping {
             for (reference, why) in &batch.purged {
                 tracing::info!(%reference, why = why.as_str(), "envelopes purged; the content-free record stays");
                 self.metrics
-                    .inc("pisg_purged_total", &[("why", why.as_str())]);
+                    .inc(crate::metrics::Counter::Purged, &[("why", why.as_str())]);
             }
             for reference in &batch.warned {
                 tracing::warn!(%reference, "never acknowledged: its envelopes will be purged at the maximum age");

@@ -302,15 +302,8 @@ impl Intake {
         files: Vec<Cleaned>,
         follow_up: Option<FollowUpRequest>,
     ) -> Result<Receipt, IntakeError> {
-        let with_key = follow_up.is_some();
-        let (follow_up, follow_up_notice) = match follow_up {
-            Some(f) => (Some(f.key), f.notice),
-            None => (None, None),
-        };
-        if let Some(hash) = token_hash {
-            if let Some(reference) = self.spool.reference_for_token(hash).await? {
-                return self.duplicate(reference).await;
-            }
+        if let Some(receipt) = self.sent_before(token_hash).await? {
+            return Ok(receipt);
         }
         let now = time::OffsetDateTime::now_utc();
         let mut prepared = prepare(&self.routes, &self.rules, form, &validated.answers, now);
@@ -319,87 +312,32 @@ impl Intake {
                 prepared.triage.reasons.push(flag.to_string());
             }
         }
-        let received_unix = now.unix_timestamp();
-        let received_at = now
-            .replace_nanosecond(0)
-            .unwrap_or(now)
-            .format(&Rfc3339)
-            .map_err(|_| IntakeError::NoReference)?;
+        let stamp = Stamp::of(now)?;
         // Evidence files do not name the reference: they are sealed once, off the HTTP worker
         // (a 10 MiB file is milliseconds of ChaCha20 per route, which would hold back every
         // small report queued on the same worker).
         let files = seal_files(&prepared.decisions, files).await?;
-        // A reference clashes only with one kept from before references were numbered, or with
-        // a number another gateway on the same spool took. The documents name the reference, so
-        // they are then sealed again under a fresh one.
-        for _ in 0..4 {
-            let (number, reference) = self.spool.next_reference()?;
-            let envelopes = seal_all(
-                &reference,
-                &received_at,
+        let draft = Draft {
+            form_id: &form.id,
+            form_version: form.version,
+            stamp: &stamp,
+            prepared: &prepared,
+            token_hash,
+            kind: Kind::Submission { follow_up },
+        };
+        self.commit(draft, |reference| {
+            seal_all(
+                reference,
+                &stamp.at,
                 form,
                 &validated,
                 &prepared,
                 &self.signer,
                 agency,
                 &files,
-            )?;
-            let outcome = self
-                .spool
-                .commit(NewSubmission {
-                    number,
-                    reference: reference.clone(),
-                    received_at: received_at.clone(),
-                    received_unix,
-                    form_id: form.id.clone(),
-                    form_version: form.version,
-                    priority: prepared.triage.priority,
-                    reason_codes: prepared.triage.reasons.clone(),
-                    token_hash,
-                    ack_deadline: prepared
-                        .decisions
-                        .iter()
-                        .filter_map(|d| d.route.ack_minutes(prepared.triage.priority))
-                        .min()
-                        .map(|m| received_unix + 60 * m as i64),
-                    envelopes,
-                    follow_up: follow_up.clone(),
-                    follow_up_notice: follow_up_notice.clone(),
-                })
-                .await?;
-            match outcome {
-                CommitOutcome::Committed(reference) => {
-                    let priority = prepared.triage.priority;
-                    let span = tracing::Span::current();
-                    span.record("reference", reference.as_str());
-                    span.record("priority", priority.as_str());
-                    let routes: Vec<&str> = prepared
-                        .decisions
-                        .iter()
-                        .map(|d| d.route.name.as_str())
-                        .collect();
-                    tracing::info!(reasons = ?prepared.triage.reasons, ?routes, "submission committed");
-                    self.metrics.inc(
-                        "pisg_submissions_accepted_total",
-                        &[("form", &form.id), ("priority", priority.as_str())],
-                    );
-                    if let Some(p) = &self.pressure {
-                        p.committed();
-                    }
-                    self.outbox.notify_one();
-                    return Ok(Receipt {
-                        reference,
-                        priority,
-                        received_at,
-                        duplicate: false,
-                        follow_up: with_key,
-                    });
-                }
-                CommitOutcome::Duplicate(reference) => return self.duplicate(reference).await,
-                CommitOutcome::ReferenceTaken => continue,
-            }
-        }
-        Err(IntakeError::NoReference)
+            )
+        })
+        .await
     }
 
     /// Seals what a submitter added on /follow-up like a submission of its own (own
@@ -410,10 +348,8 @@ impl Intake {
     /// the first one's (and adds nothing to the thread again).
     #[tracing::instrument(name = "addendum", skip_all, fields(reference, priority))]
     pub async fn submit_addendum(&self, a: Addendum<'_>) -> Result<Receipt, IntakeError> {
-        if let Some(hash) = a.token_hash {
-            if let Some(reference) = self.spool.reference_for_token(hash).await? {
-                return self.duplicate(reference).await;
-            }
+        if let Some(receipt) = self.sent_before(a.token_hash).await? {
+            return Ok(receipt);
         }
         let now = time::OffsetDateTime::now_utc();
         let mut answers = Map::new();
@@ -437,12 +373,7 @@ impl Intake {
             localities: Vec::new(),
             decisions,
         };
-        let received_unix = now.unix_timestamp();
-        let received_at = now
-            .replace_nanosecond(0)
-            .unwrap_or(now)
-            .format(&Rfc3339)
-            .map_err(|_| IntakeError::NoReference)?;
+        let stamp = Stamp::of(now)?;
         let mut thread_recipients: Vec<age::x25519::Recipient> = prepared
             .decisions
             .iter()
@@ -450,82 +381,125 @@ impl Intake {
             .collect();
         thread_recipients.push(a.submitter.clone());
         let copy = seal::encrypt_to(a.text.as_bytes(), &thread_recipients)?;
+        let draft = Draft {
+            form_id: ADDENDUM_FORM,
+            form_version: 1,
+            stamp: &stamp,
+            prepared: &prepared,
+            token_hash: a.token_hash,
+            kind: Kind::Addendum {
+                original: a.original,
+                copy,
+            },
+        };
+        self.commit(draft, |reference| {
+            seal_addendum(
+                reference,
+                &stamp.at,
+                &answers,
+                &prepared,
+                a.original,
+                &self.signer,
+            )
+        })
+        .await
+    }
+
+    /// The first receipt for a form page sent before (by its token's hash), if it was.
+    async fn sent_before(
+        &self,
+        token_hash: Option<[u8; 32]>,
+    ) -> Result<Option<Receipt>, IntakeError> {
+        let Some(hash) = token_hash else {
+            return Ok(None);
+        };
+        match self.spool.reference_for_token(hash).await? {
+            Some(reference) => self.duplicate(reference).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The one commit path of submissions and addenda. Draws a reference, seals under it
+    /// (`seal` names it in every document) and commits. A reference clashes only with one
+    /// kept from before references were numbered, or with a number another gateway on the
+    /// same spool took; the documents name the reference, so they are then sealed again under
+    /// a fresh one. Once durable: what the kind adds, the log, the metrics, the outbox's
+    /// wake-up and the receipt.
+    async fn commit<F>(&self, draft: Draft<'_>, seal: F) -> Result<Receipt, IntakeError>
+    where
+        F: Fn(&Reference) -> Result<Vec<NewEnvelope>, seal::SealError>,
+    {
+        let Draft {
+            form_id,
+            form_version,
+            stamp,
+            prepared,
+            token_hash,
+            kind,
+        } = draft;
+        let priority = prepared.triage.priority;
+        let (follow_up, with_key) = match &kind {
+            Kind::Submission { follow_up } => (follow_up.as_ref(), follow_up.is_some()),
+            Kind::Addendum { .. } => (None, false),
+        };
         for _ in 0..4 {
             let (number, reference) = self.spool.next_reference()?;
-            let envelopes = prepared
-                .decisions
-                .iter()
-                .map(|d| {
-                    let doc = seal::Document {
-                        reference: &reference,
-                        received_at: &received_at,
-                        form_id: ADDENDUM_FORM,
-                        form_version: 1,
-                        priority: prepared.triage.priority,
-                        reasons: &prepared.triage.reasons,
-                        localities: &prepared.localities,
-                        answers: &answers,
-                        notes: &[],
-                        findings: &prepared.triage.findings,
-                        submitted_via: None,
-                        attachments: &[],
-                        follow_up_of: Some(a.original),
-                    };
-                    let plain = seal::canonical_json(&doc, &d.route, d.view, &self.signer)?;
-                    Ok(NewEnvelope {
-                        route: d.route.name.clone(),
-                        mailbox: d.route.mailbox.clone(),
-                        view: d.view.into(),
-                        body: Some(seal::encrypt(&plain, &d.route)?),
-                        notice: None,
-                        ack: d.route.ack_kind(prepared.triage.priority),
-                        attachments: Vec::new(),
-                    })
-                })
-                .collect::<Result<Vec<_>, seal::SealError>>()?;
+            let envelopes = seal(&reference)?;
             let outcome = self
                 .spool
                 .commit(NewSubmission {
                     number,
                     reference: reference.clone(),
-                    received_at: received_at.clone(),
-                    received_unix,
-                    form_id: ADDENDUM_FORM.into(),
-                    form_version: 1,
-                    priority: prepared.triage.priority,
+                    received_at: stamp.at.clone(),
+                    received_unix: stamp.unix,
+                    form_id: form_id.to_string(),
+                    form_version,
+                    priority,
                     reason_codes: prepared.triage.reasons.clone(),
-                    token_hash: a.token_hash,
+                    token_hash,
                     ack_deadline: prepared
                         .decisions
                         .iter()
-                        .filter_map(|d| d.route.ack_minutes(prepared.triage.priority))
+                        .filter_map(|d| d.route.ack_minutes(priority))
                         .min()
-                        .map(|m| received_unix + 60 * m as i64),
+                        .map(|m| stamp.unix + 60 * m as i64),
                     envelopes,
-                    follow_up: None,
-                    follow_up_notice: None,
+                    follow_up: follow_up.map(|f| f.key.clone()),
+                    follow_up_notice: follow_up.and_then(|f| f.notice.clone()),
                 })
                 .await?;
             match outcome {
                 CommitOutcome::Committed(reference) => {
-                    let priority = prepared.triage.priority;
                     let span = tracing::Span::current();
                     span.record("reference", reference.as_str());
                     span.record("priority", priority.as_str());
-                    // The thread's copy after the addendum itself: if this write fails the
-                    // addendum has still reached police (its reference is shown), only the
-                    // submitter's own copy of their words is missing from the thread.
-                    if let Err(e) = self
-                        .spool
-                        .add_submitter_message(a.original, copy, &reference, received_unix)
-                        .await
-                    {
-                        tracing::error!(error = %e, "the thread's copy of an addendum was not stored");
+                    match kind {
+                        Kind::Submission { .. } => {
+                            let routes: Vec<&str> = prepared
+                                .decisions
+                                .iter()
+                                .map(|d| d.route.name.as_str())
+                                .collect();
+                            tracing::info!(reasons = ?prepared.triage.reasons, ?routes, "submission committed");
+                        }
+                        Kind::Addendum { original, copy } => {
+                            // The thread's copy after the addendum itself: if this write fails
+                            // the addendum has still reached police (its reference is shown),
+                            // only the submitter's own copy of their words is missing from the
+                            // thread.
+                            if let Err(e) = self
+                                .spool
+                                .add_submitter_message(original, copy, &reference, stamp.unix)
+                                .await
+                            {
+                                tracing::error!(error = %e, "the thread's copy of an addendum was not stored");
+                            }
+                            tracing::info!(reasons = ?prepared.triage.reasons, "follow-up addendum committed");
+                        }
                     }
-                    tracing::info!(reasons = ?prepared.triage.reasons, "follow-up addendum committed");
                     self.metrics.inc(
-                        "pisg_submissions_accepted_total",
-                        &[("form", ADDENDUM_FORM), ("priority", priority.as_str())],
+                        crate::metrics::Counter::SubmissionsAccepted,
+                        &[("form", form_id), ("priority", priority.as_str())],
                     );
                     if let Some(p) = &self.pressure {
                         p.committed();
@@ -534,9 +508,9 @@ impl Intake {
                     return Ok(Receipt {
                         reference,
                         priority,
-                        received_at,
+                        received_at: stamp.at.clone(),
                         duplicate: false,
-                        follow_up: false,
+                        follow_up: with_key,
                     });
                 }
                 CommitOutcome::Duplicate(reference) => return self.duplicate(reference).await,
@@ -562,6 +536,102 @@ impl Intake {
             follow_up: false,
         })
     }
+}
+
+/// When a submission or addendum was received: RFC 3339 to the second, and Unix seconds.
+struct Stamp {
+    at: String,
+    unix: i64,
+}
+
+impl Stamp {
+    fn of(now: time::OffsetDateTime) -> Result<Self, IntakeError> {
+        let at = now
+            .replace_nanosecond(0)
+            .unwrap_or(now)
+            .format(&Rfc3339)
+            .map_err(|_| IntakeError::NoReference)?;
+        Ok(Stamp {
+            at,
+            unix: now.unix_timestamp(),
+        })
+    }
+}
+
+/// What one commit holds besides its envelopes.
+struct Draft<'a> {
+    form_id: &'a str,
+    form_version: u32,
+    stamp: &'a Stamp,
+    prepared: &'a Prepared,
+    token_hash: Option<[u8; 32]>,
+    kind: Kind<'a>,
+}
+
+/// What the two commit paths store differently.
+enum Kind<'a> {
+    /// A report, with the follow-up key (and notice address) committed in its transaction.
+    Submission { follow_up: Option<FollowUpRequest> },
+    /// An addendum, whose words sealed for the original's thread are stored once it has its
+    /// own reference.
+    Addendum {
+        original: &'a Reference,
+        copy: Vec<u8>,
+    },
+}
+
+/// An addendum's envelopes: one per police intelligence route, its document naming the
+/// report it adds to.
+fn seal_addendum(
+    reference: &Reference,
+    received_at: &str,
+    answers: &Map<String, Value>,
+    prepared: &Prepared,
+    original: &Reference,
+    signer: &SigningKey,
+) -> Result<Vec<NewEnvelope>, seal::SealError> {
+    prepared
+        .decisions
+        .iter()
+        .map(|d| {
+            let doc = seal::Document {
+                reference,
+                received_at,
+                form_id: ADDENDUM_FORM,
+                form_version: 1,
+                priority: prepared.triage.priority,
+                reasons: &prepared.triage.reasons,
+                localities: &prepared.localities,
+                answers,
+                notes: &[],
+                findings: &prepared.triage.findings,
+                submitted_via: None,
+                attachments: &[],
+                follow_up_of: Some(original),
+            };
+            sealed_envelope(d, &doc, signer, Vec::new())
+        })
+        .collect()
+}
+
+/// A decision's envelope holding `doc`, signed and sealed to the route's recipients, with the
+/// files already sealed to them.
+fn sealed_envelope(
+    d: &Decision,
+    doc: &seal::Document<'_>,
+    signer: &SigningKey,
+    attachments: Vec<Arc<Vec<u8>>>,
+) -> Result<NewEnvelope, seal::SealError> {
+    let plain = seal::canonical_json(doc, &d.route, d.view, signer)?;
+    Ok(NewEnvelope {
+        route: d.route.name.clone(),
+        mailbox: d.route.mailbox.clone(),
+        view: d.view.into(),
+        body: Some(seal::encrypt(&plain, &d.route)?),
+        notice: None,
+        ack: d.route.ack_kind(doc.priority),
+        attachments,
+    })
 }
 
 /// Evidence files sealed for one submission: their facts (for the full view's document), and
@@ -669,20 +739,11 @@ pub fn seal_all(
                 attachments: if full { facts } else { &[] },
                 follow_up_of: None,
             };
-            let plain = seal::canonical_json(&doc, &d.route, d.view, signer)?;
             let attachments = match files.per_decision.get(i) {
                 Some(sealed) if full => sealed.clone(),
                 _ => Vec::new(),
             };
-            Ok(NewEnvelope {
-                route: d.route.name.clone(),
-                mailbox: d.route.mailbox.clone(),
-                view: d.view.into(),
-                body: Some(seal::encrypt(&plain, &d.route)?),
-                notice: None,
-                ack: d.route.ack_kind(prepared.triage.priority),
-                attachments,
-            })
+            sealed_envelope(d, &doc, signer, attachments)
         })
         .collect()
 }

@@ -293,8 +293,10 @@ impl Outbox {
         let (outcome, recorded) = match result {
             Ok(()) => {
                 tracing::info!(%reference, %route, attempts = failures, "delivered");
-                self.metrics
-                    .inc("pisg_deliveries_sent_total", &[("route", &route)]);
+                self.metrics.inc(
+                    crate::metrics::Counter::DeliveriesSent,
+                    &[("route", &route)],
+                );
                 (
                     Outcome::Delivered {
                         reference: reference.clone(),
@@ -309,8 +311,10 @@ impl Outbox {
             ) {
                 (false, Some(next_at)) => {
                     tracing::warn!(%reference, %route, class = %e.class, attempts = failures, retry_in_secs = next_at - now, "delivery failed; will retry");
-                    self.metrics
-                        .inc("pisg_deliveries_retried_total", &[("route", &route)]);
+                    self.metrics.inc(
+                        crate::metrics::Counter::DeliveriesRetried,
+                        &[("route", &route)],
+                    );
                     (
                         Outcome::Retrying {
                             reference: reference.clone(),
@@ -325,8 +329,10 @@ impl Outbox {
                 }
                 (permanent, _) => {
                     tracing::error!(%reference, %route, class = %e.class, attempts = failures, permanent, "DEAD LETTER: delivery abandoned; needs an operator (pis-gateway outbox retry)");
-                    self.metrics
-                        .inc("pisg_deliveries_dead_lettered_total", &[("route", &route)]);
+                    self.metrics.inc(
+                        crate::metrics::Counter::DeliveriesDeadLettered,
+                        &[("route", &route)],
+                    );
                     (
                         Outcome::DeadLettered {
                             reference: reference.clone(),

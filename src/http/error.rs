@@ -37,6 +37,9 @@ pub enum ApiError {
     /// The submitter took no follow-up code (or the submission is purged).
     #[error("no follow-up")]
     NoFollowUp,
+    /// The submission's workflow is closed: no step (and no share) is recorded after `closed`.
+    #[error("workflow closed")]
+    WorkflowClosed,
     #[error("internal error")]
     Internal(String),
 }
@@ -69,6 +72,7 @@ impl ResponseError for ApiError {
             }
             ApiError::Unauthorized | ApiError::OfficerRefused(_) => StatusCode::UNAUTHORIZED,
             ApiError::NoFollowUp => StatusCode::NOT_FOUND,
+            ApiError::WorkflowClosed => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -115,6 +119,13 @@ impl ResponseError for ApiError {
                 "reference",
                 "no_follow_up",
                 "The submitter did not take a follow-up code, or the submission has been purged"
+                    .into(),
+            ),
+            ApiError::WorkflowClosed => one(
+                "reference",
+                "workflow_closed",
+                "This submission's workflow is closed: nothing is recorded after `closed` \
+                 (no step, no share). Nothing was stored"
                     .into(),
             ),
             ApiError::Internal(cause) => {

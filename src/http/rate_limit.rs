@@ -360,10 +360,10 @@ pub fn too_many_requests(
     use actix_web::http::{header, StatusCode};
     use actix_web::ResponseError;
     let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-    state
-        .intake
-        .metrics()
-        .inc("pisg_rate_limited_total", &[("class", class.label())]);
+    state.intake.metrics().inc(
+        crate::metrics::Counter::RateLimited,
+        &[("class", class.label())],
+    );
     let mut resp = if api {
         crate::http::error::ApiError::RateLimited.error_response()
     } else {

@@ -4,27 +4,32 @@
 
 use super::entities::Kind;
 use super::graph::MapGraph;
-use super::output::{csv_cell, MARKING};
+use super::output::{cell, escaped, references, Csv, Words, MARKING};
 use std::io::Write;
 
 /// Text for an XML attribute or element: markup characters escaped, and characters XML 1.0
 /// cannot carry at all (most controls, U+FFFE, U+FFFF) replaced by a space, so a hostile label
-/// can neither add markup nor make the file unreadable.
-fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            '\t' | '\n' | '\r' => o.push(' '),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => o.push(' '),
-            c => o.push(c),
-        }
+/// can neither add markup nor make the file unreadable. Written straight into the output.
+struct Xml<'a>(&'a str);
+
+impl std::fmt::Display for Xml<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        escaped(f, self.0, |c| match c {
+            '&' => Some("&amp;"),
+            '<' => Some("&lt;"),
+            '>' => Some("&gt;"),
+            '"' => Some("&quot;"),
+            '\'' => Some("&apos;"),
+            '\t' | '\n' | '\r' => Some(" "),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => Some(" "),
+            _ => None,
+        })
     }
-    o
+}
+
+#[cfg(test)]
+fn xml(s: &str) -> String {
+    Xml(s).to_string()
 }
 
 /// The entity types as i2 Analyst's Notebook names them.
@@ -39,7 +44,7 @@ fn i2_type(kind: Kind) -> &'static str {
     }
 }
 
-pub fn graphml(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
+pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
     write!(
         w,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- {MARKING} -->\n\
@@ -59,34 +64,27 @@ pub fn graphml(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
          <key id=\"weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n\
          <graph id=\"pis_map\" edgedefault=\"undirected\">\n<data key=\"marking\">{MARKING}</data>\n"
     )?;
-    let refs = |r: &[u32]| -> String {
-        let v: Vec<&str> = r
-            .iter()
-            .map(|i| g.reports[*i as usize].reference.as_str())
-            .collect();
-        xml(&v.join(" "))
-    };
+    let refs = |r| Words(references(g, r), Xml);
     for e in &g.entities {
         let (first, last) = g.span(&e.reports);
-        let roles: Vec<&str> = e.roles.iter().map(String::as_str).collect();
-        let localities: Vec<&str> = e.localities.iter().map(String::as_str).collect();
         writeln!(
             w,
             "<node id=\"n{}\"><data key=\"type\">{}</data><data key=\"label\">{}</data>\
-             <data key=\"identity\">{}</data><data key=\"submissions\">{}</data>\
+             <data key=\"identity\">{}:{}</data><data key=\"submissions\">{}</data>\
              <data key=\"roles\">{}</data><data key=\"localities\">{}</data>\
              <data key=\"references\">{}</data><data key=\"first_seen\">{}</data>\
              <data key=\"last_seen\">{}</data></node>",
             e.id,
             e.kind.as_str(),
-            xml(&e.label),
-            xml(&format!("{}:{}", e.kind.as_str(), e.key)),
+            Xml(&e.label),
+            Xml(e.kind.as_str()),
+            Xml(&e.key),
             e.reports.len(),
-            xml(&roles.join(" ")),
-            xml(&localities.join(" ")),
+            Words(e.roles.iter().map(String::as_str), Xml),
+            Words(e.localities.iter().map(String::as_str), Xml),
             refs(&e.reports),
-            xml(first),
-            xml(last)
+            Xml(first),
+            Xml(last)
         )?;
     }
     for (i, l) in g.links.iter().enumerate() {
@@ -100,8 +98,8 @@ pub fn graphml(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
             l.target,
             l.seen.len(),
             refs(&l.seen),
-            xml(first),
-            xml(last)
+            Xml(first),
+            Xml(last)
         )?;
     }
     for (i, p) in g.possible_links.iter().enumerate() {
@@ -111,7 +109,7 @@ pub fn graphml(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
              <data key=\"reason\">{}</data><data key=\"weight\">0.5</data></edge>",
             p.source,
             p.target,
-            xml(p.reason)
+            Xml(p.reason)
         )?;
     }
     w.write_all(b"</graph>\n</graphml>\n")
@@ -120,8 +118,7 @@ pub fn graphml(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
 /// The i2 import file's columns, in order.
 pub const I2_COLUMNS: &str = "entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking";
 
-pub fn i2(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
-    let f = csv_cell;
+pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
     writeln!(w, "{I2_COLUMNS}")?;
     // Each entity's three cells, made once: an entity ends many links.
     let ends: Vec<String> = g
@@ -130,43 +127,39 @@ pub fn i2(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
         .map(|e| {
             format!(
                 "{},{},{}",
-                f(i2_type(e.kind)),
-                f(&format!("{}:{}", e.kind.as_str(), e.key)),
-                f(&e.label)
+                cell(i2_type(e.kind)),
+                cell(&format!("{}:{}", e.kind.as_str(), e.key)),
+                cell(&e.label)
             )
         })
         .collect();
     let end = |id: usize| ends[id].as_str();
+    let (named, possible, marking) = (
+        cell("Named together").to_string(),
+        cell("Possible link").to_string(),
+        cell(MARKING).to_string(),
+    );
     for l in &g.links {
         let (first, last) = g.span(&l.seen);
-        let refs: Vec<&str> = l
-            .seen
-            .iter()
-            .map(|s| g.reports[*s as usize].reference.as_str())
-            .collect();
         let n = l.seen.len();
         writeln!(
             w,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{named},{},{},{},{},{marking}",
             end(l.source),
             end(l.target),
-            f("Named together"),
-            f(&format!("{n} submission{}", if n == 1 { "" } else { "s" })),
-            f(first),
-            f(last),
-            f(&refs.join(" ")),
-            f(MARKING)
+            cell(&format!("{n} submission{}", if n == 1 { "" } else { "s" })),
+            cell(first),
+            cell(last),
+            Csv(references(g, &l.seen)),
         )?;
     }
     for p in &g.possible_links {
         writeln!(
             w,
-            "{},{},{},{},,,,{}",
+            "{},{},{possible},{},,,,{marking}",
             end(p.source),
             end(p.target),
-            f("Possible link"),
-            f(p.reason),
-            f(MARKING)
+            cell(p.reason),
         )?;
     }
     Ok(())

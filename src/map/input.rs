@@ -4,7 +4,9 @@
 
 use super::entities::{extract, Submission};
 use crate::reference::Reference;
+use crate::signing::{Checker, Signed, VerifyError};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -29,22 +31,42 @@ pub struct Trust {
 
 fn files_under(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for e in entries {
-            // Maildir's tmp/ holds mail still being written.
-            if e.file_name().is_some_and(|n| n == "tmp") {
-                continue;
-            }
-            files_under(&e, out);
-        }
+        list(path, out);
     } else {
         out.push(path.to_path_buf());
+    }
+}
+
+/// A folder's files, and those of the folders in it, in name order. The kind of each entry
+/// comes with the listing, so a folder of a hundred thousand envelopes costs no `stat` per
+/// file; only a symbolic link is followed to see what it names.
+fn list(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<(PathBuf, bool)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            let is_dir = match e.file_type() {
+                Ok(t) if !t.is_symlink() => t.is_dir(),
+                _ => path.is_dir(),
+            };
+            (path, is_dir)
+        })
+        .collect();
+    // Entries of one folder differ in their last component only: ordering by name is
+    // ordering by path.
+    entries.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    for (e, is_dir) in entries {
+        // Maildir's tmp/ holds mail still being written.
+        if e.file_name().is_some_and(|n| n == "tmp") {
+            continue;
+        }
+        if is_dir {
+            list(&e, out);
+        } else {
+            out.push(e);
+        }
     }
 }
 
@@ -67,24 +89,24 @@ fn is_evidence_file(path: &Path) -> bool {
         && Reference::parse(reference).is_some_and(|r| r.as_str() == reference)
 }
 
-/// The envelope inside a file: the file itself, or the armored block of an email.
-fn envelope(bytes: &[u8]) -> Option<Vec<u8>> {
+/// The envelope inside a file: the file itself (borrowed, not copied), or the armored block
+/// of an email.
+fn envelope(bytes: &[u8]) -> Option<Cow<'_, [u8]>> {
     const BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
     const END: &[u8] = b"-----END AGE ENCRYPTED FILE-----";
     if bytes.starts_with(b"age-encryption.org/") {
-        return Some(bytes.to_vec());
+        return Some(Cow::Borrowed(bytes));
     }
     let start = bytes.windows(BEGIN.len()).position(|w| w == BEGIN)?;
     let end = bytes[start..].windows(END.len()).position(|w| w == END)? + start + END.len();
     // Armor inside an email may carry CRLF line ends; age's armor reader wants LF.
-    let text: Vec<u8> = bytes[start..end]
+    let mut out: Vec<u8> = bytes[start..end]
         .iter()
         .copied()
         .filter(|b| *b != b'\r')
         .collect();
-    let mut out = text;
     out.push(b'\n');
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 /// How much of a submission a document's view holds.
@@ -120,36 +142,97 @@ enum Outcome {
     Failed(String),
 }
 
-fn open_one(path: &Path, identities: &[Box<dyn age::Identity>], trust: &Trust) -> Outcome {
+/// An input opened and read, its signature not yet checked.
+struct Read {
+    reference: String,
+    rank: u8,
+    submission: Submission,
+    signed: Result<Signed, VerifyError>,
+}
+
+/// What became of one input before its signature is checked: read, or why not.
+type Opened = Result<Read, String>;
+
+fn open_one(path: &Path, identities: &[Box<dyn age::Identity>], checker: &Checker) -> Opened {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => return Outcome::Failed(format!("cannot read: {e}")),
+        Err(e) => return Err(format!("cannot read: {e}")),
     };
     let Some(env) = envelope(&bytes) else {
-        return Outcome::Failed("no age envelope in it".into());
+        return Err("no age envelope in it".into());
     };
     let doc = match crate::seal::decrypt(&env, identities) {
         Ok(plain) => match serde_json::from_slice::<Value>(&plain) {
             Ok(doc) => doc,
-            Err(_) => return Outcome::Failed("decrypted, but not a JSON document".into()),
+            Err(_) => return Err("decrypted, but not a JSON document".into()),
         },
-        Err(e) => return Outcome::Failed(e.to_string()),
+        Err(e) => return Err(e.to_string()),
     };
     if let Some(why) = refusal(&doc) {
-        return Outcome::Failed(why.into());
+        return Err(why.into());
     }
-    let unverified = match crate::signing::verify_document(&doc, &trust.keys) {
-        Ok(_) => None,
-        Err(e) if trust.allow_unsigned => Some(e.to_string()),
-        Err(e) => return Outcome::Failed(format!("refused: {e}")),
-    };
-    // Only what the map uses is kept; the decrypted document is dropped here.
-    Outcome::Used {
+    // Only what the map uses is kept (and the bytes the signature covers, until they are
+    // checked with the rest of the batch); the decrypted document is dropped here.
+    Ok(Read {
         reference: doc["reference"].as_str().unwrap_or_default().to_string(),
         rank: rank(&doc),
         submission: extract(&doc),
-        unverified,
-    }
+        signed: checker.prepare(&doc),
+    })
+}
+
+/// Inputs a worker takes at a time: their signatures are checked as one batch (the cost per
+/// signature falls as a batch grows, by about a seventh from 64 to 128).
+const BATCH: usize = 128;
+
+/// Opens a run of inputs and checks their signatures together.
+fn open_batch(
+    files: &[PathBuf],
+    identities: &[Box<dyn age::Identity>],
+    trust: &Trust,
+    checker: &Checker,
+) -> Vec<Outcome> {
+    let opened: Vec<Opened> = files
+        .iter()
+        .map(|f| open_one(f, identities, checker))
+        .collect();
+    let signed: Vec<&Signed> = opened
+        .iter()
+        .filter_map(|o| match o {
+            Ok(Read { signed: Ok(s), .. }) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let mut checked = checker.check_all(&signed).into_iter();
+    opened
+        .into_iter()
+        .map(|o| match o {
+            Err(why) => Outcome::Failed(why),
+            Ok(Read {
+                reference,
+                rank,
+                submission,
+                signed,
+            }) => {
+                let verdict = match signed {
+                    // One answer per prepared signature, in the same order.
+                    Ok(_) => checked.next().unwrap_or(Err(VerifyError::BadSignature)),
+                    Err(e) => Err(e),
+                };
+                let unverified = match verdict {
+                    Ok(()) => None,
+                    Err(e) if trust.allow_unsigned => Some(e.to_string()),
+                    Err(e) => return Outcome::Failed(format!("refused: {e}")),
+                };
+                Outcome::Used {
+                    reference,
+                    rank,
+                    submission,
+                    unverified,
+                }
+            }
+        })
+        .collect()
 }
 
 /// Reads, decrypts, checks and extracts every input, on as many threads as there are cores
@@ -172,17 +255,24 @@ pub fn read_inputs(
         .map_or(1, |n| n.get())
         .clamp(1, 16)
         .min(files.len().max(1));
+    let checker = Checker::new(&trust.keys);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut outcomes: Vec<(usize, Outcome)> = std::thread::scope(|scope| {
+    let outcomes: Vec<(usize, Outcome)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let ids = identities();
                     let mut done = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(f) = files.get(i) else { break };
-                        done.push((i, open_one(f, &ids, trust)));
+                        let start = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
+                        let Some(run) = files.get(start..(start + BATCH).min(files.len())) else {
+                            break;
+                        };
+                        if run.is_empty() {
+                            break;
+                        }
+                        let outcomes = open_batch(run, &ids, trust, &checker);
+                        done.extend((start..).zip(outcomes));
                     }
                     done
                 })
@@ -194,20 +284,29 @@ pub fn read_inputs(
             .flat_map(|w| w.join().unwrap_or_default())
             .collect()
     });
-    outcomes.sort_unstable_by_key(|(i, _)| *i);
-    let mut submissions: Vec<Submission> = Vec::new();
-    let mut ranks: Vec<u8> = Vec::new();
+    // Each into its input's place (moving each once, not sorting).
+    let mut placed: Vec<Option<Outcome>> =
+        std::iter::repeat_with(|| None).take(files.len()).collect();
+    for (i, o) in outcomes {
+        placed[i] = Some(o);
+    }
+    let outcomes = placed
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, o)| Some((i, o?)));
+    let mut submissions: Vec<Submission> = Vec::with_capacity(files.len());
+    let mut ranks: Vec<u8> = Vec::with_capacity(files.len());
     let mut failures = Vec::new();
     let mut unverified = Vec::new();
     // One reference sealed for two routes (or read from an envelope and its email) is one
     // submission.
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(files.len());
     let mut reported = vec![false; files.len()];
     for (i, outcome) in outcomes {
         reported[i] = true;
-        let name = files[i].display().to_string();
+        let name = || files[i].display().to_string();
         match outcome {
-            Outcome::Failed(why) => failures.push((name, why)),
+            Outcome::Failed(why) => failures.push((name(), why)),
             Outcome::Used {
                 reference,
                 rank,
@@ -215,7 +314,7 @@ pub fn read_inputs(
                 unverified: why,
             } => {
                 if let Some(why) = why {
-                    unverified.push((name, why));
+                    unverified.push((name(), why));
                 }
                 match seen.get(&reference) {
                     // The fuller view of the two is kept.

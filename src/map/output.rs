@@ -11,10 +11,14 @@ use std::path::Path;
 
 pub const MARKING: &str = "OFFICIAL-SENSITIVE";
 
+/// Where an output is written: a concrete type, so the formatting code is compiled for it
+/// (through `dyn Write` each of the many small writes is an indirect call).
+pub(super) type Out = std::io::BufWriter<std::fs::File>;
+
 /// Creates (or truncates) `path` with mode 0600 and writes it through `body`.
 pub(super) fn write_private(
     path: &Path,
-    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    body: impl FnOnce(&mut Out) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
@@ -49,37 +53,102 @@ pub(super) fn escape(s: &str) -> String {
 
 /// A quoted DOT string's contents: quotes and backslashes escaped (so nothing ends the string
 /// early or starts an escape sequence), line breaks and other controls turned into spaces.
-fn dot_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => o.push_str("\\\\"),
-            '"' => o.push_str("\\\""),
-            c if c.is_control() => o.push(' '),
-            c => o.push(c),
+/// Written straight into the output (these files are hundreds of megabytes).
+pub(super) struct Dot<'a>(pub &'a str);
+
+impl std::fmt::Display for Dot<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        escaped(f, self.0, |c| match c {
+            '\\' => Some("\\\\"),
+            '"' => Some("\\\""),
+            c if c.is_control() => Some(" "),
+            _ => None,
+        })
+    }
+}
+
+/// Writes `s` with each character `swap` names replaced, copying the runs between them whole.
+pub(super) fn escaped(
+    f: &mut std::fmt::Formatter<'_>,
+    s: &str,
+    swap: impl Fn(char) -> Option<&'static str>,
+) -> std::fmt::Result {
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if let Some(with) = swap(c) {
+            f.write_str(&s[start..i])?;
+            f.write_str(with)?;
+            start = i + c.len_utf8();
         }
     }
-    o
+    f.write_str(&s[start..])
+}
+
+/// Words joined by single spaces, each shown through `show` (every escape here works
+/// character by character, so escaping the words one by one gives the escaped whole).
+pub(super) struct Words<'a, I, D>(pub I, pub fn(&'a str) -> D);
+
+impl<'a, I, D> std::fmt::Display for Words<'a, I, D>
+where
+    I: Iterator<Item = &'a str> + Clone,
+    D: std::fmt::Display,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, w) in self.0.clone().enumerate() {
+            if n > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{}", (self.1)(w))?;
+        }
+        Ok(())
+    }
 }
 
 /// A CSV cell, quoted. A cell a spreadsheet would take for a formula (OWASP "CSV injection":
 /// starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading `'`, so it is shown
-/// as text and never run.
-pub(super) fn csv_cell(s: &str) -> String {
-    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let mut o = String::with_capacity(s.len() + 3);
-    o.push('"');
-    if risky {
-        o.push('\'');
-    }
-    for c in s.chars() {
-        if c == '"' {
-            o.push('"');
+/// as text and never run. `Csv` is the cell of these words joined by spaces.
+pub(super) struct Csv<'a, I>(pub I)
+where
+    I: Iterator<Item = &'a str> + Clone;
+
+impl<'a, I> std::fmt::Display for Csv<'a, I>
+where
+    I: Iterator<Item = &'a str> + Clone,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"")?;
+        // The joined text starts with the first word (or a space, when that word is empty).
+        if self
+            .0
+            .clone()
+            .next()
+            .is_some_and(|w| w.starts_with(['=', '+', '-', '@', '\t', '\r']))
+        {
+            f.write_str("'")?;
         }
-        o.push(c);
+        for (n, w) in self.0.clone().enumerate() {
+            if n > 0 {
+                f.write_str(" ")?;
+            }
+            escaped(f, w, |c| (c == '"').then_some("\"\""))?;
+        }
+        f.write_str("\"")
     }
-    o.push('"');
-    o
+}
+
+/// One CSV cell (see `Csv`).
+pub(super) fn cell(s: &str) -> Csv<'_, std::iter::Once<&str>> {
+    Csv(std::iter::once(s))
+}
+
+/// Reports' references, in the order given.
+pub(super) fn references<'a>(
+    g: &'a MapGraph,
+    reports: &'a [u32],
+) -> impl Iterator<Item = &'a str> + Clone + 'a {
+    reports
+        .iter()
+        .map(|r| g.reports[*r as usize].reference.as_str())
 }
 
 /// GraphViz colours by type (the page has its own, colour-blind-safe palette with shapes).
@@ -109,6 +178,78 @@ where
     }
 }
 
+/// Reports' references, by index.
+struct Refs<'a>(&'a MapGraph, &'a [u32]);
+
+impl Serialize for Refs<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.1
+                .iter()
+                .map(|i| self.0.reports[*i as usize].reference.as_str()),
+        )
+    }
+}
+
+/// The reports that named a link together.
+struct Seen<'a>(&'a MapGraph, &'a [u32]);
+
+impl Serialize for Seen<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.iter().map(|i| {
+            let r = &self.0.reports[*i as usize];
+            SeenRow {
+                date: &r.date,
+                form: &r.form,
+                reference: &r.reference,
+            }
+        }))
+    }
+}
+
+// `map.json`'s rows. Fields stay in alphabetical order (the order the file has always had).
+#[derive(Serialize)]
+struct EntityRow<'a> {
+    id: usize,
+    key: &'a str,
+    kind: super::entities::Kind,
+    label: &'a str,
+    localities: &'a std::collections::BTreeSet<String>,
+    references: Refs<'a>,
+    roles: &'a std::collections::BTreeSet<String>,
+}
+
+#[derive(Serialize)]
+struct SeenRow<'a> {
+    date: &'a str,
+    form: &'a str,
+    reference: &'a str,
+}
+
+#[derive(Serialize)]
+struct LinkRow<'a> {
+    seen: Seen<'a>,
+    source: usize,
+    target: usize,
+}
+
+#[derive(Serialize)]
+struct PossibleRow {
+    reason: &'static str,
+    source: usize,
+    target: usize,
+}
+
+#[derive(Serialize)]
+struct ReportRow<'a> {
+    attachments: usize,
+    date: &'a str,
+    form: &'a str,
+    localities: &'a [String],
+    priority: &'a str,
+    reference: &'a str,
+}
+
 struct Json<'a>(&'a MapGraph);
 
 impl Serialize for Json<'_> {
@@ -120,57 +261,53 @@ impl Serialize for Json<'_> {
         impl Serialize for Map<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let g = self.0;
-                let refs = |r: &[u32]| -> Vec<&str> {
-                    r.iter()
-                        .map(|i| g.reports[*i as usize].reference.as_str())
-                        .collect()
-                };
+                // Typed rows with their fields in sorted order: the bytes `json!` objects (sorted
+                // maps) gave, without building a JSON value per row.
                 let mut m = s.serialize_struct("map", 9)?;
                 m.serialize_field(
                     "entities",
                     &Seq(|| {
-                        g.entities.iter().map(|e| {
-                            serde_json::json!({
-                                "id": e.id, "kind": e.kind, "key": e.key, "label": e.label,
-                                "references": refs(&e.reports), "localities": e.localities,
-                                "roles": e.roles,
-                            })
+                        g.entities.iter().map(|e| EntityRow {
+                            id: e.id,
+                            key: &e.key,
+                            kind: e.kind,
+                            label: &e.label,
+                            localities: &e.localities,
+                            references: Refs(g, &e.reports),
+                            roles: &e.roles,
                         })
                     }),
                 )?;
                 m.serialize_field(
                     "links",
                     &Seq(|| {
-                        g.links.iter().map(|l| {
-                            let seen: Vec<_> = l
-                                .seen
-                                .iter()
-                                .map(|i| {
-                                    let r = &g.reports[*i as usize];
-                                    serde_json::json!({"reference": r.reference, "date": r.date, "form": r.form})
-                                })
-                                .collect();
-                            serde_json::json!({"source": l.source, "target": l.target, "seen": seen})
+                        g.links.iter().map(|l| LinkRow {
+                            seen: Seen(g, &l.seen),
+                            source: l.source,
+                            target: l.target,
                         })
                     }),
                 )?;
                 m.serialize_field(
                     "possible_links",
                     &Seq(|| {
-                        g.possible_links.iter().map(|p| {
-                            serde_json::json!({"source": p.source, "target": p.target, "reason": p.reason})
+                        g.possible_links.iter().map(|p| PossibleRow {
+                            reason: p.reason,
+                            source: p.source,
+                            target: p.target,
                         })
                     }),
                 )?;
                 m.serialize_field(
                     "reports",
                     &Seq(|| {
-                        g.reports.iter().map(|r| {
-                            serde_json::json!({
-                                "reference": r.reference, "date": r.date, "form": r.form,
-                                "priority": r.priority, "localities": r.localities,
-                                "attachments": r.attachments,
-                            })
+                        g.reports.iter().map(|r| ReportRow {
+                            attachments: r.attachments,
+                            date: &r.date,
+                            form: &r.form,
+                            localities: &r.localities,
+                            priority: &r.priority,
+                            reference: &r.reference,
                         })
                     }),
                 )?;
@@ -186,14 +323,13 @@ impl Serialize for Json<'_> {
     }
 }
 
-fn json(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
+fn json<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
     // Compact: at a county's scale the file is hundreds of megabytes, and tools read it anyway.
     serde_json::to_writer(&mut *w, &Json(g))?;
     w.write_all(b"\n")
 }
 
-fn dot(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
-    let q = dot_escape;
+fn dot<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
     write!(
         w,
         "// {MARKING}\ngraph pis_map {{\n  node [style=filled, fontcolor=white];\n"
@@ -203,23 +339,18 @@ fn dot(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
             w,
             "  n{} [label=\"{}\", fillcolor=\"{}\", kind=\"{}\"];",
             e.id,
-            q(&e.label),
+            Dot(&e.label),
             colour(e.kind),
             e.kind.as_str()
         )?;
     }
     for l in &g.links {
-        let refs: Vec<&str> = l
-            .seen
-            .iter()
-            .map(|s| g.reports[*s as usize].reference.as_str())
-            .collect();
         writeln!(
             w,
             "  n{} -- n{} [references=\"{}\"];",
             l.source,
             l.target,
-            q(&refs.join(" "))
+            Words(references(g, &l.seen), Dot)
         )?;
     }
     for p in &g.possible_links {
@@ -228,32 +359,34 @@ fn dot(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
             "  n{} -- n{} [style=dashed, color=red, label=\"{}\"];",
             p.source,
             p.target,
-            q(p.reason)
+            Dot(p.reason)
         )?;
     }
     w.write_all(b"}\n")
 }
 
-fn csv(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
-    let f = csv_cell;
+fn csv<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
     w.write_all(
         b"marking,entity_a,type_a,link,entity_b,type_b,references,first_seen,last_seen,forms\n",
     )?;
+    let mut forms: Vec<&str> = Vec::new();
     for l in &g.links {
         let (a, b) = (&g.entities[l.source], &g.entities[l.target]);
-        let seen = || l.seen.iter().map(|s| &g.reports[*s as usize]);
-        let refs: Vec<&str> = seen().map(|r| r.reference.as_str()).collect();
         let (first, last) = g.span(&l.seen);
-        let forms: std::collections::BTreeSet<&str> = seen().map(|r| r.form.as_str()).collect();
+        // The distinct forms in order, as a set gives them.
+        forms.clear();
+        forms.extend(l.seen.iter().map(|s| g.reports[*s as usize].form.as_str()));
+        forms.sort_unstable();
+        forms.dedup();
         writeln!(
             w,
             "{MARKING},{},{},named together,{},{},{},{first},{last},{}",
-            f(&a.label),
+            cell(&a.label),
             a.kind.as_str(),
-            f(&b.label),
+            cell(&b.label),
             b.kind.as_str(),
-            f(&refs.join(" ")),
-            f(&forms.into_iter().collect::<Vec<_>>().join(" "))
+            Csv(references(g, &l.seen)),
+            Csv(forms.iter().copied())
         )?;
     }
     for p in &g.possible_links {
@@ -261,10 +394,10 @@ fn csv(g: &MapGraph, w: &mut dyn Write) -> std::io::Result<()> {
         writeln!(
             w,
             "{MARKING},{},{},{},{},{},,,,",
-            f(&a.label),
+            cell(&a.label),
             a.kind.as_str(),
-            f(&format!("possible: {}", p.reason)),
-            f(&b.label),
+            cell(&format!("possible: {}", p.reason)),
+            cell(&b.label),
             b.kind.as_str()
         )?;
     }
@@ -301,7 +434,7 @@ pub fn write_all(
     builder.create(dir)?;
     type Job<'a> = (
         String,
-        Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()> + Send + 'a>,
+        Box<dyn FnOnce(&mut Out) -> std::io::Result<()> + Send + 'a>,
     );
     let mut jobs: Vec<Job> = vec![
         ("map.json".into(), Box::new(|w| json(g, w))),

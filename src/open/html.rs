@@ -196,7 +196,15 @@ pub fn render(r: &Report, files: &[FileView<'_>]) -> String {
     );
     list(&mut out, "Signature", std::slice::from_ref(&r.signature));
     list(&mut out, "Note", &r.notes);
-    out.push_str("</table><h2>At a glance</h2><table>");
+    out.push_str("</table><h2>At a glance</h2>");
+    if let Some(original) = &s.follow_up_of {
+        let _ = write!(
+            out,
+            "<p><strong>Adds to {}</strong> (what the submitter added to that report)</p>",
+            esc(original)
+        );
+    }
+    out.push_str("<table>");
     if !s.reasons.is_empty() {
         out.push_str("<tr><th>Why</th><td>");
         for x in &s.reasons {

@@ -19,6 +19,8 @@ pub const JSON_SCHEMA: &str = include_str!("../../config/intel-report.schema.jso
 pub struct IntelReport {
     pub schema: &'static str,
     pub reference: String,
+    /// For what a submitter added on /follow-up: the reference of the report it adds to.
+    pub follow_up_of: Option<String>,
     pub received_at: String,
     pub marking: String,
     pub form: String,
@@ -379,6 +381,7 @@ pub fn build(doc: &Document<'_>, provenance: &super::Provenance) -> IntelReport 
     IntelReport {
         schema: SCHEMA,
         reference: report.reference,
+        follow_up_of: report.first_screen.follow_up_of,
         received_at: report.received_at,
         marking: report.marking,
         form: report.form,

@@ -34,6 +34,8 @@ pub struct Line {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FirstScreen {
+    /// For what a submitter added on /follow-up: the reference of the report it adds to.
+    pub follow_up_of: Option<String>,
     pub priority: String,
     pub reasons: Vec<Reason>,
     /// What is alleged, in one line.
@@ -304,6 +306,9 @@ fn phone_text(raw: &str) -> String {
 
 fn first_screen(doc: &Document<'_>) -> FirstScreen {
     let mut s = FirstScreen {
+        follow_up_of: Some(doc.header("follow_up_of"))
+            .filter(|r| !r.is_empty())
+            .map(str::to_string),
         priority: doc.header("priority").into(),
         reasons: reasons(doc),
         alleged: alleged(doc),

@@ -490,6 +490,7 @@ fn hostile() -> Value {
     d["answers"]["locations"][0]["description_landmark"] = json!(evil);
     d["answers"]["mystery"] = json!(evil);
     d["reference"] = json!(format!("PIS-K7QM-3XTD{evil}"));
+    d["follow_up_of"] = json!(format!("PIS-7RNA-4KWP{evil}"));
     d
 }
 
@@ -572,4 +573,62 @@ fn a_narrative_span_that_does_not_fit_is_reported_not_guessed() {
         t.contains("(the sentence could not be found in: Tell us what you know)"),
         "{t}"
     );
+}
+
+/// What a submitter added on /follow-up, as the gateway seals it: a document of its own,
+/// naming the report it adds to.
+fn addendum() -> Value {
+    json!({
+        "schema": "pis-gateway/submission/v1", "marking": "OFFICIAL-SENSITIVE",
+        "reference": "PIS-9WQX-2M4H", "priority": "ROUTINE", "reason_codes": [],
+        "received_at": "2026-11-24T08:12:40Z", "form": "follow_up", "form_version": 1,
+        "route": "police_intelligence", "view": "full", "localities": [],
+        "follow_up_of": "PIS-K7QM-3XTD",
+        "answers": {"addendum": "The grey car was back this morning, same driver."}
+    })
+}
+
+#[test]
+fn an_addendum_names_the_report_it_adds_to_on_the_first_screen_in_every_format() {
+    let t = render(&addendum(), &forms(), Format::Text, &signed(), &[]);
+    assert!(
+        at_a_glance(&t).starts_with(
+            "== At a glance ==\nAdds to PIS-K7QM-3XTD (what the submitter added to that report)\n"
+        ),
+        "{t}"
+    );
+    let h = render(&addendum(), &forms(), Format::Html, &signed(), &[]);
+    let glance = h.find("<h2>At a glance</h2>").expect("first screen");
+    assert!(
+        h[glance..].starts_with("<h2>At a glance</h2><p><strong>Adds to PIS-K7QM-3XTD</strong>"),
+        "{h}"
+    );
+    let j: Value =
+        serde_json::from_str(&render(&addendum(), &forms(), Format::Json, &signed(), &[]))
+            .expect("json");
+    assert_eq!(j["first_screen"]["follow_up_of"], "PIS-K7QM-3XTD");
+    let schema: Value = serde_json::from_str(intel::JSON_SCHEMA).expect("schema is JSON");
+    let out = render(&addendum(), &forms(), Format::IntelJson, &signed(), &[]);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    conforms(&v, &schema, &schema, "$").unwrap_or_else(|e| panic!("{e}\n{out}"));
+    assert_eq!(v["follow_up_of"], "PIS-K7QM-3XTD");
+
+    // A report that adds to none says nothing of it.
+    let t = render(&professional(), &forms(), Format::Text, &signed(), &[]);
+    assert!(!t.contains("Adds to"), "{t}");
+    let v: Value = serde_json::from_str(&render(
+        &professional(),
+        &forms(),
+        Format::IntelJson,
+        &signed(),
+        &[],
+    ))
+    .expect("json");
+    assert_eq!(v["follow_up_of"], Value::Null);
+
+    // A hostile value is shown, not obeyed.
+    let out = render(&hostile(), &forms(), Format::Text, &signed(), &[]);
+    assert!(out.contains("Adds to PIS-7RNA-4KWP<script>"), "{out}");
+    let out = render(&hostile(), &forms(), Format::Html, &signed(), &[]);
+    assert!(out.contains("Adds to PIS-7RNA-4KWP&lt;script&gt;"), "{out}");
 }

@@ -83,6 +83,12 @@ pub fn render(r: &Report, files: &[FileView<'_>]) -> String {
 
     let s = &r.first_screen;
     out.push_str("\n== At a glance ==\n");
+    if let Some(original) = &s.follow_up_of {
+        let _ = writeln!(
+            out,
+            "Adds to {original} (what the submitter added to that report)"
+        );
+    }
     let why: Vec<String> = s
         .reasons
         .iter()

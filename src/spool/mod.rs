@@ -33,7 +33,7 @@ pub use records::*;
 pub use share::{NewShare, ShareOutcome, ShareStore};
 pub use transfer::TransferStore;
 pub use types::*;
-pub use workflow::{Step, StepKind, WorkflowEntry, WorkflowStore};
+pub use workflow::{Step, StepKind, StepOutcome, WorkflowEntry, WorkflowStore};
 
 use crate::ack::{AckKind, Used};
 use crate::config::{SpoolBackend, SpoolSettings};

@@ -32,6 +32,9 @@ pub enum ShareOutcome {
     AlreadyOnRoute,
     /// No such submission, or its envelopes have been purged.
     Gone,
+    /// The submission's workflow is closed: nothing was stored (see
+    /// [`super::workflow::StepOutcome::Closed`]).
+    Closed,
 }
 
 /// The audit event's code: who shared it.

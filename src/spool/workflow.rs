@@ -238,6 +238,27 @@ impl Step {
     }
 }
 
+/// What became of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepOutcome {
+    /// Numbered and stored with its audit event.
+    Recorded,
+    /// No such submission, or it has been purged.
+    Gone,
+    /// The submission's workflow is closed: `closed` is its last step, and nothing (another
+    /// step, a share with MACE) is recorded after it. No step reopens a case.
+    Closed,
+}
+
+/// Whether a submission's workflow has a `closed` step: one query, the same SQL on both
+/// backends, where `param` (`?1` or `$1`) is the submission's id.
+pub fn closed_sql(param: &str) -> String {
+    format!(
+        "SELECT EXISTS (SELECT 1 FROM workflow_steps WHERE submission = {param} AND step = '{}')",
+        StepKind::Closed.as_str()
+    )
+}
+
 /// One recorded step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkflowEntry {
@@ -275,14 +296,17 @@ pub const AUDIT_KIND: &str = "workflow_step";
 
 pub trait WorkflowStore: Send + Sync + 'static {
     /// Records a step and its `workflow_step` audit event (officer key id, step code) in one
-    /// transaction. `false` when the submission does not exist or has been purged.
+    /// transaction: [`StepOutcome::Gone`] when the submission does not exist or has been
+    /// purged, [`StepOutcome::Closed`] (nothing stored) when its workflow is closed. Steps are
+    /// otherwise taken in the order officers record them: a grade may be revised, and a
+    /// triage recorded late is still a triage.
     fn record_step(
         &self,
         reference: &Reference,
         step: Step,
         officer: &str,
         now: i64,
-    ) -> SpoolFuture<'_, bool>;
+    ) -> SpoolFuture<'_, StepOutcome>;
 
     /// The steps, oldest first.
     fn workflow(&self, reference: &Reference) -> SpoolFuture<'_, Vec<WorkflowEntry>>;

@@ -748,6 +748,81 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
     assert_eq!(mode(&dir.path().join("new")), 0o700);
 }
 
+/// Signatures are checked many at a time; a forged document among valid ones, wherever it
+/// falls in a batch, is still refused by name, and every valid one around it is mapped.
+#[test]
+fn forged_documents_among_many_valid_ones_are_each_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = age::x25519::Identity::generate();
+    let key_file = dir.path().join("analyst.key");
+    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).expect("dir");
+    let signer = crate::helpers::signer();
+    // Files are read in name order, v000 … v149, in batches of 128: the forged ones sit at
+    // the first batch's start and end, the next batch's start and in its middle.
+    let forged_at = [0usize, 127, 128, 140];
+    for i in 0..150 {
+        let reference = format!("PIS-B{:03}-0001", i);
+        let d = doc(
+            &reference,
+            "professional",
+            1 + (i % 28) as u32,
+            "SELBY",
+            json!({"people": [{"role": "PERSON_POSING_RISK", "forename": format!("Valid{i}")}]}),
+        );
+        let sealed = if forged_at.contains(&i) {
+            // Signed by the gateway, then altered: the real key id, a signature that no
+            // longer matches.
+            let signed = signer.sign_document(d.as_object().cloned().expect("object"));
+            let mut v: Value = serde_json::from_slice(&signed).expect("json");
+            v["answers"]["people"][0]["forename"] = json!(format!("Planted{i}"));
+            seal_bytes(&serde_json::to_vec(&v).expect("json"), &key)
+        } else {
+            seal(&d, &key)
+        };
+        std::fs::write(inputs.join(format!("v{i:03}.age")), sealed).expect("write");
+    }
+    let out = dir.path().join("out");
+    let (ok, stderr) = run_map(dir.path(), &key_file, &out, &[], &inputs);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("146 submissions mapped (4 inputs skipped)"),
+        "{stderr}"
+    );
+    let refused: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("refused: the gateway's signature does not match"))
+        .collect();
+    assert_eq!(refused.len(), 4, "{stderr}");
+    for i in forged_at {
+        let name = format!("v{i:03}.age");
+        assert!(
+            refused.iter().any(|l| l.contains(&name)),
+            "{name}: {stderr}"
+        );
+    }
+    let map: Value =
+        serde_json::from_slice(&std::fs::read(out.join("map.json")).expect("json")).expect("json");
+    let references: BTreeSet<&str> = map["map"]["reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .filter_map(|r| r["reference"].as_str())
+        .collect();
+    assert_eq!(references.len(), 146);
+    for i in 0..150 {
+        let reference = format!("PIS-B{:03}-0001", i);
+        assert_eq!(
+            references.contains(reference.as_str()),
+            !forged_at.contains(&i),
+            "{reference}"
+        );
+    }
+    let html = std::fs::read_to_string(out.join("map.html")).expect("html");
+    assert!(!html.contains("Planted"), "nothing from a forged document");
+}
+
 /// What `open --extract` and the email leave beside a report: `<reference>-N.age` files holding
 /// a photo or a PDF. The map leaves them unopened and counts each report's files from its own
 /// signed document, instead of refusing them as broken documents.

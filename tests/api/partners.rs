@@ -151,3 +151,61 @@ async fn a_partner_token_names_the_agency_in_the_sealed_document_has_its_own_quo
     let db_bytes = std::fs::read(app.dir.path().join("spool/spool.sqlite3")).expect("db");
     assert!(!db_bytes.windows(token.len()).any(|w| w == token.as_bytes()));
 }
+
+/// Each series name in a Prometheus exposition, with whether a `# HELP` and a `# TYPE` line
+/// came before it for its family.
+fn series_without_help_or_type(exposition: &str) -> Vec<String> {
+    let mut help = std::collections::HashSet::new();
+    let mut typed = std::collections::HashSet::new();
+    let mut missing = Vec::new();
+    for line in exposition.lines() {
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            help.insert(rest.split(' ').next().unwrap_or("").to_string());
+        } else if let Some(rest) = line.strip_prefix("# TYPE ") {
+            typed.insert(rest.split(' ').next().unwrap_or("").to_string());
+        } else if !line.is_empty() && !line.starts_with('#') {
+            let name = line.split(['{', ' ']).next().unwrap_or("").to_string();
+            if !help.contains(&name) || !typed.contains(&name) {
+                missing.push(name);
+            }
+        }
+    }
+    missing
+}
+
+#[actix_web::test]
+async fn a_refused_partner_token_is_counted_in_metrics_with_its_help_and_type() {
+    let app = spawn_app().await;
+    let body = serde_json::to_vec(&json!({"form": "community", "answers": community_answers()}))
+        .expect("json");
+    let res = app
+        .client
+        .post(app.url("/api/v1/submissions"))
+        .insert_header(("Content-Type", "application/json"))
+        .insert_header(("Authorization", "Bearer not-a-token"))
+        .send_body(body)
+        .await
+        .expect("POST");
+    assert_eq!(res.status().as_u16(), 401);
+
+    let metrics = app.admin_get("/metrics").await;
+    assert_eq!(metrics.status, 200);
+    let m = metrics.body;
+    assert!(
+        m.contains(
+            "# HELP pisg_partner_token_refused_total API requests refused with 401 for a wrong or revoked partner token\n\
+             # TYPE pisg_partner_token_refused_total counter\n\
+             pisg_partner_token_refused_total 1\n"
+        ),
+        "{m}"
+    );
+    // Every counter the gateway keeps is listed, zero included, each with its help and type.
+    for counter in pis_gateway::metrics::Counter::ALL {
+        assert!(
+            m.contains(&format!("# TYPE {} counter\n", counter.name())),
+            "{}: {m}",
+            counter.name()
+        );
+    }
+    assert_eq!(series_without_help_or_type(&m), Vec::<String>::new(), "{m}");
+}

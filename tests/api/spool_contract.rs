@@ -110,6 +110,7 @@ macro_rules! contract {
                 the_follow_up_thread_is_purged_with_the_submission,
                 a_share_with_mace_is_stored_sealed_queued_once_per_route_and_audited,
                 workflow_steps_are_numbered_audited_shown_with_shares_and_purged,
+                nothing_is_recorded_after_closed_but_a_grade_may_be_revised,
             );
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1101,13 +1102,23 @@ pub async fn secrets_are_created_once_and_kept(b: &Backend) {
 }
 
 /// Evidence files travel with the full view's envelope: stored per route in order, never for a
-/// route that was given none, gone once the envelope is purged.
+/// route that was given none, gone once the envelope is purged. A file of several megabytes
+/// (which a store may write in parts) reads back byte for byte.
 pub async fn evidence_files_are_kept_per_route_in_order_and_purged_with_the_envelope(b: &Backend) {
     let spool = (b.open)().await;
     let mut s = submission(spool.as_ref(), 10, Priority::Routine, None, None, true);
+    let mut x = 0x2545_F491u32;
+    let large: Vec<u8> = (0..3 * 1024 * 1024 + 17)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
     s.envelopes[0].attachments = vec![
         std::sync::Arc::new(b"sealed file one".to_vec()),
-        std::sync::Arc::new(b"sealed file two".to_vec()),
+        std::sync::Arc::new(large.clone()),
     ];
     let reference = commit(spool.as_ref(), s).await;
     let plain = commit(
@@ -1115,9 +1126,9 @@ pub async fn evidence_files_are_kept_per_route_in_order_and_purged_with_the_enve
         submission(spool.as_ref(), 10, Priority::Routine, None, None, false),
     )
     .await;
-    assert_eq!(
-        spool.attachments(&reference, POLICE).await.expect("read"),
-        vec![b"sealed file one".to_vec(), b"sealed file two".to_vec()]
+    assert!(
+        spool.attachments(&reference, POLICE).await.expect("read")
+            == vec![b"sealed file one".to_vec(), large.clone()]
     );
     assert!(spool
         .attachments(&reference, "mace_selby")
@@ -1225,10 +1236,13 @@ pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Back
         (pis_gateway::spool::Step::Triaged, 280),
         (pis_gateway::spool::Step::Graded(grade), 290),
     ] {
-        assert!(source
-            .record_step(&f, step, "officer-a", at)
-            .await
-            .expect("step"));
+        assert_eq!(
+            source
+                .record_step(&f, step, "officer-a", at)
+                .await
+                .expect("step"),
+            pis_gateway::spool::StepOutcome::Recorded
+        );
     }
 
     let destination = (b.open)().await;
@@ -1946,10 +1960,13 @@ pub async fn workflow_steps_are_numbered_audited_shown_with_shares_and_purged(b:
         (Step::Graded(grade), 120),
         (Step::Recorded(force.clone()), 130),
     ] {
-        assert!(spool
-            .record_step(&reference, step, "officer-a", at)
-            .await
-            .expect("record"));
+        assert_eq!(
+            spool
+                .record_step(&reference, step, "officer-a", at)
+                .await
+                .expect("record"),
+            pis_gateway::spool::StepOutcome::Recorded
+        );
     }
     spool
         .share_with_mace(NewShare {
@@ -1962,10 +1979,13 @@ pub async fn workflow_steps_are_numbered_audited_shown_with_shares_and_purged(b:
         })
         .await
         .expect("share");
-    assert!(spool
-        .record_step(&reference, Step::Closed, "officer-a", 150)
-        .await
-        .expect("record"));
+    assert_eq!(
+        spool
+            .record_step(&reference, Step::Closed, "officer-a", 150)
+            .await
+            .expect("record"),
+        pis_gateway::spool::StepOutcome::Recorded
+    );
     let steps: Vec<_> = spool
         .workflow(&reference)
         .await
@@ -2016,10 +2036,13 @@ pub async fn workflow_steps_are_numbered_audited_shown_with_shares_and_purged(b:
     );
     assert_eq!(entries.len(), before + 5, "four steps and the share");
     let (_, never_committed) = spool.next_reference().expect("a reference");
-    assert!(!spool
-        .record_step(&never_committed, Step::Triaged, "officer-a", 160)
-        .await
-        .expect("record"));
+    assert_eq!(
+        spool
+            .record_step(&never_committed, Step::Triaged, "officer-a", 160)
+            .await
+            .expect("record"),
+        pis_gateway::spool::StepOutcome::Gone
+    );
     assert!(spool
         .workflow(&never_committed)
         .await
@@ -2040,10 +2063,13 @@ pub async fn workflow_steps_are_numbered_audited_shown_with_shares_and_purged(b:
     );
     assert_eq!((stats.untriaged, stats.oldest_untriaged_at), (1, Some(50)));
     assert_eq!(spool.workflow_stats(50).await.expect("stats").untriaged, 0);
-    assert!(spool
-        .record_step(&urgent, Step::Triaged, "officer-a", 165)
-        .await
-        .expect("record"));
+    assert_eq!(
+        spool
+            .record_step(&urgent, Step::Triaged, "officer-a", 165)
+            .await
+            .expect("record"),
+        pis_gateway::spool::StepOutcome::Recorded
+    );
     let stats = spool.workflow_stats(60).await.expect("stats");
     assert_eq!((stats.untriaged, stats.oldest_untriaged_at), (0, None));
 
@@ -2066,8 +2092,123 @@ pub async fn workflow_steps_are_numbered_audited_shown_with_shares_and_purged(b:
         report.purged
     );
     assert!(spool.workflow(&reference).await.expect("read").is_empty());
-    assert!(!spool
-        .record_step(&reference, Step::Triaged, "officer-a", 1_102)
+    assert_eq!(
+        spool
+            .record_step(&reference, Step::Triaged, "officer-a", 1_102)
+            .await
+            .expect("record"),
+        pis_gateway::spool::StepOutcome::Gone
+    );
+}
+
+/// `closed` is the workflow's last step: after it, no step (not even `closed` again) and no
+/// share is stored, and the caller is told it is closed (not that the submission is gone).
+/// Before it, a grade may be revised and every step is kept in the order it was recorded.
+pub async fn nothing_is_recorded_after_closed_but_a_grade_may_be_revised(b: &Backend) {
+    use pis_gateway::spool::workflow::{ForceRef, Grade};
+    use pis_gateway::spool::{NewShare, ShareOutcome, Step, StepOutcome};
+    let spool = (b.open)().await;
+    let reference = commit(
+        &*spool,
+        submission(&*spool, 100, Priority::Routine, None, None, true),
+    )
+    .await;
+    let first = Grade::parse_3x5x2("2/C/P").expect("grade");
+    let revised = Grade::parse_3x5x2("2/B/C").expect("grade");
+    for (step, at) in [
+        (Step::Triaged, 110),
+        (Step::Graded(first), 120),
+        (Step::Graded(revised), 125),
+        (Step::Closed, 130),
+    ] {
+        assert_eq!(
+            spool
+                .record_step(&reference, step.clone(), "officer-a", at)
+                .await
+                .expect("record"),
+            StepOutcome::Recorded,
+            "{step:?}"
+        );
+    }
+    let events_before = events(&*spool).await.len();
+    for (step, at) in [
+        (Step::Triaged, 140),
+        (Step::Graded(first), 141),
+        (Step::Recorded(ForceRef::parse("NYP-1").expect("ref")), 142),
+        (Step::Closed, 143),
+    ] {
+        assert_eq!(
+            spool
+                .record_step(&reference, step.clone(), "officer-b", at)
+                .await
+                .expect("record"),
+            StepOutcome::Closed,
+            "{step:?} after closed"
+        );
+    }
+    assert_eq!(
+        spool
+            .share_with_mace(NewShare {
+                reference: reference.clone(),
+                route: "mace_harrogate".into(),
+                mailbox: "mace-harrogate@example.invalid".into(),
+                sealed: b"age-encryption.org/v1\nview".to_vec(),
+                officer: "officer-b".into(),
+                now: 150,
+            })
+            .await
+            .expect("share"),
+        ShareOutcome::Closed
+    );
+    assert!(
+        !spool
+            .envelopes(&reference)
+            .await
+            .expect("read")
+            .iter()
+            .any(|e| e.route == "mace_harrogate"),
+        "a refused share stores no envelope"
+    );
+    let steps: Vec<_> = spool
+        .workflow(&reference)
         .await
-        .expect("record"));
+        .expect("read")
+        .into_iter()
+        .map(|e| (e.n, e.step))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (1, Step::Triaged),
+            (2, Step::Graded(first)),
+            (3, Step::Graded(revised)),
+            (4, Step::Closed),
+        ]
+    );
+    assert_eq!(
+        events(&*spool).await.len(),
+        events_before,
+        "nothing refused is audited as a step or a share"
+    );
+    // Another submission is not affected, and an unknown one is gone, not closed.
+    let other = commit(
+        &*spool,
+        submission(&*spool, 100, Priority::Routine, None, None, false),
+    )
+    .await;
+    assert_eq!(
+        spool
+            .record_step(&other, Step::Triaged, "officer-a", 160)
+            .await
+            .expect("record"),
+        StepOutcome::Recorded
+    );
+    let (_, never_committed) = spool.next_reference().expect("a reference");
+    assert_eq!(
+        spool
+            .record_step(&never_committed, Step::Closed, "officer-a", 170)
+            .await
+            .expect("record"),
+        StepOutcome::Gone
+    );
 }

@@ -76,6 +76,23 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
     let out = status(&intel, &reference, app.port, &["--set", "being_looked_at"]).await;
     assert!(out.status.success(), "{}", text(&out));
 
+    // `closed` is the last step: nothing is recorded after it, and the officer is told why.
+    for step in [
+        vec!["--record", "triaged"],
+        vec!["--record", "graded", "--grade", "1/A/P"],
+        vec!["--record", "closed"],
+    ] {
+        let out = status(&intel, &reference, app.port, &step).await;
+        assert!(!out.status.success(), "{step:?} after closed was accepted");
+        assert!(
+            text(&out).contains("HTTP 409")
+                && text(&out).contains("workflow_closed")
+                && text(&out).contains("nothing is recorded after `closed`"),
+            "{step:?}: {}",
+            text(&out)
+        );
+    }
+
     // Refused on the officer's machine before anything is sent.
     for bad in [
         vec!["--record", "graded", "--grade", "4/Z/P"],

@@ -55,16 +55,16 @@ pub async fn acknowledge(state: web::Data<AppState>, token: web::Path<String>) -
             let receipt = used.kind == AckKind::ConfirmReceipt;
             if receipt {
                 tracing::info!(%reference, %route, "receipt confirmed");
-                state
-                    .intake
-                    .metrics()
-                    .inc("pisg_receipts_confirmed_total", &[("route", &route)]);
+                state.intake.metrics().inc(
+                    crate::metrics::Counter::ReceiptsConfirmed,
+                    &[("route", &route)],
+                );
             } else {
                 tracing::info!(%reference, %route, "acknowledged");
-                state
-                    .intake
-                    .metrics()
-                    .inc("pisg_acknowledgements_total", &[("route", &route)]);
+                state.intake.metrics().inc(
+                    crate::metrics::Counter::Acknowledgements,
+                    &[("route", &route)],
+                );
             }
             state.pages.respond(
                 StatusCode::OK,

@@ -114,7 +114,7 @@ async fn partner(state: &AppState, req: &HttpRequest) -> Result<Option<String>, 
             state
                 .intake
                 .metrics()
-                .inc("pisg_partner_token_refused_total", &[]);
+                .inc(crate::metrics::Counter::PartnerTokenRefused, &[]);
             Err(ApiError::Unauthorized)
         }
     }
@@ -232,10 +232,10 @@ pub async fn submit(
             other => ApiError::Internal(other.to_string()),
         })?;
     if let Some(agency) = &agency {
-        state
-            .intake
-            .metrics()
-            .inc("pisg_partner_submissions_total", &[("agency", agency)]);
+        state.intake.metrics().inc(
+            crate::metrics::Counter::PartnerSubmissions,
+            &[("agency", agency)],
+        );
     }
     let mut resp = json!({
         "reference": receipt.reference.as_str(),

@@ -44,10 +44,10 @@ pub async fn download(state: web::Data<AppState>, token: web::Path<String>) -> H
     {
         Ok(Some(file)) => {
             tracing::info!(reference = %file.reference, route = %file.route, n = file.n, "evidence file downloaded");
-            state
-                .intake
-                .metrics()
-                .inc("pisg_evidence_downloads_total", &[("route", &file.route)]);
+            state.intake.metrics().inc(
+                crate::metrics::Counter::EvidenceDownloads,
+                &[("route", &file.route)],
+            );
             HttpResponse::Ok()
                 .content_type("application/octet-stream")
                 .insert_header((

@@ -56,19 +56,15 @@ async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path:
         tracing::error!(error = %e, reason = refusal.code(), "officer refusal not audited");
     }
     tracing::warn!(reason = refusal.code(), "officer request refused");
-    state
-        .intake
-        .metrics()
-        .inc("pisg_officer_refused_total", &[("reason", refusal.code())]);
+    state.intake.metrics().inc(
+        crate::metrics::Counter::OfficerRefused,
+        &[("reason", refusal.code())],
+    );
     ApiError::OfficerRefused(refusal)
 }
 
 /// Checks the signature, the timestamp and the nonce. Returns the officer's key id.
-pub(super) async fn signed_by(
-    state: &AppState,
-    req: &HttpRequest,
-    body: &[u8],
-) -> Result<String, ApiError> {
+async fn signed_by(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
     let parts = RequestParts {
         method: req.method().as_str(),
         path: req.path(),
@@ -99,7 +95,7 @@ pub(super) async fn signed_by(
 }
 
 /// The route through which `officer` may act on `reference`: one that received it.
-pub(super) async fn acting(
+async fn acting(
     state: &AppState,
     req: &HttpRequest,
     officer: String,
@@ -124,7 +120,81 @@ pub(super) async fn acting(
     }
 }
 
-pub(super) async fn read_json_body(
+/// A signed officer request on one submission that checked out: who acts through which
+/// route, the submission, and what else the request said.
+pub(super) struct Checked<T> {
+    pub(super) acting: Acting,
+    pub(super) reference: Reference,
+    pub(super) fields: T,
+}
+
+/// The preamble of every signed `POST` on a submission, in the order that tells a caller
+/// the least: the JSON body is read within limits, then its signature, timestamp and nonce
+/// are checked (401 and an audit event on refusal) before a byte of it is parsed; `parse`
+/// reads the reference and what else the action needs (422 field by field); last, the
+/// officer must be on a route that received the submission (401 and an audit event).
+pub(super) async fn signed_post<T>(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+    parse: impl FnOnce(&[u8]) -> Result<(Reference, T), ApiError>,
+) -> Result<Checked<T>, ApiError> {
+    let body = read_json_body(state, req, payload).await?;
+    let officer = signed_by(state, req, &body).await?;
+    let (reference, fields) = parse(&body)?;
+    let acting = acting(state, req, officer, &reference).await?;
+    Ok(Checked {
+        acting,
+        reference,
+        fields,
+    })
+}
+
+/// As [`signed_post`] for a body of exactly `reference` and `others`, each a string: `parse`
+/// reads the others' values, in the order named.
+async fn signed_fields<T>(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+    others: &[&'static str],
+    parse: impl FnOnce(&[(&str, String)]) -> Result<T, ApiError>,
+) -> Result<Checked<T>, ApiError> {
+    signed_post(state, req, payload, |body| {
+        let names: Vec<&str> = std::iter::once("reference")
+            .chain(others.iter().copied())
+            .collect();
+        let values = string_fields(body, &names)?;
+        let reference = reference(&values[0].1)?;
+        Ok((reference, parse(&values[1..])?))
+    })
+    .await
+}
+
+/// The preamble of every signed `GET` on a submission: the signature over an empty body,
+/// then a query of exactly one `reference`, then a route of the officer's that received it.
+pub(super) async fn signed_get(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Checked<()>, ApiError> {
+    let officer = signed_by(state, req, b"").await?;
+    let query: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|_| invalid("", "malformed_query", "The query string cannot be read"))?;
+    if let Some((k, _)) = query.iter().find(|(k, _)| k != "reference") {
+        return Err(invalid(k, "unknown_field", "Only `reference` is allowed"));
+    }
+    let [(_, one)] = query.as_slice() else {
+        return Err(invalid("reference", "required", "Give one `reference`"));
+    };
+    let reference = reference(one)?;
+    let acting = acting(state, req, officer, &reference).await?;
+    Ok(Checked {
+        acting,
+        reference,
+        fields: (),
+    })
+}
+
+async fn read_json_body(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
@@ -225,22 +295,9 @@ pub async fn follow_up_key(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let officer = signed_by(&state, &req, b"").await?;
-    let query: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
-        .map_err(|_| invalid("", "malformed_query", "The query string cannot be read"))?;
-    let given: Vec<&str> = query
-        .iter()
-        .filter(|(k, _)| k == "reference")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    if let Some((k, _)) = query.iter().find(|(k, _)| k != "reference") {
-        return Err(invalid(k, "unknown_field", "Only `reference` is allowed"));
-    }
-    let [one] = given.as_slice() else {
-        return Err(invalid("reference", "required", "Give one `reference`"));
-    };
-    let reference = reference(one)?;
-    let acting = acting(&state, &req, officer, &reference).await?;
+    let Checked {
+        acting, reference, ..
+    } = signed_get(&state, &req).await?;
     let record = state
         .intake
         .spool()
@@ -260,12 +317,14 @@ pub async fn reply(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_json_body(&state, &req, payload).await?;
-    let officer = signed_by(&state, &req, &body).await?;
-    let fields = string_fields(&body, &["reference", "sealed"])?;
-    let reference = reference(&fields[0].1)?;
-    let sealed = sealed_bytes(&fields[1].1)?;
-    let acting = acting(&state, &req, officer, &reference).await?;
+    let Checked {
+        acting,
+        reference,
+        fields: sealed,
+    } = signed_fields(&state, &req, payload, &["sealed"], |v| {
+        sealed_bytes(&v[0].1)
+    })
+    .await?;
     let n = state
         .intake
         .spool()
@@ -285,18 +344,20 @@ pub async fn status(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_json_body(&state, &req, payload).await?;
-    let officer = signed_by(&state, &req, &body).await?;
-    let fields = string_fields(&body, &["reference", "status"])?;
-    let reference = reference(&fields[0].1)?;
-    let status: CaseStatus = fields[1].1.parse().map_err(|_| {
-        invalid(
-            "status",
-            "unknown_status",
-            "One of received, being_looked_at, passed_to_team or closed",
-        )
-    })?;
-    let acting = acting(&state, &req, officer, &reference).await?;
+    let Checked {
+        acting,
+        reference,
+        fields: status,
+    } = signed_fields(&state, &req, payload, &["status"], |v| {
+        v[0].1.parse::<CaseStatus>().map_err(|_| {
+            invalid(
+                "status",
+                "unknown_status",
+                "One of received, being_looked_at, passed_to_team or closed",
+            )
+        })
+    })
+    .await?;
     let set = state
         .intake
         .spool()
@@ -322,25 +383,27 @@ pub async fn share(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_json_body(&state, &req, payload).await?;
-    let officer = signed_by(&state, &req, &body).await?;
-    let fields = string_fields(&body, &["reference", "route", "sealed"])?;
-    let reference = reference(&fields[0].1)?;
-    let route = state
-        .intake
-        .routes()
-        .get(&fields[1].1)
-        .filter(|r| r.role == Role::Mace && r.view != View::Notice)
-        .cloned()
-        .ok_or_else(|| {
-            invalid(
-                "route",
-                "not_mace",
-                "Not a MACE route of this gateway that takes a restricted view",
-            )
-        })?;
-    let sealed = sealed_bytes(&fields[2].1)?;
-    let acting = acting(&state, &req, officer, &reference).await?;
+    let Checked {
+        acting,
+        reference,
+        fields: (route, sealed),
+    } = signed_fields(&state, &req, payload, &["route", "sealed"], |v| {
+        let route = state
+            .intake
+            .routes()
+            .get(&v[0].1)
+            .filter(|r| r.role == Role::Mace && r.view != View::Notice)
+            .cloned()
+            .ok_or_else(|| {
+                invalid(
+                    "route",
+                    "not_mace",
+                    "Not a MACE route of this gateway that takes a restricted view",
+                )
+            })?;
+        Ok((route, sealed_bytes(&v[1].1)?))
+    })
+    .await?;
     let outcome = state
         .intake
         .spool()
@@ -364,12 +427,13 @@ pub async fn share(
             ))
         }
         ShareOutcome::Gone => return Err(ApiError::NotFound),
+        ShareOutcome::Closed => return Err(ApiError::WorkflowClosed),
     }
     state.intake.wake_outbox();
-    state
-        .intake
-        .metrics()
-        .inc("pisg_officer_shares_total", &[("route", &route.name)]);
+    state.intake.metrics().inc(
+        crate::metrics::Counter::OfficerShares,
+        &[("route", &route.name)],
+    );
     tracing::info!(reference = %reference, officer = %acting.officer, route = %route.name, "shared with MACE");
     Ok(HttpResponse::Created().json(json!({
         "reference": reference.as_str(),

@@ -6,11 +6,11 @@
 //!   `shared_with_mace` is recorded by sharing itself, never posted.
 //! - `GET ?reference=PIS-…` → the steps, oldest first.
 
-use super::officer::{acting, invalid, read_json_body, reference, signed_by, string_fields};
+use super::officer::{invalid, reference, signed_get, signed_post, string_fields, Checked};
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::spool::workflow::{ForceRef, Grade, Step, StepKind};
-use crate::spool::WorkflowEntry;
+use crate::spool::{StepOutcome, WorkflowEntry};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
@@ -69,24 +69,27 @@ pub async fn record(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_json_body(&state, &req, payload).await?;
-    let officer = signed_by(&state, &req, &body).await?;
-    let (reference, step) = parse_step(&body)?;
-    let acting = acting(&state, &req, officer, &reference).await?;
+    let Checked {
+        acting,
+        reference,
+        fields: step,
+    } = signed_post(&state, &req, payload, parse_step).await?;
     let kind = step.kind();
-    let recorded = state
+    let outcome = state
         .intake
         .spool()
         .record_step(&reference, step, &acting.officer, state.now() as i64)
         .await
         .map_err(|_| ApiError::Unavailable)?;
-    if !recorded {
-        return Err(ApiError::NotFound);
+    match outcome {
+        StepOutcome::Recorded => {}
+        StepOutcome::Gone => return Err(ApiError::NotFound),
+        StepOutcome::Closed => return Err(ApiError::WorkflowClosed),
     }
-    state
-        .intake
-        .metrics()
-        .inc("pisg_workflow_steps_total", &[("step", kind.as_str())]);
+    state.intake.metrics().inc(
+        crate::metrics::Counter::WorkflowSteps,
+        &[("step", kind.as_str())],
+    );
     tracing::info!(reference = %reference, officer = %acting.officer, step = kind.as_str(), "workflow step recorded");
     Ok(HttpResponse::Created().json(json!({
         "reference": reference.as_str(),
@@ -114,17 +117,7 @@ pub async fn history(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let officer = signed_by(&state, &req, b"").await?;
-    let query: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
-        .map_err(|_| invalid("", "malformed_query", "The query string cannot be read"))?;
-    if let Some((k, _)) = query.iter().find(|(k, _)| k != "reference") {
-        return Err(invalid(k, "unknown_field", "Only `reference` is allowed"));
-    }
-    let [(_, one)] = query.as_slice() else {
-        return Err(invalid("reference", "required", "Give one `reference`"));
-    };
-    let reference = reference(one)?;
-    acting(&state, &req, officer, &reference).await?;
+    let Checked { reference, .. } = signed_get(&state, &req).await?;
     let steps = state
         .intake
         .spool()

@@ -23,6 +23,9 @@ async fn share(pool: &Pool, number: i64, s: &NewShare) -> DbResult<ShareOutcome>
     if purged.is_some() {
         return Ok(ShareOutcome::Gone);
     }
+    if super::workflow::closed(&tx, id).await? {
+        return Ok(ShareOutcome::Closed);
+    }
     let taken = db::opt(
         &tx,
         "SELECT 1 FROM deliveries WHERE submission = $1 AND route = $2

@@ -5,9 +5,19 @@ use super::chain::{self, Event};
 use super::db::{self, DbError, DbResult, SUBMISSION_ID};
 use super::PostgresSpool;
 use crate::reference::Reference;
-use crate::spool::workflow::{self, Step, WorkflowEntry, WorkflowStats, WorkflowStore, AUDIT_KIND};
+use crate::spool::workflow::{
+    self, Step, StepOutcome, WorkflowEntry, WorkflowStats, WorkflowStore, AUDIT_KIND,
+};
 use crate::spool::SpoolFuture;
 use deadpool_postgres::{Pool, Transaction};
+
+/// Whether the submission's workflow is closed (nothing is recorded after `closed`); read
+/// under the submission row's lock, so no step lands after a `closed` recorded meanwhile.
+pub async fn closed(tx: &Transaction<'_>, id: i64) -> Result<bool, tokio_postgres::Error> {
+    Ok(db::one(tx, &workflow::closed_sql("$1"), &[&id])
+        .await?
+        .get(0))
+}
 
 /// Adds the step inside an open transaction that holds the submission row's lock.
 pub async fn insert(
@@ -47,17 +57,20 @@ async fn record(
     step: &Step,
     officer: &str,
     now: i64,
-) -> DbResult<bool> {
+) -> DbResult<StepOutcome> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let sql =
         format!("SELECT id, purged_at FROM submissions WHERE id = {SUBMISSION_ID} FOR UPDATE");
     let Some(row) = db::opt(&tx, &sql, &[&number, &r]).await? else {
-        return Ok(false);
+        return Ok(StepOutcome::Gone);
     };
     let id: i64 = row.get(0);
     if row.get::<_, Option<i64>>(1).is_some() {
-        return Ok(false);
+        return Ok(StepOutcome::Gone);
+    }
+    if closed(&tx, id).await? {
+        return Ok(StepOutcome::Closed);
     }
     insert(&tx, id, step, officer, now).await?;
     let e = Event::new(now, AUDIT_KIND, Some(&r))
@@ -65,7 +78,7 @@ async fn record(
         .code(Some(&step.audit_code()));
     chain::append(&tx, &[e]).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(StepOutcome::Recorded)
 }
 
 /// Retention: the workflow of a purged submission goes with its envelopes.
@@ -86,7 +99,7 @@ impl WorkflowStore for PostgresSpool {
         step: Step,
         officer: &str,
         now: i64,
-    ) -> SpoolFuture<'_, bool> {
+    ) -> SpoolFuture<'_, StepOutcome> {
         let key = self.number(reference);
         let (pool, officer) = (self.pool.clone(), officer.to_string());
         self.spawn(async move { record(&pool, key, &step, &officer, now).await })

@@ -33,7 +33,7 @@ pub(super) fn add(
     tx.commit()
 }
 
-const OPEN: &str = "SELECT s.reference, t.n, t.route, a.body, s.id FROM download_tokens t
+const OPEN: &str = "SELECT s.reference, t.n, t.route, a.body, s.id, a.blob FROM download_tokens t
      JOIN submissions s ON s.id = t.submission
      JOIN attachments a ON a.submission = t.submission AND a.route = t.route AND a.n = t.n
      WHERE t.token_hash = ?1 AND t.used_at IS NULL AND t.created_at >= ?2";
@@ -46,14 +46,17 @@ pub(super) fn take(
     issued_after: i64,
 ) -> rusqlite::Result<Option<Download>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let found: Option<(String, u32, String, Vec<u8>)> = tx
+    // Reference, file, route, the file if kept whole, its staged chunks if not.
+    type Found = (String, u32, String, Vec<u8>, Option<i64>);
+    let found: Option<Found> = tx
         .query_row(OPEN, params![&hash[..], issued_after], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?))
         })
         .optional()?;
-    let Some((reference, n, route, body)) = found else {
+    let Some((reference, n, route, body, blob)) = found else {
         return Ok(None);
     };
+    let body = super::staging::read_file(&tx, body, blob)?;
     let Some(parsed) = Reference::parse(&reference) else {
         return Ok(None);
     };

@@ -251,6 +251,7 @@ pub(super) fn purge_due(
             Some(why) => {
                 tx.prepare_cached("DELETE FROM envelopes WHERE submission = ?1")?
                     .execute([id])?;
+                super::staging::remove_adopted(&tx, id)?;
                 tx.prepare_cached("DELETE FROM attachments WHERE submission = ?1")?
                     .execute([id])?;
                 super::follow_up::purge(&tx, id)?;
@@ -275,8 +276,12 @@ pub(super) fn purge_due(
             None => {}
         }
     }
+    // Large files staged for a submission that never committed (a form sent twice, say) and
+    // somehow not removed at once.
+    let orphans =
+        super::staging::remove_orphans(&tx, Some(now - super::staging::ORPHAN_AFTER_SECS))?;
     tx.commit()?;
-    if !report.purged.is_empty() {
+    if !report.purged.is_empty() || orphans > 0 {
         scrub_wal(conn);
     }
     Ok(report)

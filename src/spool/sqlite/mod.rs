@@ -6,11 +6,12 @@
 //! (group commit, see [`writer`]); reads go through a second connection.
 //!
 //! One file per concern: [`connection`] (files, pragmas, the write proof), [`writer`],
-//! [`submissions`], [`outbox`], [`lifecycle`] (acknowledgement, escalation, re-queueing and
+//! [`submissions`], [`staging`] (large evidence files, in chunks), [`checkpoint`] (WAL checkpoints off the writer), [`outbox`], [`lifecycle`] (acknowledgement, escalation, re-queueing and
 //! purging), [`settings`] (secrets and partners), [`audit`], [`transfer`] (export and import), [`rows`] (typed columns) and
 //! [`schema`] (migrations).
 
 mod audit;
+mod checkpoint;
 mod connection;
 mod downloads;
 mod follow_up;
@@ -20,6 +21,7 @@ mod rows;
 pub mod schema;
 mod settings;
 mod share;
+mod staging;
 mod submissions;
 mod transfer;
 mod workflow;
@@ -79,6 +81,20 @@ impl SqliteSpool {
         let mut writer = connection::open_connection(&path)
             .with_context(|| format!("opening spool {}", path.display()))?;
         schema::migrate(&mut writer).context("migrating the spool schema")?;
+        // Large files staged by a gateway that stopped before their submission committed:
+        // no reference was given for them, and nothing here is staging yet.
+        let tx = writer
+            .transaction()
+            .context("removing unadopted evidence chunks")?;
+        let orphans =
+            staging::remove_orphans(&tx, None).context("removing unadopted evidence chunks")?;
+        tx.commit().context("removing unadopted evidence chunks")?;
+        if orphans > 0 {
+            tracing::info!(
+                files = orphans,
+                "removed evidence files staged for submissions that never committed"
+            );
+        }
         let key: [u8; 32] = settings::secret(&mut writer, REFERENCE_KEY, 32)
             .context("reading the reference key")?
             .try_into()
@@ -88,7 +104,12 @@ impl SqliteSpool {
                 r.get(0)
             })
             .context("reading the highest submission number")?;
+        writer
+            .pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_PAGES)
+            .context("setting the WAL checkpoint")?;
         let reader = connection::open_connection(&path).context("opening the spool for reading")?;
+        let checkpointer =
+            connection::open_connection(&path).context("opening the spool for checkpoints")?;
         let (tx, rx) = mpsc::channel(writer::QUEUE);
         let numbering = Arc::new(Numbering {
             cipher: ReferenceCipher::new(&key),
@@ -97,9 +118,24 @@ impl SqliteSpool {
         let writer_numbering = Arc::clone(&numbering);
         let writable = Arc::new(Writable::new());
         let writer_writable = Arc::clone(&writable);
+        let checkpoints = Arc::new(checkpoint::Checkpoints::default());
+        let writer_checkpoints = Arc::clone(&checkpoints);
+        std::thread::Builder::new()
+            .name("spool-checkpoint".into())
+            .spawn(move || checkpoint::checkpointer_loop(checkpointer, &checkpoints))
+            .context("starting the spool checkpointer")?;
         std::thread::Builder::new()
             .name("spool-writer".into())
-            .spawn(move || writer::writer_loop(writer, &writer_numbering, &writer_writable, rx))
+            .spawn(move || {
+                writer::writer_loop(
+                    writer,
+                    &writer_numbering,
+                    &writer_writable,
+                    &writer_checkpoints,
+                    rx,
+                );
+                writer_checkpoints.stop();
+            })
             .context("starting the spool writer")?;
         Ok(SqliteSpool {
             jobs: tx,

@@ -162,10 +162,14 @@ impl OutboxStore for SqliteSpool {
         Box::pin(
             self.read_submission(reference.clone(), Vec::new(), move |c, id| {
                 let mut st = c.prepare_cached(
-                    "SELECT body FROM attachments WHERE submission = ?1 AND route = ?2 ORDER BY n",
+                    "SELECT body, blob FROM attachments WHERE submission = ?1 AND route = ?2 ORDER BY n",
                 )?;
-                let rows = st.query_map(params![id, route], |r| r.get(0))?;
-                rows.collect()
+                let rows = st
+                    .query_map(params![id, route], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                rows.into_iter()
+                    .map(|(body, blob)| super::staging::read_file(c, body, blob))
+                    .collect()
             }),
         )
     }

@@ -275,6 +275,38 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (submission, n)
     ) STRICT;
     "#,
+    // 9: large evidence files are written in chunks over several short transactions, so that
+    // reports committed meanwhile do not wait behind one long write and sync (see
+    // `staging`). A file is staged first (`attachment_blobs`, its chunks in order in
+    // `attachment_chunks`); its submission's own transaction then adopts it
+    // (`attachments.blob`, with an empty `body`). Smaller files stay whole in `body`. A staged
+    // file no submission adopted is removed at start and by retention.
+    r#"
+    CREATE TABLE attachment_blobs (
+        id         INTEGER PRIMARY KEY,
+        staged_at  INTEGER NOT NULL,
+        bytes      INTEGER NOT NULL CHECK (bytes >= 0)
+    ) STRICT;
+    CREATE INDEX attachment_blobs_staged ON attachment_blobs(staged_at);
+    CREATE TABLE attachment_chunks (
+        blob  INTEGER NOT NULL REFERENCES attachment_blobs(id),
+        seq   INTEGER NOT NULL CHECK (seq >= 0),
+        data  BLOB NOT NULL,
+        PRIMARY KEY (blob, seq)
+    ) STRICT;
+    ALTER TABLE attachments ADD COLUMN blob INTEGER REFERENCES attachment_blobs(id);
+    CREATE UNIQUE INDEX attachments_blob ON attachments(blob) WHERE blob IS NOT NULL;
+    "#,
+    // 10: a staged file records whether a submission adopted it, so that retention finds the
+    // unadopted ones through a small index rather than checking every stored file.
+    r#"
+    ALTER TABLE attachment_blobs ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0
+        CHECK (adopted IN (0, 1));
+    UPDATE attachment_blobs SET adopted = 1
+        WHERE id IN (SELECT blob FROM attachments WHERE blob IS NOT NULL);
+    DROP INDEX attachment_blobs_staged;
+    CREATE INDEX attachment_blobs_unadopted ON attachment_blobs(staged_at) WHERE adopted = 0;
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -29,6 +29,9 @@ pub(super) fn share(
     if purged.is_some() {
         return Ok(ShareOutcome::Gone);
     }
+    if super::workflow::closed(&tx, id)? {
+        return Ok(ShareOutcome::Closed);
+    }
     let taken = tx
         .prepare_cached("SELECT 1 FROM deliveries WHERE submission = ?1 AND route = ?2")?
         .exists(params![id, s.route])?

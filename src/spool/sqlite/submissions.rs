@@ -34,10 +34,14 @@ pub(super) fn submission_id(
         .optional()
 }
 
+/// Inserts one submission. Its evidence files are written here whole, or, for a large
+/// submission, were staged in chunks beforehand and are adopted here: `staged` holds the staged
+/// file of each, envelope by envelope, file 1 first (see [`super::staging`]).
 pub(super) fn insert_one(
     tx: &rusqlite::Transaction<'_>,
     numbering: &Numbering,
     s: &NewSubmission,
+    staged: Option<&[i64]>,
 ) -> rusqlite::Result<CommitOutcome> {
     if let Some(hash) = &s.token_hash {
         let existing: Option<String> = tx
@@ -98,6 +102,7 @@ pub(super) fn insert_one(
         None,
         Some(s.priority.as_str()),
     )?;
+    let mut staged = staged.map(|blobs| blobs.iter());
     for e in &s.envelopes {
         if let Some(body) = &e.body {
             tx.prepare_cached(
@@ -106,10 +111,23 @@ pub(super) fn insert_one(
             .execute(params![id, e.route, e.view, body])?;
         }
         for (i, file) in e.attachments.iter().enumerate() {
-            tx.prepare_cached(
-                "INSERT INTO attachments (submission, route, n, body) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![id, e.route, (i + 1) as i64, file.as_slice()])?;
+            let n = (i + 1) as i64;
+            match staged.as_mut() {
+                None => {
+                    tx.prepare_cached(
+                        "INSERT INTO attachments (submission, route, n, body) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![id, e.route, n, file.as_slice()])?;
+                }
+                Some(blobs) => {
+                    let blob = *blobs.next().ok_or_else(super::staging::incomplete)?;
+                    super::staging::check_staged(tx, blob, file.len())?;
+                    tx.prepare_cached(
+                        "INSERT INTO attachments (submission, route, n, body, blob) VALUES (?1, ?2, ?3, x'', ?4)",
+                    )?
+                    .execute(params![id, e.route, n, blob])?;
+                }
+            }
         }
         tx.prepare_cached(
             "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from, ack_kind)

@@ -4,6 +4,7 @@
 use super::connection::{open_connection, prepare_files, Writable};
 use super::lifecycle;
 use super::outbox::{NEXT_DUE, OUTBOX_STATS};
+use super::staging;
 use super::submissions::{BY_LEGACY_REFERENCE, BY_NUMBER};
 use super::writer::{write_batch, Commits, Control};
 use super::*;
@@ -345,6 +346,9 @@ fn periodic_queries_use_indexes() {
     assert!(stats.contains("COVERING INDEX deliveries_due"), "{stats}");
     assert!(stats.contains("deliveries_pending_age"), "{stats}");
     assert!(!stats.contains("SCAN deliveries"), "{stats}");
+    // Retention's look for unadopted staged files reads only those.
+    let orphans = plan(staging::ORPHANS);
+    assert!(orphans.contains("attachment_blobs_unadopted"), "{orphans}");
     let next = plan(NEXT_DUE);
     assert!(next.contains("(state=? AND rank=?)"), "{next}");
     assert!(!next.contains("SCAN deliveries"), "{next}");
@@ -459,4 +463,271 @@ async fn evidence_files_commit_with_their_envelope_and_are_purged_with_it() {
         .await
         .expect("read")
         .is_empty());
+}
+
+/// Bytes that do not repeat (sealed files look like noise), `len` of them.
+fn noise(len: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).expect("count")
+}
+
+/// A submission with a file of several chunks and a small one: more than `LARGE_BYTES`.
+fn large_submission(
+    drawn: (u64, Reference),
+    token: Option<[u8; 32]>,
+) -> (NewSubmission, Vec<Vec<u8>>) {
+    let files = vec![noise(staging::CHUNK_BYTES * 2 + 1234, 7), noise(5000, 9)];
+    let mut s = submission(drawn, token);
+    s.envelopes[0].attachments = files.iter().cloned().map(Arc::new).collect();
+    (s, files)
+}
+
+/// A large file is stored in chunks of its own, each written in a short transaction, and
+/// reads back byte for byte: for the email, through a download link and in a copy of the
+/// spool. Purged, nothing of it is left.
+#[tokio::test]
+async fn a_large_file_is_stored_in_chunks_and_reads_back_whole_everywhere() {
+    use crate::spool::{AttemptOutcome, DeliveryId, DeliveryRoute, DownloadStore, Housekeeping};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spool = SqliteSpool::open(dir.path()).expect("open");
+    let (s, files) = large_submission(drawn(&spool), None);
+    let CommitOutcome::Committed(r) = spool.commit(s).await.expect("commit") else {
+        panic!("committed");
+    };
+    let raw = rusqlite::Connection::open(spool.path()).expect("raw");
+    assert_eq!(count(&raw, "SELECT COUNT(*) FROM attachment_chunks"), 3 + 1);
+    assert_eq!(
+        count(&raw, "SELECT MAX(length(data)) FROM attachment_chunks"),
+        staging::CHUNK_BYTES as i64
+    );
+    assert_eq!(
+        count(
+            &raw,
+            "SELECT COUNT(*) FROM attachments WHERE blob IS NOT NULL AND length(body) = 0"
+        ),
+        2,
+        "both files adopted from their chunks, none kept whole"
+    );
+    let route = "police_intelligence";
+    assert_eq!(spool.attachments(&r, route).await.expect("read"), files);
+    spool
+        .add_download_token([5; 32], &r, route, 1, 10)
+        .await
+        .expect("link");
+    let download = spool
+        .take_download([5; 32], 11, 0)
+        .await
+        .expect("take")
+        .expect("the file");
+    assert!(
+        download.body == files[0],
+        "the download is the file, byte for byte"
+    );
+    let exported = spool.export_submissions(0, 10).await.expect("export");
+    let copied: Vec<_> = exported[0]
+        .attachments
+        .iter()
+        .map(|a| a.body.clone())
+        .collect();
+    assert!(
+        copied == files,
+        "a copy of the spool carries the files whole"
+    );
+
+    spool
+        .record_attempt(
+            &DeliveryId::new(r.clone(), DeliveryRoute::route(route)),
+            1_795_460_401,
+            AttemptOutcome::Delivered,
+        )
+        .await
+        .expect("delivered");
+    let policy = RetentionPolicy {
+        grace_secs: 10,
+        max_age_secs: 100,
+        warn_secs: 10,
+    };
+    let report = spool
+        .purge_due(1_795_460_400 + 100, policy)
+        .await
+        .expect("purge");
+    assert_eq!(report.purged.len(), 1);
+    assert!(spool.attachments(&r, route).await.expect("read").is_empty());
+    assert_eq!(count(&raw, "SELECT COUNT(*) FROM attachment_chunks"), 0);
+    assert_eq!(count(&raw, "SELECT COUNT(*) FROM attachment_blobs"), 0);
+}
+
+/// Between two chunks of a large submission, small submissions commit (each in its own
+/// short transaction) and get their references; the large one has none until its own commit
+/// adopts the chunks.
+#[test]
+fn small_submissions_commit_between_the_chunks_of_a_large_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = prepare_files(dir.path()).expect("files");
+    let mut conn = open_connection(&path).expect("open");
+    schema::migrate(&mut conn).expect("migrate");
+    let numbers = numbering();
+    let (large, files) = large_submission(draw(&numbers), None);
+    let (large_tx, mut large_rx) = oneshot::channel();
+    let mut staging = staging::Staging::new(Box::new(large), large_tx);
+    let mut turns = 0;
+    loop {
+        let ready = staging.step(&mut conn).expect("a chunk");
+        turns += 1;
+        if ready {
+            break;
+        }
+        // A small report arriving meanwhile: committed now, not after the large one.
+        let (tx, mut rx) = oneshot::channel();
+        write_batch(
+            &mut conn,
+            &numbers,
+            &Writable::new(),
+            vec![(Box::new(submission(draw(&numbers), None)), tx)],
+            vec![],
+        );
+        assert!(matches!(
+            rx.try_recv().expect("answered"),
+            Ok(CommitOutcome::Committed(_))
+        ));
+        assert!(
+            large_rx.try_recv().is_err(),
+            "no reference before its commit"
+        );
+    }
+    // 2 full chunks, then the rest of file 1 with all of file 2 (under one chunk together).
+    assert_eq!(turns, 3);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM submissions"), 2);
+    let (outcome, reply, unadopted) = staging.commit(&mut conn, &numbers);
+    assert!(matches!(outcome, Ok(CommitOutcome::Committed(_))));
+    assert!(unadopted.is_empty());
+    drop(reply);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM submissions"), 3);
+    let stored: Vec<Vec<u8>> = conn
+        .prepare("SELECT body, blob FROM attachments ORDER BY n")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .map(|row| {
+            let (body, blob) = row.expect("row");
+            staging::read_file(&conn, body, blob).expect("read")
+        })
+        .collect();
+    assert!(stored == files);
+}
+
+/// A gateway stopping between two chunk writes leaves no submission and gave no reference;
+/// at the next start, the chunks it had written are removed.
+#[tokio::test]
+async fn stopping_between_chunks_leaves_no_submission_and_the_chunks_go_at_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = prepare_files(dir.path()).expect("files");
+    let mut rx = {
+        let mut conn = open_connection(&path).expect("open");
+        schema::migrate(&mut conn).expect("migrate");
+        let numbers = numbering();
+        let (large, _) = large_submission(draw(&numbers), Some([4; 32]));
+        let (tx, rx) = oneshot::channel();
+        let mut staging = staging::Staging::new(Box::new(large), tx);
+        assert!(
+            !staging.step(&mut conn).expect("one chunk"),
+            "more to write"
+        );
+        assert_eq!(count(&conn, "SELECT COUNT(*) FROM attachment_chunks"), 1);
+        // The gateway stops here: the staging and its connection are gone.
+        rx
+    };
+    assert!(rx.try_recv().is_err(), "no reference was given");
+    let spool = SqliteSpool::open(dir.path()).expect("open again");
+    assert_eq!(spool.count_submissions().await.expect("count"), 0);
+    assert_eq!(
+        spool.reference_for_token([4; 32]).await.expect("read"),
+        None,
+        "the form can be sent again"
+    );
+    let raw = rusqlite::Connection::open(spool.path()).expect("raw");
+    assert_eq!(count(&raw, "SELECT COUNT(*) FROM attachment_chunks"), 0);
+    assert_eq!(count(&raw, "SELECT COUNT(*) FROM attachment_blobs"), 0);
+}
+
+/// A large form sent twice: the second copy's staged chunks are not adopted and are removed
+/// (a chunk per turn); the first copy's files are untouched. Retention removes staged files
+/// nobody adopted once they are an hour old, never one still being written.
+#[test]
+fn unadopted_chunks_are_removed_and_adopted_ones_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = prepare_files(dir.path()).expect("files");
+    let mut conn = open_connection(&path).expect("open");
+    schema::migrate(&mut conn).expect("migrate");
+    let numbers = numbering();
+    let stage_all = |conn: &mut rusqlite::Connection, s: NewSubmission| {
+        let (tx, _rx) = oneshot::channel();
+        let mut staging = staging::Staging::new(Box::new(s), tx);
+        while !staging.step(conn).expect("a chunk") {}
+        staging
+    };
+    let (first, files) = large_submission(draw(&numbers), Some([6; 32]));
+    let (outcome, _, unadopted) = stage_all(&mut conn, first).commit(&mut conn, &numbers);
+    assert!(matches!(outcome, Ok(CommitOutcome::Committed(_))));
+    assert!(unadopted.is_empty());
+    let (again, _) = large_submission(draw(&numbers), Some([6; 32]));
+    let (outcome, _, mut unadopted) = stage_all(&mut conn, again).commit(&mut conn, &numbers);
+    assert!(matches!(outcome, Ok(CommitOutcome::Duplicate(_))));
+    assert_eq!(unadopted.len(), 2);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM attachment_chunks"), 8);
+    let mut turns = 1;
+    while staging::discard_step(&mut conn, &mut unadopted).expect("discard") {
+        turns += 1;
+    }
+    // 4 chunks and 2 staged files, one a turn.
+    assert_eq!(turns, 6);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM attachment_chunks"), 4);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM attachment_blobs"), 2);
+    let kept: Vec<Vec<u8>> = conn
+        .prepare("SELECT body, blob FROM attachments ORDER BY n")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .map(|row| {
+            let (body, blob) = row.expect("row");
+            staging::read_file(&conn, body, blob).expect("read")
+        })
+        .collect();
+    assert!(kept == files);
+
+    // Staged and never adopted (as if removing it had failed).
+    let (orphan, _) = large_submission(draw(&numbers), None);
+    let staged_at = orphan.received_unix;
+    drop(stage_all(&mut conn, orphan));
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM attachment_blobs"), 4);
+    let policy = RetentionPolicy {
+        grace_secs: 1_000_000,
+        max_age_secs: 1_000_000,
+        warn_secs: 10,
+    };
+    lifecycle::purge_due(&mut conn, staged_at + 60, &policy).expect("purge");
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM attachment_blobs"),
+        4,
+        "a file staged a minute ago may still be adopted"
+    );
+    lifecycle::purge_due(
+        &mut conn,
+        staged_at + staging::ORPHAN_AFTER_SECS + 1,
+        &policy,
+    )
+    .expect("purge");
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM attachment_blobs"), 2);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM attachment_chunks"), 4);
 }

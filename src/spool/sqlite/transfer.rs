@@ -130,7 +130,7 @@ fn export_submissions(
         }
     }
     let mut st = tx.prepare(
-        "SELECT submission, route, n, body FROM attachments
+        "SELECT submission, route, n, body, blob FROM attachments
          WHERE submission BETWEEN ?1 AND ?2 ORDER BY submission, route, n",
     )?;
     let mut rows = st.query(range)?;
@@ -139,7 +139,7 @@ fn export_submissions(
             subs[i].attachments.push(AttachmentExport {
                 route: r.get(1)?,
                 n: r.get(2)?,
-                body: r.get(3)?,
+                body: super::staging::read_file(&tx, r.get(3)?, r.get(4)?)?,
             });
         }
     }

@@ -5,9 +5,17 @@ use super::submissions::submission_id;
 use super::writer::{Control, Job};
 use super::{audit, SqliteSpool};
 use crate::reference::{Reference, ReferenceCipher};
-use crate::spool::workflow::{self, Step, WorkflowEntry, WorkflowStats, WorkflowStore, AUDIT_KIND};
+use crate::spool::workflow::{
+    self, Step, StepOutcome, WorkflowEntry, WorkflowStats, WorkflowStore, AUDIT_KIND,
+};
 use crate::spool::SpoolFuture;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+/// Whether the submission's workflow is closed (nothing is recorded after `closed`).
+pub(super) fn closed(c: &Connection, id: i64) -> rusqlite::Result<bool> {
+    c.prepare_cached(&workflow::closed_sql("?1"))?
+        .query_row([id], |r| r.get(0))
+}
 
 /// Adds the step inside an open transaction (sharing writes its own with the share).
 pub(super) fn insert(
@@ -57,7 +65,9 @@ pub(super) fn record(
         )
         .optional()?
         .flatten();
-    if purged.is_some() {
+    // Checked in the writer's transaction, so no step lands after a `closed` recorded at
+    // the same moment.
+    if purged.is_some() || closed(&tx, id)? {
         return Ok(false);
     }
     insert(&tx, id, step, officer, now)?;
@@ -87,11 +97,26 @@ impl WorkflowStore for SqliteSpool {
         step: Step,
         officer: &str,
         now: i64,
-    ) -> SpoolFuture<'_, bool> {
+    ) -> SpoolFuture<'_, StepOutcome> {
         let (reference, officer) = (reference.clone(), officer.to_string());
-        Box::pin(
-            self.ask(move |r| Job::Other(Control::RecordStep(reference, step, officer, now, r))),
-        )
+        Box::pin(async move {
+            let asked = reference.clone();
+            let recorded = self
+                .ask(move |r| Job::Other(Control::RecordStep(asked, step, officer, now, r)))
+                .await?;
+            if recorded {
+                return Ok(StepOutcome::Recorded);
+            }
+            // Why it was refused. Both causes are final (a closed workflow stays closed until
+            // the purge, which removes its steps; a purge is never undone), so reading after
+            // the writer's transaction gives the answer it had.
+            let closed = self.read_submission(reference, false, closed).await?;
+            Ok(if closed {
+                StepOutcome::Closed
+            } else {
+                StepOutcome::Gone
+            })
+        })
     }
 
     fn workflow(&self, reference: &Reference) -> SpoolFuture<'_, Vec<WorkflowEntry>> {

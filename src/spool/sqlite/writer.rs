@@ -2,7 +2,9 @@
 //! transaction (group commit). Under load many submissions share one fsync, and each caller is
 //! answered only after the transaction holding its write has committed.
 
+use super::checkpoint::Checkpoints;
 use super::connection::Writable;
+use super::staging::{self, Staging};
 use super::{
     downloads, follow_up, lifecycle, outbox, settings, submissions, transfer, unavailable,
     workflow, Numbering,
@@ -19,13 +21,10 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Most submissions committed in one transaction.
 const MAX_BATCH: usize = 256;
-/// A submission carrying more sealed evidence than this commits in a transaction of its own,
-/// after the small ones queued with it: writing and syncing 10 MiB takes tens of milliseconds
-/// (more on a busy disk), which a report without files should not wait behind.
+/// A submission carrying more sealed evidence than this is written in turns (see
+/// [`staging`]): writing and syncing 10 MiB in one transaction takes tens of milliseconds (more
+/// on a busy disk), which a report without files should not wait behind.
 pub(super) const LARGE_BYTES: usize = 256 * 1024;
-/// Large submissions set aside at once; beyond this the writer takes no new work until it has
-/// written one, so that the queue's bound still bounds memory.
-const LARGE_WAITING: usize = 4;
 /// Submissions that may wait for the writer before callers wait for room.
 pub(super) const QUEUE: usize = 1024;
 
@@ -78,19 +77,28 @@ fn is_large(s: &NewSubmission) -> bool {
         > LARGE_BYTES
 }
 
+/// Work the writer does a short step of per turn, after the small work queued meanwhile.
+enum Background {
+    /// A large submission's files, a chunk at a time, then its own commit.
+    Stage(Box<Staging>),
+    /// Staged files no submission adopted, removed a chunk at a time.
+    Discard(Vec<i64>),
+}
+
 pub(super) fn writer_loop(
     mut conn: Connection,
     numbering: &Numbering,
     writable: &Writable,
+    checkpoints: &Checkpoints,
     mut rx: mpsc::Receiver<Job>,
 ) {
     let cipher = &numbering.cipher;
-    let mut large: VecDeque<(Box<NewSubmission>, Reply<CommitOutcome>)> = VecDeque::new();
+    // Large submissions wait here rather than in the queue: their callers hold them either way
+    // (nothing is copied), and the writer must go on taking small work while they are written.
+    let mut background: VecDeque<Background> = VecDeque::new();
     loop {
-        // Wait for work only when no large submission is waiting to be written.
-        let first = if large.len() >= LARGE_WAITING {
-            None
-        } else if large.is_empty() {
+        // Wait for work only when there is no background work to get on with.
+        let first = if background.is_empty() {
             match rx.blocking_recv() {
                 Some(job) => Some(job),
                 None => break,
@@ -103,11 +111,13 @@ pub(super) fn writer_loop(
         let mut next = first;
         while let Some(job) = next.take() {
             match job {
-                Job::Commit(s, reply) if is_large(&s) => large.push_back((s, reply)),
+                Job::Commit(s, reply) if is_large(&s) => {
+                    background.push_back(Background::Stage(Box::new(Staging::new(s, reply))))
+                }
                 Job::Commit(s, reply) => commits.push((s, reply)),
                 Job::Other(control) => others.push(control),
             }
-            if commits.len() + others.len() < MAX_BATCH && large.len() < LARGE_WAITING {
+            if commits.len() + others.len() < MAX_BATCH {
                 next = rx.try_recv().ok();
             }
         }
@@ -215,11 +225,59 @@ pub(super) fn writer_loop(
                 }
             }
         }
-        // Then one large submission, alone: whatever small queued meanwhile goes first on the
-        // next turn, so a report without files waits for at most one large write.
-        if let Some(big) = large.pop_front() {
-            write_batch(&mut conn, numbering, writable, vec![big], Vec::new());
-        }
+        // Then one short step of background work: whatever small queued meanwhile goes first
+        // on the next turn, so a report without files waits for at most one chunk's write.
+        background_step(&mut conn, numbering, writable, &mut background);
+        checkpoints.committed();
+    }
+}
+
+fn background_step(
+    conn: &mut Connection,
+    numbering: &Numbering,
+    writable: &Writable,
+    background: &mut VecDeque<Background>,
+) {
+    match background.front_mut() {
+        None => {}
+        Some(Background::Stage(staging)) => match staging.step(conn) {
+            Ok(false) => {}
+            Ok(true) => {
+                let Some(Background::Stage(staging)) = background.pop_front() else {
+                    return;
+                };
+                let (result, reply, unadopted) = staging.commit(conn, numbering);
+                writable.record(&result);
+                if let Err(e) = &result {
+                    tracing::error!(error = %e, "spool commit failed");
+                }
+                let _ = reply.send(result.map_err(unavailable));
+                if !unadopted.is_empty() {
+                    background.push_back(Background::Discard(unadopted));
+                }
+            }
+            Err(e) => {
+                writable.doubted();
+                let Some(Background::Stage(staging)) = background.pop_front() else {
+                    return;
+                };
+                let staged = staging.fail(&e);
+                if !staged.is_empty() {
+                    background.push_back(Background::Discard(staged));
+                }
+            }
+        },
+        Some(Background::Discard(blobs)) => match staging::discard_step(conn, blobs) {
+            Ok(true) => {}
+            Ok(false) => {
+                background.pop_front();
+            }
+            Err(e) => {
+                // Left for the next start or retention to remove (`staging::remove_orphans`).
+                tracing::warn!(error = %e, "removing unadopted evidence chunks failed");
+                background.pop_front();
+            }
+        },
     }
 }
 
@@ -250,7 +308,7 @@ pub(super) fn write_batch(
         in_savepoint(&tx, |sp| {
             commits
                 .iter()
-                .map(|(s, _)| submissions::insert_one(sp, numbering, s))
+                .map(|(s, _)| submissions::insert_one(sp, numbering, s, None))
                 .collect::<rusqlite::Result<Vec<_>>>()
         })
     };
