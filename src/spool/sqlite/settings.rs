@@ -7,16 +7,21 @@ use super::{audit, SqliteSpool};
 use crate::spool::{PartnerRecord, PartnerStore, SettingsStore, SpoolFuture};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
+/// What a probe writes: about what one report with all its rows takes in the spool, so that
+/// a nearly full disk, where SQLite can still reuse a page or two of its WAL, does not pass for
+/// one that takes reports.
+const PROBE_BYTES: usize = 64 * 1024;
+
 pub(super) fn probe(conn: &mut Connection) -> rusqlite::Result<()> {
+    use rand::RngCore;
+    // Random bytes, so that every probe really changes every page it writes.
+    let mut value = vec![0u8; PROBE_BYTES];
+    rand::thread_rng().fill_bytes(&mut value);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute(
         "INSERT INTO settings (name, value) VALUES ('probe', ?1)
          ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-        // Nanoseconds, so that every probe really changes a page.
-        [time::OffsetDateTime::now_utc()
-            .unix_timestamp_nanos()
-            .to_be_bytes()
-            .to_vec()],
+        [value],
     )?;
     tx.commit()
 }
