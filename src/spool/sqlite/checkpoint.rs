@@ -30,12 +30,21 @@ struct State {
 pub(super) struct Checkpoints {
     state: Mutex<State>,
     wake: Condvar,
+    /// Held while a checkpoint runs, here or in the writer's purge: SQLite runs one checkpoint
+    /// at a time and answers a second with SQLITE_BUSY at once, without its busy timeout.
+    running: Mutex<()>,
 }
 
 impl Checkpoints {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A poisoned lock only means the other side panicked; two flags cannot be left torn.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// While the guard is held the checkpointer starts no checkpoint.
+    pub(super) fn exclusive(&self) -> std::sync::MutexGuard<'_, ()> {
+        // The lock guards no data, so a poisoned one is as good as a clean one.
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The writer committed something.
@@ -77,8 +86,10 @@ impl Checkpoints {
 /// The checkpointer's loop, on its own thread and connection, until the writer stops.
 pub(super) fn checkpointer_loop(conn: Connection, checkpoints: &Checkpoints) {
     while checkpoints.wait() {
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0))
-        {
+        let alone = checkpoints.exclusive();
+        let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0));
+        drop(alone);
+        if let Err(e) = done {
             // Nothing is lost: the pages stay in the WAL (synced), and the writer's backstop
             // or the next checkpoint copies them.
             tracing::warn!(error = %e, "WAL checkpoint failed");

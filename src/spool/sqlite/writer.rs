@@ -220,6 +220,10 @@ pub(super) fn writer_loop(
                 // Written together in small_batch above.
                 Control::Attempt(..) | Control::AddAckToken(..) => {}
                 Control::Purge(now, policy, reply) => {
+                    // The purge ends with a TRUNCATE checkpoint that scrubs purged envelopes
+                    // from the WAL; SQLite refuses it outright while another connection is
+                    // checkpointing, so the checkpointer waits until the purge is done.
+                    let _alone = checkpoints.exclusive();
                     let _ = reply
                         .send(lifecycle::purge_due(&mut conn, now, &policy).map_err(unavailable));
                 }
