@@ -905,7 +905,9 @@ fn map(
     if pis_gateway::keys::parse_identities(&key_text).is_none_or(|i| i.is_empty()) {
         anyhow::bail!("{} holds no usable age identity", identity.display());
     }
-    let identities = || pis_gateway::keys::parse_identities(&key_text).unwrap_or_default();
+    // Prepared for many envelopes: see keys::prepared.
+    let identities =
+        || pis_gateway::keys::prepared::parse_identities(&key_text).unwrap_or_default();
     let loaded = map::read_inputs(&inputs, &identities, &trust);
     for (input, why) in &loaded.failures {
         eprintln!("{input}: {why} (skipped)");
