@@ -7,6 +7,7 @@
 
 use super::entities::{Kind, Submission};
 use petgraph::unionfind::UnionFind;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One submission as the map refers to it.
@@ -65,6 +66,9 @@ pub struct MapGraph {
     pub hotspots: BTreeMap<String, usize>,
     /// Submissions per day.
     pub timeline: BTreeMap<String, usize>,
+    /// Each report's day as its place among the days in `timeline`: spans over many reports
+    /// compare small numbers side by side instead of following each report to its date.
+    day_rank: Vec<u32>,
 }
 
 impl MapGraph {
@@ -91,10 +95,12 @@ impl MapGraph {
 
     /// The first and last day among these submissions.
     pub fn span(&self, reports: &[u32]) -> (&str, &str) {
-        let days = reports
-            .iter()
-            .map(|r| self.reports[*r as usize].date.as_str());
-        (days.clone().min().unwrap_or(""), days.max().unwrap_or(""))
+        let rank = |r: &&u32| self.day_rank[**r as usize];
+        let date = |r: Option<&u32>| r.map_or("", |r| self.reports[*r as usize].date.as_str());
+        (
+            date(reports.iter().min_by_key(rank)),
+            date(reports.iter().max_by_key(rank)),
+        )
     }
 }
 
@@ -161,7 +167,9 @@ pub fn build(submissions: &[Submission]) -> MapGraph {
         Kind::Place => 5,
     };
     let mut entities: Vec<Entity> = Vec::new();
-    let mut links: HashMap<(usize, usize), Vec<u32>> = HashMap::new();
+    // Keyed by entity numbers this function hands out, never by text a submitter chose, so a
+    // fast unkeyed hash cannot be flooded; the tables keyed by names keep std's keyed one.
+    let mut links: FxHashMap<(usize, usize), Vec<u32>> = FxHashMap::default();
     let mut hotspots = BTreeMap::new();
     let mut timeline = BTreeMap::new();
     let mut people: Vec<(usize, &str, Option<&str>)> = Vec::new();
@@ -277,14 +285,18 @@ pub fn build(submissions: &[Submission]) -> MapGraph {
     for l in &links {
         uf.union(l.source, l.target);
     }
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for e in &entities {
         groups.entry(uf.find(e.id)).or_default().push(e.id);
     }
     let mut clusters: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
     clusters.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
 
+    let ranks: HashMap<&str, u32> = timeline.keys().map(String::as_str).zip(0..).collect();
+    // Every report's day went into `timeline` above.
+    let day_rank = reports.iter().map(|r| ranks[r.date.as_str()]).collect();
     MapGraph {
+        day_rank,
         reports,
         entities,
         links,
