@@ -166,7 +166,8 @@ fn reasons(doc: &Document<'_>) -> Vec<Reason> {
         .collect()
 }
 
-/// The summary line if the form has one, else the first sentence of the account, cut short.
+/// The summary line if the form has one, else the first sentence of the account (for an
+/// addendum, of what the submitter added), cut short.
 fn alleged(doc: &Document<'_>) -> String {
     if let Some(s) = doc.text("summary") {
         return one_line(s, 200);
@@ -174,6 +175,7 @@ fn alleged(doc: &Document<'_>) -> String {
     let account = doc
         .text("what_happened")
         .or_else(|| doc.text("details"))
+        .or_else(|| doc.text(crate::intake::ADDENDUM_FIELD))
         .unwrap_or("");
     let first = account
         .split_inclusive(['.', '!', '?', '\n'])

@@ -597,6 +597,11 @@ fn an_addendum_names_the_report_it_adds_to_on_the_first_screen_in_every_format()
         ),
         "{t}"
     );
+    // What was added is the first screen's one line, as a report's account is.
+    assert!(
+        at_a_glance(&t).contains("Alleged     The grey car was back this morning, same driver."),
+        "{t}"
+    );
     let h = render(&addendum(), &forms(), Format::Html, &signed(), &[]);
     let glance = h.find("<h2>At a glance</h2>").expect("first screen");
     assert!(
