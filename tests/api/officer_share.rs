@@ -114,6 +114,9 @@ async fn an_officer_shares_a_restricted_view_with_mace_which_opens_only_what_was
             "{toml}officers = [\"{officer_public}\"]\n\
              [[routes]]\nname = \"mace_harrogate\"\nmailbox = \"mace-harrogate@example.invalid\"\n\
              view = \"restricted\"\nrole = \"mace\"\nlocalities = [\"HARROGATE\"]\n\
+             recipients = [\"{mace_public}\"]\nofficers = [\"{mace_officer_public}\"]\n\
+             [[routes]]\nname = \"mace_scarborough\"\nmailbox = \"mace-scarborough@example.invalid\"\n\
+             view = \"restricted\"\nrole = \"mace\"\nlocalities = [\"SCARBOROUGH\"]\n\
              recipients = [\"{mace_public}\"]\nofficers = [\"{mace_officer_public}\"]\n"
         ),
     )
@@ -298,6 +301,32 @@ async fn an_officer_shares_a_restricted_view_with_mace_which_opens_only_what_was
     .await;
     assert!(!out.status.success());
     assert!(text(&out).contains("already_on_route"), "{}", text(&out));
+
+    // Once the officer has closed the case, it is shared with no other route either.
+    let close = [
+        "status",
+        "--officer-key",
+        &officer_key.display().to_string(),
+        "--reference",
+        &reference,
+        "--gateway",
+        &format!("https://localhost:{}", gw.port),
+        "--ca",
+        &ca,
+        "--record",
+        "closed",
+    ]
+    .map(String::from)
+    .to_vec();
+    let out = cli(close).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let out = cli(share(&officer_key, "mace_scarborough", &["--yes"])).await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("HTTP 409") && text(&out).contains("workflow_closed"),
+        "{}",
+        text(&out)
+    );
     let officer_id = pis_gateway::signing::PublicKey::parse(&officer_public)
         .expect("key")
         .id();
