@@ -908,28 +908,22 @@ fn map(
     // Prepared for many envelopes: see keys::prepared.
     let identities =
         || pis_gateway::keys::prepared::parse_identities(&key_text).unwrap_or_default();
-    let loaded = map::read_inputs(&inputs, &identities, &trust);
-    let read = started.elapsed();
+    let locality = locality.map(|l| l.trim().to_uppercase().replace(' ', "_"));
+    let keep = |s: &map::entities::Submission| {
+        since.as_deref().is_none_or(|d| s.date.as_str() >= d)
+            && locality
+                .as_deref()
+                .is_none_or(|l| s.localities.iter().any(|x| x == l))
+    };
+    let loaded = map::read_inputs(&inputs, &identities, &trust, &keep);
+    let linked = started.elapsed();
     for (input, why) in &loaded.failures {
         eprintln!("{input}: {why} (skipped)");
     }
     for (input, why) in &loaded.unverified {
         eprintln!("{input}: warning: {why} (mapped because of --allow-unsigned)");
     }
-    let locality = locality.map(|l| l.trim().to_uppercase().replace(' ', "_"));
-    let submissions: Vec<map::entities::Submission> = loaded
-        .submissions
-        .into_iter()
-        .filter(|s| since.as_deref().is_none_or(|d| s.date.as_str() >= d))
-        .filter(|s| {
-            locality
-                .as_deref()
-                .is_none_or(|l| s.localities.iter().any(|x| x == l))
-        })
-        .collect();
-    let graph = map::build(&submissions);
-    drop(submissions);
-    let linked = started.elapsed();
+    let graph = loaded.graph;
     let mut note = String::new();
     if let Some(d) = &since {
         note.push_str(&format!("Received on or after {d}. "));
@@ -946,7 +940,7 @@ fn map(
         );
     }
     eprintln!(
-        "{} submissions mapped ({} inputs skipped): {} entities, {} links, {} possible links, {} clusters; written to {} in {:.1} s (read and checked {:.1} s, linked {:.1} s, written {:.1} s)",
+        "{} submissions mapped ({} inputs skipped): {} entities, {} links, {} possible links, {} clusters; written to {} in {:.1} s (read, checked and linked {:.1} s, written {:.1} s)",
         graph.reports.len(),
         loaded.failures.len(),
         graph.entities.len(),
@@ -955,8 +949,7 @@ fn map(
         graph.clusters.len(),
         out.display(),
         started.elapsed().as_secs_f64(),
-        read.as_secs_f64(),
-        (linked - read).as_secs_f64(),
+        linked.as_secs_f64(),
         (started.elapsed() - linked).as_secs_f64(),
     );
     Ok(if graph.reports.is_empty() && !loaded.failures.is_empty() {

@@ -155,28 +155,45 @@ fn partial_plates(entities: &[Entity], possible: &mut Vec<PossibleLink>) {
     }));
 }
 
+/// Builds the graph from submissions in order.
 pub fn build(submissions: &[Submission]) -> MapGraph {
-    // One index per kind, looked up by the key as borrowed: no copy per mention.
-    let mut index: [HashMap<String, usize>; 6] = Default::default();
-    let slot = |k: Kind| match k {
-        Kind::Person => 0,
-        Kind::Nickname => 1,
-        Kind::Vehicle => 2,
-        Kind::Phone => 3,
-        Kind::Online => 4,
-        Kind::Place => 5,
-    };
-    let mut entities: Vec<Entity> = Vec::new();
-    // Keyed by entity numbers this function hands out, never by text a submitter chose, so a
+    let mut b = Builder::default();
+    for s in submissions {
+        b.add(s);
+    }
+    b.finish()
+}
+
+/// The graph made one submission at a time (so it can be built while later inputs are still
+/// being decrypted), then finished with possible links and clusters.
+#[derive(Default)]
+pub struct Builder {
+    /// One index per kind, looked up by the key as borrowed: no copy per mention.
+    index: [HashMap<String, usize>; 6],
+    entities: Vec<Entity>,
+    // Keyed by entity numbers this builder hands out, never by text a submitter chose, so a
     // fast unkeyed hash cannot be flooded; the tables keyed by names keep std's keyed one.
-    let mut links: FxHashMap<(usize, usize), Vec<u32>> = FxHashMap::default();
-    let mut hotspots = BTreeMap::new();
-    let mut timeline = BTreeMap::new();
-    let mut people: Vec<(usize, &str, Option<&str>)> = Vec::new();
-    let mut reports = Vec::with_capacity(submissions.len());
-    let mut ids = Vec::new();
-    for (n, s) in submissions.iter().enumerate() {
-        let n = n as u32;
+    links: FxHashMap<(usize, usize), Vec<u32>>,
+    hotspots: BTreeMap<String, usize>,
+    timeline: BTreeMap<String, usize>,
+    /// (entity, full name, date of birth) of each person, for same-name possible links.
+    people: Vec<(usize, String, Option<String>)>,
+    reports: Vec<Report>,
+    /// Scratch: the entities of the submission being added.
+    ids: Vec<usize>,
+}
+
+impl Builder {
+    pub fn add(&mut self, s: &Submission) {
+        let slot = |k: Kind| match k {
+            Kind::Person => 0,
+            Kind::Nickname => 1,
+            Kind::Vehicle => 2,
+            Kind::Phone => 3,
+            Kind::Online => 4,
+            Kind::Place => 5,
+        };
+        let n = self.reports.len() as u32;
         let localities: Vec<String> = s
             .localities
             .iter()
@@ -184,18 +201,18 @@ pub fn build(submissions: &[Submission]) -> MapGraph {
             .cloned()
             .collect();
         for l in &localities {
-            *hotspots.entry(l.clone()).or_insert(0) += 1;
+            *self.hotspots.entry(l.clone()).or_insert(0) += 1;
         }
-        *timeline.entry(s.date.clone()).or_insert(0) += 1;
-        ids.clear();
+        *self.timeline.entry(s.date.clone()).or_insert(0) += 1;
+        self.ids.clear();
         for m in &s.mentions {
-            let table = &mut index[slot(m.kind)];
+            let table = &mut self.index[slot(m.kind)];
             let id = match table.get(m.key.as_str()) {
                 Some(id) => *id,
                 None => {
-                    let id = entities.len();
+                    let id = self.entities.len();
                     table.insert(m.key.clone(), id);
-                    entities.push(Entity {
+                    self.entities.push(Entity {
                         id,
                         kind: m.kind,
                         key: m.key.clone(),
@@ -205,12 +222,12 @@ pub fn build(submissions: &[Submission]) -> MapGraph {
                         roles: BTreeSet::new(),
                     });
                     if let Some(name) = &m.full_name {
-                        people.push((id, name.as_str(), m.dob.as_deref()));
+                        self.people.push((id, name.clone(), m.dob.clone()));
                     }
                     id
                 }
             };
-            let e = &mut entities[id];
+            let e = &mut self.entities[id];
             // Mentions are one per entity per submission, and submissions come in order.
             if e.reports.last() != Some(&n) {
                 e.reports.push(n);
@@ -225,16 +242,17 @@ pub fn build(submissions: &[Submission]) -> MapGraph {
                     e.roles.insert(r.clone());
                 }
             }
-            ids.push(id);
+            self.ids.push(id);
         }
+        let ids = &mut self.ids;
         ids.sort_unstable();
         ids.dedup();
         for (i, a) in ids.iter().enumerate() {
             for b in &ids[i + 1..] {
-                links.entry((*a, *b)).or_default().push(n);
+                self.links.entry((*a, *b)).or_default().push(n);
             }
         }
-        reports.push(Report {
+        self.reports.push(Report {
             reference: s.reference.clone(),
             date: s.date.clone(),
             form: s.form.clone(),
@@ -244,66 +262,80 @@ pub fn build(submissions: &[Submission]) -> MapGraph {
         });
     }
 
-    // Possible links: the same full name under different keys, and partial plates.
-    let mut possible = Vec::new();
-    let mut by_name: BTreeMap<&str, Vec<(usize, Option<&str>)>> = BTreeMap::new();
-    for (id, name, dob) in &people {
-        by_name.entry(name).or_default().push((*id, *dob));
-    }
-    // Each same-named person is proposed against the first one seen: a common name in a large
-    // set gives one link per person, not one per pair.
-    for group in by_name.values() {
-        let Some((first, first_dob)) = group.first() else {
-            continue;
-        };
-        for (b, db) in &group[1..] {
-            let reason = match (first_dob, db) {
-                (Some(x), Some(y)) if x != y => "same name, different date of birth",
-                (Some(_), Some(_)) => continue,
-                _ => "same name, date of birth not given in one or both",
-            };
-            possible.push(PossibleLink {
-                source: *first,
-                target: *b,
-                reason,
-            });
+    pub fn finish(self) -> MapGraph {
+        let Builder {
+            entities,
+            links,
+            hotspots,
+            timeline,
+            people,
+            reports,
+            ..
+        } = self;
+        // Possible links: the same full name under different keys, and partial plates.
+        let mut possible = Vec::new();
+        let mut by_name: BTreeMap<&str, Vec<(usize, Option<&str>)>> = BTreeMap::new();
+        for (id, name, dob) in &people {
+            by_name
+                .entry(name.as_str())
+                .or_default()
+                .push((*id, dob.as_deref()));
         }
-    }
-    partial_plates(&entities, &mut possible);
+        // Each same-named person is proposed against the first one seen: a common name in a large
+        // set gives one link per person, not one per pair.
+        for group in by_name.values() {
+            let Some((first, first_dob)) = group.first() else {
+                continue;
+            };
+            for (b, db) in &group[1..] {
+                let reason = match (first_dob, db) {
+                    (Some(x), Some(y)) if x != y => "same name, different date of birth",
+                    (Some(_), Some(_)) => continue,
+                    _ => "same name, date of birth not given in one or both",
+                };
+                possible.push(PossibleLink {
+                    source: *first,
+                    target: *b,
+                    reason,
+                });
+            }
+        }
+        partial_plates(&entities, &mut possible);
 
-    let mut links: Vec<Link> = links
-        .into_iter()
-        .map(|((source, target), seen)| Link {
-            source,
-            target,
-            seen,
-        })
-        .collect();
-    links.sort_unstable_by_key(|l| (l.source, l.target));
+        let mut links: Vec<Link> = links
+            .into_iter()
+            .map(|((source, target), seen)| Link {
+                source,
+                target,
+                seen,
+            })
+            .collect();
+        links.sort_unstable_by_key(|l| (l.source, l.target));
 
-    let mut uf = UnionFind::<usize>::new(entities.len());
-    for l in &links {
-        uf.union(l.source, l.target);
-    }
-    let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-    for e in &entities {
-        groups.entry(uf.find(e.id)).or_default().push(e.id);
-    }
-    let mut clusters: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
-    clusters.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+        let mut uf = UnionFind::<usize>::new(entities.len());
+        for l in &links {
+            uf.union(l.source, l.target);
+        }
+        let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+        for e in &entities {
+            groups.entry(uf.find(e.id)).or_default().push(e.id);
+        }
+        let mut clusters: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+        clusters.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
 
-    let ranks: HashMap<&str, u32> = timeline.keys().map(String::as_str).zip(0..).collect();
-    // Every report's day went into `timeline` above.
-    let day_rank = reports.iter().map(|r| ranks[r.date.as_str()]).collect();
-    MapGraph {
-        day_rank,
-        reports,
-        entities,
-        links,
-        possible_links: possible,
-        clusters,
-        hotspots,
-        timeline,
+        let ranks: HashMap<&str, u32> = timeline.keys().map(String::as_str).zip(0..).collect();
+        // Every report's day went into `timeline` above.
+        let day_rank = reports.iter().map(|r| ranks[r.date.as_str()]).collect();
+        MapGraph {
+            day_rank,
+            reports,
+            entities,
+            links,
+            possible_links: possible,
+            clusters,
+            hotspots,
+            timeline,
+        }
     }
 }
 

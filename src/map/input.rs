@@ -3,16 +3,17 @@
 //! memory. An input that cannot be opened is reported by name; the rest still run.
 
 use super::entities::{extract, Submission};
+use super::graph::Builder;
 use crate::reference::Reference;
 use crate::signing::{Checker, Signed, VerifyError};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 pub struct Loaded {
-    /// What each usable submission names, one per reference.
-    pub submissions: Vec<Submission>,
+    /// The graph of the usable submissions taken, one per reference.
+    pub graph: super::graph::MapGraph,
     /// (input, why) for every input that could not be used.
     pub failures: Vec<(String, String)>,
     /// (input, why) for every document used without a valid signature (`--allow-unsigned`).
@@ -237,13 +238,15 @@ fn open_batch(
 }
 
 /// Reads, decrypts, checks and extracts every input, on as many threads as there are cores
-/// (decryption and signature checks are most of the work). `identities` gives each thread its
-/// own copy of the analyst's identities (an age identity need not be shareable between
-/// threads). Results are taken in the inputs' order, so the outcome does not depend on timing.
+/// (decryption and signature checks are most of the work), and links the submissions `keep`
+/// takes into the graph as they come. `identities` gives each thread its own copy of the
+/// analyst's identities (an age identity need not be shareable between threads). Results are
+/// taken in the inputs' order, so the outcome does not depend on timing.
 pub fn read_inputs(
     inputs: &[PathBuf],
     identities: &(dyn Fn() -> Vec<Box<dyn age::Identity>> + Sync),
     trust: &Trust,
+    keep: &dyn Fn(&Submission) -> bool,
 ) -> Loaded {
     let mut files = Vec::new();
     for i in inputs {
@@ -258,56 +261,99 @@ pub fn read_inputs(
         .min(files.len().max(1));
     let checker = Checker::new(&trust.keys);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let outcomes: Vec<(usize, Outcome)> = std::thread::scope(|scope| {
+    let mut taken = Taken::new(&files, keep);
+    std::thread::scope(|scope| {
+        let (done, results) = std::sync::mpsc::channel::<(usize, Vec<Outcome>)>();
         let workers: Vec<_> = (0..threads)
             .map(|_| {
-                scope.spawn(|| {
+                let done = done.clone();
+                let (files, next, checker) = (&files, &next, &checker);
+                scope.spawn(move || {
                     let ids = identities();
-                    let mut done = Vec::new();
                     loop {
                         let start = next.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
                         let Some(run) = files.get(start..(start + BATCH).min(files.len())) else {
                             break;
                         };
-                        if run.is_empty() {
+                        if run.is_empty()
+                            || done
+                                .send((start, open_batch(run, &ids, trust, checker)))
+                                .is_err()
+                        {
                             break;
                         }
-                        let outcomes = open_batch(run, &ids, trust, &checker);
-                        done.extend((start..).zip(outcomes));
                     }
-                    done
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            // A worker that panicked is a bug; its inputs are reported below, not lost.
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
+        drop(done);
+        // Batches finish in any order; each is taken once every one before it has been, while
+        // the workers go on with the next ones.
+        let mut waiting: BTreeMap<usize, Vec<Outcome>> = BTreeMap::new();
+        let mut at = 0;
+        for (start, outcomes) in results {
+            waiting.insert(start, outcomes);
+            while let Some(batch) = waiting.remove(&at) {
+                let n = batch.len();
+                for (i, o) in (at..).zip(batch) {
+                    taken.take(i, o);
+                }
+                at += n;
+            }
+        }
+        // A worker that panicked is a bug: the batches after its own are still taken, and its
+        // inputs are reported below, not lost.
+        for w in workers {
+            let _ = w.join();
+        }
+        for (start, batch) in waiting {
+            for (i, o) in (start..).zip(batch) {
+                taken.take(i, o);
+            }
+        }
     });
-    // Each into its input's place (moving each once, not sorting).
-    let mut placed: Vec<Option<Outcome>> =
-        std::iter::repeat_with(|| None).take(files.len()).collect();
-    for (i, o) in outcomes {
-        placed[i] = Some(o);
+    taken.finish(evidence_files)
+}
+
+/// The outcomes taken so far, in the inputs' order, and the graph of what was kept.
+struct Taken<'a> {
+    files: &'a [PathBuf],
+    keep: &'a dyn Fn(&Submission) -> bool,
+    submissions: Vec<Submission>,
+    ranks: Vec<u8>,
+    /// One reference sealed for two routes (or read from an envelope and its email) is one
+    /// submission: its place among the submissions.
+    seen: HashMap<String, usize>,
+    reported: Vec<bool>,
+    failures: Vec<(String, String)>,
+    unverified: Vec<(String, String)>,
+    graph: Builder,
+    /// A submission already linked was replaced by a fuller view of it: the graph is made
+    /// again from the final submissions at the end (rare: it takes a second copy of a report).
+    replaced: bool,
+}
+
+impl<'a> Taken<'a> {
+    fn new(files: &'a [PathBuf], keep: &'a dyn Fn(&Submission) -> bool) -> Self {
+        Taken {
+            files,
+            keep,
+            submissions: Vec::with_capacity(files.len()),
+            ranks: Vec::with_capacity(files.len()),
+            seen: HashMap::with_capacity(files.len()),
+            reported: vec![false; files.len()],
+            failures: Vec::new(),
+            unverified: Vec::new(),
+            graph: Builder::default(),
+            replaced: false,
+        }
     }
-    let outcomes = placed
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, o)| Some((i, o?)));
-    let mut submissions: Vec<Submission> = Vec::with_capacity(files.len());
-    let mut ranks: Vec<u8> = Vec::with_capacity(files.len());
-    let mut failures = Vec::new();
-    let mut unverified = Vec::new();
-    // One reference sealed for two routes (or read from an envelope and its email) is one
-    // submission.
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(files.len());
-    let mut reported = vec![false; files.len()];
-    for (i, outcome) in outcomes {
-        reported[i] = true;
-        let name = || files[i].display().to_string();
+
+    fn take(&mut self, i: usize, outcome: Outcome) {
+        self.reported[i] = true;
+        let name = || self.files[i].display().to_string();
         match outcome {
-            Outcome::Failed(why) => failures.push((name(), why)),
+            Outcome::Failed(why) => self.failures.push((name(), why)),
             Outcome::Used {
                 reference,
                 rank,
@@ -315,35 +361,158 @@ pub fn read_inputs(
                 unverified: why,
             } => {
                 if let Some(why) = why {
-                    unverified.push((name(), why));
+                    self.unverified.push((name(), why));
                 }
-                match seen.get(&reference) {
+                match self.seen.get(&reference) {
                     // The fuller view of the two is kept.
                     Some(&at) => {
-                        if rank > ranks[at] {
-                            submissions[at] = submission;
-                            ranks[at] = rank;
+                        if rank > self.ranks[at] {
+                            self.replaced |= (self.keep)(&self.submissions[at]);
+                            self.submissions[at] = submission;
+                            self.ranks[at] = rank;
                         }
                     }
                     None => {
-                        seen.insert(reference, submissions.len());
-                        submissions.push(submission);
-                        ranks.push(rank);
+                        if (self.keep)(&submission) {
+                            self.graph.add(&submission);
+                        }
+                        self.seen.insert(reference, self.submissions.len());
+                        self.submissions.push(submission);
+                        self.ranks.push(rank);
                     }
                 }
             }
         }
     }
-    for (i, f) in files.iter().enumerate().filter(|(i, _)| !reported[*i]) {
-        failures.push((
-            f.display().to_string(),
-            format!("not read (internal error on input {i})"),
-        ));
+
+    fn finish(mut self, evidence_files: usize) -> Loaded {
+        for (i, f) in self
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.reported[*i])
+        {
+            self.failures.push((
+                f.display().to_string(),
+                format!("not read (internal error on input {i})"),
+            ));
+        }
+        let keep = self.keep;
+        let graph = if self.replaced {
+            let kept: Vec<Submission> = self.submissions.into_iter().filter(|s| keep(s)).collect();
+            super::graph::build(&kept)
+        } else {
+            // The submissions were linked as they came; only their possible links and clusters
+            // are left.
+            drop(self.submissions);
+            self.graph.finish()
+        };
+        Loaded {
+            graph,
+            failures: self.failures,
+            unverified: self.unverified,
+            evidence_files,
+        }
     }
-    Loaded {
-        submissions,
-        failures,
-        unverified,
-        evidence_files,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::map::entities::{Kind, Mention};
+    use crate::map::graph::{build, MapGraph};
+
+    fn submission(reference: &str, day: &str, names: &[&str]) -> Submission {
+        Submission {
+            reference: reference.into(),
+            date: day.into(),
+            form: "professional".into(),
+            priority: "ROUTINE".into(),
+            localities: vec!["SELBY".into()],
+            mentions: names
+                .iter()
+                .map(|n| Mention {
+                    kind: Kind::Person,
+                    key: n.to_string(),
+                    label: n.to_string(),
+                    full_name: None,
+                    dob: None,
+                    role: None,
+                    partial: false,
+                })
+                .collect(),
+            attachments: 0,
+        }
+    }
+
+    fn used(s: &Submission, rank: u8) -> Outcome {
+        Outcome::Used {
+            reference: s.reference.clone(),
+            rank,
+            submission: s.clone(),
+            unverified: None,
+        }
+    }
+
+    /// What a graph says, in a form two graphs can be compared by.
+    fn shape(g: &MapGraph) -> Vec<String> {
+        let mut out: Vec<String> = g.reports.iter().map(|r| r.reference.clone()).collect();
+        out.extend(
+            g.entities
+                .iter()
+                .map(|e| format!("{} {:?}", e.key, e.reports)),
+        );
+        out.extend(
+            g.links
+                .iter()
+                .map(|l| format!("{}-{} {:?}", l.source, l.target, l.seen)),
+        );
+        out
+    }
+
+    #[test]
+    fn linking_as_inputs_come_gives_the_graph_of_the_final_submissions() {
+        let files: Vec<PathBuf> = (0..5).map(|i| PathBuf::from(format!("in{i}"))).collect();
+        let a_restricted = submission("PIS-AAAA-AAAA", "2026-11-02", &["ann"]);
+        let a_full = submission("PIS-AAAA-AAAA", "2026-11-02", &["ann", "bob"]);
+        let b = submission("PIS-BBBB-BBBB", "2026-11-03", &["bob", "cat"]);
+        let old = submission("PIS-CCCC-CCCC", "2025-01-01", &["dan", "ann"]);
+        let since = |s: &Submission| s.date.as_str() >= "2026-01-01";
+
+        // In order, no fuller view later: linked as they came.
+        let mut taken = Taken::new(&files, &since);
+        taken.take(0, used(&a_full, 2));
+        taken.take(1, used(&b, 2));
+        taken.take(2, used(&old, 2));
+        taken.take(3, Outcome::Failed("no age envelope in it".into()));
+        taken.take(4, used(&a_restricted, 1));
+        let loaded = taken.finish(0);
+        assert_eq!(
+            shape(&loaded.graph),
+            shape(&build(&[a_full.clone(), b.clone()]))
+        );
+        assert_eq!(
+            loaded.failures,
+            [("in3".into(), "no age envelope in it".into())]
+        );
+
+        // The restricted view first, the full one later: the full one is mapped, in the
+        // restricted one's place, and an input never taken is reported.
+        let mut taken = Taken::new(&files, &since);
+        taken.take(0, used(&a_restricted, 1));
+        taken.take(1, used(&b, 2));
+        taken.take(2, used(&a_full, 2));
+        taken.take(3, used(&old, 2));
+        let loaded = taken.finish(0);
+        assert_eq!(
+            shape(&loaded.graph),
+            shape(&build(&[a_full.clone(), b.clone()]))
+        );
+        assert_eq!(loaded.failures.len(), 1);
+        assert!(
+            loaded.failures[0].1.contains("not read"),
+            "{:?}",
+            loaded.failures
+        );
     }
 }
