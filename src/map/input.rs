@@ -367,7 +367,10 @@ impl<'a> Taken<'a> {
                     // The fuller view of the two is kept.
                     Some(&at) => {
                         if rank > self.ranks[at] {
-                            self.replaced |= (self.keep)(&self.submissions[at]);
+                            // Linked already, or to be linked now (a view outside `--since` or
+                            // `--locality` whose fuller view is inside): made again at the end.
+                            self.replaced |=
+                                (self.keep)(&self.submissions[at]) || (self.keep)(&submission);
                             self.submissions[at] = submission;
                             self.ranks[at] = rank;
                         }
@@ -397,20 +400,29 @@ impl<'a> Taken<'a> {
                 format!("not read (internal error on input {i})"),
             ));
         }
-        let keep = self.keep;
-        let graph = if self.replaced {
-            let kept: Vec<Submission> = self.submissions.into_iter().filter(|s| keep(s)).collect();
+        let Taken {
+            keep,
+            submissions,
+            graph,
+            replaced,
+            failures,
+            unverified,
+            ..
+        } = self;
+        let graph = if replaced {
+            drop(graph);
+            let kept: Vec<Submission> = submissions.into_iter().filter(|s| keep(s)).collect();
             super::graph::build(&kept)
         } else {
             // The submissions were linked as they came; only their possible links and clusters
             // are left.
-            drop(self.submissions);
-            self.graph.finish()
+            drop(submissions);
+            graph.finish()
         };
         Loaded {
             graph,
-            failures: self.failures,
-            unverified: self.unverified,
+            failures,
+            unverified,
             evidence_files,
         }
     }
@@ -513,6 +525,20 @@ mod tests {
             loaded.failures[0].1.contains("not read"),
             "{:?}",
             loaded.failures
+        );
+
+        // A first view the filter leaves out, and a fuller one it takes: the fuller one is
+        // mapped.
+        let mut a_early = a_restricted.clone();
+        a_early.date = "2025-06-01".into();
+        let mut taken = Taken::new(&files, &since);
+        taken.take(0, used(&a_early, 1));
+        taken.take(1, used(&b, 2));
+        taken.take(2, used(&a_full, 2));
+        let loaded = taken.finish(0);
+        assert_eq!(
+            shape(&loaded.graph),
+            shape(&build(&[a_full.clone(), b.clone()]))
         );
     }
 }
