@@ -490,19 +490,25 @@ mod tests {
         let b = submission("PIS-BBBB-BBBB", "2026-11-03", &["bob", "cat"]);
         let old = submission("PIS-CCCC-CCCC", "2025-01-01", &["dan", "ann"]);
         let since = |s: &Submission| s.date.as_str() >= "2026-01-01";
+        // The outcomes taken in this order, and the graph made from them.
+        let take = |outcomes: Vec<Outcome>| {
+            let mut taken = Taken::new(&files, &since);
+            for (i, o) in outcomes.into_iter().enumerate() {
+                taken.take(i, o);
+            }
+            taken.finish(0)
+        };
+        let want = shape(&build(&[a_full.clone(), b.clone()]));
 
         // In order, no fuller view later: linked as they came.
-        let mut taken = Taken::new(&files, &since);
-        taken.take(0, used(&a_full, 2));
-        taken.take(1, used(&b, 2));
-        taken.take(2, used(&old, 2));
-        taken.take(3, Outcome::Failed("no age envelope in it".into()));
-        taken.take(4, used(&a_restricted, 1));
-        let loaded = taken.finish(0);
-        assert_eq!(
-            shape(&loaded.graph),
-            shape(&build(&[a_full.clone(), b.clone()]))
-        );
+        let loaded = take(vec![
+            used(&a_full, 2),
+            used(&b, 2),
+            used(&old, 2),
+            Outcome::Failed("no age envelope in it".into()),
+            used(&a_restricted, 1),
+        ]);
+        assert_eq!(shape(&loaded.graph), want);
         assert_eq!(
             loaded.failures,
             [("in3".into(), "no age envelope in it".into())]
@@ -510,16 +516,13 @@ mod tests {
 
         // The restricted view first, the full one later: the full one is mapped, in the
         // restricted one's place, and an input never taken is reported.
-        let mut taken = Taken::new(&files, &since);
-        taken.take(0, used(&a_restricted, 1));
-        taken.take(1, used(&b, 2));
-        taken.take(2, used(&a_full, 2));
-        taken.take(3, used(&old, 2));
-        let loaded = taken.finish(0);
-        assert_eq!(
-            shape(&loaded.graph),
-            shape(&build(&[a_full.clone(), b.clone()]))
-        );
+        let loaded = take(vec![
+            used(&a_restricted, 1),
+            used(&b, 2),
+            used(&a_full, 2),
+            used(&old, 2),
+        ]);
+        assert_eq!(shape(&loaded.graph), want);
         assert_eq!(loaded.failures.len(), 1);
         assert!(
             loaded.failures[0].1.contains("not read"),
@@ -531,14 +534,7 @@ mod tests {
         // mapped.
         let mut a_early = a_restricted.clone();
         a_early.date = "2025-06-01".into();
-        let mut taken = Taken::new(&files, &since);
-        taken.take(0, used(&a_early, 1));
-        taken.take(1, used(&b, 2));
-        taken.take(2, used(&a_full, 2));
-        let loaded = taken.finish(0);
-        assert_eq!(
-            shape(&loaded.graph),
-            shape(&build(&[a_full.clone(), b.clone()]))
-        );
+        let loaded = take(vec![used(&a_early, 1), used(&b, 2), used(&a_full, 2)]);
+        assert_eq!(shape(&loaded.graph), want);
     }
 }
