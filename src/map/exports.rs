@@ -88,7 +88,7 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
         )?;
     }
     for (i, l) in g.links.iter().enumerate() {
-        let (first, last) = g.span(&l.seen);
+        let (first, last) = g.link_span(i);
         writeln!(
             w,
             "<edge id=\"l{i}\" source=\"n{}\" target=\"n{}\"><data key=\"link\">named together</data>\
@@ -139,15 +139,16 @@ pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
         cell("Possible link").to_string(),
         cell(MARKING).to_string(),
     );
-    for l in &g.links {
-        let (first, last) = g.span(&l.seen);
+    for (i, l) in g.links.iter().enumerate() {
+        let (first, last) = g.link_span(i);
         let n = l.seen.len();
+        // The link's label is a count the map made, written in its quotes as it stands.
         writeln!(
             w,
-            "{},{},{named},{},{},{},{},{marking}",
+            "{},{},{named},\"{n} submission{}\",{},{},{},{marking}",
             end(l.source),
             end(l.target),
-            cell(&format!("{n} submission{}", if n == 1 { "" } else { "s" })),
+            if n == 1 { "" } else { "s" },
             cell(first),
             cell(last),
             Csv(references(g, &l.seen)),

@@ -69,6 +69,9 @@ pub struct MapGraph {
     /// Each report's day as its place among the days in `timeline`: spans over many reports
     /// compare small numbers side by side instead of following each report to its date.
     day_rank: Vec<u32>,
+    /// Each link's first and last report by day, found once (three outputs give every link's
+    /// dates).
+    link_spans: Vec<(u32, u32)>,
 }
 
 impl MapGraph {
@@ -95,13 +98,27 @@ impl MapGraph {
 
     /// The first and last day among these submissions.
     pub fn span(&self, reports: &[u32]) -> (&str, &str) {
-        let rank = |r: &&u32| self.day_rank[**r as usize];
-        let date = |r: Option<&u32>| r.map_or("", |r| self.reports[*r as usize].date.as_str());
-        (
-            date(reports.iter().min_by_key(rank)),
-            date(reports.iter().max_by_key(rank)),
-        )
+        let date = |r: Option<u32>| r.map_or("", |r| self.reports[r as usize].date.as_str());
+        let (first, last) = ends(&self.day_rank, reports);
+        (date(first), date(last))
     }
+
+    /// The first and last day link `i` was seen (`i` indexes `links`).
+    pub fn link_span(&self, i: usize) -> (&str, &str) {
+        let date = |r: u32| self.reports[r as usize].date.as_str();
+        self.link_spans
+            .get(i)
+            .map_or(("", ""), |(first, last)| (date(*first), date(*last)))
+    }
+}
+
+/// The reports with the earliest and the latest day among `reports` (`None` for none).
+fn ends(day_rank: &[u32], reports: &[u32]) -> (Option<u32>, Option<u32>) {
+    let rank = |r: &&u32| day_rank[**r as usize];
+    (
+        reports.iter().min_by_key(rank).copied(),
+        reports.iter().max_by_key(rank).copied(),
+    )
 }
 
 /// Whether a partial plate (`?` for unknown characters) could be this full one.
@@ -325,9 +342,18 @@ impl Builder {
 
         let ranks: HashMap<&str, u32> = timeline.keys().map(String::as_str).zip(0..).collect();
         // Every report's day went into `timeline` above.
-        let day_rank = reports.iter().map(|r| ranks[r.date.as_str()]).collect();
+        let day_rank: Vec<u32> = reports.iter().map(|r| ranks[r.date.as_str()]).collect();
+        // A link is seen in one report at least.
+        let link_spans = links
+            .iter()
+            .map(|l| match ends(&day_rank, &l.seen) {
+                (Some(first), Some(last)) => (first, last),
+                _ => (0, 0),
+            })
+            .collect();
         MapGraph {
             day_rank,
+            link_spans,
             reports,
             entities,
             links,

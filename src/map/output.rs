@@ -370,9 +370,9 @@ fn csv<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
         b"marking,entity_a,type_a,link,entity_b,type_b,references,first_seen,last_seen,forms\n",
     )?;
     let mut forms: Vec<&str> = Vec::new();
-    for l in &g.links {
+    for (i, l) in g.links.iter().enumerate() {
         let (a, b) = (&g.entities[l.source], &g.entities[l.target]);
-        let (first, last) = g.span(&l.seen);
+        let (first, last) = g.link_span(i);
         // The distinct forms in order, as a set gives them.
         forms.clear();
         forms.extend(l.seen.iter().map(|s| g.reports[*s as usize].form.as_str()));
@@ -447,7 +447,7 @@ pub fn write_all(
         ("i2.csv".into(), Box::new(|w| super::exports::i2(g, w))),
         (
             "map.html".into(),
-            Box::new(|w| w.write_all(super::page::html(g, note, draw).as_bytes())),
+            Box::new(|w| w.write_all(super::page::html(g, note, draw)?.as_bytes())),
         ),
     ];
     if let Some(l) = locality {

@@ -12,6 +12,7 @@
 use super::entities::Kind;
 use super::graph::MapGraph;
 use super::output::{escape, MARKING};
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
@@ -78,8 +79,8 @@ fn csp() -> String {
 
 /// JSON that can sit inside an HTML `<script>` element: `<`, `>` and `&` as `\u` escapes, so
 /// no `</script>` or `<!--` can appear, and the line separators U+2028/U+2029 escaped too.
-fn embed(v: &serde_json::Value) -> String {
-    let s = v.to_string();
+fn embed(v: &impl Serialize) -> serde_json::Result<String> {
+    let s = serde_json::to_string(v)?;
     let mut o = String::with_capacity(s.len() + 64);
     for c in s.chars() {
         match c {
@@ -91,7 +92,7 @@ fn embed(v: &serde_json::Value) -> String {
             c => o.push(c),
         }
     }
-    o
+    Ok(o)
 }
 
 /// The legend's shape for a type, as inline SVG (the page's script uses the same colours and
@@ -181,11 +182,37 @@ fn choose(g: &MapGraph, limit: usize) -> Drawn {
     }
 }
 
+/// One entity as the script reads it. Fields in alphabetical order: the bytes a JSON object
+/// (a sorted map) gave, without building a JSON value per entity.
+#[derive(Serialize)]
+struct Node<'a> {
+    cluster: Option<usize>,
+    drawn: bool,
+    id: usize,
+    key: &'a str,
+    kind: Kind,
+    label: &'a str,
+    localities: &'a BTreeSet<String>,
+    roles: Vec<String>,
+    subs: Vec<usize>,
+}
+
+/// A submission as the script reads it: reference, date, form, priority, localities and
+/// evidence files.
+type Sub<'a> = (&'a str, &'a str, &'a str, &'a str, &'a [String], usize);
+
+#[derive(Serialize)]
+struct Data<'a> {
+    links: Vec<(usize, usize, Vec<usize>)>,
+    nodes: Vec<Node<'a>>,
+    possible: Vec<(usize, usize, &'static str)>,
+    submissions: Vec<Sub<'a>>,
+}
+
 /// The data the script reads: submissions (only those the entities carried are named in), the
 /// entities drawn and those of the listed clusters carried (`drawn: false`), and the links and
 /// possible links among them.
-fn data(g: &MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> serde_json::Value {
-    use serde_json::json;
+fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Data<'a> {
     let carried = || drawn.ids.iter().chain(&drawn.listed_ids);
     let inside: HashMap<usize, bool> = drawn
         .ids
@@ -203,51 +230,58 @@ fn data(g: &MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> serde_json
         *v = i;
     }
     let at = |r: &u32| local.get(r).copied().unwrap_or(0);
-    let submissions: Vec<_> = local
+    let submissions = local
         .keys()
         .map(|r| {
             let s = &g.reports[*r as usize];
-            json!([
-                s.reference,
-                s.date,
-                s.form,
-                s.priority,
-                s.localities,
-                s.attachments
-            ])
+            (
+                s.reference.as_str(),
+                s.date.as_str(),
+                s.form.as_str(),
+                s.priority.as_str(),
+                s.localities.as_slice(),
+                s.attachments,
+            )
         })
         .collect();
-    let nodes: Vec<_> = carried()
+    let nodes = carried()
         .map(|id| {
             let e = &g.entities[*id];
-            json!({
-                "id": e.id, "kind": e.kind, "label": e.label, "key": e.key,
-                "subs": e.reports.iter().map(at).collect::<Vec<_>>(),
-                "roles": e.roles.iter().map(|r| r.to_lowercase().replace('_', " ")).collect::<Vec<_>>(),
-                "localities": e.localities, "cluster": cluster_of[*id],
-                "drawn": inside.get(id).copied().unwrap_or(false),
-            })
+            Node {
+                cluster: cluster_of[*id],
+                drawn: inside.get(id).copied().unwrap_or(false),
+                id: e.id,
+                key: &e.key,
+                kind: e.kind,
+                label: &e.label,
+                localities: &e.localities,
+                roles: e
+                    .roles
+                    .iter()
+                    .map(|r| r.to_lowercase().replace('_', " "))
+                    .collect(),
+                subs: e.reports.iter().map(at).collect(),
+            }
         })
         .collect();
-    let links: Vec<_> = g
+    let links = g
         .links
         .iter()
         .filter(|l| inside.contains_key(&l.source) && inside.contains_key(&l.target))
-        .map(|l| {
-            json!([
-                l.source,
-                l.target,
-                l.seen.iter().map(at).collect::<Vec<_>>()
-            ])
-        })
+        .map(|l| (l.source, l.target, l.seen.iter().map(at).collect()))
         .collect();
-    let possible: Vec<_> = g
+    let possible = g
         .possible_links
         .iter()
         .filter(|p| inside.contains_key(&p.source) && inside.contains_key(&p.target))
-        .map(|p| json!([p.source, p.target, p.reason]))
+        .map(|p| (p.source, p.target, p.reason))
         .collect();
-    json!({"submissions": submissions, "nodes": nodes, "links": links, "possible": possible})
+    Data {
+        links,
+        nodes,
+        possible,
+        submissions,
+    }
 }
 
 fn options(h: &mut String, id: &str, label: &str, all: &str, values: &BTreeSet<&str>) {
@@ -436,7 +470,7 @@ fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
 }
 
 /// The page, drawing at most `limit` entities (`map --draw`).
-pub fn html(g: &MapGraph, note: &str, limit: usize) -> String {
+pub fn html(g: &MapGraph, note: &str, limit: usize) -> serde_json::Result<String> {
     let drawn = choose(g, limit);
     let cluster_of = g.cluster_of();
     let data = data(g, &drawn, &cluster_of);
@@ -496,9 +530,9 @@ pub fn html(g: &MapGraph, note: &str, limit: usize) -> String {
         h,
         "<script type=\"application/json\" id=\"map-data\">{}</script><script>{SCRIPT}</script>\
          <p class=\"marking\">{MARKING}</p></body></html>",
-        embed(&data)
+        embed(&data)?
     );
-    h
+    Ok(h)
 }
 
 #[cfg(test)]
@@ -508,7 +542,7 @@ mod tests {
     #[test]
     fn embedded_json_cannot_end_its_script_element() {
         let v = serde_json::json!({"label": "</script><script>alert(1)</script><!-- \u{2028}\u{2029} &amp;"});
-        let s = embed(&v);
+        let s = embed(&v).expect("serialises");
         assert!(
             !s.contains('<') && !s.contains('>') && !s.contains('&'),
             "{s}"
