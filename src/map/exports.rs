@@ -4,7 +4,7 @@
 
 use super::entities::Kind;
 use super::graph::MapGraph;
-use super::output::{cell, escaped, references, Csv, Words, MARKING};
+use super::output::{cell, escaped, references, Row, Words, MARKING};
 use std::io::Write;
 
 /// Text for an XML attribute or element: markup characters escaped, and characters XML 1.0
@@ -12,18 +12,22 @@ use std::io::Write;
 /// can neither add markup nor make the file unreadable. Written straight into the output.
 struct Xml<'a>(&'a str);
 
+fn xml_swap(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&apos;"),
+        '\t' | '\n' | '\r' => Some(" "),
+        c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => Some(" "),
+        _ => None,
+    }
+}
+
 impl std::fmt::Display for Xml<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        escaped(f, self.0, |c| match c {
-            '&' => Some("&amp;"),
-            '<' => Some("&lt;"),
-            '>' => Some("&gt;"),
-            '"' => Some("&quot;"),
-            '\'' => Some("&apos;"),
-            '\t' | '\n' | '\r' => Some(" "),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => Some(" "),
-            _ => None,
-        })
+        escaped(f, self.0, xml_swap)
     }
 }
 
@@ -87,20 +91,25 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             Xml(last)
         )?;
     }
+    let mut row = Row::default();
     for (i, l) in g.links.iter().enumerate() {
         let (first, last) = g.link_span(i);
-        writeln!(
-            w,
-            "<edge id=\"l{i}\" source=\"n{}\" target=\"n{}\"><data key=\"link\">named together</data>\
-             <data key=\"weight\">{}</data><data key=\"references\">{}</data>\
-             <data key=\"first_seen\">{}</data><data key=\"last_seen\">{}</data></edge>",
-            l.source,
-            l.target,
-            l.seen.len(),
-            refs(&l.seen),
-            Xml(first),
-            Xml(last)
-        )?;
+        row.text("<edge id=\"l")
+            .number(i)
+            .text("\" source=\"n")
+            .number(l.source)
+            .text("\" target=\"n")
+            .number(l.target)
+            .text("\"><data key=\"link\">named together</data><data key=\"weight\">")
+            .number(l.seen.len())
+            .text("</data><data key=\"references\">")
+            .words(references(g, &l.seen), xml_swap)
+            .text("</data><data key=\"first_seen\">")
+            .escaped(first, xml_swap)
+            .text("</data><data key=\"last_seen\">")
+            .escaped(last, xml_swap)
+            .text("</data></edge>")
+            .end(w)?;
     }
     for (i, p) in g.possible_links.iter().enumerate() {
         writeln!(
@@ -139,20 +148,31 @@ pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
         cell("Possible link").to_string(),
         cell(MARKING).to_string(),
     );
+    let mut row = Row::default();
     for (i, l) in g.links.iter().enumerate() {
         let (first, last) = g.link_span(i);
         let n = l.seen.len();
         // The link's label is a count the map made, written in its quotes as it stands.
-        writeln!(
-            w,
-            "{},{},{named},\"{n} submission{}\",{},{},{},{marking}",
-            end(l.source),
-            end(l.target),
-            if n == 1 { "" } else { "s" },
-            cell(first),
-            cell(last),
-            Csv(references(g, &l.seen)),
-        )?;
+        row.text(end(l.source))
+            .text(",")
+            .text(end(l.target))
+            .text(",")
+            .text(&named)
+            .text(",\"")
+            .number(n)
+            .text(if n == 1 {
+                " submission\","
+            } else {
+                " submissions\","
+            })
+            .csv(std::iter::once(first))
+            .text(",")
+            .csv(std::iter::once(last))
+            .text(",")
+            .csv(references(g, &l.seen))
+            .text(",")
+            .text(&marking)
+            .end(w)?;
     }
     for p in &g.possible_links {
         writeln!(

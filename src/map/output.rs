@@ -56,20 +56,24 @@ pub(super) fn escape(s: &str) -> String {
 /// Written straight into the output (these files are hundreds of megabytes).
 pub(super) struct Dot<'a>(pub &'a str);
 
+fn dot_swap(c: char) -> Option<&'static str> {
+    match c {
+        '\\' => Some("\\\\"),
+        '"' => Some("\\\""),
+        c if c.is_control() => Some(" "),
+        _ => None,
+    }
+}
+
 impl std::fmt::Display for Dot<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        escaped(f, self.0, |c| match c {
-            '\\' => Some("\\\\"),
-            '"' => Some("\\\""),
-            c if c.is_control() => Some(" "),
-            _ => None,
-        })
+        escaped(f, self.0, dot_swap)
     }
 }
 
 /// Writes `s` with each character `swap` names replaced, copying the runs between them whole.
 pub(super) fn escaped(
-    f: &mut std::fmt::Formatter<'_>,
+    f: &mut impl std::fmt::Write,
     s: &str,
     swap: impl Fn(char) -> Option<&'static str>,
 ) -> std::fmt::Result {
@@ -82,6 +86,68 @@ pub(super) fn escaped(
         }
     }
     f.write_str(&s[start..])
+}
+
+/// One line of an export, put together in a buffer that is reused and written whole. The exports
+/// are hundreds of megabytes of short pieces at a county's scale; through `write!` every piece
+/// and every number is a call through the formatting machinery and the writer's adapter.
+#[derive(Default)]
+pub(super) struct Row {
+    line: String,
+    digits: itoa::Buffer,
+}
+
+impl Row {
+    pub(super) fn text(&mut self, s: &str) -> &mut Self {
+        self.line.push_str(s);
+        self
+    }
+
+    pub(super) fn number(&mut self, n: usize) -> &mut Self {
+        self.line.push_str(self.digits.format(n));
+        self
+    }
+
+    /// `s` with each character `swap` names replaced (see `escaped`).
+    pub(super) fn escaped(
+        &mut self,
+        s: &str,
+        swap: impl Fn(char) -> Option<&'static str>,
+    ) -> &mut Self {
+        // Writing into a `String` cannot fail.
+        let _ = escaped(&mut self.line, s, swap);
+        self
+    }
+
+    /// The CSV cell of `words` (see `Csv`).
+    pub(super) fn csv<'a>(&mut self, words: impl Iterator<Item = &'a str> + Clone) -> &mut Self {
+        // Writing into a `String` cannot fail.
+        let _ = csv_cell(&mut self.line, words);
+        self
+    }
+
+    /// `words` joined by single spaces, each with the characters `swap` names replaced.
+    pub(super) fn words<'a>(
+        &mut self,
+        words: impl Iterator<Item = &'a str>,
+        swap: impl Fn(char) -> Option<&'static str> + Copy,
+    ) -> &mut Self {
+        for (n, w) in words.enumerate() {
+            if n > 0 {
+                self.line.push(' ');
+            }
+            self.escaped(w, swap);
+        }
+        self
+    }
+
+    /// Ends the line and writes it.
+    pub(super) fn end(&mut self, w: &mut impl Write) -> std::io::Result<()> {
+        self.line.push('\n');
+        let written = w.write_all(self.line.as_bytes());
+        self.line.clear();
+        written
+    }
 }
 
 /// Words joined by single spaces, each shown through `show` (every escape here works
@@ -116,24 +182,31 @@ where
     I: Iterator<Item = &'a str> + Clone,
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("\"")?;
-        // The joined text starts with the first word (or a space, when that word is empty).
-        if self
-            .0
-            .clone()
-            .next()
-            .is_some_and(|w| w.starts_with(['=', '+', '-', '@', '\t', '\r']))
-        {
-            f.write_str("'")?;
-        }
-        for (n, w) in self.0.clone().enumerate() {
-            if n > 0 {
-                f.write_str(" ")?;
-            }
-            escaped(f, w, |c| (c == '"').then_some("\"\""))?;
-        }
-        f.write_str("\"")
+        csv_cell(f, self.0.clone())
     }
+}
+
+/// Writes the cell of `words` (see `Csv`).
+fn csv_cell<'a>(
+    f: &mut impl std::fmt::Write,
+    words: impl Iterator<Item = &'a str> + Clone,
+) -> std::fmt::Result {
+    f.write_str("\"")?;
+    // The joined text starts with the first word (or a space, when that word is empty).
+    if words
+        .clone()
+        .next()
+        .is_some_and(|w| w.starts_with(['=', '+', '-', '@', '\t', '\r']))
+    {
+        f.write_str("'")?;
+    }
+    for (n, w) in words.enumerate() {
+        if n > 0 {
+            f.write_str(" ")?;
+        }
+        escaped(f, w, |c| (c == '"').then_some("\"\""))?;
+    }
+    f.write_str("\"")
 }
 
 /// One CSV cell (see `Csv`).
@@ -344,14 +417,16 @@ fn dot<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             e.kind.as_str()
         )?;
     }
+    let mut row = Row::default();
     for l in &g.links {
-        writeln!(
-            w,
-            "  n{} -- n{} [references=\"{}\"];",
-            l.source,
-            l.target,
-            Words(references(g, &l.seen), Dot)
-        )?;
+        row.text("  n")
+            .number(l.source)
+            .text(" -- n")
+            .number(l.target)
+            .text(" [references=\"")
+            .words(references(g, &l.seen), dot_swap)
+            .text("\"];")
+            .end(w)?;
     }
     for p in &g.possible_links {
         writeln!(
@@ -370,6 +445,7 @@ fn csv<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
         b"marking,entity_a,type_a,link,entity_b,type_b,references,first_seen,last_seen,forms\n",
     )?;
     let mut forms: Vec<&str> = Vec::new();
+    let mut row = Row::default();
     for (i, l) in g.links.iter().enumerate() {
         let (a, b) = (&g.entities[l.source], &g.entities[l.target]);
         let (first, last) = g.link_span(i);
@@ -378,16 +454,24 @@ fn csv<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
         forms.extend(l.seen.iter().map(|s| g.reports[*s as usize].form.as_str()));
         forms.sort_unstable();
         forms.dedup();
-        writeln!(
-            w,
-            "{MARKING},{},{},named together,{},{},{},{first},{last},{}",
-            cell(&a.label),
-            a.kind.as_str(),
-            cell(&b.label),
-            b.kind.as_str(),
-            Csv(references(g, &l.seen)),
-            Csv(forms.iter().copied())
-        )?;
+        row.text(MARKING)
+            .text(",")
+            .csv(std::iter::once(a.label.as_str()))
+            .text(",")
+            .text(a.kind.as_str())
+            .text(",named together,")
+            .csv(std::iter::once(b.label.as_str()))
+            .text(",")
+            .text(b.kind.as_str())
+            .text(",")
+            .csv(references(g, &l.seen))
+            .text(",")
+            .text(first)
+            .text(",")
+            .text(last)
+            .text(",")
+            .csv(forms.iter().copied())
+            .end(w)?;
     }
     for p in &g.possible_links {
         let (a, b) = (&g.entities[p.source], &g.entities[p.target]);
