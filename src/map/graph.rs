@@ -71,7 +71,7 @@ pub struct MapGraph {
     day_rank: Vec<u32>,
     /// Each link's first and last report by day, found once (three outputs give every link's
     /// dates).
-    link_spans: Vec<(u32, u32)>,
+    link_spans: Vec<(Option<u32>, Option<u32>)>,
 }
 
 impl MapGraph {
@@ -105,7 +105,7 @@ impl MapGraph {
 
     /// The first and last day link `i` was seen (`i` indexes `links`).
     pub fn link_span(&self, i: usize) -> (&str, &str) {
-        let date = |r: u32| self.reports[r as usize].date.as_str();
+        let date = |r: Option<u32>| r.map_or("", |r| self.reports[r as usize].date.as_str());
         self.link_spans
             .get(i)
             .map_or(("", ""), |(first, last)| (date(*first), date(*last)))
@@ -343,14 +343,7 @@ impl Builder {
         let ranks: HashMap<&str, u32> = timeline.keys().map(String::as_str).zip(0..).collect();
         // Every report's day went into `timeline` above.
         let day_rank: Vec<u32> = reports.iter().map(|r| ranks[r.date.as_str()]).collect();
-        // A link is seen in one report at least.
-        let link_spans = links
-            .iter()
-            .map(|l| match ends(&day_rank, &l.seen) {
-                (Some(first), Some(last)) => (first, last),
-                _ => (0, 0),
-            })
-            .collect();
+        let link_spans = links.iter().map(|l| ends(&day_rank, &l.seen)).collect();
         MapGraph {
             day_rank,
             link_spans,

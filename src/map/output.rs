@@ -563,3 +563,53 @@ pub fn write_all(
     });
     results.into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line put together in a `Row` says what the `Display` forms say, for hostile text too.
+    #[test]
+    fn a_row_escapes_as_the_cells_do() {
+        let hostile = [
+            "=HYPERLINK(\"http://evil.example\")",
+            "+1 \"quoted\"",
+            "-x",
+            "@SUM(A1)",
+            "\tTab",
+            "\rReturn",
+            "plain",
+            "",
+            "back\\slash \"quote\" \u{7}bell\nline",
+        ];
+        let mut out = Vec::new();
+        let mut row = Row::default();
+        for s in hostile {
+            out.clear();
+            row.csv(std::iter::once(s)).end(&mut out).expect("writes");
+            assert_eq!(String::from_utf8_lossy(&out), format!("{}\n", cell(s)));
+            out.clear();
+            row.csv(hostile.iter().copied())
+                .end(&mut out)
+                .expect("writes");
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                format!("{}\n", Csv(hostile.iter().copied()))
+            );
+            out.clear();
+            row.text("[")
+                .words([s, s].into_iter(), dot_swap)
+                .text("]")
+                .number(42)
+                .end(&mut out)
+                .expect("writes");
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                format!("[{}]42\n", Words([s, s].into_iter(), Dot))
+            );
+        }
+        assert!(
+            String::from_utf8_lossy(&out).starts_with("[back\\\\slash \\\"quote\\\"  bell line")
+        );
+    }
+}
