@@ -1,5 +1,7 @@
 //! A single client flooding submissions past its quota while genuine clients submit at a human
-//! pace: how much the flooder gets, and what the genuine clients see meanwhile.
+//! pace: how much the flooder gets, and what the genuine clients see meanwhile. Two floods, one
+//! after the other on fresh gateways: plain submissions, and submissions carrying a junk
+//! `Authorization` header (which must cost the flooder alone, never the public's quota).
 //!
 //! `cargo bench --bench flood` (release build, default limits; the clients are told apart by
 //! `X-Forwarded-For` from a trusted proxy on loopback).
@@ -23,7 +25,29 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
+/// What the flooder sends with each submission.
+#[derive(Clone, Copy)]
+enum Flood {
+    Plain,
+    JunkAuthorization,
+}
+
+impl Flood {
+    fn label(self) -> &'static str {
+        match self {
+            Flood::Plain => "plain submissions",
+            Flood::JunkAuthorization => "junk `Authorization: x` headers",
+        }
+    }
+}
+
 fn main() {
+    for flood in [Flood::Plain, Flood::JunkAuthorization] {
+        run(flood);
+    }
+}
+
+fn run(variant: Flood) {
     actix_web::rt::System::new().block_on(async {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut s = Settings::default();
@@ -70,7 +94,11 @@ fn main() {
                 let c = client();
                 let mut statuses: HashMap<u16, u64> = HashMap::new();
                 while Instant::now() < deadline {
-                    let res = c.post(&url).insert_header(("X-Forwarded-For", "203.0.113.66")).send_json(&payload).await;
+                    let mut req = c.post(&url).insert_header(("X-Forwarded-For", "203.0.113.66"));
+                    if let Flood::JunkAuthorization = variant {
+                        req = req.insert_header(("Authorization", "x"));
+                    }
+                    let res = req.send_json(&payload).await;
                     *statuses.entry(res.map(|r| r.status().as_u16()).unwrap_or(0)).or_default() += 1;
                 }
                 statuses
@@ -106,18 +134,22 @@ fn main() {
         latencies.sort_by(|a, b| a.total_cmp(b));
         let total: u64 = flood.values().sum();
         println!(
-            "flood bench: {SECONDS} s, limits {} submissions/min per client after a burst of {}",
-            limits.submissions_per_minute, limits.submission_burst
+            "flood bench, {}: {SECONDS} s, limits {} submissions/min per client after a burst of {}",
+            variant.label(), limits.submissions_per_minute, limits.submission_burst
         );
         println!(
-            "  flooder: {total} requests ({:.0}/s), accepted {} ({:.2}/s), refused 429: {}",
+            "  flooder: {total} requests ({:.0}/s), accepted {} ({:.2}/s), refused 401: {}, 429: {}",
             total as f64 / SECONDS as f64,
             flood.get(&201).copied().unwrap_or(0),
             flood.get(&201).copied().unwrap_or(0) as f64 / SECONDS as f64,
+            flood.get(&401).copied().unwrap_or(0),
             flood.get(&429).copied().unwrap_or(0)
         );
         println!(
-            "  genuine clients ({GENUINE}): statuses {genuine_statuses:?}; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            "  genuine clients ({GENUINE}): accepted {} of {} ({:.0} %), statuses {genuine_statuses:?}; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            genuine_statuses.get(&201).copied().unwrap_or(0),
+            latencies.len(),
+            100.0 * genuine_statuses.get(&201).copied().unwrap_or(0) as f64 / latencies.len().max(1) as f64,
             percentile(&latencies, 0.5),
             percentile(&latencies, 0.99),
             latencies.last().copied().unwrap_or(f64::NAN)

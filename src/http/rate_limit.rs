@@ -19,8 +19,11 @@
 //! drawn on twice with the same page.
 //!
 //!
-//! A partner agency's submissions (a valid bearer token) spend the agency's own quota instead
-//! of a client's, and the global send quota like everyone's.
+//! A request that carries an `Authorization` header is charged nothing until its token is
+//! looked up. A verified partner agency then spends the agency's own quota, and the global send
+//! quota only once that passes. A malformed or unknown token is charged to the client's own send
+//! quota, never the global one, so junk headers cost the sender alone; once that quota is spent
+//! the client is held, and its next credentials are refused before any lookup until it refills.
 //!
 //! [`forwarded`]: crate::http::forwarded
 //! [`client_table`]: crate::http::client_table
@@ -32,8 +35,9 @@ use crate::http::forwarded::TrustedProxies;
 use governor::middleware::NoOpMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
+use lru::LruCache;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -203,6 +207,9 @@ pub struct RateLimits {
     partner: PartnerKeyed,
     /// The part of the global send quota kept for journeys that began before a surge.
     reserve: Direct,
+    /// Clients whose refused credentials spent their send quota, and until when (on the
+    /// limiter's clock) their next credential is refused without a lookup.
+    held: Mutex<LruCache<ClientKey, Duration>>,
     surge: Surge,
     trusted: TrustedProxies,
     clock: Clock,
@@ -254,6 +261,9 @@ impl RateLimits {
                 clock.clone(),
             ),
             reserve: direct(reserved, &clock),
+            held: Mutex::new(LruCache::new(
+                NonZeroUsize::new(s.max_tracked_clients).unwrap_or(NonZeroUsize::MIN),
+            )),
             surge: Surge::default(),
             trusted: TrustedProxies::new(&s.trusted_proxies),
             clock,
@@ -301,16 +311,6 @@ impl RateLimits {
         }
     }
 
-    /// The global limit alone: for a partner's submission, whose own quota is checked once its
-    /// token is known ([`RateLimits::check_partner`]).
-    pub fn check_global(&self, class: Class) -> Result<(), Duration> {
-        match class {
-            Class::Page => self.page.check_global(),
-            Class::Navigation => self.navigation.check_global(),
-            Class::Send => self.send.check_global(),
-        }
-    }
-
     /// A follow-up code entered on /follow-up, charged to the client (before the slow key
     /// derivation, so a refused client costs nothing).
     pub fn check_follow_up_client(&self, client: IpAddr) -> Result<(), Duration> {
@@ -325,21 +325,42 @@ impl RateLimits {
             .map_err(|n| self.follow_up.wait(n))
     }
 
-    /// A partner agency's own quota, in place of the per-client one.
+    /// A verified partner agency's send: the agency's own quota, in place of the client's, and
+    /// then the global send quota.
     pub fn check_partner(&self, agency: &str) -> Result<(), Duration> {
         self.partner
             .check_key(&agency.to_string())
-            .map_err(|n| self.send.wait(n))
+            .map_err(|n| self.send.wait(n))?;
+        self.send.check_global()
     }
 
-    /// The per-client limit alone: charged to a request whose partner token was refused, so
-    /// that bad tokens are limited like anyone.
-    pub fn check_client(&self, class: Class, client: IpAddr) -> Result<(), Duration> {
-        match class {
-            Class::Page => self.page.check_client(client),
-            Class::Navigation => self.navigation.check_client(client),
-            Class::Send => self.send.check_client(client),
+    /// A request with a credential not yet looked up: refused, with the wait, while the client
+    /// is held for earlier refused credentials. Charges nothing.
+    pub fn check_unverified(&self, client: IpAddr) -> Result<(), Duration> {
+        let key = split(client);
+        let now = governor::clock::Clock::now(&self.clock);
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        match held.get(&key) {
+            Some(until) if *until > now => Err(*until - now),
+            Some(_) => {
+                held.pop(&key);
+                Ok(())
+            }
+            None => Ok(()),
         }
+    }
+
+    /// A credential that is malformed or names no active partner: charged to the client's own
+    /// send quota (never the global one). `Err(wait)` once that is spent, and the client is then
+    /// held for that long ([`RateLimits::check_unverified`]).
+    pub fn charge_refused_credential(&self, client: IpAddr) -> Result<(), Duration> {
+        self.send.check_client(client).inspect_err(|wait| {
+            let until = governor::clock::Clock::now(&self.clock) + *wait;
+            self.held
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .put(split(client), until);
+        })
     }
 
     pub fn tracked_clients(&self) -> usize {
@@ -405,12 +426,13 @@ pub async fn limit(
             Class::Send
         };
         let client = state.limits.client_of(req.request());
-        // A partner's submission has its own quota, checked once its token is known.
+        // A credential is charged once its token is looked up (the partner's quota, or the
+        // client's for a bad one); until then only a client held for bad ones is refused.
         let partner = class == Class::Send
             && path == "/api/v1/submissions"
             && req.headers().contains_key(header::AUTHORIZATION);
         let verdict = if partner {
-            state.limits.check_global(class)
+            state.limits.check_unverified(client)
         } else {
             state.limits.check(class, client)
         };
@@ -570,5 +592,44 @@ mod tests {
         time.advance(Duration::from_secs(1));
         while l.check_send(flooder, None).is_ok() {}
         assert!(l.check_send(ip("192.0.2.6"), Some(calm)).is_ok());
+    }
+
+    #[test]
+    fn a_refused_credential_costs_its_sender_is_held_then_forgiven_and_never_spends_the_public_quota(
+    ) {
+        let mut s = settings();
+        s.global_submissions_per_second = 4;
+        s.reserved_submissions_per_second = 0;
+        let (l, time) = limits_at(&s);
+        let flooder = ip("203.0.113.66");
+        for _ in 0..3 {
+            assert!(l.check_unverified(flooder).is_ok());
+            assert!(l.charge_refused_credential(flooder).is_ok());
+        }
+        let wait = l.charge_refused_credential(flooder).expect_err("spent");
+        assert_eq!(
+            l.check_unverified(flooder),
+            Err(wait),
+            "held, not looked up"
+        );
+        assert!(
+            l.check_unverified(ip("192.0.2.1")).is_ok(),
+            "others are not held"
+        );
+        for i in 1..=4 {
+            assert!(
+                l.check_send(ip(&format!("198.51.100.{i}")), None).is_ok(),
+                "genuine client {i}"
+            );
+        }
+        assert!(
+            l.check_partner("agency").is_err(),
+            "a partner, too, waits once the public has spent the global quota"
+        );
+        time.advance(wait);
+        assert!(
+            l.check_unverified(flooder).is_ok(),
+            "forgiven once refilled"
+        );
     }
 }

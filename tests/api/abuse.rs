@@ -343,3 +343,76 @@ async fn a_body_that_trickles_in_is_cut_off_at_its_deadline_or_its_minimum_rate(
         .await;
     assert_eq!(status, 201, "{body}");
 }
+
+/// One client sending junk `Authorization` headers as fast as it can: each costs the sender's
+/// own send quota, never everyone's, so five genuine clients and a partner agency are all
+/// accepted meanwhile, and once the flooder's quota is spent its tokens are not even looked up.
+#[actix_web::test]
+async fn junk_authorization_headers_cost_their_sender_and_never_the_public() {
+    let time = Arc::new(ManualTime::new(START));
+    let app = spawn_app_with_clock(
+        |s| {
+            shipped_limits(s);
+            s.limits.global_submissions_per_second = 8;
+            s.limits.reserved_submissions_per_second = 2;
+            s.limits.trusted_proxies = vec!["127.0.0.1".into()];
+        },
+        Clock::new(time.clone()),
+    )
+    .await;
+    let config = app.dir.path().join("operator.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[spool]\ndir = \"{}\"\n",
+            app.dir.path().join("spool").display()
+        ),
+    )
+    .expect("config");
+    let token = crate::partners::add_partner(&config, "nycc-social-care");
+    let send = |from: String, auth: Option<String>| {
+        let app = &app;
+        async move {
+            let mut req = app
+                .client
+                .post(app.url("/api/v1/submissions"))
+                .insert_header(("X-Forwarded-For", from));
+            if let Some(auth) = auth {
+                req = req.insert_header(("Authorization", auth));
+            }
+            let res = req
+                .send_json(&json!({"form": "community", "answers": community_answers()}))
+                .await
+                .expect("POST");
+            res.status().as_u16()
+        }
+    };
+    let mut flood = std::collections::HashMap::<u16, u32>::new();
+    for i in 0..200 {
+        let junk = ["x", "Bearer junk", "Bearer pisg_0000", "Basic Zm9vOmJhcg=="][i % 4];
+        *flood
+            .entry(send("203.0.113.66".into(), Some(junk.into())).await)
+            .or_default() += 1;
+    }
+    let burst = Settings::default().limits.submission_burst;
+    assert_eq!(flood.get(&401).copied(), Some(burst), "{flood:?}");
+    assert_eq!(flood.get(&429).copied(), Some(200 - burst), "{flood:?}");
+    for i in 1..=5 {
+        assert_eq!(
+            send(format!("198.51.100.{i}"), None).await,
+            201,
+            "client {i}"
+        );
+    }
+    let partner = send("192.0.2.40".into(), Some(format!("Bearer {token}"))).await;
+    assert_eq!(
+        partner, 201,
+        "a verified partner is charged to its own quota"
+    );
+    assert_eq!(app.count(), 6);
+    let metrics = app.admin_get("/metrics").await.body;
+    assert!(
+        metrics.contains(&format!("pisg_partner_token_refused_total {burst}")),
+        "held requests are refused before any lookup: {metrics}"
+    );
+}

@@ -19,6 +19,13 @@ fn partner_cli(config: &std::path::Path, args: &[&str]) -> (bool, String, String
     )
 }
 
+/// Adds an active partner agency through the CLI, as an operator does, and returns its token.
+pub fn add_partner(config: &std::path::Path, name: &str) -> String {
+    let (ok, token, stderr) = partner_cli(config, &["add", name]);
+    assert!(ok, "{stderr}");
+    token.trim().to_string()
+}
+
 #[actix_web::test]
 async fn a_partner_token_names_the_agency_in_the_sealed_document_has_its_own_quota_and_can_be_revoked(
 ) {

@@ -78,9 +78,10 @@ fn invalid(field: &str, code: &'static str, message: &str) -> ApiError {
     }])
 }
 
-/// The partner agency a request's bearer token names; `None` for a public request. A token
-/// that names no active partner is a 401 (charged to the client's own limit first), and a
-/// partner over its quota a 429.
+/// The partner agency a request's bearer token names; `None` for a public request. A verified
+/// partner is charged to its own quota and then the global one (429 when either is spent). A
+/// token that is malformed or names no active partner is a 401, charged to the client's own send
+/// quota (429 once that is spent), so a junk header costs its sender and never the public.
 async fn partner(state: &AppState, req: &HttpRequest) -> Result<Option<String>, ApiError> {
     use crate::partners::{credential, Credential};
     let header = req
@@ -100,24 +101,20 @@ async fn partner(state: &AppState, req: &HttpRequest) -> Result<Option<String>, 
     let retry = |wait: std::time::Duration| ApiError::PartnerRateLimited {
         retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
     };
-    match agency {
-        Some(agency) => {
-            state.limits.check_partner(&agency).map_err(retry)?;
-            Ok(Some(agency))
-        }
-        None => {
-            let client = state.limits.client_of(req);
-            state
-                .limits
-                .check_client(crate::http::rate_limit::Class::Send, client)
-                .map_err(retry)?;
-            state
-                .intake
-                .metrics()
-                .inc(crate::metrics::Counter::PartnerTokenRefused, &[]);
-            Err(ApiError::Unauthorized)
-        }
+    if let Some(agency) = agency {
+        state.limits.check_partner(&agency).map_err(retry)?;
+        return Ok(Some(agency));
     }
+    let client = state.limits.client_of(req);
+    state
+        .limits
+        .charge_refused_credential(client)
+        .map_err(retry)?;
+    state
+        .intake
+        .metrics()
+        .inc(crate::metrics::Counter::PartnerTokenRefused, &[]);
+    Err(ApiError::Unauthorized)
 }
 
 pub async fn submit(
