@@ -1,7 +1,7 @@
 //! `pis-gateway triage-eval FILE.jsonl`: how the narrative reader does on labelled narratives.
 //!
 //! Each line is `{"text", "form", "min", "max"}` (plus optional `signal` and `why`, shown for
-//! misses). The text is read as the form's main narrative answer, with the gate answered "No"
+//! misses, and optional `category`, `language` and `batch`: figures are also given per category). The text is read as the form's main narrative answer, with the gate answered "No"
 //! and the urgency questions "None of these", as people often answer them, at a fixed
 //! reference time (a Tuesday afternoon), so the figures are the same on every run.
 
@@ -24,6 +24,28 @@ pub struct Case {
     pub signal: Option<String>,
     #[serde(default)]
     pub why: Option<String>,
+    /// What kind of text it is (plain, buried, slang, past, negated, retracted, language…).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// The language it is written in (ISO 639-1), when not English.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Which writing batch it came from.
+    #[serde(default)]
+    pub batch: Option<String>,
+}
+
+/// One category's figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub cases: usize,
+    pub immediate: usize,
+    pub immediate_found: usize,
+    /// Cases whose lowest acceptable priority is PRIORITY, and those that came out at least that.
+    pub priority: usize,
+    pub priority_found: usize,
+    pub capped: usize,
+    pub over: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +67,11 @@ pub struct Report {
     /// Cases capped below IMMEDIATE, and those that came out above their cap.
     pub capped: usize,
     pub over: Vec<Miss>,
+    /// Cases whose lowest acceptable priority is PRIORITY, and those that came out at least that.
+    pub priority: usize,
+    pub priority_found: usize,
+    /// The same figures by category (cases without one under "-").
+    pub by_category: std::collections::BTreeMap<String, Tally>,
 }
 
 impl Report {
@@ -75,6 +102,10 @@ impl Report {
             self.immediate,
             100.0 * self.recall()
         ));
+        out.push_str(&format!(
+            "PRIORITY recall (at least PRIORITY): {}/{}\n",
+            self.priority_found, self.priority
+        ));
         out.push_str(&format!("under-triaged: {}\n", self.under.len()));
         out.push_str(&format!(
             "over-escalated (capped below IMMEDIATE): {}/{} ({:.1}%)\n",
@@ -82,6 +113,21 @@ impl Report {
             self.capped,
             100.0 * self.over_rate()
         ));
+        if self.by_category.len() > 1 {
+            out.push_str("by category: cases, IMMEDIATE found, PRIORITY found, over-escalated\n");
+            for (name, t) in &self.by_category {
+                out.push_str(&format!(
+                    "  {name:<14} {:>4}  {:>3}/{:<3}  {:>3}/{:<3}  {:>3}/{:<3}\n",
+                    t.cases,
+                    t.immediate_found,
+                    t.immediate,
+                    t.priority_found,
+                    t.priority,
+                    t.over,
+                    t.capped
+                ));
+            }
+        }
         for (title, misses) in [
             ("under-triaged", &self.under),
             ("over-escalated", &self.over),
@@ -150,21 +196,77 @@ pub fn run(triage: &Triage, corpus: &str) -> Result<Report, String> {
             got: a.priority,
             reasons: a.reasons.clone(),
         };
-        if case.min == Priority::Immediate {
-            report.immediate += 1;
-            if a.priority == Priority::Immediate {
-                report.immediate_found += 1;
-            }
-        }
+        let tally = tally(&case, a.priority);
+        report.immediate += tally.immediate;
+        report.immediate_found += tally.immediate_found;
+        report.priority += tally.priority;
+        report.priority_found += tally.priority_found;
+        report.capped += tally.capped;
         if a.priority < case.min {
             report.under.push(miss(&case));
         }
-        if case.max < Priority::Immediate {
-            report.capped += 1;
-            if a.priority > case.max {
-                report.over.push(miss(&case));
-            }
+        if tally.over > 0 {
+            report.over.push(miss(&case));
         }
+        let name = case.category.clone().unwrap_or_else(|| "-".into());
+        let t = report.by_category.entry(name).or_default();
+        t.cases += 1;
+        t.immediate += tally.immediate;
+        t.immediate_found += tally.immediate_found;
+        t.priority += tally.priority;
+        t.priority_found += tally.priority_found;
+        t.capped += tally.capped;
+        t.over += tally.over;
     }
     Ok(report)
+}
+
+/// One case's contribution to the figures, read at `got`.
+fn tally(case: &Case, got: Priority) -> Tally {
+    let immediate = case.min == Priority::Immediate;
+    let priority = case.min == Priority::Priority;
+    let capped = case.max < Priority::Immediate;
+    Tally {
+        cases: 1,
+        immediate: usize::from(immediate),
+        immediate_found: usize::from(immediate && got == Priority::Immediate),
+        priority: usize::from(priority),
+        priority_found: usize::from(priority && got >= Priority::Priority),
+        capped: usize::from(capped),
+        over: usize::from(capped && got > case.max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_are_given_per_category_and_for_priority() {
+        let triage = Triage::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/triage.toml"),
+        )
+        .expect("rules");
+        let corpus = [
+            r#"{"text": "He has a knife and is stabbing the boy outside the shop right now", "form": "community", "min": "IMMEDIATE", "max": "IMMEDIATE", "category": "plain"}"#,
+            r#"{"text": "Nice weather at the park today, children playing football.", "form": "community", "min": "ROUTINE", "max": "ROUTINE", "category": "negated"}"#,
+            r#"{"text": "Nice weather at the park today, children playing football.", "form": "community", "min": "PRIORITY", "max": "PRIORITY", "category": "priority", "language": "en", "batch": "x"}"#,
+        ]
+        .join("\n");
+        let report = run(&triage, &corpus).expect("reads");
+        assert_eq!(report.cases, 3);
+        assert_eq!((report.priority, report.priority_found), (1, 0));
+        let priority = &report.by_category["priority"];
+        assert_eq!(
+            (priority.cases, priority.priority, priority.priority_found),
+            (1, 1, 0)
+        );
+        assert_eq!(report.by_category["plain"].immediate_found, 1);
+        assert_eq!(report.by_category["negated"].capped, 1);
+        assert!(
+            report.render().contains("by category"),
+            "{}",
+            report.render()
+        );
+    }
 }
