@@ -110,6 +110,7 @@ fn main() -> anyhow::Result<()> {
             max_bytes: settings.server.max_body_bytes,
             timeout: Duration::from_secs(settings.server.body_timeout_secs),
             min_rate: settings.server.body_min_bytes_per_second,
+            idle: Duration::from_secs(settings.server.body_idle_secs),
         },
         cipher: ReferenceCipher::new(&rand::random()),
         next: AtomicU64::new(1),

@@ -263,8 +263,11 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// A request body must arrive whole within this many seconds...
     pub body_timeout_secs: u64,
-    /// ...and, after its first seconds, at no less than this many bytes a second on average.
+    /// ...and, after its first seconds, at no less than this many bytes a second on average...
     pub body_min_bytes_per_second: u64,
+    /// ...and with no gap of this many seconds without a byte (an average rate alone lets a
+    /// body sent fast and then stalled be held for most of its deadline).
+    pub body_idle_secs: u64,
     pub form_token_max_age_minutes: u64,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
@@ -326,6 +329,7 @@ impl Default for Settings {
                 max_body_bytes: 256 * 1024,
                 body_timeout_secs: 20,
                 body_min_bytes_per_second: 1024,
+                body_idle_secs: 15,
                 form_token_max_age_minutes: 24 * 60,
                 workers: 0,
                 admin_listen: "127.0.0.1:9464".into(),
@@ -594,6 +598,26 @@ impl Settings {
                 "must be between 1 and 200".into(),
             );
         }
+        if self.server.body_idle_secs == 0
+            || self.server.body_idle_secs > self.server.body_timeout_secs
+        {
+            add(
+                "server.body_idle_secs",
+                "must be at least 1 and at most server.body_timeout_secs".into(),
+            );
+        }
+        if a.max_bytes_in_flight < a.max_file_bytes || a.max_bytes_in_flight > u32::MAX as usize {
+            add(
+                "attachments.max_bytes_in_flight",
+                "must be at least attachments.max_file_bytes and at most 4294967295".into(),
+            );
+        }
+        if a.max_uploads_per_client == 0 {
+            add(
+                "attachments.max_uploads_per_client",
+                "must be at least 1".into(),
+            );
+        }
         if a.upload_timeout_secs < self.server.body_timeout_secs {
             add(
                 "attachments.upload_timeout_secs",
@@ -826,12 +850,18 @@ mod tests {
         s.server.listen = "nowhere".into();
         s.server.public_url = "ftp://x".into();
         s.server.tls_cert = "/nonexistent.pem".into();
+        s.server.body_idle_secs = 0;
+        s.attachments.max_bytes_in_flight = s.attachments.max_file_bytes - 1;
+        s.attachments.max_uploads_per_client = 0;
         let problems = s.validate("test.toml");
         let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
         for k in [
             "server.listen",
             "server.public_url",
             "server.tls_cert",
+            "server.body_idle_secs",
+            "attachments.max_bytes_in_flight",
+            "attachments.max_uploads_per_client",
             "routes",
         ] {
             assert!(keys.contains(&k), "{k} missing from {keys:?}");

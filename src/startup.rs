@@ -180,7 +180,12 @@ impl Application {
                 max_bytes: settings.server.max_body_bytes,
                 timeout: Duration::from_secs(settings.server.body_timeout_secs),
                 min_rate: settings.server.body_min_bytes_per_second,
+                idle: Duration::from_secs(settings.server.body_idle_secs),
             },
+            uploads: crate::http::uploads::Uploads::new(
+                settings.attachments.max_bytes_in_flight,
+                settings.attachments.max_uploads_per_client,
+            ),
             // One file decoding fewer than the cores (at least one): the rest wait their turn,
             // and a core is always left to the HTTP workers, so small reports are not held
             // behind photos (`cargo bench --bench uploads`: p99 192 ms with a decode per core,

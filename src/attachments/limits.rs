@@ -19,6 +19,11 @@ pub struct AttachmentLimits {
     /// Seconds a report with files may take to arrive (a phone on a weak signal sends 20 MiB
     /// slowly); the minimum rate still applies.
     pub upload_timeout_secs: u64,
+    /// Bytes of files being received at once, for everyone together: an upload that would pass
+    /// it is refused (503, try again shortly) rather than held in memory.
+    pub max_bytes_in_flight: usize,
+    /// Uploads one client (an IPv4 address or an IPv6 /64) may have arriving at once.
+    pub max_uploads_per_client: usize,
 }
 
 impl Default for AttachmentLimits {
@@ -29,6 +34,8 @@ impl Default for AttachmentLimits {
             max_total_bytes: 20 * 1024 * 1024,
             max_megapixels: 40,
             upload_timeout_secs: 300,
+            max_bytes_in_flight: 64 * 1024 * 1024,
+            max_uploads_per_client: 2,
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct BodyLimits {
     pub timeout: Duration,
     /// Bytes a second, on average, once the grace period is over.
     pub min_rate: u64,
+    /// The longest wait for the next byte, however fast the body came before it.
+    pub idle: Duration,
 }
 
 impl BodyLimits {
@@ -35,6 +37,20 @@ impl BodyLimits {
         }
         let secs = received as f64 / self.min_rate as f64;
         start + GRACE + Duration::from_secs_f64(secs.min(86_400.0))
+    }
+
+    /// When the next chunk must have come: the overall deadline, the minimum rate, and the idle
+    /// limit since the last chunk, whichever is first.
+    pub(crate) fn next_deadline(
+        &self,
+        start: Instant,
+        received: usize,
+        last: Instant,
+        timeout: Duration,
+    ) -> Instant {
+        (start + timeout)
+            .min(self.rate_deadline(start, received))
+            .min(last + self.idle)
     }
 }
 
@@ -56,15 +72,16 @@ pub async fn read_limited(
         return Err(BodyError::TooLarge);
     }
     let start = Instant::now();
-    let deadline = start + limits.timeout;
+    let mut last = start;
     let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit as u64) as usize);
     loop {
-        let until = deadline.min(limits.rate_deadline(start, body.len()));
+        let until = limits.next_deadline(start, body.len(), last, limits.timeout);
         let next = tokio::time::timeout_at(until, payload.next())
             .await
             .map_err(|_| BodyError::TooSlow)?;
         let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|_| BodyError::Broken)?;
+        last = Instant::now();
         if body.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge);
         }

@@ -22,6 +22,9 @@ pub enum ApiError {
     NotFound,
     #[error("spool unavailable")]
     Unavailable,
+    /// No memory for files just now (the client's share of uploads, or everyone's budget).
+    #[error("busy receiving files")]
+    Busy,
     #[error("rate limited")]
     RateLimited,
     /// Over a partner's own quota: retry after this many seconds.
@@ -66,7 +69,7 @@ impl ResponseError for ApiError {
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooSlow => StatusCode::REQUEST_TIMEOUT,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::RateLimited | ApiError::PartnerRateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -101,6 +104,13 @@ impl ResponseError for ApiError {
                 "",
                 "unavailable",
                 "The submission could not be stored and was not accepted; try again later".into(),
+            ),
+            ApiError::Busy => one(
+                "attachments",
+                "busy",
+                "Too many files are arriving just now; nothing was accepted. Send again after \
+                 Retry-After seconds"
+                    .into(),
             ),
             ApiError::RateLimited | ApiError::PartnerRateLimited { .. } => one(
                 "",
@@ -139,7 +149,7 @@ impl ResponseError for ApiError {
         };
         let mut resp = HttpResponse::build(self.status_code());
         match self {
-            ApiError::Unavailable => {
+            ApiError::Unavailable | ApiError::Busy => {
                 resp.insert_header((header::RETRY_AFTER, "30"));
             }
             ApiError::PartnerRateLimited { retry_after } => {
@@ -156,7 +166,7 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        if matches!(self, ApiError::TooSlow) {
+        if matches!(self, ApiError::TooSlow | ApiError::Busy) {
             // The rest of a slow body is not worth waiting for.
             resp.force_close();
         }

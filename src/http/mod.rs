@@ -13,6 +13,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod strict_json;
 pub mod token;
+pub mod uploads;
 
 use crate::forms::FormRegistry;
 use crate::intake::Intake;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub body: body::BodyLimits,
     /// Checks and cleans evidence files off the HTTP workers; holds their limits.
     pub cleaner: crate::attachments::Cleaner,
+    /// Memory for files while they arrive: everyone's budget and each client's share.
+    pub uploads: uploads::Uploads,
     pub plain_http: bool,
     /// How long acknowledgement links stay usable.
     pub ack_tokens: crate::ack::TokenPolicy,

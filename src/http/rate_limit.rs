@@ -68,7 +68,7 @@ pub enum ClientKey {
 }
 
 /// IPv4 (and IPv4-mapped IPv6) as one address; other IPv6 as its top 64 bits.
-fn split(ip: IpAddr) -> ClientKey {
+pub fn split(ip: IpAddr) -> ClientKey {
     match ip {
         IpAddr::V4(v4) => ClientKey::V4(u32::from(v4)),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -416,3 +416,34 @@ async fn junk_authorization_headers_cost_their_sender_and_never_the_public() {
         "held requests are refused before any lookup: {metrics}"
     );
 }
+
+/// A body that stops arriving is cut off after `server.body_idle_secs` without a byte, however
+/// far away its deadline and however fast it came before: an average rate alone would hold a
+/// body sent fast and then stalled (and its memory) for most of the deadline.
+#[actix_web::test]
+async fn a_body_that_stops_arriving_is_cut_off_after_the_idle_limit() {
+    let app = spawn_app_with(|s| {
+        s.server.body_timeout_secs = 600;
+        s.server.body_min_bytes_per_second = 0;
+        s.server.body_idle_secs = 1;
+        s.attachments.upload_timeout_secs = 600;
+    })
+    .await;
+    for (path, content_type) in [
+        ("/api/v1/submissions", "application/json"),
+        (
+            "/forms/professional",
+            "multipart/form-data; boundary=----pisgTestBoundary7MA4YWxkTrZu0gW",
+        ),
+    ] {
+        let status = trickle(
+            app.port,
+            path,
+            content_type,
+            200_000,
+            Duration::from_secs(4),
+        )
+        .await;
+        assert!(status.starts_with("HTTP/1.1 408"), "{path}: {status}");
+    }
+}

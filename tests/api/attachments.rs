@@ -184,9 +184,9 @@ use pis_gateway::config::RouteSettings;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-const BOUNDARY: &str = "----pisgTestBoundary7MA4YWxkTrZu0gW";
+pub(crate) const BOUNDARY: &str = "----pisgTestBoundary7MA4YWxkTrZu0gW";
 
-enum Part<'a> {
+pub(crate) enum Part<'a> {
     Text(&'a str, &'a str),
     File {
         name: &'a str,
@@ -197,7 +197,7 @@ enum Part<'a> {
 }
 
 /// A `multipart/form-data` body as a browser builds it.
-fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
+pub(crate) fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     for p in parts {
         out.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
@@ -229,12 +229,12 @@ fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
     out
 }
 
-fn content_type() -> String {
+pub(crate) fn content_type() -> String {
     format!("multipart/form-data; boundary={BOUNDARY}")
 }
 
 /// A professional report MACE may see a restricted view of.
-fn shareable_answers() -> Value {
+pub(crate) fn shareable_answers() -> Value {
     let mut a = professional_answers();
     a["handling.restrictions"] = json!("NONE");
     a["source_protection.risk_to_source_or_you"] = json!("no");
@@ -844,4 +844,58 @@ async fn files_left_behind_by_change_or_back_are_named_on_the_page_that_follows(
     let first_change = check.body.find("value=\"change:").expect("a Change button");
     assert!(said < first_change, "said before the first Change button");
     assert_eq!(app.count(), 0, "nothing sent");
+}
+
+/// Files are read only after what they belong to: an API body whose files come before its
+/// `submission` part, and a form post whose files come without the check page's token and
+/// step, are refused without the files being taken in.
+#[actix_web::test]
+async fn files_sent_before_their_submission_or_without_the_form_token_are_not_read() {
+    let app = spawn_app().await;
+    let photo = samples::phone_photo();
+    let submission = json!({"form": "community", "answers": community_answers()}).to_string();
+    let file = Part::File {
+        name: "attachments",
+        filename: "photo.jpg",
+        content_type: "image/jpeg",
+        bytes: &photo,
+    };
+    let body = multipart(&[file, Part::Text("submission", &submission)]);
+    let page = app
+        .post_raw("/api/v1/submissions", &content_type(), body, &[])
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    let v: Value = serde_json::from_str(&page.body).expect("json");
+    assert_eq!(v["errors"][0]["field"], "submission");
+    assert_eq!(v["errors"][0]["code"], "submission_first");
+
+    let origin = format!("https://localhost:{}", app.port);
+    let headers = [
+        ("Origin", origin.as_str()),
+        ("Sec-Fetch-Site", "same-origin"),
+    ];
+    let token = app.form_token("professional").await;
+    for fields in [
+        vec![("_step", "check")],
+        vec![("_token", "forged.token"), ("_step", "check")],
+        vec![("_token", token.as_str()), ("_step", "people")],
+    ] {
+        let mut parts: Vec<Part<'_>> = fields.iter().map(|(k, v)| Part::Text(k, v)).collect();
+        parts.push(Part::File {
+            name: "attachments",
+            filename: "photo.jpg",
+            content_type: "image/jpeg",
+            bytes: &photo,
+        });
+        let page = app
+            .post_raw(
+                "/forms/professional",
+                &content_type(),
+                multipart(&parts),
+                &headers,
+            )
+            .await;
+        assert_eq!(page.status, 403, "{fields:?}: {}", page.body);
+    }
+    assert_eq!(app.count(), 0);
 }

@@ -27,4 +27,5 @@ mod spool_contract;
 mod spool_copy;
 mod triage_corpus;
 mod triage_routing;
+mod upload_memory;
 mod workflow;

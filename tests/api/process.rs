@@ -15,6 +15,21 @@ pub struct Gateway {
     pub log: Arc<Mutex<Vec<String>>>,
 }
 
+impl Gateway {
+    /// The gateway's resident memory now, from `/proc`, in MiB.
+    pub fn rss_mib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the gateway's /proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|kib| kib.parse::<u64>().ok())
+            .expect("VmRSS")
+            / 1024
+    }
+}
+
 impl Drop for Gateway {
     fn drop(&mut self) {
         let _ = self.child.kill();

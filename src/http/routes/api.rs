@@ -6,7 +6,7 @@ use crate::forms::FormSpec;
 use crate::forms::{describe, validate, FieldError, FormRegistry};
 use crate::http::body::{media_type, read_limited, BodyError};
 use crate::http::error::ApiError;
-use crate::http::multipart::{read_multipart, MultipartError, MultipartLimits};
+use crate::http::multipart::{read_multipart, Admission, MultipartError, MultipartLimits};
 use crate::http::routes::form::takes_pdf;
 use crate::http::AppState;
 use crate::intake::{FollowUpRequest, IntakeError};
@@ -130,6 +130,8 @@ pub async fn submit(
         BodyError::TooSlow => ApiError::TooSlow,
         BodyError::Broken => ApiError::Malformed,
     };
+    // Holds the memory of the files received until this request ends.
+    let _held;
     let (body, uploads) = match media_type(&req).as_str() {
         "application/json" => {
             let body = read_limited(&req, payload, &state.body)
@@ -147,8 +149,18 @@ pub async fn submit(
                 text: &state.body,
                 files: state.cleaner.limits(),
                 file_field: FILE_PART,
+                uploads: &state.uploads,
+                client: crate::http::rate_limit::split(state.limits.client_of(&req)),
             };
-            let parts = read_multipart(&req, payload, &limits)
+            // Files are read only after the submission they belong to.
+            let admit = |fields: &[(String, String)]| {
+                if fields.iter().any(|(k, _)| k == SUBMISSION_PART) {
+                    Admission::Keep
+                } else {
+                    Admission::Refuse
+                }
+            };
+            let mut parts = read_multipart(&req, payload, &limits, admit)
                 .await
                 .map_err(|e| match e {
                     MultipartError::Body(e) => body_error(e),
@@ -157,7 +169,14 @@ pub async fn submit(
                         "unknown_field",
                         "Files go in parts named `attachments`",
                     ),
+                    MultipartError::Refused => invalid(
+                        SUBMISSION_PART,
+                        "submission_first",
+                        "Send the `submission` part before the `attachments` file parts",
+                    ),
+                    MultipartError::Busy(_) => ApiError::Busy,
                 })?;
+            _held = parts.held.take();
             if let Some(e) = parts.file_error {
                 return Err(ApiError::Invalid(vec![e.field_error()]));
             }

@@ -11,7 +11,8 @@ use crate::forms::review::review;
 use crate::forms::spec::Audience;
 use crate::forms::{describe, fields, validate, FieldError, FormSpec};
 use crate::http::body::{media_type, read_limited, BodyError};
-use crate::http::multipart::{read_multipart, MultipartError, MultipartLimits};
+use crate::http::multipart::{read_multipart, Admission, MultipartError, MultipartLimits};
+use crate::http::rate_limit::split;
 use crate::http::rate_limit::{too_many_requests, Class};
 use crate::http::token::TokenError;
 use crate::http::AppState;
@@ -232,7 +233,8 @@ pub async fn submit(
     let Some(spec) = state.forms.get(&id).cloned() else {
         return not_found(&state);
     };
-    let (pairs, uploads, file_error) = match media_type(&req).as_str() {
+    // Holds the memory of the files received until this request ends.
+    let (pairs, uploads, file_error, _held) = match media_type(&req).as_str() {
         "application/x-www-form-urlencoded" => {
             let body = match read_limited(&req, payload, &state.body).await {
                 Ok(b) => b,
@@ -244,7 +246,7 @@ pub async fn submit(
             let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
                 return unreadable(&state);
             };
-            (pairs, Vec::new(), None)
+            (pairs, Vec::new(), None, None)
         }
         // The check-your-answers page, which carries the evidence upload.
         "multipart/form-data" => {
@@ -255,11 +257,16 @@ pub async fn submit(
                 text: &state.body,
                 files: state.cleaner.limits(),
                 file_field: ATTACHMENTS,
+                uploads: &state.uploads,
+                client: split(state.limits.client_of(&req)),
             };
-            match read_multipart(&req, payload, &limits).await {
-                Ok(parts) => (parts.fields, parts.files, parts.file_error),
+            let admit = |fields: &[(String, String)]| admit_files(&state, &spec.id, fields);
+            match read_multipart(&req, payload, &limits, admit).await {
+                Ok(parts) => (parts.fields, parts.files, parts.file_error, parts.held),
                 Err(MultipartError::Body(e)) => return body_error(&state, e),
                 Err(MultipartError::Unexpected(_)) => return unreadable(&state),
+                Err(MultipartError::Refused) => return refused_upload(&state),
+                Err(MultipartError::Busy(_)) => return busy(&state),
             }
         }
         _ => {
@@ -571,6 +578,50 @@ fn unreadable(state: &AppState) -> HttpResponse {
         "This form could not be read",
         &["Nothing has been sent. Go back and send the form again."],
     )
+}
+
+/// Files are read only from the check-your-answers page (its step comes before them), and only
+/// under a form token this gateway issued for this form. A token that is genuine but old has
+/// its page shown again with the answers, so its files are read past but not kept.
+fn admit_files(state: &AppState, form: &str, fields: &[(String, String)]) -> Admission {
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    if field("_step").map(String::as_str) != Some("check") {
+        return Admission::Refuse;
+    }
+    match field("_token").map(|t| state.tokens.verify(form, t, state.now())) {
+        Some(Ok(_)) => Admission::Keep,
+        Some(Err(TokenError::Expired)) => Admission::Skip,
+        Some(Err(TokenError::Invalid)) | None => Admission::Refuse,
+    }
+}
+
+/// Files sent without the form's token and step before them: not read, and the connection
+/// closed, since the rest of the body is not worth receiving.
+fn refused_upload(state: &AppState) -> HttpResponse {
+    let mut resp = forbidden(state);
+    resp.head_mut()
+        .set_connection_type(actix_web::http::ConnectionType::Close);
+    resp
+}
+
+/// No memory for files just now: the client already has uploads arriving, or everyone's
+/// budget is spent. Nothing is kept; trying again shortly works.
+fn busy(state: &AppState) -> HttpResponse {
+    let mut resp = state.pages.message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The service is busy receiving files",
+        &[
+            "Nothing has been sent yet. Wait a minute, go back and send the form again: your answers are still on the page you came from.",
+            "If someone is in danger now, call 999.",
+        ],
+    );
+    resp.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from_static("30"),
+    );
+    resp.head_mut()
+        .set_connection_type(actix_web::http::ConnectionType::Close);
+    resp
 }
 
 fn body_error(state: &AppState, e: BodyError) -> HttpResponse {
