@@ -48,6 +48,7 @@ fn main() {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         }];
         let limits = s.limits.clone();

@@ -3,7 +3,7 @@
 //! spool, by the HTTP layer (it is the one step that writes).
 
 use super::request::{RequestParts, Signature};
-use crate::routing::Routes;
+use crate::routing::{OfficerAction, Routes};
 use crate::signing::PublicKey;
 
 /// How far a request's timestamp may be from the gateway's clock, either way. Nonces are kept
@@ -14,7 +14,7 @@ pub const WINDOW_SECS: i64 = 300;
 /// Seconds a used nonce is remembered.
 pub const NONCE_MEMORY_SECS: i64 = 2 * WINDOW_SECS + 60;
 
-/// Why a signed request is refused (each a 401, each audited with its code).
+/// Why a signed request is refused: a 401 for who signed it, a 403 for what they may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// No `Authorization` header.
@@ -32,6 +32,12 @@ pub enum Refusal {
     /// The officer's routes received no delivery of this submission (or there is no such
     /// submission: the answer is the same, so an officer cannot probe for references).
     NotPermitted,
+    /// The officer's routes received this submission, but none of them the full view (a MACE
+    /// route's notice or restricted view): such an officer may only confirm receipt.
+    NotFullView,
+    /// A route of the officer's received the full view, but its role (or `officer_actions`)
+    /// does not allow this action.
+    ActionNotPermitted,
 }
 
 impl Refusal {
@@ -45,7 +51,14 @@ impl Refusal {
             Refusal::Stale => "stale_timestamp",
             Refusal::Replayed => "replayed_nonce",
             Refusal::NotPermitted => "not_on_route",
+            Refusal::NotFullView => "not_full_view",
+            Refusal::ActionNotPermitted => "action_not_permitted",
         }
+    }
+
+    /// Whether the refusal is about what the officer may do (403) rather than who signed (401).
+    pub fn forbidden(self) -> bool {
+        matches!(self, Refusal::NotFullView | Refusal::ActionNotPermitted)
     }
 
     /// What the officer is told.
@@ -63,6 +76,14 @@ impl Refusal {
             Refusal::NotPermitted => {
                 "This officer key is not listed on a route that received this submission"
             }
+            Refusal::NotFullView => {
+                "This officer's routes received only a notice or a restricted view of this \
+                 submission: they may confirm receipt, nothing more"
+            }
+            Refusal::ActionNotPermitted => {
+                "This officer's route does not allow this action (see the route's \
+                 officer_actions)"
+            }
         }
     }
 }
@@ -74,20 +95,31 @@ pub struct Signed {
     pub nonce: [u8; 16],
 }
 
+/// A route that lists an officer, with what its officers may do.
+#[derive(Debug, Clone)]
+struct Grant {
+    route: String,
+    actions: Vec<OfficerAction>,
+}
+
 /// The officers every route lists, with the routes that list each.
 #[derive(Debug, Default)]
 pub struct Officers {
-    keys: Vec<(PublicKey, Vec<String>)>,
+    keys: Vec<(PublicKey, Vec<Grant>)>,
 }
 
 impl Officers {
     pub fn from_routes(routes: &Routes) -> Self {
-        let mut keys: Vec<(PublicKey, Vec<String>)> = Vec::new();
+        let mut keys: Vec<(PublicKey, Vec<Grant>)> = Vec::new();
         for route in routes.all() {
+            let grant = Grant {
+                route: route.name.clone(),
+                actions: route.officer_actions.clone(),
+            };
             for officer in &route.officers {
                 match keys.iter_mut().find(|(k, _)| k == officer) {
-                    Some((_, names)) => names.push(route.name.clone()),
-                    None => keys.push((officer.clone(), vec![route.name.clone()])),
+                    Some((_, grants)) => grants.push(grant.clone()),
+                    None => keys.push((officer.clone(), vec![grant.clone()])),
                 }
             }
         }
@@ -125,16 +157,38 @@ impl Officers {
         })
     }
 
-    /// The first of `delivered_to` (route names) that lists the officer, if any.
-    pub fn route_for<'a>(
+    /// The route through which the officer may take `action`, given the routes the submission
+    /// was delivered to, each with whether it received the full view: the first that lists the officer, received the full
+    /// view, and allows the action. Otherwise the most telling refusal: on no such route at
+    /// all, on one that received less than the full view, or on one whose role forbids it.
+    pub fn permit<'a>(
         &self,
         key_id: &str,
-        delivered_to: impl IntoIterator<Item = &'a str>,
-    ) -> Option<&'a str> {
-        let (_, routes) = self.keys.iter().find(|(k, _)| k.id() == key_id)?;
-        delivered_to
-            .into_iter()
-            .find(|r| routes.iter().any(|name| name == r))
+        action: OfficerAction,
+        delivered_to: impl IntoIterator<Item = (&'a str, bool)>,
+    ) -> Result<&'a str, Refusal> {
+        let grants = self
+            .keys
+            .iter()
+            .find(|(k, _)| k.id() == key_id)
+            .map(|(_, g)| g.as_slice())
+            .unwrap_or_default();
+        let mut refusal = Refusal::NotPermitted;
+        for (route, full) in delivered_to {
+            let Some(grant) = grants.iter().find(|g| g.route == route) else {
+                continue;
+            };
+            if !full {
+                if refusal == Refusal::NotPermitted {
+                    refusal = Refusal::NotFullView;
+                }
+            } else if grant.actions.contains(&action) {
+                return Ok(route);
+            } else {
+                refusal = Refusal::ActionNotPermitted;
+            }
+        }
+        Err(refusal)
     }
 }
 
@@ -157,6 +211,7 @@ mod tests {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: officers.iter().map(|k| k.public().to_base64()).collect(),
         };
         Routes::from_settings(&[
@@ -223,22 +278,35 @@ mod tests {
     }
 
     #[test]
-    fn an_officer_acts_only_through_the_routes_that_list_it() {
+    fn an_officer_acts_only_through_a_route_that_received_the_full_view_and_allows_the_action() {
         let (intel, control) = (SigningKey::generate(), SigningKey::generate());
         let officers = Officers::from_routes(&routes(&[&intel, &control], &[&control]));
         let (i, c) = (intel.public().id(), control.public().id());
-        assert_eq!(
-            officers.route_for(&i, ["police_intelligence"]),
-            Some("police_intelligence")
-        );
-        assert_eq!(officers.route_for(&i, ["control_room"]), None);
-        assert_eq!(
-            officers.route_for(&c, ["control_room"]),
-            Some("control_room")
-        );
-        assert_eq!(
-            officers.route_for("0000000000000000", ["control_room"]),
-            None
-        );
+        let full = |r| (r, true);
+        let police = "police_intelligence";
+        for action in OfficerAction::ALL {
+            assert_eq!(officers.permit(&i, action, [full(police)]), Ok(police));
+            assert_eq!(
+                officers.permit(&i, action, [full("control_room")]),
+                Err(Refusal::NotPermitted)
+            );
+            // Listed on the control room too, whose role grants nothing by default.
+            assert_eq!(
+                officers.permit(&c, action, [full("control_room")]),
+                Err(Refusal::ActionNotPermitted)
+            );
+            assert_eq!(
+                officers.permit(&c, action, [full("control_room"), full(police)]),
+                Ok(police)
+            );
+            assert_eq!(
+                officers.permit(&i, action, [(police, false)]),
+                Err(Refusal::NotFullView)
+            );
+            assert_eq!(
+                officers.permit("0000000000000000", action, [full(police)]),
+                Err(Refusal::NotPermitted)
+            );
+        }
     }
 }
