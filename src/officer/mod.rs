@@ -12,4 +12,5 @@ pub mod client;
 pub mod commands;
 pub mod request;
 pub mod share;
+pub mod signed_share;
 pub mod verify;

@@ -126,6 +126,22 @@ impl Officers {
         Officers { keys }
     }
 
+    /// The officers who may share (on a route whose actions include `share`), with those
+    /// routes' names: the keys a MACE reader checks a shared view against.
+    pub fn sharers(&self) -> Vec<(&PublicKey, Vec<&str>)> {
+        self.keys
+            .iter()
+            .filter_map(|(key, grants)| {
+                let routes: Vec<&str> = grants
+                    .iter()
+                    .filter(|g| g.actions.contains(&OfficerAction::Share))
+                    .map(|g| g.route.as_str())
+                    .collect();
+                (!routes.is_empty()).then_some((key, routes))
+            })
+            .collect()
+    }
+
     /// Checks the signature and its timestamp against `now`. On refusal, also the key id the
     /// request presented, if it could be read (for the audit log).
     pub fn check(
