@@ -56,6 +56,17 @@ impl Refusal {
         }
     }
 
+    /// Whether the request's signature verified before it was refused: only then is the
+    /// refusal written to the audit log. Anyone can send unsigned or wrongly signed requests
+    /// by the thousand, and each audit row is a durable write (on PostgreSQL, under the audit
+    /// head's lock); those are counted in metrics instead.
+    pub fn signature_verified(self) -> bool {
+        !matches!(
+            self,
+            Refusal::Unsigned | Refusal::Malformed | Refusal::UnknownKey | Refusal::BadSignature
+        )
+    }
+
     /// Whether the refusal is about what the officer may do (403) rather than who signed (401).
     pub fn forbidden(self) -> bool {
         matches!(self, Refusal::NotFullView | Refusal::ActionNotPermitted)

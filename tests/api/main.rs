@@ -16,6 +16,7 @@ mod journey;
 mod map;
 mod officer;
 mod officer_actions;
+mod officer_flood;
 mod officer_roles;
 mod officer_share;
 mod partners;

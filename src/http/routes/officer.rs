@@ -1,7 +1,8 @@
 //! `/api/v1/officer/…`: officers' signed requests. Each is checked (signature, key on a route,
-//! timestamp, a nonce never used before) before anything else is read; every refusal is a 401
-//! and an `officer_request_refused` audit event (reason, key id, path: no content, no client
-//! address). An officer acts on a submission only through a route that received it in full
+//! timestamp, a nonce never used before) before anything else is read; every refusal is a 401,
+//! and one whose signature verified (stale, replayed, not on a route) is also an
+//! `officer_request_refused` audit event (reason, key id, path: no content, no client
+//! address); the rest are only counted (`pisg_officer_unverified_total`). An officer acts on a submission only through a route that received it in full
 //! and whose role allows the action (police intelligence by default, `officer_actions` per
 //! route): otherwise 403 and the same audit event. A MACE officer confirms receipt, by the
 //! email's link, and does nothing here.
@@ -48,6 +49,24 @@ pub(super) fn invalid(field: &str, code: &'static str, message: &str) -> ApiErro
 }
 
 async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path: &str) -> ApiError {
+    let metrics = state.intake.metrics();
+    metrics.inc(
+        crate::metrics::Counter::OfficerRefused,
+        &[("reason", refusal.code())],
+    );
+    if !refusal.signature_verified() {
+        // Anyone can send these, as fast as they like: counted, never a durable write (and
+        // logged only at debug level, so a flood does not fill the log either).
+        metrics.inc(
+            crate::metrics::Counter::OfficerUnverified,
+            &[("reason", refusal.code())],
+        );
+        tracing::debug!(
+            reason = refusal.code(),
+            "unverified officer request refused"
+        );
+        return ApiError::OfficerRefused(refusal);
+    }
     let now = state.now() as i64;
     if let Err(e) = state
         .intake
@@ -59,10 +78,6 @@ async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path:
         tracing::error!(error = %e, reason = refusal.code(), "officer refusal not audited");
     }
     tracing::warn!(reason = refusal.code(), "officer request refused");
-    state.intake.metrics().inc(
-        crate::metrics::Counter::OfficerRefused,
-        &[("reason", refusal.code())],
-    );
     ApiError::OfficerRefused(refusal)
 }
 
