@@ -21,6 +21,10 @@ pub enum Refusal {
     Unsigned,
     /// An `Authorization` header that is not a `PISG-Ed25519` signature.
     Malformed,
+    /// A signature that names no gateway host (a client from before hosts were signed).
+    HostNotSigned,
+    /// Signed by a listed officer for another gateway's host: a replay across deployments.
+    WrongGateway,
     /// Signed with a key no route lists.
     UnknownKey,
     /// The signature does not match the request.
@@ -46,6 +50,8 @@ impl Refusal {
         match self {
             Refusal::Unsigned => "unsigned",
             Refusal::Malformed => "malformed_signature",
+            Refusal::HostNotSigned => "host_not_signed",
+            Refusal::WrongGateway => "wrong_gateway",
             Refusal::UnknownKey => "unknown_key",
             Refusal::BadSignature => "bad_signature",
             Refusal::Stale => "stale_timestamp",
@@ -63,7 +69,11 @@ impl Refusal {
     pub fn signature_verified(self) -> bool {
         !matches!(
             self,
-            Refusal::Unsigned | Refusal::Malformed | Refusal::UnknownKey | Refusal::BadSignature
+            Refusal::Unsigned
+                | Refusal::Malformed
+                | Refusal::HostNotSigned
+                | Refusal::UnknownKey
+                | Refusal::BadSignature
         )
     }
 
@@ -77,6 +87,14 @@ impl Refusal {
         match self {
             Refusal::Unsigned => "Officer requests must be signed (pis-gateway reply or status)",
             Refusal::Malformed => "The Authorization header is not a PISG-Ed25519 signature",
+            Refusal::HostNotSigned => {
+                "The request does not sign the gateway's host: update pis-gateway on this \
+                 machine (officer requests are now signed for one gateway)"
+            }
+            Refusal::WrongGateway => {
+                "The request was signed for another gateway's host; check --gateway (it must \
+                 be this gateway's public address)"
+            }
             Refusal::UnknownKey => "The signing key is not listed on any route of this gateway",
             Refusal::BadSignature => "The signature does not match the request",
             Refusal::Stale => {
@@ -113,10 +131,12 @@ struct Grant {
     actions: Vec<OfficerAction>,
 }
 
-/// The officers every route lists, with the routes that list each.
+/// The officers every route lists, with the routes that list each, and the host name their
+/// requests must be signed for.
 #[derive(Debug, Default)]
 pub struct Officers {
     keys: Vec<(PublicKey, Vec<Grant>)>,
+    host: String,
 }
 
 impl Officers {
@@ -134,7 +154,16 @@ impl Officers {
                 }
             }
         }
-        Officers { keys }
+        Officers {
+            keys,
+            host: String::new(),
+        }
+    }
+
+    /// Requests must be signed for `host` (the host name of `server.public_url`).
+    pub fn serving(mut self, host: String) -> Self {
+        self.host = host;
+        self
     }
 
     /// The officers who may share (on a route whose actions include `share`), with those
@@ -153,8 +182,10 @@ impl Officers {
             .collect()
     }
 
-    /// Checks the signature and its timestamp against `now`. On refusal, also the key id the
-    /// request presented, if it could be read (for the audit log).
+    /// Checks the signature, the host it was signed for and its timestamp against `now`.
+    /// `parts.host` is not used: the host must be the one given to [`Officers::serving`]. On
+    /// refusal, also the key id the request presented, if it could be read (for the audit
+    /// log).
     pub fn check(
         &self,
         authorization: Option<&[u8]>,
@@ -167,13 +198,26 @@ impl Officers {
             .and_then(Signature::parse)
             .ok_or((Refusal::Malformed, None))?;
         let presented = Some(sig.key_id.clone());
+        let host = sig
+            .host
+            .clone()
+            .ok_or((Refusal::HostNotSigned, presented.clone()))?;
         let (key, _) = self
             .keys
             .iter()
             .find(|(k, _)| k.id() == sig.key_id)
             .ok_or((Refusal::UnknownKey, presented.clone()))?;
-        if !sig.verifies(key, parts) {
+        // Checked over the host it names, so a request an officer really signed for another
+        // gateway is told apart from a forgery (and audited as the replay it is).
+        let signed_for = RequestParts {
+            host: &host,
+            ..parts.clone()
+        };
+        if !sig.verifies(key, &signed_for) {
             return Err((Refusal::BadSignature, presented));
+        }
+        if host != self.host {
+            return Err((Refusal::WrongGateway, presented));
         }
         if (sig.timestamp - now).abs() > WINDOW_SECS {
             return Err((Refusal::Stale, presented));
@@ -254,6 +298,7 @@ mod tests {
 
     const PARTS: RequestParts<'static> = RequestParts {
         method: "POST",
+        host: "pis.example.org",
         path: "/api/v1/officer/status",
         query: "",
         body: br#"{"reference":"PIS-AAAA-AAAA","status":"closed"}"#,
@@ -266,7 +311,8 @@ mod tests {
             SigningKey::generate(),
             SigningKey::generate(),
         );
-        let officers = Officers::from_routes(&routes(&[&intel], &[&control]));
+        let officers = Officers::from_routes(&routes(&[&intel], &[&control]))
+            .serving("pis.example.org".into());
         let now = 1_800_000_000;
         let signed = |key: &SigningKey, ts: i64| authorization(key, &PARTS, ts).into_bytes();
         let refusal = |header: Option<&[u8]>, parts: &RequestParts<'_>| {
@@ -301,6 +347,29 @@ mod tests {
         assert_eq!(
             refusal(Some(forged.as_bytes()), &PARTS),
             Err(Refusal::BadSignature)
+        );
+        // Signed by a listed officer, for another gateway that lists the same key.
+        let elsewhere = RequestParts {
+            host: "pis.other-force.example",
+            ..PARTS.clone()
+        };
+        let replayed = authorization(&intel, &elsewhere, now).into_bytes();
+        assert_eq!(refusal(Some(&replayed), &PARTS), Err(Refusal::WrongGateway));
+        // Naming this gateway over a signature made for the other is a forgery.
+        let renamed = String::from_utf8(replayed)
+            .expect("ascii")
+            .replace("host=pis.other-force.example", "host=pis.example.org");
+        assert_eq!(
+            refusal(Some(renamed.as_bytes()), &PARTS),
+            Err(Refusal::BadSignature)
+        );
+        // A client from before hosts were signed: refused by name.
+        let v1 = String::from_utf8(signed(&intel, now))
+            .expect("ascii")
+            .replace(",host=pis.example.org", "");
+        assert_eq!(
+            refusal(Some(v1.as_bytes()), &PARTS),
+            Err(Refusal::HostNotSigned)
         );
     }
 

@@ -17,6 +17,7 @@ mod map;
 mod officer;
 mod officer_actions;
 mod officer_flood;
+mod officer_host;
 mod officer_roles;
 mod officer_share;
 mod partners;

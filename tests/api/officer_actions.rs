@@ -335,6 +335,7 @@ async fn unsigned_forged_foreign_replayed_and_stale_officer_requests_are_each_re
             &SigningKey::load(key).expect("key"),
             &RequestParts {
                 method: "POST",
+                host: "localhost",
                 path,
                 query: "",
                 body,

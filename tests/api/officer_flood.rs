@@ -37,6 +37,7 @@ async fn unverified_officer_requests_by_the_hundred_write_no_audit_rows_and_are_
             key,
             &RequestParts {
                 method: "POST",
+                host: "localhost",
                 path,
                 query: "",
                 body,
@@ -90,6 +91,7 @@ async fn unverified_officer_requests_by_the_hundred_write_no_audit_rows_and_are_
         &intel,
         &RequestParts {
             method: "POST",
+            host: "localhost",
             path: PATHS[0],
             query: "",
             body: &body,

@@ -238,6 +238,7 @@ async fn send(app: &TestApp, key: &SigningKey, action: &Action, reference: &str)
         .unwrap_or_default();
     let parts = RequestParts {
         method: action.method,
+        host: "localhost",
         path: action.path,
         query: if action.body.is_some() { "" } else { &query },
         body: &body,

@@ -85,6 +85,8 @@ async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path:
 async fn signed_by(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
     let parts = RequestParts {
         method: req.method().as_str(),
+        // The officers' check uses the gateway's own public host name, not the request's.
+        host: "",
         path: req.path(),
         query: req.query_string(),
         body,
