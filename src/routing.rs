@@ -249,9 +249,46 @@ fn validate_actions(key: &str, r: &RouteSettings, out: &mut Vec<(String, String)
     }
 }
 
+/// Officer keys, given as (position, key id, key), whose 64-bit id is that of a different key
+/// listed earlier. A signed request names its key by id, so two keys sharing one would make
+/// either officer's requests checked against the wrong key: refused at load rather than
+/// hoped away (about one chance in 2^64 per pair, or a key made to collide).
+fn colliding_ids<'a>(
+    listed: impl IntoIterator<Item = (String, String, &'a PublicKey)>,
+) -> Vec<(String, String)> {
+    let mut seen: Vec<(String, &PublicKey)> = Vec::new();
+    let mut out = Vec::new();
+    for (position, id, key) in listed {
+        match seen.iter().find(|(i, _)| *i == id) {
+            Some((_, other)) if *other != key => out.push((
+                position,
+                format!(
+                    "its key id {id} is also the id of a different officer key listed before: \
+                     the officer must make a new key"
+                ),
+            )),
+            Some(_) => {}
+            None => seen.push((id, key)),
+        }
+    }
+    out
+}
+
 /// Problems as (key, message). A recipient is named by its position, never its value.
 pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    let parsed: Vec<(String, PublicKey)> = routes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            r.officers.iter().enumerate().filter_map(move |(j, k)| {
+                PublicKey::parse(k).map(|key| (format!("routes[{i}].officers[{j}]"), key))
+            })
+        })
+        .collect();
+    out.extend(colliding_ids(
+        parsed.iter().map(|(p, k)| (p.clone(), k.id(), k)),
+    ));
     let mut names = HashSet::new();
     for (i, r) in routes.iter().enumerate() {
         let key = |k: &str| format!("routes[{i}].{k}");
@@ -623,5 +660,33 @@ mod tests {
              officer_actions = [\"delete\"]",
         );
         assert!(unknown.is_err(), "an unknown action is refused at load");
+    }
+
+    #[test]
+    fn two_different_officer_keys_with_one_key_id_are_refused_and_one_key_on_two_routes_is_not() {
+        let (a, b) = (
+            crate::signing::SigningKey::generate(),
+            crate::signing::SigningKey::generate(),
+        );
+        let (a, b) = (a.public(), b.public());
+        let at = |p: &str, id: &str, k| (p.to_string(), id.to_string(), k);
+        // Real ids never collide in a test's lifetime: the check is given made-up ones.
+        let problems = colliding_ids([
+            at("routes[0].officers[0]", "00000000000000aa", a),
+            at("routes[1].officers[0]", "00000000000000aa", a),
+            at("routes[1].officers[1]", "00000000000000aa", b),
+            at("routes[1].officers[2]", "00000000000000bb", b),
+        ]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, "routes[1].officers[1]");
+        assert!(problems[0].1.contains("new key"), "{problems:?}");
+        // With the real ids, the same key on two routes is fine.
+        let key = age::x25519::Identity::generate().to_public().to_string();
+        let mut police = route(POLICE_INTELLIGENCE, vec![key.clone()]);
+        police.officers = vec![a.to_base64(), b.to_base64()];
+        let mut control = route("control_room", vec![key]);
+        control.role = Some(Role::ControlRoom);
+        control.officers = vec![a.to_base64()];
+        assert!(validate_routes(&[police, control]).is_empty());
     }
 }
