@@ -274,9 +274,8 @@ fn colliding_ids<'a>(
     out
 }
 
-/// Problems as (key, message). A recipient is named by its position, never its value.
-pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+/// [`colliding_ids`] over every officer key the routes list.
+fn officer_id_collisions(routes: &[RouteSettings]) -> Vec<(String, String)> {
     let parsed: Vec<(String, PublicKey)> = routes
         .iter()
         .enumerate()
@@ -286,9 +285,12 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
             })
         })
         .collect();
-    out.extend(colliding_ids(
-        parsed.iter().map(|(p, k)| (p.clone(), k.id(), k)),
-    ));
+    colliding_ids(parsed.iter().map(|(p, k)| (p.clone(), k.id(), k)))
+}
+
+/// Problems as (key, message). A recipient is named by its position, never its value.
+pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
+    let mut out = officer_id_collisions(routes);
     let mut names = HashSet::new();
     for (i, r) in routes.iter().enumerate() {
         let key = |k: &str| format!("routes[{i}].{k}");
