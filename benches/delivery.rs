@@ -60,6 +60,7 @@ fn main() {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         }];
         let app = Application::build(s).await.expect("gateway builds");
@@ -162,6 +163,7 @@ async fn drain_backlog(n: usize) {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         }])
         .expect("routes"),

@@ -72,6 +72,7 @@ fn run(variant: Flood) {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         }];
         let limits = s.limits.clone();

@@ -82,6 +82,7 @@ fn main() {
         fallback: false,
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
+        officer_actions: Vec::new(),
         // Two recipients, as every route in config/routes.toml has: the analyst's key first,
         // then a colleague's. `map` tries the analyst's identity on the stanzas in order, so
         // each envelope costs one X25519 exchange here (two if the analyst's key came second).

@@ -137,6 +137,7 @@ fn main() {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         }];
         let app = Application::build(s).await.expect("gateway builds");

@@ -547,6 +547,12 @@ impl Settings {
             || url.contains(char::is_whitespace)
         {
             add("server.public_url", "must be an https:// URL".into());
+        } else if crate::officer::request::host_of(url).is_none() {
+            // Officers sign this host name; a URL without one would refuse them all.
+            add(
+                "server.public_url",
+                "must name a host: https://host or https://host:port".into(),
+            );
         }
         if !self.server.dangerous_plain_http {
             for (key, path) in [

@@ -514,6 +514,50 @@ fn trusted_keys(signers: &Signers) -> anyhow::Result<Keyring> {
     Ok(Keyring(keys))
 }
 
+/// The officer keys a reader trusts for shared views: the `officers` of every `--signer` file
+/// (as `/.well-known/pis-gateway/signing-keys` publishes them), and the officers of
+/// `--config`'s routes that may share.
+fn trusted_officers(signers: &Signers) -> anyhow::Result<Keyring> {
+    use pis_gateway::officer::signed_share::published_officers;
+    let mut keys = Vec::new();
+    for path in &signers.signer {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading signing keys from {}", path.display()))?;
+        keys.extend(published_officers(&text));
+    }
+    if let Some(path) = &signers.config {
+        let settings = config::load(path).map_err(|p| anyhow::anyhow!("{p}"))?;
+        // A reader's config may hold the signing key and no routes: then no officer is
+        // trusted, which refuses shares rather than accepting anything.
+        if let Ok(routes) = pis_gateway::routing::Routes::from_settings(&settings.routes) {
+            let officers = pis_gateway::officer::verify::Officers::from_routes(&routes);
+            keys.extend(officers.sharers().into_iter().map(|(k, _)| k.clone()));
+        }
+    }
+    Ok(Keyring(keys))
+}
+
+/// Whose signature a document carries: the gateway's, or (for a view shared with MACE) a
+/// published officer key's.
+fn provenance_of(
+    doc: &serde_json::Value,
+    keys: &Keyring,
+    officers: &Keyring,
+) -> Result<pis_gateway::open::Provenance, String> {
+    use pis_gateway::officer::signed_share;
+    use pis_gateway::open::Provenance;
+    use pis_gateway::signing::VerifyError;
+    match pis_gateway::signing::verify_document(doc, keys) {
+        Ok(id) => Ok(Provenance::Signed(id)),
+        Err(VerifyError::UnknownKey(id)) if officers.get(&id).is_some() => {
+            signed_share::verify(doc, officers)
+                .map(Provenance::SharedBy)
+                .map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn open(
     identity: std::path::PathBuf,
     format: pis_gateway::open::Format,
@@ -524,6 +568,7 @@ fn open(
 ) -> anyhow::Result<ExitCode> {
     use pis_gateway::open::Provenance;
     let keys = trusted_keys(&signers)?;
+    let officers = trusted_officers(&signers)?;
     let identities = pis_gateway::keys::read_identities(&identity)?;
     let registry = match forms {
         Some(dir) => FormRegistry::load_dir(&dir)?,
@@ -562,8 +607,8 @@ fn open(
     }
     let mut matched = vec![false; files.len()];
     for (path, doc) in &documents {
-        let provenance = match pis_gateway::signing::verify_document(doc, &keys) {
-            Ok(id) => Provenance::Signed(id),
+        let provenance = match provenance_of(doc, &keys, &officers) {
+            Ok(p) => p,
             Err(e) if signers.allow_unsigned => {
                 eprintln!(
                     "{}: warning: {e} (shown because of --allow-unsigned)",

@@ -52,7 +52,8 @@ counters! {
     PartnerSubmissions => "pisg_partner_submissions_total", "Submissions sent with a partner agency's token, by agency";
     PartnerTokenRefused => "pisg_partner_token_refused_total", "API requests refused with 401 for a wrong or revoked partner token";
     EvidenceDownloads => "pisg_evidence_downloads_total", "Sealed evidence files downloaded from an email's link, by route";
-    OfficerRefused => "pisg_officer_refused_total", "Signed officer requests refused with 401, by reason";
+    OfficerRefused => "pisg_officer_refused_total", "Officer requests refused with 401 or 403, by reason";
+    OfficerUnverified => "pisg_officer_unverified_total", "Officer requests refused before a signature verified (counted here, never audited), by reason";
     OfficerShares => "pisg_officer_shares_total", "Officers' restricted views queued for a MACE route, by route";
     WorkflowSteps => "pisg_workflow_steps_total", "Workflow steps officers recorded, by step";
 }

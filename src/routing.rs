@@ -42,6 +42,36 @@ impl View {
     }
 }
 
+/// What an officer may do through a route, beyond confirming receipt (which every inbox's link
+/// does, signed by no one). Fetching the submitter's follow-up key goes with `reply`; reading
+/// the workflow's history goes with `workflow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfficerAction {
+    Reply,
+    Status,
+    Workflow,
+    Share,
+}
+
+impl OfficerAction {
+    pub const ALL: [OfficerAction; 4] = [
+        OfficerAction::Reply,
+        OfficerAction::Status,
+        OfficerAction::Workflow,
+        OfficerAction::Share,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfficerAction::Reply => "reply",
+            OfficerAction::Status => "status",
+            OfficerAction::Workflow => "workflow",
+            OfficerAction::Share => "share",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -79,9 +109,15 @@ pub struct RouteSettings {
     #[serde(default)]
     pub ack_priority_minutes: Option<u64>,
     /// Officers' Ed25519 public keys (base64, as `keygen --officer` prints them): these
-    /// officers may reply to, and set the status of, submissions delivered to this route.
+    /// officers may act on submissions delivered to this route in full, as `officer_actions`
+    /// allows.
     #[serde(default)]
     pub officers: Vec<String>,
+    /// What this route's officers may do with a submission it received in full. Unset: every
+    /// action for police intelligence, none for any other role. Only a route that sees the
+    /// full view may have any (a notice or a restricted view is no ground to act on).
+    #[serde(default)]
+    pub officer_actions: Option<Vec<OfficerAction>>,
 }
 
 /// A route ready for use: recipients parsed once at start.
@@ -97,6 +133,9 @@ pub struct Route {
     pub recipients: Vec<age::x25519::Recipient>,
     /// The officers who may act on what this route received.
     pub officers: Vec<PublicKey>,
+    /// What they may do with a submission this route received in full (the setting, or the
+    /// role's default).
+    pub officer_actions: Vec<OfficerAction>,
 }
 
 impl Route {
@@ -173,9 +212,85 @@ fn effective_role(r: &RouteSettings) -> Option<Role> {
         .or((r.name == POLICE_INTELLIGENCE).then_some(Role::PoliceIntelligence))
 }
 
+/// The actions a route's officers have: its setting, or by default all of them for police
+/// intelligence and none for any other role.
+fn effective_actions(r: &RouteSettings) -> Vec<OfficerAction> {
+    match (&r.officer_actions, effective_role(r)) {
+        (Some(actions), _) => actions.clone(),
+        (None, Some(Role::PoliceIntelligence)) => OfficerAction::ALL.to_vec(),
+        (None, _) => Vec::new(),
+    }
+}
+
+/// `officer_actions` problems: only a route that can receive the full view may grant any, and
+/// each action is named once.
+fn validate_actions(key: &str, r: &RouteSettings, out: &mut Vec<(String, String)>) {
+    let Some(actions) = &r.officer_actions else {
+        return;
+    };
+    let full = r.view == View::Full
+        && matches!(
+            effective_role(r),
+            Some(Role::PoliceIntelligence | Role::ControlRoom)
+        );
+    if !actions.is_empty() && !full {
+        out.push((
+            key.into(),
+            "only a police_intelligence or control_room route with the full view may grant \
+             officer actions; officers of other routes may only confirm receipt"
+                .into(),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for a in actions {
+        if !seen.insert(*a) {
+            out.push((key.into(), format!("`{}` is listed twice", a.as_str())));
+        }
+    }
+}
+
+/// Officer keys, given as (position, key id, key), whose 64-bit id is that of a different key
+/// listed earlier. A signed request names its key by id, so two keys sharing one would make
+/// either officer's requests checked against the wrong key: refused at load rather than
+/// hoped away (about one chance in 2^64 per pair, or a key made to collide).
+fn colliding_ids<'a>(
+    listed: impl IntoIterator<Item = (String, String, &'a PublicKey)>,
+) -> Vec<(String, String)> {
+    let mut seen: Vec<(String, &PublicKey)> = Vec::new();
+    let mut out = Vec::new();
+    for (position, id, key) in listed {
+        match seen.iter().find(|(i, _)| *i == id) {
+            Some((_, other)) if *other != key => out.push((
+                position,
+                format!(
+                    "its key id {id} is also the id of a different officer key listed before: \
+                     the officer must make a new key"
+                ),
+            )),
+            Some(_) => {}
+            None => seen.push((id, key)),
+        }
+    }
+    out
+}
+
+/// [`colliding_ids`] over every officer key the routes list.
+fn officer_id_collisions(routes: &[RouteSettings]) -> Vec<(String, String)> {
+    let parsed: Vec<(String, PublicKey)> = routes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            r.officers.iter().enumerate().filter_map(move |(j, k)| {
+                PublicKey::parse(k).map(|key| (format!("routes[{i}].officers[{j}]"), key))
+            })
+        })
+        .collect();
+    colliding_ids(parsed.iter().map(|(p, k)| (p.clone(), k.id(), k)))
+}
+
 /// Problems as (key, message). A recipient is named by its position, never its value.
 pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+    let mut out = officer_id_collisions(routes);
     let mut names = HashSet::new();
     for (i, r) in routes.iter().enumerate() {
         let key = |k: &str| format!("routes[{i}].{k}");
@@ -228,6 +343,7 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
                 Some(_) => {}
             }
         }
+        validate_actions(&key("officer_actions"), r, &mut out);
         if !r.officers.is_empty() && effective_role(r) == Some(Role::Escalation) {
             out.push((
                 key("officers"),
@@ -321,6 +437,7 @@ impl Routes {
                         .iter()
                         .filter_map(|s| PublicKey::parse(s))
                         .collect(),
+                    officer_actions: effective_actions(r),
                 })
             })
             .collect();
@@ -424,6 +541,7 @@ mod tests {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         }
     }
@@ -493,5 +611,84 @@ mod tests {
         let listed = &routes.all()[0].officers;
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].to_base64(), officer);
+    }
+
+    #[test]
+    fn officer_actions_default_by_role_and_are_granted_only_where_the_full_view_arrives() {
+        let key = age::x25519::Identity::generate().to_public().to_string();
+        let police = route(POLICE_INTELLIGENCE, vec![key.clone()]);
+        let mut control = route("control_room", vec![key.clone()]);
+        control.role = Some(Role::ControlRoom);
+        let mut mace = route("mace_york", vec![key.clone()]);
+        mace.role = Some(Role::Mace);
+        mace.view = View::Restricted;
+        mace.localities = vec!["HARROGATE".into()];
+        let routes =
+            Routes::from_settings(&[police.clone(), control.clone(), mace.clone()]).expect("ok");
+        let actions: Vec<&[OfficerAction]> = routes
+            .all()
+            .iter()
+            .map(|r| r.officer_actions.as_slice())
+            .collect();
+        assert_eq!(actions, vec![&OfficerAction::ALL[..], &[], &[]]);
+
+        control.officer_actions = Some(vec![OfficerAction::Status, OfficerAction::Reply]);
+        let routes =
+            Routes::from_settings(&[police.clone(), control.clone(), mace.clone()]).expect("ok");
+        assert_eq!(
+            routes.all()[1].officer_actions,
+            vec![OfficerAction::Status, OfficerAction::Reply]
+        );
+
+        mace.officer_actions = Some(vec![OfficerAction::Share]);
+        control.officer_actions = Some(vec![OfficerAction::Reply, OfficerAction::Reply]);
+        let mut escalation = route("escalation", vec![key]);
+        escalation.role = Some(Role::Escalation);
+        escalation.officer_actions = Some(vec![OfficerAction::Status]);
+        let problems = validate_routes(&[police, control, mace, escalation]);
+        let keys: Vec<&str> = problems.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "routes[1].officer_actions",
+                "routes[2].officer_actions",
+                "routes[3].officer_actions"
+            ]
+        );
+        assert!(problems[0].1.contains("twice"), "{problems:?}");
+        assert!(problems[1].1.contains("confirm receipt"), "{problems:?}");
+        let unknown = toml::from_str::<RouteSettings>(
+            "name = \"x\"\nmailbox = \"a@b.c\"\nview = \"full\"\nrecipients = []\n\
+             officer_actions = [\"delete\"]",
+        );
+        assert!(unknown.is_err(), "an unknown action is refused at load");
+    }
+
+    #[test]
+    fn two_different_officer_keys_with_one_key_id_are_refused_and_one_key_on_two_routes_is_not() {
+        let (a, b) = (
+            crate::signing::SigningKey::generate(),
+            crate::signing::SigningKey::generate(),
+        );
+        let (a, b) = (a.public(), b.public());
+        let at = |p: &str, id: &str, k| (p.to_string(), id.to_string(), k);
+        // Real ids never collide in a test's lifetime: the check is given made-up ones.
+        let problems = colliding_ids([
+            at("routes[0].officers[0]", "00000000000000aa", a),
+            at("routes[1].officers[0]", "00000000000000aa", a),
+            at("routes[1].officers[1]", "00000000000000aa", b),
+            at("routes[1].officers[2]", "00000000000000bb", b),
+        ]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, "routes[1].officers[1]");
+        assert!(problems[0].1.contains("new key"), "{problems:?}");
+        // With the real ids, the same key on two routes is fine.
+        let key = age::x25519::Identity::generate().to_public().to_string();
+        let mut police = route(POLICE_INTELLIGENCE, vec![key.clone()]);
+        police.officers = vec![a.to_base64(), b.to_base64()];
+        let mut control = route("control_room", vec![key]);
+        control.role = Some(Role::ControlRoom);
+        control.officers = vec![a.to_base64()];
+        assert!(validate_routes(&[police, control]).is_empty());
     }
 }

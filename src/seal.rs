@@ -184,6 +184,7 @@ mod tests {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: Vec::new(),
             recipients: ids.iter().map(|i| i.to_public()).collect(),
             officers: vec![],
         }

@@ -163,7 +163,9 @@ impl Application {
             Duration::from_secs(settings.escalation.check_interval_secs),
         )
         .with_signer(Arc::clone(&signer));
-        let officers = crate::officer::verify::Officers::from_routes(&routes);
+        let officers = crate::officer::verify::Officers::from_routes(&routes).serving(
+            crate::officer::request::host_of(&settings.server.public_url).unwrap_or_default(),
+        );
         let intake =
             Intake::new(spool, routes, rules, metrics, wake, signer).with_pressure(pressure);
         let plain = settings.server.dangerous_plain_http;

@@ -73,6 +73,7 @@ impl ResponseError for ApiError {
             ApiError::RateLimited | ApiError::PartnerRateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            ApiError::OfficerRefused(r) if r.forbidden() => StatusCode::FORBIDDEN,
             ApiError::Unauthorized | ApiError::OfficerRefused(_) => StatusCode::UNAUTHORIZED,
             ApiError::NoFollowUp => StatusCode::NOT_FOUND,
             ApiError::WorkflowClosed => StatusCode::CONFLICT,
@@ -158,7 +159,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => {
                 resp.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"pis-gateway\""));
             }
-            ApiError::OfficerRefused(_) => {
+            ApiError::OfficerRefused(r) if !r.forbidden() => {
                 resp.insert_header((
                     header::WWW_AUTHENTICATE,
                     crate::officer::request::SCHEME.to_string() + " realm=\"pis-gateway\"",

@@ -229,6 +229,7 @@ impl Gateway {
     ) -> anyhow::Result<Answer> {
         let parts = RequestParts {
             method,
+            host: &self.host,
             path,
             query,
             body: &body,

@@ -4,8 +4,9 @@
 //! The signed bytes are these lines, joined by `\n`:
 //!
 //! ```text
-//! pis-gateway/officer-request/v1
+//! pis-gateway/officer-request/v2
 //! <METHOD>
+//! <host: the gateway's host name, lower-case, no port>
 //! <path>
 //! <query string as sent, empty when there is none>
 //! <SHA-256 of the body, lower-case hex>
@@ -15,10 +16,14 @@
 //! ```
 //!
 //! and the header is
-//! `Authorization: PISG-Ed25519 key=<key id>,ts=<timestamp>,nonce=<hex>,sig=<base64>`.
+//! `Authorization: PISG-Ed25519 key=<key id>,host=<host>,ts=<timestamp>,nonce=<hex>,sig=<base64>`.
 //! The key id is [`PublicKey::id`], as the route directory lists it. Nothing in a line can hold
-//! a newline (the path and query are what the request line carried), so the lines cannot be
-//! shifted into one another.
+//! a newline (the path and query are what the request line carried, the host is checked to be
+//! a host name), so the lines cannot be shifted into one another.
+//!
+//! The host names the gateway a request is for, so a request to one deployment cannot be
+//! replayed at another that lists the same officer key. Version 1 signed no host; a header
+//! without `host=` is refused (`host_not_signed`) rather than read the old way.
 
 use crate::signing::{PublicKey, SigningKey};
 use base64::engine::general_purpose::STANDARD;
@@ -26,12 +31,14 @@ use base64::Engine;
 
 /// The `Authorization` scheme of a signed officer request.
 pub const SCHEME: &str = "PISG-Ed25519";
-const CONTEXT: &str = "pis-gateway/officer-request/v1";
+const CONTEXT: &str = "pis-gateway/officer-request/v2";
 
 /// What a request is, as signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestParts<'a> {
     pub method: &'a str,
+    /// The gateway's host name, as [`host_of`] gives it.
+    pub host: &'a str,
     pub path: &'a str,
     pub query: &'a str,
     pub body: &'a [u8],
@@ -41,9 +48,35 @@ pub struct RequestParts<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
     pub key_id: String,
+    /// The host the request was signed for; `None` from a client that signs no host (v1).
+    pub host: Option<String>,
     pub timestamp: i64,
     pub nonce: [u8; 16],
     pub value: Vec<u8>,
+}
+
+/// The host name of a gateway URL (`https://Host[:port]`, no path), lower-case and without the
+/// port: what an officer signs and what the gateway checks against its `server.public_url`.
+/// `None` for anything else.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url
+        .trim()
+        .trim_end_matches('/')
+        .strip_prefix("https://")
+        .or_else(|| url.trim().strip_prefix("http://"))?;
+    let authority = rest.split('/').next()?;
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, _)| host);
+    is_host(host).then(|| host.to_ascii_lowercase())
+}
+
+/// A DNS name or IPv4 address: letters, digits, `.` and `-`, at most 253 of them.
+fn is_host(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -72,6 +105,7 @@ pub fn canonical(
     [
         CONTEXT,
         &parts.method.to_ascii_uppercase(),
+        &parts.host.to_ascii_lowercase(),
         parts.path,
         parts.query,
         &hex(body.as_ref()),
@@ -93,21 +127,25 @@ pub fn authorization(key: &SigningKey, parts: &RequestParts<'_>, timestamp: i64)
     let key_id = key.public().id();
     let value = key.sign(&canonical(parts, &key_id, timestamp, &nonce));
     format!(
-        "{SCHEME} key={key_id},ts={timestamp},nonce={},sig={}",
+        "{SCHEME} key={key_id},host={},ts={timestamp},nonce={},sig={}",
+        parts.host.to_ascii_lowercase(),
         hex(&nonce),
         STANDARD.encode(value)
     )
 }
 
 impl Signature {
-    /// Reads the header's value; `None` for anything but exactly the four fields, once each.
+    /// Reads the header's value; `None` for anything but the four fields and `host`, once
+    /// each (a missing `host` is read as `None`, for the gateway to refuse by name).
     pub fn parse(header: &str) -> Option<Self> {
         let rest = header.trim().strip_prefix(SCHEME)?.strip_prefix(' ')?;
         let (mut key_id, mut timestamp, mut nonce, mut value) = (None, None, None, None);
+        let mut host = None;
         for field in rest.split(',') {
             let (name, v) = field.trim().split_once('=')?;
             let slot_taken = match name {
                 "key" => key_id.replace(v.to_string()).is_some(),
+                "host" if is_host(v) => host.replace(v.to_ascii_lowercase()).is_some(),
                 "ts" => timestamp.replace(v.parse::<i64>().ok()?).is_some(),
                 "nonce" => nonce.replace(unhex16(v)?).is_some(),
                 // base64 itself may end in `=`: split_once took only the first.
@@ -124,13 +162,15 @@ impl Signature {
         }
         Some(Signature {
             key_id,
+            host,
             timestamp: timestamp?,
             nonce: nonce?,
             value: value?,
         })
     }
 
-    /// Whether `key` made this signature over `parts`.
+    /// Whether `key` made this signature over `parts` (`parts.host` is what is checked, not
+    /// the header's `host`).
     pub fn verifies(&self, key: &PublicKey, parts: &RequestParts<'_>) -> bool {
         key.id() == self.key_id
             && key.verify(
@@ -147,6 +187,7 @@ mod tests {
     fn parts(body: &[u8]) -> RequestParts<'_> {
         RequestParts {
             method: "POST",
+            host: "pis.example.org",
             path: "/api/v1/officer/reply",
             query: "",
             body,
@@ -171,6 +212,10 @@ mod tests {
         other = parts(b"{}");
         other.method = "GET";
         assert!(!sig.verifies(key.public(), &other), "method");
+        other = parts(b"{}");
+        other.host = "pis.other-force.example";
+        assert!(!sig.verifies(key.public(), &other), "host");
+        assert_eq!(sig.host.as_deref(), Some("pis.example.org"));
         let mut moved = sig.clone();
         moved.timestamp += 1;
         assert!(!moved.verifies(key.public(), &parts(b"{}")), "timestamp");
@@ -224,8 +269,35 @@ mod tests {
                 "bad base64",
                 format!("{SCHEME} key={id},ts=5,nonce={nonce},sig=!!"),
             ),
+            (
+                "host twice",
+                format!("{SCHEME} key={id},host=a,host=b,ts=5,nonce={nonce},sig={sig}"),
+            ),
+            (
+                "host with a newline",
+                format!("{SCHEME} key={id},host=a\nb,ts=5,nonce={nonce},sig={sig}"),
+            ),
         ] {
             assert!(Signature::parse(&header).is_none(), "{why}");
+        }
+        // A version 1 header (no host) is read, so the gateway can refuse it by name.
+        let v1 = format!("{SCHEME} key={id},ts=5,nonce={nonce},sig={sig}");
+        assert_eq!(Signature::parse(&v1).map(|s| s.host), Some(None));
+    }
+
+    #[test]
+    fn the_signed_host_is_the_gateway_urls_host_name_in_lower_case_without_port() {
+        for (url, host) in [
+            ("https://PIS.Example.org", Some("pis.example.org")),
+            ("https://pis.example.org:8443/", Some("pis.example.org")),
+            ("https://localhost:8443", Some("localhost")),
+            ("https://10.0.0.7", Some("10.0.0.7")),
+            ("http://plain.example", Some("plain.example")),
+            ("https://user@pis.example.org", None),
+            ("https://", None),
+            ("ftp://pis.example.org", None),
+        ] {
+            assert_eq!(host_of(url).as_deref(), host, "{url}");
         }
     }
 }

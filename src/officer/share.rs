@@ -4,9 +4,10 @@
 //! The envelope is decrypted with the officer's identity and the gateway's signature checked
 //! as `open` checks it; the answers that could identify the source (the form's sensitive
 //! sections and the partner agency, [`default_removals`]) and whatever the officer names
-//! with `--remove` are taken out ([`sanitise`]); the officer sees what will go; the view is
-//! sealed to the route's recipients from the gateway's directory and posted as a signed
-//! officer action. The gateway stores and delivers only the sealed bytes.
+//! with `--remove` are taken out ([`sanitise`]), as are the facts about evidence files; the
+//! officer sees what will go; the view is signed with the officer's key
+//! ([`super::signed_share`]), sealed to the route's recipients from the gateway's directory
+//! and posted as a signed officer action. The gateway stores and delivers only the sealed bytes.
 
 use super::client::Gateway;
 use super::commands::Target;
@@ -18,7 +19,6 @@ use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
-use zeroize::Zeroizing;
 
 pub const SHARE_PATH: &str = "/api/v1/officer/share";
 
@@ -130,7 +130,9 @@ pub async fn send(target: &Target, route: &str, prepared: &Prepared) -> anyhow::
     if recipients.is_empty() {
         anyhow::bail!("route {route} lists no recipients");
     }
-    let plain = Zeroizing::new(serde_json::to_vec(&prepared.document)?);
+    // Signed by the sharing officer, so MACE can check it against the gateway's published
+    // officer keys instead of reading it unverified.
+    let plain = super::signed_share::sign(prepared.document.clone(), &key)?;
     let sealed = crate::seal::encrypt_to(&plain, &recipients)
         .map_err(|e| anyhow::anyhow!("sealing the restricted view: {e}"))?;
     let body = serde_json::to_vec(&json!({

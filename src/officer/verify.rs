@@ -3,7 +3,7 @@
 //! spool, by the HTTP layer (it is the one step that writes).
 
 use super::request::{RequestParts, Signature};
-use crate::routing::Routes;
+use crate::routing::{OfficerAction, Routes};
 use crate::signing::PublicKey;
 
 /// How far a request's timestamp may be from the gateway's clock, either way. Nonces are kept
@@ -14,13 +14,17 @@ pub const WINDOW_SECS: i64 = 300;
 /// Seconds a used nonce is remembered.
 pub const NONCE_MEMORY_SECS: i64 = 2 * WINDOW_SECS + 60;
 
-/// Why a signed request is refused (each a 401, each audited with its code).
+/// Why a signed request is refused: a 401 for who signed it, a 403 for what they may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// No `Authorization` header.
     Unsigned,
     /// An `Authorization` header that is not a `PISG-Ed25519` signature.
     Malformed,
+    /// A signature that names no gateway host (a client from before hosts were signed).
+    HostNotSigned,
+    /// Signed by a listed officer for another gateway's host: a replay across deployments.
+    WrongGateway,
     /// Signed with a key no route lists.
     UnknownKey,
     /// The signature does not match the request.
@@ -32,6 +36,12 @@ pub enum Refusal {
     /// The officer's routes received no delivery of this submission (or there is no such
     /// submission: the answer is the same, so an officer cannot probe for references).
     NotPermitted,
+    /// The officer's routes received this submission, but none of them the full view (a MACE
+    /// route's notice or restricted view): such an officer may only confirm receipt.
+    NotFullView,
+    /// A route of the officer's received the full view, but its role (or `officer_actions`)
+    /// does not allow this action.
+    ActionNotPermitted,
 }
 
 impl Refusal {
@@ -40,12 +50,36 @@ impl Refusal {
         match self {
             Refusal::Unsigned => "unsigned",
             Refusal::Malformed => "malformed_signature",
+            Refusal::HostNotSigned => "host_not_signed",
+            Refusal::WrongGateway => "wrong_gateway",
             Refusal::UnknownKey => "unknown_key",
             Refusal::BadSignature => "bad_signature",
             Refusal::Stale => "stale_timestamp",
             Refusal::Replayed => "replayed_nonce",
             Refusal::NotPermitted => "not_on_route",
+            Refusal::NotFullView => "not_full_view",
+            Refusal::ActionNotPermitted => "action_not_permitted",
         }
+    }
+
+    /// Whether the request's signature verified before it was refused: only then is the
+    /// refusal written to the audit log. Anyone can send unsigned or wrongly signed requests
+    /// by the thousand, and each audit row is a durable write (on PostgreSQL, under the audit
+    /// head's lock); those are counted in metrics instead.
+    pub fn signature_verified(self) -> bool {
+        !matches!(
+            self,
+            Refusal::Unsigned
+                | Refusal::Malformed
+                | Refusal::HostNotSigned
+                | Refusal::UnknownKey
+                | Refusal::BadSignature
+        )
+    }
+
+    /// Whether the refusal is about what the officer may do (403) rather than who signed (401).
+    pub fn forbidden(self) -> bool {
+        matches!(self, Refusal::NotFullView | Refusal::ActionNotPermitted)
     }
 
     /// What the officer is told.
@@ -53,6 +87,14 @@ impl Refusal {
         match self {
             Refusal::Unsigned => "Officer requests must be signed (pis-gateway reply or status)",
             Refusal::Malformed => "The Authorization header is not a PISG-Ed25519 signature",
+            Refusal::HostNotSigned => {
+                "The request does not sign the gateway's host: update pis-gateway on this \
+                 machine (officer requests are now signed for one gateway)"
+            }
+            Refusal::WrongGateway => {
+                "The request was signed for another gateway's host; check --gateway (it must \
+                 be this gateway's public address)"
+            }
             Refusal::UnknownKey => "The signing key is not listed on any route of this gateway",
             Refusal::BadSignature => "The signature does not match the request",
             Refusal::Stale => {
@@ -62,6 +104,14 @@ impl Refusal {
             Refusal::Replayed => "This request was already received; sign a new one",
             Refusal::NotPermitted => {
                 "This officer key is not listed on a route that received this submission"
+            }
+            Refusal::NotFullView => {
+                "This officer's routes received only a notice or a restricted view of this \
+                 submission: they may confirm receipt, nothing more"
+            }
+            Refusal::ActionNotPermitted => {
+                "This officer's route does not allow this action (see the route's \
+                 officer_actions)"
             }
         }
     }
@@ -74,28 +124,68 @@ pub struct Signed {
     pub nonce: [u8; 16],
 }
 
-/// The officers every route lists, with the routes that list each.
+/// A route that lists an officer, with what its officers may do.
+#[derive(Debug, Clone)]
+struct Grant {
+    route: String,
+    actions: Vec<OfficerAction>,
+}
+
+/// The officers every route lists, with the routes that list each, and the host name their
+/// requests must be signed for.
 #[derive(Debug, Default)]
 pub struct Officers {
-    keys: Vec<(PublicKey, Vec<String>)>,
+    keys: Vec<(PublicKey, Vec<Grant>)>,
+    host: String,
 }
 
 impl Officers {
     pub fn from_routes(routes: &Routes) -> Self {
-        let mut keys: Vec<(PublicKey, Vec<String>)> = Vec::new();
+        let mut keys: Vec<(PublicKey, Vec<Grant>)> = Vec::new();
         for route in routes.all() {
+            let grant = Grant {
+                route: route.name.clone(),
+                actions: route.officer_actions.clone(),
+            };
             for officer in &route.officers {
                 match keys.iter_mut().find(|(k, _)| k == officer) {
-                    Some((_, names)) => names.push(route.name.clone()),
-                    None => keys.push((officer.clone(), vec![route.name.clone()])),
+                    Some((_, grants)) => grants.push(grant.clone()),
+                    None => keys.push((officer.clone(), vec![grant.clone()])),
                 }
             }
         }
-        Officers { keys }
+        Officers {
+            keys,
+            host: String::new(),
+        }
     }
 
-    /// Checks the signature and its timestamp against `now`. On refusal, also the key id the
-    /// request presented, if it could be read (for the audit log).
+    /// Requests must be signed for `host` (the host name of `server.public_url`).
+    pub fn serving(mut self, host: String) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The officers who may share (on a route whose actions include `share`), with those
+    /// routes' names: the keys a MACE reader checks a shared view against.
+    pub fn sharers(&self) -> Vec<(&PublicKey, Vec<&str>)> {
+        self.keys
+            .iter()
+            .filter_map(|(key, grants)| {
+                let routes: Vec<&str> = grants
+                    .iter()
+                    .filter(|g| g.actions.contains(&OfficerAction::Share))
+                    .map(|g| g.route.as_str())
+                    .collect();
+                (!routes.is_empty()).then_some((key, routes))
+            })
+            .collect()
+    }
+
+    /// Checks the signature, the host it was signed for and its timestamp against `now`.
+    /// `parts.host` is not used: the host must be the one given to [`Officers::serving`]. On
+    /// refusal, also the key id the request presented, if it could be read (for the audit
+    /// log).
     pub fn check(
         &self,
         authorization: Option<&[u8]>,
@@ -108,13 +198,26 @@ impl Officers {
             .and_then(Signature::parse)
             .ok_or((Refusal::Malformed, None))?;
         let presented = Some(sig.key_id.clone());
+        let host = sig
+            .host
+            .clone()
+            .ok_or((Refusal::HostNotSigned, presented.clone()))?;
         let (key, _) = self
             .keys
             .iter()
             .find(|(k, _)| k.id() == sig.key_id)
             .ok_or((Refusal::UnknownKey, presented.clone()))?;
-        if !sig.verifies(key, parts) {
+        // Checked over the host it names, so a request an officer really signed for another
+        // gateway is told apart from a forgery (and audited as the replay it is).
+        let signed_for = RequestParts {
+            host: &host,
+            ..parts.clone()
+        };
+        if !sig.verifies(key, &signed_for) {
             return Err((Refusal::BadSignature, presented));
+        }
+        if host != self.host {
+            return Err((Refusal::WrongGateway, presented));
         }
         if (sig.timestamp - now).abs() > WINDOW_SECS {
             return Err((Refusal::Stale, presented));
@@ -125,16 +228,38 @@ impl Officers {
         })
     }
 
-    /// The first of `delivered_to` (route names) that lists the officer, if any.
-    pub fn route_for<'a>(
+    /// The route through which the officer may take `action`, given the routes the submission
+    /// was delivered to, each with whether it received the full view: the first that lists the officer, received the full
+    /// view, and allows the action. Otherwise the most telling refusal: on no such route at
+    /// all, on one that received less than the full view, or on one whose role forbids it.
+    pub fn permit<'a>(
         &self,
         key_id: &str,
-        delivered_to: impl IntoIterator<Item = &'a str>,
-    ) -> Option<&'a str> {
-        let (_, routes) = self.keys.iter().find(|(k, _)| k.id() == key_id)?;
-        delivered_to
-            .into_iter()
-            .find(|r| routes.iter().any(|name| name == r))
+        action: OfficerAction,
+        delivered_to: impl IntoIterator<Item = (&'a str, bool)>,
+    ) -> Result<&'a str, Refusal> {
+        let grants = self
+            .keys
+            .iter()
+            .find(|(k, _)| k.id() == key_id)
+            .map(|(_, g)| g.as_slice())
+            .unwrap_or_default();
+        let mut refusal = Refusal::NotPermitted;
+        for (route, full) in delivered_to {
+            let Some(grant) = grants.iter().find(|g| g.route == route) else {
+                continue;
+            };
+            if !full {
+                if refusal == Refusal::NotPermitted {
+                    refusal = Refusal::NotFullView;
+                }
+            } else if grant.actions.contains(&action) {
+                return Ok(route);
+            } else {
+                refusal = Refusal::ActionNotPermitted;
+            }
+        }
+        Err(refusal)
     }
 }
 
@@ -157,6 +282,7 @@ mod tests {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: officers.iter().map(|k| k.public().to_base64()).collect(),
         };
         Routes::from_settings(&[
@@ -172,6 +298,7 @@ mod tests {
 
     const PARTS: RequestParts<'static> = RequestParts {
         method: "POST",
+        host: "pis.example.org",
         path: "/api/v1/officer/status",
         query: "",
         body: br#"{"reference":"PIS-AAAA-AAAA","status":"closed"}"#,
@@ -184,7 +311,8 @@ mod tests {
             SigningKey::generate(),
             SigningKey::generate(),
         );
-        let officers = Officers::from_routes(&routes(&[&intel], &[&control]));
+        let officers = Officers::from_routes(&routes(&[&intel], &[&control]))
+            .serving("pis.example.org".into());
         let now = 1_800_000_000;
         let signed = |key: &SigningKey, ts: i64| authorization(key, &PARTS, ts).into_bytes();
         let refusal = |header: Option<&[u8]>, parts: &RequestParts<'_>| {
@@ -220,25 +348,61 @@ mod tests {
             refusal(Some(forged.as_bytes()), &PARTS),
             Err(Refusal::BadSignature)
         );
+        // Signed by a listed officer, for another gateway that lists the same key.
+        let elsewhere = RequestParts {
+            host: "pis.other-force.example",
+            ..PARTS.clone()
+        };
+        let replayed = authorization(&intel, &elsewhere, now).into_bytes();
+        assert_eq!(refusal(Some(&replayed), &PARTS), Err(Refusal::WrongGateway));
+        // Naming this gateway over a signature made for the other is a forgery.
+        let renamed = String::from_utf8(replayed)
+            .expect("ascii")
+            .replace("host=pis.other-force.example", "host=pis.example.org");
+        assert_eq!(
+            refusal(Some(renamed.as_bytes()), &PARTS),
+            Err(Refusal::BadSignature)
+        );
+        // A client from before hosts were signed: refused by name.
+        let v1 = String::from_utf8(signed(&intel, now))
+            .expect("ascii")
+            .replace(",host=pis.example.org", "");
+        assert_eq!(
+            refusal(Some(v1.as_bytes()), &PARTS),
+            Err(Refusal::HostNotSigned)
+        );
     }
 
     #[test]
-    fn an_officer_acts_only_through_the_routes_that_list_it() {
+    fn an_officer_acts_only_through_a_route_that_received_the_full_view_and_allows_the_action() {
         let (intel, control) = (SigningKey::generate(), SigningKey::generate());
         let officers = Officers::from_routes(&routes(&[&intel, &control], &[&control]));
         let (i, c) = (intel.public().id(), control.public().id());
-        assert_eq!(
-            officers.route_for(&i, ["police_intelligence"]),
-            Some("police_intelligence")
-        );
-        assert_eq!(officers.route_for(&i, ["control_room"]), None);
-        assert_eq!(
-            officers.route_for(&c, ["control_room"]),
-            Some("control_room")
-        );
-        assert_eq!(
-            officers.route_for("0000000000000000", ["control_room"]),
-            None
-        );
+        let full = |r| (r, true);
+        let police = "police_intelligence";
+        for action in OfficerAction::ALL {
+            assert_eq!(officers.permit(&i, action, [full(police)]), Ok(police));
+            assert_eq!(
+                officers.permit(&i, action, [full("control_room")]),
+                Err(Refusal::NotPermitted)
+            );
+            // Listed on the control room too, whose role grants nothing by default.
+            assert_eq!(
+                officers.permit(&c, action, [full("control_room")]),
+                Err(Refusal::ActionNotPermitted)
+            );
+            assert_eq!(
+                officers.permit(&c, action, [full("control_room"), full(police)]),
+                Ok(police)
+            );
+            assert_eq!(
+                officers.permit(&i, action, [(police, false)]),
+                Err(Refusal::NotFullView)
+            );
+            assert_eq!(
+                officers.permit("0000000000000000", action, [full(police)]),
+                Err(Refusal::NotPermitted)
+            );
+        }
     }
 }

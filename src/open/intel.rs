@@ -399,6 +399,11 @@ pub fn build(doc: &Document<'_>, provenance: &super::Provenance) -> IntelReport 
                 key_id: None,
                 problem: Some(why.clone()),
             },
+            super::Provenance::SharedBy(id) => Signature {
+                verified: true,
+                key_id: Some(id.clone()),
+                problem: None,
+            },
             super::Provenance::Restricted(id) => Signature {
                 verified: false,
                 key_id: Some(id.clone()),

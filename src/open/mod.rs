@@ -33,6 +33,9 @@ pub enum Provenance {
     /// A restricted view built on this machine (`share`) from a full document the gateway
     /// signed with the key of this id. The gateway's signature covers only the full document.
     Restricted(String),
+    /// A restricted view shared with MACE, signed by the officer whose key (of this id) the
+    /// gateway publishes.
+    SharedBy(String),
 }
 
 impl Provenance {
@@ -43,6 +46,10 @@ impl Provenance {
             Provenance::Restricted(id) => format!(
                 "restricted view built on this machine from the full document signed by the \
                  gateway, key {id}"
+            ),
+            Provenance::SharedBy(id) => format!(
+                "restricted view shared by officer key {id}, signed by that officer (a key the \
+                 gateway publishes); the gateway's own signature covered the full document"
             ),
         }
     }

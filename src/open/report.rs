@@ -128,7 +128,10 @@ pub fn build(doc: &Document<'_>, provenance: &super::Provenance) -> Report {
         route: doc.header("route").into(),
         view: doc.header("view").into(),
         signature: provenance.describe(),
-        verified: matches!(provenance, super::Provenance::Signed(_)),
+        verified: matches!(
+            provenance,
+            super::Provenance::Signed(_) | super::Provenance::SharedBy(_)
+        ),
         first_screen: first_screen(doc),
         suggested_grading: grading::suggest(doc),
         notes,

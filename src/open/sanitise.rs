@@ -264,6 +264,9 @@ pub fn sanitise(doc: &Value, removals: &[Removal]) -> Result<Sanitised, Sanitise
     };
     obj.insert("answers".into(), Value::Object(kept_answers));
     obj.remove("signature");
+    // The original files' SHA-256, sizes and pixel dimensions identify them (and so, often,
+    // the source): a restricted view carries no file, so no fact about one either.
+    obj.remove("attachments");
     if gone_via {
         obj.remove("submitted_via");
     }
@@ -446,6 +449,17 @@ mod tests {
             sanitise(&d, &[Removal::SubmittedVia]).map(|s| s.removed),
             Err(SanitiseError::NotInDocument("submitted_via".into()))
         );
+    }
+
+    #[test]
+    fn a_shared_view_carries_no_facts_about_the_evidence_files() {
+        let mut d = doc();
+        d["attachments"] = json!([{"n": 1, "sha256": "ab12", "size": 52_311, "width": 4032,
+                                   "height": 3024, "media_type": "image/jpeg"}]);
+        let s = sanitise(&d, &[]).expect("sanitised");
+        assert!(s.document.get("attachments").is_none(), "{}", s.document);
+        assert!(!s.document.to_string().contains("4032"));
+        assert!(s.removed.is_empty(), "not a removal the officer chose");
     }
 
     #[test]

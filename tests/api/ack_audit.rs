@@ -247,6 +247,7 @@ fn route(name: &str, role: Role, key: &age::x25519::Identity) -> RouteSettings {
         fallback: false,
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
+        officer_actions: None,
         officers: vec![],
     }
 }

@@ -176,6 +176,7 @@ async fn open_refuses_forged_and_unsigned_documents_by_name_unless_allowed() {
         fallback: false,
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
+        officer_actions: Vec::new(),
         recipients: vec![app.identities[0].to_public()],
         officers: vec![],
     };
@@ -524,6 +525,7 @@ async fn open_neutralises_hostile_content_in_every_format_end_to_end() {
         fallback: false,
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
+        officer_actions: Vec::new(),
         recipients: vec![app.identities[0].to_public()],
         officers: vec![],
     };

@@ -298,6 +298,7 @@ async fn a_photo_added_on_check_your_answers_arrives_cleaned_by_smtp_decrypts_wi
             fallback: true,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         });
     })

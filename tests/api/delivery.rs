@@ -84,6 +84,7 @@ fn rig(mail: impl FnOnce(&std::path::Path) -> MailSettings, max_age_secs: u64) -
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         }])
         .expect("routes"),
@@ -674,6 +675,7 @@ async fn lanes_start(
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         }])
         .expect("routes"),

@@ -507,3 +507,47 @@ async fn the_api_returns_a_code_only_when_asked_and_it_opens_the_thread() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["errors"][0]["field"], "follow_up", "{body}");
 }
+
+#[actix_web::test]
+async fn addenda_spend_the_same_send_quota_as_reports() {
+    let app = spawn_app_with(|s| {
+        s.limits.submissions_per_minute = 1;
+        s.limits.submission_burst = 2;
+        s.limits.follow_up_per_minute = 1_000;
+        s.limits.follow_up_burst = 1_000;
+        s.limits.follow_up_per_code_per_hour = 1_000;
+        s.limits.follow_up_per_code_burst = 1_000;
+    })
+    .await;
+    let sent = send_report(&app, &community_answers(), true).await;
+    assert_eq!(sent.status, 200, "the report spends one send");
+    let code = shown_code(&sent.body).expect("a code");
+    let add = |text: &'static str| {
+        let (app, code) = (&app, code.clone());
+        async move {
+            let page = enter_code(app, &code).await;
+            let token = extract_token(&page.body).expect("token");
+            post_follow_up(
+                app,
+                &as_fields(&[
+                    ("_token", &token),
+                    ("code", &code),
+                    ("addendum", text),
+                    ("_action", "add"),
+                ]),
+            )
+            .await
+        }
+    };
+    let first = add("The car was back this morning.").await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(first.body.contains("What you added has been sent"));
+    let second = add("And again tonight.").await;
+    assert_eq!(second.status, 429, "the third send of the minute");
+    let metrics = app.admin_get("/metrics").await.body;
+    assert!(
+        metrics.contains("pisg_rate_limited_total{class=\"submission\"} 1"),
+        "{metrics}"
+    );
+    assert_eq!(app.count(), 2, "the report and one addendum");
+}

@@ -55,6 +55,7 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         },
         RouteSettings {
@@ -67,6 +68,7 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
             fallback: false,
             ack_immediate_minutes: None,
             ack_priority_minutes: None,
+            officer_actions: None,
             officers: vec![],
         },
     ];

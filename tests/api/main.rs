@@ -16,6 +16,9 @@ mod journey;
 mod map;
 mod officer;
 mod officer_actions;
+mod officer_flood;
+mod officer_host;
+mod officer_roles;
 mod officer_share;
 mod partners;
 #[path = "../support/pg_cluster.rs"]

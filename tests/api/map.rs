@@ -150,6 +150,7 @@ fn seal_bytes(plain: &[u8], key: &age::x25519::Identity) -> Vec<u8> {
         fallback: false,
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
+        officer_actions: Vec::new(),
         recipients: vec![key.to_public()],
         officers: vec![],
     };

@@ -267,7 +267,21 @@ async fn an_officer_shares_a_restricted_view_with_mace_which_opens_only_what_was
     assert_eq!(doc["reference"], reference.as_str());
     assert_eq!(doc["view"], "restricted");
     assert_eq!(doc["route"], "mace_harrogate");
-    assert!(doc.get("signature").is_none());
+    let officer_id = pis_gateway::signing::PublicKey::parse(&officer_public)
+        .expect("key")
+        .id();
+    assert_eq!(doc["signature"]["key_id"], officer_id.as_str());
+    assert_eq!(doc["shared_by"]["officer"], officer_id.as_str());
+    assert!(doc.get("attachments").is_none());
+    mace_opens_the_share_signed_and_refuses_a_forged_one(
+        &app,
+        &desk,
+        &mace_identity,
+        &mace_public,
+        &sealed,
+        &officer_id,
+    )
+    .await;
     let a = &doc["answers"];
     assert_eq!(a["what_happened"], community_answers()["what_happened"]);
     assert_eq!(a["places"].as_array().map(Vec::len), Some(1));
@@ -327,9 +341,6 @@ async fn an_officer_shares_a_restricted_view_with_mace_which_opens_only_what_was
         "{}",
         text(&out)
     );
-    let officer_id = pis_gateway::signing::PublicKey::parse(&officer_public)
-        .expect("key")
-        .id();
     let db = rusqlite::Connection::open(dir.path().join("spool/spool.sqlite3")).expect("db");
     let shared: Vec<(Option<String>, Option<String>, Option<String>)> = db
         .prepare("SELECT reference, route, code FROM audit WHERE event = 'shared_with_mace'")
@@ -347,4 +358,69 @@ async fn an_officer_shares_a_restricted_view_with_mace_which_opens_only_what_was
         )]
     );
     drop(gw);
+}
+
+/// MACE opens the share with `open --signer` (the gateway's published keys, officers'
+/// included), without `--allow-unsigned`, and is told which officer shared it; a view sealed
+/// to the same inbox and signed by a key the gateway does not publish, or not signed at all,
+/// is refused.
+async fn mace_opens_the_share_signed_and_refuses_a_forged_one(
+    app: &TestApp,
+    desk: &tempfile::TempDir,
+    mace_identity: &Path,
+    mace_public: &str,
+    sealed: &Path,
+    officer_id: &str,
+) {
+    let published = app.get("/.well-known/pis-gateway/signing-keys").await;
+    assert_eq!(published.status, 200);
+    let v: Value = serde_json::from_str(&published.body).expect("json");
+    assert_eq!(v["officers"][0]["id"], officer_id, "{v}");
+    assert_eq!(
+        v["officers"].as_array().map(Vec::len),
+        Some(1),
+        "MACE officers may not share: {v}"
+    );
+    let signer = desk.path().join("signing-keys.json");
+    std::fs::write(&signer, &published.body).expect("write");
+    let open = |envelope: &Path| {
+        vec![
+            "open".to_string(),
+            "--identity".into(),
+            mace_identity.display().to_string(),
+            "--signer".into(),
+            signer.display().to_string(),
+            envelope.display().to_string(),
+        ]
+    };
+    let out = cli(open(sealed)).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("shared by officer key {officer_id}")),
+        "{}",
+        text(&out)
+    );
+
+    let recipient = pis_gateway::keys::parse_recipient(mace_public).expect("age recipient");
+    let forger = pis_gateway::signing::SigningKey::generate();
+    let view = json!({"reference": "PIS-AAAA-AAAA", "view": "restricted", "route": "mace_harrogate",
+                      "form": "community", "answers": {"what_happened": "forged"}});
+    let forged = pis_gateway::officer::signed_share::sign(view.clone(), &forger).expect("signed");
+    for (why, plain) in [
+        ("a key the gateway does not publish", forged.to_vec()),
+        ("unsigned", serde_json::to_vec(&view).expect("json")),
+    ] {
+        let path = desk.path().join("forged.age");
+        let sealed = pis_gateway::seal::encrypt_to(&plain, std::slice::from_ref(&recipient))
+            .expect("sealed");
+        std::fs::write(&path, sealed).expect("write");
+        let out = cli(open(&path)).await;
+        assert!(!out.status.success(), "{why}: {}", text(&out));
+        assert!(text(&out).contains("refused"), "{why}: {}", text(&out));
+        assert!(
+            !text(&out).contains("forged\""),
+            "{why}: shown: {}",
+            text(&out)
+        );
+    }
 }

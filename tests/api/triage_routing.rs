@@ -52,6 +52,7 @@ fn route(
         fallback,
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
+        officer_actions: None,
         officers: vec![],
     }
 }

@@ -135,6 +135,7 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
             &SigningKey::load(&intel).expect("key"),
             &RequestParts {
                 method: "POST",
+                host: "localhost",
                 path: WORKFLOW,
                 query: "",
                 body: &body,
@@ -362,6 +363,7 @@ async fn metrics_count_submissions_by_workflow_state_and_readyz_shows_urgent_one
             &SigningKey::load(&intel).expect("key"),
             &RequestParts {
                 method: "POST",
+                host: "localhost",
                 path: WORKFLOW,
                 query: "",
                 body: &body,

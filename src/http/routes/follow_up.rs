@@ -269,6 +269,11 @@ pub async fn post(
     if let Some(problem) = problem {
         return thread(&state, &code, &keys, &record, None, Some(&problem), text).await;
     }
+    // An addendum is sealed, spooled and delivered like a report, so it spends the same send
+    // quota (per client and for everyone), or a code would be a way round it.
+    if let Err(wait) = state.limits.check_send(client, Some(verified.issued_at)) {
+        return too_many_requests(&state, false, Class::Send, wait);
+    }
     let submitter = keys.recipient();
     let sent = state
         .intake

@@ -1,7 +1,11 @@
 //! `/api/v1/officer/…`: officers' signed requests. Each is checked (signature, key on a route,
-//! timestamp, a nonce never used before) before anything else is read; every refusal is a 401
-//! and an `officer_request_refused` audit event (reason, key id, path: no content, no client
-//! address). An officer acts on a submission only through a route that received it.
+//! timestamp, a nonce never used before) before anything else is read; every refusal is a 401,
+//! and one whose signature verified (stale, replayed, not on a route) is also an
+//! `officer_request_refused` audit event (reason, key id, path: no content, no client
+//! address); the rest are only counted (`pisg_officer_unverified_total`). An officer acts on a submission only through a route that received it in full
+//! and whose role allows the action (police intelligence by default, `officer_actions` per
+//! route): otherwise 403 and the same audit event. A MACE officer confirms receipt, by the
+//! email's link, and does nothing here.
 //!
 //! - `GET  /api/v1/officer/follow-up-key?reference=PIS-…` → the submitter's age recipient and
 //!   the route through which this officer acts.
@@ -20,8 +24,8 @@ use crate::http::AppState;
 use crate::officer::request::RequestParts;
 use crate::officer::verify::{Refusal, NONCE_MEMORY_SECS};
 use crate::reference::Reference;
-use crate::routing::{Role, View};
-use crate::spool::{CaseStatus, DeliveryRoute, NewShare, ShareOutcome};
+use crate::routing::{OfficerAction, Role, View};
+use crate::spool::{CaseStatus, DeliveryRoute, NewShare, ShareOutcome, View as DeliveryView};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -45,6 +49,24 @@ pub(super) fn invalid(field: &str, code: &'static str, message: &str) -> ApiErro
 }
 
 async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path: &str) -> ApiError {
+    let metrics = state.intake.metrics();
+    metrics.inc(
+        crate::metrics::Counter::OfficerRefused,
+        &[("reason", refusal.code())],
+    );
+    if !refusal.signature_verified() {
+        // Anyone can send these, as fast as they like: counted, never a durable write (and
+        // logged only at debug level, so a flood does not fill the log either).
+        metrics.inc(
+            crate::metrics::Counter::OfficerUnverified,
+            &[("reason", refusal.code())],
+        );
+        tracing::debug!(
+            reason = refusal.code(),
+            "unverified officer request refused"
+        );
+        return ApiError::OfficerRefused(refusal);
+    }
     let now = state.now() as i64;
     if let Err(e) = state
         .intake
@@ -56,10 +78,6 @@ async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path:
         tracing::error!(error = %e, reason = refusal.code(), "officer refusal not audited");
     }
     tracing::warn!(reason = refusal.code(), "officer request refused");
-    state.intake.metrics().inc(
-        crate::metrics::Counter::OfficerRefused,
-        &[("reason", refusal.code())],
-    );
     ApiError::OfficerRefused(refusal)
 }
 
@@ -67,6 +85,8 @@ async fn refuse(state: &AppState, refusal: Refusal, officer: Option<&str>, path:
 async fn signed_by(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<String, ApiError> {
     let parts = RequestParts {
         method: req.method().as_str(),
+        // The officers' check uses the gateway's own public host name, not the request's.
+        host: "",
         path: req.path(),
         query: req.query_string(),
         body,
@@ -94,11 +114,13 @@ async fn signed_by(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<S
     Ok(signed.key_id)
 }
 
-/// The route through which `officer` may act on `reference`: one that received it.
+/// The route through which `officer` may take `action` on `reference`: one that lists the
+/// officer, received the full view, and whose role (or `officer_actions`) allows the action.
 async fn acting(
     state: &AppState,
     req: &HttpRequest,
     officer: String,
+    action: OfficerAction,
     reference: &Reference,
 ) -> Result<Acting, ApiError> {
     let deliveries = state
@@ -108,15 +130,15 @@ async fn acting(
         .await
         .map_err(|_| ApiError::Unavailable)?;
     let routes = deliveries.iter().filter_map(|d| match &d.route {
-        DeliveryRoute::Route(name) => Some(name.as_str()),
+        DeliveryRoute::Route(name) => Some((name.as_str(), d.view == DeliveryView::Full)),
         DeliveryRoute::Escalation { .. } => None,
     });
-    match state.officers.route_for(&officer, routes) {
-        Some(route) => Ok(Acting {
+    match state.officers.permit(&officer, action, routes) {
+        Ok(route) => Ok(Acting {
             route: route.to_string(),
             officer,
         }),
-        None => Err(refuse(state, Refusal::NotPermitted, Some(&officer), req.path()).await),
+        Err(refusal) => Err(refuse(state, refusal, Some(&officer), req.path()).await),
     }
 }
 
@@ -132,17 +154,19 @@ pub(super) struct Checked<T> {
 /// the least: the JSON body is read within limits, then its signature, timestamp and nonce
 /// are checked (401 and an audit event on refusal) before a byte of it is parsed; `parse`
 /// reads the reference and what else the action needs (422 field by field); last, the
-/// officer must be on a route that received the submission (401 and an audit event).
+/// officer must be on a route that received the submission (401 and an audit event), in full
+/// and with a role that allows `action` (403 and an audit event).
 pub(super) async fn signed_post<T>(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
+    action: OfficerAction,
     parse: impl FnOnce(&[u8]) -> Result<(Reference, T), ApiError>,
 ) -> Result<Checked<T>, ApiError> {
     let body = read_json_body(state, req, payload).await?;
     let officer = signed_by(state, req, &body).await?;
     let (reference, fields) = parse(&body)?;
-    let acting = acting(state, req, officer, &reference).await?;
+    let acting = acting(state, req, officer, action, &reference).await?;
     Ok(Checked {
         acting,
         reference,
@@ -156,10 +180,11 @@ async fn signed_fields<T>(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
+    action: OfficerAction,
     others: &[&'static str],
     parse: impl FnOnce(&[(&str, String)]) -> Result<T, ApiError>,
 ) -> Result<Checked<T>, ApiError> {
-    signed_post(state, req, payload, |body| {
+    signed_post(state, req, payload, action, |body| {
         let names: Vec<&str> = std::iter::once("reference")
             .chain(others.iter().copied())
             .collect();
@@ -171,10 +196,12 @@ async fn signed_fields<T>(
 }
 
 /// The preamble of every signed `GET` on a submission: the signature over an empty body,
-/// then a query of exactly one `reference`, then a route of the officer's that received it.
+/// then a query of exactly one `reference`, then a route of the officer's that received it in
+/// full and allows `action`.
 pub(super) async fn signed_get(
     state: &AppState,
     req: &HttpRequest,
+    action: OfficerAction,
 ) -> Result<Checked<()>, ApiError> {
     let officer = signed_by(state, req, b"").await?;
     let query: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
@@ -186,7 +213,7 @@ pub(super) async fn signed_get(
         return Err(invalid("reference", "required", "Give one `reference`"));
     };
     let reference = reference(one)?;
-    let acting = acting(state, req, officer, &reference).await?;
+    let acting = acting(state, req, officer, action, &reference).await?;
     Ok(Checked {
         acting,
         reference,
@@ -297,7 +324,7 @@ pub async fn follow_up_key(
 ) -> Result<HttpResponse, ApiError> {
     let Checked {
         acting, reference, ..
-    } = signed_get(&state, &req).await?;
+    } = signed_get(&state, &req, OfficerAction::Reply).await?;
     let record = state
         .intake
         .spool()
@@ -321,9 +348,14 @@ pub async fn reply(
         acting,
         reference,
         fields: sealed,
-    } = signed_fields(&state, &req, payload, &["sealed"], |v| {
-        sealed_bytes(&v[0].1)
-    })
+    } = signed_fields(
+        &state,
+        &req,
+        payload,
+        OfficerAction::Reply,
+        &["sealed"],
+        |v| sealed_bytes(&v[0].1),
+    )
     .await?;
     let n = state
         .intake
@@ -348,15 +380,22 @@ pub async fn status(
         acting,
         reference,
         fields: status,
-    } = signed_fields(&state, &req, payload, &["status"], |v| {
-        v[0].1.parse::<CaseStatus>().map_err(|_| {
-            invalid(
-                "status",
-                "unknown_status",
-                "One of received, being_looked_at, passed_to_team or closed",
-            )
-        })
-    })
+    } = signed_fields(
+        &state,
+        &req,
+        payload,
+        OfficerAction::Status,
+        &["status"],
+        |v| {
+            v[0].1.parse::<CaseStatus>().map_err(|_| {
+                invalid(
+                    "status",
+                    "unknown_status",
+                    "One of received, being_looked_at, passed_to_team or closed",
+                )
+            })
+        },
+    )
     .await?;
     let set = state
         .intake
@@ -387,22 +426,29 @@ pub async fn share(
         acting,
         reference,
         fields: (route, sealed),
-    } = signed_fields(&state, &req, payload, &["route", "sealed"], |v| {
-        let route = state
-            .intake
-            .routes()
-            .get(&v[0].1)
-            .filter(|r| r.role == Role::Mace && r.view != View::Notice)
-            .cloned()
-            .ok_or_else(|| {
-                invalid(
-                    "route",
-                    "not_mace",
-                    "Not a MACE route of this gateway that takes a restricted view",
-                )
-            })?;
-        Ok((route, sealed_bytes(&v[1].1)?))
-    })
+    } = signed_fields(
+        &state,
+        &req,
+        payload,
+        OfficerAction::Share,
+        &["route", "sealed"],
+        |v| {
+            let route = state
+                .intake
+                .routes()
+                .get(&v[0].1)
+                .filter(|r| r.role == Role::Mace && r.view != View::Notice)
+                .cloned()
+                .ok_or_else(|| {
+                    invalid(
+                        "route",
+                        "not_mace",
+                        "Not a MACE route of this gateway that takes a restricted view",
+                    )
+                })?;
+            Ok((route, sealed_bytes(&v[1].1)?))
+        },
+    )
     .await?;
     let outcome = state
         .intake

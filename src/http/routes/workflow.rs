@@ -9,6 +9,7 @@
 use super::officer::{invalid, reference, signed_get, signed_post, string_fields, Checked};
 use crate::http::error::ApiError;
 use crate::http::AppState;
+use crate::routing::OfficerAction;
 use crate::spool::workflow::{ForceRef, Grade, Step, StepKind};
 use crate::spool::{StepOutcome, WorkflowEntry};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -73,7 +74,7 @@ pub async fn record(
         acting,
         reference,
         fields: step,
-    } = signed_post(&state, &req, payload, parse_step).await?;
+    } = signed_post(&state, &req, payload, OfficerAction::Workflow, parse_step).await?;
     let kind = step.kind();
     let outcome = state
         .intake
@@ -117,7 +118,7 @@ pub async fn history(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let Checked { reference, .. } = signed_get(&state, &req).await?;
+    let Checked { reference, .. } = signed_get(&state, &req, OfficerAction::Workflow).await?;
     let steps = state
         .intake
         .spool()
