@@ -102,16 +102,26 @@ fn clean_image(
         _ => AttachmentError::Unreadable { n },
     })?;
     let (w, h) = decoder.dimensions();
-    // The decoder allocates the whole output buffer at once, and `image` leaves that buffer
-    // to the caller to bound: refuse here, before it exists.
-    if u64::from(w) * u64::from(h) > limits.max_pixels()
-        || decoder.total_bytes() > limits.max_decode_bytes()
-    {
+    if u64::from(w) * u64::from(h) > limits.max_pixels() {
         return Err(too_big);
     }
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
+    // The decoder allocates the whole output buffer at once, and `image` leaves that buffer
+    // to the caller to bound: refuse here, before it exists, counting every copy the clean
+    // will hold at once.
+    let copies = copies_held(orientation);
+    if decoder.total_bytes().saturating_mul(copies) + WORKING_BYTES > limits.max_decode_bytes() {
+        let per_pixel = decoder.total_bytes() / (u64::from(w) * u64::from(h)).max(1);
+        let fits = (limits.max_decode_bytes() - WORKING_BYTES) / (copies * per_pixel.max(1));
+        return Err(AttachmentError::TooManyPixels {
+            n,
+            max: u32::try_from(fits / 1_000_000)
+                .unwrap_or(u32::MAX)
+                .min(limits.max_megapixels),
+        });
+    }
     let img =
         Pixels(DynamicImage::from_decoder(decoder).map_err(|_| AttachmentError::Unreadable { n })?);
     let img = upright(img, orientation);
@@ -119,6 +129,20 @@ fn clean_image(
     let mut out = Zeroizing::new(Vec::with_capacity(bytes.len() + bytes.len() / 2));
     encode(&img.0, kind, &mut out).map_err(|_| AttachmentError::Unreadable { n })?;
     Ok((out, w, h))
+}
+
+/// The decoder's own working space, counted in the decode bound beside the pixels.
+const WORKING_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Copies of the decoded pixels held at once: two for a quarter turn (the upright copy is
+/// made before the sideways one is wiped), one otherwise (flips and half turns are done in
+/// place).
+fn copies_held(orientation: image::metadata::Orientation) -> u64 {
+    use image::metadata::Orientation as O;
+    match orientation {
+        O::Rotate90 | O::Rotate90FlipH | O::Rotate270 | O::Rotate270FlipH => 2,
+        _ => 1,
+    }
 }
 
 /// Decoded pixels, wiped when dropped: they are the photo itself, in the clear.

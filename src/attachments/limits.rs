@@ -45,9 +45,10 @@ impl AttachmentLimits {
         u64::from(self.max_megapixels) * 1_000_000
     }
 
-    /// The most memory one decode may take: the pixels at four bytes each, plus the decoder's
-    /// own working space. A file that needs more is refused by `image`'s `Limits` before the
-    /// buffer is allocated.
+    /// The most memory one clean may take: the pixels at four bytes each, plus the decoder's
+    /// own working space. Every copy of the pixels held at once counts (a photo taken on its
+    /// side is turned into a second buffer), and a file that needs more is refused before the
+    /// first buffer is allocated.
     pub fn max_decode_bytes(&self) -> u64 {
         self.max_pixels() * 4 + 16 * 1024 * 1024
     }

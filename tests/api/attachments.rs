@@ -142,19 +142,40 @@ fn a_decompression_bomb_is_refused_from_its_header_within_the_decode_bound() {
         .unwrap_err();
     assert_eq!(e, AttachmentError::TooManyPixels { n: 1, max: 40 });
     // Under the pixel count but over the memory bound (16-bit RGBA, 8 bytes a pixel): refused
-    // before the decoder's buffer is allocated.
+    // before the decoder's buffer is allocated, saying how many pixels of that depth fit.
     let deep = samples::png_claiming(6_000, 6_000, 16);
     assert!(36_000_000 * 8 > limits.max_decode_bytes());
     let e = clean(upload(2, deep), &limits, false)
         .map(|_| ())
         .unwrap_err();
-    assert_eq!(e, AttachmentError::TooManyPixels { n: 2, max: 40 });
+    assert_eq!(e, AttachmentError::TooManyPixels { n: 2, max: 20 });
     // Under both, the same header is read and the (empty) data refused as damaged.
     let small = samples::png_claiming(2_000, 2_000, 8);
     let e = clean(upload(3, small), &limits, false)
         .map(|_| ())
         .unwrap_err();
     assert_eq!(e, AttachmentError::Unreadable { n: 3 });
+}
+
+#[test]
+fn a_photo_taken_on_its_side_counts_its_turned_copy_in_the_decode_bound() {
+    let limits = AttachmentLimits::default();
+    // 30 million pixels, three bytes each: one copy fits the bound, a second (the upright one
+    // made for a quarter turn) does not, so it is refused before anything is decoded.
+    let (w, h) = (6_325, 4_743);
+    assert!(2 * 3 * w as u64 * h as u64 + 16 * 1024 * 1024 > limits.max_decode_bytes());
+    let turned = samples::jpeg_claiming(w, h, 6);
+    let e = clean(upload(1, turned), &limits, false)
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e, AttachmentError::TooManyPixels { n: 1, max: 26 });
+    // Turned half way (done in place, one copy), the same size is let through to the decoder.
+    let half_turn = samples::jpeg_claiming(w, h, 3);
+    let outcome = clean(upload(2, half_turn), &limits, false).map(|_| ());
+    assert!(
+        !matches!(outcome, Err(AttachmentError::TooManyPixels { .. })),
+        "{outcome:?}"
+    );
 }
 
 #[test]

@@ -219,3 +219,20 @@ pub fn svg() -> Vec<u8> {
 pub fn small_jpeg() -> Vec<u8> {
     plain_jpeg(24, 16)
 }
+
+/// A JPEG whose header claims `w` × `h` pixels and an EXIF orientation, with the data of a
+/// small one: the header is real, so the size checks run, and the pixels never come.
+pub fn jpeg_claiming(w: u16, h: u16, orientation: u16) -> Vec<u8> {
+    let mut jpeg = with_segments(
+        &plain_jpeg(16, 8),
+        &[segment(0xE1, &exif("Cam", orientation, None))],
+    );
+    let sof = jpeg
+        .windows(2)
+        .position(|m| m == [0xFF, 0xC0])
+        .expect("a baseline frame header");
+    // SOF0: marker, length (2), precision (1), then height and width.
+    jpeg[sof + 5..sof + 7].copy_from_slice(&h.to_be_bytes());
+    jpeg[sof + 7..sof + 9].copy_from_slice(&w.to_be_bytes());
+    jpeg
+}
