@@ -427,9 +427,6 @@ fn officer_history(args: &OfficerArgs) -> anyhow::Result<ExitCode> {
     let target = officer_target(args)?;
     let lines = officer_runtime()?.block_on(pis_gateway::officer::commands::history(&target))?;
     println!("{}: workflow", target.reference);
-    if lines.is_empty() {
-        println!("  no steps recorded yet");
-    }
     for line in lines {
         println!("{line}");
     }

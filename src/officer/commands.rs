@@ -271,18 +271,36 @@ pub async fn history(target: &Target) -> anyhow::Result<Vec<String>> {
     let steps = answer.body["steps"]
         .as_array()
         .context("the gateway's answer has no steps")?;
-    Ok(steps.iter().map(history_line).collect())
+    let mut lines: Vec<String> = steps.iter().map(history_line).collect();
+    if lines.is_empty() {
+        lines.push("  no workflow steps recorded yet".into());
+    }
+    let seen = &answer.body["submitter_status"];
+    lines.push(if seen.is_null() {
+        "  the submitter took no follow-up code: there is no status for them to see".into()
+    } else {
+        format!(
+            "  status the submitter sees: {} (set {})",
+            shown(&seen["status"]),
+            rfc3339(&seen["at"])
+        )
+    });
+    Ok(lines)
 }
 
-fn history_line(s: &serde_json::Value) -> String {
-    let at = s["at"]
-        .as_i64()
+/// Unix seconds as RFC 3339, or "?".
+fn rfc3339(v: &serde_json::Value) -> String {
+    v.as_i64()
         .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
         .and_then(|t| {
             t.format(&time::format_description::well_known::Rfc3339)
                 .ok()
         })
-        .unwrap_or_else(|| "?".into());
+        .unwrap_or_else(|| "?".into())
+}
+
+fn history_line(s: &serde_json::Value) -> String {
+    let at = rfc3339(&s["at"]);
     let step = shown(&s["step"]);
     let detail = match step.as_str() {
         "graded" => {

@@ -52,7 +52,7 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
     let out = status(&intel, &reference, app.port, &[]).await;
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        text(&out).contains("no steps recorded yet"),
+        text(&out).contains("no workflow steps recorded yet"),
         "{}",
         text(&out)
     );
@@ -75,6 +75,14 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
     // `--set` still sets what the submitter sees.
     let out = status(&intel, &reference, app.port, &["--set", "being_looked_at"]).await;
     assert!(out.status.success(), "{}", text(&out));
+    // ...and the history shows it beside the steps, so the officer sees what they set.
+    let out = status(&intel, &reference, app.port, &[]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("status the submitter sees: being_looked_at (set "),
+        "{}",
+        text(&out)
+    );
 
     // `closed` is the last step: nothing is recorded after it, and the officer is told why.
     for step in [
@@ -119,7 +127,15 @@ async fn an_officer_records_each_workflow_step_from_the_command_line_and_reads_t
     assert!(out.status.success(), "{}", text(&out));
     let shown = String::from_utf8_lossy(&out.stdout).to_string();
     let lines: Vec<&str> = shown.lines().skip(1).collect();
-    assert_eq!(lines.len(), 4, "{shown}");
+    assert_eq!(
+        lines.len(),
+        5,
+        "four steps and the submitter's status: {shown}"
+    );
+    assert!(
+        lines[4].contains("status the submitter sees: being_looked_at"),
+        "{shown}"
+    );
     assert!(
         lines[0].contains("triaged") && lines[0].contains(&intel_id),
         "{shown}"

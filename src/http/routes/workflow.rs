@@ -125,8 +125,23 @@ pub async fn history(
         .workflow(&reference)
         .await
         .map_err(|_| ApiError::Unavailable)?;
+    // The status the submitter sees on /follow-up, when they took a code: set with `--set`,
+    // apart from the workflow, and shown beside it so an officer sees what they set.
+    let follow_up = state
+        .intake
+        .spool()
+        .follow_up_by_reference(&reference)
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    let submitter_status = follow_up.map(|f| {
+        json!({
+            "status": f.status.as_str(),
+            "at": f.status_at,
+        })
+    });
     Ok(HttpResponse::Ok().json(json!({
         "reference": reference.as_str(),
         "steps": steps.iter().map(entry_json).collect::<Vec<_>>(),
+        "submitter_status": submitter_status,
     })))
 }
