@@ -349,8 +349,11 @@ fn first_screen(doc: &Document<'_>) -> FirstScreen {
                     s.postcodes.push(pc);
                 }
             }
-            let parts: Vec<String> = [
+            // The whole address as given, as an officer would write it on an envelope; the
+            // postcode as parsed (the summary above lists each once too).
+            let mut parts: Vec<String> = [
                 "address_line1",
+                "address_line2",
                 "street_or_landmark",
                 "description_landmark",
                 "town",
@@ -358,6 +361,10 @@ fn first_screen(doc: &Document<'_>) -> FirstScreen {
             .iter()
             .filter_map(|f| text_of(item, f).map(str::to_string))
             .collect();
+            let postcode = text_of(item, "postcode").map(|p| {
+                postcode::parse(p, true).map_or_else(|| p.to_string(), |pc| pc.as_str().into())
+            });
+            parts.extend(postcode);
             let mut text = parts.join(", ");
             if let Some(t) = item_choice(doc, group, item, "location_type") {
                 text = format!("{text} ({})", t.to_lowercase()).trim().to_string();

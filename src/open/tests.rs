@@ -115,7 +115,7 @@ fn professional_first_screen_answers_the_officers_questions() {
         "Concern     Child criminal exploitation (CCE); County lines",
         "area: City of York",
         "postcodes: YO24 3BZ",
-        "Lay-by opposite the school gates, York (near a school or college), activity: 08:15 to 08:40",
+        "Lay-by opposite the school gates, York, YO24 3BZ (near a school or college), activity: 08:15 to 08:40",
         "Children    Person 1: Jay Smith, male, age 14 (born 2012-04-09), looks 13 to 15, MISSING NOW",
         "Posing risk Person 2: name not given, known as Big T, Tee, male, age 21 to 24, Tall, grey tracksuit",
         "Vehicles    YX21 KCD, grey Ford Focus car, seen at Lay-by opposite the school",
@@ -134,6 +134,21 @@ fn professional_first_screen_answers_the_officers_questions() {
     assert!(t.contains("Priority   IMMEDIATE"), "{t}");
     // The first screen comes before every answer.
     assert!(t.find("== At a glance").unwrap_or(usize::MAX) < t.find("== About you").unwrap_or(0));
+}
+
+#[test]
+fn where_gives_each_place_s_whole_address() {
+    let mut d = professional();
+    d["answers"]["locations"]
+        .as_array_mut()
+        .expect("locations")
+        .push(json!({"address_line1": "Flat 2", "address_line2": "14 Station Parade", "town": "Selby", "postcode": "yo8 4aa"}));
+    let t = render(&d, &forms(), Format::Text, &signed(), &[]);
+    let first = at_a_glance(&t);
+    assert!(
+        first.contains("Flat 2, 14 Station Parade, Selby, YO8 4AA"),
+        "{first}"
+    );
 }
 
 #[test]
