@@ -702,6 +702,7 @@ pub fn seal_all(
     let facts = &files.facts;
     let restricted = views::restricted(form, &validated.answers);
     let restricted_notes = views::notes_for(&restricted, &validated.notes);
+    let notice = views::notice(&validated.answers);
     prepared
         .decisions
         .iter()
@@ -711,18 +712,8 @@ pub fn seal_all(
             let (answers, notes) = match d.view {
                 View::Full => (&validated.answers, validated.notes.as_slice()),
                 View::Restricted => (&restricted, restricted_notes.as_slice()),
-                View::Notice => {
-                    let notice = views::notice(&validated.answers, &prepared.localities);
-                    return Ok(NewEnvelope {
-                        route: d.route.name.clone(),
-                        mailbox: d.route.mailbox.clone(),
-                        view: d.view.into(),
-                        body: None,
-                        notice: Some(notice.to_string()),
-                        ack: d.route.ack_kind(prepared.triage.priority),
-                        attachments: Vec::new(),
-                    });
-                }
+                // Categories and localities only, sealed to the route like every other view.
+                View::Notice => (&notice, &[][..]),
             };
             let doc = seal::Document {
                 reference,
@@ -735,7 +726,7 @@ pub fn seal_all(
                 answers,
                 notes,
                 findings: &prepared.triage.findings,
-                submitted_via: agency,
+                submitted_via: if d.view == View::Notice { None } else { agency },
                 attachments: if full { facts } else { &[] },
                 follow_up_of: None,
             };
