@@ -293,6 +293,22 @@ pub struct SpoolSettings {
     pub postgres_ca_file: PathBuf,
     /// Connections each gateway keeps to the database.
     pub postgres_pool_size: usize,
+    /// The key file (64 hex digits, mode 0600) that seals professionals' notice addresses and
+    /// the spool's own secrets, kept outside the database. Empty: `secrets.key` in `dir`,
+    /// made on first start. Gateways sharing a PostgreSQL spool must share this file.
+    #[serde(default)]
+    pub secrets_key_file: PathBuf,
+}
+
+impl SpoolSettings {
+    /// Where the secrets key is kept (see `secrets_key_file`).
+    pub fn secrets_key_path(&self) -> PathBuf {
+        if self.secrets_key_file.as_os_str().is_empty() {
+            self.dir.join("secrets.key")
+        } else {
+            self.secrets_key_file.clone()
+        }
+    }
 }
 
 /// Which store the spool is kept in.
@@ -337,6 +353,7 @@ impl Default for Settings {
                 postgres_password_file: PathBuf::new(),
                 postgres_ca_file: PathBuf::new(),
                 postgres_pool_size: 8,
+                secrets_key_file: PathBuf::new(),
             },
             forms: FormsSettings {
                 dir: "forms".into(),

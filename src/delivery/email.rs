@@ -19,8 +19,11 @@ pub enum EmailError {
 }
 
 pub fn subject(d: &DueDelivery) -> String {
-    if d.view == View::FollowUp {
-        return format!("There is a message for you about report {}", d.id.reference);
+    // To a professional's own address: nothing that names a report or says who sent what.
+    match d.view {
+        View::FollowUp => return "There is a message for you".to_string(),
+        View::FollowUpConfirm => return "Confirm your email address".to_string(),
+        _ => {}
     }
     if d.view == View::Escalation {
         format!(
@@ -72,27 +75,46 @@ fn escalation_body(d: &DueDelivery) -> String {
 }
 
 /// Stable per reference and route, so a resend after a crash is recognisable as the same mail.
+/// An email to a professional's own address gets a random one: its headers name no report.
 pub fn message_id(d: &DueDelivery, from: &str) -> String {
     let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
+    if d.view.to_sealed_address() {
+        let mut id = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
+        let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        return format!("<{hex}@{domain}>");
+    }
     format!("<{}.{}@{}>", d.id.reference, d.id.route, domain)
 }
 
-/// The professional's notice that police have written on /follow-up: content-free, and not
-/// marked, since it names nothing but their own report's reference.
-fn follow_up_body(d: &DueDelivery, page: Option<&str>) -> String {
+/// The professional's notice that police have written on /follow-up: it names no report and
+/// says nothing about who sent what, since whoever reads the inbox may not be its owner.
+fn follow_up_body(page: Option<&str>) -> String {
     format!(
-        "The police have written to you about the report you sent, reference {}.\n\n\
-         To read it, open the follow-up page{} and enter your follow-up code.\n\
+        "There is a message for you. Use your follow-up code at {}.\n\n\
          This email holds nothing else, and nobody can read the message without the code.\n\n\
          Do not reply to this email: replies are not read.\n",
-        d.id.reference,
-        page.map(|p| format!(" ({p})")).unwrap_or_default(),
+        page.unwrap_or("the follow-up page of the service you used"),
+    )
+}
+
+/// The first email to a notice address: nothing is sent there until its link is followed.
+fn confirm_body(link: Option<&str>) -> String {
+    format!(
+        "Someone asked for notices to be sent to this email address.\n\n\
+         If it was you, follow this link to confirm (it opens a page with a button; it works\n\
+         once and expires):\n{}\n\n\
+         If it was not you, ignore this email: nothing more will be sent here.\n\n\
+         Do not reply to this email: replies are not read.\n",
+        link.unwrap_or("(no link: the service's public address is not configured)"),
     )
 }
 
 fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String {
-    if d.view == View::FollowUp {
-        return follow_up_body(d, ack_url);
+    match d.view {
+        View::FollowUp => return follow_up_body(ack_url),
+        View::FollowUpConfirm => return confirm_body(ack_url),
+        _ => {}
     }
     if d.view == View::Escalation {
         let mut b = escalation_body(d);

@@ -72,7 +72,11 @@ pub struct FollowUpExport {
     pub recipient: String,
     pub status: CaseStatus,
     pub status_at: i64,
+    /// The notice address, sealed under the secrets key (carried as it is).
     pub notify: Option<String>,
+    /// SHA-256 of the unused confirmation link's token.
+    pub notify_token: Option<[u8; 32]>,
+    pub notify_confirmed_at: Option<i64>,
 }
 
 /// A used officer request nonce (kept until the request's time window has passed).

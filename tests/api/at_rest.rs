@@ -35,6 +35,14 @@ impl Store {
         }
     }
 
+    /// The gateway's spool opened a second time, as another gateway or a tool would.
+    pub async fn open(&self, app: &TestApp) -> std::sync::Arc<dyn pis_gateway::spool::Spool> {
+        let mut s = Settings::default();
+        s.spool.dir = app.dir.path().join("spool");
+        self.apply(&mut s);
+        pis_gateway::spool::open(&s.spool).await.expect("the spool")
+    }
+
     /// Every byte a reader of the store has: the database file with its WAL, or a dump.
     pub fn raw(&self, app: &TestApp) -> Vec<u8> {
         match self {
