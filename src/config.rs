@@ -635,6 +635,13 @@ impl Settings {
                 }
             }
         }
+        // A key file that is there must be a key: it is made only where there is none.
+        let key_file = self.spool.secrets_key_path();
+        if key_file.exists() {
+            if let Err(e) = crate::secrets_key::SecretsKey::load_or_create(&key_file) {
+                add("spool.secrets_key_file", e.to_string());
+            }
+        }
         {
             use validator::ValidateEmail;
             if !self.mail.from.as_str().validate_email() {
@@ -853,5 +860,20 @@ mod tests {
         ] {
             assert!(keys.contains(&k), "{k} missing from {keys:?}");
         }
+    }
+
+    #[test]
+    fn a_secrets_key_file_that_is_not_a_key_is_a_problem() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut s = Settings::default();
+        s.spool.secrets_key_file = dir.path().join("secrets.key");
+        let has = |s: &Settings| {
+            s.validate("test.toml")
+                .iter()
+                .any(|p| p.key == "spool.secrets_key_file")
+        };
+        assert!(!has(&s), "none yet: it is made at start");
+        std::fs::write(&s.spool.secrets_key_file, "hunter2\n").expect("write");
+        assert!(has(&s));
     }
 }

@@ -745,6 +745,38 @@ fn partner(flag: Option<std::path::PathBuf>, action: PartnerAction) -> anyhow::R
 }
 
 /// `spool copy`: everything from one spool into another, empty one, then both compared.
+/// The copy is sealed as the source was (notice addresses and the spool's secrets, under the
+/// source's `spool.secrets_key_file`): the destination must use the same key. A destination
+/// without a key file gets a copy of the source's (mode 0600); one with another key is refused
+/// before anything is written.
+fn same_secrets_key(
+    source: &pis_gateway::config::SpoolSettings,
+    destination: &pis_gateway::config::SpoolSettings,
+) -> anyhow::Result<()> {
+    let (from, to) = (source.secrets_key_path(), destination.secrets_key_path());
+    let key = std::fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
+    match std::fs::read(&to) {
+        Ok(theirs) if theirs == key => Ok(()),
+        Ok(_) => anyhow::bail!(
+            "the destination's secrets key {} is not the source's {}: the copy is sealed under \
+             the source's key, so point the destination's spool.secrets_key_file at it (or \
+             remove the destination's key file to have it copied)",
+            to.display(),
+            from.display()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            pis_gateway::keyfile::write_new(&to, &key)?;
+            println!("copied the secrets key to {}", to.display());
+            Ok(())
+        }
+        Err(e) => Err(e).with_context(|| format!("reading {}", to.display())),
+    }
+}
+
 fn spool_copy(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<ExitCode> {
     use pis_gateway::spool::{self, transfer};
     let load = |p: &std::path::Path| {
@@ -761,6 +793,7 @@ fn spool_copy(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<Ex
         let from = spool::open(&source)
             .await
             .context("opening the source spool")?;
+        same_secrets_key(&source, &destination)?;
         let to = spool::open(&destination)
             .await
             .context("opening the destination spool")?;

@@ -45,10 +45,15 @@ impl Store {
 
     /// Every byte a reader of the store has: the database file with its WAL, or a dump.
     pub fn raw(&self, app: &TestApp) -> Vec<u8> {
+        self.raw_at(&app.dir.path().join("spool"))
+    }
+
+    /// As [`Store::raw`], for the SQLite spool in `dir`.
+    pub fn raw_at(&self, dir: &std::path::Path) -> Vec<u8> {
         match self {
             Store::Sqlite => {
                 let mut all = Vec::new();
-                for entry in std::fs::read_dir(app.dir.path().join("spool")).expect("spool dir") {
+                for entry in std::fs::read_dir(dir).expect("spool dir") {
                     let path = entry.expect("entry").path();
                     let name = path.file_name().unwrap_or_default().to_string_lossy();
                     if name.starts_with("spool.sqlite3") {
@@ -185,4 +190,145 @@ async fn a_mace_notice_is_sealed_on_postgres() {
         return;
     };
     a_mace_notice_is_sealed_in_the_store_and_the_email(store).await;
+}
+
+/// The spool settings for `store`, with the spool (SQLite) and its secrets key in `dir`.
+fn spool_settings(store: &Store, dir: &std::path::Path) -> pis_gateway::config::SpoolSettings {
+    let mut s = Settings::default();
+    s.spool.dir = dir.join("spool");
+    store.apply(&mut s);
+    s.spool.secrets_key_file = dir.join("secrets.key");
+    s.spool
+}
+
+/// Fails if the bytes of `secret` are in `raw`, as they are or as hex.
+fn assert_secret_nowhere(raw: &[u8], secret: &[u8], what: &str) {
+    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(
+        !raw.windows(secret.len()).any(|w| w == secret),
+        "{what} is in the store in clear"
+    );
+    assert!(
+        !raw.windows(hex.len()).any(|w| w == hex.as_bytes()),
+        "{what} is in the store as hex"
+    );
+}
+
+/// The form-token key, the reference key and the follow-up pepper are kept sealed under the
+/// key file outside the database; a wrong key file stops the spool opening, saying which
+/// setting to fix; a secret kept in clear by an older gateway is sealed on the next start.
+async fn the_spools_secrets_are_sealed_under_the_key_file(store: Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = spool_settings(&store, dir.path());
+    let spool = pis_gateway::spool::open(&settings).await.expect("opens");
+    let names = [
+        ("form_token", 32),
+        ("reference_key", 32),
+        (
+            pis_gateway::follow_up::keys::PEPPER_SECRET,
+            pis_gateway::follow_up::keys::PEPPER_LEN,
+        ),
+    ];
+    let mut values = Vec::new();
+    for (name, len) in names {
+        let v = spool.secret(name, len).await.expect("secret");
+        assert_eq!(spool.secret(name, len).await.expect("again"), v, "kept");
+        values.push((name, v));
+    }
+    drop(spool);
+    let raw = store.raw_at(&settings.dir);
+    for (name, v) in &values {
+        assert_secret_nowhere(&raw, v, name);
+    }
+
+    // Reopened with its own key, the same secrets; with another, a refusal naming the setting.
+    let spool = pis_gateway::spool::open(&settings).await.expect("reopens");
+    for (name, v) in &values {
+        assert_eq!(&spool.secret(name, v.len()).await.expect("secret"), v);
+    }
+    drop(spool);
+    let mut wrong = settings.clone();
+    wrong.secrets_key_file = dir.path().join("another.key");
+    let e = pis_gateway::spool::open(&wrong)
+        .await
+        .err()
+        .expect("a wrong key is refused");
+    assert!(format!("{e:#}").contains("spool.secrets_key_file"), "{e:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spools_secrets_are_sealed_on_sqlite() {
+    the_spools_secrets_are_sealed_under_the_key_file(Store::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spools_secrets_are_sealed_on_postgres() {
+    let Some(store) = Store::postgres("the_spools_secrets_are_sealed_on_postgres") else {
+        return;
+    };
+    the_spools_secrets_are_sealed_under_the_key_file(store).await;
+}
+
+/// A spool from before sealing keeps its secrets (so its references still resolve) and has
+/// them sealed at the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_kept_in_clear_is_sealed_on_the_next_start_on_postgres() {
+    let Some(store) = Store::postgres("a_secret_kept_in_clear_is_sealed_on_postgres") else {
+        return;
+    };
+    let Store::Postgres(cluster, db) = &store else {
+        unreachable!("a PostgreSQL store")
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = spool_settings(&store, dir.path());
+    drop(pis_gateway::spool::open(&settings).await.expect("opens"));
+    cluster
+        .psql(
+            db,
+            "INSERT INTO settings (name, value) VALUES ('secret:form_token', decode(repeat('ab', 32), 'hex'))
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .expect("an older gateway's clear key");
+    let spool = pis_gateway::spool::open(&settings).await.expect("opens");
+    assert_eq!(
+        spool.secret("form_token", 32).await.expect("secret"),
+        vec![0xab; 32],
+        "kept"
+    );
+    let stored = cluster
+        .psql(
+            db,
+            "SELECT encode(value, 'hex') FROM settings WHERE name = 'secret:form_token'",
+        )
+        .expect("read");
+    assert!(!stored.contains(&"ab".repeat(32)), "sealed now: {stored}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_kept_in_clear_is_sealed_on_the_next_start_on_sqlite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = spool_settings(&Store::Sqlite, dir.path());
+    drop(pis_gateway::spool::open(&settings).await.expect("opens"));
+    let db = rusqlite::Connection::open(settings.dir.join("spool.sqlite3")).expect("db");
+    db.execute(
+        "INSERT INTO settings (name, value) VALUES ('secret:form_token', ?1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [&[0xab_u8; 32][..]],
+    )
+    .expect("an older gateway's clear key");
+    let spool = pis_gateway::spool::open(&settings).await.expect("opens");
+    assert_eq!(
+        spool.secret("form_token", 32).await.expect("secret"),
+        vec![0xab; 32],
+        "kept"
+    );
+    let stored: Vec<u8> = db
+        .query_row(
+            "SELECT value FROM settings WHERE name = 'secret:form_token'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("read");
+    assert_ne!(stored, vec![0xab; 32], "sealed now");
+    assert!(!stored.windows(32).any(|w| w == [0xab; 32]));
 }

@@ -35,12 +35,27 @@ pub struct Backend {
     pub keep: Box<dyn std::any::Any + Send + Sync>,
 }
 
+/// One secrets key for every store this test process makes, made once, before any store
+/// opens: a copy is sealed under its source's key, which the destination must share (as
+/// `spool copy` makes sure of).
+pub fn shared_secrets_key() -> std::path::PathBuf {
+    static KEY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = KEY.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        pis_gateway::secrets_key::SecretsKey::load_or_create(&dir.path().join("secrets.key"))
+            .expect("the secrets key");
+        dir
+    });
+    dir.path().join("secrets.key")
+}
+
 /// A fresh SQLite spool in a temporary folder.
 pub async fn sqlite() -> Option<Backend> {
     let dir = tempfile::tempdir().expect("tempdir");
     let settings = SpoolSettings {
         backend: SpoolBackend::Sqlite,
         dir: dir.path().join("spool"),
+        secrets_key_file: shared_secrets_key(),
         ..pis_gateway::config::Settings::default().spool
     };
     Some(Backend {
@@ -68,6 +83,7 @@ pub fn postgres_settings(cluster: &crate::pg_cluster::Cluster, db: &str) -> Spoo
         postgres_url: cluster.url(db),
         postgres_password_file: cluster.password_file(),
         postgres_pool_size: 4,
+        secrets_key_file: shared_secrets_key(),
         ..pis_gateway::config::Settings::default().spool
     }
 }

@@ -335,3 +335,27 @@ async fn a_source_with_a_broken_audit_chain_is_not_copied() {
         "nothing copied"
     );
 }
+
+/// The copy is sealed under the source's secrets key: a destination that has another key is
+/// refused before anything is written, naming the setting; one without a key gets the
+/// source's (see the test above, whose copy opens with its own default key file).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_with_another_secrets_key_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (src_dir, dst_dir) = (dir.path().join("a/spool"), dir.path().join("b/spool"));
+    let src_config = config(&dir.path().join("a"), &src_dir);
+    let dst_config = config(&dir.path().join("b"), &dst_dir);
+    let source = spool::open(&settings(&src_dir)).await.expect("open");
+    source.secret("form_token", 32).await.expect("secret");
+    drop(source);
+    std::fs::create_dir_all(&dst_dir).expect("dir");
+    pis_gateway::secrets_key::SecretsKey::load_or_create(&dst_dir.join("secrets.key"))
+        .expect("another key");
+    let (ok, out, err) = copy(&src_config, &dst_config);
+    assert!(!ok, "{out}");
+    assert!(err.contains("spool.secrets_key_file"), "{err}");
+    assert!(
+        !dst_dir.join("spool.sqlite3").exists(),
+        "nothing written to the destination"
+    );
+}

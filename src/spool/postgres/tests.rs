@@ -15,7 +15,20 @@ fn settings(c: &Cluster, db: &str) -> SpoolSettings {
     s.postgres_url = c.url(db);
     s.postgres_password_file = c.password_file();
     s.postgres_pool_size = 4;
+    s.secrets_key_file = secrets_key();
     s
+}
+
+/// One secrets key for this process's databases, made once before any spool opens.
+fn secrets_key() -> std::path::PathBuf {
+    static KEY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = KEY.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        crate::secrets_key::SecretsKey::load_or_create(&dir.path().join("secrets.key"))
+            .expect("the secrets key");
+        dir
+    });
+    dir.path().join("secrets.key")
 }
 
 async fn open(c: &Cluster, db: &str) -> PostgresSpool {

@@ -19,6 +19,7 @@ use crate::triage::Priority;
 fn numbering() -> Numbering {
     Numbering {
         cipher: ReferenceCipher::new(&[3; 32]),
+        secrets: crate::spool::secrets::SpoolSecrets::random(),
         next: AtomicU64::new(1),
     }
 }

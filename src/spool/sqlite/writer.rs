@@ -138,8 +138,10 @@ pub(super) fn writer_loop(
                     let _ = reply.send(result.map_err(unavailable));
                 }
                 Control::Secret(name, len, reply) => {
-                    let _ =
-                        reply.send(settings::secret(&mut conn, &name, len).map_err(unavailable));
+                    let _ = reply.send(
+                        settings::secret(&mut conn, &numbering.secrets, &name, len)
+                            .map_err(unavailable),
+                    );
                 }
                 Control::AddPartner(name, hash, now, reply) => {
                     let _ = reply.send(
