@@ -20,6 +20,7 @@ pub mod audit;
 pub mod follow_up;
 pub mod postgres;
 mod records;
+pub mod reseal;
 pub mod secrets;
 pub mod share;
 pub mod sqlite;

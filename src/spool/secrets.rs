@@ -45,6 +45,14 @@ impl SpoolSecrets {
         })
     }
 
+    /// Under `key`; `shown` names it in a refusal.
+    pub fn with_key(key: &SecretsKey, shown: &str) -> Self {
+        SpoolSecrets {
+            sealer: key.sealer(LABEL),
+            path: shown.to_string(),
+        }
+    }
+
     /// A key of this process's own, kept nowhere (tests that drive the writer directly).
     pub fn random() -> Self {
         SpoolSecrets {
