@@ -310,6 +310,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 11: a professional's notice address is sealed under a key outside the database and must
     // be confirmed (a link in a first email) before any notice goes there. Addresses kept in
     // clear before were never confirmed: they are dropped, with the notices queued to them.
+    // MACE notices are sealed envelopes now: the codes kept in clear before are dropped (one
+    // still queued is sent saying so).
     r#"
     ALTER TABLE follow_ups ADD COLUMN notify_token BLOB;
     ALTER TABLE follow_ups ADD COLUMN notify_confirmed_at INTEGER;
@@ -321,6 +323,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
         last_error_class = CASE state WHEN 'pending' THEN 'address_unconfirmed'
                            ELSE last_error_class END
         WHERE view = 'follow_up';
+    UPDATE deliveries SET notice = NULL WHERE view = 'notice';
     "#,
 ];
 
