@@ -296,6 +296,22 @@ pub struct SpoolSettings {
     pub postgres_ca_file: PathBuf,
     /// Connections each gateway keeps to the database.
     pub postgres_pool_size: usize,
+    /// The key file (64 hex digits, mode 0600) that seals professionals' notice addresses and
+    /// the spool's own secrets, kept outside the database. Empty: `secrets.key` in `dir`,
+    /// made on first start. Gateways sharing a PostgreSQL spool must share this file.
+    #[serde(default)]
+    pub secrets_key_file: PathBuf,
+}
+
+impl SpoolSettings {
+    /// Where the secrets key is kept (see `secrets_key_file`).
+    pub fn secrets_key_path(&self) -> PathBuf {
+        if self.secrets_key_file.as_os_str().is_empty() {
+            self.dir.join("secrets.key")
+        } else {
+            self.secrets_key_file.clone()
+        }
+    }
 }
 
 /// Which store the spool is kept in.
@@ -341,6 +357,7 @@ impl Default for Settings {
                 postgres_password_file: PathBuf::new(),
                 postgres_ca_file: PathBuf::new(),
                 postgres_pool_size: 8,
+                secrets_key_file: PathBuf::new(),
             },
             forms: FormsSettings {
                 dir: "forms".into(),
@@ -648,6 +665,13 @@ impl Settings {
                 }
             }
         }
+        // A key file that is there must be a key: it is made only where there is none.
+        let key_file = self.spool.secrets_key_path();
+        if key_file.exists() {
+            if let Err(e) = crate::secrets_key::SecretsKey::load_or_create(&key_file) {
+                add("spool.secrets_key_file", e.to_string());
+            }
+        }
         {
             use validator::ValidateEmail;
             if !self.mail.from.as_str().validate_email() {
@@ -872,5 +896,20 @@ mod tests {
         ] {
             assert!(keys.contains(&k), "{k} missing from {keys:?}");
         }
+    }
+
+    #[test]
+    fn a_secrets_key_file_that_is_not_a_key_is_a_problem() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut s = Settings::default();
+        s.spool.secrets_key_file = dir.path().join("secrets.key");
+        let has = |s: &Settings| {
+            s.validate("test.toml")
+                .iter()
+                .any(|p| p.key == "spool.secrets_key_file")
+        };
+        assert!(!has(&s), "none yet: it is made at start");
+        std::fs::write(&s.spool.secrets_key_file, "hunter2\n").expect("write");
+        assert!(has(&s));
     }
 }

@@ -100,6 +100,8 @@ pub struct Intake {
     pressure: Option<Arc<dyn IntakeLoad>>,
     /// Signs every document before it is sealed.
     signer: Arc<SigningKey>,
+    /// Seals a professional's notice address under the key kept outside the database.
+    addresses: Arc<crate::secrets_key::Sealer>,
 }
 
 /// Localities of every place named: the submitter's own choice, else the postcode's.
@@ -197,7 +199,17 @@ impl Intake {
             outbox,
             pressure: None,
             signer,
+            // A key of this process's own until the gateway's is given (`with_addresses`).
+            addresses: Arc::new(
+                crate::secrets_key::SecretsKey::random().sealer(crate::secrets_key::ADDRESS),
+            ),
         }
+    }
+
+    /// Seals notice addresses with `sealer` (the secrets key's [`crate::secrets_key::ADDRESS`]).
+    pub fn with_addresses(mut self, sealer: Arc<crate::secrets_key::Sealer>) -> Self {
+        self.addresses = sealer;
+        self
     }
 
     /// The key documents are signed with.
@@ -405,6 +417,17 @@ impl Intake {
         .await
     }
 
+    /// A professional's notice address sealed for the spool, with the confirmation link's
+    /// token sealed beside it for the first email (the spool keeps only the token's hash).
+    fn notice_address(&self, address: &str) -> crate::spool::NoticeAddress {
+        let (token, token_hash) = crate::ack::new_token();
+        crate::spool::NoticeAddress {
+            sealed: self.addresses.seal_text(address),
+            confirm_mailbox: self.addresses.seal_text(&format!("{address}\n{token}")),
+            token_hash,
+        }
+    }
+
     /// The first receipt for a form page sent before (by its token's hash), if it was.
     async fn sent_before(
         &self,
@@ -442,6 +465,9 @@ impl Intake {
             Kind::Submission { follow_up } => (follow_up.as_ref(), follow_up.is_some()),
             Kind::Addendum { .. } => (None, false),
         };
+        let notice = follow_up
+            .and_then(|f| f.notice.as_deref())
+            .map(|address| self.notice_address(address));
         for _ in 0..4 {
             let (number, reference) = self.spool.next_reference()?;
             let envelopes = seal(&reference)?;
@@ -465,7 +491,7 @@ impl Intake {
                         .map(|m| stamp.unix + 60 * m as i64),
                     envelopes,
                     follow_up: follow_up.map(|f| f.key.clone()),
-                    follow_up_notice: follow_up.and_then(|f| f.notice.clone()),
+                    follow_up_notice: notice.clone(),
                 })
                 .await?;
             match outcome {
@@ -702,6 +728,7 @@ pub fn seal_all(
     let facts = &files.facts;
     let restricted = views::restricted(form, &validated.answers);
     let restricted_notes = views::notes_for(&restricted, &validated.notes);
+    let notice = views::notice(&validated.answers);
     prepared
         .decisions
         .iter()
@@ -711,18 +738,8 @@ pub fn seal_all(
             let (answers, notes) = match d.view {
                 View::Full => (&validated.answers, validated.notes.as_slice()),
                 View::Restricted => (&restricted, restricted_notes.as_slice()),
-                View::Notice => {
-                    let notice = views::notice(&validated.answers, &prepared.localities);
-                    return Ok(NewEnvelope {
-                        route: d.route.name.clone(),
-                        mailbox: d.route.mailbox.clone(),
-                        view: d.view.into(),
-                        body: None,
-                        notice: Some(notice.to_string()),
-                        ack: d.route.ack_kind(prepared.triage.priority),
-                        attachments: Vec::new(),
-                    });
-                }
+                // Categories and localities only, sealed to the route like every other view.
+                View::Notice => (&notice, &[][..]),
             };
             let doc = seal::Document {
                 reference,
@@ -735,7 +752,7 @@ pub fn seal_all(
                 answers,
                 notes,
                 findings: &prepared.triage.findings,
-                submitted_via: agency,
+                submitted_via: if d.view == View::Notice { None } else { agency },
                 attachments: if full { facts } else { &[] },
                 follow_up_of: None,
             };

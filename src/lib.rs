@@ -35,6 +35,7 @@ pub mod partners;
 pub mod reference;
 pub mod routing;
 pub mod seal;
+pub mod secrets_key;
 pub mod signing;
 pub mod spool;
 pub mod startup;

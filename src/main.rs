@@ -7,6 +7,7 @@ use pis_gateway::cli::{
 };
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
+use pis_gateway::secrets_key::SecretsKey;
 use pis_gateway::signing::{Keyring, SigningKey};
 use pis_gateway::startup::Application;
 use std::process::ExitCode;
@@ -787,6 +788,42 @@ fn partner(flag: Option<std::path::PathBuf>, action: PartnerAction) -> anyhow::R
 }
 
 /// `spool copy`: everything from one spool into another, empty one, then both compared.
+/// What is sealed (the spool's secrets and notice addresses) is sealed under the source's
+/// `spool.secrets_key_file`. A destination without a key file gets a copy of the source's (mode
+/// 0600), and the copy is as stored; a destination with a key of its own gets everything sealed
+/// again under it, which is how the key is rotated. `Some((source's, destination's))` then.
+fn secrets_keys(
+    source: &pis_gateway::config::SpoolSettings,
+    destination: &pis_gateway::config::SpoolSettings,
+) -> anyhow::Result<Option<(SecretsKey, SecretsKey)>> {
+    let (from, to) = (source.secrets_key_path(), destination.secrets_key_path());
+    let key = std::fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
+    match std::fs::read(&to) {
+        Ok(theirs) if theirs == key => Ok(None),
+        Ok(_) => {
+            println!(
+                "re-sealing under the destination's secrets key {}",
+                to.display()
+            );
+            Ok(Some((
+                SecretsKey::load_or_create(&from)?,
+                SecretsKey::load_or_create(&to)
+                    .context("the destination's spool.secrets_key_file")?,
+            )))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            pis_gateway::keyfile::write_new(&to, &key)?;
+            println!("copied the secrets key to {}", to.display());
+            Ok(None)
+        }
+        Err(e) => Err(e).with_context(|| format!("reading {}", to.display())),
+    }
+}
+
 fn spool_copy(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<ExitCode> {
     use pis_gateway::spool::{self, transfer};
     let load = |p: &std::path::Path| {
@@ -803,10 +840,12 @@ fn spool_copy(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<Ex
         let from = spool::open(&source)
             .await
             .context("opening the source spool")?;
+        let keys = secrets_keys(&source, &destination)?;
+        let keys = keys.as_ref().map(|(a, b)| (a, b));
         let to = spool::open(&destination)
             .await
             .context("opening the destination spool")?;
-        let counts = match transfer::copy(&*from, &*to).await {
+        let counts = match transfer::copy_with(&*from, &*to, keys).await {
             Ok(counts) => counts,
             Err(e) => {
                 eprintln!("spool copy: {e:#}");
@@ -819,7 +858,7 @@ fn spool_copy(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<Ex
         let to = spool::open(&destination)
             .await
             .context("opening the destination spool again")?;
-        match transfer::verify_copy(&*from, &*to).await {
+        match transfer::verify_copy_with(&*from, &*to, keys).await {
             Ok(v) => {
                 let head = v.audit_head.map_or_else(
                     || "-".to_string(),

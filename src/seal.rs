@@ -42,8 +42,6 @@ pub enum SealError {
     NoRecipients,
     #[error("encryption failed")]
     Encrypt,
-    #[error("view {0} has no envelope")]
-    NoEnvelope(&'static str),
 }
 
 /// The canonical JSON, signed by the gateway: keys sorted (serde_json's map is ordered), no
@@ -55,9 +53,12 @@ pub fn canonical_json(
     view: View,
     signer: &SigningKey,
 ) -> Result<Zeroizing<Vec<u8>>, SealError> {
-    if view == View::Notice {
-        return Err(SealError::NoEnvelope(view.as_str()));
-    }
+    // A notice says where and what kind, never why: its reasons would say what was written.
+    let reasons: &[String] = if view == View::Notice {
+        &[]
+    } else {
+        doc.reasons
+    };
     let Value::Object(document) = json!({
         "schema": SCHEMA,
         "marking": MARKING,
@@ -66,7 +67,7 @@ pub fn canonical_json(
         "form": doc.form_id,
         "form_version": doc.form_version,
         "priority": doc.priority,
-        "reason_codes": doc.reasons,
+        "reason_codes": reasons,
         "route": route.name,
         "view": view.as_str(),
         "localities": doc.localities,

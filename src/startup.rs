@@ -99,6 +99,11 @@ impl Application {
         // Woken by intake and housekeeping here, and by other gateways on a shared spool.
         let wake = Arc::new(Notify::new());
         let spool = crate::spool::open(&settings.spool).await?;
+        // Kept outside the database: a reader of the spool cannot open what it seals.
+        let secrets_path = settings.spool.secrets_key_path();
+        let secrets = crate::secrets_key::SecretsKey::load_or_create(&secrets_path)
+            .with_context(|| format!("the secrets key {}", secrets_path.display()))?;
+        let addresses = Arc::new(secrets.sealer(crate::secrets_key::ADDRESS));
         spool.wake_on_remote_commit(Arc::clone(&wake));
         let secret = spool
             .secret("form_token", 32)
@@ -141,6 +146,7 @@ impl Application {
         // Derived from the signing key, which lives outside the spool: a resend after a
         // restart carries the same link, and a copy of the spool alone yields no token.
         .with_token_key(TokenKey::derived_from(signer.derivation_secret()))
+        .with_addresses(Arc::clone(&addresses))
         .with_pressure(Arc::clone(&pressure));
         let rules = Arc::new(Rules {
             triage: Triage::load(&settings.routing.triage_rules)?
@@ -166,8 +172,9 @@ impl Application {
         let officers = crate::officer::verify::Officers::from_routes(&routes).serving(
             crate::officer::request::host_of(&settings.server.public_url).unwrap_or_default(),
         );
-        let intake =
-            Intake::new(spool, routes, rules, metrics, wake, signer).with_pressure(pressure);
+        let intake = Intake::new(spool, routes, rules, metrics, wake, signer)
+            .with_pressure(pressure)
+            .with_addresses(addresses);
         let plain = settings.server.dangerous_plain_http;
         let state = web::Data::new(AppState {
             forms,

@@ -3,12 +3,12 @@
 //! `full` is every answer. `restricted` keeps only the fields the form marks shareable with
 //! MACE; the form loader has already refused a shareable field in a sensitive section (the
 //! submitter, the source) or a shareable vehicle registration, and this module checks the kind
-//! again so a spec mistake cannot leak a plate. `notice` has no envelope: its few codes travel
-//! in the email body.
+//! again so a spec mistake cannot leak a plate. `notice` is the fewest: the categories alone
+//! (the localities travel in the document's own field), sealed like every other view.
 
 use crate::forms::spec::{FormSpec, Kind};
 use crate::forms::Note;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// The shareable subset of the answers.
 pub fn restricted(spec: &FormSpec, answers: &Map<String, Value>) -> Map<String, Value> {
@@ -68,12 +68,18 @@ pub fn notes_for(view_answers: &Map<String, Value>, notes: &[Note]) -> Vec<Note>
         .collect()
 }
 
-/// The codes a notice carries: categories and localities. No free text, no names.
-pub fn notice(answers: &Map<String, Value>, localities: &[String]) -> Value {
-    let categories: Vec<&str> = answers
+/// The answers a notice carries: the concern categories (codes) and nothing else. No free
+/// text, no names; the localities go in the sealed document's `localities`.
+pub fn notice(answers: &Map<String, Value>) -> Map<String, Value> {
+    let categories: Vec<Value> = answers
         .get(crate::forms::fields::CONCERN_CATEGORIES)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .map(|a| a.iter().filter(|v| v.is_string()).cloned().collect())
         .unwrap_or_default();
-    json!({ "categories": categories, "localities": localities })
+    let mut out = Map::new();
+    out.insert(
+        crate::forms::fields::CONCERN_CATEGORIES.to_string(),
+        Value::Array(categories),
+    );
+    out
 }

@@ -19,8 +19,11 @@ pub enum EmailError {
 }
 
 pub fn subject(d: &DueDelivery) -> String {
-    if d.view == View::FollowUp {
-        return format!("There is a message for you about report {}", d.id.reference);
+    // To a professional's own address: nothing that names a report or says who sent what.
+    match d.view {
+        View::FollowUp => return "There is a message for you".to_string(),
+        View::FollowUpConfirm => return "Confirm your email address".to_string(),
+        _ => {}
     }
     if d.view == View::Escalation {
         format!(
@@ -72,27 +75,46 @@ fn escalation_body(d: &DueDelivery) -> String {
 }
 
 /// Stable per reference and route, so a resend after a crash is recognisable as the same mail.
+/// An email to a professional's own address gets a random one: its headers name no report.
 pub fn message_id(d: &DueDelivery, from: &str) -> String {
     let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
+    if d.view.to_sealed_address() {
+        let mut id = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
+        let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        return format!("<{hex}@{domain}>");
+    }
     format!("<{}.{}@{}>", d.id.reference, d.id.route, domain)
 }
 
-/// The professional's notice that police have written on /follow-up: content-free, and not
-/// marked, since it names nothing but their own report's reference.
-fn follow_up_body(d: &DueDelivery, page: Option<&str>) -> String {
+/// The professional's notice that police have written on /follow-up: it names no report and
+/// says nothing about who sent what, since whoever reads the inbox may not be its owner.
+fn follow_up_body(page: Option<&str>) -> String {
     format!(
-        "The police have written to you about the report you sent, reference {}.\n\n\
-         To read it, open the follow-up page{} and enter your follow-up code.\n\
+        "There is a message for you. Use your follow-up code at {}.\n\n\
          This email holds nothing else, and nobody can read the message without the code.\n\n\
          Do not reply to this email: replies are not read.\n",
-        d.id.reference,
-        page.map(|p| format!(" ({p})")).unwrap_or_default(),
+        page.unwrap_or("the follow-up page of the service you used"),
+    )
+}
+
+/// The first email to a notice address: nothing is sent there until its link is followed.
+fn confirm_body(link: Option<&str>) -> String {
+    format!(
+        "Someone asked for notices to be sent to this email address.\n\n\
+         If it was you, follow this link to confirm (it opens a page with a button; it works\n\
+         once and expires):\n{}\n\n\
+         If it was not you, ignore this email: nothing more will be sent here.\n\n\
+         Do not reply to this email: replies are not read.\n",
+        link.unwrap_or("(no link: the service's public address is not configured)"),
     )
 }
 
 fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String {
-    if d.view == View::FollowUp {
-        return follow_up_body(d, ack_url);
+    match d.view {
+        View::FollowUp => return follow_up_body(ack_url),
+        View::FollowUpConfirm => return confirm_body(ack_url),
+        _ => {}
     }
     if d.view == View::Escalation {
         let mut b = escalation_body(d);
@@ -119,40 +141,7 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
         d.id.route,
         d.view
     );
-    if has_attachment {
-        b.push_str(&format!(
-            "The submission is in the attached file {}.age, encrypted with age to this\n\
-             inbox's keys. To read it on a machine that holds one of those keys:\n\n\
-             \x20   pis-gateway open --identity YOUR-KEY-FILE {}.age\n\n\
-             or, for the raw JSON document: age -d -i YOUR-KEY-FILE {}.age\n\n",
-            d.id.reference, d.id.reference, d.id.reference
-        ));
-    } else {
-        let notice: serde_json::Value = d
-            .notice
-            .as_deref()
-            .and_then(|n| serde_json::from_str(n).ok())
-            .unwrap_or_default();
-        let list = |k: &str| {
-            let items: Vec<&str> = notice[k]
-                .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-                .unwrap_or_default();
-            if items.is_empty() {
-                "not given".to_string()
-            } else {
-                items.join(", ")
-            }
-        };
-        b.push_str(&format!(
-            "Categories: {}\n\
-             Localities: {}\n\n\
-             This is a notice only: it carries no content. The police intelligence unit holds\n\
-             the full submission and decides what is shared after assessing it.\n\n",
-            list("categories"),
-            list("localities")
-        ));
-    }
+    b.push_str(&sealed_text(d, has_attachment));
     if d.priority == Priority::Immediate {
         b.push_str(
             "IMMEDIATE: the submitter indicated a risk of harm now. Read it without delay.\n\n",
@@ -171,6 +160,32 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
     }
     b.push_str("Do not reply to this email: replies are not read.\n");
     b
+}
+
+/// Where the sealed document is and how to open it. A notice's categories and localities are
+/// sealed like any view: the body only says that a notice is attached.
+fn sealed_text(d: &DueDelivery, has_attachment: bool) -> String {
+    let r = &d.id.reference;
+    let open = format!(
+        "encrypted with age to this\n\
+         inbox's keys. To read it on a machine that holds one of those keys:\n\n\
+         \x20   pis-gateway open --identity YOUR-KEY-FILE {r}.age\n\n\
+         or, for the raw JSON document: age -d -i YOUR-KEY-FILE {r}.age\n\n"
+    );
+    match (d.view, has_attachment) {
+        (View::Notice, true) => format!(
+            "A notice is attached as the file {r}.age, {open}\
+             It gives categories and localities only. The police intelligence unit holds\n\
+             the full submission and decides what is shared after assessing it.\n\n"
+        ),
+        // Queued before notices were sealed: its codes stay out of the email.
+        (View::Notice, false) => {
+            "A notice was queued for this inbox before notices were sealed, so it is not\n\
+             sent by email. Ask the police intelligence unit for it, giving the reference.\n\n"
+                .to_string()
+        }
+        _ => format!("The submission is in the attached file {r}.age, {open}"),
+    }
 }
 
 /// The evidence files that go with a full view's email.
@@ -300,16 +315,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_notice_has_codes_in_the_body_and_no_attachment() {
-        let d = due(
-            "notice",
-            None,
-            Some(r#"{"categories":["CCE"],"localities":["SELBY"]}"#),
-        );
-        let raw = String::from_utf8(
+    fn raw(d: &DueDelivery) -> String {
+        String::from_utf8(
             build(
-                &d,
+                d,
                 "gw@example.invalid",
                 Some("https://gw.example/ack/abc"),
                 &Files::None,
@@ -317,13 +326,33 @@ mod tests {
             .expect("builds")
             .formatted(),
         )
-        .expect("utf8");
+        .expect("utf8")
+    }
+
+    #[test]
+    fn a_notice_is_attached_sealed_and_its_body_names_no_code() {
+        let d = due("notice", Some(vec![1, 2, 3]), None);
+        let raw = raw(&d);
         assert!(raw.contains("Subject: [OFFICIAL-SENSITIVE] PIS PIS-ABCD-EFGH PRIORITY"));
-        assert!(raw.contains("Categories: CCE"));
-        assert!(raw.contains("Localities: SELBY"));
-        assert!(!raw.contains("attachment"));
-        assert!(!raw.contains("BEGIN AGE"));
+        assert!(raw.contains("A notice is attached as the file PIS-ABCD-EFGH.age"));
+        assert!(raw.contains("filename=\"PIS-ABCD-EFGH.age\""));
+        assert!(raw.contains("-----BEGIN AGE ENCRYPTED FILE-----"));
+        assert!(!raw.contains("Categories:"));
         assert!(!raw.to_ascii_lowercase().contains("reply-to"));
+    }
+
+    #[test]
+    fn a_notice_queued_in_clear_before_sealing_keeps_its_codes_out_of_the_email() {
+        let d = due(
+            "notice",
+            None,
+            Some(r#"{"categories":["CCE"],"localities":["SELBY"]}"#),
+        );
+        let raw = raw(&d);
+        assert!(raw.contains("not\r\nsent by email") || raw.contains("not\nsent by email"));
+        assert!(!raw.contains("CCE"));
+        assert!(!raw.contains("SELBY"));
+        assert!(!raw.contains("BEGIN AGE"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::clock::Clock;
 use super::email;
-use super::mailer::Mailer;
+use super::mailer::{Mailer, SendError};
 use super::pressure::IntakePressure;
 use super::retry::RetrySchedule;
 use crate::ack::{TokenKey, TokenPolicy};
@@ -57,6 +57,8 @@ pub struct Outbox {
     max_attachment_bytes: usize,
     /// How long a lease on a delivery being sent lasts (see `delivery.lease_secs`).
     lease_secs: i64,
+    /// Opens professionals' notice addresses, which the spool holds sealed.
+    addresses: Arc<crate::secrets_key::Sealer>,
 }
 
 impl Outbox {
@@ -88,7 +90,16 @@ impl Outbox {
             token_key: TokenKey::random(),
             max_attachment_bytes: 10 * 1024 * 1024,
             lease_secs: LEASE_SECS,
+            addresses: Arc::new(
+                crate::secrets_key::SecretsKey::random().sealer(crate::secrets_key::ADDRESS),
+            ),
         }
+    }
+
+    /// Opens notice addresses with `sealer` (the one intake sealed them with).
+    pub fn with_addresses(mut self, sealer: Arc<crate::secrets_key::Sealer>) -> Self {
+        self.addresses = sealer;
+        self
     }
 
     /// Lanes after the first pause while `pressure` says intake is busy.
@@ -255,14 +266,39 @@ impl Outbox {
         result
     }
 
-    async fn execute(&self, due: DueDelivery) -> Result<Outcome, SpoolError> {
+    /// For an email to a professional's own address: the address, opened in memory with the
+    /// secrets key, and its one link (the follow-up page, or the confirmation link sealed with
+    /// the address). A sealed value that does not open fails for good.
+    fn open_address(&self, due: &mut DueDelivery) -> Result<Option<String>, SendError> {
+        let unreadable = || SendError {
+            class: "sealed address unreadable (another secrets key?)".into(),
+            permanent: true,
+        };
+        let opened = self
+            .addresses
+            .open_text(&due.mailbox)
+            .ok_or_else(unreadable)?;
+        let base = (!self.public_url.is_empty()).then_some(self.public_url.as_str());
+        if due.view == View::FollowUpConfirm {
+            let (address, token) = opened.split_once('\n').ok_or_else(unreadable)?;
+            due.mailbox = address.to_string();
+            return Ok(base.map(|b| format!("{b}/follow-up/confirm/{token}")));
+        }
+        due.mailbox = opened.to_string();
+        Ok(base.map(|b| format!("{b}/follow-up")))
+    }
+
+    async fn execute(&self, mut due: DueDelivery) -> Result<Outcome, SpoolError> {
         let delivery = due.id.clone();
         let (reference, route) = (delivery.reference.to_string(), delivery.route.to_string());
-        // A follow-up notice has nothing to acknowledge; its one link is the follow-up page.
-        let ack_url = if due.view == View::FollowUp {
-            (!self.public_url.is_empty()).then(|| format!("{}/follow-up", self.public_url))
+        // An email to a professional's own address has nothing to acknowledge.
+        let (ack_url, opened) = if due.view.to_sealed_address() {
+            match self.open_address(&mut due) {
+                Ok(url) => (url, Ok(())),
+                Err(e) => (None, Err(e)),
+            }
         } else {
-            self.ack_link(&due, self.clock.now()).await?
+            (self.ack_link(&due, self.clock.now()).await?, Ok(()))
         };
         let files = if due.view == View::Full {
             self.spool
@@ -281,9 +317,13 @@ impl Outbox {
             (Some(urls), false) => email::Files::Linked(urls),
             (None, false) => email::Files::Attached(&files),
         };
-        let result = match email::build(&due, &self.from, ack_url.as_deref(), &files) {
-            Ok(message) => self.mailer.send(message).await,
-            Err(e) => Err(super::mailer::SendError {
+        let result = match (
+            opened,
+            email::build(&due, &self.from, ack_url.as_deref(), &files),
+        ) {
+            (Err(e), _) => Err(e),
+            (Ok(()), Ok(message)) => self.mailer.send(message).await,
+            (Ok(()), Err(e)) => Err(SendError {
                 class: format!("build: {e}"),
                 permanent: true,
             }),

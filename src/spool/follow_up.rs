@@ -165,6 +165,16 @@ pub trait FollowUpStore: Send + Sync + 'static {
         now: i64,
     ) -> SpoolFuture<'_, Option<u32>>;
 
+    /// Confirms a professional's notice address by the SHA-256 of the token in the link sent
+    /// to it: once, and only for a live submission received after `issued_after`. Writes a
+    /// `follow_up_notify_confirmed` audit event. Notices are queued only once confirmed.
+    fn confirm_notify(
+        &self,
+        token_hash: [u8; 32],
+        issued_after: i64,
+        now: i64,
+    ) -> SpoolFuture<'_, bool>;
+
     /// Messages, oldest first.
     fn messages(&self, reference: &Reference) -> SpoolFuture<'_, Vec<StoredMessage>>;
 

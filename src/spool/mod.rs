@@ -20,6 +20,8 @@ pub mod audit;
 pub mod follow_up;
 pub mod postgres;
 mod records;
+pub mod reseal;
+pub mod secrets;
 pub mod share;
 pub mod sqlite;
 pub mod transfer;
@@ -56,7 +58,10 @@ pub enum SpoolError {
 /// Opens the spool the settings name (creating and migrating it if needed).
 pub async fn open(settings: &SpoolSettings) -> anyhow::Result<Arc<dyn Spool>> {
     match settings.backend {
-        SpoolBackend::Sqlite => Ok(Arc::new(sqlite::SqliteSpool::open(&settings.dir)?)),
+        SpoolBackend::Sqlite => Ok(Arc::new(sqlite::SqliteSpool::open_with_key(
+            &settings.dir,
+            &settings.secrets_key_path(),
+        )?)),
         SpoolBackend::Postgres => Ok(Arc::new(postgres::PostgresSpool::open(settings).await?)),
     }
 }

@@ -51,9 +51,25 @@ pub struct NewSubmission {
     /// `None` when the submitter declined a code.
     pub follow_up: Option<FollowUpKey>,
     /// A professional's work address for a content-free "there is a message for you" email
-    /// when police write (only with a follow-up key). Purged with the submission.
-    pub follow_up_notice: Option<String>,
+    /// when police write (only with a follow-up key), sealed; purged with the submission.
+    pub follow_up_notice: Option<NoticeAddress>,
 }
+
+/// A professional's notice address, sealed under the secrets key kept outside the database
+/// (the spool never opens it), and the first email, which asks them to confirm it: no notice
+/// goes there until the link in it is followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeAddress {
+    /// The address, sealed (`sealed1:…`): where notices go once it is confirmed.
+    pub sealed: String,
+    /// The address and the confirmation token, sealed together: the first email's mailbox.
+    pub confirm_mailbox: String,
+    /// SHA-256 of the confirmation token: the link's only trace in the spool.
+    pub token_hash: [u8; 32],
+}
+
+/// The delivery name of the email that asks a professional to confirm their notice address.
+pub const CONFIRM_ROUTE: &str = "follow_up.confirm";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommitOutcome {

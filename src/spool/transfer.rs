@@ -3,12 +3,14 @@
 //! audit chain entry for entry, so nothing is re-sealed, re-numbered or re-chained.
 
 use super::audit::{self, Entry};
+use super::reseal::Reseal;
 use super::{
     CaseStatus, DeliveryRoute, DeliveryState, Spool, SpoolFuture, StoredEnvelope, StoredMessage,
     View,
 };
 use crate::ack::AckKind;
 use crate::reference::Reference;
+use crate::secrets_key::SecretsKey;
 use crate::triage::Priority;
 use anyhow::{bail, Context};
 use std::collections::BTreeMap;
@@ -72,7 +74,11 @@ pub struct FollowUpExport {
     pub recipient: String,
     pub status: CaseStatus,
     pub status_at: i64,
+    /// The notice address, sealed under the secrets key (carried as it is).
     pub notify: Option<String>,
+    /// SHA-256 of the unused confirmation link's token.
+    pub notify_token: Option<[u8; 32]>,
+    pub notify_confirmed_at: Option<i64>,
 }
 
 /// A used officer request nonce (kept until the request's time window has passed).
@@ -198,6 +204,23 @@ pub trait TransferStore: Send + Sync + 'static {
 /// `to` must be opened again afterwards (see [`TransferStore`]); [`verify_copy`] checks the
 /// result.
 pub async fn copy(from: &dyn Spool, to: &dyn Spool) -> anyhow::Result<SpoolCounts> {
+    copy_with(from, to, None).await
+}
+
+/// The two secrets keys of a copy whose destination has a key of its own: what is sealed is
+/// opened with the first and sealed again with the second (see [`super::reseal`]).
+pub type Keys<'a> = Option<(&'a SecretsKey, &'a SecretsKey)>;
+
+/// As [`copy`], re-sealing under the destination's key when `keys` are given.
+pub async fn copy_with(
+    from: &dyn Spool,
+    to: &dyn Spool,
+    keys: Keys<'_>,
+) -> anyhow::Result<SpoolCounts> {
+    let reseal = keys.map(|(open, seal)| Reseal {
+        open,
+        seal: Some(seal),
+    });
     let existing = to.counts().await.context("reading the destination")?;
     if !existing.is_empty() {
         bail!("the destination spool is not empty ({existing}); refusing to copy into it");
@@ -211,7 +234,11 @@ pub async fn copy(from: &dyn Spool, to: &dyn Spool) -> anyhow::Result<SpoolCount
         .map_err(|b| anyhow::anyhow!("the source's audit log is broken: {b}; nothing copied"))?;
     drop(entries);
 
-    to.import_settings(from.export_settings().await?)
+    let mut settings = from.export_settings().await?;
+    if let Some(r) = &reseal {
+        settings = r.settings(settings)?;
+    }
+    to.import_settings(settings)
         .await
         .context("writing settings")?;
     to.import_partners(from.export_partners().await?)
@@ -222,9 +249,12 @@ pub async fn copy(from: &dyn Spool, to: &dyn Spool) -> anyhow::Result<SpoolCount
         .context("writing officer request nonces")?;
     let mut after = 0;
     loop {
-        let batch = from.export_submissions(after, SUBMISSION_BATCH).await?;
+        let mut batch = from.export_submissions(after, SUBMISSION_BATCH).await?;
         let Some(last) = batch.last() else { break };
         after = last.number;
+        if let Some(r) = &reseal {
+            r.submissions(&mut batch)?;
+        }
         to.import_submissions(batch)
             .await
             .context("writing submissions")?;
@@ -253,6 +283,21 @@ pub struct Verified {
 /// partners, an intact audit chain with the same head on both sides, references that still
 /// find their submissions, and numbering past every copied submission.
 pub async fn verify_copy(from: &dyn Spool, to: &dyn Spool) -> anyhow::Result<Verified> {
+    verify_copy_with(from, to, None).await
+}
+
+/// As [`verify_copy`], for a copy re-sealed under `keys`: sealed values are compared opened,
+/// in memory.
+pub async fn verify_copy_with(
+    from: &dyn Spool,
+    to: &dyn Spool,
+    keys: Keys<'_>,
+) -> anyhow::Result<Verified> {
+    let opened = |k| Reseal {
+        open: k,
+        seal: None,
+    };
+    let sides = keys.map(|(a, b)| (opened(a), opened(b)));
     let (a, b) = (from.counts().await?, to.counts().await?);
     if a != b {
         bail!("counts differ: source {a}; destination {b}");
@@ -260,10 +305,11 @@ pub async fn verify_copy(from: &dyn Spool, to: &dyn Spool) -> anyhow::Result<Ver
     let settings = |s: Vec<Setting>| -> BTreeMap<String, Vec<u8>> {
         s.into_iter().map(|s| (s.name, s.value)).collect()
     };
-    let (sa, sb) = (
-        settings(from.export_settings().await?),
-        settings(to.export_settings().await?),
-    );
+    let (mut ra, mut rb) = (from.export_settings().await?, to.export_settings().await?);
+    if let Some((x, y)) = &sides {
+        (ra, rb) = (x.settings(ra)?, y.settings(rb)?);
+    }
+    let (sa, sb) = (settings(ra), settings(rb));
     if let Some(name) = sa.keys().find(|k| sa.get(*k) != sb.get(*k)) {
         bail!("setting {name:?} differs");
     }
@@ -276,10 +322,14 @@ pub async fn verify_copy(from: &dyn Spool, to: &dyn Spool) -> anyhow::Result<Ver
     let mut after = 0;
     let mut highest = 0;
     loop {
-        let (x, y) = (
+        let (mut x, mut y) = (
             from.export_submissions(after, SUBMISSION_BATCH).await?,
             to.export_submissions(after, SUBMISSION_BATCH).await?,
         );
+        if let Some((p, q)) = &sides {
+            p.submissions(&mut x)?;
+            q.submissions(&mut y)?;
+        }
         if x != y {
             let at = x
                 .iter()

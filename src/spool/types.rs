@@ -122,6 +122,17 @@ pub enum View {
     /// The content-free "there is a message for you" email to a professional when police
     /// write on /follow-up.
     FollowUp,
+    /// The first email to a professional's notice address: a link that must be followed
+    /// before any notice is sent there.
+    FollowUpConfirm,
+}
+
+impl View {
+    /// Sent to a professional's own address, which the spool holds sealed
+    /// (see [`crate::secrets_key`]).
+    pub fn to_sealed_address(&self) -> bool {
+        matches!(self, View::FollowUp | View::FollowUpConfirm)
+    }
 }
 
 impl View {
@@ -132,6 +143,7 @@ impl View {
             View::Notice => "notice",
             View::Escalation => "escalation",
             View::FollowUp => "follow_up",
+            View::FollowUpConfirm => "follow_up_confirm",
         }
     }
 
@@ -142,6 +154,7 @@ impl View {
             "notice" => Some(View::Notice),
             "escalation" => Some(View::Escalation),
             "follow_up" => Some(View::FollowUp),
+            "follow_up_confirm" => Some(View::FollowUpConfirm),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //! police sealed to the submitter, read on /follow-up with the code, and an addendum that
 //! arrives by email, triaged, and opens with the `age` CLI to a document naming the original.
 
+use crate::at_rest::Store;
 use crate::delivery::{header, parse_mail, smtp_settings};
 use crate::helpers::*;
 use crate::smtp_server::{SmtpServer, Tls};
@@ -9,9 +10,10 @@ use age::secrecy::ExposeSecret;
 use pis_gateway::reference::Reference;
 use pis_gateway::spool::prelude::*;
 use pis_gateway::spool::sqlite::SqliteSpool;
-use pis_gateway::spool::CaseStatus;
+use pis_gateway::spool::{CaseStatus, Spool};
 use std::process::Command;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn as_fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -416,19 +418,50 @@ async fn code_entries_are_limited_per_client_and_per_code() {
     );
 }
 
-#[actix_web::test]
-async fn a_professional_who_asked_gets_a_content_free_notice_at_work_when_police_write() {
+/// The link in the first email to a notice address (quoted-printable soft breaks undone).
+fn confirm_path(raw: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(raw)
+        .replace("=\r\n", "")
+        .replace("=\n", "");
+    let start = text.find("/follow-up/confirm/")?;
+    let end = text[start..]
+        .find(|c: char| c.is_whitespace())
+        .map(|e| start + e)
+        .unwrap_or(text.len());
+    Some(text[start..end].to_string())
+}
+
+/// The notice routes queued for a report (`follow_up.N`).
+async fn notices(spool: &Arc<dyn Spool>, reference: &Reference) -> Vec<String> {
+    spool
+        .deliveries(reference)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|d| d.route.to_string())
+        .filter(|r| r.starts_with("follow_up.") && r != "follow_up.confirm")
+        .collect()
+}
+
+/// A professional asks for notices at their work address: it is kept sealed, gets one email
+/// asking them to confirm it (naming no report), and only once the link is followed does a
+/// reply from police send "There is a message for you" there, naming nothing either.
+async fn a_notice_address_is_sealed_confirmed_first_and_told_nothing(store: Store) {
+    const ADDRESS: &str = "canary.worker77@example.sch.uk";
     let smtp = SmtpServer::start(Tls::StartTls).await;
     let outbox = tempfile::tempdir().expect("tempdir");
     let app = spawn_app_with(|s| {
         s.mail = smtp_settings(smtp.port, outbox.path());
         s.server.public_url = "https://gateway.example".into();
+        store.apply(s);
     })
     .await;
+    let mut answers = professional_answers();
+    answers["submitter.work_email"] = serde_json::json!(ADDRESS);
     let page = send_form(
         &app,
         "professional",
-        &professional_answers(),
+        &answers,
         &[("_follow_up", "yes"), ("_follow_up_notify", "yes")],
     )
     .await;
@@ -436,9 +469,29 @@ async fn a_professional_who_asked_gets_a_content_free_notice_at_work_when_police
     let code = shown_code(&page.body).expect("professionals get the same code");
     let reference =
         Reference::parse(&extract_reference(&page.body).expect("reference")).expect("reference");
-    let before = smtp.wait_for(1, Duration::from_secs(20)).await.len();
+    let to_address = |mail: &[crate::smtp_server::Received]| {
+        mail.iter()
+            .filter(|m| m.rcpt_to == [ADDRESS])
+            .map(|m| String::from_utf8_lossy(&m.data).into_owned())
+            .collect::<Vec<_>>()
+    };
+    let mail = smtp.wait_for(2, Duration::from_secs(20)).await;
+    let first = to_address(&mail);
+    assert_eq!(first.len(), 1, "one email asks to confirm the address");
+    assert!(
+        first[0].contains("Someone asked for notices"),
+        "{}",
+        first[0]
+    );
+    assert!(
+        !first[0].contains("PIS-"),
+        "it names no report: {}",
+        first[0]
+    );
+    let path = confirm_path(first[0].as_bytes()).expect("a confirmation link");
 
-    let spool = SqliteSpool::open(&app.dir.path().join("spool")).expect("spool");
+    // Before the link is followed, a reply queues nothing to the address.
+    let spool = store.open(&app).await;
     let thread = spool
         .follow_up_by_reference(&reference)
         .await
@@ -446,26 +499,66 @@ async fn a_professional_who_asked_gets_a_content_free_notice_at_work_when_police
         .expect("a key");
     assert!(thread.notify);
     let submitter = age::x25519::Recipient::from_str(&thread.recipient).expect("key");
-    let sealed =
-        pis_gateway::seal::encrypt_to(b"canary-notice-55aa call me", &[submitter]).expect("seal");
+    let reply = |text: &'static [u8]| {
+        pis_gateway::seal::encrypt_to(text, std::slice::from_ref(&submitter)).expect("seal")
+    };
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     spool
-        .add_reply(&reference, sealed, "officer-test", now)
+        .add_reply(
+            &reference,
+            reply(b"first, unannounced"),
+            "officer-test",
+            now,
+        )
         .await
         .expect("reply");
+    assert!(notices(&spool, &reference).await.is_empty());
+
+    let shown = app.get(&path).await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.body.contains("Confirm your email address"));
+    let post = || app.post_raw(&path, "application/x-www-form-urlencoded", vec![], &[]);
+    let done = post().await;
+    assert_eq!(done.status, 200);
+    assert!(
+        done.body.contains("Email address confirmed"),
+        "{}",
+        done.body
+    );
+    assert_eq!(post().await.status, 404, "the link works once");
+    assert_eq!(
+        app.get("/follow-up/confirm/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+            .await
+            .status,
+        200,
+        "the page itself checks nothing; only its button does"
+    );
+
+    spool
+        .add_reply(
+            &reference,
+            reply(b"canary-notice-55aa call me"),
+            "officer-test",
+            now,
+        )
+        .await
+        .expect("reply");
+    assert_eq!(notices(&spool, &reference).await, ["follow_up.2"]);
     drop(spool);
     // The gateway's outbox learns of it on its next poll, as it would from another gateway.
-    let mail = smtp.wait_for(before + 1, Duration::from_secs(30)).await;
-    let notice = mail
-        .iter()
-        .find(|m| m.rcpt_to == ["dsl@example.sch.uk"] || m.rcpt_to == ["dsl@Example.SCH.UK"])
-        .expect("a notice to the work address");
-    let text = String::from_utf8_lossy(&notice.data);
+    let mail = smtp.wait_for(mail.len() + 1, Duration::from_secs(30)).await;
+    let sent = to_address(&mail);
+    assert_eq!(sent.len(), 2, "the confirmation, then one notice");
+    let text = &sent[1].replace("=\r\n", "").replace("=\n", "");
     assert!(
-        text.contains("There is a message for you about report"),
+        text.contains("There is a message for you. Use your follow-up code at https://gateway.example/follow-up."),
         "{text}"
     );
-    assert!(text.contains("https://gateway.example/follow-up"), "{text}");
+    assert!(
+        text.contains("Subject: There is a message for you"),
+        "{text}"
+    );
+    assert!(!text.contains("PIS-"), "no reference anywhere: {text}");
     assert!(!text.contains("canary-notice-55aa"));
     assert!(!text.contains("BEGIN AGE"), "no attachment");
     assert!(!text.contains(&code) && !text.contains(&code.replace('-', "")));
@@ -473,6 +566,21 @@ async fn a_professional_who_asked_gets_a_content_free_notice_at_work_when_police
         .await
         .body
         .contains("canary-notice-55aa call me"));
+    crate::at_rest::assert_nowhere(&store.raw(&app), "canary.worker77", "the notice address");
+}
+
+#[actix_web::test]
+async fn a_notice_address_is_sealed_and_confirmed_on_sqlite() {
+    a_notice_address_is_sealed_confirmed_first_and_told_nothing(Store::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_notice_address_is_sealed_and_confirmed_on_postgres() {
+    let Some(store) = Store::postgres("a_notice_address_is_sealed_and_confirmed_on_postgres")
+    else {
+        return;
+    };
+    a_notice_address_is_sealed_confirmed_first_and_told_nothing(store).await;
 }
 
 #[actix_web::test]

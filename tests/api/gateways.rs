@@ -42,6 +42,7 @@ backend = "postgres"
 postgres_url = "{url}"
 postgres_password_file = "{password}"
 postgres_pool_size = 6
+secrets_key_file = "{secrets}"
 [forms]
 dir = "{forms}"
 [mail]
@@ -93,6 +94,8 @@ recipients = {recipients:?}
         signing = repo.join("certs-example/signing-key.pem").display(),
         url = cluster.url(db),
         password = cluster.password_file().display(),
+        // One key for the gateways on one database, as their secrets are sealed under it.
+        secrets = dir.parent().unwrap_or(dir).join("secrets.key").display(),
         forms = repo.join("forms").display(),
         ca = SmtpServer::ca_file().display(),
     );

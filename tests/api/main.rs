@@ -5,6 +5,7 @@ mod abuse;
 mod ack_audit;
 mod age_cli;
 mod api_json;
+mod at_rest;
 mod attachments;
 mod delivery;
 mod follow_up;

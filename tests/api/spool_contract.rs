@@ -16,8 +16,8 @@ use pis_gateway::reference::Reference;
 use pis_gateway::spool::audit;
 use pis_gateway::spool::{
     AttemptOutcome, CaseStatus, CommitOutcome, DeliveryId, DeliveryRoute, DeliveryState,
-    EscalationRoute, FollowUpKey, MessageFrom, NewEnvelope, NewSubmission, PartnerRecord,
-    PurgeReason, RetentionPolicy, Spool, View,
+    EscalationRoute, FollowUpKey, MessageFrom, NewEnvelope, NewSubmission, NoticeAddress,
+    PartnerRecord, PurgeReason, RetentionPolicy, Spool, View,
 };
 use pis_gateway::triage::Priority;
 use std::collections::HashSet;
@@ -35,12 +35,27 @@ pub struct Backend {
     pub keep: Box<dyn std::any::Any + Send + Sync>,
 }
 
+/// One secrets key for every store this test process makes, made once, before any store
+/// opens: a copy is sealed under its source's key, which the destination must share (as
+/// `spool copy` makes sure of).
+pub fn shared_secrets_key() -> std::path::PathBuf {
+    static KEY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = KEY.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        pis_gateway::secrets_key::SecretsKey::load_or_create(&dir.path().join("secrets.key"))
+            .expect("the secrets key");
+        dir
+    });
+    dir.path().join("secrets.key")
+}
+
 /// A fresh SQLite spool in a temporary folder.
 pub async fn sqlite() -> Option<Backend> {
     let dir = tempfile::tempdir().expect("tempdir");
     let settings = SpoolSettings {
         backend: SpoolBackend::Sqlite,
         dir: dir.path().join("spool"),
+        secrets_key_file: shared_secrets_key(),
         ..pis_gateway::config::Settings::default().spool
     };
     Some(Backend {
@@ -68,6 +83,7 @@ pub fn postgres_settings(cluster: &crate::pg_cluster::Cluster, db: &str) -> Spoo
         postgres_url: cluster.url(db),
         postgres_password_file: cluster.password_file(),
         postgres_pool_size: 4,
+        secrets_key_file: shared_secrets_key(),
         ..pis_gateway::config::Settings::default().spool
     }
 }
@@ -1217,7 +1233,7 @@ pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Back
     let key = source.secret("form_token", 32).await.expect("secret");
     let mut with_code = submission(&*source, 250, Priority::Routine, None, None, false);
     with_code.follow_up = Some(follow_up_key(9));
-    with_code.follow_up_notice = Some("worker@example.invalid".into());
+    with_code.follow_up_notice = Some(notice_address(4));
     let f = commit(&*source, with_code).await;
     source
         .set_case_status(&f, CaseStatus::PassedToTeam, "officer-a", 260)
@@ -1633,17 +1649,80 @@ pub async fn a_follow_up_key_commits_with_its_submission_and_keeps_status_and_me
     );
 }
 
-/// A professional who asked gets a content-free notice delivery per reply (to their work
-/// address, receipt only); a submitter who did not ask gets none.
+/// A notice address as intake hands it over: sealed values the spool only stores.
+fn notice_address(n: u8) -> NoticeAddress {
+    NoticeAddress {
+        sealed: format!("sealed1:address-{n}"),
+        confirm_mailbox: format!("sealed1:address-and-link-{n}"),
+        token_hash: [n; 32],
+    }
+}
+
+/// A professional who asked gets one email asking to confirm the address, then, once the
+/// link's token is used (once, before it expires), a content-free notice delivery per reply (to
+/// the sealed address, receipt only); a submitter who did not ask gets none.
 pub async fn a_professional_notice_is_queued_for_each_reply_and_only_when_asked_for(b: &Backend) {
     let spool = (b.open)().await;
     let mut s = submission(&*spool, 100, Priority::Routine, None, None, false);
     s.follow_up = Some(follow_up_key(1));
-    s.follow_up_notice = Some("worker@example.invalid".into());
+    s.follow_up_notice = Some(notice_address(7));
     let asked = commit(&*spool, s).await;
     let mut s = submission(&*spool, 100, Priority::Routine, None, None, false);
     s.follow_up = Some(follow_up_key(2));
     let not_asked = commit(&*spool, s).await;
+    let mut s = submission(&*spool, 50, Priority::Routine, None, None, false);
+    s.follow_up = Some(follow_up_key(3));
+    s.follow_up_notice = Some(notice_address(9));
+    let too_old = commit(&*spool, s).await;
+    let confirm: Vec<_> = spool
+        .deliveries(&asked)
+        .await
+        .expect("read")
+        .into_iter()
+        .filter(|d| d.view == View::FollowUpConfirm)
+        .map(|d| (d.route.to_string(), d.mailbox, d.state))
+        .collect();
+    assert_eq!(
+        confirm,
+        [(
+            "follow_up.confirm".to_string(),
+            "sealed1:address-and-link-7".to_string(),
+            DeliveryState::Pending
+        )]
+    );
+    // Unconfirmed: a reply queues nothing to the address.
+    spool
+        .add_reply(&asked, b"early".to_vec(), "officer-a", 101)
+        .await
+        .expect("reply");
+    assert!(spool
+        .deliveries(&asked)
+        .await
+        .expect("read")
+        .iter()
+        .all(|d| d.view != View::FollowUp));
+    assert!(!spool
+        .confirm_notify([8; 32], 99, 105)
+        .await
+        .expect("confirm"));
+    assert!(
+        !spool
+            .confirm_notify([9; 32], 60, 105)
+            .await
+            .expect("confirm"),
+        "expired: {too_old}"
+    );
+    assert!(spool
+        .confirm_notify([7; 32], 99, 105)
+        .await
+        .expect("confirm"));
+    assert!(
+        !spool
+            .confirm_notify([7; 32], 99, 106)
+            .await
+            .expect("confirm"),
+        "once"
+    );
     assert!(
         spool
             .follow_up_by_reference(&asked)
@@ -1652,6 +1731,10 @@ pub async fn a_professional_notice_is_queued_for_each_reply_and_only_when_asked_
             .expect("found")
             .notify
     );
+    spool
+        .record_attempt(&police(&too_old), 110, AttemptOutcome::Delivered)
+        .await
+        .expect("delivered");
     for r in [&asked, &not_asked] {
         spool
             .record_attempt(&police(r), 110, AttemptOutcome::Delivered)
@@ -1682,14 +1765,14 @@ pub async fn a_professional_notice_is_queued_for_each_reply_and_only_when_asked_
         notices,
         [
             (
-                "follow_up.1".to_string(),
-                "worker@example.invalid".to_string(),
+                "follow_up.2".to_string(),
+                "sealed1:address-7".to_string(),
                 DeliveryState::Pending,
                 120
             ),
             (
-                "follow_up.3".to_string(),
-                "worker@example.invalid".to_string(),
+                "follow_up.4".to_string(),
+                "sealed1:address-7".to_string(),
                 DeliveryState::Pending,
                 130
             ),
@@ -1711,6 +1794,8 @@ pub async fn a_professional_notice_is_queued_for_each_reply_and_only_when_asked_
     assert_eq!(
         due,
         [
+            (too_old.clone(), View::FollowUpConfirm, true),
+            (asked.clone(), View::FollowUpConfirm, true),
             (asked.clone(), View::FollowUp, true),
             (asked.clone(), View::FollowUp, true)
         ],

@@ -4,9 +4,10 @@
 use pis_gateway::ack::AckKind;
 use pis_gateway::config::{SpoolBackend, SpoolSettings};
 use pis_gateway::reference::Reference;
+use pis_gateway::secrets_key::{SecretsKey, ADDRESS};
 use pis_gateway::spool::{
-    self, AttemptOutcome, CommitOutcome, DeliveryId, DeliveryRoute, EscalationRoute, NewEnvelope,
-    NewSubmission, RetentionPolicy, Spool, View,
+    self, AttemptOutcome, CommitOutcome, DeliveryId, DeliveryRoute, EscalationRoute, FollowUpKey,
+    NewEnvelope, NewSubmission, NoticeAddress, RetentionPolicy, Spool, View,
 };
 use pis_gateway::triage::Priority;
 use std::path::{Path, PathBuf};
@@ -334,4 +335,106 @@ async fn a_source_with_a_broken_audit_chain_is_not_copied() {
         copied.counts().await.expect("counts").is_empty(),
         "nothing copied"
     );
+}
+
+/// A professional's submission with a notice address sealed under `key`.
+async fn with_notice_address(spool: &Arc<dyn Spool>, key: &SecretsKey, address: &str) -> Reference {
+    let sealer = key.sealer(ADDRESS);
+    let (number, reference) = spool.next_reference().expect("a number");
+    let outcome = spool
+        .commit(NewSubmission {
+            number,
+            reference,
+            received_at: "2026-11-23T19:00:00Z".into(),
+            received_unix: 1_000,
+            form_id: "professional".into(),
+            form_version: 1,
+            priority: Priority::Routine,
+            reason_codes: vec![],
+            token_hash: None,
+            ack_deadline: None,
+            envelopes: vec![NewEnvelope {
+                route: "police_intelligence".into(),
+                mailbox: "intel@example.invalid".into(),
+                view: View::Full,
+                body: Some(b"ciphertext".to_vec()),
+                notice: None,
+                ack: AckKind::Acknowledge,
+                attachments: vec![],
+            }],
+            follow_up: Some(FollowUpKey {
+                lookup_id: [5; 32],
+                recipient: "age1recipient".into(),
+            }),
+            follow_up_notice: Some(NoticeAddress {
+                sealed: sealer.seal_text(address),
+                confirm_mailbox: sealer.seal_text(&format!("{address}\ntoken")),
+                token_hash: [6; 32],
+            }),
+        })
+        .await
+        .expect("commit");
+    let CommitOutcome::Committed(r) = outcome else {
+        panic!("{outcome:?}")
+    };
+    r
+}
+
+/// Rotating the secrets key: a copy into a spool whose key file holds another key has the
+/// spool's secrets and the notice addresses sealed again under that key. The copy opens with
+/// its own key and not with the old one, and its check compares the values opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_into_a_spool_with_another_key_is_sealed_again_under_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (src_dir, dst_dir) = (dir.path().join("a/spool"), dir.path().join("b/spool"));
+    let src_config = config(&dir.path().join("a"), &src_dir);
+    let dst_config = config(&dir.path().join("b"), &dst_dir);
+    let source = spool::open(&settings(&src_dir)).await.expect("open");
+    let form_key = source.secret("form_token", 32).await.expect("secret");
+    let old = SecretsKey::load_or_create(&src_dir.join("secrets.key")).expect("key");
+    let r = with_notice_address(&source, &old, "canary.rotate@example.org").await;
+    drop(source);
+    std::fs::create_dir_all(&dst_dir).expect("dir");
+    let new = SecretsKey::load_or_create(&dst_dir.join("secrets.key")).expect("a new key");
+
+    let (ok, out, err) = copy(&src_config, &dst_config);
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("re-sealing under the destination's secrets key"),
+        "{out}"
+    );
+    assert!(out.contains("verified:"), "{out}");
+
+    let copied = spool::open(&settings(&dst_dir))
+        .await
+        .expect("opens with its own key");
+    assert_eq!(
+        copied.secret("form_token", 32).await.expect("secret"),
+        form_key
+    );
+    assert!(
+        copied.submission(&r).await.expect("read").is_some(),
+        "references still resolve"
+    );
+    let confirm = copied
+        .deliveries(&r)
+        .await
+        .expect("read")
+        .into_iter()
+        .find(|d| d.view == View::FollowUpConfirm)
+        .expect("the confirmation email");
+    let opened = new
+        .sealer(ADDRESS)
+        .open_text(&confirm.mailbox)
+        .expect("opens");
+    assert_eq!(opened.as_str(), "canary.rotate@example.org\ntoken");
+    assert!(old.sealer(ADDRESS).open_text(&confirm.mailbox).is_none());
+    drop(copied);
+    let mut with_old = settings(&dst_dir);
+    with_old.secrets_key_file = src_dir.join("secrets.key");
+    let e = spool::open(&with_old)
+        .await
+        .err()
+        .expect("the old key no longer opens it");
+    assert!(format!("{e:#}").contains("spool.secrets_key_file"), "{e:#}");
 }

@@ -569,12 +569,10 @@ async fn every_submission_in_the_table_gets_its_priority_reasons_routes_and_view
 
         let envelopes = net.spool.envelopes(&reference).await.expect("read");
         for (route, view) in &want {
-            let env = envelopes.iter().find(|e| &e.route == route);
-            if view == "notice" {
-                assert!(env.is_none(), "{}: a notice has no envelope", case.why);
-                continue;
-            }
-            let env = env.unwrap_or_else(|| panic!("{}: no envelope for {route}", case.why));
+            let env = envelopes
+                .iter()
+                .find(|e| &e.route == route)
+                .unwrap_or_else(|| panic!("{}: no envelope for {route}", case.why));
             // Only this route's own key opens it.
             let doc = decrypt_with(&env.body, &net.keys[route]);
             let ids: Vec<Box<dyn age::Identity>> = vec![Box::new(net.keys["escalation"].clone())];
@@ -585,6 +583,19 @@ async fn every_submission_in_the_table_gets_its_priority_reasons_routes_and_view
             );
             assert_eq!(doc["view"], view.as_str(), "{}", case.why);
             assert_eq!(doc["priority"], case.priority, "{}", case.why);
+            if view == "notice" {
+                // Sealed like any view, and holding the categories alone: no reasons, no text.
+                assert_eq!(doc["reason_codes"], json!([]), "{}", case.why);
+                assert_eq!(
+                    doc["answers"]
+                        .as_object()
+                        .map(|a| a.keys().map(String::as_str).collect::<Vec<_>>()),
+                    Some(vec!["concern_categories"]),
+                    "{}",
+                    case.why
+                );
+                continue;
+            }
             assert_eq!(doc["reason_codes"], json!(case.reasons), "{}", case.why);
             let answers = &doc["answers"];
             if view == "full" {
@@ -662,18 +673,22 @@ async fn notices_carry_only_categories_and_localities() {
         .reference
         .to_string();
     let db = rusqlite::Connection::open(net._dir.path().join("spool/spool.sqlite3")).expect("db");
-    let notice: String = db
+    let (notice, body): (Option<String>, Vec<u8>) = db
         .query_row(
-            "SELECT notice FROM deliveries WHERE submission = (SELECT id FROM submissions WHERE reference = ?1) AND view = 'notice'",
+            "SELECT d.notice, e.body FROM deliveries d JOIN envelopes e USING (submission, route)
+             WHERE d.submission = (SELECT id FROM submissions WHERE reference = ?1) AND d.view = 'notice'",
             [&reference],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .expect("notice row");
-    let n: Value = serde_json::from_str(&notice).expect("json");
+    assert_eq!(notice, None, "nothing of the notice is kept in clear");
+    let doc = decrypt_with(&body, &net.keys["mace_city_of_york"]);
+    assert_eq!(doc["view"], "notice");
     assert_eq!(
-        n,
-        json!({"categories": ["CCE", "COUNTY_LINES"], "localities": ["CITY_OF_YORK"]})
+        doc["answers"],
+        json!({"concern_categories": ["CCE", "COUNTY_LINES"]})
     );
+    assert_eq!(doc["localities"], json!(["CITY_OF_YORK"]));
 }
 
 mod properties {
@@ -779,7 +794,7 @@ mod properties {
                 }
             }
             let restricted = Value::Object(pis_gateway::views::restricted(spec, &answers));
-            let notice = pis_gateway::views::notice(&answers, &["CITY_OF_YORK".to_string()]);
+            let notice = Value::Object(pis_gateway::views::notice(&answers));
             let text = format!("{restricted}{notice}");
             for s in &secrets {
                 prop_assert!(!text.contains(s.as_str()), "{} leaked into {}", s, text);
@@ -790,7 +805,7 @@ mod properties {
                 }
             }
             prop_assert!(!contains_key(&restricted, "registration"));
-            prop_assert_eq!(notice.as_object().map(|o| o.len()), Some(2));
+            prop_assert_eq!(notice.as_object().map(|o| o.len()), Some(1));
         }
 
         #[test]

@@ -288,6 +288,23 @@ impl Cluster {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
+    /// Everything in `db` as `pg_dump` writes it (schema and data, as the superuser), as a
+    /// backup or a reader of the database would have it. Byte strings come out as hex.
+    pub fn pg_dump(&self, db: &str) -> Result<String, String> {
+        let out = self
+            .pg("pg_dump")
+            .args(["-U", "postgres", "--no-owner"])
+            .arg("-h")
+            .arg(&self.dir)
+            .args(["-p", &self.port.to_string(), "-d", db])
+            .output()
+            .map_err(|e| format!("pg_dump: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("pg_dump: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// A new, empty database owned by `pisg`.
     pub fn database(&self) -> Result<String, String> {
         let name = format!(

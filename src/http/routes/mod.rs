@@ -10,6 +10,7 @@ pub mod form;
 pub mod health;
 pub mod home;
 mod link_page;
+pub mod notice_address;
 pub mod officer;
 pub mod signing_keys;
 pub mod workflow;
@@ -39,6 +40,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/ack/{token}", web::post().to(ack::acknowledge))
         .route("/follow-up", web::get().to(follow_up::show))
         .route("/follow-up", web::post().to(follow_up::post))
+        .route(
+            "/follow-up/confirm/{token}",
+            web::get().to(notice_address::show),
+        )
+        .route(
+            "/follow-up/confirm/{token}",
+            web::post().to(notice_address::confirm),
+        )
         .route("/files/{token}", web::get().to(files::show))
         .route("/files/{token}", web::post().to(files::download))
         .route(

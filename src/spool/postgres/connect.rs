@@ -60,8 +60,14 @@ impl Target {
         )
     }
 
-    /// Every host is on this machine (a Unix socket or a loopback address).
+    /// Every address dialled is on this machine (a Unix socket or a loopback address). Where
+    /// `hostaddr` is given, that is what is dialled (the host name then only names the server
+    /// for TLS), so it alone decides.
     fn local(&self) -> bool {
+        let addrs = self.config.get_hostaddrs();
+        if !addrs.is_empty() {
+            return addrs.iter().all(|ip| ip.is_loopback());
+        }
         self.config.get_hosts().iter().all(|h| match h {
             Host::Tcp(name) => {
                 name == "localhost"
@@ -287,5 +293,28 @@ mod tests {
         assert!(check_settings(&s).is_empty());
         s.postgres_url = "postgresql://pisg@127.0.0.1/pisg".into();
         assert!(check_settings(&s).is_empty());
+    }
+
+    #[test]
+    fn the_address_dialled_decides_whether_tls_is_needed_not_the_host_name() {
+        let mut s = crate::config::Settings::default().spool;
+        for url in [
+            "host=localhost hostaddr=192.0.2.10 user=pisg dbname=pisg",
+            "host=localhost hostaddr=192.0.2.10 user=pisg dbname=pisg sslmode=prefer",
+            "postgresql://pisg@localhost/pisg?hostaddr=192.0.2.10",
+        ] {
+            s.postgres_url = url.into();
+            assert!(
+                check_settings(&s)
+                    .iter()
+                    .any(|(k, m)| *k == "spool.postgres_url" && m.contains("sslmode")),
+                "{url}"
+            );
+        }
+        s.postgres_url =
+            "host=localhost hostaddr=192.0.2.10 user=pisg dbname=pisg sslmode=verify-full".into();
+        assert!(check_settings(&s).is_empty());
+        s.postgres_url = "host=db.example hostaddr=127.0.0.1 user=pisg dbname=pisg".into();
+        assert!(check_settings(&s).is_empty(), "dials loopback");
     }
 }

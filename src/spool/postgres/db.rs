@@ -50,6 +50,8 @@ pub enum DbError {
     Db(#[from] tokio_postgres::Error),
     #[error("{0}")]
     Missing(&'static str),
+    #[error(transparent)]
+    WrongKey(#[from] crate::spool::secrets::WrongKey),
 }
 
 /// The server's own message where there is one ("db error" alone says nothing).
@@ -64,7 +66,7 @@ impl DbError {
     pub fn code(&self) -> Option<&tokio_postgres::error::SqlState> {
         match self {
             DbError::Db(e) => e.code(),
-            DbError::Pool(_) | DbError::Missing(_) => None,
+            DbError::Pool(_) | DbError::Missing(_) | DbError::WrongKey(_) => None,
         }
     }
 }

@@ -6,13 +6,15 @@ use super::db::{self, DbError, DbResult, SUBMISSION_ID};
 use super::PostgresSpool;
 use crate::reference::Reference;
 use crate::spool::follow_up::{self, NOTICE_ROUTE};
+use crate::spool::CONFIRM_ROUTE;
 use crate::spool::{
     CaseStatus, FollowUpRecord, FollowUpStore, MessageFrom, NewSubmission, SpoolFuture,
     StoredMessage, View,
 };
 use deadpool_postgres::{Pool, Transaction};
 
-/// Inside the submission's own transaction.
+/// Inside the submission's own transaction: the key, and for a professional who asked for
+/// notices, their sealed address with the email that asks them to confirm it.
 pub async fn insert(
     tx: &Transaction<'_>,
     id: i64,
@@ -22,28 +24,85 @@ pub async fn insert(
     let Some(key) = &s.follow_up else {
         return Ok(());
     };
+    let notice = s.follow_up_notice.as_ref();
     db::exec(
         tx,
-        "INSERT INTO follow_ups (submission, lookup_id, recipient, status, status_at, notify)
-         VALUES ($1, $2, $3, 'received', $4, $5)",
+        "INSERT INTO follow_ups (submission, lookup_id, recipient, status, status_at, notify,
+             notify_token)
+         VALUES ($1, $2, $3, 'received', $4, $5, $6)",
         &[
             &id,
             &&key.lookup_id[..],
             &key.recipient,
             &s.received_unix,
-            &s.follow_up_notice,
+            &notice.map(|n| &n.sealed),
+            &notice.map(|n| &n.token_hash[..]),
         ],
     )
     .await?;
-    let code = if s.follow_up_notice.is_some() {
-        "notify"
-    } else {
-        "code"
-    };
+    if let Some(n) = notice {
+        db::exec(
+            tx,
+            "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state,
+                                     next_attempt_at, retry_from, ack_kind)
+             VALUES ($1, $2, $3, $4, NULL, 1, 'pending', $5, $5, 'receipt')",
+            &[
+                &id,
+                &CONFIRM_ROUTE,
+                &n.confirm_mailbox,
+                &View::FollowUpConfirm.as_str(),
+                &s.received_unix,
+            ],
+        )
+        .await?;
+    }
+    let code = if notice.is_some() { "notify" } else { "code" };
     events.push(
         Event::new(s.received_unix, "follow_up_key", Some(s.reference.as_str())).code(Some(code)),
     );
     Ok(())
+}
+
+/// Confirms the notice address whose link carries this token: once (the row is locked and
+/// the token cleared), and only while the submission is younger than `issued_after`.
+async fn confirm_notify(
+    pool: &Pool,
+    token_hash: [u8; 32],
+    issued_after: i64,
+    now: i64,
+) -> DbResult<bool> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let row = db::opt(
+        &tx,
+        "SELECT f.submission, s.reference FROM follow_ups f
+         JOIN submissions s ON s.id = f.submission
+         WHERE f.notify_token = $1 AND s.received_unix > $2 AND s.purged_at IS NULL
+         FOR UPDATE OF f",
+        &[&&token_hash[..], &issued_after],
+    )
+    .await?;
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    let (id, reference): (i64, String) = (row.get(0), row.get(1));
+    db::exec(
+        &tx,
+        "UPDATE follow_ups SET notify_token = NULL, notify_confirmed_at = $2 WHERE submission = $1",
+        &[&id, &now],
+    )
+    .await?;
+    chain::append(
+        &tx,
+        &[Event::new(
+            now,
+            "follow_up_notify_confirmed",
+            Some(&reference),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 const RECORD: &str = "SELECT s.reference, f.recipient, f.status, f.status_at, f.notify IS NOT NULL
@@ -63,14 +122,16 @@ fn record(row: &tokio_postgres::Row) -> DbResult<FollowUpRecord> {
     })
 }
 
-/// The locked follow-up row of a live submission: (submission id, notice address).
+/// The locked follow-up row of a live submission: (submission id, notice address once
+/// confirmed).
 async fn live(
     tx: &Transaction<'_>,
     n: i64,
     r: &str,
 ) -> Result<Option<(i64, Option<String>)>, tokio_postgres::Error> {
     let sql = format!(
-        "SELECT submission, notify FROM follow_ups WHERE submission = {SUBMISSION_ID} FOR UPDATE"
+        "SELECT submission, CASE WHEN notify_confirmed_at IS NOT NULL THEN notify END
+         FROM follow_ups WHERE submission = {SUBMISSION_ID} FOR UPDATE"
     );
     let row = db::opt(tx, &sql, &[&n, &r]).await?;
     Ok(row.map(|row| (row.get(0), row.get(1))))
@@ -236,6 +297,16 @@ impl FollowUpStore for PostgresSpool {
         self.spawn(async move {
             add_message(&pool, key, MessageFrom::Submitter, &sealed, &addendum, now).await
         })
+    }
+
+    fn confirm_notify(
+        &self,
+        token_hash: [u8; 32],
+        issued_after: i64,
+        now: i64,
+    ) -> SpoolFuture<'_, bool> {
+        let pool = self.pool.clone();
+        self.spawn(async move { confirm_notify(&pool, token_hash, issued_after, now).await })
     }
 
     fn messages(&self, reference: &Reference) -> SpoolFuture<'_, Vec<StoredMessage>> {

@@ -24,6 +24,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_workflow",
         include_str!("migrations/0005_workflow.sql"),
     ),
+    (
+        "0006_notify_confirm",
+        include_str!("migrations/0006_notify_confirm.sql"),
+    ),
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

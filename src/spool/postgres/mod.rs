@@ -32,6 +32,7 @@ use super::{
 use crate::ack::{AckKind, Used};
 use crate::config::SpoolSettings;
 use crate::reference::{Reference, ReferenceCipher, SPACE};
+use crate::spool::secrets::{SpoolSecrets, Stored};
 use crate::triage::Priority;
 use anyhow::Context;
 use db::{unavailable, DbError, DbResult, SUBMISSION_ID};
@@ -59,6 +60,8 @@ pub struct PostgresSpool {
     /// Outboxes to wake when another gateway commits work (see `notify`).
     listeners: notify::Listeners,
     target: String,
+    /// Seals the spool's secrets in `settings` (see [`crate::spool::secrets`]).
+    secrets: Arc<SpoolSecrets>,
 }
 
 /// When the database last proved it takes writes; any failed write withdraws the proof.
@@ -173,7 +176,12 @@ impl PostgresSpool {
             tracing::info!(versions = ?applied, "spool database migrated");
         }
         drop(client);
-        let key: [u8; 32] = secret(&pool, REFERENCE_KEY, 32)
+        let key_file = settings.secrets_key_path();
+        let secrets = Arc::new(
+            SpoolSecrets::load(&key_file)
+                .with_context(|| format!("the secrets key {}", key_file.display()))?,
+        );
+        let key: [u8; 32] = secret(&pool, &secrets, REFERENCE_KEY, 32)
             .await
             .context("reading the reference key")?
             .try_into()
@@ -210,6 +218,7 @@ impl PostgresSpool {
             writable,
             listeners,
             target: described,
+            secrets,
         })
     }
 
@@ -284,7 +293,9 @@ impl AuditStore for AuditReader {
     }
 }
 
-async fn secret(pool: &Pool, name: &str, len: usize) -> DbResult<Vec<u8>> {
+/// A secret of the spool's, made on first use and kept sealed (see
+/// [`crate::spool::secrets`]); one kept in clear by an older gateway is sealed now.
+async fn secret(pool: &Pool, secrets: &SpoolSecrets, name: &str, len: usize) -> DbResult<Vec<u8>> {
     let key = format!("secret:{name}");
     let client = pool.get().await?;
     let mut fresh = vec![0u8; len];
@@ -297,7 +308,7 @@ async fn secret(pool: &Pool, name: &str, len: usize) -> DbResult<Vec<u8>> {
     db::exec(
         &client,
         "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-        &[&key, &fresh],
+        &[&key, &secrets.seal(name, &fresh)],
     )
     .await?;
     let stored: Vec<u8> = db::one(
@@ -307,16 +318,25 @@ async fn secret(pool: &Pool, name: &str, len: usize) -> DbResult<Vec<u8>> {
     )
     .await?
     .get(0);
-    if stored.len() == len {
-        return Ok(stored);
-    }
-    db::exec(
+    let (value, reseal) = match secrets.open(name, &stored)? {
+        Stored::Sealed(v) if v.len() == len => return Ok(v.to_vec()),
+        Stored::Clear(v) if v.len() == len => (v, true),
+        _ => (fresh, false),
+    };
+    // Sealing a clear value, or replacing one of the wrong length, only where it is still the
+    // one read, so that two gateways upgrading together keep one value.
+    let written = db::exec(
         &client,
-        "UPDATE settings SET value = $2 WHERE name = $1",
-        &[&key, &fresh],
+        "UPDATE settings SET value = $2 WHERE name = $1 AND value = $3",
+        &[&key, &secrets.seal(name, &value), &stored],
     )
     .await?;
-    Ok(fresh)
+    if written == 0 && !reseal {
+        drop(client);
+        // Another gateway replaced it first: read what it wrote.
+        return Box::pin(secret(pool, secrets, name, len)).await;
+    }
+    Ok(value)
 }
 
 impl IntakeStore for PostgresSpool {
@@ -741,7 +761,8 @@ impl AuditStore for PostgresSpool {
 impl SettingsStore for PostgresSpool {
     fn secret(&self, name: &str, len: usize) -> SpoolFuture<'_, Vec<u8>> {
         let (pool, name) = (self.pool.clone(), name.to_string());
-        self.spawn(async move { secret(&pool, &name, len).await })
+        let secrets = Arc::clone(&self.secrets);
+        self.spawn(async move { secret(&pool, &secrets, &name, len).await })
     }
 }
 

@@ -15,7 +15,20 @@ fn settings(c: &Cluster, db: &str) -> SpoolSettings {
     s.postgres_url = c.url(db);
     s.postgres_password_file = c.password_file();
     s.postgres_pool_size = 4;
+    s.secrets_key_file = secrets_key();
     s
+}
+
+/// One secrets key for this process's databases, made once before any spool opens.
+fn secrets_key() -> std::path::PathBuf {
+    static KEY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = KEY.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        crate::secrets_key::SecretsKey::load_or_create(&dir.path().join("secrets.key"))
+            .expect("the secrets key");
+        dir
+    });
+    dir.path().join("secrets.key")
 }
 
 async fn open(c: &Cluster, db: &str) -> PostgresSpool {
@@ -507,4 +520,54 @@ async fn tls_to_the_database_is_verified_against_the_configured_ca() {
     std::fs::write(&wrong, "not-it").expect("write");
     s.postgres_password_file = wrong;
     assert!(PostgresSpool::open(&s).await.is_err());
+}
+
+#[tokio::test]
+async fn the_upgrade_drops_what_earlier_versions_kept_in_clear() {
+    let Some((c, db)) = fresh("the_upgrade_drops_what_earlier_versions_kept_in_clear") else {
+        return;
+    };
+    // A database an earlier gateway migrated to 0005, with a professional's unconfirmed
+    // address and a MACE notice's codes in clear.
+    let mut sql = String::from(
+        "SET ROLE pisg; CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY,
+             name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());",
+    );
+    for (i, (name, m)) in crate::spool::postgres::migrate::MIGRATIONS[..5]
+        .iter()
+        .enumerate()
+    {
+        sql.push_str(m);
+        sql.push_str(&format!(
+            ";INSERT INTO schema_migrations (version, name) VALUES ({}, '{name}');",
+            i + 1
+        ));
+    }
+    sql.push_str(
+        "INSERT INTO submissions (id, reference, received_at, form_id, form_version, priority,
+             reason_codes, received_unix)
+         VALUES (1, 'PIS-AAAA-BBBB', '2026-01-01T00:00:00Z', 'professional', 1, 'ROUTINE', '[]', 100);
+         INSERT INTO follow_ups (submission, lookup_id, recipient, status_at, notify)
+         VALUES (1, decode(repeat('00', 32), 'hex'), 'age1x', 100, 'dsl@example.sch.uk');
+         INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state,
+             next_attempt_at, retry_from, ack_kind)
+         VALUES (1, 'follow_up.1', 'dsl@example.sch.uk', 'follow_up', NULL, 1, 'pending', 100, 100, 'receipt'),
+                (1, 'mace_selby', 'mace@example.invalid', 'notice', 'CCE SELBY', 2, 'delivered', 100, 100, 'receipt');",
+    );
+    c.psql(&db, &sql).expect("an earlier database");
+
+    drop(open(c, &db).await);
+    assert_eq!(
+        c.psql(&db, "SELECT COALESCE(notify, '-') FROM follow_ups")
+            .expect("read"),
+        "-"
+    );
+    assert_eq!(
+        c.psql(
+            &db,
+            "SELECT string_agg(route || ',' || mailbox || ',' || state || ',' || COALESCE(notice, '-'), ';' ORDER BY route) FROM deliveries"
+        )
+        .expect("read"),
+        "follow_up.1,,dead,-;mace_selby,mace@example.invalid,delivered,-"
+    );
 }

@@ -248,8 +248,9 @@ impl TransferStore for PostgresSpool {
             }
             for r in db::rows(
                 &tx,
-                "SELECT submission, lookup_id, recipient, status, status_at, notify FROM follow_ups
-                 WHERE submission BETWEEN $1 AND $2 ORDER BY submission",
+                "SELECT submission, lookup_id, recipient, status, status_at, notify, notify_token,
+                     notify_confirmed_at
+                 FROM follow_ups WHERE submission BETWEEN $1 AND $2 ORDER BY submission",
                 &[&lo, &hi],
             )
             .await?
@@ -264,6 +265,8 @@ impl TransferStore for PostgresSpool {
                             .map_err(|_| bad("a stored follow-up status is unknown"))?,
                         status_at: r.get(4),
                         notify: r.get(5),
+                        notify_token: r.get::<_, Option<Vec<u8>>>(6).map(hash32).transpose()?,
+                        notify_confirmed_at: r.get(7),
                     });
                 }
             }
@@ -470,8 +473,8 @@ impl TransferStore for PostgresSpool {
                     db::exec(
                         &tx,
                         "INSERT INTO follow_ups (submission, lookup_id, recipient, status,
-                             status_at, notify)
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                             status_at, notify, notify_token, notify_confirmed_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                         &[
                             &id,
                             &&f.lookup_id[..],
@@ -479,6 +482,8 @@ impl TransferStore for PostgresSpool {
                             &f.status.as_str(),
                             &f.status_at,
                             &f.notify,
+                            &f.notify_token.as_ref().map(|t| &t[..]),
+                            &f.notify_confirmed_at,
                         ],
                     )
                     .await?;

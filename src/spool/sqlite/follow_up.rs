@@ -7,40 +7,93 @@ use super::writer::{Control, Job};
 use super::{audit, SqliteSpool};
 use crate::reference::{Reference, ReferenceCipher};
 use crate::spool::follow_up::{self, NOTICE_ROUTE};
+use crate::spool::CONFIRM_ROUTE;
 use crate::spool::{
     CaseStatus, FollowUpRecord, FollowUpStore, MessageFrom, NewSubmission, SpoolFuture,
     StoredMessage, View,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-/// Inside the submission's own transaction.
+/// Inside the submission's own transaction: the key, and for a professional who asked for
+/// notices, their sealed address with the email that asks them to confirm it.
 pub(super) fn insert(tx: &Connection, id: i64, s: &NewSubmission) -> rusqlite::Result<()> {
     let Some(key) = &s.follow_up else {
         return Ok(());
     };
+    let notice = s.follow_up_notice.as_ref();
     tx.prepare_cached(
-        "INSERT INTO follow_ups (submission, lookup_id, recipient, status, status_at, notify)
-         VALUES (?1, ?2, ?3, 'received', ?4, ?5)",
+        "INSERT INTO follow_ups (submission, lookup_id, recipient, status, status_at, notify,
+             notify_token)
+         VALUES (?1, ?2, ?3, 'received', ?4, ?5, ?6)",
     )?
     .execute(params![
         id,
         &key.lookup_id[..],
         key.recipient,
         s.received_unix,
-        s.follow_up_notice
+        notice.map(|n| &n.sealed),
+        notice.map(|n| &n.token_hash[..])
     ])?;
+    if let Some(n) = notice {
+        tx.prepare_cached(
+            "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state,
+                 next_attempt_at, retry_from, ack_kind)
+             VALUES (?1, ?2, ?3, ?4, NULL, 1, 'pending', ?5, ?5, 'receipt')",
+        )?
+        .execute(params![
+            id,
+            CONFIRM_ROUTE,
+            n.confirm_mailbox,
+            View::FollowUpConfirm.as_str(),
+            s.received_unix
+        ])?;
+    }
     audit::append(
         tx,
         s.received_unix,
         "follow_up_key",
         Some(s.reference.as_str()),
         None,
-        Some(if s.follow_up_notice.is_some() {
-            "notify"
-        } else {
-            "code"
-        }),
+        Some(if notice.is_some() { "notify" } else { "code" }),
     )
+}
+
+/// Confirms the notice address whose link carries this token: once, and only while the
+/// submission is younger than `issued_after`. Returns whether it did.
+pub(super) fn confirm_notify(
+    conn: &mut Connection,
+    token_hash: &[u8; 32],
+    issued_after: i64,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: Option<(i64, String)> = tx
+        .prepare_cached(
+            "SELECT f.submission, s.reference FROM follow_ups f
+             JOIN submissions s ON s.id = f.submission
+             WHERE f.notify_token = ?1 AND s.received_unix > ?2 AND s.purged_at IS NULL",
+        )?
+        .query_row(params![&token_hash[..], issued_after], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((id, reference)) = found else {
+        return Ok(false);
+    };
+    tx.execute(
+        "UPDATE follow_ups SET notify_token = NULL, notify_confirmed_at = ?2 WHERE submission = ?1",
+        params![id, now],
+    )?;
+    audit::append(
+        &tx,
+        now,
+        "follow_up_notify_confirmed",
+        Some(&reference),
+        None,
+        None,
+    )?;
+    tx.commit()?;
+    Ok(true)
 }
 
 const RECORD: &str = "SELECT s.reference, f.recipient, f.status, f.status_at, f.notify IS NOT NULL
@@ -59,7 +112,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUpRecord> {
     })
 }
 
-/// The follow-up row of a live submission: (submission id, notice address).
+/// The follow-up row of a live submission: (submission id, notice address once confirmed).
 fn live(
     tx: &Connection,
     cipher: &ReferenceCipher,
@@ -68,9 +121,12 @@ fn live(
     let Some(id) = submission_id(tx, cipher, reference)? else {
         return Ok(None);
     };
-    tx.prepare_cached("SELECT notify FROM follow_ups WHERE submission = ?1")?
-        .query_row([id], |r| Ok((id, r.get(0)?)))
-        .optional()
+    tx.prepare_cached(
+        "SELECT CASE WHEN notify_confirmed_at IS NOT NULL THEN notify END
+         FROM follow_ups WHERE submission = ?1",
+    )?
+    .query_row([id], |r| Ok((id, r.get(0)?)))
+    .optional()
 }
 
 pub(super) fn set_status(
@@ -274,6 +330,17 @@ impl FollowUpStore for SqliteSpool {
                 r,
             ))
         }))
+    }
+
+    fn confirm_notify(
+        &self,
+        token_hash: [u8; 32],
+        issued_after: i64,
+        now: i64,
+    ) -> SpoolFuture<'_, bool> {
+        Box::pin(
+            self.ask(move |r| Job::Other(Control::ConfirmNotify(token_hash, issued_after, now, r))),
+        )
     }
 
     fn messages(&self, reference: &Reference) -> SpoolFuture<'_, Vec<StoredMessage>> {

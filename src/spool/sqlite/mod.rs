@@ -30,6 +30,7 @@ mod writer;
 pub use audit::AuditReader;
 
 use crate::reference::{Reference, ReferenceCipher, SPACE};
+use crate::spool::secrets::SpoolSecrets;
 use crate::spool::SpoolError;
 use connection::Writable;
 use rusqlite::Connection;
@@ -50,6 +51,8 @@ pub struct SqliteSpool {
 /// Submission numbers and the references that encipher them.
 struct Numbering {
     cipher: ReferenceCipher,
+    /// Seals the spool's secrets in `settings` (see [`crate::spool::secrets`]).
+    secrets: SpoolSecrets,
     /// The next number to hand out. Numbers drawn but never committed are skipped; at start the
     /// count resumes after the highest committed one.
     next: AtomicU64,
@@ -73,8 +76,14 @@ fn unavailable(e: impl std::fmt::Display) -> SpoolError {
 }
 
 impl SqliteSpool {
-    /// Opens (creating if needed) the spool in `dir`, migrates it, and starts the writer.
+    /// Opens (creating if needed) the spool in `dir`, migrates it, and starts the writer; its
+    /// secrets are sealed under `secrets.key` in `dir` (the default `spool.secrets_key_file`).
     pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        Self::open_with_key(dir, &dir.join("secrets.key"))
+    }
+
+    /// As [`SqliteSpool::open`], with the secrets key in `key_file`.
+    pub fn open_with_key(dir: &Path, key_file: &Path) -> anyhow::Result<Self> {
         use anyhow::Context;
         let path = connection::prepare_files(dir)
             .with_context(|| format!("preparing spool folder {}", dir.display()))?;
@@ -95,7 +104,9 @@ impl SqliteSpool {
                 "removed evidence files staged for submissions that never committed"
             );
         }
-        let key: [u8; 32] = settings::secret(&mut writer, REFERENCE_KEY, 32)
+        let secrets = SpoolSecrets::load(key_file)
+            .with_context(|| format!("the secrets key {}", key_file.display()))?;
+        let key: [u8; 32] = settings::secret(&mut writer, &secrets, REFERENCE_KEY, 32)
             .context("reading the reference key")?
             .try_into()
             .map_err(|_| anyhow::anyhow!("the spool's reference key is not 32 bytes"))?;
@@ -113,6 +124,7 @@ impl SqliteSpool {
         let (tx, rx) = mpsc::channel(writer::QUEUE);
         let numbering = Arc::new(Numbering {
             cipher: ReferenceCipher::new(&key),
+            secrets,
             next: AtomicU64::new(highest.max(0) as u64 + 1),
         });
         let writer_numbering = Arc::clone(&numbering);

@@ -4,6 +4,7 @@
 
 use super::writer::{Control, Job};
 use super::{audit, SqliteSpool};
+use crate::spool::secrets::{SpoolSecrets, Stored};
 use crate::spool::{PartnerRecord, PartnerStore, SettingsStore, SpoolFuture};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
@@ -26,7 +27,14 @@ pub(super) fn probe(conn: &mut Connection) -> rusqlite::Result<()> {
     tx.commit()
 }
 
-pub(super) fn secret(conn: &mut Connection, name: &str, len: usize) -> rusqlite::Result<Vec<u8>> {
+/// A secret of the spool's, made on first use and kept sealed (see
+/// [`crate::spool::secrets`]); one kept in clear by an older gateway is sealed now.
+pub(super) fn secret(
+    conn: &mut Connection,
+    secrets: &SpoolSecrets,
+    name: &str,
+    len: usize,
+) -> rusqlite::Result<Vec<u8>> {
     let key = format!("secret:{name}");
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let existing: Option<Vec<u8>> = tx
@@ -34,22 +42,37 @@ pub(super) fn secret(conn: &mut Connection, name: &str, len: usize) -> rusqlite:
             r.get(0)
         })
         .optional()?;
-    let value = match existing {
-        Some(v) if v.len() == len => v,
+    let opened = match existing {
+        None => None,
+        Some(stored) => Some(secrets.open(name, &stored).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
+        })?),
+    };
+    let value = match opened {
+        Some(Stored::Sealed(v)) if v.len() == len => v.to_vec(),
+        Some(Stored::Clear(v)) if v.len() == len => {
+            store(&tx, &key, &secrets.seal(name, &v))?;
+            v
+        }
         _ => {
             use rand::RngCore;
             let mut v = vec![0u8; len];
             rand::rngs::OsRng.fill_bytes(&mut v);
-            tx.execute(
-                "INSERT INTO settings (name, value) VALUES (?1, ?2)
-                 ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                params![key, v],
-            )?;
+            store(&tx, &key, &secrets.seal(name, &v))?;
             v
         }
     };
     tx.commit()?;
     Ok(value)
+}
+
+fn store(tx: &Connection, key: &str, sealed: &[u8]) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO settings (name, value) VALUES (?1, ?2)
+         ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        params![key, sealed],
+    )?;
+    Ok(())
 }
 
 /// Adds (or, after a revocation, re-adds) a partner with a new token. `false` when a partner

@@ -19,6 +19,7 @@ use crate::triage::Priority;
 fn numbering() -> Numbering {
     Numbering {
         cipher: ReferenceCipher::new(&[3; 32]),
+        secrets: crate::spool::secrets::SpoolSecrets::random(),
         next: AtomicU64::new(1),
     }
 }
@@ -730,4 +731,60 @@ fn unadopted_chunks_are_removed_and_adopted_ones_kept() {
     .expect("purge");
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM attachment_blobs"), 2);
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM attachment_chunks"), 4);
+}
+
+#[tokio::test]
+async fn the_upgrade_drops_what_earlier_versions_kept_in_clear() {
+    // A schema-10 spool with a professional's unconfirmed address and a MACE notice's codes in
+    // clear, as an earlier gateway left them.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = prepare_files(dir.path()).expect("files");
+    let conn = Connection::open(&path).expect("open");
+    // As `schema::migrate` applies them: table rebuilds need the keys checked by hand.
+    conn.pragma_update(None, "foreign_keys", false)
+        .expect("pragma");
+    for m in &schema::MIGRATIONS[..10] {
+        conn.execute_batch(m).expect("an earlier schema");
+    }
+    conn.pragma_update(None, "user_version", 10).expect("v10");
+    conn.execute_batch(
+        "INSERT INTO submissions (id, reference, received_at, form_id, form_version, priority,
+             reason_codes, received_unix)
+         VALUES (1, 'PIS-AAAA-BBBB', '2026-01-01T00:00:00Z', 'professional', 1, 'ROUTINE', '[]', 100);
+         INSERT INTO follow_ups (submission, lookup_id, recipient, status_at, notify)
+         VALUES (1, zeroblob(32), 'age1x', 100, 'dsl@example.sch.uk');
+         INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state,
+             next_attempt_at, retry_from, ack_kind)
+         VALUES (1, 'follow_up.1', 'dsl@example.sch.uk', 'follow_up', NULL, 1, 'pending', 100, 100, 'receipt'),
+                (1, 'mace_selby', 'mace@example.invalid', 'notice',
+                 '{\"categories\":[\"CCE\"],\"localities\":[\"SELBY\"]}', 2, 'delivered', 100, 100, 'receipt');",
+    )
+    .expect("rows");
+    drop(conn);
+
+    drop(SqliteSpool::open(dir.path()).expect("migrated"));
+    let conn = Connection::open(&path).expect("open");
+    let notify: Option<String> = conn
+        .query_row("SELECT notify FROM follow_ups", [], |r| r.get(0))
+        .expect("row");
+    assert_eq!(notify, None);
+    let rows: Vec<(String, String, String, Option<String>)> = conn
+        .prepare("SELECT route, mailbox, state, notice FROM deliveries ORDER BY route")
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(
+        rows,
+        [
+            ("follow_up.1".into(), String::new(), "dead".into(), None),
+            (
+                "mace_selby".into(),
+                "mace@example.invalid".into(),
+                "delivered".into(),
+                None
+            ),
+        ]
+    );
 }

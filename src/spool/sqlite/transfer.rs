@@ -188,8 +188,9 @@ fn export_submissions(
         }
     }
     let mut st = tx.prepare(
-        "SELECT submission, lookup_id, recipient, status, status_at, notify FROM follow_ups
-         WHERE submission BETWEEN ?1 AND ?2 ORDER BY submission",
+        "SELECT submission, lookup_id, recipient, status, status_at, notify, notify_token,
+             notify_confirmed_at
+         FROM follow_ups WHERE submission BETWEEN ?1 AND ?2 ORDER BY submission",
     )?;
     let mut rows = st.query(range)?;
     while let Some(r) = rows.next()? {
@@ -201,6 +202,11 @@ fn export_submissions(
                 status: status.parse().map_err(|_| conversion(3, "status"))?,
                 status_at: r.get(4)?,
                 notify: r.get(5)?,
+                notify_token: r
+                    .get::<_, Option<Vec<u8>>>(6)?
+                    .map(|t| hash32(6, t))
+                    .transpose()?,
+                notify_confirmed_at: r.get(7)?,
             });
         }
     }
@@ -397,8 +403,9 @@ pub(super) fn import(
                 }
                 if let Some(f) = &s.follow_up {
                     tx.prepare_cached(
-                        "INSERT INTO follow_ups (submission, lookup_id, recipient, status, status_at, notify)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        "INSERT INTO follow_ups (submission, lookup_id, recipient, status, status_at, notify,
+                             notify_token, notify_confirmed_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     )?
                     .execute(params![
                         id,
@@ -406,7 +413,9 @@ pub(super) fn import(
                         f.recipient,
                         f.status.as_str(),
                         f.status_at,
-                        f.notify
+                        f.notify,
+                        f.notify_token.as_ref().map(|t| &t[..]),
+                        f.notify_confirmed_at
                     ])?;
                 }
                 for m in &s.messages {

@@ -61,6 +61,7 @@ pub(super) enum Control {
         Reply<Option<u32>>,
     ),
     UseNonce(String, [u8; 16], i64, i64, Reply<bool>),
+    ConfirmNotify([u8; 32], i64, i64, Reply<bool>),
     Share(
         Box<crate::spool::NewShare>,
         Reply<crate::spool::ShareOutcome>,
@@ -137,8 +138,10 @@ pub(super) fn writer_loop(
                     let _ = reply.send(result.map_err(unavailable));
                 }
                 Control::Secret(name, len, reply) => {
-                    let _ =
-                        reply.send(settings::secret(&mut conn, &name, len).map_err(unavailable));
+                    let _ = reply.send(
+                        settings::secret(&mut conn, &numbering.secrets, &name, len)
+                            .map_err(unavailable),
+                    );
                 }
                 Control::AddPartner(name, hash, now, reply) => {
                     let _ = reply.send(
@@ -192,6 +195,12 @@ pub(super) fn writer_loop(
                 Control::RecordStep(reference, step, officer, now, reply) => {
                     let _ = reply.send(
                         workflow::record(&mut conn, cipher, &reference, &step, &officer, now)
+                            .map_err(unavailable),
+                    );
+                }
+                Control::ConfirmNotify(hash, issued_after, now, reply) => {
+                    let _ = reply.send(
+                        follow_up::confirm_notify(&mut conn, &hash, issued_after, now)
                             .map_err(unavailable),
                     );
                 }
