@@ -88,6 +88,12 @@ fn main() -> ExitCode {
             explain,
             corpus,
         } => triage_eval(rules, strict, explain, corpus),
+        Command::ScanPdf {
+            memory_bytes,
+            cpu_secs,
+        } => pis_gateway::attachments::pdf_scan::child(memory_bytes, cpu_secs)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(anyhow::Error::from),
         Command::Open {
             identity,
             format,

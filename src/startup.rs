@@ -167,6 +167,12 @@ impl Application {
         let intake =
             Intake::new(spool, routes, rules, metrics, wake, signer).with_pressure(pressure);
         let plain = settings.server.dangerous_plain_http;
+        // Each PDF sent is analysed by this same executable as a limited child process.
+        let pdf_scanner = match &settings.pdf_scanner {
+            Some(program) => crate::attachments::PdfScanner::new(program.clone()),
+            None => crate::attachments::PdfScanner::this_program()
+                .context("finding this executable, to analyse PDFs with")?,
+        };
         let state = web::Data::new(AppState {
             forms,
             pages,
@@ -188,6 +194,7 @@ impl Application {
             cleaner: crate::attachments::Cleaner::new(
                 settings.attachments,
                 cores.saturating_sub(1),
+                pdf_scanner,
             ),
             plain_http: plain,
             ack_tokens,

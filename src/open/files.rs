@@ -112,9 +112,16 @@ pub fn file_lines(f: &FileView<'_>) -> Vec<String> {
     if x.open_in_safe_viewer {
         lines.push("kept exactly as sent: open it in a safe viewer, away from the network".into());
     }
+    if x.kind == crate::attachments::Kind::Pdf {
+        lines.push(match &x.pdf_analysis {
+            Some(a) => a.describe(),
+            // Sealed before PDFs were parsed: a byte search that escaped names slipped past.
+            None => "not analysed: treat as unsafe (checked only by an older byte search)".into(),
+        });
+    }
     if !x.active_content.is_empty() {
         lines.push(format!(
-            "active content declared: {}",
+            "active content found: {}",
             x.active_content.join(", ")
         ));
     }
@@ -124,4 +131,54 @@ pub fn file_lines(f: &FileView<'_>) -> Vec<String> {
         lines.push("not opened: give its .age file to open as well".into());
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attachments::{Kind, NotAnalysed, PdfAnalysis};
+
+    fn pdf(analysis: Option<PdfAnalysis>, active: &[&str]) -> Facts {
+        Facts {
+            n: 1,
+            kind: Kind::Pdf,
+            media_type: "application/pdf".into(),
+            sha256_received: "a".into(),
+            sha256_sealed: "a".into(),
+            bytes_received: 9,
+            bytes_sealed: 9,
+            width: None,
+            height: None,
+            cleaned: false,
+            open_in_safe_viewer: true,
+            active_content: active.iter().map(|a| a.to_string()).collect(),
+            pdf_analysis: analysis,
+        }
+    }
+
+    fn lines(facts: Facts) -> String {
+        file_lines(&FileView { facts, bytes: None }).join("\n")
+    }
+
+    #[test]
+    fn a_pdf_not_analysed_or_sealed_before_analysis_is_never_shown_as_clean() {
+        let encrypted = lines(pdf(
+            Some(PdfAnalysis::not(NotAnalysed::Encrypted)),
+            &["Encrypt"],
+        ));
+        assert!(encrypted.contains("not analysed: treat as unsafe (it is encrypted)"));
+        assert!(encrypted.contains("active content found: Encrypt"));
+        let old = lines(pdf(None, &[]));
+        assert!(old.contains("not analysed: treat as unsafe"), "{old}");
+        let analysed = lines(pdf(Some(PdfAnalysis::Analysed), &["OpenAction", "URI"]));
+        assert!(analysed.contains("active content analysed"));
+        assert!(analysed.contains("active content found: OpenAction, URI"));
+        // A document sealed before the analysis still opens: the field is optional.
+        let v = serde_json::json!({"n": 1, "type": "pdf", "media_type": "application/pdf",
+            "sha256_received": "a", "sha256_sealed": "a", "bytes_received": 9,
+            "bytes_sealed": 9, "cleaned": false, "open_in_safe_viewer": true,
+            "active_content": ["OpenAction"]});
+        let f: Facts = serde_json::from_value(v).expect("an old document's facts");
+        assert_eq!(f.pdf_analysis, None);
+    }
 }
