@@ -586,7 +586,7 @@ fn open(
                 continue;
             }
         };
-        let views = pis_gateway::open::files_of(doc, &files);
+        let mut views = pis_gateway::open::files_of(doc, &files);
         for v in &views {
             if let Some(bytes) = v.bytes {
                 if let Some(i) = files.iter().position(|f| f.as_slice() == bytes) {
@@ -594,13 +594,11 @@ fn open(
                 }
             }
         }
-        print!(
-            "{}",
-            pis_gateway::open::render(doc, &registry, format, &provenance, &views)
-        );
+        // Written first, so the report can name each PDF's flattened copy.
         if let Some(dir) = &extract {
             let reference = doc.get("reference").and_then(|r| r.as_str()).unwrap_or("");
-            match pis_gateway::open::extract(dir, reference, &views) {
+            let flattener = pis_gateway::open::Flattener::default();
+            match pis_gateway::open::extract(dir, reference, &mut views, &flattener) {
                 Ok(paths) => {
                     for p in paths {
                         eprintln!("wrote {}", p.display());
@@ -611,7 +609,16 @@ fn open(
                     eprintln!("{}: cannot write its files: {e}", dir.display());
                 }
             }
+            for v in &views {
+                if let Some(pis_gateway::open::Flat::Failed(why)) = &v.flat {
+                    eprintln!("file {}: no flattened copy: {why}", v.facts.n);
+                }
+            }
         }
+        print!(
+            "{}",
+            pis_gateway::open::render(doc, &registry, format, &provenance, &views)
+        );
     }
     for (path, _) in file_paths.iter().zip(&matched).filter(|(_, m)| !**m) {
         failed += 1;

@@ -726,6 +726,77 @@ async fn the_api_takes_a_submission_part_with_file_parts_and_refuses_each_bad_fi
         doc["attachments"][0]["pdf_analysis"],
         json!({"state": "analysed"})
     );
+    open_extract_writes_the_pdf_and_its_flattened_copy(&app, &reference, &pdf).await;
+}
+
+/// `open --extract` on the sealed report and PDF: the original as sent, a flattened copy
+/// beside it, and a report that names the active content and links the copy.
+async fn open_extract_writes_the_pdf_and_its_flattened_copy(
+    app: &TestApp,
+    reference: &str,
+    pdf: &[u8],
+) {
+    let sealed = |sql: &str| -> Vec<u8> {
+        app.db()
+            .query_row(sql, [reference], |r| r.get(0))
+            .expect("sealed")
+    };
+    let dir = app.dir.path().join("open-pdf");
+    let out = dir.join("extracted");
+    std::fs::create_dir_all(&out).expect("dir");
+    let report = dir.join(format!("{reference}.age"));
+    let file = dir.join(format!("{reference}-1.age"));
+    std::fs::write(&report, sealed("SELECT body FROM envelopes WHERE route = 'police_intelligence' AND submission = (SELECT id FROM submissions WHERE reference = ?1)")).expect("write");
+    std::fs::write(&file, sealed("SELECT body FROM attachments WHERE route = 'police_intelligence' AND n = 1 AND submission = (SELECT id FROM submissions WHERE reference = ?1)")).expect("write");
+    let key = dir.join("officer.key");
+    std::fs::write(
+        &key,
+        format!("{}\n", app.identities[1].to_string().expose_secret()),
+    )
+    .expect("key");
+    let signers = crate::age_cli::published_keys(app).await;
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .args(["open", "--format", "html", "--identity"])
+        .arg(&key)
+        .arg("--signer")
+        .arg(&signers)
+        .arg("--extract")
+        .arg(&out)
+        .arg(&report)
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let html = String::from_utf8_lossy(&run.stdout);
+    assert!(html.contains("active content analysed"), "{html}");
+    assert!(html.contains("active content found: OpenAction, JavaScript, JS"));
+    assert_eq!(
+        std::fs::read(out.join(format!("{reference}-1.pdf"))).expect("the original"),
+        pdf,
+        "the original is still written, as sent"
+    );
+    let flat = out.join(format!("{reference}-1.flattened.html"));
+    if std::process::Command::new("pdftoppm")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED the flattened copy: pdftoppm is not installed (.ci/run installs poppler-utils)");
+        assert!(html.contains("no flattened copy: pdftoppm is not installed"));
+        return;
+    }
+    let copy = std::fs::read_to_string(&flat).expect("the flattened copy");
+    assert_eq!(
+        copy.matches("src=\"data:image/png;base64,").count(),
+        1,
+        "one page"
+    );
+    assert!(!copy.contains("app.alert"), "nothing of the script");
+    assert!(html.contains(&format!(
+        "<a href=\"{reference}-1.flattened.html\">Open the flattened copy</a>"
+    )));
+    assert!(stderr.contains(&format!("wrote {}", flat.display())));
 }
 
 #[actix_web::test]

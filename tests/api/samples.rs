@@ -203,12 +203,14 @@ pub fn png_claiming(w: u32, h: u32, bit_depth: u8) -> Vec<u8> {
     out
 }
 
-/// A PDF whose catalog runs JavaScript when it opens.
+/// A one-page PDF (a black square) whose catalog runs JavaScript when it opens.
 pub fn pdf() -> Vec<u8> {
     pdf_with(&[
         "<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>",
-        "<</Type/Pages/Kids[]/Count 0>>",
+        "<</Type/Pages/Kids[4 0 R]/Count 1>>",
         "<</S/JavaScript/JS(app.alert(1))>>",
+        "<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 5 0 R>>",
+        "<</Length 29>>\nstream\n0 0 0 rg 50 50 100 100 re f\nendstream",
     ])
 }
 
