@@ -119,7 +119,7 @@ impl Flattener {
             .stderr(Stdio::null());
         let mut child = cmd
             .spawn()
-            .map_err(|e| format!("pdftoppm could not be started: {e}"))?;
+            .map_err(|e| format!("prlimit (util-linux) could not be started: {e}"))?;
         let deadline = Instant::now() + self.wall_time;
         let status = loop {
             match child.try_wait() {
