@@ -53,7 +53,9 @@ pub enum NotAnalysed {
     Encrypted,
     /// It does not parse as a PDF.
     Unparseable,
-    /// It parses, but objects its cross-reference lists could not be read.
+    /// It parses, but objects its cross-reference lists, or that its objects refer to, could
+    /// not be read (a viewer might find them where this parser did not: in a hybrid file's
+    /// second cross-reference, or by rebuilding a broken table).
     Incomplete,
     /// More objects than the walker takes.
     TooComplex,
@@ -68,7 +70,7 @@ impl NotAnalysed {
         match self {
             NotAnalysed::Encrypted => "it is encrypted",
             NotAnalysed::Unparseable => "it does not parse as a PDF",
-            NotAnalysed::Incomplete => "objects it lists could not be read",
+            NotAnalysed::Incomplete => "objects it lists or refers to could not be read",
             NotAnalysed::TooComplex => "it has more objects than the analysis takes",
             NotAnalysed::Failed => "the analysis went over its limits or failed",
             NotAnalysed::TimedOut => "the analysis went over its time limit",
@@ -119,12 +121,16 @@ pub fn analyse(bytes: &[u8]) -> Scan {
     };
     let mut seen = [false; ACTIVE_NAMES.len()];
     let mut stack: Vec<&lopdf::Object> = Vec::new();
+    let mut dangling = false;
     let too_many = doc.objects.len() > MAX_OBJECTS;
     if !too_many {
         walk_dict(&doc.trailer, &mut seen, &mut stack);
         for object in doc.objects.values() {
             stack.push(object);
             while let Some(o) = stack.pop() {
+                if let lopdf::Object::Reference(id) = o {
+                    dangling |= !doc.objects.contains_key(id);
+                }
                 walk(o, &mut seen, &mut stack);
             }
         }
@@ -139,7 +145,7 @@ pub fn analyse(bytes: &[u8]) -> Scan {
         PdfAnalysis::not(NotAnalysed::Encrypted)
     } else if too_many {
         PdfAnalysis::not(NotAnalysed::TooComplex)
-    } else if !all_listed_objects_read(&doc) {
+    } else if dangling || !all_listed_objects_read(&doc) {
         PdfAnalysis::not(NotAnalysed::Incomplete)
     } else {
         PdfAnalysis::Analysed

@@ -200,3 +200,23 @@ fn the_state_is_written_as_the_sealed_document_records_it() {
         .describe()
         .starts_with("not analysed: treat as unsafe"));
 }
+
+#[test]
+fn an_action_the_parser_cannot_reach_makes_the_file_not_analysed() {
+    // Object 9 is named by the link's action but listed nowhere this parser reads (a hybrid
+    // file can list it in a cross-reference stream only some viewers follow).
+    let pdf = build(
+        &[
+            "<</Type/Catalog/Pages 2 0 R>>",
+            "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+            "<</Type/Page/Parent 2 0 R/MediaBox[0 0 99 99]/Annots[<</Subtype/Link/A 9 0 R>>]>>",
+        ],
+        "",
+    );
+    let scan = analyse(&pdf);
+    assert_eq!(
+        scan.analysis,
+        PdfAnalysis::not(NotAnalysed::Incomplete),
+        "{scan:?}"
+    );
+}
