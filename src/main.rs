@@ -596,23 +596,8 @@ fn open(
         }
         // Written first, so the report can name each PDF's flattened copy.
         if let Some(dir) = &extract {
-            let reference = doc.get("reference").and_then(|r| r.as_str()).unwrap_or("");
-            let flattener = pis_gateway::open::Flattener::default();
-            match pis_gateway::open::extract(dir, reference, &mut views, &flattener) {
-                Ok(paths) => {
-                    for p in paths {
-                        eprintln!("wrote {}", p.display());
-                    }
-                }
-                Err(e) => {
-                    failed += 1;
-                    eprintln!("{}: cannot write its files: {e}", dir.display());
-                }
-            }
-            for v in &views {
-                if let Some(pis_gateway::open::Flat::Failed(why)) = &v.flat {
-                    eprintln!("file {}: no flattened copy: {why}", v.facts.n);
-                }
+            if !extract_files(dir, doc, &mut views) {
+                failed += 1;
             }
         }
         print!(
@@ -632,6 +617,36 @@ fn open(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Writes a document's files, and each PDF's flattened copy, into `dir`; false if they
+/// could not be written. A flattened copy that could not be made is said, not a failure: the
+/// original is written.
+fn extract_files(
+    dir: &std::path::Path,
+    doc: &serde_json::Value,
+    views: &mut [pis_gateway::open::FileView<'_>],
+) -> bool {
+    let reference = doc.get("reference").and_then(|r| r.as_str()).unwrap_or("");
+    let flattener = pis_gateway::open::Flattener::default();
+    let written = match pis_gateway::open::extract(dir, reference, views, &flattener) {
+        Ok(paths) => {
+            for p in paths {
+                eprintln!("wrote {}", p.display());
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("{}: cannot write its files: {e}", dir.display());
+            false
+        }
+    };
+    for v in views.iter() {
+        if let Some(pis_gateway::open::Flat::Failed(why)) = &v.flat {
+            eprintln!("file {}: no flattened copy: {why}", v.facts.n);
+        }
+    }
+    written
 }
 
 fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Result<ExitCode> {
