@@ -210,7 +210,7 @@ pub fn pdf() -> Vec<u8> {
         "<</Type/Pages/Kids[4 0 R]/Count 1>>",
         "<</S/JavaScript/JS(app.alert(1))>>",
         "<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 5 0 R>>",
-        "<</Length 29>>\nstream\n0 0 0 rg 50 50 100 100 re f\nendstream",
+        "<</Length 27>>\nstream\n0 0 0 rg 50 50 100 100 re f\nendstream",
     ])
 }
 
