@@ -5,6 +5,7 @@
 //! `cargo run --release --example decode_memory [MEGAPIXELS] [ORIENTATION]` (40 and 6 by
 //! default). Run it as its own process: the peak is read from `/proc/self/status`.
 
+use pis_gateway::attachments::pdf_scan::PdfScanner;
 use pis_gateway::attachments::{clean, AttachmentLimits, Upload};
 use zeroize::Zeroizing;
 
@@ -73,7 +74,9 @@ fn main() {
         n: 1,
         bytes: Zeroizing::new(bytes),
     };
-    let outcome = clean(upload, &limits, false).map(|c| (c.facts.width, c.facts.height));
+    // Images only: the PDF scanner is never started.
+    let scanner = PdfScanner::new("pis-gateway".into());
+    let outcome = clean(upload, &limits, false, &scanner).map(|c| (c.facts.width, c.facts.height));
     let peak = status_kib("VmHWM:");
     println!(
         "{megapixels} MP, orientation {orientation}, {:.1} MiB file: {outcome:?}; \

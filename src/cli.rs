@@ -176,6 +176,16 @@ pub enum Command {
         #[arg(required_unless_present = "explain")]
         corpus: Option<PathBuf>,
     },
+    /// Reads one PDF on standard input and writes its active content as JSON. `serve` runs
+    /// this itself, as a child process, for each PDF sent; it caps its own memory and CPU time
+    /// first.
+    #[command(hide = true)]
+    ScanPdf {
+        #[arg(long)]
+        memory_bytes: u64,
+        #[arg(long)]
+        cpu_secs: u64,
+    },
     /// Decrypt and show submissions (run on the reader's machine, never on the server).
     Open {
         /// age identity file.

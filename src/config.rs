@@ -33,6 +33,11 @@ pub struct Settings {
     pub workflow: WorkflowSettings,
     #[serde(default)]
     pub routes: Vec<RouteSettings>,
+    /// The program `serve` runs as `scan-pdf` to analyse each PDF sent: this executable when
+    /// unset. Not read from the configuration: tests, whose executable is a test harness, name
+    /// the built `pis-gateway`.
+    #[serde(skip)]
+    pub pdf_scanner: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -444,6 +449,7 @@ impl Default for Settings {
             attachments: crate::attachments::AttachmentLimits::default(),
             workflow: WorkflowSettings::default(),
             routes: Vec::new(),
+            pdf_scanner: None,
         }
     }
 }

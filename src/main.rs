@@ -89,6 +89,12 @@ fn main() -> ExitCode {
             explain,
             corpus,
         } => triage_eval(rules, strict, explain, corpus),
+        Command::ScanPdf {
+            memory_bytes,
+            cpu_secs,
+        } => pis_gateway::attachments::pdf_scan::child(memory_bytes, cpu_secs)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(anyhow::Error::from),
         Command::Open {
             identity,
             format,
@@ -623,7 +629,7 @@ fn open(
                 continue;
             }
         };
-        let views = pis_gateway::open::files_of(doc, &files);
+        let mut views = pis_gateway::open::files_of(doc, &files);
         for v in &views {
             if let Some(bytes) = v.bytes {
                 if let Some(i) = files.iter().position(|f| f.as_slice() == bytes) {
@@ -631,24 +637,16 @@ fn open(
                 }
             }
         }
+        // Written first, so the report can name each PDF's flattened copy.
+        if let Some(dir) = &extract {
+            if !extract_files(dir, doc, &mut views) {
+                failed += 1;
+            }
+        }
         print!(
             "{}",
             pis_gateway::open::render(doc, &registry, format, &provenance, &views)
         );
-        if let Some(dir) = &extract {
-            let reference = doc.get("reference").and_then(|r| r.as_str()).unwrap_or("");
-            match pis_gateway::open::extract(dir, reference, &views) {
-                Ok(paths) => {
-                    for p in paths {
-                        eprintln!("wrote {}", p.display());
-                    }
-                }
-                Err(e) => {
-                    failed += 1;
-                    eprintln!("{}: cannot write its files: {e}", dir.display());
-                }
-            }
-        }
     }
     for (path, _) in file_paths.iter().zip(&matched).filter(|(_, m)| !**m) {
         failed += 1;
@@ -662,6 +660,36 @@ fn open(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Writes a document's files, and each PDF's flattened copy, into `dir`; false if they
+/// could not be written. A flattened copy that could not be made is said, not a failure: the
+/// original is written.
+fn extract_files(
+    dir: &std::path::Path,
+    doc: &serde_json::Value,
+    views: &mut [pis_gateway::open::FileView<'_>],
+) -> bool {
+    let reference = doc.get("reference").and_then(|r| r.as_str()).unwrap_or("");
+    let flattener = pis_gateway::open::Flattener::default();
+    let written = match pis_gateway::open::extract(dir, reference, views, &flattener) {
+        Ok(paths) => {
+            for p in paths {
+                eprintln!("wrote {}", p.display());
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("{}: cannot write its files: {e}", dir.display());
+            false
+        }
+    };
+    for v in views.iter() {
+        if let Some(pis_gateway::open::Flat::Failed(why)) = &v.flat {
+            eprintln!("file {}: no flattened copy: {why}", v.facts.n);
+        }
+    }
+    written
 }
 
 fn outbox(flag: Option<std::path::PathBuf>, action: OutboxAction) -> anyhow::Result<ExitCode> {

@@ -176,6 +176,12 @@ impl Application {
             .with_pressure(pressure)
             .with_addresses(addresses);
         let plain = settings.server.dangerous_plain_http;
+        // Each PDF sent is analysed by this same executable as a limited child process.
+        let pdf_scanner = match &settings.pdf_scanner {
+            Some(program) => crate::attachments::PdfScanner::new(program.clone()),
+            None => crate::attachments::PdfScanner::this_program()
+                .context("finding this executable, to analyse PDFs with")?,
+        };
         let state = web::Data::new(AppState {
             forms,
             pages,
@@ -202,6 +208,7 @@ impl Application {
             cleaner: crate::attachments::Cleaner::new(
                 settings.attachments,
                 cores.saturating_sub(1),
+                pdf_scanner,
             ),
             plain_http: plain,
             ack_tokens,

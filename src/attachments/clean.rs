@@ -1,8 +1,9 @@
-//! Cleaning: images decoded within bounds, turned upright and encoded again; PDFs checked and
-//! kept as sent.
+//! Cleaning: images decoded within bounds, turned upright and encoded again; PDFs checked,
+//! analysed in a limited child process and kept as sent.
 
 use super::facts::{sha256_hex, Facts};
 use super::limits::{AttachmentError, AttachmentLimits, Upload};
+use super::pdf_scan::PdfScanner;
 use super::sniff::{sniff, Kind};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use std::io::Cursor;
@@ -34,12 +35,13 @@ impl std::fmt::Debug for Cleaned {
     }
 }
 
-/// Checks and cleans one file. `pdf` says whether the form takes PDFs. The upload is wiped
-/// when this returns.
+/// Checks and cleans one file. `pdf` says whether the form takes PDFs, and `scanner` runs
+/// their analysis. The upload is wiped when this returns.
 pub fn clean(
     upload: Upload,
     limits: &AttachmentLimits,
     pdf: bool,
+    scanner: &PdfScanner,
 ) -> Result<Cleaned, AttachmentError> {
     let n = upload.n;
     let kind = match sniff(&upload.bytes) {
@@ -49,12 +51,15 @@ pub fn clean(
     .ok_or(AttachmentError::NotAccepted { n, pdf })?;
     let received = sha256_hex(&upload.bytes);
     let bytes_received = upload.bytes.len();
-    let (bytes, size, active) = if kind.is_image() {
+    let (bytes, size, scan) = if kind.is_image() {
         let (bytes, w, h) = clean_image(kind, &upload.bytes, limits, n)?;
-        (bytes, Some((w, h)), Vec::new())
+        (bytes, Some((w, h)), None)
     } else {
-        let active = check_pdf(&upload.bytes).ok_or(AttachmentError::Unreadable { n })?;
-        (upload.bytes, None, active)
+        if !has_pdf_outline(&upload.bytes) {
+            return Err(AttachmentError::Unreadable { n });
+        }
+        let scan = scanner.scan(&upload.bytes);
+        (upload.bytes, None, Some(scan))
     };
     let facts = Facts {
         n,
@@ -68,7 +73,11 @@ pub fn clean(
         height: size.map(|s| s.1),
         cleaned: kind.is_image(),
         open_in_safe_viewer: !kind.is_image(),
-        active_content: active,
+        active_content: scan
+            .as_ref()
+            .map(|s| s.active_content.clone())
+            .unwrap_or_default(),
+        pdf_analysis: scan.map(|s| s.analysis),
     };
     Ok(Cleaned { kind, bytes, facts })
 }
@@ -227,26 +236,12 @@ fn encode(img: &DynamicImage, kind: Kind, out: &mut Vec<u8>) -> image::ImageResu
     }
 }
 
-/// The active features a PDF declares, if it has a PDF's outline: the header, a
-/// cross-reference pointer, and an end-of-file marker near the end. `None` if it has not.
-/// This is not a parser: the file is kept as sent and opened by the officer in a safe viewer.
-fn check_pdf(bytes: &[u8]) -> Option<Vec<String>> {
+/// Whether the file has a PDF's outline: the header, a cross-reference pointer, and an
+/// end-of-file marker near the end. A file without it is refused, so the sender can send it
+/// again whole; one with it is kept, whatever the analysis makes of it.
+fn has_pdf_outline(bytes: &[u8]) -> bool {
     let tail = &bytes[bytes.len().saturating_sub(1024)..];
-    if !bytes.starts_with(b"%PDF-") || !contains(tail, b"%%EOF") || !contains(bytes, b"startxref") {
-        return None;
-    }
-    Some(
-        ["JavaScript", "Launch", "EmbeddedFile", "OpenAction", "AA"]
-            .into_iter()
-            .filter(|name| {
-                let key = format!("/{name}");
-                bytes
-                    .windows(key.len() + 1)
-                    .any(|w| w.starts_with(key.as_bytes()) && !w[key.len()].is_ascii_alphanumeric())
-            })
-            .map(String::from)
-            .collect(),
-    )
+    bytes.starts_with(b"%PDF-") && contains(tail, b"%%EOF") && contains(bytes, b"startxref")
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -301,17 +296,12 @@ mod tests {
     }
 
     #[test]
-    fn a_pdf_needs_its_outline_and_its_active_features_are_named() {
-        let good = b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction 2 0 R/AA<<>>>>endobj\nstartxref\n9\n%%EOF\n";
-        assert_eq!(
-            check_pdf(good),
-            Some(vec!["OpenAction".to_string(), "AA".to_string()])
-        );
-        assert_eq!(check_pdf(b"%PDF-1.4\nno end"), None, "no end marker");
-        assert_eq!(
-            check_pdf(b"%PDF-1.4\n/AAA /JavaScriptX\nstartxref\n%%EOF"),
-            Some(vec![]),
-            "longer names are other keys"
+    fn a_pdf_needs_its_outline() {
+        assert!(has_pdf_outline(b"%PDF-1.4\nstartxref\n9\n%%EOF\n"));
+        assert!(!has_pdf_outline(b"%PDF-1.4\nno end"), "no end marker");
+        assert!(
+            !has_pdf_outline(b"%PDF-1.4\n%%EOF"),
+            "no cross-reference pointer"
         );
     }
 }

@@ -3,6 +3,7 @@
 
 use super::clean::{clean, Cleaned};
 use super::limits::{AttachmentError, AttachmentLimits, Upload};
+use super::pdf_scan::PdfScanner;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -11,6 +12,8 @@ pub struct Cleaner {
     /// Files being decoded at once. Each may hold `limits.max_decode_bytes()`, so this also
     /// bounds the memory cleaning can take.
     permits: Arc<Semaphore>,
+    /// Runs each PDF's analysis in a limited child process, under the same permit.
+    scanner: Arc<PdfScanner>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -23,10 +26,11 @@ pub enum CleanError {
 }
 
 impl Cleaner {
-    pub fn new(limits: AttachmentLimits, at_once: usize) -> Self {
+    pub fn new(limits: AttachmentLimits, at_once: usize, scanner: PdfScanner) -> Self {
         Cleaner {
             limits,
             permits: Arc::new(Semaphore::new(at_once.max(1))),
+            scanner: Arc::new(scanner),
         }
     }
 
@@ -49,9 +53,10 @@ impl Cleaner {
                 .await
                 .map_err(|_| CleanError::Failed)?;
             let limits = self.limits;
+            let scanner = Arc::clone(&self.scanner);
             let cleaned = tokio::task::spawn_blocking(move || {
                 let _permit = permit;
-                clean(upload, &limits, pdf)
+                clean(upload, &limits, pdf, &scanner)
             })
             .await
             .map_err(|_| CleanError::Failed)??;

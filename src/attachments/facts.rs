@@ -27,10 +27,16 @@ pub struct Facts {
     pub cleaned: bool,
     /// Kept as sent (a PDF): open it in a safe viewer, away from the network.
     pub open_in_safe_viewer: bool,
-    /// Active PDF features seen in the file (`JavaScript`, `Launch`, `EmbeddedFile`,
-    /// `OpenAction`, `AA`), for the officer's caution; empty for images.
+    /// Active PDF features found in the file (names from `pdf::ACTIVE_NAMES`), for the
+    /// officer's caution; empty for images. Complete only where `pdf_analysis` says
+    /// `analysed`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub active_content: Vec<String>,
+    /// For a PDF: whether it was parsed whole, or is not analysed and to be treated as unsafe.
+    /// Absent for images, and in documents sealed before PDFs were parsed (whose
+    /// `active_content` came from a byte search that escaped names slipped past).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_analysis: Option<super::PdfAnalysis>,
 }
 
 impl Kind {

@@ -142,6 +142,14 @@ fn files_html(out: &mut String, files: &[FileView<'_>]) {
         for line in file_lines(f) {
             let _ = write!(out, "<br>{}", esc(&line));
         }
+        // The flattened copy sits beside the report when both are saved in the extract folder.
+        if let Some(super::Flat::Written { name, .. }) = &f.flat {
+            let _ = write!(
+                out,
+                "<br><a href=\"{}\">Open the flattened copy</a>",
+                esc(name)
+            );
+        }
         out.push_str("</figcaption>");
         if let (Some(bytes), true) = (f.bytes, f.facts.kind.is_image()) {
             let _ = write!(

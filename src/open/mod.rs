@@ -7,6 +7,7 @@
 
 pub mod document;
 pub mod files;
+pub mod flatten;
 pub mod grading;
 mod html;
 pub mod intel;
@@ -17,6 +18,7 @@ pub mod sanitise;
 mod text;
 
 pub use files::{extract, files_of, FileView};
+pub use flatten::{Flat, Flattener};
 pub use safe::terminal_safe;
 
 use crate::forms::FormRegistry;
@@ -86,7 +88,8 @@ pub fn render(
             v["files"] = files
                 .iter()
                 .map(|f| {
-                    serde_json::json!({"n": f.facts.n, "opened": f.bytes.is_some(), "facts": f.facts})
+                    serde_json::json!({"n": f.facts.n, "opened": f.bytes.is_some(), "facts": f.facts,
+                        "flattened": f.flat.as_ref().map(|x| x.describe())})
                 })
                 .collect();
             json_out(&v)

@@ -91,6 +91,7 @@ fn mace_route(identity: &age::x25519::Identity) -> RouteSettings {
         ack_immediate_minutes: None,
         ack_priority_minutes: None,
         officers: vec![],
+        officer_actions: None,
     }
 }
 

@@ -2,7 +2,9 @@
 
 use crate::samples;
 use image::ImageDecoder;
-use pis_gateway::attachments::{clean, AttachmentError, AttachmentLimits, Kind, Upload};
+use pis_gateway::attachments::{
+    clean, AttachmentError, AttachmentLimits, Kind, NotAnalysed, PdfAnalysis, PdfScanner, Upload,
+};
 use zeroize::Zeroizing;
 
 fn upload(n: usize, bytes: Vec<u8>) -> Upload {
@@ -10,6 +12,11 @@ fn upload(n: usize, bytes: Vec<u8>) -> Upload {
         n,
         bytes: Zeroizing::new(bytes),
     }
+}
+
+/// The PDF analysis as `serve` runs it: the built `pis-gateway` as a limited child process.
+fn scanner() -> PdfScanner {
+    PdfScanner::new(env!("CARGO_BIN_EXE_pis-gateway").into())
 }
 
 fn contains(hay: &[u8], needle: &str) -> bool {
@@ -35,6 +42,7 @@ fn a_phone_photo_comes_out_upright_with_no_exif_xmp_comment_thumbnail_or_trailin
         upload(1, photo.clone()),
         &AttachmentLimits::default(),
         false,
+        &scanner(),
     )
     .expect("a real photo is taken");
     assert_eq!(cleaned.kind, Kind::Jpeg);
@@ -79,7 +87,13 @@ fn sha256(b: &[u8]) -> String {
 fn a_png_loses_its_text_chunks() {
     let png = samples::png_with_text();
     assert!(contains(&png, "PNG-TEXT-CANARY"));
-    let cleaned = clean(upload(1, png), &AttachmentLimits::default(), false).expect("taken");
+    let cleaned = clean(
+        upload(1, png),
+        &AttachmentLimits::default(),
+        false,
+        &scanner(),
+    )
+    .expect("taken");
     assert_eq!(cleaned.kind, Kind::Png);
     assert!(!contains(&cleaned.bytes, "PNG-TEXT-CANARY"));
     let img = image::load_from_memory(&cleaned.bytes).expect("a PNG still");
@@ -124,7 +138,7 @@ fn markup_dressed_as_an_image_and_damaged_images_are_refused_by_position() {
         ),
     ];
     for (what, bytes, pdf, want) in cases {
-        let got = clean(upload(3, bytes), &limits, pdf)
+        let got = clean(upload(3, bytes), &limits, pdf, &scanner())
             .map(|_| ())
             .unwrap_err();
         assert_eq!(got, want, "{what}");
@@ -137,7 +151,7 @@ fn a_decompression_bomb_is_refused_from_its_header_within_the_decode_bound() {
     let limits = AttachmentLimits::default();
     let bomb = samples::png_claiming(100_000, 100_000, 8);
     assert!(bomb.len() < 100, "a tiny file");
-    let e = clean(upload(1, bomb), &limits, false)
+    let e = clean(upload(1, bomb), &limits, false, &scanner())
         .map(|_| ())
         .unwrap_err();
     assert_eq!(e, AttachmentError::TooManyPixels { n: 1, max: 40 });
@@ -145,13 +159,13 @@ fn a_decompression_bomb_is_refused_from_its_header_within_the_decode_bound() {
     // before the decoder's buffer is allocated, saying how many pixels of that depth fit.
     let deep = samples::png_claiming(6_000, 6_000, 16);
     assert!(36_000_000 * 8 > limits.max_decode_bytes());
-    let e = clean(upload(2, deep), &limits, false)
+    let e = clean(upload(2, deep), &limits, false, &scanner())
         .map(|_| ())
         .unwrap_err();
     assert_eq!(e, AttachmentError::TooManyPixels { n: 2, max: 20 });
     // Under both, the same header is read and the (empty) data refused as damaged.
     let small = samples::png_claiming(2_000, 2_000, 8);
-    let e = clean(upload(3, small), &limits, false)
+    let e = clean(upload(3, small), &limits, false, &scanner())
         .map(|_| ())
         .unwrap_err();
     assert_eq!(e, AttachmentError::Unreadable { n: 3 });
@@ -165,13 +179,13 @@ fn a_photo_taken_on_its_side_counts_its_turned_copy_in_the_decode_bound() {
     let (w, h) = (6_325, 4_743);
     assert!(2 * 3 * w as u64 * h as u64 + 16 * 1024 * 1024 > limits.max_decode_bytes());
     let turned = samples::jpeg_claiming(w, h, 6);
-    let e = clean(upload(1, turned), &limits, false)
+    let e = clean(upload(1, turned), &limits, false, &scanner())
         .map(|_| ())
         .unwrap_err();
     assert_eq!(e, AttachmentError::TooManyPixels { n: 1, max: 26 });
     // Turned half way (done in place, one copy), the same size is let through to the decoder.
     let half_turn = samples::jpeg_claiming(w, h, 3);
-    let outcome = clean(upload(2, half_turn), &limits, false).map(|_| ());
+    let outcome = clean(upload(2, half_turn), &limits, false, &scanner()).map(|_| ());
     assert!(
         !matches!(outcome, Err(AttachmentError::TooManyPixels { .. })),
         "{outcome:?}"
@@ -179,9 +193,15 @@ fn a_photo_taken_on_its_side_counts_its_turned_copy_in_the_decode_bound() {
 }
 
 #[test]
-fn a_pdf_on_the_professional_form_is_kept_as_sent_and_flagged() {
+fn a_pdf_on_the_professional_form_is_kept_as_sent_and_its_active_content_named() {
     let pdf = samples::pdf();
-    let cleaned = clean(upload(1, pdf.clone()), &AttachmentLimits::default(), true).expect("taken");
+    let cleaned = clean(
+        upload(1, pdf.clone()),
+        &AttachmentLimits::default(),
+        true,
+        &scanner(),
+    )
+    .expect("taken");
     assert_eq!(cleaned.kind, Kind::Pdf);
     assert_eq!(
         &cleaned.bytes[..],
@@ -191,8 +211,81 @@ fn a_pdf_on_the_professional_form_is_kept_as_sent_and_flagged() {
     let f = &cleaned.facts;
     assert!(!f.cleaned && f.open_in_safe_viewer);
     assert_eq!(f.sha256_received, f.sha256_sealed);
-    assert_eq!(f.active_content, vec!["JavaScript", "OpenAction"]);
+    assert_eq!(f.active_content, vec!["OpenAction", "JavaScript", "JS"]);
+    assert_eq!(f.pdf_analysis, Some(PdfAnalysis::Analysed));
     assert_eq!((f.width, f.height), (None, None));
+}
+
+#[test]
+fn a_pdf_with_escaped_names_or_that_cannot_be_read_whole_is_never_passed_as_clean() {
+    let limits = AttachmentLimits::default();
+    let cases: Vec<(&str, Vec<u8>, Vec<&str>, PdfAnalysis)> = vec![
+        (
+            "escaped names, an open action to a web address",
+            samples::pdf_with(&[
+                "<</Type/Catalog/Pages 2 0 R/Open#41ction 3 0 R>>",
+                "<</Type/Pages/Kids[]/Count 0>>",
+                "<</S/#55RI/#55RI(https://beacon.example/t)/Next<</S/J#61vaScript/J#53(1)>>>>",
+            ]),
+            vec!["OpenAction", "JavaScript", "JS", "URI"],
+            PdfAnalysis::Analysed,
+        ),
+        (
+            "garbage with a PDF's header and end markers",
+            b"%PDF-1.7\n\x00junk\nstartxref\n9\n%%EOF\n".to_vec(),
+            vec![],
+            PdfAnalysis::not(NotAnalysed::Unparseable),
+        ),
+    ];
+    for (what, bytes, names, state) in cases {
+        let cleaned = clean(upload(1, bytes.clone()), &limits, true, &scanner()).expect(what);
+        assert_eq!(&cleaned.bytes[..], &bytes[..], "{what}: kept as sent");
+        assert_eq!(cleaned.facts.active_content, names, "{what}");
+        assert_eq!(cleaned.facts.pdf_analysis, Some(state), "{what}");
+    }
+}
+
+#[test]
+fn a_pdf_analysis_that_would_take_all_memory_or_time_is_stopped_and_reported() {
+    // The object stream's one object lies a GiB in: the child, capped at 256 MiB, never
+    // reaches it, so the file is not analysed (uncapped, it would inflate the GiB and name
+    // the JavaScript).
+    let bomb = samples::pdf_with_deflate_bomb(1024);
+    assert!(bomb.len() < 4 * 1024 * 1024, "a small file: {}", bomb.len());
+    let mut small = scanner();
+    small.memory_bytes = 256 * 1024 * 1024;
+    let cleaned = clean(
+        upload(1, bomb.clone()),
+        &AttachmentLimits::default(),
+        true,
+        &small,
+    )
+    .expect("taken, as sent");
+    assert!(
+        matches!(
+            cleaned.facts.pdf_analysis,
+            Some(PdfAnalysis::NotAnalysed {
+                reason: NotAnalysed::Failed | NotAnalysed::Incomplete
+            })
+        ),
+        "{:?}",
+        cleaned.facts.pdf_analysis
+    );
+    assert_eq!(&cleaned.bytes[..], &bomb[..]);
+    let mut hurried = scanner();
+    hurried.wall_time = std::time::Duration::ZERO;
+    let cleaned = clean(
+        upload(1, samples::pdf()),
+        &AttachmentLimits::default(),
+        true,
+        &hurried,
+    )
+    .expect("taken, as sent");
+    assert_eq!(
+        cleaned.facts.pdf_analysis,
+        Some(PdfAnalysis::not(NotAnalysed::TimedOut))
+    );
+    assert!(cleaned.facts.active_content.is_empty());
 }
 
 // ---- Through the gateway: the browser's check page, the API, SMTP, the `age` tool ----
@@ -646,6 +739,86 @@ async fn the_api_takes_a_submission_part_with_file_parts_and_refuses_each_bad_fi
     let doc = app.open(&reference);
     assert_eq!(doc["attachments"][0]["type"], "pdf");
     assert_eq!(doc["attachments"][0]["open_in_safe_viewer"], true);
+    assert_eq!(
+        doc["attachments"][0]["active_content"],
+        json!(["OpenAction", "JavaScript", "JS"]),
+        "analysed by the gateway's own child process"
+    );
+    assert_eq!(
+        doc["attachments"][0]["pdf_analysis"],
+        json!({"state": "analysed"})
+    );
+    open_extract_writes_the_pdf_and_its_flattened_copy(&app, &reference, &pdf).await;
+}
+
+/// `open --extract` on the sealed report and PDF: the original as sent, a flattened copy
+/// beside it, and a report that names the active content and links the copy.
+async fn open_extract_writes_the_pdf_and_its_flattened_copy(
+    app: &TestApp,
+    reference: &str,
+    pdf: &[u8],
+) {
+    let sealed = |sql: &str| -> Vec<u8> {
+        app.db()
+            .query_row(sql, [reference], |r| r.get(0))
+            .expect("sealed")
+    };
+    let dir = app.dir.path().join("open-pdf");
+    let out = dir.join("extracted");
+    std::fs::create_dir_all(&out).expect("dir");
+    let report = dir.join(format!("{reference}.age"));
+    let file = dir.join(format!("{reference}-1.age"));
+    std::fs::write(&report, sealed("SELECT body FROM envelopes WHERE route = 'police_intelligence' AND submission = (SELECT id FROM submissions WHERE reference = ?1)")).expect("write");
+    std::fs::write(&file, sealed("SELECT body FROM attachments WHERE route = 'police_intelligence' AND n = 1 AND submission = (SELECT id FROM submissions WHERE reference = ?1)")).expect("write");
+    let key = dir.join("officer.key");
+    std::fs::write(
+        &key,
+        format!("{}\n", app.identities[1].to_string().expose_secret()),
+    )
+    .expect("key");
+    let signers = crate::age_cli::published_keys(app).await;
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .args(["open", "--format", "html", "--identity"])
+        .arg(&key)
+        .arg("--signer")
+        .arg(&signers)
+        .arg("--extract")
+        .arg(&out)
+        .arg(&report)
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let html = String::from_utf8_lossy(&run.stdout);
+    assert!(html.contains("active content analysed"), "{html}");
+    assert!(html.contains("active content found: OpenAction, JavaScript, JS"));
+    assert_eq!(
+        std::fs::read(out.join(format!("{reference}-1.pdf"))).expect("the original"),
+        pdf,
+        "the original is still written, as sent"
+    );
+    let flat = out.join(format!("{reference}-1.flattened.html"));
+    if std::process::Command::new("pdftoppm")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED the flattened copy: pdftoppm is not installed (.ci/run installs poppler-utils)");
+        assert!(html.contains("no flattened copy: pdftoppm is not installed"));
+        return;
+    }
+    let copy = std::fs::read_to_string(&flat).expect("the flattened copy");
+    assert_eq!(
+        copy.matches("src=\"data:image/png;base64,").count(),
+        1,
+        "one page"
+    );
+    assert!(!copy.contains("app.alert"), "nothing of the script");
+    assert!(html.contains(&format!(
+        "<a href=\"{reference}-1.flattened.html\">Open the flattened copy</a>"
+    )));
+    assert!(stderr.contains(&format!("wrote {}", flat.display())));
 }
 
 #[actix_web::test]

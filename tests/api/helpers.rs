@@ -43,6 +43,8 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
     s.limits.navigation_burst = 10_000;
     s.limits.min_fill_seconds = 0;
     s.routing.triage_rules = repo().join("config/triage.toml");
+    // PDFs are analysed by the built binary: this test harness is not `pis-gateway`.
+    s.pdf_scanner = Some(env!("CARGO_BIN_EXE_pis-gateway").into());
     s.routing.localities = repo().join("config/localities.toml");
     s.routes = vec![
         RouteSettings {

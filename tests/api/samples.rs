@@ -203,8 +203,131 @@ pub fn png_claiming(w: u32, h: u32, bit_depth: u8) -> Vec<u8> {
     out
 }
 
+/// A one-page PDF (a black square) whose catalog runs JavaScript when it opens.
 pub fn pdf() -> Vec<u8> {
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n3 0 obj<</S/JavaScript/JS(app.alert(1))>>endobj\nxref\n0 4\ntrailer<</Root 1 0 R/Size 4>>\nstartxref\n160\n%%EOF\n".to_vec()
+    pdf_with(&[
+        "<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>",
+        "<</Type/Pages/Kids[4 0 R]/Count 1>>",
+        "<</S/JavaScript/JS(app.alert(1))>>",
+        "<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 5 0 R>>",
+        "<</Length 27>>\nstream\n0 0 0 rg 50 50 100 100 re f\nendstream",
+    ])
+}
+
+/// A PDF with a correct cross-reference table; its objects are numbered from 1 and object 1
+/// is the catalog.
+pub fn pdf_with(objects: &[&str]) -> Vec<u8> {
+    let bodies: Vec<Vec<u8>> = objects.iter().map(|o| o.as_bytes().to_vec()).collect();
+    pdf_of(&bodies)
+}
+
+fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<</Size {}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A PDF whose catalog opens object 4, listed in the cross-reference stream as the only
+/// object in an object stream that inflates to `mib` MiB: zeros, then object 4 (JavaScript)
+/// at the very end. Only a parser that inflates all of it finds object 4. The deflate blocks
+/// of one MiB of zeros are repeated: each ends on a byte boundary and refers back only to
+/// zeros.
+pub fn pdf_with_deflate_bomb(mib: usize) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let object = b"<</S/JavaScript/JS(app.alert(1))>>";
+    let header = format!("4 {} ", mib * 1024 * 1024);
+    let mut c = Compress::new(Compression::best(), true);
+    let mut part = |input: &[u8], flush| {
+        let mut out = Vec::with_capacity(256 * 1024);
+        let before = c.total_in();
+        c.compress_vec(input, &mut out, flush).expect("compressed");
+        assert_eq!(c.total_in() - before, input.len() as u64, "all in one go");
+        out
+    };
+    let mut data = part(header.as_bytes(), FlushCompress::Sync);
+    let zeros = part(&vec![0u8; 1024 * 1024], FlushCompress::Sync);
+    for _ in 0..mib {
+        data.extend_from_slice(&zeros);
+    }
+    data.extend(part(object, FlushCompress::Finish));
+    // The checksum the compressor wrote covers one MiB of zeros; put the whole stream's in
+    // its place, or the inflater drops the last read (object 4) with the error.
+    let (mut a, mut b) = (1u64, 0u64);
+    for x in header.as_bytes() {
+        a = (a + u64::from(*x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    b = (b + (mib as u64 * 1024 * 1024 % 65521) * a) % 65521;
+    for x in object {
+        a = (a + u64::from(*x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    data.truncate(data.len() - 4);
+    data.extend_from_slice(&((b << 16 | a) as u32).to_be_bytes());
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for body in [
+        b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>".to_vec(),
+        b"<</Type/Pages/Kids[]/Count 0>>".to_vec(),
+        [
+            format!(
+                "<</Type/ObjStm/N 1/First {}/Filter/FlateDecode/Length {}>>\nstream\n",
+                header.len(),
+                data.len()
+            )
+            .as_bytes(),
+            &data,
+            b"\nendstream",
+        ]
+        .concat(),
+    ] {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", offsets.len()).as_bytes());
+        out.extend_from_slice(&body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    // The cross-reference stream (object 5), uncompressed: type, offset or container, index.
+    let xref_at = out.len();
+    let mut entries = vec![0u8, 0, 0, 0, 0, 0xFF, 0xFF];
+    for o in &offsets {
+        entries.push(1);
+        entries.extend_from_slice(&(*o as u32).to_be_bytes());
+        entries.extend_from_slice(&[0, 0]);
+    }
+    entries.extend_from_slice(&[2, 0, 0, 0, 3, 0, 0]);
+    entries.push(1);
+    entries.extend_from_slice(&(xref_at as u32).to_be_bytes());
+    entries.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(
+        format!(
+            "5 0 obj\n<</Type/XRef/Size 6/W[1 4 2]/Root 1 0 R/Length {}>>\nstream\n",
+            entries.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&entries);
+    out.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    out
 }
 
 pub fn html() -> Vec<u8> {
