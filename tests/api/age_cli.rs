@@ -407,7 +407,7 @@ async fn open_reports_a_professional_and_a_community_submission_from_a_folder_in
         "Priority   IMMEDIATE",
         "In the submitter's words: weapons involved now (narrative_weapons_now)",
         ">> “The driver has a knife in the car right now” <<",
-        "Lay-by opposite the school gates (near a school or college)",
+        "Lay-by opposite the school gates, YO24 (near a school or college)",
         "Alleged     Pupil seen collecting packages from a car outside school",
         "Concern     Child criminal exploitation (CCE); County lines",
         "postcodes: YO24",
