@@ -110,7 +110,16 @@ fn confirm_body(link: Option<&str>) -> String {
     )
 }
 
-fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String {
+/// Links an email may give: the acknowledgement (or follow-up) page, and where the gateway
+/// publishes its signing keys (`open` checks every document against them).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Links<'a> {
+    pub ack: Option<&'a str>,
+    pub signing_keys: Option<&'a str>,
+}
+
+fn body(d: &DueDelivery, has_attachment: bool, links: Links<'_>) -> String {
+    let ack_url = links.ack;
     match d.view {
         View::FollowUp => return follow_up_body(ack_url),
         View::FollowUpConfirm => return confirm_body(ack_url),
@@ -141,7 +150,7 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
         d.id.route,
         d.view
     );
-    b.push_str(&sealed_text(d, has_attachment));
+    b.push_str(&sealed_text(d, has_attachment, links.signing_keys));
     if d.priority == Priority::Immediate {
         b.push_str(
             "IMMEDIATE: the submitter indicated a risk of harm now. Read it without delay.\n\n",
@@ -164,12 +173,16 @@ fn body(d: &DueDelivery, has_attachment: bool, ack_url: Option<&str>) -> String 
 
 /// Where the sealed document is and how to open it. A notice's categories and localities are
 /// sealed like any view: the body only says that a notice is attached.
-fn sealed_text(d: &DueDelivery, has_attachment: bool) -> String {
+fn sealed_text(d: &DueDelivery, has_attachment: bool, signing_keys: Option<&str>) -> String {
     let r = &d.id.reference;
+    let keys = signing_keys.unwrap_or("/.well-known/pis-gateway/signing-keys on this gateway");
     let open = format!(
         "encrypted with age to this\n\
-         inbox's keys. To read it on a machine that holds one of those keys:\n\n\
-         \x20   pis-gateway open --identity YOUR-KEY-FILE {r}.age\n\n\
+         inbox's keys. To read it on a machine that holds one of those keys, save this\n\
+         gateway's signing keys once, as signing-keys.json, from\n\
+         {keys}\n\
+         (ask your administrator to confirm them), then:\n\n\
+         \x20   pis-gateway open --identity YOUR-KEY-FILE --signer signing-keys.json {r}.age\n\n\
          or, for the raw JSON document: age -d -i YOUR-KEY-FILE {r}.age\n\n"
     );
     match (d.view, has_attachment) {
@@ -210,7 +223,8 @@ fn files_text(d: &DueDelivery, files: &Files<'_>) -> String {
                 "Evidence files sent with it are attached, each encrypted the same way:\n\
                  {}\n\
                  To open the report with them and write the files into a folder:\n\n\
-                 \x20   pis-gateway open --identity YOUR-KEY-FILE --extract FOLDER {r}.age {}\n\n",
+                 \x20   pis-gateway open --identity YOUR-KEY-FILE --signer signing-keys.json \\\n\
+                 \x20       --extract FOLDER {r}.age {}\n\n",
                 names.join(", "),
                 names.join(" ")
             )
@@ -224,7 +238,8 @@ fn files_text(d: &DueDelivery, files: &Files<'_>) -> String {
                 t.push_str(&format!("{r}-{}.age: {url}\n", i + 1));
             }
             t.push_str(&format!(
-                "\nThen: pis-gateway open --identity YOUR-KEY-FILE --extract FOLDER {r}.age {r}-1.age ...\n\n"
+                "\nThen: pis-gateway open --identity YOUR-KEY-FILE --signer signing-keys.json \\\n\
+                 \x20       --extract FOLDER {r}.age {r}-1.age ...\n\n"
             ));
             t
         }
@@ -234,7 +249,7 @@ fn files_text(d: &DueDelivery, files: &Files<'_>) -> String {
 pub fn build(
     d: &DueDelivery,
     from: &str,
-    ack_url: Option<&str>,
+    links: Links<'_>,
     files: &Files<'_>,
 ) -> Result<Message, EmailError> {
     let from_box: Mailbox = from.parse().map_err(|_| EmailError::Address("mail.from"))?;
@@ -242,7 +257,7 @@ pub fn build(
         .mailbox
         .parse()
         .map_err(|_| EmailError::Address("route mailbox"))?;
-    let mut text = body(d, d.envelope.is_some(), ack_url);
+    let mut text = body(d, d.envelope.is_some(), links);
     if d.envelope.is_some() {
         // After the report's own instructions, before the closing line.
         let extra = files_text(d, files);
@@ -320,7 +335,10 @@ mod tests {
             build(
                 d,
                 "gw@example.invalid",
-                Some("https://gw.example/ack/abc"),
+                Links {
+                    ack: Some("https://gw.example/ack/abc"),
+                    signing_keys: Some("https://gw.example/.well-known/pis-gateway/signing-keys"),
+                },
                 &Files::None,
             )
             .expect("builds")
@@ -362,7 +380,10 @@ mod tests {
             build(
                 &d,
                 "gw@example.invalid",
-                Some("https://gw.example/ack/abc"),
+                Links {
+                    ack: Some("https://gw.example/ack/abc"),
+                    signing_keys: Some("https://gw.example/.well-known/pis-gateway/signing-keys"),
+                },
                 &Files::None,
             )
             .expect("builds")

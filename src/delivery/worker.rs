@@ -317,9 +317,19 @@ impl Outbox {
             (Some(urls), false) => email::Files::Linked(urls),
             (None, false) => email::Files::Attached(&files),
         };
+        let keys_url = (!self.public_url.is_empty())
+            .then(|| format!("{}/.well-known/pis-gateway/signing-keys", self.public_url));
         let result = match (
             opened,
-            email::build(&due, &self.from, ack_url.as_deref(), &files),
+            email::build(
+                &due,
+                &self.from,
+                email::Links {
+                    ack: ack_url.as_deref(),
+                    signing_keys: keys_url.as_deref(),
+                },
+                &files,
+            ),
         ) {
             (Err(e), _) => Err(e),
             (Ok(()), Ok(message)) => self.mailer.send(message).await,

@@ -27,13 +27,9 @@ fn ack_link(raw: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(raw)
         .replace("=\r\n", "")
         .replace("=\n", "");
-    let start = text.find("https://")?;
-    let end = text[start..]
-        .find(|c: char| c.is_whitespace())
-        .map(|e| start + e)
-        .unwrap_or(text.len());
-    let url = &text[start..end];
-    url.contains("/ack/").then(|| url.to_string())
+    text.split_whitespace()
+        .find(|w| w.starts_with("https://") && w.contains("/ack/"))
+        .map(str::to_string)
 }
 
 /// The path of the acknowledgement link in the police intelligence email of a spawned app.

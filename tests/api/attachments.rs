@@ -356,7 +356,7 @@ pub(crate) fn shareable_answers() -> Value {
 }
 
 /// Every armored block in a raw message, with the file name of the part it came in.
-fn armored_parts(data: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn armored_parts(data: &[u8]) -> Vec<(String, String)> {
     let text = String::from_utf8_lossy(data).replace("\r\n", "\n");
     let mut out = Vec::new();
     let mut rest = text.as_str();

@@ -8,6 +8,7 @@ mod api_json;
 mod at_rest;
 mod attachments;
 mod delivery;
+mod email_instructions;
 mod follow_up;
 mod forms_html;
 mod gateways;
