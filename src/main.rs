@@ -583,21 +583,19 @@ fn open(
     // matched to its document by the SHA-256 the document records.
     let mut documents = Vec::new();
     let mut files = Vec::new();
-    let mut file_paths = Vec::new();
-    let (envelopes, empty) = pis_gateway::open::files::envelopes_in(&envelopes);
-    for dir in empty {
+    let mut file_labels = Vec::new();
+    let (envelopes, problems) = pis_gateway::open::mailbox::envelopes_in(&envelopes);
+    for problem in problems {
         failed += 1;
-        eprintln!("{}: a folder with no .age envelopes in it", dir.display());
+        eprintln!("{problem}");
     }
-    for path in &envelopes {
-        let plain = match std::fs::read(path)
-            .map_err(anyhow::Error::from)
-            .and_then(|bytes| Ok(pis_gateway::seal::decrypt(&bytes, &identities)?))
-        {
+    for envelope in &envelopes {
+        let path = &envelope.label;
+        let plain = match pis_gateway::seal::decrypt(&envelope.bytes, &identities) {
             Ok(plain) => plain,
             Err(e) => {
                 failed += 1;
-                eprintln!("{}: {e}", path.display());
+                eprintln!("{path}: {e}");
                 continue;
             }
         };
@@ -605,7 +603,7 @@ fn open(
             Ok(doc) if doc.is_object() => documents.push((path, doc)),
             _ => {
                 files.push(plain);
-                file_paths.push(path);
+                file_labels.push(path);
             }
         }
     }
@@ -614,18 +612,12 @@ fn open(
         let provenance = match provenance_of(doc, &keys, &officers) {
             Ok(p) => p,
             Err(e) if signers.allow_unsigned => {
-                eprintln!(
-                    "{}: warning: {e} (shown because of --allow-unsigned)",
-                    path.display()
-                );
+                eprintln!("{path}: warning: {e} (shown because of --allow-unsigned)");
                 Provenance::Unverified(e.to_string())
             }
             Err(e) => {
                 failed += 1;
-                eprintln!(
-                    "{}: refused: {e} (--allow-unsigned shows it anyway)",
-                    path.display()
-                );
+                eprintln!("{path}: refused: {e} (--allow-unsigned shows it anyway)");
                 continue;
             }
         };
@@ -648,11 +640,10 @@ fn open(
             pis_gateway::open::render(doc, &registry, format, &provenance, &views)
         );
     }
-    for (path, _) in file_paths.iter().zip(&matched).filter(|(_, m)| !**m) {
+    for (path, _) in file_labels.iter().zip(&matched).filter(|(_, m)| !**m) {
         failed += 1;
         eprintln!(
-            "{}: not a document, and no document given lists it (a changed file matches none)",
-            path.display()
+            "{path}: not a document, and no document given lists it (a changed file matches none)"
         );
     }
     Ok(if failed == 0 {

@@ -8,33 +8,6 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
-/// The envelopes given: each file as named, and each folder's `.age` files in name order (a
-/// folder of what the inbox received, say), so a report and its evidence files are read
-/// together. Also returns each folder that holds no envelope, to be reported, not skipped.
-pub fn envelopes_in(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let mut out = Vec::new();
-    let mut empty = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path())
-                .filter(|e| e.is_file() && e.extension().is_some_and(|x| x == "age"))
-                .collect();
-            inside.sort();
-            if inside.is_empty() {
-                empty.push(p.clone());
-            }
-            out.extend(inside);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    (out, empty)
-}
-
 /// One evidence file a document lists, and its decrypted bytes if it was given to `open`.
 pub struct FileView<'a> {
     pub facts: Facts,

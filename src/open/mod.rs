@@ -12,6 +12,7 @@ pub mod grading;
 mod html;
 pub mod intel;
 pub mod labels;
+pub mod mailbox;
 pub mod report;
 pub mod safe;
 pub mod sanitise;

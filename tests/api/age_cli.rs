@@ -498,7 +498,7 @@ async fn open_reports_a_professional_and_a_community_submission_from_a_folder_in
         keys.as_os_str(),
         empty.as_os_str(),
     ]);
-    assert!(!ok && err.contains("no .age envelopes"), "{err}");
+    assert!(!ok && err.contains("no age envelope in it"), "{err}");
 }
 
 #[actix_web::test]

@@ -114,3 +114,75 @@ async fn the_open_command_an_email_gives_works_as_written() {
     );
     assert!(stdout.contains("signed by the gateway"), "{stdout}");
 }
+
+/// An officer whose mail client keeps messages as `.eml` files or in a Maildir opens them as
+/// they are: the envelopes are taken from the attachments, and nothing in the mail is changed.
+#[actix_web::test]
+async fn open_reads_an_eml_file_and_a_maildir_as_the_inbox_received_them() {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let app = spawn_app_with(|s| {
+        let outbox = s.mail.file_dir.clone();
+        s.mail = smtp_settings(smtp.port, &outbox);
+    })
+    .await;
+    let (status, receipt) = app
+        .post_json(&json!({"form": "community", "answers": community_answers()}))
+        .await;
+    assert_eq!(status, 201, "{receipt}");
+    let reference = receipt["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let mail = smtp.wait_for(1, Duration::from_secs(20)).await;
+    let intel = mail
+        .iter()
+        .find(|m| m.rcpt_to == vec!["intel@example.invalid".to_string()])
+        .expect("intelligence email");
+
+    let folder = tempfile::tempdir().expect("tempdir");
+    let key = folder.path().join("my-key.txt");
+    std::fs::write(&key, app.identities[0].to_string().expose_secret()).expect("key");
+    let keys = app.get("/.well-known/pis-gateway/signing-keys").await;
+    std::fs::write(folder.path().join("signing-keys.json"), keys.body).expect("keys saved");
+    let eml = folder.path().join("report.eml");
+    std::fs::write(&eml, &intel.data).expect("eml");
+    let maildir = folder.path().join("Maildir");
+    for d in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(maildir.join(d)).expect("maildir");
+    }
+    let delivered = maildir.join("new/1800000000.M1P1.desk");
+    std::fs::write(&delivered, &intel.data).expect("message");
+
+    for input in [&eml, &maildir] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+            .args(["open", "--identity"])
+            .arg(&key)
+            .args(["--signer", "signing-keys.json"])
+            .arg(input)
+            .current_dir(folder.path())
+            .output()
+            .expect("open runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}: {stdout}{}",
+            input.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains(&format!("Reference  {reference}")),
+            "{stdout}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&delivered).expect("still there"),
+        intel.data,
+        "the message is left as it was"
+    );
+    assert!(maildir
+        .join("cur")
+        .read_dir()
+        .expect("cur")
+        .next()
+        .is_none());
+}
