@@ -20,6 +20,7 @@ mod officer_flood;
 mod officer_host;
 mod officer_roles;
 mod officer_share;
+mod pages_weight;
 mod partners;
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;
