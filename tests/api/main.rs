@@ -6,6 +6,7 @@ mod ack_audit;
 mod age_cli;
 mod api_json;
 mod attachments;
+mod contact_and_replies;
 mod delivery;
 mod follow_up;
 mod forms_html;
