@@ -204,6 +204,11 @@ const PAGES = [
       sent: (p) => toFollowUpSent(p),
     },
   },
+  {
+    name: 'community-contact',
+    path: 'POST /forms/community (Can we contact you?)',
+    states: { normal: (p) => toContactPage(p), 'yes-revealed': (p) => toContactYes(p) },
+  },
   // Every page on the way through each form: every section, check your answers, confirmation.
   { name: 'community-journey', path: `/forms/community …`, journey: 'community' },
   { name: 'professional-journey', path: `/forms/professional …`, journey: 'professional' },
@@ -242,6 +247,24 @@ const JOURNEYS = [
     javaScript: true,
     reference: false,
     run: (p) => scriptsWork(p, 'community'),
+  },
+  {
+    name: 'community, contact fields revealed only under "Yes, you can contact me"',
+    javaScript: true,
+    reference: false,
+    run: (p) => revealWithScript(p),
+  },
+  {
+    name: 'community, JavaScript off: contact fields in view with their labels',
+    javaScript: false,
+    reference: false,
+    run: (p) => revealWithoutScript(p),
+  },
+  {
+    name: 'start page and header: "Check for a reply to a report" opens /follow-up',
+    javaScript: true,
+    reference: false,
+    run: (p) => wayBack(p),
   },
   {
     name: 'community, Enter in a text box moves on (not Back)',
@@ -544,6 +567,79 @@ async function toDownloadUsed(page) {
 
 // On the page after the gate questions, Enter in the first text box (implicit submission presses
 // the form's first submit button in document order): it must not go Back, add, remove or change.
+// The community form's contact page ("Can we contact you?"), reached by walking the form.
+const CONTACT_HEADING = /^\s*Can we contact you\?\s*$/;
+const CONTACT_FIELDS = ['contact.name', 'contact.phone', 'contact.email', 'contact.safe_times'];
+
+async function toContactPage(page) {
+  let here = false;
+  const walk = await walkForm(page, 'community', {
+    mode: 'mouse',
+    onPage: async (p) => {
+      here = CONTACT_HEADING.test((await p.locator('h1').first().textContent().catch(() => '')) || '');
+    },
+    stopAt: () => here,
+  });
+  if (!walk.stopped) throw new Error('the community form ended without a "Can we contact you?" page');
+}
+
+async function visibleContactFields(page) {
+  const shown = [];
+  for (const name of CONTACT_FIELDS) {
+    if (await page.locator(`[name="${name}"]`).isVisible()) shown.push(name);
+  }
+  return shown;
+}
+
+async function toContactYes(page) {
+  await toContactPage(page);
+  await page.locator('label[for="f-contact_ok-0"]').click();
+  await page.locator('[name="contact.name"]').waitFor({ state: 'visible', timeout: 3000 });
+}
+
+// With script (GOV.UK Frontend's Radios in app.js): hidden until "Yes", shown with it,
+// hidden again with "No", and the "Yes" radio says whether its fields are expanded.
+async function revealWithScript(page) {
+  await toContactPage(page);
+  const before = await visibleContactFields(page);
+  if (before.length) throw new Error(`shown before "Yes" was chosen: ${before.join(', ')}`);
+  await toContactYes(page);
+  const shown = await visibleContactFields(page);
+  if (shown.length !== CONTACT_FIELDS.length) throw new Error(`under "Yes" only ${shown.join(', ') || 'nothing'} shown`);
+  const expanded = await page.locator('#f-contact_ok-0').getAttribute('aria-expanded');
+  if (expanded !== 'true') throw new Error(`"Yes" has aria-expanded=${expanded}`);
+  if (await page.locator('.app-reveal-note').first().isVisible()) throw new Error('the no-script note shows with script');
+  await page.locator('label[for="f-contact_ok-1"]').click();
+  await page.locator('[name="contact.name"]').waitFor({ state: 'hidden', timeout: 3000 });
+  return { trail: ['hidden', '"Yes" → 4 fields shown, aria-expanded=true', '"No" → hidden'] };
+}
+
+// Without script every contact field is in view, labelled, under the note saying whose they are.
+async function revealWithoutScript(page) {
+  await toContactPage(page);
+  const shown = await visibleContactFields(page);
+  if (shown.length !== CONTACT_FIELDS.length) throw new Error(`without script only ${shown.join(', ') || 'nothing'} shown`);
+  for (const name of CONTACT_FIELDS) {
+    const label = (await page.locator(`label[for="f-${name}"]`).textContent().catch(() => '')) || '';
+    if (!label.trim()) throw new Error(`${name} has no label`);
+  }
+  const note = page.locator('.app-reveal-note').first();
+  if (!(await note.isVisible())) throw new Error('the note "Only if you chose …" is not shown');
+  return { trail: [`${shown.length} fields shown`, (await note.textContent()).trim()] };
+}
+
+// The way back to a reply: on the start page and in the header of every page.
+async function wayBack(page) {
+  await open(page, '/');
+  const inMain = page.locator('main a[href="/follow-up"]');
+  if (!/check for a reply to a report/i.test((await inMain.first().textContent()) || '')) throw new Error('no link in the start page');
+  const inHeader = page.locator('header a[href="/follow-up"]');
+  if ((await inHeader.textContent()).trim() !== 'Check for a reply to a report') throw new Error('no link in the header');
+  await navigation(page, () => inHeader.click());
+  if (new URL(page.url()).pathname !== '/follow-up') throw new Error(`the header link went to ${page.url()}`);
+  return { trail: ['/ → header link → /follow-up'] };
+}
+
 async function enterInTextBox(page, form) {
   await toAfterGate(page, form);
   const box = 'main form input:is([type="text"], [type="email"], [type="tel"], :not([type])):not([tabindex="-1"])';

@@ -13,9 +13,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-/// Each shipped compressible file as built: (name, bytes, brotli, gzip).
-const PRECOMPRESSED: &[(&str, &[u8], &[u8], &[u8])] =
-    include!(concat!(env!("OUT_DIR"), "/precompressed.rs"));
+/// A shipped compressible file as built: (name, bytes, brotli, gzip).
+type Built = (&'static str, &'static [u8], &'static [u8], &'static [u8]);
+const PRECOMPRESSED: &[Built] = include!(concat!(env!("OUT_DIR"), "/precompressed.rs"));
 
 /// A fingerprinted name never changes content, so a browser keeps it for a year unasked.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
