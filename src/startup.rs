@@ -87,10 +87,11 @@ impl Application {
         clock: crate::http::clock::Clock,
     ) -> anyhow::Result<Self> {
         let forms = FormRegistry::load_dir(&settings.forms.dir).context("loading form specs")?;
-        let pages =
-            Pages::load(&settings.forms.dir.join("templates")).context("loading page templates")?;
         let assets =
             Assets::load(&settings.forms.dir.join("static")).context("loading static files")?;
+        let pages = Pages::load(&settings.forms.dir.join("templates"))
+            .context("loading page templates")?
+            .with_asset_urls(assets.urls());
         let routes = Arc::new(Routes::from_settings(&settings.routes)?);
         let signer = Arc::new(
             SigningKey::load(&settings.server.signing_key).context("loading server.signing_key")?,

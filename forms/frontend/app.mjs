@@ -35,6 +35,26 @@ function start () {
   ]) {
     createAll(Component)
   }
+  startCopyButtons()
+}
+
+// "Copy code" on the confirmation page. The button is in the page with `hidden` and shown only
+// here, where the clipboard can be written: without script (or a clipboard) there is no button
+// that does nothing, and the code is still on the page to write down.
+function startCopyButtons () {
+  if (!navigator.clipboard || !window.isSecureContext) return
+  for (const button of document.querySelectorAll('[data-module="app-copy"]')) {
+    const source = document.getElementById(button.getAttribute('data-copy-from'))
+    const status = document.getElementById(button.getAttribute('data-copy-status'))
+    if (!source || !status) continue
+    button.hidden = false
+    button.addEventListener('click', () => {
+      navigator.clipboard.writeText(source.textContent.trim()).then(
+        () => { status.textContent = 'Code copied. Paste it somewhere safe, then copy something else so it is not left on this device.' },
+        () => { status.textContent = 'The code could not be copied. Write it down instead.' }
+      )
+    })
+  }
 }
 
 if (document.body) {

@@ -8,6 +8,7 @@ pub mod html;
 pub mod phone;
 pub mod postcode;
 pub mod registry;
+pub mod reveal;
 pub mod review;
 pub mod spec;
 pub mod text;

@@ -78,9 +78,15 @@ pub struct Condition {
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct ChoiceOption {
     pub value: String,
     pub label: String,
+    /// Fields of the same section shown under this option only (GOV.UK's conditional reveal):
+    /// hidden until it is chosen where script runs, shown with their labels where it does not,
+    /// and their answers dropped unless this option is the answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reveal: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -179,6 +185,7 @@ impl Kind {
         let opt = |v: &str, l: &str| ChoiceOption {
             value: v.into(),
             label: l.into(),
+            reveal: Vec::new(),
         };
         match self {
             Kind::YesNo {
@@ -226,7 +233,7 @@ impl std::fmt::Display for SpecProblem {
     }
 }
 
-fn problem(location: impl Into<String>, message: impl Into<String>) -> SpecProblem {
+pub(super) fn problem(location: impl Into<String>, message: impl Into<String>) -> SpecProblem {
     SpecProblem {
         location: location.into(),
         message: message.into(),
@@ -337,6 +344,7 @@ fn check_spec(spec: &FormSpec, problems: &mut Vec<SpecProblem>) {
         for f in &s.fields {
             check_field(f, s.sensitive, &top, None, problems);
         }
+        super::reveal::check_section(s, problems);
     }
 }
 
@@ -505,6 +513,17 @@ impl FormSpec {
 
     pub fn field(&self, id: &str) -> Option<&Field> {
         self.fields().find(|f| f.id == id)
+    }
+
+    /// The option that reveals `id`, as (controlling field, option value), if any.
+    pub fn revealed_by(&self, id: &str) -> Option<(&str, &str)> {
+        self.fields().find_map(|f| match &f.kind {
+            Kind::Choice { options } => options
+                .iter()
+                .find(|o| o.reveal.iter().any(|r| r == id))
+                .map(|o| (f.id.as_str(), o.value.as_str())),
+            _ => None,
+        })
     }
 }
 

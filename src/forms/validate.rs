@@ -90,6 +90,9 @@ pub fn validate(spec: &FormSpec, input: &Value, today: Date) -> Result<Validated
     }
     let mut answers = Map::new();
     for f in spec.fields() {
+        if super::reveal::is_hidden(spec, obj, &f.id) {
+            continue;
+        }
         if let Some(v) = obj.get(&f.id) {
             if let Some(norm) = check_value(&mut ctx, f, v, &f.id, None) {
                 answers.insert(f.id.clone(), norm);

@@ -16,10 +16,27 @@ pub struct TemplateError {
     pub message: String,
 }
 
+/// A static URL as the template writes it: as it is when it is plain path characters (the
+/// auto-escaper would otherwise write `/` as `&#x2f;`), escaped as any other text if not.
+fn url_value(url: String) -> Value {
+    let plain = url
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_'));
+    if plain {
+        Value::from_safe_string(url)
+    } else {
+        Value::from(url)
+    }
+}
+
 impl Pages {
     /// Loads every `*.html` in `dir`. A template that does not compile stops start-up.
     pub fn load(dir: &Path) -> Result<Self, TemplateError> {
         let mut env = Environment::new();
+        // Until `with_asset_urls`, a plain name (what `check-config` needs to render nothing).
+        env.add_function("static_url", |name: String| {
+            url_value(format!("/static/{name}"))
+        });
         let entries = std::fs::read_dir(dir).map_err(|e| TemplateError {
             name: dir.display().to_string(),
             message: e.to_string(),
@@ -55,6 +72,19 @@ impl Pages {
             }
         }
         Ok(Pages { env })
+    }
+
+    /// Links to static files by their fingerprinted names (`static_url("app.css")`), so a
+    /// browser can keep them for a year and still gets a new file after an upgrade.
+    pub fn with_asset_urls(mut self, urls: std::collections::BTreeMap<String, String>) -> Self {
+        self.env.add_function("static_url", move |name: String| {
+            url_value(
+                urls.get(&name)
+                    .cloned()
+                    .unwrap_or_else(|| format!("/static/{name}")),
+            )
+        });
+        self
     }
 
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, TemplateError> {

@@ -134,7 +134,7 @@ async fn an_anonymous_report_with_a_code_hears_back_and_adds_more_which_arrives_
     assert!(page.body.contains("Write this code down now"));
     assert!(page
         .body
-        .contains("somewhere the person you reported cannot find it"));
+        .contains("somewhere the person you reported cannot see it"));
     // A routine report: to police intelligence alone.
     let first_mail = smtp.wait_for(1, Duration::from_secs(20)).await;
     assert_eq!(first_mail.len(), 1);

@@ -482,9 +482,17 @@ async fn the_accessibility_statement_privacy_notice_and_exit_this_page_are_serve
     }
 
     let community = app.get("/forms/community").await;
-    assert!(community
+    // The one script, by its fingerprinted name (app.<hash>.js).
+    let script = community
         .body
-        .contains("<script src=\"/static/app.js\" defer></script>"));
+        .split("<script src=\"/static/app.")
+        .nth(1)
+        .expect("the script is loaded");
+    assert!(
+        script.starts_with(|c: char| c.is_ascii_hexdigit()),
+        "{script}"
+    );
+    assert!(script.contains(".js\" defer></script>"), "{script}");
     assert!(community
         .body
         .contains("data-module=\"govuk-exit-this-page\""));

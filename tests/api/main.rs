@@ -7,6 +7,7 @@ mod age_cli;
 mod api_json;
 mod at_rest;
 mod attachments;
+mod contact_and_replies;
 mod delivery;
 mod email_instructions;
 mod follow_up;
@@ -22,6 +23,7 @@ mod officer_flood;
 mod officer_host;
 mod officer_roles;
 mod officer_share;
+mod pages_weight;
 mod partners;
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;

@@ -1,0 +1,173 @@
+//! Pages for a weak signal: static files compressed at build time and cached for a year under
+//! fingerprinted names, pages never compressed and never cached, and a first visit to the start
+//! page small enough for a poor mobile connection.
+
+use crate::helpers::*;
+use std::io::Read;
+
+struct Fetched {
+    status: u16,
+    headers: actix_web::http::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Fetched {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+async fn fetch(app: &TestApp, path: &str, accept_encoding: Option<&str>) -> Fetched {
+    let mut req = app.client.get(app.url(path));
+    if let Some(a) = accept_encoding {
+        req = req.insert_header(("Accept-Encoding", a));
+    }
+    let mut res = req.send().await.expect("GET");
+    let body = res.body().limit(4 << 20).await.expect("body").to_vec();
+    Fetched {
+        status: res.status().as_u16(),
+        headers: res.headers().clone(),
+        body,
+    }
+}
+
+/// Every `/static/` URL a page links to (stylesheets, script), in page order.
+fn static_urls(html: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        for (i, _) in html.match_indices(attr) {
+            let rest = &html[i + attr.len()..];
+            let url = &rest[..rest.find('"').unwrap_or(0)];
+            if url.starts_with("/static/") {
+                urls.push(url.to_string());
+            }
+        }
+    }
+    urls
+}
+
+fn unbrotli(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::Decompressor::new(body, 4096)
+        .read_to_end(&mut out)
+        .expect("valid brotli");
+    out
+}
+
+fn gunzip(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(body)
+        .read_to_end(&mut out)
+        .expect("valid gzip");
+    out
+}
+
+#[actix_web::test]
+async fn pages_link_static_files_by_fingerprint_and_they_are_cached_for_a_year() {
+    let app = spawn_app().await;
+    let home = fetch(&app, "/", None).await;
+    let urls = static_urls(&String::from_utf8_lossy(&home.body));
+    assert_eq!(urls.len(), 3, "{urls:?}");
+    for url in &urls {
+        let name = url.trim_start_matches("/static/");
+        // app.<8 hex>.css: the name changes whenever the content does.
+        let parts: Vec<&str> = name.split('.').collect();
+        assert_eq!(parts.len(), 3, "{url}");
+        assert!(
+            parts[1].len() == 8 && parts[1].chars().all(|c| c.is_ascii_hexdigit()),
+            "{url}"
+        );
+        let on_disk = std::fs::read(
+            repo()
+                .join("forms/static")
+                .join(format!("{}.{}", parts[0], parts[2])),
+        )
+        .expect("the file behind the URL");
+
+        let br = fetch(&app, url, Some("gzip, deflate, br")).await;
+        assert_eq!(br.status, 200, "{url}");
+        assert_eq!(
+            br.header("cache-control"),
+            Some("public, max-age=31536000, immutable"),
+            "{url}"
+        );
+        assert_eq!(br.header("vary"), Some("Accept-Encoding"), "{url}");
+        assert_eq!(br.header("content-encoding"), Some("br"), "{url}");
+        assert_eq!(unbrotli(&br.body), on_disk, "{url}");
+        assert!(br.body.len() < on_disk.len(), "{url}");
+
+        let gz = fetch(&app, url, Some("gzip")).await;
+        assert_eq!(gz.header("content-encoding"), Some("gzip"), "{url}");
+        assert_eq!(gz.header("vary"), Some("Accept-Encoding"), "{url}");
+        assert_eq!(gunzip(&gz.body), on_disk, "{url}");
+
+        let plain = fetch(&app, url, None).await;
+        assert_eq!(plain.header("content-encoding"), None, "{url}");
+        assert_eq!(plain.body, on_disk, "{url}");
+
+        // The plain name still answers, so old links and an operator's own templates work,
+        // but only briefly cached: its content changes with an upgrade.
+        let old = fetch(
+            &app,
+            &format!("/static/{}.{}", parts[0], parts[2]),
+            Some("br"),
+        )
+        .await;
+        assert_eq!(old.status, 200, "{url}");
+        assert_eq!(old.header("cache-control"), Some("public, max-age=3600"));
+        assert_eq!(old.header("content-encoding"), Some("br"));
+        assert_eq!(unbrotli(&old.body), on_disk);
+    }
+    let missing = fetch(&app, "/static/app.00000000.css", Some("br")).await;
+    assert_eq!(missing.status, 404);
+}
+
+#[actix_web::test]
+async fn pages_are_never_compressed_nor_cached() {
+    // A page can carry what the person typed; compressing it beside attacker-chosen text
+    // would leak it (BREACH), and a shared phone must not keep it.
+    let app = spawn_app().await;
+    for path in ["/", "/forms/community", "/follow-up", "/privacy"] {
+        let page = fetch(&app, path, Some("br, gzip, deflate, *")).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert_eq!(page.header("content-encoding"), None, "{path}");
+        assert_eq!(page.header("cache-control"), Some("no-store"), "{path}");
+        assert!(
+            String::from_utf8_lossy(&page.body).contains("<!DOCTYPE html>"),
+            "{path}"
+        );
+    }
+}
+
+/// Budget for a first visit to the start page on a weak signal: the HTML and every file it
+/// links to, as sent to a browser that accepts brotli and gzip.
+const FIRST_VISIT_BUDGET: usize = 60 * 1024;
+
+#[actix_web::test]
+async fn a_first_visit_to_the_start_page_transfers_at_most_60_kb() {
+    let app = spawn_app().await;
+    let accept = Some("br, gzip");
+    let home = fetch(&app, "/", accept).await;
+    assert_eq!(home.status, 200);
+    let mut total = home.body.len();
+    let mut lines = vec![format!("/ {} bytes", home.body.len())];
+    let urls = static_urls(&String::from_utf8_lossy(&home.body));
+    assert!(!urls.is_empty());
+    for url in urls {
+        let f = fetch(&app, &url, accept).await;
+        assert_eq!(f.status, 200, "{url}");
+        total += f.body.len();
+        lines.push(format!(
+            "{url} {} bytes ({})",
+            f.body.len(),
+            f.header("content-encoding").unwrap_or("identity")
+        ));
+    }
+    // The figure in the README's pages section comes from this line.
+    println!("first visit to /: {total} bytes\n{}", lines.join("\n"));
+    assert!(
+        total <= FIRST_VISIT_BUDGET,
+        "first visit is {total} bytes, over {FIRST_VISIT_BUDGET}:\n{}",
+        lines.join("\n")
+    );
+}
