@@ -3,8 +3,6 @@
 //! The server only ever parses recipients. Identities are read by `open` and `map`, which run on
 //! the reader's own machine.
 
-pub mod prepared;
-
 use age::x25519::{Identity, Recipient};
 use std::path::Path;
 use std::str::FromStr;
