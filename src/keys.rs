@@ -92,6 +92,33 @@ mod tests {
     }
 
     #[test]
+    fn identities_parsed_from_a_key_file_open_their_envelopes_and_no_others() {
+        use age::secrecy::ExposeSecret;
+        let ours = Identity::generate();
+        let other = Identity::generate();
+        let text = format!(
+            "# created: now\n# public key: {}\n{}\n",
+            ours.to_public(),
+            ours.to_string().expose_secret()
+        );
+        let ids = parse_identities(&text).expect("reads");
+        assert_eq!(ids.len(), 1);
+        let for_us = age::encrypt(&ours.to_public(), b"secret").expect("seals");
+        let for_other = age::encrypt(&other.to_public(), b"secret").expect("seals");
+        assert_eq!(
+            crate::seal::decrypt(&for_us, &ids)
+                .expect("opens")
+                .as_slice(),
+            b"secret"
+        );
+        assert_eq!(
+            crate::seal::decrypt(&for_other, &ids).err(),
+            Some(crate::seal::DecryptError::NoMatchingKey)
+        );
+        assert!(parse_identities("not an identity").is_none());
+    }
+
+    #[test]
     fn keygen_writes_0600_refuses_to_overwrite_and_reads_back() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("id.key");
