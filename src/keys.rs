@@ -3,8 +3,6 @@
 //! The server only ever parses recipients. Identities are read by `open` and `map`, which run on
 //! the reader's own machine.
 
-pub mod prepared;
-
 use age::x25519::{Identity, Recipient};
 use std::path::Path;
 use std::str::FromStr;
@@ -91,6 +89,33 @@ mod tests {
         assert!(!is_example_recipient(&fresh));
         assert!(parse_recipient(&fresh).is_some());
         assert!(parse_recipient("age1notakey").is_none());
+    }
+
+    #[test]
+    fn identities_parsed_from_a_key_file_open_their_envelopes_and_no_others() {
+        use age::secrecy::ExposeSecret;
+        let ours = Identity::generate();
+        let other = Identity::generate();
+        let text = format!(
+            "# created: now\n# public key: {}\n{}\n",
+            ours.to_public(),
+            ours.to_string().expose_secret()
+        );
+        let ids = parse_identities(&text).expect("reads");
+        assert_eq!(ids.len(), 1);
+        let for_us = age::encrypt(&ours.to_public(), b"secret").expect("seals");
+        let for_other = age::encrypt(&other.to_public(), b"secret").expect("seals");
+        assert_eq!(
+            crate::seal::decrypt(&for_us, &ids)
+                .expect("opens")
+                .as_slice(),
+            b"secret"
+        );
+        assert_eq!(
+            crate::seal::decrypt(&for_other, &ids).err(),
+            Some(crate::seal::DecryptError::NoMatchingKey)
+        );
+        assert!(parse_identities("not an identity").is_none());
     }
 
     #[test]

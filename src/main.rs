@@ -1005,9 +1005,7 @@ fn map(
     if pis_gateway::keys::parse_identities(&key_text).is_none_or(|i| i.is_empty()) {
         anyhow::bail!("{} holds no usable age identity", identity.display());
     }
-    // Prepared for many envelopes: see keys::prepared.
-    let identities =
-        || pis_gateway::keys::prepared::parse_identities(&key_text).unwrap_or_default();
+    let identities = || pis_gateway::keys::parse_identities(&key_text).unwrap_or_default();
     let locality = locality.map(|l| l.trim().to_uppercase().replace(' ', "_"));
     let keep = |s: &map::entities::Submission| {
         since.as_deref().is_none_or(|d| s.date.as_str() >= d)

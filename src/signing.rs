@@ -323,63 +323,18 @@ pub fn verify_document(doc: &Value, keys: &Keyring) -> Result<String, VerifyErro
 }
 
 /// The trusted keys made ready for checking many documents (`map` checks a hundred thousand):
-/// each key's id computed once, and the signatures checked many at a time.
-///
-/// Batches use ed25519-dalek's batch verification, about twice as fast per signature as one
-/// check at a time, but only as a fast way to *accept*: whatever a batch does not accept
-/// is checked again one by one with ring, exactly as `verify_document` checks it, so every
-/// refusal, and the name of every refused document, is ring's. For a batch's acceptance to
-/// imply ring's, only signatures on which the two checks agree go into a batch:
-/// - the key is a canonical encoding of a point of prime order (checked once per key), so
-///   `[s]B - [k]A` lies in the prime-order group;
-/// - `R` is a canonical encoding (ring compares `R`'s bytes with the encoding of
-///   `[s]B - [k]A`, and a non-canonical `R` never matches) and not of small order (as
-///   `verify_strict` refuses).
-///
-/// Then a batch that holds shows, but for a chance of 2^-128, that each `[s]B - [k]A - R` is
-/// a point of small order; with the key and `R` as above that point is the identity, which is
-/// ring's equation, except when `R` itself has a small-order component. Making such a
-/// signature (and one whose batch coefficients cancel it) takes the private signing key,
-/// which can sign any document properly anyway.
+/// each key's id computed once, and every signature checked on its own by ring, exactly as
+/// `verify_document` checks it, so `map` and `open` never disagree about a document.
 pub struct Checker {
     keys: Vec<PublicKey>,
     ids: Vec<String>,
-    /// The key as a point, where it may go into a batch.
-    points: Vec<Option<ed25519_dalek::VerifyingKey>>,
-    /// Every encoding of a point of small order (with `y` canonical): the eight points, and
-    /// the second encoding of the two whose `x` is 0.
-    small_order: Vec<[u8; 32]>,
 }
 
 impl Checker {
     pub fn new(keys: &Keyring) -> Self {
-        let points = keys
-            .0
-            .iter()
-            .map(|k| {
-                let point = ed25519_dalek::VerifyingKey::from_bytes(&k.0).ok()?;
-                let edwards = point.to_edwards();
-                (edwards.compress().as_bytes() == &k.0
-                    && !edwards.is_small_order()
-                    && edwards.is_torsion_free())
-                .then_some(point)
-            })
-            .collect();
-        let mut small_order = Vec::new();
-        for t in curve25519_dalek::constants::EIGHT_TORSION {
-            let canonical = t.compress().to_bytes();
-            let mut other = canonical;
-            other[31] ^= 0x80;
-            small_order.push(canonical);
-            if curve25519_dalek::edwards::CompressedEdwardsY(other).decompress() == Some(t) {
-                small_order.push(other);
-            }
-        }
         Checker {
             keys: keys.0.clone(),
             ids: keys.0.iter().map(PublicKey::id).collect(),
-            points,
-            small_order,
         }
     }
 
@@ -388,8 +343,8 @@ impl Checker {
         prepare(doc, &self.ids)
     }
 
-    /// One signature, checked by ring (as `verify_document` checks it).
-    fn check_one(&self, s: &Signed) -> Result<(), VerifyError> {
+    /// Checks one signature with ring.
+    pub fn check(&self, s: &Signed) -> Result<(), VerifyError> {
         if self.keys[s.key].verify(&s.message, &s.signature) {
             Ok(())
         } else {
@@ -397,53 +352,10 @@ impl Checker {
         }
     }
 
-    /// The parts of a signature that may go into a batch, if it may.
-    fn batchable(
-        &self,
-        s: &Signed,
-    ) -> Option<(ed25519_dalek::VerifyingKey, ed25519_dalek::Signature)> {
-        let key = self.points[s.key]?;
-        let bytes: &[u8; 64] = s.signature.as_slice().try_into().ok()?;
-        let r: [u8; 32] = bytes[..32].try_into().ok()?;
-        // An R that is no point at all fails the batch, and ring then refuses it.
-        (canonical_y(&r) && !self.small_order.contains(&r))
-            .then(|| (key, ed25519_dalek::Signature::from_bytes(bytes)))
+    /// Checks a document's signature: `verify_document`'s answer, without the key id.
+    pub fn verify(&self, doc: &Value) -> Result<(), VerifyError> {
+        self.check(&self.prepare(doc)?)
     }
-
-    /// Checks every signature; the answers are in the order given, each as ring's
-    /// one-by-one check would give it.
-    pub fn check_all(&self, all: &[&Signed]) -> Vec<Result<(), VerifyError>> {
-        let mut answers: Vec<Option<Result<(), VerifyError>>> = vec![None; all.len()];
-        let mut at = Vec::new();
-        let mut messages = Vec::new();
-        let mut signatures = Vec::new();
-        let mut keys = Vec::new();
-        for (i, s) in all.iter().enumerate() {
-            if let Some((key, signature)) = self.batchable(s) {
-                at.push(i);
-                messages.push(s.message.as_slice());
-                signatures.push(signature);
-                keys.push(key);
-            }
-        }
-        if !at.is_empty() && ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
-            for i in at {
-                answers[i] = Some(Ok(()));
-            }
-        }
-        answers
-            .into_iter()
-            .zip(all)
-            .map(|(answer, s)| answer.unwrap_or_else(|| self.check_one(s)))
-            .collect()
-    }
-}
-
-/// Whether the 255 bits of `y` (the top bit is `x`'s sign) are below p = 2^255 - 19, so this
-/// is the one encoding of its point. (A point whose `x` is 0 has a second encoding with the
-/// sign bit set; both such points have small order, refused separately.)
-fn canonical_y(y: &[u8; 32]) -> bool {
-    !(y[31] & 0x7f == 0x7f && y[1..31].iter().all(|b| *b == 0xff) && y[0] >= 0xed)
 }
 
 /// The audit chain's head as the gateway logs it, signed: whoever can rewrite the spool cannot
@@ -549,21 +461,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn canonical_y_refuses_exactly_the_values_from_p_up() {
-        let mut p = [0xff; 32];
-        p[0] = 0xed;
-        p[31] = 0x7f;
-        assert!(!canonical_y(&p));
-        let mut below = p;
-        below[0] = 0xec;
-        assert!(canonical_y(&below));
-        assert!(!canonical_y(&[0xff; 32]), "the sign bit is not part of y");
-        let mut signed_zero = [0u8; 32];
-        signed_zero[31] = 0x80;
-        assert!(canonical_y(&signed_zero));
-    }
-
-    #[test]
     fn the_borrowed_unsigned_view_gives_the_bytes_of_the_document_without_its_signature() {
         for doc in [
             json!({"signature": {"alg": ALG}}),
@@ -638,11 +535,11 @@ mod tests {
     }
 
     #[test]
-    fn checking_in_batches_gives_rings_answer_for_every_document_in_its_place() {
+    fn the_checker_accepts_every_valid_document_and_refuses_each_damaged_one() {
         let (a, b) = (SigningKey::generate(), SigningKey::generate());
         let keys = Keyring(vec![a.public().clone(), b.public().clone()]);
         let checker = Checker::new(&keys);
-        let docs: Vec<Value> = (0..150)
+        let docs: Vec<Value> = (0..8)
             .map(|i| {
                 let mut d = doc();
                 d.insert("reference".into(), json!(format!("PIS-0000-{i:04}")));
@@ -650,97 +547,85 @@ mod tests {
                 serde_json::from_slice(&key.sign_document(d)).expect("json")
             })
             .collect();
-        let mut prepared: Vec<Signed> = docs
+        let mut signed: Vec<Signed> = docs
             .iter()
             .map(|d| checker.prepare(d).expect("signed"))
             .collect();
-        // Wrong in different ways, at a batch's first and last places and in between.
-        prepared[0].message.push(b' ');
-        prepared[17].signature[3] ^= 1;
-        prepared[63].signature = plus_order(&prepared[63].signature);
-        prepared[64].signature.truncate(63);
-        prepared[100].key = 1 - prepared[100].key;
-        // R of small order (the identity) with s = 0.
-        prepared[149].signature = [[1u8].as_slice(), &[0; 63]].concat();
-        let bad = [0, 17, 63, 64, 100, 149];
-        let ring_says: Vec<bool> = prepared
-            .iter()
-            .map(|p| keys.0[p.key].verify(&p.message, &p.signature))
-            .collect();
-        for (i, ok) in ring_says.iter().enumerate() {
-            assert_eq!(*ok, !bad.contains(&i), "document {i}");
+        // Wrong in different ways: altered text, a flipped bit, s + ℓ (the same signature with
+        // a non-canonical s), a short signature, the other trusted key, and R the identity
+        // with s = 0.
+        signed[0].message.push(b' ');
+        signed[1].signature[3] ^= 1;
+        signed[2].signature = plus_order(&signed[2].signature);
+        signed[3].signature.truncate(63);
+        signed[4].key = 1 - signed[4].key;
+        signed[5].signature = [[1u8].as_slice(), &[0; 63]].concat();
+        for (i, s) in signed.iter().enumerate() {
+            let want = if i < 6 {
+                Err(VerifyError::BadSignature)
+            } else {
+                Ok(())
+            };
+            assert_eq!(checker.check(s), want, "document {i}");
         }
-        for run in [
-            &prepared[..],
-            &prepared[..64],
-            &prepared[60..70],
-            &prepared[1..17],
-        ] {
-            let all: Vec<&Signed> = run.iter().collect();
-            let got = checker.check_all(&all);
-            let want: Vec<Result<(), VerifyError>> = run
-                .iter()
-                .map(|p| {
-                    if keys.0[p.key].verify(&p.message, &p.signature) {
-                        Ok(())
-                    } else {
-                        Err(VerifyError::BadSignature)
-                    }
-                })
-                .collect();
-            assert_eq!(got, want);
+        // Whole documents: the checker's answer is verify_document's.
+        for d in &docs {
+            assert_eq!(checker.verify(d), verify_document(d, &keys).map(|_| ()));
         }
-        // Valid ones all go through the batch path, and are accepted.
-        assert!(prepared[1..17]
-            .iter()
-            .all(|p| checker.batchable(p).is_some()));
-        assert!(checker.batchable(&prepared[149]).is_none(), "small-order R");
-        // The same answers as verify_document, document by document.
-        assert_eq!(checker.prepare(&docs[5]).map(|_| ()), Ok(()));
-        assert_eq!(
-            verify_document(&docs[5], &keys),
-            Ok(a.public().id()),
-            "unchanged"
-        );
+        let mut altered = docs[7].clone();
+        altered["answers"]["a"][0] = json!("2");
+        assert_eq!(checker.verify(&altered), Err(VerifyError::BadSignature));
     }
 
-    #[test]
-    fn the_small_order_encodings_are_exactly_those_that_decode_to_small_order_points() {
-        let checker = Checker::new(&Keyring(vec![]));
-        assert_eq!(checker.small_order.len(), 10);
-        for r in &checker.small_order {
-            let p = curve25519_dalek::edwards::CompressedEdwardsY(*r)
-                .decompress()
-                .expect("a point");
-            assert!(p.is_small_order() && canonical_y(r));
-        }
-        // And a valid signature's R is not among them.
-        let key = SigningKey::generate();
-        let sig = key.sign(b"m");
-        assert!(!checker.small_order.iter().any(|r| r[..] == sig[..32]));
+    fn unhex_32(s: &str) -> [u8; 32] {
+        unhex(s).expect("hex").try_into().expect("32 bytes")
     }
 
+    /// Cases 3 to 9 of the edge cases of "Taming the many EdDSAs" (Chalkias, Garillot and
+    /// Nikolaenko, 2020; github.com/novifinancial/ed25519-speccheck, cases.txt). Cases 4 and 5
+    /// hold under the cofactored equation that batch verification checks, and not under the
+    /// cofactorless one: a checker that took a batch's word would accept them.
     #[test]
-    fn a_trusted_key_of_small_order_is_never_checked_in_a_batch() {
-        // The identity point's encoding: a "key" ring checks one signature at a time.
-        let mut weak = [0u8; 32];
-        weak[0] = 1;
-        let checker = Checker::new(&Keyring(vec![PublicKey(weak)]));
-        assert!(checker.points[0].is_none());
-        let sig = Signed {
-            key: 0,
-            message: Zeroizing::new(b"m".to_vec()),
-            signature: [[1u8].as_slice(), &[0; 63]].concat(),
-        };
-        assert!(checker.batchable(&sig).is_none());
-        assert_eq!(
-            checker.check_all(&[&sig]),
-            vec![if PublicKey(weak).verify(b"m", &sig.signature) {
+    fn signatures_only_a_batch_or_a_lax_check_would_accept_are_refused() {
+        let key = "cdb267ce40c5cd45306fa5d2f29731459387dbf9eb933b7bd5aed9a765b88d4d";
+        let other = "f7badec5b8abeaf699583992219b7b223f1df3fbbea919844e3f7c554a43dd43";
+        let cases = [
+            // 3: an ordinary valid signature.
+            (key, "9bd9f44f4dcc75bd531b56b2cd280b0bb38fc1cd6d1230e14861d861de092e79",
+             "9046a64750444938de19f227bb80485e92b83fdb4b6506c160484c016cc1852f87909e14428a7a1d62e9f22f3d3ad7802db02eb2e688b6c52fcd6648a98bd009", true),
+            // 4 and 5: valid only when the equation is multiplied by the cofactor.
+            (key, "e47d62c63f830dc7a6851a0b1f33ae4bb2f507fb6cffec4011eaccd55b53f56c",
+             "160a1cb0dc9c0258cd0a7d23e94d8fa878bcb1925f2c64246b2dee1796bed5125ec6bc982a269b723e0668e540911a9a6a58921d6925e434ab10aa7940551a09", false),
+            (key, "e47d62c63f830dc7a6851a0b1f33ae4bb2f507fb6cffec4011eaccd55b53f56c",
+             "21122a84e0b5fca4052f5b1235c80a537878b38f3142356b2c2384ebad4668b7e40bc836dac0f71076f9abe3a53f9c03c1ceeeddb658d0030494ace586687405", false),
+            // 6 and 7: s at or above the group order.
+            ("442aad9f089ad9e14647b1ef9099a1ff4798d78589e66f28eca69c11f582a623",
+             "85e241a07d148b41e47d62c63f830dc7a6851a0b1f33ae4bb2f507fb6cffec40",
+             "e96f66be976d82e60150baecff9906684aebb1ef181f67a7189ac78ea23b6c0e547f7690a0e2ddcd04d87dbc3490dc19b3b3052f7ff0538cb68afb369ba3a514", false),
+            ("442aad9f089ad9e14647b1ef9099a1ff4798d78589e66f28eca69c11f582a623",
+             "85e241a07d148b41e47d62c63f830dc7a6851a0b1f33ae4bb2f507fb6cffec40",
+             "8ce5b96c8f26d0ab6c47958c9e68b937104cd36e13c33566acd2fe8d38aa19427e71f98a473474f2f13f06f97c20d58cc3f54b8bd0d272f42b695dd7e89a8c22", false),
+            // 8 and 9: a non-canonical encoding of R (of small order).
+            (other, "9bedc267423725d473888631ebf45988bad3db83851ee85c85e241a07d148b41",
+             "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff03be9678ac102edcd92b0210bb34d7428d12ffc5df5f37e359941266a4e35f0f", false),
+            (other, "9bedc267423725d473888631ebf45988bad3db83851ee85c85e241a07d148b41",
+             "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffca8c5b64cd208982aa38d4936621a4775aa233aa0505711d8fdcfdaa943d4908", false),
+        ];
+        let keys = Keyring(vec![PublicKey(unhex_32(key)), PublicKey(unhex_32(other))]);
+        let checker = Checker::new(&keys);
+        for (i, (k, msg, sig, valid)) in cases.iter().enumerate() {
+            let s = Signed {
+                key: usize::from(*k == other),
+                message: Zeroizing::new(unhex(msg).expect("hex")),
+                signature: unhex(sig).expect("hex"),
+            };
+            let want = if *valid {
                 Ok(())
             } else {
                 Err(VerifyError::BadSignature)
-            }]
-        );
+            };
+            assert_eq!(checker.check(&s), want, "case {}", i + 3);
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::entities::{extract, Submission};
 use super::graph::Builder;
 use crate::reference::Reference;
-use crate::signing::{Checker, Signed, VerifyError};
+use crate::signing::{Checker, VerifyError};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -143,15 +143,15 @@ enum Outcome {
     Failed(String),
 }
 
-/// An input opened and read, its signature not yet checked.
+/// An input opened, read and its signature checked.
 struct Read {
     reference: String,
     rank: u8,
     submission: Submission,
-    signed: Result<Signed, VerifyError>,
+    verdict: Result<(), VerifyError>,
 }
 
-/// What became of one input before its signature is checked: read, or why not.
+/// What became of one input before `--allow-unsigned` is applied: read, or why not.
 type Opened = Result<Read, String>;
 
 fn open_one(path: &Path, identities: &[Box<dyn age::Identity>], checker: &Checker) -> Opened {
@@ -172,55 +172,36 @@ fn open_one(path: &Path, identities: &[Box<dyn age::Identity>], checker: &Checke
     if let Some(why) = refusal(&doc) {
         return Err(why.into());
     }
-    // Only what the map uses is kept (and the bytes the signature covers, until they are
-    // checked with the rest of the batch); the decrypted document is dropped here.
+    // Only what the map uses is kept; the decrypted document is dropped here.
     Ok(Read {
         reference: doc["reference"].as_str().unwrap_or_default().to_string(),
         rank: rank(&doc),
         submission: extract(&doc),
-        signed: checker.prepare(&doc),
+        verdict: checker.verify(&doc),
     })
 }
 
-/// Inputs a worker takes at a time: their signatures are checked as one batch (the cost per
-/// signature falls as a batch grows: by about a seventh from 64 to 128 and again to 256, and
-/// no further to 512).
+/// Inputs a worker takes at a time: few enough handovers to the main thread that they cost
+/// nothing, and small enough runs that the last ones keep every core busy.
 const BATCH: usize = 256;
 
-/// Opens a run of inputs and checks their signatures together.
+/// Opens a run of inputs, each with its signature checked.
 fn open_batch(
     files: &[PathBuf],
     identities: &[Box<dyn age::Identity>],
     trust: &Trust,
     checker: &Checker,
 ) -> Vec<Outcome> {
-    let opened: Vec<Opened> = files
+    files
         .iter()
-        .map(|f| open_one(f, identities, checker))
-        .collect();
-    let signed: Vec<&Signed> = opened
-        .iter()
-        .filter_map(|o| match o {
-            Ok(Read { signed: Ok(s), .. }) => Some(s),
-            _ => None,
-        })
-        .collect();
-    let mut checked = checker.check_all(&signed).into_iter();
-    opened
-        .into_iter()
-        .map(|o| match o {
+        .map(|f| match open_one(f, identities, checker) {
             Err(why) => Outcome::Failed(why),
             Ok(Read {
                 reference,
                 rank,
                 submission,
-                signed,
+                verdict,
             }) => {
-                let verdict = match signed {
-                    // One answer per prepared signature, in the same order.
-                    Ok(_) => checked.next().unwrap_or(Err(VerifyError::BadSignature)),
-                    Err(e) => Err(e),
-                };
                 let unverified = match verdict {
                     Ok(()) => None,
                     Err(e) if trust.allow_unsigned => Some(e.to_string()),

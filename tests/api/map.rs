@@ -749,8 +749,8 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
     assert_eq!(mode(&dir.path().join("new")), 0o700);
 }
 
-/// Signatures are checked many at a time; a forged document among valid ones, wherever it
-/// falls in a batch, is still refused by name, and every valid one around it is mapped.
+/// Inputs are opened in runs on several threads; a forged document among valid ones, wherever
+/// it falls in a run, is refused by name, and every valid one around it is mapped.
 #[test]
 fn forged_documents_among_many_valid_ones_are_each_refused_by_name() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -760,8 +760,8 @@ fn forged_documents_among_many_valid_ones_are_each_refused_by_name() {
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).expect("dir");
     let signer = crate::helpers::signer();
-    // Files are read in name order, v000 … v149, in batches of 128: the forged ones sit at
-    // the first batch's start and end, the next batch's start and in its middle.
+    // Files are read in name order, v000 … v149: the forged ones sit at the first and last
+    // of the first 128, the next one and one further on.
     let forged_at = [0usize, 127, 128, 140];
     for i in 0..150 {
         let reference = format!("PIS-B{:03}-0001", i);
