@@ -4,7 +4,7 @@
 //! digits of its SHA-256), which pages link to and which is cached for a year as `immutable`,
 //! and its plain name (`app.css`), kept for old links and an operator's own templates, cached
 //! briefly. A shipped text file also has brotli and gzip versions made at build time
-//! (`build.rs`), sent to a browser that asks for them. Nothing is compressed here at run time,
+//! (`src/build.rs`), sent to a browser that asks for them. Nothing is compressed here at run time,
 //! and pages are never compressed: they can carry the person's answers (BREACH).
 
 use crate::http::AppState;
