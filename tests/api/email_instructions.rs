@@ -5,7 +5,7 @@
 use crate::attachments::armored_parts;
 use crate::delivery::smtp_settings;
 use crate::helpers::*;
-use crate::smtp_server::{SmtpServer, Tls};
+use crate::smtp_server::{Received, SmtpServer, Tls};
 use age::secrecy::ExposeSecret;
 use serde_json::json;
 use std::time::Duration;
@@ -48,8 +48,9 @@ fn open_command(email: &str) -> Vec<String> {
         .collect()
 }
 
-#[actix_web::test]
-async fn the_open_command_an_email_gives_works_as_written() {
+/// A community report sent through a gateway that delivers over STARTTLS, and the email its
+/// police intelligence inbox received (the mail server is returned to keep it running).
+async fn a_report_by_email() -> (TestApp, SmtpServer, String, Received) {
     let smtp = SmtpServer::start(Tls::StartTls).await;
     let app = spawn_app_with(|s| {
         let outbox = s.mail.file_dir.clone();
@@ -64,11 +65,18 @@ async fn the_open_command_an_email_gives_works_as_written() {
         .as_str()
         .expect("reference")
         .to_string();
-    let mail = smtp.wait_for(1, Duration::from_secs(20)).await;
-    let intel = mail
-        .iter()
+    let intel = smtp
+        .wait_for(1, Duration::from_secs(20))
+        .await
+        .into_iter()
         .find(|m| m.rcpt_to == vec!["intel@example.invalid".to_string()])
         .expect("intelligence email");
+    (app, smtp, reference, intel)
+}
+
+#[actix_web::test]
+async fn the_open_command_an_email_gives_works_as_written() {
+    let (app, _smtp, reference, intel) = a_report_by_email().await;
     let email = shown(&String::from_utf8_lossy(&intel.data).replace("\r\n", "\n"));
     assert!(
         email.contains("https://localhost:8443/.well-known/pis-gateway/signing-keys"),
@@ -119,25 +127,7 @@ async fn the_open_command_an_email_gives_works_as_written() {
 /// they are: the envelopes are taken from the attachments, and nothing in the mail is changed.
 #[actix_web::test]
 async fn open_reads_an_eml_file_and_a_maildir_as_the_inbox_received_them() {
-    let smtp = SmtpServer::start(Tls::StartTls).await;
-    let app = spawn_app_with(|s| {
-        let outbox = s.mail.file_dir.clone();
-        s.mail = smtp_settings(smtp.port, &outbox);
-    })
-    .await;
-    let (status, receipt) = app
-        .post_json(&json!({"form": "community", "answers": community_answers()}))
-        .await;
-    assert_eq!(status, 201, "{receipt}");
-    let reference = receipt["reference"]
-        .as_str()
-        .expect("reference")
-        .to_string();
-    let mail = smtp.wait_for(1, Duration::from_secs(20)).await;
-    let intel = mail
-        .iter()
-        .find(|m| m.rcpt_to == vec!["intel@example.invalid".to_string()])
-        .expect("intelligence email");
+    let (app, _smtp, reference, intel) = a_report_by_email().await;
 
     let folder = tempfile::tempdir().expect("tempdir");
     let key = folder.path().join("my-key.txt");
