@@ -111,9 +111,12 @@ fn attached(message: &[u8]) -> Vec<(String, Vec<u8>)> {
         .enumerate()
         .filter(|(_, part)| is_envelope(part.contents()))
         .map(|(i, part)| {
-            let name = part
-                .attachment_name()
-                .map_or_else(|| format!("attachment {}", i + 1), str::to_string);
+            // Anyone can email an inbox: the name is shown in messages, so it is made
+            // terminal-safe as every other text `open` prints.
+            let name = part.attachment_name().map_or_else(
+                || format!("attachment {}", i + 1),
+                |n| n.chars().filter(|c| !c.is_control()).take(120).collect(),
+            );
             (name, part.contents().to_vec())
         })
         .collect()
@@ -149,7 +152,7 @@ mod tests {
             &eml,
             message(&[
                 ("PIS-ABCD-EFGH.age", ARMORED),
-                ("PIS-ABCD-EFGH-1.age", ARMORED),
+                ("PIS-ABCD-EFGH-1\u{1b}[2J.age", ARMORED),
                 ("notes.txt", "hello"),
             ]),
         )
@@ -189,7 +192,8 @@ mod tests {
             "{labels:?}"
         );
         assert!(
-            labels[1].ends_with("report.eml (PIS-ABCD-EFGH-1.age)"),
+            labels[1].ends_with("report.eml (PIS-ABCD-EFGH-1[2J.age)")
+                && !labels[1].contains('\u{1b}'),
             "{labels:?}"
         );
         assert!(
