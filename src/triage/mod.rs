@@ -8,7 +8,9 @@
 //! the field and sentence behind each narrative reason, for the officer.
 
 pub mod eval;
+pub mod language;
 pub mod narrative;
+pub mod packs;
 pub mod rules;
 pub mod structured;
 pub mod time;
@@ -56,6 +58,30 @@ pub struct Assessment {
     /// Where each narrative reason was written. Holds positions in submission content: for
     /// the sealed full view only, never the cleartext record, logs or a narrower view.
     pub findings: Vec<Finding>,
+    /// The answers written in a language other than English, and whether a pack read them:
+    /// for the sealed full view only.
+    pub languages: Vec<WrittenIn>,
+}
+
+/// An answer written in a language other than English (`field` is empty for the narrative
+/// as a whole, when only its answers together tell the language).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WrittenIn {
+    pub field: String,
+    /// ISO 639 code ("pl", or the detector's "fra").
+    pub code: String,
+    /// The language's name in English.
+    pub name: String,
+    /// Whether a language pack read it; if not, only a person can.
+    pub read: bool,
+}
+
+/// What the readers found in the free-text answers: each finding with the pack that raised
+/// it (none for English), and the languages written.
+#[derive(Debug, Default)]
+struct Reading {
+    findings: Vec<(Option<usize>, Finding)>,
+    languages: Vec<WrittenIn>,
 }
 
 impl Assessment {
@@ -64,6 +90,7 @@ impl Assessment {
             priority: Priority::Routine,
             reasons: Vec::new(),
             findings: Vec::new(),
+            languages: Vec::new(),
         }
     }
 
@@ -91,24 +118,48 @@ pub struct Triage {
     reader: Option<Reader>,
     /// The highest priority words alone may give (`[triage] narrative_max`).
     narrative_max: Option<Priority>,
+    /// Readers for other languages (`config/triage/*.toml`), and what tells them.
+    packs: Vec<packs::Pack>,
+    detector: language::Detector,
 }
 
 impl Triage {
-    /// Loads the narrative rules.
+    /// Loads the narrative rules, and the language packs: those built in, each replaced by a
+    /// file of its name in the `triage/` folder beside `path`.
     pub fn load(path: &Path) -> Result<Self, RulesError> {
         let rules = Rules::load(path).map_err(RulesError::Invalid)?;
-        Ok(Triage {
-            reader: Some(Reader::new(rules)),
-            narrative_max: None,
-        })
+        let dir = path.parent().unwrap_or(Path::new(".")).join("triage");
+        let packs = packs::load(&dir, &rules).map_err(RulesError::Invalid)?;
+        Ok(Self::with_packs(rules, packs))
     }
 
+    /// English rules from `source`, with the packs built in.
     pub fn from_toml(source: &str) -> Result<Self, RulesError> {
         let rules = Rules::from_toml(source).map_err(RulesError::Invalid)?;
-        Ok(Triage {
+        let packs = packs::shipped(&rules).map_err(RulesError::Invalid)?;
+        Ok(Self::with_packs(rules, packs))
+    }
+
+    fn with_packs(rules: Rules, packs: Vec<packs::Pack>) -> Self {
+        Triage {
+            detector: language::Detector::new(packs.iter().map(|p| &p.language)),
             reader: Some(Reader::new(rules)),
             narrative_max: None,
-        })
+            packs,
+        }
+    }
+
+    /// The languages read besides English, by code.
+    pub fn pack_languages(&self) -> Vec<&str> {
+        self.packs
+            .iter()
+            .map(|p| p.language.code.as_str())
+            .collect()
+    }
+
+    /// The language one text is written in, as the readers are chosen.
+    pub fn detect(&self, text: &str) -> language::Written {
+        self.detector.detect(text)
     }
 
     /// Words alone raise a submission no higher than `max`.
@@ -121,35 +172,117 @@ impl Triage {
         self.reader.as_ref().map_or(0, |r| r.rules.concepts.len())
     }
 
-    /// What the narrative reader finds in every free-text answer.
+    /// What the narrative readers find in every free-text answer.
     pub fn read_narrative(&self, answers: &Map<String, Value>, at: OffsetDateTime) -> Vec<Finding> {
+        self.reading(answers, at)
+            .findings
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect()
+    }
+
+    /// Every answer read by the English reader or, when written in a pack's language, by that
+    /// pack's reader, which reads the English concepts too within that language's grammar
+    /// (people mix English words in). The narrative as a whole is looked at when no single
+    /// answer told its language: short answers may tell it only together.
+    fn reading(&self, answers: &Map<String, Value>, at: OffsetDateTime) -> Reading {
+        let mut out = Reading::default();
         let Some(reader) = &self.reader else {
-            return Vec::new();
+            return out;
         };
-        let mut out = Vec::new();
-        for (field, text) in free_text(answers) {
-            out.extend(reader.read(&field, text, at));
+        let texts = free_text(answers);
+        let mut by_pack: Vec<(usize, &str, &str)> = Vec::new();
+        let mut english: Vec<(&str, &str)> = Vec::new();
+        for (field, text) in &texts {
+            let written = self.detector.detect(text);
+            // A pack's reader reads the English words in it too (see `packs`).
+            match written {
+                language::Written::Pack(k) => by_pack.push((k, field, text)),
+                _ => english.push((field, text)),
+            }
+            out.languages.extend(self.written_in(field, written));
         }
+        if out.languages.is_empty() && texts.len() > 1 {
+            let whole: Vec<&str> = texts.iter().map(|(_, t)| *t).collect();
+            let written = self.detector.detect(&whole.join("\n"));
+            if let language::Written::Pack(k) = written {
+                by_pack.extend(texts.iter().map(|(f, t)| (k, f.as_str(), *t)));
+                english.clear();
+            }
+            out.languages.extend(self.written_in("", written));
+        }
+        for (field, text) in english {
+            out.findings
+                .extend(reader.read(field, text, at).into_iter().map(|f| (None, f)));
+        }
+        for (k, field, text) in by_pack {
+            let found = self.packs[k].reader.read(field, &language::fold(text), at);
+            out.findings.extend(found.into_iter().map(|f| (Some(k), f)));
+        }
+        // One finding per reason and answer, the highest, whichever reader raised it.
+        out.findings.sort_by(|a, b| {
+            b.1.priority
+                .cmp(&a.1.priority)
+                .then(a.1.start.cmp(&b.1.start))
+        });
+        let mut seen: Vec<(String, String)> = Vec::new();
+        out.findings.retain(|(_, f)| {
+            let key = (f.field.clone(), f.reason.clone());
+            let new = !seen.contains(&key);
+            seen.push(key);
+            new
+        });
         out
+    }
+
+    fn written_in(&self, field: &str, written: language::Written) -> Option<WrittenIn> {
+        let (code, name, read) = match written {
+            language::Written::English => return None,
+            language::Written::Pack(k) => {
+                let l = &self.packs[k].language;
+                (l.code.clone(), l.name.clone(), true)
+            }
+            language::Written::Unread { code, name } => (code, name, false),
+        };
+        Some(WrittenIn {
+            field: field.to_string(),
+            code,
+            name,
+            read,
+        })
     }
 
     /// How the narrative reader reads one text (for `triage-eval --explain`).
     pub fn explain(&self, text: &str, at: OffsetDateTime) -> Vec<String> {
-        self.reader
-            .as_ref()
-            .map(|r| r.explain(text, at))
-            .unwrap_or_default()
+        let Some(reader) = &self.reader else {
+            return Vec::new();
+        };
+        let written = self.detector.detect(text);
+        let mut lines = vec![format!("language: {written:?}")];
+        match written {
+            language::Written::Pack(k) => {
+                lines.extend(self.packs[k].reader.explain(&language::fold(text), at))
+            }
+            _ => lines.extend(reader.explain(text, at)),
+        }
+        lines
     }
 
     /// Assesses validated, normalised answers received at `at`.
     pub fn assess(&self, answers: &Map<String, Value>, at: OffsetDateTime) -> Assessment {
         let mut a = Assessment::new();
         structured::assess(answers, crate::ukdate::uk_date(at), &mut a);
-        let findings = self.read_narrative(answers, at);
+        let reading = self.reading(answers, at);
+        let findings: Vec<Finding> = reading.findings.into_iter().map(|(_, f)| f).collect();
         let cap = self.narrative_max.unwrap_or(Priority::Immediate);
         for f in &findings {
             a.escalate(f.priority.min(cap), &f.reason);
         }
+        // Words no reader could read: a person must, within the PRIORITY deadline.
+        if reading.languages.iter().any(|w| !w.read) {
+            a.escalate(Priority::Priority.min(cap), "narrative_unread_language");
+        }
+        a.languages = reading.languages;
         let narrative_immediate = findings.iter().any(|f| f.priority == Priority::Immediate);
         match answers.get(fields::NARRATIVE_CHECK).and_then(Value::as_str) {
             Some("yes") => a.escalate(Priority::Immediate, "gate_danger_now"),
@@ -181,12 +314,13 @@ impl Triage {
         {
             return None;
         }
-        let findings = self.read_narrative(answers, at);
+        let findings = self.reading(answers, at).findings;
         let mut plain: Vec<String> = Vec::new();
-        for f in findings
+        for (pack, f) in findings
             .iter()
-            .filter(|f| f.priority == Priority::Immediate)
+            .filter(|(_, f)| f.priority == Priority::Immediate)
         {
+            let reader = pack.map_or(reader, |k| &self.packs[k].reader);
             let words = if f.by_time {
                 reader.rules.plain_soon.clone()
             } else {

@@ -166,11 +166,38 @@ pub struct Rules {
     /// Words that can start or end a time expression ("tonight", "ago", "friday"): only the
     /// words around these (and around numbers) are given to the time parser.
     pub time_words: FxHashSet<String>,
+    /// A language pack's `[language]` table: which language it reads and how to tell it.
+    pub language: Option<Language>,
+}
+
+/// The language a pack of rules reads (`config/triage/<code>.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct Language {
+    /// ISO 639-1 code, as named in the sealed document ("pl").
+    pub code: String,
+    /// In English, for the officer ("Polish").
+    pub name: String,
+    /// The general detector's ISO 639-3 code for this language, where it knows it ("pol").
+    pub detector: Option<String>,
+    /// Function words that are this language's and not English's.
+    pub stop_words: FxHashSet<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LanguageFile {
+    code: String,
+    name: String,
+    #[serde(default)]
+    detector: Option<String>,
+    stop_words: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    #[serde(default)]
+    language: Option<LanguageFile>,
     #[serde(default)]
     normalise: HashMap<String, String>,
     #[serde(default)]
@@ -326,6 +353,37 @@ fn compile_all(phrases: &[String], at: &str) -> Result<Vec<Pattern>, String> {
         .collect()
 }
 
+/// Checks a `[language]` table: a short code, a name, and stop words of one word each.
+fn language(l: LanguageFile) -> Result<Language, String> {
+    let short = |c: &str, n: usize| c.len() == n && c.chars().all(|c| c.is_ascii_lowercase());
+    if !(short(&l.code, 2) || short(&l.code, 3)) {
+        return Err("language.code must be two or three lower-case letters (ISO 639)".into());
+    }
+    if l.detector.as_deref().is_some_and(|d| !short(d, 3)) {
+        return Err("language.detector must be three lower-case letters (ISO 639-3)".into());
+    }
+    if l.name.trim().is_empty() {
+        return Err("language.name must name the language".into());
+    }
+    let mut stop_words = FxHashSet::default();
+    for w in &l.stop_words {
+        let words = split_words(w);
+        if words.len() != 1 {
+            return Err(format!("language.stop_words: `{w}` must be one word"));
+        }
+        stop_words.extend(words);
+    }
+    if stop_words.len() < 10 {
+        return Err("language.stop_words: at least 10 words are needed to tell it".into());
+    }
+    Ok(Language {
+        code: l.code,
+        name: l.name,
+        detector: l.detector,
+        stop_words,
+    })
+}
+
 impl Rules {
     pub fn load(path: &Path) -> Result<Self, String> {
         let source = std::fs::read_to_string(path)
@@ -426,7 +484,9 @@ impl Rules {
             }
             time_words.extend(words);
         }
+        let language = file.language.map(language).transpose()?;
         Ok(Rules {
+            language,
             time_words,
             normalise,
             concepts,
@@ -488,5 +548,30 @@ mod tests {
             .contains("modifier[0]"));
         let unknown_key = format!("{base}colour = \"red\"\n");
         assert!(Rules::from_toml(&unknown_key).is_err());
+    }
+
+    #[test]
+    fn a_language_table_is_optional_and_checked() {
+        let base = "[[concept]]\ncode = \"x\"\nsignal = \"WEAPONS\"\nundated = \"PRIORITY\"\nplain = \"p\"\nphrases = [\"nóż\"]\n";
+        assert!(Rules::from_toml(base).expect("loads").language.is_none());
+        let words = "stop_words = [\"i\", \"w\", \"z\", \"na\", \"się\", \"nie\", \"jest\", \"że\", \"jak\", \"ale\"]";
+        let good = format!(
+            "[language]\ncode = \"pl\"\nname = \"Polish\"\ndetector = \"pol\"\n{words}\n{base}"
+        );
+        let l = Rules::from_toml(&good)
+            .expect("loads")
+            .language
+            .expect("language");
+        assert_eq!(
+            (l.code.as_str(), l.detector.as_deref()),
+            ("pl", Some("pol"))
+        );
+        assert!(l.stop_words.contains("się"));
+        let bad_code = good.replace("\"pl\"", "\"Polish\"");
+        assert!(Rules::from_toml(&bad_code)
+            .unwrap_err()
+            .contains("language.code"));
+        let few = good.replace("\"jak\", \"ale\"", "");
+        assert!(Rules::from_toml(&few).unwrap_err().contains("stop_words"));
     }
 }

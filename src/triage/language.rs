@@ -1,0 +1,268 @@
+//! Which language an answer is written in, so the right reader reads it.
+//!
+//! Two signals, because neither is enough alone. Each language pack lists function words that
+//! are its own and not English's (`[language] stop_words`); counted against English's, they
+//! tell the languages people here write and the general detector does not know (Welsh; Urdu
+//! typed in Latin letters), even in short, unpunctuated phone text. Where no pack's words
+//! clearly outnumber English ones, the general detector (`whatlang`, trigrams) names the
+//! language, but only when it is confident, the text is long enough and English function
+//! words are rare in it. Anything else is read as English: a short or mixed answer is never
+//! left unread.
+
+use super::rules::Language;
+use rustc_hash::FxHashSet;
+use std::borrow::Cow;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Function words of English that no pack language shares ("a", "in", "to", "do", "am", "he"
+/// and "me" are words of Romanian, Polish, Welsh or Roman Urdu too, so they are not here).
+const ENGLISH: &[&str] = &[
+    "the", "and", "is", "are", "was", "were", "she", "they", "his", "her", "him", "with", "of",
+    "that", "this", "it", "have", "has", "been", "not", "at", "for", "on", "from", "my", "we",
+    "you", "will", "would", "there", "what", "who", "be", "by", "an", "or", "but", "if", "about",
+    "into", "out", "said", "when", "which", "their", "them", "our", "your", "had", "did", "can",
+    "could", "should", "all", "some", "now", "just", "then", "than", "because", "very", "also",
+    "i'm", "he's", "she's", "it's", "don't", "isn't", "won't", "can't",
+];
+
+/// Fewer letters than this and the detector's guess is not taken (the stop words still are).
+const MIN_LETTERS: usize = 40;
+/// A pack language needs at least this many of its words, and more than twice English's.
+const MIN_PACK_WORDS: usize = 3;
+/// Where at least this share (in percent) of the words are English function words, the text
+/// is English whatever the detector says (a report dense with names and codes can fool it).
+const ENGLISH_SHARE: usize = 15;
+
+/// The language an answer was found to be written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// English, or too short or mixed to say: read by the English rules.
+    English,
+    /// A language with a pack: its index in [`Detector`]'s packs.
+    Pack(usize),
+    /// A language with no pack: its ISO 639 code and English name.
+    Unread { code: String, name: String },
+}
+
+/// A pack as the detector sees it.
+#[derive(Debug, Clone)]
+struct Profile {
+    stop_words: FxHashSet<String>,
+    detector: Option<whatlang::Lang>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Detector {
+    english: FxHashSet<&'static str>,
+    packs: Vec<Profile>,
+}
+
+impl Detector {
+    /// A detector for these packs' languages (in this order), besides English.
+    pub fn new<'a>(packs: impl Iterator<Item = &'a Language>) -> Self {
+        Detector {
+            english: ENGLISH.iter().copied().collect(),
+            packs: packs
+                .map(|l| Profile {
+                    stop_words: l.stop_words.iter().map(|w| fold(w).into_owned()).collect(),
+                    detector: l.detector.as_deref().and_then(whatlang::Lang::from_code),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn detect(&self, text: &str) -> Written {
+        let (mut words, mut english, mut letters, mut latin) = (0usize, 0usize, 0usize, 0usize);
+        let mut pack = vec![0usize; self.packs.len()];
+        let mut word = String::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            let c = if c == '’' { '\'' } else { c };
+            if c.is_alphabetic() || (c == '\'' && !word.is_empty()) {
+                letters += usize::from(c != '\'');
+                latin += usize::from(c.is_ascii_alphabetic() || is_latin(c));
+                word.extend(c.to_lowercase());
+                continue;
+            }
+            if word.is_empty() {
+                continue;
+            }
+            let w = fold(word.trim_end_matches('\''));
+            words += 1;
+            english += usize::from(self.english.contains(w.as_ref()));
+            for (n, p) in pack.iter_mut().zip(&self.packs) {
+                *n += usize::from(p.stop_words.contains(w.as_ref()));
+            }
+            word.clear();
+        }
+        if letters == 0 {
+            return Written::English;
+        }
+        // Another script: the English rules cannot read a word of it, however short.
+        if latin * 2 < letters {
+            return unread(whatlang::detect(text).filter(|i| i.is_reliable()), text);
+        }
+        let best = pack.iter().enumerate().max_by_key(|(_, n)| **n);
+        if let Some((k, &n)) = best {
+            if n >= MIN_PACK_WORDS && n > 2 * english {
+                return Written::Pack(k);
+            }
+        }
+        if letters < MIN_LETTERS || english * 100 >= ENGLISH_SHARE * words {
+            return Written::English;
+        }
+        match whatlang::detect(text).filter(|i| i.is_reliable()) {
+            Some(i) if i.lang() != whatlang::Lang::Eng => {
+                match self.packs.iter().position(|p| p.detector == Some(i.lang())) {
+                    Some(k) => Written::Pack(k),
+                    None => unread(Some(i), text),
+                }
+            }
+            _ => Written::English,
+        }
+    }
+}
+
+/// A language with no pack, named by the detector, or by its script when the detector is
+/// unsure.
+fn unread(info: Option<whatlang::Info>, text: &str) -> Written {
+    match info {
+        Some(i) => Written::Unread {
+            code: i.lang().code().to_string(),
+            name: i.lang().eng_name().to_string(),
+        },
+        None => {
+            let script = whatlang::detect_script(text)
+                .map_or_else(|| "unknown".to_string(), |s| s.name().to_string());
+            Written::Unread {
+                code: "und".into(),
+                name: format!("not known ({script} script)"),
+            }
+        }
+    }
+}
+
+/// Latin letters beyond ASCII ("ł", "ș", "ŵ"): the packs' scripts.
+fn is_latin(c: char) -> bool {
+    matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+}
+
+/// Latin letters without their diacritics, one character for one ("dziś" → "dzis", "ł" → "l",
+/// "ș" → "s", "ŵ" → "w"), so phone-typed text and the packs' phrases meet, and positions in
+/// characters stay those of the original.
+pub fn fold(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.chars().map(fold_char).collect())
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        'ł' => 'l',
+        'Ł' => 'L',
+        'ø' => 'o',
+        'Ø' => 'O',
+        'đ' => 'd',
+        'Đ' => 'D',
+        c if c.is_ascii() || !is_latin(c) => c,
+        c => {
+            let mut parts = std::iter::once(c).nfd();
+            match parts.next() {
+                Some(base) if base.is_ascii() && parts.all(is_combining_mark) => base,
+                _ => c,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detector() -> Detector {
+        let lang = |code: &str, detector: Option<&str>, words: &str| Language {
+            code: code.into(),
+            name: code.into(),
+            detector: detector.map(str::to_string),
+            stop_words: words.split_whitespace().map(str::to_string).collect(),
+        };
+        let packs = [
+            lang(
+                "pl",
+                Some("pol"),
+                "i w z na się nie jest że jak ale teraz mój moja",
+            ),
+            lang("cy", None, "mae yn y yr ei efo gyda wedi bod oed heno nawr"),
+            lang("ur", None, "hai hain ka ki ke ko se mein ne aur nahi abhi"),
+        ];
+        Detector::new(packs.iter())
+    }
+
+    #[test]
+    fn pack_languages_are_told_by_their_words() {
+        let d = detector();
+        assert_eq!(
+            d.detect("Moja córka jest teraz z nim w samochodzie"),
+            Written::Pack(0)
+        );
+        // Without diacritics, as typed on a phone.
+        assert_eq!(
+            d.detect("moja corka jest teraz z nim i nie odbiera"),
+            Written::Pack(0)
+        );
+        assert_eq!(d.detect("mae hi efo dyn yn y car nawr"), Written::Pack(1));
+        assert_eq!(
+            d.detect("meri beti abhi ek aadmi ke saath gaari mein hai"),
+            Written::Pack(2)
+        );
+    }
+
+    #[test]
+    fn english_with_foreign_names_or_a_few_words_stays_english() {
+        let d = detector();
+        assert_eq!(
+            d.detect("Kacper Wiśniewski and Zofia Nowak are with an older man in Selby now, he has a knife."),
+            Written::English
+        );
+        // Mixed: the Polish words do not clearly outnumber the English ones.
+        assert_eq!(
+            d.detect("She said nie wiem, and that the man is with her at the flat now"),
+            Written::English
+        );
+        assert_eq!(d.detect("Ça va"), Written::English);
+        assert_eq!(d.detect("12:30 A1 HG1"), Written::English);
+    }
+
+    #[test]
+    fn a_language_without_a_pack_is_named_and_unread() {
+        let d = detector();
+        let french = d.detect(
+            "Ma fille de quatorze ans est en ce moment dans une voiture avec deux hommes \
+             qui refusent de la laisser partir. Elle vient de m'envoyer un message.",
+        );
+        assert_eq!(
+            french,
+            Written::Unread {
+                code: "fra".into(),
+                name: "French".into()
+            }
+        );
+        let arabic = d.detect("ابنتي في سيارة مع رجلين الآن ولا يسمحون لها بالخروج");
+        assert!(matches!(arabic, Written::Unread { .. }), "{arabic:?}");
+        // Another script is never read as English, however short.
+        assert!(matches!(d.detect("ساعدوني"), Written::Unread { .. }));
+    }
+
+    #[test]
+    fn folding_keeps_one_character_for_one() {
+        assert_eq!(fold("Dziś wieczorem łódź"), "Dzis wieczorem lodz");
+        assert_eq!(
+            fold("diseară în seara asta, ţ ș"),
+            "diseara in seara asta, t s"
+        );
+        assert_eq!(fold("ŵ ŷ hŷn"), "w y hyn");
+        let s = "Zażółć gęślą jaźń ابن";
+        assert_eq!(fold(s).chars().count(), s.chars().count());
+    }
+}
