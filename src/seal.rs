@@ -28,6 +28,9 @@ pub struct Document<'a> {
     pub notes: &'a [Note],
     /// Where each narrative reason was written; carried by the full view only.
     pub findings: &'a [crate::triage::Finding],
+    /// The answers written in a language other than English, and whether a pack read them;
+    /// carried by the full view only.
+    pub languages: &'a [crate::triage::WrittenIn],
     /// The partner agency whose API token sent it; none for a public submission.
     pub submitted_via: Option<&'a str>,
     /// The facts of each evidence file sealed beside the document; the full view only.
@@ -92,6 +95,12 @@ pub fn canonical_json(
             .map(|f| json!({"reason": f.reason, "field": f.field, "start": f.start, "end": f.end}))
             .collect();
         document.insert("narrative".into(), Value::Array(narrative));
+        // Which language each answer was written in, so the officer knows to have an unread
+        // one translated (and which pack read the others).
+        if !doc.languages.is_empty() {
+            let languages = serde_json::to_value(doc.languages).map_err(|_| SealError::Encrypt)?;
+            document.insert("languages".into(), languages);
+        }
         // Signed with the rest, so `open` can tell each sealed file is the one sent (by its
         // SHA-256) whatever it is called on the officer's machine.
         if !doc.attachments.is_empty() {
@@ -208,6 +217,7 @@ mod tests {
             answers: &answers,
             notes: &[],
             findings: &[],
+            languages: &[],
             submitted_via: None,
             attachments: &[],
             follow_up_of: None,
@@ -287,6 +297,7 @@ mod tests {
             answers: &answers,
             notes: &[],
             findings: &[],
+            languages: &[],
             submitted_via: None,
             attachments: &[],
             follow_up_of: None,

@@ -260,6 +260,7 @@ pub fn render(r: &Report, files: &[FileView<'_>]) -> String {
     list(&mut out, "Online", &texts(&s.online));
     list(&mut out, "When", &s.when);
     list(&mut out, "Reported elsewhere", &s.reported_elsewhere);
+    list(&mut out, "Written in", &s.written_in);
     out.push_str("</table>");
 
     let g = &r.suggested_grading;

@@ -84,6 +84,10 @@ pub fn reason_words(code: &str) -> String {
         "event_within_days" => "Something is planned in the next few days".into(),
         "new_link_high_risk" => "A high-risk child has a new link to an adult or place".into(),
         "evidence_at_risk" => "Evidence may be lost soon".into(),
+        "narrative_unread_language" => {
+            "Written in a language the triage rules do not read: have it translated and read soon"
+                .into()
+        }
         other => match other.strip_prefix("narrative_") {
             Some(concept) => format!(
                 "In the submitter's words: {}",

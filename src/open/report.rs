@@ -52,6 +52,8 @@ pub struct FirstScreen {
     pub online: Vec<Line>,
     pub when: Vec<String>,
     pub reported_elsewhere: Vec<String>,
+    /// The languages other than English the submitter wrote in, and whether triage read them.
+    pub written_in: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -166,6 +168,33 @@ fn reasons(doc: &Document<'_>) -> Vec<Reason> {
                     in_answer: Some(doc.label_of_path(&n.field)),
                 }),
         )
+        .collect()
+}
+
+/// "Polish (pl), in: What happened; read by the Polish triage rules", or, for a language no
+/// rules read, that the words need translating.
+fn written_in(doc: &Document<'_>) -> Vec<String> {
+    doc.raw
+        .get("languages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|w| {
+            let name = w.get("name")?.as_str()?;
+            let code = w.get("code").and_then(Value::as_str).unwrap_or("und");
+            let field = w.get("field").and_then(Value::as_str).unwrap_or("");
+            let place = if field.is_empty() {
+                "the account as a whole".to_string()
+            } else {
+                doc.label_of_path(field)
+            };
+            let read = if w.get("read").and_then(Value::as_bool) == Some(true) {
+                format!("read by the {name} triage rules")
+            } else {
+                "not read by triage: have it translated".to_string()
+            };
+            Some(format!("{name} ({code}), in: {place}; {read}"))
+        })
         .collect()
 }
 
@@ -340,6 +369,7 @@ fn first_screen(doc: &Document<'_>) -> FirstScreen {
         online: Vec::new(),
         when: when(doc),
         reported_elsewhere: reported(doc),
+        written_in: written_in(doc),
     };
     for group in ["locations", "places"] {
         for (i, item) in doc.items(group) {

@@ -270,7 +270,7 @@ pub fn sanitise(doc: &Value, removals: &[Removal]) -> Result<Sanitised, Sanitise
     if gone_via {
         obj.remove("submitted_via");
     }
-    for key in ["narrative", "notes"] {
+    for key in ["narrative", "notes", "languages"] {
         let Some(list) = obj.get(key).and_then(Value::as_array).cloned() else {
             continue;
         };
@@ -278,6 +278,10 @@ pub fn sanitise(doc: &Value, removals: &[Removal]) -> Result<Sanitised, Sanitise
             .into_iter()
             .filter_map(|mut entry| {
                 let path = entry.get("field")?.as_str()?.to_string();
+                // The language of the account as a whole names no answer.
+                if path.is_empty() {
+                    return Some(entry);
+                }
                 let new = moved(&path, &gone_answers, &gone_fields, &renumber)?;
                 entry["field"] = Value::String(new);
                 Some(entry)

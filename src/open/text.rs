@@ -128,6 +128,7 @@ pub fn render(r: &Report, files: &[FileView<'_>]) -> String {
     field(&mut out, "Online", &lines(&s.online));
     field(&mut out, "When", &s.when);
     field(&mut out, "Reported", &s.reported_elsewhere);
+    field(&mut out, "Written in", &s.written_in);
 
     let g = &r.suggested_grading;
     out.push_str("\n== Source and handling: SUGGESTED, for the officer to confirm ==\n");

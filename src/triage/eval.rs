@@ -1,7 +1,8 @@
 //! `pis-gateway triage-eval FILE.jsonl`: how the narrative reader does on labelled narratives.
 //!
 //! Each line is `{"text", "form", "min", "max"}` (plus optional `signal` and `why`, shown for
-//! misses, and optional `category`, `language` and `batch`: figures are also given per category). The text is read as the form's main narrative answer, with the gate answered "No"
+//! misses, and optional `category`, `language` and `batch`: figures are also given per category
+//! and per language). The text is read as the form's main narrative answer, with the gate answered "No"
 //! and the urgency questions "None of these", as people often answer them, at a fixed
 //! reference time (a Tuesday afternoon), so the figures are the same on every run.
 
@@ -72,6 +73,8 @@ pub struct Report {
     pub priority_found: usize,
     /// The same figures by category (cases without one under "-").
     pub by_category: std::collections::BTreeMap<String, Tally>,
+    /// The same figures by language (cases without one are English, "en").
+    pub by_language: std::collections::BTreeMap<String, Tally>,
 }
 
 impl Report {
@@ -113,19 +116,26 @@ impl Report {
             self.capped,
             100.0 * self.over_rate()
         ));
-        if self.by_category.len() > 1 {
-            out.push_str("by category: cases, IMMEDIATE found, PRIORITY found, over-escalated\n");
-            for (name, t) in &self.by_category {
+        for (what, table) in [
+            ("category", &self.by_category),
+            ("language", &self.by_language),
+        ] {
+            if table.len() > 1 {
                 out.push_str(&format!(
-                    "  {name:<14} {:>4}  {:>3}/{:<3}  {:>3}/{:<3}  {:>3}/{:<3}\n",
-                    t.cases,
-                    t.immediate_found,
-                    t.immediate,
-                    t.priority_found,
-                    t.priority,
-                    t.over,
-                    t.capped
+                    "by {what}: cases, IMMEDIATE found, PRIORITY found, over-escalated\n"
                 ));
+                for (name, t) in table {
+                    out.push_str(&format!(
+                        "  {name:<14} {:>4}  {:>3}/{:<3}  {:>3}/{:<3}  {:>3}/{:<3}\n",
+                        t.cases,
+                        t.immediate_found,
+                        t.immediate,
+                        t.priority_found,
+                        t.priority,
+                        t.over,
+                        t.capped
+                    ));
+                }
             }
         }
         for (title, misses) in [
@@ -208,17 +218,24 @@ pub fn run(triage: &Triage, corpus: &str) -> Result<Report, String> {
         if tally.over > 0 {
             report.over.push(miss(&case));
         }
-        let name = case.category.clone().unwrap_or_else(|| "-".into());
-        let t = report.by_category.entry(name).or_default();
-        t.cases += 1;
-        t.immediate += tally.immediate;
-        t.immediate_found += tally.immediate_found;
-        t.priority += tally.priority;
-        t.priority_found += tally.priority_found;
-        t.capped += tally.capped;
-        t.over += tally.over;
+        let category = case.category.clone().unwrap_or_else(|| "-".into());
+        report.by_category.entry(category).or_default().add(&tally);
+        let language = case.language.clone().unwrap_or_else(|| "en".into());
+        report.by_language.entry(language).or_default().add(&tally);
     }
     Ok(report)
+}
+
+impl Tally {
+    fn add(&mut self, one: &Tally) {
+        self.cases += one.cases;
+        self.immediate += one.immediate;
+        self.immediate_found += one.immediate_found;
+        self.priority += one.priority;
+        self.priority_found += one.priority_found;
+        self.capped += one.capped;
+        self.over += one.over;
+    }
 }
 
 /// One case's contribution to the figures, read at `got`.
@@ -268,5 +285,32 @@ mod tests {
             "{}",
             report.render()
         );
+    }
+
+    #[test]
+    fn figures_are_given_per_language() {
+        let triage = Triage::from_toml(crate::triage::SHIPPED_RULES).expect("rules");
+        let corpus = [
+            r#"{"text": "He has a knife and is stabbing the boy outside the shop right now", "form": "community", "min": "IMMEDIATE", "max": "IMMEDIATE"}"#,
+            r#"{"text": "Moja córka jest teraz zamknięta w mieszkaniu u tego faceta i nie pozwala jej wyjść.", "form": "community", "min": "IMMEDIATE", "max": "IMMEDIATE", "language": "pl"}"#,
+            r#"{"text": "Rok temu mojego syna zmuszali do sprzedawania narkotyków. Sprawa zamknięta, jest już bezpieczny.", "form": "community", "min": "ROUTINE", "max": "ROUTINE", "language": "pl"}"#,
+        ]
+        .join("\n");
+        let report = run(&triage, &corpus).expect("reads");
+        let pl = &report.by_language["pl"];
+        assert_eq!(
+            (
+                pl.cases,
+                pl.immediate,
+                pl.immediate_found,
+                pl.capped,
+                pl.over
+            ),
+            (2, 1, 1, 1, 0)
+        );
+        assert_eq!(report.by_language["en"].immediate_found, 1);
+        let text = report.render();
+        assert!(text.contains("by language"), "{text}");
+        assert!(text.contains("  pl "), "{text}");
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! Two signals, because neither is enough alone. Each language pack lists function words that
 //! are its own and not English's (`[language] stop_words`); counted against English's, they
-//! tell the languages people here write and the general detector does not know (Welsh; Urdu
-//! typed in Latin letters), even in short, unpunctuated phone text. Where no pack's words
+//! tell the languages people here write even in short, unpunctuated phone text, including one
+//! the general detector does not know (Urdu typed in Latin letters). A neighbour sharing
+//! function words (French with Romanian) is told apart by the detector where it is sure. Where no pack's words
 //! clearly outnumber English ones, the general detector (`whatlang`, trigrams) names the
 //! language, but only when it is confident, the text is long enough and English function
 //! words are rare in it. Anything else is read as English: a short or mixed answer is never
@@ -105,7 +106,7 @@ impl Detector {
         let best = pack.iter().enumerate().max_by_key(|(_, n)| **n);
         if let Some((k, &n)) = best {
             if n >= MIN_PACK_WORDS && n > 2 * english {
-                return Written::Pack(k);
+                return self.confirm(k, letters, text);
             }
         }
         if letters < MIN_LETTERS || english * 100 >= ENGLISH_SHARE * words {
@@ -119,6 +120,29 @@ impl Detector {
                 }
             }
             _ => Written::English,
+        }
+    }
+}
+
+impl Detector {
+    /// A pack's words won, but neighbours share function words (French "de", "la", "un" are
+    /// Romanian too; Czech shares much with Polish): where the general detector knows the
+    /// pack's language and is confident that a long enough text is in another, it decides.
+    fn confirm(&self, k: usize, letters: usize, text: &str) -> Written {
+        let Some(own) = self.packs[k].detector else {
+            return Written::Pack(k);
+        };
+        if letters < MIN_LETTERS {
+            return Written::Pack(k);
+        }
+        match whatlang::detect(text).filter(|i| i.is_reliable()) {
+            Some(i) if i.lang() != own && i.lang() != whatlang::Lang::Eng => {
+                match self.packs.iter().position(|p| p.detector == Some(i.lang())) {
+                    Some(j) => Written::Pack(j),
+                    None => unread(Some(i), text),
+                }
+            }
+            _ => Written::Pack(k),
         }
     }
 }

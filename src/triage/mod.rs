@@ -258,7 +258,9 @@ impl Triage {
             return Vec::new();
         };
         let written = self.detector.detect(text);
-        let mut lines = vec![format!("language: {written:?}")];
+        let guess =
+            whatlang::detect(text).map(|i| format!("{} ({:.2})", i.lang().code(), i.confidence()));
+        let mut lines = vec![format!("language: {written:?}, detector: {guess:?}")];
         match written {
             language::Written::Pack(k) => {
                 lines.extend(self.packs[k].reader.explain(&language::fold(text), at))
@@ -519,6 +521,78 @@ mod tests {
             t.narrative_check(&answers(json!({"details": "drill music about knives"})), AT),
             None
         );
+    }
+
+    #[test]
+    fn a_language_without_a_pack_is_priority_and_named() {
+        let t = shipped();
+        // French shares "de", "la", "un" with Romanian: the detector tells them apart.
+        let french = "Ma fille de quatorze ans est dans une voiture avec deux hommes qui refusent \
+                      de la laisser partir, elle vient de m'envoyer un message.";
+        let a = t.assess(&answers(json!({"what_happened": french})), AT);
+        assert_eq!(a.priority, Priority::Priority);
+        assert_eq!(a.reasons, vec!["narrative_unread_language"]);
+        assert_eq!(
+            a.languages,
+            vec![WrittenIn {
+                field: "what_happened".into(),
+                code: "fra".into(),
+                name: "French".into(),
+                read: false
+            }]
+        );
+        // Triage only escalates: a gate "yes" stays IMMEDIATE.
+        let mut yes = answers(json!({"what_happened": french}));
+        yes.insert("gate.immediate_danger".into(), json!("yes"));
+        assert_eq!(t.assess(&yes, AT).priority, Priority::Immediate);
+        // English, however it is written, is not flagged.
+        let english = t.assess(
+            &answers(json!({"what_happened": "Kacper Wiśniewski and Zofia were at the Rynek cafe, nothing of concern."})),
+            AT,
+        );
+        assert!(english.languages.is_empty(), "{:?}", english.languages);
+        assert_eq!(english.priority, Priority::Routine);
+    }
+
+    #[test]
+    fn a_pack_reads_its_language_and_the_english_mixed_in() {
+        let t = shipped();
+        let a = t.assess(
+            &answers(json!({"what_happened": "Moja córka jest teraz u niego w mieszkaniu, he has a knife, proszę pomóżcie"})),
+            AT,
+        );
+        assert_eq!(a.priority, Priority::Immediate, "{:?}", a.reasons);
+        assert_eq!(a.languages.len(), 1);
+        assert_eq!(
+            (a.languages[0].code.as_str(), a.languages[0].read),
+            ("pl", true)
+        );
+        let plain = t
+            .narrative_check(&answers(json!({"what_happened": "Moja córka jest teraz zamknięta w mieszkaniu i nie pozwalają jej wyjść"})), AT)
+            .expect("asked");
+        assert!(
+            plain.iter().any(|p| p.contains("kept somewhere")),
+            "{plain:?}"
+        );
+    }
+
+    #[test]
+    fn short_answers_together_can_tell_the_language() {
+        let t = shipped();
+        let a = t.assess(
+            &answers(json!({
+                "summary": "Ma fille est partie avec un homme",
+                "what_happened": "Elle ne répond plus depuis ce matin",
+            })),
+            AT,
+        );
+        assert!(
+            a.reasons.contains(&"narrative_unread_language".to_string()),
+            "{:?}",
+            a
+        );
+        assert_eq!(a.languages.len(), 1);
+        assert_eq!(a.languages[0].field, "");
     }
 
     #[test]

@@ -138,3 +138,105 @@ fn fold_rules(rules: &mut Rules) {
         .map(|w| fold(&w).into_owned())
         .collect();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Priority, Triage, SHIPPED_RULES};
+    use ::time::macros::datetime;
+    use serde_json::json;
+
+    /// What triage gives one narrative written in the community form's account box.
+    fn priority(text: &str) -> (Priority, Vec<String>) {
+        let t = Triage::from_toml(SHIPPED_RULES).expect("rules and packs load");
+        let answers = json!({"gate.immediate_danger": "no", "what_happened": text});
+        let a = t.assess(
+            answers.as_object().expect("object"),
+            datetime!(2026-12-01 14:30 UTC),
+        );
+        (a.priority, a.reasons)
+    }
+
+    fn check(cases: &[(&str, Priority)]) {
+        for (text, want) in cases {
+            let (got, reasons) = priority(text);
+            assert_eq!(got, *want, "{text}: {reasons:?}");
+        }
+    }
+
+    #[test]
+    fn polish_dangers_now_are_immediate_and_past_negated_or_hypothetical_are_not() {
+        check(&[
+            ("Mój brat (14) jest teraz w samochodzie z dwoma dorosłymi facetami, jadą autostradą na północ.", Priority::Immediate),
+            ("Syn sąsiadki jest teraz pod sklepem i macha nożem, krzyczy że kogoś zabije.", Priority::Immediate),
+            ("Moja siostra napisała mi, że połknęła wszystkie tabletki i jest sama w domu.", Priority::Immediate),
+            // Phone-typed, without diacritics.
+            ("dzis wieczorem maja ja wydac za maz, ona nie chce a jej tata sie zgodzil", Priority::Immediate),
+            ("Dwa lata temu ktoś groził mu nożem, ale sprawa jest zamknięta.", Priority::Routine),
+            ("Nikt nie ma noża i nikt nie jest w niebezpieczeństwie.", Priority::Routine),
+            ("Jeśli ktoś będzie grozić jej nożem, co mam zrobić?", Priority::Routine),
+        ]);
+    }
+
+    #[test]
+    fn romanian_dangers_now_are_immediate_and_past_negated_or_hypothetical_are_not() {
+        check(&[
+            ("Fratele meu de 13 ani e acum într-o mașină cu doi bărbați și nu-l lasă să coboare.", Priority::Immediate),
+            ("Vecinul flutură un cuțit în fața blocului și strigă că îl omoară pe fiul meu.", Priority::Immediate),
+            ("Fiica mea a inghitit toate pastilele din casa si nu mai raspunde.", Priority::Immediate),
+            ("Acum trei ani fiul meu a fost ținut închis într-un apartament, dar acum e bine.", Priority::Routine),
+            ("Nu are nimeni cuțit la el și nimeni nu e în pericol, vă rog.", Priority::Routine),
+            ("Dacă cineva o amenința cu cuțitul pe fiica mea, ce facem?", Priority::Routine),
+        ]);
+    }
+
+    #[test]
+    fn welsh_dangers_now_are_immediate_and_past_negated_or_hypothetical_are_not() {
+        check(&[
+            ("Mae fy mab yn cael ei gadw mewn fflat gan ddynion ac maen nhw'n dweud na chaiff e adael.", Priority::Immediate),
+            ("Mae dyn tu allan i'r ysgol nawr yn chwifio cyllell ac yn gweiddi.", Priority::Immediate),
+            ("Mae fy merch newydd fynd i mewn i gar efo dau ddyn hŷn yn y dref.", Priority::Immediate),
+            ("Flynyddoedd yn ôl roedd dyn wedi cloi fy mrawd mewn fflat, ond mae e'n ddiogel.", Priority::Routine),
+            ("Does neb efo cyllell a does neb mewn perygl, dim ond eisiau dweud diolch.", Priority::Routine),
+        ]);
+    }
+
+    #[test]
+    fn roman_urdu_dangers_now_are_immediate_and_past_negated_or_hypothetical_are_not() {
+        check(&[
+            ("Meri behen ko aaj raat zabardasti nikah ke liye le ja rahe hain, woh bohat ro rahi hai.", Priority::Immediate),
+            ("Abhi ek aadmi mere bhai ko gaari mein le ja raha hai aur darwaze lock hain.", Priority::Immediate),
+            ("Woh banda gali mein khara chaaku dikha raha hai, abhi bhi wahin hai.", Priority::Immediate),
+            ("Meri dost ne saari goliyan kha li hain aur ab woh behosh hai.", Priority::Immediate),
+            ("Teen saal pehle usay ghar mein band kar diya tha, ab sab theek hai.", Priority::Routine),
+            ("Agar kabhi koi meri beti ki tasveerein viral kare to hum kya karein?", Priority::Routine),
+        ]);
+    }
+
+    #[test]
+    fn a_pack_file_beside_the_rules_replaces_the_built_in_one_and_a_bad_one_is_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("triage.toml"), SHIPPED_RULES).expect("write");
+        std::fs::create_dir(dir.path().join("triage")).expect("mkdir");
+        let own = super::SHIPPED_PACKS[0]
+            .1
+            .replace("\"zabij*\",", "\"zabij*\", \"rozwalę\",");
+        std::fs::write(dir.path().join("triage/pl.toml"), &own).expect("write");
+        let t = Triage::load(&dir.path().join("triage.toml")).expect("loads");
+        let answers = json!({"what_happened": "Mój brat jest teraz z nim i ten facet mówi że go rozwalę, proszę pomóżcie"});
+        let a = t.assess(
+            answers.as_object().expect("object"),
+            datetime!(2026-12-01 14:30 UTC),
+        );
+        assert_eq!(a.priority, Priority::Immediate, "{:?}", a.reasons);
+        assert_eq!(t.pack_languages(), vec!["pl", "ro", "cy", "ur"]);
+        let bad = own.replace("signal = \"CHILD_HELD\"", "signal = \"CHILD_KEPT\"");
+        std::fs::write(dir.path().join("triage/pl.toml"), bad).expect("write");
+        let err = Triage::load(&dir.path().join("triage.toml"))
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            err.contains("pl.toml") && err.contains("(child_held)"),
+            "{err}"
+        );
+    }
+}
