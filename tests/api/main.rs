@@ -33,6 +33,7 @@ mod smtp_server;
 mod spool_contract;
 mod spool_copy;
 mod triage_corpus;
+mod triage_languages;
 mod triage_routing;
 mod upload_memory;
 mod workflow;

@@ -1,0 +1,75 @@
+//! Narratives in other languages through the API as a partner system sends them: a Polish one
+//! read by its pack, a French one (no pack) raised to PRIORITY and named for the officer in the
+//! sealed document and in the report opened from it.
+
+use crate::helpers::*;
+use pis_gateway::forms::FormRegistry;
+use pis_gateway::open::{render, Format, Provenance};
+use serde_json::{json, Value};
+
+async fn send(app: &TestApp, text: &str) -> (Value, Value) {
+    let mut answers = professional_answers();
+    answers["gate.immediate_danger"] = json!("no");
+    answers["urgency.now"] = json!(["NONE"]);
+    answers["urgency.soon"] = json!(["NONE"]);
+    answers["details"] = json!(text);
+    let (status, body) = app
+        .post_json(&json!({"form": "professional", "answers": answers}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let doc = app.open(body["reference"].as_str().expect("reference"));
+    (body, doc)
+}
+
+#[actix_web::test]
+async fn a_polish_danger_is_immediate_and_a_french_narrative_is_priority_and_named() {
+    let app = spawn_app().await;
+    let (body, doc) = send(
+        &app,
+        "Moja córka (13) jest teraz zamknięta w mieszkaniu u dorosłego faceta w Selby i on nie \
+         pozwala jej wyjść. Napisała mi to przed chwilą, proszę pomóżcie.",
+    )
+    .await;
+    assert_eq!(body["priority"], "IMMEDIATE", "{doc}");
+    assert!(
+        doc["reason_codes"]
+            .to_string()
+            .contains("narrative_child_held"),
+        "{}",
+        doc["reason_codes"]
+    );
+    assert_eq!(
+        doc["languages"],
+        json!([{"field": "details", "code": "pl", "name": "Polish", "read": true}])
+    );
+
+    let (body, doc) = send(
+        &app,
+        "Ma fille de quatorze ans est dans une voiture avec deux hommes qui refusent de la \
+         laisser partir. Elle vient de m'envoyer un message, je ne sais pas où elle est.",
+    )
+    .await;
+    assert_eq!(body["priority"], "PRIORITY", "{doc}");
+    assert_eq!(doc["reason_codes"], json!(["narrative_unread_language"]));
+    assert_eq!(
+        doc["languages"],
+        json!([{"field": "details", "code": "fra", "name": "French", "read": false}])
+    );
+    let forms = FormRegistry::built_in().expect("forms");
+    let html = render(
+        &doc,
+        &forms,
+        Format::Html,
+        &Provenance::Signed("k".into()),
+        &[],
+    );
+    assert!(
+        html.contains("<th>Written in</th><td>French (fra), in: ")
+            && html.contains("not read by triage: have it translated"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Written in a language the triage rules do not read"),
+        "{html}"
+    );
+}
