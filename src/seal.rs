@@ -318,4 +318,44 @@ mod tests {
         );
         assert!(text.contains("\"priority\":\"IMMEDIATE\""));
     }
+
+    #[test]
+    fn only_the_full_view_names_the_languages_written() {
+        let r = route(&[&Identity::generate()]);
+        let reference = Reference::random();
+        let answers = Map::new();
+        let languages = [crate::triage::WrittenIn {
+            field: "details".into(),
+            code: "fra".into(),
+            name: "French".into(),
+            read: false,
+        }];
+        let doc = Document {
+            reference: &reference,
+            received_at: "t",
+            form_id: "f",
+            form_version: 1,
+            priority: Priority::Priority,
+            reasons: &["narrative_unread_language".to_string()],
+            localities: &[],
+            answers: &answers,
+            notes: &[],
+            findings: &[],
+            languages: &languages,
+            submitted_via: None,
+            attachments: &[],
+            follow_up_of: None,
+        };
+        let key = SigningKey::generate();
+        let read = |view| -> Value {
+            serde_json::from_slice(&canonical_json(&doc, &r, view, &key).expect("json"))
+                .expect("json")
+        };
+        assert_eq!(
+            read(View::Full)["languages"],
+            json!([{"field": "details", "code": "fra", "name": "French", "read": false}])
+        );
+        assert!(read(View::Restricted).get("languages").is_none());
+        assert!(read(View::Notice).get("languages").is_none());
+    }
 }

@@ -434,6 +434,24 @@ mod tests {
     }
 
     #[test]
+    fn the_language_of_a_removed_answer_goes_with_it() {
+        let mut d = doc();
+        d["languages"] = json!([
+            {"field": "people[1].description", "code": "pl", "name": "Polish", "read": true},
+            {"field": "people[2].description", "code": "fra", "name": "French", "read": false},
+            {"field": "", "code": "ro", "name": "Romanian", "read": true}
+        ]);
+        let s = sanitise(&d, &paths(&["people[1]"])).expect("sanitised");
+        assert_eq!(
+            s.document["languages"],
+            json!([
+                {"field": "people[1].description", "code": "fra", "name": "French", "read": false},
+                {"field": "", "code": "ro", "name": "Romanian", "read": true}
+            ])
+        );
+    }
+
+    #[test]
     fn a_path_that_names_nothing_removes_nothing_and_says_so() {
         for p in [
             "people[7]",

@@ -291,6 +291,35 @@ fn html_report_has_the_first_screen_grading_and_print_marking() {
 }
 
 #[test]
+fn the_report_says_which_language_was_written_and_whether_triage_read_it() {
+    let mut d = professional();
+    d["reason_codes"] = json!(["narrative_unread_language"]);
+    d["languages"] = json!([
+        {"field": "details", "code": "fra", "name": "French", "read": false},
+        {"field": "", "code": "pl", "name": "Polish", "read": true}
+    ]);
+    let t = render(&d, &forms(), Format::Text, &signed(), &[]);
+    let first = at_a_glance(&t);
+    assert!(
+        first.contains("French (fra), in: ")
+            && first.contains("not read by triage: have it translated"),
+        "{first}"
+    );
+    assert!(
+        first.contains("Polish (pl), in: the account as a whole; read by the Polish triage rules"),
+        "{first}"
+    );
+    let h = render(&d, &forms(), Format::Html, &signed(), &[]);
+    assert!(h.contains("<th>Written in</th>"), "{h}");
+    assert!(
+        h.contains("Written in a language the triage rules do not read"),
+        "{h}"
+    );
+    let plain = render(&professional(), &forms(), Format::Html, &signed(), &[]);
+    assert!(!plain.contains("Written in"), "English says nothing");
+}
+
+#[test]
 fn the_narrative_sentence_is_marked_in_the_full_answer_too() {
     let h = render(&professional(), &forms(), Format::Html, &signed(), &[]);
     let answers = &h[h
