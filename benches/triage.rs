@@ -4,7 +4,9 @@
 //! (tests/data/triage/), one at a time as intake does, and prints microseconds per KiB: over
 //! all of them, over those with no danger concept (most reports, where no time expression is
 //! parsed), over those with one, and for long answers built from several narratives (up to
-//! the professional form's 5,000 characters). Reference time as in `triage-eval`.
+//! the professional form's 5,000 characters), and over the narratives written in the languages
+//! of the packs (tests/data/triage/round3/, read by the pack its language detection chooses).
+//! Reference time as in `triage-eval`.
 //!
 //! Instruction counts, repeatable on a loaded machine, for one case:
 //! `PISG_BENCH_ROUNDS=1 PISG_BENCH_CASE=danger valgrind --tool=callgrind
@@ -19,13 +21,20 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 fn texts(name: &str) -> Vec<String> {
+    lines(name).into_iter().filter_map(text).collect()
+}
+
+fn lines(name: &str) -> Vec<Value> {
     let path = format!("{}/tests/data/triage/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(path)
         .expect("corpus")
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter_map(|v| v["text"].as_str().map(str::to_string))
         .collect()
+}
+
+fn text(v: Value) -> Option<String> {
+    v["text"].as_str().map(str::to_string)
 }
 
 /// One timed pass over `texts`, kept out of line so that
@@ -78,6 +87,11 @@ fn main() {
         cur.push_str(t);
         cur.push(' ');
     }
+    let languages: Vec<String> = lines("round3/dev.jsonl")
+        .into_iter()
+        .filter(|v| v["language"].as_str().is_some_and(|l| l != "en"))
+        .filter_map(text)
+        .collect();
     let rounds = std::env::var("PISG_BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -99,6 +113,7 @@ fn main() {
         ("calm", "no danger concept", &calm),
         ("danger", "with a danger concept", &danger),
         ("long", "long answers (≤ 5,000 chars)", &long),
+        ("languages", "in a pack's language", &languages),
     ] {
         if only.as_deref().is_some_and(|o| o != key) {
             continue;

@@ -27,6 +27,24 @@ const ENGLISH: &[&str] = &[
     "i'm", "he's", "she's", "it's", "don't", "isn't", "won't", "can't",
 ];
 
+/// Function words of the languages that share many words with a pack's (French, Spanish,
+/// Italian and Portuguese with Romanian; Czech and Slovak with Polish; and others written
+/// here): where these are about as many as a pack's, the general detector decides between
+/// them. Words of a pack are taken out when the detector is built.
+const NEIGHBOURS: &[&str] = &[
+    "le", "les", "est", "une", "des", "pas", "qui", "avec", "dans", "pour", "sur", "elle", "ils",
+    "sont", "mais", "très", "je", "vous", "nous", "mon", "du", "au", "aux", "cette", "ce", "los",
+    "las", "que", "está", "una", "con", "por", "para", "pero", "muy", "hay", "ella", "ellos",
+    "del", "yo", "tiene", "che", "di", "della", "sono", "non", "per", "questo", "mio", "mia",
+    "gli", "nel", "è", "não", "uma", "com", "os", "as", "dos", "das", "eles", "muito", "minha",
+    "je", "jsem", "jsou", "není", "který", "která", "když", "aby", "také", "byl", "byla", "ve",
+    "jako", "som", "sú", "ako", "ktorý", "ktorá", "keď", "bol", "bola", "vo", "ir", "yra", "su",
+    "kad", "bet", "iš", "į", "jis", "ji", "buvo", "mano", "un", "ar", "der", "die", "das", "und",
+    "ist", "nicht", "mit", "ein", "eine", "ich", "auf", "für", "het", "een", "niet", "met", "van",
+    "ik", "zijn", "az", "és", "hogy", "nem", "van", "egy", "ve", "bir", "bu", "ile", "için", "çok",
+    "değil", "ben",
+];
+
 /// Fewer letters than this and the detector's guess is not taken (the stop words still are).
 const MIN_LETTERS: usize = 40;
 /// A pack language needs at least this many of its words, and more than twice English's.
@@ -34,6 +52,10 @@ const MIN_PACK_WORDS: usize = 3;
 /// Where at least this share (in percent) of the words are English function words, the text
 /// is English whatever the detector says (a report dense with names and codes can fool it).
 const ENGLISH_SHARE: usize = 15;
+
+/// Words a text needs, with none of them an English function word, for the detector's
+/// unsure guess to be taken.
+const MIN_WORDS_UNSURE: usize = 8;
 
 /// The language an answer was found to be written in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,25 +78,34 @@ struct Profile {
 #[derive(Debug, Clone, Default)]
 pub struct Detector {
     english: FxHashSet<&'static str>,
+    neighbours: FxHashSet<String>,
     packs: Vec<Profile>,
 }
 
 impl Detector {
     /// A detector for these packs' languages (in this order), besides English.
     pub fn new<'a>(packs: impl Iterator<Item = &'a Language>) -> Self {
+        let packs: Vec<Profile> = packs
+            .map(|l| Profile {
+                stop_words: l.stop_words.iter().map(|w| fold(w).into_owned()).collect(),
+                detector: l.detector.as_deref().and_then(whatlang::Lang::from_code),
+            })
+            .collect();
+        let neighbours = NEIGHBOURS
+            .iter()
+            .map(|w| fold(w).into_owned())
+            .filter(|w| !packs.iter().any(|p| p.stop_words.contains(w)))
+            .collect();
         Detector {
             english: ENGLISH.iter().copied().collect(),
-            packs: packs
-                .map(|l| Profile {
-                    stop_words: l.stop_words.iter().map(|w| fold(w).into_owned()).collect(),
-                    detector: l.detector.as_deref().and_then(whatlang::Lang::from_code),
-                })
-                .collect(),
+            neighbours,
+            packs,
         }
     }
 
     pub fn detect(&self, text: &str) -> Written {
         let (mut words, mut english, mut letters, mut latin) = (0usize, 0usize, 0usize, 0usize);
+        let mut neighbours = 0usize;
         let mut pack = vec![0usize; self.packs.len()];
         let mut word = String::new();
         for c in text.chars().chain(std::iter::once(' ')) {
@@ -91,6 +122,7 @@ impl Detector {
             let w = fold(word.trim_end_matches('\''));
             words += 1;
             english += usize::from(self.english.contains(w.as_ref()));
+            neighbours += usize::from(self.neighbours.contains(w.as_ref()));
             for (n, p) in pack.iter_mut().zip(&self.packs) {
                 *n += usize::from(p.stop_words.contains(w.as_ref()));
             }
@@ -106,13 +138,20 @@ impl Detector {
         let best = pack.iter().enumerate().max_by_key(|(_, n)| **n);
         if let Some((k, &n)) = best {
             if n >= MIN_PACK_WORDS && n > 2 * english {
+                // The detector is costly: asked only when a neighbour's words come close.
+                if neighbours * 2 < n {
+                    return Written::Pack(k);
+                }
                 return self.confirm(k, letters, text);
             }
         }
         if letters < MIN_LETTERS || english * 100 >= ENGLISH_SHARE * words {
             return Written::English;
         }
-        match whatlang::detect(text).filter(|i| i.is_reliable()) {
+        // A text of some length with no English function word at all is not English, even
+        // where the detector is unsure which language it is.
+        let no_english = english == 0 && words >= MIN_WORDS_UNSURE;
+        match whatlang::detect(text).filter(|i| i.is_reliable() || no_english) {
             Some(i) if i.lang() != whatlang::Lang::Eng => {
                 match self.packs.iter().position(|p| p.detector == Some(i.lang())) {
                     Some(k) => Written::Pack(k),
@@ -125,9 +164,9 @@ impl Detector {
 }
 
 impl Detector {
-    /// A pack's words won, but neighbours share function words (French "de", "la", "un" are
-    /// Romanian too; Czech shares much with Polish): where the general detector knows the
-    /// pack's language and is confident that a long enough text is in another, it decides.
+    /// A pack's words won, but a neighbour's came close (French "de", "la", "un" are Romanian
+    /// too; Czech shares much with Polish): where the general detector knows the pack's
+    /// language and is confident that a long enough text is in another, it decides.
     fn confirm(&self, k: usize, letters: usize, text: &str) -> Written {
         let Some(own) = self.packs[k].detector else {
             return Written::Pack(k);
@@ -135,7 +174,9 @@ impl Detector {
         if letters < MIN_LETTERS {
             return Written::Pack(k);
         }
-        match whatlang::detect(text).filter(|i| i.is_reliable()) {
+        // A neighbour's words came close, so even an unsure guess of another language is
+        // taken over the pack.
+        match whatlang::detect(text) {
             Some(i) if i.lang() != own && i.lang() != whatlang::Lang::Eng => {
                 match self.packs.iter().position(|p| p.detector == Some(i.lang())) {
                     Some(j) => Written::Pack(j),
@@ -153,7 +194,11 @@ fn unread(info: Option<whatlang::Info>, text: &str) -> Written {
     match info {
         Some(i) => Written::Unread {
             code: i.lang().code().to_string(),
-            name: i.lang().eng_name().to_string(),
+            name: if i.is_reliable() {
+                i.lang().eng_name().to_string()
+            } else {
+                format!("probably {}", i.lang().eng_name())
+            },
         },
         None => {
             let script = whatlang::detect_script(text)
@@ -270,6 +315,14 @@ mod tests {
             Written::Unread {
                 code: "fra".into(),
                 name: "French".into()
+            }
+        );
+        // The detector is unsure, but not one English word: still not English.
+        assert_eq!(
+            d.detect("Mano dukra yra su vyresniu vyru automobilyje ir neatsako į telefoną, prašau padėkite."),
+            Written::Unread {
+                code: "lit".into(),
+                name: "probably Lithuanian".into()
             }
         );
         let arabic = d.detect("ابنتي في سيارة مع رجلين الآن ولا يسمحون لها بالخروج");

@@ -541,6 +541,15 @@ mod tests {
                 read: false
             }]
         );
+        // Nor are Spanish or Czech read as Romanian or Polish, whose words they share.
+        for (text, code) in [
+            ("Mi hija de catorce años está en un coche con dos hombres que no la dejan salir, me acaba de mandar un mensaje y no sé dónde está.", "spa"),
+            ("Moje dcera je teď v autě se dvěma muži, kteří ji nechtějí pustit ven, právě mi poslala zprávu a nevím, kde je.", "ces"),
+        ] {
+            let a = t.assess(&answers(json!({"what_happened": text})), AT);
+            assert_eq!(a.reasons, vec!["narrative_unread_language"], "{text}");
+            assert_eq!(a.languages[0].code, code);
+        }
         // Triage only escalates: a gate "yes" stays IMMEDIATE.
         let mut yes = answers(json!({"what_happened": french}));
         yes.insert("gate.immediate_danger".into(), json!("yes"));
