@@ -73,3 +73,29 @@ async fn a_polish_danger_is_immediate_and_a_french_narrative_is_priority_and_nam
         "{html}"
     );
 }
+
+#[test]
+fn each_pack_language_meets_the_target_on_its_development_lines() {
+    let triage =
+        pis_gateway::triage::Triage::load(&repo().join("config/triage.toml")).expect("rules");
+    let corpus: String = std::fs::read_to_string(repo().join("tests/data/triage/round3/dev.jsonl"))
+        .expect("corpus")
+        .lines()
+        .filter(|l| {
+            serde_json::from_str::<Value>(l)
+                .is_ok_and(|v| v["language"].as_str().is_some_and(|c| c != "en"))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let report = pis_gateway::triage::eval::run(&triage, &corpus).expect("reads");
+    for code in triage.pack_languages() {
+        let t = &report.by_language[code];
+        assert!(
+            t.immediate > 0 && t.immediate_found * 10 >= t.immediate * 9,
+            "{code}: {}",
+            report.render()
+        );
+    }
+    assert!(report.under.is_empty(), "{}", report.render());
+    assert!(report.over_rate() <= 0.10, "{}", report.render());
+}
