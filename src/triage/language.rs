@@ -331,6 +331,15 @@ mod tests {
         assert!(matches!(d.detect("ساعدوني"), Written::Unread { .. }));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_gets_a_language_without_panicking(text in "\\PC{0,300}") {
+            let d = detector();
+            let _ = d.detect(&text);
+            proptest::prop_assert_eq!(fold(&text).chars().count(), text.chars().count());
+        }
+    }
+
     #[test]
     fn folding_keeps_one_character_for_one() {
         assert_eq!(fold("Dziś wieczorem łódź"), "Dzis wieczorem lodz");
