@@ -36,13 +36,16 @@ const NEIGHBOURS: &[&str] = &[
     "sont", "mais", "très", "je", "vous", "nous", "mon", "du", "au", "aux", "cette", "ce", "los",
     "las", "que", "está", "una", "con", "por", "para", "pero", "muy", "hay", "ella", "ellos",
     "del", "yo", "tiene", "che", "di", "della", "sono", "non", "per", "questo", "mio", "mia",
-    "gli", "nel", "è", "não", "uma", "com", "os", "as", "dos", "das", "eles", "muito", "minha",
-    "je", "jsem", "jsou", "není", "který", "která", "když", "aby", "také", "byl", "byla", "ve",
-    "jako", "som", "sú", "ako", "ktorý", "ktorá", "keď", "bol", "bola", "vo", "ir", "yra", "su",
-    "kad", "bet", "iš", "į", "jis", "ji", "buvo", "mano", "un", "ar", "der", "die", "das", "und",
-    "ist", "nicht", "mit", "ein", "eine", "ich", "auf", "für", "het", "een", "niet", "met", "van",
-    "ik", "zijn", "az", "és", "hogy", "nem", "van", "egy", "ve", "bir", "bu", "ile", "için", "çok",
-    "değil", "ben",
+    "gli", "nel", "è", "não", "uma", "com", "os", "dos", "das", "eles", "muito", "minha", "je",
+    "jsem", "jsou", "není", "který", "která", "když", "aby", "také", "byl", "byla", "ve", "jako",
+    "som", "sú", "ako", "ktorý", "ktorá", "keď", "bol", "bola", "vo", "ir", "yra", "su", "kad",
+    "bet", "iš", "į", "jis", "ji", "buvo", "mano", "un", "ar", "der", "die", "das", "und", "ist",
+    "nicht", "mit", "ein", "eine", "ich", "auf", "für", "het", "een", "niet", "met", "van", "ik",
+    "zijn", "az", "és", "hogy", "nem", "van", "egy", "ve", "bir", "bu", "ile", "için", "çok",
+    "değil", "ben", "dhe", "në", "është", "që", "për", "janë", "waa", "iyo", "oo", "uu", "ang",
+    "ng", "mga", "ay", "yang", "dan", "ini", "itu", "tidak", "dengan", "saya", "và", "của", "là",
+    "không", "có", "tôi", "này", "û", "ji", "kwa", "ni", "ja", "että", "och", "att", "det", "som",
+    "er", "og", "ikke", "jeg", "da", "za", "nisu", "sam", "smo", "bila", "bio", "kai", "eu", "tu",
 ];
 
 /// Fewer letters than this and the detector's guess is not taken (the stop words still are).
@@ -52,6 +55,10 @@ const MIN_PACK_WORDS: usize = 3;
 /// Where at least this share (in percent) of the words are English function words, the text
 /// is English whatever the detector says (a report dense with names and codes can fool it).
 const ENGLISH_SHARE: usize = 15;
+
+/// Function words (of a neighbour language or a pack's) a text needs before the detector is
+/// asked about it: fewer, and it is a list of names, places or descriptions, read as English.
+const MIN_PROSE_WORDS: usize = 2;
 
 /// Words a text needs, with none of them an English function word, for the detector's
 /// unsure guess to be taken.
@@ -104,6 +111,17 @@ impl Detector {
     }
 
     pub fn detect(&self, text: &str) -> Written {
+        self.detect_with(text, true)
+    }
+
+    /// As [`Detector::detect`], but a language the detector is unsure of is not taken, however
+    /// little English there is: for answers joined together, where names, places and numbers
+    /// hold no function word of any language.
+    pub fn detect_sure(&self, text: &str) -> Written {
+        self.detect_with(text, false)
+    }
+
+    fn detect_with(&self, text: &str, take_unsure: bool) -> Written {
         let (mut words, mut english, mut letters, mut latin) = (0usize, 0usize, 0usize, 0usize);
         let mut neighbours = 0usize;
         let mut pack = vec![0usize; self.packs.len()];
@@ -136,6 +154,7 @@ impl Detector {
             return unread(whatlang::detect(text).filter(|i| i.is_reliable()), text);
         }
         let best = pack.iter().enumerate().max_by_key(|(_, n)| **n);
+        let best_count = best.map_or(0, |(_, n)| *n);
         if let Some((k, &n)) = best {
             if n >= MIN_PACK_WORDS && n > 2 * english {
                 // The detector is costly: asked only when a neighbour's words come close.
@@ -145,12 +164,15 @@ impl Detector {
                 return self.confirm(k, letters, text);
             }
         }
-        if letters < MIN_LETTERS || english * 100 >= ENGLISH_SHARE * words {
+        // Names, places, plates and descriptions hold no function word of any language, and the
+        // detector guesses wildly at them: only prose is given to it.
+        let prose = neighbours + best_count >= MIN_PROSE_WORDS;
+        if !prose || letters < MIN_LETTERS || english * 100 >= ENGLISH_SHARE * words {
             return Written::English;
         }
         // A text of some length with no English function word at all is not English, even
         // where the detector is unsure which language it is.
-        let no_english = english == 0 && words >= MIN_WORDS_UNSURE;
+        let no_english = take_unsure && english == 0 && words >= MIN_WORDS_UNSURE;
         match whatlang::detect(text).filter(|i| i.is_reliable() || no_english) {
             Some(i) if i.lang() != whatlang::Lang::Eng => {
                 match self.packs.iter().position(|p| p.detector == Some(i.lang())) {
@@ -301,6 +323,15 @@ mod tests {
         );
         assert_eq!(d.detect("Ça va"), Written::English);
         assert_eq!(d.detect("12:30 A1 HG1"), Written::English);
+        // Descriptions, addresses and names hold no function word: the detector's guess at
+        // them ("German", "Swedish") is not taken.
+        for t in [
+            "Silver Vauxhall Corsa YX21 KCD, Westborough, Scarborough, opposite Boyes",
+            "Flat 3, 27 Keighley Road, Skipton BD23 2LP, rear entrance via alley",
+            "Tall, grey North Face coat, dark hair, neck tattoo, Nike trainers, gold chain",
+        ] {
+            assert_eq!(d.detect(t), Written::English, "{t}");
+        }
     }
 
     #[test]

@@ -204,7 +204,7 @@ impl Triage {
         }
         if out.languages.is_empty() && texts.len() > 1 {
             let whole: Vec<&str> = texts.iter().map(|(_, t)| *t).collect();
-            let written = self.detector.detect(&whole.join("\n"));
+            let written = self.detector.detect_sure(&whole.join("\n"));
             if let language::Written::Pack(k) = written {
                 by_pack.extend(texts.iter().map(|(f, t)| (k, f.as_str(), *t)));
                 english.clear();
@@ -602,6 +602,24 @@ mod tests {
         );
         assert_eq!(a.languages.len(), 1);
         assert_eq!(a.languages[0].field, "");
+    }
+
+    #[test]
+    fn names_places_and_numbers_together_are_not_a_foreign_language() {
+        let t = shipped();
+        let a = t.assess(
+            &answers(json!({
+                "people": [
+                    {"forename": "Kacper", "surname": "Wiśniewski", "description": "Tall, grey North Face coat"},
+                    {"forename": "Ionuț", "surname": "Popescu", "description": "Dark hair, neck tattoo"},
+                ],
+                "locations": [{"description_landmark": "Westborough, Scarborough, opposite Boyes"}],
+                "vehicles": [{"description": "Silver Vauxhall Corsa YX21 KCD"}],
+            })),
+            AT,
+        );
+        assert!(a.languages.is_empty(), "{:?}", a.languages);
+        assert_eq!(a.priority, Priority::Routine);
     }
 
     #[test]
