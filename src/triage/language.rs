@@ -149,8 +149,9 @@ impl Detector {
         if letters == 0 {
             return Written::English;
         }
-        // Another script: the English rules cannot read a word of it, however short.
-        if latin * 2 < letters {
+        // Another script: the English rules cannot read a word of it, however short, but a name
+        // or two ("محمد علي") is not a narrative.
+        if latin * 2 < letters && (words >= 3 || letters >= 20) {
             return unread(whatlang::detect(text).filter(|i| i.is_reliable()), text);
         }
         let best = pack.iter().enumerate().max_by_key(|(_, n)| **n);
@@ -358,8 +359,12 @@ mod tests {
         );
         let arabic = d.detect("ابنتي في سيارة مع رجلين الآن ولا يسمحون لها بالخروج");
         assert!(matches!(arabic, Written::Unread { .. }), "{arabic:?}");
-        // Another script is never read as English, however short.
-        assert!(matches!(d.detect("ساعدوني"), Written::Unread { .. }));
+        // Another script is not read as English, however short, unless it is only a name.
+        assert!(matches!(
+            d.detect("ساعدوني أرجوكم الآن"),
+            Written::Unread { .. }
+        ));
+        assert_eq!(d.detect("محمد علي"), Written::English);
     }
 
     proptest::proptest! {
