@@ -10,6 +10,7 @@
 
 use super::rules::{Category, Concept, Direction, Pattern, Piece, Reach, Rules, Undated};
 use super::time::{self, When};
+use super::tokens::{mark_conditions, tokenize, Token};
 use super::Priority;
 use ::time::OffsetDateTime;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -24,23 +25,14 @@ pub struct Finding {
     pub concept: usize,
     /// Made urgent by a time within 24 hours rather than by the words themselves.
     pub by_time: bool,
+    /// Danger now written with doubt (`narrative_possible_now`): the web journey asks the
+    /// person; through the API it is PRIORITY.
+    pub possible: bool,
     /// The answer's field path, e.g. `details` or `people[1].description`.
     pub field: String,
     /// The sentence that raised it, in characters of that answer (not bytes).
     pub start: usize,
     pub end: usize,
-}
-
-#[derive(Debug, Clone)]
-struct Token {
-    /// Byte range of the normalised word in the tokenizer's buffer.
-    word: (usize, usize),
-    /// Byte range in the original text.
-    start: usize,
-    end: usize,
-    sentence: usize,
-    segment: usize,
-    clause: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -166,115 +158,6 @@ fn match_from(pieces: &[Piece], words: &[&str], i: usize, limit: usize) -> Optio
     }
 }
 
-/// Words of `text` with their places, text-speak normalised. Every word, lowered, is written
-/// once into one buffer (the returned string) and each token holds its range there: one
-/// allocation for the words of an answer rather than one a word.
-fn tokenize(text: &str, rules: &Rules) -> (String, Vec<Token>) {
-    let mut out: Vec<Token> = Vec::with_capacity(text.len() / 4 + 1);
-    let mut buf = String::with_capacity(text.len() + 16);
-    let (mut sentence, mut segment, mut clause) = (0, 0, 0);
-    let mut chars = text.char_indices().peekable();
-    // Separators seen since the last word.
-    let (mut saw_stop, mut saw_semi, mut saw_comma) = (false, false, false);
-    while let Some(&(pos, c)) = chars.peek() {
-        if !c.is_alphanumeric() {
-            let prev_short = out.last().is_some_and(|t| t.end - t.start == 1);
-            match c {
-                '.' if !prev_short => saw_stop = true,
-                '!' | '?' | '\n' | '\r' => saw_stop = true,
-                ';' => saw_semi = true,
-                // An aside in brackets is a clause of the same sentence: "meet 'Jay' (believed
-                // adult) at half nine" keeps its time.
-                ',' | ':' | '-' | '–' | '—' | '(' | ')' => saw_comma = true,
-                _ => {}
-            }
-            chars.next();
-            continue;
-        }
-        let start = pos;
-        let from = buf.len();
-        let mut prev_digit = false;
-        let mut end = text.len();
-        while let Some(&(p, c)) = chars.peek() {
-            let c = if c == '’' || c == '‘' { '\'' } else { c };
-            // "21:30", "21.30", "03/12/2026" stay one word.
-            let digit_sep = (c == ':' || c == '.' || c == '/') && prev_digit && {
-                let mut ahead = chars.clone();
-                ahead.next();
-                ahead.peek().is_some_and(|(_, n)| n.is_ascii_digit())
-            };
-            if !(c.is_alphanumeric() || c == '\'' || digit_sep) {
-                // Not part of the word: read again as a separator.
-                end = p;
-                break;
-            }
-            // Quotes at the start of a word are not part of it.
-            if !(c == '\'' && buf.len() == from) {
-                if c.is_ascii() {
-                    buf.push(c.to_ascii_lowercase());
-                } else {
-                    buf.extend(c.to_lowercase());
-                }
-            }
-            prev_digit = c.is_ascii_digit();
-            chars.next();
-        }
-        while buf.len() > from && buf.ends_with('\'') {
-            buf.pop();
-        }
-        if !out.is_empty() {
-            if saw_stop {
-                sentence += 1;
-                segment += 1;
-                clause += 1;
-            } else if saw_semi {
-                segment += 1;
-                clause += 1;
-            } else if saw_comma {
-                clause += 1;
-            }
-        }
-        (saw_stop, saw_semi, saw_comma) = (false, false, false);
-        let to = buf.len();
-        if to == from {
-            continue;
-        }
-        // "14yo", "9yrs": the number and the rest, so ages read like "14 year old".
-        let digits = buf[from..to].bytes().take_while(u8::is_ascii_digit).count();
-        let parts = if digits > 0
-            && digits < to - from
-            && matches!(&buf[from + digits..to], "yo" | "yr" | "yrs" | "yrold")
-        {
-            [(from, from + digits), (from + digits, to)]
-        } else {
-            [(from, to), (to, to)]
-        };
-        for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
-            let mut push = |word: (usize, usize)| {
-                out.push(Token {
-                    word,
-                    start,
-                    end,
-                    sentence,
-                    segment,
-                    clause,
-                })
-            };
-            match rules.normalise.get(&buf[a..b]) {
-                Some(expansion) => {
-                    for e in expansion {
-                        let k = buf.len();
-                        buf.push_str(e);
-                        push((k, buf.len()));
-                    }
-                }
-                None => push((a, b)),
-            }
-        }
-    }
-    (buf, out)
-}
-
 #[derive(Debug, Clone, Copy)]
 struct ModHit {
     category: Category,
@@ -369,6 +252,7 @@ impl Reader {
             return Vec::new();
         }
         let words: Vec<&str> = tokens.iter().map(|t| &buf[t.word.0..t.word.1]).collect();
+        mark_conditions(&mut tokens, &words);
         // Patterns never cross a sentence.
         let mut sentence_end = vec![tokens.len(); tokens.len()];
         for i in (0..tokens.len()).rev() {
@@ -481,10 +365,34 @@ impl Reader {
                 ));
             }
         }
-        let mentions: Vec<(usize, Span, Vec<Category>)> = all
-            .into_iter()
-            .filter(|(_, _, cats)| !cats.iter().any(|c| c.excludes()))
-            .collect();
+        // Affirmed mentions, and those written only with doubt ("maybe", "I think"): possible
+        // danger, never more than PRIORITY. A mention a later sentence explains away is
+        // withdrawn whatever else is said of it.
+        let mut mentions: Vec<(usize, Span, Vec<Category>)> = Vec::new();
+        let mut doubtful: Vec<bool> = Vec::new();
+        for (c, span, cats) in all {
+            if withdrawn(&tokens, &hits, &terminators, span) {
+                if let Some(t) = trace.as_mut() {
+                    t.push(format!(
+                        "withdrawn: {} at {}..{}",
+                        rules.concepts[c].code, span.start, span.end
+                    ));
+                }
+                continue;
+            }
+            let ruled = cats.iter().filter(|k| k.excludes());
+            let doubt = ruled.clone().all(|k| *k == Category::Uncertain);
+            if ruled.count() == 0 || doubt {
+                doubtful.push(cats.contains(&Category::Uncertain));
+                mentions.push((
+                    c,
+                    span,
+                    cats.into_iter()
+                        .filter(|k| *k != Category::Uncertain)
+                        .collect(),
+                ));
+            }
+        }
         if mentions.is_empty() && trace.is_none() {
             return Vec::new();
         }
@@ -525,11 +433,13 @@ impl Reader {
             &|seg| near_segments.contains(&seg),
             at,
         );
-        let mut times: FxHashMap<usize, Vec<When>> = FxHashMap::default();
+        // Each time as written, and as the last such time (for a verb in the past).
+        let mut times: FxHashMap<usize, Vec<(When, When)>> = FxHashMap::default();
         let mut answer_soon = false;
         let mut answer_days = false;
-        let mut place = |found: &[(Span, When)], times: &mut FxHashMap<usize, Vec<When>>| {
-            for (span, when) in found {
+        let mut place = |found: &[(Span, When, When)],
+                         times: &mut FxHashMap<usize, Vec<(When, When)>>| {
+            for (span, when, earlier) in found {
                 if excluded_at(*span) {
                     continue;
                 }
@@ -546,7 +456,7 @@ impl Reader {
                 times
                     .entry(tokens[span.start].segment)
                     .or_default()
-                    .push(when);
+                    .push((when, *earlier));
                 answer_soon |= when == When::Within24h;
                 answer_days |= when == When::WithinDays;
             }
@@ -558,7 +468,7 @@ impl Reader {
                 times
                     .entry(tokens[h.span.start].segment)
                     .or_default()
-                    .push(When::PastDays);
+                    .push((When::PastDays, When::PastDays));
             }
         }
         // A cue of now anywhere in the answer, unless itself denied or in a hypothesis.
@@ -611,7 +521,7 @@ impl Reader {
             let words: Vec<String> = tokens
                 .iter()
                 .zip(&words)
-                .map(|(t, w)| format!("{w}/{}.{}.{}", t.sentence, t.segment, t.clause))
+                .map(|(t, w)| format!("{w}/{}.{}.{}.{}", t.sentence, t.segment, t.clause, t.island))
                 .collect();
             t.push(format!("words: {}", words.join(" ")));
             for h in &hits {
@@ -620,7 +530,7 @@ impl Reader {
                     h.category, h.span.start, h.span.end
                 ));
             }
-            for (span, when) in &found {
+            for (span, when, _) in &found {
                 t.push(format!("time {when:?} at {}..{}", span.start, span.end));
             }
             for (c, span, cats) in &mentions {
@@ -631,16 +541,22 @@ impl Reader {
             }
         }
         let mut findings: Vec<Finding> = Vec::new();
-        for (c, span, cats) in mentions {
+        for ((c, span, cats), doubt) in mentions.into_iter().zip(doubtful) {
             let concept = &rules.concepts[c];
             let head = &tokens[span.start];
             let cue = |k: Category| cats.contains(&k);
             let with = !concept.with.is_empty() && with_of(c);
+            let past = past_verb(&tokens, &words, span);
+            let whens: Vec<When> = times
+                .get(&head.segment)
+                .map(|v| v.iter().map(|&(w, e)| if past { e } else { w }).collect())
+                .unwrap_or_default();
             let near = Near {
                 now: cue(Category::Current) || cue(Category::Recent) || cue(Category::Soon),
                 days: cue(Category::Days),
-                present: cue(Category::Present) && !cue(Category::Habitual),
-                whens: times.get(&head.segment).map(Vec::as_slice).unwrap_or(&[]),
+                present: cue(Category::Present) && !cue(Category::Habitual) && !past,
+                past,
+                whens: &whens,
             };
             let far = Far {
                 now: answer_now,
@@ -650,12 +566,31 @@ impl Reader {
             let Some((priority, reason, by_time)) = decide(concept, &near, &far, with) else {
                 continue;
             };
+            // Danger now written with doubt: a person asks, or reads it soon. Only a clear
+            // cue of now or tonight makes doubt worth asking about ("just" is too weak: "just
+            // thought it might help"); doubt about anything less gives nothing, as before.
+            let strong_now = cue(Category::Current)
+                || cue(Category::Soon)
+                || whens.contains(&When::Within24h)
+                || answer_now
+                || answer_soon
+                || concept.undated == Undated::Immediate;
+            if doubt && !(priority == Priority::Immediate && strong_now) {
+                continue;
+            }
+            let possible = doubt;
+            let (priority, reason) = if possible {
+                (Priority::Priority, POSSIBLE_NOW.to_string())
+            } else {
+                (priority, reason)
+            };
             let (start, end) = sentence_chars(text, &tokens, head.sentence);
             findings.push(Finding {
                 priority,
                 reason,
                 concept: c,
                 by_time,
+                possible,
                 field: field.to_string(),
                 start,
                 end,
@@ -668,6 +603,8 @@ impl Reader {
             let signal = rules.concepts[f.concept].signal.as_str();
             let key = if f.reason.ends_with("event_within_days") {
                 "EVENT_WITHIN_DAYS"
+            } else if f.possible {
+                POSSIBLE_NOW
             } else {
                 signal
             };
@@ -679,6 +616,49 @@ impl Reader {
     }
 }
 
+/// The reason given for danger now written with doubt.
+pub const POSSIBLE_NOW: &str = "narrative_possible_now";
+
+/// Sentences back that a retraction reaches: "… It turned out to be a vape."
+const RETRACTION_REACH: usize = 3;
+
+/// Whether the mention at `span` is explained away: by a retraction after it ("it turned out
+/// to be a vape", "nothing was wrong"), or by a supposition before it that a "but" or a
+/// retraction then corrects ("I thought she had gone with him, but …").
+fn withdrawn(tokens: &[Token], hits: &[ModHit], terminators: &[usize], span: Span) -> bool {
+    let at = tokens[span.start].sentence;
+    let corrected_after = |i: usize| {
+        terminators
+            .iter()
+            .chain(
+                hits.iter()
+                    .filter(|h| h.category == Category::Retraction)
+                    .map(|h| &h.span.start),
+            )
+            .any(|&e| e >= i && tokens[e].sentence <= at + 1)
+    };
+    hits.iter().any(|h| {
+        let sentence = tokens[h.span.start].sentence;
+        match h.category {
+            Category::Retraction => h.span.start >= span.end && sentence <= at + RETRACTION_REACH,
+            Category::Supposed => {
+                h.span.end <= span.start && sentence == at && corrected_after(span.end)
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Whether the mention's own verb is in the simple past ("collected her", "took him").
+fn past_verb(tokens: &[Token], words: &[&str], span: Span) -> bool {
+    let before = span
+        .start
+        .checked_sub(1)
+        .filter(|&k| tokens[k].sentence == tokens[span.start].sentence)
+        .map(|k| words[k]);
+    super::grammar::simple_past(words[span.start], before)
+}
+
 /// Whether a modifier reaches the words at `span`.
 fn in_scope(tokens: &[Token], h: &ModHit, span: Span) -> bool {
     // A modifier that begins before the concept and runs into it ("is being" before "being
@@ -688,6 +668,11 @@ fn in_scope(tokens: &[Token], h: &ModHit, span: Span) -> bool {
         return false;
     }
     let other = &tokens[h.span.start];
+    // What an aside or a condition denies or supposes stays inside it (what the sentence
+    // around it says, "a training scenario: if …", still reaches in); cues of time reach out.
+    if other.island != 0 && other.island != tokens[span.start].island && h.category.excludes() {
+        return false;
+    }
     let same = |t: &Token| match h.reach {
         Reach::Clause => other.clause == t.clause,
         Reach::Segment => other.segment == t.segment,
@@ -714,6 +699,9 @@ struct Near<'a> {
     days: bool,
     /// Present tense in scope, not habitual.
     present: bool,
+    /// Its own verb is in the simple past: a clock time is the last one, and a cue of now
+    /// elsewhere in the answer does not date it.
+    past: bool,
     /// Times written in its segment.
     whens: &'a [When],
 }
@@ -792,7 +780,7 @@ fn decide(
     if with {
         return immediate(false);
     }
-    if concept.present_is_now && (far.now || far.soon) {
+    if concept.present_is_now && (far.now || far.soon) && !near.past {
         return immediate(far.soon && !far.now);
     }
     if far.days {
@@ -824,7 +812,7 @@ fn answer_times(
     covered: &[Span],
     want: &dyn Fn(usize) -> bool,
     at: OffsetDateTime,
-) -> Vec<(Span, When)> {
+) -> Vec<(Span, When, When)> {
     // A number is a time only in a time's company: "9pm", "21:30", "the 3rd", "at 9", "by 6".
     // Ages ("she is 14"), plates and phone numbers, the numbers most narratives hold, are not
     // worth the parser's time.
@@ -920,6 +908,7 @@ fn answer_times(
                         end: last + 1,
                     },
                     f.when,
+                    f.earlier,
                 ));
             }
         }
@@ -1007,6 +996,77 @@ mod tests {
             .take(f[0].end - f[0].start)
             .collect();
         assert_eq!(sentence, "He is meeting her on Friday at the park");
+    }
+
+    fn reasons(text: &str) -> Vec<String> {
+        reader()
+            .read("details", text, AT)
+            .into_iter()
+            .map(|f| f.reason)
+            .collect()
+    }
+
+    #[test]
+    fn a_negation_in_an_aside_does_not_cancel_the_main_clause() {
+        assert_eq!(
+            top("she is meeting an adult male (no trace on our systems) in the park at 7 this evening"),
+            Some(Priority::Immediate)
+        );
+        assert_eq!(
+            top("she is meeting a man - not one we know - at the bus station tonight"),
+            Some(Priority::Immediate)
+        );
+    }
+
+    #[test]
+    fn a_conditional_threat_is_a_threat() {
+        for t in [
+            "if she doesn't come back tonight they will hurt her",
+            "If he does not pay by 6 they'll kill him",
+        ] {
+            assert_eq!(top(t), Some(Priority::Immediate), "{t}");
+        }
+        // What a condition supposes stays supposed.
+        assert_eq!(
+            top("what do we do if someone turns up with a knife tonight"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_later_retraction_withdraws_the_danger() {
+        for t in [
+            "I thought he was holding a knife outside the shop just now. It turned out to be a vape.",
+            "I thought she had gone with him tonight, but she was at her nan's.",
+        ] {
+            assert_eq!(top(t), None, "{t}");
+        }
+        // A retraction reaches back only, and a "but" with no supposition withdraws nothing.
+        assert_eq!(
+            top("It turned out to be nothing last week. Now he is outside showing a knife."),
+            Some(Priority::Immediate)
+        );
+    }
+
+    #[test]
+    fn doubt_about_danger_now_is_possible_danger_now() {
+        let r = reasons("maybe she is in the car with those men right now");
+        assert_eq!(r, vec![POSSIBLE_NOW.to_string()], "{r:?}");
+        assert_eq!(
+            top("maybe she is in the car with those men right now"),
+            Some(Priority::Priority)
+        );
+        // Doubt without a cue of now gives nothing.
+        assert_eq!(top("he might end up carrying a knife"), None);
+    }
+
+    #[test]
+    fn a_clock_time_with_a_verb_in_the_past_is_the_last_one() {
+        assert_eq!(top("I collected her from there at 1am."), None);
+        assert_eq!(
+            top("He is collecting her from there at 1am."),
+            Some(Priority::Immediate)
+        );
     }
 
     #[test]

@@ -43,6 +43,15 @@ pub enum Category {
     /// "was", "took", "went": past tense, so a weekday written with it is the last one
     /// ("took pills on Saturday"), not the next.
     Past,
+    /// "maybe", "I think", "might be": danger written with doubt. It cannot make a report
+    /// IMMEDIATE alone; what would otherwise be danger now is *possible* danger now.
+    Uncertain,
+    /// "it turned out", "it was only", "nothing was wrong": withdraws the danger written
+    /// before it, a few sentences back at most.
+    Retraction,
+    /// "I thought", "we assumed": what follows is withdrawn when a "but" or a retraction
+    /// follows it ("I thought she had gone with him, but she was at her nan's").
+    Supposed,
 }
 
 impl Category {
@@ -55,6 +64,7 @@ impl Category {
                 | Category::Hypothetical
                 | Category::NotReal
                 | Category::Resolved
+                | Category::Uncertain
         )
     }
 }
@@ -304,7 +314,7 @@ pub fn compile(phrase: &str) -> Result<Pattern, String> {
                 }
                 alts.push(w[0].clone());
             }
-            pieces.push(Piece::Word(alts));
+            push_words(&mut pieces, alts, raw)?;
         }
     }
     match (pieces.first(), pieces.last()) {
@@ -314,6 +324,37 @@ pub fn compile(phrase: &str) -> Result<Pattern, String> {
         }
         _ => Ok(Pattern(pieces)),
     }
+}
+
+/// Pushes one word of a phrase, its contractions written out as the reader writes them
+/// ("won't|can't" is "will|can" then "not").
+fn push_words(pieces: &mut Vec<Piece>, alts: Vec<String>, raw: &str) -> Result<(), String> {
+    let expanded: Vec<_> = alts
+        .iter()
+        .map(|a| super::grammar::contraction(a))
+        .collect();
+    if expanded.iter().all(Option::is_none) {
+        pieces.push(Piece::Word(alts));
+        return Ok(());
+    }
+    let mut firsts: Vec<String> = Vec::new();
+    let mut seconds: Vec<String> = Vec::new();
+    for e in expanded {
+        let Some((first, second)) = e else {
+            return Err(format!(
+                "`{raw}`: write contractions and other words as separate phrases"
+            ));
+        };
+        if !firsts.iter().any(|f| *f == first) {
+            firsts.push(first.into_owned());
+        }
+        if !seconds.iter().any(|s| s == second) {
+            seconds.push(second.to_string());
+        }
+    }
+    pieces.push(Piece::Word(firsts));
+    pieces.push(Piece::Word(seconds));
+    Ok(())
 }
 
 fn compile_all(phrases: &[String], at: &str) -> Result<Vec<Pattern>, String> {
