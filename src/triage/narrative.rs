@@ -753,7 +753,12 @@ fn decide(
     if concept.needs_with {
         return if with { immediate(false) } else { priority() };
     }
-    if near.now {
+    // A plan with a day of its own ahead ("now he wants her to come next Saturday") is that
+    // day's, whatever "now" says about when it was asked.
+    let planned_later = !concept.present_is_now
+        && (near.days || near.whens.contains(&When::WithinDays))
+        && !near.whens.contains(&When::Within24h);
+    if near.now && !planned_later {
         return immediate(false);
     }
     if near.whens.contains(&When::Within24h) {
