@@ -7,6 +7,7 @@
 //! codes in the cleartext record, never the text that matched; the sealed full view carries
 //! the field and sentence behind each narrative reason, for the officer.
 
+pub mod company;
 pub mod eval;
 pub mod grammar;
 pub mod narrative;

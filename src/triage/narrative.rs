@@ -8,6 +8,7 @@
 //! time expressions of its segment and by cues such as "right now". Pure: no I/O, no clock
 //! but the one passed in.
 
+use super::company::{together, Participant, Seen};
 use super::rules::{Category, Concept, Direction, Pattern, Piece, Reach, Rules, Undated};
 use super::time::{self, When};
 use super::tokens::{mark_conditions, tokenize, Token};
@@ -55,6 +56,8 @@ pub struct Reader {
     modifiers: Index,
     /// The concepts' `with` phrases.
     with: Index,
+    /// The participants' phrases (child, adult, place).
+    company: Index,
 }
 
 /// (rule, phrase) pairs of patterns by what their first word must be or begin with, and the
@@ -191,11 +194,18 @@ impl Reader {
                 .enumerate()
                 .flat_map(|(i, c)| c.with.iter().enumerate().map(move |(j, p)| (i, j, p))),
         );
+        let company = Index::new(rules.company.iter().flat_map(|c| {
+            c.phrases
+                .iter()
+                .enumerate()
+                .flat_map(|(i, ps)| ps.iter().enumerate().map(move |(j, p)| (i, j, p)))
+        }));
         Reader {
             rules,
             concepts,
             modifiers,
             with,
+            company,
         }
     }
 
@@ -393,7 +403,8 @@ impl Reader {
                 ));
             }
         }
-        if mentions.is_empty() && trace.is_none() {
+        let together = self.company_at(&tokens, &words, &sentence_end, &hits, &excluded_at);
+        if mentions.is_empty() && together.is_none() && trace.is_none() {
             return Vec::new();
         }
         // Time expressions are read only where they can change an outcome: in the segments of
@@ -546,16 +557,21 @@ impl Reader {
             let head = &tokens[span.start];
             let cue = |k: Category| cats.contains(&k);
             let with = !concept.with.is_empty() && with_of(c);
-            let past = past_verb(&tokens, &words, span);
+            let verb_past = past_verb(&tokens, &words, span);
             let whens: Vec<When> = times
                 .get(&head.segment)
-                .map(|v| v.iter().map(|&(w, e)| if past { e } else { w }).collect())
+                .map(|v| {
+                    v.iter()
+                        .map(|&(w, e)| if verb_past { e } else { w })
+                        .collect()
+                })
                 .unwrap_or_default();
+
             let near = Near {
                 now: cue(Category::Current) || cue(Category::Recent) || cue(Category::Soon),
                 days: cue(Category::Days),
-                present: cue(Category::Present) && !cue(Category::Habitual) && !past,
-                past,
+                present: cue(Category::Present) && !cue(Category::Habitual) && !verb_past,
+                past: verb_past,
                 whens: &whens,
             };
             let far = Far {
@@ -591,6 +607,20 @@ impl Reader {
                 concept: c,
                 by_time,
                 possible,
+                field: field.to_string(),
+                start,
+                end,
+            });
+        }
+        if let (Some((first, last)), Some(company)) = (together, &rules.company) {
+            let (start, _) = sentence_chars(text, &tokens, first);
+            let (_, end) = sentence_chars(text, &tokens, last);
+            findings.push(Finding {
+                priority: Priority::Immediate,
+                reason: format!("narrative_{}", rules.concepts[company.concept].code),
+                concept: company.concept,
+                by_time: false,
+                possible: false,
                 field: field.to_string(),
                 start,
                 end,
@@ -658,6 +688,56 @@ fn past_verb(tokens: &[Token], words: &[&str], span: Span) -> bool {
         .map(|k| words[k]);
     super::grammar::simple_past(words[span.start], before)
 }
+
+impl Reader {
+    /// The sentences where a child, an adult and a place written across a paragraph are
+    /// together now (`company`), if anywhere.
+    fn company_at(
+        &self,
+        tokens: &[Token],
+        words: &[&str],
+        sentence_end: &[usize],
+        hits: &[ModHit],
+        excluded_at: &dyn Fn(Span) -> bool,
+    ) -> Option<(usize, usize)> {
+        let company = self.rules.company.as_ref()?;
+        let pattern = |a: usize, b: usize| &company.phrases[a][b];
+        let participants: Vec<(Participant, usize)> =
+            Self::matches(words, sentence_end, &self.company, pattern)
+                .into_iter()
+                .filter(|(_, span)| !excluded_at(*span))
+                .map(|(k, span)| (Participant::ALL[k], tokens[span.start].sentence))
+                .collect();
+        if participants.is_empty() {
+            return None;
+        }
+        let now: Vec<usize> = hits
+            .iter()
+            .filter(|h| {
+                matches!(
+                    h.category,
+                    Category::Current | Category::Recent | Category::Soon
+                ) && !excluded_at(h.span)
+            })
+            .map(|h| tokens[h.span.start].sentence)
+            .collect();
+        let referring: Vec<usize> = tokens
+            .iter()
+            .zip(words)
+            .filter(|(_, w)| REFERRING.contains(w))
+            .map(|(t, _)| t.sentence)
+            .collect();
+        let seen = Seen {
+            participants: &participants,
+            now: &now,
+            referring: &referring,
+        };
+        together(&seen, company.window)
+    }
+}
+
+/// Words that put people together: a child alone in a room now is not a child with an adult.
+const REFERRING: &[&str] = &["with", "both", "together", "w"];
 
 /// Whether a modifier reaches the words at `span`.
 fn in_scope(tokens: &[Token], h: &ModHit, span: Span) -> bool {
@@ -1071,6 +1151,39 @@ mod tests {
         assert_eq!(
             top("He is collecting her from there at 1am."),
             Some(Priority::Immediate)
+        );
+    }
+
+    #[test]
+    fn a_child_and_an_adult_written_apart_are_together_now() {
+        let text = "A girl of about 14 checked in with two men in their thirties. \
+                    Ten minutes ago she went up with them to the room.";
+        let f = reader().read("details", text, AT);
+        let company = f
+            .iter()
+            .find(|f| f.reason == "narrative_crime_in_progress")
+            .unwrap_or_else(|| panic!("{f:?}"));
+        assert_eq!(company.priority, Priority::Immediate);
+        assert_eq!(company.start, 0, "the finding shows both sentences");
+        // A child alone in a room now is no one's company.
+        assert_eq!(
+            top("A man called at the house. My son is in his room now."),
+            None
+        );
+    }
+
+    #[test]
+    fn an_adult_drawing_a_child_closer_is_priority() {
+        let f = reader().read(
+            "details",
+            "a man she met on snapchat has been sending her train tickets to come and see him",
+            AT,
+        );
+        assert!(
+            f.iter()
+                .any(|f| f.reason == "narrative_new_contact_escalating"
+                    && f.priority == Priority::Priority),
+            "{f:?}"
         );
     }
 

@@ -176,6 +176,8 @@ pub struct Rules {
     /// Words that can start or end a time expression ("tonight", "ago", "friday"): only the
     /// words around these (and around numbers) are given to the time parser.
     pub time_words: FxHashSet<String>,
+    /// A child, an adult and a place carried across sentences (`[participants]`).
+    pub company: Option<super::company::Company>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,6 +193,8 @@ struct File {
     concepts: Vec<ConceptFile>,
     #[serde(default, rename = "modifier")]
     modifiers: Vec<ModifierFile>,
+    #[serde(default)]
+    participants: Option<super::company::CompanyFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,6 +250,8 @@ const SIGNALS: &[&str] = &[
     "EVENT_WITHIN_DAYS",
     "CHILD_MISSING",
     "EVIDENCE_AT_RISK",
+    // Narrative only: no urgency question asks it, but a reader of the narrative should.
+    "NEW_CONTACT_ESCALATING",
 ];
 
 /// Lower-case words as the reader sees them: apostrophes straightened, `:` kept between digits
@@ -357,7 +363,7 @@ fn push_words(pieces: &mut Vec<Piece>, alts: Vec<String>, raw: &str) -> Result<(
     Ok(())
 }
 
-fn compile_all(phrases: &[String], at: &str) -> Result<Vec<Pattern>, String> {
+pub(super) fn compile_all(phrases: &[String], at: &str) -> Result<Vec<Pattern>, String> {
     if phrases.is_empty() {
         return Err(format!("{at} has no phrases"));
     }
@@ -435,6 +441,8 @@ impl Rules {
         if concepts.is_empty() {
             return Err("no [[concept]] rules".into());
         }
+        let codes: Vec<&str> = concepts.iter().map(|c| c.code.as_str()).collect();
+        let company = file.participants.map(|p| p.compile(&codes)).transpose()?;
         let mut modifiers = Vec::new();
         for (i, m) in file.modifiers.into_iter().enumerate() {
             let at = format!("modifier[{i}]");
@@ -472,6 +480,7 @@ impl Rules {
             normalise,
             concepts,
             modifiers,
+            company,
             plain_soon: file.plain_soon.unwrap_or_else(|| {
                 "You wrote that something may happen in the next 24 hours.".into()
             }),
