@@ -571,7 +571,6 @@ impl Reader {
                 now: cue(Category::Current) || cue(Category::Recent) || cue(Category::Soon),
                 days: cue(Category::Days),
                 present: cue(Category::Present) && !cue(Category::Habitual) && !verb_past,
-                past: verb_past,
                 whens: &whens,
             };
             let far = Far {
@@ -779,9 +778,6 @@ struct Near<'a> {
     days: bool,
     /// Present tense in scope, not habitual.
     present: bool,
-    /// Its own verb is in the simple past: a clock time is the last one, and a cue of now
-    /// elsewhere in the answer does not date it.
-    past: bool,
     /// Times written in its segment.
     whens: &'a [When],
 }
@@ -865,7 +861,7 @@ fn decide(
     if with {
         return immediate(false);
     }
-    if concept.present_is_now && (far.now || far.soon) && !near.past {
+    if concept.present_is_now && (far.now || far.soon) {
         return immediate(far.soon && !far.now);
     }
     if far.days {
