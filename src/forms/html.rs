@@ -236,8 +236,8 @@ pub fn section_of(spec: &FormSpec, name: &str) -> Option<usize> {
     })
 }
 
-/// The answers from every other page, carried as hidden inputs so that nothing about a
-/// half-filled form is kept on the server. `except` is the section on show, if any.
+/// Control values as name/value pairs, as a page would post them (for rebuilding answers from
+/// a draft). `except` leaves out the section on show, if any.
 pub fn carried(
     spec: &FormSpec,
     values: &Map<String, Value>,
@@ -263,6 +263,44 @@ pub fn carried(
         }
     }
     out
+}
+
+/// The answers object that control values (as kept between pages) stand for.
+pub fn answers_of(spec: &FormSpec, values: &Map<String, Value>) -> Value {
+    read_posted(spec, &carried(spec, values, None)).answers
+}
+
+/// Puts one page's posted values in place of that section's earlier ones. Values of other
+/// sections are left alone (a page's post names every field, with empty values for the ones
+/// it does not show); a question asked only on an interruption keeps its answer.
+pub fn replace_section(
+    spec: &FormSpec,
+    kept: &mut Map<String, Value>,
+    posted: &Map<String, Value>,
+    section: usize,
+) {
+    let interruption = |name: &str| spec.field(name).is_some_and(|f| f.interruption_only);
+    kept.retain(|name, _| section_of(spec, name) != Some(section) || interruption(name));
+    for (name, v) in posted {
+        if section_of(spec, name) == Some(section) && !interruption(name) {
+            kept.insert(name.clone(), v.clone());
+        }
+    }
+}
+
+/// The anchor of the first control of item `index` of a group: where "Add another" and
+/// "Remove" land.
+pub fn item_anchor(spec: &FormSpec, group: &str, index: usize) -> Option<String> {
+    match &spec.field(group)?.kind {
+        Kind::Group { fields, .. } => {
+            let first = fields.first()?;
+            Some(control_anchor(
+                &format!("{group}[{index}].{}", first.id),
+                &first.kind,
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Slots for a blank form: one item per group.
