@@ -903,6 +903,7 @@ mod tests {
         s.server.body_idle_secs = 0;
         s.attachments.max_bytes_in_flight = s.attachments.max_file_bytes - 1;
         s.attachments.max_uploads_per_client = 0;
+        s.forms.draft_minutes = 0;
         let problems = s.validate("test.toml");
         let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
         for k in [
@@ -912,6 +913,7 @@ mod tests {
             "server.body_idle_secs",
             "attachments.max_bytes_in_flight",
             "attachments.max_uploads_per_client",
+            "forms.draft_minutes",
             "routes",
         ] {
             assert!(keys.contains(&k), "{k} missing from {keys:?}");
