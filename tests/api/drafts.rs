@@ -274,19 +274,26 @@ async fn exit_deletes_the_draft_and_the_cookie_and_a_stale_page_shows_only_the_s
     first_two_pages(&app).await;
     let stale = app.swap_jar(Default::default());
     app.swap_jar(stale.clone());
-    let exit = app.get_raw("/forms/community/exit").await;
-    assert_eq!(exit.status, 303);
-    assert_eq!(
-        exit.location.as_deref(),
-        Some("https://www.bbc.co.uk/weather")
-    );
-    assert!(
-        exit.set_cookies
+    // Exit from any page: each form's exit in turn, then the neutral site.
+    let mut at = "/exit".to_string();
+    let mut hops = Vec::new();
+    let mut removed = false;
+    while at.starts_with('/') {
+        let exit = app.get_raw(&at).await;
+        assert_eq!(exit.status, 303, "{at}");
+        removed |= exit
+            .set_cookies
             .iter()
-            .any(|c| c.starts_with("pisg_draft=;") && c.contains("Max-Age=0")),
-        "{:?}",
-        exit.set_cookies
+            .any(|c| c.starts_with("pisg_draft=;") && c.contains("Max-Age=0"));
+        hops.push(at);
+        at = exit.location.expect("a 303 says where");
+    }
+    assert_eq!(at, "https://www.bbc.co.uk/weather");
+    assert_eq!(
+        hops,
+        ["/exit", "/forms/community/exit", "/forms/professional/exit"]
     );
+    assert!(removed, "the draft's cookie is removed");
     assert!(app.cookie_for("/forms/community").is_none());
     let drafts: i64 = app
         .db()

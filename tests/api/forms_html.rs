@@ -494,9 +494,9 @@ async fn the_accessibility_statement_privacy_notice_and_exit_this_page_are_serve
     assert!(community
         .body
         .contains("data-module=\"govuk-exit-this-page\""));
-    // On a form, Exit goes through the form's exit, which deletes the draft first.
-    assert!(community.body.contains("href=\"/forms/community/exit\""));
-    assert!(home.body.contains("href=\"https://www.bbc.co.uk/weather\""));
+    // Exit goes through the gateway's exit, which deletes every draft first.
+    assert!(community.body.contains("href=\"/exit\""));
+    assert!(home.body.contains("href=\"/exit\""));
     assert!(home.body.contains("href=\"/hide-your-visit\""));
     assert!(!community.body.contains("<script>"), "no inline script");
     let professional = app.get("/forms/professional").await;

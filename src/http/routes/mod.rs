@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/accessibility", web::get().to(home::accessibility))
         .route("/privacy", web::get().to(home::privacy))
         .route("/hide-your-visit", web::get().to(home::hide_your_visit))
+        .route("/exit", web::get().to(form_exit::exit_all))
         .route("/forms/{id}", web::get().to(form::show))
         .route("/forms/{id}", web::post().to(form_post::submit))
         .route("/forms/{id}/exit", web::get().to(form_exit::exit))
