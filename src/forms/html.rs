@@ -237,20 +237,10 @@ pub fn section_of(spec: &FormSpec, name: &str) -> Option<usize> {
 }
 
 /// Control values as name/value pairs, as a page would post them (for rebuilding answers from
-/// a draft). `except` leaves out the section on show, if any.
-pub fn carried(
-    spec: &FormSpec,
-    values: &Map<String, Value>,
-    except: Option<usize>,
-) -> Vec<(String, String)> {
+/// a draft).
+fn as_pairs(values: &Map<String, Value>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (name, v) in values {
-        // A question asked only on an interruption page has no box on its section's page,
-        // so it rides along there too.
-        let asked_elsewhere = spec.field(name).is_some_and(|f| f.interruption_only);
-        if except.is_some() && section_of(spec, name) == except && !asked_elsewhere {
-            continue;
-        }
         match v {
             Value::String(s) if !s.is_empty() => out.push((name.clone(), s.clone())),
             Value::Array(items) => out.extend(
@@ -267,7 +257,7 @@ pub fn carried(
 
 /// The answers object that control values (as kept between pages) stand for.
 pub fn answers_of(spec: &FormSpec, values: &Map<String, Value>) -> Value {
-    read_posted(spec, &carried(spec, values, None)).answers
+    read_posted(spec, &as_pairs(values)).answers
 }
 
 /// Puts one page's posted values in place of that section's earlier ones. Values of other
