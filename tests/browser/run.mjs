@@ -304,13 +304,13 @@ const JOURNEYS = [
     run: (p) => backAndForward(p),
   },
   {
-    name: 'community, "Add another" lands on the new entry with focus on its first box',
+    name: 'community, "Add another" and "Remove" land on the entry changed, focus on its first box',
     javaScript: true,
     reference: false,
     run: (p) => addAnotherLands(p, true),
   },
   {
-    name: 'community, JavaScript off: "Add another" lands on the new entry',
+    name: 'community, JavaScript off: "Add another" and "Remove" land on the entry changed',
     javaScript: false,
     reference: false,
     run: (p) => addAnotherLands(p, false),
@@ -791,7 +791,8 @@ async function backAndForward(page) {
 }
 
 // "Add another place": the page comes back at the new entry (the URL's fragment names its first
-// box, which the browser scrolls into view), with the focus there when script runs.
+// box, which the browser scrolls into view), with the focus there when script runs; "Remove"
+// comes back at the entry that took the removed one's place.
 async function addAnotherLands(page, withScript) {
   let here = false;
   const walk = await walkForm(page, 'community', {
@@ -818,7 +819,19 @@ async function addAnotherLands(page, withScript) {
   }
   const first = await page.locator('[name="places[0].street_or_landmark"]').inputValue();
   if (first !== ANSWERS.community['places[0].street_or_landmark']) throw new Error('the first place was not kept');
-  return { trail: [`${hash}${withScript ? ', focused' : ''}`] };
+  // Remove the first: back at the entry that took its place, which is the one typed second.
+  await page.fill(`[id="${id}"]`, 'The bus shelter on Front Street');
+  await navigation(page, () => page.locator('button[value="remove:places:0"]').click());
+  const kept = 'f-places[0].street_or_landmark';
+  const after = decodeURIComponent(new URL(page.url()).hash);
+  if (after !== `#${kept}`) throw new Error(`"Remove" came back at "${after}", not the entry that took its place`);
+  if ((await page.locator(`[id="${kept}"]`).inputValue()) !== 'The bus shelter on Front Street') {
+    throw new Error('the remaining place is not the one typed second');
+  }
+  if (withScript && (await page.evaluate(() => document.activeElement?.id)) !== kept) {
+    throw new Error('focus is not on the remaining entry after "Remove"');
+  }
+  return { trail: [`add → ${hash}${withScript ? ', focused' : ''}`, `remove → ${after}`] };
 }
 
 async function enterInTextBox(page, form) {
