@@ -334,7 +334,13 @@ pub enum SpoolBackend {
 #[serde(deny_unknown_fields)]
 pub struct FormsSettings {
     pub dir: PathBuf,
+    /// How long a web journey's draft (sealed under the browser's cookie) is kept after the
+    /// last page sent; after that it is gone and purged.
+    pub draft_minutes: u32,
 }
+
+/// `forms.draft_minutes` unless set.
+pub const DEFAULT_DRAFT_MINUTES: u32 = 60;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -366,6 +372,7 @@ impl Default for Settings {
             },
             forms: FormsSettings {
                 dir: "forms".into(),
+                draft_minutes: DEFAULT_DRAFT_MINUTES,
             },
             mail: MailSettings {
                 transport: MailTransport::File,
@@ -556,6 +563,13 @@ impl Settings {
         }
         if self.server.body_timeout_secs == 0 {
             add("server.body_timeout_secs", "must be at least 1".into());
+        }
+        // A day at most: a draft is for one sitting, and the less kept the better.
+        if !(1..=1440).contains(&self.forms.draft_minutes) {
+            add(
+                "forms.draft_minutes",
+                "must be between 1 and 1440 (a day)".into(),
+            );
         }
         let l = &self.limits;
         if l.reserved_submissions_per_second >= l.global_submissions_per_second {
@@ -889,6 +903,7 @@ mod tests {
         s.server.body_idle_secs = 0;
         s.attachments.max_bytes_in_flight = s.attachments.max_file_bytes - 1;
         s.attachments.max_uploads_per_client = 0;
+        s.forms.draft_minutes = 0;
         let problems = s.validate("test.toml");
         let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
         for k in [
@@ -898,6 +913,7 @@ mod tests {
             "server.body_idle_secs",
             "attachments.max_bytes_in_flight",
             "attachments.max_uploads_per_client",
+            "forms.draft_minutes",
             "routes",
         ] {
             assert!(keys.contains(&k), "{k} missing from {keys:?}");

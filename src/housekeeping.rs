@@ -25,6 +25,8 @@ pub struct Housekeeping {
     /// Wakes the outbox when escalations are queued.
     pub outbox: Arc<Notify>,
     pub interval: Duration,
+    /// How long a web journey's draft lives without being written to (`forms.draft_minutes`).
+    pub draft_idle_secs: i64,
     /// Signs the head written to the log.
     signer: Option<Arc<SigningKey>>,
     last_head: AtomicI64,
@@ -52,6 +54,8 @@ fn log_head(signer: Option<&SigningKey>, seq: i64, hash: &[u8]) {
 pub struct Tick {
     pub escalated: Vec<Reference>,
     pub purge: PurgeReport,
+    /// Drafts purged for idleness.
+    pub drafts_purged: u64,
 }
 
 impl Housekeeping {
@@ -81,9 +85,16 @@ impl Housekeeping {
             head_every_secs,
             outbox,
             interval,
+            draft_idle_secs: 60 * crate::config::DEFAULT_DRAFT_MINUTES as i64,
             signer: None,
             last_head: AtomicI64::new(i64::MIN),
         }
+    }
+
+    /// Drafts idle for `minutes` are purged.
+    pub fn with_draft_minutes(mut self, minutes: u32) -> Self {
+        self.draft_idle_secs = 60 * i64::from(minutes);
+        self
     }
 
     /// Signs each logged head with the gateway's signing key.
@@ -128,13 +139,26 @@ impl Housekeeping {
                 break;
             }
         }
+        let drafts_purged = self
+            .spool
+            .purge_drafts(now.saturating_sub(self.draft_idle_secs))
+            .await?;
+        if drafts_purged > 0 {
+            tracing::info!(drafts = drafts_purged, "idle drafts purged");
+            self.metrics
+                .add(crate::metrics::Counter::DraftsPurged, &[], drafts_purged);
+        }
         if now.saturating_sub(self.last_head.load(Ordering::Relaxed)) >= self.head_every_secs {
             if let Some((seq, hash)) = self.spool.audit_head().await? {
                 log_head(self.signer.as_deref(), seq, &hash);
             }
             self.last_head.store(now, Ordering::Relaxed);
         }
-        Ok(Tick { escalated, purge })
+        Ok(Tick {
+            escalated,
+            purge,
+            drafts_purged,
+        })
     }
 
     pub async fn run(self, mut stop: watch::Receiver<bool>) {

@@ -56,6 +56,7 @@ counters! {
     OfficerUnverified => "pisg_officer_unverified_total", "Officer requests refused before a signature verified (counted here, never audited), by reason";
     OfficerShares => "pisg_officer_shares_total", "Officers' restricted views queued for a MACE route, by route";
     WorkflowSteps => "pisg_workflow_steps_total", "Workflow steps officers recorded, by step";
+    DraftsPurged => "pisg_drafts_purged_total", "Web journeys' sealed drafts purged after the idle period";
 }
 
 fn labels(pairs: &[(&str, &str)]) -> String {
@@ -75,8 +76,13 @@ fn labels(pairs: &[(&str, &str)]) -> String {
 
 impl Metrics {
     pub fn inc(&self, counter: Counter, pairs: &[(&str, &str)]) {
+        self.add(counter, pairs, 1);
+    }
+
+    /// Adds `n` at once (a batch purged in one statement, say).
+    pub fn add(&self, counter: Counter, pairs: &[(&str, &str)], n: u64) {
         let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        *c.entry((counter, labels(pairs))).or_default() += 1;
+        *c.entry((counter, labels(pairs))).or_default() += n;
     }
 
     /// The exposition, with the outbox gauges read from the spool at scrape time.

@@ -169,7 +169,8 @@ impl Application {
             Arc::clone(&wake),
             Duration::from_secs(settings.escalation.check_interval_secs),
         )
-        .with_signer(Arc::clone(&signer));
+        .with_signer(Arc::clone(&signer))
+        .with_draft_minutes(settings.forms.draft_minutes);
         let officers = crate::officer::verify::Officers::from_routes(&routes).serving(
             crate::officer::request::host_of(&settings.server.public_url).unwrap_or_default(),
         );
@@ -192,6 +193,7 @@ impl Application {
             contacts: settings.contacts.clone(),
             limits: crate::http::rate_limit::RateLimits::new(&settings.limits, clock),
             min_fill_seconds: settings.limits.min_fill_seconds,
+            draft_idle_secs: 60 * i64::from(settings.forms.draft_minutes),
             body: crate::http::body::BodyLimits {
                 max_bytes: settings.server.max_body_bytes,
                 timeout: Duration::from_secs(settings.server.body_timeout_secs),

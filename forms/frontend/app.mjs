@@ -24,7 +24,7 @@ function start () {
 
   // Exit this page first: its Shift-Shift-Shift shortcut matters most.
   for (const Component of [
-    ExitThisPage,
+    LeaveWithoutTrace,
     SkipLink,
     ErrorSummary,
     NotificationBanner,
@@ -36,7 +36,37 @@ function start () {
     createAll(Component)
   }
   startCopyButtons()
+  focusLandedEntry()
 }
+
+// GOV.UK's Exit this page, but leaving by `location.replace`: the page being left is taken out
+// of the history, so Back from the neutral site does not come back to it. Its link goes through
+// the form's exit, which has already deleted the answers on the server.
+class LeaveWithoutTrace extends ExitThisPage {
+  exitPage () {
+    if (!this.$updateSpan) return
+    this.$updateSpan.textContent = ''
+    document.body.classList.add('govuk-exit-this-page-hide-content')
+    window.location.replace(this.$button.href)
+  }
+}
+
+// "Add another" and "Remove" land on the entry they changed (the URL's fragment names its first
+// box): the browser scrolls there; this puts the focus there too, so typing can start.
+function focusLandedEntry () {
+  if (!window.location.hash) return
+  const target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)))
+  if (target && target.matches('input, textarea, select')) target.focus()
+}
+
+// A journey page brought back from the browser's back-forward cache may show answers that Exit
+// has since deleted: ask the server again, which shows the page only while its draft lives
+// (otherwise the start of the form).
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted && document.querySelector("[data-journey]")) {
+    window.location.reload()
+  }
+})
 
 // "Copy code" on the confirmation page. The button is in the page with `hidden` and shown only
 // here, where the clipboard can be written: without script (or a clipboard) there is no button

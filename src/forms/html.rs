@@ -236,21 +236,11 @@ pub fn section_of(spec: &FormSpec, name: &str) -> Option<usize> {
     })
 }
 
-/// The answers from every other page, carried as hidden inputs so that nothing about a
-/// half-filled form is kept on the server. `except` is the section on show, if any.
-pub fn carried(
-    spec: &FormSpec,
-    values: &Map<String, Value>,
-    except: Option<usize>,
-) -> Vec<(String, String)> {
+/// Control values as name/value pairs, as a page would post them (for rebuilding answers from
+/// a draft).
+fn as_pairs(values: &Map<String, Value>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (name, v) in values {
-        // A question asked only on an interruption page has no box on its section's page,
-        // so it rides along there too.
-        let asked_elsewhere = spec.field(name).is_some_and(|f| f.interruption_only);
-        if except.is_some() && section_of(spec, name) == except && !asked_elsewhere {
-            continue;
-        }
         match v {
             Value::String(s) if !s.is_empty() => out.push((name.clone(), s.clone())),
             Value::Array(items) => out.extend(
@@ -263,6 +253,44 @@ pub fn carried(
         }
     }
     out
+}
+
+/// The answers object that control values (as kept between pages) stand for.
+pub fn answers_of(spec: &FormSpec, values: &Map<String, Value>) -> Value {
+    read_posted(spec, &as_pairs(values)).answers
+}
+
+/// Puts one page's posted values in place of that section's earlier ones. Values of other
+/// sections are left alone (a page's post names every field, with empty values for the ones
+/// it does not show); a question asked only on an interruption keeps its answer.
+pub fn replace_section(
+    spec: &FormSpec,
+    kept: &mut Map<String, Value>,
+    posted: &Map<String, Value>,
+    section: usize,
+) {
+    let interruption = |name: &str| spec.field(name).is_some_and(|f| f.interruption_only);
+    kept.retain(|name, _| section_of(spec, name) != Some(section) || interruption(name));
+    for (name, v) in posted {
+        if section_of(spec, name) == Some(section) && !interruption(name) {
+            kept.insert(name.clone(), v.clone());
+        }
+    }
+}
+
+/// The anchor of the first control of item `index` of a group: where "Add another" and
+/// "Remove" land.
+pub fn item_anchor(spec: &FormSpec, group: &str, index: usize) -> Option<String> {
+    match &spec.field(group)?.kind {
+        Kind::Group { fields, .. } => {
+            let first = fields.first()?;
+            Some(control_anchor(
+                &format!("{group}[{index}].{}", first.id),
+                &first.kind,
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Slots for a blank form: one item per group.

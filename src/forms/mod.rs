@@ -5,6 +5,7 @@ pub mod date;
 pub mod describe;
 pub mod fields;
 pub mod html;
+pub mod journey;
 pub mod phone;
 pub mod postcode;
 pub mod registry;

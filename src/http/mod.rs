@@ -3,6 +3,7 @@
 pub mod body;
 pub mod client_table;
 pub mod clock;
+pub mod draft;
 pub mod error;
 pub mod forwarded;
 pub mod headers;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub contacts: crate::config::Contacts,
     pub limits: rate_limit::RateLimits,
     pub min_fill_seconds: u64,
+    /// `forms.draft_minutes`, in seconds: a draft idle longer is gone.
+    pub draft_idle_secs: i64,
     pub body: body::BodyLimits,
     /// Checks and cleans evidence files off the HTTP workers; holds their limits.
     pub cleaner: crate::attachments::Cleaner,

@@ -11,12 +11,14 @@
 //! spool's own settings and secrets ([`SettingsStore`]), partner agencies ([`PartnerStore`]),
 //! the stored records ([`RecordStore`]), moving a deployment ([`TransferStore`]) and the
 //! follow-up thread between police and a submitter ([`FollowUpStore`]), officers' sharing
-//! with MACE ([`ShareStore`]) and the officer's workflow ([`WorkflowStore`]). [`Spool`] is all of them together, which is what
+//! with MACE ([`ShareStore`]), the officer's workflow ([`WorkflowStore`]) and the web journey's
+//! sealed drafts ([`DraftStore`]). [`Spool`] is all of them together, which is what
 //! [`open`] returns and the gateway holds. SQLite ([`sqlite`]) is the embedded default.
 //!
 //! Nothing outside this module knows which backend is in use.
 
 pub mod audit;
+pub mod drafts;
 pub mod follow_up;
 pub mod postgres;
 mod records;
@@ -28,6 +30,7 @@ pub mod transfer;
 mod types;
 pub mod workflow;
 
+pub use drafts::{DraftId, DraftStore};
 pub use follow_up::{
     CaseStatus, FollowUpKey, FollowUpRecord, FollowUpStore, MessageFrom, StoredMessage,
 };
@@ -101,6 +104,7 @@ pub trait Spool:
     + FollowUpStore
     + ShareStore
     + WorkflowStore
+    + DraftStore
 {
 }
 
@@ -118,14 +122,16 @@ impl<T> Spool for T where
         + FollowUpStore
         + ShareStore
         + WorkflowStore
+        + DraftStore
 {
 }
 
 /// The traits, for `use pis_gateway::spool::prelude::*` where a [`Spool`]'s methods are called.
 pub mod prelude {
     pub use super::{
-        AckStore, AuditStore, DownloadStore, FollowUpStore, Housekeeping, IntakeStore, OutboxStore,
-        PartnerStore, RecordStore, SettingsStore, ShareStore, Spool, TransferStore, WorkflowStore,
+        AckStore, AuditStore, DownloadStore, DraftStore, FollowUpStore, Housekeeping, IntakeStore,
+        OutboxStore, PartnerStore, RecordStore, SettingsStore, ShareStore, Spool, TransferStore,
+        WorkflowStore,
     };
 }
 

@@ -7,13 +7,16 @@
 //! codes in the cleartext record, never the text that matched; the sealed full view carries
 //! the field and sentence behind each narrative reason, for the officer.
 
+pub mod company;
 pub mod eval;
+pub mod grammar;
 pub mod language;
 pub mod narrative;
 pub mod packs;
 pub mod rules;
 pub mod structured;
 pub mod time;
+mod tokens;
 
 use crate::forms::fields;
 use ::time::OffsetDateTime;
@@ -300,7 +303,8 @@ impl Triage {
         a
     }
 
-    /// When the narrative shows danger now that the gate answers did not, and the submitter
+    /// When the narrative shows danger now (or possible danger now: `narrative_possible_now`)
+    /// that the gate answers did not, and the submitter
     /// has not yet been asked: what was noticed, in plain words, for the interruption page.
     pub fn narrative_check(
         &self,
@@ -318,9 +322,10 @@ impl Triage {
         }
         let findings = self.reading(answers, at).findings;
         let mut plain: Vec<String> = Vec::new();
+        // Danger now, confident or written with doubt: either way the person is asked.
         for (pack, f) in findings
             .iter()
-            .filter(|(_, f)| f.priority == Priority::Immediate)
+            .filter(|(_, f)| f.priority == Priority::Immediate || f.possible)
         {
             let reader = pack.map_or(reader, |k| &self.packs[k].reader);
             let words = if f.by_time {
@@ -448,10 +453,44 @@ mod tests {
             AT,
         );
         assert_eq!(a.priority, Priority::Immediate);
-        assert_eq!(a.reasons, vec!["narrative_weapons_now"]);
-        assert_eq!(a.findings.len(), 1);
-        assert_eq!(a.findings[0].field, "people[0].description");
-        assert_eq!((a.findings[0].start, a.findings[0].end), (10, 53));
+        assert!(
+            a.reasons.contains(&"narrative_weapons_now".to_string()),
+            "{:?}",
+            a.reasons
+        );
+        let knife = a
+            .findings
+            .iter()
+            .find(|f| f.reason == "narrative_weapons_now")
+            .expect("the knife's finding");
+        assert_eq!(knife.field, "people[0].description");
+        assert_eq!((knife.start, knife.end), (10, 53));
+    }
+
+    #[test]
+    fn possible_danger_now_is_asked_on_the_web_and_priority_through_the_api() {
+        let t = shipped();
+        let text = "Maybe she is in the car with those men right now, I can't tell.";
+        let mut a = answers(json!({
+            "gate.immediate_danger": "no",
+            "urgency.now": ["NONE"],
+            "details": text,
+        }));
+        assert!(t.narrative_check(&a, AT).is_some(), "the person is asked");
+        let api = t.assess(&a, AT);
+        assert_eq!(api.priority, Priority::Priority);
+        assert!(
+            api.reasons.contains(&"narrative_possible_now".to_string()),
+            "{:?}",
+            api.reasons
+        );
+        a.insert(fields::NARRATIVE_CHECK.into(), json!("not_sure"));
+        assert!(t.narrative_check(&a, AT).is_none(), "asked once");
+        let answered = t.assess(&a, AT);
+        assert_eq!(answered.priority, Priority::Immediate);
+        assert!(answered
+            .reasons
+            .contains(&"gate_danger_not_sure".to_string()));
     }
 
     #[test]

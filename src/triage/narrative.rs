@@ -8,8 +8,10 @@
 //! time expressions of its segment and by cues such as "right now". Pure: no I/O, no clock
 //! but the one passed in.
 
+use super::company::{together, Participant, Seen};
 use super::rules::{Category, Concept, Direction, Pattern, Piece, Reach, Rules, Undated};
 use super::time::{self, When};
+use super::tokens::{mark_conditions, tokenize, Token};
 use super::Priority;
 use ::time::OffsetDateTime;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -24,23 +26,14 @@ pub struct Finding {
     pub concept: usize,
     /// Made urgent by a time within 24 hours rather than by the words themselves.
     pub by_time: bool,
+    /// Danger now written with doubt (`narrative_possible_now`): the web journey asks the
+    /// person; through the API it is PRIORITY.
+    pub possible: bool,
     /// The answer's field path, e.g. `details` or `people[1].description`.
     pub field: String,
     /// The sentence that raised it, in characters of that answer (not bytes).
     pub start: usize,
     pub end: usize,
-}
-
-#[derive(Debug, Clone)]
-struct Token {
-    /// Byte range of the normalised word in the tokenizer's buffer.
-    word: (usize, usize),
-    /// Byte range in the original text.
-    start: usize,
-    end: usize,
-    sentence: usize,
-    segment: usize,
-    clause: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +56,8 @@ pub struct Reader {
     modifiers: Index,
     /// The concepts' `with` phrases.
     with: Index,
+    /// The participants' phrases (child, adult, place).
+    company: Index,
 }
 
 /// (rule, phrase) pairs of patterns by what their first word must be or begin with, and the
@@ -166,115 +161,6 @@ fn match_from(pieces: &[Piece], words: &[&str], i: usize, limit: usize) -> Optio
     }
 }
 
-/// Words of `text` with their places, text-speak normalised. Every word, lowered, is written
-/// once into one buffer (the returned string) and each token holds its range there: one
-/// allocation for the words of an answer rather than one a word.
-fn tokenize(text: &str, rules: &Rules) -> (String, Vec<Token>) {
-    let mut out: Vec<Token> = Vec::with_capacity(text.len() / 4 + 1);
-    let mut buf = String::with_capacity(text.len() + 16);
-    let (mut sentence, mut segment, mut clause) = (0, 0, 0);
-    let mut chars = text.char_indices().peekable();
-    // Separators seen since the last word.
-    let (mut saw_stop, mut saw_semi, mut saw_comma) = (false, false, false);
-    while let Some(&(pos, c)) = chars.peek() {
-        if !c.is_alphanumeric() {
-            let prev_short = out.last().is_some_and(|t| t.end - t.start == 1);
-            match c {
-                '.' if !prev_short => saw_stop = true,
-                '!' | '?' | '\n' | '\r' => saw_stop = true,
-                ';' => saw_semi = true,
-                // An aside in brackets is a clause of the same sentence: "meet 'Jay' (believed
-                // adult) at half nine" keeps its time.
-                ',' | ':' | '-' | '–' | '—' | '(' | ')' => saw_comma = true,
-                _ => {}
-            }
-            chars.next();
-            continue;
-        }
-        let start = pos;
-        let from = buf.len();
-        let mut prev_digit = false;
-        let mut end = text.len();
-        while let Some(&(p, c)) = chars.peek() {
-            let c = if c == '’' || c == '‘' { '\'' } else { c };
-            // "21:30", "21.30", "03/12/2026" stay one word.
-            let digit_sep = (c == ':' || c == '.' || c == '/') && prev_digit && {
-                let mut ahead = chars.clone();
-                ahead.next();
-                ahead.peek().is_some_and(|(_, n)| n.is_ascii_digit())
-            };
-            if !(c.is_alphanumeric() || c == '\'' || digit_sep) {
-                // Not part of the word: read again as a separator.
-                end = p;
-                break;
-            }
-            // Quotes at the start of a word are not part of it.
-            if !(c == '\'' && buf.len() == from) {
-                if c.is_ascii() {
-                    buf.push(c.to_ascii_lowercase());
-                } else {
-                    buf.extend(c.to_lowercase());
-                }
-            }
-            prev_digit = c.is_ascii_digit();
-            chars.next();
-        }
-        while buf.len() > from && buf.ends_with('\'') {
-            buf.pop();
-        }
-        if !out.is_empty() {
-            if saw_stop {
-                sentence += 1;
-                segment += 1;
-                clause += 1;
-            } else if saw_semi {
-                segment += 1;
-                clause += 1;
-            } else if saw_comma {
-                clause += 1;
-            }
-        }
-        (saw_stop, saw_semi, saw_comma) = (false, false, false);
-        let to = buf.len();
-        if to == from {
-            continue;
-        }
-        // "14yo", "9yrs": the number and the rest, so ages read like "14 year old".
-        let digits = buf[from..to].bytes().take_while(u8::is_ascii_digit).count();
-        let parts = if digits > 0
-            && digits < to - from
-            && matches!(&buf[from + digits..to], "yo" | "yr" | "yrs" | "yrold")
-        {
-            [(from, from + digits), (from + digits, to)]
-        } else {
-            [(from, to), (to, to)]
-        };
-        for (a, b) in parts.into_iter().filter(|(a, b)| a < b) {
-            let mut push = |word: (usize, usize)| {
-                out.push(Token {
-                    word,
-                    start,
-                    end,
-                    sentence,
-                    segment,
-                    clause,
-                })
-            };
-            match rules.normalise.get(&buf[a..b]) {
-                Some(expansion) => {
-                    for e in expansion {
-                        let k = buf.len();
-                        buf.push_str(e);
-                        push((k, buf.len()));
-                    }
-                }
-                None => push((a, b)),
-            }
-        }
-    }
-    (buf, out)
-}
-
 #[derive(Debug, Clone, Copy)]
 struct ModHit {
     category: Category,
@@ -308,11 +194,18 @@ impl Reader {
                 .enumerate()
                 .flat_map(|(i, c)| c.with.iter().enumerate().map(move |(j, p)| (i, j, p))),
         );
+        let company = Index::new(rules.company.iter().flat_map(|c| {
+            c.phrases
+                .iter()
+                .enumerate()
+                .flat_map(|(i, ps)| ps.iter().enumerate().map(move |(j, p)| (i, j, p)))
+        }));
         Reader {
             rules,
             concepts,
             modifiers,
             with,
+            company,
         }
     }
 
@@ -364,11 +257,42 @@ impl Reader {
         at: OffsetDateTime,
         trace: &mut Option<Vec<String>>,
     ) -> Vec<Finding> {
-        let (buf, mut tokens) = tokenize(text, &self.rules);
+        let (buf, tokens) = tokenize(text, &self.rules);
         if tokens.is_empty() {
             return Vec::new();
         }
+        let scan = self.scan(&buf, tokens);
+        let mentions = self.mentions(&scan, trace);
+        let together = self.company_at(&scan);
+        if mentions.is_empty() && together.is_none() && trace.is_none() {
+            return Vec::new();
+        }
+        let timing = self.timing(&scan, text, at, &mentions);
+        if let Some(t) = trace.as_mut() {
+            self.trace(t, &scan, &timing, &mentions);
+        }
+        let mut findings = self.findings(field, text, &scan, &timing, mentions);
+        if let (Some((first, last)), Some(company)) = (together, &self.rules.company) {
+            let (start, _) = sentence_chars(text, &scan.tokens, first);
+            let (_, end) = sentence_chars(text, &scan.tokens, last);
+            findings.push(Finding {
+                priority: Priority::Immediate,
+                reason: format!("narrative_{}", self.rules.concepts[company.concept].code),
+                concept: company.concept,
+                by_time: false,
+                possible: false,
+                field: field.to_string(),
+                start,
+                end,
+            });
+        }
+        self.one_per_signal(findings)
+    }
+
+    /// The answer's words, its modifiers in force and its terminators.
+    fn scan<'b>(&self, buf: &'b str, mut tokens: Vec<Token>) -> Scan<'b> {
         let words: Vec<&str> = tokens.iter().map(|t| &buf[t.word.0..t.word.1]).collect();
+        mark_conditions(&mut tokens, &words);
         // Patterns never cross a sentence.
         let mut sentence_end = vec![tokens.len(); tokens.len()];
         for i in (0..tokens.len()).rev() {
@@ -379,6 +303,14 @@ impl Reader {
                     i + 1
                 };
         }
+        let mut sentence_start = vec![0; tokens.len()];
+        for i in 1..tokens.len() {
+            sentence_start[i] = if tokens[i - 1].sentence == tokens[i].sentence {
+                sentence_start[i - 1]
+            } else {
+                i
+            };
+        }
         let rules = &self.rules;
         let modifier_pattern = |a: usize, b: usize| &rules.modifiers[a].phrases[b];
         let mods = Self::matches(&words, &sentence_end, &self.modifiers, modifier_pattern);
@@ -387,27 +319,7 @@ impl Reader {
             .filter(|(m, _)| rules.modifiers[*m].direction == Direction::Pseudo)
             .map(|(_, s)| *s)
             .collect();
-        // Terminators start a new segment and clause at their first word.
-        let mut terminators: Vec<usize> = mods
-            .iter()
-            .filter(|(m, s)| {
-                rules.modifiers[*m].direction == Direction::Terminate
-                    && !pseudo.iter().any(|p| p.overlaps(s))
-            })
-            .map(|(_, s)| s.start)
-            .collect();
-        terminators.sort_unstable();
-        terminators.dedup();
-        let mut bump = 0;
-        let mut next = terminators.iter().peekable();
-        for (i, t) in tokens.iter_mut().enumerate() {
-            while next.peek().is_some_and(|&&s| s <= i) {
-                bump += 1;
-                next.next();
-            }
-            t.segment += bump;
-            t.clause += bump;
-        }
+        let terminators = self.terminate(&mods, &pseudo, &mut tokens);
         // The longest reading wins: "later this week" is within days, not the "later" in it.
         let longer = |s: &Span| {
             mods.iter().any(|(m, o)| {
@@ -432,71 +344,108 @@ impl Reader {
                 })
             })
             .collect();
-        // A modifier reaches no further than its sentence, and `hits` are in the order of
-        // their first words: only the hits of the sentences a span touches are looked at.
-        let mut sentence_start = vec![0; tokens.len()];
-        for i in 1..tokens.len() {
-            sentence_start[i] = if tokens[i - 1].sentence == tokens[i].sentence {
-                sentence_start[i - 1]
-            } else {
-                i
-            };
+        Scan {
+            tokens,
+            words,
+            sentence_start,
+            sentence_end,
+            hits,
+            terminators,
         }
-        let near = |span: Span| -> &[ModHit] {
-            let (lo, hi) = (sentence_start[span.start], sentence_end[span.end - 1]);
-            let a = hits.partition_point(|h| h.span.start < lo);
-            let b = hits.partition_point(|h| h.span.start < hi);
-            &hits[a..b.max(a)]
-        };
-        let categories_at = |span: Span| -> Vec<Category> {
-            near(span)
-                .iter()
-                .filter(|h| in_scope(&tokens, h, span))
-                .map(|h| h.category)
-                .collect()
-        };
-        let excluded_at = |span: Span| {
-            near(span)
-                .iter()
-                .any(|h| h.category.excludes() && in_scope(&tokens, h, span))
-        };
-        let concept_pattern = |a: usize, b: usize| &rules.concepts[a].phrases[b];
-        let mut mentions = Self::matches(&words, &sentence_end, &self.concepts, concept_pattern);
-        // One mention per concept per place: the longest reading.
-        mentions.sort_by_key(|(c, s)| (*c, s.start, std::cmp::Reverse(s.end)));
-        mentions.dedup_by(|b, a| a.0 == b.0 && a.1.overlaps(&b.1));
-        // Only affirmed mentions matter; without one, there is nothing to place in time.
-        let all: Vec<(usize, Span, Vec<Category>)> = mentions
-            .into_iter()
-            .map(|(c, span)| (c, span, categories_at(span)))
+    }
+
+    /// Terminators ("but", "however") start a new segment and clause at their first word:
+    /// the tokens are renumbered, and the terminators' places returned.
+    fn terminate(
+        &self,
+        mods: &[(usize, Span)],
+        pseudo: &[Span],
+        tokens: &mut [Token],
+    ) -> Vec<usize> {
+        let mut terminators: Vec<usize> = mods
+            .iter()
+            .filter(|(m, s)| {
+                self.rules.modifiers[*m].direction == Direction::Terminate
+                    && !pseudo.iter().any(|p| p.overlaps(s))
+            })
+            .map(|(_, s)| s.start)
             .collect();
-        if let Some(t) = trace.as_mut() {
-            for (c, span, cats) in all
-                .iter()
-                .filter(|(_, _, cats)| cats.iter().any(|c| c.excludes()))
-            {
-                t.push(format!(
-                    "ruled out: {} at {}..{} by {cats:?}",
-                    rules.concepts[*c].code, span.start, span.end
-                ));
+        terminators.sort_unstable();
+        terminators.dedup();
+        let mut bump = 0;
+        let mut next = terminators.iter().peekable();
+        for (i, t) in tokens.iter_mut().enumerate() {
+            while next.peek().is_some_and(|&&s| s <= i) {
+                bump += 1;
+                next.next();
             }
+            t.segment += bump;
+            t.clause += bump;
         }
-        let mentions: Vec<(usize, Span, Vec<Category>)> = all
-            .into_iter()
-            .filter(|(_, _, cats)| !cats.iter().any(|c| c.excludes()))
-            .collect();
-        if mentions.is_empty() && trace.is_none() {
-            return Vec::new();
+        terminators
+    }
+
+    /// Affirmed mentions, and those written only with doubt ("maybe", "might be"): possible
+    /// danger, never more than PRIORITY. A mention a later sentence explains away is
+    /// withdrawn whatever else is said of it. One mention per concept per place: the longest.
+    fn mentions(&self, scan: &Scan<'_>, trace: &mut Option<Vec<String>>) -> Vec<Mention> {
+        let rules = &self.rules;
+        let concept_pattern = |a: usize, b: usize| &rules.concepts[a].phrases[b];
+        let mut found = Self::matches(
+            &scan.words,
+            &scan.sentence_end,
+            &self.concepts,
+            concept_pattern,
+        );
+        found.sort_by_key(|(c, s)| (*c, s.start, std::cmp::Reverse(s.end)));
+        found.dedup_by(|b, a| a.0 == b.0 && a.1.overlaps(&b.1));
+        let mut mentions = Vec::new();
+        for (concept, span) in found {
+            let cats = scan.categories_at(span);
+            let code = &rules.concepts[concept].code;
+            let note = |t: &mut Option<Vec<String>>, what: String| {
+                if let Some(t) = t.as_mut() {
+                    t.push(format!("{what}: {code} at {}..{}", span.start, span.end));
+                }
+            };
+            if scan.withdrawn(span) {
+                note(trace, "withdrawn".into());
+                continue;
+            }
+            let ruled = cats.iter().filter(|k| k.excludes());
+            let doubt = ruled.clone().all(|k| *k == Category::Uncertain);
+            if ruled.count() > 0 {
+                note(trace, format!("ruled out by {cats:?}"));
+                if !doubt {
+                    continue;
+                }
+            }
+            mentions.push(Mention {
+                concept,
+                span,
+                doubt: cats.contains(&Category::Uncertain),
+                cats: cats
+                    .into_iter()
+                    .filter(|k| *k != Category::Uncertain)
+                    .collect(),
+            });
         }
-        // Time expressions are read only where they can change an outcome: in the segments of
-        // affirmed mentions that no cue of now already settles, and in the rest of the answer
-        // only if some mention is still undated after that. Time words already read by a
-        // modifier ("tonight", "last year") need no parser.
-        let now_cue = |cats: &[Category]| {
-            cats.iter()
-                .any(|c| matches!(c, Category::Current | Category::Recent | Category::Soon))
-        };
-        let covered: Vec<Span> = hits
+        mentions
+    }
+
+    /// The answer's times, read only where they can change an outcome: in the segments of
+    /// mentions that no cue of now already settles, and in the rest of the answer only if
+    /// some mention is still undated after that. Time words already read by a modifier
+    /// ("tonight", "last year") need no parser.
+    fn timing(
+        &self,
+        scan: &Scan<'_>,
+        text: &str,
+        at: OffsetDateTime,
+        mentions: &[Mention],
+    ) -> Timing {
+        let covered: Vec<Span> = scan
+            .hits
             .iter()
             .filter(|h| {
                 matches!(
@@ -513,63 +462,104 @@ impl Reader {
             .collect();
         let near_segments: FxHashSet<usize> = mentions
             .iter()
-            .filter(|(_, _, cats)| !now_cue(cats))
-            .map(|(_, span, _)| tokens[span.start].segment)
+            .filter(|m| !m.now_cue())
+            .map(|m| scan.tokens[m.span.start].segment)
             .collect();
-        let mut found = answer_times(
-            text,
-            &tokens,
-            &words,
-            &rules.time_words,
-            &covered,
-            &|seg| near_segments.contains(&seg),
-            at,
-        );
-        let mut times: FxHashMap<usize, Vec<When>> = FxHashMap::default();
-        let mut answer_soon = false;
-        let mut answer_days = false;
-        let mut place = |found: &[(Span, When)], times: &mut FxHashMap<usize, Vec<When>>| {
-            for (span, when) in found {
-                if excluded_at(*span) {
-                    continue;
-                }
-                // A weekday with a past tense is the last one: "took pills on Saturday".
-                let when = if *when == When::WithinDays
-                    && near(*span)
-                        .iter()
-                        .any(|h| h.category == Category::Past && in_scope(&tokens, h, *span))
-                {
-                    When::PastDays
-                } else {
-                    *when
-                };
-                times
-                    .entry(tokens[span.start].segment)
-                    .or_default()
-                    .push(when);
-                answer_soon |= when == When::Within24h;
-                answer_days |= when == When::WithinDays;
-            }
+        let read = |want: &dyn Fn(usize) -> bool| {
+            answer_times(
+                text,
+                &scan.tokens,
+                &scan.words,
+                &self.rules.time_words,
+                &covered,
+                want,
+                at,
+            )
         };
-        place(&found, &mut times);
+        let mut timing = Timing {
+            // A cue of now anywhere in the answer, unless itself denied or in a hypothesis.
+            now: scan.hits.iter().any(|h| {
+                h.answer_wide
+                    && matches!(
+                        h.category,
+                        Category::Current | Category::Recent | Category::Soon
+                    )
+                    && !scan.excluded_at(h.span)
+            }),
+            ..Timing::default()
+        };
+        timing.place(scan, read(&|seg| near_segments.contains(&seg)));
         // "yesterday", "last night": read by the rules without the parser.
-        for h in hits.iter().filter(|h| h.category == Category::PastDay) {
-            if !excluded_at(h.span) {
-                times
-                    .entry(tokens[h.span.start].segment)
+        for h in scan.hits.iter().filter(|h| h.category == Category::PastDay) {
+            if !scan.excluded_at(h.span) {
+                timing
+                    .times
+                    .entry(scan.tokens[h.span.start].segment)
                     .or_default()
-                    .push(When::PastDays);
+                    .push((When::PastDays, When::PastDays));
             }
         }
-        // A cue of now anywhere in the answer, unless itself denied or in a hypothesis.
-        let answer_now = hits.iter().any(|h| {
-            h.answer_wide
-                && matches!(
-                    h.category,
-                    Category::Current | Category::Recent | Category::Soon
-                )
-                && !excluded_at(h.span)
-        });
+        let undated_somewhere = !timing.now
+            && mentions.iter().any(|m| {
+                let concept = &self.rules.concepts[m.concept];
+                let settled = m.now_cue()
+                    || concept.needs_with
+                    || timing
+                        .times
+                        .contains_key(&scan.tokens[m.span.start].segment)
+                    || (m.cats.contains(&Category::Present) && concept.present_is_now);
+                !settled
+            });
+        if undated_somewhere {
+            timing.place(scan, read(&|seg| !near_segments.contains(&seg)));
+        }
+        timing.days |= scan
+            .hits
+            .iter()
+            .any(|h| h.category == Category::Days && !scan.excluded_at(h.span));
+        timing
+    }
+
+    /// How the reader saw the answer, for `triage-eval --explain`.
+    fn trace(&self, t: &mut Vec<String>, scan: &Scan<'_>, timing: &Timing, mentions: &[Mention]) {
+        let words: Vec<String> = scan
+            .tokens
+            .iter()
+            .zip(&scan.words)
+            .map(|(t, w)| format!("{w}/{}.{}.{}.{}", t.sentence, t.segment, t.clause, t.island))
+            .collect();
+        t.push(format!("words: {}", words.join(" ")));
+        for h in &scan.hits {
+            t.push(format!(
+                "modifier {:?} at {}..{}",
+                h.category, h.span.start, h.span.end
+            ));
+        }
+        for (span, when, _) in &timing.found {
+            t.push(format!("time {when:?} at {}..{}", span.start, span.end));
+        }
+        for m in mentions {
+            t.push(format!(
+                "concept {} at {}..{} with {:?}{}",
+                self.rules.concepts[m.concept].code,
+                m.span.start,
+                m.span.end,
+                m.cats,
+                if m.doubt { " (with doubt)" } else { "" }
+            ));
+        }
+    }
+
+    /// A finding for each mention that gives one.
+    fn findings(
+        &self,
+        field: &str,
+        text: &str,
+        scan: &Scan<'_>,
+        timing: &Timing,
+        mentions: Vec<Mention>,
+    ) -> Vec<Finding> {
+        let rules = &self.rules;
         // Whether a concept's `with` phrases are written anywhere in the answer: all of them
         // are matched once, through their index, the first time a concept asks.
         let mut with_hits: Option<Vec<(usize, Span)>> = None;
@@ -577,97 +567,45 @@ impl Reader {
             with_hits
                 .get_or_insert_with(|| {
                     let with_pattern = |a: usize, b: usize| &rules.concepts[a].with[b];
-                    Self::matches(&words, &sentence_end, &self.with, with_pattern)
+                    Self::matches(&scan.words, &scan.sentence_end, &self.with, with_pattern)
                 })
                 .iter()
-                .any(|(k, span)| *k == c && !excluded_at(*span))
+                .any(|(k, span)| *k == c && !scan.excluded_at(*span))
         };
-        let undated_somewhere = !answer_now
-            && mentions.iter().any(|(c, span, cats)| {
-                let concept = &rules.concepts[*c];
-                let settled = now_cue(cats)
-                    || concept.needs_with
-                    || times.contains_key(&tokens[span.start].segment)
-                    || (cats.contains(&Category::Present) && concept.present_is_now);
-                !settled
-            });
-        if undated_somewhere {
-            let far_found = answer_times(
-                text,
-                &tokens,
-                &words,
-                &rules.time_words,
-                &covered,
-                &|seg| !near_segments.contains(&seg),
-                at,
-            );
-            place(&far_found, &mut times);
-            found.extend(far_found);
-        }
-        answer_days |= hits
-            .iter()
-            .any(|h| h.category == Category::Days && !excluded_at(h.span));
-        if let Some(t) = trace.as_mut() {
-            let words: Vec<String> = tokens
-                .iter()
-                .zip(&words)
-                .map(|(t, w)| format!("{w}/{}.{}.{}", t.sentence, t.segment, t.clause))
-                .collect();
-            t.push(format!("words: {}", words.join(" ")));
-            for h in &hits {
-                t.push(format!(
-                    "modifier {:?} at {}..{}",
-                    h.category, h.span.start, h.span.end
-                ));
-            }
-            for (span, when) in &found {
-                t.push(format!("time {when:?} at {}..{}", span.start, span.end));
-            }
-            for (c, span, cats) in &mentions {
-                t.push(format!(
-                    "concept {} at {}..{} with {cats:?}",
-                    rules.concepts[*c].code, span.start, span.end
-                ));
-            }
-        }
         let mut findings: Vec<Finding> = Vec::new();
-        for (c, span, cats) in mentions {
-            let concept = &rules.concepts[c];
-            let head = &tokens[span.start];
-            let cue = |k: Category| cats.contains(&k);
-            let with = !concept.with.is_empty() && with_of(c);
-            let near = Near {
-                now: cue(Category::Current) || cue(Category::Recent) || cue(Category::Soon),
-                days: cue(Category::Days),
-                present: cue(Category::Present) && !cue(Category::Habitual),
-                whens: times.get(&head.segment).map(Vec::as_slice).unwrap_or(&[]),
-            };
-            let far = Far {
-                now: answer_now,
-                soon: answer_soon,
-                days: answer_days,
-            };
-            let Some((priority, reason, by_time)) = decide(concept, &near, &far, with) else {
+        for m in mentions {
+            let concept = &rules.concepts[m.concept];
+            let with = !concept.with.is_empty() && with_of(m.concept);
+            let Some((priority, reason, by_time)) = decide_mention(concept, scan, timing, &m, with)
+            else {
                 continue;
             };
-            let (start, end) = sentence_chars(text, &tokens, head.sentence);
+            let head = &scan.tokens[m.span.start];
+            let (start, end) = sentence_chars(text, &scan.tokens, head.sentence);
             findings.push(Finding {
                 priority,
                 reason,
-                concept: c,
+                concept: m.concept,
                 by_time,
+                possible: m.doubt,
                 field: field.to_string(),
                 start,
                 end,
             });
         }
-        // One finding per signal: the highest, first written.
+        findings
+    }
+
+    /// One finding per signal: the highest, first written.
+    fn one_per_signal(&self, mut findings: Vec<Finding>) -> Vec<Finding> {
         findings.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.start.cmp(&b.start)));
         let mut seen: Vec<&str> = Vec::new();
         findings.retain(|f| {
-            let signal = rules.concepts[f.concept].signal.as_str();
+            let signal = self.rules.concepts[f.concept].signal.as_str();
             let key = if f.reason.ends_with("event_within_days") {
                 "EVENT_WITHIN_DAYS"
+            } else if f.possible {
+                POSSIBLE_NOW
             } else {
                 signal
             };
@@ -679,6 +617,243 @@ impl Reader {
     }
 }
 
+/// What the reader knows of one answer after reading its words and modifiers.
+struct Scan<'b> {
+    tokens: Vec<Token>,
+    words: Vec<&'b str>,
+    sentence_start: Vec<usize>,
+    sentence_end: Vec<usize>,
+    /// The modifiers in force, in the order of their first words.
+    hits: Vec<ModHit>,
+    /// Where terminators ("but", "however") begin.
+    terminators: Vec<usize>,
+}
+
+impl Scan<'_> {
+    /// The hits of the sentences a span touches: a modifier reaches no further than its
+    /// sentence, and `hits` are in the order of their first words.
+    fn near(&self, span: Span) -> &[ModHit] {
+        let (lo, hi) = (
+            self.sentence_start[span.start],
+            self.sentence_end[span.end - 1],
+        );
+        let a = self.hits.partition_point(|h| h.span.start < lo);
+        let b = self.hits.partition_point(|h| h.span.start < hi);
+        &self.hits[a..b.max(a)]
+    }
+
+    fn categories_at(&self, span: Span) -> Vec<Category> {
+        self.near(span)
+            .iter()
+            .filter(|h| in_scope(&self.tokens, h, span))
+            .map(|h| h.category)
+            .collect()
+    }
+
+    fn excluded_at(&self, span: Span) -> bool {
+        self.near(span)
+            .iter()
+            .any(|h| h.category.excludes() && in_scope(&self.tokens, h, span))
+    }
+
+    fn withdrawn(&self, span: Span) -> bool {
+        withdrawn(&self.tokens, &self.hits, &self.terminators, span)
+    }
+}
+
+/// A concept written in the answer, with the modifiers that reach it.
+struct Mention {
+    concept: usize,
+    span: Span,
+    /// The categories in scope, doubt removed.
+    cats: Vec<Category>,
+    /// Written with doubt ("maybe"): at most possible danger now.
+    doubt: bool,
+}
+
+impl Mention {
+    fn cue(&self, k: Category) -> bool {
+        self.cats.contains(&k)
+    }
+
+    fn now_cue(&self) -> bool {
+        self.cue(Category::Current) || self.cue(Category::Recent) || self.cue(Category::Soon)
+    }
+}
+
+/// The answer's times by segment, and what dates the answer as a whole.
+#[derive(Default)]
+struct Timing {
+    /// Each time as written, and as the last such time (for a verb in the past).
+    times: FxHashMap<usize, Vec<(When, When)>>,
+    found: Vec<(Span, When, When)>,
+    now: bool,
+    soon: bool,
+    days: bool,
+}
+
+impl Timing {
+    fn place(&mut self, scan: &Scan<'_>, found: Vec<(Span, When, When)>) {
+        for &(span, when, earlier) in &found {
+            if scan.excluded_at(span) {
+                continue;
+            }
+            // A weekday with a past tense is the last one: "took pills on Saturday".
+            let when = if when == When::WithinDays
+                && scan
+                    .near(span)
+                    .iter()
+                    .any(|h| h.category == Category::Past && in_scope(&scan.tokens, h, span))
+            {
+                When::PastDays
+            } else {
+                when
+            };
+            self.times
+                .entry(scan.tokens[span.start].segment)
+                .or_default()
+                .push((when, earlier));
+            self.soon |= when == When::Within24h;
+            self.days |= when == When::WithinDays;
+        }
+        self.found.extend(found);
+    }
+}
+
+/// The priority, reason and whether time decided it, for one mention; `None` when it gives
+/// nothing. Danger now written with doubt is possible danger now: PRIORITY, asked on the web.
+fn decide_mention(
+    concept: &Concept,
+    scan: &Scan<'_>,
+    timing: &Timing,
+    m: &Mention,
+    with: bool,
+) -> Option<(Priority, String, bool)> {
+    let verb_past = past_verb(&scan.tokens, &scan.words, m.span);
+    let whens: Vec<When> = timing
+        .times
+        .get(&scan.tokens[m.span.start].segment)
+        .map(|v| {
+            v.iter()
+                .map(|&(w, e)| if verb_past { e } else { w })
+                .collect()
+        })
+        .unwrap_or_default();
+    let near = Near {
+        now: m.now_cue(),
+        days: m.cue(Category::Days),
+        present: m.cue(Category::Present) && !m.cue(Category::Habitual) && !verb_past,
+        whens: &whens,
+    };
+    let far = Far {
+        now: timing.now,
+        soon: timing.soon,
+        days: timing.days,
+    };
+    let decided = decide(concept, &near, &far, with)?;
+    if !m.doubt {
+        return Some(decided);
+    }
+    // Only a clear cue of now or tonight makes doubt worth asking about ("just" is too weak:
+    // "just thought it might help"); doubt about anything less gives nothing.
+    let strong_now = m.cue(Category::Current)
+        || m.cue(Category::Soon)
+        || whens.contains(&When::Within24h)
+        || timing.now
+        || timing.soon
+        || concept.undated == Undated::Immediate;
+    (decided.0 == Priority::Immediate && strong_now)
+        .then(|| (Priority::Priority, POSSIBLE_NOW.to_string(), decided.2))
+}
+
+/// The reason given for danger now written with doubt.
+pub const POSSIBLE_NOW: &str = "narrative_possible_now";
+
+/// Sentences back that a retraction reaches: "… It turned out to be a vape."
+const RETRACTION_REACH: usize = 3;
+
+/// Whether the mention at `span` is explained away: by a retraction after it ("it turned out
+/// to be a vape", "nothing was wrong"), or by a supposition before it that a "but" or a
+/// retraction then corrects ("I thought she had gone with him, but …").
+fn withdrawn(tokens: &[Token], hits: &[ModHit], terminators: &[usize], span: Span) -> bool {
+    let at = tokens[span.start].sentence;
+    let corrected_after = |i: usize| {
+        terminators
+            .iter()
+            .chain(
+                hits.iter()
+                    .filter(|h| h.category == Category::Retraction)
+                    .map(|h| &h.span.start),
+            )
+            .any(|&e| e >= i && tokens[e].sentence <= at + 1)
+    };
+    hits.iter().any(|h| {
+        let sentence = tokens[h.span.start].sentence;
+        match h.category {
+            Category::Retraction => h.span.start >= span.end && sentence <= at + RETRACTION_REACH,
+            Category::Supposed => {
+                h.span.end <= span.start && sentence == at && corrected_after(span.end)
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Whether the mention's own verb is in the simple past ("collected her", "took him").
+fn past_verb(tokens: &[Token], words: &[&str], span: Span) -> bool {
+    let before = span
+        .start
+        .checked_sub(1)
+        .filter(|&k| tokens[k].sentence == tokens[span.start].sentence)
+        .map(|k| words[k]);
+    super::grammar::simple_past(words[span.start], before)
+}
+
+impl Reader {
+    /// The sentences where a child, an adult and a place written across a paragraph are
+    /// together now (`company`), if anywhere.
+    fn company_at(&self, scan: &Scan<'_>) -> Option<(usize, usize)> {
+        let company = self.rules.company.as_ref()?;
+        let pattern = |a: usize, b: usize| &company.phrases[a][b];
+        let participants: Vec<(Participant, usize)> =
+            Self::matches(&scan.words, &scan.sentence_end, &self.company, pattern)
+                .into_iter()
+                .filter(|(_, span)| !scan.excluded_at(*span))
+                .map(|(k, span)| (Participant::ALL[k], scan.tokens[span.start].sentence))
+                .collect();
+        if participants.is_empty() {
+            return None;
+        }
+        let now: Vec<usize> = scan
+            .hits
+            .iter()
+            .filter(|h| {
+                matches!(
+                    h.category,
+                    Category::Current | Category::Recent | Category::Soon
+                ) && !scan.excluded_at(h.span)
+            })
+            .map(|h| scan.tokens[h.span.start].sentence)
+            .collect();
+        let referring: Vec<usize> = scan
+            .tokens
+            .iter()
+            .zip(&scan.words)
+            .filter(|(_, w)| REFERRING.contains(w))
+            .map(|(t, _)| t.sentence)
+            .collect();
+        let seen = Seen {
+            participants: &participants,
+            now: &now,
+            referring: &referring,
+        };
+        together(&seen, company.window)
+    }
+}
+
+/// Words that put people together: a child alone in a room now is not a child with an adult.
+const REFERRING: &[&str] = &["with", "both", "together", "w"];
+
 /// Whether a modifier reaches the words at `span`.
 fn in_scope(tokens: &[Token], h: &ModHit, span: Span) -> bool {
     // A modifier that begins before the concept and runs into it ("is being" before "being
@@ -688,6 +863,11 @@ fn in_scope(tokens: &[Token], h: &ModHit, span: Span) -> bool {
         return false;
     }
     let other = &tokens[h.span.start];
+    // What an aside or a condition denies or supposes stays inside it (what the sentence
+    // around it says, "a training scenario: if …", still reaches in); cues of time reach out.
+    if other.island != 0 && other.island != tokens[span.start].island && h.category.excludes() {
+        return false;
+    }
     let same = |t: &Token| match h.reach {
         Reach::Clause => other.clause == t.clause,
         Reach::Segment => other.segment == t.segment,
@@ -765,7 +945,12 @@ fn decide(
     if concept.needs_with {
         return if with { immediate(false) } else { priority() };
     }
-    if near.now {
+    // A plan with a day of its own ahead ("now he wants her to come next Saturday") is that
+    // day's, whatever "now" says about when it was asked.
+    let planned_later = !concept.present_is_now
+        && (near.days || near.whens.contains(&When::WithinDays))
+        && !near.whens.contains(&When::Within24h);
+    if near.now && !planned_later {
         return immediate(false);
     }
     if near.whens.contains(&When::Within24h) {
@@ -824,7 +1009,7 @@ fn answer_times(
     covered: &[Span],
     want: &dyn Fn(usize) -> bool,
     at: OffsetDateTime,
-) -> Vec<(Span, When)> {
+) -> Vec<(Span, When, When)> {
     // A number is a time only in a time's company: "9pm", "21:30", "the 3rd", "at 9", "by 6".
     // Ages ("she is 14"), plates and phone numbers, the numbers most narratives hold, are not
     // worth the parser's time.
@@ -920,6 +1105,7 @@ fn answer_times(
                         end: last + 1,
                     },
                     f.when,
+                    f.earlier,
                 ));
             }
         }
@@ -1007,6 +1193,110 @@ mod tests {
             .take(f[0].end - f[0].start)
             .collect();
         assert_eq!(sentence, "He is meeting her on Friday at the park");
+    }
+
+    fn reasons(text: &str) -> Vec<String> {
+        reader()
+            .read("details", text, AT)
+            .into_iter()
+            .map(|f| f.reason)
+            .collect()
+    }
+
+    #[test]
+    fn a_negation_in_an_aside_does_not_cancel_the_main_clause() {
+        assert_eq!(
+            top("she is meeting an adult male (no trace on our systems) in the park at 7 this evening"),
+            Some(Priority::Immediate)
+        );
+        assert_eq!(
+            top("she is meeting a man - not one we know - at the bus station tonight"),
+            Some(Priority::Immediate)
+        );
+    }
+
+    #[test]
+    fn a_conditional_threat_is_a_threat() {
+        for t in [
+            "if she doesn't come back tonight they will hurt her",
+            "If he does not pay by 6 they'll kill him",
+        ] {
+            assert_eq!(top(t), Some(Priority::Immediate), "{t}");
+        }
+        // What a condition supposes stays supposed.
+        assert_eq!(
+            top("what do we do if someone turns up with a knife tonight"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_later_retraction_withdraws_the_danger() {
+        for t in [
+            "I thought he was holding a knife outside the shop just now. It turned out to be a vape.",
+            "I thought she had gone with him tonight, but she was at her nan's.",
+        ] {
+            assert_eq!(top(t), None, "{t}");
+        }
+        // A retraction reaches back only, and a "but" with no supposition withdraws nothing.
+        assert_eq!(
+            top("It turned out to be nothing last week. Now he is outside showing a knife."),
+            Some(Priority::Immediate)
+        );
+    }
+
+    #[test]
+    fn doubt_about_danger_now_is_possible_danger_now() {
+        let r = reasons("maybe she is in the car with those men right now");
+        assert_eq!(r, vec![POSSIBLE_NOW.to_string()], "{r:?}");
+        assert_eq!(
+            top("maybe she is in the car with those men right now"),
+            Some(Priority::Priority)
+        );
+        // Doubt without a cue of now gives nothing.
+        assert_eq!(top("he might end up carrying a knife"), None);
+    }
+
+    #[test]
+    fn a_clock_time_with_a_verb_in_the_past_is_the_last_one() {
+        assert_eq!(top("I collected her from there at 1am."), None);
+        assert_eq!(
+            top("He is collecting her from there at 1am."),
+            Some(Priority::Immediate)
+        );
+    }
+
+    #[test]
+    fn a_child_and_an_adult_written_apart_are_together_now() {
+        let text = "A girl of about 14 checked in with two men in their thirties. \
+                    Ten minutes ago she went up with them to the room.";
+        let f = reader().read("details", text, AT);
+        let company = f
+            .iter()
+            .find(|f| f.reason == "narrative_crime_in_progress")
+            .unwrap_or_else(|| panic!("{f:?}"));
+        assert_eq!(company.priority, Priority::Immediate);
+        assert_eq!(company.start, 0, "the finding shows both sentences");
+        // A child alone in a room now is no one's company.
+        assert_eq!(
+            top("A man called at the house. My son is in his room now."),
+            None
+        );
+    }
+
+    #[test]
+    fn an_adult_drawing_a_child_closer_is_priority() {
+        let f = reader().read(
+            "details",
+            "a man she met on snapchat has been sending her train tickets to come and see him",
+            AT,
+        );
+        assert!(
+            f.iter()
+                .any(|f| f.reason == "narrative_new_contact_escalating"
+                    && f.priority == Priority::Priority),
+            "{f:?}"
+        );
     }
 
     #[test]

@@ -43,6 +43,15 @@ pub enum Category {
     /// "was", "took", "went": past tense, so a weekday written with it is the last one
     /// ("took pills on Saturday"), not the next.
     Past,
+    /// "maybe", "I think", "might be": danger written with doubt. It cannot make a report
+    /// IMMEDIATE alone; what would otherwise be danger now is *possible* danger now.
+    Uncertain,
+    /// "it turned out", "it was only", "nothing was wrong": withdraws the danger written
+    /// before it, a few sentences back at most.
+    Retraction,
+    /// "I thought", "we assumed": what follows is withdrawn when a "but" or a retraction
+    /// follows it ("I thought she had gone with him, but she was at her nan's").
+    Supposed,
 }
 
 impl Category {
@@ -55,6 +64,7 @@ impl Category {
                 | Category::Hypothetical
                 | Category::NotReal
                 | Category::Resolved
+                | Category::Uncertain
         )
     }
 }
@@ -168,6 +178,8 @@ pub struct Rules {
     pub time_words: FxHashSet<String>,
     /// A language pack's `[language]` table: which language it reads and how to tell it.
     pub language: Option<Language>,
+    /// A child, an adult and a place carried across sentences (`[participants]`).
+    pub company: Option<super::company::Company>,
 }
 
 /// The language a pack of rules reads (`config/triage/<code>.toml`).
@@ -208,6 +220,8 @@ struct File {
     concepts: Vec<ConceptFile>,
     #[serde(default, rename = "modifier")]
     modifiers: Vec<ModifierFile>,
+    #[serde(default)]
+    participants: Option<super::company::CompanyFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,6 +277,8 @@ const SIGNALS: &[&str] = &[
     "EVENT_WITHIN_DAYS",
     "CHILD_MISSING",
     "EVIDENCE_AT_RISK",
+    // Narrative only: no urgency question asks it, but a reader of the narrative should.
+    "NEW_CONTACT_ESCALATING",
 ];
 
 /// Lower-case words as the reader sees them: apostrophes straightened, `:` kept between digits
@@ -331,7 +347,7 @@ pub fn compile(phrase: &str) -> Result<Pattern, String> {
                 }
                 alts.push(w[0].clone());
             }
-            pieces.push(Piece::Word(alts));
+            push_words(&mut pieces, alts, raw)?;
         }
     }
     match (pieces.first(), pieces.last()) {
@@ -343,7 +359,38 @@ pub fn compile(phrase: &str) -> Result<Pattern, String> {
     }
 }
 
-fn compile_all(phrases: &[String], at: &str) -> Result<Vec<Pattern>, String> {
+/// Pushes one word of a phrase, its contractions written out as the reader writes them
+/// ("won't|can't" is "will|can" then "not").
+fn push_words(pieces: &mut Vec<Piece>, alts: Vec<String>, raw: &str) -> Result<(), String> {
+    let expanded: Vec<_> = alts
+        .iter()
+        .map(|a| super::grammar::contraction(a))
+        .collect();
+    if expanded.iter().all(Option::is_none) {
+        pieces.push(Piece::Word(alts));
+        return Ok(());
+    }
+    let mut firsts: Vec<String> = Vec::new();
+    let mut seconds: Vec<String> = Vec::new();
+    for e in expanded {
+        let Some((first, second)) = e else {
+            return Err(format!(
+                "`{raw}`: write contractions and other words as separate phrases"
+            ));
+        };
+        if !firsts.iter().any(|f| *f == first) {
+            firsts.push(first.into_owned());
+        }
+        if !seconds.iter().any(|s| s == second) {
+            seconds.push(second.to_string());
+        }
+    }
+    pieces.push(Piece::Word(firsts));
+    pieces.push(Piece::Word(seconds));
+    Ok(())
+}
+
+pub(super) fn compile_all(phrases: &[String], at: &str) -> Result<Vec<Pattern>, String> {
     if phrases.is_empty() {
         return Err(format!("{at} has no phrases"));
     }
@@ -452,6 +499,8 @@ impl Rules {
         if concepts.is_empty() {
             return Err("no [[concept]] rules".into());
         }
+        let codes: Vec<&str> = concepts.iter().map(|c| c.code.as_str()).collect();
+        let company = file.participants.map(|p| p.compile(&codes)).transpose()?;
         let mut modifiers = Vec::new();
         for (i, m) in file.modifiers.into_iter().enumerate() {
             let at = format!("modifier[{i}]");
@@ -491,6 +540,7 @@ impl Rules {
             normalise,
             concepts,
             modifiers,
+            company,
             plain_soon: file.plain_soon.unwrap_or_else(|| {
                 "You wrote that something may happen in the next 24 hours.".into()
             }),

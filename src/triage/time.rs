@@ -36,6 +36,9 @@ pub struct Found {
     pub start: usize,
     pub end: usize,
     pub when: When,
+    /// Where it falls if it names the last such time rather than the next: "at 1am" written
+    /// with a verb in the past ("I collected her at 1am") was last night, not tonight.
+    pub earlier: When,
 }
 
 /// How finely an expression names its time.
@@ -99,6 +102,27 @@ fn day_stretch(d: Date) -> Option<Stretch> {
         to: midnight(days(d, 1)?),
         grain: Grain::Day,
     })
+}
+
+/// Where a time still ahead falls when it is the last one: a clock time a day earlier, a day
+/// a week earlier. `None` when it is not ahead.
+fn earlier(s: Stretch, now: OffsetDateTime) -> Option<When> {
+    if s.from <= now {
+        return None;
+    }
+    let back = match s.grain {
+        Grain::Minute | Grain::Hour => Duration::DAY,
+        Grain::Day => Duration::WEEK,
+        Grain::Week | Grain::Month | Grain::Year => return None,
+    };
+    classify(
+        Stretch {
+            from: s.from - back,
+            to: s.to - back,
+            grain: s.grain,
+        },
+        now,
+    )
 }
 
 fn classify(s: Stretch, now: OffsetDateTime) -> Option<When> {
@@ -166,6 +190,7 @@ pub fn find(text: &str, at: OffsetDateTime) -> Vec<Found> {
                         start: words[i].0,
                         end: words[end - 1].1,
                         when,
+                        earlier: earlier(stretch, now).unwrap_or(when),
                     });
                 }
                 i = end;

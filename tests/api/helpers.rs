@@ -20,6 +20,17 @@ pub struct TestApp {
     pub client: awc::Client,
     pub identities: Vec<Identity>,
     pub dir: tempfile::TempDir,
+    /// The draft cookies the gateway set, by form, as a browser keeps them.
+    pub jar: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+/// A response as it came, before any redirect is followed.
+pub struct Raw {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: String,
 }
 
 pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
@@ -97,6 +108,8 @@ pub fn https_client() -> awc::Client {
     awc::Client::builder()
         .connector(awc::Connector::new().rustls_0_23(Arc::new(config)))
         .timeout(std::time::Duration::from_secs(20))
+        // Redirects are followed by `TestApp`, which keeps cookies as a browser does.
+        .disable_redirects()
         .finish()
 }
 
@@ -134,6 +147,7 @@ pub async fn spawn_app_with_clock(
         client: https_client(),
         identities,
         dir,
+        jar: Default::default(),
     }
 }
 
@@ -163,11 +177,99 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        let mut res = self.client.get(self.url(path)).send().await.expect("GET");
+        let raw = self.get_raw(path).await;
+        self.follow(raw).await
+    }
+
+    /// A GET with the browser's cookies, not following a redirect.
+    pub async fn get_raw(&self, path: &str) -> Raw {
+        let mut req = self.client.get(self.url(path));
+        if let Some(c) = self.cookie_for(path) {
+            req = req.insert_header(("Cookie", c));
+        }
+        let res = req.send().await.expect("GET");
+        self.raw(res).await
+    }
+
+    /// The draft cookie a browser would send with a request to `path`.
+    pub fn cookie_for(&self, path: &str) -> Option<String> {
+        let form = path
+            .strip_prefix("/forms/")?
+            .split(['/', '?', '#'])
+            .next()?;
+        let jar = self.jar.lock().expect("jar");
+        jar.get(form).map(|v| format!("pisg_draft={v}"))
+    }
+
+    /// Puts `jar` in place of the cookies kept, and returns those: for tests with several
+    /// browsers at once.
+    pub fn swap_jar(
+        &self,
+        jar: std::collections::HashMap<String, String>,
+    ) -> std::collections::HashMap<String, String> {
+        std::mem::replace(&mut *self.jar.lock().expect("jar"), jar)
+    }
+
+    async fn raw(
+        &self,
+        mut res: awc::ClientResponse<
+            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+                + Unpin,
+        >,
+    ) -> Raw {
+        let set_cookies: Vec<String> = res
+            .headers()
+            .get_all("set-cookie")
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
+        for c in &set_cookies {
+            let Some((pair, attrs)) = c.split_once(';') else {
+                continue;
+            };
+            let Some(("pisg_draft", value)) = pair.split_once('=') else {
+                continue;
+            };
+            let Some(form) = attrs
+                .split(';')
+                .find_map(|a| a.trim().strip_prefix("Path=/forms/"))
+            else {
+                continue;
+            };
+            let mut jar = self.jar.lock().expect("jar");
+            if value.is_empty() {
+                jar.remove(form);
+            } else {
+                jar.insert(form.to_string(), value.to_string());
+            }
+        }
         let body = res.body().limit(4 << 20).await.expect("body");
-        Page {
+        Raw {
             status: res.status().as_u16(),
+            location: res
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            set_cookies,
+            headers: res.headers().clone(),
             body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    /// Follows redirects within the gateway, as a browser does after a form post (303: GET).
+    async fn follow(&self, mut raw: Raw) -> Page {
+        for _ in 0..10 {
+            match (&raw.status, &raw.location) {
+                (301..=303 | 307 | 308, Some(to)) if to.starts_with('/') => {
+                    let to = to.split('#').next().unwrap_or("/").to_string();
+                    raw = self.get_raw(&to).await;
+                }
+                _ => break,
+            }
+        }
+        Page {
+            status: raw.status,
+            body: raw.body,
         }
     }
 
@@ -200,19 +302,46 @@ impl TestApp {
         body: Vec<u8>,
         headers: &[(&str, &str)],
     ) -> Page {
+        let raw = self
+            .post_unfollowed(path, content_type, body, headers)
+            .await;
+        self.follow(raw).await
+    }
+
+    /// A POST with the browser's cookies, not following the redirect.
+    pub async fn post_unfollowed(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Raw {
         let mut req = self
             .client
             .post(self.url(path))
             .insert_header(("Content-Type", content_type));
+        if let Some(c) = self.cookie_for(path) {
+            req = req.insert_header(("Cookie", c));
+        }
         for (k, v) in headers {
             req = req.insert_header((*k, *v));
         }
-        let mut res = req.send_body(body).await.expect("POST");
-        let body = res.body().limit(4 << 20).await.expect("body");
-        Page {
-            status: res.status().as_u16(),
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
+        let res = req.send_body(body).await.expect("POST");
+        self.raw(res).await
+    }
+
+    /// Posts urlencoded fields to a step's URL as a same-origin browser form does, without
+    /// following the redirect.
+    pub async fn post_step(&self, path: &str, fields: &[(&str, &str)]) -> Raw {
+        let body = serde_urlencoded::to_string(fields).expect("encode");
+        let origin = format!("https://localhost:{}", self.port);
+        self.post_unfollowed(
+            path,
+            "application/x-www-form-urlencoded",
+            body.into_bytes(),
+            &[("Origin", &origin), ("Sec-Fetch-Site", "same-origin")],
+        )
+        .await
     }
 
     pub async fn post_json(&self, value: &Value) -> (u16, Value) {

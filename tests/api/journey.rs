@@ -1,5 +1,6 @@
-//! A browser's journey page by page: each section on its own page, the answers so far carried
-//! in hidden inputs, a check-your-answers page with change buttons, then the confirmation.
+//! A browser's journey page by page: each section at its own URL, the answers so far kept in
+//! the browser's sealed draft (never in the page), a check-your-answers page with change
+//! buttons, then the confirmation. Every press is a post answered by a redirect.
 
 use crate::helpers::*;
 use serde_json::Value;
@@ -52,9 +53,18 @@ fn visible_answers(body: &str, all: &[(String, String)]) -> Vec<(String, String)
         .collect()
 }
 
+/// Where the page's journey form posts.
+pub(crate) fn form_action(page: &str) -> String {
+    let at = page
+        .find("<form data-journey method=\"post\" action=\"")
+        .unwrap_or_else(|| panic!("no journey form on the page: {page}"));
+    let rest = &page[at + "<form data-journey method=\"post\" action=\"".len()..];
+    unescape(&rest[..rest.find('"').expect("action ends")])
+}
+
 async fn press(
     app: &TestApp,
-    form: &str,
+    _form: &str,
     page: &str,
     extra: &[(String, String)],
     action: &str,
@@ -66,14 +76,27 @@ async fn press(
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
-    app.post_form(form, &borrowed).await
+    let to = form_action(page);
+    let raw = app.post_step(&to, &borrowed).await;
+    assert_eq!(
+        raw.status, 303,
+        "every press is answered by a redirect: {}",
+        raw.body
+    );
+    app.get(raw.location.as_deref().expect("a 303 says where"))
+        .await
 }
 
 /// Fills every page with the answers that belong to it and presses Continue until the
 /// check-your-answers page. Returns it and the number of pages seen.
 async fn fill_in(app: &TestApp, form: &str, answers: &Value) -> (Page, usize) {
+    let page = app.get(&format!("/forms/{form}")).await;
+    fill_from(app, form, answers, page).await
+}
+
+/// As [`fill_in`], from the page on show.
+async fn fill_from(app: &TestApp, form: &str, answers: &Value, mut page: Page) -> (Page, usize) {
     let all = as_form_fields(answers);
-    let mut page = app.get(&format!("/forms/{form}")).await;
     let mut pages = 0;
     while !page.body.contains("Check your answers before sending")
         && !page.body.contains(NARRATIVE_CHECK_HEADING)
@@ -103,7 +126,7 @@ async fn fill_in(app: &TestApp, form: &str, answers: &Value) -> (Page, usize) {
 async fn a_community_report_goes_page_by_page_to_check_your_answers_and_is_sent_whole() {
     let app = spawn_app().await;
     let mut answers = community_answers();
-    // Characters that must survive being carried in hidden inputs from page to page.
+    // Characters that must survive being kept in the draft from page to page.
     answers["what_happened"] =
         "He said \"don't tell\" & left <quickly>; the car's plate began 'YX'.\nThen: Zoë, 10 mins later / again".into();
     let (check, pages) = fill_in(&app, "community", &answers).await;
@@ -205,10 +228,18 @@ async fn back_keeps_what_was_typed_without_checking_it() {
         "Back does not check"
     );
     assert!(back.body.contains("name=\"gate.immediate_danger\""));
-    assert!(back
-        .body
-        .contains("type=\"hidden\" name=\"what_happened\" value=\"too short\""));
+    assert!(
+        !back.body.contains("too short"),
+        "no page carries another page's answers"
+    );
     assert!(back.body.contains("value=\"no\" checked"));
+    // Forward again: what was typed is there, kept in the draft.
+    let again = press(&app, "community", &back.body, &gate, "continue").await;
+    assert!(
+        again.body.contains(">too short</textarea>"),
+        "{}",
+        again.body
+    );
 }
 
 /// A person going through a form one press at a time, for tests that put time between presses.
@@ -221,12 +252,17 @@ pub(crate) struct Journey {
     pub adds: usize,
     /// Every status answered, in order.
     pub statuses: Vec<u16>,
+    /// This person's browser's cookies.
+    jar: std::collections::HashMap<String, String>,
 }
 
 impl Journey {
     pub(crate) async fn open(app: &TestApp, form: &'static str, answers: &Value) -> Self {
+        let saved = app.swap_jar(Default::default());
         let page = app.get(&format!("/forms/{form}")).await;
+        let jar = app.swap_jar(saved);
         Journey {
+            jar,
             form,
             all: as_form_fields(answers),
             statuses: vec![page.status],
@@ -270,7 +306,9 @@ impl Journey {
         } else {
             visible_answers(page, &self.all)
         };
+        let saved = app.swap_jar(std::mem::take(&mut self.jar));
         self.page = press(app, self.form, page, &mine, &action).await;
+        self.jar = app.swap_jar(saved);
         self.pages += 1;
         self.statuses.push(self.page.status);
     }
@@ -316,16 +354,29 @@ async fn danger_written_in_words_asks_the_submitter_and_a_no_is_kept_beside_the_
     ));
     assert!(unanswered.body.contains(NARRATIVE_CHECK_HEADING));
 
+    // Asked on the page where it was written, when that page was sent.
+    assert!(
+        form_action(&unanswered.body).ends_with("/what_is_worrying_you/danger-now"),
+        "{}",
+        form_action(&unanswered.body)
+    );
+    assert!(unanswered.body.contains("href=\"tel:999\""));
     let said_no = vec![("gate.narrative_check".to_string(), "no".to_string())];
-    let check = press(&app, "community", &unanswered.body, &said_no, "continue").await;
+    let next = press(&app, "community", &unanswered.body, &said_no, "continue").await;
+    assert!(
+        next.body.contains("name=\"places[0].postcode\""),
+        "the journey carries on with the next page: {}",
+        next.body
+    );
+    let (check, _) = fill_from(&app, "community", &answers, next).await;
     assert!(
         check.body.contains("Check your answers before sending"),
         "{}",
         check.body
     );
-    assert!(check
+    assert!(!check
         .body
-        .contains("type=\"hidden\" name=\"gate.narrative_check\" value=\"no\""));
+        .contains("type=\"hidden\" name=\"gate.narrative_check\""));
     let done = press(&app, "community", &check.body, &[], "submit").await;
     assert!(done.body.contains("Information sent"), "{}", done.body);
     assert!(
@@ -398,7 +449,8 @@ async fn a_yes_to_the_question_adds_the_gate_reason_and_calm_words_ask_nothing()
         .body
         .contains("<li>You wrote that someone is being kept somewhere and cannot leave.</li>"));
     let yes = vec![("gate.narrative_check".to_string(), "yes".to_string())];
-    let check = press(&app, "community", &asked.body, &yes, "continue").await;
+    let next = press(&app, "community", &asked.body, &yes, "continue").await;
+    let (check, _) = fill_from(&app, "community", &answers, next).await;
     let done = press(&app, "community", &check.body, &[], "submit").await;
     let reference = extract_reference(&done.body).expect("reference");
     let doc = app.open(&reference);

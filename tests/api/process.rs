@@ -142,6 +142,7 @@ pub fn app_for(gw: &Gateway, dir: &tempfile::TempDir) -> TestApp {
         client: https_client(),
         identities: vec![],
         dir: tempfile::tempdir_in(dir.path()).expect("scratch"),
+        jar: Default::default(),
     }
 }
 

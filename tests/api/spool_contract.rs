@@ -127,6 +127,8 @@ macro_rules! contract {
                 a_share_with_mace_is_stored_sealed_queued_once_per_route_and_audited,
                 workflow_steps_are_numbered_audited_shown_with_shares_and_purged,
                 nothing_is_recorded_after_closed_but_a_grade_may_be_revised,
+                drafts_are_found_by_id_replaced_deleted_and_gone_when_idle,
+                idle_drafts_are_purged_by_housekeeping_and_counted,
             );
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2295,5 +2297,95 @@ pub async fn nothing_is_recorded_after_closed_but_a_grade_may_be_revised(b: &Bac
             .await
             .expect("record"),
         StepOutcome::Gone
+    );
+}
+
+/// Drafts: kept by id, replaced whole, read only while they are live, deleted by Exit.
+pub async fn drafts_are_found_by_id_replaced_deleted_and_gone_when_idle(b: &Backend) {
+    let spool = (b.open)().await;
+    let (a, other) = ([1u8; 32], [2u8; 32]);
+    assert_eq!(spool.draft(a, 0).await.expect("read"), None);
+    spool
+        .put_draft(a, b"sealed one".to_vec(), 100)
+        .await
+        .expect("put");
+    spool
+        .put_draft(other, b"sealed two".to_vec(), 100)
+        .await
+        .expect("put");
+    spool
+        .put_draft(a, b"sealed again".to_vec(), 200)
+        .await
+        .expect("replace");
+    assert_eq!(
+        spool.draft(a, 150).await.expect("read"),
+        Some(b"sealed again".to_vec())
+    );
+    // Written at 100 and idle since: gone for anyone asking after 150.
+    assert_eq!(spool.draft(other, 150).await.expect("read"), None);
+    assert_eq!(
+        spool.draft(other, 100).await.expect("read"),
+        Some(b"sealed two".to_vec())
+    );
+    // Kept across a restart (a shared store serves any gateway).
+    let reopened = (b.open)().await;
+    assert_eq!(
+        reopened.draft(a, 0).await.expect("read"),
+        Some(b"sealed again".to_vec())
+    );
+    assert!(spool.delete_draft(a).await.expect("delete"));
+    assert!(!spool.delete_draft(a).await.expect("delete"), "once");
+    assert_eq!(spool.draft(a, 0).await.expect("read"), None);
+    assert_eq!(spool.purge_drafts(101).await.expect("purge"), 1);
+    assert_eq!(spool.draft(other, 0).await.expect("read"), None);
+}
+
+/// Housekeeping purges drafts idle for `forms.draft_minutes` and counts them.
+pub async fn idle_drafts_are_purged_by_housekeeping_and_counted(b: &Backend) {
+    use pis_gateway::delivery::ManualClock;
+    use pis_gateway::housekeeping::Housekeeping;
+    use pis_gateway::metrics::Metrics;
+    let spool = (b.open)().await;
+    let clock = Arc::new(ManualClock::new(10_000));
+    let metrics = Arc::new(Metrics::default());
+    let hk = Housekeeping::new(
+        Arc::clone(&spool),
+        clock.clone(),
+        Arc::clone(&metrics),
+        Vec::new(),
+        900,
+        RetentionPolicy {
+            grace_secs: 86_400,
+            max_age_secs: 86_400 * 30,
+            warn_secs: 86_400,
+        },
+        600,
+        Arc::new(tokio::sync::Notify::new()),
+        std::time::Duration::from_secs(1),
+    )
+    .with_draft_minutes(10);
+    spool
+        .put_draft([1; 32], vec![1], 10_000)
+        .await
+        .expect("put");
+    spool
+        .put_draft([2; 32], vec![2], 10_000)
+        .await
+        .expect("put");
+    spool
+        .put_draft([3; 32], vec![3], 10_300)
+        .await
+        .expect("put");
+    clock.advance(599);
+    assert_eq!(hk.tick().await.expect("tick").drafts_purged, 0);
+    clock.advance(2);
+    assert_eq!(hk.tick().await.expect("tick").drafts_purged, 2);
+    assert!(spool.draft([3; 32], 0).await.expect("read").is_some());
+    assert!(
+        metrics
+            .render(None)
+            .contains("pisg_drafts_purged_total 2\n"),
+        "{}",
+        metrics.render(None)
     );
 }

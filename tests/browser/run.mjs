@@ -154,6 +154,7 @@ const PAGES = [
   { name: 'home', path: '/', states: { normal: (p) => open(p, '/') } },
   { name: 'accessibility', path: '/accessibility', states: { normal: (p) => open(p, '/accessibility') } },
   { name: 'privacy', path: '/privacy', states: { normal: (p) => open(p, '/privacy') } },
+  { name: 'hide-your-visit', path: '/hide-your-visit', states: { normal: (p) => open(p, '/hide-your-visit') } },
   { name: 'not-found', path: '/no-such-page', states: { normal: (p) => open(p, '/no-such-page', 404) } },
   ...['community', 'professional'].flatMap((form) => [
     {
@@ -161,15 +162,15 @@ const PAGES = [
       path: `/forms/${form}`,
       states: { normal: (p) => toFormStart(p, form), error: (p) => toGateErrors(p, form) },
     },
-    { name: `${form}-999`, path: `POST /forms/${form}`, states: { normal: (p) => toInterruption(p, form) } },
+    { name: `${form}-999`, path: `/forms/${form}/call-999`, states: { normal: (p) => toInterruption(p, form) } },
     {
       name: `${form}-after-gate`,
-      path: `POST /forms/${form}`,
+      path: `/forms/${form}/<second section>`,
       states: { normal: (p) => toAfterGate(p, form), error: (p) => toAfterGateErrors(p, form) },
     },
     {
       name: `${form}-danger-in-words`,
-      path: `POST /forms/${form}`,
+      path: `/forms/${form}/<section>/danger-now`,
       states: {
         normal: (p) => toNarrativeCheck(p, form),
         error: (p) => toNarrativeCheckErrors(p, form),
@@ -178,10 +179,10 @@ const PAGES = [
     },
     {
       name: `${form}-check-answers`,
-      path: `POST /forms/${form}`,
+      path: `/forms/${form}/check`,
       states: { normal: (p) => toCheckAnswers(p, form), 'file-error': (p) => toCheckAnswersFileError(p, form) },
     },
-    { name: `${form}-confirmation`, path: `POST /forms/${form}`, states: { normal: (p) => toConfirmation(p, form) } },
+    { name: `${form}-confirmation`, path: `/forms/${form}/confirmation`, states: { normal: (p) => toConfirmation(p, form) } },
   ]),
   {
     name: 'ack',
@@ -206,7 +207,7 @@ const PAGES = [
   },
   {
     name: 'community-contact',
-    path: 'POST /forms/community (Can we contact you?)',
+    path: '/forms/community/<contact section> (Can we contact you?)',
     states: { normal: (p) => toContactPage(p), 'yes-revealed': (p) => toContactYes(p) },
   },
   // Every page on the way through each form: every section, check your answers, confirmation.
@@ -277,6 +278,42 @@ const JOURNEYS = [
     javaScript: true,
     reference: false,
     run: (p) => wayBack(p),
+  },
+  {
+    name: 'community, Exit then Back ×4 shows nothing typed (JavaScript on)',
+    javaScript: true,
+    reference: false,
+    run: (p) => exitThenBack(p, true),
+  },
+  {
+    name: 'community, Exit then Back ×4 shows nothing typed (JavaScript off)',
+    javaScript: false,
+    reference: false,
+    run: (p) => exitThenBack(p, false),
+  },
+  {
+    name: 'community, Back and Forward through every step: no error page, answers kept (JavaScript on)',
+    javaScript: true,
+    reference: false,
+    run: (p) => backAndForward(p),
+  },
+  {
+    name: 'community, Back and Forward through every step: no error page, answers kept (JavaScript off)',
+    javaScript: false,
+    reference: false,
+    run: (p) => backAndForward(p),
+  },
+  {
+    name: 'community, "Add another" and "Remove" land on the entry changed, focus on its first box',
+    javaScript: true,
+    reference: false,
+    run: (p) => addAnotherLands(p, true),
+  },
+  {
+    name: 'community, JavaScript off: "Add another" and "Remove" land on the entry changed',
+    javaScript: false,
+    reference: false,
+    run: (p) => addAnotherLands(p, false),
   },
   {
     name: 'community, Enter in a text box moves on (not Back)',
@@ -374,7 +411,8 @@ async function scriptsWork(page, form) {
 }
 
 // The gate answered "No", then words that say tonight: the question with the 999 guidance,
-// shown before Check your answers.
+// asked when the page where the words were written is sent (its URL is that page's
+// /danger-now), with a "Call 999 now" link styled as a button.
 async function toNarrativeCheck(page, form) {
   const answers = { ...ANSWERS[form], ...DANGER_IN_WORDS[form] };
   const walk = await walkForm(page, form, { mode: 'mouse', answers, stopAt: (kind) => kind === 'narrative-check' });
@@ -382,6 +420,9 @@ async function toNarrativeCheck(page, form) {
   const noticed = (await page.locator('main li').allTextContents()).join(' ');
   if (!/next 24 hours/.test(noticed)) throw new Error(`the page does not say what was noticed: ${noticed}`);
   if (/hotel/.test(await page.locator('main').innerText())) throw new Error('the page repeats what was written');
+  if (!new URL(page.url()).pathname.endsWith('/danger-now')) throw new Error(`asked at ${page.url()}, not on the page written`);
+  const call = page.locator('main a.govuk-button[href="tel:999"]');
+  if (!/Call 999 now/.test((await call.first().textContent().catch(() => '')) || '')) throw new Error('no "Call 999 now" button');
 }
 
 // Continue with no answer: the error summary, on the same question.
@@ -393,12 +434,14 @@ async function toNarrativeCheckErrors(page, form) {
   if (!NARRATIVE_CHECK_HEADING.test(h1)) throw new Error(`expected the question again, got "${h1}"`);
 }
 
-// Answered "No": Check your answers, with the answer carried.
+// Answered "No": the journey carries on with the page after the one the words were on.
 async function toNarrativeAnswered(page, form) {
   await toNarrativeCheck(page, form);
+  const asked = new URL(page.url()).pathname;
   await fillPresent(page, { 'gate.narrative_check': 'no' }, 'keyboard');
   await pressForward(page, 'keyboard');
-  await expectKind(page, 'check-answers');
+  await expectKind(page, 'form');
+  if (new URL(page.url()).pathname === asked) throw new Error('the question was asked again');
 }
 
 // The walk stops at the page with Change buttons.
@@ -672,6 +715,123 @@ async function wayBack(page) {
   await navigation(page, () => inHeader.click());
   if (new URL(page.url()).pathname !== '/follow-up') throw new Error(`the header link went to ${page.url()}`);
   return { trail: ['/ → header link → /follow-up'] };
+}
+
+// Exit this page, then the browser's Back again and again: no page shows anything typed, whether
+// it was sent (kept in the draft Exit deleted) or only typed into the page being left.
+const TYPED = 'zzexitcanary my partner is letting older men into the house';
+
+async function typedTextShown(page) {
+  return page
+    .evaluate(() => {
+      const values = [...document.querySelectorAll('input, textarea')].map((e) => e.value).join(' ');
+      return `${document.documentElement.innerHTML} ${values}`;
+    })
+    .then((all) => all.includes('zzexitcanary'))
+    .catch(() => false);
+}
+
+async function exitThenBack(page, withScript) {
+  await toAfterGate(page, 'community');
+  await fillPresent(page, ANSWERS.community, 'mouse');
+  await page.fill('textarea[name="what_happened"]', TYPED);
+  await pressForward(page, 'mouse');
+  await page.fill('[name="places[0].street_or_landmark"]', TYPED);
+  const left = page.waitForRequest((r) => new URL(r.url()).host === 'www.bbc.co.uk', { timeout: 5000 });
+  await page.locator('.govuk-exit-this-page__button').first().click();
+  await left;
+  await page.waitForTimeout(500);
+  const trail = [withScript ? 'Exit (history entry replaced)' : 'Exit (link)'];
+  for (let i = 1; i <= 4; i++) {
+    // A browser error page ("Confirm Form Resubmission") would hide the text but frighten the
+    // person as much: every step back must be a page of the site (or the history's start).
+    const response = await page.goBack({ waitUntil: 'load' }).catch((e) => ({ failed: e.message }));
+    if (response?.failed) throw new Error(`after Exit, Back ×${i}: ${response.failed.split('\n')[0]}`);
+    const at = page.url();
+    if (at.startsWith('chrome-error:')) throw new Error(`after Exit, Back ×${i} shows a browser error page`);
+    if (await typedTextShown(page)) throw new Error(`after Exit, Back ×${i} shows what was typed (${at})`);
+    trail.push(`Back ×${i}: ${at.startsWith(BASE) ? new URL(at).pathname : at}`);
+  }
+  return { trail };
+}
+
+// Through the form to Check your answers, then Back to the start and Forward to the end: each
+// step is a page of the site (never the browser's "Confirm Form Resubmission" or another error
+// page), and what was typed is there each time the page that asks it comes back.
+async function backAndForward(page) {
+  const seen = [];
+  const walk = await walkForm(page, 'community', {
+    mode: 'mouse',
+    onPage: async (p) => seen.push(new URL(p.url()).pathname),
+    stopAt: (kind) => kind === 'check-answers',
+  });
+  if (!walk.stopped) throw new Error('no Check your answers page');
+  const typed = ANSWERS.community.what_happened;
+  const move = async (direction, i) => {
+    let response;
+    try {
+      response = direction === 'Back' ? await page.goBack({ waitUntil: 'load' }) : await page.goForward({ waitUntil: 'load' });
+    } catch (e) {
+      throw new Error(`${direction} ×${i}: ${e.message.split('\n')[0]}`);
+    }
+    const at = page.url();
+    if (!at.startsWith(BASE)) throw new Error(`${direction} ×${i}: the browser showed ${at}`);
+    if (response && response.status() >= 400) throw new Error(`${direction} ×${i}: HTTP ${response.status()} at ${at}`);
+    const box = page.locator('textarea[name="what_happened"]');
+    if ((await box.count()) > 0 && (await box.inputValue()) !== typed) {
+      throw new Error(`${direction} ×${i} to ${new URL(at).pathname}: what was typed is not there`);
+    }
+    return new URL(at).pathname;
+  };
+  const trail = [];
+  for (let i = 1; i < seen.length; i++) trail.push(`← ${await move('Back', i)}`);
+  for (let i = 1; i < seen.length; i++) trail.push(`→ ${await move('Forward', i)}`);
+  await expectKind(page, 'check-answers');
+  return { trail };
+}
+
+// "Add another place": the page comes back at the new entry (the URL's fragment names its first
+// box, which the browser scrolls into view), with the focus there when script runs; "Remove"
+// comes back at the entry that took the removed one's place.
+async function addAnotherLands(page, withScript) {
+  let here = false;
+  const walk = await walkForm(page, 'community', {
+    mode: 'mouse',
+    onPage: async (p) => {
+      here = (await p.locator('button[value="add:places"]').count()) > 0;
+    },
+    stopAt: () => here,
+  });
+  if (!walk.stopped) throw new Error('no page offers "Add another place"');
+  await fillPresent(page, ANSWERS.community, 'mouse');
+  await navigation(page, () => page.locator('button[value="add:places"]').click());
+  const id = 'f-places[1].street_or_landmark';
+  const hash = decodeURIComponent(new URL(page.url()).hash);
+  if (hash !== `#${id}`) throw new Error(`"Add another" came back at "${hash}", not the new entry`);
+  const inView = await page.evaluate((i) => {
+    const r = document.getElementById(i)?.getBoundingClientRect();
+    return !!r && r.top >= 0 && r.top < window.innerHeight;
+  }, id);
+  if (!inView) throw new Error('the new entry is not in view');
+  if (withScript) {
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    if (focused !== id) throw new Error(`focus is on "${focused}", not the new entry's first box`);
+  }
+  const first = await page.locator('[name="places[0].street_or_landmark"]').inputValue();
+  if (first !== ANSWERS.community['places[0].street_or_landmark']) throw new Error('the first place was not kept');
+  // Remove the first: back at the entry that took its place, which is the one typed second.
+  await page.fill(`[id="${id}"]`, 'The bus shelter on Front Street');
+  await navigation(page, () => page.locator('button[value="remove:places:0"]').click());
+  const kept = 'f-places[0].street_or_landmark';
+  const after = decodeURIComponent(new URL(page.url()).hash);
+  if (after !== `#${kept}`) throw new Error(`"Remove" came back at "${after}", not the entry that took its place`);
+  if ((await page.locator(`[id="${kept}"]`).inputValue()) !== 'The bus shelter on Front Street') {
+    throw new Error('the remaining place is not the one typed second');
+  }
+  if (withScript && (await page.evaluate(() => document.activeElement?.id)) !== kept) {
+    throw new Error('focus is not on the remaining entry after "Remove"');
+  }
+  return { trail: [`add → ${hash}${withScript ? ', focused' : ''}`, `remove → ${after}`] };
 }
 
 async function enterInTextBox(page, form) {

@@ -26,6 +26,15 @@ pub async fn not_found(state: web::Data<AppState>, req: actix_web::HttpRequest) 
     )
 }
 
+/// How to hide a visit to this site: history, private browsing, shared devices.
+pub async fn hide_your_visit(state: web::Data<AppState>) -> HttpResponse {
+    state.pages.respond(
+        StatusCode::OK,
+        "hide_your_visit.html",
+        minijinja::context! { contacts => &state.contacts },
+    )
+}
+
 /// The accessibility statement and the privacy notice.
 pub async fn accessibility(state: web::Data<AppState>) -> HttpResponse {
     state.pages.respond(

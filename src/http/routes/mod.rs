@@ -7,6 +7,10 @@ pub mod directory;
 pub mod files;
 pub mod follow_up;
 pub mod form;
+mod form_errors;
+pub mod form_exit;
+pub mod form_post;
+mod form_send;
 pub mod health;
 pub mod home;
 mod link_page;
@@ -21,8 +25,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home))
         .route("/accessibility", web::get().to(home::accessibility))
         .route("/privacy", web::get().to(home::privacy))
+        .route("/hide-your-visit", web::get().to(home::hide_your_visit))
+        .route("/exit", web::get().to(form_exit::exit_all))
         .route("/forms/{id}", web::get().to(form::show))
-        .route("/forms/{id}", web::post().to(form::submit))
+        .route("/forms/{id}", web::post().to(form_post::submit))
+        .route("/forms/{id}/exit", web::get().to(form_exit::exit))
+        .route("/forms/{id}/{step}", web::get().to(form::step))
+        .route("/forms/{id}/{step}", web::post().to(form_post::submit_step))
+        .route(
+            "/forms/{id}/{section}/danger-now",
+            web::get().to(form::danger_step),
+        )
+        .route(
+            "/forms/{id}/{section}/danger-now",
+            web::post().to(form_post::submit_danger),
+        )
         .route("/api/v1/forms", web::get().to(api::list_forms))
         .route("/api/v1/forms/{id}", web::get().to(api::describe_form))
         .route("/api/v1/submissions", web::post().to(api::submit))

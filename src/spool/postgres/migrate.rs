@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_notify_confirm",
         include_str!("migrations/0006_notify_confirm.sql"),
     ),
+    ("0007_drafts", include_str!("migrations/0007_drafts.sql")),
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

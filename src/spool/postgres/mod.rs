@@ -11,6 +11,7 @@ mod chain;
 mod commit;
 mod connect;
 mod db;
+mod drafts;
 mod follow_up;
 mod lifecycle;
 pub mod migrate;

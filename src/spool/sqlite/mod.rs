@@ -7,13 +7,14 @@
 //!
 //! One file per concern: [`connection`] (files, pragmas, the write proof), [`writer`],
 //! [`submissions`], [`staging`] (large evidence files, in chunks), [`checkpoint`] (WAL checkpoints off the writer), [`outbox`], [`lifecycle`] (acknowledgement, escalation, re-queueing and
-//! purging), [`settings`] (secrets and partners), [`audit`], [`transfer`] (export and import), [`rows`] (typed columns) and
+//! purging), [`settings`] (secrets and partners), [`drafts`] (sealed web drafts), [`audit`], [`transfer`] (export and import), [`rows`] (typed columns) and
 //! [`schema`] (migrations).
 
 mod audit;
 mod checkpoint;
 mod connection;
 mod downloads;
+mod drafts;
 mod follow_up;
 mod lifecycle;
 mod outbox;

@@ -325,6 +325,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
         WHERE view = 'follow_up';
     UPDATE deliveries SET notice = NULL WHERE view = 'notice';
     "#,
+    // 12: web journeys' drafts, sealed under a key held only in the submitter's cookie; the id
+    // is derived from that key, so the server cannot find a draft without the browser.
+    r#"
+    CREATE TABLE drafts (
+        id          BLOB PRIMARY KEY CHECK (length(id) = 32),
+        sealed      BLOB NOT NULL,
+        touched_at  INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX drafts_touched ON drafts(touched_at);
+    "#,
 ];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -68,6 +68,9 @@ pub(super) enum Control {
     ),
     Refused(String, Option<String>, String, i64, Reply<()>),
     RecordStep(Reference, crate::spool::Step, String, i64, Reply<bool>),
+    PutDraft(crate::spool::DraftId, Vec<u8>, i64, Reply<()>),
+    DeleteDraft(crate::spool::DraftId, Reply<bool>),
+    PurgeDrafts(i64, Reply<u64>),
 }
 
 fn is_large(s: &NewSubmission) -> bool {
@@ -221,6 +224,16 @@ pub(super) fn writer_loop(
                         lifecycle::escalate_due(&mut conn, now, repeat_secs, &routes)
                             .map_err(unavailable),
                     );
+                }
+                Control::PutDraft(id, sealed, now, reply) => {
+                    let _ = reply
+                        .send(super::drafts::put(&conn, &id, &sealed, now).map_err(unavailable));
+                }
+                Control::DeleteDraft(id, reply) => {
+                    let _ = reply.send(super::drafts::delete(&conn, &id).map_err(unavailable));
+                }
+                Control::PurgeDrafts(before, reply) => {
+                    let _ = reply.send(super::drafts::purge(&conn, before).map_err(unavailable));
                 }
                 Control::Import(job, reply) => {
                     let _ = reply
