@@ -78,8 +78,11 @@ async fn a_polish_danger_is_immediate_and_a_french_narrative_is_priority_and_nam
 fn each_pack_language_meets_the_target_on_its_development_lines() {
     let triage =
         pis_gateway::triage::Triage::load(&repo().join("config/triage.toml")).expect("rules");
-    let corpus: String = std::fs::read_to_string(repo().join("tests/data/triage/round3/dev.jsonl"))
-        .expect("corpus")
+    let read = |name: &str| {
+        std::fs::read_to_string(repo().join("tests/data/triage").join(name)).expect("corpus")
+    };
+    let corpus: String = [read("round3/dev.jsonl"), read("round4/languages-dev.jsonl")]
+        .concat()
         .lines()
         .filter(|l| {
             serde_json::from_str::<Value>(l)
