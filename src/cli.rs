@@ -154,6 +154,11 @@ pub enum Command {
         /// found by the search, and drawn one at a time on request.
         #[arg(long, default_value_t = crate::map::page::DRAWN)]
         draw: usize,
+        /// The analyst's workspace (JSON, mode 0600): merge and split decisions, read on every
+        /// run and applied to the map; created when it does not exist. map.html exports it with
+        /// the decisions made in the page added.
+        #[arg(long)]
+        workspace: Option<PathBuf>,
         #[command(flatten)]
         signers: Signers,
         /// `.age` envelopes, `.eml` files, or folders of them (a Maildir).

@@ -2,7 +2,7 @@
 //! Notebook's import specification (one row per link: both ends' entity type, identity and
 //! label, then the link's type, label and dates).
 
-use super::entities::Kind;
+use super::entities::{Kind, LinkKind};
 use super::graph::MapGraph;
 use super::output::{cell, escaped, references, Row, Words, MARKING};
 use std::io::Write;
@@ -40,7 +40,6 @@ fn xml(s: &str) -> String {
 fn i2_type(kind: Kind) -> &'static str {
     match kind {
         Kind::Person => "Person",
-        Kind::Nickname => "Nickname",
         Kind::Vehicle => "Vehicle",
         Kind::Phone => "Telephone",
         Kind::Online => "Online Account",
@@ -70,12 +69,13 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
     )?;
     let refs = |r| Words(references(g, r), Xml);
     for e in &g.entities {
-        let (first, last) = g.span(&e.reports);
+        let (first, last) = (e.first.as_str(), e.last.as_str());
         writeln!(
             w,
             "<node id=\"n{}\"><data key=\"type\">{}</data><data key=\"label\">{}</data>\
              <data key=\"identity\">{}:{}</data><data key=\"submissions\">{}</data>\
              <data key=\"roles\">{}</data><data key=\"localities\">{}</data>\
+             <data key=\"aliases\">{}</data>\
              <data key=\"references\">{}</data><data key=\"first_seen\">{}</data>\
              <data key=\"last_seen\">{}</data></node>",
             e.id,
@@ -86,6 +86,7 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             e.reports.len(),
             Words(e.roles.iter().map(String::as_str), Xml),
             Words(e.localities.iter().map(String::as_str), Xml),
+            Words(e.aliases.iter().map(String::as_str), Xml),
             refs(&e.reports),
             Xml(first),
             Xml(last)
@@ -100,7 +101,9 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             .number(l.source)
             .text("\" target=\"n")
             .number(l.target)
-            .text("\"><data key=\"link\">named together</data><data key=\"weight\">")
+            .text("\"><data key=\"link\">")
+            .text(l.kind().as_str())
+            .text("</data><data key=\"weight\">")
             .number(l.seen.len())
             .text("</data><data key=\"references\">")
             .words(references(g, &l.seen), xml_swap)
@@ -143,11 +146,12 @@ pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
         })
         .collect();
     let end = |id: usize| ends[id].as_str();
-    let (named, possible, marking) = (
-        cell("Named together").to_string(),
-        cell("Possible link").to_string(),
-        cell(MARKING).to_string(),
-    );
+    // i2 link types: the map's types with a capital ("Named together", "Lives at").
+    let named: Vec<String> = LinkKind::ALL
+        .iter()
+        .map(|k| cell(&super::address::title_first(k.as_str())).to_string())
+        .collect();
+    let (possible, marking) = (cell("Possible link").to_string(), cell(MARKING).to_string());
     let mut row = Row::default();
     for (i, l) in g.links.iter().enumerate() {
         let (first, last) = g.link_span(i);
@@ -157,7 +161,7 @@ pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             .text(",")
             .text(end(l.target))
             .text(",")
-            .text(&named)
+            .text(&named[l.kind() as usize])
             .text(",\"")
             .number(n)
             .text(if n == 1 {

@@ -57,7 +57,7 @@ fn table_of(h: &mut String, g: &MapGraph, rows: &[(&Entity, usize)], count_name:
         "<table><tr><th scope=\"col\">entity</th><th scope=\"col\">{count_name}</th><th scope=\"col\">submissions</th><th scope=\"col\">first seen</th><th scope=\"col\">last seen</th><th scope=\"col\">references</th></tr>"
     );
     for (e, n) in rows {
-        let (first, last) = g.span(&e.reports);
+        let (first, last) = (e.first.as_str(), e.last.as_str());
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{n}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"refs\">{}</td></tr>",

@@ -30,9 +30,8 @@ const LISTED: usize = 20_000;
 /// Rows in the page's long tables at most (map.json and the exports hold everything).
 const ROWS: usize = 500;
 
-pub const KINDS: [Kind; 6] = [
+pub const KINDS: [Kind; 5] = [
     Kind::Person,
-    Kind::Nickname,
     Kind::Vehicle,
     Kind::Phone,
     Kind::Online,
@@ -100,7 +99,6 @@ fn embed(v: &impl Serialize) -> serde_json::Result<String> {
 fn symbol(kind: Kind) -> String {
     let (fill, shape) = match kind {
         Kind::Person => ("#D55E00", "<circle cx=\"8\" cy=\"8\" r=\"7\""),
-        Kind::Nickname => ("#CC79A7", "<path d=\"M1 2h10l4 6-4 6H1z\""),
         Kind::Vehicle => (
             "#0072B2",
             "<rect x=\"1\" y=\"3\" width=\"14\" height=\"10\" rx=\"2\"",
@@ -186,33 +184,58 @@ fn choose(g: &MapGraph, limit: usize) -> Drawn {
 /// (a sorted map) gave, without building a JSON value per entity.
 #[derive(Serialize)]
 struct Node<'a> {
+    aliases: &'a BTreeSet<String>,
     cluster: Option<usize>,
     drawn: bool,
+    evidence: &'a [String],
+    first: &'a str,
     id: usize,
     key: &'a str,
     kind: Kind,
     label: &'a str,
+    last: &'a str,
     localities: &'a BTreeSet<String>,
+    members: &'a [String],
     roles: Vec<String>,
     subs: Vec<usize>,
+    within: Option<usize>,
 }
 
-/// A submission as the script reads it: reference, date, form, priority, localities and
-/// evidence files.
-type Sub<'a> = (&'a str, &'a str, &'a str, &'a str, &'a [String], usize);
+/// A submission as the script reads it: reference, day received, form, priority,
+/// localities, evidence files and the day it happened.
+type Sub<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a [String],
+    usize,
+    &'a str,
+);
+
+/// A link as the script reads it: its ends, the submissions that give it (their number is its
+/// weight) and its type (the strongest the reports give it).
+type LinkData = (usize, usize, Vec<usize>, &'static str);
 
 #[derive(Serialize)]
 struct Data<'a> {
-    links: Vec<(usize, usize, Vec<usize>)>,
+    links: Vec<LinkData>,
     nodes: Vec<Node<'a>>,
     possible: Vec<(usize, usize, &'static str)>,
     submissions: Vec<Sub<'a>>,
+    /// The workspace as read, so that its export keeps what was decided before.
+    workspace: &'a super::workspace::Workspace,
 }
 
 /// The data the script reads: submissions (only those the entities carried are named in), the
 /// entities drawn and those of the listed clusters carried (`drawn: false`), and the links and
 /// possible links among them.
-fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Data<'a> {
+fn data<'a>(
+    g: &'a MapGraph,
+    drawn: &Drawn,
+    cluster_of: &[Option<usize>],
+    workspace: &'a super::workspace::Workspace,
+) -> Data<'a> {
     let carried = || drawn.ids.iter().chain(&drawn.listed_ids);
     let inside: HashMap<usize, bool> = drawn
         .ids
@@ -241,6 +264,7 @@ fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Dat
                 s.priority.as_str(),
                 s.localities.as_slice(),
                 s.attachments,
+                s.event.as_str(),
             )
         })
         .collect();
@@ -248,19 +272,25 @@ fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Dat
         .map(|id| {
             let e = &g.entities[*id];
             Node {
+                aliases: &e.aliases,
                 cluster: cluster_of[*id],
                 drawn: inside.get(id).copied().unwrap_or(false),
+                evidence: &e.evidence,
+                first: &e.first,
                 id: e.id,
                 key: &e.key,
                 kind: e.kind,
                 label: &e.label,
+                last: &e.last,
                 localities: &e.localities,
+                members: &e.members,
                 roles: e
                     .roles
                     .iter()
                     .map(|r| r.to_lowercase().replace('_', " "))
                     .collect(),
                 subs: e.reports.iter().map(at).collect(),
+                within: e.within.filter(|w| inside.contains_key(w)),
             }
         })
         .collect();
@@ -268,7 +298,14 @@ fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Dat
         .links
         .iter()
         .filter(|l| inside.contains_key(&l.source) && inside.contains_key(&l.target))
-        .map(|l| (l.source, l.target, l.seen.iter().map(at).collect()))
+        .map(|l| {
+            (
+                l.source,
+                l.target,
+                l.seen.iter().map(at).collect(),
+                l.kind().as_str(),
+            )
+        })
         .collect();
     let possible = g
         .possible_links
@@ -281,6 +318,7 @@ fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Dat
         nodes,
         possible,
         submissions,
+        workspace,
     }
 }
 
@@ -470,10 +508,15 @@ fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
 }
 
 /// The page, drawing at most `limit` entities (`map --draw`).
-pub fn html(g: &MapGraph, note: &str, limit: usize) -> serde_json::Result<String> {
+pub fn html(
+    g: &MapGraph,
+    note: &str,
+    limit: usize,
+    workspace: &super::workspace::Workspace,
+) -> serde_json::Result<String> {
     let drawn = choose(g, limit);
     let cluster_of = g.cluster_of();
-    let data = data(g, &drawn, &cluster_of);
+    let data = data(g, &drawn, &cluster_of, workspace);
     let subs: BTreeSet<u32> = drawn
         .ids
         .iter()
