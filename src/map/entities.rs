@@ -184,8 +184,13 @@ fn mention(kind: Kind, key: String, label: String) -> Mention {
 /// A name with its "known as" part taken out: "Tyler Reeve (Big T)", "Tyler aka Big T" and
 /// "Tyler Reeve, known as Big T" give the name and the alias.
 fn known_as(name: &str) -> (String, Option<String>) {
-    if let Some((n, rest)) = name.split_once('(') {
-        let alias = rest.trim_end().trim_end_matches(')').trim();
+    let trimmed = name.trim_end();
+    if let Some((n, rest)) = trimmed
+        .strip_suffix(')')
+        .and_then(|t| t.rsplit_once('('))
+        .filter(|(n, _)| !n.trim().is_empty())
+    {
+        let alias = rest.trim();
         let alias = alias
             .strip_prefix("aka ")
             .or_else(|| alias.strip_prefix("known as "))
@@ -384,7 +389,7 @@ impl Collector {
             return vec![self.add(mention(
                 Kind::Place,
                 format!("street:{scope}:{}", a.street),
-                address::title(&a.street),
+                t.to_string(),
             ))];
         };
         let building = format!("{number} {}", a.street);

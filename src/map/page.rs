@@ -40,26 +40,31 @@ pub const KINDS: [Kind; 5] = [
 
 /// The page's only style sheet. Its id is the one cytoscape gives the style sheet it would
 /// otherwise add itself (which the CSP would refuse); this sheet carries that rule.
-const STYLE: &str = "body{font-family:Arial,sans-serif;margin:1em 1.5em;color:#0b0c0c;line-height:1.35}\
-.marking{background:#d4351c;color:#fff;font-weight:bold;padding:.3em .6em;display:inline-block;margin:.3em 0}\
-h1{margin:.2em 0}table{border-collapse:collapse;margin:1em 0}th,td{border-bottom:1px solid #b1b4b6;padding:.25em .6em;text-align:left;vertical-align:top}\
+const STYLE: &str = "body{font-family:Arial,sans-serif;margin:.5em 1em;color:#0b0c0c;line-height:1.35}\
+.marking{background:#d4351c;color:#fff;font-weight:bold;padding:.2em .6em;display:inline-block;margin:.2em 0}\
+header p{margin:.2em 0}h1{margin:.1em 0;font-size:1.5rem}table{border-collapse:collapse;margin:1em 0}th,td{border-bottom:1px solid #b1b4b6;padding:.25em .6em;text-align:left;vertical-align:top}\
 .__________cytoscape_container{position:relative}\
-.layout{display:grid;grid-template-columns:17rem minmax(0,1fr) 19rem;gap:1em;align-items:start}\
+.layout{display:grid;grid-template-columns:auto minmax(0,1fr) auto;gap:.8em;align-items:start}\
 @media (max-width:60rem){.layout{grid-template-columns:minmax(0,1fr)}}\
+details.fold>summary{font-weight:bold;cursor:pointer;padding:.3em;border:2px solid #0b0c0c;background:#f3f2f1;min-height:24px}\
+details.fold[open]{width:17rem}#panel-fold[open]{width:20rem}\
 .controls label,.controls legend{display:block;font-weight:bold;margin:.6em 0 .2em}\
 .controls fieldset{border:0;padding:0;margin:0}.controls .check label{display:inline;font-weight:normal;margin:0 0 0 .3em}\
 .controls .check{margin:.15em 0}.controls input[type=search],.controls select{width:100%;box-sizing:border-box;font-size:1rem;padding:.25em;border:2px solid #0b0c0c}\
-.controls input[type=range]{width:100%}\
-input:focus,select:focus,button:focus,[tabindex]:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}\
-button{font-size:1rem;padding:.3em .6em;margin:.6em 0;border:2px solid #0b0c0c;background:#f3f2f1;color:#0b0c0c;cursor:pointer}\
+.controls input[type=range]{width:100%}.controls h2{font-size:1.2rem;margin:.8em 0 .2em}\
+input:focus,select:focus,button:focus,summary:focus,[tabindex]:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}\
+button{font-size:1rem;padding:.3em .6em;margin:.4em 0;border:2px solid #0b0c0c;background:#f3f2f1;color:#0b0c0c;cursor:pointer}\
 button.link{border:0;background:none;color:#1d70b8;text-decoration:underline;padding:0;margin:0;text-align:left;min-height:24px;min-width:24px}#results li,#panel li{margin:.25em 0}\
+button.small{font-size:.9rem;padding:.1em .4em;margin:0 0 0 .4em}\
 #results{list-style:none;padding:0;margin:.3em 0;max-height:14em;overflow:auto}\
-#graph{height:72vh;min-height:22rem;border:1px solid #b1b4b6;background:#fff}\
+#graph{height:calc(100vh - 9rem);min-height:22rem;border:1px solid #b1b4b6;background:#fff}\
+.network-bar{display:flex;flex-wrap:wrap;gap:.3em 1.2em;align-items:center;margin:.2em 0}.network-bar p{margin:0}\
+.network-bar .check label{font-weight:normal;margin-left:.3em}\
 #timeline{width:100%;height:3.5em;display:block;margin-top:.3em}\
-#panel{border-left:5px solid #1d70b8;padding:0 .8em;max-height:80vh;overflow:auto;overflow-wrap:anywhere}\
+#panel{border-left:5px solid #1d70b8;padding:0 .8em;max-height:calc(100vh - 9rem);overflow:auto;overflow-wrap:anywhere}\
 #panel dt{font-weight:bold}#panel dd{margin:0 0 .3em}#panel ul{padding-left:1.1em}\
 .key span{margin-right:1em;white-space:nowrap}.key svg{vertical-align:middle;margin-right:.3em}\
-@media print{.controls,#graph,#status,.key{display:none}.layout{display:block}}";
+@media print{.controls,#graph,#status,.key,.network-bar,details.fold>summary{display:none}.layout{display:block}}";
 
 /// The page's CSP: its script and its style sheet by hash; nothing may load, connect, frame or
 /// submit.
@@ -339,7 +344,8 @@ fn options(h: &mut String, id: &str, label: &str, all: &str, values: &BTreeSet<&
 }
 
 fn controls(h: &mut String, g: &MapGraph, drawn: &Drawn, subs: &[u32]) {
-    h.push_str("<section class=\"controls\" aria-labelledby=\"controls-heading\"><h2 id=\"controls-heading\">Search and filters</h2>\
+    h.push_str("<details class=\"fold\" id=\"controls-fold\" open><summary>Search, filters and workspace</summary>\
+        <section class=\"controls\" aria-labelledby=\"controls-heading\"><h2 id=\"controls-heading\">Search and filters</h2>\
         <label for=\"search\">Search a name, nickname, plate, phone or account</label>\
         <input type=\"search\" id=\"search\" autocomplete=\"off\" spellcheck=\"false\" aria-describedby=\"results-count\">\
         <p id=\"results-count\" aria-live=\"polite\"></p><ul id=\"results\" aria-label=\"Search results\"></ul>\
@@ -362,10 +368,10 @@ fn controls(h: &mut String, g: &MapGraph, drawn: &Drawn, subs: &[u32]) {
     options(h, "locality", "Locality", "All localities", &localities);
     options(h, "form", "Form", "All forms", &forms);
     options(h, "priority", "Priority", "All priorities", &priorities);
-    h.push_str("<fieldset><legend>Days received</legend>\
+    h.push_str("<fieldset><legend>Days it happened</legend>\
         <label for=\"from\">From</label><input type=\"range\" id=\"from\" min=\"0\" max=\"0\" step=\"1\" value=\"0\">\
         <label for=\"to\">To</label><input type=\"range\" id=\"to\" min=\"0\" max=\"0\" step=\"1\" value=\"0\">\
-        <p id=\"range-label\" aria-live=\"polite\"></p>\
+        <p id=\"range-label\" aria-live=\"polite\"></p><p>By the dates of the events in the reports; the day received where a report gives none.</p>\
         <svg id=\"timeline\" viewBox=\"0 0 600 60\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\"></svg></fieldset>\
         <label for=\"cluster\">Cluster</label><select id=\"cluster\"><option value=\"\">All drawn</option>");
     let shown = drawn.whole + usize::from(drawn.partial.is_some());
@@ -387,7 +393,11 @@ fn controls(h: &mut String, g: &MapGraph, drawn: &Drawn, subs: &[u32]) {
     }
     h.push_str("</select>\
         <div class=\"check\"><input type=\"checkbox\" id=\"possible\" checked><label for=\"possible\">Show possible links (dashed)</label></div>\
-        <button type=\"button\" id=\"reset\">Show all again</button></section>");
+        <button type=\"button\" id=\"reset\">Show all again</button>\
+        <h2 id=\"workspace-heading\">Workspace</h2><p id=\"workspace-status\" aria-live=\"polite\"></p>\
+        <ul id=\"decisions\" aria-labelledby=\"workspace-heading\"></ul>\
+        <button type=\"button\" id=\"export\">Export the workspace</button>\
+        <p>Save it, then run <code>map --workspace</code> with that file: your merges and splits are kept on every run.</p></section></details>");
 }
 
 fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
@@ -463,7 +473,7 @@ fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
             bar((n * 200 / max) as u64)
         );
     }
-    h.push_str("</table><h2>Timeline</h2><table><tr><th scope=\"col\">day received</th><th scope=\"col\">submissions</th><th></th></tr>");
+    h.push_str("</table><h2>Timeline</h2><table><tr><th scope=\"col\">day it happened (received, where not given)</th><th scope=\"col\">submissions</th><th></th></tr>");
     let max = g.timeline.values().copied().max().unwrap_or(1).max(1);
     for (d, n) in &g.timeline {
         let _ = write!(
@@ -557,7 +567,10 @@ pub fn html(
     let _ = write!(
         h,
         "<section aria-labelledby=\"network-heading\"><h2 id=\"network-heading\">Network</h2><p>{}</p>\
-         <p id=\"status\" role=\"status\"></p><div id=\"graph\" role=\"img\" aria-label=\"Link network. Every entity drawn can be reached with the search and the panel's lists.\"></div>\
+         <div class=\"network-bar\"><p id=\"status\" role=\"status\"></p>\
+         <div class=\"check\"><input type=\"checkbox\" id=\"weak\"><label for=\"weak\">Show weak links (only named together)</label></div>\
+         <label for=\"hops\">Selecting an entity shows</label><select id=\"hops\"><option value=\"1\">its links</option><option value=\"2\">links two steps out</option></select></div>\
+         <div id=\"graph\" role=\"img\" aria-label=\"Link network. Every entity drawn can be reached with the search and the panel's lists.\"></div>\
          <p class=\"key\">",
         escape(&scope)
     );
@@ -565,8 +578,9 @@ pub fn html(
         let _ = write!(h, "<span>{}{}</span>", symbol(k), k.as_str());
     }
     h.push_str(
-        "<span>dashed line: possible link</span></p></section>\
-        <aside id=\"panel\" aria-label=\"Selected entity\" hidden></aside></main>",
+        "<span>dashed line: possible link</span><span>line width: reports that give the link</span></p></section>\
+        <details class=\"fold\" id=\"panel-fold\" open><summary>Selected entity</summary>\
+        <aside id=\"panel\" aria-label=\"Selected entity\"><p>Select an entity in the drawing or the search.</p></aside></details></main>",
     );
     tables(&mut h, g, &drawn);
     let _ = writeln!(
