@@ -336,6 +336,7 @@ struct PossibleRow {
 struct ReportRow<'a> {
     attachments: usize,
     date: &'a str,
+    event: &'a str,
     form: &'a str,
     localities: &'a [String],
     priority: &'a str,
@@ -405,6 +406,7 @@ impl Serialize for Json<'_> {
                         g.reports.iter().map(|r| ReportRow {
                             attachments: r.attachments,
                             date: &r.date,
+                            event: &r.event,
                             form: &r.form,
                             localities: &r.localities,
                             priority: &r.priority,
