@@ -207,17 +207,23 @@ fn more_answers(
         .to_string();
     let roll: f64 = rng.gen();
     if roll < 0.25 {
-        answers["people"].as_array_mut().expect("people").push(json!({
-            "role": "ASSOCIATE_OR_PEER",
-            "forename": FORENAMES[rng.gen_range(0..FORENAMES.len())],
-            "surname": SURNAMES[rng.gen_range(0..SURNAMES.len())],
-            "age_estimate": "AGE_16_17",
-        }));
+        answers["people"]
+            .as_array_mut()
+            .expect("people")
+            .push(json!({
+                "role": "ASSOCIATE_OR_PEER",
+                "forename": FORENAMES[rng.gen_range(0..FORENAMES.len())],
+                "surname": SURNAMES[rng.gen_range(0..SURNAMES.len())],
+                "age_estimate": "AGE_16_17",
+            }));
     } else if roll < 0.32 {
-        answers["people"].as_array_mut().expect("people").push(json!({
-            "role": "PERSON_POSING_RISK",
-            "aliases_nicknames": NICKNAMES[rng.gen_range(0..NICKNAMES.len())],
-        }));
+        answers["people"]
+            .as_array_mut()
+            .expect("people")
+            .push(json!({
+                "role": "PERSON_POSING_RISK",
+                "aliases_nicknames": NICKNAMES[rng.gen_range(0..NICKNAMES.len())],
+            }));
     }
     if rng.gen_bool(0.6) {
         let whose = if rng.gen_bool(0.3) {

@@ -3,7 +3,8 @@
 use anyhow::Context;
 use clap::Parser;
 use pis_gateway::cli::{
-    AuditAction, Cli, Command, OfficerArgs, OutboxAction, PartnerAction, Signers, SpoolAction,
+    AuditAction, Cli, Command, MapArgs, OfficerArgs, OutboxAction, PartnerAction, Signers,
+    SpoolAction,
 };
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
@@ -74,25 +75,7 @@ fn main() -> ExitCode {
         Command::Spool {
             action: SpoolAction::Copy { from, to },
         } => spool_copy(&from, &to),
-        Command::Map {
-            identity,
-            since,
-            locality,
-            out,
-            draw,
-            workspace,
-            signers,
-            inputs,
-        } => map(MapArgs {
-            identity,
-            since,
-            locality,
-            out,
-            draw,
-            workspace,
-            signers,
-            inputs,
-        }),
+        Command::Map(args) => map(args),
         Command::TriageEval {
             rules,
             strict,
@@ -990,18 +973,6 @@ fn audit_head(
                 "--head must be the signed log line (seq=… hash=… key=… sig=…) or SEQ:HEX"
             )
         })
-}
-
-/// `map`'s arguments.
-struct MapArgs {
-    identity: std::path::PathBuf,
-    since: Option<String>,
-    locality: Option<String>,
-    out: std::path::PathBuf,
-    draw: usize,
-    workspace: Option<std::path::PathBuf>,
-    signers: Signers,
-    inputs: Vec<std::path::PathBuf>,
 }
 
 fn map(args: MapArgs) -> anyhow::Result<ExitCode> {

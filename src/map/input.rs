@@ -136,7 +136,7 @@ enum Outcome {
     Used {
         reference: String,
         rank: u8,
-        submission: Submission,
+        submission: Box<Submission>,
         /// Why its signature is not accepted, when used anyway (`--allow-unsigned`).
         unverified: Option<String>,
     },
@@ -210,7 +210,8 @@ fn open_batch(
                 Outcome::Used {
                     reference,
                     rank,
-                    submission,
+                    // Boxed: a submission is large beside the other outcome, a message.
+                    submission: Box::new(submission),
                     unverified,
                 }
             }
@@ -343,6 +344,7 @@ impl<'a> Taken<'a> {
                 submission,
                 unverified: why,
             } => {
+                let submission = *submission;
                 if let Some(why) = why {
                     self.unverified.push((name(), why));
                 }
@@ -446,7 +448,7 @@ mod tests {
         Outcome::Used {
             reference: s.reference.clone(),
             rank,
-            submission: s.clone(),
+            submission: Box::new(s.clone()),
             unverified: None,
         }
     }

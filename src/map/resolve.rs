@@ -209,7 +209,7 @@ fn nicknames(
             }
         }
     }
-    for (alias, roots) in &named {
+    for roots in named.values() {
         for r in roots.iter().skip(1) {
             possible.push(PossibleLink {
                 source: roots[0],
@@ -217,7 +217,6 @@ fn nicknames(
                 reason: "same nickname",
             });
         }
-        let _ = alias;
     }
     for id in ids.iter().filter(|id| people[id].nameless) {
         let mut owners: Vec<usize> = Vec::new();
