@@ -42,7 +42,7 @@ pub const KINDS: [Kind; 5] = [
 /// otherwise add itself (which the CSP would refuse); this sheet carries that rule.
 const STYLE: &str = "body{font-family:Arial,sans-serif;margin:.5em 1em;color:#0b0c0c;line-height:1.35}\
 .marking{background:#d4351c;color:#fff;font-weight:bold;padding:.2em .6em;display:inline-block;margin:.2em 0}\
-header p{margin:.2em 0}h1{margin:.1em 0;font-size:1.5rem}table{border-collapse:collapse;margin:1em 0}th,td{border-bottom:1px solid #b1b4b6;padding:.25em .6em;text-align:left;vertical-align:top}\
+.top{display:flex;flex-wrap:wrap;gap:0 1em;align-items:baseline}.top p{margin:.2em 0}h1{margin:.1em 0;font-size:1.5rem}table{border-collapse:collapse;margin:1em 0}th,td{border-bottom:1px solid #b1b4b6;padding:.25em .6em;text-align:left;vertical-align:top}\
 .__________cytoscape_container{position:relative}\
 .layout{display:grid;grid-template-columns:auto minmax(0,1fr) auto;gap:.8em;align-items:start}\
 @media (max-width:60rem){.layout{grid-template-columns:minmax(0,1fr)}}\
@@ -57,8 +57,8 @@ button{font-size:1rem;padding:.3em .6em;margin:.4em 0;border:2px solid #0b0c0c;b
 button.link{border:0;background:none;color:#1d70b8;text-decoration:underline;padding:0;margin:0;text-align:left;min-height:24px;min-width:24px}#results li,#panel li{margin:.25em 0}\
 button.small{font-size:.9rem;padding:.1em .4em;margin:0 0 0 .4em}\
 #results{list-style:none;padding:0;margin:.3em 0;max-height:14em;overflow:auto}\
-#graph{height:calc(100vh - 9rem);min-height:22rem;border:1px solid #b1b4b6;background:#fff}\
-.network-bar{display:flex;flex-wrap:wrap;gap:.3em 1.2em;align-items:center;margin:.2em 0}.network-bar p{margin:0}\
+#graph{height:calc(100vh - 8rem);min-height:22rem;border:1px solid #b1b4b6;background:#fff}\
+.network-bar{display:flex;flex-wrap:wrap;gap:.3em 1.2em;align-items:center;margin:.2em 0}.network-bar p,.network-bar h2{margin:0}.network-bar h2{font-size:1.2rem}\
 .network-bar .check label{font-weight:normal;margin-left:.3em}\
 #timeline{width:100%;height:3.5em;display:block;margin-top:.3em}\
 #panel{border-left:5px solid #1d70b8;padding:0 .8em;max-height:calc(100vh - 9rem);overflow:auto;overflow-wrap:anywhere}\
@@ -542,7 +542,7 @@ pub fn html(
          <meta name=\"referrer\" content=\"no-referrer\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{MARKING} – locality map</title><style id=\"__________cytoscape_stylesheet\">{STYLE}</style></head><body>\
-         <header><p class=\"marking\">{MARKING}</p><h1>Locality map</h1><p>{} submissions; {} entities; {} links; {} possible links; {} clusters. {}</p></header>",
+         <header class=\"top\"><p class=\"marking\">{MARKING}</p><h1>Locality map</h1><p>{} submissions; {} entities; {} links; {} possible links; {} clusters. {}</p></header>",
         csp(),
         g.reports.len(),
         g.entities.len(),
@@ -566,7 +566,7 @@ pub fn html(
     controls(&mut h, g, &drawn, &subs);
     let _ = write!(
         h,
-        "<section aria-labelledby=\"network-heading\"><h2 id=\"network-heading\">Network</h2><p>{}</p>\
+        "<section aria-labelledby=\"network-heading\"><div class=\"network-bar\"><h2 id=\"network-heading\">Network</h2><p>{}</p></div>\
          <div class=\"network-bar\"><p id=\"status\" role=\"status\"></p>\
          <div class=\"check\"><input type=\"checkbox\" id=\"weak\"><label for=\"weak\">Show weak links (only named together)</label></div>\
          <label for=\"hops\">Selecting an entity shows</label><select id=\"hops\"><option value=\"1\">its links</option><option value=\"2\">links two steps out</option></select></div>\

@@ -258,15 +258,18 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
 
     await check(results, failures, 'merge then reload keeps the merge', async () => {
       await page.locator('#reset').click();
-      const count = new Map();
-      for (const e of map.entities) count.set(e.label, (count.get(e.label) ?? 0) + 1);
-      const pair = map.possible_links.find((p) => count.get(entity.get(p.source).label) === 1 && entity.get(p.source).kind === entity.get(p.target).kind);
+      // An entity with one possible link, so its panel has one Merge button.
+      const possibleOf = (id) => map.possible_links.filter((p) => p.source === id || p.target === id);
+      const pair = map.possible_links.find((p) => possibleOf(p.source).length === 1 && entity.get(p.source).kind === entity.get(p.target).kind);
       if (!pair) throw new Error('no possible link to merge in the fixture');
       const [a, b] = [entity.get(pair.source), entity.get(pair.target)];
-      await page.locator('#search').fill(a.label);
-      await page.locator('#results button', { hasText: a.label }).first().click();
+      await page.evaluate((id) => window.pisMap.cy.getElementById(`n${id}`).emit('tap'), a.id);
       await page.waitForSelector('#panel:not([hidden]) h2');
-      await page.getByRole('button', { name: `Merge ${b.label} into ${a.label}` }).first().click();
+      const merges = page.locator('#panel button.merge');
+      if ((await merges.count()) !== 1) throw new Error(`${await merges.count()} Merge buttons in the panel of ${a.label}`);
+      const name = await merges.getAttribute('aria-label');
+      if (name !== `Merge ${b.label} into ${a.label}`) throw new Error(`button "${name}"`);
+      await merges.click();
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
       const work = fs.mkdtempSync(path.join(os.tmpdir(), 'map-workspace-'));
       try {
@@ -284,8 +287,7 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
         // The new page (reloaded from the second run) shows them as one, and says why.
         const second = await openMap(browser, path.join(out, 'map.html'), desktop);
         try {
-          await second.page.locator('#search').fill(one.label);
-          await second.page.locator('#results button', { hasText: one.label }).first().click();
+          await second.page.evaluate((id) => window.pisMap.cy.getElementById(`n${id}`).emit('tap'), one.id);
           await second.page.waitForSelector('#panel:not([hidden]) h2');
           const why = await second.page.locator('#panel ul.evidence').textContent();
           if (!why.includes('merged by the analyst')) throw new Error(`evidence: "${why}"`);

@@ -148,7 +148,7 @@ function main() {
     { selector: '.dim', style: { opacity: 0.12 } },
     { selector: 'edge', style: { width: 'data(width)', 'line-color': '#505a5f', 'curve-style': 'haystack' } },
     { selector: 'edge.weak', style: { 'line-color': '#b1b4b6' } },
-    { selector: 'edge.focus', style: { label: 'data(type)', 'font-size': FONT - 1, 'text-background-color': '#ffffff', 'text-background-opacity': 1, color: '#0b0c0c' } },
+    { selector: 'edge.focus[type]', style: { label: 'data(type)', 'font-size': FONT - 1, 'text-background-color': '#ffffff', 'text-background-opacity': 1, color: '#0b0c0c' } },
     {
       selector: 'edge.possible',
       style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4], 'line-color': '#0b0c0c', width: 2, 'curve-style': 'straight' },
@@ -492,7 +492,8 @@ function main() {
       refs.appendChild(el('li', `${ref} · ${happened === day ? `received ${day}` : `happened ${happened}, received ${day}`} · ${form} · ${priority} · ${files(attached || 0)}`));
     }
     panel.appendChild(refs);
-    const linked = [...(neighbours.get(id) ?? [])].sort((a, b) => b.seen.length - a.seen.length);
+    // Typed links first, then by weight.
+    const linked = [...(neighbours.get(id) ?? [])].sort((a, b) => (a.type === WEAK) - (b.type === WEAK) || b.seen.length - a.seen.length);
     panelList(panel, 'Linked', linked, (li, l) => {
       li.appendChild(document.createTextNode(`${l.type}: `));
       li.appendChild(entityButton(byId.get(l.id)));
