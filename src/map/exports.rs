@@ -59,6 +59,8 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
          <key id=\"submissions\" for=\"node\" attr.name=\"submissions\" attr.type=\"int\"/>\n\
          <key id=\"roles\" for=\"node\" attr.name=\"roles\" attr.type=\"string\"/>\n\
          <key id=\"localities\" for=\"node\" attr.name=\"localities\" attr.type=\"string\"/>\n\
+         <key id=\"aliases\" for=\"node\" attr.name=\"aliases\" attr.type=\"string\"/>\n\
+         <key id=\"note\" for=\"all\" attr.name=\"note\" attr.type=\"string\"/>\n\
          <key id=\"link\" for=\"edge\" attr.name=\"link\" attr.type=\"string\"/>\n\
          <key id=\"reason\" for=\"edge\" attr.name=\"reason\" attr.type=\"string\"/>\n\
          <key id=\"references\" for=\"all\" attr.name=\"references\" attr.type=\"string\"/>\n\
@@ -77,7 +79,7 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
              <data key=\"roles\">{}</data><data key=\"localities\">{}</data>\
              <data key=\"aliases\">{}</data>\
              <data key=\"references\">{}</data><data key=\"first_seen\">{}</data>\
-             <data key=\"last_seen\">{}</data></node>",
+             <data key=\"last_seen\">{}</data><data key=\"note\">{}</data></node>",
             e.id,
             e.kind.as_str(),
             Xml(&e.label),
@@ -89,7 +91,8 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             Words(e.aliases.iter().map(String::as_str), Xml),
             refs(&e.reports),
             Xml(first),
-            Xml(last)
+            Xml(last),
+            Xml(&joined(&e.notes))
         )?;
     }
     let mut row = Row::default();
@@ -111,6 +114,11 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             .escaped(first, xml_swap)
             .text("</data><data key=\"last_seen\">")
             .escaped(last, xml_swap)
+            .text("</data><data key=\"note\">")
+            .escaped(
+                &joined(g.link_notes.get(&i).map_or(&[], Vec::as_slice)),
+                xml_swap,
+            )
             .text("</data></edge>")
             .end(w)?;
     }
@@ -128,7 +136,16 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
 }
 
 /// The i2 import file's columns, in order.
-pub const I2_COLUMNS: &str = "entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking";
+pub const I2_COLUMNS: &str = "entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking,entity1_note,entity2_note,link_note";
+
+/// Notes as one cell's text ("" for none).
+fn joined(notes: &[String]) -> std::borrow::Cow<'_, str> {
+    match notes {
+        [] => "".into(),
+        [one] => one.as_str().into(),
+        more => more.join(" / ").into(),
+    }
+}
 
 pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
     writeln!(w, "{I2_COLUMNS}")?;
@@ -176,15 +193,29 @@ pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             .csv(references(g, &l.seen))
             .text(",")
             .text(&marking)
+            .text(",")
+            .csv(std::iter::once(
+                joined(&g.entities[l.source].notes).as_ref(),
+            ))
+            .text(",")
+            .csv(std::iter::once(
+                joined(&g.entities[l.target].notes).as_ref(),
+            ))
+            .text(",")
+            .csv(std::iter::once(
+                joined(g.link_notes.get(&i).map_or(&[], Vec::as_slice)).as_ref(),
+            ))
             .end(w)?;
     }
     for p in &g.possible_links {
         writeln!(
             w,
-            "{},{},{possible},{},,,,{marking}",
+            "{},{},{possible},{},,,,{marking},{},{},",
             end(p.source),
             end(p.target),
             cell(p.reason),
+            cell(&joined(&g.entities[p.source].notes)),
+            cell(&joined(&g.entities[p.target].notes)),
         )?;
     }
     Ok(())

@@ -50,6 +50,8 @@ pub struct Entity {
     pub members: Vec<String>,
     /// Why they were joined.
     pub evidence: Vec<String>,
+    /// The analyst's notes on it (from the workspace).
+    pub notes: Vec<String>,
 }
 
 /// Two entities named in the same submissions.
@@ -93,6 +95,8 @@ pub struct MapGraph {
     pub timeline: BTreeMap<String, usize>,
     /// Workspace decisions applied, and those naming no entity of this map.
     pub decisions: (usize, usize),
+    /// The analyst's notes on links, by the link's place in `links`.
+    pub link_notes: BTreeMap<usize, Vec<String>>,
     /// Each report's event day as its place among the days in `timeline`: spans over many
     /// reports compare small numbers side by side instead of following each report to its date.
     day_rank: Vec<u32>,
@@ -265,6 +269,7 @@ impl Builder {
             within: None,
             members: Vec::new(),
             evidence: Vec::new(),
+            notes: Vec::new(),
         });
         if m.kind == Kind::Person {
             self.people.insert(
@@ -394,11 +399,20 @@ impl Builder {
             index[slot(kind)].get(key).copied()
         };
         let mut res = resolve(&entities, &people, decisions, &find);
+        // The notes' entities, found while the index is here.
+        let notes: Vec<(Vec<usize>, &str)> = decisions
+            .notes
+            .iter()
+            .filter_map(|n| {
+                let ids: Option<Vec<usize>> = n.about.iter().map(|a| find(a)).collect();
+                Some((ids?, n.text.as_str()))
+            })
+            .collect();
         drop(people);
         drop(index);
         let mut possible = std::mem::take(&mut res.possible);
         partial_plates(&entities, &mut possible);
-        let (entities, of) = join(entities, &res.uf, &mut res.evidence);
+        let (mut entities, of) = join(entities, &res.uf, &mut res.evidence);
         let possible = remap_possible(possible, &of);
 
         let mut joined: FxHashMap<(usize, usize), (Vec<u32>, u16)> =
@@ -428,6 +442,19 @@ impl Builder {
             })
             .collect();
         links.sort_unstable_by_key(|l| (l.source, l.target));
+        let mut link_notes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for (ids, text) in notes {
+            match ids.as_slice() {
+                [e] => entities[of[*e]].notes.push(text.to_string()),
+                [a, b] => {
+                    let (a, b) = (of[*a].min(of[*b]), of[*a].max(of[*b]));
+                    if let Ok(i) = links.binary_search_by_key(&(a, b), |l| (l.source, l.target)) {
+                        link_notes.entry(i).or_default().push(text.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
 
         let mut uf = UnionFind::<usize>::new(entities.len());
         for l in &links {
@@ -455,6 +482,7 @@ impl Builder {
             hotspots,
             timeline,
             decisions: (res.applied, res.unknown),
+            link_notes,
         }
     }
 }
@@ -497,6 +525,7 @@ fn absorb(into: &mut Entity, e: Entity) {
     into.localities.extend(e.localities);
     into.roles.extend(e.roles);
     into.aliases.extend(e.aliases);
+    into.notes.extend(e.notes);
     if !e.first.is_empty() && (into.first.is_empty() || e.first < into.first) {
         into.first = e.first;
     }
@@ -574,6 +603,7 @@ mod tests {
                 within: None,
                 members: Vec::new(),
                 evidence: Vec::new(),
+                notes: Vec::new(),
             })
             .collect();
         let mut indexed = Vec::new();

@@ -293,6 +293,7 @@ struct EntityRow<'a> {
     last_seen: &'a str,
     localities: &'a std::collections::BTreeSet<String>,
     members: &'a [String],
+    notes: &'a [String],
     references: Refs<'a>,
     roles: &'a std::collections::BTreeSet<String>,
     within: Option<usize>,
@@ -309,6 +310,7 @@ struct SeenRow<'a> {
 #[derive(Serialize)]
 struct LinkRow<'a> {
     kind: &'static str,
+    notes: &'a [String],
     seen: Seen<'a>,
     source: usize,
     target: usize,
@@ -371,6 +373,7 @@ impl Serialize for Json<'_> {
                             last_seen: &e.last,
                             localities: &e.localities,
                             members: &e.members,
+                            notes: &e.notes,
                             references: Refs(g, &e.reports),
                             roles: &e.roles,
                             within: e.within,
@@ -380,8 +383,9 @@ impl Serialize for Json<'_> {
                 m.serialize_field(
                     "links",
                     &Seq(|| {
-                        g.links.iter().map(|l| LinkRow {
+                        g.links.iter().enumerate().map(|(i, l)| LinkRow {
                             kind: l.kind().as_str(),
+                            notes: g.link_notes.get(&i).map_or(&[], Vec::as_slice),
                             seen: Seen(g, &l.seen),
                             source: l.source,
                             target: l.target,

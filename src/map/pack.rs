@@ -74,6 +74,42 @@ fn table_of(h: &mut String, g: &MapGraph, rows: &[(&Entity, usize)], count_name:
     h.push_str("</table>");
 }
 
+/// The analyst's notes (from the workspace) on the entities and links of this map.
+fn analyst_notes(h: &mut String, g: &MapGraph) {
+    h.push_str("<h2>Analyst's notes</h2><table><tr><th scope=\"col\">entity or link</th><th scope=\"col\">note</th></tr>");
+    let mut any = false;
+    for e in g.entities.iter().filter(|e| !e.notes.is_empty()) {
+        for n in &e.notes {
+            let _ = write!(
+                h,
+                "<tr><td>{} ({})</td><td>{}</td></tr>",
+                escape(&e.label),
+                e.kind.as_str(),
+                escape(n)
+            );
+            any = true;
+        }
+    }
+    for (i, notes) in &g.link_notes {
+        let l = &g.links[*i];
+        for n in notes {
+            let _ = write!(
+                h,
+                "<tr><td>{} – {} ({})</td><td>{}</td></tr>",
+                escape(&g.entities[l.source].label),
+                escape(&g.entities[l.target].label),
+                l.kind().as_str(),
+                escape(n)
+            );
+            any = true;
+        }
+    }
+    if !any {
+        h.push_str("<tr><td colspan=\"2\">None.</td></tr>");
+    }
+    h.push_str("</table>");
+}
+
 pub fn html(g: &MapGraph, locality: &str, note: &str) -> String {
     let degrees = g.degrees();
     let days: Vec<&str> = g.reports.iter().map(|r| r.date.as_str()).collect();
@@ -153,6 +189,8 @@ pub fn html(g: &MapGraph, locality: &str, note: &str) -> String {
     places.truncate(TOP);
     h.push_str("<h2>Hotspots: places named most</h2>");
     table_of(&mut h, g, &places, "links");
+
+    analyst_notes(&mut h, g);
 
     let mut weeks: BTreeMap<String, usize> = BTreeMap::new();
     for (d, n) in &g.timeline {

@@ -62,7 +62,7 @@ button.small{font-size:.9rem;padding:.1em .4em;margin:0 0 0 .4em}\
 .network-bar .check label{font-weight:normal;margin-left:.3em}\
 #timeline{width:100%;height:3.5em;display:block;margin-top:.3em}\
 #panel{border-left:5px solid #1d70b8;padding:0 .8em;max-height:calc(100vh - 9rem);overflow:auto;overflow-wrap:anywhere}\
-#panel dt{font-weight:bold}#panel dd{margin:0 0 .3em}#panel ul{padding-left:1.1em}\
+#panel textarea{width:100%;box-sizing:border-box;font-size:1rem;border:2px solid #0b0c0c}#panel label{display:block;font-weight:bold;margin-top:.6em}#panel dt{font-weight:bold}#panel dd{margin:0 0 .3em}#panel ul{padding-left:1.1em}\
 .key span{margin-right:1em;white-space:nowrap}.key svg{vertical-align:middle;margin-right:.3em}\
 @media print{.controls,#graph,#status,.key,.network-bar,details.fold>summary{display:none}.layout{display:block}}";
 
@@ -201,6 +201,7 @@ struct Node<'a> {
     last: &'a str,
     localities: &'a BTreeSet<String>,
     members: &'a [String],
+    notes: &'a [String],
     roles: Vec<String>,
     subs: Vec<usize>,
     within: Option<usize>,
@@ -289,6 +290,7 @@ fn data<'a>(
                 last: &e.last,
                 localities: &e.localities,
                 members: &e.members,
+                notes: &e.notes,
                 roles: e
                     .roles
                     .iter()

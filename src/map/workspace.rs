@@ -4,7 +4,8 @@
 //!
 //! A decision names entities by identity (`kind:key`, as the i2 export does): a strong key
 //! ("person:kai brown|2009-01-01"), a place or a plate, or one report's person
-//! ("person:PIS-AAAA-BBBB#0"), all of which stay the same from run to run.
+//! ("person:PIS-AAAA-BBBB#0"), all of which stay the same from run to run. Notes name one
+//! entity, or the two ends of a link, the same way, and go with them into the exports.
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -21,12 +22,21 @@ pub enum Decision {
     Split { member: String },
 }
 
+/// The analyst's note on an entity (`about` names it) or a link (`about` names its two ends).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub about: Vec<String>,
+    pub text: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workspace {
     pub marking: String,
     pub version: u32,
     #[serde(default)]
     pub decisions: Vec<Decision>,
+    #[serde(default)]
+    pub notes: Vec<Note>,
 }
 
 impl Default for Workspace {
@@ -35,6 +45,7 @@ impl Default for Workspace {
             marking: super::output::MARKING.into(),
             version: VERSION,
             decisions: Vec::new(),
+            notes: Vec::new(),
         }
     }
 }
@@ -54,6 +65,8 @@ pub enum WorkspaceError {
 /// Decisions at most: a workspace is the analyst's own file, but a larger one is a mistake
 /// (or not a workspace), and is refused rather than slowing every run.
 const MAX_DECISIONS: usize = 100_000;
+/// Characters in a note at most.
+const MAX_NOTE: usize = 5_000;
 /// Bytes at most.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -84,10 +97,22 @@ impl Workspace {
         if ws.version != VERSION {
             return Err(WorkspaceError::Version(name(), ws.version));
         }
-        if ws.decisions.len() > MAX_DECISIONS {
+        if ws.decisions.len() > MAX_DECISIONS || ws.notes.len() > MAX_DECISIONS {
             return Err(WorkspaceError::Read(
                 name(),
-                std::io::Error::other("more than 100,000 decisions"),
+                std::io::Error::other("more than 100,000 decisions or notes"),
+            ));
+        }
+        if ws
+            .notes
+            .iter()
+            .any(|n| !(1..=2).contains(&n.about.len()) || n.text.chars().count() > MAX_NOTE)
+        {
+            return Err(WorkspaceError::Read(
+                name(),
+                std::io::Error::other(
+                    "a note must be about one entity or one link, in at most 5,000 characters",
+                ),
             ));
         }
         Ok(ws)
@@ -144,7 +169,11 @@ impl Workspace {
             }
         }
         merges.retain(|m| m.len() > 1);
-        Decisions { merges, splits }
+        Decisions {
+            merges,
+            splits,
+            notes: self.notes.clone(),
+        }
     }
 }
 
@@ -154,6 +183,8 @@ impl Workspace {
 pub struct Decisions {
     pub merges: Vec<Vec<String>>,
     pub splits: HashSet<String>,
+    /// Notes, carried onto the entities and links they name.
+    pub notes: Vec<Note>,
 }
 
 #[cfg(test)]
@@ -208,6 +239,10 @@ mod tests {
         );
         let ws = Workspace {
             decisions: vec![merge(&["person:a", "person:b"]), split("person:c")],
+            notes: vec![Note {
+                about: vec!["person:a".into()],
+                text: "seen with the Station Parade group".into(),
+            }],
             ..Workspace::default()
         };
         ws.save(&path).expect("saved");
@@ -222,6 +257,15 @@ mod tests {
         assert!(matches!(
             Workspace::load(&path),
             Err(WorkspaceError::Format(..))
+        ));
+        let long = format!(
+            "{{\"marking\":\"OFFICIAL-SENSITIVE\",\"version\":1,\"notes\":[{{\"about\":[\"person:a\"],\"text\":\"{}\"}}]}}",
+            "x".repeat(5_001)
+        );
+        std::fs::write(&path, long).expect("write");
+        assert!(matches!(
+            Workspace::load(&path),
+            Err(WorkspaceError::Read(..))
         ));
         std::fs::write(
             &path,

@@ -399,7 +399,7 @@ fn planted_links_become_exactly_the_expected_clusters() {
     let mut lines = i2.lines();
     assert_eq!(
         lines.next(),
-        Some("entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking")
+        Some("entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking,entity1_note,entity2_note,link_note")
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(
@@ -943,8 +943,12 @@ fn the_analysts_workspace_is_kept_0600_and_its_merge_survives_new_reports() {
 
     // The analyst decides the two Kai Browns are one (as the page's export writes it), in a
     // file others could read.
+    let hostile = "=cmd|' /C calc'!A0 <b>bold</b>";
     let decided = json!({"marking": "OFFICIAL-SENSITIVE", "version": 1, "decisions": [
         {"action": "merge", "members": ["person:kai brown|2009-01-01", "person:kai brown|2009-02-02"]}
+    ], "notes": [
+        {"about": ["person:kai brown|2009-02-02"], "text": hostile},
+        {"about": ["person:kai brown|2009-01-01", "place:street:craven:e1 place"], "text": "met there twice"}
     ]});
     std::fs::write(&ws, decided.to_string()).expect("write");
     #[cfg(unix)]
@@ -964,7 +968,12 @@ fn the_analysts_workspace_is_kept_0600_and_its_merge_survives_new_reports() {
         dir.path(),
         &key_file,
         &out,
-        &["--workspace", ws.to_str().expect("utf-8")],
+        &[
+            "--workspace",
+            ws.to_str().expect("utf-8"),
+            "--locality",
+            "craven",
+        ],
         &inputs,
     );
     assert!(ok, "{stderr}");
@@ -972,6 +981,7 @@ fn the_analysts_workspace_is_kept_0600_and_its_merge_survives_new_reports() {
     assert_eq!(mode(&ws), 0o600, "written back 0600");
     let kept: Value = serde_json::from_slice(&std::fs::read(&ws).expect("ws")).expect("json");
     assert_eq!(kept["decisions"], decided["decisions"]);
+    assert_eq!(kept["notes"], decided["notes"]);
     let map: Value =
         serde_json::from_slice(&std::fs::read(out.join("map.json")).expect("json")).expect("json");
     let kais: Vec<&Value> = map["map"]["entities"]
@@ -997,6 +1007,39 @@ fn the_analysts_workspace_is_kept_0600_and_its_merge_survives_new_reports() {
         kais[0]["evidence"],
         json!(["merged by the analyst (workspace)"])
     );
+    // The notes go with the merged person and the link into every export.
+    assert_eq!(kais[0]["notes"], json!([hostile]));
+    let kai = kais[0]["id"].as_u64().expect("id");
+    let noted: Vec<&Value> = map["map"]["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .filter(|l| l["notes"] == json!(["met there twice"]))
+        .collect();
+    assert_eq!(noted.len(), 1);
+    assert!(noted[0]["source"] == kai || noted[0]["target"] == kai);
+    let i2 = std::fs::read_to_string(out.join("i2.csv")).expect("i2");
+    assert!(
+        i2.lines().any(
+            |l| l.starts_with("\"Person\",\"person:kai brown|2009-01-01\"")
+                && l.ends_with(",\"'=cmd|' /C calc'!A0 <b>bold</b>\",\"\",\"met there twice\"")
+        ),
+        "{i2}"
+    );
+    let graphml = std::fs::read_to_string(out.join("map.graphml")).expect("graphml");
+    assert!(graphml.contains(
+        "<data key=\"note\">=cmd|&apos; /C calc&apos;!A0 &lt;b&gt;bold&lt;/b&gt;</data>"
+    ));
+    assert!(graphml.contains("<data key=\"note\">met there twice</data></edge>"));
+    let pack = std::fs::read_to_string(out.join("level2-CRAVEN.html")).expect("pack");
+    let notes = section(&pack, "Analyst's notes");
+    assert!(
+        notes.contains(
+            "<td>Kai Brown (person)</td><td>=cmd|&#39; /C calc&#39;!A0 &lt;b&gt;bold&lt;/b&gt;</td>"
+        ),
+        "{notes}"
+    );
+    assert!(notes.contains("met there twice"), "{notes}");
     assert!(
         map["map"]["possible_links"]
             .as_array()

@@ -13,8 +13,9 @@
 //   * a nickname sits under its person (the search finds the person by it, the panel lists it);
 //   * the timeline is by the day things happened, not the day reports arrived;
 //   * selecting an entity dims everything outside its neighbourhood;
-//   * merge then reload keeps the merge: merged in the page, the workspace exported (a
-//     download), `map --workspace` run again with it, and the new page shows one entity;
+//   * merge then reload keeps the merge: merged (and a note added) in the page, the workspace
+//     exported (a download), `map --workspace` run again with it, and the new page shows one
+//     entity, with the note;
 //   * axe finds no violation on the page (controls, panel and tables);
 //   * a screenshot (map.png) for the README.
 
@@ -270,6 +271,11 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
       const name = await merges.getAttribute('aria-label');
       if (name !== `Merge ${b.label} into ${a.label}`) throw new Error(`button "${name}"`);
       await merges.click();
+      // And a note on it, which the workspace keeps and the next run carries.
+      await page.locator('#note-text').fill('Seen at the arcade with <b>two</b> others');
+      await page.locator('#panel button', { hasText: 'Save note' }).click();
+      const listed = await page.locator('#panel h3', { hasText: 'Notes' }).locator('xpath=following-sibling::ul[1]').textContent();
+      if (!listed.includes('Seen at the arcade with <b>two</b> others')) throw new Error(`notes listed: "${listed}"`);
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
       const work = fs.mkdtempSync(path.join(os.tmpdir(), 'map-workspace-'));
       try {
@@ -284,6 +290,7 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
         const again = JSON.parse(fs.readFileSync(path.join(out, 'map.json'), 'utf8')).map;
         const one = again.entities.find((e) => identities(e).includes(identities(a)[0]));
         if (!one || !identities(b).every((k) => identities(one).includes(k))) throw new Error(`not merged: ${JSON.stringify(one)}`);
+        if (JSON.stringify(one.notes) !== JSON.stringify(['Seen at the arcade with <b>two</b> others'])) throw new Error(`notes: ${JSON.stringify(one.notes)}`);
         // The new page (reloaded from the second run) shows them as one, and says why.
         const second = await openMap(browser, path.join(out, 'map.html'), desktop);
         try {

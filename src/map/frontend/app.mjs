@@ -377,7 +377,7 @@ function main() {
     }
     const before = workspace.decisions.length;
     $('workspace-status').textContent = made.length
-      ? `${made.length} new decision${made.length === 1 ? '' : 's'} in this page (and ${before} from the workspace file). Export the workspace to keep them.`
+      ? `${made.length} new decision${made.length === 1 ? '' : 's'} or notes in this page (and ${before} decisions from the workspace file). Export the workspace to keep them.`
       : `${before} decision${before === 1 ? '' : 's'} from the workspace file; none new.`;
   }
   function merge(keep, into) {
@@ -400,7 +400,8 @@ function main() {
     const out = {
       marking: workspace.marking,
       version: workspace.version,
-      decisions: [...workspace.decisions, ...made.map((m) => m.decision)],
+      decisions: [...workspace.decisions, ...made.filter((m) => m.decision).map((m) => m.decision)],
+      notes: [...workspace.notes, ...made.filter((m) => m.note).map((m) => m.note)],
     };
     // A download made in the page: nothing leaves the machine, and the CSP allows no request.
     const blob = new Blob([`${JSON.stringify(out, null, 2)}\n`], { type: 'application/json' });
@@ -408,7 +409,7 @@ function main() {
     document.body.appendChild(a);
     a.click();
     a.remove();
-    $('workspace-status').textContent = `Workspace exported with ${out.decisions.length} decisions: run map again with --workspace and that file.`;
+    $('workspace-status').textContent = `Workspace exported with ${out.decisions.length} decisions and ${out.notes.length} notes: run map again with --workspace and that file.`;
   });
   showDecisions();
   let marked = null;
@@ -469,6 +470,22 @@ function main() {
       dl.appendChild(el('dd', v));
     }
     panel.appendChild(dl);
+    // The analyst's notes: from the workspace, and added here (kept by exporting it).
+    const mine = made.filter((m) => m.note && m.note.about.length === 1 && identities(n).includes(m.note.about[0])).map((m) => m.note.text);
+    const notes = [...n.notes, ...mine];
+    panelList(panel, 'Notes', notes, (li, t) => li.appendChild(document.createTextNode(t)));
+    const noteBox = el('textarea', null, { id: 'note-text', rows: '2', maxlength: '5000' });
+    panel.appendChild(el('label', 'Add a note (kept in the workspace, carried into the exports)', { for: 'note-text' }));
+    panel.appendChild(noteBox);
+    const save = el('button', 'Save note', { type: 'button' });
+    save.addEventListener('click', () => {
+      const text = noteBox.value.trim();
+      if (!text) return;
+      made.push({ note: { about: [identities(n)[0]], text }, text: `Note on ${n.label}` });
+      showDecisions();
+      select(id);
+    });
+    panel.appendChild(save);
     if (n.evidence.length) {
       panel.appendChild(el('h3', 'Why these are one'));
       const ul = el('ul', null, { class: 'evidence' });
