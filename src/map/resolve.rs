@@ -93,8 +93,10 @@ pub fn resolve(
         let mut groups: Vec<Group> = Vec::new();
         for id in members {
             let p = &people[id];
+            // One group that fits is a join; two or more already make it ambiguous.
             let fits: Vec<usize> = (0..groups.len())
                 .filter(|g| conflict(&groups[*g], p).is_none())
+                .take(2)
                 .collect();
             match fits.as_slice() {
                 [g] if !kept_apart(*id) && !kept_apart(groups[*g].members[0]) => {
@@ -109,11 +111,13 @@ pub fn resolve(
                         possible.push(PossibleLink {
                             source: first.members[0],
                             target: *id,
-                            reason: conflict(first, p).unwrap_or(if kept_apart(*id) {
-                                "same name, kept apart by the analyst"
-                            } else {
-                                "same name, could be more than one person"
-                            }),
+                            reason: conflict(first, p).unwrap_or(
+                                if kept_apart(*id) || kept_apart(first.members[0]) {
+                                    "same name, kept apart by the analyst"
+                                } else {
+                                    "same name, could be more than one person"
+                                },
+                            ),
                         });
                     }
                     groups.push(Group {
@@ -238,10 +242,12 @@ fn nicknames(
                 uf.union(root, *id);
                 evidence.insert(uf.find(*id), ev);
             }
+            // Proposed against the first owner only: a common nickname in a large set gives
+            // one possible link per person, not one per pair.
             _ => {
-                for o in owners {
+                if let Some(o) = owners.first() {
                     possible.push(PossibleLink {
-                        source: o,
+                        source: *o,
                         target: *id,
                         reason: "same nickname",
                     });
