@@ -137,6 +137,29 @@ pub struct Submission {
     pub relations: Vec<Relation>,
     /// Evidence files sealed with it (photos, screenshots, documents), as its document lists.
     pub attachments: usize,
+    /// What it is about: the form's concern categories (option codes).
+    pub categories: Vec<String>,
+}
+
+/// The form's categories: option codes only (capitals, digits and `_`), so nothing else a
+/// document holds reaches the pack under that name.
+fn categories(answers: &Value) -> Vec<String> {
+    ["concern_categories", "worry_type"]
+        .iter()
+        .filter_map(|k| answers.get(*k))
+        .flat_map(|v| match v {
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>(),
+            Value::String(s) => vec![s.as_str()],
+            _ => Vec::new(),
+        })
+        .filter(|c| {
+            !c.is_empty()
+                && c.len() <= 60
+                && c.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// Lower case, NFC, single spaces: the form two spellings of one name share.
@@ -651,6 +674,7 @@ pub fn extract(doc: &Value) -> Submission {
     relations.dedup();
     Submission {
         attachments: doc["attachments"].as_array().map_or(0, Vec::len),
+        categories: categories(answers),
         event: event.unwrap_or_else(|| received.clone()),
         date: received,
         form: doc["form"].as_str().unwrap_or("").to_string(),

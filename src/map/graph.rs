@@ -26,6 +26,8 @@ pub struct Report {
     pub localities: Vec<String>,
     /// Evidence files sealed with it.
     pub attachments: usize,
+    /// The form's concern categories.
+    pub categories: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -371,6 +373,7 @@ impl Builder {
             priority: s.priority.clone(),
             localities,
             attachments: s.attachments,
+            categories: s.categories.clone(),
         });
     }
 

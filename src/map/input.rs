@@ -441,6 +441,7 @@ mod tests {
                 .collect(),
             relations: Vec::new(),
             attachments: 0,
+            categories: Vec::new(),
         }
     }
 
