@@ -14,6 +14,8 @@ pub enum Kind {
     Vehicle,
     Phone,
     Online,
+    /// Only so a `Mention` can be built field by field (`..Mention::default()`); every mention
+    /// sets its own kind.
     #[default]
     Place,
 }
