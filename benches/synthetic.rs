@@ -7,7 +7,8 @@
 //! OUT_DIR receives `analyst.key` (an identity made for this set), `envelopes/*.age` signed with
 //! the EXAMPLE signing key of `certs-example/` and sealed to two recipients (the analyst's key
 //! and a colleague's, as a route has), and `signing-keys.txt` (its public key, for
-//! `map --signer`).
+//! `map --signer`), and `workspace.json`: an analyst's workspace of up to 1,000 decisions
+//! (merges and splits) for `map --workspace`.
 //! Nothing here is real: names, numbers and places are generated.
 
 use age::secrecy::ExposeSecret;
@@ -23,6 +24,13 @@ const SURNAMES: &[&str] = &[
 ];
 const NICKNAMES: &[&str] = &[
     "Big T", "Ghost", "Snowy", "Blaze", "Shadow", "Kilo", "Nines", "Spider",
+];
+const STREETS: &[&str] = &[
+    "Station Parade",
+    "Castle Road",
+    "North Marine Road",
+    "Victoria Street",
+    "Eastfield Lane",
 ];
 const OUTWARD: &[(&str, &str)] = &[
     ("YO11", "SCARBOROUGH"),
@@ -93,6 +101,10 @@ fn main() {
         officers: vec![],
     };
     let mut rng = StdRng::seed_from_u64(7);
+    // What was added later (event dates, more people, addresses) draws from its own stream, so
+    // everything the first stream gives stays as it was.
+    let mut more = StdRng::seed_from_u64(11);
+    let mut strong_keys: Vec<String> = Vec::new();
     // Shared pools are small relative to the count, so some values recur: the planted links.
     let pool = (count * 2).max(4);
     for i in 0..count {
@@ -114,9 +126,16 @@ fn main() {
             "dob": format!("{}-0{}-1{}", rng.gen_range(1990..2012), rng.gen_range(1..10), rng.gen_range(0..10)),
             "aliases_nicknames": if rng.gen_bool(0.06) { NICKNAMES[rng.gen_range(0..NICKNAMES.len())] } else { "" },
         });
+        let (month, day) = (rng.gen_range(8..12), rng.gen_range(1..29));
+        strong_keys.push(format!(
+            "person:{} {}|{}",
+            person["forename"].as_str().unwrap_or("").to_lowercase(),
+            person["surname"].as_str().unwrap_or("").to_lowercase(),
+            person["dob"].as_str().unwrap_or("")
+        ));
         let doc = json!({
             "schema": pis_gateway::seal::SCHEMA, "marking": "OFFICIAL-SENSITIVE",
-            "reference": reference, "received_at": format!("2026-{:02}-{:02}T10:00:00Z", rng.gen_range(8..12), rng.gen_range(1..29)),
+            "reference": reference, "received_at": format!("2026-{month:02}-{day:02}T10:00:00Z"),
             "form": if rng.gen_bool(0.7) { "professional" } else { "community" }, "form_version": 1,
             "priority": PRIORITIES[rng.gen_range(0..PRIORITIES.len())], "reason_codes": [],
             "route": "police_intelligence", "view": "full", "localities": [locality],
@@ -129,6 +148,7 @@ fn main() {
             "notes": []
         });
         let mut doc = doc.as_object().cloned().expect("object");
+        more_answers(&mut doc, &mut more, month, day);
         // Some reports list evidence photos, as the gateway records them (the files themselves
         // are not written: `map` counts them from the document). Taken from the index, not the
         // random stream, so everything else stays as it was.
@@ -151,8 +171,100 @@ fn main() {
         let sealed = pis_gateway::seal::encrypt(&signed, &route).expect("sealed");
         std::fs::write(envelopes.join(format!("{reference}.age")), sealed).expect("envelope");
     }
+    write_workspace(&out, &strong_keys);
     eprintln!(
         "{count} envelopes and analyst.key written to {}",
         out.display()
     );
+}
+
+/// The day it happened (up to four months before it was received), a second person now and
+/// then (named without a date of birth, or known only by a nickname), whose the vehicle is, and
+/// some addresses with flats.
+fn more_answers(
+    doc: &mut serde_json::Map<String, serde_json::Value>,
+    rng: &mut StdRng,
+    month: u32,
+    day: u32,
+) {
+    let event_month = rng.gen_range(month.saturating_sub(4).max(1)..=month);
+    let event_day = if event_month == month {
+        rng.gen_range(1..=day)
+    } else {
+        rng.gen_range(1..29)
+    };
+    let answers = doc
+        .get_mut("answers")
+        .and_then(|a| a.as_object_mut())
+        .expect("answers");
+    answers.insert(
+        "event_date".into(),
+        json!(format!("2026-{event_month:02}-{event_day:02}")),
+    );
+    let first = answers["people"][0]["forename"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let roll: f64 = rng.gen();
+    if roll < 0.25 {
+        answers["people"]
+            .as_array_mut()
+            .expect("people")
+            .push(json!({
+                "role": "ASSOCIATE_OR_PEER",
+                "forename": FORENAMES[rng.gen_range(0..FORENAMES.len())],
+                "surname": SURNAMES[rng.gen_range(0..SURNAMES.len())],
+                "age_estimate": "AGE_16_17",
+            }));
+    } else if roll < 0.32 {
+        answers["people"]
+            .as_array_mut()
+            .expect("people")
+            .push(json!({
+                "role": "PERSON_POSING_RISK",
+                "aliases_nicknames": NICKNAMES[rng.gen_range(0..NICKNAMES.len())],
+            }));
+    }
+    if rng.gen_bool(0.6) {
+        let whose = if rng.gen_bool(0.3) {
+            format!("{first} drives it")
+        } else {
+            first.clone()
+        };
+        answers["vehicles"][0]["linked_person"] = json!(whose);
+    }
+    if rng.gen_bool(0.3) {
+        let street = STREETS[rng.gen_range(0..STREETS.len())];
+        let mut place = json!({
+            "location_type": "HOME_ADDRESS",
+            "address_line2": format!("{} {street}", rng.gen_range(1..6)),
+            "linked_person": first,
+        });
+        if rng.gen_bool(0.6) {
+            place["address_line1"] = json!(format!("Flat {}", rng.gen_range(1..4)));
+        } else {
+            place["address_line1"] = place["address_line2"].take();
+        }
+        answers["locations"]
+            .as_array_mut()
+            .expect("locations")
+            .push(place);
+    }
+}
+
+/// An analyst's workspace: up to 1,000 decisions, merges of two people and splits taking a
+/// report's second person out of whoever they were joined with.
+fn write_workspace(out: &std::path::Path, strong_keys: &[String]) {
+    let n = strong_keys.len().min(1000);
+    let decisions: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            if i % 2 == 0 {
+                json!({"action": "merge", "members": [strong_keys[i], strong_keys[(i + 1) % strong_keys.len()]]})
+            } else {
+                json!({"action": "split", "member": format!("person:PIS-{:04}-{:04}#1", i / 10_000, i % 10_000)})
+            }
+        })
+        .collect();
+    let ws = json!({"marking": "OFFICIAL-SENSITIVE", "version": 1, "decisions": decisions});
+    std::fs::write(out.join("workspace.json"), ws.to_string()).expect("workspace");
 }

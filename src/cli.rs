@@ -136,30 +136,7 @@ pub enum Command {
     },
     /// Map links between people, vehicles, phones, accounts and places across submissions
     /// (offline, on the analyst's machine).
-    Map {
-        /// age identity file.
-        #[arg(long)]
-        identity: PathBuf,
-        /// Only submissions received on or after this day (YYYY-MM-DD).
-        #[arg(long)]
-        since: Option<String>,
-        /// Only submissions touching this locality (e.g. SCARBOROUGH); also writes that
-        /// locality's printable Level 2 pack.
-        #[arg(long)]
-        locality: Option<String>,
-        /// Folder for map.html, map.json, map.dot, map.graphml, links.csv and i2.csv (mode 0600).
-        #[arg(long)]
-        out: PathBuf,
-        /// Entities map.html draws at most: the largest clusters that fit; the others are listed,
-        /// found by the search, and drawn one at a time on request.
-        #[arg(long, default_value_t = crate::map::page::DRAWN)]
-        draw: usize,
-        #[command(flatten)]
-        signers: Signers,
-        /// `.age` envelopes, `.eml` files, or folders of them (a Maildir).
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
-    },
+    Map(MapArgs),
     /// Run the narrative reader over labelled narratives (JSON lines: `{"text", "form",
     /// "min", "max"}`) and print IMMEDIATE recall, under-triaged and over-escalated cases.
     TriageEval {
@@ -225,6 +202,38 @@ pub struct OfficerArgs {
     /// certs-example/ca.pem), instead of the system's.
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,
+}
+
+/// `map`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct MapArgs {
+    /// age identity file.
+    #[arg(long)]
+    pub identity: PathBuf,
+    /// Only submissions received on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only submissions touching this locality (e.g. SCARBOROUGH); also writes that
+    /// locality's printable Level 2 pack.
+    #[arg(long)]
+    pub locality: Option<String>,
+    /// Folder for map.html, map.json, map.dot, map.graphml, links.csv and i2.csv (mode 0600).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Entities map.html draws at most: the largest clusters that fit; the others are listed,
+    /// found by the search, and drawn one at a time on request.
+    #[arg(long, default_value_t = crate::map::page::DRAWN)]
+    pub draw: usize,
+    /// The analyst's workspace (JSON, mode 0600): merge and split decisions, read on every
+    /// run and applied to the map; created when it does not exist. map.html exports it with
+    /// the decisions made in the page added.
+    #[arg(long)]
+    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub signers: Signers,
+    /// `.age` envelopes, `.eml` files, or folders of them (a Maildir).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
 }
 
 /// Whose signatures a reader trusts.

@@ -3,7 +3,8 @@
 use anyhow::Context;
 use clap::Parser;
 use pis_gateway::cli::{
-    AuditAction, Cli, Command, OfficerArgs, OutboxAction, PartnerAction, Signers, SpoolAction,
+    AuditAction, Cli, Command, MapArgs, OfficerArgs, OutboxAction, PartnerAction, Signers,
+    SpoolAction,
 };
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
@@ -74,15 +75,7 @@ fn main() -> ExitCode {
         Command::Spool {
             action: SpoolAction::Copy { from, to },
         } => spool_copy(&from, &to),
-        Command::Map {
-            identity,
-            since,
-            locality,
-            out,
-            draw,
-            signers,
-            inputs,
-        } => map(identity, since, locality, out, draw, signers, inputs),
+        Command::Map(args) => map(args),
         Command::TriageEval {
             rules,
             strict,
@@ -982,17 +975,24 @@ fn audit_head(
         })
 }
 
-fn map(
-    identity: std::path::PathBuf,
-    since: Option<String>,
-    locality: Option<String>,
-    out: std::path::PathBuf,
-    draw: usize,
-    signers: Signers,
-    inputs: Vec<std::path::PathBuf>,
-) -> anyhow::Result<ExitCode> {
+fn map(args: MapArgs) -> anyhow::Result<ExitCode> {
     use pis_gateway::map;
+    let MapArgs {
+        identity,
+        since,
+        locality,
+        out,
+        draw,
+        workspace: workspace_file,
+        signers,
+        inputs,
+    } = args;
     let started = std::time::Instant::now();
+    // Read (and checked) before the long decryption, so a wrong file fails at once.
+    let workspace = match &workspace_file {
+        Some(f) => map::workspace::Workspace::load(f)?,
+        None => map::workspace::Workspace::default(),
+    };
     let trust = map::Trust {
         keys: trusted_keys(&signers)?,
         allow_unsigned: signers.allow_unsigned,
@@ -1013,7 +1013,7 @@ fn map(
                 .as_deref()
                 .is_none_or(|l| s.localities.iter().any(|x| x == l))
     };
-    let loaded = map::read_inputs(&inputs, &identities, &trust, &keep);
+    let loaded = map::read_inputs(&inputs, &identities, &trust, &keep, &workspace.decisions());
     let linked = started.elapsed();
     for (input, why) in &loaded.failures {
         eprintln!("{input}: {why} (skipped)");
@@ -1029,7 +1029,17 @@ fn map(
     if let Some(l) = &locality {
         note.push_str(&format!("Locality {l}. "));
     }
-    map::output::write_all(&graph, &out, &note, locality.as_deref(), draw)?;
+    map::output::write_all(&graph, &out, &note, locality.as_deref(), draw, &workspace)?;
+    if let Some(f) = &workspace_file {
+        // Written back (created when new) so it is the analyst's, 0600, whatever it was before.
+        workspace.save(f)?;
+        let (applied, unknown) = graph.decisions;
+        eprintln!(
+            "workspace {}: {} decisions, {applied} merges applied, {unknown} naming nothing in this map",
+            f.display(),
+            workspace.decisions.len()
+        );
+    }
     if loaded.evidence_files > 0 {
         let files: usize = graph.reports.iter().map(|r| r.attachments).sum();
         eprintln!(

@@ -1,6 +1,10 @@
 //! The follow-up code: 100 random bits written as 20 Crockford base32 characters in groups of
 //! four (`7KQ2-M9XD-...`). Read back leniently, as people copy codes: any case, spaces and
 //! hyphens anywhere, `I`/`L` for 1 and `O` for 0.
+//!
+//! The same 100 bits are also shown as eight words of the EFF long list (7,776 words, so eight
+//! hold 103 bits): a number in base 7,776, easier to write down and read back than characters.
+//! Either form reads back as the same code, so codes issued as characters still work.
 
 use rand::RngCore;
 use std::fmt;
@@ -21,6 +25,66 @@ pub enum CodeError {
     Length,
     #[error("a follow-up code has only letters and numbers")]
     Character,
+    #[error("a follow-up code is eight words from our word list")]
+    Words,
+}
+
+/// Words in a code's word form.
+pub const WORDS: usize = 8;
+
+fn word_list() -> &'static [&'static str] {
+    &diceware_wordlists::EFF_LONG_WORDLIST
+}
+
+/// The code's 100 bits from words as a person typed them: spaces, commas or hyphens between
+/// them, any case. `None` when the text does not look like words at all (then it is read as
+/// characters); an error when it looks like words but is not eight of the list's.
+fn value_of_words(typed: &str) -> Option<Result<u128, CodeError>> {
+    let lowered = typed.to_lowercase();
+    let spaced: Vec<&str> = lowered
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '.')
+        .filter(|w| !w.is_empty())
+        .collect();
+    // Characters come in five groups of four or as one run of twenty; words are more, or
+    // longer.
+    let parts: Vec<&str> = spaced.iter().flat_map(|w| w.split('-')).collect();
+    let wordish = parts.len() > 5
+        || parts
+            .iter()
+            .any(|w| w.len() > 4 && w.len() != LEN && w.chars().all(char::is_alphabetic));
+    if !wordish {
+        return None;
+    }
+    let list = word_list();
+    let index = |w: &str| list.iter().position(|l| *l == w);
+    let read = |words: &[&str]| -> Option<u128> {
+        if words.len() != WORDS {
+            return None;
+        }
+        words.iter().try_fold(0u128, |v, w| {
+            Some(v * list.len() as u128 + index(w)? as u128)
+        })
+    };
+    // Spaces first; then hyphens between words too, keeping "t-shirt" and "yo-yo" whole.
+    let hyphened: Vec<String> = {
+        let mut out: Vec<String> = Vec::new();
+        for part in spaced.iter().flat_map(|w| w.split('-')) {
+            match out.last_mut() {
+                Some(last) if index(&format!("{last}-{part}")).is_some() => {
+                    last.push('-');
+                    last.push_str(part);
+                }
+                _ => out.push(part.to_string()),
+            }
+        }
+        out
+    };
+    let hyphened: Vec<&str> = hyphened.iter().map(String::as_str).collect();
+    let value = read(&spaced).or_else(|| read(&hyphened));
+    Some(match value {
+        Some(v) if v < 1u128 << 100 => Ok(v),
+        _ => Err(CodeError::Words),
+    })
 }
 
 impl FollowUpCode {
@@ -40,8 +104,11 @@ impl FollowUpCode {
         FollowUpCode(out)
     }
 
-    /// Reads a code as a person typed it.
+    /// Reads a code as a person typed it: eight words, or 20 characters.
     pub fn parse(typed: &str) -> Result<Self, CodeError> {
+        if let Some(value) = value_of_words(typed) {
+            return value.map(Self::from_value);
+        }
         let mut out = [0u8; LEN];
         let mut n = 0;
         for ch in typed.chars() {
@@ -69,6 +136,36 @@ impl FollowUpCode {
             return Err(CodeError::Length);
         }
         Ok(FollowUpCode(out))
+    }
+
+    /// The code's 100 bits as a number.
+    fn value(&self) -> u128 {
+        self.0.iter().fold(0u128, |v, c| {
+            let digit = ALPHABET.iter().position(|a| a == c).unwrap_or(0);
+            (v << 5) | digit as u128
+        })
+    }
+
+    fn from_value(mut v: u128) -> Self {
+        let mut out = [0u8; LEN];
+        for c in out.iter_mut().rev() {
+            *c = ALPHABET[(v & 0x1f) as usize];
+            v >>= 5;
+        }
+        FollowUpCode(out)
+    }
+
+    /// As eight words of the EFF long list, separated by spaces.
+    pub fn words(&self) -> String {
+        let list = word_list();
+        let base = list.len() as u128;
+        let mut v = self.value();
+        let mut words = [""; WORDS];
+        for w in words.iter_mut().rev() {
+            *w = list[(v % base) as usize];
+            v /= base;
+        }
+        words.join(" ")
     }
 
     /// The canonical bytes the keys are derived from.
@@ -116,6 +213,59 @@ mod tests {
         assert!(shown.split('-').all(|g| g.len() == 4));
         assert_eq!(FollowUpCode::parse(&shown), Ok(code.clone()));
         assert_eq!(format!("{code:?}"), "FollowUpCode(..)");
+    }
+
+    #[test]
+    fn the_word_list_is_the_eff_long_list() {
+        let list = word_list();
+        assert_eq!(list.len(), 7776);
+        assert_eq!((list[0], list[7775]), ("abacus", "zoom"));
+        assert!(list.contains(&"t-shirt"));
+    }
+
+    #[test]
+    fn a_code_reads_back_from_its_words_however_they_are_typed() {
+        for _ in 0..200 {
+            let code = FollowUpCode::generate();
+            let words = code.words();
+            assert_eq!(words.split(' ').count(), WORDS, "{words}");
+            assert_eq!(FollowUpCode::parse(&words), Ok(code.clone()));
+            assert_eq!(FollowUpCode::parse(&words.to_uppercase()), Ok(code.clone()));
+            assert_eq!(
+                FollowUpCode::parse(&words.replace(' ', "-")),
+                Ok(code.clone())
+            );
+            assert_eq!(
+                FollowUpCode::parse(&format!("  {}, ", words.replace(' ', ",  "))),
+                Ok(code.clone())
+            );
+        }
+        // The extremes: all zero bits, and all one bits.
+        let zero = FollowUpCode::parse("0000-0000-0000-0000-0000").expect("zero");
+        assert_eq!(zero.words(), ["abacus"; WORDS].join(" "));
+        let top = FollowUpCode::parse("ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ").expect("top");
+        assert_eq!(FollowUpCode::parse(&top.words()), Ok(top));
+    }
+
+    #[test]
+    fn words_not_in_the_list_or_too_many_are_refused() {
+        let words = FollowUpCode::generate().words();
+        assert_eq!(
+            FollowUpCode::parse(&format!("{words} abacus")),
+            Err(CodeError::Words)
+        );
+        let mut seven: Vec<&str> = words.split(' ').collect();
+        seven.pop();
+        assert_eq!(FollowUpCode::parse(&seven.join(" ")), Err(CodeError::Words));
+        assert_eq!(
+            FollowUpCode::parse("abacus abacus abacus abacus abacus abacus abacus notaword"),
+            Err(CodeError::Words)
+        );
+        // Past the code's 100 bits.
+        assert_eq!(
+            FollowUpCode::parse(&["zoom"; WORDS].join(" ")),
+            Err(CodeError::Words)
+        );
     }
 
     #[test]

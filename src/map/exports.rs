@@ -2,7 +2,7 @@
 //! Notebook's import specification (one row per link: both ends' entity type, identity and
 //! label, then the link's type, label and dates).
 
-use super::entities::Kind;
+use super::entities::{Kind, LinkKind};
 use super::graph::MapGraph;
 use super::output::{cell, escaped, references, Row, Words, MARKING};
 use std::io::Write;
@@ -40,7 +40,6 @@ fn xml(s: &str) -> String {
 fn i2_type(kind: Kind) -> &'static str {
     match kind {
         Kind::Person => "Person",
-        Kind::Nickname => "Nickname",
         Kind::Vehicle => "Vehicle",
         Kind::Phone => "Telephone",
         Kind::Online => "Online Account",
@@ -60,6 +59,8 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
          <key id=\"submissions\" for=\"node\" attr.name=\"submissions\" attr.type=\"int\"/>\n\
          <key id=\"roles\" for=\"node\" attr.name=\"roles\" attr.type=\"string\"/>\n\
          <key id=\"localities\" for=\"node\" attr.name=\"localities\" attr.type=\"string\"/>\n\
+         <key id=\"aliases\" for=\"node\" attr.name=\"aliases\" attr.type=\"string\"/>\n\
+         <key id=\"note\" for=\"all\" attr.name=\"note\" attr.type=\"string\"/>\n\
          <key id=\"link\" for=\"edge\" attr.name=\"link\" attr.type=\"string\"/>\n\
          <key id=\"reason\" for=\"edge\" attr.name=\"reason\" attr.type=\"string\"/>\n\
          <key id=\"references\" for=\"all\" attr.name=\"references\" attr.type=\"string\"/>\n\
@@ -70,14 +71,15 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
     )?;
     let refs = |r| Words(references(g, r), Xml);
     for e in &g.entities {
-        let (first, last) = g.span(&e.reports);
+        let (first, last) = (e.first.as_str(), e.last.as_str());
         writeln!(
             w,
             "<node id=\"n{}\"><data key=\"type\">{}</data><data key=\"label\">{}</data>\
              <data key=\"identity\">{}:{}</data><data key=\"submissions\">{}</data>\
              <data key=\"roles\">{}</data><data key=\"localities\">{}</data>\
+             <data key=\"aliases\">{}</data>\
              <data key=\"references\">{}</data><data key=\"first_seen\">{}</data>\
-             <data key=\"last_seen\">{}</data></node>",
+             <data key=\"last_seen\">{}</data><data key=\"note\">{}</data></node>",
             e.id,
             e.kind.as_str(),
             Xml(&e.label),
@@ -86,9 +88,11 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             e.reports.len(),
             Words(e.roles.iter().map(String::as_str), Xml),
             Words(e.localities.iter().map(String::as_str), Xml),
+            Words(e.aliases.iter().map(String::as_str), Xml),
             refs(&e.reports),
             Xml(first),
-            Xml(last)
+            Xml(last),
+            Xml(&joined(&e.notes))
         )?;
     }
     let mut row = Row::default();
@@ -100,7 +104,9 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             .number(l.source)
             .text("\" target=\"n")
             .number(l.target)
-            .text("\"><data key=\"link\">named together</data><data key=\"weight\">")
+            .text("\"><data key=\"link\">")
+            .text(l.kind().as_str())
+            .text("</data><data key=\"weight\">")
             .number(l.seen.len())
             .text("</data><data key=\"references\">")
             .words(references(g, &l.seen), xml_swap)
@@ -108,6 +114,11 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             .escaped(first, xml_swap)
             .text("</data><data key=\"last_seen\">")
             .escaped(last, xml_swap)
+            .text("</data><data key=\"note\">")
+            .escaped(
+                &joined(g.link_notes.get(&i).map_or(&[], Vec::as_slice)),
+                xml_swap,
+            )
             .text("</data></edge>")
             .end(w)?;
     }
@@ -125,7 +136,16 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
 }
 
 /// The i2 import file's columns, in order.
-pub const I2_COLUMNS: &str = "entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking";
+pub const I2_COLUMNS: &str = "entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking,entity1_note,entity2_note,link_note";
+
+/// Notes as one cell's text ("" for none).
+fn joined(notes: &[String]) -> std::borrow::Cow<'_, str> {
+    match notes {
+        [] => "".into(),
+        [one] => one.as_str().into(),
+        more => more.join(" / ").into(),
+    }
+}
 
 pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
     writeln!(w, "{I2_COLUMNS}")?;
@@ -143,11 +163,12 @@ pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
         })
         .collect();
     let end = |id: usize| ends[id].as_str();
-    let (named, possible, marking) = (
-        cell("Named together").to_string(),
-        cell("Possible link").to_string(),
-        cell(MARKING).to_string(),
-    );
+    // i2 link types: the map's types with a capital ("Named together", "Lives at").
+    let named: Vec<String> = LinkKind::ALL
+        .iter()
+        .map(|k| cell(&super::address::title_first(k.as_str())).to_string())
+        .collect();
+    let (possible, marking) = (cell("Possible link").to_string(), cell(MARKING).to_string());
     let mut row = Row::default();
     for (i, l) in g.links.iter().enumerate() {
         let (first, last) = g.link_span(i);
@@ -157,7 +178,7 @@ pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             .text(",")
             .text(end(l.target))
             .text(",")
-            .text(&named)
+            .text(&named[l.kind() as usize])
             .text(",\"")
             .number(n)
             .text(if n == 1 {
@@ -172,15 +193,29 @@ pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             .csv(references(g, &l.seen))
             .text(",")
             .text(&marking)
+            .text(",")
+            .csv(std::iter::once(
+                joined(&g.entities[l.source].notes).as_ref(),
+            ))
+            .text(",")
+            .csv(std::iter::once(
+                joined(&g.entities[l.target].notes).as_ref(),
+            ))
+            .text(",")
+            .csv(std::iter::once(
+                joined(g.link_notes.get(&i).map_or(&[], Vec::as_slice)).as_ref(),
+            ))
             .end(w)?;
     }
     for p in &g.possible_links {
         writeln!(
             w,
-            "{},{},{possible},{},,,,{marking}",
+            "{},{},{possible},{},,,,{marking},{},{},",
             end(p.source),
             end(p.target),
             cell(p.reason),
+            cell(&joined(&g.entities[p.source].notes)),
+            cell(&joined(&g.entities[p.target].notes)),
         )?;
     }
     Ok(())

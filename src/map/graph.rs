@@ -1,11 +1,14 @@
-//! The link graph: entities merged on their keys, links between entities named in the same
-//! submission, possible links with reasons, clusters (connected components, with petgraph's
-//! union-find) ranked by size, per-locality hotspots and a timeline.
+//! The link graph: entities merged on their keys, then resolved (same-named people as
+//! "possible same", the analyst's workspace decisions), typed links weighted by the reports that
+//! give them, possible links with reasons, clusters (connected components, with petgraph's
+//! union-find) ranked by size, per-locality hotspots and a timeline by event date.
 //!
 //! Sized for a county's years of reports (100,000 submissions): submissions are numbered once
 //! and entities and links refer to them by number, so nothing is copied per mention.
 
-use super::entities::{Kind, Submission};
+use super::entities::{Kind, LinkKind, Submission};
+use super::resolve::{resolve, PersonFacts};
+use super::workspace::Decisions;
 use petgraph::unionfind::UnionFind;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -16,11 +19,15 @@ pub struct Report {
     pub reference: String,
     /// The day received, `YYYY-MM-DD`.
     pub date: String,
+    /// The day it happened as the report gives it, else the day received.
+    pub event: String,
     pub form: String,
     pub priority: String,
     pub localities: Vec<String>,
     /// Evidence files sealed with it.
     pub attachments: usize,
+    /// The form's concern categories.
+    pub categories: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +41,19 @@ pub struct Entity {
     pub localities: BTreeSet<String>,
     /// Roles given to a person (`PERSON_POSING_RISK`, `CHILD_AT_RISK`, …).
     pub roles: BTreeSet<String>,
+    /// Nicknames and "known as" names of a person.
+    pub aliases: BTreeSet<String>,
+    /// First and last seen, by the dates of the events in its reports.
+    pub first: String,
+    pub last: String,
+    /// The building a flat is in (an entity id).
+    pub within: Option<usize>,
+    /// The keys of the entities joined into this one, when there are several.
+    pub members: Vec<String>,
+    /// Why they were joined.
+    pub evidence: Vec<String>,
+    /// The analyst's notes on it (from the workspace).
+    pub notes: Vec<String>,
 }
 
 /// Two entities named in the same submissions.
@@ -42,8 +62,17 @@ pub struct Link {
     pub source: usize,
     pub target: usize,
     /// Where it was seen (indices into `MapGraph::reports`), so an officer can go back to the
-    /// source.
+    /// source; its length is the link's weight.
     pub seen: Vec<u32>,
+    /// The types the reports give it, one bit per `LinkKind`.
+    pub kinds: u16,
+}
+
+impl Link {
+    /// The strongest type the reports give it.
+    pub fn kind(&self) -> LinkKind {
+        LinkKind::strongest(self.kinds)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,10 +93,14 @@ pub struct MapGraph {
     pub clusters: Vec<Vec<usize>>,
     /// Submissions per locality.
     pub hotspots: BTreeMap<String, usize>,
-    /// Submissions per day.
+    /// Submissions per event day (the day received where none is given).
     pub timeline: BTreeMap<String, usize>,
-    /// Each report's day as its place among the days in `timeline`: spans over many reports
-    /// compare small numbers side by side instead of following each report to its date.
+    /// Workspace decisions applied, and those naming no entity of this map.
+    pub decisions: (usize, usize),
+    /// The analyst's notes on links, by the link's place in `links`.
+    pub link_notes: BTreeMap<usize, Vec<String>>,
+    /// Each report's event day as its place among the days in `timeline`: spans over many
+    /// reports compare small numbers side by side instead of following each report to its date.
     day_rank: Vec<u32>,
     /// Each link's first and last report by day, found once (three outputs give every link's
     /// dates).
@@ -96,22 +129,21 @@ impl MapGraph {
         d
     }
 
-    /// The first and last day among these submissions.
+    /// The first and last event day among these submissions.
     pub fn span(&self, reports: &[u32]) -> (&str, &str) {
-        let date = |r: Option<u32>| r.map_or("", |r| self.reports[r as usize].date.as_str());
+        let date = |r: Option<u32>| r.map_or("", |r| self.reports[r as usize].event.as_str());
         let (first, last) = ends(&self.day_rank, reports);
         (date(first), date(last))
     }
 
-    /// The first and last day link `i` was seen (`i` indexes `links`).
+    /// The first and last event day link `i` was seen (`i` indexes `links`).
     pub fn link_span(&self, i: usize) -> (&str, &str) {
-        let date = |r: Option<u32>| r.map_or("", |r| self.reports[r as usize].date.as_str());
+        let date = |r: Option<u32>| r.map_or("", |r| self.reports[r as usize].event.as_str());
         self.link_spans
             .get(i)
             .map_or(("", ""), |(first, last)| (date(*first), date(*last)))
     }
 }
-
 /// The reports with the earliest and the latest day among `reports` (`None` for none).
 fn ends(day_rank: &[u32], reports: &[u32]) -> (Option<u32>, Option<u32>) {
     let rank = |r: &&u32| day_rank[**r as usize];
@@ -174,42 +206,89 @@ fn partial_plates(entities: &[Entity], possible: &mut Vec<PossibleLink>) {
 
 /// Builds the graph from submissions in order.
 pub fn build(submissions: &[Submission]) -> MapGraph {
+    build_with(submissions, &Decisions::default())
+}
+
+/// Builds the graph from submissions in order, with the analyst's decisions.
+pub fn build_with(submissions: &[Submission], decisions: &Decisions) -> MapGraph {
     let mut b = Builder::default();
     for s in submissions {
         b.add(s);
     }
-    b.finish()
+    b.finish(decisions)
+}
+
+fn slot(k: Kind) -> usize {
+    match k {
+        Kind::Person => 0,
+        Kind::Vehicle => 1,
+        Kind::Phone => 2,
+        Kind::Online => 3,
+        Kind::Place => 4,
+    }
 }
 
 /// The graph made one submission at a time (so it can be built while later inputs are still
-/// being decrypted), then finished with possible links and clusters.
+/// being decrypted), then finished with resolution, possible links and clusters.
 #[derive(Default)]
 pub struct Builder {
     /// One index per kind, looked up by the key as borrowed: no copy per mention.
-    index: [HashMap<String, usize>; 6],
+    index: [HashMap<String, usize>; 5],
     entities: Vec<Entity>,
     // Keyed by entity numbers this builder hands out, never by text a submitter chose, so a
     // fast unkeyed hash cannot be flooded; the tables keyed by names keep std's keyed one.
-    links: FxHashMap<(usize, usize), Vec<u32>>,
+    links: FxHashMap<(usize, usize), (Vec<u32>, u16)>,
     hotspots: BTreeMap<String, usize>,
     timeline: BTreeMap<String, usize>,
-    /// (entity, full name, date of birth) of each person, for same-name possible links.
-    people: Vec<(usize, String, Option<String>)>,
+    /// What resolution needs of each person entity.
+    people: FxHashMap<usize, PersonFacts>,
     reports: Vec<Report>,
-    /// Scratch: the entities of the submission being added.
+    /// Scratch: the entity of each mention of the submission being added, and its typed pairs.
     ids: Vec<usize>,
+    typed: FxHashMap<(usize, usize), u16>,
 }
 
 impl Builder {
+    /// The entity of a mention, made when first seen.
+    fn entity(&mut self, m: &super::entities::Mention) -> usize {
+        let table = &mut self.index[slot(m.kind)];
+        if let Some(id) = table.get(m.key.as_str()) {
+            return *id;
+        }
+        let id = self.entities.len();
+        table.insert(m.key.clone(), id);
+        self.entities.push(Entity {
+            id,
+            kind: m.kind,
+            key: m.key.clone(),
+            label: m.label.clone(),
+            reports: Vec::new(),
+            localities: BTreeSet::new(),
+            roles: BTreeSet::new(),
+            aliases: BTreeSet::new(),
+            first: String::new(),
+            last: String::new(),
+            within: None,
+            members: Vec::new(),
+            evidence: Vec::new(),
+            notes: Vec::new(),
+        });
+        if m.kind == Kind::Person {
+            self.people.insert(
+                id,
+                PersonFacts {
+                    full_name: m.full_name.clone(),
+                    dob: m.dob.clone(),
+                    born: m.born,
+                    nameless: m.label == m.aliases.first().map_or("", String::as_str)
+                        || m.label.starts_with("unnamed "),
+                },
+            );
+        }
+        id
+    }
+
     pub fn add(&mut self, s: &Submission) {
-        let slot = |k: Kind| match k {
-            Kind::Person => 0,
-            Kind::Nickname => 1,
-            Kind::Vehicle => 2,
-            Kind::Phone => 3,
-            Kind::Online => 4,
-            Kind::Place => 5,
-        };
         let n = self.reports.len() as u32;
         let localities: Vec<String> = s
             .localities
@@ -220,30 +299,11 @@ impl Builder {
         for l in &localities {
             *self.hotspots.entry(l.clone()).or_insert(0) += 1;
         }
-        *self.timeline.entry(s.date.clone()).or_insert(0) += 1;
+        *self.timeline.entry(s.event.clone()).or_insert(0) += 1;
         self.ids.clear();
         for m in &s.mentions {
-            let table = &mut self.index[slot(m.kind)];
-            let id = match table.get(m.key.as_str()) {
-                Some(id) => *id,
-                None => {
-                    let id = self.entities.len();
-                    table.insert(m.key.clone(), id);
-                    self.entities.push(Entity {
-                        id,
-                        kind: m.kind,
-                        key: m.key.clone(),
-                        label: m.label.clone(),
-                        reports: Vec::new(),
-                        localities: BTreeSet::new(),
-                        roles: BTreeSet::new(),
-                    });
-                    if let Some(name) = &m.full_name {
-                        self.people.push((id, name.clone(), m.dob.clone()));
-                    }
-                    id
-                }
-            };
+            let id = self.entity(m);
+            self.ids.push(id);
             let e = &mut self.entities[id];
             // Mentions are one per entity per submission, and submissions come in order.
             if e.reports.last() != Some(&n) {
@@ -259,28 +319,67 @@ impl Builder {
                     e.roles.insert(r.clone());
                 }
             }
-            self.ids.push(id);
+            for a in &m.aliases {
+                if !e.aliases.contains(a) {
+                    e.aliases.insert(a.clone());
+                }
+            }
+            let day = m.date.as_deref().unwrap_or(&s.event);
+            if !day.is_empty() {
+                if e.first.is_empty() || day < e.first.as_str() {
+                    e.first = day.to_string();
+                }
+                if day > e.last.as_str() {
+                    e.last = day.to_string();
+                }
+            }
+            if let Some(p) = self.people.get_mut(&id) {
+                p.born = super::resolve::narrow(p.born, m.born);
+            }
         }
-        let ids = &mut self.ids;
+        for (i, m) in s.mentions.iter().enumerate() {
+            if let Some(b) = m.within.and_then(|w| self.ids.get(w)).copied() {
+                let id = self.ids[i];
+                self.entities[id].within.get_or_insert(b);
+            }
+        }
+        self.typed.clear();
+        for r in &s.relations {
+            let (a, b) = (self.ids[r.a], self.ids[r.b]);
+            let pair = (a.min(b), a.max(b));
+            *self.typed.entry(pair).or_insert(0) |= r.kind.bit();
+        }
+        let mut ids = std::mem::take(&mut self.ids);
         ids.sort_unstable();
         ids.dedup();
         for (i, a) in ids.iter().enumerate() {
             for b in &ids[i + 1..] {
-                self.links.entry((*a, *b)).or_default().push(n);
+                let bits = self
+                    .typed
+                    .get(&(*a, *b))
+                    .copied()
+                    .unwrap_or(LinkKind::NamedTogether.bit());
+                let (seen, kinds) = self.links.entry((*a, *b)).or_default();
+                seen.push(n);
+                *kinds |= bits;
             }
         }
+        self.ids = ids;
         self.reports.push(Report {
             reference: s.reference.clone(),
             date: s.date.clone(),
+            event: s.event.clone(),
             form: s.form.clone(),
             priority: s.priority.clone(),
             localities,
             attachments: s.attachments,
+            categories: s.categories.clone(),
         });
     }
 
-    pub fn finish(self) -> MapGraph {
+    pub fn finish(self, decisions: &Decisions) -> MapGraph {
         let Builder {
+            index,
             entities,
             links,
             hotspots,
@@ -289,45 +388,76 @@ impl Builder {
             reports,
             ..
         } = self;
-        // Possible links: the same full name under different keys, and partial plates.
-        let mut possible = Vec::new();
-        let mut by_name: BTreeMap<&str, Vec<(usize, Option<&str>)>> = BTreeMap::new();
-        for (id, name, dob) in &people {
-            by_name
-                .entry(name.as_str())
-                .or_default()
-                .push((*id, dob.as_deref()));
-        }
-        // Each same-named person is proposed against the first one seen: a common name in a large
-        // set gives one link per person, not one per pair.
-        for group in by_name.values() {
-            let Some((first, first_dob)) = group.first() else {
+        let find = |identity: &str| {
+            let (kind, key) = identity.split_once(':')?;
+            let kind = [
+                Kind::Person,
+                Kind::Vehicle,
+                Kind::Phone,
+                Kind::Online,
+                Kind::Place,
+            ]
+            .into_iter()
+            .find(|k| k.as_str() == kind)?;
+            index[slot(kind)].get(key).copied()
+        };
+        let mut res = resolve(&entities, &people, decisions, &find);
+        // The notes' entities, found while the index is here.
+        let notes: Vec<(Vec<usize>, &str)> = decisions
+            .notes
+            .iter()
+            .filter_map(|n| {
+                let ids: Option<Vec<usize>> = n.about.iter().map(|a| find(a)).collect();
+                Some((ids?, n.text.as_str()))
+            })
+            .collect();
+        drop(people);
+        drop(index);
+        let mut possible = std::mem::take(&mut res.possible);
+        partial_plates(&entities, &mut possible);
+        let (mut entities, of) = join(entities, &res.uf, &mut res.evidence);
+        let possible = remap_possible(possible, &of);
+
+        let mut joined: FxHashMap<(usize, usize), (Vec<u32>, u16)> =
+            FxHashMap::with_capacity_and_hasher(links.len(), Default::default());
+        for ((a, b), (seen, kinds)) in links {
+            let (a, b) = (of[a], of[b]);
+            if a == b {
                 continue;
-            };
-            for (b, db) in &group[1..] {
-                let reason = match (first_dob, db) {
-                    (Some(x), Some(y)) if x != y => "same name, different date of birth",
-                    (Some(_), Some(_)) => continue,
-                    _ => "same name, date of birth not given in one or both",
-                };
-                possible.push(PossibleLink {
-                    source: *first,
-                    target: *b,
-                    reason,
-                });
+            }
+            let l = joined.entry((a.min(b), a.max(b))).or_default();
+            l.1 |= kinds;
+            if l.0.is_empty() {
+                l.0 = seen;
+            } else {
+                l.0.extend(seen);
+                l.0.sort_unstable();
+                l.0.dedup();
             }
         }
-        partial_plates(&entities, &mut possible);
-
-        let mut links: Vec<Link> = links
+        let mut links: Vec<Link> = joined
             .into_iter()
-            .map(|((source, target), seen)| Link {
+            .map(|((source, target), (seen, kinds))| Link {
                 source,
                 target,
                 seen,
+                kinds,
             })
             .collect();
         links.sort_unstable_by_key(|l| (l.source, l.target));
+        let mut link_notes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for (ids, text) in notes {
+            match ids.as_slice() {
+                [e] => entities[of[*e]].notes.push(text.to_string()),
+                [a, b] => {
+                    let (a, b) = (of[*a].min(of[*b]), of[*a].max(of[*b]));
+                    if let Ok(i) = links.binary_search_by_key(&(a, b), |l| (l.source, l.target)) {
+                        link_notes.entry(i).or_default().push(text.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
 
         let mut uf = UnionFind::<usize>::new(entities.len());
         for l in &links {
@@ -341,8 +471,8 @@ impl Builder {
         clusters.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
 
         let ranks: HashMap<&str, u32> = timeline.keys().map(String::as_str).zip(0..).collect();
-        // Every report's day went into `timeline` above.
-        let day_rank: Vec<u32> = reports.iter().map(|r| ranks[r.date.as_str()]).collect();
+        // Every report's event day went into `timeline` above.
+        let day_rank: Vec<u32> = reports.iter().map(|r| ranks[r.event.as_str()]).collect();
         let link_spans = links.iter().map(|l| ends(&day_rank, &l.seen)).collect();
         MapGraph {
             day_rank,
@@ -354,8 +484,93 @@ impl Builder {
             clusters,
             hotspots,
             timeline,
+            decisions: (res.applied, res.unknown),
+            link_notes,
         }
     }
+}
+
+/// Possible links between the joined entities: none within one, one per pair.
+fn remap_possible(possible: Vec<PossibleLink>, of: &[usize]) -> Vec<PossibleLink> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    possible
+        .into_iter()
+        .filter_map(|p| {
+            let (a, b) = (of[p.source], of[p.target]);
+            (a != b && seen.insert((a.min(b), a.max(b)))).then_some(PossibleLink {
+                source: a,
+                target: b,
+                reason: p.reason,
+            })
+        })
+        .collect()
+}
+
+/// A person's label that is no name: "unnamed …", or one of their nicknames.
+fn nameless(e: &Entity) -> bool {
+    e.kind == Kind::Person && (e.label.starts_with("unnamed ") || e.aliases.contains(&e.label))
+}
+
+/// Entity `e` taken into `into`.
+fn absorb(into: &mut Entity, e: Entity) {
+    if into.members.is_empty() {
+        into.members.push(into.key.clone());
+    }
+    into.members.push(e.key.clone());
+    if nameless(into) && !nameless(&e) {
+        into.label = e.label.clone();
+    }
+    let mut reports = std::mem::take(&mut into.reports);
+    reports.extend(e.reports);
+    reports.sort_unstable();
+    reports.dedup();
+    into.reports = reports;
+    into.localities.extend(e.localities);
+    into.roles.extend(e.roles);
+    into.aliases.extend(e.aliases);
+    into.notes.extend(e.notes);
+    if !e.first.is_empty() && (into.first.is_empty() || e.first < into.first) {
+        into.first = e.first;
+    }
+    if e.last > into.last {
+        into.last = e.last;
+    }
+    if into.within.is_none() {
+        into.within = e.within;
+    }
+}
+
+/// The entities joined as `uf` says, numbered in the order of their first member; and each
+/// first entity's new number.
+fn join(
+    atoms: Vec<Entity>,
+    uf: &UnionFind<usize>,
+    evidence: &mut FxHashMap<usize, Vec<String>>,
+) -> (Vec<Entity>, Vec<usize>) {
+    let mut of = vec![0; atoms.len()];
+    let mut number: FxHashMap<usize, usize> = FxHashMap::default();
+    let mut out: Vec<Entity> = Vec::with_capacity(atoms.len());
+    for mut e in atoms {
+        let root = uf.find(e.id);
+        match number.get(&root) {
+            Some(&f) => {
+                of[e.id] = f;
+                absorb(&mut out[f], e);
+            }
+            None => {
+                let f = out.len();
+                number.insert(root, f);
+                of[e.id] = f;
+                e.id = f;
+                e.evidence = evidence.remove(&root).unwrap_or_default();
+                out.push(e);
+            }
+        }
+    }
+    for e in &mut out {
+        e.within = e.within.map(|w| of[w]).filter(|w| *w != e.id);
+    }
+    (out, of)
 }
 
 #[cfg(test)]
@@ -385,6 +600,13 @@ mod tests {
                 reports: vec![],
                 localities: BTreeSet::new(),
                 roles: BTreeSet::new(),
+                aliases: BTreeSet::new(),
+                first: String::new(),
+                last: String::new(),
+                within: None,
+                members: Vec::new(),
+                evidence: Vec::new(),
+                notes: Vec::new(),
             })
             .collect();
         let mut indexed = Vec::new();
@@ -401,5 +623,210 @@ mod tests {
         let got: Vec<(usize, usize)> = indexed.iter().map(|p| (p.source, p.target)).collect();
         assert_eq!(got, pairs);
         assert_eq!(got.len(), 4);
+    }
+}
+
+#[cfg(test)]
+mod resolution_tests {
+    use super::*;
+    use crate::map::entities::extract;
+    use crate::map::workspace::{Decision, Workspace};
+    use serde_json::{json, Value};
+
+    fn doc(reference: &str, event: &str, answers: Value) -> Submission {
+        let mut answers = answers;
+        answers["event_date"] = json!(event);
+        extract(
+            &json!({"reference": reference, "received_at": "2026-11-20T10:00:00Z",
+            "form": "professional", "localities": ["SCARBOROUGH"], "answers": answers}),
+        )
+    }
+
+    fn person(name: &str, extra: Value) -> Value {
+        let (f, s) = name.split_once(' ').unwrap_or((name, ""));
+        let mut p = json!({"role": "PERSON_POSING_RISK", "forename": f});
+        if !s.is_empty() {
+            p["surname"] = json!(s);
+        }
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            p[k] = v.clone();
+        }
+        p
+    }
+
+    fn set() -> Vec<Submission> {
+        vec![
+            doc(
+                "PIS-AAAA-0001",
+                "2026-07-01",
+                json!({"people": [person("Kai Brown", json!({"dob": "2009-01-01"}))]}),
+            ),
+            doc(
+                "PIS-AAAA-0002",
+                "2026-08-01",
+                json!({"people": [person("kai  BROWN", json!({"age_estimate": "AGE_16_17"}))]}),
+            ),
+            doc(
+                "PIS-AAAA-0003",
+                "2026-09-01",
+                json!({"people": [person("Kai Brown", json!({}))]}),
+            ),
+            doc(
+                "PIS-AAAA-0004",
+                "2026-09-02",
+                json!({"people": [person("Kai Brown", json!({"age_estimate": "AGE_40_49"}))]}),
+            ),
+            doc(
+                "PIS-AAAA-0005",
+                "2026-09-03",
+                json!({"people": [person("Kai Brown", json!({"dob": "2011-05-05"}))]}),
+            ),
+            doc(
+                "PIS-AAAA-0006",
+                "2026-07-10",
+                json!({"people": [person("Tyler Reeve", json!({"aliases_nicknames": "Big T"}))],
+                "vehicles": [{"registration": "YX21 KCD", "linked_person": "Tyler"}]}),
+            ),
+            doc(
+                "PIS-AAAA-0007",
+                "2026-10-10",
+                json!({"people": [{"role": "PERSON_POSING_RISK", "nickname": "big t"}],
+                "vehicles": [{"registration": "YX21 KCD", "linked_person": "Big T"}, {"registration": "YX?? KCE"}]}),
+            ),
+        ]
+    }
+
+    fn entity<'a>(g: &'a MapGraph, reference: &str, kind: Kind) -> &'a Entity {
+        let r = g
+            .reports
+            .iter()
+            .position(|r| r.reference == reference)
+            .expect("report") as u32;
+        g.entities
+            .iter()
+            .find(|e| e.kind == kind && e.reports.contains(&r))
+            .expect("entity")
+    }
+
+    #[test]
+    fn same_named_people_whose_ages_agree_are_one_possible_same_person() {
+        let g = build(&set());
+        let kai = entity(&g, "PIS-AAAA-0001", Kind::Person);
+        // Born 2009; 16 or 17 in 2026; no age: one person. 40 to 49, and born 2011: not.
+        assert_eq!(
+            kai.members,
+            ["kai brown|2009-01-01", "PIS-AAAA-0002#0", "PIS-AAAA-0003#0"]
+        );
+        assert_eq!(kai.reports, [0, 1, 2]);
+        assert!(
+            kai.evidence[0].starts_with("possible same: the name \"Kai Brown\" in 3 reports"),
+            "{:?}",
+            kai.evidence
+        );
+        assert!(kai
+            .evidence
+            .iter()
+            .any(|e| e.contains("date of birth 2009-01-01")));
+        assert_eq!(
+            (kai.first.as_str(), kai.last.as_str()),
+            ("2026-07-01", "2026-09-01")
+        );
+        let older = entity(&g, "PIS-AAAA-0004", Kind::Person);
+        let younger = entity(&g, "PIS-AAAA-0005", Kind::Person);
+        assert!(older.members.is_empty() && younger.members.is_empty());
+        let reasons: Vec<(usize, usize, &str)> = g
+            .possible_links
+            .iter()
+            .map(|p| (p.source, p.target, p.reason))
+            .collect();
+        assert!(
+            reasons.contains(&(kai.id, older.id, "same name, ages do not agree")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons.contains(&(kai.id, younger.id, "same name, different date of birth")),
+            "{reasons:?}"
+        );
+    }
+
+    #[test]
+    fn a_nickname_sits_under_its_person_and_links_are_typed_and_weighed() {
+        let g = build(&set());
+        let tyler = entity(&g, "PIS-AAAA-0006", Kind::Person);
+        assert_eq!(tyler.label, "Tyler Reeve");
+        assert_eq!(
+            tyler.reports,
+            [5, 6],
+            "\"Big T\" alone is Tyler Reeve's nickname"
+        );
+        assert!(tyler.aliases.contains("Big T") && tyler.aliases.contains("big t"));
+        assert!(g
+            .entities
+            .iter()
+            .all(|e| e.label != "big t" && e.label != "Big T"));
+        let plate = g
+            .entities
+            .iter()
+            .find(|e| e.key == "YX21KCD")
+            .expect("plate");
+        let link = g
+            .links
+            .iter()
+            .find(|l| (l.source, l.target) == (tyler.id.min(plate.id), tyler.id.max(plate.id)))
+            .expect("a link");
+        assert_eq!((link.kind(), link.seen.len()), (LinkKind::Owns, 2));
+        let i = g
+            .links
+            .iter()
+            .position(|l| std::ptr::eq(l, link))
+            .expect("index");
+        assert_eq!(
+            g.link_span(i),
+            ("2026-07-10", "2026-10-10"),
+            "by event date"
+        );
+    }
+
+    #[test]
+    fn the_analysts_decisions_merge_and_split() {
+        let ws = Workspace {
+            decisions: vec![
+                Decision::Merge {
+                    members: vec!["vehicle:YX??KCE".into(), "vehicle:YX21KCD".into()],
+                },
+                Decision::Split {
+                    member: "person:PIS-AAAA-0003#0".into(),
+                },
+                Decision::Merge {
+                    members: vec!["person:nobody".into(), "vehicle:AB12CDE".into()],
+                },
+            ],
+            ..Workspace::default()
+        };
+        let g = build_with(&set(), &ws.decisions());
+        let plate = g
+            .entities
+            .iter()
+            .find(|e| e.key == "YX21KCD")
+            .expect("merged plate");
+        assert_eq!(plate.members, ["YX21KCD", "YX??KCE"]);
+        assert_eq!(
+            plate.evidence.last().map(String::as_str),
+            Some("merged by the analyst (workspace)")
+        );
+        assert_eq!(plate.reports, [5, 6]);
+        let kai = entity(&g, "PIS-AAAA-0001", Kind::Person);
+        assert_eq!(kai.members, ["kai brown|2009-01-01", "PIS-AAAA-0002#0"]);
+        let apart = entity(&g, "PIS-AAAA-0003", Kind::Person);
+        assert!(g.possible_links.contains(&PossibleLink {
+            source: kai.id,
+            target: apart.id,
+            reason: "same name, kept apart by the analyst"
+        }));
+        assert_eq!(
+            g.decisions,
+            (1, 1),
+            "one merge applied, one naming nothing here"
+        );
     }
 }

@@ -136,7 +136,7 @@ enum Outcome {
     Used {
         reference: String,
         rank: u8,
-        submission: Submission,
+        submission: Box<Submission>,
         /// Why its signature is not accepted, when used anyway (`--allow-unsigned`).
         unverified: Option<String>,
     },
@@ -210,7 +210,8 @@ fn open_batch(
                 Outcome::Used {
                     reference,
                     rank,
-                    submission,
+                    // Boxed: a submission is large beside the other outcome, a message.
+                    submission: Box::new(submission),
                     unverified,
                 }
             }
@@ -222,12 +223,14 @@ fn open_batch(
 /// (decryption and signature checks are most of the work), and links the submissions `keep`
 /// takes into the graph as they come. `identities` gives each thread its own copy of the
 /// analyst's identities (an age identity need not be shareable between threads). Results are
-/// taken in the inputs' order, so the outcome does not depend on timing.
+/// taken in the inputs' order, so the outcome does not depend on timing. The analyst's
+/// `decisions` (their workspace) are applied when the graph is finished.
 pub fn read_inputs(
     inputs: &[PathBuf],
     identities: &(dyn Fn() -> Vec<Box<dyn age::Identity>> + Sync),
     trust: &Trust,
     keep: &dyn Fn(&Submission) -> bool,
+    decisions: &super::workspace::Decisions,
 ) -> Loaded {
     let mut files = Vec::new();
     for i in inputs {
@@ -293,7 +296,7 @@ pub fn read_inputs(
             }
         }
     });
-    taken.finish(evidence_files)
+    taken.finish(evidence_files, decisions)
 }
 
 /// The outcomes taken so far, in the inputs' order, and the graph of what was kept.
@@ -341,6 +344,7 @@ impl<'a> Taken<'a> {
                 submission,
                 unverified: why,
             } => {
+                let submission = *submission;
                 if let Some(why) = why {
                     self.unverified.push((name(), why));
                 }
@@ -369,7 +373,7 @@ impl<'a> Taken<'a> {
         }
     }
 
-    fn finish(mut self, evidence_files: usize) -> Loaded {
+    fn finish(mut self, evidence_files: usize, decisions: &super::workspace::Decisions) -> Loaded {
         for (i, f) in self
             .files
             .iter()
@@ -393,12 +397,12 @@ impl<'a> Taken<'a> {
         let graph = if replaced {
             drop(graph);
             let kept: Vec<Submission> = submissions.into_iter().filter(|s| keep(s)).collect();
-            super::graph::build(&kept)
+            super::graph::build_with(&kept, decisions)
         } else {
             // The submissions were linked as they came; only their possible links and clusters
             // are left.
             drop(submissions);
-            graph.finish()
+            graph.finish(decisions)
         };
         Loaded {
             graph,
@@ -419,6 +423,7 @@ mod tests {
         Submission {
             reference: reference.into(),
             date: day.into(),
+            event: day.into(),
             form: "professional".into(),
             priority: "ROUTINE".into(),
             localities: vec!["SELBY".into()],
@@ -431,10 +436,12 @@ mod tests {
                     full_name: None,
                     dob: None,
                     role: None,
-                    partial: false,
+                    ..Mention::default()
                 })
                 .collect(),
+            relations: Vec::new(),
             attachments: 0,
+            categories: Vec::new(),
         }
     }
 
@@ -442,7 +449,7 @@ mod tests {
         Outcome::Used {
             reference: s.reference.clone(),
             rank,
-            submission: s.clone(),
+            submission: Box::new(s.clone()),
             unverified: None,
         }
     }
@@ -477,7 +484,7 @@ mod tests {
             for (i, o) in outcomes.into_iter().enumerate() {
                 taken.take(i, o);
             }
-            taken.finish(0)
+            taken.finish(0, &Default::default())
         };
         let want = shape(&build(&[a_full.clone(), b.clone()]));
 

@@ -229,7 +229,6 @@ fn colour(kind: super::entities::Kind) -> &'static str {
     use super::entities::Kind;
     match kind {
         Kind::Person => "#d55e00",
-        Kind::Nickname => "#cc79a7",
         Kind::Vehicle => "#0072b2",
         Kind::Phone => "#009e73",
         Kind::Online => "#56b4e9",
@@ -273,6 +272,7 @@ impl Serialize for Seen<'_> {
             let r = &self.0.reports[*i as usize];
             SeenRow {
                 date: &r.date,
+                event: &r.event,
                 form: &r.form,
                 reference: &r.reference,
             }
@@ -283,27 +283,48 @@ impl Serialize for Seen<'_> {
 // `map.json`'s rows. Fields stay in alphabetical order (the order the file has always had).
 #[derive(Serialize)]
 struct EntityRow<'a> {
+    aliases: &'a std::collections::BTreeSet<String>,
+    evidence: &'a [String],
+    first_seen: &'a str,
     id: usize,
     key: &'a str,
     kind: super::entities::Kind,
     label: &'a str,
+    last_seen: &'a str,
     localities: &'a std::collections::BTreeSet<String>,
+    members: &'a [String],
+    notes: &'a [String],
     references: Refs<'a>,
     roles: &'a std::collections::BTreeSet<String>,
+    within: Option<usize>,
 }
 
 #[derive(Serialize)]
 struct SeenRow<'a> {
     date: &'a str,
+    event: &'a str,
     form: &'a str,
     reference: &'a str,
 }
 
 #[derive(Serialize)]
 struct LinkRow<'a> {
+    kind: &'static str,
+    notes: &'a [String],
     seen: Seen<'a>,
     source: usize,
     target: usize,
+    types: Vec<&'static str>,
+    weight: usize,
+}
+
+/// The names of the types in a link's set.
+pub(super) fn types(bits: u16) -> Vec<&'static str> {
+    super::entities::LinkKind::ALL
+        .into_iter()
+        .filter(|k| bits & k.bit() != 0)
+        .map(|k| k.as_str())
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -317,6 +338,7 @@ struct PossibleRow {
 struct ReportRow<'a> {
     attachments: usize,
     date: &'a str,
+    event: &'a str,
     form: &'a str,
     localities: &'a [String],
     priority: &'a str,
@@ -341,23 +363,34 @@ impl Serialize for Json<'_> {
                     "entities",
                     &Seq(|| {
                         g.entities.iter().map(|e| EntityRow {
+                            aliases: &e.aliases,
+                            evidence: &e.evidence,
+                            first_seen: &e.first,
                             id: e.id,
                             key: &e.key,
                             kind: e.kind,
                             label: &e.label,
+                            last_seen: &e.last,
                             localities: &e.localities,
+                            members: &e.members,
+                            notes: &e.notes,
                             references: Refs(g, &e.reports),
                             roles: &e.roles,
+                            within: e.within,
                         })
                     }),
                 )?;
                 m.serialize_field(
                     "links",
                     &Seq(|| {
-                        g.links.iter().map(|l| LinkRow {
+                        g.links.iter().enumerate().map(|(i, l)| LinkRow {
+                            kind: l.kind().as_str(),
+                            notes: g.link_notes.get(&i).map_or(&[], Vec::as_slice),
                             seen: Seen(g, &l.seen),
                             source: l.source,
                             target: l.target,
+                            types: types(l.kinds),
+                            weight: l.seen.len(),
                         })
                     }),
                 )?;
@@ -377,6 +410,7 @@ impl Serialize for Json<'_> {
                         g.reports.iter().map(|r| ReportRow {
                             attachments: r.attachments,
                             date: &r.date,
+                            event: &r.event,
                             form: &r.form,
                             localities: &r.localities,
                             priority: &r.priority,
@@ -459,7 +493,9 @@ fn csv<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             .csv(std::iter::once(a.label.as_str()))
             .text(",")
             .text(a.kind.as_str())
-            .text(",named together,")
+            .text(",")
+            .text(l.kind().as_str())
+            .text(",")
             .csv(std::iter::once(b.label.as_str()))
             .text(",")
             .text(b.kind.as_str())
@@ -507,6 +543,7 @@ pub fn write_all(
     note: &str,
     locality: Option<&str>,
     draw: usize,
+    workspace: &super::workspace::Workspace,
 ) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -531,7 +568,7 @@ pub fn write_all(
         ("i2.csv".into(), Box::new(|w| super::exports::i2(g, w))),
         (
             "map.html".into(),
-            Box::new(|w| w.write_all(super::page::html(g, note, draw)?.as_bytes())),
+            Box::new(|w| w.write_all(super::page::html(g, note, draw, workspace)?.as_bytes())),
         ),
     ];
     if let Some(l) = locality {

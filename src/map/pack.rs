@@ -57,7 +57,7 @@ fn table_of(h: &mut String, g: &MapGraph, rows: &[(&Entity, usize)], count_name:
         "<table><tr><th scope=\"col\">entity</th><th scope=\"col\">{count_name}</th><th scope=\"col\">submissions</th><th scope=\"col\">first seen</th><th scope=\"col\">last seen</th><th scope=\"col\">references</th></tr>"
     );
     for (e, n) in rows {
-        let (first, last) = g.span(&e.reports);
+        let (first, last) = (e.first.as_str(), e.last.as_str());
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{n}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"refs\">{}</td></tr>",
@@ -70,6 +70,106 @@ fn table_of(h: &mut String, g: &MapGraph, rows: &[(&Entity, usize)], count_name:
     }
     if rows.is_empty() {
         h.push_str("<tr><td colspan=\"6\">None in this period.</td></tr>");
+    }
+    h.push_str("</table>");
+}
+
+/// A table of counts, largest first, with a bar each.
+fn counts(h: &mut String, heading: &str, what: &str, rows: &BTreeMap<String, usize>) {
+    let _ = write!(
+        h,
+        "<h2>{heading}</h2><table><tr><th scope=\"col\">{what}</th><th scope=\"col\">reports</th><th></th></tr>"
+    );
+    let max = rows.values().copied().max().unwrap_or(1).max(1);
+    let mut order: Vec<(&String, &usize)> = rows.iter().collect();
+    order.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (k, n) in order {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{n}</td><td>{}</td></tr>",
+            escape(&k.to_lowercase().replace('_', " ")),
+            bar((n * 300 / max) as u64)
+        );
+    }
+    if rows.is_empty() {
+        h.push_str("<tr><td colspan=\"3\">None in this period.</td></tr>");
+    }
+    h.push_str("</table>");
+}
+
+/// Statistics for the meeting: reports by locality, category and month (of the event), and
+/// the IMMEDIATE reports.
+fn statistics(h: &mut String, g: &MapGraph) {
+    let mut by_locality: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_category: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &g.reports {
+        for l in &r.localities {
+            *by_locality.entry(l.clone()).or_insert(0) += 1;
+        }
+        for c in &r.categories {
+            *by_category.entry(c.clone()).or_insert(0) += 1;
+        }
+        let month: String = r.event.chars().take(7).collect();
+        *by_month.entry(month).or_insert(0) += 1;
+    }
+    counts(h, "Reports by locality", "locality", &by_locality);
+    counts(h, "Reports by category", "category", &by_category);
+    h.push_str("<h2>Reports by month it happened</h2><table><tr><th scope=\"col\">month</th><th scope=\"col\">reports</th></tr>");
+    for (m, n) in &by_month {
+        let _ = write!(h, "<tr><td>{}</td><td>{n}</td></tr>", escape(m));
+    }
+    h.push_str("</table><h2>IMMEDIATE reports</h2><table><tr><th scope=\"col\">reference</th><th scope=\"col\">happened</th><th scope=\"col\">received</th><th scope=\"col\">localities</th></tr>");
+    let mut any = false;
+    for r in g.reports.iter().filter(|r| r.priority == "IMMEDIATE") {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&r.reference),
+            escape(&r.event),
+            escape(&r.date),
+            escape(&r.localities.join(", "))
+        );
+        any = true;
+    }
+    if !any {
+        h.push_str("<tr><td colspan=\"4\">None in this period.</td></tr>");
+    }
+    h.push_str("</table><p>Time to acknowledgement is not in the sealed reports: see the outbox and audit log.</p>");
+}
+
+/// The analyst's notes (from the workspace) on the entities and links of this map.
+fn analyst_notes(h: &mut String, g: &MapGraph) {
+    h.push_str("<h2>Analyst's notes</h2><table><tr><th scope=\"col\">entity or link</th><th scope=\"col\">note</th></tr>");
+    let mut any = false;
+    for e in g.entities.iter().filter(|e| !e.notes.is_empty()) {
+        for n in &e.notes {
+            let _ = write!(
+                h,
+                "<tr><td>{} ({})</td><td>{}</td></tr>",
+                escape(&e.label),
+                e.kind.as_str(),
+                escape(n)
+            );
+            any = true;
+        }
+    }
+    for (i, notes) in &g.link_notes {
+        let l = &g.links[*i];
+        for n in notes {
+            let _ = write!(
+                h,
+                "<tr><td>{} – {} ({})</td><td>{}</td></tr>",
+                escape(&g.entities[l.source].label),
+                escape(&g.entities[l.target].label),
+                l.kind().as_str(),
+                escape(n)
+            );
+            any = true;
+        }
+    }
+    if !any {
+        h.push_str("<tr><td colspan=\"2\">None.</td></tr>");
     }
     h.push_str("</table>");
 }
@@ -154,6 +254,9 @@ pub fn html(g: &MapGraph, locality: &str, note: &str) -> String {
     h.push_str("<h2>Hotspots: places named most</h2>");
     table_of(&mut h, g, &places, "links");
 
+    analyst_notes(&mut h, g);
+    statistics(&mut h, g);
+
     let mut weeks: BTreeMap<String, usize> = BTreeMap::new();
     for (d, n) in &g.timeline {
         let w = week_of(d).unwrap_or_else(|| "unknown".into());
@@ -178,6 +281,67 @@ pub fn html(g: &MapGraph, locality: &str, note: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pack_counts_reports_by_locality_category_and_month_and_lists_immediate_ones() {
+        use crate::map::entities::extract;
+        let doc =
+            |r: &str, locality: &str, priority: &str, event: &str, cats: serde_json::Value| {
+                extract(
+                    &serde_json::json!({"reference": r, "received_at": "2026-11-20T10:00:00Z",
+                "priority": priority, "localities": [locality],
+                "answers": {"event_date": event, "concern_categories": cats}}),
+                )
+            };
+        let g = crate::map::build(&[
+            doc(
+                "PIS-AAAA-0001",
+                "SELBY",
+                "ROUTINE",
+                "2026-09-03",
+                serde_json::json!(["CCE", "COUNTY_LINES"]),
+            ),
+            doc(
+                "PIS-AAAA-0002",
+                "SELBY",
+                "IMMEDIATE",
+                "2026-10-13",
+                serde_json::json!(["CCE"]),
+            ),
+            doc(
+                "PIS-AAAA-0003",
+                "CRAVEN",
+                "ROUTINE",
+                "2026-10-01",
+                serde_json::json!(["<b>not a code</b>", "CSE"]),
+            ),
+        ]);
+        let h = html(&g, "SELBY", "");
+        let part = |heading: &str| {
+            let start = h.find(&format!("<h2>{heading}")).expect(heading);
+            let rest = &h[start + 4..];
+            rest[..rest.find("<h2>").unwrap_or(rest.len())].to_string()
+        };
+        assert!(part("Reports by locality").contains("<td>selby</td><td>2</td>"));
+        let cats = part("Reports by category");
+        assert!(
+            cats.contains("<td>cce</td><td>2</td>")
+                && cats.contains("<td>county lines</td><td>1</td>")
+        );
+        assert!(!cats.contains("not a code"), "only option codes: {cats}");
+        let months = part("Reports by month it happened");
+        assert!(
+            months.contains("<td>2026-09</td><td>1</td>")
+                && months.contains("<td>2026-10</td><td>2</td>")
+        );
+        let immediate = part("IMMEDIATE reports");
+        assert!(immediate.contains(
+            "<td>PIS-AAAA-0002</td><td>2026-10-13</td><td>2026-11-20</td><td>SELBY</td>"
+        ));
+        assert!(!immediate.contains("PIS-AAAA-0001"));
+    }
+
     #[test]
     fn weeks_begin_on_monday() {
         assert_eq!(super::week_of("2026-10-01").as_deref(), Some("2026-09-28"));

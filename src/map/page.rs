@@ -30,9 +30,8 @@ const LISTED: usize = 20_000;
 /// Rows in the page's long tables at most (map.json and the exports hold everything).
 const ROWS: usize = 500;
 
-pub const KINDS: [Kind; 6] = [
+pub const KINDS: [Kind; 5] = [
     Kind::Person,
-    Kind::Nickname,
     Kind::Vehicle,
     Kind::Phone,
     Kind::Online,
@@ -41,26 +40,31 @@ pub const KINDS: [Kind; 6] = [
 
 /// The page's only style sheet. Its id is the one cytoscape gives the style sheet it would
 /// otherwise add itself (which the CSP would refuse); this sheet carries that rule.
-const STYLE: &str = "body{font-family:Arial,sans-serif;margin:1em 1.5em;color:#0b0c0c;line-height:1.35}\
-.marking{background:#d4351c;color:#fff;font-weight:bold;padding:.3em .6em;display:inline-block;margin:.3em 0}\
-h1{margin:.2em 0}table{border-collapse:collapse;margin:1em 0}th,td{border-bottom:1px solid #b1b4b6;padding:.25em .6em;text-align:left;vertical-align:top}\
+const STYLE: &str = "body{font-family:Arial,sans-serif;margin:.5em 1em;color:#0b0c0c;line-height:1.35}\
+.marking{background:#d4351c;color:#fff;font-weight:bold;padding:.2em .6em;display:inline-block;margin:.2em 0}\
+.top{display:flex;flex-wrap:wrap;gap:0 1em;align-items:baseline}.top p{margin:.2em 0}h1{margin:.1em 0;font-size:1.5rem}table{border-collapse:collapse;margin:1em 0}th,td{border-bottom:1px solid #b1b4b6;padding:.25em .6em;text-align:left;vertical-align:top}\
 .__________cytoscape_container{position:relative}\
-.layout{display:grid;grid-template-columns:17rem minmax(0,1fr) 19rem;gap:1em;align-items:start}\
+.layout{display:grid;grid-template-columns:auto minmax(0,1fr) auto;gap:.8em;align-items:start}\
 @media (max-width:60rem){.layout{grid-template-columns:minmax(0,1fr)}}\
+details.fold>summary{font-weight:bold;cursor:pointer;padding:.3em;border:2px solid #0b0c0c;background:#f3f2f1;min-height:24px}\
+details.fold[open]{width:17rem}#panel-fold[open]{width:20rem}\
 .controls label,.controls legend{display:block;font-weight:bold;margin:.6em 0 .2em}\
 .controls fieldset{border:0;padding:0;margin:0}.controls .check label{display:inline;font-weight:normal;margin:0 0 0 .3em}\
 .controls .check{margin:.15em 0}.controls input[type=search],.controls select{width:100%;box-sizing:border-box;font-size:1rem;padding:.25em;border:2px solid #0b0c0c}\
-.controls input[type=range]{width:100%}\
-input:focus,select:focus,button:focus,[tabindex]:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}\
-button{font-size:1rem;padding:.3em .6em;margin:.6em 0;border:2px solid #0b0c0c;background:#f3f2f1;color:#0b0c0c;cursor:pointer}\
+.controls input[type=range]{width:100%}.controls h2{font-size:1.2rem;margin:.8em 0 .2em}\
+input:focus,select:focus,button:focus,summary:focus,[tabindex]:focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}\
+button{font-size:1rem;padding:.3em .6em;margin:.4em 0;border:2px solid #0b0c0c;background:#f3f2f1;color:#0b0c0c;cursor:pointer}\
 button.link{border:0;background:none;color:#1d70b8;text-decoration:underline;padding:0;margin:0;text-align:left;min-height:24px;min-width:24px}#results li,#panel li{margin:.25em 0}\
+button.small{font-size:.9rem;padding:.1em .4em;margin:0 0 0 .4em}\
 #results{list-style:none;padding:0;margin:.3em 0;max-height:14em;overflow:auto}\
-#graph{height:72vh;min-height:22rem;border:1px solid #b1b4b6;background:#fff}\
+#graph{height:calc(100vh - 8rem);min-height:22rem;border:1px solid #b1b4b6;background:#fff}\
+.network-bar{display:flex;flex-wrap:wrap;gap:.3em 1.2em;align-items:center;margin:.2em 0}.network-bar p,.network-bar h2{margin:0}.network-bar h2{font-size:1.2rem}\
+.network-bar .check label{font-weight:normal;margin-left:.3em}\
 #timeline{width:100%;height:3.5em;display:block;margin-top:.3em}\
-#panel{border-left:5px solid #1d70b8;padding:0 .8em;max-height:80vh;overflow:auto;overflow-wrap:anywhere}\
-#panel dt{font-weight:bold}#panel dd{margin:0 0 .3em}#panel ul{padding-left:1.1em}\
+#panel{border-left:5px solid #1d70b8;padding:0 .8em;max-height:calc(100vh - 9rem);overflow:auto;overflow-wrap:anywhere}\
+#panel textarea{width:100%;box-sizing:border-box;font-size:1rem;border:2px solid #0b0c0c}#panel label{display:block;font-weight:bold;margin-top:.6em}#panel dt{font-weight:bold}#panel dd{margin:0 0 .3em}#panel ul{padding-left:1.1em}\
 .key span{margin-right:1em;white-space:nowrap}.key svg{vertical-align:middle;margin-right:.3em}\
-@media print{.controls,#graph,#status,.key{display:none}.layout{display:block}}";
+@media print{.controls,#graph,#status,.key,.network-bar,details.fold>summary{display:none}.layout{display:block}}";
 
 /// The page's CSP: its script and its style sheet by hash; nothing may load, connect, frame or
 /// submit.
@@ -100,7 +104,6 @@ fn embed(v: &impl Serialize) -> serde_json::Result<String> {
 fn symbol(kind: Kind) -> String {
     let (fill, shape) = match kind {
         Kind::Person => ("#D55E00", "<circle cx=\"8\" cy=\"8\" r=\"7\""),
-        Kind::Nickname => ("#CC79A7", "<path d=\"M1 2h10l4 6-4 6H1z\""),
         Kind::Vehicle => (
             "#0072B2",
             "<rect x=\"1\" y=\"3\" width=\"14\" height=\"10\" rx=\"2\"",
@@ -186,33 +189,59 @@ fn choose(g: &MapGraph, limit: usize) -> Drawn {
 /// (a sorted map) gave, without building a JSON value per entity.
 #[derive(Serialize)]
 struct Node<'a> {
+    aliases: &'a BTreeSet<String>,
     cluster: Option<usize>,
     drawn: bool,
+    evidence: &'a [String],
+    first: &'a str,
     id: usize,
     key: &'a str,
     kind: Kind,
     label: &'a str,
+    last: &'a str,
     localities: &'a BTreeSet<String>,
+    members: &'a [String],
+    notes: &'a [String],
     roles: Vec<String>,
     subs: Vec<usize>,
+    within: Option<usize>,
 }
 
-/// A submission as the script reads it: reference, date, form, priority, localities and
-/// evidence files.
-type Sub<'a> = (&'a str, &'a str, &'a str, &'a str, &'a [String], usize);
+/// A submission as the script reads it: reference, day received, form, priority,
+/// localities, evidence files and the day it happened.
+type Sub<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a [String],
+    usize,
+    &'a str,
+);
+
+/// A link as the script reads it: its ends, the submissions that give it (their number is its
+/// weight) and its type (the strongest the reports give it).
+type LinkData = (usize, usize, Vec<usize>, &'static str);
 
 #[derive(Serialize)]
 struct Data<'a> {
-    links: Vec<(usize, usize, Vec<usize>)>,
+    links: Vec<LinkData>,
     nodes: Vec<Node<'a>>,
     possible: Vec<(usize, usize, &'static str)>,
     submissions: Vec<Sub<'a>>,
+    /// The workspace as read, so that its export keeps what was decided before.
+    workspace: &'a super::workspace::Workspace,
 }
 
 /// The data the script reads: submissions (only those the entities carried are named in), the
 /// entities drawn and those of the listed clusters carried (`drawn: false`), and the links and
 /// possible links among them.
-fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Data<'a> {
+fn data<'a>(
+    g: &'a MapGraph,
+    drawn: &Drawn,
+    cluster_of: &[Option<usize>],
+    workspace: &'a super::workspace::Workspace,
+) -> Data<'a> {
     let carried = || drawn.ids.iter().chain(&drawn.listed_ids);
     let inside: HashMap<usize, bool> = drawn
         .ids
@@ -241,6 +270,7 @@ fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Dat
                 s.priority.as_str(),
                 s.localities.as_slice(),
                 s.attachments,
+                s.event.as_str(),
             )
         })
         .collect();
@@ -248,19 +278,26 @@ fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Dat
         .map(|id| {
             let e = &g.entities[*id];
             Node {
+                aliases: &e.aliases,
                 cluster: cluster_of[*id],
                 drawn: inside.get(id).copied().unwrap_or(false),
+                evidence: &e.evidence,
+                first: &e.first,
                 id: e.id,
                 key: &e.key,
                 kind: e.kind,
                 label: &e.label,
+                last: &e.last,
                 localities: &e.localities,
+                members: &e.members,
+                notes: &e.notes,
                 roles: e
                     .roles
                     .iter()
                     .map(|r| r.to_lowercase().replace('_', " "))
                     .collect(),
                 subs: e.reports.iter().map(at).collect(),
+                within: e.within.filter(|w| inside.contains_key(w)),
             }
         })
         .collect();
@@ -268,7 +305,14 @@ fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Dat
         .links
         .iter()
         .filter(|l| inside.contains_key(&l.source) && inside.contains_key(&l.target))
-        .map(|l| (l.source, l.target, l.seen.iter().map(at).collect()))
+        .map(|l| {
+            (
+                l.source,
+                l.target,
+                l.seen.iter().map(at).collect(),
+                l.kind().as_str(),
+            )
+        })
         .collect();
     let possible = g
         .possible_links
@@ -281,6 +325,7 @@ fn data<'a>(g: &'a MapGraph, drawn: &Drawn, cluster_of: &[Option<usize>]) -> Dat
         nodes,
         possible,
         submissions,
+        workspace,
     }
 }
 
@@ -301,7 +346,8 @@ fn options(h: &mut String, id: &str, label: &str, all: &str, values: &BTreeSet<&
 }
 
 fn controls(h: &mut String, g: &MapGraph, drawn: &Drawn, subs: &[u32]) {
-    h.push_str("<section class=\"controls\" aria-labelledby=\"controls-heading\"><h2 id=\"controls-heading\">Search and filters</h2>\
+    h.push_str("<details class=\"fold\" id=\"controls-fold\" open><summary>Search, filters and workspace</summary>\
+        <section class=\"controls\" aria-labelledby=\"controls-heading\"><h2 id=\"controls-heading\">Search and filters</h2>\
         <label for=\"search\">Search a name, nickname, plate, phone or account</label>\
         <input type=\"search\" id=\"search\" autocomplete=\"off\" spellcheck=\"false\" aria-describedby=\"results-count\">\
         <p id=\"results-count\" aria-live=\"polite\"></p><ul id=\"results\" aria-label=\"Search results\"></ul>\
@@ -324,10 +370,10 @@ fn controls(h: &mut String, g: &MapGraph, drawn: &Drawn, subs: &[u32]) {
     options(h, "locality", "Locality", "All localities", &localities);
     options(h, "form", "Form", "All forms", &forms);
     options(h, "priority", "Priority", "All priorities", &priorities);
-    h.push_str("<fieldset><legend>Days received</legend>\
+    h.push_str("<fieldset><legend>Days it happened</legend>\
         <label for=\"from\">From</label><input type=\"range\" id=\"from\" min=\"0\" max=\"0\" step=\"1\" value=\"0\">\
         <label for=\"to\">To</label><input type=\"range\" id=\"to\" min=\"0\" max=\"0\" step=\"1\" value=\"0\">\
-        <p id=\"range-label\" aria-live=\"polite\"></p>\
+        <p id=\"range-label\" aria-live=\"polite\"></p><p>By the dates of the events in the reports; the day received where a report gives none.</p>\
         <svg id=\"timeline\" viewBox=\"0 0 600 60\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\"></svg></fieldset>\
         <label for=\"cluster\">Cluster</label><select id=\"cluster\"><option value=\"\">All drawn</option>");
     let shown = drawn.whole + usize::from(drawn.partial.is_some());
@@ -349,7 +395,11 @@ fn controls(h: &mut String, g: &MapGraph, drawn: &Drawn, subs: &[u32]) {
     }
     h.push_str("</select>\
         <div class=\"check\"><input type=\"checkbox\" id=\"possible\" checked><label for=\"possible\">Show possible links (dashed)</label></div>\
-        <button type=\"button\" id=\"reset\">Show all again</button></section>");
+        <button type=\"button\" id=\"reset\">Show all again</button>\
+        <h2 id=\"workspace-heading\">Workspace</h2><p id=\"workspace-status\" aria-live=\"polite\"></p>\
+        <ul id=\"decisions\" aria-labelledby=\"workspace-heading\"></ul>\
+        <button type=\"button\" id=\"export\">Export the workspace</button>\
+        <p>Save it, then run <code>map --workspace</code> with that file: your merges and splits are kept on every run.</p></section></details>");
 }
 
 fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
@@ -425,7 +475,7 @@ fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
             bar((n * 200 / max) as u64)
         );
     }
-    h.push_str("</table><h2>Timeline</h2><table><tr><th scope=\"col\">day received</th><th scope=\"col\">submissions</th><th></th></tr>");
+    h.push_str("</table><h2>Timeline</h2><table><tr><th scope=\"col\">day it happened (received, where not given)</th><th scope=\"col\">submissions</th><th></th></tr>");
     let max = g.timeline.values().copied().max().unwrap_or(1).max(1);
     for (d, n) in &g.timeline {
         let _ = write!(
@@ -470,10 +520,15 @@ fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
 }
 
 /// The page, drawing at most `limit` entities (`map --draw`).
-pub fn html(g: &MapGraph, note: &str, limit: usize) -> serde_json::Result<String> {
+pub fn html(
+    g: &MapGraph,
+    note: &str,
+    limit: usize,
+    workspace: &super::workspace::Workspace,
+) -> serde_json::Result<String> {
     let drawn = choose(g, limit);
     let cluster_of = g.cluster_of();
-    let data = data(g, &drawn, &cluster_of);
+    let data = data(g, &drawn, &cluster_of, workspace);
     let subs: BTreeSet<u32> = drawn
         .ids
         .iter()
@@ -489,7 +544,7 @@ pub fn html(g: &MapGraph, note: &str, limit: usize) -> serde_json::Result<String
          <meta name=\"referrer\" content=\"no-referrer\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{MARKING} – locality map</title><style id=\"__________cytoscape_stylesheet\">{STYLE}</style></head><body>\
-         <header><p class=\"marking\">{MARKING}</p><h1>Locality map</h1><p>{} submissions; {} entities; {} links; {} possible links; {} clusters. {}</p></header>",
+         <header class=\"top\"><p class=\"marking\">{MARKING}</p><h1>Locality map</h1><p>{} submissions; {} entities; {} links; {} possible links; {} clusters. {}</p></header>",
         csp(),
         g.reports.len(),
         g.entities.len(),
@@ -513,8 +568,11 @@ pub fn html(g: &MapGraph, note: &str, limit: usize) -> serde_json::Result<String
     controls(&mut h, g, &drawn, &subs);
     let _ = write!(
         h,
-        "<section aria-labelledby=\"network-heading\"><h2 id=\"network-heading\">Network</h2><p>{}</p>\
-         <p id=\"status\" role=\"status\"></p><div id=\"graph\" role=\"img\" aria-label=\"Link network. Every entity drawn can be reached with the search and the panel's lists.\"></div>\
+        "<section aria-labelledby=\"network-heading\"><div class=\"network-bar\"><h2 id=\"network-heading\">Network</h2><p>{}</p></div>\
+         <div class=\"network-bar\"><p id=\"status\" role=\"status\"></p>\
+         <div class=\"check\"><input type=\"checkbox\" id=\"weak\"><label for=\"weak\">Show weak links (only named together)</label></div>\
+         <label for=\"hops\">Selecting an entity shows</label><select id=\"hops\"><option value=\"1\">its links</option><option value=\"2\">links two steps out</option></select></div>\
+         <div id=\"graph\" role=\"img\" aria-label=\"Link network. Every entity drawn can be reached with the search and the panel's lists.\"></div>\
          <p class=\"key\">",
         escape(&scope)
     );
@@ -522,8 +580,9 @@ pub fn html(g: &MapGraph, note: &str, limit: usize) -> serde_json::Result<String
         let _ = write!(h, "<span>{}{}</span>", symbol(k), k.as_str());
     }
     h.push_str(
-        "<span>dashed line: possible link</span></p></section>\
-        <aside id=\"panel\" aria-label=\"Selected entity\" hidden></aside></main>",
+        "<span>dashed line: possible link</span><span>line width: reports that give the link</span></p></section>\
+        <details class=\"fold\" id=\"panel-fold\" open><summary>Selected entity</summary>\
+        <aside id=\"panel\" aria-label=\"Selected entity\"><p>Select an entity in the drawing or the search.</p></aside></details></main>",
     );
     tables(&mut h, g, &drawn);
     let _ = writeln!(

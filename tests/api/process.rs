@@ -726,8 +726,13 @@ async fn a_follow_up_code_and_an_addendum_never_reach_logs_emails_or_spool_files
         .collect();
     let page = app.post_form("community", &borrowed).await;
     let start = page.body.find("id=\"follow-up-code\">").expect("a code") + 20;
-    let code = page.body[start..start + 24].to_string();
-    let canonical = code.replace('-', "");
+    let end = page.body[start..].find('<').expect("end") + start;
+    // Shown as words; its character forms must not leak either.
+    let code = page.body[start..end].trim().to_string();
+    let parsed =
+        pis_gateway::follow_up::FollowUpCode::parse(&code).expect("the code shown reads back");
+    let grouped = parsed.grouped();
+    let canonical = grouped.replace('-', "");
 
     let post = |fields: Vec<(&'static str, String)>| {
         let app = &app;
@@ -799,6 +804,7 @@ async fn a_follow_up_code_and_an_addendum_never_reach_logs_emails_or_spool_files
     let secrets = [
         stem,
         code.as_str(),
+        grouped.as_str(),
         canonical.as_str(),
         "QZXW-QZXW",
         "QZXWQZXW",

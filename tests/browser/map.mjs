@@ -10,12 +10,39 @@
 //   * the panel gives each of an entity's submissions its count of evidence files;
 //   * with only the largest clusters drawn (map-few/, `map --draw 100`), the search finds an
 //     entity of a cluster that is only listed, and its result draws that cluster;
+//   * a nickname sits under its person (the search finds the person by it, the panel lists it);
+//   * the timeline is by the day things happened, not the day reports arrived;
+//   * selecting an entity dims everything outside its neighbourhood;
+//   * merge then reload keeps the merge: merged (and a note added) in the page, the workspace
+//     exported (a download), `map --workspace` run again with it, and the new page shows one
+//     entity, with the note;
 //   * axe finds no violation on the page (controls, panel and tables);
 //   * a screenshot (map.png) for the README.
 
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+const FIXTURE = 'tests/browser/map-fixture';
+
+// The gateway binary run.sh was given (its last argument), to run `map` a second time; or
+// PISG_BROWSER_MAP_BIN; or the default build.
+function gatewayBinary() {
+  if (process.env.PISG_BROWSER_MAP_BIN) return process.env.PISG_BROWSER_MAP_BIN;
+  try {
+    const args = fs.readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const given = args.find((a) => a.endsWith('pis-gateway'));
+    if (given) return given;
+  } catch {
+    // Not Linux: the default below.
+  }
+  return 'target/debug/pis-gateway';
+}
+
+// An entity's identities as the workspace names them.
+const identities = (e) => (e.members.length ? e.members : [e.key]).map((k) => `${e.kind}:${k}`);
 
 async function openMap(browser, file, viewport, options = {}) {
   const context = await browser.newContext({ viewport, ...options });
@@ -64,7 +91,8 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
   const file = path.join(mapDir, 'map.html');
   const map = JSON.parse(fs.readFileSync(path.join(mapDir, 'map.json'), 'utf8')).map;
   const entity = new Map(map.entities.map((e) => [e.id, e]));
-  const day = new Map(map.reports.map((r) => [r.reference, r.date]));
+  // The timeline is by the day it happened.
+  const day = new Map(map.reports.map((r) => [r.reference, r.event]));
   const { context, page, requests, problems } = await openMap(browser, file, desktop);
   try {
     await check(results, failures, 'opens from file:// with no request leaving the page', async () => {
@@ -170,6 +198,115 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
       const total = withFiles.references.reduce((n, r) => n + files.get(r), 0);
       const dd = await page.locator('#panel dt', { hasText: 'Evidence' }).locator('xpath=following-sibling::dd[1]').textContent();
       if (!dd.startsWith(`${total} evidence file`)) throw new Error(`panel says "${dd}", map.json ${total}`);
+      await page.locator('#search').fill('');
+    });
+
+    await check(results, failures, 'a nickname sits under its person', async () => {
+      await page.locator('#reset').click();
+      if (map.entities.some((e) => e.kind === 'nickname')) throw new Error('a nickname is an entity of its own');
+      const labels = new Set(map.entities.map((e) => e.label.toLowerCase()));
+      const person = map.entities.find((e) => e.kind === 'person' && e.aliases.some((a) => !labels.has(a.toLowerCase())));
+      if (!person) throw new Error('no person with a nickname in the fixture');
+      const alias = person.aliases.find((a) => !labels.has(a.toLowerCase()));
+      await page.locator('#search').fill(alias.toLowerCase());
+      const found = await page.locator('#results button').allTextContents();
+      if (!found.some((t) => t.startsWith(`${person.label} (person)`))) throw new Error(`"${alias}" found ${JSON.stringify(found)}, not ${person.label}`);
+      await page.locator('#results button', { hasText: person.label }).first().click();
+      await page.waitForSelector('#panel:not([hidden]) h2');
+      const known = await page.locator('#panel dt', { hasText: 'Known as' }).locator('xpath=following-sibling::dd[1]').textContent();
+      if (!known.split(', ').includes(alias)) throw new Error(`panel "Known as": "${known}", not ${alias}`);
+      await page.locator('#search').fill('');
+    });
+
+    await check(results, failures, 'the timeline is by the day it happened', async () => {
+      await page.locator('#reset').click();
+      const events = map.reports.map((r) => r.event).sort();
+      const received = map.reports.map((r) => r.date).sort();
+      if (events[0] === received[0]) throw new Error('the fixture has no event before the first report arrived');
+      const label = await page.locator('#range-label').textContent();
+      if (label !== `${events[0]} to ${events[events.length - 1]}`) throw new Error(`range "${label}", events ${events[0]} to ${events[events.length - 1]}`);
+      // The first day alone: only what happened that day (checked by map.json's events).
+      await page.locator('#to').focus();
+      await page.keyboard.press('Home');
+      const ids = await drawnIds(page);
+      const stray = ids.filter((id) => !entity.get(id).references.some((r) => day.get(r) === events[0]));
+      if (!ids.length || stray.length) throw new Error(`${ids.length} drawn; not on ${events[0]}: ${stray.map((id) => entity.get(id).label).join(', ')}`);
+      await page.keyboard.press('End');
+    });
+
+    await check(results, failures, 'selecting an entity dims what is not linked to it', async () => {
+      await page.locator('#reset').click();
+      const typed = map.links.filter((l) => l.kind !== 'named together');
+      const busiest = [...map.entities].sort((a, b) => typed.filter((l) => l.source === b.id || l.target === b.id).length - typed.filter((l) => l.source === a.id || l.target === a.id).length)[0];
+      await page.evaluate((id) => window.pisMap.cy.getElementById(`n${id}`).emit('tap'), busiest.id);
+      await page.waitForSelector('#panel:not([hidden]) h2');
+      const state = await page.evaluate((id) => {
+        const cy = window.pisMap.cy;
+        const n = cy.getElementById(`n${id}`);
+        const near = n.closedNeighborhood().not('.hidden').nodes();
+        return {
+          nearDim: near.filter((x) => x.hasClass('dim')).length,
+          near: near.length,
+          farDim: cy.nodes().not('.hidden').not(near).filter((x) => x.hasClass('dim')).length,
+          far: cy.nodes().not('.hidden').not(near).length,
+        };
+      }, busiest.id);
+      if (state.near < 2 || state.nearDim !== 0 || state.farDim !== state.far || state.far === 0) throw new Error(JSON.stringify(state));
+      await page.locator('#reset').click();
+      const dimmed = await page.evaluate(() => window.pisMap.cy.$('.dim').length);
+      if (dimmed) throw new Error(`${dimmed} still dimmed after "Show all again"`);
+    });
+
+    await check(results, failures, 'merge then reload keeps the merge', async () => {
+      await page.locator('#reset').click();
+      // An entity with one possible link, so its panel has one Merge button.
+      const possibleOf = (id) => map.possible_links.filter((p) => p.source === id || p.target === id);
+      const pair = map.possible_links.find((p) => possibleOf(p.source).length === 1 && entity.get(p.source).kind === entity.get(p.target).kind);
+      if (!pair) throw new Error('no possible link to merge in the fixture');
+      const [a, b] = [entity.get(pair.source), entity.get(pair.target)];
+      await page.evaluate((id) => window.pisMap.cy.getElementById(`n${id}`).emit('tap'), a.id);
+      await page.waitForSelector('#panel:not([hidden]) h2');
+      const merges = page.locator('#panel button.merge');
+      if ((await merges.count()) !== 1) throw new Error(`${await merges.count()} Merge buttons in the panel of ${a.label}`);
+      const name = await merges.getAttribute('aria-label');
+      if (name !== `Merge ${b.label} into ${a.label}`) throw new Error(`button "${name}"`);
+      await merges.click();
+      // And a note on it, which the workspace keeps and the next run carries.
+      await page.locator('#note-text').fill('Seen at the arcade with <b>two</b> others');
+      await page.locator('#panel button', { hasText: 'Save note' }).click();
+      const listed = await page.locator('#panel h3', { hasText: 'Notes' }).locator('xpath=following-sibling::ul[1]').textContent();
+      if (!listed.includes('Seen at the arcade with <b>two</b> others')) throw new Error(`notes listed: "${listed}"`);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'map-workspace-'));
+      try {
+        const file = path.join(work, 'workspace.json');
+        await download.saveAs(file);
+        const ws = JSON.parse(fs.readFileSync(file, 'utf8'));
+        const merged = ws.decisions.find((d) => d.action === 'merge');
+        if (!merged || ![...identities(a), ...identities(b)].every((k) => merged.members.includes(k))) throw new Error(`exported ${JSON.stringify(ws)}`);
+        const out = path.join(work, 'map');
+        execFileSync(gatewayBinary(), ['map', '--identity', `${FIXTURE}/analyst.key`, '--signer', `${FIXTURE}/signing-keys.txt`, '--workspace', file, '--out', out, `${FIXTURE}/envelopes`], { stdio: 'pipe' });
+        if ((fs.statSync(file).mode & 0o777) !== 0o600) throw new Error('the workspace is not 0600 after the run');
+        const again = JSON.parse(fs.readFileSync(path.join(out, 'map.json'), 'utf8')).map;
+        const one = again.entities.find((e) => identities(e).includes(identities(a)[0]));
+        if (!one || !identities(b).every((k) => identities(one).includes(k))) throw new Error(`not merged: ${JSON.stringify(one)}`);
+        if (JSON.stringify(one.notes) !== JSON.stringify(['Seen at the arcade with <b>two</b> others'])) throw new Error(`notes: ${JSON.stringify(one.notes)}`);
+        // The new page (reloaded from the second run) shows them as one, and says why.
+        const second = await openMap(browser, path.join(out, 'map.html'), desktop);
+        try {
+          await second.page.evaluate((id) => window.pisMap.cy.getElementById(`n${id}`).emit('tap'), one.id);
+          await second.page.waitForSelector('#panel:not([hidden]) h2');
+          const why = await second.page.locator('#panel ul.evidence').textContent();
+          if (!why.includes('merged by the analyst')) throw new Error(`evidence: "${why}"`);
+          const status = await second.page.locator('#workspace-status').textContent();
+          if (!status.startsWith(`${ws.decisions.length} decision`)) throw new Error(`workspace status: "${status}"`);
+          if (second.problems.length) throw new Error(second.problems.join('; '));
+        } finally {
+          await second.context.close();
+        }
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
       await page.locator('#search').fill('');
     });
 

@@ -316,6 +316,18 @@ const JOURNEYS = [
     run: (p) => addAnotherLands(p, false),
   },
   {
+    name: 'community, danger written with doubt: asked on the page written (JavaScript on)',
+    javaScript: true,
+    reference: false,
+    run: (p) => possibleDangerAsked(p),
+  },
+  {
+    name: 'community, danger written with doubt: asked on the page written (JavaScript off)',
+    javaScript: false,
+    reference: false,
+    run: (p) => possibleDangerAsked(p),
+  },
+  {
     name: 'community, Enter in a text box moves on (not Back)',
     javaScript: true,
     reference: false,
@@ -423,6 +435,24 @@ async function toNarrativeCheck(page, form) {
   if (!new URL(page.url()).pathname.endsWith('/danger-now')) throw new Error(`asked at ${page.url()}, not on the page written`);
   const call = page.locator('main a.govuk-button[href="tel:999"]');
   if (!/Call 999 now/.test((await call.first().textContent().catch(() => '')) || '')) throw new Error('no "Call 999 now" button');
+}
+
+// Danger now written with doubt ("maybe … right now"): possible danger now, asked the same
+// way on the page where it was written; "Not sure" carries the journey on (and makes the
+// report IMMEDIATE, as the gate's "Not sure" does).
+async function possibleDangerAsked(page) {
+  const answers = { ...ANSWERS.community, what_happened: 'Maybe she is in the car with those men right now, I cannot tell.' };
+  const walk = await walkForm(page, 'community', { mode: 'mouse', answers, stopAt: (kind) => kind === 'narrative-check' });
+  if (!walk.stopped) throw new Error('danger written with doubt reached the end without the question being asked');
+  const asked = new URL(page.url()).pathname;
+  if (!asked.endsWith('/danger-now')) throw new Error(`asked at ${page.url()}, not on the page written`);
+  const call = page.locator('main a.govuk-button[href="tel:999"]');
+  if (!/Call 999 now/.test((await call.first().textContent().catch(() => '')) || '')) throw new Error('no "Call 999 now" button');
+  await fillPresent(page, { 'gate.narrative_check': 'not_sure' }, 'mouse');
+  await pressForward(page, 'mouse');
+  await expectKind(page, 'form');
+  if (new URL(page.url()).pathname === asked) throw new Error('the question was asked again');
+  return { trail: [`${asked}`, '"Not sure"', new URL(page.url()).pathname] };
 }
 
 // Continue with no answer: the error summary, on the same question.
@@ -1406,6 +1436,49 @@ async function runJourneys(browser) {
   }
 }
 
+// Chrome DevTools' "Slow 3G": 400 kbit/s each way, 2 s round trip.
+const SLOW_3G = { offline: false, downloadThroughput: (500 * 1000) / 8 * 0.8, uploadThroughput: (500 * 1000) / 8 * 0.8, latency: 400 * 5 };
+const weak = [];
+
+// What the current document took: first contentful paint, load, and bytes over the wire.
+async function paintFigures(page) {
+  // The paint entry can follow the load event on a slow link.
+  await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, null, { timeout: 15_000 }).catch(() => {});
+  return page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+    const bytes = [nav, ...performance.getEntriesByType('resource')].reduce((n, e) => n + (e ? e.transferSize || 0 : 0), 0);
+    return { fcp: fcp ? Math.round(fcp.startTime) : null, load: nav ? Math.round(nav.loadEventEnd) : null, bytes };
+  });
+}
+
+// A measurement, not an assertion: the start page on a first visit, then the form's first page
+// and the page after it (a press: POST, 303, GET) with the cache as the first visit left it, on
+// a phone's screen over DevTools' Slow 3G. No routing here: Playwright's routing turns the
+// HTTP cache off, and nothing on these pages leaves the gateway.
+async function weakSignal(browser) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 390, height: 844 } });
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', SLOW_3G);
+    const visit = async (name, go) => {
+      await go();
+      await page.waitForLoadState('load');
+      weak.push({ name, ...(await paintFigures(page)) });
+    };
+    await visit('start page, first visit', () => page.goto(`${BASE}/`, { timeout: 120_000 }));
+    await visit('the form\'s first page', () => page.goto(`${BASE}/forms/community`, { timeout: 120_000 }));
+    await fillPresent(page, ANSWERS.community, 'mouse');
+    await visit('the next page (Continue: POST, 303, GET)', () => pressForward(page, 'mouse'));
+  } catch (e) {
+    notes.push(`Slow 3G figures not taken: ${e.message.split('\n')[0]}`);
+  } finally {
+    await context.close();
+  }
+}
+
 function report(browserVersion) {
   const md = [];
   const esc = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -1438,6 +1511,11 @@ function report(browserVersion) {
       `| ${esc(j.name)} | ${j.passed ? 'passed' : `FAILED: ${esc(j.error)}`} | ${j.reference ?? ''} | ${esc((j.trail || []).join(' → '))} | ${esc(j.keys)} | ${j.seconds}s |`,
     );
   }
+  md.push('');
+  md.push('## A weak signal (Slow 3G, 390 × 844: a measurement, not a test)', '');
+  md.push('| Page | First contentful paint | Load | Transferred |');
+  md.push('|---|---|---|---|');
+  for (const w of weak) md.push(`| ${esc(w.name)} | ${w.fcp ?? '–'} ms | ${w.load ?? '–'} ms | ${w.bytes.toLocaleString('en-GB')} bytes |`);
   md.push('');
   md.push('## Map (map.html from file://)', '');
   md.push('| Check | Result |');
@@ -1497,6 +1575,7 @@ async function main() {
   try {
     await auditPages(browser);
     await runJourneys(browser);
+    await weakSignal(browser);
     if (MAP_DIR) await runMapChecks(browser, { mapDir: MAP_DIR, shots: SHOTS, runAxe, desktop: DESKTOP, failures, results: mapChecks });
     else notes.push('map.html not checked: PISG_BROWSER_MAP_DIR is not set');
   } finally {
@@ -1506,7 +1585,7 @@ async function main() {
     fs.writeFileSync(path.join(OUT, 'report.md'), md);
     fs.writeFileSync(
       path.join(OUT, 'results.json'),
-      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, map: mapChecks, failures }, null, 2),
+      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, weak, map: mapChecks, failures }, null, 2),
     );
     console.log(md);
     console.log(`report: ${path.relative(REPO, path.join(OUT, 'report.md'))}, screenshots: ${path.relative(REPO, SHOTS)}/`);

@@ -260,6 +260,8 @@ pub async fn submit(
     });
     if let Some(code) = code.filter(|_| receipt.follow_up) {
         resp["follow_up_code"] = json!(code.grouped());
+        // The same code as eight words, for a partner system to show a person.
+        resp["follow_up_words"] = json!(code.words());
     }
     Ok(HttpResponse::Created().json(resp))
 }

@@ -108,9 +108,7 @@ pub(super) async fn send(
             immediate: receipt.priority == crate::triage::Priority::Immediate,
             duplicate: receipt.duplicate,
             specific_child,
-            code: code
-                .filter(|_| receipt.follow_up)
-                .map(|c| c.grouped().to_string()),
+            code: code.filter(|_| receipt.follow_up).map(|c| c.words()),
             code_failed,
         }),
         ..Draft::default()

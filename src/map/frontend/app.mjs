@@ -14,13 +14,14 @@ cytoscape.use(fcose);
 // per type so that colour is never the only cue. Keep in step with the legend in output.rs.
 const KINDS = {
   person: { colour: '#D55E00', shape: 'ellipse' },
-  nickname: { colour: '#CC79A7', shape: 'round-tag' },
   vehicle: { colour: '#0072B2', shape: 'round-rectangle' },
   phone: { colour: '#009E73', shape: 'diamond' },
   online: { colour: '#56B4E9', shape: 'hexagon' },
   place: { colour: '#E69F00', shape: 'triangle' },
 };
 const FONT = 11;
+// The link type that only says two things were named in one report.
+const WEAK = 'named together';
 
 const $ = (id) => document.getElementById(id);
 
@@ -47,14 +48,25 @@ function phoneForms(q) {
 
 function main() {
   const data = JSON.parse($('map-data').textContent);
-  const subs = data.submissions; // [reference, day, form, priority, [localities], evidence files]
-  const days = [...new Set(subs.map((s) => s[1]))].sort();
+  // [reference, day received, form, priority, [localities], evidence files, day it happened]
+  const subs = data.submissions;
+  // The timeline is by the day it happened (the day received where a report gives none).
+  const EVENT = 6;
+  const days = [...new Set(subs.map((s) => s[EVENT]))].sort();
   const nodes = data.nodes;
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const neighbours = new Map(nodes.map((n) => [n.id, []]));
-  for (const [a, b, seen] of data.links) {
-    neighbours.get(a)?.push({ id: b, seen });
-    neighbours.get(b)?.push({ id: a, seen });
+  for (const [a, b, seen, type] of data.links) {
+    neighbours.get(a)?.push({ id: b, seen, type });
+    neighbours.get(b)?.push({ id: a, seen, type });
+  }
+  // Flats by the building they are in.
+  const flatsOf = new Map();
+  for (const n of nodes) {
+    if (n.within !== null && n.within !== undefined) {
+      if (!flatsOf.has(n.within)) flatsOf.set(n.within, []);
+      flatsOf.get(n.within).push(n.id);
+    }
   }
   const possibleOf = new Map(nodes.map((n) => [n.id, []]));
   for (const [a, b, why] of data.possible) {
@@ -62,7 +74,7 @@ function main() {
     possibleOf.get(b)?.push({ id: a, why });
   }
   for (const n of nodes) {
-    n.search = [squash(n.label), squash(n.key)];
+    n.search = [squash(n.label), squash(n.key), ...n.aliases.map(squash)];
     n.digits = n.kind === 'phone' ? n.key.replace(/\D/g, '') : '';
   }
 
@@ -81,9 +93,15 @@ function main() {
         data: { id: `n${n.id}`, label: n.label, kind: n.kind, size: 14 + 5 * Math.sqrt(n.subs.length) },
       });
     }
-    data.links.forEach(([a, b], i) => {
+    data.links.forEach(([a, b, seen, type], i) => {
       if (inside.has(a) && inside.has(b)) {
-        out.push({ group: 'edges', data: { id: `l${i}`, source: `n${a}`, target: `n${b}` } });
+        // Width by weight: the number of reports that give the link.
+        const width = Math.min(1 + 1.5 * Math.sqrt(seen.length), 9);
+        out.push({
+          group: 'edges',
+          data: { id: `l${i}`, source: `n${a}`, target: `n${b}`, width, type },
+          classes: type === WEAK ? 'weak' : '',
+        });
       }
     });
     data.possible.forEach(([a, b], i) => {
@@ -127,7 +145,10 @@ function main() {
     { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#0b0c0c' } },
     { selector: 'node.match', style: { 'border-width': 4, 'border-color': '#0b0c0c', 'border-style': 'double' } },
     { selector: '.faded', style: { opacity: 0.2 } },
-    { selector: 'edge', style: { width: 1.5, 'line-color': '#6f777b', 'curve-style': 'haystack' } },
+    { selector: '.dim', style: { opacity: 0.12 } },
+    { selector: 'edge', style: { width: 'data(width)', 'line-color': '#505a5f', 'curve-style': 'haystack' } },
+    { selector: 'edge.weak', style: { 'line-color': '#b1b4b6' } },
+    { selector: 'edge.focus[type]', style: { label: 'data(type)', 'font-size': FONT - 1, 'text-background-color': '#ffffff', 'text-background-opacity': 1, color: '#0b0c0c' } },
     {
       selector: 'edge.possible',
       style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4], 'line-color': '#0b0c0c', width: 2, 'curve-style': 'straight' },
@@ -156,15 +177,19 @@ function main() {
     to: Math.max(days.length - 1, 0),
     cluster: null,
     possible: true,
+    weak: false,
+    hops: 1,
     query: '',
   };
+  // Entities merged into another in this page (hidden until the map is made again).
+  const mergedAway = new Set();
 
   function subPasses(i) {
     const s = subs[i];
     if (state.locality && !s[4].includes(state.locality)) return false;
     if (state.form && s[2] !== state.form) return false;
     if (state.priority && s[3] !== state.priority) return false;
-    const d = s[1];
+    const d = s[EVENT];
     return !days.length || (d >= days[state.from] && d <= days[state.to]);
   }
 
@@ -177,7 +202,7 @@ function main() {
     passing = subs.map((_, i) => subPasses(i));
     visible = new Set();
     for (const n of nodes) {
-      if (!onCanvas.has(n.id)) continue;
+      if (!onCanvas.has(n.id) || mergedAway.has(n.id)) continue;
       if (!state.kinds.has(n.kind)) continue;
       if (state.cluster !== null && n.cluster !== state.cluster) continue;
       if (n.subs.some((i) => passing[i])) visible.add(n.id);
@@ -186,8 +211,8 @@ function main() {
     let possible = 0;
     cy.batch(() => {
       for (const n of nodes) cy.getElementById(`n${n.id}`).toggleClass('hidden', !visible.has(n.id));
-      data.links.forEach(([a, b, seen], i) => {
-        const show = visible.has(a) && visible.has(b) && seen.some((s) => passing[s]);
+      data.links.forEach(([a, b, seen, type], i) => {
+        const show = visible.has(a) && visible.has(b) && (state.weak || type !== WEAK) && seen.some((s) => passing[s]);
         if (show) links += 1;
         cy.getElementById(`l${i}`).toggleClass('hidden', !show);
       });
@@ -207,7 +232,25 @@ function main() {
     runSearch();
     const shown = cy.nodes().not('.hidden');
     if (shown.length) cy.fit(shown, 30);
+    if (selected !== null) focus(selected);
     scheduleLabels();
+  }
+
+  // ---- Focus: the selected entity's neighbourhood (one or two steps), the rest dimmed -------
+  let selected = null;
+  function focus(id) {
+    selected = id;
+    cy.batch(() => {
+      cy.elements().removeClass('dim focus');
+      if (id === null) return;
+      const node = cy.getElementById(`n${id}`);
+      if (!node.length || node.hasClass('hidden')) return;
+      let near = node.closedNeighborhood().not('.hidden');
+      if (state.hops === 2) near = near.union(near.nodes().neighborhood().not('.hidden'));
+      near = near.union(near.nodes().edgesWith(near.nodes()).not('.hidden'));
+      cy.elements().not(near).addClass('dim');
+      near.edges().addClass('focus');
+    });
   }
 
   // ---- Timeline: submissions per day, the chosen range highlighted --------------------------
@@ -218,7 +261,7 @@ function main() {
     const shown = days.map(() => 0);
     const index = new Map(days.map((d, i) => [d, i]));
     subs.forEach((s, i) => {
-      const k = index.get(s[1]);
+      const k = index.get(s[EVENT]);
       counts[k] += 1;
       if (passing[i]) shown[k] += 1;
     });
@@ -320,7 +363,74 @@ function main() {
     if (!q) $('results-count').textContent = '';
   }
 
+  // ---- The workspace: the analyst's merges and splits, exported as a file ----------------
+  // Decisions read from the workspace `map` was given, and those made in this page after them.
+  const workspace = data.workspace;
+  const made = [];
+  // An entity's identities (kind:key), one per entity joined into it.
+  const identities = (n) => (n.members.length ? n.members : [n.key]).map((k) => `${n.kind}:${k}`);
+  function showDecisions() {
+    const list = $('decisions');
+    list.replaceChildren();
+    for (const d of made) {
+      list.appendChild(el('li', d.text));
+    }
+    const before = workspace.decisions.length;
+    $('workspace-status').textContent = made.length
+      ? `${made.length} new decision${made.length === 1 ? '' : 's'} or notes in this page (and ${before} decisions from the workspace file). Export the workspace to keep them.`
+      : `${before} decision${before === 1 ? '' : 's'} from the workspace file; none new.`;
+  }
+  function merge(keep, into) {
+    const a = byId.get(keep);
+    const b = byId.get(into);
+    made.push({ decision: { action: 'merge', members: [...identities(a), ...identities(b)] }, text: `Merged ${b.label} into ${a.label}` });
+    // Drawn as one from the next run; here the second is put out of the drawing.
+    mergedAway.add(b.id);
+    showDecisions();
+    apply();
+    select(a.id);
+  }
+  function split(id, member) {
+    const n = byId.get(id);
+    made.push({ decision: { action: 'split', member: `${n.kind}:${member}` }, text: `Split ${member} out of ${n.label}` });
+    showDecisions();
+    select(id);
+  }
+  $('export').addEventListener('click', () => {
+    const out = {
+      marking: workspace.marking,
+      version: workspace.version,
+      decisions: [...workspace.decisions, ...made.filter((m) => m.decision).map((m) => m.decision)],
+      notes: [...workspace.notes, ...made.filter((m) => m.note).map((m) => m.note)],
+    };
+    // A download made in the page: nothing leaves the machine, and the CSP allows no request.
+    const blob = new Blob([`${JSON.stringify(out, null, 2)}\n`], { type: 'application/json' });
+    const a = el('a', null, { href: URL.createObjectURL(blob), download: 'workspace.json' });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    $('workspace-status').textContent = `Workspace exported with ${out.decisions.length} decisions and ${out.notes.length} notes: run map again with --workspace and that file.`;
+  });
+  showDecisions();
+  let marked = null;
+
   // ---- The panel: one entity, its references, dates, roles and links ------------------------
+  function entityButton(m, text) {
+    const b = el('button', text ?? `${m.label} (${m.kind})`, { type: 'button', class: 'link' });
+    b.addEventListener('click', () => select(m.id));
+    return b;
+  }
+  function panelList(panel, title, items, render, empty = 'none') {
+    panel.appendChild(el('h3', `${title} (${items.length})`));
+    const ul = el('ul');
+    for (const item of items.slice(0, 100)) {
+      const li = el('li');
+      render(li, item);
+      ul.appendChild(li);
+    }
+    if (!items.length) ul.appendChild(el('li', empty));
+    panel.appendChild(ul);
+  }
   function select(id) {
     const n = byId.get(id);
     if (!n) return;
@@ -332,63 +442,106 @@ function main() {
       node.select();
       cy.animate({ center: { eles: node }, duration: 200 });
     }
+    focus(id);
     const panel = $('panel');
     panel.replaceChildren();
+    $('panel-fold').open = true;
     const h = el('h2', n.label, { tabindex: '-1', id: 'panel-heading' });
     panel.appendChild(h);
     const dl = el('dl');
-    const when = n.subs.map((i) => subs[i][1]).sort();
     const files = (k) => `${k} evidence file${k === 1 ? '' : 's'}`;
     const evidence = n.subs.reduce((sum, i) => sum + (subs[i][5] || 0), 0);
+    const within = n.within !== null && n.within !== undefined ? byId.get(n.within) : null;
     const rows = [
       ['Type', n.kind],
+      ['Known as', n.aliases.length ? n.aliases.join(', ') : null],
+      ['In building', within ? within.label : null],
       ['Seen in', `${n.subs.length} submission${n.subs.length === 1 ? '' : 's'}`],
       ['Evidence', `${files(evidence)} in those submissions`],
-      ['First seen', when[0] ?? ''],
-      ['Last seen', when[when.length - 1] ?? ''],
+      ['First seen', n.first],
+      ['Last seen', n.last],
       ['Roles', n.roles.length ? n.roles.join(', ') : 'none given'],
       ['Localities', n.localities.length ? n.localities.join(', ') : 'none'],
       ['Cluster', n.cluster === null ? 'none' : `${n.cluster + 1}`],
     ];
     for (const [k, v] of rows) {
+      if (v === null) continue;
       dl.appendChild(el('dt', k));
       dl.appendChild(el('dd', v));
     }
     panel.appendChild(dl);
+    // The analyst's notes: from the workspace, and added here (kept by exporting it).
+    const mine = made.filter((m) => m.note && m.note.about.length === 1 && identities(n).includes(m.note.about[0])).map((m) => m.note.text);
+    const notes = [...n.notes, ...mine];
+    panelList(panel, 'Notes', notes, (li, t) => li.appendChild(document.createTextNode(t)));
+    const noteBox = el('textarea', null, { id: 'note-text', rows: '2', maxlength: '5000' });
+    panel.appendChild(el('label', 'Add a note (kept in the workspace, carried into the exports)', { for: 'note-text' }));
+    panel.appendChild(noteBox);
+    const save = el('button', 'Save note', { type: 'button' });
+    save.addEventListener('click', () => {
+      const text = noteBox.value.trim();
+      if (!text) return;
+      made.push({ note: { about: [identities(n)[0]], text }, text: `Note on ${n.label}` });
+      showDecisions();
+      select(id);
+    });
+    panel.appendChild(save);
+    if (n.evidence.length) {
+      panel.appendChild(el('h3', 'Why these are one'));
+      const ul = el('ul', null, { class: 'evidence' });
+      for (const e of n.evidence) ul.appendChild(el('li', e));
+      panel.appendChild(ul);
+    }
+    if (n.members.length > 1) {
+      panelList(panel, 'Joined from', n.members, (li, m) => {
+        li.appendChild(document.createTextNode(m));
+        const b = el('button', 'Split out', { type: 'button', class: 'small', 'aria-label': `Split ${m} out of ${n.label}` });
+        b.addEventListener('click', () => split(id, m));
+        li.appendChild(b);
+      });
+    }
+    const flats = (flatsOf.get(id) ?? []).map((f) => byId.get(f));
+    if (flats.length) panelList(panel, 'Flats in this building', flats, (li, f) => li.appendChild(entityButton(f, f.label)));
     panel.appendChild(el('h3', 'References'));
     const refs = el('ul', null, { class: 'refs' });
-    for (const i of [...n.subs].sort((a, b) => subs[a][1].localeCompare(subs[b][1]))) {
-      const [ref, day, form, priority, , attached] = subs[i];
-      refs.appendChild(el('li', `${ref} · ${day} · ${form} · ${priority} · ${files(attached || 0)}`));
+    for (const i of [...n.subs].sort((a, b) => subs[a][EVENT].localeCompare(subs[b][EVENT]))) {
+      const [ref, day, form, priority, , attached, happened] = subs[i];
+      refs.appendChild(el('li', `${ref} · ${happened === day ? `received ${day}` : `happened ${happened}, received ${day}`} · ${form} · ${priority} · ${files(attached || 0)}`));
     }
     panel.appendChild(refs);
-    const linked = neighbours.get(id) ?? [];
-    panel.appendChild(el('h3', `Linked (${linked.length})`));
-    const ul = el('ul');
-    for (const l of linked.slice(0, 100)) {
-      const m = byId.get(l.id);
-      const li = el('li');
-      const b = el('button', `${m.label} (${m.kind})`, { type: 'button', class: 'link' });
-      b.addEventListener('click', () => select(l.id));
-      li.appendChild(b);
-      li.appendChild(document.createTextNode(` in ${l.seen.map((s) => subs[s][0]).join(', ')}`));
-      ul.appendChild(li);
-    }
-    panel.appendChild(ul);
-    const poss = possibleOf.get(id) ?? [];
-    panel.appendChild(el('h3', `Possible links (${poss.length})`));
-    const pl = el('ul');
-    for (const p of poss) {
+    // Typed links first, then by weight.
+    const linked = [...(neighbours.get(id) ?? [])].sort((a, b) => (a.type === WEAK) - (b.type === WEAK) || b.seen.length - a.seen.length);
+    panelList(panel, 'Linked', linked, (li, l) => {
+      li.appendChild(document.createTextNode(`${l.type}: `));
+      li.appendChild(entityButton(byId.get(l.id)));
+      li.appendChild(document.createTextNode(` in ${l.seen.length} report${l.seen.length === 1 ? '' : 's'} (${l.seen.map((s) => subs[s][0]).join(', ')})`));
+    });
+    const poss = (possibleOf.get(id) ?? []).filter((p) => !mergedAway.has(p.id));
+    panelList(panel, 'Possible links', poss, (li, p) => {
       const m = byId.get(p.id);
-      const li = el('li');
-      const b = el('button', `${m.label} (${m.kind})`, { type: 'button', class: 'link' });
-      b.addEventListener('click', () => select(p.id));
-      li.appendChild(b);
+      li.appendChild(entityButton(m));
       li.appendChild(document.createTextNode(`: ${p.why}`));
-      pl.appendChild(li);
+      const b = el('button', 'Merge', { type: 'button', class: 'small merge', 'aria-label': `Merge ${m.label} into ${n.label}` });
+      b.addEventListener('click', () => merge(id, p.id));
+      li.appendChild(b);
+    });
+    // Any two entities can be merged: mark one, then merge another into it.
+    if (marked !== null && marked !== id && byId.has(marked)) {
+      const b = el('button', `Merge into ${byId.get(marked).label}`, { type: 'button' });
+      b.addEventListener('click', () => {
+        const into = marked;
+        marked = null;
+        merge(into, id);
+      });
+      panel.appendChild(b);
+    } else {
+      const b = el('button', marked === id ? 'Marked: select another entity to merge it into this one' : 'Mark to merge another into this one', { type: 'button' });
+      b.addEventListener('click', () => {
+        marked = id;
+        select(id);
+      });
+      panel.appendChild(b);
     }
-    if (!poss.length) pl.appendChild(el('li', 'none'));
-    panel.appendChild(pl);
     if (n.cluster !== null) {
       const b = el('button', `Show only cluster ${n.cluster + 1}`, { type: 'button' });
       b.addEventListener('click', () => focusCluster(n.cluster));
@@ -483,7 +636,19 @@ function main() {
   $('reset').addEventListener('click', () => {
     cy.nodes().unselect();
     $('panel').hidden = true;
+    focus(null);
     focusCluster(null);
+  });
+  $('weak').addEventListener('change', (e) => {
+    state.weak = e.target.checked;
+    apply();
+  });
+  $('hops').addEventListener('change', (e) => {
+    state.hops = Number(e.target.value);
+    if (selected !== null) focus(selected);
+  });
+  cy.on('tap', (e) => {
+    if (e.target === cy) focus(null);
   });
   for (const b of document.querySelectorAll('button[data-cluster]')) {
     b.addEventListener('click', () => focusCluster(Number(b.dataset.cluster)));
