@@ -7,7 +7,7 @@
 //! Sealing runs on the HTTP worker that took the request. It is tens of microseconds of CPU per
 //! recipient, and the workers are as many as the cores: handing it to another thread added two
 //! context switches per submission and no capacity (intake at 64 connections went from about
-//! 4,400 to 6,100 submissions a second when the hand-off was removed; see the README).
+//! 4,400 to 6,100 submissions a second when the hand-off was removed; see docs/src/performance.md).
 //! Evidence files are the exception: they are sealed once on the blocking pool
 //! ([`seal_files`]), since megabytes of encryption on a worker hold back every report behind it.
 

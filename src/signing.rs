@@ -5,7 +5,7 @@
 //! with a key kept outside the spool (`server.signing_key`), and `open` and `map` check the
 //! signature against the gateway's published keys.
 //!
-//! Format (see the README): the signature travels inside the document as
+//! Format (see docs/src/security.md): the signature travels inside the document as
 //!
 //! ```text
 //! "signature": {"alg": "Ed25519", "key_id": "<16 hex>", "value": "<base64>"}

@@ -27,7 +27,7 @@ const LOOKUP_LABEL: &[u8] = b"pis-gateway follow-up lookup id v1";
 
 /// Argon2id's cost: 19 MiB, two passes, one lane (OWASP's baseline). The code's 100 bits are
 /// what make guessing hopeless; the KDF multiplies each guess's cost, and at these settings a
-/// page still answers in well under a second (README "Follow-up" has the measurement).
+/// page still answers in well under a second (docs/src/public.md, "Follow-up codes", has the measurement).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cost {
     pub memory_kib: u32,

@@ -1,6 +1,6 @@
 //! `open --format intel-json`: the report's entities and suggested grading for import into a
 //! force intelligence system. The shape is `config/intel-report.schema.json` (JSON Schema
-//! 2020-12, documented in the README): every key is always present, with `null` for an
+//! 2020-12, documented in docs/src/officer.md): every key is always present, with `null` for an
 //! answer not given, so an importer maps fields without guessing. Codes are the forms'
 //! option values (stable); labels are the words shown to the submitter.
 

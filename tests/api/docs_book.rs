@@ -72,7 +72,11 @@ fn every_page_is_in_the_contents_and_every_link_leads_somewhere() {
     pages(&src, &mut all);
     let mut problems = Vec::new();
     for page in &all {
-        let name = page.strip_prefix(&src).expect("under src").to_string_lossy().to_string();
+        let name = page
+            .strip_prefix(&src)
+            .expect("under src")
+            .to_string_lossy()
+            .to_string();
         if name != "SUMMARY.md" && !listed.contains(&name) {
             problems.push(format!("{name} is not in SUMMARY.md"));
         }
@@ -102,10 +106,20 @@ fn every_page_is_in_the_contents_and_every_link_leads_somewhere() {
 #[test]
 fn the_readme_is_a_short_map_of_the_book() {
     let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
-    assert!(readme.lines().count() < 300, "{} lines", readme.lines().count());
+    assert!(
+        readme.lines().count() < 300,
+        "{} lines",
+        readme.lines().count()
+    );
     for target in links(&readme) {
         let file = target.split('#').next().unwrap_or_default();
-        assert!(repo().join(file).exists(), "README links to {target}, which does not exist");
+        assert!(
+            repo().join(file).exists(),
+            "README links to {target}, which does not exist"
+        );
     }
-    assert!(readme.contains("docs/src/SUMMARY.md"), "the README points to the book");
+    assert!(
+        readme.contains("docs/src/SUMMARY.md"),
+        "the README points to the book"
+    );
 }
