@@ -219,6 +219,7 @@ impl Application {
             signing_keys,
             officers,
             triage_within_secs: 60 * settings.workflow.triage_within_minutes as i64,
+            readiness: Default::default(),
             // As many derivations at once as file decodes: a core stays with the HTTP workers.
             follow_up: crate::follow_up::Deriver::new(
                 pepper,

@@ -11,6 +11,7 @@ pub mod logging;
 pub mod multipart;
 pub mod pages;
 pub mod rate_limit;
+pub mod readiness;
 pub mod routes;
 pub mod strict_json;
 pub mod token;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub follow_up: crate::follow_up::Deriver,
     /// `workflow.triage_within_minutes`, in seconds.
     pub triage_within_secs: i64,
+    /// `/readyz` with hysteresis: out on a failed probe, back after several in a row.
+    pub readiness: readiness::ReadinessGate,
 }
 
 impl AppState {

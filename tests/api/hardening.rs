@@ -424,9 +424,19 @@ async fn a_full_disk_gives_503_and_readyz_false_and_never_a_reference() {
     // Every 201 given is in the spool; the 503 left nothing.
     assert_eq!(count(), before + accepted);
 
-    // Room again: service resumes.
+    // Room again: intake resumes at once; readiness only after several good probes in a row,
+    // so a disk hovering at full does not make the node flap in and out of a load balancer.
     std::fs::remove_file(&filler).expect("remove filler");
     let (status, _) = app.post_json(&payload).await;
     assert_eq!(status, 201);
+    for _ in 1..pis_gateway::http::readiness::RECOVERY_PROBES {
+        let probe = app.admin_get("/readyz").await;
+        assert_eq!(probe.status, 503, "{}", probe.body);
+        assert!(
+            probe.body.contains("\"spool_writable\":true"),
+            "{}",
+            probe.body
+        );
+    }
     assert_eq!(app.admin_get("/readyz").await.status, 200);
 }

@@ -10,7 +10,8 @@ pub async fn healthz() -> HttpResponse {
         .body("ok")
 }
 
-/// Ready when the spool takes a write now and every route has keys to seal to.
+/// Ready when the spool takes a write (and, after a failure, has taken several in a row: a
+/// nearly full disk must not make the node flap) and every route has keys to seal to.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let spool = state.intake.spool().probe_writable().await;
     if let Err(e) = &spool {
@@ -22,7 +23,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .all()
         .iter()
         .all(|r| !r.recipients.is_empty());
-    let ready = spool.is_ok() && keys;
+    let ready = state.readiness.observe(spool.is_ok()) && keys;
     let now = state.now() as i64;
     let outbox = state.intake.spool().outbox_stats(now).await.ok();
     let workflow = state
