@@ -229,6 +229,11 @@ pub struct MapArgs {
     /// the decisions made in the page added.
     #[arg(long)]
     pub workspace: Option<PathBuf>,
+    /// Also write each report as the officer's HTML report (what `open --format html` shows)
+    /// into reports/ in the output folder (folder 0700, files 0600), and link every reference
+    /// in map.html's panel to its page.
+    #[arg(long)]
+    pub reports: bool,
     #[command(flatten)]
     pub signers: Signers,
     /// `.age` envelopes, `.eml` files, or folders of them (a Maildir).

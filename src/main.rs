@@ -984,6 +984,7 @@ fn map(args: MapArgs) -> anyhow::Result<ExitCode> {
         out,
         draw,
         workspace: workspace_file,
+        reports,
         signers,
         inputs,
     } = args;
@@ -993,9 +994,16 @@ fn map(args: MapArgs) -> anyhow::Result<ExitCode> {
         Some(f) => map::workspace::Workspace::load(f)?,
         None => map::workspace::Workspace::default(),
     };
+    let pages = if reports {
+        let forms = pis_gateway::forms::FormRegistry::built_in()?;
+        Some(map::ReportPages::create(out.join("reports"), forms)?)
+    } else {
+        None
+    };
     let trust = map::Trust {
         keys: trusted_keys(&signers)?,
         allow_unsigned: signers.allow_unsigned,
+        pages,
     };
     // Read once; each decrypting thread parses its own copy.
     let key_text = zeroize::Zeroizing::new(
@@ -1021,7 +1029,12 @@ fn map(args: MapArgs) -> anyhow::Result<ExitCode> {
     for (input, why) in &loaded.unverified {
         eprintln!("{input}: warning: {why} (mapped because of --allow-unsigned)");
     }
-    let graph = loaded.graph;
+    let mut graph = loaded.graph;
+    if let Some(pages) = &trust.pages {
+        pages.settle(graph.reports.iter().map(|r| r.reference.as_str()))?;
+        graph.report_pages = true;
+        eprintln!("report pages written to {}", pages.dir().display());
+    }
     let mut note = String::new();
     if let Some(d) = &since {
         note.push_str(&format!("Received on or after {d}. "));

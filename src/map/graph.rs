@@ -99,6 +99,9 @@ pub struct MapGraph {
     pub decisions: (usize, usize),
     /// The analyst's notes on links, by the link's place in `links`.
     pub link_notes: BTreeMap<usize, Vec<String>>,
+    /// Each report's page was written into `reports/` beside the map (`map --reports`), so
+    /// the page links its references there.
+    pub report_pages: bool,
     /// Each report's event day as its place among the days in `timeline`: spans over many
     /// reports compare small numbers side by side instead of following each report to its date.
     day_rank: Vec<u32>,
@@ -486,6 +489,7 @@ impl Builder {
             timeline,
             decisions: (res.applied, res.unknown),
             link_notes,
+            report_pages: false,
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Trust {
     pub keys: crate::signing::Keyring,
     /// Map documents that are unsigned or wrongly signed too (each is reported).
     pub allow_unsigned: bool,
+    /// Where each used document's own page is written (`map --reports`), if anywhere.
+    pub pages: Option<super::reports::ReportPages>,
 }
 
 fn files_under(path: &Path, out: &mut Vec<PathBuf>) {
@@ -154,7 +156,12 @@ struct Read {
 /// What became of one input before `--allow-unsigned` is applied: read, or why not.
 type Opened = Result<Read, String>;
 
-fn open_one(path: &Path, identities: &[Box<dyn age::Identity>], checker: &Checker) -> Opened {
+fn open_one(
+    path: &Path,
+    identities: &[Box<dyn age::Identity>],
+    checker: &Checker,
+    pages: Option<(&super::reports::ReportPages, bool)>,
+) -> Opened {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return Err(format!("cannot read: {e}")),
@@ -172,12 +179,19 @@ fn open_one(path: &Path, identities: &[Box<dyn age::Identity>], checker: &Checke
     if let Some(why) = refusal(&doc) {
         return Err(why.into());
     }
+    let verdict = checker.verify(&doc);
+    // The report's own page, for a document the map will use (`map --reports`).
+    if let Some((pages, allow_unsigned)) = pages {
+        if verdict.is_ok() || allow_unsigned {
+            pages.write(&doc, &verdict);
+        }
+    }
     // Only what the map uses is kept; the decrypted document is dropped here.
     Ok(Read {
         reference: doc["reference"].as_str().unwrap_or_default().to_string(),
         rank: rank(&doc),
         submission: extract(&doc),
-        verdict: checker.verify(&doc),
+        verdict,
     })
 }
 
@@ -192,9 +206,10 @@ fn open_batch(
     trust: &Trust,
     checker: &Checker,
 ) -> Vec<Outcome> {
+    let pages = trust.pages.as_ref().map(|p| (p, trust.allow_unsigned));
     files
         .iter()
-        .map(|f| match open_one(f, identities, checker) {
+        .map(|f| match open_one(f, identities, checker, pages) {
             Err(why) => Outcome::Failed(why),
             Ok(Read {
                 reference,

@@ -16,8 +16,10 @@ pub mod input;
 pub mod output;
 pub mod pack;
 pub mod page;
+pub mod reports;
 pub mod resolve;
 pub mod workspace;
 
 pub use graph::{build, build_with, MapGraph};
 pub use input::{read_inputs, Loaded, Trust};
+pub use reports::ReportPages;

@@ -231,6 +231,8 @@ struct Data<'a> {
     submissions: Vec<Sub<'a>>,
     /// The workspace as read, so that its export keeps what was decided before.
     workspace: &'a super::workspace::Workspace,
+    /// Whether `reports/<reference>.html` was written beside the map for each report.
+    reports: bool,
 }
 
 /// The data the script reads: submissions (only those the entities carried are named in), the
@@ -326,6 +328,7 @@ fn data<'a>(
         possible,
         submissions,
         workspace,
+        reports: g.report_pages,
     }
 }
 

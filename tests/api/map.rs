@@ -1060,3 +1060,84 @@ fn the_analysts_workspace_is_kept_0600_and_its_merge_survives_new_reports() {
     );
     assert!(!ok && stderr.contains("is not a map workspace"), "{stderr}");
 }
+
+#[test]
+fn with_reports_each_reference_opens_its_own_report_written_0600_beside_the_map() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = age::x25519::Identity::generate();
+    let key_file = dir.path().join("analyst.key");
+    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).expect("dir");
+    let xss = "<img src=x onerror=alert(1)>";
+    let full = doc(
+        "PIS-RPT0-0001",
+        "professional",
+        1,
+        "SELBY",
+        json!({"people": [{"role": "PERSON_POSING_RISK", "forename": xss}]}),
+    );
+    let mut restricted = full.clone();
+    restricted["route"] = json!("mace_selby");
+    restricted["view"] = json!("restricted");
+    std::fs::write(inputs.join("full.age"), seal(&full, &key)).expect("write");
+    std::fs::write(inputs.join("restricted.age"), seal(&restricted, &key)).expect("write");
+    // A reference the MACE analyst holds only as a restricted view.
+    let mut only_restricted = doc(
+        "PIS-RPT0-0002",
+        "professional",
+        2,
+        "SELBY",
+        json!({"people": [{"forename": "Restricted Only"}]}),
+    );
+    only_restricted["route"] = json!("mace_selby");
+    only_restricted["view"] = json!("restricted");
+    std::fs::write(inputs.join("other.age"), seal(&only_restricted, &key)).expect("write");
+
+    let out = dir.path().join("out");
+    let (ok, stderr) = run_map(dir.path(), &key_file, &out, &["--reports"], &inputs);
+    assert!(ok, "{stderr}");
+    let pages = out.join("reports");
+    assert_eq!(
+        mode(&pages) & 0o777,
+        0o700,
+        "the reports folder is the analyst's"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&pages)
+        .expect("reports")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["PIS-RPT0-0001.html", "PIS-RPT0-0002.html"],
+        "one page a report, the best view kept"
+    );
+    let page = std::fs::read_to_string(pages.join("PIS-RPT0-0001.html")).expect("page");
+    assert_eq!(mode(&pages.join("PIS-RPT0-0001.html")) & 0o777, 0o600);
+    assert!(page.contains("PIS-RPT0-0001"), "the report's own page");
+    assert!(!page.contains(xss), "submitter text is escaped in the page");
+    assert!(
+        page.contains("full view") && !page.contains("restricted view"),
+        "the full view is the one kept"
+    );
+    let other = std::fs::read_to_string(pages.join("PIS-RPT0-0002.html")).expect("page");
+    assert!(
+        other.contains("Restricted Only") && other.contains("restricted view"),
+        "a restricted view when that is all there is"
+    );
+    let html = std::fs::read_to_string(out.join("map.html")).expect("map.html");
+    assert_eq!(
+        page_data(&html)["reports"],
+        json!(true),
+        "the page links its references"
+    );
+
+    // Without the flag: no folder, and the page says there are no pages to open.
+    let plain = dir.path().join("plain");
+    let (ok, stderr) = run_map(dir.path(), &key_file, &plain, &[], &inputs);
+    assert!(ok, "{stderr}");
+    assert!(!plain.join("reports").exists());
+    let html = std::fs::read_to_string(plain.join("map.html")).expect("map.html");
+    assert_eq!(page_data(&html)["reports"], json!(false));
+}

@@ -8,6 +8,7 @@
 //   * the locality and date filters change what is drawn, and only to what they should;
 //   * clicking a node (a mouse click on the canvas) shows that entity's references;
 //   * the panel gives each of an entity's submissions its count of evidence files;
+//   * a reference in the panel opens that report's page (`map --reports`), from file://;
 //   * with only the largest clusters drawn (map-few/, `map --draw 100`), the search finds an
 //     entity of a cluster that is only listed, and its result draws that cluster;
 //   * a nickname sits under its person (the search finds the person by it, the panel lists it);
@@ -174,6 +175,29 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
       const shown = (await page.locator('#panel ul.refs li').allTextContents()).map((t) => t.split(' · ')[0]).sort();
       const expected = [...e.references].sort();
       if (JSON.stringify(shown) !== JSON.stringify(expected)) throw new Error(`references ${shown} ≠ ${expected}`);
+    });
+
+    await check(results, failures, 'a reference in the panel opens its report', async () => {
+      await page.locator('#reset').click();
+      const target = [...map.entities].sort((a, b) => b.references.length - a.references.length)[0];
+      await page.locator('#search').fill(target.label);
+      await page.locator('#results button', { hasText: target.label }).first().click();
+      await page.waitForSelector('#panel:not([hidden]) h2');
+      const link = page.locator('#panel ul.refs li a').first();
+      if ((await link.count()) === 0) throw new Error('the references are not links');
+      const ref = (await link.textContent()).trim();
+      const href = new URL(await link.getAttribute('href'), page.url()).href;
+      if (!target.references.includes(ref)) throw new Error(`"${ref}" is not one of the entity's references`);
+      // Opened beside the map, as a middle click would: the map keeps its state.
+      const report = await page.context().newPage();
+      try {
+        await report.goto(href);
+        const h1 = (await report.locator('h1').first().textContent()) || '';
+        if (!h1.includes(ref)) throw new Error(`the page opened says "${h1.trim()}", not ${ref}`);
+      } finally {
+        await report.close();
+      }
+      await page.locator('#search').fill('');
     });
 
     await check(results, failures, 'the panel counts each submission\'s evidence files', async () => {

@@ -131,7 +131,7 @@ echo "gateway up at $base (log: target/browser/gateway.log)"
   --out "$work/map-scarborough" tests/browser/map-fixture/envelopes > "$work/map.log" 2>&1 \
   || { echo "FAILED: map"; cat "$work/map.log"; exit 1; }
 "$bin" map --identity tests/browser/map-fixture/analyst.key \
-  --signer tests/browser/map-fixture/signing-keys.txt \
+  --signer tests/browser/map-fixture/signing-keys.txt --reports \
   --out "$work/map" tests/browser/map-fixture/envelopes > "$work/map.log" 2>&1 \
   || { echo "FAILED: map"; cat "$work/map.log"; exit 1; }
 

@@ -506,7 +506,13 @@ function main() {
     const refs = el('ul', null, { class: 'refs' });
     for (const i of [...n.subs].sort((a, b) => subs[a][EVENT].localeCompare(subs[b][EVENT]))) {
       const [ref, day, form, priority, , attached, happened] = subs[i];
-      refs.appendChild(el('li', `${ref} · ${happened === day ? `received ${day}` : `happened ${happened}, received ${day}`} · ${form} · ${priority} · ${files(attached || 0)}`));
+      const rest = ` · ${happened === day ? `received ${day}` : `happened ${happened}, received ${day}`} · ${form} · ${priority} · ${files(attached || 0)}`;
+      const li = el('li');
+      // With `map --reports`, each reference opens its report, written beside the map.
+      const safe = String(ref).replace(/[^A-Za-z0-9-]/g, '');
+      li.appendChild(data.reports && safe ? el('a', ref, { href: `reports/${safe}.html`, class: 'link' }) : document.createTextNode(ref));
+      li.appendChild(document.createTextNode(rest));
+      refs.appendChild(li);
     }
     panel.appendChild(refs);
     // Typed links first, then by weight.
