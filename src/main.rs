@@ -975,6 +975,21 @@ fn audit_head(
         })
 }
 
+/// `map --reports`: the folder the reports' pages go to, made before anything is decrypted.
+fn report_pages(
+    reports: bool,
+    out: &std::path::Path,
+) -> anyhow::Result<Option<pis_gateway::map::ReportPages>> {
+    if !reports {
+        return Ok(None);
+    }
+    let forms = pis_gateway::forms::FormRegistry::built_in()?;
+    Ok(Some(pis_gateway::map::ReportPages::create(
+        out.join("reports"),
+        forms,
+    )?))
+}
+
 fn map(args: MapArgs) -> anyhow::Result<ExitCode> {
     use pis_gateway::map;
     let MapArgs {
@@ -994,16 +1009,10 @@ fn map(args: MapArgs) -> anyhow::Result<ExitCode> {
         Some(f) => map::workspace::Workspace::load(f)?,
         None => map::workspace::Workspace::default(),
     };
-    let pages = if reports {
-        let forms = pis_gateway::forms::FormRegistry::built_in()?;
-        Some(map::ReportPages::create(out.join("reports"), forms)?)
-    } else {
-        None
-    };
     let trust = map::Trust {
         keys: trusted_keys(&signers)?,
         allow_unsigned: signers.allow_unsigned,
-        pages,
+        pages: report_pages(reports, &out)?,
     };
     // Read once; each decrypting thread parses its own copy.
     let key_text = zeroize::Zeroizing::new(
