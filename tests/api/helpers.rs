@@ -537,3 +537,20 @@ pub fn signer() -> Arc<pis_gateway::signing::SigningKey> {
 pub fn signer_keys() -> pis_gateway::signing::Keyring {
     pis_gateway::signing::Keyring(vec![signer().public().clone()])
 }
+
+/// Sends `text` as a professional report's narrative, with the gate answered "No" and no
+/// urgency ticked, so only the narrative reader can raise it; the answer and the decrypted
+/// full view.
+pub async fn send_narrative(app: &TestApp, text: &str) -> (Value, Value) {
+    let mut answers = professional_answers();
+    answers["gate.immediate_danger"] = serde_json::json!("no");
+    answers["urgency.now"] = serde_json::json!(["NONE"]);
+    answers["urgency.soon"] = serde_json::json!(["NONE"]);
+    answers["details"] = serde_json::json!(text);
+    let (status, body) = app
+        .post_json(&serde_json::json!({"form": "professional", "answers": answers}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let doc = app.open(body["reference"].as_str().expect("reference"));
+    (body, doc)
+}

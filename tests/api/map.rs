@@ -174,6 +174,14 @@ fn signer_file(dir: &Path) -> std::path::PathBuf {
     path
 }
 
+/// A fresh analyst's age identity, and its file in `dir`.
+fn analyst_key(dir: &Path) -> (age::x25519::Identity, std::path::PathBuf) {
+    let key = age::x25519::Identity::generate();
+    let key_file = dir.join("analyst.key");
+    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    (key, key_file)
+}
+
 fn mode(p: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).expect("meta").permissions().mode() & 0o777
@@ -182,9 +190,7 @@ fn mode(p: &Path) -> u32 {
 #[test]
 fn planted_links_become_exactly_the_expected_clusters() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let key = age::x25519::Identity::generate();
-    let key_file = dir.path().join("analyst.key");
-    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let (key, key_file) = analyst_key(dir.path());
     let inputs = dir.path().join("in");
     let maildir = dir.path().join("Maildir/new");
     std::fs::create_dir_all(&inputs).expect("dir");
@@ -550,9 +556,7 @@ fn run_map(
 #[test]
 fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let key = age::x25519::Identity::generate();
-    let key_file = dir.path().join("analyst.key");
-    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let (key, key_file) = analyst_key(dir.path());
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).expect("dir");
     let xss = "<img src=x onerror=alert(1)>";
@@ -766,9 +770,7 @@ fn hostile_names_forged_references_and_forged_documents_cannot_harm_the_analyst(
 #[test]
 fn forged_documents_among_many_valid_ones_are_each_refused_by_name() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let key = age::x25519::Identity::generate();
-    let key_file = dir.path().join("analyst.key");
-    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let (key, key_file) = analyst_key(dir.path());
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).expect("dir");
     let signer = crate::helpers::signer();
@@ -842,9 +844,7 @@ fn forged_documents_among_many_valid_ones_are_each_refused_by_name() {
 #[test]
 fn evidence_files_beside_their_reports_are_counted_from_the_report_not_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let key = age::x25519::Identity::generate();
-    let key_file = dir.path().join("analyst.key");
-    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let (key, key_file) = analyst_key(dir.path());
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).expect("dir");
     let file_facts = |n: usize| {
@@ -914,9 +914,7 @@ fn evidence_files_beside_their_reports_are_counted_from_the_report_not_refused()
 #[test]
 fn the_analysts_workspace_is_kept_0600_and_its_merge_survives_new_reports() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let key = age::x25519::Identity::generate();
-    let key_file = dir.path().join("analyst.key");
-    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let (key, key_file) = analyst_key(dir.path());
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).expect("dir");
     let write = |d: &Value| {
@@ -1064,9 +1062,7 @@ fn the_analysts_workspace_is_kept_0600_and_its_merge_survives_new_reports() {
 #[test]
 fn with_reports_each_reference_opens_its_own_report_written_0600_beside_the_map() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let key = age::x25519::Identity::generate();
-    let key_file = dir.path().join("analyst.key");
-    std::fs::write(&key_file, format!("{}\n", key.to_string().expose_secret())).expect("key");
+    let (key, key_file) = analyst_key(dir.path());
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).expect("dir");
     let xss = "<img src=x onerror=alert(1)>";

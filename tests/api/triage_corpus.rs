@@ -5,7 +5,6 @@
 
 use crate::helpers::*;
 use pis_gateway::triage::{eval, Triage};
-use serde_json::json;
 
 fn shipped() -> Triage {
     Triage::load(&repo().join("config/triage.toml")).expect("shipped rules")
@@ -89,18 +88,8 @@ async fn the_reports_that_were_missed_now_reach_the_control_room_through_the_api
             "narrative_medical_emergency",
         ),
     ] {
-        let mut answers = professional_answers();
-        answers["gate.immediate_danger"] = json!("no");
-        answers["urgency.now"] = json!(["NONE"]);
-        answers["urgency.soon"] = json!(["NONE"]);
-        answers["details"] = json!(text);
-        let (status, body) = app
-            .post_json(&json!({"form": "professional", "answers": answers}))
-            .await;
-        assert_eq!(status, 201, "{body}");
+        let (body, doc) = send_narrative(&app, text).await;
         assert_eq!(body["priority"], "IMMEDIATE", "{text}");
-        let reference = body["reference"].as_str().expect("reference");
-        let doc = app.open(reference);
         assert!(
             doc["reason_codes"].to_string().contains(code),
             "{text}: {}",
@@ -111,17 +100,11 @@ async fn the_reports_that_were_missed_now_reach_the_control_room_through_the_api
         "drill music about knives",
         "there is no immediate danger; she is safe tonight",
     ] {
-        let mut answers = professional_answers();
-        answers["gate.immediate_danger"] = json!("no");
-        answers["urgency.now"] = json!(["NONE"]);
-        answers["urgency.soon"] = json!(["NONE"]);
-        answers["details"] = json!(format!(
-            "{text}. Sharing for awareness of the older males involved."
-        ));
-        let (status, body) = app
-            .post_json(&json!({"form": "professional", "answers": answers}))
-            .await;
-        assert_eq!(status, 201, "{body}");
+        let (body, _) = send_narrative(
+            &app,
+            &format!("{text}. Sharing for awareness of the older males involved."),
+        )
+        .await;
         assert_ne!(body["priority"], "IMMEDIATE", "{text}");
     }
 }

@@ -7,24 +7,10 @@ use pis_gateway::forms::FormRegistry;
 use pis_gateway::open::{render, Format, Provenance};
 use serde_json::{json, Value};
 
-async fn send(app: &TestApp, text: &str) -> (Value, Value) {
-    let mut answers = professional_answers();
-    answers["gate.immediate_danger"] = json!("no");
-    answers["urgency.now"] = json!(["NONE"]);
-    answers["urgency.soon"] = json!(["NONE"]);
-    answers["details"] = json!(text);
-    let (status, body) = app
-        .post_json(&json!({"form": "professional", "answers": answers}))
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let doc = app.open(body["reference"].as_str().expect("reference"));
-    (body, doc)
-}
-
 #[actix_web::test]
 async fn a_polish_danger_is_immediate_and_a_french_narrative_is_priority_and_named() {
     let app = spawn_app().await;
-    let (body, doc) = send(
+    let (body, doc) = send_narrative(
         &app,
         "Moja córka (13) jest teraz zamknięta w mieszkaniu u dorosłego faceta w Selby i on nie \
          pozwala jej wyjść. Napisała mi to przed chwilą, proszę pomóżcie.",
@@ -43,7 +29,7 @@ async fn a_polish_danger_is_immediate_and_a_french_narrative_is_priority_and_nam
         json!([{"field": "details", "code": "pl", "name": "Polish", "read": true}])
     );
 
-    let (body, doc) = send(
+    let (body, doc) = send_narrative(
         &app,
         "Ma fille de quatorze ans est dans une voiture avec deux hommes qui refusent de la \
          laisser partir. Elle vient de m'envoyer un message, je ne sais pas où elle est.",
