@@ -1,6 +1,6 @@
 //! Participants carried across the sentences of a paragraph: a child, an adult who may pose a
-//! risk and a place where harm happens, written in different sentences, with a cue of now in
-//! one of them ("A girl of about 14 checked in with a man in his forties. As I type this they
+//! risk, and a place where harm happens or the harm itself (drink, drugs, a debt), written in
+//! different sentences, with a cue of now in one of them ("A girl of about 14 checked in with a man in his forties. As I type this they
 //! are both upstairs."). Each sentence alone says too little; together, within a few
 //! sentences, they say a child is with that adult there now.
 //!
@@ -19,6 +19,10 @@ pub struct CompanyFile {
     child: Vec<String>,
     adult: Vec<String>,
     place: Vec<String>,
+    /// What is being done to the child (drink or drugs given, a debt, being "checked over"):
+    /// it stands in for a place, since the harm says where the danger is as well as a room does.
+    #[serde(default)]
+    harm: Vec<String>,
     /// Sentences a paragraph's participants are carried across (default 3).
     #[serde(default = "default_window")]
     window: usize,
@@ -33,8 +37,8 @@ fn default_window() -> usize {
 pub struct Company {
     /// Index of the concept a finding stands for.
     pub concept: usize,
-    /// Child, adult and place phrases: index 0, 1 and 2 of `Participant`.
-    pub phrases: [Vec<Pattern>; 3],
+    /// Child, adult, place and harm phrases: index 0 to 3 of `Participant`.
+    pub phrases: [Vec<Pattern>; 4],
     pub window: usize,
 }
 
@@ -44,10 +48,16 @@ pub enum Participant {
     Child = 0,
     Adult = 1,
     Place = 2,
+    Harm = 3,
 }
 
 impl Participant {
-    pub const ALL: [Participant; 3] = [Participant::Child, Participant::Adult, Participant::Place];
+    pub const ALL: [Participant; 4] = [
+        Participant::Child,
+        Participant::Adult,
+        Participant::Place,
+        Participant::Harm,
+    ];
 }
 
 impl CompanyFile {
@@ -65,6 +75,7 @@ impl CompanyFile {
                 compile_all(&self.child, "participants.child")?,
                 compile_all(&self.adult, "participants.adult")?,
                 compile_all(&self.place, "participants.place")?,
+                compile_all(&self.harm, "participants.harm")?,
             ],
             window: self.window,
         })
@@ -82,7 +93,7 @@ pub struct Seen<'a> {
 }
 
 /// The first and last sentence of a paragraph stretch where a child, an adult and a place
-/// are all written within `window` sentences of a cue of now, that sentence itself putting
+/// (or the harm being done) are all written within `window` sentences of a cue of now, that sentence itself putting
 /// people together ("with her", "both") and naming one of them.
 pub fn together(seen: &Seen<'_>, window: usize) -> Option<(usize, usize)> {
     for &n in seen.now {
@@ -90,7 +101,8 @@ pub fn together(seen: &Seen<'_>, window: usize) -> Option<(usize, usize)> {
         let hi = n + 1;
         let within = |s: usize| (lo..=hi).contains(&s);
         let has = |p: Participant| seen.participants.iter().any(|&(q, s)| q == p && within(s));
-        if !Participant::ALL.iter().all(|&p| has(p)) {
+        let setting = has(Participant::Place) || has(Participant::Harm);
+        if !(has(Participant::Child) && has(Participant::Adult) && setting) {
             continue;
         }
         let about_them =
@@ -120,6 +132,14 @@ mod tests {
         let participants = [(Child, 0), (Adult, 0), (Place, 1)];
         let seen = Seen {
             participants: &participants,
+            now: &[1],
+            referring: &[1],
+        };
+        assert_eq!(together(&seen, 3), Some((0, 1)));
+        // The harm being done says where the danger is as well as a place does.
+        let harmed = [(Child, 0), (Adult, 0), (Harm, 1)];
+        let seen = Seen {
+            participants: &harmed,
             now: &[1],
             referring: &[1],
         };

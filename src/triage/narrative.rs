@@ -818,7 +818,9 @@ impl Reader {
         let participants: Vec<(Participant, usize)> =
             Self::matches(&scan.words, &scan.sentence_end, &self.company, pattern)
                 .into_iter()
-                .filter(|(_, span)| !scan.excluded_at(*span))
+                // Explained away later ("her mum confirmed he is her grandad") as a
+                // concept's mention would be.
+                .filter(|(_, span)| !scan.excluded_at(*span) && !scan.withdrawn(*span))
                 .map(|(k, span)| (Participant::ALL[k], scan.tokens[span.start].sentence))
                 .collect();
         if participants.is_empty() {
@@ -852,7 +854,8 @@ impl Reader {
 }
 
 /// Words that put people together: a child alone in a room now is not a child with an adult.
-const REFERRING: &[&str] = &["with", "both", "together", "w"];
+/// "By" is the passive's agent: "girls are being bought vodka by two men".
+const REFERRING: &[&str] = &["with", "both", "together", "w", "by"];
 
 /// Whether a modifier reaches the words at `span`.
 fn in_scope(tokens: &[Token], h: &ModHit, span: Span) -> bool {
