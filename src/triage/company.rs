@@ -93,8 +93,9 @@ pub struct Seen<'a> {
 }
 
 /// The first and last sentence of a paragraph stretch where a child, an adult and a place
-/// (or the harm being done) are all written within `window` sentences of a cue of now, that sentence itself putting
-/// people together ("with her", "both") and naming one of them.
+/// (or the harm being done) are all written within `window` sentences of a cue of now, that
+/// sentence itself putting people together ("with her", "both") and naming one of them, or
+/// naming the child and the adult both.
 pub fn together(seen: &Seen<'_>, window: usize) -> Option<(usize, usize)> {
     for &n in seen.now {
         let lo = n.saturating_sub(window - 1);
@@ -105,8 +106,13 @@ pub fn together(seen: &Seen<'_>, window: usize) -> Option<(usize, usize)> {
         if !(has(Participant::Child) && has(Participant::Adult) && setting) {
             continue;
         }
-        let about_them =
-            seen.referring.contains(&n) && seen.participants.iter().any(|&(_, s)| s == n);
+        let names = |p: Participant| seen.participants.iter().any(|&(q, s)| q == p && s == n);
+        // The sentence of now is about these people: it puts people together and names one
+        // of them, or it names the child and the adult both ("right now a man is passing
+        // vodka out to three girls").
+        let about_them = (seen.referring.contains(&n)
+            && Participant::ALL.iter().any(|&p| names(p)))
+            || (names(Participant::Child) && names(Participant::Adult));
         if !about_them {
             continue;
         }

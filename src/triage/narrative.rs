@@ -826,6 +826,14 @@ impl Reader {
         if participants.is_empty() {
             return None;
         }
+        // A sentence dated days away or days ago ("last Saturday", "on the 18th, ten days
+        // from now") is not about now, whatever else in it reads as now.
+        let dated_away: Vec<usize> = scan
+            .hits
+            .iter()
+            .filter(|h| matches!(h.category, Category::Days | Category::PastDay))
+            .map(|h| scan.tokens[h.span.start].sentence)
+            .collect();
         let now: Vec<usize> = scan
             .hits
             .iter()
@@ -836,6 +844,7 @@ impl Reader {
                 ) && !scan.excluded_at(h.span)
             })
             .map(|h| scan.tokens[h.span.start].sentence)
+            .filter(|s| !dated_away.contains(s))
             .collect();
         let referring: Vec<usize> = scan
             .tokens
@@ -1284,6 +1293,28 @@ mod tests {
         assert_eq!(
             top("A man called at the house. My son is in his room now."),
             None
+        );
+    }
+
+    #[test]
+    fn the_harm_being_done_stands_in_for_the_place_and_a_day_away_is_not_now() {
+        assert_eq!(
+            top("Right now a man is passing vodka out of the door to three girls of 13 or 14."),
+            Some(Priority::Immediate)
+        );
+        assert_eq!(
+            top("she is there now with him and his mates, my ex, they give her bars. she is 14."),
+            Some(Priority::Immediate)
+        );
+        // The same people and harm, days ago or days ahead, are not now.
+        assert_ne!(
+            top("I have just found out the man who hangs about with my granddaughter (she is 14, he is 26) has booked a caravan for the bank holiday weekend."),
+            Some(Priority::Immediate)
+        );
+        // Explained away: the participants are withdrawn as a concept's mention would be.
+        assert_ne!(
+            top("Earlier a girl was in room 8 with an older man. Her mum confirmed he is her grandad. Sorry for the alarm."),
+            Some(Priority::Immediate)
         );
     }
 

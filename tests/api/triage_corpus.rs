@@ -40,8 +40,9 @@ fn the_held_out_set_does_not_fall_back() {
 fn the_independent_development_batches_do_not_fall_back() {
     // Written by people who never read the rules, in voices the first corpus lacked (night
     // logs, case-note shorthand, phone-typed public voices, English as a second language).
-    // The rules were tuned on them, so they are guarded at the figures reached, not at the
-    // targets; the frozen holdouts beside them are scored once a round, not here.
+    // The rules were tuned on them (and on each round's holdout once it has been scored), so
+    // they are guarded at the figures reached, not at the targets; the frozen holdout of the
+    // round (round5/) is scored once a round, not here.
     let english: String = [corpus("round3/dev.jsonl"), corpus("round4/dev.jsonl")]
         .concat()
         .lines()
@@ -49,9 +50,9 @@ fn the_independent_development_batches_do_not_fall_back() {
         .map(|l| format!("{l}\n"))
         .collect();
     let report = eval::run(&shipped(), &english).expect("corpus reads");
-    assert!(report.cases >= 280, "{} cases", report.cases);
-    assert!(report.recall() >= 0.87, "{}", report.render());
-    assert!(report.over_rate() <= 0.18, "{}", report.render());
+    assert!(report.cases >= 500, "{} cases", report.cases);
+    assert!(report.recall() >= 0.84, "{}", report.render());
+    assert!(report.over_rate() <= 0.19, "{}", report.render());
 }
 
 #[test]
