@@ -489,14 +489,16 @@ impl Reader {
             ..Timing::default()
         };
         timing.place(scan, read(&|seg| near_segments.contains(&seg)));
-        // "yesterday", "last night": read by the rules without the parser.
+        // "yesterday", "last night": read by the rules without the parser. A clock time in
+        // the same segment is that day's ("last Friday at about 17:30"), not the next one.
         for h in scan.hits.iter().filter(|h| h.category == Category::PastDay) {
             if !scan.excluded_at(h.span) {
-                timing
+                let segment = timing
                     .times
                     .entry(scan.tokens[h.span.start].segment)
-                    .or_default()
-                    .push((When::PastDays, When::PastDays));
+                    .or_default();
+                segment.retain(|&(next, _)| next != When::Within24h);
+                segment.push((When::PastDays, When::PastDays));
             }
         }
         let undated_somewhere = !timing.now
@@ -1028,13 +1030,21 @@ fn answer_times(
     let clock = |i: usize| {
         let w = words[i];
         let digits = w.chars().take_while(char::is_ascii_digit).count();
-        if digits == 0 || w.chars().skip(digits).any(|c| c.is_ascii_digit()) {
+        if digits == 0 {
             return false;
         }
         let rest = &w[digits..];
+        // "21:30", "9.15pm", "12/03": a separator between digits is a clock or a date.
+        let separated = rest.starts_with([':', '.', '/'])
+            && rest[1..].starts_with(|c: char| c.is_ascii_digit());
+        if separated {
+            return digits <= 2;
+        }
+        if rest.chars().any(|c| c.is_ascii_digit()) {
+            return false;
+        }
         let before = |k: usize| i >= k && tokens[i - k].sentence == tokens[i].sentence;
-        rest.starts_with([':', '.', '/'])
-            || matches!(rest, "am" | "pm" | "st" | "nd" | "rd" | "th" | "h" | "hrs")
+        matches!(rest, "am" | "pm" | "st" | "nd" | "rd" | "th" | "h" | "hrs")
             || (rest.is_empty()
                 && before(1)
                 && matches!(
@@ -1314,6 +1324,18 @@ mod tests {
         // Explained away: the participants are withdrawn as a concept's mention would be.
         assert_ne!(
             top("Earlier a girl was in room 8 with an older man. Her mum confirmed he is her grandad. Sorry for the alarm."),
+            Some(Priority::Immediate)
+        );
+    }
+
+    #[test]
+    fn a_24_hour_clock_time_is_a_time_and_a_past_day_keeps_its_clock_times() {
+        assert_eq!(
+            top("He is collecting her from the gate at 21:30."),
+            Some(Priority::Immediate)
+        );
+        assert_ne!(
+            top("Last Friday at about 17:30 a man was handing a package to a girl in a blazer by the ATM."),
             Some(Priority::Immediate)
         );
     }
