@@ -272,12 +272,17 @@ impl Reader {
             self.trace(t, &scan, &timing, &mentions);
         }
         let mut findings = self.findings(field, text, &scan, &timing, mentions);
-        if let (Some((first, last)), Some(company)) = (together, &self.rules.company) {
+        if let (Some((first, last, priority)), Some(company)) = (together, &self.rules.company) {
             let (start, _) = sentence_chars(text, &scan.tokens, first);
             let (_, end) = sentence_chars(text, &scan.tokens, last);
+            let reason = if priority == Priority::Immediate {
+                format!("narrative_{}", self.rules.concepts[company.concept].code)
+            } else {
+                "narrative_event_within_days".to_string()
+            };
             findings.push(Finding {
-                priority: Priority::Immediate,
-                reason: format!("narrative_{}", self.rules.concepts[company.concept].code),
+                priority,
+                reason,
                 concept: company.concept,
                 by_time: false,
                 possible: false,
@@ -813,8 +818,8 @@ fn past_verb(tokens: &[Token], words: &[&str], span: Span) -> bool {
 
 impl Reader {
     /// The sentences where a child, an adult and a place written across a paragraph are
-    /// together now (`company`), if anywhere.
-    fn company_at(&self, scan: &Scan<'_>) -> Option<(usize, usize)> {
+    /// together now (`company`), or together on a day ahead within days (PRIORITY), if anywhere.
+    fn company_at(&self, scan: &Scan<'_>) -> Option<(usize, usize, Priority)> {
         let company = self.rules.company.as_ref()?;
         let pattern = |a: usize, b: usize| &company.phrases[a][b];
         let participants: Vec<(Participant, usize)> =
@@ -860,7 +865,22 @@ impl Reader {
             now: &now,
             referring: &referring,
         };
-        together(&seen, company.window)
+        if let Some((first, last)) = together(&seen, company.window) {
+            return Some((first, last, Priority::Immediate));
+        }
+        // The same people on a day ahead ("a twin room for the Saturday after next, one bed
+        // for my niece, she is 14"): a plan within days.
+        let ahead: Vec<usize> = scan
+            .hits
+            .iter()
+            .filter(|h| h.category == Category::Days && !scan.excluded_at(h.span))
+            .map(|h| scan.tokens[h.span.start].sentence)
+            .collect();
+        let seen = Seen {
+            now: &ahead,
+            ..seen
+        };
+        together(&seen, company.window).map(|(first, last)| (first, last, Priority::Priority))
     }
 }
 
@@ -1324,6 +1344,26 @@ mod tests {
         // Explained away: the participants are withdrawn as a concept's mention would be.
         assert_ne!(
             top("Earlier a girl was in room 8 with an older man. Her mum confirmed he is her grandad. Sorry for the alarm."),
+            Some(Priority::Immediate)
+        );
+    }
+
+    #[test]
+    fn the_same_people_on_a_day_ahead_are_a_plan_within_days() {
+        let f = reader().read(
+            "details",
+            "A man has booked a room at the hotel for the Saturday after next and asked \
+             for one bed for him and one for his niece, she is 14.",
+            AT,
+        );
+        assert!(
+            f.iter()
+                .any(|f| f.reason == "narrative_event_within_days"
+                    && f.priority == Priority::Priority),
+            "{f:?}"
+        );
+        assert_ne!(
+            top("A man booked a room at the hotel for next Saturday."),
             Some(Priority::Immediate)
         );
     }
