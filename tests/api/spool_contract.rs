@@ -2383,9 +2383,9 @@ pub async fn idle_drafts_are_purged_by_housekeeping_and_counted(b: &Backend) {
     assert!(spool.draft([3; 32], 0).await.expect("read").is_some());
     assert!(
         metrics
-            .render(None)
+            .render(None, None)
             .contains("pisg_drafts_purged_total 2\n"),
         "{}",
-        metrics.render(None)
+        metrics.render(None, None)
     );
 }

@@ -69,11 +69,11 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .workflow_stats(now - state.triage_within_secs)
         .await
         .ok();
-    let mut body = state.intake.metrics().render(stats.as_ref());
-    if let Some(w) = workflow {
-        body.push_str(&crate::metrics::render_workflow(&w));
-    }
+    let body = state
+        .intake
+        .metrics()
+        .render(stats.as_ref(), workflow.as_ref());
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(body)
 }
