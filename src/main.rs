@@ -3,8 +3,8 @@
 use anyhow::Context;
 use clap::Parser;
 use pis_gateway::cli::{
-    AuditAction, Cli, Command, DeskAction, DeskArgs, DeskFile, MapArgs, OfficerArgs,
-    OutboxAction, PartnerAction, Signers, SpoolAction,
+    AuditAction, Cli, Command, DeskAction, DeskArgs, DeskFile, MapArgs, OfficerArgs, OutboxAction,
+    PartnerAction, Signers, SpoolAction,
 };
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
@@ -327,7 +327,11 @@ fn open_from_desk(
                 .context("name the envelopes, or write a desk file with `pis-gateway desk init`")?,
         );
     }
-    Ok((identity_of(identity, desk)?, desk_signers(signers, desk)?, envelopes))
+    Ok((
+        identity_of(identity, desk)?,
+        desk_signers(signers, desk)?,
+        envelopes,
+    ))
 }
 
 /// `desk init` writes the desk file; `desk` runs the desk until Ctrl-C.
@@ -362,7 +366,10 @@ fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("could not open the browser ({e}): open the link yourself");
             }
         }
-        running.server.await.context("the desk stopped with an error")?;
+        running
+            .server
+            .await
+            .context("the desk stopped with an error")?;
         Ok(ExitCode::SUCCESS)
     })
 }

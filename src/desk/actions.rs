@@ -22,16 +22,21 @@ pub fn step(r: &Request) -> anyhow::Result<Step> {
     Ok(match r.step.as_str() {
         "triaged" => Step::Triaged,
         "graded" => Step::Graded(Grade::parse_3x5x2(&r.grade).map_err(|e| anyhow::anyhow!("{e}"))?),
-        "recorded" => Step::Recorded(
-            ForceRef::parse(&r.force_reference).map_err(|e| anyhow::anyhow!("{e}"))?,
-        ),
+        "recorded" => {
+            Step::Recorded(ForceRef::parse(&r.force_reference).map_err(|e| anyhow::anyhow!("{e}"))?)
+        }
         "closed" => Step::Closed,
         _ => anyhow::bail!("choose triaged, graded, recorded or closed"),
     })
 }
 
 /// Runs `action` on the case; the sentence to show when it worked.
-pub async fn run(desk: &Desk, reference: &str, action: &str, r: &Request) -> anyhow::Result<String> {
+pub async fn run(
+    desk: &Desk,
+    reference: &str,
+    action: &str,
+    r: &Request,
+) -> anyhow::Result<String> {
     let target = desk.target(reference)?;
     match action {
         "acknowledge" => {
@@ -44,28 +49,29 @@ pub async fn run(desk: &Desk, reference: &str, action: &str, r: &Request) -> any
                 .find(|c| c.reference == reference)
                 .and_then(|c| c.ack_link.clone())
                 .ok_or_else(|| anyhow::anyhow!("the message carried no acknowledgement link"))?;
-            crate::officer::ack::acknowledge(&desk.config.gateway, desk.config.ca.as_deref(), &link)
-                .await?;
+            crate::officer::ack::acknowledge(
+                &desk.config.gateway,
+                desk.config.ca.as_deref(),
+                &link,
+            )
+            .await?;
             desk.mark_acknowledged(reference);
-            Ok(format!("{reference} acknowledged: the gateway recorded it."))
+            Ok(format!(
+                "{reference} acknowledged: the gateway recorded it."
+            ))
         }
         "reply" => {
-            let n = crate::officer::commands::reply_text(&target, &desk.config.identity, &r.message)
-                .await?;
+            let n =
+                crate::officer::commands::reply_text(&target, &desk.config.identity, &r.message)
+                    .await?;
             Ok(format!(
                 "Reply {n} stored, sealed to the submitter and your route."
             ))
         }
         "status" => {
-            let status: CaseStatus = r
-                .status
-                .parse()
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let status: CaseStatus = r.status.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
             crate::officer::commands::status(&target, status).await?;
-            Ok(format!(
-                "The submitter now sees: {}.",
-                status.words()
-            ))
+            Ok(format!("The submitter now sees: {}.", status.words()))
         }
         "step" => {
             let step = step(r)?;
@@ -92,8 +98,14 @@ mod tests {
 
     #[test]
     fn the_forms_steps_are_read_as_the_command_lines_are() {
-        assert!(matches!(step(&request("graded", "2/B/P", "")), Ok(Step::Graded(_))));
-        assert!(step(&request("graded", "//", "")).is_err(), "no grade chosen");
+        assert!(matches!(
+            step(&request("graded", "2/B/P", "")),
+            Ok(Step::Graded(_))
+        ));
+        assert!(
+            step(&request("graded", "//", "")).is_err(),
+            "no grade chosen"
+        );
         assert!(step(&request("graded", "4/Z/P", "")).is_err());
         assert!(matches!(
             step(&request("recorded", "", "NYP/2026:0042-A")),

@@ -100,18 +100,34 @@ fn quoted(s: &str) -> String {
 /// The file's text, with a comment for each setting.
 pub fn to_toml(d: &DeskConfig) -> String {
     let path = |p: &Path| quoted(&p.display().to_string());
-    let mut out = String::from("# The officer's desk (pis-gateway desk). Keep this machine's keys on it.\n");
-    out.push_str(&format!("# The gateway's public address.\ngateway = {}\n", quoted(&d.gateway)));
+    let mut out =
+        String::from("# The officer's desk (pis-gateway desk). Keep this machine's keys on it.\n");
+    out.push_str(&format!(
+        "# The gateway's public address.\ngateway = {}\n",
+        quoted(&d.gateway)
+    ));
     if let Some(ca) = &d.ca {
-        out.push_str(&format!("# CA certificates for the gateway's certificate.\nca = {}\n", path(ca)));
+        out.push_str(&format!(
+            "# CA certificates for the gateway's certificate.\nca = {}\n",
+            path(ca)
+        ));
     }
-    out.push_str(&format!("# Your age identity.\nidentity = {}\n", path(&d.identity)));
-    out.push_str(&format!("# Your officer key (keygen --officer).\nofficer_key = {}\n", path(&d.officer_key)));
+    out.push_str(&format!(
+        "# Your age identity.\nidentity = {}\n",
+        path(&d.identity)
+    ));
+    out.push_str(&format!(
+        "# Your officer key (keygen --officer).\nofficer_key = {}\n",
+        path(&d.officer_key)
+    ));
     out.push_str(&format!(
         "# The gateway's signing keys, saved from /.well-known/pis-gateway/signing-keys.\nsigning_keys = {}\n",
         path(&d.signing_keys)
     ));
-    out.push_str(&format!("# A Maildir, or a folder of .eml/.age files.\nmailbox = {}\n", path(&d.mailbox)));
+    out.push_str(&format!(
+        "# A Maildir, or a folder of .eml/.age files.\nmailbox = {}\n",
+        path(&d.mailbox)
+    ));
     if let Some(port) = d.port {
         out.push_str(&format!("# The desk's port on 127.0.0.1.\nport = {port}\n"));
     }
@@ -151,7 +167,10 @@ mod tests {
         assert_eq!(back.gateway, desk.gateway);
         assert_eq!(back.identity, PathBuf::from("/keys/me.txt"));
         assert_eq!(back.officer_key, dir.path().join("conf/officer.pem"));
-        assert_eq!(back.ca, Some(dir.path().join("conf/ca \"odd\" \\ name.pem")));
+        assert_eq!(
+            back.ca,
+            Some(dir.path().join("conf/ca \"odd\" \\ name.pem"))
+        );
         assert_eq!(back.port, Some(8765));
         #[cfg(unix)]
         {
@@ -169,8 +188,11 @@ mod tests {
         let base = "identity = \"i\"\nofficer_key = \"o\"\nsigning_keys = \"s\"\nmailbox = \"m\"\n";
         std::fs::write(&path, format!("gateway = \"http://gw\"\n{base}")).expect("w");
         assert!(load(&path).is_err());
-        std::fs::write(&path, format!("gateway = \"https://gw\"\nmailbxo = \"x\"\n{base}"))
-            .expect("w");
+        std::fs::write(
+            &path,
+            format!("gateway = \"https://gw\"\nmailbxo = \"x\"\n{base}"),
+        )
+        .expect("w");
         assert!(load(&path).is_err());
     }
 }

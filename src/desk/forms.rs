@@ -98,12 +98,7 @@ fn grading(desk: &Desk, c: &Case, csrf: &str) -> String {
         .iter()
         .chain(&suggestion.handling.basis)
     {
-        let _ = write!(
-            reasons,
-            "<li>{}: {}</li>",
-            esc(&b.question),
-            esc(&b.answer)
-        );
+        let _ = write!(reasons, "<li>{}: {}</li>", esc(&b.question), esc(&b.answer));
     }
     let letters: Vec<(String, &str)> = [
         Provenance::A,

@@ -26,8 +26,7 @@ pub fn random_token() -> String {
 /// Compares two secrets in time that does not depend on where they first differ.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -87,7 +86,12 @@ impl Sessions {
     }
 
     pub fn set_flash(&self, id: &str, flash: Flash) {
-        if let Some(s) = self.live.lock().unwrap_or_else(|e| e.into_inner()).get_mut(id) {
+        if let Some(s) = self
+            .live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(id)
+        {
             s.flash = Some(flash);
         }
     }

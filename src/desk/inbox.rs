@@ -103,7 +103,9 @@ pub fn read(mailbox: &Path, identities: &[Box<dyn age::Identity>], trust: &Trust
         let provenance = match trust.provenance(&doc) {
             Ok(p) => p,
             Err(e) => {
-                inbox.problems.push(format!("{}: refused: {e}", envelope.label));
+                inbox
+                    .problems
+                    .push(format!("{}: refused: {e}", envelope.label));
                 continue;
             }
         };
@@ -130,7 +132,11 @@ pub fn read(mailbox: &Path, identities: &[Box<dyn age::Identity>], trust: &Trust
 fn strings(v: &Value, key: &str) -> Vec<String> {
     v.get(key)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

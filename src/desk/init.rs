@@ -23,12 +23,42 @@ pub type Ask<'a> = dyn FnMut(&str) -> anyhow::Result<String> + 'a;
 /// Fills in what `given` lacks with `ask`, or lists the missing flags when `ask` is `None`.
 pub fn complete(given: Given, mut ask: Option<&mut Ask<'_>>) -> anyhow::Result<DeskConfig> {
     let questions = [
-        ("gateway", "--gateway", "The gateway's address (https://host[:port])", given.gateway.is_none()),
-        ("ca", "--ca", "CA certificates for the gateway (a PEM file; empty for the system's)", given.ca.is_none()),
-        ("identity", "--identity", "Your age identity file", given.identity.is_none()),
-        ("officer_key", "--officer-key", "Your officer key file (keygen --officer)", given.officer_key.is_none()),
-        ("signing_keys", "--signing-keys", "The gateway's signing keys, saved from /.well-known/pis-gateway/signing-keys", given.signing_keys.is_none()),
-        ("mailbox", "--mailbox", "Your mailbox (a Maildir, or a folder of .eml/.age files)", given.mailbox.is_none()),
+        (
+            "gateway",
+            "--gateway",
+            "The gateway's address (https://host[:port])",
+            given.gateway.is_none(),
+        ),
+        (
+            "ca",
+            "--ca",
+            "CA certificates for the gateway (a PEM file; empty for the system's)",
+            given.ca.is_none(),
+        ),
+        (
+            "identity",
+            "--identity",
+            "Your age identity file",
+            given.identity.is_none(),
+        ),
+        (
+            "officer_key",
+            "--officer-key",
+            "Your officer key file (keygen --officer)",
+            given.officer_key.is_none(),
+        ),
+        (
+            "signing_keys",
+            "--signing-keys",
+            "The gateway's signing keys, saved from /.well-known/pis-gateway/signing-keys",
+            given.signing_keys.is_none(),
+        ),
+        (
+            "mailbox",
+            "--mailbox",
+            "Your mailbox (a Maildir, or a folder of .eml/.age files)",
+            given.mailbox.is_none(),
+        ),
     ];
     let missing: Vec<_> = questions.iter().filter(|q| q.3).collect();
     let mut answers = std::collections::HashMap::new();
@@ -98,15 +128,16 @@ mod tests {
             ..Given::default()
         };
         let refused = complete(given.clone(), None).expect_err("no terminal");
-        assert!(
-            refused.to_string().contains("--ca, --mailbox"),
-            "{refused}"
-        );
+        assert!(refused.to_string().contains("--ca, --mailbox"), "{refused}");
         let mut asked = Vec::new();
         let mailbox = dir.path().display().to_string();
         let mut ask = |q: &str| {
             asked.push(q.to_string());
-            Ok(if q.starts_with("CA") { String::new() } else { mailbox.clone() })
+            Ok(if q.starts_with("CA") {
+                String::new()
+            } else {
+                mailbox.clone()
+            })
         };
         let desk = complete(given, Some(&mut ask)).expect("complete");
         assert_eq!(asked.len(), 2, "{asked:?}");

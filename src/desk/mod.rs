@@ -10,12 +10,12 @@ pub mod actions;
 pub mod app;
 pub mod config;
 mod forms;
-pub mod init;
 pub mod guard;
 pub mod inbox;
+pub mod init;
 mod pages;
 pub mod queue;
 mod routes;
 
 pub use app::{start, Desk, Running};
-pub use config::{DeskConfig, default_path, find, load};
+pub use config::{default_path, find, load, DeskConfig};

@@ -57,7 +57,10 @@ fn flash_html(flash: Option<&Flash>) -> String {
 }
 
 fn csrf_field(csrf: &str) -> String {
-    format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(csrf))
+    format!(
+        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+        esc(csrf)
+    )
 }
 
 fn acknowledged(k: &Known) -> &'static str {
@@ -150,7 +153,11 @@ pub fn queue(desk: &Desk, filter: &Filter, csrf: &str, flash: Option<&Flash>) ->
     );
     for i in kept {
         let c = &inbox.cases[i];
-        queue_row(&mut main, c, &known.get(&c.reference).cloned().unwrap_or_default());
+        queue_row(
+            &mut main,
+            c,
+            &known.get(&c.reference).cloned().unwrap_or_default(),
+        );
     }
     main.push_str("</tbody></table></div>");
     if !inbox.problems.is_empty() {
@@ -177,8 +184,16 @@ fn thread(inbox: &[Case], c: &Case) -> String {
     items.sort_by(|a, b| a.received_at.cmp(&b.received_at));
     let mut out = String::from("<h2>Thread</h2><ol class=\"thread\">");
     for x in items {
-        let what = if x.reference == root { "Report" } else { "Addendum" };
-        let here = if x.reference == c.reference { " aria-current=\"page\"" } else { "" };
+        let what = if x.reference == root {
+            "Report"
+        } else {
+            "Addendum"
+        };
+        let here = if x.reference == c.reference {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
         let _ = write!(
             out,
             "<li><a href=\"/case/{r}\"{here}>{what} {r}</a>, {p}, received {t}</li>",
@@ -187,7 +202,10 @@ fn thread(inbox: &[Case], c: &Case) -> String {
             t = esc(&x.received_at)
         );
     }
-    if c.follow_up_of.as_deref().is_some_and(|o| !inbox.iter().any(|x| x.reference == o)) {
+    if c.follow_up_of
+        .as_deref()
+        .is_some_and(|o| !inbox.iter().any(|x| x.reference == o))
+    {
         out.push_str("<li>The original report is not in this mailbox.</li>");
     }
     out.push_str("</ol>");
@@ -245,7 +263,11 @@ pub fn case(
          <dl class=\"summary\"><dt>Received</dt><dd>{t}</dd><dt>Form</dt><dd>{f}</dd>\
          <dt>Locality</dt><dd>{l}</dd><dt>Signature</dt><dd>{sig}</dd>\
          <dt>Acknowledged</dt><dd>{a}</dd><dt>State</dt><dd>{s}</dd></dl>",
-        what = if c.follow_up_of.is_some() { "Addendum" } else { "Report" },
+        what = if c.follow_up_of.is_some() {
+            "Addendum"
+        } else {
+            "Report"
+        },
         r = esc(&c.reference),
         pc = esc(&c.priority.to_lowercase()),
         p = esc(&c.priority),

@@ -55,9 +55,7 @@ impl Filter {
             step => known.and_then(|k| k.step.as_deref()) == Some(step),
         };
         let words = self.q.to_lowercase();
-        let search = words
-            .split_whitespace()
-            .all(|w| case.haystack.contains(w));
+        let search = words.split_whitespace().all(|w| case.haystack.contains(w));
         priority && state && search
     }
 }
@@ -123,9 +121,24 @@ mod tests {
     #[test]
     fn filters_by_priority_state_and_words_of_the_decrypted_content() {
         let cases = vec![
-            case("PIS-AAAA-0001", "ROUTINE", "2026-12-01T09:00:00Z", "A blue Van at the park"),
-            case("PIS-AAAA-0002", "IMMEDIATE", "2026-12-02T09:00:00Z", "a red car"),
-            case("PIS-AAAA-0003", "ROUTINE", "2026-12-03T09:00:00Z", "the van again"),
+            case(
+                "PIS-AAAA-0001",
+                "ROUTINE",
+                "2026-12-01T09:00:00Z",
+                "A blue Van at the park",
+            ),
+            case(
+                "PIS-AAAA-0002",
+                "IMMEDIATE",
+                "2026-12-02T09:00:00Z",
+                "a red car",
+            ),
+            case(
+                "PIS-AAAA-0003",
+                "ROUTINE",
+                "2026-12-03T09:00:00Z",
+                "the van again",
+            ),
         ];
         let mut known = HashMap::new();
         known.insert(
@@ -148,10 +161,7 @@ mod tests {
         assert_eq!(pick("", "", "blue van"), ["PIS-AAAA-0001"]);
         assert_eq!(pick("", "graded", ""), ["PIS-AAAA-0001"]);
         assert_eq!(pick("", "new", ""), ["PIS-AAAA-0002", "PIS-AAAA-0003"]);
-        assert_eq!(
-            pick("", "unacknowledged", "van"),
-            ["PIS-AAAA-0003"]
-        );
+        assert_eq!(pick("", "unacknowledged", "van"), ["PIS-AAAA-0003"]);
         assert!(pick("IMMEDIATE", "", "van").is_empty());
         // The reference and locality are in the content too.
         assert_eq!(pick("", "", "aaaa-0002"), ["PIS-AAAA-0002"]);

@@ -26,7 +26,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/case/{reference}/report", web::get().to(report))
             .route("/case/{reference}/{action}", web::post().to(act))
             .default_service(web::to(|| async {
-                pages::plain(StatusCode::NOT_FOUND, "Not found", "There is no such page on the desk.")
+                pages::plain(
+                    StatusCode::NOT_FOUND,
+                    "Not found",
+                    "There is no such page on the desk.",
+                )
             })),
     );
 }
@@ -79,18 +83,36 @@ async fn guard_and_headers(
     Ok(res)
 }
 
-/// The session the request's cookie names, or the page that says how to get one.
-fn session(desk: &Desk, req: &HttpRequest) -> Result<(String, String), HttpResponse> {
-    guard::session_cookie(req)
-        .and_then(|id| desk.sessions.csrf(&id).map(|csrf| (id, csrf)))
-        .ok_or_else(|| {
-            pages::plain(
+/// Why a request is turned away.
+#[derive(Debug, Clone, Copy)]
+enum Refused {
+    NoSession,
+    Forged,
+}
+
+impl Refused {
+    fn page(self) -> HttpResponse {
+        match self {
+            Refused::NoSession => pages::plain(
                 StatusCode::UNAUTHORIZED,
                 "Open the desk with its link",
                 "Use the link the desk printed when it started. Each link works once; start the \
                  desk again for a new one.",
-            )
-        })
+            ),
+            Refused::Forged => pages::plain(
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "Go back to the desk, reload the page and try again.",
+            ),
+        }
+    }
+}
+
+/// The session the request's cookie names (its id and CSRF token).
+fn session(desk: &Desk, req: &HttpRequest) -> Result<(String, String), Refused> {
+    guard::session_cookie(req)
+        .and_then(|id| desk.sessions.csrf(&id).map(|csrf| (id, csrf)))
+        .ok_or(Refused::NoSession)
 }
 
 async fn start(desk: web::Data<Desk>, token: web::Path<String>) -> HttpResponse {
@@ -119,7 +141,7 @@ async fn css() -> HttpResponse {
 async fn queue(desk: web::Data<Desk>, req: HttpRequest) -> HttpResponse {
     let (id, csrf) = match session(&desk, &req) {
         Ok(s) => s,
-        Err(page) => return page,
+        Err(refused) => return refused.page(),
     };
     // A filter that cannot be read is shown as no filter: the query string is the officer's.
     let filter = web::Query::<Filter>::from_query(req.query_string())
@@ -150,18 +172,14 @@ pub struct Form {
 }
 
 /// The session id of a POST whose CSRF token and origin check out.
-fn checked_post(desk: &Desk, req: &HttpRequest, csrf: &str) -> Result<String, HttpResponse> {
+fn checked_post(desk: &Desk, req: &HttpRequest, csrf: &str) -> Result<String, Refused> {
     let (id, expected) = session(desk, req)?;
     let origin = req
         .headers()
         .get(header::ORIGIN)
         .and_then(|h| h.to_str().ok());
     if !guard::same(&expected, csrf) || !guard::origin_allowed(origin, desk.port) {
-        return Err(pages::plain(
-            StatusCode::FORBIDDEN,
-            "This form has expired",
-            "Go back to the desk, reload the page and try again.",
-        ));
+        return Err(Refused::Forged);
     }
     Ok(id)
 }
@@ -169,7 +187,7 @@ fn checked_post(desk: &Desk, req: &HttpRequest, csrf: &str) -> Result<String, Ht
 async fn reload(desk: web::Data<Desk>, req: HttpRequest, form: web::Form<Form>) -> HttpResponse {
     let id = match checked_post(&desk, &req, &form.csrf) {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(refused) => return refused.page(),
     };
     let flash = match desk.reload() {
         Ok(n) => {
@@ -211,22 +229,36 @@ fn no_case() -> HttpResponse {
     )
 }
 
-async fn case(desk: web::Data<Desk>, req: HttpRequest, reference: web::Path<String>) -> HttpResponse {
+async fn case(
+    desk: web::Data<Desk>,
+    req: HttpRequest,
+    reference: web::Path<String>,
+) -> HttpResponse {
     let (id, csrf) = match session(&desk, &req) {
         Ok(s) => s,
-        Err(page) => return page,
+        Err(refused) => return refused.page(),
     };
     if !exists(&desk, &reference) {
         return no_case();
     }
     let workflow = desk.refresh(&reference).await;
     let flash = desk.sessions.take_flash(&id);
-    pages::html(pages::case(&desk, &reference, workflow.as_ref(), &csrf, flash.as_ref()))
+    pages::html(pages::case(
+        &desk,
+        &reference,
+        workflow.as_ref(),
+        &csrf,
+        flash.as_ref(),
+    ))
 }
 
-async fn report(desk: web::Data<Desk>, req: HttpRequest, reference: web::Path<String>) -> HttpResponse {
-    if let Err(page) = session(&desk, &req) {
-        return page;
+async fn report(
+    desk: web::Data<Desk>,
+    req: HttpRequest,
+    reference: web::Path<String>,
+) -> HttpResponse {
+    if let Err(refused) = session(&desk, &req) {
+        return refused.page();
     }
     match pages::report(&desk, &reference) {
         Some((page, csp)) => HttpResponse::Ok()
@@ -246,7 +278,7 @@ async fn act(
     let (reference, action) = path.into_inner();
     let id = match checked_post(&desk, &req, &form.csrf) {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(refused) => return refused.page(),
     };
     if !exists(&desk, &reference) {
         return no_case();

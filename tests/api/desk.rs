@@ -133,8 +133,11 @@ async fn gateway_and_desk(dir: &Path) -> (TestApp, Desk, String, String) {
     let identity = dir.join("identity.txt");
     std::fs::write(&identity, app.identities[0].to_string().expose_secret()).expect("identity");
     let keys = dir.join("signing-keys.json");
-    std::fs::write(&keys, app.get("/.well-known/pis-gateway/signing-keys").await.body)
-        .expect("keys");
+    std::fs::write(
+        &keys,
+        app.get("/.well-known/pis-gateway/signing-keys").await.body,
+    )
+    .expect("keys");
     let config = DeskConfig {
         gateway: format!("https://localhost:{}", app.port),
         ca: Some(repo().join("certs-example/ca.pem")),
@@ -156,11 +159,19 @@ async fn gateway_and_desk(dir: &Path) -> (TestApp, Desk, String, String) {
 
 /// The one-time link: refused under a foreign `Host`, exchanged once for a strict cookie.
 async fn session(desk: &Desk) -> String {
-    let path = desk.url.split_once(&format!(":{}", desk.port)).expect("url").1;
+    let path = desk
+        .url
+        .split_once(&format!(":{}", desk.port))
+        .expect("url")
+        .1;
     assert!(path.starts_with("/start/"), "{}", desk.url);
     let foreign = format!("rebound.example:{}", desk.port);
     let refused = desk.request("GET", path, Some(&foreign), None, None).await;
-    assert_eq!(refused.status, 421, "a foreign Host is refused: {}", refused.body);
+    assert_eq!(
+        refused.status, 421,
+        "a foreign Host is refused: {}",
+        refused.body
+    );
     assert_eq!(desk.get("/", "").await.status, 401, "no session, no queue");
     let opened = desk.request("GET", path, None, None, None).await;
     assert_eq!(opened.status, 303);
@@ -190,7 +201,10 @@ async fn the_desk_shows_immediate_first_escapes_the_report_and_acknowledges_thro
     assert_eq!(queue.status, 200, "{}", queue.body);
     let csp = queue.headers.get("content-security-policy").expect("CSP");
     assert!(csp.to_str().expect("csp").starts_with("default-src 'none'"));
-    assert_eq!(queue.headers.get("cache-control").expect("no-store"), "no-store");
+    assert_eq!(
+        queue.headers.get("cache-control").expect("no-store"),
+        "no-store"
+    );
     let (first, second) = (
         queue.body.find(&immediate).expect("immediate listed"),
         queue.body.find(&routine).expect("routine listed"),
@@ -199,11 +213,18 @@ async fn the_desk_shows_immediate_first_escapes_the_report_and_acknowledges_thro
     assert!(!queue.body.contains("<script"), "no script on the desk");
     // The search runs over the decrypted content.
     let found = desk.get("/?q=van+outside", &cookie).await.body;
-    assert!(found.contains(&routine) && !found.contains(&immediate), "{found}");
+    assert!(
+        found.contains(&routine) && !found.contains(&immediate),
+        "{found}"
+    );
 
     let report = desk.get(&format!("/case/{routine}/report"), &cookie).await;
     assert_eq!(report.status, 200);
-    assert!(report.body.contains("&lt;script&gt;alert("), "{}", report.body);
+    assert!(
+        report.body.contains("&lt;script&gt;alert("),
+        "{}",
+        report.body
+    );
     assert!(!report.body.contains("<script") && !report.body.contains("<img src=x"));
     let policy = report.headers.get("content-security-policy").expect("CSP");
     assert!(!policy.to_str().expect("csp").contains("unsafe-inline"));
@@ -243,9 +264,15 @@ async fn the_desk_shows_immediate_first_escapes_the_report_and_acknowledges_thro
         .request("POST", &ack, None, Some(&cookie), Some(&[("csrf", &csrf)]))
         .await;
     assert_eq!(done.status, 303);
-    assert!(acknowledged_at(&immediate).is_some(), "the gateway recorded it");
+    assert!(
+        acknowledged_at(&immediate).is_some(),
+        "the gateway recorded it"
+    );
     let shown = desk.get(&format!("/case/{immediate}"), &cookie).await.body;
-    assert!(shown.contains("acknowledged: the gateway recorded it"), "{shown}");
+    assert!(
+        shown.contains("acknowledged: the gateway recorded it"),
+        "{shown}"
+    );
 
     // A workflow step, signed with the officer key on this machine.
     let step = desk
@@ -254,7 +281,13 @@ async fn the_desk_shows_immediate_first_escapes_the_report_and_acknowledges_thro
             &format!("/case/{immediate}/step"),
             None,
             Some(&cookie),
-            Some(&[("csrf", &csrf), ("step", "graded"), ("source", "2"), ("intelligence", "B"), ("handling", "P")]),
+            Some(&[
+                ("csrf", &csrf),
+                ("step", "graded"),
+                ("source", "2"),
+                ("intelligence", "B"),
+                ("handling", "P"),
+            ]),
         )
         .await;
     assert_eq!(step.status, 303);
@@ -269,7 +302,88 @@ async fn the_desk_shows_immediate_first_escapes_the_report_and_acknowledges_thro
         .expect("steps");
     assert_eq!(steps, 1);
     let shown = desk.get(&format!("/case/{immediate}"), &cookie).await.body;
-    assert!(shown.contains("Recorded: graded.") && shown.contains("2/B/P"), "{shown}");
+    assert!(
+        shown.contains("Recorded: graded.") && shown.contains("2/B/P"),
+        "{shown}"
+    );
     let queue = desk.get("/?state=graded", &cookie).await.body;
-    assert!(queue.contains(&immediate) && !queue.contains(&routine), "{queue}");
+    assert!(
+        queue.contains(&immediate) && !queue.contains(&routine),
+        "{queue}"
+    );
+}
+
+/// `desk init` from flags (no terminal: nothing is asked) writes a 0600 file, and `status`,
+/// `open` and `reply` then need no connection flags.
+#[actix_web::test]
+async fn desk_init_writes_the_file_the_officer_commands_then_read() {
+    use crate::officer_actions::{cli, text};
+    let dir = tempfile::tempdir().expect("the officer's machine");
+    let (app, _desk, routine, _) = gateway_and_desk(dir.path()).await;
+    let file = dir.path().join("config/desk.toml");
+    let missing = cli(vec![
+        "desk".into(),
+        "init".into(),
+        "--desk".into(),
+        file.display().to_string(),
+    ])
+    .await;
+    assert!(!missing.status.success());
+    assert!(text(&missing).contains("--gateway"), "{}", text(&missing));
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    let mut init: Vec<String> = ["desk", "init", "--desk"].map(String::from).to_vec();
+    init.push(file.display().to_string());
+    for (flag, value) in [
+        ("--gateway", format!("https://localhost:{}", app.port)),
+        (
+            "--ca",
+            repo().join("certs-example/ca.pem").display().to_string(),
+        ),
+        ("--identity", p("identity.txt")),
+        ("--officer-key", p("officer.pem")),
+        ("--signing-keys", p("signing-keys.json")),
+        ("--mailbox", p("Maildir")),
+    ] {
+        init.push(flag.into());
+        init.push(value);
+    }
+    let out = cli(init.clone()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .expect("written")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(!cli(init).await.status.success(), "never overwritten");
+
+    let desk = file.display().to_string();
+    let out = cli([
+        "status",
+        "--desk",
+        &desk,
+        "--reference",
+        &routine,
+        "--record",
+        "triaged",
+    ]
+    .map(String::from)
+    .to_vec())
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let out = cli(["status", "--desk", &desk, "--reference", &routine]
+        .map(String::from)
+        .to_vec())
+    .await;
+    assert!(text(&out).contains("triaged"), "{}", text(&out));
+    let out = cli(["open", "--desk", &desk].map(String::from).to_vec()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("Reference  {routine}")),
+        "{}",
+        text(&out)
+    );
 }
