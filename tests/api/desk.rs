@@ -191,6 +191,35 @@ async fn session(desk: &Desk) -> String {
     cookie.split(';').next().expect("name=value").to_string()
 }
 
+/// A POST without the form's token, or from another origin, is refused.
+async fn refuses_forged_posts(desk: &Desk, cookie: &str, path: &str, csrf: &str) {
+    for (fields, origin) in [
+        (vec![("csrf", "forged")], None),
+        (vec![], None),
+        (vec![("csrf", csrf)], Some("http://evil.example")),
+    ] {
+        let mut req = desk
+            .client
+            .post(format!("http://127.0.0.1:{}{path}", desk.port))
+            .insert_header(("Cookie", cookie));
+        if let Some(o) = origin {
+            req = req.insert_header(("Origin", o));
+        }
+        let res = req.send_form(&fields).await.expect("answers");
+        assert_eq!(res.status().as_u16(), 403, "{fields:?} {origin:?}");
+    }
+}
+
+fn acknowledged_at(app: &TestApp, reference: &str) -> Option<i64> {
+    app.db()
+        .query_row(
+            "SELECT acknowledged_at FROM submissions WHERE reference = ?1",
+            [reference],
+            |r| r.get(0),
+        )
+        .expect("record")
+}
+
 #[actix_web::test]
 async fn the_desk_shows_immediate_first_escapes_the_report_and_acknowledges_through_the_gateway() {
     let dir = tempfile::tempdir().expect("the officer's machine");
@@ -233,31 +262,8 @@ async fn the_desk_shows_immediate_first_escapes_the_report_and_acknowledges_thro
     assert_eq!(case.status, 200, "{}", case.body);
     let csrf = csrf_of(&case.body);
     let ack = format!("/case/{immediate}/acknowledge");
-    // Without the form's token, or from another origin, nothing is done.
-    for (fields, origin) in [
-        (vec![("csrf", "forged")], None),
-        (vec![], None),
-        (vec![("csrf", csrf.as_str())], Some("http://evil.example")),
-    ] {
-        let mut req = desk
-            .client
-            .post(format!("http://127.0.0.1:{}{ack}", desk.port))
-            .insert_header(("Cookie", cookie.as_str()));
-        if let Some(o) = origin {
-            req = req.insert_header(("Origin", o));
-        }
-        let res = req.send_form(&fields).await.expect("answers");
-        assert_eq!(res.status().as_u16(), 403, "{fields:?} {origin:?}");
-    }
-    let acknowledged_at = |reference: &str| -> Option<i64> {
-        app.db()
-            .query_row(
-                "SELECT acknowledged_at FROM submissions WHERE reference = ?1",
-                [reference],
-                |r| r.get(0),
-            )
-            .expect("record")
-    };
+    refuses_forged_posts(&desk, &cookie, &ack, &csrf).await;
+    let acknowledged_at = |r: &str| acknowledged_at(&app, r);
     assert_eq!(acknowledged_at(&immediate), None);
 
     let done = desk
