@@ -116,10 +116,15 @@ fn grading(desk: &Desk, c: &Case, csrf: &str) -> String {
         .map(|h| (format!("{h:?}"), h.meaning()))
         .collect();
     let codes: Vec<(&str, &str)> = codes.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let reasons = if reasons.is_empty() {
+        "<p>No answer bears on it: the suggestion is the default.</p>".to_string()
+    } else {
+        format!("<p>From these answers:</p><ul>{reasons}</ul>")
+    };
     let inner = format!(
         "<input type=\"hidden\" name=\"step\" value=\"graded\">\
-         <p>Suggested: {intelligence}/{handling}, from these answers (a suggestion; you grade):</p>\
-         <ul>{reasons}</ul>{}{}{}<button type=\"submit\">Record the grade</button>",
+         <p>Suggested: {intelligence}/{handling} (a suggestion: you grade).</p>\
+         {reasons}{}{}{}<button type=\"submit\">Record the grade</button>",
         radios(
             "source",
             "Source",

@@ -75,11 +75,15 @@ pub fn complete(given: Given, mut ask: Option<&mut Ask<'_>>) -> anyhow::Result<D
         }
     }
     let mut take = |key: &str| answers.remove(key).unwrap_or_default();
-    let path = |p: Option<PathBuf>, answer: String| p.unwrap_or_else(|| PathBuf::from(answer));
+    // Given relative to where the command runs; the file reads relative paths from its own
+    // folder, so they are written whole.
+    let whole = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
+    let path =
+        |p: Option<PathBuf>, answer: String| whole(p.unwrap_or_else(|| PathBuf::from(answer)));
     let ca = given.ca.unwrap_or_else(|| take("ca"));
     let desk = DeskConfig {
         gateway: given.gateway.unwrap_or_else(|| take("gateway")),
-        ca: (!ca.trim().is_empty() && ca.trim() != "-").then(|| PathBuf::from(ca.trim())),
+        ca: (!ca.trim().is_empty() && ca.trim() != "-").then(|| whole(PathBuf::from(ca.trim()))),
         identity: path(given.identity, take("identity")),
         officer_key: path(given.officer_key, take("officer_key")),
         signing_keys: path(given.signing_keys, take("signing_keys")),
@@ -143,5 +147,22 @@ mod tests {
         assert_eq!(asked.len(), 2, "{asked:?}");
         assert_eq!(desk.ca, None);
         assert_eq!(desk.mailbox, dir.path());
+    }
+
+    #[test]
+    fn relative_paths_are_written_whole_from_where_the_command_runs() {
+        let given = Given {
+            gateway: Some("https://gw.example".into()),
+            ca: Some("-".into()),
+            identity: Some("Cargo.toml".into()),
+            officer_key: Some("Cargo.toml".into()),
+            signing_keys: Some("Cargo.toml".into()),
+            mailbox: Some("src".into()),
+            port: None,
+        };
+        let desk = complete(given, None).expect("complete");
+        let here = std::env::current_dir().expect("cwd");
+        assert_eq!(desk.identity, here.join("Cargo.toml"));
+        assert_eq!(desk.mailbox, here.join("src"));
     }
 }
