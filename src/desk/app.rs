@@ -10,6 +10,10 @@ use crate::officer::commands::Target;
 use std::collections::HashMap;
 use std::sync::{Mutex, RwLock};
 
+/// How many cases, from the top of the queue, the desk asks the gateway about at start and
+/// when the mailbox is read again.
+pub const REFRESHED: usize = 50;
+
 pub struct Desk {
     pub config: DeskConfig,
     pub trust: Trust,
@@ -100,12 +104,18 @@ impl Desk {
         Some(workflow)
     }
 
-    /// [`Desk::refresh`] for every case, one after another (the gateway's rate limits are
-    /// per client, and the queue shows what is known meanwhile).
+    /// [`Desk::refresh`] for the first [`REFRESHED`] cases in the queue's order, one after
+    /// another: each is two requests on connections of their own, and a large mailbox must not
+    /// flood the gateway (the others are asked about when their case opens).
     pub async fn refresh_all(&self) {
         let references: Vec<String> = {
             let inbox = self.inbox.read().unwrap_or_else(|e| e.into_inner());
-            inbox.cases.iter().map(|c| c.reference.clone()).collect()
+            let known = self.known.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            super::queue::select(&inbox.cases, &known, &super::queue::Filter::default())
+                .into_iter()
+                .take(REFRESHED)
+                .map(|i| inbox.cases[i].reference.clone())
+                .collect()
         };
         for r in references {
             self.refresh(&r).await;

@@ -325,3 +325,55 @@ pub fn report(desk: &Desk, reference: &str) -> Option<(String, String)> {
     );
     Some((page.replacen("<body>", &back, 1), csp))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::open::Provenance;
+
+    fn case(reference: &str, received: &str, of: Option<&str>) -> Case {
+        let mut doc = serde_json::json!({
+            "reference": reference, "priority": "ROUTINE", "received_at": received,
+            "form": "addendum",
+        });
+        if let Some(o) = of {
+            doc["follow_up_of"] = o.into();
+        }
+        super::super::inbox::case_of(doc, Provenance::Signed("k".into()), None)
+    }
+
+    #[test]
+    fn a_thread_holds_the_report_and_its_addenda_in_the_order_received() {
+        let cases = vec![
+            case(
+                "PIS-AAAA-0003",
+                "2026-12-03T00:00:00Z",
+                Some("PIS-AAAA-0001"),
+            ),
+            case("PIS-AAAA-0001", "2026-12-01T00:00:00Z", None),
+            case("PIS-AAAA-0009", "2026-12-02T00:00:00Z", None),
+            case(
+                "PIS-AAAA-0002",
+                "2026-12-02T00:00:00Z",
+                Some("PIS-AAAA-0001"),
+            ),
+        ];
+        let shown = thread(&cases, &cases[0]);
+        let at = |r: &str| {
+            shown
+                .find(&format!(">Report {r}"))
+                .or(shown.find(&format!(">Addendum {r}")))
+        };
+        let (one, two, three) = (
+            at("PIS-AAAA-0001").expect("the original"),
+            at("PIS-AAAA-0002").expect("the first addendum"),
+            at("PIS-AAAA-0003").expect("the second"),
+        );
+        assert!(one < two && two < three, "{shown}");
+        assert!(!shown.contains("PIS-AAAA-0009"), "{shown}");
+        assert!(shown.contains("aria-current"), "{shown}");
+        // An addendum whose original is not in the mailbox says so.
+        let lonely = thread(&cases[..1], &cases[0]);
+        assert!(lonely.contains("not in this mailbox"), "{lonely}");
+    }
+}

@@ -312,6 +312,22 @@ async fn the_desk_shows_immediate_first_escapes_the_report_and_acknowledges_thro
         shown.contains("Recorded: graded.") && shown.contains("2/B/P"),
         "{shown}"
     );
+    // A status for a submitter who took no code: the gateway's refusal is shown on the page.
+    let status = desk
+        .request(
+            "POST",
+            &format!("/case/{immediate}/status"),
+            None,
+            Some(&cookie),
+            Some(&[("csrf", &csrf), ("status", "being_looked_at")]),
+        )
+        .await;
+    assert_eq!(status.status, 303);
+    let shown = desk.get(&format!("/case/{immediate}"), &cookie).await.body;
+    assert!(
+        shown.contains("role=\"alert\"") && shown.contains("did not take a follow-up code"),
+        "{shown}"
+    );
     let queue = desk.get("/?state=graded", &cookie).await.body;
     assert!(
         queue.contains(&immediate) && !queue.contains(&routine),
