@@ -143,6 +143,8 @@ pub fn start(config: DeskConfig, port: Option<u16>) -> anyhow::Result<Running> {
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .app_data(desk.clone())
+            // A reply of 16 KiB, percent-encoded, and the form's other fields.
+            .app_data(actix_web::web::FormConfig::default().limit(128 * 1024))
             .configure(super::routes::configure)
     })
     .workers(1)

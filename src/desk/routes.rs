@@ -213,12 +213,14 @@ fn see_other(to: &str) -> HttpResponse {
 }
 
 fn exists(desk: &Desk, reference: &str) -> bool {
-    desk.inbox
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .cases
-        .iter()
-        .any(|c| c.reference == reference)
+    crate::reference::Reference::parse(reference).is_some()
+        && desk
+            .inbox
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .cases
+            .iter()
+            .any(|c| c.reference == reference)
 }
 
 fn no_case() -> HttpResponse {

@@ -328,6 +328,21 @@ async fn the_desk_shows_immediate_first_escapes_the_report_and_acknowledges_thro
         shown.contains("role=\"alert\"") && shown.contains("did not take a follow-up code"),
         "{shown}"
     );
+    // A long reply (12,000 bytes of UTF-8, three times that percent-encoded) reaches the
+    // officer code, which finds no follow-up code to reply to.
+    let long = "é".repeat(6000);
+    let reply = desk
+        .request(
+            "POST",
+            &format!("/case/{immediate}/reply"),
+            None,
+            Some(&cookie),
+            Some(&[("csrf", &csrf), ("message", &long)]),
+        )
+        .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let shown = desk.get(&format!("/case/{immediate}"), &cookie).await.body;
+    assert!(shown.contains("so there is no one to reply to"), "{shown}");
     let queue = desk.get("/?state=graded", &cookie).await.body;
     assert!(
         queue.contains(&immediate) && !queue.contains(&routine),
