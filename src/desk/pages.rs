@@ -141,17 +141,25 @@ pub fn queue(desk: &Desk, filter: &Filter, csrf: &str, flash: Option<&Flash>) ->
         filter_form(filter),
         csrf_field(csrf)
     );
+    let first = (filter.page * queue::PAGE).min(kept.len());
+    let shown = &kept[first..(first + queue::PAGE).min(kept.len())];
     let _ = write!(
         main,
         "<div class=\"table\" role=\"region\" aria-labelledby=\"caption\" tabindex=\"0\"><table>\
-         <caption id=\"caption\">{} of {} reports, IMMEDIATE first, then the oldest first</caption>\
+         <caption id=\"caption\">{} of {} reports (of {} in the mailbox), IMMEDIATE first, then \
+         the oldest first</caption>\
          <thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Priority</th>\
          <th scope=\"col\">Form</th><th scope=\"col\">Received</th><th scope=\"col\">Locality</th>\
          <th scope=\"col\">Acknowledged</th><th scope=\"col\">State</th></tr></thead><tbody>",
+        if shown.is_empty() {
+            "None".to_string()
+        } else {
+            format!("{}–{}", first + 1, first + shown.len())
+        },
         kept.len(),
         inbox.cases.len()
     );
-    for i in kept {
+    for &i in shown {
         let c = &inbox.cases[i];
         queue_row(
             &mut main,
@@ -160,6 +168,7 @@ pub fn queue(desk: &Desk, filter: &Filter, csrf: &str, flash: Option<&Flash>) ->
         );
     }
     main.push_str("</tbody></table></div>");
+    main.push_str(&pager(filter, kept.len()));
     if !inbox.problems.is_empty() {
         let _ = write!(
             main,
@@ -172,6 +181,31 @@ pub fn queue(desk: &Desk, filter: &Filter, csrf: &str, flash: Option<&Flash>) ->
         main.push_str("</ul></details>");
     }
     layout("Queue", &main)
+}
+
+/// Links to the queue's previous and next pages, when there are any.
+fn pager(filter: &Filter, matching: usize) -> String {
+    let mut links = Vec::new();
+    if filter.page > 0 && matching > 0 {
+        let back = filter.page.min(matching.div_ceil(queue::PAGE)) - 1;
+        links.push(format!(
+            "<a href=\"/?{}\" rel=\"prev\">Previous page</a>",
+            esc(&filter.query_for(back))
+        ));
+    }
+    if (filter.page + 1) * queue::PAGE < matching {
+        links.push(format!(
+            "<a href=\"/?{}\" rel=\"next\">Next page</a>",
+            esc(&filter.query_for(filter.page + 1))
+        ));
+    }
+    if links.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<nav aria-label=\"Queue pages\" class=\"pager\">{}</nav>",
+        links.join(" ")
+    )
 }
 
 /// The original and every addendum that names it, in the order received.

@@ -23,6 +23,25 @@ pub struct Filter {
     pub state: String,
     #[serde(default)]
     pub q: String,
+    /// The page of the queue, from 0.
+    #[serde(default)]
+    pub page: usize,
+}
+
+/// Rows on one page of the queue: a mailbox of thousands stays quick to show and to read.
+pub const PAGE: usize = 100;
+
+impl Filter {
+    /// The query string for `page` under the same filters.
+    pub fn query_for(&self, page: usize) -> String {
+        serde_urlencoded::to_string([
+            ("priority", self.priority.as_str()),
+            ("state", self.state.as_str()),
+            ("q", self.q.as_str()),
+            ("page", &page.to_string()),
+        ])
+        .unwrap_or_default()
+    }
 }
 
 /// The states the filter offers, with their labels.
@@ -153,6 +172,7 @@ mod tests {
                 priority: priority.into(),
                 state: state.into(),
                 q: q.into(),
+                page: 0,
             };
             refs(&cases, &select(&cases, &known, &f))
         };
@@ -165,5 +185,25 @@ mod tests {
         assert!(pick("IMMEDIATE", "", "van").is_empty());
         // The reference and locality are in the content too.
         assert_eq!(pick("", "", "aaaa-0002"), ["PIS-AAAA-0002"]);
+    }
+
+    #[test]
+    fn a_pages_link_keeps_the_filters() {
+        let f = Filter {
+            priority: "ROUTINE".into(),
+            state: "new".into(),
+            q: "blue van & \"co\"".into(),
+            page: 0,
+        };
+        let back: Filter = serde_urlencoded::from_str(&f.query_for(3)).expect("parses");
+        assert_eq!(
+            (
+                back.priority.as_str(),
+                back.state.as_str(),
+                back.q.as_str(),
+                back.page
+            ),
+            ("ROUTINE", "new", "blue van & \"co\"", 3)
+        );
     }
 }
