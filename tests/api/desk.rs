@@ -40,12 +40,18 @@ async fn maildir_of_intel(app: &TestApp, maildir: &Path, count: usize) {
     panic!("the police intelligence emails did not arrive");
 }
 
-async fn send(app: &TestApp, answers: serde_json::Value) -> String {
-    let (status, body) = app
-        .post_json(&json!({"form": "community", "answers": answers}))
-        .await;
+/// Sends a community report; its reference, and its follow-up code when one is asked for.
+async fn send(app: &TestApp, answers: serde_json::Value, code: bool) -> (String, Option<String>) {
+    let mut report = json!({"form": "community", "answers": answers});
+    if code {
+        report["follow_up"] = json!(true);
+    }
+    let (status, body) = app.post_json(&report).await;
     assert_eq!(status, 201, "{body}");
-    body["reference"].as_str().expect("reference").to_string()
+    (
+        body["reference"].as_str().expect("reference").to_string(),
+        body["follow_up_code"].as_str().map(str::to_string),
+    )
 }
 
 struct Desk {
@@ -106,8 +112,14 @@ fn csrf_of(page: &str) -> String {
 }
 
 /// A gateway with the officer on its police intelligence route, a ROUTINE report carrying
-/// hostile text then an IMMEDIATE one, delivered to a Maildir, and a desk started on it.
+/// hostile text (its submitter took a follow-up code, kept in `code`) then an IMMEDIATE one,
+/// delivered to a Maildir, and a desk started on it.
 async fn gateway_and_desk(dir: &Path) -> (TestApp, Desk, String, String) {
+    let (app, desk, routine, immediate, _) = gateway_desk_and_code(dir).await;
+    (app, desk, routine, immediate)
+}
+
+async fn gateway_desk_and_code(dir: &Path) -> (TestApp, Desk, String, String, String) {
     let key = dir.join("officer.pem");
     let public = officer_keygen(&key);
     // The links in the emails name the gateway's public address, which the desk follows only
@@ -124,10 +136,10 @@ async fn gateway_and_desk(dir: &Path) -> (TestApp, Desk, String, String) {
     .await;
     let mut routine = community_answers();
     routine["what_happened"] = json!(format!("A van outside the flats. {HOSTILE}"));
-    let routine = send(&app, routine).await;
+    let (routine, code) = send(&app, routine, true).await;
     let mut immediate = community_answers();
     immediate["gate.immediate_danger"] = json!("yes");
-    let immediate = send(&app, immediate).await;
+    let (immediate, _) = send(&app, immediate, false).await;
     let maildir = dir.join("Maildir");
     maildir_of_intel(&app, &maildir, 2).await;
     let identity = dir.join("identity.txt");
@@ -154,7 +166,13 @@ async fn gateway_and_desk(dir: &Path) -> (TestApp, Desk, String, String) {
         url: running.url,
         client: awc::Client::builder().disable_redirects().finish(),
     };
-    (app, desk, routine, immediate)
+    (
+        app,
+        desk,
+        routine,
+        immediate,
+        code.expect("a follow-up code"),
+    )
 }
 
 /// The one-time link: refused under a foreign `Host`, exchanged once for a strict cookie.
@@ -423,4 +441,45 @@ async fn desk_init_writes_the_file_the_officer_commands_then_read() {
         "{}",
         text(&out)
     );
+}
+
+/// A reply and a status set on the desk reach the submitter, who reads them on /follow-up.
+#[actix_web::test]
+async fn a_reply_and_status_from_the_desk_reach_the_submitter_on_follow_up() {
+    let dir = tempfile::tempdir().expect("the officer's machine");
+    let (app, desk, routine, _, code) = gateway_desk_and_code(dir.path()).await;
+    let cookie = session(&desk).await;
+    let case = format!("/case/{routine}");
+    let csrf = csrf_of(&desk.get(&case, &cookie).await.body);
+    let message = "Thank you: we are looking at this <b>now</b>.";
+    for (action, field, value, said) in [
+        ("reply", "message", message, "Reply 1 stored"),
+        (
+            "status",
+            "status",
+            "being_looked_at",
+            "The submitter now sees: Being looked at.",
+        ),
+    ] {
+        let done = desk
+            .request(
+                "POST",
+                &format!("{case}/{action}"),
+                None,
+                Some(&cookie),
+                Some(&[("csrf", &csrf), (field, value)]),
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        let shown = desk.get(&case, &cookie).await.body;
+        assert!(shown.contains(said), "{action}: {shown}");
+    }
+    let page = crate::follow_up::enter_code(&app, &code).await;
+    assert!(
+        page.body
+            .contains("Thank you: we are looking at this &lt;b&gt;now&lt;"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Being looked at"), "{}", page.body);
 }
