@@ -44,7 +44,15 @@ impl Desk {
     /// Reads the mailbox again, decrypting everything in it (the identity is read each time
     /// and dropped after).
     pub fn reload(&self) -> anyhow::Result<usize> {
-        let identities = crate::keys::read_identities(&self.config.identity)?;
+        let path = &self.config.identity;
+        let text = zeroize::Zeroizing::new(
+            std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("reading identity file {}: {e}", path.display()))?,
+        );
+        if crate::keys::parse_identities(&text).is_none_or(|i| i.is_empty()) {
+            anyhow::bail!("{} holds no usable age identity", path.display());
+        }
+        let identities = || crate::keys::parse_identities(&text).unwrap_or_default();
         let inbox = super::inbox::read(&self.config.mailbox, &identities, &self.trust);
         let n = inbox.cases.len();
         *self.inbox.write().unwrap_or_else(|e| e.into_inner()) = inbox;

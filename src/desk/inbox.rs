@@ -74,43 +74,82 @@ impl Trust {
     }
 }
 
-/// Reads the whole mailbox. A document without a good signature is refused (named in
+/// One envelope, opened.
+enum Opened {
+    Document(Value, Provenance),
+    File(Zeroizing<Vec<u8>>),
+    Problem(String),
+}
+
+fn open_one(
+    envelope: &crate::open::mailbox::Envelope,
+    identities: &[Box<dyn age::Identity>],
+    trust: &Trust,
+) -> Opened {
+    let plain = match crate::seal::decrypt(&envelope.bytes, identities) {
+        Ok(plain) => plain,
+        Err(e) => return Opened::Problem(format!("{}: {e}", envelope.label)),
+    };
+    match serde_json::from_slice::<Value>(&plain) {
+        Ok(doc) if doc.is_object() => match trust.provenance(&doc) {
+            Ok(p) => Opened::Document(doc, p),
+            Err(e) => Opened::Problem(format!("{}: refused: {e}", envelope.label)),
+        },
+        _ => Opened::File(plain),
+    }
+}
+
+/// Reads the whole mailbox, decrypting on every core (each thread with identities of its
+/// own from `identities`). A document without a good signature is refused (named in
 /// `problems`), as `open` refuses it.
-pub fn read(mailbox: &Path, identities: &[Box<dyn age::Identity>], trust: &Trust) -> Inbox {
+pub fn read(
+    mailbox: &Path,
+    identities: &(dyn Fn() -> Vec<Box<dyn age::Identity>> + Sync),
+    trust: &Trust,
+) -> Inbox {
     let (envelopes, problems) =
         crate::open::mailbox::envelopes_in(std::slice::from_ref(&mailbox.to_path_buf()));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 16));
+    let chunk = envelopes.len().div_ceil(threads).max(1);
+    let opened: Vec<Opened> = std::thread::scope(|scope| {
+        let workers: Vec<_> = envelopes
+            .chunks(chunk)
+            .map(|run| {
+                scope.spawn(move || {
+                    let ids = identities();
+                    run.iter()
+                        .map(|e| open_one(e, &ids, trust))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| vec![Opened::Problem("a decrypting thread failed".into())])
+            })
+            .collect()
+    });
     let mut inbox = Inbox {
         problems,
         ..Inbox::default()
     };
     let mut links = Links::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for envelope in envelopes {
-        let plain = match crate::seal::decrypt(&envelope.bytes, identities) {
-            Ok(plain) => plain,
-            Err(e) => {
-                inbox.problems.push(format!("{}: {e}", envelope.label));
-                continue;
-            }
-        };
-        let doc = match serde_json::from_slice::<Value>(&plain) {
-            Ok(doc) if doc.is_object() => doc,
-            _ => {
+    for (envelope, opened) in envelopes.iter().zip(opened) {
+        let (doc, provenance) = match opened {
+            Opened::Document(doc, p) => (doc, p),
+            Opened::File(plain) => {
                 inbox.files.push(plain);
                 continue;
             }
-        };
-        let provenance = match trust.provenance(&doc) {
-            Ok(p) => p,
-            Err(e) => {
-                inbox
-                    .problems
-                    .push(format!("{}: refused: {e}", envelope.label));
+            Opened::Problem(p) => {
+                inbox.problems.push(p);
                 continue;
             }
         };
-        let ack_link = links.of(&envelope.label);
-        let case = case_of(doc, provenance, ack_link);
+        let case = case_of(doc, provenance, links.of(&envelope.label));
         match seen.get(&case.reference) {
             // The same report in two messages (two routes' inboxes, a copy kept twice): one
             // row, with a link from whichever message had one.
