@@ -46,9 +46,9 @@ pub enum Command {
     /// the submitter and to your route's recipients, then sent signed with your officer key.
     Reply {
         /// Your age identity (one of your route's recipients): checks that your unit can read
-        /// its copy before anything is sent.
+        /// its copy before anything is sent. Default: the desk file's `identity`.
         #[arg(long)]
-        identity: PathBuf,
+        identity: Option<PathBuf>,
         #[command(flatten)]
         officer: OfficerArgs,
         /// The message, a UTF-8 text file (at most 16 KiB).
@@ -60,9 +60,10 @@ pub enum Command {
     /// source, sealed to the route's recipients and sent through the gateway signed with your
     /// officer key.
     Share {
-        /// Your age identity (a recipient of the full view).
+        /// Your age identity (a recipient of the full view). Default: the desk file's
+        /// `identity`.
         #[arg(long)]
-        identity: PathBuf,
+        identity: Option<PathBuf>,
         #[command(flatten)]
         officer: OfficerArgs,
         /// The MACE route, as the gateway's route directory names it (e.g. mace_harrogate).
@@ -165,9 +166,11 @@ pub enum Command {
     },
     /// Decrypt and show submissions (run on the reader's machine, never on the server).
     Open {
-        /// age identity file.
+        /// age identity file (default: the desk file's `identity`).
         #[arg(long)]
-        identity: PathBuf,
+        identity: Option<PathBuf>,
+        #[command(flatten)]
+        desk: DeskFile,
         #[arg(long, value_enum, default_value = "text")]
         format: crate::open::Format,
         /// Form specs folder for question labels (default: the forms built into this binary).
@@ -180,28 +183,96 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         extract: Option<PathBuf>,
         /// Envelopes (`.age`, binary or armored): documents and the evidence files sent with
-        /// them (`<reference>-1.age`, …), in any order; or folders of them.
-        #[arg(required = true)]
+        /// them (`<reference>-1.age`, …), in any order; or folders of them. Default: the desk
+        /// file's `mailbox`.
         envelopes: Vec<PathBuf>,
     },
+    /// The officer's desk: a local web application on this machine (127.0.0.1 only) showing
+    /// the mailbox's reports, decrypted in memory, with signed actions. `desk init` writes
+    /// its file.
+    Desk(DeskArgs),
 }
 
-/// Who acts, on which gateway, about which submission (`reply`, `status`).
+/// Who acts, on which gateway, about which submission (`reply`, `status`, `share`). A flag
+/// left out is taken from the desk file (`desk init` writes it).
 #[derive(Debug, Clone, clap::Args)]
 pub struct OfficerArgs {
-    /// Your officer key (from `keygen --officer`).
+    /// Your officer key (from `keygen --officer`); default: the desk file's `officer_key`.
     #[arg(long)]
-    pub officer_key: PathBuf,
+    pub officer_key: Option<PathBuf>,
     /// The submission, e.g. PIS-ABCD-EFGH.
     #[arg(long)]
     pub reference: String,
-    /// The gateway's public address.
-    #[arg(long, default_value = "https://localhost:8443")]
-    pub gateway: String,
+    /// The gateway's public address; default: the desk file's `gateway`, else
+    /// https://localhost:8443.
+    #[arg(long)]
+    pub gateway: Option<String>,
     /// Trust only the CA certificates in this PEM file for the gateway's certificate (e.g.
     /// certs-example/ca.pem), instead of the system's.
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,
+    #[command(flatten)]
+    pub desk: DeskFile,
+}
+
+/// The desk file the officer commands take what is not given from.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeskFile {
+    /// The officer's desk file (default: $XDG_CONFIG_HOME/pis-gateway/desk.toml, else
+    /// ~/.config/pis-gateway/desk.toml, when it exists).
+    #[arg(long = "desk", value_name = "FILE")]
+    pub desk: Option<PathBuf>,
+}
+
+/// `desk`: the officer's desk, or `desk init` to write its file.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct DeskArgs {
+    #[command(subcommand)]
+    pub init: Option<DeskAction>,
+    #[command(flatten)]
+    pub desk: DeskFile,
+    /// The port on 127.0.0.1 (default: the desk file's `port`, else a free one).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Open the desk's link in the browser (xdg-open).
+    #[arg(long)]
+    pub open: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeskAction {
+    /// Write the desk file (mode 0600), asking on the terminal for what the flags leave out.
+    Init(DeskInit),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeskInit {
+    /// Where to write it (default: $XDG_CONFIG_HOME/pis-gateway/desk.toml, else
+    /// ~/.config/pis-gateway/desk.toml). An existing file is never overwritten.
+    #[arg(long = "desk", value_name = "FILE")]
+    pub desk: Option<PathBuf>,
+    /// The gateway's public address, https://host[:port].
+    #[arg(long)]
+    pub gateway: Option<String>,
+    /// CA certificates (PEM) for the gateway's certificate; "-" for the system's.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<String>,
+    /// Your age identity file.
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+    /// Your officer key (from `keygen --officer`).
+    #[arg(long, value_name = "FILE")]
+    pub officer_key: Option<PathBuf>,
+    /// The gateway's signing keys, saved from /.well-known/pis-gateway/signing-keys.
+    #[arg(long, value_name = "FILE")]
+    pub signing_keys: Option<PathBuf>,
+    /// Your mailbox: a Maildir, or a folder of .eml/.age files.
+    #[arg(long, value_name = "DIR")]
+    pub mailbox: Option<PathBuf>,
+    /// The desk's port on 127.0.0.1 (default: a free one each time).
+    #[arg(long)]
+    pub port: Option<u16>,
 }
 
 /// `map`'s arguments.

@@ -19,6 +19,7 @@ pub mod attachments;
 pub mod cli;
 pub mod config;
 pub mod delivery;
+pub mod desk;
 pub mod follow_up;
 pub mod forms;
 pub mod housekeeping;

@@ -3,8 +3,8 @@
 use anyhow::Context;
 use clap::Parser;
 use pis_gateway::cli::{
-    AuditAction, Cli, Command, MapArgs, OfficerArgs, OutboxAction, PartnerAction, Signers,
-    SpoolAction,
+    AuditAction, Cli, Command, DeskAction, DeskArgs, DeskFile, MapArgs, OfficerArgs, OutboxAction,
+    PartnerAction, Signers, SpoolAction,
 };
 use pis_gateway::config;
 use pis_gateway::forms::FormRegistry;
@@ -34,7 +34,8 @@ fn main() -> ExitCode {
             identity,
             officer,
             message,
-        } => officer_reply(&officer, &identity, &message),
+        } => identity_of(identity, &officer.desk)
+            .and_then(|identity| officer_reply(&officer, &identity, &message)),
         Command::Status {
             officer,
             set,
@@ -56,19 +57,21 @@ fn main() -> ExitCode {
             yes,
             forms,
             signers,
-        } => officer_share(
-            &officer,
-            &signers,
-            forms,
-            &pis_gateway::officer::share::Request {
-                envelope: &envelope,
-                identity: &identity,
-                route: &route,
-                remove: &remove,
-                suggested: !keep_suggested,
-            },
-            yes,
-        ),
+        } => identity_of(identity, &officer.desk).and_then(|identity| {
+            officer_share(
+                &officer,
+                &desk_signers(signers, &officer.desk)?,
+                forms,
+                &pis_gateway::officer::share::Request {
+                    envelope: &envelope,
+                    identity: &identity,
+                    route: &route,
+                    remove: &remove,
+                    suggested: !keep_suggested,
+                },
+                yes,
+            )
+        }),
         Command::Outbox { config, action } => outbox(config, action),
         Command::Audit { config, action } => audit(config, action),
         Command::Partner { config, action } => partner(config, action),
@@ -90,12 +93,18 @@ fn main() -> ExitCode {
             .map_err(anyhow::Error::from),
         Command::Open {
             identity,
+            desk,
             format,
             forms,
             signers,
             extract,
             envelopes,
-        } => open(identity, format, forms, signers, extract, envelopes),
+        } => open_from_desk(identity, &desk, signers, envelopes).and_then(
+            |(identity, signers, envelopes)| {
+                open(identity, format, forms, signers, extract, envelopes)
+            },
+        ),
+        Command::Desk(args) => desk(args),
     };
     match result {
         Ok(code) => code,
@@ -258,12 +267,141 @@ fn serve(flag: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
 fn officer_target(args: &OfficerArgs) -> anyhow::Result<pis_gateway::officer::commands::Target> {
     let reference = pis_gateway::reference::Reference::parse(&args.reference)
         .context("--reference is not a reference (PIS-XXXX-XXXX)")?;
+    let desk = pis_gateway::desk::find(args.desk.desk.as_deref())?;
+    let officer_key = args
+        .officer_key
+        .clone()
+        .or_else(|| desk.as_ref().map(|d| d.officer_key.clone()))
+        .context("give --officer-key, or write a desk file with `pis-gateway desk init`")?;
     Ok(pis_gateway::officer::commands::Target {
-        gateway: args.gateway.clone(),
-        ca: args.ca.clone(),
-        officer_key: args.officer_key.clone(),
+        gateway: args
+            .gateway
+            .clone()
+            .or_else(|| desk.as_ref().map(|d| d.gateway.clone()))
+            .unwrap_or_else(|| "https://localhost:8443".into()),
+        ca: args
+            .ca
+            .clone()
+            .or_else(|| desk.as_ref().and_then(|d| d.ca.clone())),
+        officer_key,
         reference,
     })
+}
+
+/// `--identity`, else the desk file's.
+fn identity_of(
+    flag: Option<std::path::PathBuf>,
+    desk: &DeskFile,
+) -> anyhow::Result<std::path::PathBuf> {
+    match flag {
+        Some(path) => Ok(path),
+        None => pis_gateway::desk::find(desk.desk.as_deref())?
+            .map(|d| d.identity)
+            .context("give --identity, or write a desk file with `pis-gateway desk init`"),
+    }
+}
+
+/// The signers given, else (with neither --signer nor --config) the desk file's pinned keys.
+fn desk_signers(mut signers: Signers, desk: &DeskFile) -> anyhow::Result<Signers> {
+    if signers.signer.is_empty() && signers.config.is_none() {
+        if let Some(d) = pis_gateway::desk::find(desk.desk.as_deref())? {
+            signers.signer.push(d.signing_keys);
+        }
+    }
+    Ok(signers)
+}
+
+type OpenInputs = (std::path::PathBuf, Signers, Vec<std::path::PathBuf>);
+
+/// `open`'s identity, signers and inputs, each from the desk file where not given.
+fn open_from_desk(
+    identity: Option<std::path::PathBuf>,
+    desk: &DeskFile,
+    signers: Signers,
+    mut envelopes: Vec<std::path::PathBuf>,
+) -> anyhow::Result<OpenInputs> {
+    if envelopes.is_empty() {
+        envelopes.push(
+            pis_gateway::desk::find(desk.desk.as_deref())?
+                .map(|d| d.mailbox)
+                .context("name the envelopes, or write a desk file with `pis-gateway desk init`")?,
+        );
+    }
+    Ok((
+        identity_of(identity, desk)?,
+        desk_signers(signers, desk)?,
+        envelopes,
+    ))
+}
+
+/// `desk init` writes the desk file; `desk` runs the desk until Ctrl-C.
+fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
+    let DeskArgs {
+        init,
+        desk,
+        port,
+        open,
+    } = args;
+    if let Some(DeskAction::Init(init)) = init {
+        return desk_init(init);
+    }
+    let path = desk
+        .desk
+        .or_else(pis_gateway::desk::default_path)
+        .context("give --desk FILE (no home folder for the default desk file)")?;
+    let config = pis_gateway::desk::load(&path)
+        .with_context(|| "write one with `pis-gateway desk init`".to_string())?;
+    actix_web::rt::System::new().block_on(async move {
+        let running = pis_gateway::desk::start(config, port)?;
+        println!(
+            "The desk is at 127.0.0.1:{}. Open it with this link (it works once):\n{}\n\
+             Stop the desk with Ctrl-C; what it decrypted is gone when it stops.",
+            running.port, running.url
+        );
+        if open {
+            if let Err(e) = std::process::Command::new("xdg-open")
+                .arg(&running.url)
+                .spawn()
+            {
+                eprintln!("could not open the browser ({e}): open the link yourself");
+            }
+        }
+        running
+            .server
+            .await
+            .context("the desk stopped with an error")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn desk_init(init: pis_gateway::cli::DeskInit) -> anyhow::Result<ExitCode> {
+    use pis_gateway::desk::init::{complete, Given};
+    use std::io::{BufRead, IsTerminal, Write};
+    let path = init
+        .desk
+        .or_else(pis_gateway::desk::default_path)
+        .context("give --desk FILE (no home folder for the default desk file)")?;
+    let given = Given {
+        gateway: init.gateway,
+        ca: init.ca,
+        identity: init.identity,
+        officer_key: init.officer_key,
+        signing_keys: init.signing_keys,
+        mailbox: init.mailbox,
+        port: init.port,
+    };
+    let mut ask = |question: &str| -> anyhow::Result<String> {
+        print!("{question}: ");
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        Ok(answer.trim().to_string())
+    };
+    let interactive = std::io::stdin().is_terminal();
+    let config = complete(given, interactive.then_some(&mut ask as _))?;
+    pis_gateway::desk::config::write(&path, &config)?;
+    println!("desk file written to {} (mode 0600)", path.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The officer commands make a few requests, one after another.

@@ -205,6 +205,22 @@ impl Gateway {
             .map_err(|_| anyhow::anyhow!("the gateway at {} did not answer in time", self.base))?
     }
 
+    /// An unsigned request to one of the gateway's public pages (an acknowledgement link):
+    /// only its status matters.
+    pub async fn public(&self, method: &str, path: &str) -> anyhow::Result<u16> {
+        let headers = [(
+            "content-type",
+            "application/x-www-form-urlencoded".to_string(),
+        )];
+        let headers: &[(&str, String)] = if method == "POST" { &headers } else { &[] };
+        Ok(self.timed(method, path, headers, Vec::new()).await?.status)
+    }
+
+    /// The base URL, as given (`https://host[:port]`).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// The public route directory.
     pub async fn directory(&self) -> anyhow::Result<Vec<DirectoryRoute>> {
         let answer = self.timed("GET", "/api/v1/routes", &[], Vec::new()).await?;

@@ -107,9 +107,20 @@ fn confirm_unit_copy(
 /// Seals `message` to the submitter and the route's recipients, once the officer's own
 /// identity is shown to be one of the route's, posts it, and returns the message's number.
 pub async fn reply(target: &Target, identity: &Path, message: &Path) -> anyhow::Result<u32> {
+    let message = read_message(message)?;
+    reply_text(target, identity, &message).await
+}
+
+/// [`reply`] with the message as text (the desk's form), held to the same limits.
+pub async fn reply_text(target: &Target, identity: &Path, message: &str) -> anyhow::Result<u32> {
+    if message.len() > MAX_MESSAGE_BYTES {
+        anyhow::bail!("a reply is at most {MAX_MESSAGE_BYTES} bytes");
+    }
+    if message.trim().is_empty() {
+        anyhow::bail!("the message is empty");
+    }
     let session = Session::open(target)?;
     let identities = crate::keys::read_identities(identity)?;
-    let message = read_message(message)?;
     let me = session.key.public().id();
     let directory = session.gateway.directory().await?;
     if !directory.iter().any(|r| r.officers.contains(&me)) {
@@ -250,8 +261,33 @@ fn shown(v: &serde_json::Value) -> String {
     crate::open::terminal_safe(&s).replace('\n', "\\n")
 }
 
-/// The submission's workflow, one line per step, oldest first.
-pub async fn history(target: &Target) -> anyhow::Result<Vec<String>> {
+/// A submission's workflow as the gateway holds it: the steps (oldest first, as the gateway
+/// sends them) and the status the submitter sees (`Null` when they took no follow-up code).
+pub struct Workflow {
+    pub steps: Vec<serde_json::Value>,
+    pub submitter_status: serde_json::Value,
+}
+
+impl Workflow {
+    /// The last step's name, if any step was recorded.
+    pub fn last_step(&self) -> Option<String> {
+        self.steps.last().map(|s| shown(&s["step"]))
+    }
+
+    /// Each step on one line, safe for a terminal or (escaped again) a page.
+    pub fn lines(&self) -> Vec<String> {
+        self.steps.iter().map(history_line).collect()
+    }
+
+    /// The status the submitter sees and when it was set, if they took a code.
+    pub fn seen_by_submitter(&self) -> Option<(String, String)> {
+        let seen = &self.submitter_status;
+        (!seen.is_null()).then(|| (shown(&seen["status"]), rfc3339(&seen["at"])))
+    }
+}
+
+/// The submission's workflow, fetched signed.
+pub async fn workflow(target: &Target) -> anyhow::Result<Workflow> {
     let session = Session::open(target)?;
     let query = format!("reference={}", session.reference);
     let answer = session
@@ -270,20 +306,24 @@ pub async fn history(target: &Target) -> anyhow::Result<Vec<String>> {
     }
     let steps = answer.body["steps"]
         .as_array()
-        .context("the gateway's answer has no steps")?;
-    let mut lines: Vec<String> = steps.iter().map(history_line).collect();
+        .context("the gateway's answer has no steps")?
+        .clone();
+    Ok(Workflow {
+        steps,
+        submitter_status: answer.body["submitter_status"].clone(),
+    })
+}
+
+/// The submission's workflow, one line per step, oldest first.
+pub async fn history(target: &Target) -> anyhow::Result<Vec<String>> {
+    let workflow = workflow(target).await?;
+    let mut lines = workflow.lines();
     if lines.is_empty() {
         lines.push("  no workflow steps recorded yet".into());
     }
-    let seen = &answer.body["submitter_status"];
-    lines.push(if seen.is_null() {
-        "  the submitter took no follow-up code: there is no status for them to see".into()
-    } else {
-        format!(
-            "  status the submitter sees: {} (set {})",
-            shown(&seen["status"]),
-            rfc3339(&seen["at"])
-        )
+    lines.push(match workflow.seen_by_submitter() {
+        None => "  the submitter took no follow-up code: there is no status for them to see".into(),
+        Some((status, at)) => format!("  status the submitter sees: {status} (set {at})"),
     });
     Ok(lines)
 }

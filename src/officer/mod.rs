@@ -10,6 +10,7 @@
 //! officer's machine ([`client`]), so the gateway never sees it in the clear; a view shared
 //! with MACE is signed by the officer ([`signed_share`]).
 
+pub mod ack;
 pub mod client;
 pub mod commands;
 pub mod request;

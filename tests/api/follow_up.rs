@@ -76,7 +76,7 @@ fn shown_code(body: &str) -> Option<String> {
 }
 
 /// Opens /follow-up and enters `code`, as typed.
-async fn enter_code(app: &TestApp, code: &str) -> Page {
+pub(crate) async fn enter_code(app: &TestApp, code: &str) -> Page {
     let page = app.get("/follow-up").await;
     assert_eq!(page.status, 200);
     let token = extract_token(&page.body).expect("the page carries a token");

@@ -9,6 +9,7 @@ mod at_rest;
 mod attachments;
 mod contact_and_replies;
 mod delivery;
+mod desk;
 mod docs_book;
 mod drafts;
 mod email_instructions;

@@ -24,6 +24,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { runMapChecks } from './map.mjs';
+import { runDeskChecks } from './desk.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Selectors and markers: change these when the templates change.
@@ -1301,6 +1302,9 @@ let shotCount = 0;
 const journeys = [];
 const failures = [];
 const mapChecks = [];
+const deskChecks = [];
+// The binary run.sh was given, for the officer's desk (desk.mjs).
+const BIN = process.env.PISG_BROWSER_BIN || '';
 // `pis-gateway map`'s output for the map checks (map.mjs), written by run.sh.
 const MAP_DIR = process.env.PISG_BROWSER_MAP_DIR || '';
 
@@ -1522,6 +1526,11 @@ function report(browserVersion) {
   md.push('|---|---|');
   for (const c of mapChecks) md.push(`| ${esc(c.name)} | ${c.passed ? 'passed' : `FAILED: ${esc(c.error)}`} |`);
   md.push('');
+  md.push("## The officer's desk (pis-gateway desk)", '');
+  md.push('| Check | Result |');
+  md.push('|---|---|');
+  for (const c of deskChecks) md.push(`| ${esc(c.name)} | ${c.passed ? 'passed' : `FAILED: ${esc(c.error)}`} |`);
+  md.push('');
   const byRule = new Map();
   for (const r of rows) {
     for (const v of r.violations) {
@@ -1578,6 +1587,8 @@ async function main() {
     await weakSignal(browser);
     if (MAP_DIR) await runMapChecks(browser, { mapDir: MAP_DIR, shots: SHOTS, runAxe, desktop: DESKTOP, failures, results: mapChecks });
     else notes.push('map.html not checked: PISG_BROWSER_MAP_DIR is not set');
+    if (BIN) await runDeskChecks(browser, { bin: BIN, gateway: BASE, runAxe, shots: SHOTS, desktop: DESKTOP, failures, results: deskChecks });
+    else notes.push('the desk not checked: PISG_BROWSER_BIN is not set');
   } finally {
     const version = browser.version();
     await browser.close();
@@ -1585,7 +1596,7 @@ async function main() {
     fs.writeFileSync(path.join(OUT, 'report.md'), md);
     fs.writeFileSync(
       path.join(OUT, 'results.json'),
-      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, weak, map: mapChecks, failures }, null, 2),
+      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, weak, map: mapChecks, desk: deskChecks, failures }, null, 2),
     );
     console.log(md);
     console.log(`report: ${path.relative(REPO, path.join(OUT, 'report.md'))}, screenshots: ${path.relative(REPO, SHOTS)}/`);

@@ -2,7 +2,8 @@
 # Browser tests: Debian's Chromium, driven headless by playwright-core, against a real gateway.
 # axe-core on every page and state, screenshots at 1024 and 320 px, no horizontal scrolling at
 # 320 px, a keyboard-only journey and journeys with JavaScript off. See run.mjs. And the analyst's
-# map.html from `map`, opened from file:// (map.mjs).
+# map.html from `map`, opened from file:// (map.mjs). And the officer's desk (desk.mjs; alone:
+# `node tests/browser/desk.mjs [path/to/pis-gateway]`).
 #
 #   bash tests/browser/run.sh [path/to/pis-gateway]
 #
@@ -143,7 +144,7 @@ echo "gateway up at $base (log: target/browser/gateway.log)"
   || { echo "FAILED: map --draw"; cat "$work/map.log"; exit 1; }
 
 status=0
-PISG_BROWSER_MAP_DIR="$work/map" PISG_BROWSER_BASE_URL="$base" PISG_BROWSER_MAIL_DIR="$work/mail" PISG_BROWSER_OUT="$repo/target/browser" \
+PISG_BROWSER_BIN="$bin" PISG_BROWSER_MAP_DIR="$work/map" PISG_BROWSER_BASE_URL="$base" PISG_BROWSER_MAIL_DIR="$work/mail" PISG_BROWSER_OUT="$repo/target/browser" \
   CHROMIUM="$chromium" node tests/browser/run.mjs || status=$?
 
 kill "$gw_pid" 2>/dev/null || true

@@ -1,0 +1,198 @@
+//! `desk.toml`: where the officer's desk and the officer commands find the gateway, the keys
+//! and the mailbox on the officer's machine. Written once by `pis-gateway desk init` (mode
+//! 0600: it names where the keys are), read by [`load`].
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The officer's desk configuration. Relative paths are taken from the file's own folder.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeskConfig {
+    /// The gateway's public address, `https://host[:port]`.
+    pub gateway: String,
+    /// The CA certificates (PEM) the gateway's certificate is checked against; the system's
+    /// when absent.
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+    /// The officer's age identity (a recipient of their route).
+    pub identity: PathBuf,
+    /// The officer's Ed25519 key (`keygen --officer`).
+    pub officer_key: PathBuf,
+    /// The gateway's published signing keys, saved from
+    /// `/.well-known/pis-gateway/signing-keys`: the pinned keys documents are checked against.
+    pub signing_keys: PathBuf,
+    /// A Maildir, or a folder of `.eml`/`.age` files.
+    pub mailbox: PathBuf,
+    /// The desk's port on 127.0.0.1; a free one when absent.
+    #[serde(default)]
+    pub port: Option<u16>,
+}
+
+/// `$XDG_CONFIG_HOME/pis-gateway/desk.toml`, else `~/.config/pis-gateway/desk.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })?;
+    Some(base.join("pis-gateway").join("desk.toml"))
+}
+
+/// The desk file to use: `flag` (which must exist), else the default location when a file is
+/// there, else none (the commands then need their flags).
+pub fn find(flag: Option<&Path>) -> anyhow::Result<Option<DeskConfig>> {
+    match flag {
+        Some(path) => load(path).map(Some),
+        None => match default_path().filter(|p| p.is_file()) {
+            Some(path) => load(&path).map(Some),
+            None => Ok(None),
+        },
+    }
+}
+
+/// Reads and checks a desk file; relative paths become relative to its folder.
+pub fn load(path: &Path) -> anyhow::Result<DeskConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the desk file {}", path.display()))?;
+    let mut desk: DeskConfig =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if !desk.gateway.trim().starts_with("https://") {
+        anyhow::bail!("{}: gateway must be an https:// URL", path.display());
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for p in [
+        Some(&mut desk.identity),
+        Some(&mut desk.officer_key),
+        Some(&mut desk.signing_keys),
+        Some(&mut desk.mailbox),
+        desk.ca.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if p.is_relative() {
+            *p = dir.join(&*p);
+        }
+    }
+    Ok(desk)
+}
+
+/// A TOML basic string.
+fn quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The file's text, with a comment for each setting.
+pub fn to_toml(d: &DeskConfig) -> String {
+    let path = |p: &Path| quoted(&p.display().to_string());
+    let mut out =
+        String::from("# The officer's desk (pis-gateway desk). Keep this machine's keys on it.\n");
+    out.push_str(&format!(
+        "# The gateway's public address.\ngateway = {}\n",
+        quoted(&d.gateway)
+    ));
+    if let Some(ca) = &d.ca {
+        out.push_str(&format!(
+            "# CA certificates for the gateway's certificate.\nca = {}\n",
+            path(ca)
+        ));
+    }
+    out.push_str(&format!(
+        "# Your age identity.\nidentity = {}\n",
+        path(&d.identity)
+    ));
+    out.push_str(&format!(
+        "# Your officer key (keygen --officer).\nofficer_key = {}\n",
+        path(&d.officer_key)
+    ));
+    out.push_str(&format!(
+        "# The gateway's signing keys, saved from /.well-known/pis-gateway/signing-keys.\nsigning_keys = {}\n",
+        path(&d.signing_keys)
+    ));
+    out.push_str(&format!(
+        "# A Maildir, or a folder of .eml/.age files.\nmailbox = {}\n",
+        path(&d.mailbox)
+    ));
+    if let Some(port) = d.port {
+        out.push_str(&format!("# The desk's port on 127.0.0.1.\nport = {port}\n"));
+    }
+    out
+}
+
+/// Writes a new desk file, mode 0600, never over an existing one; makes its folder (0700).
+pub fn write(path: &Path, desk: &DeskConfig) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    crate::keyfile::write_new(path, to_toml(desk).as_bytes())
+        .map_err(|e| anyhow::anyhow!("{e} (remove it first to write a new one)"))?;
+    // Read back as the commands will, so a file `init` writes always loads.
+    load(path).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_desk_file_loads_back_with_paths_relative_to_its_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("conf/desk.toml");
+        let desk = DeskConfig {
+            gateway: "https://gw.example:8443".into(),
+            ca: Some("ca \"odd\" \\ name.pem".into()),
+            identity: "/keys/me.txt".into(),
+            officer_key: "officer.pem".into(),
+            signing_keys: "keys.json".into(),
+            mailbox: "/home/me/Maildir".into(),
+            port: Some(8765),
+        };
+        write(&path, &desk).expect("written");
+        let back = load(&path).expect("loads");
+        assert_eq!(back.gateway, desk.gateway);
+        assert_eq!(back.identity, PathBuf::from("/keys/me.txt"));
+        assert_eq!(back.officer_key, dir.path().join("conf/officer.pem"));
+        assert_eq!(
+            back.ca,
+            Some(dir.path().join("conf/ca \"odd\" \\ name.pem"))
+        );
+        assert_eq!(back.port, Some(8765));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(write(&path, &desk).is_err(), "an existing file is kept");
+    }
+
+    #[test]
+    fn a_desk_file_with_a_plain_http_gateway_or_an_unknown_key_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("desk.toml");
+        let base = "identity = \"i\"\nofficer_key = \"o\"\nsigning_keys = \"s\"\nmailbox = \"m\"\n";
+        std::fs::write(&path, format!("gateway = \"http://gw\"\n{base}")).expect("w");
+        assert!(load(&path).is_err());
+        std::fs::write(
+            &path,
+            format!("gateway = \"https://gw\"\nmailbxo = \"x\"\n{base}"),
+        )
+        .expect("w");
+        assert!(load(&path).is_err());
+    }
+}
