@@ -10,6 +10,8 @@ mod attachments;
 mod contact_and_replies;
 mod delivery;
 mod docs_book;
+#[path = "../support/dovecot.rs"]
+mod dovecot;
 mod drafts;
 mod email_instructions;
 mod follow_up;
@@ -17,6 +19,7 @@ mod forms_html;
 mod gateways;
 mod hardening;
 mod helpers;
+mod imap_mailbox;
 mod journey;
 mod map;
 mod officer;
