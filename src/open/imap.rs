@@ -59,16 +59,17 @@ impl ImapSettings {
     /// The settings an `imaps://user@host[:port][/folder]` address gives (the user name
     /// percent-encoded where it holds an `@`), with no password source or CA file yet.
     pub fn from_url(address: &str) -> anyhow::Result<Self> {
-        let bad = || anyhow::anyhow!("{address}: not an imaps://user@host[:port][/folder] address");
+        // The address is never echoed: it might carry a password.
+        let bad =
+            || anyhow::anyhow!("the mailbox is not an imaps://user@host[:port][/folder] address");
         let url = url::Url::parse(address).map_err(|_| bad())?;
         if url.scheme() != "imaps" {
-            anyhow::bail!("{address}: only imaps:// (IMAP over TLS) is read");
+            anyhow::bail!("the mailbox address must start imaps:// (only IMAP over TLS is read)");
         }
         if url.password().is_some() {
             anyhow::bail!(
-                "{address}: a password in the address is refused (it would be seen by anyone \
-                 listing this machine's processes); give --imap-password-file or \
-                 --imap-password-env"
+                "a password in the mailbox address is refused (anyone listing this machine's \
+                 processes would see it); give --imap-password-file or --imap-password-env"
             );
         }
         let decode = |s: &str| {
