@@ -239,6 +239,8 @@ fn sealed_text(d: &DueDelivery, has_attachment: bool, signing_keys: Option<&str>
          {keys}\n\
          (ask your administrator to confirm them), then:\n\n\
          \x20   pis-gateway open --identity YOUR-KEY-FILE --signer signing-keys.json {r}.age\n\n\
+         (this email saved as a file, your Maildir, or your mailbox with\n\
+         --mailbox imaps://YOU@MAIL-SERVER can be given in place of {r}.age),\n\
          or, for the raw JSON document: age -d -i YOUR-KEY-FILE {r}.age\n\n"
     );
     match (d.view, has_attachment) {
