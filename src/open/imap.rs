@@ -212,41 +212,36 @@ async fn read(settings: &ImapSettings) -> anyhow::Result<(Vec<Envelope>, Vec<Str
         .examine(&settings.folder)
         .await
         .map_err(|e| anyhow::anyhow!("{address}: cannot open the folder: {}", refusal(&e)))?;
-    let mut messages: Vec<(u32, Vec<u8>)> = Vec::new();
+    // Each message is taken apart as it arrives, so only its envelopes are kept.
+    let mut found: Vec<(u32, Vec<Envelope>)> = Vec::new();
     if folder.exists > 0 {
-        let fetched: Vec<async_imap::types::Fetch> = session
+        let cannot = |e: async_imap::error::Error| {
+            anyhow::anyhow!("{address}: cannot fetch: {}", refusal(&e))
+        };
+        let mut stream = session
             .fetch("1:*", "(UID BODY.PEEK[])")
             .await
-            .map_err(|e| anyhow::anyhow!("{address}: cannot fetch: {}", refusal(&e)))?
-            .try_collect()
-            .await
-            .map_err(|e| anyhow::anyhow!("{address}: cannot fetch: {}", refusal(&e)))?;
-        messages = fetched
-            .iter()
-            .filter_map(|f| Some((f.uid?, f.body()?.to_vec())))
-            .collect();
+            .map_err(cannot)?;
+        while let Some(message) = stream.try_next().await.map_err(cannot)? {
+            if let (Some(uid), Some(body)) = (message.uid, message.body()) {
+                let label = format!("{address} UID {uid}");
+                found.push((uid, envelopes_of(&label, body.to_vec(), false)));
+            }
+        }
     }
     // Nothing more is asked of the server; a failed goodbye loses nothing read.
     let _ = session.logout().await;
-    messages.sort_by_key(|(uid, _)| *uid);
-    Ok(envelopes(&address, messages))
-}
-
-/// Every message's envelopes, labelled with the mailbox and the message's UID.
-fn envelopes(address: &str, messages: Vec<(u32, Vec<u8>)>) -> (Vec<Envelope>, Vec<String>) {
-    let count = messages.len();
-    let found: Vec<Envelope> = messages
-        .into_iter()
-        .flat_map(|(uid, bytes)| envelopes_of(&format!("{address} UID {uid}"), bytes, false))
-        .collect();
-    let problems = if found.is_empty() {
+    found.sort_by_key(|(uid, _)| *uid);
+    let count = found.len();
+    let envelopes: Vec<Envelope> = found.into_iter().flat_map(|(_, e)| e).collect();
+    let problems = if envelopes.is_empty() {
         vec![format!(
             "{address}: no age envelope in any of its {count} messages"
         )]
     } else {
         Vec::new()
     };
-    (found, problems)
+    Ok((envelopes, problems))
 }
 
 /// What the server said when it refused, without anything this side sent.
