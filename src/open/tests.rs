@@ -738,4 +738,6 @@ fn an_addendum_is_graded_as_its_original_and_never_weaker_without_it() {
     ))
     .expect("json");
     assert_eq!(v["follow_up_of"], "PIS-K7QM-3XTD");
+    let schema: Value = serde_json::from_str(intel::JSON_SCHEMA).expect("schema is JSON");
+    conforms(&v, &schema, &schema, "$").unwrap_or_else(|e| panic!("{e}\n{v}"));
 }
