@@ -171,3 +171,31 @@ async fn imap_refuses_another_cas_certificate_and_a_wrong_password_without_showi
         "{stderr}"
     );
 }
+
+/// How long a large mailbox takes to read over IMAP (run with `--ignored --nocapture`): 2,000
+/// real report emails, every envelope read, the time printed.
+#[actix_web::test]
+#[ignore = "a measurement: run on its own"]
+async fn measure_reading_two_thousand_reports_over_imap() {
+    let outbox = tempfile::tempdir().expect("tempdir");
+    let (_app, _smtp, _, _, original_mail, _) =
+        a_report_and_its_addendum_by_email(|s, port| s.mail = smtp_settings(port, outbox.path()))
+            .await;
+    let messages = vec![original_mail; 2_000];
+    let Some(server) = dovecot::or_skip("imap measurement", &messages) else {
+        return;
+    };
+    let s = settings(&server);
+    let started = std::time::Instant::now();
+    let (found, _) = tokio::task::spawn_blocking(move || read_imap(&s))
+        .await
+        .expect("joined")
+        .expect("read over IMAP");
+    let took = started.elapsed();
+    assert_eq!(found.len(), 2_000);
+    eprintln!(
+        "read {} envelopes ({} bytes of messages) over IMAP in {took:?}",
+        found.len(),
+        messages.iter().map(Vec::len).sum::<usize>()
+    );
+}
