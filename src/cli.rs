@@ -182,15 +182,57 @@ pub enum Command {
         /// into this folder as `<reference>-<n>.<ext>`, mode 0600. The folder must exist.
         #[arg(long, value_name = "DIR")]
         extract: Option<PathBuf>,
+        #[command(flatten)]
+        imap: ImapArgs,
         /// Envelopes (`.age`, binary or armored): documents and the evidence files sent with
-        /// them (`<reference>-1.age`, …), in any order; or folders of them. Default: the desk
-        /// file's `mailbox`.
+        /// them (`<reference>-1.age`, …), in any order; emails as saved (`.eml`); folders of
+        /// them; Maildirs. Default, without `--mailbox`: the desk file's `mailbox`.
         envelopes: Vec<PathBuf>,
     },
     /// The officer's desk: a local web application on this machine (127.0.0.1 only) showing
     /// the mailbox's reports, decrypted in memory, with signed actions. `desk init` writes
     /// its file.
     Desk(DeskArgs),
+}
+
+/// `open`'s mailbox on an IMAP server: read-only, over TLS, the password never on the
+/// command line.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImapArgs {
+    /// Read a mailbox on an IMAP server (implicit TLS): imaps://USER@HOST[:PORT][/FOLDER]
+    /// (port 993 and INBOX by default; an @ in the user name written %40). Opened
+    /// read-only: nothing is marked seen, moved or deleted.
+    #[arg(long, value_name = "URL")]
+    pub mailbox: Option<String>,
+    /// A file whose first line is the mailbox password.
+    #[arg(long, value_name = "FILE", requires = "mailbox")]
+    pub imap_password_file: Option<PathBuf>,
+    /// Or the environment variable that holds it.
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "mailbox",
+        conflicts_with = "imap_password_file"
+    )]
+    pub imap_password_env: Option<String>,
+    /// Trust only the CA certificates in this PEM file for the mail server's certificate,
+    /// instead of the system's.
+    #[arg(long, value_name = "FILE", requires = "mailbox")]
+    pub imap_ca: Option<PathBuf>,
+}
+
+impl ImapArgs {
+    /// The IMAP settings these flags give, if a mailbox was named.
+    pub fn settings(&self) -> anyhow::Result<Option<crate::open::imap::ImapSettings>> {
+        let Some(url) = &self.mailbox else {
+            return Ok(None);
+        };
+        let mut s = crate::open::imap::ImapSettings::from_url(url)?;
+        s.password_file.clone_from(&self.imap_password_file);
+        s.password_env.clone_from(&self.imap_password_env);
+        s.ca_file.clone_from(&self.imap_ca);
+        Ok(Some(s))
+    }
 }
 
 /// Who acts, on which gateway, about which submission (`reply`, `status`, `share`). A flag

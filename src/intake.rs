@@ -32,6 +32,8 @@ use tokio::sync::Notify;
 /// The form id of what a submitter adds on /follow-up, and the one answer it holds.
 pub const ADDENDUM_FORM: &str = "follow_up";
 pub const ADDENDUM_FIELD: &str = "addendum";
+/// The key of an addendum's delivery notice that names the report it adds to.
+pub const ADDENDUM_TO: &str = "addendum_to";
 
 /// What the submitter is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -636,7 +638,12 @@ fn seal_addendum(
                 attachments: &[],
                 follow_up_of: Some(original),
             };
-            sealed_envelope(d, &doc, signer, Vec::new())
+            let mut envelope = sealed_envelope(d, &doc, signer, Vec::new())?;
+            // The email names the report it adds to, and threads under it in the inbox: a
+            // reference is no content (every report's subject carries one).
+            envelope.notice =
+                Some(serde_json::json!({ ADDENDUM_TO: original.as_str() }).to_string());
+            Ok(envelope)
         })
         .collect()
 }

@@ -98,10 +98,11 @@ fn main() -> ExitCode {
             forms,
             signers,
             extract,
+            imap,
             envelopes,
-        } => open_from_desk(identity, &desk, signers, envelopes).and_then(
+        } => open_from_desk(identity, &desk, signers, imap.mailbox.is_some(), envelopes).and_then(
             |(identity, signers, envelopes)| {
-                open(identity, format, forms, signers, extract, envelopes)
+                open(identity, format, forms, signers, extract, &imap, envelopes)
             },
         ),
         Command::Desk(args) => desk(args),
@@ -318,9 +319,11 @@ fn open_from_desk(
     identity: Option<std::path::PathBuf>,
     desk: &DeskFile,
     signers: Signers,
+    imap: bool,
     mut envelopes: Vec<std::path::PathBuf>,
 ) -> anyhow::Result<OpenInputs> {
-    if envelopes.is_empty() {
+    // A mailbox over IMAP stands in for the desk file's folder.
+    if envelopes.is_empty() && !imap {
         envelopes.push(
             pis_gateway::desk::find(desk.desk.as_deref())?
                 .map(|d| d.mailbox)
@@ -693,12 +696,40 @@ fn provenance_of(
     }
 }
 
+/// The documents whose signatures check (or, with `--allow-unsigned`, all of them, marked),
+/// each with its provenance; each refused one is said and counted in `failed`.
+fn verified<'a>(
+    documents: Vec<(&'a String, serde_json::Value)>,
+    keys: &Keyring,
+    officers: &Keyring,
+    allow_unsigned: bool,
+    failed: &mut usize,
+) -> Vec<(&'a String, serde_json::Value, pis_gateway::open::Provenance)> {
+    use pis_gateway::open::Provenance;
+    let mut shown = Vec::new();
+    for (path, doc) in documents {
+        match provenance_of(&doc, keys, officers) {
+            Ok(p) => shown.push((path, doc, p)),
+            Err(e) if allow_unsigned => {
+                eprintln!("{path}: warning: {e} (shown because of --allow-unsigned)");
+                shown.push((path, doc, Provenance::Unverified(e.to_string())));
+            }
+            Err(e) => {
+                *failed += 1;
+                eprintln!("{path}: refused: {e} (--allow-unsigned shows it anyway)");
+            }
+        }
+    }
+    shown
+}
+
 fn open(
     identity: std::path::PathBuf,
     format: pis_gateway::open::Format,
     forms: Option<std::path::PathBuf>,
     signers: Signers,
     extract: Option<std::path::PathBuf>,
+    imap: &pis_gateway::cli::ImapArgs,
     envelopes: Vec<std::path::PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     use pis_gateway::open::Provenance;
@@ -709,13 +740,18 @@ fn open(
         Some(dir) => FormRegistry::load_dir(&dir)?,
         None => FormRegistry::built_in()?,
     };
-    let mut failed = 0;
+    let mut failed: usize = 0;
     // Everything is decrypted first: a document is JSON, anything else is an evidence file,
     // matched to its document by the SHA-256 the document records.
     let mut documents = Vec::new();
     let mut files = Vec::new();
     let mut file_labels = Vec::new();
-    let (envelopes, problems) = pis_gateway::open::mailbox::envelopes_in(&envelopes);
+    let (mut envelopes, mut problems) = pis_gateway::open::mailbox::envelopes_in(&envelopes);
+    if let Some(settings) = imap.settings()? {
+        let (more, trouble) = pis_gateway::open::imap::read_imap(&settings)?;
+        envelopes.extend(more);
+        problems.extend(trouble);
+    }
     for problem in problems {
         failed += 1;
         eprintln!("{problem}");
@@ -739,19 +775,22 @@ fn open(
         }
     }
     let mut matched = vec![false; files.len()];
-    for (path, doc) in &documents {
-        let provenance = match provenance_of(doc, &keys, &officers) {
-            Ok(p) => p,
-            Err(e) if signers.allow_unsigned => {
-                eprintln!("{path}: warning: {e} (shown because of --allow-unsigned)");
-                Provenance::Unverified(e.to_string())
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("{path}: refused: {e} (--allow-unsigned shows it anyway)");
-                continue;
-            }
-        };
+    let shown = verified(
+        documents,
+        &keys,
+        &officers,
+        signers.allow_unsigned,
+        &mut failed,
+    );
+    // Each addendum after the report it adds to, graded as that report when it is verified.
+    let docs: Vec<&serde_json::Value> = shown.iter().map(|(_, d, _)| d).collect();
+    for placed in pis_gateway::open::thread::order(&docs) {
+        let (_, doc, provenance) = &shown[placed.index];
+        let original = placed
+            .original
+            .map(|i| &shown[i])
+            .filter(|(_, _, p)| !matches!(p, Provenance::Unverified(_)))
+            .map(|(_, d, _)| d);
         let mut views = pis_gateway::open::files_of(doc, &files);
         for v in &views {
             if let Some(bytes) = v.bytes {
@@ -768,7 +807,9 @@ fn open(
         }
         print!(
             "{}",
-            pis_gateway::open::render(doc, &registry, format, &provenance, &views)
+            pis_gateway::open::render_in_thread(
+                doc, original, &registry, format, provenance, &views
+            )
         );
     }
     for (path, _) in file_labels.iter().zip(&matched).filter(|(_, m)| !**m) {

@@ -1,6 +1,7 @@
 //! The email contract: subject, content-free body, armored attachment, stable Message-ID.
 
 use crate::ack::AckKind;
+use crate::reference::Reference;
 use crate::seal;
 use crate::spool::{DueDelivery, View};
 use crate::triage::Priority;
@@ -25,6 +26,14 @@ pub fn subject(d: &DueDelivery) -> String {
         View::FollowUpConfirm => return "Confirm your email address".to_string(),
         _ => {}
     }
+    if let Some(original) = addendum_to(d) {
+        // Named for the report it adds to, so the inbox shows the two together.
+        return format!(
+            "[OFFICIAL-SENSITIVE] PIS Addendum to {original}: {} {}",
+            d.id.reference,
+            d.priority.as_str()
+        );
+    }
     if d.view == View::Escalation {
         format!(
             "[OFFICIAL-SENSITIVE] PIS {} {} UNACKNOWLEDGED",
@@ -38,6 +47,16 @@ pub fn subject(d: &DueDelivery) -> String {
             d.priority.as_str()
         )
     }
+}
+
+/// For what a submitter added on /follow-up: the reference of the report it adds to, as its
+/// delivery notice names it (anything that is not a reference is ignored: it goes in headers).
+pub fn addendum_to(d: &DueDelivery) -> Option<Reference> {
+    if d.form_id != crate::intake::ADDENDUM_FORM || d.view.to_sealed_address() {
+        return None;
+    }
+    let notice: serde_json::Value = serde_json::from_str(d.notice.as_deref()?).ok()?;
+    Reference::parse(notice[crate::intake::ADDENDUM_TO].as_str()?)
 }
 
 fn escalation_body(d: &DueDelivery) -> String {
@@ -77,14 +96,20 @@ fn escalation_body(d: &DueDelivery) -> String {
 /// Stable per reference and route, so a resend after a crash is recognisable as the same mail.
 /// An email to a professional's own address gets a random one: its headers name no report.
 pub fn message_id(d: &DueDelivery, from: &str) -> String {
-    let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
     if d.view.to_sealed_address() {
+        let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
         let mut id = [0u8; 16];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
         let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
         return format!("<{hex}@{domain}>");
     }
-    format!("<{}.{}@{}>", d.id.reference, d.id.route, domain)
+    message_id_of(&d.id.reference, &d.id.route.to_string(), from)
+}
+
+/// The stable Message-ID of a report's email to a route.
+fn message_id_of(reference: &Reference, route: &str, from: &str) -> String {
+    let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("localhost");
+    format!("<{reference}.{route}@{domain}>")
 }
 
 /// The professional's notice that police have written on /follow-up: it names no report and
@@ -135,21 +160,10 @@ fn body(d: &DueDelivery, has_attachment: bool, links: Links<'_>) -> String {
         b.push_str("Do not reply to this email: replies are not read.\n");
         return b;
     }
-    let mut b = format!(
-        "OFFICIAL-SENSITIVE\n\n\
-         A Partnership Information Sharing submission has arrived.\n\n\
-         Reference: {}\n\
-         Received:  {}\n\
-         Priority:  {}\n\
-         Form:      {}\n\
-         Route:     {} ({} view)\n\n",
-        d.id.reference,
-        d.received_at,
-        d.priority.as_str(),
-        d.form_id,
-        d.id.route,
-        d.view
-    );
+    let mut b = match addendum_to(d) {
+        Some(original) => addendum_head(d, &original),
+        None => submission_head(d),
+    };
     b.push_str(&sealed_text(d, has_attachment, links.signing_keys));
     if d.priority == Priority::Immediate {
         b.push_str(
@@ -171,6 +185,48 @@ fn body(d: &DueDelivery, has_attachment: bool, links: Links<'_>) -> String {
     b
 }
 
+fn submission_head(d: &DueDelivery) -> String {
+    format!(
+        "OFFICIAL-SENSITIVE\n\n\
+         A Partnership Information Sharing submission has arrived.\n\n\
+         Reference: {}\n\
+         Received:  {}\n\
+         Priority:  {}\n\
+         Form:      {}\n\
+         Route:     {} ({} view)\n\n",
+        d.id.reference,
+        d.received_at,
+        d.priority.as_str(),
+        d.form_id,
+        d.id.route,
+        d.view
+    )
+}
+
+/// An addendum is part of the report it adds to: handled as that report is (its handling code
+/// and source protection), whatever its own words would suggest on their own.
+fn addendum_head(d: &DueDelivery, original: &Reference) -> String {
+    format!(
+        "OFFICIAL-SENSITIVE\n\n\
+         Addendum to {original}: its submitter added to their report, or\n\
+         answered a question, on the follow-up page.\n\n\
+         Addendum to: {original}\n\
+         Reference:   {}\n\
+         Received:    {}\n\
+         Priority:    {} (of what was added, read on its own)\n\
+         Route:       {} ({} view)\n\n\
+         Handle it as {original}: that report's handling code and source\n\
+         protection apply to it. Open the two together (both emails, or both\n\
+         attachments) and the addendum is shown after its original, with the\n\
+         original's grading.\n\n",
+        d.id.reference,
+        d.received_at,
+        d.priority.as_str(),
+        d.id.route,
+        d.view
+    )
+}
+
 /// Where the sealed document is and how to open it. A notice's categories and localities are
 /// sealed like any view: the body only says that a notice is attached.
 fn sealed_text(d: &DueDelivery, has_attachment: bool, signing_keys: Option<&str>) -> String {
@@ -183,6 +239,8 @@ fn sealed_text(d: &DueDelivery, has_attachment: bool, signing_keys: Option<&str>
          {keys}\n\
          (ask your administrator to confirm them), then:\n\n\
          \x20   pis-gateway open --identity YOUR-KEY-FILE --signer signing-keys.json {r}.age\n\n\
+         (this email saved as a file, your Maildir, or your mailbox with\n\
+         --mailbox imaps://YOU@MAIL-SERVER can be given in place of {r}.age),\n\
          or, for the raw JSON document: age -d -i YOUR-KEY-FILE {r}.age\n\n"
     );
     match (d.view, has_attachment) {
@@ -270,6 +328,14 @@ pub fn build(
         .to(to)
         .subject(subject(d))
         .message_id(Some(message_id(d, from)));
+    // Threaded under the original's email to the same inbox (its Message-ID is stable).
+    let builder = match addendum_to(d) {
+        Some(original) => {
+            let parent = message_id_of(&original, &d.id.route.to_string(), from);
+            builder.in_reply_to(parent.clone()).references(parent)
+        }
+        None => builder,
+    };
     let octets = || ContentType::parse("application/octet-stream").map_err(|_| EmailError::Build);
     let msg = match &d.envelope {
         Some(envelope) => {
@@ -371,6 +437,50 @@ mod tests {
         assert!(!raw.contains("CCE"));
         assert!(!raw.contains("SELBY"));
         assert!(!raw.contains("BEGIN AGE"));
+    }
+
+    #[test]
+    fn an_addendum_is_named_for_its_original_and_threaded_under_its_email() {
+        let mut d = due(
+            "full",
+            Some(vec![1, 2, 3]),
+            Some(r#"{"addendum_to":"PIS-K7QM-3XTD"}"#),
+        );
+        d.form_id = crate::intake::ADDENDUM_FORM.into();
+        d.priority = Priority::Routine;
+        // Headers unfolded and soft line breaks joined, as a mail client shows them.
+        let raw = raw(&d)
+            .replace("\r\n", "\n")
+            .replace("\n ", " ")
+            .replace("=\n", "");
+        assert!(
+            raw.contains(
+                "Subject: [OFFICIAL-SENSITIVE] PIS Addendum to PIS-K7QM-3XTD: PIS-ABCD-EFGH ROUTINE"
+            ),
+            "{raw}"
+        );
+        assert!(raw.contains("In-Reply-To: <PIS-K7QM-3XTD.mace_selby@example.invalid>"));
+        assert!(raw.contains("References: <PIS-K7QM-3XTD.mace_selby@example.invalid>"));
+        assert!(raw.contains("Message-ID: <PIS-ABCD-EFGH.mace_selby@example.invalid>"));
+        assert!(raw.contains("Addendum to: PIS-K7QM-3XTD"), "{raw}");
+        assert!(
+            raw.contains("Handle it as PIS-K7QM-3XTD: that report's handling code and source\nprotection apply"),
+            "{raw}"
+        );
+        assert!(!raw.contains("A Partnership Information Sharing submission has arrived"));
+        assert!(raw.contains("filename=\"PIS-ABCD-EFGH.age\""));
+
+        // Only a reference goes into a header; a report's own form is never an addendum.
+        d.notice = Some(r#"{"addendum_to":"PIS-K7QM-3XTD\r\nBcc: x@y"}"#.into());
+        assert!(raw_subject(&d).ends_with("PIS PIS-ABCD-EFGH ROUTINE"));
+        d.notice = Some(r#"{"addendum_to":"PIS-K7QM-3XTD"}"#.into());
+        d.form_id = "community".into();
+        assert!(raw_subject(&d).ends_with("PIS PIS-ABCD-EFGH ROUTINE"));
+    }
+
+    fn raw_subject(d: &DueDelivery) -> String {
+        assert!(!raw(d).contains("Bcc"));
+        subject(d)
     }
 
     #[test]

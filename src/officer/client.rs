@@ -73,8 +73,15 @@ pub struct Gateway {
     tls: tokio_rustls::TlsConnector,
 }
 
-/// rustls (ring) trusting `ca` only, else the system's roots.
 fn tls(ca: Option<&Path>) -> anyhow::Result<rustls::ClientConfig> {
+    let mut config = client_tls(ca, "the gateway's")?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// rustls (ring), TLS 1.2 and 1.3, trusting `ca` only, else the system's roots; `whose` names
+/// the certificate checked, for the error when there is nothing to check it against.
+pub(crate) fn client_tls(ca: Option<&Path>, whose: &str) -> anyhow::Result<rustls::ClientConfig> {
     use rustls_pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     match ca {
@@ -95,17 +102,15 @@ fn tls(ca: Option<&Path>) -> anyhow::Result<rustls::ClientConfig> {
         }
     }
     if roots.is_empty() {
-        anyhow::bail!("no CA certificate to check the gateway's certificate against");
+        anyhow::bail!("no CA certificate to check {whose} certificate against");
     }
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
     .context("choosing TLS versions")?
     .with_root_certificates(roots)
-    .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
+    .with_no_client_auth())
 }
 
 impl Gateway {

@@ -125,6 +125,50 @@ pub fn suggest(doc: &Document<'_>) -> Suggestion {
     }
 }
 
+/// An addendum is graded as the report it adds to: the same source, the same risk to them.
+/// With that report at hand, its suggestion (both codes and the answers they rest on); without
+/// it, D and conditions until it is read, since what the submitter adds may identify them and
+/// the original's source protection is not known here. Never weaker than the original's.
+pub fn for_addendum(original_ref: &str, original: Option<Suggestion>) -> Suggestion {
+    let first = |question: &str, answer: String| Basis {
+        field: "follow_up_of".into(),
+        question: question.into(),
+        answer,
+    };
+    match original {
+        Some(mut s) => {
+            let why = || first("Graded as the report it adds to", original_ref.to_string());
+            s.provenance.basis.insert(0, why());
+            s.handling.basis.insert(0, why());
+            s
+        }
+        None => {
+            let why = first(
+                "Adds to a report not opened with it",
+                format!(
+                    "{original_ref}: its grading, handling code and source protection apply; \
+                     open the two together"
+                ),
+            );
+            Suggestion {
+                confirmed: false,
+                provenance: ProvenanceSuggestion {
+                    code: Provenance::D,
+                    meaning: Provenance::D.meaning(),
+                    alternative: None,
+                    consider_e: false,
+                    basis: vec![why.clone()],
+                },
+                handling: HandlingSuggestion {
+                    code: Handling::C,
+                    meaning: Handling::C.meaning(),
+                    basis: vec![why],
+                },
+            }
+        }
+    }
+}
+
 fn provenance(doc: &Document<'_>) -> ProvenanceSuggestion {
     let f = fields(doc.form_kind());
     let mut why = Vec::new();

@@ -371,7 +371,16 @@ fn grading(g: Suggestion) -> Grading {
 }
 
 pub fn build(doc: &Document<'_>, provenance: &super::Provenance) -> IntelReport {
-    let report = super::report::build(doc, provenance);
+    build_in_thread(doc, provenance, None)
+}
+
+/// As [`build`]; an addendum graded as `original`, the report it adds to.
+pub fn build_in_thread(
+    doc: &Document<'_>,
+    provenance: &super::Provenance,
+    original: Option<&Document<'_>>,
+) -> IntelReport {
+    let report = super::report::build_in_thread(doc, provenance, original);
     let professional = doc.form_kind() != super::document::FormKind::Community;
     let (known, date, time, often) = if professional {
         ("event_date_known", "event_date", "event_time", "frequency")

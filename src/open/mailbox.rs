@@ -1,11 +1,13 @@
 //! What `open` is given, as an inbox received it: `.age` envelopes, email messages (`.eml`
 //! files, or any file that is a message rather than an envelope) whose attachments are
-//! envelopes, folders of either, and Maildirs (`cur/` and `new/`). The desk and the command line
-//! read mail, never change it.
+//! envelopes, folders of either, and Maildirs (`cur/` and `new/`); a mailbox on an IMAP server
+//! gives the same envelopes through [`super::imap`]. The desk and the command line read mail,
+//! never change it.
 
 use std::path::{Path, PathBuf};
 
 /// One envelope found: where it came from (shown in messages) and its bytes, binary or armored.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
     pub label: String,
     pub bytes: Vec<u8>,
@@ -73,26 +75,32 @@ fn files_of(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// An envelope as it is, or a message's attached envelopes.
 fn read_file(path: &Path, found: &mut Vec<Envelope>) -> std::io::Result<()> {
     let bytes = std::fs::read(path)?;
-    if is_envelope(&bytes) {
-        found.push(Envelope {
-            label: path.display().to_string(),
-            bytes,
-        });
-        return Ok(());
-    }
-    if path.extension().is_some_and(|x| x == "age") {
-        // Named as an envelope: let the decryption say what is wrong with it.
-        found.push(Envelope {
-            label: path.display().to_string(),
-            bytes,
-        });
-        return Ok(());
-    }
-    found.extend(attached(&bytes).into_iter().map(|(name, bytes)| Envelope {
-        label: format!("{} ({name})", path.display()),
+    let named_envelope = path.extension().is_some_and(|x| x == "age");
+    found.extend(envelopes_of(
+        &path.display().to_string(),
         bytes,
-    }));
+        named_envelope,
+    ));
     Ok(())
+}
+
+/// The envelopes one item of a mailbox holds: the item itself when it is an envelope (or is
+/// named as one: the decryption then says what is wrong with it), else the envelopes attached
+/// to it as a message, each labelled `label (attachment name)`.
+pub fn envelopes_of(label: &str, bytes: Vec<u8>, named_envelope: bool) -> Vec<Envelope> {
+    if named_envelope || is_envelope(&bytes) {
+        return vec![Envelope {
+            label: label.to_string(),
+            bytes,
+        }];
+    }
+    attached(&bytes)
+        .into_iter()
+        .map(|(name, bytes)| Envelope {
+            label: format!("{label} ({name})"),
+            bytes,
+        })
+        .collect()
 }
 
 /// Whether `bytes` is an age envelope, binary or armored.

@@ -10,6 +10,7 @@ pub mod files;
 pub mod flatten;
 pub mod grading;
 mod html;
+pub mod imap;
 pub mod intel;
 pub mod labels;
 pub mod mailbox;
@@ -17,6 +18,7 @@ pub mod report;
 pub mod safe;
 pub mod sanitise;
 mod text;
+pub mod thread;
 
 pub use files::{extract, files_of, FileView};
 pub use flatten::{Flat, Flattener};
@@ -79,12 +81,27 @@ pub fn render(
     provenance: &Provenance,
     files: &[FileView<'_>],
 ) -> String {
+    render_in_thread(doc, None, forms, format, provenance, files)
+}
+
+/// As [`render`]; an addendum is graded as `original`, the verified report it adds to, when
+/// that was opened with it ([`thread::order`] pairs them).
+pub fn render_in_thread(
+    doc: &Value,
+    original: Option<&Value>,
+    forms: &FormRegistry,
+    format: Format,
+    provenance: &Provenance,
+    files: &[FileView<'_>],
+) -> String {
     let d = Document::new(doc, forms);
+    let o = original.map(|o| Document::new(o, forms));
+    let build = || report::build_in_thread(&d, provenance, o.as_ref());
     match format {
-        Format::Text => text::render(&report::build(&d, provenance), files),
-        Format::Html => html::render(&report::build(&d, provenance), files),
+        Format::Text => text::render(&build(), files),
+        Format::Html => html::render(&build(), files),
         Format::Json => {
-            let mut v = serde_json::to_value(report::build(&d, provenance)).unwrap_or_default();
+            let mut v = serde_json::to_value(build()).unwrap_or_default();
             v["document"] = doc.clone();
             v["files"] = files
                 .iter()
@@ -95,7 +112,7 @@ pub fn render(
                 .collect();
             json_out(&v)
         }
-        Format::IntelJson => json_out(&intel::build(&d, provenance)),
+        Format::IntelJson => json_out(&intel::build_in_thread(&d, provenance, o.as_ref())),
     }
 }
 

@@ -102,6 +102,16 @@ pub struct Report {
 pub const SCHEMA: &str = "pis-gateway/open-report/v1";
 
 pub fn build(doc: &Document<'_>, provenance: &super::Provenance) -> Report {
+    build_in_thread(doc, provenance, None)
+}
+
+/// The report of `doc`; for an addendum, graded as `original` (the report it adds to, when
+/// it was opened with it and its reference is the one the addendum names).
+pub fn build_in_thread(
+    doc: &Document<'_>,
+    provenance: &super::Provenance,
+    original: Option<&Document<'_>>,
+) -> Report {
     let version = doc
         .raw
         .get("form_version")
@@ -135,9 +145,21 @@ pub fn build(doc: &Document<'_>, provenance: &super::Provenance) -> Report {
             super::Provenance::Signed(_) | super::Provenance::SharedBy(_)
         ),
         first_screen: first_screen(doc),
-        suggested_grading: grading::suggest(doc),
+        suggested_grading: suggested_grading(doc, original),
         notes,
         sections: sections(doc),
+    }
+}
+
+fn suggested_grading(doc: &Document<'_>, original: Option<&Document<'_>>) -> Suggestion {
+    match doc.header("follow_up_of") {
+        "" => grading::suggest(doc),
+        of => grading::for_addendum(
+            of,
+            original
+                .filter(|o| o.header("reference") == of)
+                .map(grading::suggest),
+        ),
     }
 }
 
@@ -628,6 +650,12 @@ fn sections(doc: &Document<'_>) -> Vec<Section> {
             source_identifying: false,
             rows: other,
         });
+    }
+    // What a submitter adds is in their own words, under the original's source protection.
+    if !doc.header("follow_up_of").is_empty() {
+        for s in &mut out {
+            s.source_identifying = true;
+        }
     }
     out
 }

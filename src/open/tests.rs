@@ -681,3 +681,63 @@ fn an_addendum_names_the_report_it_adds_to_on_the_first_screen_in_every_format()
     let out = render(&hostile(), &forms(), Format::Html, &signed(), &[]);
     assert!(out.contains("Adds to PIS-7RNA-4KWP&lt;script&gt;"), "{out}");
 }
+
+/// The community report `addendum()` adds to, as the submitter sent it: they said they would
+/// be at risk if it were known they told.
+fn original_of_addendum() -> Value {
+    let mut c = community();
+    c["reference"] = json!("PIS-K7QM-3XTD");
+    c
+}
+
+#[test]
+fn an_addendum_is_graded_as_its_original_and_never_weaker_without_it() {
+    let original = original_of_addendum();
+    let own = report::build(&Document::new(&original, &forms()), &signed()).suggested_grading;
+    assert_eq!(own.handling.code, grading::Handling::C, "{own:?}");
+
+    let registry = forms();
+    let (add, orig) = (addendum(), original.clone());
+    let with = report::build_in_thread(
+        &Document::new(&add, &registry),
+        &signed(),
+        Some(&Document::new(&orig, &registry)),
+    );
+    let g = &with.suggested_grading;
+    assert_eq!(g.handling.code, own.handling.code);
+    assert_eq!(g.provenance.code, own.provenance.code);
+    assert_eq!(g.handling.basis[0].answer, "PIS-K7QM-3XTD");
+    assert_eq!(&g.handling.basis[1..], &own.handling.basis[..]);
+    // The submitter's own words are under the original's source protection.
+    assert!(with.sections.iter().all(|s| s.source_identifying));
+    assert!(!with.sections.is_empty());
+
+    // Opened alone (or with another report): conditions until the original is read.
+    let mut other = original.clone();
+    other["reference"] = json!("PIS-0000-0000");
+    for original in [None, Some(&other)] {
+        let t = render_in_thread(&add, original, &registry, Format::Text, &signed(), &[]);
+        assert!(t.contains("Handling    C: "), "{t}");
+        assert!(
+            t.contains("Adds to a report not opened with it PIS-K7QM-3XTD"),
+            "{t}"
+        );
+    }
+    let t = render_in_thread(&add, Some(&orig), &registry, Format::Text, &signed(), &[]);
+    assert!(
+        t.contains("Graded as the report it adds to PIS-K7QM-3XTD"),
+        "{t}"
+    );
+    let v: Value = serde_json::from_str(&render_in_thread(
+        &add,
+        Some(&orig),
+        &registry,
+        Format::IntelJson,
+        &signed(),
+        &[],
+    ))
+    .expect("json");
+    assert_eq!(v["follow_up_of"], "PIS-K7QM-3XTD");
+    let schema: Value = serde_json::from_str(intel::JSON_SCHEMA).expect("schema is JSON");
+    conforms(&v, &schema, &schema, "$").unwrap_or_else(|e| panic!("{e}\n{v}"));
+}

@@ -38,7 +38,13 @@ pub struct Mail {
 
 pub fn parse_mail(data: &[u8]) -> Mail {
     let text = String::from_utf8_lossy(data).replace("\r\n", "\n");
-    let headers = text.split("\n\n").next().unwrap_or("").to_string();
+    // Unfolded, as a mail client reads them: a long subject is folded onto two lines.
+    let headers = text
+        .split("\n\n")
+        .next()
+        .unwrap_or("")
+        .replace("\n ", " ")
+        .replace("\n\t", " ");
     let armored = text
         .find("-----BEGIN AGE ENCRYPTED FILE-----")
         .and_then(|start| {

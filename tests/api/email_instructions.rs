@@ -121,6 +121,34 @@ async fn the_open_command_an_email_gives_works_as_written() {
         "{stdout}"
     );
     assert!(stdout.contains("signed by the gateway"), "{stdout}");
+
+    // The same command with the email itself, saved as a file, in place of the attachment.
+    assert!(
+        email.contains("this email saved as a file, your Maildir, or your mailbox"),
+        "{email}"
+    );
+    std::fs::write(folder.path().join("saved.eml"), &intel.data).expect("email saved");
+    let with_email: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if *a == format!("{reference}.age") {
+                "saved.eml".to_string()
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .args(&with_email)
+        .current_dir(folder.path())
+        .output()
+        .expect("open runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{with_email:?}: {stdout}");
+    assert!(
+        stdout.contains(&format!("Reference  {reference}")),
+        "{stdout}"
+    );
 }
 
 /// An officer whose mail client keeps messages as `.eml` files or in a Maildir opens them as

@@ -680,3 +680,145 @@ async fn addenda_spend_the_same_send_quota_as_reports() {
     );
     assert_eq!(app.count(), 2, "the report and one addendum");
 }
+
+/// A report with a code and what its submitter added, as the police intelligence inbox
+/// received them: (original reference, addendum reference, original email, addendum email).
+pub(crate) async fn a_report_and_its_addendum_by_email(
+    app_with: impl FnOnce(&mut pis_gateway::config::Settings, u16),
+) -> (TestApp, SmtpServer, String, String, Vec<u8>, Vec<u8>) {
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let port = smtp.port;
+    let app = spawn_app_with(|s| app_with(s, port)).await;
+    // The submitter says they would be at risk if it were known they told.
+    assert_eq!(community_answers()["risk_to_you"], "yes");
+    let page = send_report(&app, &community_answers(), true).await;
+    let original = extract_reference(&page.body).expect("reference");
+    let code = shown_code(&page.body).expect("a code");
+    let thread = enter_code(&app, &code).await;
+    let token = extract_token(&thread.body).expect("token");
+    let sent = post_follow_up(
+        &app,
+        &as_fields(&[
+            ("_token", &token),
+            ("code", &code),
+            ("addendum", "The car was back this morning."),
+            ("_action", "add"),
+        ]),
+    )
+    .await;
+    let marker = "<strong id=\"added-reference\">";
+    let start = sent.body.find(marker).expect("added") + marker.len();
+    let added = sent.body[start..start + 13].to_string();
+    let mut original_mail = None;
+    let mut added_mail = None;
+    for _ in 0..100 {
+        for m in smtp.received() {
+            let parsed = parse_mail(&m.data);
+            let subject = header(&parsed.headers, "Subject").unwrap_or_default();
+            if m.rcpt_to != ["intel@example.invalid"] {
+                continue;
+            }
+            if subject.contains(&added) {
+                added_mail = Some(m.data.clone());
+            } else if subject.contains(&original) {
+                original_mail = Some(m.data.clone());
+            }
+        }
+        if original_mail.is_some() && added_mail.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (o, a) = (
+        original_mail.expect("the report's email"),
+        added_mail.expect("the addendum's email"),
+    );
+    (app, smtp, original, added, o, a)
+}
+
+/// What a submitter adds reaches the inbox as an addendum to their report, threaded under it,
+/// and `open` shows it after the report, graded and handled as the report: the submitter said
+/// they would be at risk, so conditions apply to what they add too.
+#[actix_web::test]
+async fn an_addendum_arrives_as_an_addendum_and_opens_after_its_report_with_its_handling() {
+    let outbox = tempfile::tempdir().expect("tempdir");
+    let (app, _smtp, original, added, original_mail, added_mail) =
+        a_report_and_its_addendum_by_email(|s, port| s.mail = smtp_settings(port, outbox.path()))
+            .await;
+    let parsed = parse_mail(&added_mail);
+    let subject = header(&parsed.headers, "Subject").expect("subject");
+    assert!(
+        subject.starts_with(&format!(
+            "[OFFICIAL-SENSITIVE] PIS Addendum to {original}: {added} "
+        )),
+        "{subject}"
+    );
+    let first = parse_mail(&original_mail);
+    let parent = header(&first.headers, "Message-ID").expect("id");
+    assert_eq!(header(&parsed.headers, "In-Reply-To"), Some(parent));
+    assert_eq!(header(&parsed.headers, "References"), Some(parent));
+    let body = String::from_utf8_lossy(&added_mail).replace("=\r\n", "");
+    assert!(body.contains(&format!("Addendum to: {original}")), "{body}");
+    assert!(
+        !body.contains("A Partnership Information Sharing submission has arrived"),
+        "{body}"
+    );
+
+    // The inbox as a Maildir, the addendum's file first by name.
+    let folder = tempfile::tempdir().expect("tempdir");
+    let key = folder.path().join("my-key.txt");
+    std::fs::write(&key, app.identities[0].to_string().expose_secret()).expect("key");
+    let keys = app.get("/.well-known/pis-gateway/signing-keys").await;
+    std::fs::write(folder.path().join("signing-keys.json"), keys.body).expect("keys saved");
+    let maildir = folder.path().join("Maildir");
+    for d in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(maildir.join(d)).expect("maildir");
+    }
+    std::fs::write(maildir.join("new/1.addendum"), &added_mail).expect("addendum");
+    std::fs::write(maildir.join("new/2.report"), &original_mail).expect("report");
+    let open = |input: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+            .args(["open", "--identity"])
+            .arg(&key)
+            .args(["--signer", "signing-keys.json"])
+            .arg(input)
+            .current_dir(folder.path())
+            .output()
+            .expect("open runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = open(&maildir);
+    let report_at = shown
+        .find(&format!("Reference  {original}"))
+        .expect("the report");
+    let added_at = shown
+        .find(&format!("Reference  {added}"))
+        .expect("the addendum");
+    assert!(report_at < added_at, "the report first: {shown}");
+    let addendum = &shown[added_at..];
+    assert!(
+        addendum.contains(&format!("Adds to {original}")),
+        "{addendum}"
+    );
+    assert!(
+        addendum.contains(&format!("Graded as the report it adds to {original}")),
+        "{addendum}"
+    );
+    assert!(addendum.contains("Handling    C: "), "{addendum}");
+    assert!(addendum.contains("(may identify the source"), "{addendum}");
+
+    // Opened on its own: conditions until the report is read with it, never weaker.
+    let alone = folder.path().join("addendum.eml");
+    std::fs::write(&alone, &added_mail).expect("eml");
+    let shown = open(&alone);
+    assert!(shown.contains("Handling    C: "), "{shown}");
+    assert!(
+        shown.contains(&format!("Adds to a report not opened with it {original}")),
+        "{shown}"
+    );
+}

@@ -11,6 +11,8 @@ mod contact_and_replies;
 mod delivery;
 mod desk;
 mod docs_book;
+#[path = "../support/dovecot.rs"]
+mod dovecot;
 mod drafts;
 mod email_instructions;
 mod follow_up;
@@ -18,6 +20,7 @@ mod forms_html;
 mod gateways;
 mod hardening;
 mod helpers;
+mod imap_mailbox;
 mod journey;
 mod map;
 mod officer;

@@ -220,6 +220,16 @@ async fn an_officer_replies_and_sets_the_status_from_the_command_line_and_only_s
 
     let out = status_cli(&officer_key, &reference, gw.port, "being_looked_at").await;
     assert!(out.status.success(), "{}", text(&out));
+    // `status` straight after, with no workflow step recorded, shows what was set.
+    let mut history = vec!["status".to_string()];
+    history.extend(target(&officer_key, &reference, gw.port));
+    let out = cli(history).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("status the submitter sees: being_looked_at (set "),
+        "{}",
+        text(&out)
+    );
     let out = status_cli(&officer_key, &reference, gw.port, "sideways").await;
     assert!(!out.status.success(), "an unknown status is refused");
 
