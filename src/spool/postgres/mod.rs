@@ -7,6 +7,7 @@
 //! is durable when PostgreSQL says so (`synchronous_commit` as the cluster sets it; on a
 //! replicated cluster, `remote_apply` or `on` with synchronous standbys).
 
+mod batch;
 mod chain;
 mod commit;
 mod connect;
@@ -201,7 +202,13 @@ impl PostgresSpool {
         let writable = Arc::new(Writable(Mutex::new(None)));
         let (tx, rx) = mpsc::channel(commit::QUEUE);
         let proof = Arc::clone(&writable);
-        tokio::spawn(commit::run(pool.clone(), rx, move |ok| proof.record(ok)));
+        let bounds = commit::Bounds {
+            max: settings.postgres_batch_max.max(1),
+            wait: Duration::from_millis(settings.postgres_batch_wait_ms),
+        };
+        tokio::spawn(commit::run(pool.clone(), rx, bounds, move |ok| {
+            proof.record(ok)
+        }));
         let listeners = notify::Listeners::default();
         tokio::spawn(notify::listen(target.clone(), tls, listeners.clone()));
         let owner = {
@@ -860,3 +867,5 @@ impl From<DbError> for SpoolError {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_group_commit;
