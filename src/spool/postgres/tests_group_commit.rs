@@ -227,3 +227,17 @@ async fn two_gateways_batching_at_once_keep_one_chain() {
         assert_eq!(seqs, &run);
     }
 }
+
+#[tokio::test]
+async fn a_burst_draws_several_blocks_of_references_without_waiting_on_the_database() {
+    let Some((c, db)) = fresh("a_burst_draws_several_blocks_of_references") else {
+        return;
+    };
+    let spool = open_batching(c, &db, 64, 2).await;
+    // Nothing is awaited between the draws, so the database is not asked meanwhile: a burst
+    // at intake's pace, while every connection is busy, is served from the reserve.
+    let drawn: HashSet<u64> = (0..320)
+        .map(|_| spool.next_reference().expect("a reference").0)
+        .collect();
+    assert_eq!(drawn.len(), 320);
+}
