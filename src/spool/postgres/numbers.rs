@@ -67,9 +67,8 @@ impl Numbers {
             let Some(start) = s.spare.pop_front() else {
                 drop(s);
                 self.refill();
-                return Err(unavailable(
-                    "no submission numbers to hand: the database cannot be reached",
-                ));
+                // The database has not answered for the whole reserve.
+                return Err(SpoolError::Exhausted("reference_reserve"));
             };
             s.next = start;
             s.end = start + BLOCK;
