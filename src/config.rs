@@ -301,6 +301,13 @@ pub struct SpoolSettings {
     pub postgres_ca_file: PathBuf,
     /// Connections each gateway keeps to the database.
     pub postgres_pool_size: usize,
+    /// Most submissions one gateway commits in one PostgreSQL transaction (group commit).
+    #[serde(default = "default_postgres_batch_max")]
+    pub postgres_batch_max: usize,
+    /// How long, in milliseconds, the first submission of a batch waits for others to join it
+    /// before the batch commits (0: commit whatever has queued, at once).
+    #[serde(default = "default_postgres_batch_wait_ms")]
+    pub postgres_batch_wait_ms: u64,
     /// The key file (64 hex digits, mode 0600) that seals professionals' notice addresses and
     /// the spool's own secrets, kept outside the database. Empty: `secrets.key` in `dir`,
     /// made on first start. Gateways sharing a PostgreSQL spool must share this file.
@@ -317,6 +324,16 @@ impl SpoolSettings {
             self.secrets_key_file.clone()
         }
     }
+}
+
+/// `spool.postgres_batch_max` unless set.
+pub fn default_postgres_batch_max() -> usize {
+    64
+}
+
+/// `spool.postgres_batch_wait_ms` unless set.
+pub fn default_postgres_batch_wait_ms() -> u64 {
+    2
 }
 
 /// Which store the spool is kept in.
@@ -368,6 +385,8 @@ impl Default for Settings {
                 postgres_password_file: PathBuf::new(),
                 postgres_ca_file: PathBuf::new(),
                 postgres_pool_size: 8,
+                postgres_batch_max: default_postgres_batch_max(),
+                postgres_batch_wait_ms: default_postgres_batch_wait_ms(),
                 secrets_key_file: PathBuf::new(),
             },
             forms: FormsSettings {

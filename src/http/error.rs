@@ -22,9 +22,12 @@ pub enum ApiError {
     NotFound,
     #[error("spool unavailable")]
     Unavailable,
+    /// A submission the spool cannot take now, at the limit named (see [`crate::http::shed`]).
+    #[error("submission shed at {0}")]
+    Shed(&'static str),
     /// No memory for files just now (the client's share of uploads, or everyone's budget).
     #[error("busy receiving files")]
-    Busy,
+    Busy(crate::http::uploads::Busy),
     #[error("rate limited")]
     RateLimited,
     /// Over a partner's own quota: retry after this many seconds.
@@ -69,7 +72,9 @@ impl ResponseError for ApiError {
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooSlow => StatusCode::REQUEST_TIMEOUT,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Unavailable | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Shed(_) | ApiError::Busy(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::RateLimited | ApiError::PartnerRateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -101,12 +106,12 @@ impl ResponseError for ApiError {
                 "The body arrived too slowly; nothing was accepted".into(),
             ),
             ApiError::NotFound => one("", "not_found", "No such resource".into()),
-            ApiError::Unavailable => one(
+            ApiError::Unavailable | ApiError::Shed(_) => one(
                 "",
                 "unavailable",
                 "The submission could not be stored and was not accepted; try again later".into(),
             ),
-            ApiError::Busy => one(
+            ApiError::Busy(_) => one(
                 "attachments",
                 "busy",
                 "Too many files are arriving just now; nothing was accepted. Send again after \
@@ -150,9 +155,6 @@ impl ResponseError for ApiError {
         };
         let mut resp = HttpResponse::build(self.status_code());
         match self {
-            ApiError::Unavailable | ApiError::Busy => {
-                resp.insert_header((header::RETRY_AFTER, "30"));
-            }
             ApiError::PartnerRateLimited { retry_after } => {
                 resp.insert_header((header::RETRY_AFTER, retry_after.max(&1).to_string()));
             }
@@ -167,10 +169,20 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        if matches!(self, ApiError::TooSlow | ApiError::Busy) {
+        if matches!(self, ApiError::TooSlow | ApiError::Busy(_)) {
             // The rest of a slow body is not worth waiting for.
             resp.force_close();
         }
-        resp.json(ErrorBody { errors: &errors })
+        let mut resp = resp.json(ErrorBody { errors: &errors });
+        let shed = match self {
+            ApiError::Unavailable => Some("spool_unavailable"),
+            ApiError::Shed(limit) => Some(*limit),
+            ApiError::Busy(busy) => Some(crate::http::shed::upload_limit(*busy)),
+            _ => None,
+        };
+        if let Some(limit) = shed {
+            crate::http::shed::mark(&mut resp, limit);
+        }
+        resp
     }
 }

@@ -1,6 +1,7 @@
 //! The request log: method, route template, status and duration. Deliberately no client
 //! address, no user agent, no query string and no concrete path (a path can carry a token).
 
+use super::shed::Shed;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -19,12 +20,12 @@ pub async fn log_request(
     let status = res.status().as_u16();
     span.record("status", status);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    span.in_scope(|| {
-        if status >= 500 {
-            tracing::error!(ms, "request failed");
-        } else {
-            tracing::info!(ms, "request");
-        }
+    let shed = res.response().extensions().get::<Shed>().copied();
+    span.in_scope(|| match shed {
+        // Refused on purpose, at a limit the operator can look up by its name.
+        Some(Shed(limit)) => tracing::warn!(ms, limit, "request shed"),
+        None if status >= 500 => tracing::error!(ms, "request failed"),
+        None => tracing::info!(ms, "request"),
     });
     Ok(res)
 }

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod rate_limit;
 pub mod readiness;
 pub mod routes;
+pub mod shed;
 pub mod strict_json;
 pub mod token;
 pub mod uploads;

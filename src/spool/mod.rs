@@ -56,6 +56,20 @@ pub enum SpoolError {
     Unavailable(String),
     #[error("spool writer has stopped")]
     Stopped,
+    /// The spool is at a limit of its own (named here) and takes nothing for now.
+    #[error("spool at its limit: {0}")]
+    Exhausted(&'static str),
+}
+
+impl SpoolError {
+    /// The limit a submission refused for this reason was shed at, as the request log names it.
+    pub fn limit(&self) -> &'static str {
+        match self {
+            SpoolError::Unavailable(_) => "spool_unavailable",
+            SpoolError::Stopped => "spool_stopped",
+            SpoolError::Exhausted(limit) => limit,
+        }
+    }
 }
 
 /// Opens the spool the settings name (creating and migrating it if needed).

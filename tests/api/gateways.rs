@@ -584,3 +584,58 @@ fn check_config_names_the_shared_spool_and_refuses_a_password_in_its_url() {
         "{stdout}"
     );
 }
+
+#[actix_web::test]
+async fn a_submission_the_database_refuses_is_shed_with_retry_after_and_the_limit_logged() {
+    let Some(cluster) = pg_cluster::or_skip("a_submission_the_database_refuses_is_shed") else {
+        return;
+    };
+    let db = cluster.database().expect("database");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_ids, recipients) = keys();
+    let smtp = SmtpServer::start(Tls::StartTls).await;
+    let gw = start(&config(dir.path(), cluster, &db, smtp.port, &recipients));
+    let client = https_client();
+    let first = post(&client, gw.port, &community_answers()).await;
+    assert_eq!(first.map(|(s, _)| s), Some(201));
+    // The database takes no submission now, as one refusing writes would.
+    cluster
+        .psql(
+            &db,
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN RAISE EXCEPTION 'no writes now'; END $$;
+             CREATE TRIGGER refuse BEFORE INSERT ON submissions
+                 FOR EACH STATEMENT EXECUTE FUNCTION refuse()",
+        )
+        .expect("trigger");
+    let url = format!("https://localhost:{}/api/v1/submissions", gw.port);
+    let payload = json!({"form": "community", "answers": community_answers()});
+    let mut res = client.post(&url).send_json(&payload).await.expect("answer");
+    assert_eq!(res.status().as_u16(), 503);
+    let retry_after = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    assert!(retry_after.is_some_and(|s| s >= 1), "{retry_after:?}");
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["errors"][0]["code"], "unavailable", "{body}");
+    assert!(body["reference"].is_null(), "{body}");
+    // The request log says which limit the 503 was for.
+    let shed = |log: &[String]| {
+        log.iter()
+            .any(|l| l.contains("request shed") && l.contains("spool_unavailable"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !shed(&gw.log.lock().expect("log")) && Instant::now() < deadline {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let log = gw.log.lock().expect("log").clone();
+    assert!(shed(&log), "{}", log.join("\n"));
+    assert!(
+        !log.iter().any(|l| l.contains("request failed")),
+        "{}",
+        log.join("\n")
+    );
+    assert_eq!(cluster.count(&db, "SELECT COUNT(*) FROM submissions"), 1);
+}

@@ -174,7 +174,7 @@ pub async fn submit(
                         "submission_first",
                         "Send the `submission` part before the `attachments` file parts",
                     ),
-                    MultipartError::Busy(_) => ApiError::Busy,
+                    MultipartError::Busy(busy) => ApiError::Busy(busy),
                 })?;
             _held = parts.held.take();
             if let Some(e) = parts.file_error {
@@ -244,7 +244,7 @@ pub async fn submit(
         )
         .await
         .map_err(|e| match e {
-            IntakeError::Unavailable(_) => ApiError::Unavailable,
+            IntakeError::Unavailable(e) => ApiError::Shed(e.limit()),
             other => ApiError::Internal(other.to_string()),
         })?;
     if let Some(agency) = &agency {

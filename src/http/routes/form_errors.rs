@@ -25,7 +25,7 @@ pub(super) fn refused_upload(state: &AppState) -> HttpResponse {
 
 /// No memory for files just now: the client already has uploads arriving, or everyone's
 /// budget is spent. Nothing is kept; trying again shortly works.
-pub(super) fn busy(state: &AppState) -> HttpResponse {
+pub(super) fn busy(state: &AppState, why: crate::http::uploads::Busy) -> HttpResponse {
     let mut resp = state.pages.message(
         StatusCode::SERVICE_UNAVAILABLE,
         "The service is busy receiving files",
@@ -34,10 +34,7 @@ pub(super) fn busy(state: &AppState) -> HttpResponse {
             "If someone is in danger now, call 999.",
         ],
     );
-    resp.headers_mut().insert(
-        actix_web::http::header::RETRY_AFTER,
-        actix_web::http::header::HeaderValue::from_static("30"),
-    );
+    crate::http::shed::mark(&mut resp, crate::http::shed::upload_limit(why));
     resp.head_mut()
         .set_connection_type(actix_web::http::ConnectionType::Close);
     resp

@@ -391,7 +391,7 @@ async fn read_body(
                 Err(MultipartError::Body(e)) => Err(body_error(state, e)),
                 Err(MultipartError::Unexpected(_)) => Err(unreadable(state)),
                 Err(MultipartError::Refused) => Err(refused_upload(state)),
-                Err(MultipartError::Busy(_)) => Err(busy(state)),
+                Err(MultipartError::Busy(why)) => Err(busy(state, why)),
             }
         }
         _ => Err(state.pages.message(

@@ -89,7 +89,7 @@ pub(super) async fn send(
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, "submission not stored");
-            return state.pages.message(
+            let mut page = state.pages.message(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Sorry, your report could not be saved",
                 &[
@@ -97,6 +97,10 @@ pub(super) async fn send(
                     "If someone is in danger now, call 999. Otherwise you can call 101.",
                 ],
             );
+            if let crate::intake::IntakeError::Unavailable(cause) = &e {
+                crate::http::shed::mark(&mut page, cause.limit());
+            }
+            return page;
         }
     };
     // From here the draft holds only the confirmation: the answers are gone from it.

@@ -186,6 +186,18 @@ pub fn check_settings(s: &SpoolSettings) -> Vec<(&'static str, String)> {
             "must be between 1 and 256".into(),
         ));
     }
+    if !(1..=1024).contains(&s.postgres_batch_max) {
+        out.push((
+            "spool.postgres_batch_max",
+            "must be between 1 and 1024".into(),
+        ));
+    }
+    if s.postgres_batch_wait_ms > 100 {
+        out.push((
+            "spool.postgres_batch_wait_ms",
+            "must be at most 100 (milliseconds every submission may wait)".into(),
+        ));
+    }
     out
 }
 
@@ -292,6 +304,23 @@ mod tests {
         s.postgres_url = "postgresql://pisg@db.example/pisg?sslmode=verify-full".into();
         assert!(check_settings(&s).is_empty());
         s.postgres_url = "postgresql://pisg@127.0.0.1/pisg".into();
+        assert!(check_settings(&s).is_empty());
+    }
+
+    #[test]
+    fn group_commit_bounds_are_checked() {
+        let mut s = crate::config::Settings::default().spool;
+        s.postgres_url = "postgresql://pisg@127.0.0.1/pisg".into();
+        assert!(check_settings(&s).is_empty(), "the defaults pass");
+        s.postgres_batch_max = 0;
+        s.postgres_batch_wait_ms = 101;
+        let keys: Vec<&str> = check_settings(&s).iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            keys,
+            ["spool.postgres_batch_max", "spool.postgres_batch_wait_ms"]
+        );
+        s.postgres_batch_max = 1024;
+        s.postgres_batch_wait_ms = 0;
         assert!(check_settings(&s).is_empty());
     }
 

@@ -7,6 +7,7 @@
 //! is durable when PostgreSQL says so (`synchronous_commit` as the cluster sets it; on a
 //! replicated cluster, `remote_apply` or `on` with synchronous standbys).
 
+mod batch;
 mod chain;
 mod commit;
 mod connect;
@@ -16,6 +17,7 @@ mod follow_up;
 mod lifecycle;
 pub mod migrate;
 mod notify;
+mod numbers;
 mod outbox;
 mod share;
 mod transfer;
@@ -32,12 +34,13 @@ use super::{
 };
 use crate::ack::{AckKind, Used};
 use crate::config::SpoolSettings;
-use crate::reference::{Reference, ReferenceCipher, SPACE};
+use crate::reference::{Reference, ReferenceCipher};
 use crate::spool::secrets::{SpoolSecrets, Stored};
 use crate::triage::Priority;
 use anyhow::Context;
 use db::{unavailable, DbError, DbResult, SUBMISSION_ID};
 use deadpool_postgres::Pool;
+use numbers::Numbers;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -46,8 +49,6 @@ use tokio::sync::{mpsc, oneshot, Notify};
 const REFERENCE_KEY: &str = "reference_key";
 /// How long a proof that the database takes writes stands for `/readyz`.
 const WRITABLE_FRESH: Duration = Duration::from_secs(5);
-/// Numbers a gateway takes from the sequence at once (the sequence's increment).
-const BLOCK: u64 = 64;
 
 pub struct PostgresSpool {
     pool: Pool,
@@ -81,83 +82,6 @@ impl Writable {
     }
 }
 
-/// Submission numbers, drawn from the database's sequence a block at a time. The next block
-/// is fetched while the current one lasts, so drawing a reference never waits on the
-/// database; if the database has been unreachable for a whole block, drawing fails (503).
-struct Numbers {
-    pool: Pool,
-    state: Mutex<NumberState>,
-}
-
-#[derive(Default)]
-struct NumberState {
-    next: u64,
-    end: u64,
-    spare: Option<u64>,
-    fetching: bool,
-}
-
-impl Numbers {
-    async fn fetch(pool: &Pool) -> DbResult<u64> {
-        let client = pool.get().await?;
-        let row = db::one(&client, "SELECT nextval('submission_numbers')", &[]).await?;
-        Ok(row.get::<_, i64>(0).max(1) as u64)
-    }
-
-    fn draw(self: &Arc<Self>) -> Result<u64, SpoolError> {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if s.next >= s.end {
-            let Some(start) = s.spare.take() else {
-                drop(s);
-                self.refill();
-                return Err(unavailable(
-                    "no submission numbers to hand: the database cannot be reached",
-                ));
-            };
-            s.next = start;
-            s.end = start + BLOCK;
-        }
-        let n = s.next;
-        s.next += 1;
-        let low = s.spare.is_none() && !s.fetching;
-        drop(s);
-        if low {
-            self.refill();
-        }
-        if n >= SPACE {
-            return Err(unavailable("every reference has been used"));
-        }
-        Ok(n)
-    }
-
-    fn refill(self: &Arc<Self>) {
-        {
-            let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            if s.fetching || s.spare.is_some() {
-                return;
-            }
-            s.fetching = true;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            self.state
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .fetching = false;
-            return;
-        };
-        let me = Arc::clone(self);
-        runtime.spawn(async move {
-            let got = Numbers::fetch(&me.pool).await;
-            let mut s = me.state.lock().unwrap_or_else(|p| p.into_inner());
-            s.fetching = false;
-            match got {
-                Ok(start) => s.spare = Some(start),
-                Err(e) => tracing::warn!(error = %e, "cannot draw submission numbers"),
-            }
-        });
-    }
-}
-
 impl PostgresSpool {
     /// Connects, migrates (once, whichever gateway comes first) and starts the committer and
     /// the listener that wakes this gateway's outbox when another gateway commits work.
@@ -187,21 +111,19 @@ impl PostgresSpool {
             .context("reading the reference key")?
             .try_into()
             .map_err(|_| anyhow::anyhow!("the spool's reference key is not 32 bytes"))?;
-        let first = Numbers::fetch(&pool)
+        let numbers = Numbers::open(pool.clone())
             .await
             .context("drawing submission numbers")?;
-        let numbers = Arc::new(Numbers {
-            pool: pool.clone(),
-            state: Mutex::new(NumberState {
-                next: first,
-                end: first + BLOCK,
-                ..NumberState::default()
-            }),
-        });
         let writable = Arc::new(Writable(Mutex::new(None)));
         let (tx, rx) = mpsc::channel(commit::QUEUE);
         let proof = Arc::clone(&writable);
-        tokio::spawn(commit::run(pool.clone(), rx, move |ok| proof.record(ok)));
+        let bounds = commit::Bounds {
+            max: settings.postgres_batch_max.max(1),
+            wait: Duration::from_millis(settings.postgres_batch_wait_ms),
+        };
+        tokio::spawn(commit::run(pool.clone(), rx, bounds, move |ok| {
+            proof.record(ok)
+        }));
         let listeners = notify::Listeners::default();
         tokio::spawn(notify::listen(target.clone(), tls, listeners.clone()));
         let owner = {
@@ -860,3 +782,5 @@ impl From<DbError> for SpoolError {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_group_commit;

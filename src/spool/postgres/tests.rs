@@ -2,14 +2,14 @@
 //! tests/support/pg_cluster.rs): what several gateways on one database must never do.
 
 #[path = "../../../tests/support/pg_cluster.rs"]
-mod pg_cluster;
+pub(super) mod pg_cluster;
 
 use super::*;
 use crate::spool::{audit, DeliveryRoute, DeliveryState, NewEnvelope, PurgeReason};
 use crate::triage::Priority;
 use pg_cluster::Cluster;
 
-fn settings(c: &Cluster, db: &str) -> SpoolSettings {
+pub(super) fn settings(c: &Cluster, db: &str) -> SpoolSettings {
     let mut s = crate::config::Settings::default().spool;
     s.backend = crate::config::SpoolBackend::Postgres;
     s.postgres_url = c.url(db);
@@ -36,12 +36,16 @@ async fn open(c: &Cluster, db: &str) -> PostgresSpool {
 }
 
 /// A cluster and a fresh database, or SKIPPED.
-fn fresh(test: &str) -> Option<(&'static Cluster, String)> {
+pub(super) fn fresh(test: &str) -> Option<(&'static Cluster, String)> {
     let c = pg_cluster::or_skip(test)?;
     Some((c, c.database().expect("database")))
 }
 
-fn submission(spool: &PostgresSpool, priority: Priority, token: Option<[u8; 32]>) -> NewSubmission {
+pub(super) fn submission(
+    spool: &PostgresSpool,
+    priority: Priority,
+    token: Option<[u8; 32]>,
+) -> NewSubmission {
     let (number, reference) = spool.next_reference().expect("a reference");
     NewSubmission {
         number,
