@@ -31,6 +31,9 @@ pub struct Settings {
     /// The officer's workflow: how soon urgent reports should be triaged.
     #[serde(default)]
     pub workflow: WorkflowSettings,
+    /// The public pages: the languages they are offered in.
+    #[serde(default)]
+    pub public: PublicSettings,
     #[serde(default)]
     pub routes: Vec<RouteSettings>,
     /// The program `serve` runs as `scan-pdf` to analyse each PDF sent: this executable when
@@ -52,6 +55,24 @@ impl Default for WorkflowSettings {
     fn default() -> Self {
         WorkflowSettings {
             triage_within_minutes: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicSettings {
+    /// The languages the public pages are offered in (codes of `forms/locales/`). English is
+    /// always offered. By default English alone: the shipped translations are drafts that a
+    /// native speaker has not reviewed, and an operator enables each one knowingly (for a
+    /// public body in Wales, Welsh, once reviewed).
+    pub languages: Vec<crate::i18n::Lang>,
+}
+
+impl Default for PublicSettings {
+    fn default() -> Self {
+        PublicSettings {
+            languages: vec![crate::i18n::Lang::En],
         }
     }
 }
@@ -455,6 +476,7 @@ impl Default for Settings {
             },
             attachments: crate::attachments::AttachmentLimits::default(),
             workflow: WorkflowSettings::default(),
+            public: PublicSettings::default(),
             routes: Vec::new(),
             pdf_scanner: None,
         }
@@ -776,9 +798,47 @@ impl Settings {
         out
     }
 
+    /// An enabled language that no native speaker has reviewed, or that lacks strings (shown in
+    /// English instead). A catalog that does not load is a problem `check-config` lists already.
+    fn language_warnings(&self) -> Vec<String> {
+        let enabled: Vec<_> = self
+            .public
+            .languages
+            .iter()
+            .filter(|l| **l != crate::i18n::Lang::En)
+            .collect();
+        if enabled.is_empty() {
+            return Vec::new();
+        }
+        let Ok(catalog) = crate::i18n::Catalog::load(&self.forms.dir.join("locales")) else {
+            return Vec::new();
+        };
+        let mut w = Vec::new();
+        for lang in enabled {
+            let name = format!("{} ({})", lang.english_name(), lang.code());
+            let Some(info) = catalog.info(*lang) else {
+                w.push(format!(
+                    "public.languages: {name} has no strings in {}; its pages are shown in English",
+                    self.forms.dir.join("locales").display()
+                ));
+                continue;
+            };
+            if !info.reviewed() {
+                w.push(format!("public.languages: {name} is not reviewed by a native speaker ({}; translated by {}): people may read guidance about danger in words nobody has checked", info.review, info.translator));
+            }
+            let missing = catalog.missing(*lang).len();
+            if missing > 0 {
+                w.push(format!(
+                    "public.languages: {name} lacks {missing} strings, shown in English"
+                ));
+            }
+        }
+        w
+    }
+
     /// Conditions that are allowed but that an operator must hear about at every start.
     pub fn warnings(&self) -> Vec<String> {
-        let mut w = Vec::new();
+        let mut w = self.language_warnings();
         if self.server.dangerous_plain_http {
             w.push("server.dangerous_plain_http is on: serving plain HTTP; only safe behind a TLS-terminating proxy on this host".into());
         }

@@ -102,6 +102,7 @@ pub(super) async fn send(
     // From here the draft holds only the confirmation: the answers are gone from it.
     let sent = Draft {
         token: std::mem::take(&mut s.draft.token),
+        lang: s.draft.lang,
         sent: Some(Sent {
             reference: receipt.reference.as_str().to_string(),
             priority: receipt.priority.as_str().to_string(),
