@@ -635,6 +635,7 @@ fn seal_addendum(
                 submitted_via: None,
                 attachments: &[],
                 follow_up_of: Some(original),
+                page_language: None,
             };
             sealed_envelope(d, &doc, signer, Vec::new())
         })
@@ -757,6 +758,7 @@ pub fn seal_all(
                 submitted_via: if d.view == View::Notice { None } else { agency },
                 attachments: if full { facts } else { &[] },
                 follow_up_of: None,
+                page_language: validated.page_language,
             };
             let attachments = match files.per_decision.get(i) {
                 Some(sealed) if full => sealed.clone(),

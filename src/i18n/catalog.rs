@@ -111,6 +111,14 @@ impl Catalog {
             .is_some_and(|l| l.ids.contains(id))
     }
 
+    /// The message ids `lang` itself defines.
+    pub fn ids(&self, lang: Lang) -> Vec<String> {
+        self.languages
+            .get(&lang)
+            .map(|l| l.ids.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// The English message ids `lang` lacks (they are shown in English).
     pub fn missing(&self, lang: Lang) -> Vec<String> {
         let (Some(en), Some(other)) = (self.languages.get(&Lang::En), self.languages.get(&lang))

@@ -18,6 +18,7 @@ mod gateways;
 mod hardening;
 mod helpers;
 mod journey;
+mod languages;
 mod map;
 mod officer;
 mod officer_actions;

@@ -40,3 +40,17 @@ msg-fu-open-long = This page had been open for a long time. Enter your code agai
 msg-fu-no-match = No report matches this code. Check you have typed it as it was shown to you
 msg-fu-enter = Enter what you want to add or tell the police
 msg-danger-unanswered = Select yes if anyone is in danger now or something will happen in the next 24 hours
+
+## What the danger question says was noticed (config/triage.toml `plain`, never the submitter's words)
+noticed-hurt = You wrote that someone could be seriously hurt or killed.
+noticed-threatened-harm = You wrote that someone has been threatened with serious harm.
+noticed-now = You wrote that something may be happening right now.
+noticed-24h = You wrote that something may happen in the next 24 hours.
+noticed-missing = You wrote that a child is missing and may be with someone dangerous.
+noticed-weapon = You wrote about a knife, gun or other weapon.
+noticed-held = You wrote that someone is being kept somewhere and cannot leave.
+noticed-medical = You wrote that someone may need urgent medical help.
+noticed-retaliation = You wrote that someone has been threatened because of what was told.
+noticed-online = You wrote that a child is being hurt or threatened online.
+noticed-contact = You wrote that an adult's contact with a child is growing.
+noticed-evidence = You wrote that evidence may be lost soon.

@@ -73,6 +73,10 @@ pub(super) async fn send(
     } else {
         &[]
     };
+    // Every page of the journey was shown in the page language (the draft's choice, or the
+    // browser's); the officer is told which.
+    let mut validated = validated;
+    validated.page_language = Some(crate::i18n::page::current().lang);
     let receipt = match state
         .intake
         .submit_with_follow_up(

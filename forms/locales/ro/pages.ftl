@@ -1,0 +1,94 @@
+### Română. Tradus de echipa pis-gateway.
+### review = "draft: needs review by a native speaker" (see language.toml)
+
+service-name = Transmiteți informații poliției
+follow-up-link = Verificați dacă ați primit un răspuns la o sesizare
+menu-label = Meniu
+languages-label = Limbi
+urgent-banner = Acest serviciu nu este supravegheat 24 de ore din 24. Dacă cineva este în pericol acum, sunați la <strong>999</strong>. Pentru alte probleme legate de poliție, sunați la <strong>101</strong>.
+skip-link = Salt la conținutul principal
+support-links = Linkuri de asistență
+accessibility-link = Declarație de accesibilitate
+privacy-link = Notă de confidențialitate
+deaf-contacts = Persoane surde, cu deficiențe de auz sau de vorbire: trimiteți un SMS la 999 dacă v-ați înregistrat la emergencySMS sau folosiți Relay UK la 18000 (18001 101 pentru situații care nu sunt urgențe).
+exit-hidden = Urgență
+exit-button = Părăsiți această pagină
+error-prefix = Eroare:
+warning-hidden = Avertisment
+error-summary-title = Există o problemă
+back = Înapoi
+continue = Continuați
+go-to-start = Mergeți la pagina de start
+option-yes = Da
+option-no = Nu
+option-not_sure = Nu sunt sigur(ă)
+
+home-title = Semnalați o îngrijorare
+home-danger-now = Dacă cineva este în pericol acum sau ceva se întâmplă chiar acum, sunați la 999.
+home-other-matters = Pentru alte probleme legate de poliție, sunați la 101. Dacă vă îngrijorează un anumit copil, contactați și serviciile sociale pentru copii la { $phone }.
+home-what-it-is = Folosiți acest serviciu pentru a spune Poliției din North Yorkshire despre ceva care vă îngrijorează. Ceea ce trimiteți este încuiat (criptat) imediat ce ajunge și numai echipa de informații a poliției îl poate citi.
+home-hide = Dacă vă temeți că cineva ar putea vedea că ați folosit acest serviciu, citiți <a href="/hide-your-visit{ $query }" class="govuk-link">cum să vă ascundeți vizita</a>. Folosiți <strong>Părăsiți această pagină</strong> pentru a ieși rapid: șterge răspunsurile pe care le-ați scris.
+home-choose = Alegeți formularul potrivit pentru dumneavoastră
+home-for-professional = Pentru persoanele care lucrează cu copii sau tineri ori într-un serviciu public.
+home-for-community = Pentru oricine altcineva. Nu trebuie să vă dați numele.
+home-already-sent = Ați trimis deja o sesizare?
+home-follow-up = Dacă ați primit un cod de urmărire, puteți <a href="/follow-up{ $query }" class="govuk-link">verifica dacă ați primit un răspuns</a>. Puteți citi întrebări sau vești de la poliție și puteți adăuga informații, fără să vă dați numele.
+home-before = Înainte de a începe
+home-before-text = Durează aproximativ 10 minute. Formularul pune mai întâi câteva întrebări pentru a verifica dacă nu ar trebui să sunați la 999. Vă puteți verifica răspunsurile înainte de a le trimite.
+home-next = Ce se întâmplă în continuare
+home-next-text = Primiți un număr de referință după ce informațiile au fost salvate. Poliția citește fiecare sesizare. Este posibil să nu vă contacteze și nu va spune nimănui cine a făcut sesizarea.
+
+help-title = Alte modalități de a primi ajutor
+help-child = <strong>Dacă sunteți copil sau tânăr</strong> și vreți să vorbiți cu cineva: Childline la <span class="app-nowrap">{ $phone }</span>. Este gratuit și nu apare pe factura de telefon.
+help-worried = <strong>Dacă vă îngrijorează un copil</strong> și vreți un sfat: linia de asistență NSPCC la <span class="app-nowrap">{ $phone }</span>.
+help-online = <strong>Dacă s-a întâmplat ceva online</strong>, de exemplu unui copil i s-au cerut fotografii sau o întâlnire: raportați la CEOP, la <span class="app-nowrap">{ $address }</span>.
+help-anonymous = <strong>Dacă vreți să rămâneți complet anonim(ă)</strong>: Crimestoppers la <span class="app-nowrap">{ $phone }</span>. Nu vă întreabă niciodată numele.
+
+call-999-now = Sunați acum la 999
+call-999-text = Dacă cineva este în pericol sau ceva se întâmplă acum ori în următoarele câteva ore, sunați la 999. Acest formular nu este urmărit 24 de ore din 24.
+deaf-label = Persoane surde, cu deficiențe de auz sau de vorbire:
+relay-label = Relay UK:
+call-999-still = Ne puteți spune în continuare ce știți. Când trimiteți acest formular, va fi marcat ca urgent.
+call-999-continue = Continuați cu formularul
+danger-title = Este cineva în pericol acum?
+danger-noticed = Ceva din ce ați scris sugerează că cineva ar putea fi în pericol acum sau în curând:
+danger-call = Dacă cineva este în pericol sau ceva se întâmplă acum ori în următoarele câteva ore, sunați acum la 999. Acest formular nu este urmărit 24 de ore din 24.
+danger-answer-sent = Răspunsul dumneavoastră este trimis împreună cu sesizarea, ca poliția să știe cât de urgentă este. Puteți trimite sesizarea oricare ar fi răspunsul.
+
+or = sau
+only-if-chose = Doar dacă ați ales „{ $option }”:
+date-day = Ziua
+date-month = Luna
+date-year = Anul
+characters-up-to = Puteți scrie până la { $max } de caractere
+form-part = { $form }: partea { $part } din { $parts }
+honeypot-label = Lăsați această casetă goală
+remove = Eliminați
+add-another = Adăugați încă un element: { $item }
+added-most = Ați adăugat numărul maxim permis de acest formular ({ $max }).
+save-and-back = Salvați și reveniți la verificarea răspunsurilor
+
+fu-title = Urmăriți o sesizare
+fu-your-report-title = Sesizarea dumneavoastră
+fu-intro = Dacă ați primit un cod de urmărire când ați trimis o sesizare, introduceți-l aici pentru a vedea dacă poliția are o întrebare sau vești pentru dumneavoastră și pentru a adăuga informații.
+fu-danger = Dacă cineva este în pericol acum, sunați la 999.
+fu-code-label = Codul dumneavoastră de urmărire
+fu-code-hint = Opt cuvinte (în engleză), de exemplu: ribcage pebble outboard tulip grudging wiring unstable lullaby. Codurile date anterior ca 20 de litere și cifre, cum ar fi 7KQ2-M9XD-A1B0-CDEF-GH12, funcționează în continuare.
+fu-lost-code = Dacă ați pierdut codul, nimeni nu îl poate găsi pentru dumneavoastră. Pentru a adăuga informații, <a class="govuk-link" href="/{ $query }">trimiteți o sesizare nouă</a> și menționați numărul de referință dacă îl aveți.
+fu-success = Trimis
+fu-sent-again = Acest lucru fusese deja trimis.
+fu-sent = Ce ați adăugat a fost trimis poliției.
+fu-its-reference = Numărul de referință este
+call-999-if-not = Dacă nu ați făcut-o deja, sunați acum la 999.
+fu-your-report = Sesizarea dumneavoastră
+fu-status = Stare
+fu-since = din { $date }
+fu-messages = Mesaje
+fu-from-police = De la poliție
+fu-from-you = De la dumneavoastră
+fu-no-messages = Nu există încă mesaje.
+fu-add-label = Răspundeți sau adăugați informații
+fu-add-hint = Ajunge la echipa de informații a poliției, cu referința sesizării dumneavoastră. Până la { $max } de caractere.
+fu-send = Trimiteți
+fu-check-new = Verificați dacă aveți mesaje noi
+fu-finished = Când ați terminat, închideți această pagină sau folosiți Părăsiți această pagină. Nimic de aici nu rămâne în browser.
