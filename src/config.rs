@@ -813,6 +813,16 @@ impl Settings {
         let Ok(catalog) = crate::i18n::Catalog::load(&self.forms.dir.join("locales")) else {
             return Vec::new();
         };
+        // Every form's strings too: a form's English is its TOML, not a strings file.
+        let form_ids: Vec<String> = crate::forms::FormRegistry::load_dir(&self.forms.dir)
+            .map(|forms| {
+                forms
+                    .iter()
+                    .flat_map(|f| crate::i18n::form_text::form_ids(f))
+                    .map(|(id, _)| id)
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut w = Vec::new();
         for lang in enabled {
             let name = format!("{} ({})", lang.english_name(), lang.code());
@@ -826,7 +836,8 @@ impl Settings {
             if !info.reviewed() {
                 w.push(format!("public.languages: {name} is not reviewed by a native speaker ({}; translated by {}): people may read guidance about danger in words nobody has checked", info.review, info.translator));
             }
-            let missing = catalog.missing(*lang).len();
+            let missing = catalog.missing(*lang).len()
+                + form_ids.iter().filter(|id| !catalog.has(*lang, id)).count();
             if missing > 0 {
                 w.push(format!(
                     "public.languages: {name} lacks {missing} strings, shown in English"
@@ -931,6 +942,49 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_enabled_language_that_is_unreviewed_or_lacks_strings_is_warned_about() {
+        use crate::i18n::Lang;
+        let mut s = Settings::default();
+        s.forms.dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("forms");
+        let about = |w: &[String], what: &str| w.iter().filter(|l| l.contains(what)).count();
+        assert_eq!(
+            about(&s.warnings(), "public.languages"),
+            0,
+            "English alone: nothing to say"
+        );
+        s.public.languages = vec![Lang::En, Lang::Pl, Lang::Ar];
+        let w = s.warnings();
+        assert_eq!(
+            about(
+                &w,
+                "public.languages: Polish (pl) is not reviewed by a native speaker"
+            ),
+            1,
+            "{w:?}"
+        );
+        assert_eq!(
+            about(&w, "public.languages: Arabic (ar) is not reviewed"),
+            1,
+            "{w:?}"
+        );
+        // The shipped translations lack the professional form: its strings show in English.
+        assert_eq!(about(&w, "strings, shown in English"), 2, "{w:?}");
+        // A folder without the language: every page in English, and the operator told.
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir_all(dir.path().join("locales/en")).expect("en");
+        for f in ["language.toml", "pages.ftl"] {
+            std::fs::copy(
+                s.forms.dir.join("locales/en").join(f),
+                dir.path().join("locales/en").join(f),
+            )
+            .expect("copy");
+        }
+        s.forms.dir = dir.path().to_path_buf();
+        let w = s.warnings();
+        assert_eq!(about(&w, "has no strings in"), 2, "{w:?}");
+    }
 
     #[test]
     fn the_shipped_configuration_is_valid_and_warns_about_example_keys() {
