@@ -303,3 +303,63 @@ fn rule(field: &Field, code: &str, message: &str) -> Option<(String, Vec<(&'stat
         _ => (format!("error-{code_id}-{kind}"), vec![]),
     })
 }
+
+/// The form with its words in `lang` where the language has them, for pages that read the
+/// spec itself (check your answers). Ids, kinds and rules are untouched.
+pub fn localised_spec(catalog: &Catalog, lang: Lang, spec: &FormSpec) -> FormSpec {
+    let mut out = spec.clone();
+    if lang == Lang::En {
+        return out;
+    }
+    let form = id_part(&spec.id);
+    let text = |id: String| catalog.format(lang, &id, &[]);
+    if let Some(t) = text(format!("{form}-title")) {
+        out.title = t;
+    }
+    for s in &mut out.sections {
+        let sid = format!("{form}-section-{}", id_part(&s.id));
+        if let Some(t) = text(format!("{sid}-title")) {
+            s.title = t;
+        }
+        for f in &mut s.fields {
+            localise_spec_field(catalog, lang, &form, "", f);
+        }
+    }
+    out
+}
+
+fn localise_spec_field(catalog: &Catalog, lang: Lang, form: &str, within: &str, f: &mut Field) {
+    let fid = format!("{form}-{}", id_part(&format!("{within}{}", f.id)));
+    let text = |id: String| catalog.format(lang, &id, &[]);
+    if let Some(t) = text(format!("{fid}-label")) {
+        f.label = t;
+    }
+    match &mut f.kind {
+        Kind::Group {
+            item_label, fields, ..
+        } => {
+            if let Some(t) = text(format!("{fid}-item-label")) {
+                *item_label = Some(t);
+            }
+            let within = format!("{}.", f.id);
+            for sub in fields {
+                localise_spec_field(catalog, lang, form, &within, sub);
+            }
+        }
+        Kind::Choice { options } | Kind::MultiChoice { options } => {
+            for o in options {
+                if let Some(t) = text(format!("{fid}-option-{}", id_part(&o.value))) {
+                    o.label = t;
+                }
+            }
+        }
+        Kind::YesNo { not_sure_label, .. } => {
+            if let Some(t) =
+                text(format!("{fid}-option-not_sure")).or_else(|| text("option-not_sure".into()))
+            {
+                *not_sure_label = Some(t);
+            }
+        }
+        _ => {}
+    }
+}

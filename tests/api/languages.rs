@@ -192,7 +192,7 @@ async fn a_polish_danger_sent_through_the_polish_form_is_urgent_and_the_officer_
     let mut page = app.get("/forms/community?lang=pl").await;
     let mut asked = false;
     for _ in 0..20 {
-        if page.body.contains("Check your answers before sending") {
+        if page.body.contains("value=\"submit\"") {
             break;
         }
         assert!(page.body.contains(&html_tag("pl", "ltr")), "{}", page.body);
@@ -215,6 +215,7 @@ async fn a_polish_danger_sent_through_the_polish_form_is_urgent_and_the_officer_
         "the Polish words were read and asked about in Polish"
     );
     let done = press(&app, "community", &page.body, &[], "submit").await;
+    assert!(done.body.contains("Informacje wysłane"), "{}", done.body);
     let reference = extract_reference(&done.body).expect("reference");
     let doc = app.open(&reference);
     assert_eq!(doc["priority"], "IMMEDIATE", "{doc}");

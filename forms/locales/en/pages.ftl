@@ -100,3 +100,32 @@ fu-add-hint = It goes to the police intelligence team with your report's referen
 fu-send = Send
 fu-check-new = Check for new messages
 fu-finished = When you have finished, close this page or use Exit this page. Nothing here is kept in your browser.
+
+## Check your answers (check.html)
+check-title = Check your answers
+check-heading = Check your answers before sending
+check-nothing-sent = Nothing has been sent yet. You can change any answer.
+check-files-first = If you want to add photos, screenshots or documents, change any answers first: files are chosen at the end of this page, just before you send, and are not kept if you go back or change an answer.
+check-change = Change
+check-change-hidden = answers: { $section }
+check-no-answers = No answers in this part.
+check-add-files = Add photos, screenshots or documents (optional)
+check-files-limits = You can add up to { $files } files: JPG, PNG or WebP images. Each must be smaller than { $each } MB, and all of them together smaller than { $total } MB.
+check-files-limits-pdf = You can add up to { $files } files: JPG, PNG or WebP images, or PDF documents. Each must be smaller than { $each } MB, and all of them together smaller than { $total } MB.
+check-files-cleaned = Photos and screenshots are cleaned before they are sent: details your phone or camera stores inside them, such as where and when a photo was taken and which device took it, are removed.
+check-documents-as-they-are = Documents are sent as they are.
+check-choose-again = Your answers are kept: choose your files again.
+check-want-code = Do you want a follow-up code?
+check-code-hint = With a code you can come back to this website to see if the police have a question or news for you, and to add more information. The code is shown once, after you send your report.
+check-code-hint-community = With a code you can come back to this website to see if the police have a question or news for you, and to add more information, without giving your name. The code is shown once, after you send your report.
+check-code-yes = Yes, give me a follow-up code
+check-code-no = No, I do not want a code
+check-now-send = Now send your report
+check-encrypted = When you send it, your report and any files are encrypted and go to the police intelligence team.
+check-send = Send report
+
+## Information sent (confirmation.html)
+sent-title = Information sent
+sent-your-reference = Your reference number
+sent-write-down = Write the reference down or take a screenshot if it is safe to do so. It is not shown anywhere else.
+sent-next-text = The police intelligence team will read your information and decide what to do. They may share it with other organisations that keep children safe. They will not tell anyone who made the report.

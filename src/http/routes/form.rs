@@ -348,7 +348,10 @@ fn check_page(state: &AppState, spec: &FormSpec, draft: &Draft) -> HttpResponse 
         minijinja::context! {
             form => summary(state, spec),
             action => format!("/forms/{}/{}", spec.id, JourneyStep::Check.path(spec)),
-            sections => review(spec, &validated.answers),
+            sections => review(
+                &form_text::localised_spec(state.pages.catalog(), page::current().lang, spec),
+                &validated.answers,
+            ),
             token => draft.token,
             notice => draft.notice,
             file_error => draft.file_error,
