@@ -304,3 +304,60 @@ fn every_strings_file_parses_and_what_each_language_lacks_is_listed() {
         }
     }
 }
+
+#[actix_web::test]
+async fn api_errors_are_in_the_language_asked_for_with_the_same_fields_and_codes() {
+    let app = all_languages().await;
+    let mut answers = community_answers();
+    answers["places"][0]["postcode"] = "not a postcode".into();
+    answers["gate.immediate_danger"] = serde_json::Value::Null;
+    let body = json!({"form": "community", "answers": answers});
+    let send = |lang: Option<&'static str>| {
+        let mut req = app
+            .client
+            .post(app.url("/api/v1/submissions"))
+            .insert_header(("Content-Type", "application/json"));
+        if let Some(l) = lang {
+            req = req.insert_header(("Accept-Language", l));
+        }
+        let body = body.clone();
+        async move {
+            let mut res = req.send_json(&body).await.expect("POST");
+            let v: serde_json::Value = res.json().await.expect("json");
+            (res.status().as_u16(), v)
+        }
+    };
+    let (status, english) = send(None).await;
+    assert_eq!(status, 422, "{english}");
+    let (status, polish) = send(Some("pl, en;q=0.5")).await;
+    assert_eq!(status, 422, "{polish}");
+    let fields = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| (e["field"].to_string(), e["code"].to_string()))
+            .collect()
+    };
+    assert_eq!(
+        fields(&english),
+        fields(&polish),
+        "the same fields and codes"
+    );
+    let messages: Vec<&str> = polish["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert!(
+        messages.contains(&"Miejsce 1: Kod pocztowy (nieobowiązkowe): wpisz prawdziwy kod pocztowy, np. YO1 7HH, albo tylko jego pierwszą część, np. YO1"),
+        "{messages:?}"
+    );
+    assert!(
+        english["errors"]
+            .to_string()
+            .contains("enter a real postcode"),
+        "{english}"
+    );
+}

@@ -206,8 +206,13 @@ pub(super) fn summary(state: &AppState, spec: &FormSpec) -> Value {
     d
 }
 
-/// Validation messages in the page's language (the validator's English where it lacks them).
-fn localised(state: &AppState, spec: &FormSpec, mut errors: Vec<FieldError>) -> Vec<FieldError> {
+/// Validation messages in the page's language (the validator's English where it lacks them);
+/// the API's too, in the language its `Accept-Language` asks for. Codes and fields stay.
+pub(crate) fn localised(
+    state: &AppState,
+    spec: &FormSpec,
+    mut errors: Vec<FieldError>,
+) -> Vec<FieldError> {
     let lang = page::current().lang;
     for e in &mut errors {
         if let Some(m) = form_text::error_message(state.pages.catalog(), lang, spec, e) {
