@@ -122,3 +122,12 @@ sent-title = Gwybodaeth wedi’i hanfon
 sent-your-reference = Eich cyfeirnod
 sent-write-down = Ysgrifennwch y cyfeirnod neu tynnwch sgrinlun os yw’n ddiogel gwneud hynny. Nid yw’n cael ei ddangos yn unman arall.
 sent-next-text = Bydd tîm cudd-wybodaeth yr heddlu yn darllen eich gwybodaeth ac yn penderfynu beth i’w wneud. Efallai y byddant yn ei rhannu â sefydliadau eraill sy’n cadw plant yn ddiogel. Ni fyddant yn dweud wrth neb pwy wnaeth yr adroddiad.
+sent-urgent = Nid yw’r gwasanaeth hwn yn cael ei fonitro 24 awr y dydd. Mae eich gwybodaeth wedi’i marcio’n un frys, ond galwad yw’r ffordd gyflymaf o gael help. Pobl fyddar, â nam ar eu clyw neu nam ar eu lleferydd: { $sms }, neu Relay UK ar { $relay }.
+sent-code-title = Eich cod dilynol
+sent-copy-code = Copïo’r cod
+sent-code-write-down = Ysgrifennwch y cod hwn nawr. Dim ond unwaith y caiff ei ddangos: ni all neb ei ddangos i chi eto na dod o hyd iddo i chi.
+sent-code-keep = Cadwch y cod gyda’ch cyfeirnod, yn rhywle na all y person y rhoesoch wybod amdano ei weld.
+sent-when-check = Pryd i wirio am ateb
+sent-when-check-text = Efallai y bydd gan yr heddlu gwestiwn i chi o fewn ychydig ddyddiau. Gwiriwch ar ôl 3 diwrnod, ac yna unwaith yr wythnos am yr ychydig wythnosau nesaf.
+sent-how-check = I wirio, dewiswch <a class="govuk-link" href="/follow-up{ $query }">Gwirio am ateb i adroddiad</a> ar frig unrhyw dudalen o’r wefan hon a rhowch y cod. Gallwch hefyd ychwanegu rhagor o wybodaeth yno. Ni all yr heddlu weld y cod, ac ni all neb ddarllen eu negeseuon i chi hebddo.
+sent-code-failed = Nid oedd modd creu cod dilynol ar hyn o bryd. Mae eich adroddiad wedi’i anfon. I ychwanegu rhagor o wybodaeth, llenwch ffurflen newydd a soniwch am y cyfeirnod hwn.

@@ -129,3 +129,12 @@ sent-title = Information sent
 sent-your-reference = Your reference number
 sent-write-down = Write the reference down or take a screenshot if it is safe to do so. It is not shown anywhere else.
 sent-next-text = The police intelligence team will read your information and decide what to do. They may share it with other organisations that keep children safe. They will not tell anyone who made the report.
+sent-urgent = This service is not monitored 24 hours a day. Your information has been marked as urgent, but a call is the fastest way to get help. Deaf, hard of hearing or speech impaired: { $sms }, or Relay UK on { $relay }.
+sent-code-title = Your follow-up code
+sent-copy-code = Copy code
+sent-code-write-down = Write this code down now. It is shown only this once: nobody can show it to you again or find it for you.
+sent-code-keep = Keep the code with your reference number, somewhere the person you reported cannot see it.
+sent-when-check = When to check for a reply
+sent-when-check-text = The police may have a question for you within a few days. Check after 3 days, and then once a week for the next few weeks.
+sent-how-check = To check, choose <a class="govuk-link" href="/follow-up{ $query }">Check for a reply to a report</a> at the top of any page of this website and enter the code. You can also add more information there. The police cannot see the code, and nobody can read their messages to you without it.
+sent-code-failed = A follow-up code could not be made just now. Your report has been sent. To add more information, fill in a new form and mention this reference.

@@ -118,3 +118,12 @@ sent-title = Informacje wysłane
 sent-your-reference = Twój numer referencyjny
 sent-write-down = Zapisz numer referencyjny lub zrób zrzut ekranu, jeśli jest to bezpieczne. Nie jest on pokazywany nigdzie indziej.
 sent-next-text = Policyjny zespół wywiadu przeczyta twoje informacje i zdecyduje, co zrobić. Może je przekazać innym organizacjom, które chronią dzieci. Nikomu nie powie, kto złożył zgłoszenie.
+sent-urgent = Ta usługa nie jest monitorowana przez całą dobę. Twoje informacje oznaczono jako pilne, ale telefon to najszybszy sposób uzyskania pomocy. Osoby głuche, niedosłyszące lub z zaburzeniami mowy: { $sms } albo Relay UK pod numerem { $relay }.
+sent-code-title = Twój kod kontynuacji
+sent-copy-code = Kopiuj kod
+sent-code-write-down = Zapisz ten kod teraz. Jest pokazywany tylko ten jeden raz: nikt nie może pokazać go ponownie ani go odnaleźć.
+sent-code-keep = Przechowuj kod razem z numerem referencyjnym, w miejscu, którego osoba, którą zgłaszasz, nie zobaczy.
+sent-when-check = Kiedy sprawdzać odpowiedź
+sent-when-check-text = Policja może mieć do ciebie pytanie w ciągu kilku dni. Sprawdź po 3 dniach, a potem raz w tygodniu przez kilka następnych tygodni.
+sent-how-check = Aby sprawdzić, wybierz <a class="govuk-link" href="/follow-up{ $query }">Sprawdź odpowiedź na zgłoszenie</a> u góry dowolnej strony tej witryny i wpisz kod. Możesz tam też dodać informacje. Policja nie widzi kodu i nikt nie przeczyta jej wiadomości do ciebie bez niego.
+sent-code-failed = Nie udało się teraz utworzyć kodu kontynuacji. Zgłoszenie zostało wysłane. Aby dodać informacje, wypełnij nowy formularz i podaj ten numer referencyjny.

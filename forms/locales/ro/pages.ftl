@@ -118,3 +118,12 @@ sent-title = Informații trimise
 sent-your-reference = Numărul dumneavoastră de referință
 sent-write-down = Notați numărul de referință sau faceți o captură de ecran dacă este sigur. Nu este afișat în altă parte.
 sent-next-text = Echipa de informații a poliției vă va citi informațiile și va decide ce să facă. Le poate transmite altor organizații care protejează copiii. Nu va spune nimănui cine a făcut sesizarea.
+sent-urgent = Acest serviciu nu este supravegheat 24 de ore din 24. Informațiile dumneavoastră au fost marcate ca urgente, dar un apel este cea mai rapidă cale de a primi ajutor. Persoane surde, cu deficiențe de auz sau de vorbire: { $sms } sau Relay UK la { $relay }.
+sent-code-title = Codul dumneavoastră de urmărire
+sent-copy-code = Copiați codul
+sent-code-write-down = Notați acest cod acum. Este afișat doar această dată: nimeni nu vi-l poate arăta din nou sau găsi pentru dumneavoastră.
+sent-code-keep = Păstrați codul împreună cu numărul de referință, într-un loc unde persoana pe care ați semnalat-o nu îl poate vedea.
+sent-when-check = Când să verificați dacă ați primit un răspuns
+sent-when-check-text = Poliția ar putea avea o întrebare pentru dumneavoastră în câteva zile. Verificați după 3 zile, apoi o dată pe săptămână în următoarele câteva săptămâni.
+sent-how-check = Pentru a verifica, alegeți <a class="govuk-link" href="/follow-up{ $query }">Verificați dacă ați primit un răspuns la o sesizare</a> în partea de sus a oricărei pagini a acestui site și introduceți codul. Tot acolo puteți adăuga informații. Poliția nu poate vedea codul și nimeni nu le poate citi mesajele către dumneavoastră fără el.
+sent-code-failed = Un cod de urmărire nu a putut fi creat acum. Sesizarea a fost trimisă. Pentru a adăuga informații, completați un formular nou și menționați această referință.
