@@ -131,3 +131,24 @@ sent-when-check = Pryd i wirio am ateb
 sent-when-check-text = Efallai y bydd gan yr heddlu gwestiwn i chi o fewn ychydig ddyddiau. Gwiriwch ar ôl 3 diwrnod, ac yna unwaith yr wythnos am yr ychydig wythnosau nesaf.
 sent-how-check = I wirio, dewiswch <a class="govuk-link" href="/follow-up{ $query }">Gwirio am ateb i adroddiad</a> ar frig unrhyw dudalen o’r wefan hon a rhowch y cod. Gallwch hefyd ychwanegu rhagor o wybodaeth yno. Ni all yr heddlu weld y cod, ac ni all neb ddarllen eu negeseuon i chi hebddo.
 sent-code-failed = Nid oedd modd creu cod dilynol ar hyn o bryd. Mae eich adroddiad wedi’i anfon. I ychwanegu rhagor o wybodaeth, llenwch ffurflen newydd a soniwch am y cyfeirnod hwn.
+
+hide-title = Sut i guddio eich ymweliad
+hide-intro = Os ydych yn poeni y gallai rhywun ddarganfod eich bod wedi ymweld â’r wefan hon, mae pethau y gallwch eu gwneud i guddio eich ymweliad.
+hide-limits = Efallai na fydd y camau hyn yn cuddio popeth. Efallai y bydd rhywun sydd wedi gosod meddalwedd ar eich dyfais i wylio beth rydych yn ei wneud yn dal i’w weld. Os gallwch, defnyddiwch ddyfais na all y person rydych yn poeni amdano ei defnyddio, fel ffôn ffrind neu gyfrifiadur llyfrgell.
+hide-leave = Gadael yn gyflym
+hide-leave-text = Defnyddiwch y botwm <strong>Gadael y dudalen hon</strong> ar frig pob tudalen i fynd i wefan tywydd ar unwaith. Ar gyfrifiadur â bysellfwrdd gallwch hefyd bwyso’r fysell Shift 3 gwaith.
+hide-leave-form = Ar ffurflen, mae Gadael hefyd yn dileu’r atebion rydych wedi’u teipio hyd yma, fel na ellir eu gweld drwy fynd yn ôl yn y porwr. Nid yw’n tynnu’r ymweliad o hanes eich porwr.
+hide-private = Defnyddio pori preifat
+hide-private-text = Nid yw ffenestr breifat yn cadw’r tudalennau rydych yn ymweld â nhw yn eich hanes ar ôl i chi ei chau. Ei henw yw:
+hide-private-chrome = Incognito yn Google Chrome
+hide-private-safari = Pori Preifat yn Safari a Firefox
+hide-private-edge = InPrivate yn Microsoft Edge
+hide-private-samsung = Modd cyfrinachol yn Samsung Internet
+hide-private-close = Caewch bob ffenestr breifat pan fyddwch wedi gorffen.
+hide-history = Dileu hanes eich pori
+hide-history-text = Os na wnaethoch ddefnyddio ffenestr breifat, dilëwch y wefan hon o hanes eich porwr. Agorwch hanes eich porwr (yn aml yn y ddewislen o dan <strong>Hanes</strong>), dewch o hyd i’r tudalennau o’r wefan hon a’u dileu. Mae dileu rhai tudalennau yn unig yn edrych yn llai anarferol na dileu eich holl hanes.
+hide-shared = Ar ffôn, llechen neu gyfrifiadur a rennir
+hide-shared-code = Peidiwch â chadw eich cod dilynol na’ch cyfeirnod mewn nodiadau, lluniau neu negeseuon y gall y person arall eu gweld. Ysgrifennwch nhw rywle dim ond chi all ei gyrraedd.
+hide-shared-clipboard = Os gwnaethoch gopïo’r cod dilynol, copïwch rywbeth arall wedyn fel nad yw’n cael ei adael ar y clipfwrdd.
+hide-shared-tab = Caewch dab y wefan hon pan fyddwch wedi gorffen.
+hide-shared-account = Gwiriwch nad ydych wedi mewngofnodi i gyfrif y gall y person arall ei weld hefyd, fel cyfrif Google neu Apple a rennir, a allai gysoni eich hanes i ddyfeisiau eraill.

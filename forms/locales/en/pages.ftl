@@ -138,3 +138,25 @@ sent-when-check = When to check for a reply
 sent-when-check-text = The police may have a question for you within a few days. Check after 3 days, and then once a week for the next few weeks.
 sent-how-check = To check, choose <a class="govuk-link" href="/follow-up{ $query }">Check for a reply to a report</a> at the top of any page of this website and enter the code. You can also add more information there. The police cannot see the code, and nobody can read their messages to you without it.
 sent-code-failed = A follow-up code could not be made just now. Your report has been sent. To add more information, fill in a new form and mention this reference.
+
+## How to hide your visit (hide_your_visit.html)
+hide-title = How to hide your visit
+hide-intro = If you are worried someone might find out you have visited this website, there are things you can do to hide your visit.
+hide-limits = These steps may not hide everything. Someone who has set up software on your device to watch what you do may still see it. If you can, use a device the person you are worried about cannot use, such as a friend's phone or a library computer.
+hide-leave = Leave quickly
+hide-leave-text = Use the <strong>Exit this page</strong> button at the top of each page to go to a weather website straight away. On a computer with a keyboard you can also press the Shift key 3 times.
+hide-leave-form = On a form, Exit also deletes the answers you have typed so far, so they cannot be seen by going back in the browser. It does not remove the visit from your browser's history.
+hide-private = Use private browsing
+hide-private-text = A private window does not keep the pages you visit in your history once you close it. It is called:
+hide-private-chrome = Incognito in Google Chrome
+hide-private-safari = Private Browsing in Safari and Firefox
+hide-private-edge = InPrivate in Microsoft Edge
+hide-private-samsung = Secret mode in Samsung Internet
+hide-private-close = Close every private window when you have finished.
+hide-history = Delete your browsing history
+hide-history-text = If you did not use a private window, delete this website from your browser history. Open your browser's history (often in the menu under <strong>History</strong>), find the pages from this website and delete them. Deleting only some pages looks less unusual than deleting your whole history.
+hide-shared = On a shared phone, tablet or computer
+hide-shared-code = Do not save your follow-up code or reference in notes, photos or messages the other person can see. Write them somewhere only you can get to.
+hide-shared-clipboard = If you copied the follow-up code, copy something else afterwards so it is not left on the clipboard.
+hide-shared-tab = Close this website's tab when you have finished.
+hide-shared-account = Check you are not signed in to an account the other person can also see, such as a shared Google or Apple account, which may sync your history to other devices.

@@ -127,3 +127,24 @@ sent-when-check = Kiedy sprawdzać odpowiedź
 sent-when-check-text = Policja może mieć do ciebie pytanie w ciągu kilku dni. Sprawdź po 3 dniach, a potem raz w tygodniu przez kilka następnych tygodni.
 sent-how-check = Aby sprawdzić, wybierz <a class="govuk-link" href="/follow-up{ $query }">Sprawdź odpowiedź na zgłoszenie</a> u góry dowolnej strony tej witryny i wpisz kod. Możesz tam też dodać informacje. Policja nie widzi kodu i nikt nie przeczyta jej wiadomości do ciebie bez niego.
 sent-code-failed = Nie udało się teraz utworzyć kodu kontynuacji. Zgłoszenie zostało wysłane. Aby dodać informacje, wypełnij nowy formularz i podaj ten numer referencyjny.
+
+hide-title = Jak ukryć swoją wizytę
+hide-intro = Jeśli obawiasz się, że ktoś może się dowiedzieć o twojej wizycie na tej stronie, możesz ją ukryć na kilka sposobów.
+hide-limits = Te kroki mogą nie ukryć wszystkiego. Ktoś, kto zainstalował na twoim urządzeniu oprogramowanie do śledzenia, nadal może to zobaczyć. Jeśli możesz, użyj urządzenia, z którego ta osoba nie korzysta, np. telefonu znajomego lub komputera w bibliotece.
+hide-leave = Szybkie wyjście
+hide-leave-text = Użyj przycisku <strong>Opuść tę stronę</strong> u góry każdej strony, aby od razu przejść na stronę z pogodą. Na komputerze z klawiaturą możesz też trzy razy nacisnąć klawisz Shift.
+hide-leave-form = W formularzu przycisk wyjścia usuwa też wpisane dotąd odpowiedzi, więc nie da się ich zobaczyć, cofając się w przeglądarce. Nie usuwa wizyty z historii przeglądarki.
+hide-private = Użyj trybu prywatnego
+hide-private-text = Okno prywatne po zamknięciu nie zostawia odwiedzonych stron w historii. Nazywa się:
+hide-private-chrome = Incognito w Google Chrome
+hide-private-safari = Przeglądanie prywatne w Safari i Firefox
+hide-private-edge = InPrivate w Microsoft Edge
+hide-private-samsung = Tryb tajny w Samsung Internet
+hide-private-close = Po zakończeniu zamknij wszystkie okna prywatne.
+hide-history = Usuń historię przeglądania
+hide-history-text = Jeśli nie używano okna prywatnego, usuń tę stronę z historii przeglądarki. Otwórz historię (często w menu <strong>Historia</strong>), znajdź strony tej witryny i usuń je. Usunięcie tylko kilku stron wygląda mniej podejrzanie niż usunięcie całej historii.
+hide-shared = Na wspólnym telefonie, tablecie lub komputerze
+hide-shared-code = Nie zapisuj kodu kontynuacji ani numeru referencyjnego w notatkach, zdjęciach lub wiadomościach, które widzi druga osoba. Zapisz je tam, gdzie tylko ty masz dostęp.
+hide-shared-clipboard = Jeśli skopiowano kod kontynuacji, skopiuj potem coś innego, aby nie został w schowku.
+hide-shared-tab = Po zakończeniu zamknij kartę tej strony.
+hide-shared-account = Sprawdź, czy nie jesteś zalogowany(-a) na konto, które widzi też druga osoba, np. wspólne konto Google lub Apple, które może synchronizować historię z innymi urządzeniami.

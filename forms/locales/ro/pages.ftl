@@ -127,3 +127,24 @@ sent-when-check = Când să verificați dacă ați primit un răspuns
 sent-when-check-text = Poliția ar putea avea o întrebare pentru dumneavoastră în câteva zile. Verificați după 3 zile, apoi o dată pe săptămână în următoarele câteva săptămâni.
 sent-how-check = Pentru a verifica, alegeți <a class="govuk-link" href="/follow-up{ $query }">Verificați dacă ați primit un răspuns la o sesizare</a> în partea de sus a oricărei pagini a acestui site și introduceți codul. Tot acolo puteți adăuga informații. Poliția nu poate vedea codul și nimeni nu le poate citi mesajele către dumneavoastră fără el.
 sent-code-failed = Un cod de urmărire nu a putut fi creat acum. Sesizarea a fost trimisă. Pentru a adăuga informații, completați un formular nou și menționați această referință.
+
+hide-title = Cum să vă ascundeți vizita
+hide-intro = Dacă vă temeți că cineva ar putea afla că ați vizitat acest site, puteți face câteva lucruri pentru a vă ascunde vizita.
+hide-limits = Acești pași s-ar putea să nu ascundă totul. Cineva care a instalat pe dispozitivul dumneavoastră un program care urmărește ce faceți ar putea vedea în continuare. Dacă puteți, folosiți un dispozitiv pe care persoana de care vă temeți nu îl poate folosi, de exemplu telefonul unui prieten sau un calculator de la bibliotecă.
+hide-leave = Ieșiți rapid
+hide-leave-text = Folosiți butonul <strong>Părăsiți această pagină</strong> din partea de sus a fiecărei pagini pentru a ajunge imediat pe un site meteo. Pe un calculator cu tastatură puteți apăsa și tasta Shift de 3 ori.
+hide-leave-form = Într-un formular, butonul de ieșire șterge și răspunsurile scrise până atunci, ca să nu poată fi văzute revenind în browser. Nu șterge vizita din istoricul browserului.
+hide-private = Folosiți navigarea privată
+hide-private-text = O fereastră privată nu păstrează în istoric paginile vizitate după ce o închideți. Se numește:
+hide-private-chrome = Incognito în Google Chrome
+hide-private-safari = Navigare privată în Safari și Firefox
+hide-private-edge = InPrivate în Microsoft Edge
+hide-private-samsung = Modul secret în Samsung Internet
+hide-private-close = Închideți toate ferestrele private când ați terminat.
+hide-history = Ștergeți istoricul de navigare
+hide-history-text = Dacă nu ați folosit o fereastră privată, ștergeți acest site din istoricul browserului. Deschideți istoricul (adesea în meniu, la <strong>Istoric</strong>), găsiți paginile acestui site și ștergeți-le. Ștergerea doar a unor pagini pare mai puțin neobișnuită decât ștergerea întregului istoric.
+hide-shared = Pe un telefon, o tabletă sau un calculator folosit în comun
+hide-shared-code = Nu salvați codul de urmărire sau numărul de referință în notițe, fotografii sau mesaje pe care le poate vedea cealaltă persoană. Scrieți-le undeva unde doar dumneavoastră aveți acces.
+hide-shared-clipboard = Dacă ați copiat codul de urmărire, copiați apoi altceva, ca să nu rămână în clipboard.
+hide-shared-tab = Închideți fila acestui site când ați terminat.
+hide-shared-account = Verificați că nu sunteți conectat(ă) la un cont pe care îl vede și cealaltă persoană, de exemplu un cont Google sau Apple comun, care vă poate sincroniza istoricul pe alte dispozitive.
