@@ -107,6 +107,46 @@ fn translate(
     })
 }
 
+/// `t`, `t_html`, `| translated` and `| isolate`: the templates' words in the page's language.
+fn add_language_functions(env: &mut Environment<'static>, catalog: &Arc<Catalog>) {
+    let c = Arc::clone(catalog);
+    env.add_function(
+        "t",
+        move |state: &State, id: String, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+            translate(&c, state, &id, &fluent_args(&kwargs)?)
+        },
+    );
+    // For the few messages that carry their own markup (a link, a bold number): the
+    // message is trusted (it ships with the forms), its arguments are escaped.
+    let c = Arc::clone(catalog);
+    env.add_function(
+        "t_html",
+        move |state: &State, id: String, kwargs: Kwargs| -> Result<Value, minijinja::Error> {
+            let args: Vec<(String, String)> = fluent_args(&kwargs)?
+                .into_iter()
+                .map(|(k, v)| (k, escape_html(&v)))
+                .collect();
+            Ok(Value::from_safe_string(translate(&c, state, &id, &args)?))
+        },
+    );
+    // Words the code wrote in English (a route's page title, a notice kept in a draft).
+    let c = Arc::clone(catalog);
+    env.add_filter("translated", move |state: &State, text: String| -> String {
+        c.translate_english(state_lang(state), &text)
+    });
+    // A code, a number or a reference inside right-to-left text keeps its own direction
+    // (and does not reorder the words around it): isolated where the page is RTL, as it is
+    // elsewhere, so left-to-right pages stay as they were.
+    env.add_filter("isolate", |state: &State, value: Value| -> Value {
+        let text = value.to_string();
+        if state_lang(state).rtl() {
+            Value::from_safe_string(format!("<bdi>{}</bdi>", escape_html(&text)))
+        } else {
+            Value::from(text)
+        }
+    });
+}
+
 impl Pages {
     /// Loads every `*.html` in `dir`, and the strings in the `locales` folder beside it. A
     /// template that does not compile, or a strings file that does not parse, stops start-up.
@@ -117,26 +157,7 @@ impl Pages {
             message: e.message,
         })?);
         let mut env = Environment::new();
-        let c = Arc::clone(&catalog);
-        env.add_function(
-            "t",
-            move |state: &State, id: String, kwargs: Kwargs| -> Result<String, minijinja::Error> {
-                translate(&c, state, &id, &fluent_args(&kwargs)?)
-            },
-        );
-        // For the few messages that carry their own markup (a link, a bold number): the
-        // message is trusted (it ships with the forms), its arguments are escaped.
-        let c = Arc::clone(&catalog);
-        env.add_function(
-            "t_html",
-            move |state: &State, id: String, kwargs: Kwargs| -> Result<Value, minijinja::Error> {
-                let args: Vec<(String, String)> = fluent_args(&kwargs)?
-                    .into_iter()
-                    .map(|(k, v)| (k, escape_html(&v)))
-                    .collect();
-                Ok(Value::from_safe_string(translate(&c, state, &id, &args)?))
-            },
-        );
+        add_language_functions(&mut env, &catalog);
         // Until `with_asset_urls`, a plain name (what `check-config` needs to render nothing).
         env.add_function("static_url", |name: String| {
             url_value(format!("/static/{name}"))
@@ -175,21 +196,6 @@ impl Pages {
                 });
             }
         }
-        let c = Arc::clone(&catalog);
-        env.add_filter("translated", move |state: &State, text: String| -> String {
-            c.translate_english(state_lang(state), &text)
-        });
-        // A code, a number or a reference inside right-to-left text keeps its own direction
-        // (and does not reorder the words around it): isolated where the page is RTL, as it is
-        // elsewhere, so left-to-right pages stay as they were.
-        env.add_filter("isolate", |state: &State, value: Value| -> Value {
-            let text = value.to_string();
-            if state_lang(state).rtl() {
-                Value::from_safe_string(format!("<bdi>{}</bdi>", escape_html(&text)))
-            } else {
-                Value::from(text)
-            }
-        });
         let languages = catalog.languages();
         Ok(Pages {
             env,
