@@ -191,7 +191,12 @@ async fn a_polish_danger_sent_through_the_polish_form_is_urgent_and_the_officer_
     let all = as_form_fields(&answers);
     let mut page = app.get("/forms/community?lang=pl").await;
     let mut asked = false;
+    let mut counted = false;
     for _ in 0..20 {
+        // GOV.UK Frontend's character count counts down in Polish too.
+        counted |= page
+            .body
+            .contains("data-i18n.characters-under-limit.other=\"Pozostało znaków: %{count}\"");
         if page.body.contains("value=\"submit\"") {
             break;
         }

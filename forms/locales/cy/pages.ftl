@@ -152,3 +152,9 @@ hide-shared-code = Peidiwch â chadw eich cod dilynol na’ch cyfeirnod mewn nod
 hide-shared-clipboard = Os gwnaethoch gopïo’r cod dilynol, copïwch rywbeth arall wedyn fel nad yw’n cael ei adael ar y clipfwrdd.
 hide-shared-tab = Caewch dab y wefan hon pan fyddwch wedi gorffen.
 hide-shared-account = Gwiriwch nad ydych wedi mewngofnodi i gyfrif y gall y person arall ei weld hefyd, fel cyfrif Google neu Apple a rennir, a allai gysoni eich hanes i ddyfeisiau eraill.
+
+cc-under-one = Mae gennych { $count } nod ar ôl
+cc-under-other = Mae gennych { $count } nod ar ôl
+cc-at-limit = Mae gennych 0 nod ar ôl
+cc-over-one = Mae gennych { $count } nod yn ormod
+cc-over-other = Mae gennych { $count } nod yn ormod

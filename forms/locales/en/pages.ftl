@@ -160,3 +160,10 @@ hide-shared-code = Do not save your follow-up code or reference in notes, photos
 hide-shared-clipboard = If you copied the follow-up code, copy something else afterwards so it is not left on the clipboard.
 hide-shared-tab = Close this website's tab when you have finished.
 hide-shared-account = Check you are not signed in to an account the other person can also see, such as a shared Google or Apple account, which may sync your history to other devices.
+
+## The character count as GOV.UK Frontend's script counts down ({ $count } is its placeholder)
+cc-under-one = You have { $count } character remaining
+cc-under-other = You have { $count } characters remaining
+cc-at-limit = You have 0 characters remaining
+cc-over-one = You have { $count } character too many
+cc-over-other = You have { $count } characters too many

@@ -148,3 +148,9 @@ hide-shared-code = Nie zapisuj kodu kontynuacji ani numeru referencyjnego w nota
 hide-shared-clipboard = Jeśli skopiowano kod kontynuacji, skopiuj potem coś innego, aby nie został w schowku.
 hide-shared-tab = Po zakończeniu zamknij kartę tej strony.
 hide-shared-account = Sprawdź, czy nie jesteś zalogowany(-a) na konto, które widzi też druga osoba, np. wspólne konto Google lub Apple, które może synchronizować historię z innymi urządzeniami.
+
+cc-under-one = Pozostał { $count } znak
+cc-under-other = Pozostało znaków: { $count }
+cc-at-limit = Nie pozostał żaden znak
+cc-over-one = O { $count } znak za dużo
+cc-over-other = Za dużo znaków: { $count }

@@ -148,3 +148,9 @@ hide-shared-code = Nu salvați codul de urmărire sau numărul de referință î
 hide-shared-clipboard = Dacă ați copiat codul de urmărire, copiați apoi altceva, ca să nu rămână în clipboard.
 hide-shared-tab = Închideți fila acestui site când ați terminat.
 hide-shared-account = Verificați că nu sunteți conectat(ă) la un cont pe care îl vede și cealaltă persoană, de exemplu un cont Google sau Apple comun, care vă poate sincroniza istoricul pe alte dispozitive.
+
+cc-under-one = Mai aveți { $count } caracter
+cc-under-other = Mai aveți { $count } caractere
+cc-at-limit = Mai aveți 0 caractere
+cc-over-one = Aveți { $count } caracter în plus
+cc-over-other = Aveți { $count } caractere în plus
