@@ -219,6 +219,19 @@ async fn a_polish_danger_sent_through_the_polish_form_is_urgent_and_the_officer_
         asked,
         "the Polish words were read and asked about in Polish"
     );
+    assert!(counted, "the character count's words are Polish");
+    // Check your answers, in Polish: the form's own words from its Polish strings.
+    assert!(
+        page.body.contains("Sprawdź odpowiedzi przed wysłaniem"),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("Dużo osób przychodzi do domu i z niego wychodzi"));
+    assert!(page
+        .body
+        .contains("<h2 class=\"govuk-summary-card__title\">Gdzie to się stało</h2>"));
     let done = press(&app, "community", &page.body, &[], "submit").await;
     assert!(done.body.contains("Informacje wysłane"), "{}", done.body);
     let reference = extract_reference(&done.body).expect("reference");
