@@ -31,6 +31,9 @@ pub struct Settings {
     /// The officer's workflow: how soon urgent reports should be triaged.
     #[serde(default)]
     pub workflow: WorkflowSettings,
+    /// The public pages: the languages they are offered in.
+    #[serde(default)]
+    pub public: PublicSettings,
     #[serde(default)]
     pub routes: Vec<RouteSettings>,
     /// The program `serve` runs as `scan-pdf` to analyse each PDF sent: this executable when
@@ -52,6 +55,24 @@ impl Default for WorkflowSettings {
     fn default() -> Self {
         WorkflowSettings {
             triage_within_minutes: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicSettings {
+    /// The languages the public pages are offered in (codes of `forms/locales/`). English is
+    /// always offered. By default English alone: the shipped translations are drafts that a
+    /// native speaker has not reviewed, and an operator enables each one knowingly (for a
+    /// public body in Wales, Welsh, once reviewed).
+    pub languages: Vec<crate::i18n::Lang>,
+}
+
+impl Default for PublicSettings {
+    fn default() -> Self {
+        PublicSettings {
+            languages: vec![crate::i18n::Lang::En],
         }
     }
 }
@@ -474,6 +495,7 @@ impl Default for Settings {
             },
             attachments: crate::attachments::AttachmentLimits::default(),
             workflow: WorkflowSettings::default(),
+            public: PublicSettings::default(),
             routes: Vec::new(),
             pdf_scanner: None,
         }
@@ -795,9 +817,58 @@ impl Settings {
         out
     }
 
+    /// An enabled language that no native speaker has reviewed, or that lacks strings (shown in
+    /// English instead). A catalog that does not load is a problem `check-config` lists already.
+    fn language_warnings(&self) -> Vec<String> {
+        let enabled: Vec<_> = self
+            .public
+            .languages
+            .iter()
+            .filter(|l| **l != crate::i18n::Lang::En)
+            .collect();
+        if enabled.is_empty() {
+            return Vec::new();
+        }
+        let Ok(catalog) = crate::i18n::Catalog::load(&self.forms.dir.join("locales")) else {
+            return Vec::new();
+        };
+        // Every form's strings too: a form's English is its TOML, not a strings file.
+        let form_ids: Vec<String> = crate::forms::FormRegistry::load_dir(&self.forms.dir)
+            .map(|forms| {
+                forms
+                    .iter()
+                    .flat_map(|f| crate::i18n::form_text::form_ids(f))
+                    .map(|(id, _)| id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut w = Vec::new();
+        for lang in enabled {
+            let name = format!("{} ({})", lang.english_name(), lang.code());
+            let Some(info) = catalog.info(*lang) else {
+                w.push(format!(
+                    "public.languages: {name} has no strings in {}; its pages are shown in English",
+                    self.forms.dir.join("locales").display()
+                ));
+                continue;
+            };
+            if !info.reviewed() {
+                w.push(format!("public.languages: {name} is not reviewed by a native speaker ({}; translated by {}): people may read guidance about danger in words nobody has checked", info.review, info.translator));
+            }
+            let missing = catalog.missing(*lang).len()
+                + form_ids.iter().filter(|id| !catalog.has(*lang, id)).count();
+            if missing > 0 {
+                w.push(format!(
+                    "public.languages: {name} lacks {missing} strings, shown in English"
+                ));
+            }
+        }
+        w
+    }
+
     /// Conditions that are allowed but that an operator must hear about at every start.
     pub fn warnings(&self) -> Vec<String> {
-        let mut w = Vec::new();
+        let mut w = self.language_warnings();
         if self.server.dangerous_plain_http {
             w.push("server.dangerous_plain_http is on: serving plain HTTP; only safe behind a TLS-terminating proxy on this host".into());
         }
@@ -890,6 +961,49 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_enabled_language_that_is_unreviewed_or_lacks_strings_is_warned_about() {
+        use crate::i18n::Lang;
+        let mut s = Settings::default();
+        s.forms.dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("forms");
+        let about = |w: &[String], what: &str| w.iter().filter(|l| l.contains(what)).count();
+        assert_eq!(
+            about(&s.warnings(), "public.languages"),
+            0,
+            "English alone: nothing to say"
+        );
+        s.public.languages = vec![Lang::En, Lang::Pl, Lang::Ar];
+        let w = s.warnings();
+        assert_eq!(
+            about(
+                &w,
+                "public.languages: Polish (pl) is not reviewed by a native speaker"
+            ),
+            1,
+            "{w:?}"
+        );
+        assert_eq!(
+            about(&w, "public.languages: Arabic (ar) is not reviewed"),
+            1,
+            "{w:?}"
+        );
+        // The shipped translations lack the professional form: its strings show in English.
+        assert_eq!(about(&w, "strings, shown in English"), 2, "{w:?}");
+        // A folder without the language: every page in English, and the operator told.
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir_all(dir.path().join("locales/en")).expect("en");
+        for f in ["language.toml", "pages.ftl"] {
+            std::fs::copy(
+                s.forms.dir.join("locales/en").join(f),
+                dir.path().join("locales/en").join(f),
+            )
+            .expect("copy");
+        }
+        s.forms.dir = dir.path().to_path_buf();
+        let w = s.warnings();
+        assert_eq!(about(&w, "has no strings in"), 2, "{w:?}");
+    }
 
     #[test]
     fn the_shipped_configuration_is_valid_and_warns_about_example_keys() {

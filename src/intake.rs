@@ -637,6 +637,7 @@ fn seal_addendum(
                 submitted_via: None,
                 attachments: &[],
                 follow_up_of: Some(original),
+                page_language: None,
             };
             let mut envelope = sealed_envelope(d, &doc, signer, Vec::new())?;
             // The email names the report it adds to, and threads under it in the inbox: a
@@ -764,6 +765,7 @@ pub fn seal_all(
                 submitted_via: if d.view == View::Notice { None } else { agency },
                 attachments: if full { facts } else { &[] },
                 follow_up_of: None,
+                page_language: validated.page_language,
             };
             let attachments = match files.per_decision.get(i) {
                 Some(sealed) if full => sealed.clone(),

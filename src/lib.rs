@@ -24,6 +24,7 @@ pub mod follow_up;
 pub mod forms;
 pub mod housekeeping;
 pub mod http;
+pub mod i18n;
 pub mod intake;
 pub mod keyfile;
 pub mod keys;

@@ -37,6 +37,8 @@ pub struct Document<'a> {
     pub attachments: &'a [crate::attachments::Facts],
     /// For what a submitter added on /follow-up: the reference of the report it adds to.
     pub follow_up_of: Option<&'a Reference>,
+    /// The language of the form's pages, for a report sent through them; the full view only.
+    pub page_language: Option<crate::i18n::Lang>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +102,13 @@ pub fn canonical_json(
         if !doc.languages.is_empty() {
             let languages = serde_json::to_value(doc.languages).map_err(|_| SealError::Encrypt)?;
             document.insert("languages".into(), languages);
+        }
+        // What the submitter read: their words may be in a language the form was not.
+        if let Some(lang) = doc.page_language {
+            document.insert(
+                "page_language".into(),
+                json!({"code": lang.code(), "name": lang.english_name()}),
+            );
         }
         // Signed with the rest, so `open` can tell each sealed file is the one sent (by its
         // SHA-256) whatever it is called on the officer's machine.
@@ -221,6 +230,7 @@ mod tests {
             submitted_via: None,
             attachments: &[],
             follow_up_of: None,
+            page_language: None,
         };
         let plain = canonical_json(&doc, r, View::Full, &SigningKey::generate()).expect("json");
         encrypt(&plain, r).expect("sealed")
@@ -301,6 +311,7 @@ mod tests {
             submitted_via: None,
             attachments: &[],
             follow_up_of: None,
+            page_language: None,
         };
         let key = SigningKey::generate();
         let plain = canonical_json(&doc, &r, View::Full, &key).expect("json");
@@ -320,7 +331,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_full_view_names_the_languages_written() {
+    fn only_the_full_view_names_the_languages_written_and_the_page_language() {
         let r = route(&[&Identity::generate()]);
         let reference = Reference::random();
         let answers = Map::new();
@@ -345,6 +356,7 @@ mod tests {
             submitted_via: None,
             attachments: &[],
             follow_up_of: None,
+            page_language: Some(crate::i18n::Lang::Pl),
         };
         let key = SigningKey::generate();
         let read = |view| -> Value {
@@ -357,5 +369,11 @@ mod tests {
         );
         assert!(read(View::Restricted).get("languages").is_none());
         assert!(read(View::Notice).get("languages").is_none());
+        assert_eq!(
+            read(View::Full)["page_language"],
+            json!({"code": "pl", "name": "Polish"})
+        );
+        assert!(read(View::Restricted).get("page_language").is_none());
+        assert!(read(View::Notice).get("page_language").is_none());
     }
 }

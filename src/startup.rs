@@ -91,7 +91,8 @@ impl Application {
             Assets::load(&settings.forms.dir.join("static")).context("loading static files")?;
         let pages = Pages::load(&settings.forms.dir.join("templates"))
             .context("loading page templates")?
-            .with_asset_urls(assets.urls());
+            .with_asset_urls(assets.urls())
+            .with_languages(&settings.public.languages);
         let routes = Arc::new(Routes::from_settings(&settings.routes)?);
         let signer = Arc::new(
             SigningKey::load(&settings.server.signing_key).context("loading server.signing_key")?,
@@ -246,6 +247,8 @@ impl Application {
                 .wrap(middleware::from_fn(crate::http::rate_limit::limit))
                 .wrap(middleware::from_fn(logging::log_request))
                 .wrap(headers::security_headers(!plain))
+                // Outermost of all: every page, a 429's included, in the request's language.
+                .wrap(middleware::from_fn(crate::http::language::page_language))
                 .configure(routes::configure)
                 .default_service(web::to(routes::home::not_found))
         })

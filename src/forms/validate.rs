@@ -31,6 +31,9 @@ pub struct Note {
 pub struct Validated {
     pub answers: Map<String, Value>,
     pub notes: Vec<Note>,
+    /// The language of the pages the answers were given on (the HTML journey sets it; the API
+    /// does not), so the officer knows what the submitter read.
+    pub page_language: Option<crate::i18n::Lang>,
 }
 
 // Answers are submission content: a derived Debug would print them into any log that formats
@@ -112,6 +115,7 @@ pub fn validate(spec: &FormSpec, input: &Value, today: Date) -> Result<Validated
         Ok(Validated {
             answers,
             notes: ctx.notes,
+            page_language: None,
         })
     } else {
         // Present problems in the order of the form, as the error summary lists them.

@@ -183,6 +183,10 @@ pub struct Draft {
     pub file_error: Option<String>,
     /// After sending: what the confirmation page shows. The answers are gone by then.
     pub sent: Option<Sent>,
+    /// The language chosen for this journey (`?lang=` on one of its pages), which every later
+    /// page of it is shown in. Kept here, not in a cookie of its own, so it ends with the draft.
+    #[serde(default)]
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 /// The confirmation page's content, kept so a refresh shows it again (and Exit removes it).

@@ -7,6 +7,7 @@ pub mod draft;
 pub mod error;
 pub mod forwarded;
 pub mod headers;
+pub mod language;
 pub mod logging;
 pub mod multipart;
 pub mod pages;

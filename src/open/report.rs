@@ -196,7 +196,16 @@ fn reasons(doc: &Document<'_>) -> Vec<Reason> {
 /// "Polish (pl), in: What happened; read by the Polish triage rules", or, for a language no
 /// rules read, that the words need translating.
 fn written_in(doc: &Document<'_>) -> Vec<String> {
-    doc.raw
+    // The language of the form's pages, when it was not English: "… (form in Polish)", and
+    // "English (form in Polish)" when the words are English but the pages were not.
+    let form_in = doc
+        .raw
+        .get("page_language")
+        .and_then(|p| p.get("name"))
+        .and_then(Value::as_str)
+        .filter(|name| *name != "English");
+    let mut lines: Vec<String> = doc
+        .raw
         .get("languages")
         .and_then(Value::as_array)
         .into_iter()
@@ -217,7 +226,16 @@ fn written_in(doc: &Document<'_>) -> Vec<String> {
             };
             Some(format!("{name} ({code}), in: {place}; {read}"))
         })
-        .collect()
+        .collect();
+    if let Some(form) = form_in {
+        if lines.is_empty() {
+            lines.push("English".to_string());
+        }
+        for line in &mut lines {
+            line.push_str(&format!(" (form in {form})"));
+        }
+    }
+    lines
 }
 
 /// The summary line if the form has one, else the first sentence of the account (for an

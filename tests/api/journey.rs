@@ -20,7 +20,7 @@ fn unescape(s: &str) -> String {
 }
 
 /// Every `<input type="hidden" name=… value=…>` on a page, as a browser would post it.
-fn hidden_inputs(body: &str) -> Vec<(String, String)> {
+pub(crate) fn hidden_inputs(body: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = body;
     while let Some(i) = rest.find("<input type=\"hidden\" name=\"") {
@@ -40,7 +40,7 @@ fn hidden_inputs(body: &str) -> Vec<(String, String)> {
 }
 
 /// Answers whose controls are on this page (not hidden), from the full answer set.
-fn visible_answers(body: &str, all: &[(String, String)]) -> Vec<(String, String)> {
+pub(crate) fn visible_answers(body: &str, all: &[(String, String)]) -> Vec<(String, String)> {
     all.iter()
         .filter(|(name, _)| {
             let tag = format!("name=\"{name}\"");
@@ -62,7 +62,7 @@ pub(crate) fn form_action(page: &str) -> String {
     unescape(&rest[..rest.find('"').expect("action ends")])
 }
 
-async fn press(
+pub(crate) async fn press(
     app: &TestApp,
     _form: &str,
     page: &str,

@@ -22,6 +22,7 @@ mod hardening;
 mod helpers;
 mod imap_mailbox;
 mod journey;
+mod languages;
 mod map;
 mod officer;
 mod officer_actions;

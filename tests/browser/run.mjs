@@ -5,7 +5,9 @@
 //     screenshot at 1024 px and at 320 px, and no horizontal scrolling at 320 px;
 //   * a keyboard-only journey through the community form (page.keyboard only);
 //   * both forms with JavaScript switched off (ordinary fill/check/click);
-//   * Enter in a text box moves the form on (the default button is not Back or Add another).
+//   * Enter in a text box moves the form on (the default button is not Back or Add another);
+//   * every public page in Welsh and Arabic: the same audit, lang and dir, and on right-to-left
+//     pages the back link and the error summary on the right.
 //
 // Everything that depends on the templates and the form flow is data in the first part of this
 // file: selectors, answers, pages and the step functions that reach each state. The journeys
@@ -1407,6 +1409,110 @@ async function auditPages(browser) {
   }
 }
 
+// Every public page in Welsh and in Arabic (right to left), chosen with ?lang= and then kept by
+// the journey's draft: the same audit as above (axe, 320 px), plus lang and dir on the page, and
+// on right-to-left pages the back link and the error summary's heading on the right.
+const LANGUAGE_PAGES = [
+  { name: 'home', state: 'normal', step: (p, l) => open(p, `/?lang=${l}`) },
+  { name: 'accessibility', state: 'normal', step: (p, l) => open(p, `/accessibility?lang=${l}`) },
+  { name: 'privacy', state: 'normal', step: (p, l) => open(p, `/privacy?lang=${l}`) },
+  { name: 'hide-your-visit', state: 'normal', step: (p, l) => open(p, `/hide-your-visit?lang=${l}`) },
+  { name: 'not-found', state: 'normal', step: (p, l) => open(p, `/no-such-page?lang=${l}`, 404) },
+  { name: 'follow-up', state: 'normal', step: (p, l) => open(p, `/follow-up?lang=${l}`) },
+  ...['community', 'professional'].flatMap((form) => [
+    { name: `${form}-start`, state: 'normal', step: (p, l) => open(p, `/forms/${form}?lang=${l}`) },
+    {
+      name: `${form}-start`,
+      state: 'error',
+      rtlError: true,
+      step: async (p, l) => {
+        await open(p, `/forms/${form}?lang=${l}`);
+        await pressForward(p, 'mouse');
+        await expectKind(p, 'errors');
+      },
+    },
+    {
+      name: `${form}-after-gate`,
+      state: 'normal',
+      rtlBack: true,
+      step: async (p, l) => {
+        await open(p, `/forms/${form}?lang=${l}`);
+        await fillPresent(p, ANSWERS[form], 'mouse');
+        await pressForward(p, 'mouse');
+        await expectKind(p, 'form');
+      },
+    },
+  ]),
+];
+
+// Where an element's own text sits, against the main column: right-to-left text starts at
+// the right edge.
+async function textEdges(page, selector) {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    const main = document.querySelector('main .govuk-grid-row') || document.querySelector('main');
+    if (!el || !main) return null;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const text = range.getBoundingClientRect();
+    const box = main.getBoundingClientRect();
+    return { left: text.left - box.left, right: box.right - text.right, width: box.width };
+  }, selector);
+}
+
+async function checkLanguage(page, lang, entry) {
+  const { htmlLang, dir } = await page.evaluate(() => ({
+    htmlLang: document.documentElement.lang,
+    dir: document.documentElement.dir,
+  }));
+  const wantDir = ['ar', 'ur'].includes(lang) ? 'rtl' : 'ltr';
+  if (htmlLang !== lang || dir !== wantDir) throw new Error(`lang="${htmlLang}" dir="${dir}", expected ${lang} and ${wantDir}`);
+  if (wantDir !== 'rtl') return;
+  for (const [flag, selector, what] of [
+    ['rtlBack', '.govuk-back-link', 'the back link'],
+    ['rtlError', '.govuk-error-summary__title', "the error summary's heading"],
+  ]) {
+    if (!entry[flag]) continue;
+    await page.setViewportSize(DESKTOP);
+    const e = await textEdges(page, selector);
+    if (!e) throw new Error(`no ${what}`);
+    if (!(e.right < e.left)) throw new Error(`${what} is not on the right: ${JSON.stringify(e)}`);
+  }
+}
+
+async function auditLanguages(browser) {
+  for (const lang of ['cy', 'ar']) {
+    const context = await newContext(browser, { bypassCSP: true });
+    try {
+      for (const entry of LANGUAGE_PAGES) {
+        const page = await context.newPage();
+        const t = lastStatusTracker(page);
+        const name = `${entry.name} [${lang}]`;
+        try {
+          await entry.step(page, lang);
+          await checkLanguage(page, lang, entry);
+          const row = await auditHere(page, { name, state: entry.state, path: `?lang=${lang}`, status: t.status });
+          // The start page in each language, for the book (docs/src/languages.md).
+          if (entry.name === 'home') {
+            await page.setViewportSize({ width: 800, height: 700 });
+            await page.screenshot({ path: path.join(SHOTS, `start-${lang}.png`) });
+            row.shots.push(`start-${lang}.png`);
+            await page.setViewportSize(DESKTOP);
+          }
+        } catch (e) {
+          const message = e.message.split('\n')[0];
+          rows.push({ n: '–', name, state: entry.state, path: `?lang=${lang}`, status: t.status, error: message, violations: [], shots: [] });
+          failures.push(`${name} (${entry.state}): ${message}`);
+        } finally {
+          await page.close();
+        }
+      }
+    } finally {
+      await context.close();
+    }
+  }
+}
+
 async function runJourneys(browser) {
   for (const j of JOURNEYS) {
     const context = await newContext(browser, { javaScriptEnabled: j.javaScript });
@@ -1583,6 +1689,7 @@ async function main() {
   });
   try {
     await auditPages(browser);
+    await auditLanguages(browser);
     await runJourneys(browser);
     await weakSignal(browser);
     if (MAP_DIR) await runMapChecks(browser, { mapDir: MAP_DIR, shots: SHOTS, runAxe, desktop: DESKTOP, failures, results: mapChecks });

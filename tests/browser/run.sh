@@ -85,6 +85,9 @@ file_dir = "$work/mail"
 max_attachment_bytes = 1
 [delivery]
 poll_interval_secs = 1
+[public]
+# Every shipped language, so the suite checks each public page in Welsh and Arabic too.
+languages = ["en", "cy", "pl", "ro", "ur", "ar"]
 [routing]
 triage_rules = "$repo/config/triage.toml"
 localities = "$repo/config/localities.toml"

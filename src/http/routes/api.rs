@@ -203,8 +203,8 @@ pub async fn submit(
         _ => return Err(ApiError::UnsupportedMediaType),
     };
     let (spec, answers, wants_code) = parse_submission_with_options(&state.forms, &body)?;
-    let validated =
-        validate(&spec, &answers, crate::ukdate::uk_today()).map_err(ApiError::Invalid)?;
+    let validated = validate(&spec, &answers, crate::ukdate::uk_today())
+        .map_err(|errors| ApiError::Invalid(super::form::localised(&state, &spec, errors)))?;
     let files = state
         .cleaner
         .clean_all(uploads, takes_pdf(&spec))

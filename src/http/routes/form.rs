@@ -7,8 +7,9 @@ use crate::forms::html::{answers_of, blank_slots, page_errors, section_of, PageE
 use crate::forms::journey::JourneyStep;
 use crate::forms::review::review;
 use crate::forms::{describe, fields, validate, FieldError, FormSpec};
-use crate::http::draft::{self, Draft};
+use crate::http::draft::{self, Draft, DraftKey};
 use crate::http::AppState;
+use crate::i18n::{form_text, page};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
@@ -91,8 +92,15 @@ pub async fn show(
         return not_found(&state);
     };
     let draft = match draft::load(&state, &req, &spec.id).await {
-        Ok(d) => d.map(|(_, d)| d).filter(|d| d.sent.is_none()),
+        Ok(d) => d.filter(|(_, d)| d.sent.is_none()),
         Err(e) => return draft_unavailable(&state, e),
+    };
+    let draft = match draft {
+        Some((key, mut d)) => match journey_language(&state, &spec.id, &key, &mut d).await {
+            Ok(()) => Some(d),
+            Err(e) => return draft_unavailable(&state, e),
+        },
+        None => None,
     };
     section_page(&state, spec, 0, draft)
 }
@@ -125,13 +133,16 @@ async fn show_step(state: &AppState, req: &HttpRequest, id: &str, step: &str) ->
         return not_found(state);
     };
     let draft = match draft::load(state, req, &spec.id).await {
-        Ok(d) => d.map(|(_, d)| d),
+        Ok(d) => d,
         Err(e) => return draft_unavailable(state, e),
     };
-    let Some(draft) = draft else {
+    let Some((key, mut draft)) = draft else {
         // Nothing to show but the start: a page from before Exit, or from a draft gone idle.
         return to_start(spec);
     };
+    if let Err(e) = journey_language(state, &spec.id, &key, &mut draft).await {
+        return draft_unavailable(state, e);
+    }
     if draft.sent.is_some() && step != JourneyStep::Sent {
         return see_other(spec, JourneyStep::Sent, None);
     }
@@ -142,6 +153,73 @@ async fn show_step(state: &AppState, req: &HttpRequest, id: &str, step: &str) ->
         JourneyStep::Check => check_page(state, spec, &draft),
         JourneyStep::Sent => confirmation(state, spec, &draft),
     }
+}
+
+/// The journey's language: one chosen on this page (`?lang=`) is kept in the draft for the pages
+/// after it; without one, the draft's earlier choice is this page's language.
+async fn journey_language(
+    state: &AppState,
+    form: &str,
+    key: &DraftKey,
+    draft: &mut Draft,
+) -> Result<(), crate::spool::SpoolError> {
+    let here = page::current();
+    if here.chosen {
+        if draft.lang != Some(here.lang) {
+            draft.lang = Some(here.lang);
+            draft::save(state, key, form, draft).await?;
+        }
+    } else {
+        follow_draft_language(state, draft);
+    }
+    Ok(())
+}
+
+/// Shows this page in the language the journey chose, if it is still offered.
+pub(super) fn follow_draft_language(state: &AppState, draft: &Draft) {
+    if let Some(lang) = draft.lang.filter(|l| state.pages.languages().contains(l)) {
+        page::choose(lang);
+    }
+}
+
+/// The form's description, in the page's language.
+pub(super) fn described(state: &AppState, spec: &FormSpec) -> Value {
+    let mut d = describe::describe(spec);
+    form_text::localise(
+        state.pages.catalog(),
+        page::current().lang,
+        &spec.id,
+        &mut d,
+    );
+    d
+}
+
+/// The form's id, title and audience, in the page's language.
+pub(super) fn summary(state: &AppState, spec: &FormSpec) -> Value {
+    let mut d = describe::summary(spec);
+    form_text::localise(
+        state.pages.catalog(),
+        page::current().lang,
+        &spec.id,
+        &mut d,
+    );
+    d
+}
+
+/// Validation messages in the page's language (the validator's English where it lacks them);
+/// the API's too, in the language its `Accept-Language` asks for. Codes and fields stay.
+pub(crate) fn localised(
+    state: &AppState,
+    spec: &FormSpec,
+    mut errors: Vec<FieldError>,
+) -> Vec<FieldError> {
+    let lang = page::current().lang;
+    for e in &mut errors {
+        if let Some(m) = form_text::error_message(state.pages.catalog(), lang, spec, e) {
+            e.message = m;
+        }
+    }
+    errors
 }
 
 /// Errors that belong to the questions of one section.
@@ -170,7 +248,7 @@ fn section_page(
         let answers = answers_of(spec, &draft.values);
         match validate(spec, &answers, crate::ukdate::uk_today()) {
             Ok(_) => Vec::new(),
-            Err(e) => page_errors(spec, &errors_in(spec, &e, section)),
+            Err(e) => page_errors(spec, &localised(state, spec, errors_in(spec, &e, section))),
         }
     } else {
         Vec::new()
@@ -185,7 +263,7 @@ fn section_page(
         StatusCode::OK,
         "form.html",
         minijinja::context! {
-            form => describe::describe(spec),
+            form => described(state, spec),
             section => section,
             section_count => spec.sections.len(),
             action => format!("/forms/{}/{here}", spec.id),
@@ -207,7 +285,7 @@ fn call_now_page(state: &AppState, spec: &FormSpec, draft: &Draft) -> HttpRespon
         StatusCode::OK,
         "interruption.html",
         minijinja::context! {
-            form => describe::summary(spec),
+            form => summary(state, spec),
             action => format!("/forms/{}/{}", spec.id, JourneyStep::CallNow.path(spec)),
             token => draft.token,
             contacts => &state.contacts,
@@ -238,9 +316,13 @@ fn danger_page(state: &AppState, spec: &FormSpec, after: usize, draft: &Draft) -
         StatusCode::OK,
         "narrative_check.html",
         minijinja::context! {
-            form => describe::summary(spec),
+            form => summary(state, spec),
             action => format!("/forms/{}/{}", spec.id, step.path(spec)),
-            question => describe::describe_field(question),
+            question => {
+                let mut q = describe::describe_field(question);
+                form_text::localise(state.pages.catalog(), page::current().lang, &spec.id, &mut q);
+                q
+            },
             noticed => noticed,
             error => error,
             token => draft.token,
@@ -269,9 +351,12 @@ fn check_page(state: &AppState, spec: &FormSpec, draft: &Draft) -> HttpResponse 
         StatusCode::OK,
         "check.html",
         minijinja::context! {
-            form => describe::summary(spec),
+            form => summary(state, spec),
             action => format!("/forms/{}/{}", spec.id, JourneyStep::Check.path(spec)),
-            sections => review(spec, &validated.answers),
+            sections => review(
+                &form_text::localised_spec(state.pages.catalog(), page::current().lang, spec),
+                &validated.answers,
+            ),
             token => draft.token,
             notice => draft.notice,
             file_error => draft.file_error,
@@ -291,7 +376,7 @@ pub(super) fn confirmation(state: &AppState, spec: &FormSpec, draft: &Draft) -> 
         StatusCode::OK,
         "confirmation.html",
         minijinja::context! {
-            form => describe::summary(spec),
+            form => summary(state, spec),
             reference => sent.reference,
             priority => sent.priority,
             immediate => sent.immediate,

@@ -123,6 +123,11 @@ async fn receive(
     if draft.token.is_empty() {
         draft.token = posted.token.clone().unwrap_or_default();
     }
+    // The first page carries a language chosen before the journey had a draft.
+    if let Some(lang) = field("_lang").and_then(crate::i18n::Lang::parse) {
+        draft.lang = Some(lang);
+    }
+    super::form::follow_draft_language(state, &draft);
     keep_answers(&spec, &mut draft, &posted, step, whole);
     if let Some(h) = field(HONEYPOT) {
         draft.honeypot = h.to_string();

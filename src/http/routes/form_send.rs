@@ -73,6 +73,10 @@ pub(super) async fn send(
     } else {
         &[]
     };
+    // Every page of the journey was shown in the page language (the draft's choice, or the
+    // browser's); the officer is told which.
+    let mut validated = validated;
+    validated.page_language = Some(crate::i18n::page::current().lang);
     let receipt = match state
         .intake
         .submit_with_follow_up(
@@ -106,6 +110,7 @@ pub(super) async fn send(
     // From here the draft holds only the confirmation: the answers are gone from it.
     let sent = Draft {
         token: std::mem::take(&mut s.draft.token),
+        lang: s.draft.lang,
         sent: Some(Sent {
             reference: receipt.reference.as_str().to_string(),
             priority: receipt.priority.as_str().to_string(),

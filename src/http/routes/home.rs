@@ -6,7 +6,16 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 pub async fn home(state: web::Data<AppState>) -> HttpResponse {
-    let forms: Vec<_> = state.forms.iter().map(|f| describe::summary(f)).collect();
+    let lang = crate::i18n::page::current().lang;
+    let forms: Vec<_> = state
+        .forms
+        .iter()
+        .map(|f| {
+            let mut d = describe::summary(f);
+            crate::i18n::form_text::localise(state.pages.catalog(), lang, &f.id, &mut d);
+            d
+        })
+        .collect();
     state.pages.respond(
         StatusCode::OK,
         "home.html",
