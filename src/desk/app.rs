@@ -53,7 +53,19 @@ impl Desk {
             anyhow::bail!("{} holds no usable age identity", path.display());
         }
         let identities = || crate::keys::parse_identities(&text).unwrap_or_default();
-        let inbox = super::inbox::read(&self.config.mailbox, &identities, &self.trust);
+        let inbox = match &self.config.imap {
+            Some(imap) => {
+                // The IMAP reader runs its own small runtime, so on a thread of its own: this
+                // may be called from within the desk's.
+                let (envelopes, problems) = std::thread::scope(|s| {
+                    s.spawn(|| crate::open::imap::read_imap(imap))
+                        .join()
+                        .map_err(|_| anyhow::anyhow!("the mailbox reader failed"))
+                })??;
+                super::inbox::read_envelopes(envelopes, problems, &identities, &self.trust)
+            }
+            None => super::inbox::read(&self.config.mailbox, &identities, &self.trust),
+        };
         let n = inbox.cases.len();
         *self.inbox.write().unwrap_or_else(|e| e.into_inner()) = inbox;
         Ok(n)

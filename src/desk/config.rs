@@ -25,6 +25,10 @@ pub struct DeskConfig {
     pub signing_keys: PathBuf,
     /// A Maildir, or a folder of `.eml`/`.age` files.
     pub mailbox: PathBuf,
+    /// The mailbox on an IMAP server instead (`[imap]`): read-only, over TLS; `mailbox` is
+    /// then not read.
+    #[serde(default)]
+    pub imap: Option<crate::open::imap::ImapSettings>,
     /// The desk's port on 127.0.0.1; a free one when absent.
     #[serde(default)]
     pub port: Option<u16>,
@@ -65,12 +69,18 @@ pub fn load(path: &Path) -> anyhow::Result<DeskConfig> {
         anyhow::bail!("{}: gateway must be an https:// URL", path.display());
     }
     let dir = path.parent().unwrap_or(Path::new("."));
+    let (imap_password, imap_ca) = match desk.imap.as_mut() {
+        Some(i) => (i.password_file.as_mut(), i.ca_file.as_mut()),
+        None => (None, None),
+    };
     for p in [
         Some(&mut desk.identity),
         Some(&mut desk.officer_key),
         Some(&mut desk.signing_keys),
         Some(&mut desk.mailbox),
         desk.ca.as_mut(),
+        imap_password,
+        imap_ca,
     ]
     .into_iter()
     .flatten()
@@ -160,6 +170,7 @@ mod tests {
             officer_key: "officer.pem".into(),
             signing_keys: "keys.json".into(),
             mailbox: "/home/me/Maildir".into(),
+            imap: None,
             port: Some(8765),
         };
         write(&path, &desk).expect("written");
@@ -194,5 +205,23 @@ mod tests {
         )
         .expect("w");
         assert!(load(&path).is_err());
+    }
+
+    #[test]
+    fn an_imap_table_names_the_mailbox_with_its_files_read_beside_the_desk_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("desk.toml");
+        std::fs::write(
+            &path,
+            "gateway = \"https://gw\"\nidentity = \"i\"\nofficer_key = \"o\"\n\
+             signing_keys = \"s\"\nmailbox = \"m\"\n[imap]\nhost = \"mail.example\"\n\
+             user = \"intel\"\npassword_file = \"imap-password\"\nca_file = \"mail-ca.pem\"\n",
+        )
+        .expect("w");
+        let desk = load(&path).expect("loads");
+        let imap = desk.imap.expect("an [imap] table");
+        assert_eq!(imap.host, "mail.example");
+        assert_eq!(imap.password_file, Some(dir.path().join("imap-password")));
+        assert_eq!(imap.ca_file, Some(dir.path().join("mail-ca.pem")));
     }
 }

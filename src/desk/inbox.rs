@@ -3,6 +3,7 @@
 //! `open` checks it, and each report's acknowledgement link taken from the message that
 //! carried it. Nothing decrypted is written anywhere; nothing in the mailbox is changed.
 
+use crate::open::mailbox::Envelope;
 use crate::open::Provenance;
 use crate::signing::{Keyring, VerifyError};
 use serde_json::Value;
@@ -109,6 +110,16 @@ pub fn read(
 ) -> Inbox {
     let (envelopes, problems) =
         crate::open::mailbox::envelopes_in(std::slice::from_ref(&mailbox.to_path_buf()));
+    read_envelopes(envelopes, problems, identities, trust)
+}
+
+/// The same, from envelopes already taken out of their messages (an IMAP mailbox's).
+pub fn read_envelopes(
+    envelopes: Vec<Envelope>,
+    problems: Vec<String>,
+    identities: &(dyn Fn() -> Vec<Box<dyn age::Identity>> + Sync),
+    trust: &Trust,
+) -> Inbox {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 16));
     let chunk = envelopes.len().div_ceil(threads).max(1);
     let opened: Vec<Opened> = std::thread::scope(|scope| {

@@ -88,6 +88,7 @@ pub fn complete(given: Given, mut ask: Option<&mut Ask<'_>>) -> anyhow::Result<D
         officer_key: path(given.officer_key, take("officer_key")),
         signing_keys: path(given.signing_keys, take("signing_keys")),
         mailbox: path(given.mailbox, take("mailbox")),
+        imap: None,
         port: given.port,
     };
     check(&desk)?;

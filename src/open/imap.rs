@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
-/// Where the officer's mailbox is and how to log in (`[mailbox.imap]` in `desk.toml`).
+/// Where the officer's mailbox is and how to log in (`[imap]` in `desk.toml`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImapSettings {

@@ -54,16 +54,16 @@ async fn send(app: &TestApp, answers: serde_json::Value, code: bool) -> (String,
     )
 }
 
-struct Desk {
-    port: u16,
-    url: String,
-    client: awc::Client,
+pub(crate) struct Desk {
+    pub(crate) port: u16,
+    pub(crate) url: String,
+    pub(crate) client: awc::Client,
 }
 
-struct Answer {
-    status: u16,
-    headers: awc::http::header::HeaderMap,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: awc::http::header::HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Desk {
@@ -99,7 +99,7 @@ impl Desk {
         }
     }
 
-    async fn get(&self, path: &str, cookie: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str, cookie: &str) -> Answer {
         self.request("GET", path, None, Some(cookie), None).await
     }
 }
@@ -157,6 +157,7 @@ async fn gateway_desk_and_code(dir: &Path) -> (TestApp, Desk, String, String, St
         officer_key: key,
         signing_keys: keys,
         mailbox: maildir,
+        imap: None,
         port: None,
     };
     let running = pis_gateway::desk::start(config, None).expect("the desk starts");
@@ -176,7 +177,7 @@ async fn gateway_desk_and_code(dir: &Path) -> (TestApp, Desk, String, String, St
 }
 
 /// The one-time link: refused under a foreign `Host`, exchanged once for a strict cookie.
-async fn session(desk: &Desk) -> String {
+pub(crate) async fn session(desk: &Desk) -> String {
     let path = desk
         .url
         .split_once(&format!(":{}", desk.port))

@@ -109,6 +109,44 @@ async fn the_mailbox_over_imap_gives_the_maildirs_envelopes_and_changes_nothing(
         .expect("addendum");
     assert!(report_at < added_at, "{stdout}");
     assert_eq!(server.messages().len(), 2, "nothing removed");
+
+    // The desk on the same mailbox (`[imap]` in its file, no local folder): both reports in
+    // its queue, and still nothing changed on the server.
+    let officer_key = folder.path().join("officer.pem");
+    crate::officer::officer_keygen(&officer_key);
+    let config = pis_gateway::desk::DeskConfig {
+        gateway: format!("https://localhost:{}", app.port),
+        ca: Some(crate::helpers::repo().join("certs-example/ca.pem")),
+        identity: key,
+        officer_key,
+        signing_keys: folder.path().join("signing-keys.json"),
+        mailbox: folder.path().join("no-such-maildir"),
+        imap: Some(settings(&server)),
+        port: None,
+    };
+    let running = pis_gateway::desk::start(config, None).expect("the desk starts on IMAP");
+    actix_web::rt::spawn(running.server);
+    let desk = crate::desk::Desk {
+        port: running.port,
+        url: running.url,
+        client: awc::Client::builder().disable_redirects().finish(),
+    };
+    let cookie = crate::desk::session(&desk).await;
+    let queue = desk.get("/", &cookie).await;
+    assert_eq!(queue.status, 200);
+    for reference in [&original, &added] {
+        assert!(queue.body.contains(reference.as_str()), "{}", queue.body);
+    }
+    let bytes_of = |m: &[(std::path::PathBuf, Vec<u8>)]| -> Vec<Vec<u8>> {
+        m.iter().map(|(_, b)| b.clone()).collect()
+    };
+    let now = server.messages();
+    assert_eq!(bytes_of(&now), bytes_of(&after), "the desk changed nothing");
+    for (path, _) in &now {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let flags = name.split_once(":2,").map_or("", |(_, f)| f);
+        assert!(!flags.contains('S'), "{name} was marked seen by the desk");
+    }
 }
 
 #[actix_web::test]
