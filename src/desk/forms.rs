@@ -169,7 +169,7 @@ fn steps(desk: &Desk, c: &Case, csrf: &str) -> String {
 }
 
 /// Every action on a case, in the order an officer takes them.
-pub fn actions(desk: &Desk, c: &Case, known: &Known, csrf: &str) -> String {
+pub(super) fn actions(desk: &Desk, c: &Case, known: &Known, csrf: &str) -> String {
     format!(
         "<section aria-labelledby=\"actions\"><h2 id=\"actions\">Actions</h2>{}{}{}</section>",
         acknowledge(c, known, csrf),

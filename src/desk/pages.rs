@@ -12,14 +12,14 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use std::fmt::Write;
 
-pub fn html(page: String) -> HttpResponse {
+pub(super) fn html(page: String) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(page)
 }
 
 /// A page with one paragraph, for refusals and errors.
-pub fn plain(status: StatusCode, title: &str, text: &str) -> HttpResponse {
+pub(super) fn plain(status: StatusCode, title: &str, text: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(layout(
@@ -130,7 +130,7 @@ fn queue_row(out: &mut String, c: &Case, k: &Known) {
     );
 }
 
-pub fn queue(desk: &Desk, filter: &Filter, csrf: &str, flash: Option<&Flash>) -> String {
+pub(super) fn queue(desk: &Desk, filter: &Filter, csrf: &str, flash: Option<&Flash>) -> String {
     let inbox = desk.inbox.read().unwrap_or_else(|e| e.into_inner());
     let known = desk.known.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let kept = queue::select(&inbox.cases, &known, filter);
@@ -277,7 +277,7 @@ fn history(workflow: Option<&Workflow>) -> String {
     out
 }
 
-pub fn case(
+pub(super) fn case(
     desk: &Desk,
     reference: &str,
     workflow: Option<&Workflow>,
@@ -330,7 +330,7 @@ fn provenance(c: &Case) -> String {
 /// The report as `open --format html` renders it, with a way back to the case, and the
 /// policy for it: its own (no script, images only from inside the page), with its one
 /// inline style allowed by hash rather than any inline style.
-pub fn report(desk: &Desk, reference: &str) -> Option<(String, String)> {
+pub(super) fn report(desk: &Desk, reference: &str) -> Option<(String, String)> {
     use base64::Engine;
     let inbox = desk.inbox.read().unwrap_or_else(|e| e.into_inner());
     let c = inbox.cases.iter().find(|c| c.reference == reference)?;

@@ -14,7 +14,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 const CSS: &str = include_str!("desk.css");
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("")
             .wrap(actix_web::middleware::from_fn(guard_and_headers))

@@ -81,7 +81,7 @@ fn escape_html(s: &str) -> String {
 }
 
 /// The language of the page a template is rendering.
-fn state_lang(state: &State) -> Lang {
+fn state_lang(state: &State<'_, '_>) -> Lang {
     state
         .lookup("page")
         .and_then(|p| p.get_attr("lang").ok())
@@ -93,7 +93,7 @@ fn state_lang(state: &State) -> Lang {
 /// is a template error, so a typo in an id fails the page's tests rather than showing an id.
 fn translate(
     catalog: &Catalog,
-    state: &State,
+    state: &State<'_, '_>,
     id: &str,
     args: &[(String, String)],
 ) -> Result<String, minijinja::Error> {
@@ -112,7 +112,10 @@ fn add_language_functions(env: &mut Environment<'static>, catalog: &Arc<Catalog>
     let c = Arc::clone(catalog);
     env.add_function(
         "t",
-        move |state: &State, id: String, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+        move |state: &State<'_, '_>,
+              id: String,
+              kwargs: Kwargs|
+              -> Result<String, minijinja::Error> {
             translate(&c, state, &id, &fluent_args(&kwargs)?)
         },
     );
@@ -121,7 +124,10 @@ fn add_language_functions(env: &mut Environment<'static>, catalog: &Arc<Catalog>
     let c = Arc::clone(catalog);
     env.add_function(
         "t_html",
-        move |state: &State, id: String, kwargs: Kwargs| -> Result<Value, minijinja::Error> {
+        move |state: &State<'_, '_>,
+              id: String,
+              kwargs: Kwargs|
+              -> Result<Value, minijinja::Error> {
             let args: Vec<(String, String)> = fluent_args(&kwargs)?
                 .into_iter()
                 .map(|(k, v)| (k, escape_html(&v)))
@@ -131,13 +137,16 @@ fn add_language_functions(env: &mut Environment<'static>, catalog: &Arc<Catalog>
     );
     // Words the code wrote in English (a route's page title, a notice kept in a draft).
     let c = Arc::clone(catalog);
-    env.add_filter("translated", move |state: &State, text: String| -> String {
-        c.translate_english(state_lang(state), &text)
-    });
+    env.add_filter(
+        "translated",
+        move |state: &State<'_, '_>, text: String| -> String {
+            c.translate_english(state_lang(state), &text)
+        },
+    );
     // A code, a number or a reference inside right-to-left text keeps its own direction
     // (and does not reorder the words around it): isolated where the page is RTL, as it is
     // elsewhere, so left-to-right pages stay as they were.
-    env.add_filter("isolate", |state: &State, value: Value| -> Value {
+    env.add_filter("isolate", |state: &State<'_, '_>, value: Value| -> Value {
         let text = value.to_string();
         if state_lang(state).rtl() {
             Value::from_safe_string(format!("<bdi>{}</bdi>", escape_html(&text)))

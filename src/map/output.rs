@@ -557,7 +557,7 @@ pub fn write_all(
         String,
         Box<dyn FnOnce(&mut Out) -> std::io::Result<()> + Send + 'a>,
     );
-    let mut jobs: Vec<Job> = vec![
+    let mut jobs: Vec<Job<'_>> = vec![
         ("map.json".into(), Box::new(|w| json(g, w))),
         ("map.dot".into(), Box::new(|w| dot(g, w))),
         ("links.csv".into(), Box::new(|w| csv(g, w))),

@@ -164,7 +164,7 @@ fn files_html(out: &mut String, files: &[FileView<'_>]) {
     }
 }
 
-pub fn render(r: &Report, files: &[FileView<'_>]) -> String {
+pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
     let s = &r.first_screen;
     let marking = css_marking(&r.marking);
     let mut out = String::new();

@@ -58,7 +58,7 @@ fn rows(out: &mut String, items: &[Row], indent: usize) {
     }
 }
 
-pub fn render(r: &Report, files: &[FileView<'_>]) -> String {
+pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", r.marking);
     let head = [

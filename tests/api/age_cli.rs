@@ -76,7 +76,7 @@ async fn the_reference_age_tool_decrypts_an_envelope() {
 }
 
 /// The gateway's published signing keys, saved as a reader would save them.
-pub async fn published_keys(app: &TestApp) -> std::path::PathBuf {
+pub(crate) async fn published_keys(app: &TestApp) -> std::path::PathBuf {
     let page = app.get("/.well-known/pis-gateway/signing-keys").await;
     assert_eq!(page.status, 200);
     let v: serde_json::Value = serde_json::from_str(&page.body).expect("json");

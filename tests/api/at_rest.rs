@@ -14,20 +14,20 @@ use std::process::Command;
 use std::time::Duration;
 
 /// Where a test gateway keeps its spool.
-pub enum Store {
+pub(crate) enum Store {
     Sqlite,
     Postgres(&'static Cluster, String),
 }
 
 impl Store {
     /// The SQLite store, or a fresh database on the test cluster (`None`, SKIPPED, without one).
-    pub fn postgres(test: &str) -> Option<Store> {
+    pub(crate) fn postgres(test: &str) -> Option<Store> {
         let cluster = pg_cluster::or_skip(test)?;
         let db = cluster.database().expect("a database");
         Some(Store::Postgres(cluster, db))
     }
 
-    pub fn apply(&self, s: &mut Settings) {
+    pub(crate) fn apply(&self, s: &mut Settings) {
         if let Store::Postgres(cluster, db) = self {
             let dir = s.spool.dir.clone();
             s.spool = crate::spool_contract::postgres_settings(cluster, db);
@@ -36,7 +36,10 @@ impl Store {
     }
 
     /// The gateway's spool opened a second time, as another gateway or a tool would.
-    pub async fn open(&self, app: &TestApp) -> std::sync::Arc<dyn pis_gateway::spool::Spool> {
+    pub(crate) async fn open(
+        &self,
+        app: &TestApp,
+    ) -> std::sync::Arc<dyn pis_gateway::spool::Spool> {
         let mut s = Settings::default();
         s.spool.dir = app.dir.path().join("spool");
         self.apply(&mut s);
@@ -44,12 +47,12 @@ impl Store {
     }
 
     /// Every byte a reader of the store has: the database file with its WAL, or a dump.
-    pub fn raw(&self, app: &TestApp) -> Vec<u8> {
+    pub(crate) fn raw(&self, app: &TestApp) -> Vec<u8> {
         self.raw_at(&app.dir.path().join("spool"))
     }
 
     /// As [`Store::raw`], for the SQLite spool in `dir`.
-    pub fn raw_at(&self, dir: &std::path::Path) -> Vec<u8> {
+    pub(crate) fn raw_at(&self, dir: &std::path::Path) -> Vec<u8> {
         match self {
             Store::Sqlite => {
                 let mut all = Vec::new();
@@ -69,7 +72,7 @@ impl Store {
 }
 
 /// Fails if `canary` is in `raw` as text or as hex (either case), naming `what`.
-pub fn assert_nowhere(raw: &[u8], canary: &str, what: &str) {
+pub(crate) fn assert_nowhere(raw: &[u8], canary: &str, what: &str) {
     let hex: String = canary.bytes().map(|b| format!("{b:02x}")).collect();
     for form in [canary.to_string(), hex.clone(), hex.to_ascii_uppercase()] {
         assert!(

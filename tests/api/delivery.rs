@@ -17,7 +17,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub fn smtp_settings(port: u16, outbox: &std::path::Path) -> MailSettings {
+pub(crate) fn smtp_settings(port: u16, outbox: &std::path::Path) -> MailSettings {
     let mut m = pis_gateway::config::Settings::default().mail;
     m.transport = MailTransport::Smtp;
     m.smtp_host = "localhost".into();
@@ -31,12 +31,12 @@ pub fn smtp_settings(port: u16, outbox: &std::path::Path) -> MailSettings {
 }
 
 /// Headers and the armored attachment of a raw message.
-pub struct Mail {
+pub(crate) struct Mail {
     pub headers: String,
     pub armored: Option<String>,
 }
 
-pub fn parse_mail(data: &[u8]) -> Mail {
+pub(crate) fn parse_mail(data: &[u8]) -> Mail {
     let text = String::from_utf8_lossy(data).replace("\r\n", "\n");
     // Unfolded, as a mail client reads them: a long subject is folded onto two lines.
     let headers = text
@@ -56,7 +56,7 @@ pub fn parse_mail(data: &[u8]) -> Mail {
     Mail { headers, armored }
 }
 
-pub fn header<'a>(headers: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(headers: &'a str, name: &str) -> Option<&'a str> {
     headers.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
         k.eq_ignore_ascii_case(name).then(|| v.trim())

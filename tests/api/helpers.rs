@@ -9,11 +9,11 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub port: u16,
     /// The admin listener (`/metrics`, `/readyz`), plain HTTP on loopback.
     pub admin_port: Option<u16>,
@@ -25,7 +25,7 @@ pub struct TestApp {
 }
 
 /// A response as it came, before any redirect is followed.
-pub struct Raw {
+pub(crate) struct Raw {
     pub status: u16,
     pub location: Option<String>,
     pub set_cookies: Vec<String>,
@@ -33,7 +33,7 @@ pub struct Raw {
     pub body: String,
 }
 
-pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
+pub(crate) fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
     let mut s = Settings::default();
     s.server.listen = "127.0.0.1:0".into();
     s.server.tls_cert = repo().join("certs-example/localhost.pem");
@@ -89,7 +89,7 @@ pub fn test_settings(dir: &Path, recipients: Vec<String>) -> Settings {
 }
 
 /// A client that trusts only the example CA, as a browser with that CA installed would.
-pub fn https_client() -> awc::Client {
+pub(crate) fn https_client() -> awc::Client {
     use rustls_pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_pki_types::CertificateDer::pem_file_iter(repo().join("certs-example/ca.pem"))
@@ -113,17 +113,17 @@ pub fn https_client() -> awc::Client {
         .finish()
 }
 
-pub async fn spawn_app() -> TestApp {
+pub(crate) async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
 /// A gateway on the test settings, changed by `edit` before it starts.
-pub async fn spawn_app_with(edit: impl FnOnce(&mut Settings)) -> TestApp {
+pub(crate) async fn spawn_app_with(edit: impl FnOnce(&mut Settings)) -> TestApp {
     spawn_app_with_clock(edit, pis_gateway::http::clock::Clock::system()).await
 }
 
 /// A gateway whose HTTP layer (rate limits, form tokens) runs on `clock`.
-pub async fn spawn_app_with_clock(
+pub(crate) async fn spawn_app_with_clock(
     edit: impl FnOnce(&mut Settings),
     clock: pis_gateway::http::clock::Clock,
 ) -> TestApp {
@@ -151,18 +151,18 @@ pub async fn spawn_app_with_clock(
     }
 }
 
-pub struct Page {
+pub(crate) struct Page {
     pub status: u16,
     pub body: String,
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("https://localhost:{}{path}", self.port)
     }
 
     /// A GET on the admin listener, as the host's monitoring would.
-    pub async fn admin_get(&self, path: &str) -> Page {
+    pub(crate) async fn admin_get(&self, path: &str) -> Page {
         let port = self.admin_port.expect("an admin listener");
         let mut res = awc::Client::new()
             .get(format!("http://127.0.0.1:{port}{path}"))
@@ -176,13 +176,13 @@ impl TestApp {
         }
     }
 
-    pub async fn get(&self, path: &str) -> Page {
+    pub(crate) async fn get(&self, path: &str) -> Page {
         let raw = self.get_raw(path).await;
         self.follow(raw).await
     }
 
     /// A GET with the browser's cookies, not following a redirect.
-    pub async fn get_raw(&self, path: &str) -> Raw {
+    pub(crate) async fn get_raw(&self, path: &str) -> Raw {
         let mut req = self.client.get(self.url(path));
         if let Some(c) = self.cookie_for(path) {
             req = req.insert_header(("Cookie", c));
@@ -192,7 +192,7 @@ impl TestApp {
     }
 
     /// The draft cookie a browser would send with a request to `path`.
-    pub fn cookie_for(&self, path: &str) -> Option<String> {
+    pub(crate) fn cookie_for(&self, path: &str) -> Option<String> {
         let form = path
             .strip_prefix("/forms/")?
             .split(['/', '?', '#'])
@@ -203,7 +203,7 @@ impl TestApp {
 
     /// Puts `jar` in place of the cookies kept, and returns those: for tests with several
     /// browsers at once.
-    pub fn swap_jar(
+    pub(crate) fn swap_jar(
         &self,
         jar: std::collections::HashMap<String, String>,
     ) -> std::collections::HashMap<String, String> {
@@ -274,14 +274,14 @@ impl TestApp {
     }
 
     /// Fetches a form and returns its token, as a browser loading the page would.
-    pub async fn form_token(&self, form: &str) -> String {
+    pub(crate) async fn form_token(&self, form: &str) -> String {
         let page = self.get(&format!("/forms/{form}")).await;
         assert_eq!(page.status, 200);
         extract_token(&page.body).expect("form carries a token")
     }
 
     /// Posts urlencoded fields with the headers a browser sends for a same-origin form.
-    pub async fn post_form(&self, form: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post_form(&self, form: &str, fields: &[(&str, &str)]) -> Page {
         let body = serde_urlencoded::to_string(fields).expect("encode");
         self.post_raw(
             &format!("/forms/{form}"),
@@ -295,7 +295,7 @@ impl TestApp {
         .await
     }
 
-    pub async fn post_raw(
+    pub(crate) async fn post_raw(
         &self,
         path: &str,
         content_type: &str,
@@ -309,7 +309,7 @@ impl TestApp {
     }
 
     /// A POST with the browser's cookies, not following the redirect.
-    pub async fn post_unfollowed(
+    pub(crate) async fn post_unfollowed(
         &self,
         path: &str,
         content_type: &str,
@@ -332,7 +332,7 @@ impl TestApp {
 
     /// Posts urlencoded fields to a step's URL as a same-origin browser form does, without
     /// following the redirect.
-    pub async fn post_step(&self, path: &str, fields: &[(&str, &str)]) -> Raw {
+    pub(crate) async fn post_step(&self, path: &str, fields: &[(&str, &str)]) -> Raw {
         let body = serde_urlencoded::to_string(fields).expect("encode");
         let origin = format!("https://localhost:{}", self.port);
         self.post_unfollowed(
@@ -344,7 +344,7 @@ impl TestApp {
         .await
     }
 
-    pub async fn post_json(&self, value: &Value) -> (u16, Value) {
+    pub(crate) async fn post_json(&self, value: &Value) -> (u16, Value) {
         let page = self
             .post_raw(
                 "/api/v1/submissions",
@@ -357,18 +357,18 @@ impl TestApp {
         (page.status, v)
     }
 
-    pub fn db(&self) -> Connection {
+    pub(crate) fn db(&self) -> Connection {
         Connection::open(self.dir.path().join("spool/spool.sqlite3")).expect("spool db")
     }
 
-    pub fn count(&self) -> i64 {
+    pub(crate) fn count(&self) -> i64 {
         self.db()
             .query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0))
             .expect("count")
     }
 
     /// Decrypts the police intelligence envelope of `reference` with the test identity.
-    pub fn open(&self, reference: &str) -> Value {
+    pub(crate) fn open(&self, reference: &str) -> Value {
         let body: Vec<u8> = self
             .db()
             .query_row(
@@ -381,25 +381,25 @@ impl TestApp {
     }
 }
 
-pub fn decrypt_with(envelope: &[u8], identity: &Identity) -> Value {
+pub(crate) fn decrypt_with(envelope: &[u8], identity: &Identity) -> Value {
     let ids: Vec<Box<dyn age::Identity>> = vec![Box::new(identity.clone())];
     let plain = pis_gateway::seal::decrypt(envelope, &ids).expect("decrypts");
     serde_json::from_slice(&plain).expect("json document")
 }
 
-pub fn extract_token(html: &str) -> Option<String> {
+pub(crate) fn extract_token(html: &str) -> Option<String> {
     let start = html.find("name=\"_token\" value=\"")? + "name=\"_token\" value=\"".len();
     let end = html[start..].find('"')? + start;
     Some(html[start..end].to_string())
 }
 
-pub fn extract_reference(html: &str) -> Option<String> {
+pub(crate) fn extract_reference(html: &str) -> Option<String> {
     let start = html.find("PIS-")?;
     Some(html[start..start + 13].to_string())
 }
 
 /// A complete, valid community report as the API takes it.
-pub fn community_answers() -> Value {
+pub(crate) fn community_answers() -> Value {
     serde_json::json!({
         "gate.immediate_danger": "no",
         "gate.crime_against_you": "no",
@@ -415,7 +415,7 @@ pub fn community_answers() -> Value {
 }
 
 /// A complete professional report touching every section and every repeatable group.
-pub fn professional_answers() -> Value {
+pub(crate) fn professional_answers() -> Value {
     serde_json::json!({
         "gate.immediate_danger": "no",
         "gate.specific_child": "yes",
@@ -461,7 +461,7 @@ pub fn professional_answers() -> Value {
 }
 
 /// Flattens an answers object into the fields a browser would post for it.
-pub fn as_form_fields(answers: &Value) -> Vec<(String, String)> {
+pub(crate) fn as_form_fields(answers: &Value) -> Vec<(String, String)> {
     fn date_parts(name: &str, v: &str, out: &mut Vec<(String, String)>) {
         let parts: Vec<&str> = v.split('-').collect();
         let (y, m, d) = (
@@ -514,7 +514,7 @@ pub fn as_form_fields(answers: &Value) -> Vec<(String, String)> {
 }
 
 /// The shipped triage rules and locality table.
-pub fn rules() -> pis_gateway::intake::Rules {
+pub(crate) fn rules() -> pis_gateway::intake::Rules {
     pis_gateway::intake::Rules {
         triage: pis_gateway::triage::Triage::load(&repo().join("config/triage.toml"))
             .expect("triage rules"),
@@ -526,7 +526,7 @@ pub fn rules() -> pis_gateway::intake::Rules {
 }
 
 /// The example signing key that the test gateways use (`certs-example/signing-key.pem`).
-pub fn signer() -> Arc<pis_gateway::signing::SigningKey> {
+pub(crate) fn signer() -> Arc<pis_gateway::signing::SigningKey> {
     Arc::new(
         pis_gateway::signing::SigningKey::load(&repo().join("certs-example/signing-key.pem"))
             .expect("example signing key"),
@@ -534,14 +534,14 @@ pub fn signer() -> Arc<pis_gateway::signing::SigningKey> {
 }
 
 /// The keys a reader of the test gateways' documents trusts.
-pub fn signer_keys() -> pis_gateway::signing::Keyring {
+pub(crate) fn signer_keys() -> pis_gateway::signing::Keyring {
     pis_gateway::signing::Keyring(vec![signer().public().clone()])
 }
 
 /// Sends `text` as a professional report's narrative, with the gate answered "No" and no
 /// urgency ticked, so only the narrative reader can raise it; the answer and the decrypted
 /// full view.
-pub async fn send_narrative(app: &TestApp, text: &str) -> (Value, Value) {
+pub(crate) async fn send_narrative(app: &TestApp, text: &str) -> (Value, Value) {
     let mut answers = professional_answers();
     answers["gate.immediate_danger"] = serde_json::json!("no");
     answers["urgency.now"] = serde_json::json!(["NONE"]);

@@ -15,7 +15,7 @@ fn gateway_cli(args: &[&str]) -> std::process::Output {
 }
 
 /// `keygen --officer --output path`, as an officer runs it: the public key it prints.
-pub fn officer_keygen(path: &Path) -> String {
+pub(crate) fn officer_keygen(path: &Path) -> String {
     let out = gateway_cli(&[
         "keygen",
         "--officer",

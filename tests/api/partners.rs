@@ -20,7 +20,7 @@ fn partner_cli(config: &std::path::Path, args: &[&str]) -> (bool, String, String
 }
 
 /// Adds an active partner agency through the CLI, as an operator does, and returns its token.
-pub fn add_partner(config: &std::path::Path, name: &str) -> String {
+pub(crate) fn add_partner(config: &std::path::Path, name: &str) -> String {
     let (ok, token, stderr) = partner_cli(config, &["add", name]);
     assert!(ok, "{stderr}");
     token.trim().to_string()

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub struct Gateway {
+pub(crate) struct Gateway {
     child: Child,
     pub port: u16,
     pub admin_port: u16,
@@ -17,7 +17,7 @@ pub struct Gateway {
 
 impl Gateway {
     /// The gateway's resident memory now, from `/proc`, in MiB.
-    pub fn rss_mib(&self) -> u64 {
+    pub(crate) fn rss_mib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .expect("the gateway's /proc status");
         status
@@ -43,7 +43,12 @@ fn write_config(dir: &Path, recipients: &[String]) -> PathBuf {
 
 /// A configuration for a gateway in `dir`, with extra lines for the `[mail]` and
 /// `[delivery]` sections.
-pub fn write_config_with(dir: &Path, recipients: &[String], mail: &str, delivery: &str) -> PathBuf {
+pub(crate) fn write_config_with(
+    dir: &Path,
+    recipients: &[String],
+    mail: &str,
+    delivery: &str,
+) -> PathBuf {
     let repo = repo();
     let config = format!(
         r#"[server]
@@ -88,7 +93,7 @@ recipients = {recipients:?}
     path
 }
 
-pub fn start(config: &Path) -> Gateway {
+pub(crate) fn start(config: &Path) -> Gateway {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
         .arg("serve")
         .arg("--config")
@@ -135,7 +140,7 @@ pub fn start(config: &Path) -> Gateway {
     }
 }
 
-pub fn app_for(gw: &Gateway, dir: &tempfile::TempDir) -> TestApp {
+pub(crate) fn app_for(gw: &Gateway, dir: &tempfile::TempDir) -> TestApp {
     TestApp {
         port: gw.port,
         admin_port: Some(gw.admin_port),
@@ -146,7 +151,7 @@ pub fn app_for(gw: &Gateway, dir: &tempfile::TempDir) -> TestApp {
     }
 }
 
-pub fn keys() -> (Vec<age::x25519::Identity>, Vec<String>) {
+pub(crate) fn keys() -> (Vec<age::x25519::Identity>, Vec<String>) {
     let ids = vec![
         age::x25519::Identity::generate(),
         age::x25519::Identity::generate(),

@@ -6,7 +6,7 @@
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use std::io::Cursor;
 
-pub const CANARIES: &[&str] = &[
+pub(crate) const CANARIES: &[&str] = &[
     "CanaryCam",
     "SERIAL-CANARY-42",
     "XMP-CANARY",
@@ -108,7 +108,7 @@ fn with_segments(jpeg: &[u8], segments: &[Vec<u8>]) -> Vec<u8> {
 
 /// A 16 × 8 photo whose EXIF says "rotate 90° clockwise" (orientation 6), with GPS, a camera
 /// serial number, XMP, a comment, a thumbnail with its own EXIF, and trailing bytes.
-pub fn phone_photo() -> Vec<u8> {
+pub(crate) fn phone_photo() -> Vec<u8> {
     let thumb = with_segments(
         &plain_jpeg(4, 2),
         &[segment(0xE1, &exif("THUMB-CANARY", 1, None))],
@@ -127,7 +127,7 @@ pub fn phone_photo() -> Vec<u8> {
 }
 
 /// The markers of a JPEG up to the scan, and whatever follows its end-of-image marker.
-pub fn jpeg_markers(bytes: &[u8]) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn jpeg_markers(bytes: &[u8]) -> (Vec<u8>, Vec<u8>) {
     assert_eq!(&bytes[..2], &[0xFF, 0xD8], "starts with SOI");
     let mut markers = Vec::new();
     let mut i = 2;
@@ -174,7 +174,7 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
 }
 
 /// A PNG with a `tEXt` comment before its image data.
-pub fn png_with_text() -> Vec<u8> {
+pub(crate) fn png_with_text() -> Vec<u8> {
     let img = RgbImage::from_fn(6, 4, |x, _| Rgb([x as u8 * 40, 10, 10]));
     let mut png = Vec::new();
     DynamicImage::ImageRgb8(img)
@@ -188,7 +188,7 @@ pub fn png_with_text() -> Vec<u8> {
 }
 
 /// A small PNG whose header claims `w` × `h` pixels: a decompression bomb.
-pub fn png_claiming(w: u32, h: u32, bit_depth: u8) -> Vec<u8> {
+pub(crate) fn png_claiming(w: u32, h: u32, bit_depth: u8) -> Vec<u8> {
     let mut ihdr = w.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&h.to_be_bytes());
     ihdr.extend_from_slice(&[bit_depth, 6, 0, 0, 0]);
@@ -204,7 +204,7 @@ pub fn png_claiming(w: u32, h: u32, bit_depth: u8) -> Vec<u8> {
 }
 
 /// A one-page PDF (a black square) whose catalog runs JavaScript when it opens.
-pub fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     pdf_with(&[
         "<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>",
         "<</Type/Pages/Kids[4 0 R]/Count 1>>",
@@ -216,7 +216,7 @@ pub fn pdf() -> Vec<u8> {
 
 /// A PDF with a correct cross-reference table; its objects are numbered from 1 and object 1
 /// is the catalog.
-pub fn pdf_with(objects: &[&str]) -> Vec<u8> {
+pub(crate) fn pdf_with(objects: &[&str]) -> Vec<u8> {
     let bodies: Vec<Vec<u8>> = objects.iter().map(|o| o.as_bytes().to_vec()).collect();
     pdf_of(&bodies)
 }
@@ -252,7 +252,7 @@ fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
 /// at the very end. Only a parser that inflates all of it finds object 4. The deflate blocks
 /// of one MiB of zeros are repeated: each ends on a byte boundary and refers back only to
 /// zeros.
-pub fn pdf_with_deflate_bomb(mib: usize) -> Vec<u8> {
+pub(crate) fn pdf_with_deflate_bomb(mib: usize) -> Vec<u8> {
     use flate2::{Compress, Compression, FlushCompress};
     let object = b"<</S/JavaScript/JS(app.alert(1))>>";
     let header = format!("4 {} ", mib * 1024 * 1024);
@@ -330,22 +330,22 @@ pub fn pdf_with_deflate_bomb(mib: usize) -> Vec<u8> {
     out
 }
 
-pub fn html() -> Vec<u8> {
+pub(crate) fn html() -> Vec<u8> {
     b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>".to_vec()
 }
 
-pub fn svg() -> Vec<u8> {
+pub(crate) fn svg() -> Vec<u8> {
     b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><rect width=\"1\" height=\"1\"/></svg>".to_vec()
 }
 
 /// A small JPEG, for the journeys.
-pub fn small_jpeg() -> Vec<u8> {
+pub(crate) fn small_jpeg() -> Vec<u8> {
     plain_jpeg(24, 16)
 }
 
 /// A JPEG whose header claims `w` × `h` pixels and an EXIF orientation, with the data of a
 /// small one: the header is real, so the size checks run, and the pixels never come.
-pub fn jpeg_claiming(w: u16, h: u16, orientation: u16) -> Vec<u8> {
+pub(crate) fn jpeg_claiming(w: u16, h: u16, orientation: u16) -> Vec<u8> {
     let mut jpeg = with_segments(
         &plain_jpeg(16, 8),
         &[segment(0xE1, &exif("Cam", orientation, None))],

@@ -34,7 +34,7 @@ const MAX_RECIPIENTS: usize = 100;
 /// How the server protects its sessions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(clippy::enum_variant_names)] // `Tls::StartTls` is the protocol's own name.
-pub enum Tls {
+pub(crate) enum Tls {
     /// Plain text until STARTTLS, which is required before AUTH and MAIL (submission, port 587).
     StartTls,
     /// TLS from the first byte (submissions, port 465).
@@ -45,7 +45,7 @@ pub enum Tls {
 
 /// The answer to the end of DATA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reply {
+pub(crate) enum Reply {
     /// `250 2.0.0`: the message is recorded.
     Accept,
     /// `451 4.3.0`: a temporary failure, the client should retry later.
@@ -56,7 +56,7 @@ pub enum Reply {
 
 /// A message the server accepted.
 #[derive(Clone, Debug)]
-pub struct Received {
+pub(crate) struct Received {
     pub mail_from: String,
     pub rcpt_to: Vec<String>,
     /// The message as sent, dot-stuffing undone, without the final `.` line.
@@ -71,7 +71,7 @@ pub struct Received {
 }
 
 /// A running server; it stops when dropped.
-pub struct SmtpServer {
+pub(crate) struct SmtpServer {
     pub port: u16,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
@@ -86,12 +86,12 @@ struct Shared {
 
 impl SmtpServer {
     /// Binds a loopback port and serves each connection in its own task.
-    pub async fn start(tls: Tls) -> SmtpServer {
+    pub(crate) async fn start(tls: Tls) -> SmtpServer {
         Self::start_on(0, tls).await
     }
 
     /// Starts on a given port, e.g. one a gateway was configured with while no server ran.
-    pub async fn start_on(port: u16, tls: Tls) -> SmtpServer {
+    pub(crate) async fn start_on(port: u16, tls: Tls) -> SmtpServer {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("bind the test SMTP server");
@@ -118,27 +118,27 @@ impl SmtpServer {
     }
 
     /// Sets the answer to the end of DATA for the messages that follow.
-    pub fn set_reply(&self, reply: Reply) {
+    pub(crate) fn set_reply(&self, reply: Reply) {
         *lock(&self.shared.reply) = reply;
     }
 
     /// The accepted messages, in the order they were accepted.
-    pub fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         lock(&self.shared.received).clone()
     }
 
     /// How many DATA transactions were completed, whatever the answer.
-    pub fn attempts(&self) -> usize {
+    pub(crate) fn attempts(&self) -> usize {
         self.shared.attempts.load(Ordering::SeqCst)
     }
 
     /// How many TCP connections clients opened.
-    pub fn connections(&self) -> usize {
+    pub(crate) fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
     }
 
     /// Waits until at least `n` messages were accepted or `timeout` passed, and returns them.
-    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let received = self.received();
@@ -150,12 +150,12 @@ impl SmtpServer {
     }
 
     /// Stops accepting connections and drops the open sessions, as a server going down would.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.stop.send_replace(true);
     }
 
     /// The CA that signed the server's certificate, for the client's trust settings.
-    pub fn ca_file() -> PathBuf {
+    pub(crate) fn ca_file() -> PathBuf {
         certs_dir().join("ca.pem")
     }
 }

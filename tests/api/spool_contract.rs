@@ -25,11 +25,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub type Opened = Pin<Box<dyn Future<Output = Arc<dyn Spool>> + Send>>;
+pub(crate) type Opened = Pin<Box<dyn Future<Output = Arc<dyn Spool>> + Send>>;
 
 /// A backend under test: an empty store, opened as often as a case needs (a restart, or a
 /// second gateway on the same store).
-pub struct Backend {
+pub(crate) struct Backend {
     pub open: Box<dyn Fn() -> Opened + Send + Sync>,
     /// Whatever keeps the store alive for the test (a temporary folder, a throwaway database).
     pub keep: Box<dyn std::any::Any + Send + Sync>,
@@ -38,7 +38,7 @@ pub struct Backend {
 /// One secrets key for every store this test process makes, made once, before any store
 /// opens: a copy is sealed under its source's key, which the destination must share (as
 /// `spool copy` makes sure of).
-pub fn shared_secrets_key() -> std::path::PathBuf {
+pub(crate) fn shared_secrets_key() -> std::path::PathBuf {
     static KEY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     let dir = KEY.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -50,7 +50,7 @@ pub fn shared_secrets_key() -> std::path::PathBuf {
 }
 
 /// A fresh SQLite spool in a temporary folder.
-pub async fn sqlite() -> Option<Backend> {
+pub(crate) async fn sqlite() -> Option<Backend> {
     let dir = tempfile::tempdir().expect("tempdir");
     let settings = SpoolSettings {
         backend: SpoolBackend::Sqlite,
@@ -66,7 +66,7 @@ pub async fn sqlite() -> Option<Backend> {
 
 /// A fresh database of its own on the throwaway PostgreSQL cluster (tests/support), or
 /// SKIPPED where there is no PostgreSQL to run.
-pub async fn postgres() -> Option<Backend> {
+pub(crate) async fn postgres() -> Option<Backend> {
     let cluster = crate::pg_cluster::or_skip("spool contract on PostgreSQL")?;
     let db = cluster.database().expect("a database");
     let settings = postgres_settings(cluster, &db);
@@ -77,7 +77,7 @@ pub async fn postgres() -> Option<Backend> {
 }
 
 /// The spool settings for a database on the test cluster.
-pub fn postgres_settings(cluster: &crate::pg_cluster::Cluster, db: &str) -> SpoolSettings {
+pub(crate) fn postgres_settings(cluster: &crate::pg_cluster::Cluster, db: &str) -> SpoolSettings {
     SpoolSettings {
         backend: SpoolBackend::Postgres,
         postgres_url: cluster.url(db),
@@ -272,7 +272,7 @@ async fn events(spool: &dyn Spool) -> Vec<String> {
         .collect()
 }
 
-pub async fn commits_are_durable_and_survive_reopening(b: &Backend) {
+pub(crate) async fn commits_are_durable_and_survive_reopening(b: &Backend) {
     let spool = (b.open)().await;
     let mut handles = Vec::new();
     for i in 0..40 {
@@ -329,7 +329,7 @@ pub async fn commits_are_durable_and_survive_reopening(b: &Backend) {
     spool.probe_writable().await.expect("writable");
 }
 
-pub async fn a_form_token_commits_once_and_then_names_its_reference(b: &Backend) {
+pub(crate) async fn a_form_token_commits_once_and_then_names_its_reference(b: &Backend) {
     let spool = (b.open)().await;
     let first = commit(
         &*spool,
@@ -361,7 +361,7 @@ pub async fn a_form_token_commits_once_and_then_names_its_reference(b: &Backend)
     assert_eq!(kept.priority, Priority::Priority, "the original is kept");
 }
 
-pub async fn a_taken_number_is_reported_not_overwritten(b: &Backend) {
+pub(crate) async fn a_taken_number_is_reported_not_overwritten(b: &Backend) {
     let spool = (b.open)().await;
     let s = submission(&*spool, 10, Priority::Routine, None, None, false);
     let mut twin = submission(&*spool, 99, Priority::Immediate, None, None, false);
@@ -381,7 +381,7 @@ pub async fn a_taken_number_is_reported_not_overwritten(b: &Backend) {
     assert_eq!(spool.count_submissions().await.expect("count"), 1);
 }
 
-pub async fn two_gateways_on_one_store_never_share_a_reference(b: &Backend) {
+pub(crate) async fn two_gateways_on_one_store_never_share_a_reference(b: &Backend) {
     let a = (b.open)().await;
     let other = (b.open)().await;
     let mut refs = Vec::new();
@@ -410,7 +410,7 @@ pub async fn two_gateways_on_one_store_never_share_a_reference(b: &Backend) {
     assert_eq!(a.count_submissions().await.expect("count"), 6);
 }
 
-pub async fn references_are_drawn_once_and_keep_their_key_across_restarts(b: &Backend) {
+pub(crate) async fn references_are_drawn_once_and_keep_their_key_across_restarts(b: &Backend) {
     let spool = (b.open)().await;
     let drawn: Vec<(u64, Reference)> = (0..50)
         .map(|_| spool.next_reference().expect("draw"))
@@ -440,7 +440,7 @@ pub async fn references_are_drawn_once_and_keep_their_key_across_restarts(b: &Ba
     assert_eq!(spool.count_submissions().await.expect("count"), 2);
 }
 
-pub async fn the_outbox_sends_most_urgent_first_and_records_each_attempt(b: &Backend) {
+pub(crate) async fn the_outbox_sends_most_urgent_first_and_records_each_attempt(b: &Backend) {
     let spool = (b.open)().await;
     let routine = commit(
         &*spool,
@@ -565,7 +565,7 @@ pub async fn the_outbox_sends_most_urgent_first_and_records_each_attempt(b: &Bac
     }
 }
 
-pub async fn dead_letters_are_listed_counted_and_requeued(b: &Backend) {
+pub(crate) async fn dead_letters_are_listed_counted_and_requeued(b: &Backend) {
     let spool = (b.open)().await;
     let dead = commit(
         &*spool,
@@ -642,7 +642,7 @@ pub async fn dead_letters_are_listed_counted_and_requeued(b: &Backend) {
     );
 }
 
-pub async fn ack_tokens_are_found_used_once_and_expire(b: &Backend) {
+pub(crate) async fn ack_tokens_are_found_used_once_and_expire(b: &Backend) {
     let spool = (b.open)().await;
     let s = commit(
         &*spool,
@@ -755,7 +755,7 @@ pub async fn ack_tokens_are_found_used_once_and_expire(b: &Backend) {
     assert!(events.iter().any(|e| e == "acknowledged"));
 }
 
-pub async fn escalation_repeats_each_round_until_acknowledged(b: &Backend) {
+pub(crate) async fn escalation_repeats_each_round_until_acknowledged(b: &Backend) {
     let spool = (b.open)().await;
     let s = commit(
         &*spool,
@@ -867,7 +867,7 @@ pub async fn escalation_repeats_each_round_until_acknowledged(b: &Backend) {
         .is_empty());
 }
 
-pub async fn retention_purges_only_what_is_due_and_warns_once(b: &Backend) {
+pub(crate) async fn retention_purges_only_what_is_due_and_warns_once(b: &Backend) {
     let spool = (b.open)().await;
     let policy = RetentionPolicy {
         grace_secs: 10,
@@ -973,7 +973,7 @@ type Summary<'a> = (
     i64,
 );
 
-pub async fn the_audit_chain_records_every_change_and_verifies(b: &Backend) {
+pub(crate) async fn the_audit_chain_records_every_change_and_verifies(b: &Backend) {
     let spool = (b.open)().await;
     assert_eq!(spool.audit_head().await.expect("head"), None);
     assert!(spool.audit_entries().await.expect("audit").is_empty());
@@ -988,7 +988,7 @@ pub async fn the_audit_chain_records_every_change_and_verifies(b: &Backend) {
         .expect("recorded");
     assert!(spool.add_partner("nyp", [1; 32], 300).await.expect("add"));
     let entries = spool.audit_entries().await.expect("audit");
-    let summary: Vec<Summary> = entries
+    let summary: Vec<Summary<'_>> = entries
         .iter()
         .map(|e| {
             (
@@ -1033,7 +1033,7 @@ pub async fn the_audit_chain_records_every_change_and_verifies(b: &Backend) {
     );
 }
 
-pub async fn partners_are_added_revoked_and_re_added(b: &Backend) {
+pub(crate) async fn partners_are_added_revoked_and_re_added(b: &Backend) {
     let spool = (b.open)().await;
     assert!(spool.partners().await.expect("list").is_empty());
     assert!(spool.add_partner("nyp", [1; 32], 10).await.expect("add"));
@@ -1103,7 +1103,7 @@ pub async fn partners_are_added_revoked_and_re_added(b: &Backend) {
     );
 }
 
-pub async fn secrets_are_created_once_and_kept(b: &Backend) {
+pub(crate) async fn secrets_are_created_once_and_kept(b: &Backend) {
     let spool = (b.open)().await;
     let a = spool.secret("form_token", 32).await.expect("secret");
     assert_eq!(a.len(), 32);
@@ -1122,7 +1122,9 @@ pub async fn secrets_are_created_once_and_kept(b: &Backend) {
 /// Evidence files travel with the full view's envelope: stored per route in order, never for a
 /// route that was given none, gone once the envelope is purged. A file of several megabytes
 /// (which a store may write in parts) reads back byte for byte.
-pub async fn evidence_files_are_kept_per_route_in_order_and_purged_with_the_envelope(b: &Backend) {
+pub(crate) async fn evidence_files_are_kept_per_route_in_order_and_purged_with_the_envelope(
+    b: &Backend,
+) {
     let spool = (b.open)().await;
     let mut s = submission(spool.as_ref(), 10, Priority::Routine, None, None, true);
     let mut x = 0x2545_F491u32;
@@ -1192,7 +1194,7 @@ pub async fn evidence_files_are_kept_per_route_in_order_and_purged_with_the_enve
         .is_empty());
 }
 
-pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Backend) {
+pub(crate) async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Backend) {
     use pis_gateway::spool::transfer;
     let source = (a.open)().await;
     let s = commit(
@@ -1336,7 +1338,9 @@ pub async fn a_copy_into_an_empty_store_matches_its_source(a: &Backend, b: &Back
 
 /// A download link names one file; it opens it once (with its audit event), never after it
 /// expires, and never once the file is purged.
-pub async fn a_download_link_opens_its_file_once_with_an_audit_event_until_it_expires(b: &Backend) {
+pub(crate) async fn a_download_link_opens_its_file_once_with_an_audit_event_until_it_expires(
+    b: &Backend,
+) {
     let spool = (b.open)().await;
     let mut s = submission(spool.as_ref(), 10, Priority::Routine, None, None, false);
     s.envelopes[0].attachments = vec![
@@ -1389,7 +1393,7 @@ pub async fn a_download_link_opens_its_file_once_with_an_audit_event_until_it_ex
 /// An email sent again carries new links: each replaces the unused link to the same file, so
 /// the old email's link stops working. Other files' links, and a link already used, stay as
 /// they were.
-pub async fn a_new_download_link_replaces_the_unused_one_to_the_same_file(b: &Backend) {
+pub(crate) async fn a_new_download_link_replaces_the_unused_one_to_the_same_file(b: &Backend) {
     let spool = (b.open)().await;
     let mut s = submission(spool.as_ref(), 10, Priority::Routine, None, None, false);
     s.envelopes[0].attachments = vec![
@@ -1456,7 +1460,7 @@ fn follow_up_key(seed: u8) -> FollowUpKey {
 /// The key commits with the submission (in its transaction: a submission without one has no
 /// thread), is found by lookup id and by reference, and keeps the status police set and their
 /// sealed messages, each with an audit event that holds no content.
-pub async fn a_follow_up_key_commits_with_its_submission_and_keeps_status_and_messages(
+pub(crate) async fn a_follow_up_key_commits_with_its_submission_and_keeps_status_and_messages(
     b: &Backend,
 ) {
     let spool = (b.open)().await;
@@ -1663,7 +1667,9 @@ fn notice_address(n: u8) -> NoticeAddress {
 /// A professional who asked gets one email asking to confirm the address, then, once the
 /// link's token is used (once, before it expires), a content-free notice delivery per reply (to
 /// the sealed address, receipt only); a submitter who did not ask gets none.
-pub async fn a_professional_notice_is_queued_for_each_reply_and_only_when_asked_for(b: &Backend) {
+pub(crate) async fn a_professional_notice_is_queued_for_each_reply_and_only_when_asked_for(
+    b: &Backend,
+) {
     let spool = (b.open)().await;
     let mut s = submission(&*spool, 100, Priority::Routine, None, None, false);
     s.follow_up = Some(follow_up_key(1));
@@ -1807,7 +1813,7 @@ pub async fn a_professional_notice_is_queued_for_each_reply_and_only_when_asked_
 
 /// A nonce is taken once per officer; another officer's same nonce is theirs; a nonce older
 /// than the window is forgotten.
-pub async fn officer_nonces_are_used_once_and_forgotten_after_their_window(b: &Backend) {
+pub(crate) async fn officer_nonces_are_used_once_and_forgotten_after_their_window(b: &Backend) {
     let spool = (b.open)().await;
     assert!(spool
         .use_officer_nonce("officer-a", [1; 16], 100, 0)
@@ -1865,7 +1871,7 @@ pub async fn officer_nonces_are_used_once_and_forgotten_after_their_window(b: &B
 
 /// Retention removes the follow-up key, status and messages with the envelopes: the code then
 /// finds nothing, and nothing more can be written to the thread.
-pub async fn the_follow_up_thread_is_purged_with_the_submission(b: &Backend) {
+pub(crate) async fn the_follow_up_thread_is_purged_with_the_submission(b: &Backend) {
     let spool = (b.open)().await;
     let policy = RetentionPolicy {
         grace_secs: 10,
@@ -1930,7 +1936,9 @@ pub async fn the_follow_up_thread_is_purged_with_the_submission(b: &Backend) {
 /// An officer's share: the sealed view stored as the MACE route's envelope, a pending
 /// restricted delivery with a receipt link, one `shared_with_mace` event naming the route and
 /// the officer, all or nothing; never a second delivery to a route that has one.
-pub async fn a_share_with_mace_is_stored_sealed_queued_once_per_route_and_audited(b: &Backend) {
+pub(crate) async fn a_share_with_mace_is_stored_sealed_queued_once_per_route_and_audited(
+    b: &Backend,
+) {
     use pis_gateway::spool::{NewShare, ShareOutcome};
     let spool = (b.open)().await;
     let reference = commit(
@@ -2030,7 +2038,7 @@ pub async fn a_share_with_mace_is_stored_sealed_queued_once_per_route_and_audite
 /// as its tagged value, a share appearing as `shared_with_mace`, one `workflow_step` event per
 /// recorded step (never the force reference), nothing for an unknown submission, and all of
 /// it gone with a purge.
-pub async fn workflow_steps_are_numbered_audited_shown_with_shares_and_purged(b: &Backend) {
+pub(crate) async fn workflow_steps_are_numbered_audited_shown_with_shares_and_purged(b: &Backend) {
     use pis_gateway::spool::workflow::{ForceRef, Grade};
     use pis_gateway::spool::{NewShare, Step};
     let spool = (b.open)().await;
@@ -2191,7 +2199,7 @@ pub async fn workflow_steps_are_numbered_audited_shown_with_shares_and_purged(b:
 /// `closed` is the workflow's last step: after it, no step (not even `closed` again) and no
 /// share is stored, and the caller is told it is closed (not that the submission is gone).
 /// Before it, a grade may be revised and every step is kept in the order it was recorded.
-pub async fn nothing_is_recorded_after_closed_but_a_grade_may_be_revised(b: &Backend) {
+pub(crate) async fn nothing_is_recorded_after_closed_but_a_grade_may_be_revised(b: &Backend) {
     use pis_gateway::spool::workflow::{ForceRef, Grade};
     use pis_gateway::spool::{NewShare, ShareOutcome, Step, StepOutcome};
     let spool = (b.open)().await;
@@ -2301,7 +2309,7 @@ pub async fn nothing_is_recorded_after_closed_but_a_grade_may_be_revised(b: &Bac
 }
 
 /// Drafts: kept by id, replaced whole, read only while they are live, deleted by Exit.
-pub async fn drafts_are_found_by_id_replaced_deleted_and_gone_when_idle(b: &Backend) {
+pub(crate) async fn drafts_are_found_by_id_replaced_deleted_and_gone_when_idle(b: &Backend) {
     let spool = (b.open)().await;
     let (a, other) = ([1u8; 32], [2u8; 32]);
     assert_eq!(spool.draft(a, 0).await.expect("read"), None);
@@ -2341,7 +2349,7 @@ pub async fn drafts_are_found_by_id_replaced_deleted_and_gone_when_idle(b: &Back
 }
 
 /// Housekeeping purges drafts idle for `forms.draft_minutes` and counts them.
-pub async fn idle_drafts_are_purged_by_housekeeping_and_counted(b: &Backend) {
+pub(crate) async fn idle_drafts_are_purged_by_housekeeping_and_counted(b: &Backend) {
     use pis_gateway::delivery::ManualClock;
     use pis_gateway::housekeeping::Housekeeping;
     use pis_gateway::metrics::Metrics;

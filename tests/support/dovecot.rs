@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-pub struct Dovecot {
+pub(crate) struct Dovecot {
     pub dir: PathBuf,
     pub port: u16,
     pub user: String,
@@ -33,7 +33,7 @@ const DOVECOT: &str = "/usr/sbin/dovecot";
 
 /// The server with `messages` in the user's INBOX, or `None` after printing SKIPPED for
 /// `test` (to the real standard error, past the test harness's capture).
-pub fn or_skip(test: &str, messages: &[Vec<u8>]) -> Option<Dovecot> {
+pub(crate) fn or_skip(test: &str, messages: &[Vec<u8>]) -> Option<Dovecot> {
     match Dovecot::start(messages) {
         Ok(d) => Some(d),
         Err(reason) => {
@@ -128,7 +128,7 @@ fn make_leaf(dir: &Path, ca: &str) -> Result<(), String> {
 }
 
 impl Dovecot {
-    pub fn start(messages: &[Vec<u8>]) -> Result<Dovecot, String> {
+    pub(crate) fn start(messages: &[Vec<u8>]) -> Result<Dovecot, String> {
         if !Path::new(DOVECOT).is_file() {
             return Err(format!(
                 "no Dovecot ({DOVECOT} is missing; apt-get install dovecot-imapd)"
@@ -285,7 +285,7 @@ impl Dovecot {
     }
 
     /// Every message file of the Maildir (`new/` and `cur/`) with its bytes.
-    pub fn messages(&self) -> Vec<(PathBuf, Vec<u8>)> {
+    pub(crate) fn messages(&self) -> Vec<(PathBuf, Vec<u8>)> {
         let mut out = Vec::new();
         for sub in ["new", "cur"] {
             for e in std::fs::read_dir(self.maildir.join(sub))

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
-pub struct Cluster {
+pub(crate) struct Cluster {
     pub dir: PathBuf,
     pub port: u16,
     bin: PathBuf,
@@ -29,7 +29,7 @@ static DATABASES: AtomicU32 = AtomicU32::new(0);
 
 /// The cluster, started on first use; `Err` with the reason when there is none to be had
 /// (SKIPPED is printed once, to the real standard error, past the test harness's capture).
-pub fn cluster() -> Result<&'static Cluster, &'static str> {
+pub(crate) fn cluster() -> Result<&'static Cluster, &'static str> {
     let c = CLUSTER.get_or_init(|| {
         let started = Cluster::start();
         if let Err(reason) = &started {
@@ -41,7 +41,7 @@ pub fn cluster() -> Result<&'static Cluster, &'static str> {
 }
 
 /// The cluster, or `None` after printing SKIPPED for this test.
-pub fn or_skip(test: &str) -> Option<&'static Cluster> {
+pub(crate) fn or_skip(test: &str) -> Option<&'static Cluster> {
     match cluster() {
         Ok(c) => Some(c),
         Err(reason) => {
@@ -95,7 +95,7 @@ impl Cluster {
     /// A cluster of the test's own, for a test that stops and starts the server (the shared
     /// one serves every other test meanwhile). Removed, like the shared one, when the test
     /// process has gone.
-    pub fn private() -> Result<Cluster, String> {
+    pub(crate) fn private() -> Result<Cluster, String> {
         Cluster::start()
     }
 
@@ -220,7 +220,7 @@ impl Cluster {
     }
 
     /// Stops the server at once (as a crash or a failover would) and starts it again.
-    pub fn stop(&self) -> Result<(), String> {
+    pub(crate) fn stop(&self) -> Result<(), String> {
         run(self
             .pg("pg_ctl")
             .arg("-D")
@@ -229,7 +229,7 @@ impl Cluster {
             .stdout(Stdio::null()))
     }
 
-    pub fn start_again(&self) -> Result<(), String> {
+    pub(crate) fn start_again(&self) -> Result<(), String> {
         self.pg_ctl_start()
     }
 
@@ -261,7 +261,7 @@ impl Cluster {
     }
 
     /// Runs SQL as the superuser over the private socket.
-    pub fn psql(&self, db: &str, sql: &str) -> Result<String, String> {
+    pub(crate) fn psql(&self, db: &str, sql: &str) -> Result<String, String> {
         let out = self
             .pg("psql")
             .args([
@@ -290,7 +290,7 @@ impl Cluster {
 
     /// Everything in `db` as `pg_dump` writes it (schema and data, as the superuser), as a
     /// backup or a reader of the database would have it. Byte strings come out as hex.
-    pub fn pg_dump(&self, db: &str) -> Result<String, String> {
+    pub(crate) fn pg_dump(&self, db: &str) -> Result<String, String> {
         let out = self
             .pg("pg_dump")
             .args(["-U", "postgres", "--no-owner"])
@@ -306,7 +306,7 @@ impl Cluster {
     }
 
     /// A new, empty database owned by `pisg`.
-    pub fn database(&self) -> Result<String, String> {
+    pub(crate) fn database(&self) -> Result<String, String> {
         let name = format!(
             "pisg_{}_{}",
             std::process::id(),
@@ -317,7 +317,7 @@ impl Cluster {
     }
 
     /// The URL a gateway uses for `db`: over TCP on loopback, without a password.
-    pub fn url(&self, db: &str) -> String {
+    pub(crate) fn url(&self, db: &str) -> String {
         format!(
             "postgresql://pisg@127.0.0.1:{}/{db}?sslmode=disable",
             self.port
@@ -325,19 +325,19 @@ impl Cluster {
     }
 
     /// As [`Cluster::url`], over TLS verified against the example CA.
-    pub fn tls_url(&self, db: &str) -> String {
+    pub(crate) fn tls_url(&self, db: &str) -> String {
         format!(
             "postgresql://pisg@localhost:{}/{db}?sslmode=verify-full",
             self.port
         )
     }
 
-    pub fn password_file(&self) -> PathBuf {
+    pub(crate) fn password_file(&self) -> PathBuf {
         self.dir.join("password")
     }
 
     /// One number from a query, as the superuser.
-    pub fn count(&self, db: &str, sql: &str) -> i64 {
+    pub(crate) fn count(&self, db: &str, sql: &str) -> i64 {
         self.psql(db, sql)
             .unwrap_or_else(|e| panic!("{e}"))
             .parse()

@@ -13,7 +13,7 @@ use tokio_postgres::Error;
 
 /// What each submission of the batch came to (in the batch's order), and the audit events of
 /// those written, in the order the one-by-one path gives them.
-pub struct Written {
+pub(super) struct Written {
     pub outcomes: Vec<CommitOutcome>,
     pub events: Vec<Event>,
 }
@@ -21,7 +21,7 @@ pub struct Written {
 /// Writes every submission of `batch` that is neither a form sent before nor under a taken
 /// reference. A statement that fails (another gateway committed the same form token a moment
 /// ago, say) fails the whole batch: the caller then goes one by one.
-pub async fn write(tx: &Transaction<'_>, batch: &[Job]) -> Result<Written, Error> {
+pub(super) async fn write(tx: &Transaction<'_>, batch: &[Job]) -> Result<Written, Error> {
     let known = Known::read(tx, batch).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut fresh: Vec<&NewSubmission> = Vec::with_capacity(batch.len());

@@ -10,7 +10,7 @@ use tokio_postgres::Error;
 
 /// An event not yet chained.
 #[derive(Debug, Clone)]
-pub struct Event {
+pub(super) struct Event {
     pub at: i64,
     pub event: &'static str,
     pub reference: Option<String>,
@@ -19,7 +19,7 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(at: i64, event: &'static str, reference: Option<&str>) -> Self {
+    pub(super) fn new(at: i64, event: &'static str, reference: Option<&str>) -> Self {
         Event {
             at,
             event,
@@ -29,18 +29,18 @@ impl Event {
         }
     }
 
-    pub fn route(mut self, route: &str) -> Self {
+    pub(super) fn route(mut self, route: &str) -> Self {
         self.route = Some(route.to_string());
         self
     }
 
-    pub fn code(mut self, code: Option<&str>) -> Self {
+    pub(super) fn code(mut self, code: Option<&str>) -> Self {
         self.code = code.map(str::to_string);
         self
     }
 }
 
-pub async fn append(tx: &Transaction<'_>, events: &[Event]) -> Result<(), Error> {
+pub(super) async fn append(tx: &Transaction<'_>, events: &[Event]) -> Result<(), Error> {
     if events.is_empty() {
         return Ok(());
     }
@@ -97,7 +97,7 @@ pub async fn append(tx: &Transaction<'_>, events: &[Event]) -> Result<(), Error>
     Ok(())
 }
 
-pub async fn head<C: GenericClient>(c: &C) -> Result<Option<(i64, Vec<u8>)>, Error> {
+pub(super) async fn head<C: GenericClient>(c: &C) -> Result<Option<(i64, Vec<u8>)>, Error> {
     let row = db::one(c, "SELECT seq, hash FROM audit_head", &[]).await?;
     let seq: i64 = row.get(0);
     Ok((seq > 0).then(|| (seq, row.get(1))))
@@ -105,7 +105,7 @@ pub async fn head<C: GenericClient>(c: &C) -> Result<Option<(i64, Vec<u8>)>, Err
 
 /// Entries in sequence order. (PostgreSQL keeps no insertion order a reader could rely on;
 /// the chain's hashes still catch an edit, a deletion or a truncation.)
-pub async fn entries<C: GenericClient>(c: &C) -> Result<Vec<Entry>, Error> {
+pub(super) async fn entries<C: GenericClient>(c: &C) -> Result<Vec<Entry>, Error> {
     let rows = db::rows(
         c,
         "SELECT seq, at, event, reference, route, code, prev_hash, hash FROM audit ORDER BY seq",

@@ -20,23 +20,23 @@ use tokio::time::Instant;
 use tokio_postgres::error::SqlState;
 
 /// Submissions that may wait for the committer before callers wait for room.
-pub const QUEUE: usize = 1024;
+pub(super) const QUEUE: usize = 1024;
 /// A submission carrying more sealed evidence than this commits in a transaction of its own,
 /// after the small ones it arrived with: the reports without files should not wait while
 /// megabytes are written.
 const LARGE_BYTES: usize = 256 * 1024;
 
-pub type Reply = oneshot::Sender<Result<CommitOutcome, SpoolError>>;
-pub type Job = (Box<NewSubmission>, Reply);
+pub(super) type Reply = oneshot::Sender<Result<CommitOutcome, SpoolError>>;
+pub(super) type Job = (Box<NewSubmission>, Reply);
 
 /// When a batch closes: at `max` submissions, or `wait` after its first arrived.
 #[derive(Debug, Clone, Copy)]
-pub struct Bounds {
+pub(super) struct Bounds {
     pub max: usize,
     pub wait: Duration,
 }
 
-pub async fn run(
+pub(super) async fn run(
     pool: Pool,
     mut jobs: mpsc::Receiver<Job>,
     bounds: Bounds,
@@ -188,7 +188,7 @@ async fn one_by_one(
     Ok(outcomes)
 }
 
-pub async fn reference_for_token<C: deadpool_postgres::GenericClient>(
+pub(super) async fn reference_for_token<C: deadpool_postgres::GenericClient>(
     c: &C,
     hash: &[u8; 32],
 ) -> Result<Option<Reference>, tokio_postgres::Error> {
@@ -202,7 +202,7 @@ pub async fn reference_for_token<C: deadpool_postgres::GenericClient>(
 }
 
 /// The order deliveries are sent in: most urgent first.
-pub fn rank(p: crate::triage::Priority) -> i16 {
+pub(super) fn rank(p: crate::triage::Priority) -> i16 {
     match p {
         crate::triage::Priority::Immediate => 0,
         crate::triage::Priority::Priority => 1,

@@ -202,7 +202,7 @@ pub fn check_settings(s: &SpoolSettings) -> Vec<(&'static str, String)> {
 }
 
 /// The target with its password (from the environment, else the password file).
-pub fn target(s: &SpoolSettings) -> anyhow::Result<Target> {
+pub(super) fn target(s: &SpoolSettings) -> anyhow::Result<Target> {
     let mut target =
         parse(&s.postgres_url).map_err(|e| anyhow::anyhow!("spool.postgres_url {e}"))?;
     let password = match std::env::var(PASSWORD_ENV) {
@@ -222,7 +222,7 @@ pub fn target(s: &SpoolSettings) -> anyhow::Result<Target> {
 }
 
 /// rustls with ring, trusting the CA file alone when given, else the system roots.
-pub fn tls_connector(s: &SpoolSettings) -> anyhow::Result<MakeRustlsConnect> {
+pub(super) fn tls_connector(s: &SpoolSettings) -> anyhow::Result<MakeRustlsConnect> {
     let mut roots = rustls::RootCertStore::empty();
     if s.postgres_ca_file.as_os_str().is_empty() {
         let found = rustls_native_certs::load_native_certs();
@@ -251,7 +251,7 @@ pub fn tls_connector(s: &SpoolSettings) -> anyhow::Result<MakeRustlsConnect> {
 
 /// The pool every query goes through. Connections are made as needed; a broken one is
 /// dropped and remade, so the gateway recovers by itself when the database comes back.
-pub fn pool(target: &Target, tls: MakeRustlsConnect, size: usize) -> anyhow::Result<Pool> {
+pub(super) fn pool(target: &Target, tls: MakeRustlsConnect, size: usize) -> anyhow::Result<Pool> {
     let manager = Manager::from_config(
         target.config.clone(),
         tls,

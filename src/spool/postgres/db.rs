@@ -6,40 +6,49 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Error, Row};
 
-pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
-pub async fn exec<C: GenericClient>(c: &C, sql: &str, p: Params<'_>) -> Result<u64, Error> {
+pub(super) async fn exec<C: GenericClient>(c: &C, sql: &str, p: Params<'_>) -> Result<u64, Error> {
     let st = c.prepare_cached(sql).await?;
     c.execute(&st, p).await
 }
 
-pub async fn rows<C: GenericClient>(c: &C, sql: &str, p: Params<'_>) -> Result<Vec<Row>, Error> {
+pub(super) async fn rows<C: GenericClient>(
+    c: &C,
+    sql: &str,
+    p: Params<'_>,
+) -> Result<Vec<Row>, Error> {
     let st = c.prepare_cached(sql).await?;
     c.query(&st, p).await
 }
 
-pub async fn one<C: GenericClient>(c: &C, sql: &str, p: Params<'_>) -> Result<Row, Error> {
+pub(super) async fn one<C: GenericClient>(c: &C, sql: &str, p: Params<'_>) -> Result<Row, Error> {
     let st = c.prepare_cached(sql).await?;
     c.query_one(&st, p).await
 }
 
-pub async fn opt<C: GenericClient>(c: &C, sql: &str, p: Params<'_>) -> Result<Option<Row>, Error> {
+pub(super) async fn opt<C: GenericClient>(
+    c: &C,
+    sql: &str,
+    p: Params<'_>,
+) -> Result<Option<Row>, Error> {
     let st = c.prepare_cached(sql).await?;
     c.query_opt(&st, p).await
 }
 
-pub fn unavailable(e: impl std::fmt::Display) -> SpoolError {
+pub(super) fn unavailable(e: impl std::fmt::Display) -> SpoolError {
     SpoolError::Unavailable(e.to_string())
 }
 
 /// The row id of the submission a reference names: by its enciphered number, or for one
 /// kept from before references were numbered, by the reference itself. $1 number, $2 reference.
-pub const SUBMISSION_ID: &str = "(SELECT id FROM submissions WHERE id = $1 AND reference = $2
+pub(super) const SUBMISSION_ID: &str =
+    "(SELECT id FROM submissions WHERE id = $1 AND reference = $2
      UNION ALL SELECT id FROM submissions WHERE legacy AND reference = $2 LIMIT 1)";
 
 /// Wakes the other gateways' outboxes when this transaction commits (best effort: polling
 /// covers a lost notification, or a proxy that drops them).
-pub const NOTIFY: &str = "SELECT pg_notify('pisg_outbox', '')";
+pub(super) const NOTIFY: &str = "SELECT pg_notify('pisg_outbox', '')";
 
 /// What can go wrong reaching the database: no connection to be had, or a statement failed.
 #[derive(Debug, thiserror::Error)]
@@ -71,4 +80,4 @@ impl DbError {
     }
 }
 
-pub type DbResult<T> = Result<T, DbError>;
+pub(super) type DbResult<T> = Result<T, DbError>;

@@ -15,7 +15,7 @@ use deadpool_postgres::{Pool, Transaction};
 
 /// Inside the submission's own transaction: the key, and for a professional who asked for
 /// notices, their sealed address with the email that asks them to confirm it.
-pub async fn insert(
+pub(super) async fn insert(
     tx: &Transaction<'_>,
     id: i64,
     s: &NewSubmission,
@@ -223,7 +223,7 @@ async fn add_message(
 }
 
 /// Retention: the follow-up of a purged submission goes with its envelopes.
-pub async fn purge(tx: &Transaction<'_>, id: i64) -> Result<(), tokio_postgres::Error> {
+pub(super) async fn purge(tx: &Transaction<'_>, id: i64) -> Result<(), tokio_postgres::Error> {
     db::exec(
         tx,
         "DELETE FROM follow_up_messages WHERE submission = $1",

@@ -11,11 +11,11 @@ use crate::spool::{EscalationRoute, PurgeReason, PurgeReport, RetentionPolicy};
 
 /// How many submissions one purge transaction handles, as with SQLite: a wave of old
 /// submissions is purged in steps.
-pub const PURGE_BATCH: usize = 500;
+pub(super) const PURGE_BATCH: usize = 500;
 use deadpool_postgres::Pool;
 use serde_json::json;
 
-pub async fn acknowledge(
+pub(super) async fn acknowledge(
     pool: &Pool,
     token_hash: &[u8; 32],
     now: i64,
@@ -80,7 +80,7 @@ pub async fn acknowledge(
 /// Most submissions escalated in one transaction; the rest are taken in the next round.
 const ESCALATION_BATCH: i64 = 500;
 
-pub async fn escalate_due(
+pub(super) async fn escalate_due(
     pool: &Pool,
     now: i64,
     repeat_secs: i64,
@@ -176,7 +176,11 @@ const PURGE_CANDIDATES: &str = "SELECT s.id, s.reference, s.acknowledged_at, s.r
      LIMIT $4
      FOR UPDATE OF s SKIP LOCKED";
 
-pub async fn purge_due(pool: &Pool, now: i64, policy: &RetentionPolicy) -> DbResult<PurgeReport> {
+pub(super) async fn purge_due(
+    pool: &Pool,
+    now: i64,
+    policy: &RetentionPolicy,
+) -> DbResult<PurgeReport> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let max_cut = now - policy.max_age_secs;
@@ -246,7 +250,7 @@ const DOWNLOAD: &str = "SELECT s.reference, t.n, t.route, a.body FROM download_t
      WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.created_at >= $2";
 
 /// The file a download link opens, without using it.
-pub async fn download_open(
+pub(super) async fn download_open(
     pool: &Pool,
     token_hash: &[u8; 32],
     issued_after: i64,
@@ -263,7 +267,7 @@ pub async fn download_open(
 
 /// Uses a download link once, with its audit event, in one transaction. The token's row is
 /// locked: a link opened twice at once is used once.
-pub async fn take_download(
+pub(super) async fn take_download(
     pool: &Pool,
     token_hash: &[u8; 32],
     now: i64,

@@ -13,10 +13,10 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// The outboxes this gateway wakes (in practice one).
 #[derive(Clone, Default)]
-pub struct Listeners(Arc<std::sync::Mutex<Vec<Arc<Notify>>>>);
+pub(super) struct Listeners(Arc<std::sync::Mutex<Vec<Arc<Notify>>>>);
 
 impl Listeners {
-    pub fn push(&self, wake: Arc<Notify>) {
+    pub(super) fn push(&self, wake: Arc<Notify>) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).push(wake);
     }
 
@@ -30,7 +30,7 @@ impl Listeners {
 /// Waits before reconnecting after the listening connection is lost.
 const RETRY: Duration = Duration::from_secs(2);
 
-pub async fn listen(target: Target, tls: MakeRustlsConnect, wake: Listeners) {
+pub(super) async fn listen(target: Target, tls: MakeRustlsConnect, wake: Listeners) {
     loop {
         match listen_once(&target, tls.clone(), &wake).await {
             Ok(()) => tracing::warn!("spool notifications ended; listening again"),

@@ -17,7 +17,7 @@ const BLOCK: u64 = 64;
 /// at the most a gateway takes.
 const RESERVE: usize = 8;
 
-pub struct Numbers {
+pub(super) struct Numbers {
     pool: Pool,
     state: Mutex<State>,
 }
@@ -32,7 +32,7 @@ struct State {
 
 impl Numbers {
     /// The first block and a full reserve.
-    pub async fn open(pool: Pool) -> DbResult<Arc<Self>> {
+    pub(super) async fn open(pool: Pool) -> DbResult<Arc<Self>> {
         let mut blocks = Numbers::fetch(&pool, RESERVE + 1).await?;
         let first = blocks.pop_front().unwrap_or(1);
         Ok(Arc::new(Numbers {
@@ -61,7 +61,7 @@ impl Numbers {
             .collect())
     }
 
-    pub fn draw(self: &Arc<Self>) -> Result<u64, SpoolError> {
+    pub(super) fn draw(self: &Arc<Self>) -> Result<u64, SpoolError> {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if s.next >= s.end {
             let Some(start) = s.spare.pop_front() else {

@@ -18,7 +18,12 @@ use tokio_postgres::{Error, Row};
 
 /// Up to `limit` pending deliveries due at `now`, most urgent first, leaving out those another
 /// gateway holds a live lease on. A read: [`lease`] takes one.
-pub async fn due(pool: &Pool, owner: &str, now: i64, limit: usize) -> DbResult<Vec<DueDelivery>> {
+pub(super) async fn due(
+    pool: &Pool,
+    owner: &str,
+    now: i64,
+    limit: usize,
+) -> DbResult<Vec<DueDelivery>> {
     let client = pool.get().await?;
     let limit = limit as i64;
     let rows = db::rows(
@@ -42,7 +47,7 @@ pub async fn due(pool: &Pool, owner: &str, now: i64, limit: usize) -> DbResult<V
 /// attempted since it was read, and not held by another gateway whose lease still runs. A row
 /// another gateway is taking at this instant is skipped rather than waited for.
 #[allow(clippy::too_many_arguments)]
-pub async fn lease(
+pub(super) async fn lease(
     pool: &Pool,
     owner: &str,
     number: i64,
@@ -92,7 +97,7 @@ fn due_row(r: &Row) -> Option<DueDelivery> {
 
 /// When the next delivery falls due for this gateway: the earliest unleased (or own) pending
 /// delivery of each rank, or the end of another gateway's lease.
-pub const NEXT_DUE: &str = "SELECT LEAST(
+pub(super) const NEXT_DUE: &str = "SELECT LEAST(
         (SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' AND rank = 0
             AND (lease_owner IS NULL OR lease_owner = $1)),
         (SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' AND rank = 1
@@ -105,7 +110,7 @@ pub const NEXT_DUE: &str = "SELECT LEAST(
 /// Records an attempt and its audit event, unless another gateway holds a live lease on the
 /// delivery (it took it over after this gateway's lease ran out; its result stands). Returns
 /// whether it did.
-pub async fn record_attempt(
+pub(super) async fn record_attempt(
     pool: &Pool,
     owner: &str,
     number: i64,
@@ -164,9 +169,9 @@ pub async fn record_attempt(
 }
 
 /// Columns read into a [`DeliveryRecord`], from `deliveries d JOIN submissions s`.
-pub const DELIVERY_COLUMNS: &str = "s.reference, d.route, d.mailbox, d.view, d.state, d.attempts, d.next_attempt_at, d.last_error_class, d.delivered_at, d.dead_at";
+pub(super) const DELIVERY_COLUMNS: &str = "s.reference, d.route, d.mailbox, d.view, d.state, d.attempts, d.next_attempt_at, d.last_error_class, d.delivered_at, d.dead_at";
 
-pub fn delivery_row(r: &Row) -> Option<DeliveryRecord> {
+pub(super) fn delivery_row(r: &Row) -> Option<DeliveryRecord> {
     Some(DeliveryRecord {
         reference: Reference::parse(r.get(0))?,
         route: DeliveryRoute::parse(r.get(1)),
@@ -181,7 +186,7 @@ pub fn delivery_row(r: &Row) -> Option<DeliveryRecord> {
     })
 }
 
-pub async fn stats<C: GenericClient>(c: &C, now: i64) -> Result<OutboxStats, Error> {
+pub(super) async fn stats<C: GenericClient>(c: &C, now: i64) -> Result<OutboxStats, Error> {
     let r = db::one(
         c,
         "SELECT (SELECT COUNT(*) FROM deliveries WHERE state = 'pending'),
@@ -198,7 +203,12 @@ pub async fn stats<C: GenericClient>(c: &C, now: i64) -> Result<OutboxStats, Err
 }
 
 /// Puts a submission's dead (or pending) deliveries back in the queue, due now, lease free.
-pub async fn requeue(pool: &Pool, number: i64, reference: &str, now: i64) -> DbResult<usize> {
+pub(super) async fn requeue(
+    pool: &Pool,
+    number: i64,
+    reference: &str,
+    now: i64,
+) -> DbResult<usize> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let sql = format!(

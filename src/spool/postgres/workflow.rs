@@ -13,14 +13,14 @@ use deadpool_postgres::{Pool, Transaction};
 
 /// Whether the submission's workflow is closed (nothing is recorded after `closed`); read
 /// under the submission row's lock, so no step lands after a `closed` recorded meanwhile.
-pub async fn closed(tx: &Transaction<'_>, id: i64) -> Result<bool, tokio_postgres::Error> {
+pub(super) async fn closed(tx: &Transaction<'_>, id: i64) -> Result<bool, tokio_postgres::Error> {
     Ok(db::one(tx, &workflow::closed_sql("$1"), &[&id])
         .await?
         .get(0))
 }
 
 /// Adds the step inside an open transaction that holds the submission row's lock.
-pub async fn insert(
+pub(super) async fn insert(
     tx: &Transaction<'_>,
     id: i64,
     step: &Step,
@@ -82,7 +82,7 @@ async fn record(
 }
 
 /// Retention: the workflow of a purged submission goes with its envelopes.
-pub async fn purge(tx: &Transaction<'_>, id: i64) -> Result<(), tokio_postgres::Error> {
+pub(super) async fn purge(tx: &Transaction<'_>, id: i64) -> Result<(), tokio_postgres::Error> {
     db::exec(
         tx,
         "DELETE FROM workflow_steps WHERE submission = $1",

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// Appends one event inside the caller's transaction.
-pub fn append(
+pub(super) fn append(
     conn: &Connection,
     at: i64,
     event: &str,
@@ -32,7 +32,7 @@ pub fn append(
     Ok(())
 }
 
-pub fn head(conn: &Connection) -> rusqlite::Result<Option<(i64, Vec<u8>)>> {
+pub(super) fn head(conn: &Connection) -> rusqlite::Result<Option<(i64, Vec<u8>)>> {
     conn.query_row(
         "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
         [],
@@ -42,7 +42,7 @@ pub fn head(conn: &Connection) -> rusqlite::Result<Option<(i64, Vec<u8>)>> {
 }
 
 /// Entries in storage order (rowid), which is what a tamperer can reorder.
-pub fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
+pub(super) fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
     let mut st = conn.prepare(
         "SELECT seq, at, event, reference, route, code, prev_hash, hash FROM audit ORDER BY rowid",
     )?;
