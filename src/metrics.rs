@@ -147,9 +147,10 @@ impl Metrics {
     /// Adds `n` at once (a batch purged in one statement, say).
     pub fn add(&self, counter: Counter, pairs: &[(&str, &str)], n: u64) {
         let family = &self.counters[counter as usize];
-        if !pairs.is_empty() {
-            // A labelled counter's zero placeholder goes once it has a series of its own.
-            let _ = family.remove(&Vec::new());
+        // A labelled counter's zero placeholder goes once it has a series of its own (looked
+        // at under the read lock first: this runs for every submission and delivery).
+        if !pairs.is_empty() && family.get(&Vec::new()).is_some() {
+            family.remove(&Vec::new());
         }
         family.get_or_create(&labels(pairs)).inc_by(n);
     }
