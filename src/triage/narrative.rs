@@ -1031,6 +1031,47 @@ const MAX_TIME_WINDOWS: usize = 24;
 const WINDOW_REACH: usize = 4;
 const MAX_WINDOW: usize = 14;
 
+/// Whether the word at `i` is a number in a time's company: "9pm", "21:30", "the 3rd", "at 9",
+/// "by 6". Ages ("she is 14"), plates and phone numbers, the numbers most narratives hold, are
+/// not worth the time parser's time.
+fn clock(tokens: &[Token], words: &[&str], i: usize) -> bool {
+    let w = words[i];
+    let digits = w.chars().take_while(char::is_ascii_digit).count();
+    if digits == 0 {
+        return false;
+    }
+    let rest = &w[digits..];
+    // "21:30", "9.15pm", "12/03": a separator between digits is a clock or a date.
+    let separated =
+        rest.starts_with([':', '.', '/']) && rest[1..].starts_with(|c: char| c.is_ascii_digit());
+    if separated {
+        return digits <= 2;
+    }
+    if rest.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let before = |k: usize| i >= k && tokens[i - k].sentence == tokens[i].sentence;
+    matches!(rest, "am" | "pm" | "st" | "nd" | "rd" | "th" | "h" | "hrs")
+        || (rest.is_empty()
+            && before(1)
+            && matches!(
+                words[i - 1],
+                "at" | "by"
+                    | "until"
+                    | "till"
+                    | "til"
+                    | "since"
+                    | "from"
+                    | "before"
+                    | "after"
+                    | "around"
+                    | "about"
+                    | "approx"
+                    | "gone"
+                    | "past"
+            ))
+}
+
 /// The answer's time expressions, each with the tokens it covers. Only the stretches around
 /// words that can start or end a time expression (from the rules' `time_words`, plus any
 /// word with a digit) are read by the resolver, each as normalised words (text-speak rewritten,
@@ -1044,47 +1085,7 @@ fn answer_times(
     want: &dyn Fn(usize) -> bool,
     at: OffsetDateTime,
 ) -> Vec<(Span, When, When)> {
-    // A number is a time only in a time's company: "9pm", "21:30", "the 3rd", "at 9", "by 6".
-    // Ages ("she is 14"), plates and phone numbers, the numbers most narratives hold, are not
-    // worth the parser's time.
-    let clock = |i: usize| {
-        let w = words[i];
-        let digits = w.chars().take_while(char::is_ascii_digit).count();
-        if digits == 0 {
-            return false;
-        }
-        let rest = &w[digits..];
-        // "21:30", "9.15pm", "12/03": a separator between digits is a clock or a date.
-        let separated = rest.starts_with([':', '.', '/'])
-            && rest[1..].starts_with(|c: char| c.is_ascii_digit());
-        if separated {
-            return digits <= 2;
-        }
-        if rest.chars().any(|c| c.is_ascii_digit()) {
-            return false;
-        }
-        let before = |k: usize| i >= k && tokens[i - k].sentence == tokens[i].sentence;
-        matches!(rest, "am" | "pm" | "st" | "nd" | "rd" | "th" | "h" | "hrs")
-            || (rest.is_empty()
-                && before(1)
-                && matches!(
-                    words[i - 1],
-                    "at" | "by"
-                        | "until"
-                        | "till"
-                        | "til"
-                        | "since"
-                        | "from"
-                        | "before"
-                        | "after"
-                        | "around"
-                        | "about"
-                        | "approx"
-                        | "gone"
-                        | "past"
-                ))
-    };
-    let timeish = |i: usize, _: &Token| clock(i) || time_words.contains(words[i]);
+    let timeish = |i: usize, _: &Token| clock(tokens, words, i) || time_words.contains(words[i]);
     let mut windows: Vec<(usize, usize)> = Vec::new();
     let already_read = |i: usize| covered.iter().any(|c| c.start <= i && i < c.end);
     for (i, t) in tokens
