@@ -76,9 +76,21 @@ pub(crate) fn load_checked(
 
 /// The officer commands make a few requests, one after another.
 pub(crate) fn officer_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    runtime()
+}
+
+/// One thread is enough for a command: it waits on the spool or the network, one thing at a
+/// time.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
+}
+
+/// The node's configuration (`--config`, else the default path), checked.
+pub(crate) fn node_settings(flag: Option<std::path::PathBuf>) -> anyhow::Result<config::Settings> {
+    let path = config::config_path(flag.as_deref());
+    config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))
 }
 
 /// The keys a reader trusts: every `--signer` file, and the keys of `--config`.

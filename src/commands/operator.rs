@@ -7,11 +7,8 @@ pub(crate) fn outbox(
     flag: Option<std::path::PathBuf>,
     action: OutboxAction,
 ) -> anyhow::Result<ExitCode> {
-    let path = config::config_path(flag.as_deref());
-    let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let settings = node_settings(flag)?;
+    let runtime = runtime()?;
     runtime.block_on(async move {
         let spool = pis_gateway::spool::open(&settings.spool).await?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -71,11 +68,8 @@ pub(crate) fn partner(
     flag: Option<std::path::PathBuf>,
     action: PartnerAction,
 ) -> anyhow::Result<ExitCode> {
-    let path = config::config_path(flag.as_deref());
-    let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let settings = node_settings(flag)?;
+    let runtime = runtime()?;
     runtime.block_on(async move {
         let spool = pis_gateway::spool::open(&settings.spool).await?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -141,9 +135,7 @@ pub(crate) fn spool_copy(from: &std::path::Path, to: &std::path::Path) -> anyhow
     if source == destination {
         anyhow::bail!("--from and --to name the same spool");
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = runtime()?;
     runtime.block_on(async move {
         let from = spool::open(&source)
             .await
@@ -191,16 +183,12 @@ pub(crate) fn audit(
     action: AuditAction,
 ) -> anyhow::Result<ExitCode> {
     use pis_gateway::spool::audit;
-    let path = config::config_path(flag.as_deref());
-    let settings = config::load(&path).map_err(|p| anyhow::anyhow!("{p}"))?;
+    let settings = node_settings(flag)?;
     // Read-only: verifying must not change what it verifies.
-    let entries = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(async {
-            let log = pis_gateway::spool::open_audit(&settings.spool).await?;
-            anyhow::Ok(log.audit_entries().await?)
-        })?;
+    let entries = runtime()?.block_on(async {
+        let log = pis_gateway::spool::open_audit(&settings.spool).await?;
+        anyhow::Ok(log.audit_entries().await?)
+    })?;
     match action {
         AuditAction::Export => {
             use std::io::Write;
