@@ -779,11 +779,17 @@ pub const POSSIBLE_NOW: &str = "narrative_possible_now";
 /// Sentences back that a retraction reaches: "… It turned out to be a vape."
 const RETRACTION_REACH: usize = 3;
 
+/// Sentences at the end of an account where a closing word ("No concerns.") settles all of it:
+/// further up, "no concerns" is about one thing ("no concerns about the school, but …").
+const CLOSURE_REACH: usize = 2;
+
 /// Whether the mention at `span` is explained away: by a retraction after it ("it turned out
-/// to be a vape", "nothing was wrong"), or by a supposition before it that a "but" or a
-/// retraction then corrects ("I thought she had gone with him, but …").
+/// to be a vape", "nothing was wrong"), by a closing word at the end of the account ("NFA."),
+/// or by a supposition before it that a "but" or a retraction then corrects ("I thought she
+/// had gone with him, but …").
 fn withdrawn(tokens: &[Token], hits: &[ModHit], terminators: &[usize], span: Span) -> bool {
     let at = tokens[span.start].sentence;
+    let last = tokens.last().map_or(0, |t| t.sentence);
     let corrected_after = |i: usize| {
         terminators
             .iter()
@@ -798,6 +804,7 @@ fn withdrawn(tokens: &[Token], hits: &[ModHit], terminators: &[usize], span: Spa
         let sentence = tokens[h.span.start].sentence;
         match h.category {
             Category::Retraction => h.span.start >= span.end && sentence <= at + RETRACTION_REACH,
+            Category::Closure => h.span.start >= span.end && sentence + CLOSURE_REACH > last,
             Category::Supposed => {
                 h.span.end <= span.start && sentence == at && corrected_after(span.end)
             }
@@ -1286,6 +1293,17 @@ mod tests {
             top("It turned out to be nothing last week. Now he is outside showing a knife."),
             Some(Priority::Immediate)
         );
+    }
+
+    #[test]
+    fn a_closing_word_settles_the_whole_account_only_at_its_end() {
+        let note = "Caller said a girl was being held against her will by a group of men right \
+                    now. Officer attended. It was a group of friends. Spoke to all of them. NFA.";
+        assert_eq!(top(note), None);
+        // Further up, the same words are about one thing, not the account.
+        let buried = "No concerns about school. She is being held in his flat right now. \
+                      He has taken her phone. The door is locked.";
+        assert_eq!(top(buried), Some(Priority::Immediate));
     }
 
     #[test]

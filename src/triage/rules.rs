@@ -52,6 +52,10 @@ pub enum Category {
     /// "I thought", "we assumed": what follows is withdrawn when a "but" or a retraction
     /// follows it ("I thought she had gone with him, but she was at her nan's").
     Supposed,
+    /// "No concerns.", "NFA.", "please disregard": a closing word on the whole account,
+    /// withdrawing every danger written before it when it comes in the account's last
+    /// sentences (a case note that ends "Stood down.").
+    Closure,
 }
 
 impl Category {
