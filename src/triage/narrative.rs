@@ -899,7 +899,12 @@ const REFERRING: &[&str] = &["with", "both", "together", "w", "by"];
 fn in_scope(tokens: &[Token], h: &ModHit, span: Span) -> bool {
     // A modifier that begins before the concept and runs into it ("is being" before "being
     // driven") reaches it; one inside the concept's own words is part of the concept.
-    let leads_in = h.span.start < span.start && h.span.end > span.start;
+    // A negation that stops inside a concept shares the concept's own negative ("she is not
+    // home": the "not" is the danger, not its denial); one that runs through it ("is not
+    // missing") denies it.
+    let leads_in = h.span.start < span.start
+        && h.span.end > span.start
+        && (h.category != Category::Negated || h.span.end >= span.end);
     if h.span.overlaps(&span) && !leads_in {
         return false;
     }
@@ -1293,6 +1298,14 @@ mod tests {
             top("It turned out to be nothing last week. Now he is outside showing a knife."),
             Some(Priority::Immediate)
         );
+    }
+
+    #[test]
+    fn a_negation_ending_inside_a_concept_shares_its_negative_and_denies_nothing() {
+        // "is not" ends on the "not" of "not home": the child being away is the concern.
+        assert!(top("my lass is 12 and she is not home").is_some());
+        // A negation that runs through the concept still denies it.
+        assert_eq!(top("she is not missing, she is in her room"), None);
     }
 
     #[test]

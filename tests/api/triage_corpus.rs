@@ -42,17 +42,21 @@ fn the_independent_development_batches_do_not_fall_back() {
     // logs, case-note shorthand, phone-typed public voices, English as a second language).
     // The rules were tuned on them (and on each round's holdout once it has been scored), so
     // they are guarded at the figures reached, not at the targets; the frozen holdout of the
-    // round (round5/) is scored once a round, not here.
-    let english: String = [corpus("round3/dev.jsonl"), corpus("round4/dev.jsonl")]
-        .concat()
-        .lines()
-        .filter(|l| l.contains("\"language\": \"en\""))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    // round (round6/) is scored once a round, not here.
+    let english: String = [
+        corpus("round3/dev.jsonl"),
+        corpus("round4/dev.jsonl"),
+        corpus("round5/dev.jsonl"),
+    ]
+    .concat()
+    .lines()
+    .filter(|l| l.contains("\"language\": \"en\""))
+    .map(|l| format!("{l}\n"))
+    .collect();
     let report = eval::run(&shipped(), &english).expect("corpus reads");
-    assert!(report.cases >= 500, "{} cases", report.cases);
-    assert!(report.recall() >= 0.84, "{}", report.render());
-    assert!(report.over_rate() <= 0.19, "{}", report.render());
+    assert!(report.cases >= 700, "{} cases", report.cases);
+    assert!(report.recall() >= 0.86, "{}", report.render());
+    assert!(report.over_rate() <= 0.21, "{}", report.render());
 }
 
 #[test]
