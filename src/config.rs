@@ -264,6 +264,12 @@ pub struct DeliverySettings {
     pub poll_interval_secs: u64,
     /// Emails sent at once (and SMTP connections kept open).
     pub concurrency: usize,
+    /// Lanes beside those that send only IMMEDIATE and escalation emails, each on a connection
+    /// of its own: an urgent email never waits for a lane busy with the backlog, and the
+    /// emails of one IMMEDIATE report go out side by side. 0 sends urgent email on the
+    /// ordinary lanes, first in their queue.
+    #[serde(default = "default_urgent_lanes")]
+    pub urgent_lanes: usize,
     /// How long a gateway holds a delivery it is sending before another gateway on a shared
     /// spool may take it over (its holder having died mid-send): longer than any one attempt.
     pub lease_secs: u64,
@@ -345,6 +351,11 @@ impl SpoolSettings {
             self.secrets_key_file.clone()
         }
     }
+}
+
+/// Two: the control room's email and police intelligence's for one IMMEDIATE report at once.
+fn default_urgent_lanes() -> usize {
+    2
 }
 
 /// `spool.postgres_batch_max` unless set.
@@ -435,6 +446,7 @@ impl Default for Settings {
                 retry_max_age_secs: 72 * 3600,
                 poll_interval_secs: 5,
                 concurrency: 4,
+                urgent_lanes: default_urgent_lanes(),
                 busy_intake_per_second: 1000,
                 lease_secs: 600,
             },
@@ -790,6 +802,9 @@ impl Settings {
         if !(1..=32).contains(&d.concurrency) {
             add("delivery.concurrency", "must be between 1 and 32".into());
         }
+        if d.urgent_lanes > 8 {
+            add("delivery.urgent_lanes", "must be between 0 and 8".into());
+        }
         if d.lease_secs < 2 * self.mail.smtp_timeout_secs.max(1) {
             add(
                 "delivery.lease_secs",
@@ -1037,6 +1052,7 @@ mod tests {
         s.attachments.max_bytes_in_flight = s.attachments.max_file_bytes - 1;
         s.attachments.max_uploads_per_client = 0;
         s.forms.draft_minutes = 0;
+        s.delivery.urgent_lanes = 9;
         let problems = s.validate("test.toml");
         let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
         for k in [
@@ -1047,6 +1063,7 @@ mod tests {
             "attachments.max_bytes_in_flight",
             "attachments.max_uploads_per_client",
             "forms.draft_minutes",
+            "delivery.urgent_lanes",
             "routes",
         ] {
             assert!(keys.contains(&k), "{k} missing from {keys:?}");

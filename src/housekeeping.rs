@@ -24,6 +24,8 @@ pub struct Housekeeping {
     pub head_every_secs: i64,
     /// Wakes the outbox when escalations are queued.
     pub outbox: Arc<Notify>,
+    /// Wakes the outbox's urgent lanes, which send escalations.
+    urgent: Option<Arc<Notify>>,
     pub interval: Duration,
     /// How long a web journey's draft lives without being written to (`forms.draft_minutes`).
     pub draft_idle_secs: i64,
@@ -84,6 +86,7 @@ impl Housekeeping {
             retention,
             head_every_secs,
             outbox,
+            urgent: None,
             interval,
             draft_idle_secs: 60 * crate::config::DEFAULT_DRAFT_MINUTES as i64,
             signer: None,
@@ -94,6 +97,12 @@ impl Housekeeping {
     /// Drafts idle for `minutes` are purged.
     pub fn with_draft_minutes(mut self, minutes: u32) -> Self {
         self.draft_idle_secs = 60 * i64::from(minutes);
+        self
+    }
+
+    /// Rings `urgent` (the outbox's urgent lanes) when escalations are queued.
+    pub fn with_urgent_wake(mut self, urgent: Arc<Notify>) -> Self {
+        self.urgent = Some(urgent);
         self
     }
 
@@ -120,6 +129,9 @@ impl Housekeeping {
         }
         if !escalated.is_empty() {
             self.outbox.notify_one();
+            if let Some(urgent) = &self.urgent {
+                crate::delivery::ring_urgent(urgent);
+            }
         }
         // A batch at a time, each its own transaction, so submissions commit in between.
         let mut purge = PurgeReport::default();

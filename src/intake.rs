@@ -98,6 +98,8 @@ pub struct Intake {
     metrics: Arc<Metrics>,
     /// Wakes the outbox when a submission commits.
     outbox: Arc<Notify>,
+    /// Wakes the outbox's urgent lanes when an IMMEDIATE submission commits.
+    urgent: Option<Arc<Notify>>,
     /// Counts commits, so the outbox can step back during a surge.
     pressure: Option<Arc<dyn IntakeLoad>>,
     /// Signs every document before it is sealed.
@@ -199,6 +201,7 @@ impl Intake {
             rules,
             metrics,
             outbox,
+            urgent: None,
             pressure: None,
             signer,
             // A key of this process's own until the gateway's is given (`with_addresses`).
@@ -217,6 +220,12 @@ impl Intake {
     /// The key documents are signed with.
     pub fn signer(&self) -> &Arc<SigningKey> {
         &self.signer
+    }
+
+    /// Rings `urgent` (the outbox's urgent lanes) when an IMMEDIATE submission commits.
+    pub fn with_urgent_wake(mut self, urgent: Arc<Notify>) -> Self {
+        self.urgent = Some(urgent);
+        self
     }
 
     /// Counts each commit into `pressure` (shared with the outbox).
@@ -533,6 +542,11 @@ impl Intake {
                         p.committed();
                     }
                     self.outbox.notify_one();
+                    if priority == Priority::Immediate {
+                        if let Some(urgent) = &self.urgent {
+                            crate::delivery::ring_urgent(urgent);
+                        }
+                    }
                     return Ok(Receipt {
                         reference,
                         priority,

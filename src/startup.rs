@@ -100,6 +100,7 @@ impl Application {
         let signing_keys = settings.published_signing_keys(signer.public());
         // Woken by intake and housekeeping here, and by other gateways on a shared spool.
         let wake = Arc::new(Notify::new());
+        let urgent = Arc::new(Notify::new());
         let spool = crate::spool::open(&settings.spool).await?;
         // Kept outside the database: a reader of the spool cannot open what it seals.
         let secrets_path = settings.spool.secrets_key_path();
@@ -107,6 +108,7 @@ impl Application {
             .with_context(|| format!("the secrets key {}", secrets_path.display()))?;
         let addresses = Arc::new(secrets.sealer(crate::secrets_key::ADDRESS));
         spool.wake_on_remote_commit(Arc::clone(&wake));
+        spool.wake_on_remote_commit(Arc::clone(&urgent));
         let secret = spool
             .secret("form_token", 32)
             .await
@@ -131,8 +133,11 @@ impl Application {
         ));
         let outbox = Outbox::new(
             spool.clone(),
-            Mailer::from_settings(&settings.mail, settings.delivery.concurrency)
-                .context("setting up the mail transport")?,
+            Mailer::from_settings(
+                &settings.mail,
+                settings.delivery.concurrency + settings.delivery.urgent_lanes,
+            )
+            .context("setting up the mail transport")?,
             RetrySchedule::from(&settings.delivery),
             Arc::new(SystemClock),
             settings.mail.from.clone(),
@@ -141,6 +146,7 @@ impl Application {
             Duration::from_secs(settings.delivery.poll_interval_secs),
         )
         .with_lanes(settings.delivery.concurrency)
+        .with_urgent_lanes(settings.delivery.urgent_lanes, Arc::clone(&urgent))
         .with_lease_secs(settings.delivery.lease_secs)
         .with_public_url(&settings.server.public_url)
         .with_token_policy(ack_tokens)
@@ -171,12 +177,14 @@ impl Application {
             Duration::from_secs(settings.escalation.check_interval_secs),
         )
         .with_signer(Arc::clone(&signer))
+        .with_urgent_wake(Arc::clone(&urgent))
         .with_draft_minutes(settings.forms.draft_minutes);
         let officers = crate::officer::verify::Officers::from_routes(&routes).serving(
             crate::officer::request::host_of(&settings.server.public_url).unwrap_or_default(),
         );
         let intake = Intake::new(spool, routes, rules, metrics, wake, signer)
             .with_pressure(pressure)
+            .with_urgent_wake(urgent)
             .with_addresses(addresses);
         let plain = settings.server.dangerous_plain_http;
         // Each PDF sent is analysed by this same executable as a limited child process.

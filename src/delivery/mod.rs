@@ -16,4 +16,4 @@ pub mod worker;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use pressure::IntakePressure;
-pub use worker::{Outbox, Outcome};
+pub use worker::{ring_urgent, Outbox, Outcome};

@@ -39,6 +39,11 @@ pub struct Outbox {
     /// Deliveries being sent right now, so concurrent lanes never send the same one twice.
     in_flight: Mutex<HashSet<DeliveryId>>,
     lanes: usize,
+    /// Lanes that send only IMMEDIATE and escalation emails (see `with_urgent_lanes`).
+    urgent_lanes: usize,
+    /// Wakes the urgent lanes, apart from `wake`: a lane that takes no routine work must not
+    /// take the wake-up meant for one that does.
+    urgent: Arc<Notify>,
     /// Base of acknowledgement links; none when empty.
     public_url: String,
     spool: Arc<dyn OutboxStore>,
@@ -76,6 +81,8 @@ impl Outbox {
         Outbox {
             in_flight: Mutex::new(HashSet::new()),
             lanes: 1,
+            urgent_lanes: 0,
+            urgent: Arc::new(Notify::new()),
             public_url: String::new(),
             spool,
             mailer,
@@ -112,6 +119,16 @@ impl Outbox {
     /// as many connections open.
     pub fn with_lanes(mut self, lanes: usize) -> Self {
         self.lanes = lanes.max(1);
+        self
+    }
+
+    /// Adds `lanes` that send only IMMEDIATE and escalation emails, so urgent email never
+    /// waits for a lane busy with the backlog and the emails of one IMMEDIATE report go out side
+    /// by side. `wake` rouses them all at once (see [`ring_urgent`]); the mailer must keep a
+    /// connection for each of them too.
+    pub fn with_urgent_lanes(mut self, lanes: usize, wake: Arc<Notify>) -> Self {
+        self.urgent_lanes = lanes;
+        self.urgent = wake;
         self
     }
 
@@ -228,7 +245,10 @@ impl Outbox {
     /// the others.
     async fn claim(&self, now: i64, max_rank: i64) -> Result<Option<DueDelivery>, SpoolError> {
         let busy = lock(&self.in_flight).len();
-        let candidates = self.spool.due(now, busy + self.lanes).await?;
+        let candidates = self
+            .spool
+            .due(now, busy + self.lanes + self.urgent_lanes)
+            .await?;
         // Most urgent first: once one is beyond `max_rank`, so are the rest.
         for d in candidates.into_iter().take_while(|d| d.rank <= max_rank) {
             let key = d.id.clone();
@@ -400,9 +420,17 @@ impl Outbox {
 
     /// Runs until `stop` turns true, each lane finishing the attempt in hand first.
     pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>) {
-        tracing::info!(lanes = self.lanes, "outbox worker started");
+        tracing::info!(
+            lanes = self.lanes,
+            urgent_lanes = self.urgent_lanes,
+            "outbox worker started"
+        );
         let lanes: Vec<_> = (0..self.lanes)
             .map(|n| tokio::spawn(Arc::clone(&self).lane(n, stop.clone())))
+            .chain(
+                (0..self.urgent_lanes)
+                    .map(|_| tokio::spawn(Arc::clone(&self).urgent_lane(stop.clone()))),
+            )
             .collect();
         for lane in lanes {
             let _ = lane.await;
@@ -460,6 +488,43 @@ impl Outbox {
             }
         }
     }
+
+    /// A lane that sends only IMMEDIATE and escalation emails. It never pauses for a surge and
+    /// never takes routine work, so it is free the moment urgent email is queued.
+    async fn urgent_lane(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            // Listening before looking: a ring between the look and the wait is not lost.
+            let rung = self.urgent.notified();
+            tokio::pin!(rung);
+            rung.as_mut().enable();
+            match self.try_execute_ranked(URGENT_RANK).await {
+                Ok(Outcome::Idle) => {
+                    tokio::select! {
+                        _ = rung => {}
+                        _ = tokio::time::sleep(self.poll) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "outbox cannot read or write the spool; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.poll) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Wakes every urgent lane at once for urgent email queued (an IMMEDIATE report, an
+/// escalation), so each of its emails has a lane; a lane busy sending looks again when done.
+pub fn ring_urgent(urgent: &Notify) {
+    urgent.notify_waiters();
 }
 
 /// How long a paused lane waits before looking at intake's pressure again.
@@ -471,6 +536,7 @@ const SURGE_LOOK: Duration = Duration::from_millis(50);
 /// timeouts are far shorter), so a lease runs out only when its holder has died.
 const LEASE_SECS: i64 = 600;
 /// Delivery ranks (see the spool's `deliveries.rank`).
+const URGENT_RANK: i64 = 0;
 const PRIORITY_RANK: i64 = 1;
 const ROUTINE_RANK: i64 = 2;
 

@@ -665,34 +665,69 @@ async fn lanes_start(
     tokio::task::JoinHandle<()>,
     Arc<dyn Spool>,
 ) {
-    let smtp = SmtpServer::start(Tls::StartTls).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let identity = age::x25519::Identity::generate();
-    let spool: Arc<dyn Spool> =
-        Arc::new(SqliteSpool::open(&dir.path().join("spool")).expect("spool"));
-    let routes = Arc::new(
-        Routes::from_settings(&[RouteSettings {
-            name: "police_intelligence".into(),
-            mailbox: "intel@police.example".into(),
-            view: View::Full,
-            recipients: vec![identity.to_public().to_string()],
-            role: None,
-            localities: vec![],
-            fallback: false,
-            ack_immediate_minutes: None,
-            ack_priority_minutes: None,
-            officer_actions: None,
-            officers: vec![],
-        }])
-        .expect("routes"),
-    );
-    let metrics = Arc::new(Metrics::default());
-    let wake = Arc::new(tokio::sync::Notify::new());
-    let settings = smtp_settings(smtp.port, &dir.path().join("outbox"));
-    let outbox = Arc::new(
-        Outbox::new(
+    let rig = Lanes::start(pressure, 0).await;
+    for &urgent in immediate {
+        rig.submit(urgent).await;
+    }
+    let Lanes {
+        smtp,
+        stop,
+        worker,
+        spool,
+        ..
+    } = rig;
+    (smtp, stop, worker, spool)
+}
+
+/// An outbox with four ordinary lanes and `urgent_lanes` more for urgent email, sending to a
+/// real SMTP server, and the intake that feeds it.
+struct Lanes {
+    smtp: SmtpServer,
+    stop: tokio::sync::watch::Sender<bool>,
+    worker: tokio::task::JoinHandle<()>,
+    spool: Arc<dyn Spool>,
+    intake: Intake,
+    forms: FormRegistry,
+    /// Kept for the spool's life.
+    _dir: tempfile::TempDir,
+}
+
+impl Lanes {
+    async fn start(
+        pressure: Option<Arc<pis_gateway::delivery::IntakePressure>>,
+        urgent_lanes: usize,
+    ) -> Lanes {
+        let smtp = SmtpServer::start(Tls::StartTls).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let identity = age::x25519::Identity::generate();
+        let spool: Arc<dyn Spool> =
+            Arc::new(SqliteSpool::open(&dir.path().join("spool")).expect("spool"));
+        let routes = Arc::new(
+            Routes::from_settings(&[RouteSettings {
+                name: "police_intelligence".into(),
+                mailbox: "intel@police.example".into(),
+                view: View::Full,
+                recipients: vec![identity.to_public().to_string()],
+                role: None,
+                localities: vec![],
+                fallback: false,
+                ack_immediate_minutes: None,
+                ack_priority_minutes: None,
+                officer_actions: None,
+                officers: vec![],
+            }])
+            .expect("routes"),
+        );
+        let metrics = Arc::new(Metrics::default());
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let urgent = Arc::new(tokio::sync::Notify::new());
+        let mut settings = smtp_settings(smtp.port, &dir.path().join("outbox"));
+        // Longer than any test here waits: a lane held by a slow relay stays busy, and never
+        // frees itself by giving up on the send.
+        settings.smtp_timeout_secs = 60;
+        let mut outbox = Outbox::new(
             spool.clone(),
-            Mailer::from_settings(&settings, 4).expect("mailer"),
+            Mailer::from_settings(&settings, 4 + urgent_lanes).expect("mailer"),
             RetrySchedule {
                 initial_secs: 30,
                 max_delay_secs: 600,
@@ -704,43 +739,72 @@ async fn lanes_start(
             Arc::clone(&wake),
             Duration::from_secs(1),
         )
-        .with_lanes(4),
-    );
-    let outbox = match &pressure {
-        Some(p) => Arc::new(
-            Arc::into_inner(outbox)
-                .expect("sole owner")
-                .with_pressure(Arc::clone(p)),
-        ),
-        None => outbox,
-    };
-    let mut intake = Intake::new(
-        Arc::clone(&spool),
-        routes,
-        Arc::new(rules()),
-        metrics,
-        Arc::clone(&wake),
-        signer(),
-    );
-    if let Some(p) = &pressure {
-        intake = intake.with_pressure(p.clone());
+        .with_lanes(4)
+        .with_urgent_lanes(urgent_lanes, Arc::clone(&urgent));
+        let mut intake = Intake::new(
+            Arc::clone(&spool),
+            routes,
+            Arc::new(rules()),
+            metrics,
+            Arc::clone(&wake),
+            signer(),
+        )
+        .with_urgent_wake(urgent);
+        if let Some(p) = &pressure {
+            outbox = outbox.with_pressure(Arc::clone(p));
+            intake = intake.with_pressure(p.clone());
+        }
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(Arc::new(outbox).run(stopped));
+        Lanes {
+            smtp,
+            stop,
+            worker,
+            spool,
+            intake,
+            forms: FormRegistry::built_in().expect("forms"),
+            _dir: dir,
+        }
     }
-    let forms = FormRegistry::built_in().expect("forms");
-    let spec = forms.get("community").expect("form");
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(Arc::clone(&outbox).run(stopped));
-    for &urgent in immediate {
+
+    /// Commits one community submission: IMMEDIATE when `urgent`, else ROUTINE.
+    async fn submit(&self, urgent: bool) {
+        let spec = self.forms.get("community").expect("form");
         let mut answers = community_answers();
         if urgent {
             answers["gate.immediate_danger"] = "yes".into();
         }
         let v = pis_gateway::forms::validate(spec, &answers, pis_gateway::ukdate::uk_today())
             .expect("valid");
-        let receipt = intake.submit(spec, v, None).await.expect("accepted");
+        let receipt = self.intake.submit(spec, v, None).await.expect("accepted");
         let expected = if urgent { "IMMEDIATE" } else { "ROUTINE" };
         assert_eq!(receipt.priority.as_str(), expected);
     }
-    (smtp, stop, worker, spool)
+}
+
+#[actix_web::test]
+async fn an_immediate_email_goes_on_a_lane_of_its_own_while_every_ordinary_lane_is_busy() {
+    let rig = Lanes::start(None, 2).await;
+    // The server sits on every routine email unanswered, as a relay slow under a backlog.
+    rig.smtp.hold("ROUTINE\r\n");
+    for _ in 0..4 {
+        rig.submit(false).await;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while rig.smtp.held() < 4 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(rig.smtp.held(), 4, "every ordinary lane is busy");
+    rig.submit(true).await;
+    let sent = rig.smtp.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(sent.len(), 1, "the IMMEDIATE email waited for a busy lane");
+    assert!(String::from_utf8_lossy(&sent[0].data).contains("IMMEDIATE"));
+    rig.smtp.release();
+    let all = rig.smtp.wait_for(5, Duration::from_secs(30)).await;
+    assert_eq!(all.len(), 5, "the routine emails go once answered");
+    let _ = rig.stop.send(true);
+    let _ = rig.worker.await;
+    assert_eq!(rig.spool.outbox_stats(0).await.expect("stats").pending, 0);
 }
 
 #[actix_web::test]

@@ -82,6 +82,11 @@ struct Shared {
     received: Mutex<Vec<Received>>,
     attempts: AtomicUsize,
     connections: AtomicUsize,
+    /// Messages holding this text wait at the end of DATA until `release`, as on a server
+    /// slow to answer, so a test can keep a client's connections busy.
+    hold: Mutex<Option<String>>,
+    held: AtomicUsize,
+    release: watch::Sender<bool>,
 }
 
 impl SmtpServer {
@@ -105,6 +110,9 @@ impl SmtpServer {
             received: Mutex::new(Vec::new()),
             attempts: AtomicUsize::new(0),
             connections: AtomicUsize::new(0),
+            hold: Mutex::new(None),
+            held: AtomicUsize::new(0),
+            release: watch::channel(false).0,
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(accept_loop(
@@ -120,6 +128,23 @@ impl SmtpServer {
     /// Sets the answer to the end of DATA for the messages that follow.
     pub(crate) fn set_reply(&self, reply: Reply) {
         *lock(&self.shared.reply) = reply;
+    }
+
+    /// Holds every message containing `text` at the end of DATA, unanswered, until `release`.
+    pub(crate) fn hold(&self, text: &str) {
+        self.shared.release.send_replace(false);
+        *lock(&self.shared.hold) = Some(text.to_owned());
+    }
+
+    /// Answers the held messages and holds no more.
+    pub(crate) fn release(&self) {
+        *lock(&self.shared.hold) = None;
+        self.shared.release.send_replace(true);
+    }
+
+    /// How many messages are waiting at the end of DATA now.
+    pub(crate) fn held(&self) -> usize {
+        self.shared.held.load(Ordering::SeqCst)
     }
 
     /// The accepted messages, in the order they were accepted.
@@ -168,6 +193,19 @@ impl Drop for SmtpServer {
 
 fn certs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("certs-example")
+}
+
+/// Waits, unanswered, while `data` holds the text the test asked to hold.
+async fn hold_if_asked(shared: &Shared, data: Option<&[u8]>) {
+    let marker = lock(&shared.hold).clone();
+    let Some(marker) = marker else { return };
+    let held = data.is_some_and(|d| d.windows(marker.len()).any(|w| w == marker.as_bytes()));
+    if held {
+        let mut released = shared.release.subscribe();
+        shared.held.fetch_add(1, Ordering::SeqCst);
+        let _ = released.wait_for(|r| *r).await;
+        shared.held.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -380,6 +418,7 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(
             "DATA" => {
                 send(&mut conn, "354 End data with <CR><LF>.<CR><LF>").await?;
                 let data = read_data(&mut conn, &mut line).await?;
+                hold_if_asked(shared, data.as_deref()).await;
                 let mail_from = state.mail_from.take().unwrap_or_default();
                 let rcpt_to = std::mem::take(&mut state.rcpt_to);
                 shared.attempts.fetch_add(1, Ordering::SeqCst);
