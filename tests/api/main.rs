@@ -16,6 +16,7 @@ mod dovecot;
 mod drafts;
 mod email_instructions;
 mod follow_up;
+mod follow_up_files;
 mod forms_html;
 mod gateways;
 mod hardening;

@@ -98,6 +98,7 @@ fu-no-messages = There are no messages yet.
 fu-add-label = Answer or add information
 fu-add-hint = It goes to the police intelligence team with your report's reference. Up to { $max } characters.
 fu-send = Send
+fu-add-files = Add photos or documents (optional)
 fu-check-new = Check for new messages
 fu-finished = When you have finished, close this page or use Exit this page. Nothing here is kept in your browser.
 

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod directory;
 pub mod files;
 pub mod follow_up;
+mod follow_up_body;
 pub mod form;
 mod form_errors;
 pub mod form_exit;
