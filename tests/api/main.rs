@@ -24,6 +24,7 @@ mod helpers;
 mod imap_mailbox;
 mod journey;
 mod languages;
+mod lists;
 mod map;
 mod officer;
 mod officer_actions;

@@ -71,6 +71,7 @@ characters-up-to = You can enter up to { $max } characters
 form-part = { $form }: part { $part } of { $parts }
 honeypot-label = Leave this box empty
 remove = Remove
+entry-empty = Nothing entered yet
 add-another = Add another { $item }
 added-most = You have added the most this form allows ({ $max }).
 save-and-back = Save and go back to check your answers

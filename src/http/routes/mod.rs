@@ -10,6 +10,7 @@ mod follow_up_body;
 pub mod form;
 mod form_errors;
 pub mod form_exit;
+mod form_list;
 pub mod form_post;
 mod form_send;
 pub mod health;
