@@ -206,8 +206,14 @@ const PAGES = [
       error: (p) => toFollowUpUnknownCode(p),
       thread: (p) => toFollowUpThread(p),
       'thread-error': (p) => toFollowUpAddendumError(p),
+      'file-error': (p) => toFollowUpFileError(p),
       sent: (p) => toFollowUpSent(p),
     },
+  },
+  {
+    name: 'community-list',
+    path: '/forms/community/<places section> (two places: one summarised, one open)',
+    states: { normal: (p) => toListPage(p) },
   },
   {
     name: 'community-contact',
@@ -623,6 +629,29 @@ async function toFollowUpAddendumError(page) {
   await toFollowUpThread(page);
   await navigation(page, () => page.locator('button[name="_action"][value="add"]').click());
   if ((await page.locator(SELECTORS.errorSummary).count()) === 0) throw new Error('no error for an empty addendum');
+}
+
+async function toFollowUpFileError(page) {
+  await toFollowUpThread(page);
+  await page.setInputFiles('#attachments', { name: 'evidence.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') });
+  await navigation(page, () => page.locator('button[name="_action"][value="add"]').click());
+  if ((await page.locator('.govuk-error-summary a[href="#attachments"]').count()) === 0) throw new Error('no error for a file that is not an image');
+}
+
+// The places page with two places: the first summarised with Change and Remove, the second open.
+async function toListPage(page) {
+  let here = false;
+  await walkForm(page, 'community', {
+    mode: 'mouse',
+    onPage: async (p) => {
+      here = (await p.locator('button[value="add:places"]').count()) > 0;
+    },
+    stopAt: () => here,
+  });
+  if (!here) throw new Error('no page offers "Add another place"');
+  await fillPresent(page, ANSWERS.community, 'mouse');
+  await navigation(page, () => page.locator('button[value="add:places"]').click());
+  if ((await page.locator('button[value="edit:places:0"]').count()) === 0) throw new Error('the first place is not summarised');
 }
 
 async function toFollowUpSent(page) {
@@ -1437,7 +1466,7 @@ function lastStatusTracker(page) {
 }
 
 async function auditPages(browser) {
-  for (const entry of PAGES) {
+  for (const entry of PAGES.filter((e) => !ONLY || ONLY.test('pages') || ONLY.test(e.name))) {
     const context = await newContext(browser, { bypassCSP: true });
     try {
       if (entry.journey) {
@@ -1580,8 +1609,8 @@ async function auditLanguages(browser) {
   }
 }
 
-// PISG_BROWSER_ONLY (a regular expression) runs only the journeys whose names match it, and of
-// the other parts (pages, languages, weak, map, desk) only those it names.
+// PISG_BROWSER_ONLY (a regular expression) runs only the journeys and pages whose names match
+// it, and of the other parts (pages, languages, weak, map, desk) only those it names.
 const ONLY = process.env.PISG_BROWSER_ONLY ? new RegExp(process.env.PISG_BROWSER_ONLY, 'i') : null;
 const runs = (name) => !ONLY || ONLY.test(name);
 
@@ -1770,7 +1799,7 @@ async function main() {
     args: LAUNCH_ARGS,
   });
   try {
-    if (runs('pages')) await auditPages(browser);
+    await auditPages(browser);
     if (runs('languages')) await auditLanguages(browser);
     await runJourneys(browser);
     if (runs('weak')) await weakSignal(browser);
