@@ -43,8 +43,8 @@ pub(super) fn listed(
 
 /// Completes what a page posted for the groups it showed as lists (the entries it did not
 /// show come from the draft), applies "Add another", "Change" and "Remove" to them, and
-/// notes in the draft which entry is open next. Returns where the page lands, if the button
-/// pressed changed an entry.
+/// notes in the draft which entry is open next. Returns where the page lands (the first box of
+/// the entry changed), if the button pressed changed an entry.
 pub(super) fn complete(
     spec: &FormSpec,
     draft: &mut Draft,
@@ -141,20 +141,14 @@ impl List<'_> {
                 self.open = Some(*i);
                 item_anchor(spec, g, *i)
             }
+            // The entry that took the removed one's place opens (what was typed in the one
+            // open before is kept all the same), and the page lands on its first box.
             Action::RemoveItem(a, i) if a == g && *i < self.count => {
                 remove_item(&mut self.values, g, *i);
                 self.count = (self.count - 1).max(1);
-                self.open = match self.open {
-                    _ if self.count == 1 => Some(0),
-                    Some(o) if o == *i => None,
-                    Some(o) if o > *i => Some(o - 1),
-                    o => o,
-                };
-                if self.count == 1 {
-                    item_anchor(spec, g, 0)
-                } else {
-                    Some(format!("f-{g}-list"))
-                }
+                let next = (*i).min(self.count - 1);
+                self.open = Some(next);
+                item_anchor(spec, g, next)
             }
             // Continue or Back: the entry is done with; coming back shows the summary.
             Action::Continue | Action::Back | Action::Submit | Action::Change(_) => {
@@ -270,12 +264,19 @@ mod tests {
 
         let (draft, posted, landing) = after("remove:people:0", "Sammy");
         assert_eq!(names(&posted), ["Sammy", "Kit"]);
-        assert_eq!(draft.open["people"], 0, "the open entry moved up");
-        assert_eq!(landing.as_deref(), Some("f-people-list"));
+        assert_eq!(
+            draft.open["people"], 0,
+            "the one that took its place is open"
+        );
+        assert_eq!(landing.as_deref(), Some("f-people[0].name"));
 
-        let (draft, posted, _) = after("remove:people:1", "Sammy");
-        assert_eq!(names(&posted), ["Jay", "Kit"]);
-        assert!(!draft.open.contains_key("people"));
+        let (draft, posted, landing) = after("remove:people:2", "Sammy");
+        assert_eq!(names(&posted), ["Jay", "Sammy"], "typed words kept");
+        assert_eq!(
+            draft.open["people"], 1,
+            "the last removed: the one before it"
+        );
+        assert_eq!(landing.as_deref(), Some("f-people[1].name"));
     }
 
     #[test]
