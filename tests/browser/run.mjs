@@ -332,13 +332,13 @@ const JOURNEYS = [
     run: (p) => followUpUpload(p),
   },
   {
-    name: 'community, "Add another", "Change" and "Remove" land on the entry changed, focus on its first box; the others summarised',
+    name: 'community, "Add another", "Change" and "Remove" land on the entry changed, focus on its first box; the others summarised; Back and Forward over them',
     javaScript: true,
     reference: false,
     run: (p) => addAnotherLands(p, true),
   },
   {
-    name: 'community, JavaScript off: "Add another", "Change" and "Remove" land on the entry changed; the others summarised',
+    name: 'community, JavaScript off: "Add another", "Change" and "Remove" land on the entry changed; the others summarised; Back and Forward over them',
     javaScript: false,
     reference: false,
     run: (p) => addAnotherLands(p, false),
@@ -922,7 +922,21 @@ async function addAnotherLands(page, withScript) {
   if ((await page.locator(`[id="${kept}"]`).inputValue()) !== 'The bus shelter on Front Street') {
     throw new Error('the remaining place is not the one typed second');
   }
-  return { trail: [`add → ${added}${withScript ? ', focused' : ''}`, `change → ${changed}`, `remove → ${after}`] };
+  // Back over the three presses and Forward again: each is a page of the site (every press was a
+  // post answered by a redirect, so history holds only GETs), never "Confirm Form Resubmission".
+  const trail = [`add → ${added}${withScript ? ', focused' : ''}`, `change → ${changed}`, `remove → ${after}`];
+  for (const direction of ['Back', 'Back', 'Back', 'Forward', 'Forward', 'Forward']) {
+    let response;
+    try {
+      response = direction === 'Back' ? await page.goBack({ waitUntil: 'load' }) : await page.goForward({ waitUntil: 'load' });
+    } catch (e) {
+      throw new Error(`${direction} after the list's buttons: ${e.message.split('\n')[0]}`);
+    }
+    if (!page.url().startsWith(BASE)) throw new Error(`${direction} after the list's buttons showed ${page.url()}`);
+    if (response && response.status() >= 400) throw new Error(`${direction} after the list's buttons: HTTP ${response.status()}`);
+    trail.push(`${direction === 'Back' ? '←' : '→'} ${new URL(page.url()).pathname}`);
+  }
+  return { trail };
 }
 
 // /follow-up after a community report: a page of markup named as a photo is refused (422, the
