@@ -64,6 +64,8 @@ pub struct Addendum<'a> {
     pub token_hash: Option<[u8; 32]>,
     /// The submitter's own key, so the copy kept in the thread opens with their code.
     pub submitter: &'a age::x25519::Recipient,
+    /// Evidence files added with it, cleaned as a report's are, sealed to the same routes.
+    pub files: Vec<Cleaned>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -376,7 +378,9 @@ impl Intake {
         }
         let now = time::OffsetDateTime::now_utc();
         let mut answers = Map::new();
-        answers.insert(ADDENDUM_FIELD.into(), Value::String(a.text.to_string()));
+        if !a.text.is_empty() {
+            answers.insert(ADDENDUM_FIELD.into(), Value::String(a.text.to_string()));
+        }
         let triage = self.rules.triage.assess(&answers, now);
         let decisions: Vec<Decision> = self
             .routes
@@ -403,7 +407,11 @@ impl Intake {
             .flat_map(|d| d.route.recipients.iter().cloned())
             .collect();
         thread_recipients.push(a.submitter.clone());
-        let copy = seal::encrypt_to(a.text.as_bytes(), &thread_recipients)?;
+        let copy = seal::encrypt_to(
+            thread_copy(a.text, a.files.len()).as_bytes(),
+            &thread_recipients,
+        )?;
+        let files = seal_files(&prepared.decisions, a.files).await?;
         let draft = Draft {
             form_id: ADDENDUM_FORM,
             form_version: 1,
@@ -423,6 +431,7 @@ impl Intake {
                 &prepared,
                 a.original,
                 &self.signer,
+                &files,
             )
         })
         .await
@@ -631,11 +640,13 @@ fn seal_addendum(
     prepared: &Prepared,
     original: &Reference,
     signer: &SigningKey,
+    files: &SealedFiles,
 ) -> Result<Vec<NewEnvelope>, seal::SealError> {
     prepared
         .decisions
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
             let doc = seal::Document {
                 reference,
                 received_at,
@@ -649,11 +660,12 @@ fn seal_addendum(
                 findings: &prepared.triage.findings,
                 languages: &prepared.triage.languages,
                 submitted_via: None,
-                attachments: &[],
+                attachments: &files.facts,
                 follow_up_of: Some(original),
                 page_language: None,
             };
-            let mut envelope = sealed_envelope(d, &doc, signer, Vec::new())?;
+            let sealed = files.per_decision.get(i).cloned().unwrap_or_default();
+            let mut envelope = sealed_envelope(d, &doc, signer, sealed)?;
             // The email names the report it adds to, and threads under it in the inbox: a
             // reference is no content (every report's subject carries one).
             envelope.notice =
@@ -661,6 +673,18 @@ fn seal_addendum(
             Ok(envelope)
         })
         .collect()
+}
+
+/// The words the submitter sees again in their thread: what they wrote, and how many files
+/// went with it (the files themselves go to police only).
+fn thread_copy(text: &str, files: usize) -> String {
+    match (text.is_empty(), files) {
+        (_, 0) => text.to_string(),
+        (true, 1) => "(1 file added)".to_string(),
+        (true, n) => format!("({n} files added)"),
+        (false, 1) => format!("{text}\n(1 file added)"),
+        (false, n) => format!("{text}\n({n} files added)"),
+    }
 }
 
 /// A decision's envelope holding `doc`, signed and sealed to the route's recipients, with the

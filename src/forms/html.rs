@@ -26,6 +26,8 @@ pub enum Action {
     AddItem(String),
     /// "Remove" on one item of the named group.
     RemoveItem(String, usize),
+    /// "Change" on one entry of a group shown as a list: open it for editing.
+    EditItem(String, usize),
 }
 
 impl Action {
@@ -37,6 +39,13 @@ impl Action {
             if let Some((group, i)) = rest.rsplit_once(':') {
                 if let Ok(i) = i.parse() {
                     return Action::RemoveItem(group.to_string(), i);
+                }
+            }
+        }
+        if let Some(rest) = raw.strip_prefix("edit:") {
+            if let Some((group, i)) = rest.rsplit_once(':') {
+                if let Ok(i) = i.parse() {
+                    return Action::EditItem(group.to_string(), i);
                 }
             }
         }
@@ -191,7 +200,7 @@ fn read_control(
 
 /// Drops item `index` of a group from the control values and renumbers the ones after it, so
 /// the page shows the remaining items in order.
-fn remove_item(values: &mut Map<String, Value>, group: &str, index: usize) {
+pub fn remove_item(values: &mut Map<String, Value>, group: &str, index: usize) {
     let prefix = format!("{group}[");
     let renamed: Vec<(String, Option<String>)> = values
         .keys()

@@ -187,6 +187,10 @@ pub struct Draft {
     /// page of it is shown in. Kept here, not in a cookie of its own, so it ends with the draft.
     #[serde(default)]
     pub lang: Option<crate::i18n::Lang>,
+    /// Per group shown as a list (see `routes::form_list`), the one entry open for editing;
+    /// none means every entry is summarised.
+    #[serde(default)]
+    pub open: HashMap<String, usize>,
 }
 
 /// The confirmation page's content, kept so a refresh shows it again (and Exit removes it).

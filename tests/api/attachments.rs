@@ -377,7 +377,7 @@ pub(crate) fn armored_parts(data: &[u8]) -> Vec<(String, String)> {
     out
 }
 
-fn age_cli_decrypt(path: &std::path::Path, key: &std::path::Path) -> Option<Vec<u8>> {
+pub(crate) fn age_cli_decrypt(path: &std::path::Path, key: &std::path::Path) -> Option<Vec<u8>> {
     let out = std::process::Command::new("age")
         .arg("-d")
         .arg("-i")

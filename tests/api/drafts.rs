@@ -13,7 +13,7 @@ const CANARY: &str = "zzdraftcanary the man in the grey van waits by the school 
 const START: u64 = 1_800_000_000;
 
 /// The first two pages sent, as a browser sends them; returns the second post's response.
-async fn first_two_pages(app: &TestApp) -> Raw {
+pub(crate) async fn first_two_pages(app: &TestApp) -> Raw {
     let first = app.get("/forms/community").await;
     let token = extract_token(&first.body).expect("token");
     let gate = app

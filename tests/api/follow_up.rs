@@ -39,7 +39,7 @@ async fn post_follow_up(app: &TestApp, fields: &[(String, String)]) -> Page {
 }
 
 /// Sends the community form as a browser does from its check page, choosing a code or not.
-async fn send_report(app: &TestApp, answers: &serde_json::Value, code: bool) -> Page {
+pub(crate) async fn send_report(app: &TestApp, answers: &serde_json::Value, code: bool) -> Page {
     send_form(
         app,
         "community",
@@ -69,7 +69,7 @@ async fn send_form(
 }
 
 /// The code as the confirmation page shows it.
-fn shown_code(body: &str) -> Option<String> {
+pub(crate) fn shown_code(body: &str) -> Option<String> {
     let start = body.find("id=\"follow-up-code\">")? + "id=\"follow-up-code\">".len();
     let end = body[start..].find('<')? + start;
     Some(body[start..end].trim().to_string())

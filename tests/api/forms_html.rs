@@ -250,7 +250,11 @@ async fn add_another_keeps_the_answers_and_adds_an_empty_item_and_remove_takes_o
         !page.body.contains("Typed before adding a person"),
         "no page carries another page's answers"
     );
-    assert!(page.body.contains("value=\"Tee\""));
+    // The first is summarised now, the new one open.
+    assert!(page
+        .body
+        .contains("<dt class=\"govuk-summary-list__key\">Person 1</dt>"));
+    assert!(page.body.contains(">Tee</dd>"), "{}", page.body);
 
     let removed = app
         .post_form(
@@ -272,8 +276,13 @@ async fn add_another_keeps_the_answers_and_adds_an_empty_item_and_remove_takes_o
             .contains("name=\"people[0].name\" type=\"text\"")
             || removed.body.contains("name=\"people[0].name\"")
     );
+    // The entry that took the first one's place is open; the other is summarised after it.
     let jay = removed.body.find("value=\"Jay\"").expect("Jay kept");
-    let kay = removed.body.find("value=\"Kay\"").expect("Kay kept");
+    let kay = removed
+        .body
+        .find("<dt class=\"govuk-summary-list__key\">Person 2</dt>")
+        .expect("Kay kept");
+    assert!(removed.body[kay..].contains("Kay"));
     assert!(jay < kay, "order kept");
     assert!(
         !removed.body.contains("name=\"people[2].name\""),

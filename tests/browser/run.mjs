@@ -44,9 +44,10 @@ const SELECTORS = {
   // Check your answers: one Change button per section.
   changeButton: 'button[name="_action"][value^="change:"]',
   // Any other button that moves the form on.
-  // "Add another", "Remove", "Change" and "Back" are never pressed by the journeys.
+  // "Add another", "Remove", "Change" (a section, or an entry of a list) and "Back" are never
+  // pressed by the journeys.
   anyForwardButton:
-    'main form button:not([type="button"]):not([type="reset"]):not([value^="add:"]):not([value^="remove:"]):not([value^="change:"]):not([value="back"])',
+    'main form button:not([type="button"]):not([type="reset"]):not([value^="add:"]):not([value^="remove:"]):not([value^="change:"]):not([value^="edit:"]):not([value="back"])',
   // The acknowledgement page's button.
   ackButton: 'main form[action^="/ack/"] button',
   downloadButton: 'main form[action^="/files/"] button',
@@ -205,8 +206,14 @@ const PAGES = [
       error: (p) => toFollowUpUnknownCode(p),
       thread: (p) => toFollowUpThread(p),
       'thread-error': (p) => toFollowUpAddendumError(p),
+      'file-error': (p) => toFollowUpFileError(p),
       sent: (p) => toFollowUpSent(p),
     },
+  },
+  {
+    name: 'community-list',
+    path: '/forms/community/<places section> (two places: one summarised, one open)',
+    states: { normal: (p) => toListPage(p) },
   },
   {
     name: 'community-contact',
@@ -307,13 +314,31 @@ const JOURNEYS = [
     run: (p) => backAndForward(p),
   },
   {
-    name: 'community, "Add another" and "Remove" land on the entry changed, focus on its first box',
+    name: 'professional, Back and Forward through every step: no error page, answers kept (JavaScript on)',
+    javaScript: true,
+    reference: false,
+    run: (p) => backAndForward(p, 'professional'),
+  },
+  {
+    name: 'professional, Back and Forward through every step: no error page, answers kept (JavaScript off)',
+    javaScript: false,
+    reference: false,
+    run: (p) => backAndForward(p, 'professional'),
+  },
+  {
+    name: 'community, follow-up: a photo added to the report arrives, a page of markup is refused (JavaScript off)',
+    javaScript: false,
+    reference: false,
+    run: (p) => followUpUpload(p),
+  },
+  {
+    name: 'community, "Add another", "Change" and "Remove" land on the entry changed, focus on its first box; the others summarised; Back and Forward over them',
     javaScript: true,
     reference: false,
     run: (p) => addAnotherLands(p, true),
   },
   {
-    name: 'community, JavaScript off: "Add another" and "Remove" land on the entry changed',
+    name: 'community, JavaScript off: "Add another", "Change" and "Remove" land on the entry changed; the others summarised; Back and Forward over them',
     javaScript: false,
     reference: false,
     run: (p) => addAnotherLands(p, false),
@@ -606,6 +631,29 @@ async function toFollowUpAddendumError(page) {
   if ((await page.locator(SELECTORS.errorSummary).count()) === 0) throw new Error('no error for an empty addendum');
 }
 
+async function toFollowUpFileError(page) {
+  await toFollowUpThread(page);
+  await page.setInputFiles('#attachments', { name: 'evidence.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') });
+  await navigation(page, () => page.locator('button[name="_action"][value="add"]').click());
+  if ((await page.locator('.govuk-error-summary a[href="#attachments"]').count()) === 0) throw new Error('no error for a file that is not an image');
+}
+
+// The places page with two places: the first summarised with Change and Remove, the second open.
+async function toListPage(page) {
+  let here = false;
+  await walkForm(page, 'community', {
+    mode: 'mouse',
+    onPage: async (p) => {
+      here = (await p.locator('button[value="add:places"]').count()) > 0;
+    },
+    stopAt: () => here,
+  });
+  if (!here) throw new Error('no page offers "Add another place"');
+  await fillPresent(page, ANSWERS.community, 'mouse');
+  await navigation(page, () => page.locator('button[value="add:places"]').click());
+  if ((await page.locator('button[value="edit:places:0"]').count()) === 0) throw new Error('the first place is not summarised');
+}
+
 async function toFollowUpSent(page) {
   await toFollowUpThread(page);
   await page.fill('#addendum', 'It is the flat above the shop, the blue door.');
@@ -791,15 +839,15 @@ async function exitThenBack(page, withScript) {
 // Through the form to Check your answers, then Back to the start and Forward to the end: each
 // step is a page of the site (never the browser's "Confirm Form Resubmission" or another error
 // page), and what was typed is there each time the page that asks it comes back.
-async function backAndForward(page) {
+async function backAndForward(page, form = 'community') {
   const seen = [];
-  const walk = await walkForm(page, 'community', {
+  const walk = await walkForm(page, form, {
     mode: 'mouse',
     onPage: async (p) => seen.push(new URL(p.url()).pathname),
     stopAt: (kind) => kind === 'check-answers',
   });
   if (!walk.stopped) throw new Error('no Check your answers page');
-  const typed = ANSWERS.community.what_happened;
+  const typed = Object.fromEntries(Object.entries(ANSWERS[form]).filter(([, v]) => typeof v === 'string'));
   const move = async (direction, i) => {
     let response;
     try {
@@ -810,10 +858,12 @@ async function backAndForward(page) {
     const at = page.url();
     if (!at.startsWith(BASE)) throw new Error(`${direction} ×${i}: the browser showed ${at}`);
     if (response && response.status() >= 400) throw new Error(`${direction} ×${i}: HTTP ${response.status()} at ${at}`);
-    const box = page.locator('textarea[name="what_happened"]');
-    if ((await box.count()) > 0 && (await box.inputValue()) !== typed) {
-      throw new Error(`${direction} ×${i} to ${new URL(at).pathname}: what was typed is not there`);
-    }
+    // Every box on the page that was typed into holds what was typed.
+    const lost = await page.evaluate((want) => {
+      const boxes = [...document.querySelectorAll('main input:is([type="text"], [type="email"], [type="tel"]), main textarea')];
+      return boxes.filter((b) => b.name in want && b.value !== want[b.name]).map((b) => b.name);
+    }, typed);
+    if (lost.length) throw new Error(`${direction} ×${i} to ${new URL(at).pathname}: what was typed is not there (${lost.join(', ')})`);
     return new URL(at).pathname;
   };
   const trail = [];
@@ -824,8 +874,10 @@ async function backAndForward(page) {
 }
 
 // "Add another place": the page comes back at the new entry (the URL's fragment names its first
-// box, which the browser scrolls into view), with the focus there when script runs; "Remove"
-// comes back at the entry that took the removed one's place.
+// box, which the browser scrolls into view), with the focus there when script runs, and the first
+// place summarised with "Change" and "Remove" (the add-to-a-list pattern). "Change" opens the
+// first again, keeping what was typed in the second; "Remove" comes back at the entry that took
+// the removed one's place.
 async function addAnotherLands(page, withScript) {
   let here = false;
   const walk = await walkForm(page, 'community', {
@@ -837,34 +889,92 @@ async function addAnotherLands(page, withScript) {
   });
   if (!walk.stopped) throw new Error('no page offers "Add another place"');
   await fillPresent(page, ANSWERS.community, 'mouse');
+  const landsOn = async (id, what) => {
+    const hash = decodeURIComponent(new URL(page.url()).hash);
+    if (hash !== `#${id}`) throw new Error(`"${what}" came back at "${hash}", not "#${id}"`);
+    const inView = await page.evaluate((i) => {
+      const r = document.getElementById(i)?.getBoundingClientRect();
+      return !!r && r.top >= 0 && r.top < window.innerHeight;
+    }, id);
+    if (!inView) throw new Error(`after "${what}" the entry is not in view`);
+    if (withScript) {
+      const focused = await page.evaluate(() => document.activeElement?.id);
+      if (focused !== id) throw new Error(`after "${what}" focus is on "${focused}", not the entry's first box`);
+    }
+    return hash;
+  };
+  const row = (n) => page.locator('.app-entry .govuk-summary-list__row', { hasText: `Place ${n}` }).locator('.govuk-summary-list__value');
   await navigation(page, () => page.locator('button[value="add:places"]').click());
   const id = 'f-places[1].street_or_landmark';
-  const hash = decodeURIComponent(new URL(page.url()).hash);
-  if (hash !== `#${id}`) throw new Error(`"Add another" came back at "${hash}", not the new entry`);
-  const inView = await page.evaluate((i) => {
-    const r = document.getElementById(i)?.getBoundingClientRect();
-    return !!r && r.top >= 0 && r.top < window.innerHeight;
-  }, id);
-  if (!inView) throw new Error('the new entry is not in view');
-  if (withScript) {
-    const focused = await page.evaluate(() => document.activeElement?.id);
-    if (focused !== id) throw new Error(`focus is on "${focused}", not the new entry's first box`);
-  }
-  const first = await page.locator('[name="places[0].street_or_landmark"]').inputValue();
-  if (first !== ANSWERS.community['places[0].street_or_landmark']) throw new Error('the first place was not kept');
-  // Remove the first: back at the entry that took its place, which is the one typed second.
+  const added = await landsOn(id, 'Add another');
+  const first = ANSWERS.community['places[0].street_or_landmark'];
+  if ((await page.locator('[name="places[0].street_or_landmark"]').count()) !== 0) throw new Error('the first place is still open after "Add another"');
+  if (!(await row(1).textContent()).includes(first)) throw new Error('the first place is not summarised');
   await page.fill(`[id="${id}"]`, 'The bus shelter on Front Street');
-  await navigation(page, () => page.locator('button[value="remove:places:0"]').click());
+  await navigation(page, () => page.locator('button[value="edit:places:0"]').click());
   const kept = 'f-places[0].street_or_landmark';
-  const after = decodeURIComponent(new URL(page.url()).hash);
-  if (after !== `#${kept}`) throw new Error(`"Remove" came back at "${after}", not the entry that took its place`);
+  const changed = await landsOn(kept, 'Change');
+  if ((await page.locator(`[id="${kept}"]`).inputValue()) !== first) throw new Error('"Change" did not open the first place as it was');
+  if (!(await row(2).textContent()).includes('The bus shelter on Front Street')) throw new Error('what was typed in the second place was not kept');
+  // Remove the first: back at the entry that took its place, which is the one typed second.
+  await navigation(page, () => page.locator('button[value="remove:places:0"]').click());
+  const after = await landsOn(kept, 'Remove');
   if ((await page.locator(`[id="${kept}"]`).inputValue()) !== 'The bus shelter on Front Street') {
     throw new Error('the remaining place is not the one typed second');
   }
-  if (withScript && (await page.evaluate(() => document.activeElement?.id)) !== kept) {
-    throw new Error('focus is not on the remaining entry after "Remove"');
+  // Back over the three presses and Forward again: each is a page of the site (every press was a
+  // post answered by a redirect, so history holds only GETs), never "Confirm Form Resubmission".
+  const trail = [`add → ${added}${withScript ? ', focused' : ''}`, `change → ${changed}`, `remove → ${after}`];
+  for (const direction of ['Back', 'Back', 'Back', 'Forward', 'Forward', 'Forward']) {
+    let response;
+    try {
+      response = direction === 'Back' ? await page.goBack({ waitUntil: 'load' }) : await page.goForward({ waitUntil: 'load' });
+    } catch (e) {
+      throw new Error(`${direction} after the list's buttons: ${e.message.split('\n')[0]}`);
+    }
+    if (!page.url().startsWith(BASE)) throw new Error(`${direction} after the list's buttons showed ${page.url()}`);
+    if (response && response.status() >= 400) throw new Error(`${direction} after the list's buttons: HTTP ${response.status()}`);
+    trail.push(`${direction === 'Back' ? '←' : '→'} ${new URL(page.url()).pathname}`);
   }
-  return { trail: [`add → ${hash}${withScript ? ', focused' : ''}`, `remove → ${after}`] };
+  return { trail };
+}
+
+// /follow-up after a community report: a page of markup named as a photo is refused (422, the
+// problem linked to the file input, the words kept), then a photo goes with the words and the
+// addendum's email carries it as <addendum reference>-1.age.
+async function followUpUpload(page) {
+  await toFollowUpThread(page);
+  const words = 'A photo of the car, taken this morning.';
+  await page.fill('#addendum', words);
+  await page.setInputFiles('#attachments', { name: 'evidence.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('<!DOCTYPE html><script>alert(1)</script>') });
+  const refused = await navigation(page, () => page.locator('button[name="_action"][value="add"]').click());
+  if (refused?.status() !== 422) throw new Error(`a page of markup as a photo: HTTP ${refused?.status()}, not 422`);
+  if ((await page.locator('.govuk-error-summary a[href="#attachments"]').count()) === 0) throw new Error('the problem is not linked to the file input');
+  if ((await page.locator('#addendum').inputValue()) !== words) throw new Error('the words were not kept');
+  await page.setInputFiles('#attachments', { name: 'IMG_0002.png', mimeType: 'image/png', buffer: pngBytes() });
+  const sent = await navigation(page, () => page.locator('button[name="_action"][value="add"]').click());
+  if (sent?.status() !== 200) throw new Error(`sending a photo: HTTP ${sent?.status()}`);
+  const reference = ((await page.locator('#added-reference').textContent()) || '').trim();
+  if (!reference) throw new Error(`no reference for what was added: ${await describePage(page)}`);
+  if ((await page.getByText('(1 file added)').count()) === 0) throw new Error('the thread does not say a file went');
+  const attachment = `${reference}-1.age`;
+  for (let i = 0; i < 100; i++) {
+    const mails = !MAIL_DIR || !fs.existsSync(MAIL_DIR)
+      ? []
+      : fs
+          .readdirSync(MAIL_DIR)
+          .map((f) => path.join(MAIL_DIR, f))
+          .filter((f) => fs.statSync(f).isFile())
+          .map((f) => fs.readFileSync(f, 'utf8'));
+    const mail = mails.find((m) => m.includes(attachment));
+    if (mail) {
+      if (!/PIS Addendum to/.test(mail)) throw new Error('the email is not an addendum to the report');
+      if (mail.includes('IMG_0002') || mail.includes('BROWSER-CANARY')) throw new Error('the file name or its metadata reached the email');
+      return { reference, trail: ['markup refused (422)', `photo sent → ${attachment}`] };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no email carries ${attachment}`);
 }
 
 async function enterInTextBox(page, form) {
@@ -878,7 +988,7 @@ async function enterInTextBox(page, form) {
   });
   await navigation(page, () => key(page, 'Enter'));
   const after = await page.locator('h1').first().textContent();
-  if (/^(back|add:|remove:|change:)/.test(action || '')) {
+  if (/^(back|add:|remove:|change:|edit:)/.test(action || '')) {
     throw new Error(`Enter in a text box sent _action=${action} (from "${before.trim()}" to "${after.trim()}")`);
   }
   return { trail: [`${before.trim()} → Enter → ${after.trim()} (_action=${action ?? 'none'})`] };
@@ -1370,7 +1480,7 @@ function lastStatusTracker(page) {
 }
 
 async function auditPages(browser) {
-  for (const entry of PAGES) {
+  for (const entry of PAGES.filter((e) => !ONLY || ONLY.test('pages') || ONLY.test(e.name))) {
     const context = await newContext(browser, { bypassCSP: true });
     try {
       if (entry.journey) {
@@ -1513,8 +1623,13 @@ async function auditLanguages(browser) {
   }
 }
 
+// PISG_BROWSER_ONLY (a regular expression) runs only the journeys and pages whose names match
+// it, and of the other parts (pages, languages, weak, map, desk) only those it names.
+const ONLY = process.env.PISG_BROWSER_ONLY ? new RegExp(process.env.PISG_BROWSER_ONLY, 'i') : null;
+const runs = (name) => !ONLY || ONLY.test(name);
+
 async function runJourneys(browser) {
-  for (const j of JOURNEYS) {
+  for (const j of JOURNEYS.filter((j) => runs(j.name))) {
     const context = await newContext(browser, { javaScriptEnabled: j.javaScript });
     const page = await context.newPage();
     const problems = [];
@@ -1557,8 +1672,16 @@ async function paintFigures(page) {
   return page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-    const bytes = [nav, ...performance.getEntriesByType('resource')].reduce((n, e) => n + (e ? e.transferSize || 0 : 0), 0);
-    return { fcp: fcp ? Math.round(fcp.startTime) : null, load: nav ? Math.round(nav.loadEventEnd) : null, bytes };
+    const resources = performance.getEntriesByType('resource');
+    const bytes = [nav, ...resources].reduce((n, e) => n + (e ? e.transferSize || 0 : 0), 0);
+    // What the time is made of: each request's start and end (ms from navigation start) and
+    // bytes; a transfer size of 0 came from the cache. Redirects are the navigation's own.
+    const short = (u) => new URL(u).pathname.replace(/^\/static\//, '').replace(/\.[0-9a-f]{12,}\./, '.');
+    const parts = [
+      nav && `${nav.redirectCount ? `${nav.redirectCount} redirect(s) ${Math.round(nav.redirectEnd)} ms; ` : ''}page ${Math.round(nav.requestStart)}–${Math.round(nav.responseEnd)} ms ${nav.transferSize} B`,
+      ...resources.map((r) => `${short(r.name)} ${Math.round(r.startTime)}–${Math.round(r.responseEnd)} ms ${r.transferSize} B`),
+    ].filter(Boolean);
+    return { fcp: fcp ? Math.round(fcp.startTime) : null, load: nav ? Math.round(nav.loadEventEnd) : null, bytes, requests: 1 + resources.length, parts };
   });
 }
 
@@ -1627,6 +1750,8 @@ function report(browserVersion) {
   md.push('|---|---|---|---|');
   for (const w of weak) md.push(`| ${esc(w.name)} | ${w.fcp ?? '–'} ms | ${w.load ?? '–'} ms | ${w.bytes.toLocaleString('en-GB')} bytes |`);
   md.push('');
+  for (const w of weak) md.push(`- ${esc(w.name)}: ${w.requests} request(s): ${esc((w.parts || []).join('; '))}`);
+  md.push('');
   md.push('## Map (map.html from file://)', '');
   md.push('| Check | Result |');
   md.push('|---|---|');
@@ -1689,12 +1814,15 @@ async function main() {
   });
   try {
     await auditPages(browser);
-    await auditLanguages(browser);
+    if (runs('languages')) await auditLanguages(browser);
     await runJourneys(browser);
-    await weakSignal(browser);
-    if (MAP_DIR) await runMapChecks(browser, { mapDir: MAP_DIR, shots: SHOTS, runAxe, desktop: DESKTOP, failures, results: mapChecks });
+    if (runs('weak')) await weakSignal(browser);
+    if (ONLY) notes.push(`only what PISG_BROWSER_ONLY=${process.env.PISG_BROWSER_ONLY} matches was run`);
+    if (ONLY && !runs('map')) notes.push('map.html not checked (PISG_BROWSER_ONLY)');
+    else if (MAP_DIR) await runMapChecks(browser, { mapDir: MAP_DIR, shots: SHOTS, runAxe, desktop: DESKTOP, failures, results: mapChecks });
     else notes.push('map.html not checked: PISG_BROWSER_MAP_DIR is not set');
-    if (BIN) await runDeskChecks(browser, { bin: BIN, gateway: BASE, runAxe, shots: SHOTS, desktop: DESKTOP, failures, results: deskChecks });
+    if (ONLY && !runs('desk')) notes.push('the desk not checked (PISG_BROWSER_ONLY)');
+    else if (BIN) await runDeskChecks(browser, { bin: BIN, gateway: BASE, runAxe, shots: SHOTS, desktop: DESKTOP, failures, results: deskChecks });
     else notes.push('the desk not checked: PISG_BROWSER_BIN is not set');
   } finally {
     const version = browser.version();

@@ -3,7 +3,8 @@
 # axe-core on every page and state, screenshots at 1024 and 320 px, no horizontal scrolling at
 # 320 px, a keyboard-only journey and journeys with JavaScript off. See run.mjs. And the analyst's
 # map.html from `map`, opened from file:// (map.mjs). And the officer's desk (desk.mjs; alone:
-# `node tests/browser/desk.mjs [path/to/pis-gateway]`).
+# `node tests/browser/desk.mjs [path/to/pis-gateway]`). PISG_BROWSER_ONLY=REGEX runs only the
+# journeys whose names match it, and of pages, languages, weak, map and desk only those it names.
 #
 #   bash tests/browser/run.sh [path/to/pis-gateway]
 #

@@ -71,6 +71,7 @@ characters-up-to = You can enter up to { $max } characters
 form-part = { $form }: part { $part } of { $parts }
 honeypot-label = Leave this box empty
 remove = Remove
+entry-empty = Nothing entered yet
 add-another = Add another { $item }
 added-most = You have added the most this form allows ({ $max }).
 save-and-back = Save and go back to check your answers
@@ -98,6 +99,7 @@ fu-no-messages = There are no messages yet.
 fu-add-label = Answer or add information
 fu-add-hint = It goes to the police intelligence team with your report's reference. Up to { $max } characters.
 fu-send = Send
+fu-add-files = Add photos or documents (optional)
 fu-check-new = Check for new messages
 fu-finished = When you have finished, close this page or use Exit this page. Nothing here is kept in your browser.
 

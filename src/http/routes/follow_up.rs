@@ -1,14 +1,15 @@
 //! `/follow-up`: a submitter enters their follow-up code (always posted, never in a URL) and
 //! sees the status police set and their messages, opened in memory for this request only with
 //! the key derived from the code; and may answer or add information, which is sealed and
-//! delivered like a report of its own.
+//! delivered like a report of its own, with any files they add cleaned as a report's are.
 //!
 //! A code that matches nothing gets the same page as any other that matches nothing, after the
 //! same key derivation: the page cannot tell a wrong code from an unknown or purged one.
 //! Entries are limited per client (before the slow derivation) and per code.
 
+use super::follow_up_body;
+use crate::attachments::{AttachmentError, CleanError};
 use crate::follow_up::{Derived, FollowUpCode};
-use crate::http::body::{media_type, read_limited};
 use crate::http::rate_limit::{too_many_requests, Class};
 use crate::http::token::TokenError;
 use crate::http::AppState;
@@ -69,16 +70,25 @@ fn day(unix: i64) -> String {
     format!("{} {} {}", d.day(), d.month(), d.year())
 }
 
+/// What the thread's page says besides the thread: the addendum just sent, or the problem
+/// with what was typed or chosen (the words typed are shown back, the files must be chosen
+/// again).
+#[derive(Default)]
+struct Reply<'a> {
+    sent: Option<&'a Receipt>,
+    error: Option<&'a str>,
+    file_error: Option<&'a str>,
+    draft: &'a str,
+}
+
 /// The thread, opened with the code's identity. A message that does not open is said so;
-/// it does not hide the others.
+/// it does not hide the others. A problem makes it a 422.
 async fn thread(
     state: &AppState,
     code: &FollowUpCode,
     keys: &Derived,
     record: &FollowUpRecord,
-    sent: Option<&Receipt>,
-    error: Option<&str>,
-    draft: &str,
+    reply: Reply<'_>,
 ) -> HttpResponse {
     let messages = match state.intake.spool().messages(&record.reference).await {
         Ok(m) => m,
@@ -105,8 +115,15 @@ async fn thread(
             }
         })
         .collect();
+    let status = if reply.error.is_some() || reply.file_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let limits = state.cleaner.limits();
+    let sent = reply.sent;
     state.pages.respond(
-        StatusCode::OK,
+        status,
         "follow_up.html",
         minijinja::context! {
             thread => true,
@@ -119,12 +136,29 @@ async fn thread(
             sent => sent.map(|r| r.reference.as_str()),
             sent_again => sent.is_some_and(|r| r.duplicate),
             sent_immediate => sent.is_some_and(|r| r.priority == crate::triage::Priority::Immediate),
-            error => error,
-            draft => draft,
+            error => reply.error,
+            file_error => reply.file_error,
+            draft => reply.draft,
             max_chars => MAX_ADDENDUM_CHARS,
+            pdf => takes_pdf(state, record).await,
+            max_files => limits.max_files,
+            max_file_mb => limits.max_file_bytes / (1024 * 1024),
+            max_total_mb => limits.max_total_bytes / (1024 * 1024),
             contacts => &state.contacts,
         },
     )
+}
+
+/// Whether files added to this report may be PDFs: as the form it was sent on allows.
+/// A report whose form is unknown takes images only.
+async fn takes_pdf(state: &AppState, record: &FollowUpRecord) -> bool {
+    match state.intake.spool().submission(&record.reference).await {
+        Ok(Some(s)) => state
+            .forms
+            .get(&s.form_id)
+            .is_some_and(|spec| super::form::takes_pdf(spec)),
+        _ => false,
+    }
 }
 
 fn unavailable(state: &AppState) -> HttpResponse {
@@ -154,34 +188,14 @@ pub async fn post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    if media_type(&req) != "application/x-www-form-urlencoded" {
-        return state.pages.message(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "This page could not be read",
-            &["Send it from the follow-up page on this site."],
-        );
-    }
-    let Ok(body) = read_limited(&req, payload, &state.body).await else {
-        return state.pages.message(
-            StatusCode::BAD_REQUEST,
-            "This page could not be read",
-            &["Nothing has been sent. Go back and try again."],
-        );
+    let received = match follow_up_body::read(&state, FORM_ID, &req, payload).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
     };
-    if super::form::cross_site(&req) {
-        return forbidden(&state);
-    }
-    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
-        return forbidden(&state);
-    };
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
-    let verified = match state.tokens.verify(FORM_ID, field("_token"), state.now()) {
+    let verified = match state
+        .tokens
+        .verify(FORM_ID, received.field("_token"), state.now())
+    {
         Ok(v) => v,
         Err(TokenError::Expired) => {
             return entry(
@@ -198,7 +212,28 @@ pub async fn post(
     if let Err(wait) = state.limits.check_follow_up_client(client) {
         return too_many_requests(&state, false, Class::Navigation, wait);
     }
-    let typed = field("code");
+    let (code, keys, record) = match opened(&state, received.field("code")).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
+    };
+    if received.field("_action") != "add" {
+        let reply = Reply::default();
+        return thread(&state, &code, &keys, &record, reply).await;
+    }
+    let adding = Adding {
+        client,
+        issued_at: verified.issued_at,
+        token_hash: verified.hash,
+        received,
+    };
+    add(&state, &code, &keys, &record, adding).await
+}
+
+/// The code typed, its keys and the report it opens; or the page to show instead.
+async fn opened(
+    state: &AppState,
+    typed: &str,
+) -> Result<(FollowUpCode, Derived, FollowUpRecord), HttpResponse> {
     let code = match FollowUpCode::parse(typed) {
         Ok(c) => c,
         Err(e) => {
@@ -210,14 +245,14 @@ pub async fn post(
                     capital(&e.to_string())
                 )
             };
-            return entry(
-                &state,
+            return Err(entry(
+                state,
                 Entry {
                     error: Some(&message),
                     typed,
                     notice: None,
                 },
-            );
+            ));
         }
     };
     // Always the full derivation and a lookup, whether or not the code is anyone's.
@@ -225,39 +260,52 @@ pub async fn post(
         Ok(k) => k,
         Err(e) => {
             tracing::error!(error = %e, "follow-up key derivation failed");
-            return unavailable(&state);
+            return Err(unavailable(state));
         }
     };
     if let Err(wait) = state.limits.check_follow_up_code(keys.lookup_id) {
-        return too_many_requests(&state, false, Class::Navigation, wait);
+        return Err(too_many_requests(state, false, Class::Navigation, wait));
     }
-    let record = match state
+    match state
         .intake
         .spool()
         .follow_up_by_lookup(keys.lookup_id)
         .await
     {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "follow-up lookup failed");
-            return unavailable(&state);
-        }
-    };
-    let Some(record) = record else {
-        return entry(
-            &state,
+        Ok(Some(record)) => Ok((code, keys, record)),
+        Ok(None) => Err(entry(
+            state,
             Entry {
                 error: Some(NO_MATCH),
                 typed,
                 notice: None,
             },
-        );
-    };
-    if field("_action") != "add" {
-        return thread(&state, &code, &keys, &record, None, None, "").await;
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "follow-up lookup failed");
+            Err(unavailable(state))
+        }
     }
-    let text = field("addendum").trim();
-    let problem = if text.is_empty() {
+}
+
+/// "Send": the words and files the submitter adds, with what the send quota needs.
+struct Adding {
+    client: std::net::IpAddr,
+    issued_at: u64,
+    token_hash: [u8; 32],
+    received: follow_up_body::Received,
+}
+
+/// Checks what is added, cleans its files, and seals it as an addendum to the report.
+async fn add(
+    state: &AppState,
+    code: &FollowUpCode,
+    keys: &Derived,
+    record: &FollowUpRecord,
+    mut a: Adding,
+) -> HttpResponse {
+    let text = a.received.field("addendum").trim().to_string();
+    let problem = if text.is_empty() && !a.received.has_files() {
         Some("Enter what you want to add or tell the police".to_string())
     } else if text.chars().count() > MAX_ADDENDUM_CHARS {
         Some(format!(
@@ -267,30 +315,80 @@ pub async fn post(
         None
     };
     if let Some(problem) = problem {
-        return thread(&state, &code, &keys, &record, None, Some(&problem), text).await;
+        let reply = Reply {
+            error: Some(&problem),
+            draft: &text,
+            ..Reply::default()
+        };
+        return thread(state, code, keys, record, reply).await;
     }
     // An addendum is sealed, spooled and delivered like a report, so it spends the same send
     // quota (per client and for everyone), or a code would be a way round it.
-    if let Err(wait) = state.limits.check_send(client, Some(verified.issued_at)) {
-        return too_many_requests(&state, false, Class::Send, wait);
+    if let Err(wait) = state.limits.check_send(a.client, Some(a.issued_at)) {
+        return too_many_requests(state, false, Class::Send, wait);
     }
+    let uploads = std::mem::take(&mut a.received.uploads);
+    let files = match cleaned(state, record, a.received.file_error.take(), uploads).await {
+        Ok(files) => files,
+        Err(message) => {
+            let reply = Reply {
+                file_error: Some(&message),
+                draft: &text,
+                ..Reply::default()
+            };
+            return thread(state, code, keys, record, reply).await;
+        }
+    };
     let submitter = keys.recipient();
     let sent = state
         .intake
         .submit_addendum(Addendum {
             original: &record.reference,
-            text,
-            token_hash: Some(verified.hash),
+            text: &text,
+            token_hash: Some(a.token_hash),
             submitter: &submitter,
+            files,
         })
         .await;
     match sent {
-        Ok(receipt) => thread(&state, &code, &keys, &record, Some(&receipt), None, "").await,
+        Ok(receipt) => {
+            let reply = Reply {
+                sent: Some(&receipt),
+                ..Reply::default()
+            };
+            thread(state, code, keys, record, reply).await
+        }
         Err(e) => {
             tracing::error!(error = %e, "follow-up addendum not stored");
-            unavailable(&state)
+            unavailable(state)
         }
     }
+}
+
+/// The files chosen, cleaned as a report's are; or the message about the one refused.
+async fn cleaned(
+    state: &AppState,
+    record: &FollowUpRecord,
+    refused: Option<AttachmentError>,
+    uploads: Vec<crate::attachments::Upload>,
+) -> Result<Vec<crate::attachments::Cleaned>, String> {
+    let refused = match refused {
+        Some(e) => Some(e),
+        None => match state
+            .cleaner
+            .clean_all(uploads, takes_pdf(state, record).await)
+            .await
+        {
+            Ok(files) => return Ok(files),
+            Err(CleanError::Refused(e)) => Some(e),
+            Err(CleanError::Failed) => None,
+        },
+    };
+    Err(refused
+        .map(|e| format!("{}. Choose your files again", e.field_error().message))
+        .unwrap_or_else(|| {
+            "A file could not be read. Choose it again, or send what you wrote without it".into()
+        }))
 }
 
 fn capital(s: &str) -> String {

@@ -259,6 +259,8 @@ fn section_page(
         .collect();
     let mut slots = blank_slots(spec);
     slots.extend(draft.slots.iter().map(|(k, v)| (k.clone(), *v)));
+    let with_problems: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    let listed = super::form_list::listed(spec, section, &slots, &with_problems);
     state.pages.respond(
         StatusCode::OK,
         "form.html",
@@ -271,6 +273,8 @@ fn section_page(
             errors => errors,
             error_map => error_map,
             slots => slots,
+            listed => listed,
+            open_entries => draft.open,
             token => draft.token,
             notice => draft.notice,
             from_check => draft.returning,

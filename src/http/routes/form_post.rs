@@ -128,6 +128,13 @@ async fn receive(
         draft.lang = Some(lang);
     }
     super::form::follow_draft_language(state, &draft);
+    let mut posted = posted;
+    let list_landing = match step {
+        JourneyStep::Section(_) => {
+            super::form_list::complete(&spec, &mut draft, &received.pairs, &mut posted)
+        }
+        _ => None,
+    };
     keep_answers(&spec, &mut draft, &posted, step, whole);
     if let Some(h) = field(HONEYPOT) {
         draft.honeypot = h.to_string();
@@ -171,7 +178,7 @@ async fn receive(
         };
         return form_send::send(state, &spec, req, sending).await;
     }
-    let fragment = landing(&spec, &posted);
+    let fragment = list_landing.or_else(|| landing(&spec, &posted));
     let resp = see_other(&spec, to, fragment.as_deref());
     stored(state, &spec, &key, &draft, fresh, resp).await
 }
@@ -281,7 +288,7 @@ fn action_of(spec: &FormSpec, action: &Action) -> JourneyAction {
         Action::Change(id) => {
             JourneyAction::Change(spec.sections.iter().position(|s| &s.id == id).unwrap_or(0))
         }
-        Action::AddItem(_) | Action::RemoveItem(..) => JourneyAction::Stay,
+        Action::AddItem(_) | Action::RemoveItem(..) | Action::EditItem(..) => JourneyAction::Stay,
     }
 }
 
