@@ -35,6 +35,7 @@ mod partners;
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;
 mod process;
+mod professional_sitting;
 mod samples;
 mod smtp_server;
 mod spool_contract;

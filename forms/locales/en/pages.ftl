@@ -64,6 +64,8 @@ danger-answer-sent = Your answer is sent with your report, so the police know ho
 ## A form's pages (form.html)
 or = or
 only-if-chose = Only if you chose “{ $option }”:
+pick-hint = Choose from the people you have added. If they are not listed, add them under People first.
+pick-none = Not known, or not listed
 date-day = Day
 date-month = Month
 date-year = Year

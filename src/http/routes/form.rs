@@ -271,6 +271,7 @@ fn section_page(
             errors => errors,
             error_map => error_map,
             slots => slots,
+            picks => crate::forms::pick::choices(spec, &draft.values),
             token => draft.token,
             notice => draft.notice,
             from_check => draft.returning,

@@ -251,6 +251,7 @@ fn keep_answers(
     if whole {
         draft.values = posted.values.clone();
         draft.slots = posted.slots.clone();
+        crate::forms::show_if::drop_hidden_values(spec, &mut draft.values);
         return;
     }
     match step {
@@ -271,6 +272,8 @@ fn keep_answers(
         }
         JourneyStep::CallNow | JourneyStep::Check | JourneyStep::Sent => {}
     }
+    // Questions an entry does not ask (a child's school, about an adult) are not kept.
+    crate::forms::show_if::drop_hidden_values(spec, &mut draft.values);
 }
 
 fn action_of(spec: &FormSpec, action: &Action) -> JourneyAction {

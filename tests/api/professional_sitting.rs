@@ -1,0 +1,154 @@
+//! The professional's sitting: questions asked only where they apply (a child's school is not
+//! asked about an adult), people picked from those entered, the task list, a copy to keep, and
+//! an honest estimate of the time it takes.
+
+use crate::helpers::*;
+use serde_json::json;
+
+const PEOPLE: &str = "/forms/professional/people_involved";
+
+/// Posts the People page as a browser would, and returns the page it lands on.
+async fn post_people(app: &TestApp, token: &str, fields: &[(&str, &str)], action: &str) -> Page {
+    let mut all = vec![("_token", token), ("_action", action)];
+    all.extend_from_slice(fields);
+    let raw = app.post_step(PEOPLE, &all).await;
+    assert_eq!(raw.status, 303, "{}", raw.body);
+    let to = raw.location.expect("a 303 says where");
+    app.get(to.split('#').next().unwrap_or(&to)).await
+}
+
+#[actix_web::test]
+async fn child_only_questions_are_not_asked_about_an_adult_nor_kept() {
+    let app = spawn_app().await;
+    let token = app.form_token("professional").await;
+    let page = post_people(
+        &app,
+        &token,
+        &[
+            ("people[0].role", "PERSON_POSING_RISK"),
+            ("people[0].forename", "Tee"),
+            // Typed (without script) into questions that turn out not to apply to an adult:
+            // an answer a child's question would refuse is not checked, and nothing is kept.
+            ("people[0].school_or_college", "zzhiddenschool"),
+            ("people[0].looked_after", "banana"),
+        ],
+        "add:people",
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("There is a problem"), "{}", page.body);
+    assert!(page.body.contains("name=\"people[0].forename\""));
+    for hidden in [
+        "people[0].school_or_college",
+        "people[0].looked_after",
+        "people[0].parents_aware",
+    ] {
+        assert!(
+            !page.body.contains(&format!("name=\"{hidden}\"")),
+            "{hidden} is not asked about an adult"
+        );
+    }
+    assert!(
+        !page.body.contains("zzhiddenschool"),
+        "not kept in the draft"
+    );
+    // The new entry's role is not chosen yet: its child questions stay in view, saying when
+    // they apply.
+    assert!(page.body.contains("name=\"people[1].looked_after\""));
+    assert!(page.body.contains("Only if you chose “A child at risk”"));
+
+    // The same entry as a child: the questions are asked, and their answers kept and checked.
+    let child = post_people(
+        &app,
+        &token,
+        &[
+            ("people[0].role", "CHILD_AT_RISK"),
+            ("people[0].forename", "Jay"),
+            ("people[0].school_or_college", "Vale School"),
+            ("people[0].looked_after", "banana"),
+        ],
+        "continue",
+    )
+    .await;
+    assert!(child.body.contains("There is a problem"), "{}", child.body);
+    assert!(child.body.contains("value=\"Vale School\""));
+    assert!(child.body.contains("name=\"people[0].parents_aware\""));
+}
+
+#[actix_web::test]
+async fn the_api_ignores_answers_to_questions_an_entry_is_not_asked() {
+    let app = spawn_app().await;
+    let mut answers = professional_answers();
+    answers["people"][1]["looked_after"] = json!("banana");
+    answers["people"][1]["school_or_college"] = json!("zzadultschool");
+    let (status, body) = app
+        .post_json(&json!({"form": "professional", "answers": answers}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let doc = app.open(body["reference"].as_str().expect("reference"));
+    let adult = &doc["answers"]["people"][1];
+    assert!(adult.get("looked_after").is_none(), "{adult}");
+    assert!(adult.get("school_or_college").is_none(), "{adult}");
+    assert_eq!(doc["answers"]["people"][0]["currently_missing"], "no");
+
+    // Asked about a child, the same answer is checked.
+    answers["people"][0]["looked_after"] = json!("banana");
+    let (status, body) = app
+        .post_json(&json!({"form": "professional", "answers": answers}))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.to_string().contains("people[0].looked_after"),
+        "{body}"
+    );
+}
+
+#[actix_web::test]
+async fn whose_is_it_offers_the_people_entered_so_far() {
+    let app = spawn_app().await;
+    let token = app.form_token("professional").await;
+    // Before anyone is entered, a name can be typed.
+    let blank = post_people(
+        &app,
+        &token,
+        &[("phones[0].number", "07700 900123")],
+        "add:people",
+    )
+    .await;
+    assert!(blank
+        .body
+        .contains("<input class=\"govuk-input\" id=\"f-phones[0].linked_person\""));
+    let page = post_people(
+        &app,
+        &token,
+        &[
+            ("people[0].role", "CHILD_AT_RISK"),
+            ("people[0].forename", "Jay"),
+            ("people[1].role", "PERSON_POSING_RISK"),
+            ("people[1].aliases_nicknames", "Big T <b>"),
+            ("phones[0].number", "07700 900123"),
+            ("phones[0].linked_person", "typed before"),
+        ],
+        "add:phones",
+    )
+    .await;
+    assert!(page
+        .body
+        .contains("<select class=\"govuk-select\" id=\"f-phones[0].linked_person\""));
+    assert!(page
+        .body
+        .contains("<option value=\"Person 1: Jay\">Person 1: Jay</option>"));
+    // What was typed is shown as text, never as markup.
+    assert!(page.body.contains("Person 2: Big T &lt;b&gt;"));
+    assert!(!page.body.contains("Big T <b>"));
+    // An earlier typed answer is still on offer, chosen.
+    assert!(page
+        .body
+        .contains("<option value=\"typed before\" selected>typed before</option>"));
+
+    // A later page offers them too, and the choice is what is sent.
+    let vehicles = app.get("/forms/professional/vehicles_seen").await;
+    assert!(vehicles
+        .body
+        .contains("<option value=\"Person 2: Big T &lt;b&gt;\">"));
+}
