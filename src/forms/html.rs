@@ -26,6 +26,8 @@ pub enum Action {
     AddItem(String),
     /// "Remove" on one item of the named group.
     RemoveItem(String, usize),
+    /// "Save and view all sections": keep this page's answers and show the task list.
+    Tasks,
 }
 
 impl Action {
@@ -46,6 +48,7 @@ impl Action {
         match raw {
             "continue" => Action::Continue,
             "back" => Action::Back,
+            "tasks" => Action::Tasks,
             _ => Action::Submit,
         }
     }

@@ -14,6 +14,7 @@ pub mod reveal;
 pub mod review;
 pub mod show_if;
 pub mod spec;
+pub mod tasks;
 pub mod text;
 pub mod validate;
 pub mod vrm;

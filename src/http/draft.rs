@@ -187,6 +187,9 @@ pub struct Draft {
     /// page of it is shown in. Kept here, not in a cookie of its own, so it ends with the draft.
     #[serde(default)]
     pub lang: Option<crate::i18n::Lang>,
+    /// Sections left with Continue and nothing wrong on them, by id: done on the task list.
+    #[serde(default)]
+    pub done: Vec<String>,
 }
 
 /// The confirmation page's content, kept so a refresh shows it again (and Exit removes it).

@@ -152,3 +152,68 @@ async fn whose_is_it_offers_the_people_entered_so_far() {
         .body
         .contains("<option value=\"Person 2: Big T &lt;b&gt;\">"));
 }
+
+#[actix_web::test]
+async fn the_task_list_shows_each_section_with_its_status_from_any_page() {
+    let app = spawn_app().await;
+    let token = app.form_token("professional").await;
+    let first = app
+        .post_step(
+            "/forms/professional/before_you_start",
+            &[
+                ("_token", &token),
+                ("_action", "continue"),
+                ("gate.immediate_danger", "no"),
+                ("urgency.now", "NONE"),
+                ("urgency.soon", "NONE"),
+                ("gate.specific_child", "no"),
+                ("gate.radicalisation", "no"),
+            ],
+        )
+        .await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    // Half of a page, then "Save and view all sections": kept without being checked.
+    let saved = app
+        .post_step(
+            "/forms/professional/about_you",
+            &[
+                ("_token", &token),
+                ("_action", "tasks"),
+                ("submitter.full_name", "Sam Lee"),
+                ("submitter.work_email", "not an address"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    assert_eq!(saved.location.as_deref(), Some("/forms/professional/tasks"));
+    let tasks = app.get("/forms/professional/tasks").await;
+    assert_eq!(tasks.status, 200);
+    let status_of = |section: &str| {
+        let at = tasks
+            .body
+            .find(&format!("href=\"/forms/professional/{section}\""))
+            .unwrap_or_else(|| panic!("no link to {section}: {}", tasks.body));
+        let rest = &tasks.body[at..];
+        let end = rest.find("</li>").expect("item ends");
+        rest[..end].to_string()
+    };
+    assert!(status_of("before_you_start").contains("Completed"));
+    assert!(status_of("about_you").contains("In progress"));
+    assert!(status_of("people_involved").contains("Not started"));
+    assert!(tasks.body.contains("You have completed 1 of"));
+    assert!(!tasks.body.contains("Sam Lee"), "the list shows no answers");
+    assert!(!tasks.body.contains("Check your answers and send"));
+    // The page keeps what was typed, and says what is wrong only when it is continued.
+    let about = app.get("/forms/professional/about_you").await;
+    assert!(about.body.contains("value=\"Sam Lee\""));
+    assert!(!about.body.contains("There is a problem"));
+    assert!(
+        about.body.contains("value=\"tasks\""),
+        "reachable from every page"
+    );
+    // Without a draft the list is not shown: the start of the form is.
+    app.swap_jar(Default::default());
+    let gone = app.get_raw("/forms/professional/tasks").await;
+    assert_eq!(gone.status, 303);
+    assert_eq!(gone.location.as_deref(), Some("/forms/professional"));
+}

@@ -152,6 +152,7 @@ async fn show_step(state: &AppState, req: &HttpRequest, id: &str, step: &str) ->
         JourneyStep::DangerCheck { after } => danger_page(state, spec, after, &draft),
         JourneyStep::Check => check_page(state, spec, &draft),
         JourneyStep::Sent => confirmation(state, spec, &draft),
+        JourneyStep::Tasks => super::form_tasks::tasks_page(state, spec, &draft),
     }
 }
 

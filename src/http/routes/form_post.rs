@@ -270,7 +270,7 @@ fn keep_answers(
                     .insert(fields::NARRATIVE_CHECK.to_string(), v.clone());
             }
         }
-        JourneyStep::CallNow | JourneyStep::Check | JourneyStep::Sent => {}
+        JourneyStep::CallNow | JourneyStep::Check | JourneyStep::Sent | JourneyStep::Tasks => {}
     }
     // Questions an entry does not ask (a child's school, about an adult) are not kept.
     crate::forms::show_if::drop_hidden_values(spec, &mut draft.values);
@@ -285,6 +285,7 @@ fn action_of(spec: &FormSpec, action: &Action) -> JourneyAction {
             JourneyAction::Change(spec.sections.iter().position(|s| &s.id == id).unwrap_or(0))
         }
         Action::AddItem(_) | Action::RemoveItem(..) => JourneyAction::Stay,
+        Action::Tasks => JourneyAction::Tasks,
     }
 }
 
@@ -301,6 +302,17 @@ fn decide(
     let to = next(step, action, &v);
     if diverted(step, action, &v) {
         draft.errors_at = Some(to.path(spec));
+    }
+    // A section left with Continue and nothing wrong on it counts as done on the task list.
+    if let (JourneyStep::Section(i), JourneyAction::Continue, true) = (step, action, v.page_ok) {
+        if let Some(s) = spec.sections.get(i) {
+            if !draft.done.contains(&s.id) {
+                draft.done.push(s.id.clone());
+            }
+        }
+    }
+    if action == JourneyAction::Tasks {
+        draft.returning = false;
     }
     if let JourneyAction::Change(_) = action {
         draft.returning = true;
@@ -325,7 +337,7 @@ fn validation(state: &AppState, spec: &FormSpec, draft: &Draft, step: JourneySte
             .get(fields::NARRATIVE_CHECK)
             .and_then(Value::as_str)
             .is_some_and(|v| !v.is_empty()),
-        JourneyStep::CallNow | JourneyStep::Check | JourneyStep::Sent => true,
+        JourneyStep::CallNow | JourneyStep::Check | JourneyStep::Sent | JourneyStep::Tasks => true,
     };
     Validation {
         sections: spec.sections.len(),

@@ -11,6 +11,7 @@ mod form_errors;
 pub mod form_exit;
 pub mod form_post;
 mod form_send;
+mod form_tasks;
 pub mod health;
 pub mod home;
 mod link_page;
