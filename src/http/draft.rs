@@ -202,6 +202,19 @@ pub struct Sent {
     pub specific_child: bool,
     pub code: Option<String>,
     pub code_failed: bool,
+    /// A professional's copy of what was sent, for their own records: shown (no-store) only
+    /// to this browser, only for `forms.draft_minutes` after sending, and gone with Exit or a
+    /// new form, as the rest of the draft is.
+    #[serde(default)]
+    pub copy: Option<SentCopy>,
+}
+
+/// What a sent professional report said, as the check page showed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SentCopy {
+    /// Seconds since the epoch when it was sent.
+    pub sent_at: i64,
+    pub sections: Vec<crate::forms::review::ReviewSection>,
 }
 
 #[cfg(test)]

@@ -217,3 +217,86 @@ async fn the_task_list_shows_each_section_with_its_status_from_any_page() {
     assert_eq!(gone.status, 303);
     assert_eq!(gone.location.as_deref(), Some("/forms/professional"));
 }
+
+/// A professional report sent page by page in its own browser, on `time`.
+async fn sent_report(app: &TestApp) -> (crate::journey::Journey, String) {
+    let mut journey =
+        crate::journey::Journey::open(app, "professional", &professional_answers()).await;
+    while journey.sent().is_none() {
+        assert!(
+            journey.pages < 30,
+            "no end to the form: {}",
+            journey.page.body
+        );
+        journey.press(app).await;
+    }
+    let reference = journey.sent().expect("sent");
+    (journey, reference)
+}
+
+#[actix_web::test]
+async fn a_copy_of_what_was_sent_is_shown_only_to_its_browser_for_a_short_time() {
+    use pis_gateway::http::clock::{Clock, ManualTime};
+    let time = std::sync::Arc::new(ManualTime::new(1_800_000_000));
+    let app = spawn_app_with_clock(|s| s.forms.draft_minutes = 10, Clock::new(time.clone())).await;
+    let (journey, reference) = sent_report(&app).await;
+    assert!(journey
+        .page
+        .body
+        .contains("href=\"/forms/professional/copy\">Print or save a copy"));
+
+    journey.lend_browser(&app);
+    let copy = app.get_raw("/forms/professional/copy").await;
+    assert_eq!(copy.status, 200, "{}", copy.body);
+    assert_eq!(
+        copy.headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    assert!(copy
+        .body
+        .contains("Pupil seen collecting packages from a car outside school"));
+    assert!(copy.body.contains("Person 2"));
+    // The reference in the header row that repeats on every printed page.
+    let head = &copy.body[copy.body.find("<thead>").expect("a frame")..];
+    let head = &head[..head.find("</thead>").expect("ends")];
+    assert!(head.contains(&reference), "{head}");
+
+    // Another browser (no cookie) gets the start of the form, nothing of the report.
+    let mine = app.swap_jar(Default::default());
+    let other = app.get_raw("/forms/professional/copy").await;
+    assert_eq!(other.status, 303);
+    assert!(!other.body.contains("Pupil seen"));
+    app.swap_jar(mine);
+
+    // Looking again within the time is fine; after `forms.draft_minutes` it is gone.
+    time.advance(std::time::Duration::from_secs(9 * 60));
+    assert_eq!(app.get_raw("/forms/professional/copy").await.status, 200);
+    time.advance(std::time::Duration::from_secs(2 * 60));
+    let late = app.get_raw("/forms/professional/copy").await;
+    assert_ne!(late.status, 200);
+    assert!(!late.body.contains("Pupil seen"));
+}
+
+#[actix_web::test]
+async fn exit_takes_the_copy_away() {
+    let app = spawn_app().await;
+    let (journey, _) = sent_report(&app).await;
+    journey.lend_browser(&app);
+    assert_eq!(app.get_raw("/forms/professional/copy").await.status, 200);
+    app.get_raw("/forms/professional/exit").await;
+    let after = app.get_raw("/forms/professional/copy").await;
+    assert_eq!(after.status, 303);
+    assert!(!after.body.contains("Pupil seen"));
+    // The public form offers no copy: a report on a shared phone is not kept for printing.
+    let (community, _) = {
+        let mut j = crate::journey::Journey::open(&app, "community", &community_answers()).await;
+        while j.sent().is_none() {
+            assert!(j.pages < 30);
+            j.press(&app).await;
+        }
+        (j, ())
+    };
+    assert!(!community.page.body.contains("/copy"));
+}

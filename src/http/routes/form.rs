@@ -129,6 +129,9 @@ async fn show_step(state: &AppState, req: &HttpRequest, id: &str, step: &str) ->
     let Some(spec) = state.forms.get(id) else {
         return not_found(state);
     };
+    if step == super::form_copy::COPY {
+        return super::form_copy::show(state, req, spec).await;
+    }
     let Some(step) = JourneyStep::parse(spec, step) else {
         return not_found(state);
     };
@@ -386,6 +389,7 @@ pub(super) fn confirmation(state: &AppState, spec: &FormSpec, draft: &Draft) -> 
             specific_child => sent.specific_child,
             code => sent.code,
             code_failed => sent.code_failed,
+            copy => sent.copy.as_ref().is_some_and(|c| super::form_copy::available(state, c)),
             contacts => &state.contacts,
         },
     )

@@ -7,6 +7,7 @@ pub mod directory;
 pub mod files;
 pub mod follow_up;
 pub mod form;
+mod form_copy;
 mod form_errors;
 pub mod form_exit;
 pub mod form_post;
