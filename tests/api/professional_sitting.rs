@@ -300,3 +300,98 @@ async fn exit_takes_the_copy_away() {
     };
     assert!(!community.page.body.contains("/copy"));
 }
+
+/// The words a page shows in its main part, tags and scripts left out.
+fn words_shown(body: &str) -> usize {
+    let main = body
+        .split_once("<main")
+        .and_then(|(_, rest)| rest.split_once("</main>"))
+        .map_or(body, |(m, _)| m);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in main.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// How long a person takes over a journey, by the keystroke-level model (Card, Moran and
+/// Newell): reading every word shown at 238 words a minute (Brysbaert 2019, silent reading),
+/// typing at 40 words a minute (0.28 s a keystroke), and for each answer a decision (1.35 s)
+/// and pointing at its box (1.1 s), with a second for each page to load. It leaves out finding
+/// the information and thinking what to write, so it is a floor, not a promise.
+async fn minutes_taken(app: &TestApp, form: &'static str, answers: &serde_json::Value) -> f64 {
+    let mut journey = crate::journey::Journey::open(app, form, answers).await;
+    let all = as_form_fields(answers);
+    let mut seconds = 0.0;
+    let mut last: (String, usize) = Default::default();
+    while journey.sent().is_none() {
+        assert!(journey.pages < 40, "no end to {form}");
+        let page = &journey.page.body;
+        // The same page again after "Add another": only its new words are read.
+        let heading = page
+            .split_once("<h1")
+            .map_or("", |(_, h)| h.split_once("</h1>").map_or("", |(h, _)| h))
+            .to_string();
+        let words = words_shown(page);
+        let new_words = if heading == last.0 {
+            words.saturating_sub(last.1)
+        } else {
+            words
+        };
+        last = (heading, words);
+        seconds += 1.0 + new_words as f64 / 238.0 * 60.0;
+        for (name, value) in crate::journey::visible_answers(page, &all) {
+            let typed = page.contains(&format!("type=\"text\" name=\"{name}\""))
+                || page.contains(&format!("name=\"{name}\" rows="))
+                || !page.contains(&format!("name=\"{name}\" value="));
+            seconds += 1.35 + 1.1;
+            if typed {
+                seconds += value.chars().count() as f64 * 0.28;
+            }
+        }
+        // The button that moves on: pointing and pressing.
+        seconds += 1.1 + 0.2;
+        journey.press(app).await;
+    }
+    seconds / 60.0
+}
+
+#[actix_web::test]
+async fn the_start_page_says_how_long_a_typical_report_takes_as_measured() {
+    let app = spawn_app().await;
+    let home = app.get("/").await;
+    let stated = |form: &str| -> (f64, f64) {
+        let marker = format!("data-minutes-{form}=\"");
+        let at = home
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no time stated for {form}"));
+        let rest = &home.body[at + marker.len()..];
+        let range = &rest[..rest.find('"').expect("ends")];
+        let (low, high) = range.split_once('-').expect("low-high");
+        (low.parse().expect("low"), high.parse().expect("high"))
+    };
+    for (form, answers) in [
+        ("professional", professional_answers()),
+        ("community", community_answers()),
+    ] {
+        let minutes = minutes_taken(&app, form, &answers).await;
+        let (low, high) = stated(form);
+        println!("{form}: {minutes:.1} minutes by the keystroke-level model; the start page says {low} to {high}");
+        assert!(
+            (low..=high).contains(&minutes),
+            "{form}: measured {minutes:.1} minutes, the start page says {low} to {high}"
+        );
+    }
+}
