@@ -28,6 +28,8 @@ pub enum Action {
     RemoveItem(String, usize),
     /// "Save and view all sections": keep this page's answers and show the task list.
     Tasks,
+    /// "Save and come back later": keep the answers under a key emailed in a link.
+    Save,
 }
 
 impl Action {
@@ -49,6 +51,7 @@ impl Action {
             "continue" => Action::Continue,
             "back" => Action::Back,
             "tasks" => Action::Tasks,
+            "save" => Action::Save,
             _ => Action::Submit,
         }
     }

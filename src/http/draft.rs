@@ -77,6 +77,24 @@ impl DraftKey {
         self.derive(b"pis-gateway draft id v1")
     }
 
+    /// Where a draft saved under this key (from an emailed link) is kept.
+    pub fn saved_id(&self) -> DraftId {
+        self.derive(b"pis-gateway saved draft id v1")
+    }
+
+    /// The key as it goes in a link's fragment.
+    pub fn encoded(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    /// A key as [`DraftKey::encoded`] wrote it.
+    pub fn decode(text: &str) -> Option<DraftKey> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.trim().trim_start_matches('#'))
+            .ok()?;
+        Some(DraftKey(bytes.try_into().ok()?))
+    }
+
     fn aead(&self) -> LessSafeKey {
         let unbound = UnboundKey::new(
             &CHACHA20_POLY1305,

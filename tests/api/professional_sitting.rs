@@ -395,3 +395,210 @@ async fn the_start_page_says_how_long_a_typical_report_takes_as_measured() {
         );
     }
 }
+
+/// Every email the gateway wrote to its outbox folder, as text.
+fn outbox(app: &TestApp) -> Vec<String> {
+    let dir = app.dir.path().join("outbox");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        // Quoted-printable soft line breaks, as a mail program joins them.
+        .map(|m| m.replace("=\r\n", "").replace("=\n", ""))
+        .collect()
+}
+
+/// The About you page sent with a work address, and the People page begun; returns the token.
+async fn about_you_and_a_person(app: &TestApp, email: &str) -> String {
+    let token = app.form_token("professional").await;
+    let about = app
+        .post_step(
+            "/forms/professional/about_you",
+            &[
+                ("_token", &token),
+                ("_action", "continue"),
+                ("submitter.full_name", "Sam Lee"),
+                ("submitter.work_email", email),
+            ],
+        )
+        .await;
+    assert_eq!(about.status, 303, "{}", about.body);
+    token
+}
+
+#[actix_web::test]
+async fn save_and_come_back_later_emails_a_one_time_link_whose_key_is_only_in_its_fragment() {
+    let app = spawn_app().await;
+    let token = about_you_and_a_person(&app, "sam.lee@school.example").await;
+    let saved = app
+        .post_step(
+            PEOPLE,
+            &[
+                ("_token", &token),
+                ("_action", "save"),
+                ("people[0].role", "CHILD_AT_RISK"),
+                ("people[0].forename", "Zzsavedname"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(saved.location.as_deref(), Some("/forms/professional/saved"));
+    assert!(
+        saved
+            .set_cookies
+            .iter()
+            .any(|c| c.starts_with("pisg_draft=;")),
+        "the browser's key is removed: {:?}",
+        saved.set_cookies
+    );
+    let page = app.get("/forms/professional/saved").await;
+    assert!(
+        page.body.contains("It works once, for 7 days"),
+        "{}",
+        page.body
+    );
+
+    // One email, to the work address, whose link carries the key after `#` only.
+    let mails = outbox(&app);
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert!(mail.contains("To: sam.lee@school.example"), "{mail}");
+    let link = mail
+        .lines()
+        .find(|l| l.contains("/forms/professional/resume#"))
+        .expect("a link")
+        .trim();
+    let (path, key) = link.split_once('#').expect("a fragment");
+    assert!(path.ends_with("/forms/professional/resume") && !path.contains('?'));
+    assert_eq!(key.len(), 43, "a 256-bit key");
+    // Nothing at rest can be read without it: the answers are sealed, and the key is nowhere
+    // in the spool.
+    let spool: Vec<u8> = std::fs::read_dir(app.dir.path().join("spool"))
+        .expect("spool")
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .flat_map(|e| std::fs::read(e.path()).unwrap_or_default())
+        .collect();
+    for secret in ["Zzsavedname", key] {
+        assert!(
+            !spool.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} in the spool"
+        );
+    }
+    // This browser holds nothing now.
+    assert_eq!(app.get_raw(PEOPLE).await.status, 303);
+
+    // Another browser opens the link: the page (no key in its address) takes the key in a
+    // POST body, and the answers come back there.
+    app.swap_jar(Default::default());
+    let resume = app.get("/forms/professional/resume").await;
+    assert!(resume.body.contains("name=\"key\""));
+    let form_token = extract_token(&resume.body).expect("token");
+    let restored = app
+        .post_step(
+            "/forms/professional/resume",
+            &[("_token", &form_token), ("key", key)],
+        )
+        .await;
+    assert_eq!(restored.status, 303, "{}", restored.body);
+    assert_eq!(
+        restored.location.as_deref(),
+        Some("/forms/professional/tasks")
+    );
+    assert!(restored
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("pisg_draft=")));
+    let people = app.get(PEOPLE).await;
+    assert!(
+        people.body.contains("value=\"Zzsavedname\""),
+        "{}",
+        people.body
+    );
+
+    // Once only.
+    let again = app
+        .post_step(
+            "/forms/professional/resume",
+            &[("_token", &form_token), ("key", key)],
+        )
+        .await;
+    assert_eq!(again.status, 404);
+    assert!(again.body.contains("already been used"));
+}
+
+#[actix_web::test]
+async fn without_a_work_address_saving_asks_for_one_and_keeps_the_answers() {
+    let app = spawn_app().await;
+    let token = app.form_token("professional").await;
+    let saved = app
+        .post_step(
+            PEOPLE,
+            &[
+                ("_token", &token),
+                ("_action", "save"),
+                ("people[0].forename", "Kept"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/forms/professional/about_you")
+    );
+    let about = app.get("/forms/professional/about_you").await;
+    assert!(about.body.contains("first enter your work email address"));
+    assert!(outbox(&app).is_empty());
+    assert!(app.get(PEOPLE).await.body.contains("value=\"Kept\""));
+}
+
+#[actix_web::test]
+async fn a_saved_form_is_kept_for_saved_draft_days_only_then_refused_and_due_for_the_purge() {
+    use pis_gateway::http::clock::{Clock, ManualTime};
+    let time = std::sync::Arc::new(ManualTime::new(1_800_000_000));
+    let app =
+        spawn_app_with_clock(|s| s.forms.saved_draft_days = 2, Clock::new(time.clone())).await;
+    let token = about_you_and_a_person(&app, "sam.lee@school.example").await;
+    let saved = app
+        .post_step(PEOPLE, &[("_token", &token), ("_action", "save")])
+        .await;
+    assert_eq!(saved.status, 303);
+    let mail = outbox(&app).pop().expect("an email");
+    assert!(mail.contains("for 2 days"));
+    let key = mail
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .split_once("/forms/professional/resume#")
+                .map(|(_, k)| k.to_string())
+        })
+        .expect("a link");
+    // A day later the link still works; past two days it does not.
+    time.advance(std::time::Duration::from_secs(2 * 86_400 + 60));
+    let resume = app.get("/forms/professional/resume").await;
+    let form_token = extract_token(&resume.body).expect("token");
+    let late = app
+        .post_step(
+            "/forms/professional/resume",
+            &[("_token", &form_token), ("key", &key)],
+        )
+        .await;
+    assert_eq!(late.status, 404);
+    let rows: i64 = app
+        .db()
+        .query_row("SELECT COUNT(*) FROM drafts", [], |r| r.get(0))
+        .expect("drafts");
+    // The row is still there until housekeeping runs, refused meanwhile; its expiry is what
+    // housekeeping's idle cut-off removes.
+    let oldest: i64 = app
+        .db()
+        .query_row("SELECT MAX(touched_at) FROM drafts", [], |r| r.get(0))
+        .expect("touched");
+    assert!(rows >= 1);
+    assert!(
+        oldest < 1_800_000_000 + 2 * 86_400 + 60 - 3600,
+        "due for the purge"
+    );
+}

@@ -148,6 +148,9 @@ async fn receive(
         )
         .await;
     };
+    if posted.action == Action::Save && spec.audience == crate::forms::Audience::Professional {
+        return super::form_save::save(state, &spec, step, key, draft, fresh).await;
+    }
     let action = action_of(&spec, &posted.action);
     // Files chosen on the check page travel only with "Send report": leaving it by Back or
     // Change drops them, and the page they land on says so.
@@ -286,6 +289,8 @@ fn action_of(spec: &FormSpec, action: &Action) -> JourneyAction {
         }
         Action::AddItem(_) | Action::RemoveItem(..) => JourneyAction::Stay,
         Action::Tasks => JourneyAction::Tasks,
+        // Handled before the journey moves: the page is kept and its answers saved.
+        Action::Save => JourneyAction::Stay,
     }
 }
 
