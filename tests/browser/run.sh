@@ -12,6 +12,7 @@
 # running as root). Without Chromium, node or npm it prints SKIPPED and exits 0.
 # Writes target/browser/report.md, results.json, gateway.log and screenshots/.
 # KEEP=1 keeps the temporary directory (config, spool, emails).
+# PISG_BROWSER_ONLY="part of a journey's name" runs only those journeys (no page audit, map or desk).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
