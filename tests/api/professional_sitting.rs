@@ -602,3 +602,24 @@ async fn a_saved_form_is_kept_for_saved_draft_days_only_then_refused_and_due_for
         "due for the purge"
     );
 }
+
+#[actix_web::test]
+async fn saving_spends_the_clients_submission_quota_so_it_cannot_send_mail_in_bulk() {
+    let app = spawn_app_with(|s| {
+        s.limits.submissions_per_minute = 1;
+        s.limits.submission_burst = 1;
+    })
+    .await;
+    let token = about_you_and_a_person(&app, "sam.lee@school.example").await;
+    let first = app
+        .post_step(PEOPLE, &[("_token", &token), ("_action", "save")])
+        .await;
+    assert_eq!(first.status, 303);
+    // A new draft in the same browser, saved again at once.
+    let token = about_you_and_a_person(&app, "someone.else@example.org").await;
+    let second = app
+        .post_step(PEOPLE, &[("_token", &token), ("_action", "save")])
+        .await;
+    assert_eq!(second.status, 429, "{}", second.body);
+    assert_eq!(outbox(&app).len(), 1);
+}

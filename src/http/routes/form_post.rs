@@ -149,7 +149,7 @@ async fn receive(
         .await;
     };
     if posted.action == Action::Save && spec.audience == crate::forms::Audience::Professional {
-        return super::form_save::save(state, &spec, step, key, draft, fresh).await;
+        return super::form_save::save(state, req, &spec, step, key, draft, fresh).await;
     }
     let action = action_of(&spec, &posted.action);
     // Files chosen on the check page travel only with "Send report": leaving it by Back or

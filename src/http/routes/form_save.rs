@@ -10,6 +10,7 @@ use crate::forms::journey::JourneyStep;
 use crate::forms::{validate, FormSpec};
 use crate::http::body::read_limited;
 use crate::http::draft::{self, Draft, DraftKey};
+use crate::http::rate_limit::{too_many_requests, Class};
 use crate::http::saved::{self, SaveError};
 use crate::http::token::TokenError;
 use crate::http::AppState;
@@ -39,6 +40,7 @@ fn work_email(spec: &FormSpec, draft: &Draft) -> Option<String> {
 /// "Save and come back later" pressed on `step`, whose answers are already in `draft`.
 pub(super) async fn save(
     state: &AppState,
+    req: &HttpRequest,
     spec: &FormSpec,
     step: JourneyStep,
     key: DraftKey,
@@ -56,6 +58,11 @@ pub(super) async fn save(
         let resp = see_other(spec, about, None);
         return super::form_post::stored(state, spec, &key, &draft, fresh, resp).await;
     };
+    // Each save sends an email to an address someone typed: it spends a submission from the
+    // client's quota, so the form cannot be used to send mail in bulk.
+    if let Err(wait) = state.limits.check_send(state.limits.client_of(req), None) {
+        return too_many_requests(state, false, Class::Send, wait);
+    }
     let mut kept = draft.clone();
     kept.notice = None;
     kept.errors_at = None;
