@@ -386,10 +386,21 @@ pub struct FormsSettings {
     /// How long a web journey's draft (sealed under the browser's cookie) is kept after the
     /// last page sent; after that it is gone and purged.
     pub draft_minutes: u32,
+    /// How long a draft saved with "Save and come back later" is kept, sealed under the key in
+    /// the emailed link; after that it is gone and purged.
+    #[serde(default = "default_saved_draft_days")]
+    pub saved_draft_days: u32,
 }
 
 /// `forms.draft_minutes` unless set.
 pub const DEFAULT_DRAFT_MINUTES: u32 = 60;
+
+/// `forms.saved_draft_days` unless set.
+pub const DEFAULT_SAVED_DRAFT_DAYS: u32 = 7;
+
+fn default_saved_draft_days() -> u32 {
+    DEFAULT_SAVED_DRAFT_DAYS
+}
 
 impl Default for Settings {
     fn default() -> Self {
@@ -424,6 +435,7 @@ impl Default for Settings {
             forms: FormsSettings {
                 dir: "forms".into(),
                 draft_minutes: DEFAULT_DRAFT_MINUTES,
+                saved_draft_days: DEFAULT_SAVED_DRAFT_DAYS,
             },
             mail: MailSettings {
                 transport: MailTransport::File,
@@ -623,6 +635,10 @@ impl Settings {
                 "forms.draft_minutes",
                 "must be between 1 and 1440 (a day)".into(),
             );
+        }
+        // At most a week: a saved report is someone's half-told account, kept only to finish it.
+        if !(1..=7).contains(&self.forms.saved_draft_days) {
+            add("forms.saved_draft_days", "must be between 1 and 7".into());
         }
         let l = &self.limits;
         if l.reserved_submissions_per_second >= l.global_submissions_per_second {
@@ -1053,6 +1069,7 @@ mod tests {
         s.attachments.max_uploads_per_client = 0;
         s.forms.draft_minutes = 0;
         s.delivery.urgent_lanes = 9;
+        s.forms.saved_draft_days = 8;
         let problems = s.validate("test.toml");
         let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
         for k in [
@@ -1064,6 +1081,7 @@ mod tests {
             "attachments.max_uploads_per_client",
             "forms.draft_minutes",
             "delivery.urgent_lanes",
+            "forms.saved_draft_days",
             "routes",
         ] {
             assert!(keys.contains(&k), "{k} missing from {keys:?}");

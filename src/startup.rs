@@ -229,6 +229,13 @@ impl Application {
             officers,
             triage_within_secs: 60 * settings.workflow.triage_within_minutes as i64,
             readiness: Default::default(),
+            saved: crate::http::saved::SavedDrafts {
+                mailer: Mailer::from_settings(&settings.mail, 1)
+                    .context("setting up the mail transport for saved forms")?,
+                from: settings.mail.from.clone(),
+                public_url: settings.server.public_url.trim_end_matches('/').to_string(),
+                keep_secs: 86_400 * i64::from(settings.forms.saved_draft_days),
+            },
             // As many derivations at once as file decodes: a core stays with the HTTP workers.
             follow_up: crate::follow_up::Deriver::new(
                 pepper,

@@ -37,6 +37,19 @@ function start () {
   }
   startCopyButtons()
   focusLandedEntry()
+  startResume()
+}
+
+// "Save and come back later": the emailed link's key is in its fragment, which no request
+// carries. It goes into the page's form (a POST body), out of the address bar and history, and
+// the form is sent. Without script the page asks for the key to be pasted.
+function startResume () {
+  const form = document.querySelector('[data-module="app-resume"]')
+  const key = window.location.hash.slice(1)
+  if (!form || !key) return
+  window.history.replaceState(null, '', window.location.pathname)
+  form.querySelector('input[name="key"]').value = key
+  form.submit()
 }
 
 // GOV.UK's Exit this page, but leaving by `location.replace`: the page being left is taken out

@@ -44,6 +44,9 @@ pub fn describe_field(f: &Field) -> Value {
     if f.interruption_only {
         m.insert("interruption_only".into(), json!(true));
     }
+    if let Some(c) = &f.show_if {
+        m.insert("show_if".into(), json!(c));
+    }
     if let Some(options) = f.kind.options() {
         m.insert("options".into(), json!(options));
     }
@@ -52,8 +55,12 @@ pub fn describe_field(f: &Field) -> Value {
             max_length,
             min_length,
             format,
+            pick_from,
         } => {
             m.insert("max_length".into(), json!(max_length));
+            if let Some(group) = pick_from {
+                m.insert("pick_from".into(), json!(group));
+            }
             if let Some(min) = min_length {
                 m.insert("min_length".into(), json!(min));
             }

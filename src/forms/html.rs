@@ -28,6 +28,10 @@ pub enum Action {
     RemoveItem(String, usize),
     /// "Change" on one entry of a group shown as a list: open it for editing.
     EditItem(String, usize),
+    /// "Save and view all sections": keep this page's answers and show the task list.
+    Tasks,
+    /// "Save and come back later": keep the answers under a key emailed in a link.
+    Save,
 }
 
 impl Action {
@@ -55,6 +59,8 @@ impl Action {
         match raw {
             "continue" => Action::Continue,
             "back" => Action::Back,
+            "tasks" => Action::Tasks,
+            "save" => Action::Save,
             _ => Action::Submit,
         }
     }

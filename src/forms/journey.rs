@@ -17,6 +17,8 @@ pub enum JourneyStep {
     Check,
     /// The confirmation, with the reference.
     Sent,
+    /// The task list: every section with its status, each a link to its page.
+    Tasks,
 }
 
 /// What the person asked for with the button they pressed.
@@ -30,6 +32,8 @@ pub enum JourneyAction {
     Stay,
     /// "Send report".
     Send,
+    /// "Save and view all sections": the task list, without checking the page.
+    Tasks,
 }
 
 /// What the answers allow, as far as the next step depends on it.
@@ -71,6 +75,7 @@ pub fn next(step: JourneyStep, action: JourneyAction, v: &Validation) -> Journey
     match (step, action) {
         (S::Sent, _) => S::Sent,
         (_, A::Send) => v.first_problem.map_or(S::Sent, S::Section),
+        (_, A::Tasks) => S::Tasks,
         (_, A::Change(i)) => S::Section(i.min(v.last())),
         (step, A::Stay) => step,
         (S::Section(_), A::Back) if v.returning => S::Check,
@@ -86,6 +91,8 @@ pub fn next(step: JourneyStep, action: JourneyAction, v: &Validation) -> Journey
         (S::DangerCheck { after }, A::Continue) if !v.page_ok => S::DangerCheck { after },
         (S::DangerCheck { after }, A::Continue) => onward(after, v),
         (S::Check, A::Continue) => S::Check,
+        // The task list has links, not buttons; a post to it shows it again.
+        (S::Tasks, _) => S::Tasks,
     }
 }
 
@@ -108,6 +115,7 @@ fn onward(i: usize, v: &Validation) -> JourneyStep {
 const CHECK: &str = "check";
 const CALL_NOW: &str = "call-999";
 const SENT: &str = "confirmation";
+const TASKS: &str = "tasks";
 /// Appended to a section's segment for its danger check.
 const DANGER: &str = "danger-now";
 
@@ -126,6 +134,7 @@ impl JourneyStep {
             JourneyStep::DangerCheck { after } => format!("{}/{DANGER}", section(after)),
             JourneyStep::Check => CHECK.into(),
             JourneyStep::Sent => SENT.into(),
+            JourneyStep::Tasks => TASKS.into(),
         }
     }
 
@@ -136,6 +145,7 @@ impl JourneyStep {
             CHECK => Some(JourneyStep::Check),
             CALL_NOW => Some(JourneyStep::CallNow),
             SENT => Some(JourneyStep::Sent),
+            TASKS => Some(JourneyStep::Tasks),
             _ => match path.split_once('/') {
                 Some((id, DANGER)) => section(id).map(|after| JourneyStep::DangerCheck { after }),
                 Some(_) => None,
@@ -259,6 +269,20 @@ mod tests {
     }
 
     #[test]
+    fn the_task_list_is_reached_from_any_page_without_checking_it() {
+        let v = Validation {
+            page_ok: false,
+            first_problem: Some(1),
+            ..ok(4)
+        };
+        assert_eq!(next(S::Section(1), A::Tasks, &v), S::Tasks);
+        assert!(!diverted(S::Section(1), A::Tasks, &v));
+        assert_eq!(next(S::Check, A::Tasks, &v), S::Tasks);
+        assert_eq!(next(S::Tasks, A::Change(2), &v), S::Section(2));
+        assert_eq!(next(S::Sent, A::Tasks, &v), S::Sent);
+    }
+
+    #[test]
     fn every_step_has_a_path_that_names_it() {
         let reg = crate::forms::FormRegistry::built_in().expect("built-in forms load");
         let spec = reg.get("community").expect("community form");
@@ -270,6 +294,7 @@ mod tests {
             S::DangerCheck { after: 1 },
             S::Check,
             S::Sent,
+            S::Tasks,
         ] {
             assert_eq!(JourneyStep::parse(spec, &step.path(spec)), Some(step));
         }

@@ -4,10 +4,10 @@
 //! and dates in words ("3 March 2025"), never as codes.
 
 use super::spec::{Field, FormSpec, Kind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ReviewSection {
     pub id: String,
     pub title: String,
@@ -16,7 +16,7 @@ pub struct ReviewSection {
 
 /// One question and its answer. An answer can have several lines: the choices ticked, the
 /// lines of a long text, or the answered questions of one item in a group.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ReviewRow {
     pub key: String,
     pub lines: Vec<String>,

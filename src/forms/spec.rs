@@ -56,6 +56,10 @@ pub struct Field {
     /// danger the gate did not), never on its section's page.
     #[serde(default)]
     pub interruption_only: bool,
+    /// Inside a group: asked only while a sibling's answer is one of these (see
+    /// [`super::show_if`]).
+    #[serde(default)]
+    pub show_if: Option<Condition>,
     #[serde(flatten)]
     pub kind: Kind,
 }
@@ -106,6 +110,10 @@ pub enum Kind {
         min_length: Option<usize>,
         #[serde(default)]
         format: Option<TextFormat>,
+        /// A group whose entries are offered as a list to pick from ("Whose is it?" picks one
+        /// of the people entered), see [`super::pick`].
+        #[serde(default)]
+        pick_from: Option<String>,
     },
     Longtext {
         max_length: usize,
@@ -167,7 +175,7 @@ impl Kind {
     /// refuse unknown keys, and a mistyped `requried = true` must not pass silently.
     fn own_keys(kind: &str) -> Option<&'static [&'static str]> {
         Some(match kind {
-            "text" => &["max_length", "min_length", "format"],
+            "text" => &["max_length", "min_length", "format", "pick_from"],
             "longtext" => &["max_length", "min_length"],
             "email" | "vehicle_registration" => &[],
             "phone" => &["strict"],
@@ -218,6 +226,7 @@ const COMMON_KEYS: &[&str] = &[
     "required_unless_any",
     "shareable",
     "interruption_only",
+    "show_if",
 ];
 
 /// A problem in a form spec, naming the field it concerns.
@@ -346,6 +355,8 @@ fn check_spec(spec: &FormSpec, problems: &mut Vec<SpecProblem>) {
         }
         super::reveal::check_section(s, problems);
     }
+    super::show_if::check_spec(spec, problems);
+    super::pick::check_spec(spec, problems);
 }
 
 fn check_field(

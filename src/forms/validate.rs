@@ -249,7 +249,8 @@ fn check_value(
                 }
             }
             let mut norm = Map::new();
-            for sub in fields {
+            // A question the entry does not ask (by its `show_if`) is not checked or kept.
+            for sub in fields.iter().filter(|s| super::show_if::shown_in(s, obj)) {
                 if let Some(sv) = obj.get(&sub.id) {
                     if let Some(n) = check_value(
                         ctx,
@@ -270,7 +271,7 @@ fn check_value(
         }
         let mut kept = Vec::new();
         for (i, norm) in out {
-            for sub in fields {
+            for sub in fields.iter().filter(|s| super::show_if::shown_in(s, &norm)) {
                 let spath = format!("{path}[{i}].{}", sub.id);
                 if !norm.contains_key(&sub.id)
                     && !ctx.errors.iter().any(|e| e.field == spath)
@@ -331,6 +332,7 @@ fn check_value(
             max_length,
             min_length,
             format,
+            ..
         } => {
             let s = text::clean_line(raw);
             if s.is_empty() {

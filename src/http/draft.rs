@@ -77,6 +77,24 @@ impl DraftKey {
         self.derive(b"pis-gateway draft id v1")
     }
 
+    /// Where a draft saved under this key (from an emailed link) is kept.
+    pub fn saved_id(&self) -> DraftId {
+        self.derive(b"pis-gateway saved draft id v1")
+    }
+
+    /// The key as it goes in a link's fragment.
+    pub fn encoded(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    /// A key as [`DraftKey::encoded`] wrote it.
+    pub fn decode(text: &str) -> Option<DraftKey> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.trim().trim_start_matches('#'))
+            .ok()?;
+        Some(DraftKey(bytes.try_into().ok()?))
+    }
+
     fn aead(&self) -> LessSafeKey {
         let unbound = UnboundKey::new(
             &CHACHA20_POLY1305,
@@ -191,6 +209,9 @@ pub struct Draft {
     /// none means every entry is summarised.
     #[serde(default)]
     pub open: HashMap<String, usize>,
+    /// Sections left with Continue and nothing wrong on them, by id: done on the task list.
+    #[serde(default)]
+    pub done: Vec<String>,
 }
 
 /// The confirmation page's content, kept so a refresh shows it again (and Exit removes it).
@@ -203,6 +224,19 @@ pub struct Sent {
     pub specific_child: bool,
     pub code: Option<String>,
     pub code_failed: bool,
+    /// A professional's copy of what was sent, for their own records: shown (no-store) only
+    /// to this browser, only for `forms.draft_minutes` after sending, and gone with Exit or a
+    /// new form, as the rest of the draft is.
+    #[serde(default)]
+    pub copy: Option<SentCopy>,
+}
+
+/// What a sent professional report said, as the check page showed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SentCopy {
+    /// Seconds since the epoch when it was sent.
+    pub sent_at: i64,
+    pub sections: Vec<crate::forms::review::ReviewSection>,
 }
 
 #[cfg(test)]

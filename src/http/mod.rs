@@ -14,6 +14,7 @@ pub mod pages;
 pub mod rate_limit;
 pub mod readiness;
 pub mod routes;
+pub mod saved;
 pub mod shed;
 pub mod strict_json;
 pub mod token;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub follow_up: crate::follow_up::Deriver,
     /// `workflow.triage_within_minutes`, in seconds.
     pub triage_within_secs: i64,
+    /// "Save and come back later": the mail transport and how long a saved draft is kept.
+    pub saved: saved::SavedDrafts,
     /// `/readyz` with hysteresis: out on a failed probe, back after several in a row.
     pub readiness: readiness::ReadinessGate,
 }

@@ -272,6 +272,11 @@ impl Journey {
         }
     }
 
+    /// Makes `app`'s own requests come from this person's browser (its cookies).
+    pub(crate) fn lend_browser(&self, app: &TestApp) {
+        app.swap_jar(self.jar.clone());
+    }
+
     pub(crate) fn sent(&self) -> Option<String> {
         self.page
             .body

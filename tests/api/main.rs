@@ -37,6 +37,7 @@ mod partners;
 #[path = "../support/pg_cluster.rs"]
 mod pg_cluster;
 mod process;
+mod professional_sitting;
 mod samples;
 mod smtp_server;
 mod spool_contract;

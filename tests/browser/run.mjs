@@ -254,6 +254,18 @@ const JOURNEYS = [
     run: (p) => uploadJourney(p, 'professional'),
   },
   {
+    name: 'professional, save and come back later: the emailed link restores the answers in another browser',
+    javaScript: true,
+    reference: false,
+    run: (p) => saveAndComeBack(p),
+  },
+  {
+    name: 'professional, JavaScript off, the printed copy carries the reference on every page',
+    javaScript: false,
+    reference: true,
+    run: (p) => printedCopy(p),
+  },
+  {
     name: 'community, the scripts: live character count, Shift ×3 exits',
     javaScript: true,
     reference: false,
@@ -1627,6 +1639,69 @@ async function auditLanguages(browser) {
 // it, and of the other parts (pages, languages, weak, map, desk) only those it names.
 const ONLY = process.env.PISG_BROWSER_ONLY ? new RegExp(process.env.PISG_BROWSER_ONLY, 'i') : null;
 const runs = (name) => !ONLY || ONLY.test(name);
+
+// "Save and come back later" on the third page, then the link from the email opened in a new
+// browser with script: the key in the link's fragment goes only into a POST body, the address
+// bar loses it, and the answers are back in that browser.
+async function saveAndComeBack(page) {
+  await open(page, '/forms/professional');
+  for (let i = 0; i < 2; i++) {
+    await fillPresent(page, ANSWERS.professional, 'mouse');
+    await pressForward(page, 'mouse');
+  }
+  const typed = 'Zz saved for later and restored';
+  await page.fill('[name="summary"]', typed);
+  const before = new Set(MAIL_DIR && fs.existsSync(MAIL_DIR) ? fs.readdirSync(MAIL_DIR) : []);
+  await navigation(page, () => page.locator('button[name="_action"][value="save"]').click());
+  if (!page.url().endsWith('/forms/professional/saved')) throw new Error(`not saved: ${await describePage(page)}`);
+  if (!MAIL_DIR) throw new Error('PISG_BROWSER_MAIL_DIR is not set: no email to take the link from');
+  const mail = fs
+    .readdirSync(MAIL_DIR)
+    .filter((f) => !before.has(f))
+    .map((f) => fs.readFileSync(path.join(MAIL_DIR, f), 'utf8').replace(/=\r?\n/g, ''))
+    .find((m) => m.includes('/forms/professional/resume#'));
+  if (!mail) throw new Error('no email with the link to the saved form');
+  const link = mail.match(/https:\/\/\S+\/forms\/professional\/resume#[A-Za-z0-9_-]+/)[0];
+  const key = link.split('#')[1];
+  const other = await newContext(page.context().browser(), { javaScriptEnabled: true });
+  try {
+    const there = await other.newPage();
+    const sent = [];
+    there.on('request', (r) => sent.push({ url: r.url(), body: r.postData() || '' }));
+    await there.goto(link.replace(/^https:\/\/[^/]+/, BASE));
+    await there.waitForURL(/\/forms\/professional\/tasks$/);
+    if (sent.some((r) => r.url.includes(key))) throw new Error('the key went into a request address');
+    if (!sent.some((r) => r.body.includes(key))) throw new Error('the key was not posted');
+    await there.goto(`${BASE}/forms/professional/about_the_information`);
+    if ((await there.inputValue('[name="summary"]')) !== typed) throw new Error('the saved answer is not back');
+  } finally {
+    await other.close();
+  }
+  // Nothing is left in the browser that saved.
+  await open(page, '/forms/professional/about_the_information');
+  if (page.url().endsWith('/about_the_information')) throw new Error('the saving browser still has the draft');
+}
+
+// A sent professional report's copy, printed: no header or buttons, and the reference in the
+// table header that Chromium repeats at the top of every printed page.
+async function printedCopy(page) {
+  const walk = await walkForm(page, 'professional', { mode: 'mouse' });
+  await navigation(page, () => page.locator('a[href="/forms/professional/copy"]').click());
+  await page.emulateMedia({ media: 'print' });
+  const printed = await page.evaluate(() => ({
+    header: getComputedStyle(document.querySelector('.govuk-header')).display,
+    buttons: [...document.querySelectorAll('.govuk-button, .govuk-back-link')].filter((b) => getComputedStyle(b).display !== 'none').length,
+    repeated: getComputedStyle(document.querySelector('.app-print-frame thead')).display,
+    head: document.querySelector('.app-print-frame thead').textContent,
+  }));
+  if (printed.header !== 'none' || printed.buttons) throw new Error(`the print shows the page's furniture: ${JSON.stringify(printed)}`);
+  if (printed.repeated !== 'table-header-group' || !printed.head.includes(walk.reference)) {
+    throw new Error(`the reference is not in a repeating header: ${JSON.stringify(printed)}`);
+  }
+  const pdf = await page.pdf({ format: 'A5' });
+  if (pdf.length < 1000) throw new Error('no PDF');
+  return walk;
+}
 
 async function runJourneys(browser) {
   for (const j of JOURNEYS.filter((j) => runs(j.name))) {

@@ -129,6 +129,9 @@ async fn show_step(state: &AppState, req: &HttpRequest, id: &str, step: &str) ->
     let Some(spec) = state.forms.get(id) else {
         return not_found(state);
     };
+    if step == super::form_copy::COPY {
+        return super::form_copy::show(state, req, spec).await;
+    }
     let Some(step) = JourneyStep::parse(spec, step) else {
         return not_found(state);
     };
@@ -152,6 +155,7 @@ async fn show_step(state: &AppState, req: &HttpRequest, id: &str, step: &str) ->
         JourneyStep::DangerCheck { after } => danger_page(state, spec, after, &draft),
         JourneyStep::Check => check_page(state, spec, &draft),
         JourneyStep::Sent => confirmation(state, spec, &draft),
+        JourneyStep::Tasks => super::form_tasks::tasks_page(state, spec, &draft),
     }
 }
 
@@ -275,6 +279,7 @@ fn section_page(
             slots => slots,
             listed => listed,
             open_entries => draft.open,
+            picks => crate::forms::pick::choices(spec, &draft.values),
             token => draft.token,
             notice => draft.notice,
             from_check => draft.returning,
@@ -388,6 +393,7 @@ pub(super) fn confirmation(state: &AppState, spec: &FormSpec, draft: &Draft) -> 
             specific_child => sent.specific_child,
             code => sent.code,
             code_failed => sent.code_failed,
+            copy => sent.copy.as_ref().is_some_and(|c| super::form_copy::available(state, c)),
             contacts => &state.contacts,
         },
     )

@@ -155,6 +155,9 @@ async fn receive(
         )
         .await;
     };
+    if posted.action == Action::Save && spec.audience == crate::forms::Audience::Professional {
+        return super::form_save::save(state, req, &spec, step, key, draft, fresh).await;
+    }
     let action = action_of(&spec, &posted.action);
     // Files chosen on the check page travel only with "Send report": leaving it by Back or
     // Change drops them, and the page they land on says so.
@@ -258,6 +261,7 @@ fn keep_answers(
     if whole {
         draft.values = posted.values.clone();
         draft.slots = posted.slots.clone();
+        crate::forms::show_if::drop_hidden_values(spec, &mut draft.values);
         return;
     }
     match step {
@@ -276,8 +280,10 @@ fn keep_answers(
                     .insert(fields::NARRATIVE_CHECK.to_string(), v.clone());
             }
         }
-        JourneyStep::CallNow | JourneyStep::Check | JourneyStep::Sent => {}
+        JourneyStep::CallNow | JourneyStep::Check | JourneyStep::Sent | JourneyStep::Tasks => {}
     }
+    // Questions an entry does not ask (a child's school, about an adult) are not kept.
+    crate::forms::show_if::drop_hidden_values(spec, &mut draft.values);
 }
 
 fn action_of(spec: &FormSpec, action: &Action) -> JourneyAction {
@@ -289,6 +295,9 @@ fn action_of(spec: &FormSpec, action: &Action) -> JourneyAction {
             JourneyAction::Change(spec.sections.iter().position(|s| &s.id == id).unwrap_or(0))
         }
         Action::AddItem(_) | Action::RemoveItem(..) | Action::EditItem(..) => JourneyAction::Stay,
+        Action::Tasks => JourneyAction::Tasks,
+        // Handled before the journey moves: the page is kept and its answers saved.
+        Action::Save => JourneyAction::Stay,
     }
 }
 
@@ -305,6 +314,17 @@ fn decide(
     let to = next(step, action, &v);
     if diverted(step, action, &v) {
         draft.errors_at = Some(to.path(spec));
+    }
+    // A section left with Continue and nothing wrong on it counts as done on the task list.
+    if let (JourneyStep::Section(i), JourneyAction::Continue, true) = (step, action, v.page_ok) {
+        if let Some(s) = spec.sections.get(i) {
+            if !draft.done.contains(&s.id) {
+                draft.done.push(s.id.clone());
+            }
+        }
+    }
+    if action == JourneyAction::Tasks {
+        draft.returning = false;
     }
     if let JourneyAction::Change(_) = action {
         draft.returning = true;
@@ -329,7 +349,7 @@ fn validation(state: &AppState, spec: &FormSpec, draft: &Draft, step: JourneySte
             .get(fields::NARRATIVE_CHECK)
             .and_then(Value::as_str)
             .is_some_and(|v| !v.is_empty()),
-        JourneyStep::CallNow | JourneyStep::Check | JourneyStep::Sent => true,
+        JourneyStep::CallNow | JourneyStep::Check | JourneyStep::Sent | JourneyStep::Tasks => true,
     };
     Validation {
         sections: spec.sections.len(),

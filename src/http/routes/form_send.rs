@@ -9,7 +9,7 @@ use crate::forms::html::answers_of;
 use crate::forms::journey::JourneyStep;
 use crate::forms::spec::Audience;
 use crate::forms::{fields, validate, FormSpec, Validated};
-use crate::http::draft::{Draft, DraftKey, Sent};
+use crate::http::draft::{Draft, DraftKey, Sent, SentCopy};
 use crate::http::rate_limit::{too_many_requests, Class};
 use crate::http::token::Verified;
 use crate::http::AppState;
@@ -75,6 +75,18 @@ pub(super) async fn send(
     };
     // Every page of the journey was shown in the page language (the draft's choice, or the
     // browser's); the officer is told which.
+    // The professional's copy for their records, made before the answers go to intake.
+    let copy = (spec.audience == Audience::Professional).then(|| SentCopy {
+        sent_at: state.now() as i64,
+        sections: crate::forms::review::review(
+            &crate::i18n::form_text::localised_spec(
+                state.pages.catalog(),
+                crate::i18n::page::current().lang,
+                spec,
+            ),
+            &validated.answers,
+        ),
+    });
     let mut validated = validated;
     validated.page_language = Some(crate::i18n::page::current().lang);
     let receipt = match state
@@ -119,6 +131,7 @@ pub(super) async fn send(
             specific_child,
             code: code.filter(|_| receipt.follow_up).map(|c| c.words()),
             code_failed,
+            copy,
         }),
         ..Draft::default()
     };

@@ -8,11 +8,14 @@ pub mod files;
 pub mod follow_up;
 mod follow_up_body;
 pub mod form;
+mod form_copy;
 mod form_errors;
 pub mod form_exit;
 mod form_list;
 pub mod form_post;
+mod form_save;
 mod form_send;
+mod form_tasks;
 pub mod health;
 pub mod home;
 mod link_page;
@@ -32,6 +35,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/forms/{id}", web::get().to(form::show))
         .route("/forms/{id}", web::post().to(form_post::submit))
         .route("/forms/{id}/exit", web::get().to(form_exit::exit))
+        .route("/forms/{id}/saved", web::get().to(form_save::saved))
+        .route("/forms/{id}/resume", web::get().to(form_save::resume_page))
+        .route("/forms/{id}/resume", web::post().to(form_save::resume))
         .route("/forms/{id}/{step}", web::get().to(form::step))
         .route("/forms/{id}/{step}", web::post().to(form_post::submit_step))
         .route(
