@@ -32,7 +32,8 @@ async fn child_only_questions_are_not_asked_about_an_adult_nor_kept() {
             ("people[0].school_or_college", "zzhiddenschool"),
             ("people[0].looked_after", "banana"),
         ],
-        "add:people",
+        // "Change" on the entry: the answers are saved and the entry stays open, whole.
+        "edit:people:0",
     )
     .await;
     assert_eq!(page.status, 200);
@@ -52,10 +53,20 @@ async fn child_only_questions_are_not_asked_about_an_adult_nor_kept() {
         !page.body.contains("zzhiddenschool"),
         "not kept in the draft"
     );
-    // The new entry's role is not chosen yet: its child questions stay in view, saying when
+    // A new entry's role is not chosen yet: its child questions stay in view, saying when
     // they apply.
-    assert!(page.body.contains("name=\"people[1].looked_after\""));
-    assert!(page.body.contains("Only if you chose “A child at risk”"));
+    let added = post_people(
+        &app,
+        &token,
+        &[
+            ("people[0].role", "PERSON_POSING_RISK"),
+            ("people[0].forename", "Tee"),
+        ],
+        "add:people",
+    )
+    .await;
+    assert!(added.body.contains("name=\"people[1].looked_after\""));
+    assert!(added.body.contains("Only if you chose “A child at risk”"));
 
     // The same entry as a child: the questions are asked, and their answers kept and checked.
     let child = post_people(

@@ -38,7 +38,7 @@ home-for-community = For anyone else. You do not have to give your name.
 home-already-sent = Already sent a report?
 home-follow-up = If you were given a follow-up code, you can <a href="/follow-up{ $query }" class="govuk-link">check for a reply to a report</a>. You can read questions or news from the police and add more information, without giving your name.
 home-before = Before you start
-home-before-text = The form for the public takes about 10 minutes. The form for professionals takes 20 to 30 minutes for a typical report (two people, a phone, a car and a place), and shows every section on a list you can go back to. Each form asks a few questions first to check whether you should call 999 instead. You can check your answers before you send them.
+home-before-text = The form for the public takes about 10 minutes. The form for professionals takes 15 to 30 minutes for a typical report (two people, a phone, a car and a place), and shows every section on a list you can go back to. Each form asks a few questions first to check whether you should call 999 instead. You can check your answers before you send them.
 home-next = What happens next
 home-next-text = You get a reference number when your information has been saved. The police read every report. They may not contact you, and they will not tell anyone who made a report.
 
