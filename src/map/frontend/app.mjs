@@ -452,9 +452,9 @@ function main() {
     select(id);
   }
   $('export').addEventListener('click', () => {
+    // Everything the workspace held (the packs made, too), with this page's additions.
     const out = {
-      marking: workspace.marking,
-      version: workspace.version,
+      ...workspace,
       decisions: [...workspace.decisions, ...made.filter((m) => m.decision).map((m) => m.decision)],
       notes: [...workspace.notes, ...made.filter((m) => m.note).map((m) => m.note)],
     };
