@@ -644,11 +644,26 @@ function main() {
   // Positions of the first drawing while a listed cluster is drawn instead, to go back to.
   let saved = null;
   function spiral(eles) {
-    // A fixed start (randomize: false from a spiral) so the same map draws the same picture.
-    eles.forEach((n, i) => {
-      const a = i * 2.399963;
-      const r = 20 * Math.sqrt(i + 0.5);
-      n.position({ x: r * Math.cos(a), y: r * Math.sin(a) });
+    // A fixed start (randomize: false from a spiral) so the same map draws the same picture;
+    // grouped by locality, a spiral per locality, the localities side by side on a grid, so
+    // the layout starts with their boxes apart.
+    const groups = new Map();
+    eles.forEach((n) => {
+      const g = grouped ? (n.data('parent') ?? '') : '';
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g).push(n);
+    });
+    const largest = Math.max(1, ...[...groups.values()].map((g) => g.length));
+    const step = 2 * 20 * Math.sqrt(largest + 0.5) + 80;
+    const columns = Math.ceil(Math.sqrt(groups.size));
+    [...groups.values()].forEach((members, k) => {
+      const cx = (k % columns) * step;
+      const cy0 = Math.floor(k / columns) * step;
+      members.forEach((n, i) => {
+        const a = i * 2.399963;
+        const r = 20 * Math.sqrt(i + 0.5);
+        n.position({ x: cx + r * Math.cos(a), y: cy0 + r * Math.sin(a) });
+      });
     });
   }
   function setCanvas(ids, positions) {
@@ -751,13 +766,15 @@ function main() {
     const ids = [...onCanvas];
     setCanvas(ids, null);
     apply();
-    cy.elements().not('.hidden').layout({ name: 'fcose', animate: false, randomize: false, fit: true, padding: 30, nodeRepulsion: 6000, idealEdgeLength: 60 }).run();
+    cy.elements().not('.hidden').not('edge.weak').layout({ name: 'fcose', animate: false, randomize: false, fit: true, padding: 30, nodeRepulsion: 6000, idealEdgeLength: 60 }).run();
     scheduleLabels();
   });
 
   // ---- First drawing -----------------------------------------------------------------------
   spiral(cy.nodes().not('.group'));
-  const layout = cy.layout({
+  // Laid out by the typed links: the weak ones (hidden at first) would pull every locality's
+  // box into the others.
+  const layout = cy.elements().not('edge.weak').layout({
     name: 'fcose',
     quality: initial.length > 800 ? 'draft' : 'default',
     randomize: false,
