@@ -32,7 +32,7 @@ pub(crate) fn map(args: MapArgs) -> anyhow::Result<ExitCode> {
     } = args;
     let started = std::time::Instant::now();
     // Read (and checked) before the long decryption, so a wrong file fails at once.
-    let workspace = match &workspace_file {
+    let mut workspace = match &workspace_file {
         Some(f) => map::workspace::Workspace::load(f)?,
         None => map::workspace::Workspace::default(),
     };
@@ -77,6 +77,13 @@ pub(crate) fn map(args: MapArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(l) = &locality {
         note.push_str(&format!("Locality {l}. "));
+    }
+    if let (Some(l), Some(_)) = (&locality, &workspace_file) {
+        // The day this pack is made, kept in the workspace: the next meeting's pack counts
+        // what is newly linked from it.
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        let today = time::OffsetDateTime::now_utc().date().format(&fmt)?;
+        workspace.record_pack(l, &today);
     }
     map::output::write_all(&graph, &out, &note, locality.as_deref(), draw, &workspace)?;
     if let Some(f) = &workspace_file {

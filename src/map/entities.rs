@@ -109,8 +109,12 @@ pub struct Mention {
     pub born: Option<(i32, i32)>,
     /// Whether a person is a child (`Some(true)`) or an adult, where the report says.
     pub child: Option<bool>,
-    /// A flat's building: the index of its mention in the same submission.
+    /// What it is part of: a flat's building, a building's street (the index of its mention
+    /// in the same submission).
     pub within: Option<usize>,
+    /// Only implied by another mention (the street of a building given with its number): it
+    /// is linked by its part-of link alone, not named together with the rest of the report.
+    pub implied: bool,
     /// A date of its own (the day a vehicle was seen), else the report's event date applies.
     pub date: Option<String>,
 }
@@ -281,6 +285,8 @@ impl Collector {
                 if e.date.is_none() {
                     e.date = m.date;
                 }
+                // Named in its own right somewhere in the report: no longer only implied.
+                e.implied &= m.implied;
                 i
             }
             None => {
@@ -418,11 +424,25 @@ impl Collector {
             ))];
         };
         let building = format!("{number} {}", a.street);
-        let b = self.add(mention(
-            Kind::Place,
-            format!("building:{scope}:{building}"),
-            address::title(&building),
-        ));
+        // The building's street, so that "14 Station Parade" and "Station Parade" are a
+        // building under its street, not two unrelated places.
+        let street = self.add(Mention {
+            implied: true,
+            ..mention(
+                Kind::Place,
+                format!("street:{scope}:{}", a.street),
+                address::title(&a.street),
+            )
+        });
+        let b = self.add(Mention {
+            within: Some(street),
+            ..mention(
+                Kind::Place,
+                format!("building:{scope}:{building}"),
+                address::title(&building),
+            )
+        });
+        self.relate(b, street, LinkKind::PartOf);
         match &a.flat {
             Some(flat) => {
                 let f = self.add(Mention {
@@ -778,6 +798,7 @@ mod tests {
         let mut got = relations(&s);
         got.sort();
         let want = [
+            ("14 Station Parade", "part of", "Station Parade"),
             ("Dan Hill", "works at", "the chip shop"),
             ("Flat 2, 14 Station Parade", "part of", "14 Station Parade"),
             ("Kai Brown", "seen with", "Dan Hill"),
@@ -799,10 +820,11 @@ mod tests {
             .find(|m| m.label.starts_with("Flat 2"))
             .expect("flat");
         assert_eq!(flat.key, "flat:scarborough:14 station parade:flat 2");
-        assert_eq!(
-            s.mentions[flat.within.expect("in its building")].key,
-            "building:scarborough:14 station parade"
-        );
+        let building = &s.mentions[flat.within.expect("in its building")];
+        assert_eq!(building.key, "building:scarborough:14 station parade");
+        let street = &s.mentions[building.within.expect("on its street")];
+        assert_eq!(street.key, "street:scarborough:station parade");
+        assert!(!street.implied, "the vehicle was seen on the street itself");
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
          <key id=\"roles\" for=\"node\" attr.name=\"roles\" attr.type=\"string\"/>\n\
          <key id=\"localities\" for=\"node\" attr.name=\"localities\" attr.type=\"string\"/>\n\
          <key id=\"aliases\" for=\"node\" attr.name=\"aliases\" attr.type=\"string\"/>\n\
+         <key id=\"part_of\" for=\"node\" attr.name=\"part_of\" attr.type=\"string\"/>\n\
          <key id=\"note\" for=\"all\" attr.name=\"note\" attr.type=\"string\"/>\n\
          <key id=\"link\" for=\"edge\" attr.name=\"link\" attr.type=\"string\"/>\n\
          <key id=\"reason\" for=\"edge\" attr.name=\"reason\" attr.type=\"string\"/>\n\
@@ -79,7 +80,7 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
              <data key=\"roles\">{}</data><data key=\"localities\">{}</data>\
              <data key=\"aliases\">{}</data>\
              <data key=\"references\">{}</data><data key=\"first_seen\">{}</data>\
-             <data key=\"last_seen\">{}</data><data key=\"note\">{}</data></node>",
+             <data key=\"last_seen\">{}</data><data key=\"note\">{}</data>{}</node>",
             e.id,
             e.kind.as_str(),
             Xml(&e.label),
@@ -92,7 +93,16 @@ pub fn graphml<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             refs(&e.reports),
             Xml(first),
             Xml(last),
-            Xml(&joined(&e.notes))
+            Xml(&joined(&e.notes)),
+            // A flat's building, a building's street: by identity, as the i2 export names it.
+            e.within.map_or(String::new(), |p| {
+                let p = &g.entities[p];
+                format!(
+                    "<data key=\"part_of\">{}:{}</data>",
+                    p.kind.as_str(),
+                    Xml(&p.key)
+                )
+            })
         )?;
     }
     let mut row = Row::default();
@@ -173,10 +183,16 @@ pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
     for (i, l) in g.links.iter().enumerate() {
         let (first, last) = g.link_span(i);
         let n = l.seen.len();
+        // A part first, then what it is part of ("Flat 2 … Part of 14 Station Parade").
+        let (a, b) = if g.entities[l.target].within == Some(l.source) {
+            (l.target, l.source)
+        } else {
+            (l.source, l.target)
+        };
         // The link's label is a count the map made, written in its quotes as it stands.
-        row.text(end(l.source))
+        row.text(end(a))
             .text(",")
-            .text(end(l.target))
+            .text(end(b))
             .text(",")
             .text(&named[l.kind() as usize])
             .text(",\"")
@@ -194,13 +210,9 @@ pub fn i2<W: Write>(g: &MapGraph, w: &mut W) -> std::io::Result<()> {
             .text(",")
             .text(&marking)
             .text(",")
-            .csv(std::iter::once(
-                joined(&g.entities[l.source].notes).as_ref(),
-            ))
+            .csv(std::iter::once(joined(&g.entities[a].notes).as_ref()))
             .text(",")
-            .csv(std::iter::once(
-                joined(&g.entities[l.target].notes).as_ref(),
-            ))
+            .csv(std::iter::once(joined(&g.entities[b].notes).as_ref()))
             .text(",")
             .csv(std::iter::once(
                 joined(g.link_notes.get(&i).map_or(&[], Vec::as_slice)).as_ref(),
@@ -231,5 +243,32 @@ mod tests {
             xml("<a href=\"x\">&'\u{0}\u{1b}\u{FFFF}"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&apos;   "
         );
+    }
+
+    #[test]
+    fn graphml_and_i2_give_a_flat_its_building_and_the_building_its_street() {
+        let doc = serde_json::json!({"reference": "PIS-AAAA-0001", "received_at": "2026-11-20T10:00:00Z",
+            "localities": ["SCARBOROUGH"],
+            "answers": {"locations": [{"address_line1": "Flat 2, 14 Station Parade"}]}});
+        let g = super::super::build(&[super::super::entities::extract(&doc)]);
+        let mut out = Vec::new();
+        graphml(&g, &mut out).expect("graphml");
+        let out = String::from_utf8(out).expect("utf-8");
+        assert!(
+            out.contains(
+                "<data key=\"part_of\">place:building:scarborough:14 station parade</data></node>"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "<data key=\"part_of\">place:street:scarborough:station parade</data></node>"
+            ),
+            "{out}"
+        );
+        let mut csv = Vec::new();
+        i2(&g, &mut csv).expect("i2");
+        let csv = String::from_utf8(csv).expect("utf-8");
+        assert!(csv.contains("\"place:building:scarborough:14 station parade\",\"14 Station Parade\",\"Location\",\"place:street:scarborough:station parade\",\"Station Parade\",\"Part of\""), "{csv}");
     }
 }

@@ -46,7 +46,7 @@ pub struct Entity {
     /// First and last seen, by the dates of the events in its reports.
     pub first: String,
     pub last: String,
-    /// The building a flat is in (an entity id).
+    /// What it is part of (an entity id): a flat's building, a building's street.
     pub within: Option<usize>,
     /// The keys of the entities joined into this one, when there are several.
     pub members: Vec<String>,
@@ -249,6 +249,7 @@ pub struct Builder {
     /// Scratch: the entity of each mention of the submission being added, and its typed pairs.
     ids: Vec<usize>,
     typed: FxHashMap<(usize, usize), u16>,
+    implied: Vec<usize>,
 }
 
 impl Builder {
@@ -352,16 +353,23 @@ impl Builder {
             let pair = (a.min(b), a.max(b));
             *self.typed.entry(pair).or_insert(0) |= r.kind.bit();
         }
+        // A mention only implied (a building's street) is linked by its typed links alone.
+        self.implied.clear();
+        for (i, m) in s.mentions.iter().enumerate() {
+            if m.implied {
+                self.implied.push(self.ids[i]);
+            }
+        }
         let mut ids = std::mem::take(&mut self.ids);
         ids.sort_unstable();
         ids.dedup();
         for (i, a) in ids.iter().enumerate() {
             for b in &ids[i + 1..] {
-                let bits = self
-                    .typed
-                    .get(&(*a, *b))
-                    .copied()
-                    .unwrap_or(LinkKind::NamedTogether.bit());
+                let bits = match self.typed.get(&(*a, *b)) {
+                    Some(bits) => *bits,
+                    None if self.implied.contains(a) || self.implied.contains(b) => continue,
+                    None => LinkKind::NamedTogether.bit(),
+                };
                 let (seen, kinds) = self.links.entry((*a, *b)).or_default();
                 seen.push(n);
                 *kinds |= bits;
@@ -788,6 +796,53 @@ mod resolution_tests {
             g.link_span(i),
             ("2026-07-10", "2026-10-10"),
             "by event date"
+        );
+    }
+
+    #[test]
+    fn a_flat_sits_under_its_building_and_the_building_under_its_street() {
+        let place = |text: &str| json!({"locations": [{"address_line1": text}]});
+        let g = build(&[
+            doc(
+                "PIS-AAAA-0011",
+                "2026-07-01",
+                place("Flat 2, 14 Station Parade"),
+            ),
+            doc("PIS-AAAA-0012", "2026-07-02", place("14 station pde")),
+            doc("PIS-AAAA-0013", "2026-07-03", place("Station Parade")),
+        ]);
+        let by_key = |k: &str| {
+            g.entities
+                .iter()
+                .find(|e| e.key == k)
+                .unwrap_or_else(|| panic!("{k}"))
+        };
+        let street = by_key("street:scarborough:station parade");
+        let building = by_key("building:scarborough:14 station parade");
+        let flat = by_key("flat:scarborough:14 station parade:flat 2");
+        assert_eq!(g.entities.len(), 3, "three places, one inside the next");
+        assert_eq!(flat.within, Some(building.id));
+        assert_eq!(building.within, Some(street.id));
+        assert_eq!(street.within, None);
+        assert_eq!(street.reports, [0, 1, 2], "each report names the street");
+        let kinds: Vec<(usize, usize, LinkKind)> = g
+            .links
+            .iter()
+            .map(|l| (l.source, l.target, l.kind()))
+            .collect();
+        let pair = |a: usize, b: usize| (a.min(b), a.max(b));
+        let (s_b, b_f) = (pair(street.id, building.id), pair(building.id, flat.id));
+        assert_eq!(
+            kinds,
+            [
+                (s_b.0, s_b.1, LinkKind::PartOf),
+                (b_f.0, b_f.1, LinkKind::PartOf)
+            ]
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>(),
+            "part of, and the street not named together with the flat"
         );
     }
 

@@ -574,7 +574,10 @@ pub fn write_all(
     if let Some(l) = locality {
         jobs.push((
             pack_name(l),
-            Box::new(move |w| w.write_all(super::pack::html(g, l, note).as_bytes())),
+            Box::new(move |w| {
+                let since = workspace.pack_since(l);
+                w.write_all(super::pack::html(g, l, note, since).as_bytes())
+            }),
         ));
     }
     // At a county's scale each file takes seconds to format and to sync; written side by side

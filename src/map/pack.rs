@@ -174,7 +174,75 @@ fn analyst_notes(h: &mut String, g: &MapGraph) {
     h.push_str("</table>");
 }
 
-pub fn html(g: &MapGraph, locality: &str, note: &str) -> String {
+/// People and vehicles with a typed link the map did not have at the last meeting: every
+/// report that gives the link was received on or after `since` (the day the last pack was
+/// made).
+fn newly_linked(h: &mut String, g: &MapGraph, since: Option<&str>) {
+    let Some(since) = since else {
+        h.push_str("<h2>Newly linked since the last meeting</h2><p>No earlier pack for this locality is recorded: run <code>map --workspace FILE --locality …</code> to keep the day each pack is made.</p>");
+        return;
+    };
+    let _ = write!(
+        h,
+        "<h2>Newly linked since the last meeting ({})</h2><table><tr><th scope=\"col\">person or vehicle</th><th scope=\"col\">newly linked to</th><th scope=\"col\">references</th></tr>",
+        escape(since)
+    );
+    let new = |seen: &[u32]| {
+        seen.iter()
+            .all(|r| g.reports[*r as usize].date.as_str() >= since)
+    };
+    let mut rows: BTreeMap<(usize, usize), Vec<(usize, usize)>> = BTreeMap::new();
+    // Typed links only: "named together" alone says too little to bring to a meeting.
+    let typed =
+        |l: &&crate::map::graph::Link| l.kind() != crate::map::entities::LinkKind::NamedTogether;
+    for (i, l) in g
+        .links
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| typed(l) && new(&l.seen))
+    {
+        for (a, b) in [(l.source, l.target), (l.target, l.source)] {
+            let kind = g.entities[a].kind;
+            if kind == Kind::Person || kind == Kind::Vehicle {
+                rows.entry((usize::from(kind != Kind::Person), a))
+                    .or_default()
+                    .push((b, i));
+            }
+        }
+    }
+    for ((_, a), links) in rows.iter().take(TOP * 4) {
+        let e = &g.entities[*a];
+        let to: Vec<String> = links
+            .iter()
+            .map(|(b, i)| format!("{} ({})", g.entities[*b].label, g.links[*i].kind().as_str()))
+            .collect();
+        let mut seen: Vec<u32> = links
+            .iter()
+            .flat_map(|(_, i)| g.links[*i].seen.iter().copied())
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let refs: Vec<&str> = seen
+            .iter()
+            .map(|r| g.reports[*r as usize].reference.as_str())
+            .collect();
+        let _ = write!(
+            h,
+            "<tr><td>{} ({})</td><td>{}</td><td>{}</td></tr>",
+            escape(&e.label),
+            e.kind.as_str(),
+            escape(&to.join("; ")),
+            escape(&refs.join(", "))
+        );
+    }
+    if rows.is_empty() {
+        h.push_str("<tr><td colspan=\"3\">None.</td></tr>");
+    }
+    h.push_str("</table>");
+}
+
+/// The pack; `since` is the day of the last meeting's pack, where the workspace records one.
+pub fn html(g: &MapGraph, locality: &str, note: &str, since: Option<&str>) -> String {
     let degrees = g.degrees();
     let days: Vec<&str> = g.reports.iter().map(|r| r.date.as_str()).collect();
     let first = days.iter().min().copied().unwrap_or("");
@@ -254,6 +322,7 @@ pub fn html(g: &MapGraph, locality: &str, note: &str) -> String {
     h.push_str("<h2>Hotspots: places named most</h2>");
     table_of(&mut h, g, &places, "links");
 
+    newly_linked(&mut h, g, since);
     analyst_notes(&mut h, g);
     statistics(&mut h, g);
 
@@ -317,7 +386,7 @@ mod tests {
                 serde_json::json!(["<b>not a code</b>", "CSE"]),
             ),
         ]);
-        let h = html(&g, "SELBY", "");
+        let h = html(&g, "SELBY", "", None);
         let part = |heading: &str| {
             let start = h.find(&format!("<h2>{heading}")).expect(heading);
             let rest = &h[start + 4..];
@@ -340,6 +409,46 @@ mod tests {
             "<td>PIS-AAAA-0002</td><td>2026-10-13</td><td>2026-11-20</td><td>SELBY</td>"
         ));
         assert!(!immediate.contains("PIS-AAAA-0001"));
+    }
+
+    #[test]
+    fn the_pack_lists_people_and_vehicles_newly_linked_since_the_last_meeting() {
+        use crate::map::entities::extract;
+        let doc = |r: &str, received: &str, answers: serde_json::Value| {
+            extract(&serde_json::json!({"reference": r, "received_at": received,
+                "localities": ["SELBY"], "answers": answers}))
+        };
+        let tyler = serde_json::json!([{"role": "PERSON_POSING_RISK", "forename": "Tyler", "surname": "Reeve"}]);
+        let g = crate::map::build(&[
+            doc(
+                "PIS-AAAA-0001",
+                "2026-09-01T10:00:00Z",
+                serde_json::json!({"people": tyler, "vehicles": [{"registration": "YX21 KCD", "linked_person": "Tyler"}]}),
+            ),
+            doc(
+                "PIS-AAAA-0002",
+                "2026-11-20T10:00:00Z",
+                serde_json::json!({"people": tyler, "vehicles": [{"registration": "YX21 KCD", "linked_person": "Tyler"}],
+                    "phones": [{"number": "07700 900123", "linked_person": "Tyler"}]}),
+            ),
+        ]);
+        let h = html(&g, "SELBY", "", Some("2026-10-01"));
+        let start = h
+            .find("<h2>Newly linked since the last meeting (2026-10-01)")
+            .expect("section");
+        let part = &h[start..start + h[start..].find("</table>").expect("table")];
+        assert!(
+            part.contains(
+                "<td>Tyler Reeve (person)</td><td>+447700900123 (uses)</td><td>PIS-AAAA-0002</td>"
+            ),
+            "{part}"
+        );
+        assert!(
+            !part.contains("YX21 KCD"),
+            "linked before the meeting: {part}"
+        );
+        let first = html(&g, "SELBY", "", None);
+        assert!(first.contains("No earlier pack for this locality is recorded"));
     }
 
     #[test]

@@ -62,7 +62,7 @@ button.small{font-size:.9rem;padding:.1em .4em;margin:0 0 0 .4em}\
 .network-bar .check label{font-weight:normal;margin-left:.3em}\
 #timeline{width:100%;height:3.5em;display:block;margin-top:.3em}\
 #panel{border-left:5px solid #1d70b8;padding:0 .8em;max-height:calc(100vh - 9rem);overflow:auto;overflow-wrap:anywhere}\
-#panel textarea{width:100%;box-sizing:border-box;font-size:1rem;border:2px solid #0b0c0c}#panel label{display:block;font-weight:bold;margin-top:.6em}#panel dt{font-weight:bold}#panel dd{margin:0 0 .3em}#panel ul{padding-left:1.1em}\
+#panel textarea{width:100%;box-sizing:border-box;font-size:1rem;border:2px solid #0b0c0c}#panel label{display:block;font-weight:bold;margin-top:.6em}#panel dt{font-weight:bold}#panel dd{margin:0 0 .3em}#panel ul{padding-left:1.1em}#panel select{font-size:1rem;max-width:100%}.link-note{margin:.1em 0;font-style:italic}\
 .key span{margin-right:1em;white-space:nowrap}.key svg{vertical-align:middle;margin-right:.3em}\
 @media print{.controls,#graph,#status,.key,.network-bar,details.fold>summary{display:none}.layout{display:block}}";
 
@@ -220,12 +220,12 @@ type Sub<'a> = (
 );
 
 /// A link as the script reads it: its ends, the submissions that give it (their number is its
-/// weight) and its type (the strongest the reports give it).
-type LinkData = (usize, usize, Vec<usize>, &'static str);
+/// weight), its type (the strongest the reports give it) and the analyst's notes on it.
+type LinkData<'a> = (usize, usize, Vec<usize>, &'static str, &'a [String]);
 
 #[derive(Serialize)]
 struct Data<'a> {
-    links: Vec<LinkData>,
+    links: Vec<LinkData<'a>>,
     nodes: Vec<Node<'a>>,
     possible: Vec<(usize, usize, &'static str)>,
     submissions: Vec<Sub<'a>>,
@@ -306,13 +306,15 @@ fn data<'a>(
     let links = g
         .links
         .iter()
-        .filter(|l| inside.contains_key(&l.source) && inside.contains_key(&l.target))
-        .map(|l| {
+        .enumerate()
+        .filter(|(_, l)| inside.contains_key(&l.source) && inside.contains_key(&l.target))
+        .map(|(i, l)| {
             (
                 l.source,
                 l.target,
                 l.seen.iter().map(at).collect(),
                 l.kind().as_str(),
+                g.link_notes.get(&i).map_or(&[][..], Vec::as_slice),
             )
         })
         .collect();
@@ -398,6 +400,7 @@ fn controls(h: &mut String, g: &MapGraph, drawn: &Drawn, subs: &[u32]) {
     }
     h.push_str("</select>\
         <div class=\"check\"><input type=\"checkbox\" id=\"possible\" checked><label for=\"possible\">Show possible links (dashed)</label></div>\
+        <div class=\"check\"><input type=\"checkbox\" id=\"group\" checked><label for=\"group\">Group by locality (a box per locality the reports give)</label></div>\
         <button type=\"button\" id=\"reset\">Show all again</button>\
         <h2 id=\"workspace-heading\">Workspace</h2><p id=\"workspace-status\" aria-live=\"polite\"></p>\
         <ul id=\"decisions\" aria-labelledby=\"workspace-heading\"></ul>\

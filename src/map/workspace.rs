@@ -8,7 +8,7 @@
 //! entity, or the two ends of a link, the same way, and go with them into the exports.
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 pub const VERSION: u32 = 1;
@@ -37,6 +37,19 @@ pub struct Workspace {
     pub decisions: Vec<Decision>,
     #[serde(default)]
     pub notes: Vec<Note>,
+    /// The Level 2 packs made with this workspace, by locality.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub packs: BTreeMap<String, PackDays>,
+}
+
+/// When a locality's Level 2 pack was made: the latest day, and the day of the pack before it,
+/// from which "newly linked since the last meeting" is counted (so making the pack again on
+/// the same day counts from the same meeting).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackDays {
+    pub made: String,
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 impl Default for Workspace {
@@ -46,6 +59,7 @@ impl Default for Workspace {
             version: VERSION,
             decisions: Vec::new(),
             notes: Vec::new(),
+            packs: BTreeMap::new(),
         }
     }
 }
@@ -145,6 +159,29 @@ impl Workspace {
         tmp.persist(path)
             .map_err(|e| WorkspaceError::Write(name(), e.error))?;
         Ok(())
+    }
+
+    /// Records that `locality`'s pack is made on `today` (`YYYY-MM-DD`); the day of the pack
+    /// before it, the last meeting, if any.
+    pub fn record_pack(&mut self, locality: &str, today: &str) -> Option<String> {
+        let since = match self.packs.get(locality) {
+            Some(p) if p.made.as_str() >= today => p.since.clone(),
+            Some(p) => Some(p.made.clone()),
+            None => None,
+        };
+        self.packs.insert(
+            locality.to_string(),
+            PackDays {
+                made: today.to_string(),
+                since: since.clone(),
+            },
+        );
+        since
+    }
+
+    /// The last meeting's day for `locality`'s pack, as recorded by `record_pack`.
+    pub fn pack_since(&self, locality: &str) -> Option<&str> {
+        self.packs.get(locality).and_then(|p| p.since.as_deref())
     }
 
     /// The decisions as they stand after each one is taken in order: a split takes its entity
@@ -276,5 +313,29 @@ mod tests {
             Workspace::load(&path),
             Err(WorkspaceError::Version(_, 9))
         ));
+    }
+
+    #[test]
+    fn the_last_meeting_is_the_pack_before_todays() {
+        let mut ws = Workspace::default();
+        assert_eq!(
+            ws.record_pack("SELBY", "2026-10-01"),
+            None,
+            "the first pack"
+        );
+        assert_eq!(
+            ws.record_pack("SELBY", "2026-11-05").as_deref(),
+            Some("2026-10-01")
+        );
+        assert_eq!(
+            ws.record_pack("SELBY", "2026-11-05").as_deref(),
+            Some("2026-10-01"),
+            "made again the same day: still since the last meeting"
+        );
+        assert_eq!(ws.record_pack("CRAVEN", "2026-11-05"), None, "per locality");
+        assert_eq!(ws.pack_since("SELBY"), Some("2026-10-01"));
+        let json = serde_json::to_string(&ws).expect("json");
+        let back: Workspace = serde_json::from_str(&json).expect("read back");
+        assert_eq!(back, ws, "kept in the file");
     }
 }

@@ -1038,6 +1038,34 @@ fn the_analysts_workspace_is_kept_0600_and_its_merge_survives_new_reports() {
         "{notes}"
     );
     assert!(notes.contains("met there twice"), "{notes}");
+    // The workspace keeps the day this pack was made; the first pack has no last meeting.
+    let today = kept["packs"]["CRAVEN"]["made"].as_str().expect("pack day");
+    assert!(today.len() == 10 && today.starts_with("20"), "{today}");
+    assert_eq!(kept["packs"]["CRAVEN"]["since"], Value::Null);
+    assert!(pack.contains("No earlier pack for this locality is recorded"));
+    // A pack made at an earlier meeting: the next one counts what is newly linked from it.
+    let mut earlier = kept.clone();
+    earlier["packs"]["CRAVEN"] = json!({"made": "2000-01-01", "since": null});
+    std::fs::write(&ws, serde_json::to_vec(&earlier).expect("json")).expect("write");
+    let (ok, stderr) = run_map(
+        dir.path(),
+        &key_file,
+        &out,
+        &[
+            "--workspace",
+            ws.to_str().expect("utf-8"),
+            "--locality",
+            "craven",
+        ],
+        &inputs,
+    );
+    assert!(ok, "{stderr}");
+    let kept: Value = serde_json::from_slice(&std::fs::read(&ws).expect("ws")).expect("json");
+    assert_eq!(kept["packs"]["CRAVEN"]["since"], "2000-01-01");
+    let pack = std::fs::read_to_string(out.join("level2-CRAVEN.html")).expect("pack");
+    // (What it lists is checked in map::pack's unit test.)
+    section(&pack, "Newly linked since the last meeting (2000-01-01)");
+    assert!(!pack.contains("No earlier pack"));
     assert!(
         map["map"]["possible_links"]
             .as_array()

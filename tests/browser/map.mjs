@@ -17,6 +17,8 @@
 //   * merge then reload keeps the merge: merged (and a note added) in the page, the workspace
 //     exported (a download), `map --workspace` run again with it, and the new page shows one
 //     entity, with the note;
+//   * a box per locality groups its entities (and goes away when grouping is off);
+//   * a note on a link is kept in the workspace and carried into map.json, i2.csv and GraphML;
 //   * axe finds no violation on the page (controls, panel and tables);
 //   * a screenshot (map.png) for the README.
 
@@ -60,12 +62,14 @@ async function openMap(browser, file, viewport, options = {}) {
   return { context, page, requests, problems };
 }
 
-// The page's current drawing: ids of the entities shown (not hidden by a filter).
+// The page's current drawing: ids of the entities shown (not hidden by a filter; not the
+// boxes that group them by locality).
 async function drawnIds(page) {
   return page.evaluate(() =>
     window.pisMap.cy
       .nodes()
       .not('.hidden')
+      .not('.group')
       .map((n) => Number(n.id().slice(1))),
   );
 }
@@ -271,8 +275,8 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
         return {
           nearDim: near.filter((x) => x.hasClass('dim')).length,
           near: near.length,
-          farDim: cy.nodes().not('.hidden').not(near).filter((x) => x.hasClass('dim')).length,
-          far: cy.nodes().not('.hidden').not(near).length,
+          farDim: cy.nodes().not('.hidden').not('.group').not(near).filter((x) => x.hasClass('dim')).length,
+          far: cy.nodes().not('.hidden').not('.group').not(near).length,
         };
       }, busiest.id);
       if (state.near < 2 || state.nearDim !== 0 || state.farDim !== state.far || state.far === 0) throw new Error(JSON.stringify(state));
@@ -300,6 +304,13 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
       await page.locator('#panel button', { hasText: 'Save note' }).click();
       const listed = await page.locator('#panel h3', { hasText: 'Notes' }).locator('xpath=following-sibling::ul[1]').textContent();
       if (!listed.includes('Seen at the arcade with <b>two</b> others')) throw new Error(`notes listed: "${listed}"`);
+      // And a note on one of its links (the first the panel lists), kept the same way.
+      const linkTo = await page.locator('#note-about option').nth(1).getAttribute('value');
+      await page.locator('#note-about').selectOption(linkTo);
+      await page.locator('#note-text').fill('Drove <i>her</i> there twice');
+      await page.locator('#panel button', { hasText: 'Save note' }).click();
+      const linkNote = await page.locator('#panel p.link-note').first().textContent();
+      if (linkNote !== 'Note: Drove <i>her</i> there twice') throw new Error(`link note shown: "${linkNote}"`);
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export').click()]);
       const work = fs.mkdtempSync(path.join(os.tmpdir(), 'map-workspace-'));
       try {
@@ -315,6 +326,12 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
         const one = again.entities.find((e) => identities(e).includes(identities(a)[0]));
         if (!one || !identities(b).every((k) => identities(one).includes(k))) throw new Error(`not merged: ${JSON.stringify(one)}`);
         if (JSON.stringify(one.notes) !== JSON.stringify(['Seen at the arcade with <b>two</b> others'])) throw new Error(`notes: ${JSON.stringify(one.notes)}`);
+        const noted = again.links.filter((l) => (l.source === one.id || l.target === one.id) && l.notes.includes('Drove <i>her</i> there twice'));
+        if (noted.length !== 1) throw new Error(`link notes: ${JSON.stringify(again.links.filter((l) => l.notes.length))}`);
+        for (const f of ['i2.csv', 'map.graphml']) {
+          const text = fs.readFileSync(path.join(out, f), 'utf8');
+          if (!text.includes(f === 'i2.csv' ? '"Drove <i>her</i> there twice"' : 'Drove &lt;i&gt;her&lt;/i&gt; there twice')) throw new Error(`${f} does not carry the link's note`);
+        }
         // The new page (reloaded from the second run) shows them as one, and says why.
         const second = await openMap(browser, path.join(out, 'map.html'), desktop);
         try {
@@ -334,6 +351,22 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
       await page.locator('#search').fill('');
     });
 
+    await check(results, failures, 'entities are grouped in a box per locality', async () => {
+      const boxes = await page.evaluate(() =>
+        window.pisMap.cy.nodes('.group').map((g) => ({ name: g.data('label'), children: g.children().map((n) => Number(n.id().slice(1))) })),
+      );
+      if (boxes.length < 2) throw new Error(`${boxes.length} locality boxes`);
+      for (const b of boxes) {
+        const stray = b.children.filter((id) => !entity.get(id).localities.some((l) => l.toLowerCase().replace(/_/g, ' ') === b.name));
+        if (!b.children.length || stray.length) throw new Error(`box ${b.name}: ${b.children.length} entities, not of it: ${stray.join(', ')}`);
+      }
+      // Off, the same entities are drawn without boxes.
+      await page.locator('#group').uncheck();
+      const none = await page.evaluate(() => window.pisMap.cy.nodes('.group').length);
+      await page.locator('#group').check();
+      if (none) throw new Error(`${none} boxes with grouping off`);
+    });
+
     await check(results, failures, 'screenshot', async () => {
       // The largest cluster on its own, its most-seen entity selected: what the README shows.
       await page.setViewportSize({ width: 1280, height: 860 });
@@ -344,7 +377,7 @@ export async function runMapChecks(browser, { mapDir, shots, runAxe, desktop, fa
       // node laid out beyond the bottom of the window would take no click.
       await page.evaluate(() => {
         const cy = window.pisMap.cy;
-        cy.nodes().not('.hidden').sort((a, b) => b.degree() - a.degree())[0].emit('tap');
+        cy.nodes().not('.hidden').not('.group').sort((a, b) => b.degree() - a.degree())[0].emit('tap');
       });
       await page.waitForSelector('#panel:not([hidden]) h2');
       await page.evaluate(() => window.scrollTo(0, 0));

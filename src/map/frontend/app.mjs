@@ -56,11 +56,11 @@ function main() {
   const nodes = data.nodes;
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const neighbours = new Map(nodes.map((n) => [n.id, []]));
-  for (const [a, b, seen, type] of data.links) {
-    neighbours.get(a)?.push({ id: b, seen, type });
-    neighbours.get(b)?.push({ id: a, seen, type });
+  for (const [a, b, seen, type, notes] of data.links) {
+    neighbours.get(a)?.push({ id: b, seen, type, notes: notes ?? [] });
+    neighbours.get(b)?.push({ id: a, seen, type, notes: notes ?? [] });
   }
-  // Flats by the building they are in.
+  // The parts of each place: a building's flats, a street's buildings.
   const flatsOf = new Map();
   for (const n of nodes) {
     if (n.within !== null && n.within !== undefined) {
@@ -83,14 +83,41 @@ function main() {
   const initial = nodes.filter((n) => n.drawn).map((n) => n.id);
   const drawnClusters = new Set(nodes.filter((n) => n.drawn && n.cluster !== null).map((n) => n.cluster));
   let onCanvas = new Set(initial);
+  // Each entity's locality: the one its reports give most often (the first by name on a tie).
+  const localityOf = new Map();
+  for (const n of nodes) {
+    const count = new Map();
+    for (const i of n.subs) for (const l of subs[i][4]) count.set(l, (count.get(l) ?? 0) + 1);
+    let best = null;
+    for (const [l, c] of [...count].sort()) if (best === null || c > count.get(best)) best = l;
+    localityOf.set(n.id, best);
+  }
+  const localityNames = [...new Set(localityOf.values())].filter((l) => l !== null).sort();
+  // Entities drawn inside a box per locality (compound nodes), with the locality's name on it.
+  let grouped = localityNames.length > 1;
   function elementsFor(ids) {
     const inside = new Set(ids);
     const out = [];
+    if (grouped) {
+      const used = new Set(ids.map((id) => localityOf.get(id)).filter((l) => l !== null));
+      localityNames.forEach((l, i) => {
+        if (used.has(l)) out.push({ group: 'nodes', data: { id: `g${i}`, label: l.toLowerCase().replace(/_/g, ' '), size: 0, fs: FONT + 2, gap: 0 }, classes: 'group' });
+      });
+    }
     for (const id of ids) {
       const n = byId.get(id);
+      const l = localityOf.get(id);
       out.push({
         group: 'nodes',
-        data: { id: `n${n.id}`, label: n.label, kind: n.kind, size: 14 + 5 * Math.sqrt(n.subs.length) },
+        data: {
+          id: `n${n.id}`,
+          label: n.label,
+          kind: n.kind,
+          size: 14 + 5 * Math.sqrt(n.subs.length),
+          fs: FONT,
+          gap: 3,
+          ...(grouped && l !== null ? { parent: `g${localityNames.indexOf(l)}` } : {}),
+        },
       });
     }
     data.links.forEach(([a, b, seen, type], i) => {
@@ -137,10 +164,13 @@ function main() {
       selector: `node[kind = "${k}"]`,
       style: { 'background-color': v.colour, shape: v.shape },
     })),
-    { selector: 'node.labelled', style: { label: 'data(label)' } },
+    // Labels keep one size on screen at every zoom (font size as data, set as the zoom
+    // changes), so they are as legible with 1,000 reports as with 40; which ones are shown is
+    // chosen so that none overlaps another.
+    { selector: 'node.labelled', style: { label: 'data(label)', 'font-size': 'data(fs)', 'text-margin-y': 'data(gap)', 'min-zoomed-font-size': 0 } },
     {
       selector: 'node.hover, node:selected',
-      style: { label: 'data(label)', 'z-index': 10, 'min-zoomed-font-size': 0, 'text-background-opacity': 1 },
+      style: { label: 'data(label)', 'font-size': 'data(fs)', 'text-margin-y': 'data(gap)', 'z-index': 10, 'min-zoomed-font-size': 0, 'text-background-opacity': 1 },
     },
     { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#0b0c0c' } },
     { selector: 'node.match', style: { 'border-width': 4, 'border-color': '#0b0c0c', 'border-style': 'double' } },
@@ -153,6 +183,28 @@ function main() {
       selector: 'edge.possible',
       style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4], 'line-color': '#0b0c0c', width: 2, 'curve-style': 'straight' },
     },
+    {
+      selector: 'node.group',
+      style: {
+        label: 'data(label)',
+        'font-size': 'data(fs)',
+        'font-weight': 'bold',
+        'min-zoomed-font-size': 0,
+        'text-valign': 'top',
+        'text-halign': 'center',
+        'text-margin-y': 0,
+        'background-color': '#f3f2f1',
+        'background-opacity': 0.6,
+        'border-width': 1,
+        'border-style': 'dashed',
+        'border-color': '#505a5f',
+        shape: 'round-rectangle',
+        padding: 12,
+      },
+    },
+    // A locality's box stays opaque when dimmed or faded (a parent's opacity would dim the
+    // entities in it); only its fill and name fade.
+    { selector: 'node.group.dim, node.group.faded', style: { opacity: 1, 'background-opacity': 0.15, 'text-opacity': 0.4 } },
     { selector: '.hidden', style: { display: 'none' } },
   ];
 
@@ -211,6 +263,7 @@ function main() {
     let possible = 0;
     cy.batch(() => {
       for (const n of nodes) cy.getElementById(`n${n.id}`).toggleClass('hidden', !visible.has(n.id));
+      cy.nodes('.group').forEach((g) => g.toggleClass('hidden', g.children().not('.hidden').empty()));
       data.links.forEach(([a, b, seen, type], i) => {
         const show = visible.has(a) && visible.has(b) && (state.weak || type !== WEAK) && seen.some((s) => passing[s]);
         if (show) links += 1;
@@ -292,15 +345,17 @@ function main() {
   }
   function placeLabels() {
     const zoom = cy.zoom();
-    const px = FONT * zoom;
+    const px = FONT;
     const placed = [];
     const order = cy
       .nodes()
       .not('.hidden')
+      .not('.group')
       .sort((a, b) => b.degree() - a.degree() || b.data('size') - a.data('size'));
     cy.batch(() => {
       cy.nodes().removeClass('labelled');
-      if (px < 7) return;
+      cy.nodes().not('.group').data({ fs: FONT / zoom, gap: 3 / zoom });
+      cy.nodes('.group').data({ fs: (FONT + 2) / zoom });
       const extent = cy.extent();
       for (const n of order) {
         const p = n.position();
@@ -397,9 +452,9 @@ function main() {
     select(id);
   }
   $('export').addEventListener('click', () => {
+    // Everything the workspace held (the packs made, too), with this page's additions.
     const out = {
-      marking: workspace.marking,
-      version: workspace.version,
+      ...workspace,
       decisions: [...workspace.decisions, ...made.filter((m) => m.decision).map((m) => m.decision)],
       notes: [...workspace.notes, ...made.filter((m) => m.note).map((m) => m.note)],
     };
@@ -455,7 +510,7 @@ function main() {
     const rows = [
       ['Type', n.kind],
       ['Known as', n.aliases.length ? n.aliases.join(', ') : null],
-      ['In building', within ? within.label : null],
+      [within && within.key.startsWith('street:') ? 'On street' : 'In building', within ? within.label : null],
       ['Seen in', `${n.subs.length} submission${n.subs.length === 1 ? '' : 's'}`],
       ['Evidence', `${files(evidence)} in those submissions`],
       ['First seen', n.first],
@@ -474,6 +529,14 @@ function main() {
     const mine = made.filter((m) => m.note && m.note.about.length === 1 && identities(n).includes(m.note.about[0])).map((m) => m.note.text);
     const notes = [...n.notes, ...mine];
     panelList(panel, 'Notes', notes, (li, t) => li.appendChild(document.createTextNode(t)));
+    // Typed links first, then by weight.
+    const linked = [...(neighbours.get(id) ?? [])].sort((a, b) => (a.type === WEAK) - (b.type === WEAK) || b.seen.length - a.seen.length);
+    // A note is on this entity, or on one of its links (named by the identities of its ends).
+    const about = el('select', null, { id: 'note-about' });
+    about.appendChild(el('option', `${n.label} itself`, { value: '' }));
+    linked.slice(0, 100).forEach((l, i) => about.appendChild(el('option', `the link to ${byId.get(l.id).label} (${l.type})`, { value: String(i) })));
+    panel.appendChild(el('label', 'Note on', { for: 'note-about' }));
+    panel.appendChild(about);
     const noteBox = el('textarea', null, { id: 'note-text', rows: '2', maxlength: '5000' });
     panel.appendChild(el('label', 'Add a note (kept in the workspace, carried into the exports)', { for: 'note-text' }));
     panel.appendChild(noteBox);
@@ -481,7 +544,13 @@ function main() {
     save.addEventListener('click', () => {
       const text = noteBox.value.trim();
       if (!text) return;
-      made.push({ note: { about: [identities(n)[0]], text }, text: `Note on ${n.label}` });
+      const l = about.value === '' ? null : linked[Number(about.value)];
+      if (l) {
+        const m = byId.get(l.id);
+        made.push({ note: { about: [identities(n)[0], identities(m)[0]], text }, text: `Note on the link ${n.label} – ${m.label}` });
+      } else {
+        made.push({ note: { about: [identities(n)[0]], text }, text: `Note on ${n.label}` });
+      }
       showDecisions();
       select(id);
     });
@@ -500,8 +569,14 @@ function main() {
         li.appendChild(b);
       });
     }
-    const flats = (flatsOf.get(id) ?? []).map((f) => byId.get(f));
-    if (flats.length) panelList(panel, 'Flats in this building', flats, (li, f) => li.appendChild(entityButton(f, f.label)));
+    const parts = (flatsOf.get(id) ?? []).map((f) => byId.get(f));
+    if (parts.length) {
+      panelList(panel, n.key.startsWith('street:') ? 'Buildings in this street' : 'Flats in this building', parts, (li, f) => {
+        li.appendChild(entityButton(f, f.label));
+        const inner = (flatsOf.get(f.id) ?? []).length;
+        if (inner) li.appendChild(document.createTextNode(` (${inner} flat${inner === 1 ? '' : 's'})`));
+      });
+    }
     panel.appendChild(el('h3', 'References'));
     const refs = el('ul', null, { class: 'refs' });
     for (const i of [...n.subs].sort((a, b) => subs[a][EVENT].localeCompare(subs[b][EVENT]))) {
@@ -515,12 +590,18 @@ function main() {
       refs.appendChild(li);
     }
     panel.appendChild(refs);
-    // Typed links first, then by weight.
-    const linked = [...(neighbours.get(id) ?? [])].sort((a, b) => (a.type === WEAK) - (b.type === WEAK) || b.seen.length - a.seen.length);
+    // A link's notes: from the workspace, and added here (about its two ends, either way round).
+    const linkNotes = (l) => {
+      const mineHere = identities(n);
+      const theirs = identities(byId.get(l.id));
+      const added = made.filter((m) => m.note && m.note.about.length === 2 && m.note.about.some((x) => mineHere.includes(x)) && m.note.about.some((x) => theirs.includes(x)));
+      return [...l.notes, ...added.map((m) => m.note.text)];
+    };
     panelList(panel, 'Linked', linked, (li, l) => {
       li.appendChild(document.createTextNode(`${l.type}: `));
       li.appendChild(entityButton(byId.get(l.id)));
       li.appendChild(document.createTextNode(` in ${l.seen.length} report${l.seen.length === 1 ? '' : 's'} (${l.seen.map((s) => subs[s][0]).join(', ')})`));
+      for (const t of linkNotes(l)) li.appendChild(el('p', `Note: ${t}`, { class: 'link-note' }));
     });
     const poss = (possibleOf.get(id) ?? []).filter((p) => !mergedAway.has(p.id));
     panelList(panel, 'Possible links', poss, (li, p) => {
@@ -556,16 +637,33 @@ function main() {
     panel.hidden = false;
     h.focus({ preventScroll: true });
   }
-  cy.on('tap', 'node', (e) => select(Number(e.target.id().slice(1))));
+  cy.on('tap', 'node', (e) => {
+    if (!e.target.hasClass('group')) select(Number(e.target.id().slice(1)));
+  });
 
   // Positions of the first drawing while a listed cluster is drawn instead, to go back to.
   let saved = null;
   function spiral(eles) {
-    // A fixed start (randomize: false from a spiral) so the same map draws the same picture.
-    eles.forEach((n, i) => {
-      const a = i * 2.399963;
-      const r = 20 * Math.sqrt(i + 0.5);
-      n.position({ x: r * Math.cos(a), y: r * Math.sin(a) });
+    // A fixed start (randomize: false from a spiral) so the same map draws the same picture;
+    // grouped by locality, a spiral per locality, the localities side by side on a grid, so
+    // the layout starts with their boxes apart.
+    const groups = new Map();
+    eles.forEach((n) => {
+      const g = grouped ? (n.data('parent') ?? '') : '';
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g).push(n);
+    });
+    const largest = Math.max(1, ...[...groups.values()].map((g) => g.length));
+    const step = 2 * 20 * Math.sqrt(largest + 0.5) + 80;
+    const columns = Math.ceil(Math.sqrt(groups.size));
+    [...groups.values()].forEach((members, k) => {
+      const cx = (k % columns) * step;
+      const cy0 = Math.floor(k / columns) * step;
+      members.forEach((n, i) => {
+        const a = i * 2.399963;
+        const r = 20 * Math.sqrt(i + 0.5);
+        n.position({ x: cx + r * Math.cos(a), y: cy0 + r * Math.sin(a) });
+      });
     });
   }
   function setCanvas(ids, positions) {
@@ -574,14 +672,14 @@ function main() {
       cy.add(elementsFor(ids));
     });
     onCanvas = new Set(ids);
-    if (positions) cy.nodes().forEach((n) => n.position(positions.get(n.id()) ?? { x: 0, y: 0 }));
-    else spiral(cy.nodes());
+    if (positions) cy.nodes().not('.group').forEach((n) => n.position(positions.get(n.id()) ?? { x: 0, y: 0 }));
+    else spiral(cy.nodes().not('.group'));
   }
 
   function focusCluster(c) {
     if (c !== null && !drawnClusters.has(c)) {
       // A listed cluster: drawn on its own in place of the first drawing.
-      if (!saved) saved = new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }]));
+      if (!saved) saved = new Map(cy.nodes().not('.group').map((n) => [n.id(), { ...n.position() }]));
       setCanvas(nodes.filter((n) => n.cluster === c).map((n) => n.id), null);
     } else if (saved) {
       setCanvas(initial, saved);
@@ -660,9 +758,23 @@ function main() {
     b.addEventListener('click', () => focusCluster(Number(b.dataset.cluster)));
   }
 
+  // Grouping by locality on or off: the same entities drawn again and laid out afresh.
+  $('group').checked = grouped;
+  $('group').disabled = localityNames.length < 2;
+  $('group').addEventListener('change', (e) => {
+    grouped = e.target.checked;
+    const ids = [...onCanvas];
+    setCanvas(ids, null);
+    apply();
+    cy.elements().not('.hidden').not('edge.weak').layout({ name: 'fcose', animate: false, randomize: false, fit: true, padding: 30, nodeRepulsion: 6000, idealEdgeLength: 60 }).run();
+    scheduleLabels();
+  });
+
   // ---- First drawing -----------------------------------------------------------------------
-  spiral(cy.nodes());
-  const layout = cy.layout({
+  spiral(cy.nodes().not('.group'));
+  // Laid out by the typed links: the weak ones (hidden at first) would pull every locality's
+  // box into the others.
+  const layout = cy.elements().not('edge.weak').layout({
     name: 'fcose',
     quality: initial.length > 800 ? 'draft' : 'default',
     randomize: false,
