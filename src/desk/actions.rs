@@ -56,9 +56,14 @@ pub async fn run(
             )
             .await?;
             desk.mark_acknowledged(reference);
-            Ok(format!(
-                "{reference} acknowledged: the gateway recorded it."
-            ))
+            Ok(match desk.config.role {
+                super::config::Role::Mace => {
+                    format!("Receipt of {reference} confirmed: the gateway recorded it.")
+                }
+                super::config::Role::Officer => {
+                    format!("{reference} acknowledged: the gateway recorded it.")
+                }
+            })
         }
         "reply" => {
             let n =

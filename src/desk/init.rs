@@ -90,6 +90,7 @@ pub fn complete(given: Given, mut ask: Option<&mut Ask<'_>>) -> anyhow::Result<D
         mailbox: path(given.mailbox, take("mailbox")),
         imap: None,
         port: given.port,
+        ..DeskConfig::default()
     };
     check(&desk)?;
     Ok(desk)
