@@ -66,9 +66,14 @@ pub async fn run(
             })
         }
         "reply" => {
-            let n =
-                crate::officer::commands::reply_text(&target, &desk.config.identity, &r.message)
-                    .await?;
+            let identities = desk.identities();
+            let n = crate::officer::commands::reply_with(
+                &target,
+                &identities,
+                &desk.config.identity,
+                &r.message,
+            )
+            .await?;
             Ok(format!(
                 "Reply {n} stored, sealed to the submitter and your route."
             ))

@@ -82,8 +82,13 @@ impl Desk {
         Ok(n)
     }
 
+    /// The officer's identities, parsed afresh from the text held in memory.
+    pub fn identities(&self) -> Vec<Box<dyn age::Identity>> {
+        crate::keys::parse_identities(&self.identity).unwrap_or_default()
+    }
+
     fn read_mailbox(&self) -> anyhow::Result<Inbox> {
-        let identities = || crate::keys::parse_identities(&self.identity).unwrap_or_default();
+        let identities = || self.identities();
         let localities = &self.config.localities;
         let mace = |doc: &serde_json::Value| super::mace::is_for(localities, doc);
         let everything = |_: &serde_json::Value| true;

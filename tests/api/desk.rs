@@ -843,3 +843,99 @@ async fn the_queue_filters_by_locality_and_day_and_shows_what_is_new() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+/// The identity file sealed with a passphrase, as `age -p` seals it.
+fn protect_identity(plain: &Path, protected: &Path, passphrase: &str) {
+    use std::io::Write;
+    let text = std::fs::read(plain).expect("identity");
+    let e = age::Encryptor::with_user_passphrase(age::secrecy::SecretString::from(
+        passphrase.to_string(),
+    ));
+    let mut out = Vec::new();
+    let mut w = e
+        .wrap_output(
+            age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
+                .expect("armor"),
+        )
+        .expect("wrap");
+    w.write_all(&text).expect("write");
+    w.finish().and_then(|a| a.finish()).expect("finish");
+    std::fs::write(protected, out).expect("protected identity");
+}
+
+/// A passphrase-protected identity: the desk asks once at start (never without a terminal),
+/// refuses a wrong passphrase, and with the right one decrypts the mailbox and seals replies.
+#[actix_web::test]
+async fn a_passphrase_protected_identity_opens_the_desk_once_and_seals_its_replies() {
+    let dir = tempfile::tempdir().expect("the officer's machine");
+    let (app, _desk, routine, _, code) = gateway_desk_and_code(dir.path()).await;
+    let protected = dir.path().join("identity.age");
+    protect_identity(&dir.path().join("identity.txt"), &protected, "tea at four");
+    let config = DeskConfig {
+        gateway: format!("https://localhost:{}", app.port),
+        ca: Some(repo().join("certs-example/ca.pem")),
+        identity: protected,
+        officer_key: dir.path().join("officer.pem"),
+        signing_keys: dir.path().join("signing-keys.json"),
+        mailbox: dir.path().join("Maildir"),
+        ..Default::default()
+    };
+    let Err(e) = pis_gateway::desk::start(config.clone(), None) else {
+        panic!("a protected identity opened without its passphrase");
+    };
+    assert!(e.to_string().contains("passphrase"), "{e}");
+    let with = |passphrase: &'static str| {
+        let mut asked = 0;
+        let mut ask = || {
+            asked += 1;
+            Ok(age::secrecy::SecretString::from(passphrase.to_string()))
+        };
+        let started = pis_gateway::desk::start_with(
+            config.clone(),
+            None,
+            pis_gateway::desk::Opening {
+                passphrase: &mut ask,
+                print_progress: false,
+            },
+        );
+        assert_eq!(asked, 1, "asked once");
+        started
+    };
+    let Err(e) = with("tea at five") else {
+        panic!("a wrong passphrase opened the identity");
+    };
+    assert!(e.to_string().contains("passphrase does not open"), "{e}");
+    let running = with("tea at four").expect("the desk starts");
+    actix_web::rt::spawn(running.server);
+    let desk = Desk {
+        port: running.port,
+        url: running.url,
+        client: awc::Client::builder().disable_redirects().finish(),
+    };
+    let cookie = session(&desk).await;
+    let queue = desk.get("/", &cookie).await.body;
+    assert!(queue.contains(&routine), "{queue}");
+    let case = format!("/case/{routine}");
+    let csrf = csrf_of(&desk.get(&case, &cookie).await.body);
+    let done = desk
+        .request(
+            "POST",
+            &format!("{case}/reply"),
+            None,
+            Some(&cookie),
+            Some(&[
+                ("csrf", &csrf),
+                ("message", "Sealed with the protected key."),
+            ]),
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let shown = desk.get(&case, &cookie).await.body;
+    assert!(shown.contains("Reply 1 stored"), "{shown}");
+    let page = crate::follow_up::enter_code(&app, &code).await;
+    assert!(
+        page.body.contains("Sealed with the protected key."),
+        "{}",
+        page.body
+    );
+}
