@@ -39,7 +39,7 @@ fn layout(title: &str, main: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"referrer\" content=\"no-referrer\">\
+         <meta name=\"referrer\" content=\"same-origin\">\
          <title>{} – Officer's desk</title><link rel=\"stylesheet\" href=\"/desk.css\"></head>\
          <body><a class=\"skip\" href=\"#main\">Skip to main content</a>\
          <header><p class=\"marking\">OFFICIAL-SENSITIVE</p>\

@@ -67,7 +67,9 @@ async fn guard_and_headers(
         (header::CONTENT_SECURITY_POLICY, guard::CSP),
         (header::CACHE_CONTROL, "no-store"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Not `no-referrer`: under it a browser sends `Origin: null` with the desk's own form
+        // posts, which the origin check must refuse. Nothing leaves the desk's origin anyway.
+        (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
     ] {
         // The report page sets its own policy (its inline style's hash); keep it.
