@@ -192,7 +192,7 @@ async fn gateway_desk_and_code_with(
 }
 
 /// The one-time link: refused under a foreign `Host`, exchanged once for a strict cookie.
-pub(crate) async fn session(desk: &Desk) -> String {
+async fn session_while_reading(desk: &Desk) -> String {
     let path = desk
         .url
         .split_once(&format!(":{}", desk.port))
@@ -222,7 +222,12 @@ pub(crate) async fn session(desk: &Desk) -> String {
     );
     let again = desk.request("GET", path, None, None, None).await;
     assert_eq!(again.status, 403, "the link works once");
-    let cookie = cookie.split(';').next().expect("name=value").to_string();
+    cookie.split(';').next().expect("name=value").to_string()
+}
+
+/// [`session_while_reading`], once the first decryption pass has ended.
+pub(crate) async fn session(desk: &Desk) -> String {
+    let cookie = session_while_reading(desk).await;
     opened_mailbox(desk, &cookie).await;
     cookie
 }
@@ -937,5 +942,105 @@ async fn a_passphrase_protected_identity_opens_the_desk_once_and_seals_its_repli
         page.body.contains("Sealed with the protected key."),
         "{}",
         page.body
+    );
+}
+
+/// The queue asked for before the first pass ends says so, and how far it has got; when the
+/// mailbox cannot be read, the queue then says why. The mailbox here is an IMAP server that
+/// accepts the connection and never answers, so the pass is still listing it when asked.
+#[actix_web::test]
+async fn the_queue_shows_the_first_pass_under_way_then_what_stopped_it() {
+    let dir = tempfile::tempdir().expect("the officer's machine");
+    let (app, _desk, _, _) = gateway_and_desk(dir.path()).await;
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a listener");
+    let port = silent.local_addr().expect("addr").port();
+    let password = dir.path().join("imap-password");
+    std::fs::write(&password, "not used\n").expect("password");
+    let mut imap = pis_gateway::open::imap::ImapSettings::from_url(&format!(
+        "imaps://intel@localhost:{port}/INBOX"
+    ))
+    .expect("an address");
+    imap.password_file = Some(password);
+    imap.timeout_secs = 2;
+    let config = DeskConfig {
+        gateway: format!("https://localhost:{}", app.port),
+        identity: dir.path().join("identity.txt"),
+        officer_key: dir.path().join("officer.pem"),
+        signing_keys: dir.path().join("signing-keys.json"),
+        imap: Some(imap),
+        ..Default::default()
+    };
+    let running = pis_gateway::desk::start(config, None).expect("the desk starts");
+    actix_web::rt::spawn(running.server);
+    let desk = Desk {
+        port: running.port,
+        url: running.url,
+        client: awc::Client::builder().disable_redirects().finish(),
+    };
+    let cookie = session_while_reading(&desk).await;
+    let reading = desk.get("/", &cookie).await;
+    assert_eq!(reading.status, 200);
+    assert!(
+        reading
+            .body
+            .contains("<h1 id=\"reading\">Opening the mailbox</h1>")
+            && reading.body.contains("role=\"status\"")
+            && reading.body.contains("Reading the mailbox"),
+        "{}",
+        reading.body
+    );
+    opened_mailbox(&desk, &cookie).await;
+    let queue = desk.get("/", &cookie).await.body;
+    assert!(queue.contains("The mailbox could not be read"), "{queue}");
+    drop(silent);
+}
+
+/// `desk` prints its link at once, then the first pass's progress and when it has ended.
+#[actix_web::test]
+async fn the_desk_command_prints_the_first_pass_on_the_terminal() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("the officer's machine");
+    let (app, _desk, _, _) = gateway_and_desk(dir.path()).await;
+    let file = dir.path().join("desk.toml");
+    let config = DeskConfig {
+        gateway: format!("https://localhost:{}", app.port),
+        ca: Some(repo().join("certs-example/ca.pem")),
+        identity: dir.path().join("identity.txt"),
+        officer_key: dir.path().join("officer.pem"),
+        signing_keys: dir.path().join("signing-keys.json"),
+        mailbox: dir.path().join("Maildir"),
+        ..Default::default()
+    };
+    pis_gateway::desk::config::write(&file, &config).expect("the desk file");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .args(["desk", "--desk"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the desk runs");
+    let stderr = child.stderr.take().expect("stderr");
+    let lines = actix_web::rt::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.expect("a line");
+            let done = line.starts_with("The mailbox is open");
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        seen
+    })
+    .await
+    .expect("read");
+    child.kill().expect("stopped");
+    let _ = child.wait();
+    let text = lines.join("\n");
+    assert!(
+        text.contains("Decrypting the mailbox: 2 envelopes")
+            && text.contains("2 of 2 (100%)")
+            && text.contains("The mailbox is open: 2 reports, decrypted in"),
+        "{text}"
     );
 }
