@@ -67,6 +67,7 @@ pub(crate) fn desk_init(init: pis_gateway::cli::DeskInit) -> anyhow::Result<Exit
         signing_keys: init.signing_keys,
         mailbox: init.mailbox,
         port: init.port,
+        mace_localities: init.mace_localities,
     };
     let mut ask = |question: &str| -> anyhow::Result<String> {
         print!("{question}: ");

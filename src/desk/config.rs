@@ -71,7 +71,7 @@ impl Role {
 pub const STATE_FILE: &str = "desk-seen.json";
 
 /// What is wrong with the role and localities, if anything.
-fn check_role(desk: &DeskConfig) -> Option<String> {
+pub(crate) fn check_role(desk: &DeskConfig) -> Option<String> {
     use crate::locality::LOCALITIES;
     match desk.role {
         Role::Officer if !desk.localities.is_empty() => {

@@ -297,11 +297,10 @@ async function mailboxOf(mail, to, count, folder) {
   throw new Error(`fewer than ${count} emails to ${to} arrived`);
 }
 
-// `desk init` from flags, then `desk`; `extra` is appended to the desk file (a MACE role).
-async function startDeskOn(bin, work, name, flags, extra = '') {
+// `desk init` from flags, then `desk`.
+async function startDeskOn(bin, work, name, flags) {
   const file = path.join(work, `${name}.toml`);
   execFileSync(bin, ['desk', 'init', '--desk', file, ...flags], { stdio: 'pipe' });
-  if (extra) fs.appendFileSync(file, extra);
   const child = spawn(bin, ['desk', '--desk', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   const link = await new Promise((resolve, reject) => {
     let out = '';
@@ -412,9 +411,9 @@ async function maceJourney(browser, ctx) {
     await mailboxOf(gw.mail, 'mace-york@example.invalid', 1, path.join(work, 'mace-mail'));
     const signing = path.join(work, 'signing-keys.json');
     mace = await startDeskOn(bin, work, 'mace-desk', [
-      '--gateway', gw.base, '--ca', CA, '--identity', gw.keys.mace, '--officer-key', gw.keys.officer,
+      '--gateway', gw.base, '--ca', CA, '--identity', gw.keys.mace, '--mace-locality', 'CITY_OF_YORK',
       '--signing-keys', signing, '--mailbox', path.join(work, 'mace-mail'),
-    ], 'role = "mace"\nlocalities = ["CITY_OF_YORK"]\n');
+    ]);
     const context = await browser.newContext({ viewport: desktop, bypassCSP: true });
     const page = await context.newPage();
     try {
