@@ -343,6 +343,24 @@ async function officerJourney(page, ctx) {
     await axeClean(page, runAxe, 'the queue with new reports');
     await page.screenshot({ path: path.join(shots, 'desk-journey-queue.png'), fullPage: true });
   });
+  await check(results, failures, 'journey: filters by locality, day and what is new; a bad day is named', async () => {
+    const bad = await page.goto(`${origin}/?from=yesterday`);
+    if (bad.status() !== 400) throw new Error(`HTTP ${bad.status()} for a day that cannot be read`);
+    if (!(await page.locator('#from[aria-invalid="true"]').count())) throw new Error('the field is not marked');
+    await axeClean(page, runAxe, 'the queue with a day that cannot be read');
+    await page.goto(`${origin}/`);
+    await page.locator('#locality').selectOption('CITY_OF_YORK');
+    await page.locator('#fresh').check();
+    await page.locator('form.filters button').click();
+    await page.waitForURL(/fresh=yes/);
+    const rows = await page.locator('tbody tr').count();
+    if (rows !== 2) throw new Error(`${rows} new reports in the City of York, not 2`);
+    await axeClean(page, runAxe, 'the queue filtered by locality and what is new');
+    await page.setViewportSize(NARROW);
+    await noSideways(page, 'the filtered queue');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(`${origin}/`);
+  });
   await check(results, failures, 'journey: acknowledged on the desk, the gateway records it', async () => {
     await page.locator('tbody tr th a').first().click();
     await page.getByRole('button', { name: 'Acknowledge' }).click();
