@@ -315,6 +315,10 @@ pub struct DeskInit {
     /// The desk's port on 127.0.0.1 (default: a free one each time).
     #[arg(long)]
     pub port: Option<u16>,
+    /// A MACE coordinator's desk for this locality (e.g. HARROGATE; repeat for more): it
+    /// shows only the restricted views for them and needs no officer key.
+    #[arg(long = "mace-locality", value_name = "CODE")]
+    pub mace_localities: Vec<String>,
 }
 
 /// `map`'s arguments.

@@ -20,10 +20,20 @@ pub(crate) fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
     let config = pis_gateway::desk::load(&path)
         .with_context(|| "write one with `pis-gateway desk init`".to_string())?;
     actix_web::rt::System::new().block_on(async move {
-        let running = pis_gateway::desk::start(config, port)?;
+        let identity = config.identity.clone();
+        let mut ask = || pis_gateway::desk::identity::ask_on_terminal(&identity);
+        let running = pis_gateway::desk::start_with(
+            config,
+            port,
+            pis_gateway::desk::Opening {
+                passphrase: &mut ask,
+                print_progress: true,
+            },
+        )?;
         println!(
             "The desk is at 127.0.0.1:{}. Open it with this link (it works once):\n{}\n\
-             Stop the desk with Ctrl-C; what it decrypted is gone when it stops.",
+             Stop the desk with Ctrl-C; what it decrypted is gone when it stops. The mailbox \
+             is being decrypted; the queue shows how far it has got.",
             running.port, running.url
         );
         if open {
@@ -57,6 +67,7 @@ pub(crate) fn desk_init(init: pis_gateway::cli::DeskInit) -> anyhow::Result<Exit
         signing_keys: init.signing_keys,
         mailbox: init.mailbox,
         port: init.port,
+        mace_localities: init.mace_localities,
     };
     let mut ask = |question: &str| -> anyhow::Result<String> {
         print!("{question}: ");

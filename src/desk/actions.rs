@@ -56,14 +56,24 @@ pub async fn run(
             )
             .await?;
             desk.mark_acknowledged(reference);
-            Ok(format!(
-                "{reference} acknowledged: the gateway recorded it."
-            ))
+            Ok(match desk.config.role {
+                super::config::Role::Mace => {
+                    format!("Receipt of {reference} confirmed: the gateway recorded it.")
+                }
+                super::config::Role::Officer => {
+                    format!("{reference} acknowledged: the gateway recorded it.")
+                }
+            })
         }
         "reply" => {
-            let n =
-                crate::officer::commands::reply_text(&target, &desk.config.identity, &r.message)
-                    .await?;
+            let identities = desk.identities();
+            let n = crate::officer::commands::reply_with(
+                &target,
+                &identities,
+                &desk.config.identity,
+                &r.message,
+            )
+            .await?;
             Ok(format!(
                 "Reply {n} stored, sealed to the submitter and your route."
             ))

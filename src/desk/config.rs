@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The officer's desk configuration. Relative paths are taken from the file's own folder.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeskConfig {
     /// The gateway's public address, `https://host[:port]`.
@@ -18,7 +18,9 @@ pub struct DeskConfig {
     pub ca: Option<PathBuf>,
     /// The officer's age identity (a recipient of their route).
     pub identity: PathBuf,
-    /// The officer's Ed25519 key (`keygen --officer`).
+    /// The officer's Ed25519 key (`keygen --officer`); a MACE coordinator's desk signs
+    /// nothing and may leave it out.
+    #[serde(default)]
     pub officer_key: PathBuf,
     /// The gateway's published signing keys, saved from
     /// `/.well-known/pis-gateway/signing-keys`: the pinned keys documents are checked against.
@@ -32,6 +34,62 @@ pub struct DeskConfig {
     /// The desk's port on 127.0.0.1; a free one when absent.
     #[serde(default)]
     pub port: Option<u16>,
+    /// Who uses this desk: an officer (the default) or a MACE coordinator.
+    #[serde(default)]
+    pub role: Role,
+    /// For a MACE coordinator: the localities they coordinate (codes such as `HARROGATE`).
+    #[serde(default)]
+    pub localities: Vec<String>,
+    /// Where the desk keeps what the officer has seen (references and times only): beside the
+    /// desk file. Not a setting; none for a desk built in code, which then keeps it in memory.
+    #[serde(skip)]
+    pub state_file: Option<PathBuf>,
+}
+
+/// The desk's role: what it shows and which actions it offers and accepts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Police intelligence: every report the identity opens, and every action.
+    #[default]
+    Officer,
+    /// A MACE coordinator: only the restricted views (and notices) for their localities, and
+    /// confirming receipt.
+    Mace,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::Mace => "mace",
+        }
+    }
+}
+
+/// The name of the file, beside the desk file, where the desk keeps what was seen.
+pub const STATE_FILE: &str = "desk-seen.json";
+
+/// What is wrong with the role and localities, if anything.
+pub(crate) fn check_role(desk: &DeskConfig) -> Option<String> {
+    use crate::locality::LOCALITIES;
+    match desk.role {
+        Role::Officer if !desk.localities.is_empty() => {
+            Some("localities are for role = \"mace\" only".into())
+        }
+        Role::Officer if desk.officer_key.as_os_str().is_empty() => {
+            Some("officer_key is required (keygen --officer)".into())
+        }
+        Role::Officer => None,
+        Role::Mace if desk.localities.is_empty() => {
+            Some("role = \"mace\" needs localities, e.g. localities = [\"HARROGATE\"]".into())
+        }
+        Role::Mace => desk
+            .localities
+            .iter()
+            .find(|l| !LOCALITIES.contains(&l.as_str()) || *l == "UNKNOWN" || *l == "OUTSIDE_AREA")
+            .map(|l| format!("localities: `{l}` is not a MACE locality")),
+    }
 }
 
 /// `$XDG_CONFIG_HOME/pis-gateway/desk.toml`, else `~/.config/pis-gateway/desk.toml`.
@@ -68,7 +126,11 @@ pub fn load(path: &Path) -> anyhow::Result<DeskConfig> {
     if !desk.gateway.trim().starts_with("https://") {
         anyhow::bail!("{}: gateway must be an https:// URL", path.display());
     }
+    if let Some(problem) = check_role(&desk) {
+        anyhow::bail!("{}: {problem}", path.display());
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
+    desk.state_file = Some(dir.join(STATE_FILE));
     let (imap_password, imap_ca) = match desk.imap.as_mut() {
         Some(i) => (i.password_file.as_mut(), i.ca_file.as_mut()),
         None => (None, None),
@@ -85,7 +147,7 @@ pub fn load(path: &Path) -> anyhow::Result<DeskConfig> {
     .into_iter()
     .flatten()
     {
-        if p.is_relative() {
+        if p.is_relative() && !p.as_os_str().is_empty() {
             *p = dir.join(&*p);
         }
     }
@@ -126,10 +188,12 @@ pub fn to_toml(d: &DeskConfig) -> String {
         "# Your age identity.\nidentity = {}\n",
         path(&d.identity)
     ));
-    out.push_str(&format!(
-        "# Your officer key (keygen --officer).\nofficer_key = {}\n",
-        path(&d.officer_key)
-    ));
+    if !d.officer_key.as_os_str().is_empty() {
+        out.push_str(&format!(
+            "# Your officer key (keygen --officer).\nofficer_key = {}\n",
+            path(&d.officer_key)
+        ));
+    }
     out.push_str(&format!(
         "# The gateway's signing keys, saved from /.well-known/pis-gateway/signing-keys.\nsigning_keys = {}\n",
         path(&d.signing_keys)
@@ -140,6 +204,13 @@ pub fn to_toml(d: &DeskConfig) -> String {
     ));
     if let Some(port) = d.port {
         out.push_str(&format!("# The desk's port on 127.0.0.1.\nport = {port}\n"));
+    }
+    if d.role == Role::Mace {
+        let localities: Vec<String> = d.localities.iter().map(|l| quoted(l)).collect();
+        out.push_str(&format!(
+            "# A MACE coordinator's desk, for these localities.\nrole = \"mace\"\nlocalities = [{}]\n",
+            localities.join(", ")
+        ));
     }
     out
 }
@@ -172,6 +243,7 @@ mod tests {
             mailbox: "/home/me/Maildir".into(),
             imap: None,
             port: Some(8765),
+            ..DeskConfig::default()
         };
         write(&path, &desk).expect("written");
         let back = load(&path).expect("loads");
@@ -183,6 +255,11 @@ mod tests {
             Some(dir.path().join("conf/ca \"odd\" \\ name.pem"))
         );
         assert_eq!(back.port, Some(8765));
+        assert_eq!(back.role, Role::Officer);
+        assert_eq!(
+            back.state_file,
+            Some(dir.path().join("conf").join(STATE_FILE))
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -223,5 +300,42 @@ mod tests {
         assert_eq!(imap.host, "mail.example");
         assert_eq!(imap.password_file, Some(dir.path().join("imap-password")));
         assert_eq!(imap.ca_file, Some(dir.path().join("mail-ca.pem")));
+    }
+
+    #[test]
+    fn a_mace_desk_names_real_localities_and_an_officer_desk_none() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("desk.toml");
+        let base =
+            "gateway = \"https://gw\"\nidentity = \"i\"\nsigning_keys = \"s\"\nmailbox = \"m\"\n";
+        let load_with = |extra: &str| {
+            std::fs::write(&path, format!("{base}{extra}")).expect("w");
+            load(&path)
+        };
+        let mace = load_with("role = \"mace\"\nlocalities = [\"HARROGATE\"]\n").expect("loads");
+        assert_eq!(mace.role, Role::Mace);
+        assert_eq!(mace.localities, ["HARROGATE"]);
+        assert!(
+            mace.officer_key.as_os_str().is_empty(),
+            "no officer key needed"
+        );
+        let written = DeskConfig {
+            state_file: None,
+            ..mace.clone()
+        };
+        let again = dir.path().join("again.toml");
+        write(&again, &written).expect("written");
+        assert_eq!(load(&again).expect("loads").localities, ["HARROGATE"]);
+        for bad in [
+            "role = \"mace\"\n",
+            "role = \"mace\"\nlocalities = [\"UNKNOWN\"]\n",
+            "role = \"mace\"\nlocalities = [\"ATLANTIS\"]\n",
+            "role = \"chief\"\nofficer_key = \"o\"\n",
+            "officer_key = \"o\"\nlocalities = [\"HARROGATE\"]\n",
+            "",
+        ] {
+            assert!(load_with(bad).is_err(), "{bad:?} is refused");
+        }
+        assert!(load_with("officer_key = \"o\"\n").is_ok());
     }
 }

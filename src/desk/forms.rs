@@ -168,12 +168,55 @@ fn steps(desk: &Desk, c: &Case, csrf: &str) -> String {
     out
 }
 
+/// Sharing with MACE and exporting, for a full view the gateway signed.
+fn share_and_export(c: &Case) -> String {
+    if c.doc.get("view").and_then(serde_json::Value::as_str) != Some("full")
+        || !matches!(c.provenance, crate::open::Provenance::Signed(_))
+    {
+        return "<h3>Share with MACE</h3><p>Only a full report the gateway signed can be shared \
+                or exported.</p>"
+            .into();
+    }
+    format!(
+        "<h3>Share with MACE</h3><p>Build a restricted view for a MACE route: you see exactly \
+         what is taken out and what is kept before anything is sent.</p>\
+         <p><a class=\"button\" href=\"/case/{r}/share\">Choose what to share</a></p>\
+         <h3>Export for the force system</h3><p>The report's entities and grading as \
+         <code>intel-json</code>, downloaded by your browser: the only way the desk writes \
+         anything decrypted to disk.</p>\
+         <p><a class=\"button secondary\" href=\"/case/{r}/intel.json\" download>Download \
+         intel-json</a></p>",
+        r = esc(&c.reference)
+    )
+}
+
 /// Every action on a case, in the order an officer takes them.
 pub(super) fn actions(desk: &Desk, c: &Case, known: &Known, csrf: &str) -> String {
     format!(
-        "<section aria-labelledby=\"actions\"><h2 id=\"actions\">Actions</h2>{}{}{}</section>",
+        "<section aria-labelledby=\"actions\"><h2 id=\"actions\">Actions</h2>{}{}{}{}</section>",
         acknowledge(c, known, csrf),
         reply_and_status(c, csrf),
-        steps(desk, c, csrf)
+        steps(desk, c, csrf),
+        share_and_export(c)
+    )
+}
+
+/// A MACE coordinator's one action: confirming receipt through the email's link.
+pub(super) fn confirm_receipt(c: &Case, known: &Known, csrf: &str) -> String {
+    let inner = if c.ack_link.is_none() {
+        "<p>The message carried no link to confirm receipt with.</p>".to_string()
+    } else if known.acknowledged == Some(true) {
+        "<p>Receipt confirmed (or its link has expired).</p>".to_string()
+    } else {
+        form(
+            &c.reference,
+            "acknowledge",
+            csrf,
+            "<p>Tells the gateway your team has this item.</p>\
+             <button type=\"submit\">Confirm receipt</button>",
+        )
+    };
+    format!(
+        "<section aria-labelledby=\"actions\"><h2 id=\"actions\">Confirm receipt</h2>{inner}</section>"
     )
 }

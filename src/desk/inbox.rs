@@ -3,6 +3,7 @@
 //! `open` checks it, and each report's acknowledgement link taken from the message that
 //! carried it. Nothing decrypted is written anywhere; nothing in the mailbox is changed.
 
+use super::progress::Progress;
 use crate::open::mailbox::Envelope;
 use crate::open::Provenance;
 use crate::signing::{Keyring, VerifyError};
@@ -36,7 +37,13 @@ pub struct Inbox {
     pub cases: Vec<Case>,
     pub files: Vec<Zeroizing<Vec<u8>>>,
     pub problems: Vec<String>,
+    /// Documents decrypted and verified but not for this desk (see [`Keep`]), dropped at once.
+    pub hidden: usize,
 }
+
+/// Which verified documents the desk keeps: every one for an officer; a MACE coordinator's
+/// views only for theirs ([`super::mace`]).
+pub type Keep<'a> = &'a (dyn Fn(&Value) -> bool + Sync);
 
 /// The keys reports are checked against: the gateway's, and the officers' it publishes
 /// (whose signatures a shared restricted view carries).
@@ -107,10 +114,12 @@ pub fn read(
     mailbox: &Path,
     identities: &(dyn Fn() -> Vec<Box<dyn age::Identity>> + Sync),
     trust: &Trust,
+    progress: &Progress,
+    keep: Keep<'_>,
 ) -> Inbox {
     let (envelopes, problems) =
         crate::open::mailbox::envelopes_in(std::slice::from_ref(&mailbox.to_path_buf()));
-    read_envelopes(envelopes, problems, identities, trust)
+    read_envelopes(envelopes, problems, identities, trust, progress, keep)
 }
 
 /// The same, from envelopes already taken out of their messages (an IMAP mailbox's).
@@ -119,7 +128,10 @@ pub fn read_envelopes(
     problems: Vec<String>,
     identities: &(dyn Fn() -> Vec<Box<dyn age::Identity>> + Sync),
     trust: &Trust,
+    progress: &Progress,
+    keep: Keep<'_>,
 ) -> Inbox {
+    progress.begin(envelopes.len());
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 16));
     let chunk = envelopes.len().div_ceil(threads).max(1);
     let opened: Vec<Opened> = std::thread::scope(|scope| {
@@ -129,7 +141,11 @@ pub fn read_envelopes(
                 scope.spawn(move || {
                     let ids = identities();
                     run.iter()
-                        .map(|e| open_one(e, &ids, trust))
+                        .map(|e| {
+                            let opened = open_one(e, &ids, trust);
+                            progress.tick();
+                            opened
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -160,6 +176,12 @@ pub fn read_envelopes(
                 continue;
             }
         };
+        // Before the same reference is merged, so a view this desk keeps is never lost
+        // behind one it does not.
+        if !keep(&doc) {
+            inbox.hidden += 1;
+            continue;
+        }
         let case = case_of(doc, provenance, links.of(&envelope.label));
         match seen.get(&case.reference) {
             // The same report in two messages (two routes' inboxes, a copy kept twice): one

@@ -15,6 +15,8 @@ pub struct Given {
     pub signing_keys: Option<PathBuf>,
     pub mailbox: Option<PathBuf>,
     pub port: Option<u16>,
+    /// A MACE coordinator's desk for these localities (none: an officer's desk).
+    pub mace_localities: Vec<String>,
 }
 
 /// Asks one question, returns the answer (trimmed).
@@ -45,7 +47,8 @@ pub fn complete(given: Given, mut ask: Option<&mut Ask<'_>>) -> anyhow::Result<D
             "officer_key",
             "--officer-key",
             "Your officer key file (keygen --officer)",
-            given.officer_key.is_none(),
+            // A MACE coordinator's desk signs nothing.
+            given.officer_key.is_none() && given.mace_localities.is_empty(),
         ),
         (
             "signing_keys",
@@ -85,11 +88,21 @@ pub fn complete(given: Given, mut ask: Option<&mut Ask<'_>>) -> anyhow::Result<D
         gateway: given.gateway.unwrap_or_else(|| take("gateway")),
         ca: (!ca.trim().is_empty() && ca.trim() != "-").then(|| whole(PathBuf::from(ca.trim()))),
         identity: path(given.identity, take("identity")),
-        officer_key: path(given.officer_key, take("officer_key")),
+        officer_key: match (given.officer_key, take("officer_key")) {
+            (None, answer) if answer.is_empty() => PathBuf::new(),
+            (flag, answer) => path(flag, answer),
+        },
         signing_keys: path(given.signing_keys, take("signing_keys")),
         mailbox: path(given.mailbox, take("mailbox")),
         imap: None,
         port: given.port,
+        role: if given.mace_localities.is_empty() {
+            super::config::Role::Officer
+        } else {
+            super::config::Role::Mace
+        },
+        localities: given.mace_localities,
+        ..DeskConfig::default()
     };
     check(&desk)?;
     Ok(desk)
@@ -100,9 +113,13 @@ fn check(desk: &DeskConfig) -> anyhow::Result<()> {
     if !desk.gateway.trim().starts_with("https://") {
         anyhow::bail!("the gateway's address must start with https://");
     }
+    if let Some(problem) = super::config::check_role(desk) {
+        anyhow::bail!("{problem}");
+    }
+    let officer_key = Some(&desk.officer_key).filter(|p| !p.as_os_str().is_empty());
     for (what, p) in [
         ("the age identity", Some(&desk.identity)),
-        ("the officer key", Some(&desk.officer_key)),
+        ("the officer key", officer_key),
         ("the signing keys", Some(&desk.signing_keys)),
         ("the CA certificates", desk.ca.as_ref()),
     ] {
@@ -160,10 +177,37 @@ mod tests {
             signing_keys: Some("Cargo.toml".into()),
             mailbox: Some("src".into()),
             port: None,
+            mace_localities: vec![],
         };
         let desk = complete(given, None).expect("complete");
         let here = std::env::current_dir().expect("cwd");
         assert_eq!(desk.identity, here.join("Cargo.toml"));
         assert_eq!(desk.mailbox, here.join("src"));
+    }
+
+    #[test]
+    fn a_mace_coordinators_desk_needs_its_localities_and_no_officer_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").expect("file");
+        let given = Given {
+            gateway: Some("https://gw.example".into()),
+            ca: Some("-".into()),
+            identity: Some(file.clone()),
+            signing_keys: Some(file.clone()),
+            mailbox: Some(dir.path().to_path_buf()),
+            mace_localities: vec!["HARROGATE".into()],
+            ..Given::default()
+        };
+        let desk = complete(given.clone(), None).expect("nothing to ask");
+        assert_eq!(desk.role, super::super::config::Role::Mace);
+        assert_eq!(desk.localities, ["HARROGATE"]);
+        assert!(desk.officer_key.as_os_str().is_empty());
+        let wrong = Given {
+            mace_localities: vec!["NARNIA".into()],
+            ..given
+        };
+        let e = complete(wrong, None).expect_err("not a locality");
+        assert!(e.to_string().contains("NARNIA"), "{e}");
     }
 }

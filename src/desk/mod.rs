@@ -11,11 +11,16 @@ pub mod app;
 pub mod config;
 mod forms;
 pub mod guard;
+pub mod identity;
 pub mod inbox;
 pub mod init;
+pub mod mace;
 mod pages;
+pub mod progress;
 pub mod queue;
 mod routes;
+pub mod seen;
+pub mod share;
 
-pub use app::{start, Desk, Running};
+pub use app::{start, start_with, Desk, Opening, Running};
 pub use config::{default_path, find, load, DeskConfig};

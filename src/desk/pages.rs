@@ -3,9 +3,11 @@
 //! through [`esc`], and no page carries or allows a script.
 
 use super::app::Desk;
+use super::config::Role;
 use super::guard::Flash;
 use super::inbox::Case;
 use super::queue::{self, Filter, Known};
+use super::seen::Fresh;
 use crate::officer::commands::Workflow;
 use crate::open::safe::html as esc;
 use actix_web::http::StatusCode;
@@ -28,11 +30,16 @@ pub(super) fn plain(status: StatusCode, title: &str, text: &str) -> HttpResponse
         ))
 }
 
+/// A page of the desk around `main` (already HTML).
+pub(super) fn wrapped(title: &str, main: &str) -> String {
+    layout(title, main)
+}
+
 fn layout(title: &str, main: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"referrer\" content=\"no-referrer\">\
+         <meta name=\"referrer\" content=\"same-origin\">\
          <title>{} – Officer's desk</title><link rel=\"stylesheet\" href=\"/desk.css\"></head>\
          <body><a class=\"skip\" href=\"#main\">Skip to main content</a>\
          <header><p class=\"marking\">OFFICIAL-SENSITIVE</p>\
@@ -92,23 +99,81 @@ fn select(name: &str, label: &str, options: &[(&str, &str)], chosen: &str) -> St
     out
 }
 
-fn filter_form(filter: &Filter) -> String {
+/// The localities the reports in the mailbox name, in order.
+fn localities_in(cases: &[Case]) -> Vec<String> {
+    let mut all: Vec<String> = cases.iter().flat_map(|c| c.localities.clone()).collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// A text field with its hint, and its error when it has one.
+fn day_field(name: &str, label: &str, value: &str, error: Option<&str>) -> String {
+    let (class, message, described) = match error {
+        Some(e) => (
+            " error",
+            format!(
+                "<p class=\"error-message\" id=\"{name}-error\">{}</p>",
+                esc(e)
+            ),
+            format!("{name}-hint {name}-error"),
+        ),
+        None => ("", String::new(), format!("{name}-hint")),
+    };
+    format!(
+        "<div class=\"field{class}\"><label for=\"{name}\">{label}</label>\
+         <p class=\"hint\" id=\"{name}-hint\">YYYY-MM-DD</p>{message}\
+         <input id=\"{name}\" name=\"{name}\" value=\"{}\" inputmode=\"numeric\" \
+         autocomplete=\"off\" aria-describedby=\"{described}\"{}></div>",
+        esc(value),
+        if error.is_some() {
+            " aria-invalid=\"true\""
+        } else {
+            ""
+        }
+    )
+}
+
+fn filter_form(filter: &Filter, localities: &[String], problems: &[(&str, &str)]) -> String {
     let mut priorities = vec![("", "Any")];
     priorities.extend(queue::PRIORITIES.iter().map(|p| (*p, *p)));
     let mut states = vec![("", "Any")];
     states.extend_from_slice(queue::STATES);
+    let mut places = vec![("", "Any")];
+    places.extend(localities.iter().map(|l| (l.as_str(), l.as_str())));
+    let error = |f: &str| problems.iter().find(|p| p.0 == f).map(|p| p.1);
     format!(
-        "<form method=\"get\" action=\"/\" class=\"filters\" role=\"search\">{}{}\
+        "<form method=\"get\" action=\"/\" class=\"filters\" role=\"search\">{}{}{}{}{}\
          <div class=\"field\"><label for=\"q\">Search the reports</label>\
          <input id=\"q\" name=\"q\" type=\"search\" value=\"{}\"></div>\
+         <div class=\"choice\"><input type=\"checkbox\" id=\"fresh\" name=\"fresh\" value=\"yes\"{}>\
+         <label for=\"fresh\">Only what is new since you last looked</label></div>\
          <button type=\"submit\">Show</button></form>",
         select("priority", "Priority", &priorities, &filter.priority),
         select("state", "State", &states, &filter.state),
-        esc(&filter.q)
+        select("locality", "Locality", &places, &filter.locality),
+        day_field("from", "Received from", &filter.from, error("from")),
+        day_field("to", "Received to", &filter.to, error("to")),
+        esc(&filter.q),
+        if filter.fresh == "yes" { " checked" } else { "" },
     )
 }
 
-fn queue_row(out: &mut String, c: &Case, k: &Known) {
+/// The errors at the top of a page, each linking to its field.
+fn error_summary(problems: &[(&str, &str)]) -> String {
+    if problems.is_empty() {
+        return String::new();
+    }
+    let mut out =
+        String::from("<div class=\"flash error\" role=\"alert\"><h2>There is a problem</h2><ul>");
+    for (field, text) in problems {
+        let _ = write!(out, "<li><a href=\"#{field}\">{}</a></li>", esc(text));
+    }
+    out.push_str("</ul></div>");
+    out
+}
+
+fn queue_row(out: &mut String, c: &Case, k: &Known, fresh: Option<&Fresh>) {
     let addendum = c
         .follow_up_of
         .as_deref()
@@ -117,11 +182,12 @@ fn queue_row(out: &mut String, c: &Case, k: &Known) {
     let _ = write!(
         out,
         "<tr><th scope=\"row\"><a href=\"/case/{r}\">{r}</a></th>\
-         <td><span class=\"prio prio-{pc}\">{p}</span></td><td>{f}{addendum}</td><td>{t}</td>\
-         <td>{l}</td><td>{a}</td><td>{s}</td></tr>",
+         <td><span class=\"prio prio-{pc}\">{p}</span></td><td>{n}</td><td>{f}{addendum}</td>\
+         <td>{t}</td><td>{l}</td><td>{a}</td><td>{s}</td></tr>",
         r = esc(&c.reference),
         pc = esc(&c.priority.to_lowercase()),
         p = esc(&c.priority),
+        n = fresh.map(|f| f.words()).unwrap_or(""),
         f = esc(&c.form),
         t = esc(&c.received_at),
         l = esc(&c.localities.join(", ")),
@@ -130,17 +196,78 @@ fn queue_row(out: &mut String, c: &Case, k: &Known) {
     );
 }
 
-pub(super) fn queue(desk: &Desk, filter: &Filter, csrf: &str, flash: Option<&Flash>) -> String {
+/// The queue while the first pass runs: how far it has got.
+fn reading(done: usize, total: usize) -> String {
+    let progress = if total == 0 {
+        "<p>Reading the mailbox…</p>".to_string()
+    } else {
+        format!(
+            "<p>Decrypted {done} of {total} envelopes.</p>\
+             <progress max=\"{total}\" value=\"{done}\" aria-labelledby=\"reading\">{done} of {total}</progress>"
+        )
+    };
+    layout(
+        "Opening the mailbox",
+        &format!(
+            "<h1 id=\"reading\">Opening the mailbox</h1><div role=\"status\">{progress}</div>\
+             <p>The reports are decrypted on this machine before the queue is shown.</p>\
+             <p><a href=\"/\">Check again</a></p>"
+        ),
+    )
+}
+
+/// The queue page, and whether its filters could all be read.
+pub(super) fn queue(
+    desk: &Desk,
+    filter: &Filter,
+    csrf: &str,
+    flash: Option<&Flash>,
+) -> (String, bool) {
+    if let Some((done, total)) = desk.progress.reading() {
+        return (reading(done, total), true);
+    }
+    let problems = filter.problems();
     let inbox = desk.inbox.read().unwrap_or_else(|e| e.into_inner());
     let known = desk.known.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    let kept = queue::select(&inbox.cases, &known, filter);
+    let fresh = desk
+        .seen
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .fresh(&inbox.cases);
+    let kept = queue::select(&inbox.cases, &known, &fresh, filter);
+    let mace = desk.config.role == Role::Mace;
+    let (title, intro) = if mace {
+        (
+            "Your localities' items",
+            format!(
+                "<p>MACE coordinator's desk for {}: the restricted views sealed to your route or \
+                 shared with it. Confirm receipt on each.</p>",
+                esc(&desk.config.localities.join(", "))
+            ),
+        )
+    } else {
+        ("Queue", String::new())
+    };
     let mut main = format!(
-        "{}<h1>Queue</h1>{}<form method=\"post\" action=\"/reload\">{}\
+        "{}{}<h1>{title}</h1>{intro}{}<form method=\"post\" action=\"/reload\">{}\
          <button type=\"submit\" class=\"secondary\">Read the mailbox again</button></form>",
+        error_summary(&problems),
         flash_html(flash),
-        filter_form(filter),
+        filter_form(filter, &localities_in(&inbox.cases), &problems),
         csrf_field(csrf)
     );
+    queue_table(&mut main, filter, &inbox, &kept, &known, &fresh);
+    (layout(title, &main), problems.is_empty())
+}
+
+fn queue_table(
+    main: &mut String,
+    filter: &Filter,
+    inbox: &super::inbox::Inbox,
+    kept: &[usize],
+    known: &std::collections::HashMap<String, Known>,
+    fresh: &std::collections::HashMap<String, Fresh>,
+) {
     let first = (filter.page * queue::PAGE).min(kept.len());
     let shown = &kept[first..(first + queue::PAGE).min(kept.len())];
     let _ = write!(
@@ -149,8 +276,9 @@ pub(super) fn queue(desk: &Desk, filter: &Filter, csrf: &str, flash: Option<&Fla
          <caption id=\"caption\">{} of {} reports (of {} in the mailbox), IMMEDIATE first, then \
          the oldest first</caption>\
          <thead><tr><th scope=\"col\">Reference</th><th scope=\"col\">Priority</th>\
-         <th scope=\"col\">Form</th><th scope=\"col\">Received</th><th scope=\"col\">Locality</th>\
-         <th scope=\"col\">Acknowledged</th><th scope=\"col\">State</th></tr></thead><tbody>",
+         <th scope=\"col\">New</th><th scope=\"col\">Form</th><th scope=\"col\">Received</th>\
+         <th scope=\"col\">Locality</th><th scope=\"col\">Acknowledged</th>\
+         <th scope=\"col\">State</th></tr></thead><tbody>",
         if shown.is_empty() {
             "None".to_string()
         } else {
@@ -162,9 +290,10 @@ pub(super) fn queue(desk: &Desk, filter: &Filter, csrf: &str, flash: Option<&Fla
     for &i in shown {
         let c = &inbox.cases[i];
         queue_row(
-            &mut main,
+            main,
             c,
             &known.get(&c.reference).cloned().unwrap_or_default(),
+            fresh.get(&c.reference),
         );
     }
     main.push_str("</tbody></table></div>");
@@ -180,7 +309,6 @@ pub(super) fn queue(desk: &Desk, filter: &Filter, csrf: &str, flash: Option<&Fla
         }
         main.push_str("</ul></details>");
     }
-    layout("Queue", &main)
 }
 
 /// Links to the queue's previous and next pages, when there are any.
@@ -313,8 +441,12 @@ pub(super) fn case(
         s = esc(&step(&known)),
     );
     main.push_str(&thread(&inbox.cases, c));
-    main.push_str(&history(workflow));
-    main.push_str(&super::forms::actions(desk, c, &known, csrf));
+    if desk.config.role == Role::Mace {
+        main.push_str(&super::forms::confirm_receipt(c, &known, csrf));
+    } else {
+        main.push_str(&history(workflow));
+        main.push_str(&super::forms::actions(desk, c, &known, csrf));
+    }
     layout(&format!("{} {}", c.reference, c.priority), &main)
 }
 

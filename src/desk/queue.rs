@@ -3,6 +3,7 @@
 //! oldest has the nearest deadline.
 
 use super::inbox::Case;
+use super::seen::Fresh;
 use std::collections::HashMap;
 
 /// What the desk knows from the gateway about a case (fetched, not in the mailbox).
@@ -23,6 +24,18 @@ pub struct Filter {
     pub state: String,
     #[serde(default)]
     pub q: String,
+    /// A locality code, as the reports carry it.
+    #[serde(default)]
+    pub locality: String,
+    /// Received on or after this day (YYYY-MM-DD, UTC).
+    #[serde(default)]
+    pub from: String,
+    /// Received on or before this day (YYYY-MM-DD, UTC).
+    #[serde(default)]
+    pub to: String,
+    /// `yes`: only what is new since the officer last looked.
+    #[serde(default)]
+    pub fresh: String,
     /// The page of the queue, from 0.
     #[serde(default)]
     pub page: usize,
@@ -38,6 +51,10 @@ impl Filter {
             ("priority", self.priority.as_str()),
             ("state", self.state.as_str()),
             ("q", self.q.as_str()),
+            ("locality", self.locality.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+            ("fresh", self.fresh.as_str()),
             ("page", &page.to_string()),
         ])
         .unwrap_or_default()
@@ -64,8 +81,38 @@ fn rank(priority: &str) -> usize {
         .unwrap_or(PRIORITIES.len())
 }
 
+/// A day as the date filters take it: `YYYY-MM-DD`, a real date.
+fn is_day(s: &str) -> bool {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    s.len() == 10 && time::Date::parse(s, &format).is_ok()
+}
+
 impl Filter {
-    fn keeps(&self, case: &Case, known: Option<&Known>) -> bool {
+    /// The fields that cannot be read, each with what to do.
+    pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
+        let mut out = Vec::new();
+        if !self.from.is_empty() && !is_day(&self.from) {
+            out.push((
+                "from",
+                "Enter the first day as YYYY-MM-DD, for example 2026-12-01",
+            ));
+        }
+        if !self.to.is_empty() && !is_day(&self.to) {
+            out.push((
+                "to",
+                "Enter the last day as YYYY-MM-DD, for example 2026-12-31",
+            ));
+        }
+        if out.is_empty() && !self.from.is_empty() && !self.to.is_empty() && self.from > self.to {
+            out.push((
+                "to",
+                "The last day must be the same as or after the first day",
+            ));
+        }
+        out
+    }
+
+    fn keeps(&self, case: &Case, known: Option<&Known>, fresh: Option<&Fresh>) -> bool {
         let priority = self.priority.is_empty() || case.priority == self.priority;
         let state = match self.state.as_str() {
             "" => true,
@@ -75,14 +122,30 @@ impl Filter {
         };
         let words = self.q.to_lowercase();
         let search = words.split_whitespace().all(|w| case.haystack.contains(w));
-        priority && state && search
+        let locality = self.locality.is_empty() || case.localities.contains(&self.locality);
+        // received_at is RFC 3339 in UTC, so its first ten characters are its day and compare
+        // as text. A filter day that cannot be read filters nothing (the page says why).
+        let day = case.received_at.get(..10).unwrap_or("");
+        let from = !is_day(&self.from) || day >= self.from.as_str();
+        let to = !is_day(&self.to) || day <= self.to.as_str();
+        let new = self.fresh != "yes" || fresh.is_some();
+        priority && state && search && locality && from && to && new
     }
 }
 
 /// The cases the filter keeps, as indexes into `cases`, in the queue's order.
-pub fn select(cases: &[Case], known: &HashMap<String, Known>, filter: &Filter) -> Vec<usize> {
+/// `fresh` names the cases new since the officer last looked ([`super::seen`]).
+pub fn select(
+    cases: &[Case],
+    known: &HashMap<String, Known>,
+    fresh: &HashMap<String, Fresh>,
+    filter: &Filter,
+) -> Vec<usize> {
     let mut kept: Vec<usize> = (0..cases.len())
-        .filter(|&i| filter.keeps(&cases[i], known.get(&cases[i].reference)))
+        .filter(|&i| {
+            let r = &cases[i].reference;
+            filter.keeps(&cases[i], known.get(r), fresh.get(r))
+        })
         .collect();
     kept.sort_by(|&a, &b| {
         let (a, b) = (&cases[a], &cases[b]);
@@ -124,7 +187,7 @@ mod tests {
             case("PIS-AAAA-0004", "PRIORITY", "2026-12-01T08:00:00Z", ""),
             case("PIS-AAAA-0005", "IMMEDIATE", "2026-12-01T10:00:00Z", ""),
         ];
-        let kept = select(&cases, &HashMap::new(), &Filter::default());
+        let kept = select(&cases, &HashMap::new(), &HashMap::new(), &Filter::default());
         assert_eq!(
             refs(&cases, &kept),
             [
@@ -172,9 +235,9 @@ mod tests {
                 priority: priority.into(),
                 state: state.into(),
                 q: q.into(),
-                page: 0,
+                ..Filter::default()
             };
-            refs(&cases, &select(&cases, &known, &f))
+            refs(&cases, &select(&cases, &known, &HashMap::new(), &f))
         };
         assert_eq!(pick("ROUTINE", "", ""), ["PIS-AAAA-0001", "PIS-AAAA-0003"]);
         assert_eq!(pick("", "", "VAN"), ["PIS-AAAA-0001", "PIS-AAAA-0003"]);
@@ -193,7 +256,10 @@ mod tests {
             priority: "ROUTINE".into(),
             state: "new".into(),
             q: "blue van & \"co\"".into(),
-            page: 0,
+            locality: "HARROGATE".into(),
+            from: "2026-12-01".into(),
+            fresh: "yes".into(),
+            ..Filter::default()
         };
         let back: Filter = serde_urlencoded::from_str(&f.query_for(3)).expect("parses");
         assert_eq!(
@@ -205,5 +271,56 @@ mod tests {
             ),
             ("ROUTINE", "new", "blue van & \"co\"", 3)
         );
+        assert_eq!(
+            (
+                back.locality.as_str(),
+                back.from.as_str(),
+                back.fresh.as_str()
+            ),
+            ("HARROGATE", "2026-12-01", "yes")
+        );
+    }
+
+    #[test]
+    fn filters_by_locality_by_day_and_by_what_is_new() {
+        let mut cases = vec![
+            case("PIS-AAAA-0001", "ROUTINE", "2026-11-30T23:59:59Z", ""),
+            case("PIS-AAAA-0002", "ROUTINE", "2026-12-01T00:00:00Z", ""),
+            case("PIS-AAAA-0003", "ROUTINE", "2026-12-02T12:00:00Z", ""),
+        ];
+        cases[2].localities = vec!["HARROGATE".into()];
+        let fresh = HashMap::from([("PIS-AAAA-0002".to_string(), Fresh::NewAddendum)]);
+        let pick = |f: Filter| refs(&cases, &select(&cases, &HashMap::new(), &fresh, &f));
+        let f = |locality: &str, from: &str, to: &str, new: &str| Filter {
+            locality: locality.into(),
+            from: from.into(),
+            to: to.into(),
+            fresh: new.into(),
+            ..Filter::default()
+        };
+        assert_eq!(pick(f("HARROGATE", "", "", "")), ["PIS-AAAA-0003"]);
+        assert_eq!(pick(f("SCARBOROUGH", "", "", "")).len(), 2);
+        assert_eq!(
+            pick(f("", "2026-12-01", "", "")),
+            ["PIS-AAAA-0002", "PIS-AAAA-0003"]
+        );
+        assert_eq!(
+            pick(f("", "", "2026-12-01", "")),
+            ["PIS-AAAA-0001", "PIS-AAAA-0002"]
+        );
+        assert_eq!(
+            pick(f("", "2026-12-01", "2026-12-01", "")),
+            ["PIS-AAAA-0002"]
+        );
+        assert_eq!(pick(f("", "", "", "yes")), ["PIS-AAAA-0002"]);
+        // Days that cannot be read are named, field by field.
+        assert!(f("", "2026-12-01", "2026-12-31", "").problems().is_empty());
+        let fields: Vec<&str> = f("", "1/12/2026", "2026-02-30", "")
+            .problems()
+            .iter()
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(fields, ["from", "to"]);
+        assert_eq!(f("", "2026-12-02", "2026-12-01", "").problems()[0].0, "to");
     }
 }

@@ -24,6 +24,9 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
             .route("/reload", web::post().to(reload))
             .route("/case/{reference}", web::get().to(case))
             .route("/case/{reference}/report", web::get().to(report))
+            .route("/case/{reference}/share", web::get().to(share_page))
+            .route("/case/{reference}/share", web::post().to(share_send))
+            .route("/case/{reference}/intel.json", web::get().to(intel_json))
             .route("/case/{reference}/{action}", web::post().to(act))
             .default_service(web::to(|| async {
                 pages::plain(
@@ -64,7 +67,9 @@ async fn guard_and_headers(
         (header::CONTENT_SECURITY_POLICY, guard::CSP),
         (header::CACHE_CONTROL, "no-store"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Not `no-referrer`: under it a browser sends `Origin: null` with the desk's own form
+        // posts, which the origin check must refuse. Nothing leaves the desk's origin anyway.
+        (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
     ] {
         // The report page sets its own policy (its inline style's hash); keep it.
@@ -148,7 +153,14 @@ async fn queue(desk: web::Data<Desk>, req: HttpRequest) -> HttpResponse {
         .map(|q| q.into_inner())
         .unwrap_or_default();
     let flash = desk.sessions.take_flash(&id);
-    pages::html(pages::queue(&desk, &filter, &csrf, flash.as_ref()))
+    let (page, readable) = pages::queue(&desk, &filter, &csrf, flash.as_ref());
+    if readable {
+        pages::html(page)
+    } else {
+        HttpResponse::BadRequest()
+            .content_type("text/html; charset=utf-8")
+            .body(page)
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -244,6 +256,7 @@ async fn case(
         return no_case();
     }
     let workflow = desk.refresh(&reference).await;
+    desk.mark_seen(&reference);
     let flash = desk.sessions.take_flash(&id);
     pages::html(pages::case(
         &desk,
@@ -285,6 +298,9 @@ async fn act(
     if !exists(&desk, &reference) {
         return no_case();
     }
+    if !super::mace::allows(desk.config.role, &action) {
+        return not_for_role();
+    }
     let form = form.into_inner();
     let outcome = super::actions::run(&desk, &reference, &action, &form.into()).await;
     let flash = match outcome {
@@ -296,6 +312,117 @@ async fn act(
     };
     desk.sessions.set_flash(&id, flash);
     see_other(&format!("/case/{reference}#result"))
+}
+
+/// What a MACE coordinator's desk answers to an officer's action: refused, not only hidden.
+fn not_for_role() -> HttpResponse {
+    pages::plain(
+        StatusCode::FORBIDDEN,
+        "Not on a MACE coordinator's desk",
+        "This desk is a MACE coordinator's: it confirms receipt and nothing else.",
+    )
+}
+
+/// The case, when the request has a session, the case exists and the role allows `action`.
+fn officers_case(
+    desk: &Desk,
+    req: &HttpRequest,
+    reference: &str,
+    action: &str,
+) -> Result<(String, String, super::inbox::Case), Box<HttpResponse>> {
+    let (id, csrf) = session(desk, req).map_err(|r| Box::new(r.page()))?;
+    if !super::mace::allows(desk.config.role, action) {
+        return Err(Box::new(not_for_role()));
+    }
+    let inbox = desk.inbox.read().unwrap_or_else(|e| e.into_inner());
+    let case = inbox
+        .cases
+        .iter()
+        .find(|c| c.reference == reference)
+        .cloned()
+        .ok_or_else(|| Box::new(no_case()))?;
+    Ok((id, csrf, case))
+}
+
+async fn share_page(
+    desk: web::Data<Desk>,
+    req: HttpRequest,
+    reference: web::Path<String>,
+) -> HttpResponse {
+    let (_, csrf, case) = match officers_case(&desk, &req, &reference, "share") {
+        Ok(x) => x,
+        Err(page) => return *page,
+    };
+    if let Err(e) = super::share::shareable(&case) {
+        return pages::plain(
+            StatusCode::CONFLICT,
+            "This report cannot be shared",
+            &e.to_string(),
+        );
+    }
+    let choices = super::share::Choices::parse(req.query_string().as_bytes());
+    let routes = super::share::mace_routes(&desk).await;
+    pages::html(pages::wrapped(
+        &format!("Share {}", case.reference),
+        &super::share::page(&desk, &case, &choices, &routes, &csrf),
+    ))
+}
+
+async fn share_send(
+    desk: web::Data<Desk>,
+    req: HttpRequest,
+    reference: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let choices = super::share::Choices::parse(&body);
+    let id = match checked_post(&desk, &req, &choices.csrf) {
+        Ok(id) => id,
+        Err(refused) => return refused.page(),
+    };
+    let (_, _, case) = match officers_case(&desk, &req, &reference, "share") {
+        Ok(x) => x,
+        Err(page) => return *page,
+    };
+    let flash = match super::share::send(&desk, &case, &choices).await {
+        Ok(text) => {
+            desk.refresh(&reference).await;
+            Flash { ok: true, text }
+        }
+        Err(e) => Flash {
+            ok: false,
+            text: format!("Not shared: {e:#}"),
+        },
+    };
+    desk.sessions.set_flash(&id, flash);
+    see_other(&format!("/case/{reference}#result"))
+}
+
+async fn intel_json(
+    desk: web::Data<Desk>,
+    req: HttpRequest,
+    reference: web::Path<String>,
+) -> HttpResponse {
+    let (_, _, case) = match officers_case(&desk, &req, &reference, "intel-json") {
+        Ok(x) => x,
+        Err(page) => return *page,
+    };
+    let inbox = desk.inbox.read().unwrap_or_else(|e| e.into_inner());
+    match super::share::intel_json(&desk, &inbox.cases, &case) {
+        Ok(json) => HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}.intel.json\"",
+                    case.reference
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                        .collect::<String>()
+                ),
+            ))
+            .body(json),
+        Err(e) => pages::plain(StatusCode::CONFLICT, "Not exported", &e.to_string()),
+    }
 }
 
 impl From<Form> for super::actions::Request {

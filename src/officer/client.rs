@@ -18,6 +18,9 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, Deserialize)]
 pub struct DirectoryRoute {
     pub name: String,
+    /// `mace`, `police_intelligence`…; absent from older gateways.
+    #[serde(default)]
+    pub role: Option<String>,
     pub recipients: Vec<String>,
     /// Officer key ids.
     pub officers: Vec<String>,

@@ -113,6 +113,18 @@ pub async fn reply(target: &Target, identity: &Path, message: &Path) -> anyhow::
 
 /// [`reply`] with the message as text (the desk's form), held to the same limits.
 pub async fn reply_text(target: &Target, identity: &Path, message: &str) -> anyhow::Result<u32> {
+    let identities = crate::keys::read_identities(identity)?;
+    reply_with(target, &identities, identity, message).await
+}
+
+/// [`reply_text`] with the identities already open (the desk's, which may have needed a
+/// passphrase); `identity` names their file in messages.
+pub async fn reply_with(
+    target: &Target,
+    identities: &[Box<dyn age::Identity>],
+    identity: &Path,
+    message: &str,
+) -> anyhow::Result<u32> {
     if message.len() > MAX_MESSAGE_BYTES {
         anyhow::bail!("a reply is at most {MAX_MESSAGE_BYTES} bytes");
     }
@@ -120,7 +132,6 @@ pub async fn reply_text(target: &Target, identity: &Path, message: &str) -> anyh
         anyhow::bail!("the message is empty");
     }
     let session = Session::open(target)?;
-    let identities = crate::keys::read_identities(identity)?;
     let me = session.key.public().id();
     let directory = session.gateway.directory().await?;
     if !directory.iter().any(|r| r.officers.contains(&me)) {
@@ -165,7 +176,7 @@ pub async fn reply_text(target: &Target, identity: &Path, message: &str) -> anyh
                 format!("route {route_name} lists a recipient that is not age")
             })?);
     }
-    confirm_unit_copy(&recipients[1..], &identities, route_name, identity)?;
+    confirm_unit_copy(&recipients[1..], identities, route_name, identity)?;
     let sealed = crate::seal::encrypt_to(message.as_bytes(), &recipients)
         .map_err(|e| anyhow::anyhow!("sealing the reply: {e}"))?;
     let body = serde_json::to_vec(&json!({

@@ -85,6 +85,23 @@ pub fn prepare(
             envelope.display()
         );
     }
+    prepare_document(&doc, signed_by, route, remove, suggested, forms)
+}
+
+/// The restricted view of a full document already decrypted and verified (signed by the
+/// gateway's key `signed_by`): the suggested removals (unless the officer keeps them) and the
+/// officer's own taken out. `share` and the desk both build it here.
+pub fn prepare_document(
+    doc: &Value,
+    signed_by: String,
+    route: &str,
+    remove: &[String],
+    suggested: bool,
+    forms: &crate::forms::FormRegistry,
+) -> anyhow::Result<Prepared> {
+    if doc.get("view").and_then(Value::as_str) != Some("full") {
+        anyhow::bail!("not a full view: a restricted view is built from the full document");
+    }
     let spec = doc
         .get("form")
         .and_then(Value::as_str)
@@ -92,13 +109,13 @@ pub fn prepare(
         .map(|s| s.as_ref());
     let mut removals: BTreeSet<Removal> = BTreeSet::new();
     if suggested {
-        removals.extend(default_removals(&doc, spec));
+        removals.extend(default_removals(doc, spec));
     }
     for path in remove {
         removals.insert(Removal::parse(path).map_err(|e| anyhow::anyhow!("--remove: {e}"))?);
     }
     let removals: Vec<Removal> = removals.into_iter().collect();
-    let mut out = sanitise(&doc, &removals).map_err(|e| anyhow::anyhow!("--remove: {e}"))?;
+    let mut out = sanitise(doc, &removals).map_err(|e| anyhow::anyhow!("--remove: {e}"))?;
     out.document["route"] = json!(route);
     out.document["view"] = json!("restricted");
     Ok(Prepared {

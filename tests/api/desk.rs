@@ -16,6 +16,11 @@ const HOSTILE: &str = "<script>alert('desk')</script><img src=x onerror=alert(1)
 /// The police intelligence inbox's messages, copied into a Maildir's new/ as a mail client
 /// would deliver them, once `count` have arrived.
 async fn maildir_of_intel(app: &TestApp, maildir: &Path, count: usize) {
+    maildir_of(app, maildir, &["intel@example.invalid"], count).await
+}
+
+/// The messages to any of `to`, copied into a Maildir's new/, once `count` have arrived.
+async fn maildir_of(app: &TestApp, maildir: &Path, to: &[&str], count: usize) {
     for d in ["cur", "new", "tmp"] {
         std::fs::create_dir_all(maildir.join(d)).expect("maildir");
     }
@@ -26,7 +31,7 @@ async fn maildir_of_intel(app: &TestApp, maildir: &Path, count: usize) {
             .flatten()
             .flatten()
             .map(|f| std::fs::read(f.path()).expect("eml"))
-            .filter(|raw| header(&parse_mail(raw).headers, "To") == Some("intel@example.invalid"))
+            .filter(|raw| header(&parse_mail(raw).headers, "To").is_some_and(|t| to.contains(&t)))
             .collect();
         if intel.len() >= count {
             for (i, raw) in intel.iter().enumerate() {
@@ -120,6 +125,13 @@ async fn gateway_and_desk(dir: &Path) -> (TestApp, Desk, String, String) {
 }
 
 async fn gateway_desk_and_code(dir: &Path) -> (TestApp, Desk, String, String, String) {
+    gateway_desk_and_code_with(dir, |_| {}).await
+}
+
+async fn gateway_desk_and_code_with(
+    dir: &Path,
+    edit: impl FnOnce(&mut pis_gateway::config::Settings),
+) -> (TestApp, Desk, String, String, String) {
     let key = dir.join("officer.pem");
     let public = officer_keygen(&key);
     // The links in the emails name the gateway's public address, which the desk follows only
@@ -132,6 +144,7 @@ async fn gateway_desk_and_code(dir: &Path) -> (TestApp, Desk, String, String, St
         s.server.listen = format!("127.0.0.1:{port}");
         s.server.public_url = format!("https://localhost:{port}");
         s.routes[0].officers = vec![public.clone()];
+        edit(s);
     })
     .await;
     let mut routine = community_answers();
@@ -159,6 +172,8 @@ async fn gateway_desk_and_code(dir: &Path) -> (TestApp, Desk, String, String, St
         mailbox: maildir,
         imap: None,
         port: None,
+        state_file: Some(dir.join("desk-seen.json")),
+        ..Default::default()
     };
     let running = pis_gateway::desk::start(config, None).expect("the desk starts");
     actix_web::rt::spawn(running.server);
@@ -177,7 +192,7 @@ async fn gateway_desk_and_code(dir: &Path) -> (TestApp, Desk, String, String, St
 }
 
 /// The one-time link: refused under a foreign `Host`, exchanged once for a strict cookie.
-pub(crate) async fn session(desk: &Desk) -> String {
+async fn session_while_reading(desk: &Desk) -> String {
     let path = desk
         .url
         .split_once(&format!(":{}", desk.port))
@@ -208,6 +223,26 @@ pub(crate) async fn session(desk: &Desk) -> String {
     let again = desk.request("GET", path, None, None, None).await;
     assert_eq!(again.status, 403, "the link works once");
     cookie.split(';').next().expect("name=value").to_string()
+}
+
+/// [`session_while_reading`], once the first decryption pass has ended.
+pub(crate) async fn session(desk: &Desk) -> String {
+    let cookie = session_while_reading(desk).await;
+    opened_mailbox(desk, &cookie).await;
+    cookie
+}
+
+/// Waits for the first decryption pass: until then the queue shows how far it has got.
+async fn opened_mailbox(desk: &Desk, cookie: &str) {
+    for _ in 0..600 {
+        let queue = desk.get("/", cookie).await;
+        if !queue.body.contains("Opening the mailbox") {
+            return;
+        }
+        assert_eq!(queue.status, 200);
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the first pass did not end");
 }
 
 /// A POST without the form's token, or from another origin, is refused.
@@ -483,4 +518,529 @@ async fn a_reply_and_status_from_the_desk_reach_the_submitter_on_follow_up() {
         page.body
     );
     assert!(page.body.contains("Being looked at"), "{}", page.body);
+}
+
+/// The paths the share page suggests taking out.
+fn suggested_removals(page: &str) -> Vec<String> {
+    page.split("name=\"remove\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+fn shares_of(app: &TestApp, reference: &str) -> i64 {
+    app.db()
+        .query_row(
+            "SELECT COUNT(*) FROM workflow_steps w JOIN submissions s ON s.id = w.submission \
+             WHERE s.reference = ?1 AND w.step = 'shared_with_mace'",
+            [reference],
+            |r| r.get(0),
+        )
+        .expect("steps")
+}
+
+/// The officer builds a restricted view on the desk (the suggestions and a path of their
+/// own taken out, shown before it goes), shares it with a MACE route and downloads the
+/// report's intel-json.
+async fn share_from_the_desk(app: &TestApp, desk: &Desk, cookie: &str, routine: &str) {
+    let case = desk.get(&format!("/case/{routine}"), cookie).await.body;
+    assert!(
+        case.contains(&format!("href=\"/case/{routine}/share\""))
+            && case.contains(&format!("href=\"/case/{routine}/intel.json\"")),
+        "{case}"
+    );
+    let page = desk.get(&format!("/case/{routine}/share"), cookie).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("<option value=\"mace_york\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("value=\"control_room\""),
+        "MACE routes only"
+    );
+    let suggested = suggested_removals(&page.body);
+    assert!(!suggested.is_empty(), "{}", page.body);
+    let csrf = csrf_of(&desk.get(&format!("/case/{routine}"), cookie).await.body);
+    let mut choices: Vec<(&str, &str)> = vec![("chosen", "1"), ("route", "mace_york")];
+    choices.extend(suggested.iter().map(|p| ("remove", p.as_str())));
+    choices.push(("more", "places[0].postcode"));
+    let query = serde_urlencoded::to_string(&choices).expect("query");
+    let preview = desk
+        .get(&format!("/case/{routine}/share?{query}"), cookie)
+        .await
+        .body;
+    let (_, kept) = preview
+        .split_once("<pre class=\"kept\">")
+        .expect("what is kept");
+    assert!(
+        preview.contains("<code>places[0].postcode</code>")
+            && suggested
+                .iter()
+                .all(|p| preview.contains(&format!("<code>{p}</code>"))),
+        "{preview}"
+    );
+    assert!(kept.contains("A van outside the flats"), "{kept}");
+    assert!(
+        kept.contains("&lt;script&gt;") && !preview.contains("<script"),
+        "{kept}"
+    );
+    assert!(!kept.to_uppercase().contains("YO24 3BZ"), "{kept}");
+    // A path that names nothing: nothing can be sent, and the page says which.
+    let typo = desk
+        .get(
+            &format!("/case/{routine}/share?chosen=1&route=mace_york&more=places%5B7%5D"),
+            cookie,
+        )
+        .await
+        .body;
+    assert!(
+        typo.contains("places[7]") && !typo.contains("Send this to"),
+        "{typo}"
+    );
+
+    let path = format!("/case/{routine}/share");
+    refuses_forged_posts(desk, cookie, &path, &csrf).await;
+    assert_eq!(shares_of(app, routine), 0);
+    let mut form = choices.clone();
+    form.push(("csrf", &csrf));
+    let sent = desk
+        .request("POST", &path, None, Some(cookie), Some(&form))
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let shown = desk.get(&format!("/case/{routine}"), cookie).await.body;
+    assert!(shown.contains("Shared with mace_york"), "{shown}");
+    assert_eq!(shares_of(app, routine), 1, "the gateway recorded the share");
+
+    let export = desk
+        .get(&format!("/case/{routine}/intel.json"), cookie)
+        .await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    let disposition = export.headers.get("content-disposition").expect("download");
+    assert!(
+        disposition
+            .to_str()
+            .expect("ascii")
+            .starts_with("attachment;"),
+        "{disposition:?}"
+    );
+    let intel: serde_json::Value = serde_json::from_str(&export.body).expect("JSON");
+    assert!(export.body.contains(routine), "{intel}");
+}
+
+/// A MACE coordinator's desk on a mailbox holding full views too (its identity opens them):
+/// only the restricted view for its locality is shown, receipt can be confirmed, and every
+/// officer's action is refused, not only left off the page.
+async fn mace_desk(app: &TestApp, dir: &Path, routine: &str, immediate: &str) {
+    let maildir = dir.join("mace-Maildir");
+    maildir_of(
+        app,
+        &maildir,
+        &["intel@example.invalid", "mace-york@example.invalid"],
+        3,
+    )
+    .await;
+    let config = DeskConfig {
+        gateway: format!("https://localhost:{}", app.port),
+        ca: Some(repo().join("certs-example/ca.pem")),
+        identity: dir.join("identity.txt"),
+        signing_keys: dir.join("signing-keys.json"),
+        mailbox: maildir,
+        role: pis_gateway::desk::config::Role::Mace,
+        localities: vec!["CITY_OF_YORK".into()],
+        ..Default::default()
+    };
+    let running = pis_gateway::desk::start(config, None).expect("the MACE desk starts");
+    actix_web::rt::spawn(running.server);
+    let desk = Desk {
+        port: running.port,
+        url: running.url,
+        client: awc::Client::builder().disable_redirects().finish(),
+    };
+    let cookie = session(&desk).await;
+    let queue = desk.get("/", &cookie).await.body;
+    assert!(
+        queue.contains(&format!(">{routine}</a>")) && !queue.contains(immediate),
+        "{queue}"
+    );
+    assert!(queue.contains("1–1 of 1 reports"), "{queue}");
+    assert!(
+        queue.contains("2 items are not restricted views for your localities"),
+        "{queue}"
+    );
+    let case = desk.get(&format!("/case/{routine}"), &cookie).await.body;
+    assert!(case.contains("Confirm receipt"), "{case}");
+    for officer_only in [
+        "Reply to the submitter",
+        "Record a workflow step",
+        "Share with MACE",
+    ] {
+        assert!(!case.contains(officer_only), "{officer_only}: {case}");
+    }
+    let report = desk
+        .get(&format!("/case/{routine}/report"), &cookie)
+        .await
+        .body;
+    assert!(report.contains("A van outside the flats"), "{report}");
+    assert!(!report.to_uppercase().contains("YO24 3BZ"), "{report}");
+    refuses_officers_actions(app, &desk, &cookie, routine, &csrf_of(&case)).await;
+    confirms_receipt(app, &desk, &cookie, routine, &csrf_of(&case)).await;
+}
+
+/// Every officer's action, posted with a good token to a MACE coordinator's desk, is refused
+/// and reaches nothing.
+async fn refuses_officers_actions(
+    app: &TestApp,
+    desk: &Desk,
+    cookie: &str,
+    routine: &str,
+    csrf: &str,
+) {
+    let (cookie, csrf) = (cookie.to_string(), csrf.to_string());
+    let steps_before = shares_of(app, routine);
+    for (action, field, value) in [
+        ("reply", "message", "from MACE"),
+        ("status", "status", "being_looked_at"),
+        ("step", "step", "closed"),
+        ("share", "route", "mace_york"),
+    ] {
+        let refused = desk
+            .request(
+                "POST",
+                &format!("/case/{routine}/{action}"),
+                None,
+                Some(&cookie),
+                Some(&[("csrf", &csrf), (field, value)]),
+            )
+            .await;
+        assert_eq!(refused.status, 403, "{action}: {}", refused.body);
+        assert!(
+            refused.body.contains("MACE coordinator"),
+            "{}",
+            refused.body
+        );
+    }
+    for page in ["share", "intel.json"] {
+        let refused = desk.get(&format!("/case/{routine}/{page}"), &cookie).await;
+        assert_eq!(refused.status, 403, "{page}");
+    }
+    assert_eq!(shares_of(app, routine), steps_before);
+    let steps: i64 = app
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM workflow_steps w JOIN submissions s ON s.id = w.submission \
+             WHERE s.reference = ?1 AND w.step = 'closed'",
+            [routine],
+            |r| r.get(0),
+        )
+        .expect("steps");
+    assert_eq!(
+        steps, 0,
+        "nothing the MACE desk was refused reached the gateway"
+    );
+}
+
+/// Receipt confirmed through the MACE email's own link.
+async fn confirms_receipt(app: &TestApp, desk: &Desk, cookie: &str, routine: &str, csrf: &str) {
+    let (cookie, csrf) = (cookie.to_string(), csrf.to_string());
+
+    let receipt = |app: &TestApp| -> Option<i64> {
+        app.db()
+            .query_row(
+                "SELECT a.used_at FROM ack_tokens a JOIN submissions s \
+                 ON s.id = a.submission WHERE s.reference = ?1 AND a.route = 'mace_york' \
+                 AND a.kind = 'receipt'",
+                [routine],
+                |r| r.get(0),
+            )
+            .expect("the MACE delivery")
+    };
+    assert_eq!(receipt(app), None);
+    let done = desk
+        .request(
+            "POST",
+            &format!("/case/{routine}/acknowledge"),
+            None,
+            Some(&cookie),
+            Some(&[("csrf", &csrf)]),
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert!(receipt(app).is_some(), "the gateway recorded the receipt");
+    let shown = desk.get(&format!("/case/{routine}"), &cookie).await.body;
+    assert!(shown.contains("Receipt confirmed"), "{shown}");
+}
+
+#[actix_web::test]
+async fn the_desk_shares_with_mace_and_a_coordinators_desk_shows_the_restricted_view_only() {
+    let dir = tempfile::tempdir().expect("the officer's machine");
+    let (app, desk, routine, immediate, _) = gateway_desk_and_code_with(dir.path(), |s| {
+        let mut mace = s.routes[0].clone();
+        mace.name = "mace_york".into();
+        mace.mailbox = "mace-york@example.invalid".into();
+        mace.view = pis_gateway::routing::View::Restricted;
+        mace.role = Some(pis_gateway::routing::Role::Mace);
+        mace.localities = vec!["CITY_OF_YORK".into()];
+        mace.officers = vec![];
+        s.routes.push(mace);
+    })
+    .await;
+    let cookie = session(&desk).await;
+    share_from_the_desk(&app, &desk, &cookie, &routine).await;
+    mace_desk(&app, dir.path(), &routine, &immediate).await;
+}
+
+/// Filters by locality and day (a day that cannot be read is a 400 naming the field), and
+/// "new since you last looked" from a state file of references and times only.
+#[actix_web::test]
+async fn the_queue_filters_by_locality_and_day_and_shows_what_is_new() {
+    let dir = tempfile::tempdir().expect("the officer's machine");
+    let (_app, desk, routine, immediate) = gateway_and_desk(dir.path()).await;
+    let cookie = session(&desk).await;
+    let both = |body: &str| body.contains(&routine) && body.contains(&immediate);
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    assert!(both(
+        &desk.get("/?locality=CITY_OF_YORK", &cookie).await.body
+    ));
+    assert!(!desk
+        .get("/?locality=HARROGATE", &cookie)
+        .await
+        .body
+        .contains(&routine));
+    assert!(both(
+        &desk
+            .get(&format!("/?from={today}&to={today}"), &cookie)
+            .await
+            .body
+    ));
+    let later = desk.get("/?from=2999-01-01", &cookie).await.body;
+    assert!(
+        !later.contains(&routine) && !later.contains(&immediate),
+        "{later}"
+    );
+    let bad = desk.get("/?from=yesterday", &cookie).await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body.contains("href=\"#from\"") && bad.body.contains("aria-invalid=\"true\""),
+        "{}",
+        bad.body
+    );
+
+    assert!(both(&desk.get("/?fresh=yes", &cookie).await.body));
+    assert_eq!(
+        desk.get(&format!("/case/{routine}"), &cookie).await.status,
+        200
+    );
+    let fresh = desk.get("/?fresh=yes", &cookie).await.body;
+    assert!(
+        fresh.contains(&immediate) && !fresh.contains(&routine),
+        "{fresh}"
+    );
+    let file = dir.path().join("desk-seen.json");
+    let kept = std::fs::read_to_string(&file).expect("the state file");
+    assert!(kept.contains(&routine) && !kept.contains("van"), "{kept}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+/// The identity file sealed with a passphrase, as `age -p` seals it.
+fn protect_identity(plain: &Path, protected: &Path, passphrase: &str) {
+    use std::io::Write;
+    let text = std::fs::read(plain).expect("identity");
+    let e = age::Encryptor::with_user_passphrase(age::secrecy::SecretString::from(
+        passphrase.to_string(),
+    ));
+    let mut out = Vec::new();
+    let mut w = e
+        .wrap_output(
+            age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
+                .expect("armor"),
+        )
+        .expect("wrap");
+    w.write_all(&text).expect("write");
+    w.finish().and_then(|a| a.finish()).expect("finish");
+    std::fs::write(protected, out).expect("protected identity");
+}
+
+/// A passphrase-protected identity: the desk asks once at start (never without a terminal),
+/// refuses a wrong passphrase, and with the right one decrypts the mailbox and seals replies.
+#[actix_web::test]
+async fn a_passphrase_protected_identity_opens_the_desk_once_and_seals_its_replies() {
+    let dir = tempfile::tempdir().expect("the officer's machine");
+    let (app, _desk, routine, _, code) = gateway_desk_and_code(dir.path()).await;
+    let protected = dir.path().join("identity.age");
+    protect_identity(&dir.path().join("identity.txt"), &protected, "tea at four");
+    let config = DeskConfig {
+        gateway: format!("https://localhost:{}", app.port),
+        ca: Some(repo().join("certs-example/ca.pem")),
+        identity: protected,
+        officer_key: dir.path().join("officer.pem"),
+        signing_keys: dir.path().join("signing-keys.json"),
+        mailbox: dir.path().join("Maildir"),
+        ..Default::default()
+    };
+    let Err(e) = pis_gateway::desk::start(config.clone(), None) else {
+        panic!("a protected identity opened without its passphrase");
+    };
+    assert!(e.to_string().contains("passphrase"), "{e}");
+    let with = |passphrase: &'static str| {
+        let mut asked = 0;
+        let mut ask = || {
+            asked += 1;
+            Ok(age::secrecy::SecretString::from(passphrase.to_string()))
+        };
+        let started = pis_gateway::desk::start_with(
+            config.clone(),
+            None,
+            pis_gateway::desk::Opening {
+                passphrase: &mut ask,
+                print_progress: false,
+            },
+        );
+        assert_eq!(asked, 1, "asked once");
+        started
+    };
+    let Err(e) = with("tea at five") else {
+        panic!("a wrong passphrase opened the identity");
+    };
+    assert!(e.to_string().contains("passphrase does not open"), "{e}");
+    let running = with("tea at four").expect("the desk starts");
+    actix_web::rt::spawn(running.server);
+    let desk = Desk {
+        port: running.port,
+        url: running.url,
+        client: awc::Client::builder().disable_redirects().finish(),
+    };
+    let cookie = session(&desk).await;
+    let queue = desk.get("/", &cookie).await.body;
+    assert!(queue.contains(&routine), "{queue}");
+    let case = format!("/case/{routine}");
+    let csrf = csrf_of(&desk.get(&case, &cookie).await.body);
+    let done = desk
+        .request(
+            "POST",
+            &format!("{case}/reply"),
+            None,
+            Some(&cookie),
+            Some(&[
+                ("csrf", &csrf),
+                ("message", "Sealed with the protected key."),
+            ]),
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let shown = desk.get(&case, &cookie).await.body;
+    assert!(shown.contains("Reply 1 stored"), "{shown}");
+    let page = crate::follow_up::enter_code(&app, &code).await;
+    assert!(
+        page.body.contains("Sealed with the protected key."),
+        "{}",
+        page.body
+    );
+}
+
+/// The queue asked for before the first pass ends says so, and how far it has got; when the
+/// mailbox cannot be read, the queue then says why. The mailbox here is an IMAP server that
+/// accepts the connection and never answers, so the pass is still listing it when asked.
+#[actix_web::test]
+async fn the_queue_shows_the_first_pass_under_way_then_what_stopped_it() {
+    let dir = tempfile::tempdir().expect("the officer's machine");
+    let (app, _desk, _, _) = gateway_and_desk(dir.path()).await;
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a listener");
+    let port = silent.local_addr().expect("addr").port();
+    let password = dir.path().join("imap-password");
+    std::fs::write(&password, "not used\n").expect("password");
+    let mut imap = pis_gateway::open::imap::ImapSettings::from_url(&format!(
+        "imaps://intel@localhost:{port}/INBOX"
+    ))
+    .expect("an address");
+    imap.password_file = Some(password);
+    imap.timeout_secs = 2;
+    let config = DeskConfig {
+        gateway: format!("https://localhost:{}", app.port),
+        identity: dir.path().join("identity.txt"),
+        officer_key: dir.path().join("officer.pem"),
+        signing_keys: dir.path().join("signing-keys.json"),
+        imap: Some(imap),
+        ..Default::default()
+    };
+    let running = pis_gateway::desk::start(config, None).expect("the desk starts");
+    actix_web::rt::spawn(running.server);
+    let desk = Desk {
+        port: running.port,
+        url: running.url,
+        client: awc::Client::builder().disable_redirects().finish(),
+    };
+    let cookie = session_while_reading(&desk).await;
+    let reading = desk.get("/", &cookie).await;
+    assert_eq!(reading.status, 200);
+    assert!(
+        reading
+            .body
+            .contains("<h1 id=\"reading\">Opening the mailbox</h1>")
+            && reading.body.contains("role=\"status\"")
+            && reading.body.contains("Reading the mailbox"),
+        "{}",
+        reading.body
+    );
+    opened_mailbox(&desk, &cookie).await;
+    let queue = desk.get("/", &cookie).await.body;
+    assert!(queue.contains("The mailbox could not be read"), "{queue}");
+    drop(silent);
+}
+
+/// `desk` prints its link at once, then the first pass's progress and when it has ended.
+#[actix_web::test]
+async fn the_desk_command_prints_the_first_pass_on_the_terminal() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("the officer's machine");
+    let (app, _desk, _, _) = gateway_and_desk(dir.path()).await;
+    let file = dir.path().join("desk.toml");
+    let config = DeskConfig {
+        gateway: format!("https://localhost:{}", app.port),
+        ca: Some(repo().join("certs-example/ca.pem")),
+        identity: dir.path().join("identity.txt"),
+        officer_key: dir.path().join("officer.pem"),
+        signing_keys: dir.path().join("signing-keys.json"),
+        mailbox: dir.path().join("Maildir"),
+        ..Default::default()
+    };
+    pis_gateway::desk::config::write(&file, &config).expect("the desk file");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pis-gateway"))
+        .args(["desk", "--desk"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the desk runs");
+    let stderr = child.stderr.take().expect("stderr");
+    let lines = actix_web::rt::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.expect("a line");
+            let done = line.starts_with("The mailbox is open");
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        seen
+    })
+    .await
+    .expect("read");
+    child.kill().expect("stopped");
+    let _ = child.wait();
+    let text = lines.join("\n");
+    assert!(
+        text.contains("Decrypting the mailbox: 2 envelopes")
+            && text.contains("2 of 2 (100%)")
+            && text.contains("The mailbox is open: 2 reports, decrypted in"),
+        "{text}"
+    );
 }

@@ -123,6 +123,7 @@ async fn the_mailbox_over_imap_gives_the_maildirs_envelopes_and_changes_nothing(
         mailbox: folder.path().join("no-such-maildir"),
         imap: Some(settings(&server)),
         port: None,
+        ..Default::default()
     };
     let running = pis_gateway::desk::start(config, None).expect("the desk starts on IMAP");
     actix_web::rt::spawn(running.server);
