@@ -920,6 +920,9 @@ impl Settings {
                 w.push(format!("server.admin_listen is {admin}, not a loopback address: /metrics names localities and /readyz writes to the spool; keep it reachable only by monitoring"));
             }
         }
+        if self.mail.transport == MailTransport::File {
+            w.push(format!("mail.transport is \"file\": emails are written to {} instead of sent, and a professional's \"Save and come back later\" link, which carries the key to their saved answers, is kept there beside the spool; for testing only", self.mail.file_dir.display()));
+        }
         if self.mail.transport == MailTransport::Smtp && self.mail.dangerous_smtp_plaintext {
             w.push("mail.dangerous_smtp_plaintext is on: submissions' envelopes and metadata travel to the mail server without TLS".into());
         }

@@ -107,8 +107,10 @@ impl Application {
         let secrets = crate::secrets_key::SecretsKey::load_or_create(&secrets_path)
             .with_context(|| format!("the secrets key {}", secrets_path.display()))?;
         let addresses = Arc::new(secrets.sealer(crate::secrets_key::ADDRESS));
+        // Only this gateway's own IMMEDIATE commits ring the urgent lanes: each gateway on a
+        // shared spool sends its own on its own urgent lanes, and a remote commit of any kind
+        // would otherwise rouse one of them for nothing.
         spool.wake_on_remote_commit(Arc::clone(&wake));
-        spool.wake_on_remote_commit(Arc::clone(&urgent));
         let secret = spool
             .secret("form_token", 32)
             .await

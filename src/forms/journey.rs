@@ -74,6 +74,9 @@ pub fn next(step: JourneyStep, action: JourneyAction, v: &Validation) -> Journey
     use JourneyStep as S;
     match (step, action) {
         (S::Sent, _) => S::Sent,
+        // Reached without pressing Continue on the narrative's page (from the task list, or a
+        // restored draft), the danger question is still asked before anything is sent.
+        (_, A::Send) if v.ask_danger => S::DangerCheck { after: v.last() },
         (_, A::Send) => v.first_problem.map_or(S::Sent, S::Section),
         (_, A::Tasks) => S::Tasks,
         (_, A::Change(i)) => S::Section(i.min(v.last())),
@@ -250,6 +253,26 @@ mod tests {
         assert_eq!(
             next(S::DangerCheck { after: 3 }, A::Continue, &answered),
             S::Check
+        );
+    }
+
+    #[test]
+    fn sending_without_the_narratives_continue_still_asks_about_danger_first() {
+        // From the task list or a restored draft, "Send" is the first press after the
+        // narrative: the question comes before anything is sent, with problems or without.
+        let v = Validation {
+            ask_danger: true,
+            ..ok(4)
+        };
+        assert_eq!(next(S::Check, A::Send, &v), S::DangerCheck { after: 3 });
+        assert_eq!(next(S::Tasks, A::Send, &v), S::DangerCheck { after: 3 });
+        let with_problems = Validation {
+            first_problem: Some(1),
+            ..v
+        };
+        assert_eq!(
+            next(S::Check, A::Send, &with_problems),
+            S::DangerCheck { after: 3 }
         );
     }
 

@@ -3,8 +3,9 @@
 //!
 //! The key travels in the link's fragment (`/forms/{id}/resume#<key>`), which browsers never
 //! send to a server, so it is in no request line, query or log. The email is sent straight
-//! away through the mail transport, not queued in the spool's outbox, so the key is never at
-//! rest on the server. The saved draft is stored like any draft (an id derived from the key,
+//! away through the mail transport, not queued in the spool's outbox, so over SMTP the key is
+//! never at rest on the server. (The file transport, for testing, writes the email and its key
+//! to `mail.file_dir`; `check-config` warns about it.) The saved draft is stored like any draft (an id derived from the key,
 //! the answers sealed under it) with its expiry set `forms.saved_draft_days` ahead, so
 //! housekeeping purges and counts it with the others. Opening the link restores it once.
 

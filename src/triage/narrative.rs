@@ -804,7 +804,11 @@ fn withdrawn(tokens: &[Token], hits: &[ModHit], terminators: &[usize], span: Spa
         let sentence = tokens[h.span.start].sentence;
         match h.category {
             Category::Retraction => h.span.start >= span.end && sentence <= at + RETRACTION_REACH,
-            Category::Closure => h.span.start >= span.end && sentence + CLOSURE_REACH > last,
+            Category::Closure => {
+                h.span.start >= span.end
+                    && sentence + CLOSURE_REACH > last
+                    && closing_sentence(tokens, h.span)
+            }
             Category::Supposed => {
                 h.span.end <= span.start && sentence == at && corrected_after(span.end)
             }
@@ -812,6 +816,27 @@ fn withdrawn(tokens: &[Token], hits: &[ModHit], terminators: &[usize], span: Spa
         }
     })
 }
+
+/// Whether a closing word makes up a short sentence of its own, beginning with it ("No
+/// concerns.", "So please disregard, nobody is in danger."), rather than saying something
+/// about one thing ("School had no concerns about her attendance", "she says it's all fine").
+fn closing_sentence(tokens: &[Token], at: Span) -> bool {
+    let sentence = tokens[at.start].sentence;
+    let start = tokens[..at.start]
+        .iter()
+        .rposition(|t| t.sentence != sentence)
+        .map_or(0, |k| k + 1);
+    let end = tokens[at.start..]
+        .iter()
+        .position(|t| t.sentence != sentence)
+        .map_or(tokens.len(), |k| at.start + k);
+    at.start - start <= CLOSURE_LEAD && end - start <= CLOSURE_SENTENCE
+}
+
+/// Words before a closing word in its sentence ("so please disregard").
+const CLOSURE_LEAD: usize = 1;
+/// The longest sentence a closing word closes the account with.
+const CLOSURE_SENTENCE: usize = 12;
 
 /// Whether the mention's own verb is in the simple past ("collected her", "took him").
 fn past_verb(tokens: &[Token], words: &[&str], span: Span) -> bool {
@@ -1317,6 +1342,13 @@ mod tests {
         let buried = "No concerns about school. She is being held in his flat right now. \
                       He has taken her phone. The door is locked.";
         assert_eq!(top(buried), Some(Priority::Immediate));
+        // At the end too, when they are not a sentence of their own that begins with them.
+        for t in [
+            "She is locked in his flat right now. School had no concerns about her attendance.",
+            "She is locked in his flat right now. She keeps saying it's all fine.",
+        ] {
+            assert_eq!(top(t), Some(Priority::Immediate), "{t}");
+        }
     }
 
     #[test]

@@ -634,3 +634,27 @@ async fn saving_spends_the_clients_submission_quota_so_it_cannot_send_mail_in_bu
     assert_eq!(second.status, 429, "{}", second.body);
     assert_eq!(outbox(&app).len(), 1);
 }
+
+#[actix_web::test]
+async fn a_save_with_the_honeypot_filled_looks_the_same_and_emails_nobody() {
+    let app = spawn_app().await;
+    let token = about_you_and_a_person(&app, "victim@example.org").await;
+    let saved = app
+        .post_step(
+            PEOPLE,
+            &[
+                ("_token", &token),
+                ("_action", "save"),
+                ("website", "http://spam.example"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(saved.location.as_deref(), Some("/forms/professional/saved"));
+    assert!(
+        outbox(&app)
+            .iter()
+            .all(|m| !m.contains("victim@example.org")),
+        "no link was emailed"
+    );
+}

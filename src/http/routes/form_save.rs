@@ -63,17 +63,21 @@ pub(super) async fn save(
     if let Err(wait) = state.limits.check_send(state.limits.client_of(req), None) {
         return too_many_requests(state, false, Class::Send, wait);
     }
-    let mut kept = draft.clone();
-    kept.notice = None;
-    kept.errors_at = None;
-    match saved::save_and_send(state, &spec.id, &kept, &address).await {
-        Ok(()) => {}
-        Err(SaveError::Spool(e)) => return draft_unavailable(state, e),
-        Err(SaveError::Mail) => {
-            tracing::warn!("the link to a saved form could not be emailed");
-            draft.notice = Some("Your answers could not be saved for later, because the email with the link could not be sent. They are still here: try again in a few minutes, or carry on now.".into());
-            let resp = see_other(spec, step, None);
-            return super::form_post::stored(state, spec, &key, &draft, fresh, resp).await;
+    // A bot that filled the field people never see is shown the same pages, and no email goes
+    // to the address it typed.
+    if draft.honeypot.trim().is_empty() {
+        let mut kept = draft.clone();
+        kept.notice = None;
+        kept.errors_at = None;
+        match saved::save_and_send(state, &spec.id, &kept, &address).await {
+            Ok(()) => {}
+            Err(SaveError::Spool(e)) => return draft_unavailable(state, e),
+            Err(SaveError::Mail) => {
+                tracing::warn!("the link to a saved form could not be emailed");
+                draft.notice = Some("Your answers could not be saved for later, because the email with the link could not be sent. They are still here: try again in a few minutes, or carry on now.".into());
+                let resp = see_other(spec, step, None);
+                return super::form_post::stored(state, spec, &key, &draft, fresh, resp).await;
+            }
         }
     }
     // Saved: nothing is left in this browser's draft, as after Exit.
