@@ -103,6 +103,10 @@ global_pages_per_second = 100000
 navigation_per_minute = 100000
 navigation_burst = 100000
 global_navigation_per_second = 100000
+follow_up_per_minute = 100000
+follow_up_burst = 100000
+follow_up_per_code_per_hour = 100000
+follow_up_per_code_burst = 100000
 TOML
 # The shipped routes (example keys): a routes.toml beside the config file replaces its routes.
 cp "$repo/config/routes.toml" "$work/routes.toml"
