@@ -547,15 +547,7 @@ impl Intake {
                         crate::metrics::Counter::SubmissionsAccepted,
                         &[("form", form_id), ("priority", priority.as_str())],
                     );
-                    if let Some(p) = &self.pressure {
-                        p.committed();
-                    }
-                    self.outbox.notify_one();
-                    if priority == Priority::Immediate {
-                        if let Some(urgent) = &self.urgent {
-                            crate::delivery::ring_urgent(urgent);
-                        }
-                    }
+                    self.wake_after_commit(priority);
                     return Ok(Receipt {
                         reference,
                         priority,
@@ -569,6 +561,20 @@ impl Intake {
             }
         }
         Err(IntakeError::NoReference)
+    }
+
+    /// Counts the commit for the outbox's surge check and wakes the outbox: its urgent lanes
+    /// too for an IMMEDIATE report, so each of its emails has a lane at once.
+    fn wake_after_commit(&self, priority: Priority) {
+        if let Some(p) = &self.pressure {
+            p.committed();
+        }
+        self.outbox.notify_one();
+        if priority == Priority::Immediate {
+            if let Some(urgent) = &self.urgent {
+                crate::delivery::ring_urgent(urgent);
+            }
+        }
     }
 
     async fn duplicate(&self, reference: Reference) -> Result<Receipt, IntakeError> {

@@ -17,6 +17,18 @@ pub(crate) fn report_pages(
     )?))
 }
 
+/// What the map was limited to, said on its page and in the pack.
+fn filter_note(since: Option<&str>, locality: Option<&str>) -> String {
+    let mut note = String::new();
+    if let Some(d) = since {
+        note.push_str(&format!("Received on or after {d}. "));
+    }
+    if let Some(l) = locality {
+        note.push_str(&format!("Locality {l}. "));
+    }
+    note
+}
+
 pub(crate) fn map(args: MapArgs) -> anyhow::Result<ExitCode> {
     use pis_gateway::map;
     let MapArgs {
@@ -71,13 +83,7 @@ pub(crate) fn map(args: MapArgs) -> anyhow::Result<ExitCode> {
         graph.report_pages = true;
         eprintln!("report pages written to {}", pages.dir().display());
     }
-    let mut note = String::new();
-    if let Some(d) = &since {
-        note.push_str(&format!("Received on or after {d}. "));
-    }
-    if let Some(l) = &locality {
-        note.push_str(&format!("Locality {l}. "));
-    }
+    let note = filter_note(since.as_deref(), locality.as_deref());
     if let (Some(l), Some(_)) = (&locality, &workspace_file) {
         // The day this pack is made, kept in the workspace: the next meeting's pack counts
         // what is newly linked from it.

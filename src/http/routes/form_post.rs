@@ -85,27 +85,50 @@ async fn receive(
     let Some(spec) = state.forms.get(id).cloned() else {
         return not_found(state);
     };
-    let step = match path {
-        Some(p) => match JourneyStep::parse(&spec, p) {
-            Some(s) => Some(s),
-            None => return not_found(state),
-        },
-        None => None,
+    let Some(step) = path.map(|p| JourneyStep::parse(&spec, p)) else {
+        return receive_at(state, spec, None, req, payload).await;
     };
+    match step {
+        Some(s) => receive_at(state, spec, Some(s), req, payload).await,
+        None => not_found(state),
+    }
+}
+
+/// The form's token checked: `None` when it has expired (the answers are kept and the page is
+/// shown again), a refusal when it is missing or forged.
+fn verified(
+    state: &AppState,
+    spec: &FormSpec,
+    posted: &Posted,
+) -> Result<Option<crate::http::token::Verified>, HttpResponse> {
+    match posted
+        .token
+        .as_deref()
+        .map(|t| state.tokens.verify(&spec.id, t, state.now()))
+    {
+        Some(Ok(v)) => Ok(Some(v)),
+        // Their answers are worth more than the page's age: kept, and the page shown again.
+        Some(Err(TokenError::Expired)) => Ok(None),
+        Some(Err(TokenError::Invalid)) | None => Err(forbidden(state)),
+    }
+}
+
+/// A post to `step` of `spec` (none: the whole form at its old address).
+async fn receive_at(
+    state: &AppState,
+    spec: std::sync::Arc<FormSpec>,
+    step: Option<JourneyStep>,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
     let received = match read_body(state, &spec, step, req, payload).await {
         Ok(r) => r,
         Err(resp) => return resp,
     };
     let posted = read_posted(&spec, &received.pairs);
-    let verified = match posted
-        .token
-        .as_deref()
-        .map(|t| state.tokens.verify(&spec.id, t, state.now()))
-    {
-        Some(Ok(v)) => Some(v),
-        // Their answers are worth more than the page's age: kept, and the page shown again.
-        Some(Err(TokenError::Expired)) => None,
-        Some(Err(TokenError::Invalid)) | None => return forbidden(state),
+    let verified = match verified(state, &spec, &posted) {
+        Ok(v) => v,
+        Err(resp) => return resp,
     };
     let field = |name: &str| {
         received

@@ -73,20 +73,9 @@ pub(super) async fn send(
     } else {
         &[]
     };
+    let copy = sent_copy(state, spec, &validated);
     // Every page of the journey was shown in the page language (the draft's choice, or the
     // browser's); the officer is told which.
-    // The professional's copy for their records, made before the answers go to intake.
-    let copy = (spec.audience == Audience::Professional).then(|| SentCopy {
-        sent_at: state.now() as i64,
-        sections: crate::forms::review::review(
-            &crate::i18n::form_text::localised_spec(
-                state.pages.catalog(),
-                crate::i18n::page::current().lang,
-                spec,
-            ),
-            &validated.answers,
-        ),
-    });
     let mut validated = validated;
     validated.page_language = Some(crate::i18n::page::current().lang);
     let receipt = match state
@@ -142,6 +131,26 @@ pub(super) async fn send(
     }
     let resp = see_other(spec, JourneyStep::Sent, None);
     stored_cookie(spec, &s.key, s.fresh, resp)
+}
+
+/// The professional's copy of what they sent, for their records, made before the answers go to
+/// intake; none for the public form.
+fn sent_copy(
+    state: &AppState,
+    spec: &FormSpec,
+    validated: &crate::forms::Validated,
+) -> Option<SentCopy> {
+    (spec.audience == Audience::Professional).then(|| SentCopy {
+        sent_at: state.now() as i64,
+        sections: crate::forms::review::review(
+            &crate::i18n::form_text::localised_spec(
+                state.pages.catalog(),
+                crate::i18n::page::current().lang,
+                spec,
+            ),
+            &validated.answers,
+        ),
+    })
 }
 
 /// The files chosen, cleaned; or the message for the check page about the one refused.
