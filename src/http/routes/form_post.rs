@@ -95,12 +95,12 @@ async fn receive(
 }
 
 /// The form's token checked: `None` when it has expired (the answers are kept and the page is
-/// shown again), a refusal when it is missing or forged.
+/// shown again), an error when it is missing or forged.
 fn verified(
     state: &AppState,
     spec: &FormSpec,
     posted: &Posted,
-) -> Result<Option<crate::http::token::Verified>, HttpResponse> {
+) -> Result<Option<crate::http::token::Verified>, TokenError> {
     match posted
         .token
         .as_deref()
@@ -109,7 +109,7 @@ fn verified(
         Some(Ok(v)) => Ok(Some(v)),
         // Their answers are worth more than the page's age: kept, and the page shown again.
         Some(Err(TokenError::Expired)) => Ok(None),
-        Some(Err(TokenError::Invalid)) | None => Err(forbidden(state)),
+        Some(Err(TokenError::Invalid)) | None => Err(TokenError::Invalid),
     }
 }
 
@@ -126,9 +126,8 @@ async fn receive_at(
         Err(resp) => return resp,
     };
     let posted = read_posted(&spec, &received.pairs);
-    let verified = match verified(state, &spec, &posted) {
-        Ok(v) => v,
-        Err(resp) => return resp,
+    let Ok(verified) = verified(state, &spec, &posted) else {
+        return forbidden(state);
     };
     let field = |name: &str| {
         received
