@@ -129,8 +129,9 @@ impl Desk {
         let now = time::OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
+        let inbox = self.inbox.read().unwrap_or_else(|e| e.into_inner());
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if let Err(e) = seen.open(reference, &now) {
+        if let Err(e) = seen.open_case(reference, &inbox.cases, &now) {
             eprintln!("what was seen could not be saved: {e}");
         }
     }

@@ -69,6 +69,18 @@ impl Seen {
         }
     }
 
+    /// Marks a case opened at `now` with the addenda its page shows in its thread, which
+    /// opening it has read too, and writes the file.
+    pub fn open_case(&mut self, reference: &str, cases: &[Case], now: &str) -> std::io::Result<()> {
+        for c in cases
+            .iter()
+            .filter(|c| c.follow_up_of.as_deref() == Some(reference))
+        {
+            self.opened.insert(c.reference.clone(), now.to_string());
+        }
+        self.open(reference, now)
+    }
+
     /// Every case that is new: never opened, or an original with an addendum never opened.
     /// An addendum is listed under its own reference too.
     pub fn fresh(&self, cases: &[Case]) -> HashMap<String, Fresh> {
@@ -158,6 +170,13 @@ mod tests {
             let mode = std::fs::metadata(&file).expect("meta").permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        // Opening the original's page, which shows the addendum in its thread, reads both.
+        let (mut seen, _) = Seen::load(Some(file.clone()));
+        seen.open_case("PIS-AAAA-0001", &cases, "2026-12-07T11:00:00Z")
+            .expect("written");
+        let fresh = seen.fresh(&cases);
+        assert_eq!(fresh.get("PIS-AAAA-0001"), None);
+        assert_eq!(fresh.get("PIS-AAAA-0003"), None);
         // A damaged file starts afresh, with a warning, rather than stopping the desk.
         std::fs::write(&file, "{not json").expect("w");
         let (seen, warning) = Seen::load(Some(file));
