@@ -34,7 +34,7 @@ home-for-community = I bawb arall. Does dim rhaid i chi roi eich enw.
 home-already-sent = Wedi anfon adroddiad yn barod?
 home-follow-up = Os cawsoch god dilynol, gallwch <a href="/follow-up{ $query }" class="govuk-link">wirio am ateb i adroddiad</a>. Gallwch ddarllen cwestiynau neu newyddion gan yr heddlu ac ychwanegu rhagor o wybodaeth, heb roi eich enw.
 home-before = Cyn i chi ddechrau
-home-before-text = Mae’n cymryd tua 10 munud. Mae’r ffurflen yn gofyn ychydig o gwestiynau yn gyntaf i wirio a ddylech ffonio 999 yn lle hynny. Gallwch wirio eich atebion cyn eu hanfon.
+home-before-text = Mae’r ffurflen i’r cyhoedd yn cymryd tua 10 munud, a’r ffurflen i weithwyr proffesiynol rhwng 15 a 30 munud. Mae’r ffurflen yn gofyn ychydig o gwestiynau yn gyntaf i wirio a ddylech ffonio 999 yn lle hynny. Gallwch wirio eich atebion cyn eu hanfon.
 home-next = Beth sy’n digwydd nesaf
 home-next-text = Byddwch yn cael cyfeirnod pan fydd eich gwybodaeth wedi’i chadw. Mae’r heddlu’n darllen pob adroddiad. Efallai na fyddant yn cysylltu â chi, ac ni fyddant yn dweud wrth neb pwy wnaeth yr adroddiad.
 

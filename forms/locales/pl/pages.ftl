@@ -34,7 +34,7 @@ home-for-community = Dla wszystkich innych. Nie musisz podawać imienia i nazwis
 home-already-sent = Już wysłałeś(-aś) zgłoszenie?
 home-follow-up = Jeśli otrzymałeś(-aś) kod kontynuacji, możesz <a href="/follow-up{ $query }" class="govuk-link">sprawdzić odpowiedź na zgłoszenie</a>. Możesz przeczytać pytania lub wiadomości od policji i dodać informacje bez podawania nazwiska.
 home-before = Zanim zaczniesz
-home-before-text = Zajmie to około 10 minut. Formularz najpierw zadaje kilka pytań, aby sprawdzić, czy nie powinieneś(-aś) zamiast tego zadzwonić pod 999. Przed wysłaniem możesz sprawdzić swoje odpowiedzi.
+home-before-text = Formularz dla mieszkańców zajmuje około 10 minut, a formularz dla specjalistów od 15 do 30 minut. Formularz najpierw zadaje kilka pytań, aby sprawdzić, czy nie powinieneś(-aś) zamiast tego zadzwonić pod 999. Przed wysłaniem możesz sprawdzić swoje odpowiedzi.
 home-next = Co dalej
 home-next-text = Po zapisaniu informacji otrzymasz numer referencyjny. Policja czyta każde zgłoszenie. Może się z tobą nie kontaktować i nikomu nie powie, kto złożył zgłoszenie.
 

@@ -34,7 +34,7 @@ home-for-community = Pentru oricine altcineva. Nu trebuie să vă dați numele.
 home-already-sent = Ați trimis deja o sesizare?
 home-follow-up = Dacă ați primit un cod de urmărire, puteți <a href="/follow-up{ $query }" class="govuk-link">verifica dacă ați primit un răspuns</a>. Puteți citi întrebări sau vești de la poliție și puteți adăuga informații, fără să vă dați numele.
 home-before = Înainte de a începe
-home-before-text = Durează aproximativ 10 minute. Formularul pune mai întâi câteva întrebări pentru a verifica dacă nu ar trebui să sunați la 999. Vă puteți verifica răspunsurile înainte de a le trimite.
+home-before-text = Formularul pentru public durează aproximativ 10 minute, iar cel pentru profesioniști între 15 și 30 de minute. Formularul pune mai întâi câteva întrebări pentru a verifica dacă nu ar trebui să sunați la 999. Vă puteți verifica răspunsurile înainte de a le trimite.
 home-next = Ce se întâmplă în continuare
 home-next-text = Primiți un număr de referință după ce informațiile au fost salvate. Poliția citește fiecare sesizare. Este posibil să nu vă contacteze și nu va spune nimănui cine a făcut sesizarea.
 
