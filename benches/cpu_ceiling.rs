@@ -123,7 +123,7 @@ fn main() -> anyhow::Result<()> {
     };
     let listen = settings.server.listen.clone();
     actix_web::rt::System::new().block_on(async move {
-        // The gateway's server settings (src/startup.rs), its security headers included.
+        // The gateway's server settings (crates/server/src/startup.rs), its security headers included.
         HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -1,47 +1,26 @@
 //! pis-gateway: a hardened HTTPS intake for Partnership Information Sharing (PIS) about child
 //! exploitation.
 //!
-//! The flow runs one way:
+//! The product is a workspace of three crates, joined here under one name for the
+//! `pis-gateway` binary, its tests and benches:
 //!
-//! ```text
-//! request ─► limits ─► parse ─► validate (forms) ─► triage ─► route
-//!         ─► seal (one age envelope per route) ─► spool commit (fsync) ─► reply with reference
-//! ```
+//! - `pis-core`: the shared domain: forms, triage, routes, the sealed document and its
+//!   envelopes, references, the workflow's values, signatures;
+//! - `pis-server`: the HTTPS service, its spool and delivery, holding public keys only;
+//! - `pis-reader`: what holds a private key and runs on a reader's machine: `open`, `map`,
+//!   the desk and the officer's commands.
 //!
-//! Invariants every module keeps: submission content exists in plaintext only in memory, on its
-//! way into an age envelope; the server holds public keys only; no client address or user agent
-//! is stored or logged; a reference is shown only after the spool transaction that holds the
-//! submission is durable; bad input is a 4xx with field-level messages, never a panic.
+//! `pis-server` does not depend on `pis-reader`: the server cannot read an identity.
 #![forbid(unsafe_code)]
 
-pub mod ack;
-pub mod attachments;
 pub mod cli;
-pub mod config;
-pub mod delivery;
-pub mod desk;
-pub mod follow_up;
-pub mod forms;
-pub mod housekeeping;
-pub mod http;
-pub mod i18n;
-pub mod intake;
-pub mod keyfile;
-pub mod keys;
-pub mod locality;
-pub mod map;
-pub mod metrics;
-pub mod officer;
-pub mod open;
-pub mod partners;
-pub mod reference;
-pub mod routing;
-pub mod seal;
-pub mod secrets_key;
-pub mod signing;
-pub mod spool;
-pub mod startup;
-pub mod telemetry;
-pub mod triage;
-pub mod ukdate;
-pub mod views;
+
+pub use pis_core::{
+    ack, attachments, forms, i18n, keyfile, locality, partners, reference, routing, seal, signing,
+    triage, ukdate, views, workflow,
+};
+pub use pis_reader::{desk, keys, map, officer, open};
+pub use pis_server::{
+    config, delivery, follow_up, housekeeping, http, intake, metrics, secrets_key, spool, startup,
+    telemetry,
+};

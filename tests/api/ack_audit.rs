@@ -506,7 +506,7 @@ async fn a_mace_confirmation_of_receipt_leaves_escalation_running_until_the_cont
     let acknowledged: Option<i64> = db
         .query_row(
             "SELECT acknowledged_at FROM submissions WHERE reference = ?1",
-            [&reference],
+            [reference.as_str()],
             |r| r.get(0),
         )
         .expect("record");
@@ -514,7 +514,7 @@ async fn a_mace_confirmation_of_receipt_leaves_escalation_running_until_the_cont
     let events: Vec<(String, Option<String>)> = db
         .prepare("SELECT event, route FROM audit WHERE reference = ?1 ORDER BY seq")
         .and_then(|mut s| {
-            s.query_map([&reference], |r| Ok((r.get(0)?, r.get(1)?)))?
+            s.query_map([reference.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect()
         })
         .expect("audit");

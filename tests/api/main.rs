@@ -39,6 +39,7 @@ mod pg_cluster;
 mod process;
 mod professional_sitting;
 mod samples;
+mod shipped_config;
 mod smtp_server;
 mod spool_contract;
 mod spool_copy;
