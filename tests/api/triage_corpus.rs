@@ -42,7 +42,7 @@ fn the_independent_development_batches_do_not_fall_back() {
     // logs, case-note shorthand, phone-typed public voices, English as a second language).
     // The rules were tuned on them (and on each round's holdout once it has been scored), so
     // they are guarded at the figures reached, not at the targets; the frozen holdout of the
-    // round (round6/) is scored once a round, not here.
+    // round (round7/) is scored once a round, not here.
     let english: String = [
         corpus("round3/dev.jsonl"),
         corpus("round4/dev.jsonl"),
