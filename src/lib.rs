@@ -16,8 +16,8 @@
 pub mod cli;
 
 pub use pis_core::{
-    ack, attachments, forms, i18n, keyfile, locality, partners, reference, routing, seal, signing,
-    triage, ukdate, views, workflow,
+    ack, attachments, document, forms, i18n, keyfile, locality, partners, reference, routing, seal,
+    signing, triage, ukdate, views, workflow,
 };
 pub use pis_reader::{desk, keys, map, officer, open};
 pub use pis_server::{

@@ -11,6 +11,7 @@ mod contact_and_replies;
 mod delivery;
 mod desk;
 mod docs_book;
+mod documents;
 #[path = "../support/dovecot.rs"]
 mod dovecot;
 mod drafts;

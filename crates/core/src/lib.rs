@@ -8,6 +8,7 @@
 
 pub mod ack;
 pub mod attachments;
+pub mod document;
 pub mod forms;
 pub mod i18n;
 pub mod keyfile;

@@ -14,6 +14,6 @@ pub mod open;
 
 // The shared domain, under the names the reader's modules use for it.
 pub use pis_core::{
-    ack, attachments, forms, i18n, keyfile, locality, partners, reference, routing, seal, signing,
-    triage, ukdate, views, workflow,
+    ack, attachments, document, forms, i18n, keyfile, locality, partners, reference, routing, seal,
+    signing, triage, ukdate, views, workflow,
 };

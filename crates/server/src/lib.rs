@@ -28,6 +28,6 @@ pub mod telemetry;
 
 // The shared domain, under the names the server's modules use for it.
 pub use pis_core::{
-    ack, attachments, forms, i18n, keyfile, keys, locality, officer, partners, reference, routing,
-    seal, signing, triage, ukdate, views, workflow,
+    ack, attachments, document, forms, i18n, keyfile, keys, locality, officer, partners, reference,
+    routing, seal, signing, triage, ukdate, views, workflow,
 };

@@ -68,7 +68,7 @@ pub struct Assessment {
 
 /// An answer written in a language other than English (`field` is empty for the narrative
 /// as a whole, when only its answers together tell the language).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WrittenIn {
     pub field: String,
     /// ISO 639 code ("pl", or the detector's "fra").
