@@ -110,19 +110,17 @@ pub struct SignatureEnvelope {
 pub enum DocumentError {
     #[error("not a pis-gateway document of this version (schema {0:?})")]
     Schema(String),
-    #[error("not a sealed document: {0}")]
-    Shape(#[from] serde_json::Error),
+    /// Serde's message is not kept: it can quote a value, and an unsigned document is hostile.
+    #[error("not a sealed document of this version: a field is missing or of the wrong type")]
+    Shape,
 }
 
 impl SealedDocument {
     /// Reads a decrypted document (already parsed, as the signature check needs it): the
     /// schema this reader knows, every field of the type it should be.
     pub fn from_value(raw: &Value) -> Result<Self, DocumentError> {
-        let schema = raw.get("schema").and_then(Value::as_str).unwrap_or("");
-        if schema != SCHEMA {
-            return Err(DocumentError::Schema(schema.chars().take(64).collect()));
-        }
-        Ok(SealedDocument::deserialize(raw)?)
+        check_schema(raw)?;
+        SealedDocument::deserialize(raw).map_err(|_| DocumentError::Shape)
     }
 
     /// The document as a JSON object, keys sorted: the form that is signed and sealed.
@@ -137,6 +135,50 @@ impl SealedDocument {
     pub fn narrative(&self) -> &[NarrativeSpan] {
         self.narrative.as_deref().unwrap_or_default()
     }
+}
+
+/// The header of a sealed document, read without copying its answers: what `map` needs of a
+/// hundred thousand documents, and what the officer's tools check before acting on one. The
+/// same fields, of the same types, as [`SealedDocument`].
+#[derive(Deserialize)]
+pub struct Header<'a> {
+    pub reference: Reference,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    pub form: &'a str,
+    pub form_version: u32,
+    pub priority: Priority,
+    pub route: &'a str,
+    pub view: View,
+    #[serde(borrow)]
+    pub localities: Vec<&'a str>,
+    #[serde(default)]
+    pub follow_up_of: Option<Reference>,
+    /// How many evidence files were sealed beside it (their facts are not read here).
+    #[serde(default, deserialize_with = "count")]
+    pub attachments: usize,
+}
+
+impl<'a> Header<'a> {
+    /// Reads the header of a decrypted document: the schema this reader knows, each header
+    /// field of the type it should be.
+    pub fn from_value(raw: &'a Value) -> Result<Self, DocumentError> {
+        check_schema(raw)?;
+        Header::deserialize(raw).map_err(|_| DocumentError::Shape)
+    }
+}
+
+fn check_schema(raw: &Value) -> Result<(), DocumentError> {
+    let schema = raw.get("schema").and_then(Value::as_str).unwrap_or("");
+    if schema == SCHEMA {
+        Ok(())
+    } else {
+        Err(DocumentError::Schema(schema.chars().take(64).collect()))
+    }
+}
+
+fn count<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    Ok(Vec::<serde::de::IgnoredAny>::deserialize(d)?.len())
 }
 
 /// A reference is written as the gateway writes it (`PIS-XXXX-XXXX`); a document holding any

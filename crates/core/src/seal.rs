@@ -1,17 +1,18 @@
 //! Sealing: the canonical JSON document of one route's view, encrypted with age to that route's
 //! recipients. The plaintext lives only in memory, in buffers wiped when dropped.
 
+use crate::document::{DocumentNote, NarrativeSpan, PageLanguage, SealedDocument, SubmittedVia};
+pub use crate::document::{MARKING, SCHEMA};
 use crate::forms::Note;
 use crate::reference::Reference;
 use crate::routing::{Route, View};
 use crate::signing::SigningKey;
 use crate::triage::Priority;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::io::Write;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use zeroize::Zeroizing;
-
-pub const SCHEMA: &str = "pis-gateway/submission/v1";
-pub const MARKING: &str = "OFFICIAL-SENSITIVE";
 
 /// Everything that goes into a sealed document. Holds submission content: no Debug.
 pub struct Document<'a> {
@@ -47,6 +48,8 @@ pub enum SealError {
     NoRecipients,
     #[error("encryption failed")]
     Encrypt,
+    #[error("the received time is not RFC 3339")]
+    Time,
 }
 
 /// The canonical JSON, signed by the gateway: keys sorted (serde_json's map is ordered), no
@@ -58,66 +61,83 @@ pub fn canonical_json(
     view: View,
     signer: &SigningKey,
 ) -> Result<Zeroizing<Vec<u8>>, SealError> {
-    // A notice says where and what kind, never why: its reasons would say what was written.
-    let reasons: &[String] = if view == View::Notice {
-        &[]
-    } else {
-        doc.reasons
-    };
-    let Value::Object(document) = json!({
-        "schema": SCHEMA,
-        "marking": MARKING,
-        "reference": doc.reference.as_str(),
-        "received_at": doc.received_at,
-        "form": doc.form_id,
-        "form_version": doc.form_version,
-        "priority": doc.priority,
-        "reason_codes": reasons,
-        "route": route.name,
-        "view": view.as_str(),
-        "localities": doc.localities,
-        "answers": doc.answers,
-        "notes": doc.notes,
-    }) else {
-        return Err(SealError::Encrypt);
-    };
-    let mut document = document;
-    if let Some(agency) = doc.submitted_via {
-        document.insert("submitted_via".into(), json!({ "agency": agency }));
-    }
-    if let Some(original) = doc.follow_up_of {
-        document.insert("follow_up_of".into(), json!(original.as_str()));
-    }
-    // The answer and sentence behind each narrative reason, so `open` can show the officer
-    // what raised it. Positions in the submitter's words: the full view only.
-    if view == View::Full {
-        let narrative: Vec<Value> = doc
-            .findings
+    let sealed = sealed_document(doc, route, view)?;
+    let document = sealed.to_value().map_err(|_| SealError::Encrypt)?;
+    Ok(signer.sign_document(document))
+}
+
+/// The document one route receives: what its view may hold, and no more.
+fn sealed_document(
+    doc: &Document<'_>,
+    route: &Route,
+    view: View,
+) -> Result<SealedDocument, SealError> {
+    let received_at =
+        OffsetDateTime::parse(doc.received_at, &Rfc3339).map_err(|_| SealError::Time)?;
+    let full = view == View::Full;
+    Ok(SealedDocument {
+        schema: SCHEMA.into(),
+        marking: MARKING.into(),
+        reference: doc.reference.clone(),
+        received_at,
+        form: doc.form_id.into(),
+        form_version: doc.form_version,
+        priority: doc.priority,
+        // A notice says where and what kind, never why: its reasons would say what was written.
+        reason_codes: if view == View::Notice {
+            Vec::new()
+        } else {
+            doc.reasons.to_vec()
+        },
+        route: route.name.clone(),
+        view,
+        localities: doc.localities.to_vec(),
+        answers: doc.answers.clone(),
+        notes: doc
+            .notes
             .iter()
-            .map(|f| json!({"reason": f.reason, "field": f.field, "start": f.start, "end": f.end}))
-            .collect();
-        document.insert("narrative".into(), Value::Array(narrative));
+            .map(|n| DocumentNote {
+                field: n.field.clone(),
+                code: n.code.into(),
+            })
+            .collect(),
+        submitted_via: doc.submitted_via.map(|agency| SubmittedVia {
+            agency: agency.into(),
+        }),
+        follow_up_of: doc.follow_up_of.cloned(),
+        // The answer and sentence behind each narrative reason, so `open` can show the officer
+        // what raised it. Positions in the submitter's words: the full view only.
+        narrative: full.then(|| doc.findings.iter().map(span).collect()),
         // Which language each answer was written in, so the officer knows to have an unread
         // one translated (and which pack read the others).
-        if !doc.languages.is_empty() {
-            let languages = serde_json::to_value(doc.languages).map_err(|_| SealError::Encrypt)?;
-            document.insert("languages".into(), languages);
-        }
+        languages: if full {
+            doc.languages.to_vec()
+        } else {
+            Vec::new()
+        },
         // What the submitter read: their words may be in a language the form was not.
-        if let Some(lang) = doc.page_language {
-            document.insert(
-                "page_language".into(),
-                json!({"code": lang.code(), "name": lang.english_name()}),
-            );
-        }
+        page_language: doc.page_language.filter(|_| full).map(|lang| PageLanguage {
+            code: lang.code().into(),
+            name: lang.english_name().into(),
+        }),
         // Signed with the rest, so `open` can tell each sealed file is the one sent (by its
         // SHA-256) whatever it is called on the officer's machine.
-        if !doc.attachments.is_empty() {
-            let facts = serde_json::to_value(doc.attachments).map_err(|_| SealError::Encrypt)?;
-            document.insert("attachments".into(), facts);
-        }
+        attachments: if full {
+            doc.attachments.to_vec()
+        } else {
+            Vec::new()
+        },
+        signature: None,
+    })
+}
+
+fn span(f: &crate::triage::Finding) -> NarrativeSpan {
+    NarrativeSpan {
+        reason: f.reason.clone(),
+        field: f.field.clone(),
+        start: f.start,
+        end: f.end,
     }
-    Ok(signer.sign_document(document))
 }
 
 /// Encrypts to the route's recipients; binary age format (the spool's form).
@@ -192,6 +212,7 @@ pub enum DecryptError {
 mod tests {
     use super::*;
     use age::x25519::Identity;
+    use serde_json::json;
 
     fn route(ids: &[&Identity]) -> Route {
         Route {
@@ -298,7 +319,7 @@ mod tests {
             .expect("object");
         let doc = Document {
             reference: &reference,
-            received_at: "t",
+            received_at: "2026-11-23T19:00:00Z",
             form_id: "f",
             form_version: 1,
             priority: Priority::Immediate,
@@ -343,7 +364,7 @@ mod tests {
         }];
         let doc = Document {
             reference: &reference,
-            received_at: "t",
+            received_at: "2026-11-23T19:00:00Z",
             form_id: "f",
             form_version: 1,
             priority: Priority::Priority,

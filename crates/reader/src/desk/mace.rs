@@ -6,21 +6,19 @@
 
 use super::config::Role;
 use super::inbox::Inbox;
+use crate::document::Header;
+use crate::routing::View;
 use serde_json::Value;
 
-/// The views a MACE route is ever sent ([`crate::routing`]): never `full`.
-const MACE_VIEWS: &[&str] = &["restricted", "notice"];
-
-/// Whether a verified document is a MACE view for one of `localities`.
+/// Whether a verified document is a MACE view for one of `localities`: a MACE route is ever
+/// sent a restricted view or a notice ([`crate::routing`]), never the full one.
 pub fn is_for(localities: &[String], doc: &Value) -> bool {
-    let view = doc.get("view").and_then(Value::as_str).unwrap_or("");
-    let places = doc.get("localities").and_then(Value::as_array);
-    MACE_VIEWS.contains(&view)
-        && places
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .any(|l| localities.iter().any(|m| m == l))
+    Header::from_value(doc).is_ok_and(|h| {
+        matches!(h.view, View::Restricted | View::Notice)
+            && h.localities
+                .iter()
+                .any(|l| localities.iter().any(|m| m == l))
+    })
 }
 
 /// Says how many items were left out, and drops the evidence files (which travel with full
@@ -49,7 +47,10 @@ mod tests {
     use super::*;
 
     fn doc(view: &str, localities: &[&str]) -> Value {
-        serde_json::json!({"reference": "PIS-AAAA-0001", "view": view, "localities": localities})
+        serde_json::json!({"schema": crate::document::SCHEMA, "reference": "PIS-AAAA-0001",
+            "received_at": "2026-12-01T10:00:00Z", "form": "community", "form_version": 2,
+            "priority": "ROUTINE", "route": "mace_harrogate", "view": view,
+            "localities": localities})
     }
 
     #[test]

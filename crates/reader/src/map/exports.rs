@@ -250,7 +250,7 @@ mod tests {
         let doc = serde_json::json!({"reference": "PIS-AAAA-0001", "received_at": "2026-11-20T10:00:00Z",
             "localities": ["SCARBOROUGH"],
             "answers": {"locations": [{"address_line1": "Flat 2, 14 Station Parade"}]}});
-        let g = super::super::build(&[super::super::entities::extract(&doc)]);
+        let g = super::super::build(&[super::super::entities::extract_json(&doc)]);
         let mut out = Vec::new();
         graphml(&g, &mut out).expect("graphml");
         let out = String::from_utf8(out).expect("utf-8");

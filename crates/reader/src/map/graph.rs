@@ -641,7 +641,7 @@ mod tests {
 #[cfg(test)]
 mod resolution_tests {
     use super::*;
-    use crate::map::entities::extract;
+    use crate::map::entities::extract_json as extract;
     use crate::map::workspace::{Decision, Workspace};
     use serde_json::{json, Value};
 

@@ -4,7 +4,9 @@
 
 use super::entities::{extract, Submission};
 use super::graph::Builder;
+use crate::document::{DocumentError, Header};
 use crate::reference::Reference;
+use crate::routing::View;
 use crate::signing::{Checker, VerifyError};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -113,24 +115,23 @@ fn envelope(bytes: &[u8]) -> Option<Cow<'_, [u8]>> {
 }
 
 /// How much of a submission a document's view holds.
-fn rank(doc: &Value) -> u8 {
-    match doc["view"].as_str() {
-        Some("full") => 2,
-        Some("restricted") => 1,
-        _ => 0,
+fn rank(view: View) -> u8 {
+    match view {
+        View::Full => 2,
+        View::Restricted => 1,
+        View::Notice => 0,
     }
 }
 
-/// Why a decrypted document is not mapped, if it is not.
-fn refusal(doc: &Value) -> Option<&'static str> {
-    if doc["schema"] != crate::seal::SCHEMA {
-        return Some("not a pis-gateway submission");
-    }
-    // The reference reaches every output; only a well-formed one is believed.
-    match doc["reference"].as_str().and_then(Reference::parse) {
-        Some(r) if r.as_str() == doc["reference"] => None,
-        _ => Some("its reference is not a gateway reference (PIS-XXXX-XXXX)"),
-    }
+/// Why a decrypted document is not mapped, if it is not: its header must read as a sealed
+/// document's (the reference, which reaches every output, a well-formed one).
+fn refusal(doc: &Value) -> Result<Header<'_>, &'static str> {
+    Header::from_value(doc).map_err(|e| match e {
+        DocumentError::Schema(_) => "not a pis-gateway submission",
+        DocumentError::Shape => {
+            "its header is not a gateway's (reference PIS-XXXX-XXXX, time, form, view)"
+        }
+    })
 }
 
 /// What became of one input.
@@ -176,9 +177,7 @@ fn open_one(
         },
         Err(e) => return Err(e.to_string()),
     };
-    if let Some(why) = refusal(&doc) {
-        return Err(why.into());
-    }
+    let header = refusal(&doc)?;
     let verdict = checker.verify(&doc);
     // The report's own page, for a document the map will use (`map --reports`).
     if let Some((pages, allow_unsigned)) = pages {
@@ -188,9 +187,9 @@ fn open_one(
     }
     // Only what the map uses is kept; the decrypted document is dropped here.
     Ok(Read {
-        reference: doc["reference"].as_str().unwrap_or_default().to_string(),
-        rank: rank(&doc),
-        submission: extract(&doc),
+        reference: header.reference.as_str().to_string(),
+        rank: rank(header.view),
+        submission: extract(&header, &doc["answers"]),
         verdict,
     })
 }

@@ -354,7 +354,7 @@ mod tests {
 
     #[test]
     fn the_pack_counts_reports_by_locality_category_and_month_and_lists_immediate_ones() {
-        use crate::map::entities::extract;
+        use crate::map::entities::extract_json as extract;
         let doc =
             |r: &str, locality: &str, priority: &str, event: &str, cats: serde_json::Value| {
                 extract(
@@ -413,7 +413,7 @@ mod tests {
 
     #[test]
     fn the_pack_lists_people_and_vehicles_newly_linked_since_the_last_meeting() {
-        use crate::map::entities::extract;
+        use crate::map::entities::extract_json as extract;
         let doc = |r: &str, received: &str, answers: serde_json::Value| {
             extract(&serde_json::json!({"reference": r, "received_at": received,
                 "localities": ["SELBY"], "answers": answers}))

@@ -11,7 +11,9 @@
 
 use super::client::Gateway;
 use super::commands::Target;
+use crate::document::Header;
 use crate::open::sanitise::{default_removals, sanitise, Removal};
+use crate::routing::View;
 use crate::signing::{Keyring, SigningKey};
 use anyhow::Context;
 use base64::engine::general_purpose::STANDARD;
@@ -72,14 +74,16 @@ pub fn prepare(
         .with_context(|| format!("{} is not a submission's document", envelope.display()))?;
     let signed_by = crate::signing::verify_document(&doc, keys)
         .map_err(|e| anyhow::anyhow!("{}: refused: {e}", envelope.display()))?;
-    if doc.get("reference").and_then(Value::as_str) != Some(target.reference.as_str()) {
+    let header =
+        Header::from_value(&doc).map_err(|e| anyhow::anyhow!("{}: {e}", envelope.display()))?;
+    if header.reference.as_str() != target.reference.as_str() {
         anyhow::bail!(
             "{} is not the document of {} (give that submission's envelope)",
             envelope.display(),
             target.reference
         );
     }
-    if doc.get("view").and_then(Value::as_str) != Some("full") {
+    if header.view != View::Full {
         anyhow::bail!(
             "{} is not a full view: a restricted view is built from the full document",
             envelope.display()
@@ -99,14 +103,11 @@ pub fn prepare_document(
     suggested: bool,
     forms: &crate::forms::FormRegistry,
 ) -> anyhow::Result<Prepared> {
-    if doc.get("view").and_then(Value::as_str) != Some("full") {
+    let header = Header::from_value(doc)?;
+    if header.view != View::Full {
         anyhow::bail!("not a full view: a restricted view is built from the full document");
     }
-    let spec = doc
-        .get("form")
-        .and_then(Value::as_str)
-        .and_then(|id| forms.get(id))
-        .map(|s| s.as_ref());
+    let spec = forms.get(header.form).map(|s| s.as_ref());
     let mut removals: BTreeSet<Removal> = BTreeSet::new();
     if suggested {
         removals.extend(default_removals(doc, spec));

@@ -303,3 +303,60 @@ pub(super) async fn take_download(
         body: row.get(3),
     }))
 }
+
+mod store {
+    //! The spool's trait for this concern, implemented on the shared database.
+    use super::super::*;
+
+    impl AckStore for PostgresSpool {
+        fn ack_token_open(
+            &self,
+            token_hash: [u8; 32],
+            issued_after: i64,
+        ) -> SpoolFuture<'_, Option<AckKind>> {
+            let pool = self.pool.clone();
+            self.spawn(async move {
+                let client = pool.get().await?;
+                let row = db::opt(
+                    &client,
+                    "SELECT kind FROM ack_tokens
+                     WHERE token_hash = $1 AND used_at IS NULL AND created_at >= $2",
+                    &[&&token_hash[..], &issued_after],
+                )
+                .await?;
+                Ok(row.map(|r| AckKind::parse(r.get(0)).unwrap_or(AckKind::ConfirmReceipt)))
+            })
+        }
+
+        fn acknowledge(
+            &self,
+            token_hash: [u8; 32],
+            now: i64,
+            issued_after: i64,
+        ) -> SpoolFuture<'_, Option<Used>> {
+            let pool = self.pool.clone();
+            self.spawn(async move {
+                lifecycle::acknowledge(&pool, &token_hash, now, issued_after).await
+            })
+        }
+
+        fn escalate_due(
+            &self,
+            now: i64,
+            repeat_secs: i64,
+            routes: Vec<EscalationRoute>,
+        ) -> SpoolFuture<'_, Vec<Reference>> {
+            let pool = self.pool.clone();
+            self.spawn(
+                async move { lifecycle::escalate_due(&pool, now, repeat_secs, &routes).await },
+            )
+        }
+    }
+
+    impl Housekeeping for PostgresSpool {
+        fn purge_due(&self, now: i64, policy: RetentionPolicy) -> SpoolFuture<'_, PurgeReport> {
+            let pool = self.pool.clone();
+            self.spawn(async move { lifecycle::purge_due(&pool, now, &policy).await })
+        }
+    }
+}

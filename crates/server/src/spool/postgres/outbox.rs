@@ -231,3 +231,210 @@ pub(super) async fn requeue(
     tx.commit().await?;
     Ok(routes.len())
 }
+
+mod store {
+    //! The spool's trait for this concern, implemented on the shared database.
+    use super::super::*;
+
+    impl OutboxStore for PostgresSpool {
+        fn add_download_token(
+            &self,
+            token_hash: [u8; 32],
+            reference: &Reference,
+            route: &str,
+            n: u32,
+            now: i64,
+        ) -> SpoolFuture<'_, ()> {
+            let (number, r) = self.number(reference);
+            let (pool, route) = (self.pool.clone(), route.to_string());
+            self.spawn(async move {
+                let mut client = pool.get().await?;
+                // In place of any unused link to the same file, in one transaction: an email sent
+                // again carries new links, and only its links work.
+                let tx = client.transaction().await?;
+                let replaced = format!(
+                    "DELETE FROM download_tokens t USING {SUBMISSION_ID} AS s(id)
+                     WHERE t.submission = s.id AND t.route = $4::text AND t.n = $5::integer
+                       AND t.used_at IS NULL AND t.token_hash <> $3::bytea"
+                );
+                db::exec(
+                    &tx,
+                    &replaced,
+                    &[&number, &r, &&token_hash[..], &route, &(n as i32)],
+                )
+                .await?;
+                let sql = format!(
+                    "INSERT INTO download_tokens (token_hash, submission, route, n, created_at)
+                     SELECT $3::bytea, id, $4::text, $5::integer, $6::bigint FROM {SUBMISSION_ID} AS s(id)
+                     ON CONFLICT DO NOTHING"
+                );
+                db::exec(
+                    &tx,
+                    &sql,
+                    &[&number, &r, &&token_hash[..], &route, &(n as i32), &now],
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            })
+        }
+
+        fn attachments(&self, reference: &Reference, route: &str) -> SpoolFuture<'_, Vec<Vec<u8>>> {
+            let (n, r) = self.number(reference);
+            let route = route.to_string();
+            let pool = self.pool.clone();
+            self.spawn(async move {
+                let client = pool.get().await?;
+                let sql = format!(
+                    "SELECT body FROM attachments WHERE submission = {SUBMISSION_ID} AND route = $3
+                     ORDER BY n"
+                );
+                let rows = db::rows(&client, &sql, &[&n, &r, &route]).await?;
+                Ok(rows.iter().map(|row| row.get(0)).collect())
+            })
+        }
+
+        fn due(&self, now: i64, limit: usize) -> SpoolFuture<'_, Vec<DueDelivery>> {
+            let (pool, owner) = (self.pool.clone(), self.owner.clone());
+            self.spawn(async move { outbox::due(&pool, &owner, now, limit).await })
+        }
+
+        fn lease(
+            &self,
+            delivery: &DeliveryId,
+            attempts: u32,
+            now: i64,
+            until: i64,
+        ) -> SpoolFuture<'_, bool> {
+            let (n, r) = self.number(&delivery.reference);
+            let route = delivery.route.to_string();
+            let (pool, owner) = (self.pool.clone(), self.owner.clone());
+            self.spawn(async move {
+                outbox::lease(&pool, &owner, n, &r, &route, attempts, now, until).await
+            })
+        }
+
+        fn next_due_at(&self) -> SpoolFuture<'_, Option<i64>> {
+            let (pool, owner) = (self.pool.clone(), self.owner.clone());
+            self.spawn(async move {
+                let client = pool.get().await?;
+                Ok(db::one(&client, outbox::NEXT_DUE, &[&owner]).await?.get(0))
+            })
+        }
+
+        fn record_attempt(
+            &self,
+            delivery: &DeliveryId,
+            now: i64,
+            outcome: AttemptOutcome,
+        ) -> SpoolFuture<'_, ()> {
+            let (n, r) = self.number(&delivery.reference);
+            let route = delivery.route.to_string();
+            let (pool, owner) = (self.pool.clone(), self.owner.clone());
+            self.spawn(async move {
+                let held = outbox::record_attempt(&pool, &owner, n, &r, &route, now, &outcome).await?;
+                if !held {
+                    tracing::warn!(reference = %r, %route, "delivery lease ran out before its result was recorded; the gateway that took it over records its own");
+                }
+                Ok(())
+            })
+        }
+
+        fn outbox(&self) -> SpoolFuture<'_, Vec<DeliveryRecord>> {
+            let pool = self.pool.clone();
+            self.spawn(async move {
+                let client = pool.get().await?;
+                let sql = format!(
+                    "SELECT {} FROM deliveries d JOIN submissions s ON s.id = d.submission
+                     WHERE d.state IN ('pending', 'dead')
+                     ORDER BY d.retry_from, s.reference COLLATE \"C\", d.route COLLATE \"C\"",
+                    outbox::DELIVERY_COLUMNS
+                );
+                let rows = db::rows(&client, &sql, &[]).await?;
+                Ok(rows.iter().filter_map(outbox::delivery_row).collect())
+            })
+        }
+
+        fn requeue(&self, reference: &Reference, now: i64) -> SpoolFuture<'_, usize> {
+            let (n, r) = self.number(reference);
+            let pool = self.pool.clone();
+            self.spawn(async move { outbox::requeue(&pool, n, &r, now).await })
+        }
+
+        fn outbox_stats(&self, now: i64) -> SpoolFuture<'_, OutboxStats> {
+            let pool = self.pool.clone();
+            self.spawn(async move {
+                let client = pool.get().await?;
+                Ok(outbox::stats(&client, now).await?)
+            })
+        }
+
+        fn add_ack_token(
+            &self,
+            token_hash: [u8; 32],
+            reference: &Reference,
+            route: &str,
+            kind: AckKind,
+            now: i64,
+        ) -> SpoolFuture<'_, ()> {
+            let (n, r) = self.number(reference);
+            let (pool, route) = (self.pool.clone(), route.to_string());
+            self.spawn(async move {
+                let client = pool.get().await?;
+                let sql = format!(
+                    "INSERT INTO ack_tokens (token_hash, submission, route, created_at, kind)
+                     SELECT $3::bytea, id, $4::text, $5::bigint, $6::text FROM {SUBMISSION_ID} AS s(id)
+                     ON CONFLICT DO NOTHING"
+                );
+                let n = db::exec(
+                    &client,
+                    &sql,
+                    &[&n, &r, &&token_hash[..], &route, &now, &kind.as_str()],
+                )
+                .await?;
+                let stored = n == 1
+                    || db::opt(
+                        &client,
+                        "SELECT 1 FROM ack_tokens WHERE token_hash = $1",
+                        &[&&token_hash[..]],
+                    )
+                    .await?
+                    .is_some();
+                if !stored {
+                    return Err(DbError::Missing("no such submission for the token"));
+                }
+                Ok(())
+            })
+        }
+
+        fn latest_ack_token(
+            &self,
+            reference: &Reference,
+            route: &str,
+        ) -> SpoolFuture<'_, Option<IssuedToken>> {
+            let (n, r) = self.number(reference);
+            let (pool, route) = (self.pool.clone(), route.to_string());
+            self.spawn(async move {
+                let client = pool.get().await?;
+                let sql = format!(
+                    "SELECT token_hash, created_at, used_at IS NOT NULL FROM ack_tokens
+                     WHERE submission = {SUBMISSION_ID} AND route = $3
+                     ORDER BY created_at DESC LIMIT 1"
+                );
+                let row = db::opt(&client, &sql, &[&n, &r, &route]).await?;
+                Ok(row.and_then(|row| {
+                    let hash: Vec<u8> = row.get(0);
+                    Some(IssuedToken {
+                        hash: <[u8; 32]>::try_from(hash.as_slice()).ok()?,
+                        issued_at: row.get(1),
+                        used: row.get(2),
+                    })
+                }))
+            })
+        }
+
+        fn wake_on_remote_commit(&self, wake: Arc<Notify>) {
+            self.listeners.push(wake);
+        }
+    }
+}
