@@ -123,7 +123,13 @@ impl Cluster {
         let password = format!("pisg-test-{nanos:x}");
         std::fs::write(dir.join("password"), &password).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("superuser-password"), &password).map_err(|e| e.to_string())?;
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        // The repository's root: this file is built into the root package's tests and into
+        // the server crate's (crates/server), whose manifest folder is two below it.
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let repo = manifest
+            .ancestors()
+            .find(|p| p.join("certs-example").is_dir())
+            .unwrap_or(manifest);
         std::fs::copy(
             repo.join("certs-example/localhost.pem"),
             dir.join("server.crt"),
