@@ -30,6 +30,8 @@ const NO_MATCH: &str =
 #[derive(Serialize)]
 struct Shown {
     from_police: bool,
+    /// The message did not open with the code's key: the page says so in its own words.
+    unopened: bool,
     on: String,
     lines: Vec<String>,
 }
@@ -101,15 +103,19 @@ async fn thread(
     let shown: Vec<Shown> = messages
         .iter()
         .map(|m| {
-            let lines = match crate::seal::decrypt(&m.sealed, &identities) {
-                Ok(plain) => String::from_utf8_lossy(&plain)
-                    .lines()
-                    .map(str::to_string)
-                    .collect(),
-                Err(_) => vec!["This message could not be opened.".to_string()],
-            };
+            let opened = crate::seal::decrypt(&m.sealed, &identities).ok();
+            let unopened = opened.is_none();
+            let lines = opened
+                .map(|plain| {
+                    String::from_utf8_lossy(&plain)
+                        .lines()
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
             Shown {
                 from_police: m.from == MessageFrom::Officer,
+                unopened,
                 on: day(m.at),
                 lines,
             }
