@@ -675,3 +675,49 @@ async fn saving_for_later_is_in_polish_and_arabic_the_email_and_the_pages_it_lea
         assert!(tasks.body.contains(w.tasks), "{}", tasks.body);
     }
 }
+
+#[actix_web::test]
+async fn a_file_refused_on_check_your_answers_is_named_in_polish_and_arabic() {
+    let app = all_languages().await;
+    for (lang, message) in [
+        ("pl", "Plik 1 musi być obrazem JPG, PNG lub WebP"),
+        ("ar", "يجب أن يكون الملف 1 صورة بصيغة JPG أو PNG أو WebP"),
+    ] {
+        app.swap_jar(Default::default());
+        let first = app.get(&format!("/forms/community?lang={lang}")).await;
+        let token = extract_token(&first.body).expect("token");
+        let mut fields = as_form_fields(&community_answers());
+        fields.push(("_token".into(), token));
+        fields.push(("_lang".into(), lang.into()));
+        fields.push(("_step".into(), "check".into()));
+        let mut parts: Vec<Part<'_>> = fields
+            .iter()
+            .map(|(k, v)| Part::Text(k.as_str(), v.as_str()))
+            .collect();
+        parts.push(Part::File {
+            name: "attachments",
+            filename: "note.jpg",
+            content_type: "image/jpeg",
+            bytes: b"<html>not a photo</html>",
+        });
+        parts.push(Part::Text("_action", "submit"));
+        let origin = format!("https://localhost:{}", app.port);
+        let page = app
+            .post_raw(
+                "/forms/community",
+                &content_type(),
+                multipart(&parts),
+                &[("Origin", &origin), ("Sec-Fetch-Site", "same-origin")],
+            )
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body
+                .contains(&format!("<a href=\"#attachments\">{message}</a>")),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("must be a JPG"), "{}", page.body);
+        assert_eq!(app.count(), 0);
+    }
+}
