@@ -422,6 +422,7 @@ struct FollowUpWords {
     add_files: &'static str,
     file_refused: &'static str,
     too_long: &'static str,
+    months: [&'static str; 12],
 }
 
 #[actix_web::test]
@@ -443,6 +444,20 @@ async fn the_follow_up_page_s_files_status_and_problems_are_in_polish_and_arabic
         add_files: "Dodaj zdjęcia lub dokumenty (nieobowiązkowe)",
         file_refused: "Plik 1 musi być obrazem JPG, PNG lub WebP. Wybierz pliki ponownie",
         too_long: "To, co dodajesz, może mieć najwyżej 5000 znaków",
+        months: [
+            "stycznia",
+            "lutego",
+            "marca",
+            "kwietnia",
+            "maja",
+            "czerwca",
+            "lipca",
+            "sierpnia",
+            "września",
+            "października",
+            "listopada",
+            "grudnia",
+        ],
     };
     let arabic = FollowUpWords {
         lang: "ar",
@@ -453,6 +468,10 @@ async fn the_follow_up_page_s_files_status_and_problems_are_in_polish_and_arabic
         // The file's problem, itself translated, is isolated inside the sentence around it.
         file_refused: "\u{2068}يجب أن يكون الملف 1 صورة بصيغة JPG أو PNG أو WebP\u{2069}. اختر ملفاتك مرة أخرى",
         too_long: "يجب ألا يزيد ما تضيفه على 5000 حرف",
+        months: [
+            "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+            "أكتوبر", "نوفمبر", "ديسمبر",
+        ],
     };
     let too_long = "a".repeat(5_001);
     for w in [polish, arabic] {
@@ -479,6 +498,14 @@ async fn the_follow_up_page_s_files_status_and_problems_are_in_polish_and_arabic
         ];
         let thread = follow_up_in(&app, &open, w.lang).await;
         assert_eq!(thread.status, 200, "{}", thread.body);
+        // The status's day in words, with the month in the language.
+        assert!(
+            w.months
+                .iter()
+                .any(|m| thread.body.contains(&format!(" {m} 20"))),
+            "{}",
+            thread.body
+        );
         assert!(thread.body.contains(w.status), "{}", thread.body);
         assert!(thread.body.contains(w.add_files), "{}", thread.body);
         assert!(!thread.body.contains("Add photos or documents"));
@@ -720,4 +747,68 @@ async fn a_file_refused_on_check_your_answers_is_named_in_polish_and_arabic() {
         assert!(!page.body.contains("must be a JPG"), "{}", page.body);
         assert_eq!(app.count(), 0);
     }
+}
+
+#[test]
+fn check_your_answers_writes_yes_no_and_dates_in_the_page_s_language() {
+    use pis_gateway::forms::review::{review, review_in};
+    let catalog = Catalog::load(&repo().join("forms/locales")).expect("strings");
+    let forms = FormRegistry::built_in().expect("forms");
+    let spec = forms.get("community").expect("community");
+    let answers = json!({
+        "gate.immediate_danger": "no",
+        "gate.crime_against_you": "yes",
+        "when": "2026-10-07",
+        "places": [{ "town": "York" }],
+    });
+    let answers = answers.as_object().expect("object");
+    let shown = |lang: Lang| -> Vec<String> {
+        let spec = form_text::localised_spec(&catalog, lang, spec);
+        let wording = form_text::PageWording {
+            catalog: &catalog,
+            lang,
+        };
+        review_in(&spec, answers, &wording)
+            .into_iter()
+            .flat_map(|s| s.rows)
+            .flat_map(|r| r.lines)
+            .collect()
+    };
+    let polish = shown(Lang::Pl);
+    assert!(polish.contains(&"Nie".to_string()), "{polish:?}");
+    assert!(polish.contains(&"Tak".to_string()), "{polish:?}");
+    assert!(
+        polish.contains(&"7 października 2026".to_string()),
+        "{polish:?}"
+    );
+    let arabic = shown(Lang::Ar);
+    assert!(arabic.contains(&"لا".to_string()), "{arabic:?}");
+    assert!(arabic.contains(&"7 أكتوبر 2026".to_string()), "{arabic:?}");
+    // A month and year only, in the form a month takes on its own.
+    let month = json!({ "when": "2026-10" });
+    let spec_pl = form_text::localised_spec(&catalog, Lang::Pl, spec);
+    let wording = form_text::PageWording {
+        catalog: &catalog,
+        lang: Lang::Pl,
+    };
+    let rows = review_in(&spec_pl, month.as_object().expect("object"), &wording);
+    assert!(
+        rows.iter()
+            .flat_map(|s| &s.rows)
+            .any(|r| r.lines == ["październik 2026"]),
+        "{rows:?}"
+    );
+    // English is as it was: the form's labels and English months.
+    let english: Vec<String> = review(spec, answers)
+        .into_iter()
+        .flat_map(|s| s.rows)
+        .flat_map(|r| r.lines)
+        .collect();
+    assert!(english.contains(&"No".to_string()));
+    assert!(english.contains(&"7 October 2026".to_string()));
+    assert_eq!(
+        shown(Lang::En),
+        english,
+        "English through the page's wording"
+    );
 }

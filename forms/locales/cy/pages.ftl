@@ -207,3 +207,32 @@ saved-email-body =
     Os na wnaethoch ofyn am hyn, anwybyddwch yr e-bost hwn: bydd yr atebion wedi’u cadw yn cael eu dileu.
 
     Peidiwch ag ateb yr e-bost hwn: nid yw atebion yn cael eu darllen.
+
+date-in-words = { $day } { $month ->
+    [1] Ionawr
+    [2] Chwefror
+    [3] Mawrth
+    [4] Ebrill
+    [5] Mai
+    [6] Mehefin
+    [7] Gorffennaf
+    [8] Awst
+    [9] Medi
+    [10] Hydref
+    [11] Tachwedd
+   *[12] Rhagfyr
+} { $year }
+date-month-year = { $month ->
+    [1] Ionawr
+    [2] Chwefror
+    [3] Mawrth
+    [4] Ebrill
+    [5] Mai
+    [6] Mehefin
+    [7] Gorffennaf
+    [8] Awst
+    [9] Medi
+    [10] Hydref
+    [11] Tachwedd
+   *[12] Rhagfyr
+} { $year }

@@ -218,3 +218,33 @@ saved-email-body =
     If you did not ask for this, ignore this email: the saved answers will be deleted.
 
     Do not reply to this email: replies are not read.
+
+## Dates in words (check your answers, the follow-up page, the printed copy); { $month } is 1 to 12
+date-in-words = { $day } { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }
+date-month-year = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }

@@ -209,3 +209,32 @@ saved-email-body =
     Jeśli to nie ty o to prosiłeś(-aś), zignoruj ten e-mail: zapisane odpowiedzi zostaną usunięte.
 
     Nie odpowiadaj na ten e-mail: odpowiedzi nie są czytane.
+
+date-in-words = { $day } { $month ->
+    [1] stycznia
+    [2] lutego
+    [3] marca
+    [4] kwietnia
+    [5] maja
+    [6] czerwca
+    [7] lipca
+    [8] sierpnia
+    [9] września
+    [10] października
+    [11] listopada
+   *[12] grudnia
+} { $year }
+date-month-year = { $month ->
+    [1] styczeń
+    [2] luty
+    [3] marzec
+    [4] kwiecień
+    [5] maj
+    [6] czerwiec
+    [7] lipiec
+    [8] sierpień
+    [9] wrzesień
+    [10] październik
+    [11] listopad
+   *[12] grudzień
+} { $year }

@@ -211,3 +211,32 @@ saved-email-body =
     Dacă nu ați cerut acest lucru, ignorați e-mailul: răspunsurile salvate vor fi șterse.
 
     Nu răspundeți la acest e-mail: răspunsurile nu sunt citite.
+
+date-in-words = { $day } { $month ->
+    [1] ianuarie
+    [2] februarie
+    [3] martie
+    [4] aprilie
+    [5] mai
+    [6] iunie
+    [7] iulie
+    [8] august
+    [9] septembrie
+    [10] octombrie
+    [11] noiembrie
+   *[12] decembrie
+} { $year }
+date-month-year = { $month ->
+    [1] ianuarie
+    [2] februarie
+    [3] martie
+    [4] aprilie
+    [5] mai
+    [6] iunie
+    [7] iulie
+    [8] august
+    [9] septembrie
+    [10] octombrie
+    [11] noiembrie
+   *[12] decembrie
+} { $year }

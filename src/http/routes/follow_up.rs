@@ -63,13 +63,13 @@ pub async fn show(state: web::Data<AppState>) -> HttpResponse {
     entry(&state, Entry::default())
 }
 
-/// A day in words, in UK time.
-fn day(unix: i64) -> String {
+/// A day in words, in UK time, in the page's language.
+fn day(catalog: &crate::i18n::Catalog, unix: i64) -> String {
     let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else {
         return String::new();
     };
     let d = crate::ukdate::uk_date(at);
-    format!("{} {} {}", d.day(), d.month(), d.year())
+    crate::i18n::form_text::day_in_words(catalog, crate::i18n::page::current().lang, d)
 }
 
 /// What the thread's page says besides the thread: the addendum just sent, or the problem
@@ -116,7 +116,7 @@ async fn thread(
             Shown {
                 from_police: m.from == MessageFrom::Officer,
                 unopened,
-                on: day(m.at),
+                on: day(state.pages.catalog(), m.at),
                 lines,
             }
         })
@@ -137,7 +137,7 @@ async fn thread(
             code => code.grouped(),
             reference => record.reference.as_str(),
             status => record.status.words(),
-            status_on => day(record.status_at),
+            status_on => day(state.pages.catalog(), record.status_at),
             messages => shown,
             sent => sent.map(|r| r.reference.as_str()),
             sent_again => sent.is_some_and(|r| r.duplicate),

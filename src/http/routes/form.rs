@@ -5,7 +5,7 @@
 
 use crate::forms::html::{answers_of, blank_slots, page_errors, section_of, PageError};
 use crate::forms::journey::JourneyStep;
-use crate::forms::review::review;
+use crate::forms::review::review_in;
 use crate::forms::{describe, fields, validate, FieldError, FormSpec};
 use crate::http::draft::{self, Draft, DraftKey};
 use crate::http::AppState;
@@ -362,9 +362,10 @@ fn check_page(state: &AppState, spec: &FormSpec, draft: &Draft) -> HttpResponse 
         minijinja::context! {
             form => summary(state, spec),
             action => format!("/forms/{}/{}", spec.id, JourneyStep::Check.path(spec)),
-            sections => review(
+            sections => review_in(
                 &form_text::localised_spec(state.pages.catalog(), page::current().lang, spec),
                 &validated.answers,
+                &form_text::PageWording { catalog: state.pages.catalog(), lang: page::current().lang },
             ),
             token => draft.token,
             notice => draft.notice,

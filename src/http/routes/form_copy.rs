@@ -10,6 +10,7 @@ use super::form::{draft_unavailable, not_found, summary};
 use crate::forms::FormSpec;
 use crate::http::draft::{self, SentCopy};
 use crate::http::AppState;
+use crate::i18n::{form_text, page};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -46,7 +47,7 @@ pub(super) async fn show(state: &AppState, req: &HttpRequest, spec: &FormSpec) -
         minijinja::context! {
             form => summary(state, spec),
             reference => sent.reference,
-            sent_on => at.map(|d| format!("{} {} {}", d.day(), d.month(), d.year())),
+            sent_on => at.map(|d| form_text::day_in_words(state.pages.catalog(), page::current().lang, d)),
             sections => copy.sections,
         },
     )
