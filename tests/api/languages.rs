@@ -849,3 +849,48 @@ fn check_your_answers_writes_yes_no_and_dates_in_the_page_s_language() {
         "English through the page's wording"
     );
 }
+
+#[actix_web::test]
+async fn the_api_names_a_refused_file_in_the_language_asked_for_with_the_same_field_and_code() {
+    let app = all_languages().await;
+    let submission = json!({"form": "community", "answers": community_answers()}).to_string();
+    let send = |lang: &'static str| {
+        let parts = vec![
+            Part::Text("submission", &submission),
+            Part::File {
+                name: "attachments",
+                filename: "a.jpg",
+                content_type: "image/jpeg",
+                bytes: b"<html>not a photo</html>",
+            },
+        ];
+        let body = multipart(&parts);
+        let app = &app;
+        async move {
+            let page = app
+                .post_raw(
+                    "/api/v1/submissions",
+                    &content_type(),
+                    body,
+                    &[("Accept-Language", lang)],
+                )
+                .await;
+            assert_eq!(page.status, 422, "{}", page.body);
+            let v: serde_json::Value = serde_json::from_str(&page.body).expect("json");
+            v["errors"][0].clone()
+        }
+    };
+    let english = send("en").await;
+    let polish = send("pl").await;
+    assert_eq!(english["field"], polish["field"]);
+    assert_eq!(english["code"], polish["code"]);
+    assert_eq!(
+        english["message"],
+        "File 1 must be a JPG, PNG or WebP image"
+    );
+    assert_eq!(
+        polish["message"],
+        "Plik 1 musi być obrazem JPG, PNG lub WebP"
+    );
+    assert_eq!(app.count(), 0);
+}

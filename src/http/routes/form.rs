@@ -226,6 +226,20 @@ pub(crate) fn localised(
     errors
 }
 
+/// A refused file's error in the language asked for (the API's `Accept-Language`); the field
+/// and code stay.
+pub(crate) fn localised_file_error(
+    state: &AppState,
+    e: &crate::attachments::AttachmentError,
+) -> FieldError {
+    let mut error = e.field_error();
+    error.message = state
+        .pages
+        .catalog()
+        .translate_english(page::current().lang, &error.message);
+    error
+}
+
 /// Errors that belong to the questions of one section.
 pub(super) fn errors_in(spec: &FormSpec, errors: &[FieldError], section: usize) -> Vec<FieldError> {
     errors
