@@ -91,6 +91,9 @@ impl Catalog {
                 }
             }
         }
+        catalog
+            .templates
+            .sort_by_key(|t| std::cmp::Reverse(t.own_text_len()));
         Ok(catalog)
     }
 

@@ -49,6 +49,19 @@ impl Template {
         })
     }
 
+    /// How many characters of its own it has: of two templates that match the same words, the
+    /// one with more of its own is the closer ("… smaller than { $max } megapixels" rather than
+    /// "… smaller than { $size }").
+    pub(super) fn own_text_len(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.chars().count(),
+                Part::Var(_) => 0,
+            })
+            .sum()
+    }
+
     /// Each variable's value when `text` is this message filled in; `None` when it is not.
     pub(super) fn values<'t>(&self, text: &'t str) -> Option<Vec<(&str, &'t str)>> {
         let mut found = Vec::new();

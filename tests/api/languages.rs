@@ -894,3 +894,30 @@ async fn the_api_names_a_refused_file_in_the_language_asked_for_with_the_same_fi
     );
     assert_eq!(app.count(), 0);
 }
+
+#[test]
+fn english_words_with_values_are_found_by_the_closest_message() {
+    let catalog = Catalog::load(&repo().join("forms/locales")).expect("strings");
+    let cases = [
+        (
+            "File 2 must be smaller than 10 MB",
+            "Plik 2 musi mieć mniej niż 10 MB",
+        ),
+        // Matches "… smaller than { $size }" too: the message with more words of its own wins.
+        (
+            "File 1 must be smaller than 40 megapixels",
+            "Plik 1 musi mieć mniej niż 40 megapikseli",
+        ),
+        (
+            "File 1 is empty. Choose your files again",
+            "Plik 1 jest pusty. Wybierz pliki ponownie",
+        ),
+        ("Being looked at", "W trakcie sprawdzania"),
+        // Not the catalog's words: as they are.
+        ("File 1 is lovely", "File 1 is lovely"),
+    ];
+    for (english, polish) in cases {
+        assert_eq!(catalog.translate_english(Lang::Pl, english), polish);
+        assert_eq!(catalog.translate_english(Lang::En, english), english);
+    }
+}

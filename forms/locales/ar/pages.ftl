@@ -162,7 +162,11 @@ entry-empty = لم يُدخَل شيء بعد
 tasks-title = بلاغك
 tasks-link = احفظ واعرض كل الأقسام
 tasks-view = اعرض كل الأقسام
-tasks-done = أكملت { $done } من { $total } أقسام.
+tasks-done = أكملت { $done } من { $total ->
+    [two] قسمين
+    [few] { $total } أقسام
+   *[other] { $total } قسمًا
+}.
 task-completed = مكتمل
 task-in-progress = قيد التنفيذ
 task-not-started = لم يبدأ
