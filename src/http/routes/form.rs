@@ -369,6 +369,11 @@ fn check_page(state: &AppState, spec: &FormSpec, draft: &Draft) -> HttpResponse 
             return see_other(spec, JourneyStep::Section(first), None);
         }
     };
+    // Yes, no and dates in words too, besides the form's own words.
+    let wording = form_text::PageWording {
+        catalog: state.pages.catalog(),
+        lang: page::current().lang,
+    };
     let limits = state.cleaner.limits();
     state.pages.respond(
         StatusCode::OK,
@@ -377,9 +382,9 @@ fn check_page(state: &AppState, spec: &FormSpec, draft: &Draft) -> HttpResponse 
             form => summary(state, spec),
             action => format!("/forms/{}/{}", spec.id, JourneyStep::Check.path(spec)),
             sections => review_in(
-                &form_text::localised_spec(state.pages.catalog(), page::current().lang, spec),
+                &form_text::localised_spec(wording.catalog, wording.lang, spec),
                 &validated.answers,
-                &form_text::PageWording { catalog: state.pages.catalog(), lang: page::current().lang },
+                &wording,
             ),
             token => draft.token,
             notice => draft.notice,

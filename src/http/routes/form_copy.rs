@@ -41,13 +41,14 @@ pub(super) async fn show(state: &AppState, req: &HttpRequest, spec: &FormSpec) -
     let at = time::OffsetDateTime::from_unix_timestamp(copy.sent_at)
         .map(crate::ukdate::uk_date)
         .ok();
+    let catalog = state.pages.catalog();
     state.pages.respond(
         StatusCode::OK,
         "copy.html",
         minijinja::context! {
             form => summary(state, spec),
             reference => sent.reference,
-            sent_on => at.map(|d| form_text::day_in_words(state.pages.catalog(), page::current().lang, d)),
+            sent_on => at.map(|d| form_text::day_in_words(catalog, page::current().lang, d)),
             sections => copy.sections,
         },
     )
