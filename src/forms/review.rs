@@ -33,6 +33,10 @@ pub trait Wording {
     fn date(&self, _year: &str, _month: u8, _day: Option<u8>) -> Option<String> {
         None
     }
+    /// What goes between the answers listed on one line (", ", or Arabic's "، ").
+    fn comma(&self) -> Option<String> {
+        None
+    }
 }
 
 /// English: the form's labels and [`date_in_words`].
@@ -72,6 +76,7 @@ fn rows_for(f: &Field, value: Option<&Value>, w: &dyn Wording) -> Vec<ReviewRow>
     } = &f.kind
     {
         let item_label = item_label.as_deref().unwrap_or("Item");
+        let comma = w.comma().unwrap_or_else(|| ", ".into());
         return value
             .as_array()
             .into_iter()
@@ -84,7 +89,8 @@ fn rows_for(f: &Field, value: Option<&Value>, w: &dyn Wording) -> Vec<ReviewRow>
                     .iter()
                     .filter_map(|sub| {
                         let shown = lines(sub, item.get(&sub.id)?, w);
-                        (!shown.is_empty()).then(|| format!("{}: {}", sub.label, shown.join(", ")))
+                        (!shown.is_empty())
+                            .then(|| format!("{}: {}", sub.label, shown.join(&comma)))
                     })
                     .collect(),
             })

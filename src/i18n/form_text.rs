@@ -387,6 +387,10 @@ impl Wording for PageWording<'_> {
             .then(|| written_date(self.catalog, self.lang, year, month, day))
             .flatten()
     }
+
+    fn comma(&self) -> Option<String> {
+        self.catalog.format(self.lang, "list-comma", &[])
+    }
 }
 
 /// A date in words (`date-in-words`, or `date-month-year` without a day) in `lang` or, when it

@@ -820,6 +820,28 @@ fn check_your_answers_writes_yes_no_and_dates_in_the_page_s_language() {
     );
     let arabic = shown(Lang::Ar);
     assert!(arabic.contains(&"لا".to_string()), "{arabic:?}");
+    // A person's answer of two lines, on one line of the entry, parted with Arabic's comma; a
+    // child's yes in Arabic.
+    let listed = json!({
+        "people": [{ "is_child": "yes", "description": "tall\nscar on the left cheek" }],
+    });
+    let spec_ar = form_text::localised_spec(&catalog, Lang::Ar, spec);
+    let wording = form_text::PageWording {
+        catalog: &catalog,
+        lang: Lang::Ar,
+    };
+    let lines: Vec<String> = review_in(&spec_ar, listed.as_object().expect("object"), &wording)
+        .into_iter()
+        .flat_map(|s| s.rows)
+        .flat_map(|r| r.lines)
+        .collect();
+    assert!(lines.iter().any(|l| l.ends_with(": نعم")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with(": tall، scar on the left cheek")),
+        "{lines:?}"
+    );
     assert!(arabic.contains(&"7 أكتوبر 2026".to_string()), "{arabic:?}");
     // A month and year only, in the form a month takes on its own.
     let month = json!({ "when": "2026-10" });

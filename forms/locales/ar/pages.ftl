@@ -248,3 +248,5 @@ date-month-year = { $month ->
     [11] نوفمبر
    *[12] ديسمبر
 } { $year }
+
+list-comma = {"، "}

@@ -236,3 +236,5 @@ date-month-year = { $month ->
     [11] Tachwedd
    *[12] Rhagfyr
 } { $year }
+
+list-comma = {", "}

@@ -248,3 +248,6 @@ date-month-year = { $month ->
     [11] November
    *[12] December
 } { $year }
+
+## Between the answers an "Add another" entry sums up (form.html), and in a check-your-answers row
+list-comma = {", "}

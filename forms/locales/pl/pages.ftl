@@ -238,3 +238,5 @@ date-month-year = { $month ->
     [11] listopad
    *[12] grudzień
 } { $year }
+
+list-comma = {", "}

@@ -240,3 +240,5 @@ date-month-year = { $month ->
     [11] noiembrie
    *[12] decembrie
 } { $year }
+
+list-comma = {", "}

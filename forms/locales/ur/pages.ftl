@@ -232,3 +232,5 @@ date-month-year = { $month ->
     [11] نومبر
    *[12] دسمبر
 } { $year }
+
+list-comma = {"، "}
