@@ -158,3 +158,83 @@ cc-under-other = Mae gennych { $count } nod ar ôl
 cc-at-limit = Mae gennych 0 nod ar ôl
 cc-over-one = Mae gennych { $count } nod yn ormod
 cc-over-other = Mae gennych { $count } nod yn ormod
+
+## Ychwanegwyd y rownd hon: rhestr o bobl, rhestr adrannau, copi, cadw am nes ymlaen, ffeiliau at adroddiad (drafft y tîm, i’w adolygu gan siaradwr brodorol)
+pick-hint = Dewiswch o’r bobl rydych wedi’u hychwanegu. Os nad ydynt ar y rhestr, ychwanegwch nhw yn yr adran am bobl yn gyntaf.
+pick-none = Ddim yn hysbys, neu ddim ar y rhestr
+entry-empty = Dim wedi’i roi eto
+tasks-title = Eich adroddiad
+tasks-link = Cadw a gweld pob adran
+tasks-view = Gweld pob adran
+tasks-done = Rydych wedi cwblhau { $done } o { $total } adran.
+task-completed = Wedi’i chwblhau
+task-in-progress = Ar y gweill
+task-not-started = Heb ddechrau
+tasks-check = Gwirio eich atebion ac anfon
+tasks-check-later = Pan fydd pob adran wedi’i chwblhau, gallwch wirio eich atebion ac anfon y ffurflen.
+save-later = Cadw a dod yn ôl nes ymlaen
+saved-title = Mae eich atebion wedi’u cadw
+saved-sent = Rydym wedi anfon dolen i’r cyfeiriad e-bost gwaith a roesoch. Agorwch hi i barhau â’r ffurflen. Mae’n gweithio unwaith, am { $days } diwrnod; ar ôl hynny caiff yr atebion eu dileu.
+saved-once = Agorwch y ddolen yn y porwr rydych eisiau gorffen y ffurflen ynddo: bydd yr atebion wedyn yn y porwr hwnnw yn unig, nes i chi eu hanfon, gadael gyda Gadael y dudalen hon neu stopio am awr.
+saved-not-here = Nid oes dim o’ch atebion ar ôl yn y porwr hwn.
+resume-title = Parhau â’ch ffurflen wedi’i chadw
+resume-key-label = Allwedd i’ch atebion wedi’u cadw
+resume-key-hint = Gyda JavaScript ymlaen, caiff hwn ei lenwi o’r ddolen yn eich e-bost. Hebddo, copïwch y rhan o’r ddolen ar ôl yr arwydd # a’i gludo yma. Caiff ei anfon yn y ffurflen hon yn unig, byth mewn cyfeiriad gwe.
+resume-continue = Parhau
+resume-failed = Mae’r ddolen hon wedi’i defnyddio’n barod, wedi dod i ben, neu heb ei chopïo’n llawn
+copy-link = Argraffu neu gadw copi o’r hyn a anfonoch
+copy-link-hint = Ar gyfer eich cofnodion eich hun. Mae ar gael am gyfnod byr yn unig, yn y porwr hwn, ac nid ar ôl i chi adael gyda Gadael y dudalen hon.
+copy-title = Copi o’r wybodaeth a anfonoch
+copy-reference = cyfeirnod
+copy-sent-on = Anfonwyd ar { $date }.
+copy-how = I gadw copi, defnyddiwch opsiwn Argraffu eich porwr (Ctrl a P, neu Rhannu ac yna Argraffu ar ffôn) a dewiswch argraffydd, neu Cadw fel PDF i gadw ffeil. Caiff y cyfeirnod ei argraffu ar frig pob tudalen.
+copy-short-time = Cadwch ef fel y mae polisi cofnodion eich sefydliad yn ei ddweud. Mae’r dudalen hon ar gael am gyfnod byr yn unig, yn y porwr hwn: nid yw’n cael ei chadw yn unman y gallwch ddod yn ôl ato.
+copy-back = Yn ôl i’r cadarnhad
+fu-add-files = Ychwanegu lluniau neu ddogfennau (dewisol)
+sent-duplicate = Roedd y ffurflen hon wedi’i hanfon yn barod, felly ni chafodd ei hanfon eto ac ni chafodd unrhyw newidiadau a wnaed ers hynny eu hanfon. Mae’r cyfeirnod yr un fath.
+sent-duplicate-new = I ychwanegu neu gywiro rhywbeth, <a class="govuk-link" href="/forms/{ $form }{ $query }">llenwch ffurflen newydd</a> a soniwch am y cyfeirnod hwn.
+sent-duplicate-new-professional = I ychwanegu neu gywiro rhywbeth, <a class="govuk-link" href="/forms/{ $form }">llenwch ffurflen newydd</a> a rhowch y cyfeirnod hwn fel y cyfeirnod blaenorol.
+saved-email-subject = Eich ffurflen wedi’i chadw
+saved-email-body =
+    Fe wnaethoch gadw ffurflen i’w gorffen nes ymlaen.
+
+    I barhau, agorwch y ddolen hon mewn porwr gwe. Mae’n gweithio unwaith, ac am { $days } diwrnod:
+    { $link }
+
+    Yn y ddolen mae’r unig allwedd i’ch atebion wedi’u cadw: peidiwch ag anfon yr e-bost hwn ymlaen.
+    Ar ôl i chi agor y ddolen, mae’r atebion yn y porwr hwnnw yn unig.
+
+    Os na wnaethoch ofyn am hyn, anwybyddwch yr e-bost hwn: bydd yr atebion wedi’u cadw yn cael eu dileu.
+
+    Peidiwch ag ateb yr e-bost hwn: nid yw atebion yn cael eu darllen.
+
+date-in-words = { $day } { $month ->
+    [1] Ionawr
+    [2] Chwefror
+    [3] Mawrth
+    [4] Ebrill
+    [5] Mai
+    [6] Mehefin
+    [7] Gorffennaf
+    [8] Awst
+    [9] Medi
+    [10] Hydref
+    [11] Tachwedd
+   *[12] Rhagfyr
+} { $year }
+date-month-year = { $month ->
+    [1] Ionawr
+    [2] Chwefror
+    [3] Mawrth
+    [4] Ebrill
+    [5] Mai
+    [6] Mehefin
+    [7] Gorffennaf
+    [8] Awst
+    [9] Medi
+    [10] Hydref
+    [11] Tachwedd
+   *[12] Rhagfyr
+} { $year }
+
+list-comma = {", "}

@@ -54,3 +54,32 @@ noticed-retaliation = You wrote that someone has been threatened because of what
 noticed-online = You wrote that a child is being hurt or threatened online.
 noticed-contact = You wrote that an adult's contact with a child is growing.
 noticed-evidence = You wrote that evidence may be lost soon.
+
+## The follow-up page (follow_up.rs): the code, what is added, the files, the status
+msg-fu-enter-code = Enter your follow-up code
+msg-fu-code-20 = A follow-up code is 20 letters and numbers. Check you have typed it as it was shown to you
+msg-fu-code-characters = A follow-up code has only letters and numbers. Check you have typed it as it was shown to you
+msg-fu-code-words = A follow-up code is eight words from our word list. Check you have typed it as it was shown to you
+msg-fu-too-long = What you add must be { $max } characters or fewer
+msg-fu-unopened = This message could not be opened.
+msg-fu-files-again = { $problem }. Choose your files again
+msg-fu-file-unread = A file could not be read. Choose it again, or send what you wrote without it
+msg-status-received = Received
+msg-status-being-looked-at = Being looked at
+msg-status-passed-to-team = Passed to the right team
+msg-status-closed = Closed
+
+## Files refused, on the check page and the follow-up page (attachments/limits.rs, form_send.rs)
+msg-files-too-many = You can add up to { $max } files
+msg-file-empty = File { $n } is empty
+msg-file-too-large = File { $n } must be smaller than { $size }
+msg-files-too-large = The files together must be smaller than { $size }
+msg-file-not-accepted-pdf = File { $n } must be a JPG, PNG, WebP or PDF
+msg-file-not-accepted = File { $n } must be a JPG, PNG or WebP image
+msg-file-damaged = File { $n } could not be opened: it may be damaged
+msg-file-too-many-pixels = File { $n } must be smaller than { $max } megapixels
+msg-file-unread = A file could not be read. Choose it again, or send the report without it
+
+## Save and come back later (form_save.rs)
+msg-save-needs-email = To save your answers and come back later, first enter your work email address here: the link to your saved form is sent there. Then choose Save and come back later again.
+msg-save-not-sent = Your answers could not be saved for later, because the email with the link could not be sent. They are still here: try again in a few minutes, or carry on now.

@@ -198,3 +198,56 @@ cc-under-other = You have { $count } characters remaining
 cc-at-limit = You have 0 characters remaining
 cc-over-one = You have { $count } character too many
 cc-over-other = You have { $count } characters too many
+
+## A form sent twice (confirmation.html); `sent-duplicate-new*` hold a link
+sent-duplicate = This form had already been sent, so it was not sent again and any changes made since were not sent. The reference is the same.
+sent-duplicate-new = To add or correct something, <a class="govuk-link" href="/forms/{ $form }{ $query }">fill in a new form</a> and mention this reference.
+sent-duplicate-new-professional = To add or correct something, <a class="govuk-link" href="/forms/{ $form }">fill in a new form</a> and give this reference as the previous reference.
+
+## The email with a saved form's link (http/saved.rs): plain text, { $link } on its own line
+saved-email-subject = Your saved form
+saved-email-body =
+    You saved a form to finish later.
+
+    To carry on, open this link in a web browser. It works once, and for { $days } days:
+    { $link }
+
+    The link holds the only key to your saved answers: do not forward this email. Once you
+    open the link, the answers are in that browser only.
+
+    If you did not ask for this, ignore this email: the saved answers will be deleted.
+
+    Do not reply to this email: replies are not read.
+
+## Dates in words (check your answers, the follow-up page, the printed copy); { $month } is 1 to 12
+date-in-words = { $day } { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }
+date-month-year = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }
+
+## Between the answers an "Add another" entry sums up (form.html), and in a check-your-answers row
+list-comma = {", "}

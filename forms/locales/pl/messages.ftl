@@ -51,3 +51,32 @@ noticed-retaliation = Napisano, że ktoś został zastraszony z powodu tego, co 
 noticed-online = Napisano, że dziecko jest krzywdzone lub zastraszane w internecie.
 noticed-contact = Napisano, że kontakt dorosłego z dzieckiem się nasila.
 noticed-evidence = Napisano, że dowody mogą wkrótce zostać utracone.
+
+## Dodane w tej rundzie (wersja robocza zespołu, do sprawdzenia przez rodzimego użytkownika)
+msg-fu-enter-code = Wpisz swój kod kontynuacji
+msg-fu-code-20 = Kod kontynuacji składa się z 20 liter i cyfr. Sprawdź, czy wpisano go tak, jak został pokazany
+msg-fu-code-characters = Kod kontynuacji zawiera tylko litery i cyfry. Sprawdź, czy wpisano go tak, jak został pokazany
+msg-fu-code-words = Kod kontynuacji to osiem słów z naszej listy słów. Sprawdź, czy wpisano go tak, jak został pokazany
+msg-fu-too-long = To, co dodajesz, może mieć najwyżej { $max } znaków
+msg-fu-unopened = Nie udało się otworzyć tej wiadomości.
+msg-fu-files-again = { $problem }. Wybierz pliki ponownie
+msg-fu-file-unread = Nie udało się odczytać pliku. Wybierz go ponownie albo wyślij to, co napisano, bez niego
+msg-status-received = Otrzymano
+msg-status-being-looked-at = W trakcie sprawdzania
+msg-status-passed-to-team = Przekazano właściwemu zespołowi
+msg-status-closed = Zamknięto
+msg-files-too-many = Możesz dodać najwyżej { $max ->
+    [one] { $max } plik
+    [few] { $max } pliki
+   *[other] { $max } plików
+}
+msg-file-empty = Plik { $n } jest pusty
+msg-file-too-large = Plik { $n } musi mieć mniej niż { $size }
+msg-files-too-large = Wszystkie pliki razem muszą mieć mniej niż { $size }
+msg-file-not-accepted-pdf = Plik { $n } musi być w formacie JPG, PNG, WebP lub PDF
+msg-file-not-accepted = Plik { $n } musi być obrazem JPG, PNG lub WebP
+msg-file-damaged = Nie udało się otworzyć pliku { $n }: może być uszkodzony
+msg-file-too-many-pixels = Plik { $n } musi mieć mniej niż { $max } megapikseli
+msg-file-unread = Nie udało się odczytać pliku. Wybierz go ponownie albo wyślij zgłoszenie bez niego
+msg-save-needs-email = Aby zapisać odpowiedzi i wrócić później, najpierw wpisz tutaj swój służbowy adres e-mail: tam zostanie wysłany link do zapisanego formularza. Potem ponownie wybierz „Zapisz i wróć później”.
+msg-save-not-sent = Nie udało się zapisać odpowiedzi na później, bo nie udało się wysłać e-maila z linkiem. Odpowiedzi nadal tu są: spróbuj ponownie za kilka minut albo kontynuuj teraz.

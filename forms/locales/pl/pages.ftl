@@ -154,3 +154,89 @@ cc-under-other = Pozostało znaków: { $count }
 cc-at-limit = Nie pozostał żaden znak
 cc-over-one = O { $count } znak za dużo
 cc-over-other = Za dużo znaków: { $count }
+
+## Dodane w tej rundzie: lista osób, lista części, kopia, zapisanie na później, pliki do zgłoszenia (wersja robocza zespołu, do sprawdzenia przez rodzimego użytkownika)
+pick-hint = Wybierz spośród dodanych osób. Jeśli ich tu nie ma, najpierw dodaj je w części z osobami.
+pick-none = Nieznana lub nie ma jej na liście
+entry-empty = Jeszcze nic nie wpisano
+tasks-title = Twoje zgłoszenie
+tasks-link = Zapisz i zobacz wszystkie części
+tasks-view = Zobacz wszystkie części
+tasks-done = Ukończono { $done } z { $total } części.
+task-completed = Ukończono
+task-in-progress = W toku
+task-not-started = Nie rozpoczęto
+tasks-check = Sprawdź odpowiedzi i wyślij
+tasks-check-later = Gdy wszystkie części będą ukończone, możesz sprawdzić odpowiedzi i wysłać formularz.
+save-later = Zapisz i wróć później
+saved-title = Twoje odpowiedzi zostały zapisane
+saved-sent = Wysłaliśmy link na podany służbowy adres e-mail. Otwórz go, aby dokończyć formularz. Link działa raz, przez { $days ->
+    [one] { $days } dzień
+   *[other] { $days } dni
+}; potem odpowiedzi zostaną usunięte.
+saved-once = Otwórz link w przeglądarce, w której chcesz dokończyć formularz: odpowiedzi będą wtedy tylko w tej przeglądarce, dopóki ich nie wyślesz, nie wyjdziesz przyciskiem „Opuść tę stronę” albo nie przerwiesz na godzinę.
+saved-not-here = W tej przeglądarce nie zostało nic z twoich odpowiedzi.
+resume-title = Dokończ zapisany formularz
+resume-key-label = Klucz do zapisanych odpowiedzi
+resume-key-hint = Przy włączonym JavaScripcie to pole wypełnia się samo z linku w e-mailu. Bez niego skopiuj część linku po znaku # i wklej ją tutaj. Jest wysyłana tylko w tym formularzu, nigdy w adresie strony.
+resume-continue = Dalej
+resume-failed = Ten link został już użyty, wygasł albo nie został skopiowany w całości
+copy-link = Wydrukuj lub zapisz kopię tego, co wysłano
+copy-link-hint = Do twojej dokumentacji. Jest dostępna tylko przez krótki czas, w tej przeglądarce, i nie po wyjściu przyciskiem „Opuść tę stronę”.
+copy-title = Kopia wysłanych informacji
+copy-reference = numer referencyjny
+copy-sent-on = Wysłano { $date }.
+copy-how = Aby zachować kopię, użyj opcji Drukuj w przeglądarce (Ctrl i P albo na telefonie Udostępnij, a potem Drukuj) i wybierz drukarkę albo Zapisz jako PDF, aby zachować plik. Numer referencyjny jest drukowany u góry każdej strony.
+copy-short-time = Przechowuj ją zgodnie z zasadami prowadzenia dokumentacji w twojej organizacji. Ta strona jest dostępna tylko przez krótki czas, w tej przeglądarce: nie jest nigdzie zapisana, by można było do niej wrócić.
+copy-back = Wróć do potwierdzenia
+fu-add-files = Dodaj zdjęcia lub dokumenty (nieobowiązkowe)
+sent-duplicate = Ten formularz został już wysłany, więc nie wysłano go ponownie, a zmiany wprowadzone od tego czasu nie zostały wysłane. Numer referencyjny jest ten sam.
+sent-duplicate-new = Aby coś dodać lub poprawić, <a class="govuk-link" href="/forms/{ $form }{ $query }">wypełnij nowy formularz</a> i podaj ten numer referencyjny.
+sent-duplicate-new-professional = Aby coś dodać lub poprawić, <a class="govuk-link" href="/forms/{ $form }">wypełnij nowy formularz</a> i podaj ten numer jako poprzedni numer referencyjny.
+saved-email-subject = Twój zapisany formularz
+saved-email-body =
+    Zapisano formularz do dokończenia później.
+
+    Aby kontynuować, otwórz ten link w przeglądarce internetowej. Działa raz, przez { $days ->
+        [one] { $days } dzień
+       *[other] { $days } dni
+    }:
+    { $link }
+
+    Link zawiera jedyny klucz do zapisanych odpowiedzi: nie przekazuj tego e-maila dalej. Po
+    otwarciu linku odpowiedzi będą tylko w tej przeglądarce.
+
+    Jeśli to nie ty o to prosiłeś(-aś), zignoruj ten e-mail: zapisane odpowiedzi zostaną usunięte.
+
+    Nie odpowiadaj na ten e-mail: odpowiedzi nie są czytane.
+
+date-in-words = { $day } { $month ->
+    [1] stycznia
+    [2] lutego
+    [3] marca
+    [4] kwietnia
+    [5] maja
+    [6] czerwca
+    [7] lipca
+    [8] sierpnia
+    [9] września
+    [10] października
+    [11] listopada
+   *[12] grudnia
+} { $year }
+date-month-year = { $month ->
+    [1] styczeń
+    [2] luty
+    [3] marzec
+    [4] kwiecień
+    [5] maj
+    [6] czerwiec
+    [7] lipiec
+    [8] sierpień
+    [9] wrzesień
+    [10] październik
+    [11] listopad
+   *[12] grudzień
+} { $year }
+
+list-comma = {", "}

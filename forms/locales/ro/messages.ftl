@@ -51,3 +51,32 @@ noticed-retaliation = Ați scris că cineva a fost amenințat din cauza a ceea c
 noticed-online = Ați scris că un copil este rănit sau amenințat online.
 noticed-contact = Ați scris că legătura unui adult cu un copil devine tot mai strânsă.
 noticed-evidence = Ați scris că dovezile s-ar putea pierde în curând.
+
+## Adăugate în această rundă (ciornă a echipei, de verificat de un vorbitor nativ)
+msg-fu-enter-code = Introduceți codul de urmărire
+msg-fu-code-20 = Un cod de urmărire are 20 de litere și cifre. Verificați că l-ați scris exact cum vi s-a arătat
+msg-fu-code-characters = Un cod de urmărire are doar litere și cifre. Verificați că l-ați scris exact cum vi s-a arătat
+msg-fu-code-words = Un cod de urmărire are opt cuvinte din lista noastră de cuvinte. Verificați că l-ați scris exact cum vi s-a arătat
+msg-fu-too-long = Ce adăugați trebuie să aibă cel mult { $max } de caractere
+msg-fu-unopened = Acest mesaj nu a putut fi deschis.
+msg-fu-files-again = { $problem }. Alegeți din nou fișierele
+msg-fu-file-unread = Un fișier nu a putut fi citit. Alegeți-l din nou sau trimiteți ce ați scris fără el
+msg-status-received = Primită
+msg-status-being-looked-at = În analiză
+msg-status-passed-to-team = Transmisă echipei potrivite
+msg-status-closed = Închisă
+msg-files-too-many = Puteți adăuga cel mult { $max ->
+    [one] un fișier
+    [few] { $max } fișiere
+   *[other] { $max } de fișiere
+}
+msg-file-empty = Fișierul { $n } este gol
+msg-file-too-large = Fișierul { $n } trebuie să fie mai mic de { $size }
+msg-files-too-large = Fișierele împreună trebuie să fie mai mici de { $size }
+msg-file-not-accepted-pdf = Fișierul { $n } trebuie să fie JPG, PNG, WebP sau PDF
+msg-file-not-accepted = Fișierul { $n } trebuie să fie o imagine JPG, PNG sau WebP
+msg-file-damaged = Fișierul { $n } nu a putut fi deschis: poate fi deteriorat
+msg-file-too-many-pixels = Fișierul { $n } trebuie să aibă mai puțin de { $max } megapixeli
+msg-file-unread = Un fișier nu a putut fi citit. Alegeți-l din nou sau trimiteți sesizarea fără el
+msg-save-needs-email = Pentru a vă salva răspunsurile și a reveni mai târziu, introduceți mai întâi aici adresa de e-mail de serviciu: linkul către formularul salvat este trimis acolo. Apoi alegeți din nou „Salvați și reveniți mai târziu”.
+msg-save-not-sent = Răspunsurile nu au putut fi salvate pentru mai târziu, deoarece e-mailul cu linkul nu a putut fi trimis. Sunt încă aici: încercați din nou peste câteva minute sau continuați acum.

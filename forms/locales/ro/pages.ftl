@@ -154,3 +154,91 @@ cc-under-other = Mai aveți { $count } caractere
 cc-at-limit = Mai aveți 0 caractere
 cc-over-one = Aveți { $count } caracter în plus
 cc-over-other = Aveți { $count } caractere în plus
+
+## Adăugate în această rundă: lista de persoane, lista secțiunilor, copia, salvarea pentru mai târziu, fișiere la o sesizare (ciornă a echipei, de verificat de un vorbitor nativ)
+pick-hint = Alegeți dintre persoanele pe care le-ați adăugat. Dacă nu sunt în listă, adăugați-le mai întâi în secțiunea despre persoane.
+pick-none = Necunoscut sau nu este în listă
+entry-empty = Nu s-a introdus încă nimic
+tasks-title = Sesizarea dumneavoastră
+tasks-link = Salvați și vedeți toate secțiunile
+tasks-view = Vedeți toate secțiunile
+tasks-done = Ați completat { $done } din { $total } secțiuni.
+task-completed = Completată
+task-in-progress = În curs
+task-not-started = Neîncepută
+tasks-check = Verificați răspunsurile și trimiteți
+tasks-check-later = Când toate secțiunile sunt completate, vă puteți verifica răspunsurile și trimite formularul.
+save-later = Salvați și reveniți mai târziu
+saved-title = Răspunsurile dumneavoastră au fost salvate
+saved-sent = V-am trimis un link la adresa de e-mail de serviciu pe care ați dat-o. Deschideți-l pentru a continua formularul. Funcționează o singură dată, timp de { $days ->
+    [one] o zi
+    [few] { $days } zile
+   *[other] { $days } de zile
+}; după aceea, răspunsurile sunt șterse.
+saved-once = Deschideți linkul în browserul în care vreți să terminați formularul: răspunsurile vor fi apoi doar în acel browser, până când le trimiteți, ieșiți cu „Părăsiți această pagină” sau vă opriți timp de o oră.
+saved-not-here = Nu a rămas nimic din răspunsurile dumneavoastră în acest browser.
+resume-title = Continuați formularul salvat
+resume-key-label = Cheia răspunsurilor salvate
+resume-key-hint = Cu JavaScript activat, câmpul se completează din linkul din e-mail. Fără el, copiați partea linkului de după semnul # și lipiți-o aici. Este trimisă doar în acest formular, niciodată într-o adresă web.
+resume-continue = Continuați
+resume-failed = Acest link a fost deja folosit, a expirat sau nu a fost copiat în întregime
+copy-link = Tipăriți sau salvați o copie a ceea ce ați trimis
+copy-link-hint = Pentru evidența dumneavoastră. Este disponibilă doar pentru scurt timp, în acest browser, și nu după ce ieșiți cu „Părăsiți această pagină”.
+copy-title = O copie a informațiilor pe care le-ați trimis
+copy-reference = referința
+copy-sent-on = Trimisă pe { $date }.
+copy-how = Pentru a păstra o copie, folosiți opțiunea Tipărire a browserului (Ctrl și P sau, pe telefon, Partajare și apoi Tipărire) și alegeți o imprimantă sau Salvare ca PDF pentru a păstra un fișier. Referința este tipărită în partea de sus a fiecărei pagini.
+copy-short-time = Păstrați-o conform regulilor de evidență ale organizației dumneavoastră. Această pagină este disponibilă doar pentru scurt timp, în acest browser: nu este păstrată nicăieri unde să puteți reveni.
+copy-back = Înapoi la confirmare
+fu-add-files = Adăugați fotografii sau documente (opțional)
+sent-duplicate = Acest formular fusese deja trimis, așa că nu a fost trimis din nou, iar modificările făcute între timp nu au fost trimise. Referința este aceeași.
+sent-duplicate-new = Pentru a adăuga sau corecta ceva, <a class="govuk-link" href="/forms/{ $form }{ $query }">completați un formular nou</a> și menționați această referință.
+sent-duplicate-new-professional = Pentru a adăuga sau corecta ceva, <a class="govuk-link" href="/forms/{ $form }">completați un formular nou</a> și dați această referință ca referință anterioară.
+saved-email-subject = Formularul dumneavoastră salvat
+saved-email-body =
+    Ați salvat un formular pentru a-l termina mai târziu.
+
+    Pentru a continua, deschideți acest link într-un browser web. Funcționează o singură dată, timp de { $days ->
+        [one] o zi
+        [few] { $days } zile
+       *[other] { $days } de zile
+    }:
+    { $link }
+
+    Linkul conține singura cheie a răspunsurilor salvate: nu redirecționați acest e-mail. După ce
+    deschideți linkul, răspunsurile sunt doar în acel browser.
+
+    Dacă nu ați cerut acest lucru, ignorați e-mailul: răspunsurile salvate vor fi șterse.
+
+    Nu răspundeți la acest e-mail: răspunsurile nu sunt citite.
+
+date-in-words = { $day } { $month ->
+    [1] ianuarie
+    [2] februarie
+    [3] martie
+    [4] aprilie
+    [5] mai
+    [6] iunie
+    [7] iulie
+    [8] august
+    [9] septembrie
+    [10] octombrie
+    [11] noiembrie
+   *[12] decembrie
+} { $year }
+date-month-year = { $month ->
+    [1] ianuarie
+    [2] februarie
+    [3] martie
+    [4] aprilie
+    [5] mai
+    [6] iunie
+    [7] iulie
+    [8] august
+    [9] septembrie
+    [10] octombrie
+    [11] noiembrie
+   *[12] decembrie
+} { $year }
+
+list-comma = {", "}

@@ -22,7 +22,37 @@ pub struct ReviewRow {
     pub lines: Vec<String>,
 }
 
+/// How a page writes what is not the form's own words: a yes/no question's "Yes" and "No", and
+/// dates in words. `None` leaves the English.
+pub trait Wording {
+    /// A yes/no question's answer (`yes`, `no`, `not_sure`) in the page's words.
+    fn answer(&self, _value: &str) -> Option<String> {
+        None
+    }
+    /// A date in words: its year, month (1 to 12) and day when known.
+    fn date(&self, _year: &str, _month: u8, _day: Option<u8>) -> Option<String> {
+        None
+    }
+    /// What goes between the answers listed on one line (", ", or Arabic's "، ").
+    fn comma(&self) -> Option<String> {
+        None
+    }
+}
+
+/// English: the form's labels and [`date_in_words`].
+pub struct English;
+impl Wording for English {}
+
 pub fn review(spec: &FormSpec, answers: &Map<String, Value>) -> Vec<ReviewSection> {
+    review_in(spec, answers, &English)
+}
+
+/// The answers as [`review`] shows them, yes, no and dates written by `w`.
+pub fn review_in(
+    spec: &FormSpec,
+    answers: &Map<String, Value>,
+    w: &dyn Wording,
+) -> Vec<ReviewSection> {
     spec.sections
         .iter()
         .map(|s| ReviewSection {
@@ -31,13 +61,13 @@ pub fn review(spec: &FormSpec, answers: &Map<String, Value>) -> Vec<ReviewSectio
             rows: s
                 .fields
                 .iter()
-                .flat_map(|f| rows_for(f, answers.get(&f.id)))
+                .flat_map(|f| rows_for(f, answers.get(&f.id), w))
                 .collect(),
         })
         .collect()
 }
 
-fn rows_for(f: &Field, value: Option<&Value>) -> Vec<ReviewRow> {
+fn rows_for(f: &Field, value: Option<&Value>, w: &dyn Wording) -> Vec<ReviewRow> {
     let Some(value) = value else {
         return Vec::new();
     };
@@ -46,6 +76,7 @@ fn rows_for(f: &Field, value: Option<&Value>) -> Vec<ReviewRow> {
     } = &f.kind
     {
         let item_label = item_label.as_deref().unwrap_or("Item");
+        let comma = w.comma().unwrap_or_else(|| ", ".into());
         return value
             .as_array()
             .into_iter()
@@ -57,15 +88,16 @@ fn rows_for(f: &Field, value: Option<&Value>) -> Vec<ReviewRow> {
                 lines: fields
                     .iter()
                     .filter_map(|sub| {
-                        let shown = lines(sub, item.get(&sub.id)?);
-                        (!shown.is_empty()).then(|| format!("{}: {}", sub.label, shown.join(", ")))
+                        let shown = lines(sub, item.get(&sub.id)?, w);
+                        (!shown.is_empty())
+                            .then(|| format!("{}: {}", sub.label, shown.join(&comma)))
                     })
                     .collect(),
             })
             .filter(|row| !row.lines.is_empty())
             .collect();
     }
-    let shown = lines(f, value);
+    let shown = lines(f, value, w);
     if shown.is_empty() {
         return Vec::new();
     }
@@ -75,8 +107,22 @@ fn rows_for(f: &Field, value: Option<&Value>) -> Vec<ReviewRow> {
     }]
 }
 
-fn lines(f: &Field, value: &Value) -> Vec<String> {
+fn lines(f: &Field, value: &Value, w: &dyn Wording) -> Vec<String> {
     let label_of = |code: &str| {
+        // A yes/no question's answers are the page's words, "Not sure" too unless the form
+        // words its own.
+        let own_label = matches!(
+            &f.kind,
+            Kind::YesNo {
+                not_sure_label: Some(_),
+                ..
+            }
+        );
+        if matches!(f.kind, Kind::YesNo { .. }) && !(own_label && code == "not_sure") {
+            if let Some(words) = w.answer(code) {
+                return words;
+            }
+        }
         f.kind
             .options()
             .and_then(|o| o.into_iter().find(|o| o.value == code))
@@ -90,7 +136,7 @@ fn lines(f: &Field, value: &Value) -> Vec<String> {
             .map(label_of)
             .collect(),
         (Kind::YesNo { .. } | Kind::Choice { .. }, Value::String(code)) => vec![label_of(code)],
-        (Kind::Date { .. }, Value::String(d)) => vec![date_in_words(d)],
+        (Kind::Date { .. }, Value::String(d)) => vec![written_date(d, w)],
         (_, Value::String(s)) => s
             .lines()
             .map(str::trim_end)
@@ -115,6 +161,20 @@ const MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
+
+/// A date as `w` writes it, or in English.
+fn written_date(d: &str, w: &dyn Wording) -> String {
+    let parts: Vec<&str> = d.split('-').collect();
+    let month = |m: &str| m.parse::<u8>().ok().filter(|m| (1..=12).contains(m));
+    let words = match parts.as_slice() {
+        [y, m, day] => month(m)
+            .zip(day.parse::<u8>().ok())
+            .and_then(|(m, day)| w.date(y, m, Some(day))),
+        [y, m] => month(m).and_then(|m| w.date(y, m, None)),
+        _ => None,
+    };
+    words.unwrap_or_else(|| date_in_words(d))
+}
 
 /// `2025-03-07` → "7 March 2025"; `2025-03` → "March 2025"; `2025` stays.
 fn date_in_words(d: &str) -> String {

@@ -5,6 +5,7 @@
 //! reviewed it. English is the source: a string missing from another language falls back to
 //! English, and a form's English is its TOML, so a form's `.ftl` exists only for the others.
 
+use super::english::Template;
 use super::Lang;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -49,6 +50,9 @@ pub struct Catalog {
     /// English (a page's title given by a route, a notice kept in a draft) are found by their
     /// words, as gettext does, so those call sites stay as they are.
     english: HashMap<String, String>,
+    /// The code's English messages with values in them (`msg-…` ids with variables), found by
+    /// their words around the values.
+    templates: Vec<Template>,
 }
 
 impl Catalog {
@@ -73,13 +77,23 @@ impl Catalog {
         let mut catalog = Catalog {
             languages,
             english: HashMap::new(),
+            templates: Vec::new(),
         };
         let ids: Vec<String> = catalog.languages[&Lang::En].ids.iter().cloned().collect();
         for id in ids {
             if let Some(text) = catalog.format(Lang::En, &id, &[]) {
                 catalog.english.entry(text).or_insert(id);
+            } else if id.starts_with("msg-") {
+                let bundle = &catalog.languages[&Lang::En].bundle;
+                let pattern = bundle.get_message(&id).and_then(|m| m.value());
+                if let Some(t) = pattern.and_then(|p| Template::of(&id, p)) {
+                    catalog.templates.push(t);
+                }
             }
         }
+        catalog
+            .templates
+            .sort_by_key(|t| std::cmp::Reverse(t.own_text_len()));
         Ok(catalog)
     }
 
@@ -92,7 +106,30 @@ impl Catalog {
         self.english
             .get(text)
             .and_then(|id| self.format(lang, id, &[]))
+            .or_else(|| self.translate_filled(lang, text))
             .unwrap_or_else(|| text.to_string())
+    }
+
+    /// English words with values in them, as `lang` writes them with the same values. A value
+    /// that is itself English words the catalog has (a file's problem inside "… Choose your
+    /// files again") is translated too; in right-to-left text a value that is not a number is
+    /// isolated, so "10 MB" keeps its order.
+    fn translate_filled(&self, lang: Lang, text: &str) -> Option<String> {
+        self.templates.iter().find_map(|t| {
+            let values = t.values(text)?;
+            let args: Vec<(&str, String)> = values
+                .into_iter()
+                .map(|(name, value)| {
+                    let v = self.translate_english(lang, value);
+                    if lang.rtl() && v.parse::<f64>().is_err() {
+                        (name, format!("\u{2068}{v}\u{2069}"))
+                    } else {
+                        (name, v)
+                    }
+                })
+                .collect();
+            self.format(lang, &t.id, &args)
+        })
     }
 
     /// The languages found, English first.

@@ -12,6 +12,7 @@
 //! Ids are lowercase, with anything but letters, digits, `_` and `-` written as `-`.
 
 use super::{Catalog, Lang};
+use crate::forms::review::Wording;
 use crate::forms::spec::{Field, FormSpec, Kind};
 use crate::forms::FieldError;
 use serde_json::Value;
@@ -362,4 +363,59 @@ fn localise_spec_field(catalog: &Catalog, lang: Lang, form: &str, within: &str, 
         }
         _ => {}
     }
+}
+
+/// Yes, no and dates in words in the page's language, for check your answers: the words a
+/// form does not hold itself. English leaves the form's own.
+pub struct PageWording<'a> {
+    pub catalog: &'a Catalog,
+    pub lang: Lang,
+}
+
+impl Wording for PageWording<'_> {
+    fn answer(&self, value: &str) -> Option<String> {
+        (self.lang != Lang::En)
+            .then(|| {
+                self.catalog
+                    .format(self.lang, &format!("option-{}", id_part(value)), &[])
+            })
+            .flatten()
+    }
+
+    fn date(&self, year: &str, month: u8, day: Option<u8>) -> Option<String> {
+        (self.lang != Lang::En)
+            .then(|| written_date(self.catalog, self.lang, year, month, day))
+            .flatten()
+    }
+
+    fn comma(&self) -> Option<String> {
+        self.catalog.format(self.lang, "list-comma", &[])
+    }
+}
+
+/// A date in words (`date-in-words`, or `date-month-year` without a day) in `lang` or, when it
+/// lacks them, in English.
+pub fn written_date(
+    catalog: &Catalog,
+    lang: Lang,
+    year: &str,
+    month: u8,
+    day: Option<u8>,
+) -> Option<String> {
+    let mut args = vec![("year", year.to_string()), ("month", month.to_string())];
+    let id = match day {
+        Some(d) => {
+            args.push(("day", d.to_string()));
+            "date-in-words"
+        }
+        None => "date-month-year",
+    };
+    catalog.lookup(lang, id, &args)
+}
+
+/// A day in words in the page's language, as a page shows when something was sent or said.
+pub fn day_in_words(catalog: &Catalog, lang: Lang, d: time::Date) -> String {
+    let year = d.year().to_string();
+    written_date(catalog, lang, &year, u8::from(d.month()), Some(d.day()))
+        .unwrap_or_else(|| format!("{} {} {}", d.day(), d.month(), d.year()))
 }

@@ -3,6 +3,7 @@
 //! page being answered ([`page`]). Officers' emails and reports stay in English.
 
 mod catalog;
+mod english;
 pub mod form_text;
 mod lang;
 pub mod page;

@@ -12,6 +12,7 @@
 use crate::delivery::mailer::Mailer;
 use crate::http::draft::{Draft, DraftKey};
 use crate::http::AppState;
+use crate::i18n::{Catalog, Lang};
 use crate::spool::SpoolError;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::Message;
@@ -60,8 +61,20 @@ pub async fn save_and_send(
         )
         .await
         .map_err(SaveError::Spool)?;
-    let link = format!("{}/forms/{form}/resume#{}", saved.public_url, key.encoded());
-    let sent = match message(saved, address, &link) {
+    // A language chosen for the journey opens the link's page in it too (the draft then keeps
+    // it); one from the browser's settings will be the browser's again.
+    let page = crate::i18n::page::current();
+    let lang = if page.chosen {
+        format!("?lang={}", page.lang.code())
+    } else {
+        String::new()
+    };
+    let link = format!(
+        "{}/forms/{form}/resume{lang}#{}",
+        saved.public_url,
+        key.encoded()
+    );
+    let sent = match message(saved, state.pages.catalog(), page.lang, address, &link) {
         Some(m) => saved.mailer.send(m).await.map_err(|_| SaveError::Mail),
         None => Err(SaveError::Mail),
     };
@@ -92,21 +105,25 @@ pub async fn take(
     Ok(key.open(form, &sealed))
 }
 
-fn message(saved: &SavedDrafts, address: &str, link: &str) -> Option<Message> {
-    let days = saved.keep_secs / 86_400;
-    let body = format!(
-        "You saved a form to finish later.\n\n\
-         To carry on, open this link in a web browser. It works once, and for {days} days:\n{link}\n\n\
-         The link holds the only key to your saved answers: do not forward this email. Once you\n\
-         open the link, the answers are in that browser only.\n\n\
-         If you did not ask for this, ignore this email: the saved answers will be deleted.\n\n\
-         Do not reply to this email: replies are not read.\n"
-    );
+/// The email with the link, in the page's language (the professional asked for it there).
+fn message(
+    saved: &SavedDrafts,
+    catalog: &Catalog,
+    lang: Lang,
+    address: &str,
+    link: &str,
+) -> Option<Message> {
+    let days = (saved.keep_secs / 86_400).to_string();
+    let body = catalog.lookup(
+        lang,
+        "saved-email-body",
+        &[("days", days), ("link", link.to_string())],
+    )?;
     Message::builder()
         .from(saved.from.parse::<Mailbox>().ok()?)
         .to(address.parse::<Mailbox>().ok()?)
-        .subject("Your saved form")
+        .subject(catalog.lookup(lang, "saved-email-subject", &[])?)
         .header(ContentType::TEXT_PLAIN)
-        .body(body)
+        .body(body + "\n")
         .ok()
 }

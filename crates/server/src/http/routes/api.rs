@@ -178,7 +178,9 @@ pub async fn submit(
                 })?;
             _held = parts.held.take();
             if let Some(e) = parts.file_error {
-                return Err(ApiError::Invalid(vec![e.field_error()]));
+                return Err(ApiError::Invalid(vec![super::form::localised_file_error(
+                    &state, &e,
+                )]));
             }
             let mut submission = None;
             for (name, value) in parts.fields {
@@ -210,7 +212,9 @@ pub async fn submit(
         .clean_all(uploads, takes_pdf(&spec))
         .await
         .map_err(|e| match e {
-            CleanError::Refused(e) => ApiError::Invalid(vec![e.field_error()]),
+            CleanError::Refused(e) => {
+                ApiError::Invalid(vec![super::form::localised_file_error(&state, &e)])
+            }
             CleanError::Failed => ApiError::Internal("a file could not be cleaned".into()),
         })?;
     // As on the confirmation page: made here, only its keys committed, returned once.

@@ -30,6 +30,8 @@ const NO_MATCH: &str =
 #[derive(Serialize)]
 struct Shown {
     from_police: bool,
+    /// The message did not open with the code's key: the page says so in its own words.
+    unopened: bool,
     on: String,
     lines: Vec<String>,
 }
@@ -61,13 +63,13 @@ pub async fn show(state: web::Data<AppState>) -> HttpResponse {
     entry(&state, Entry::default())
 }
 
-/// A day in words, in UK time.
-fn day(unix: i64) -> String {
+/// A day in words, in UK time, in the page's language.
+fn day(catalog: &crate::i18n::Catalog, unix: i64) -> String {
     let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else {
         return String::new();
     };
     let d = crate::ukdate::uk_date(at);
-    format!("{} {} {}", d.day(), d.month(), d.year())
+    crate::i18n::form_text::day_in_words(catalog, crate::i18n::page::current().lang, d)
 }
 
 /// What the thread's page says besides the thread: the addendum just sent, or the problem
@@ -101,16 +103,20 @@ async fn thread(
     let shown: Vec<Shown> = messages
         .iter()
         .map(|m| {
-            let lines = match crate::seal::decrypt(&m.sealed, &identities) {
-                Ok(plain) => String::from_utf8_lossy(&plain)
-                    .lines()
-                    .map(str::to_string)
-                    .collect(),
-                Err(_) => vec!["This message could not be opened.".to_string()],
-            };
+            let opened = crate::seal::decrypt(&m.sealed, &identities).ok();
+            let unopened = opened.is_none();
+            let lines = opened
+                .map(|plain| {
+                    String::from_utf8_lossy(&plain)
+                        .lines()
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
             Shown {
                 from_police: m.from == MessageFrom::Officer,
-                on: day(m.at),
+                unopened,
+                on: day(state.pages.catalog(), m.at),
                 lines,
             }
         })
@@ -131,7 +137,7 @@ async fn thread(
             code => code.grouped(),
             reference => record.reference.as_str(),
             status => record.status.words(),
-            status_on => day(record.status_at),
+            status_on => day(state.pages.catalog(), record.status_at),
             messages => shown,
             sent => sent.map(|r| r.reference.as_str()),
             sent_again => sent.is_some_and(|r| r.duplicate),

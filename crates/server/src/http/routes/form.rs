@@ -5,7 +5,7 @@
 
 use crate::forms::html::{answers_of, blank_slots, page_errors, section_of, PageError};
 use crate::forms::journey::JourneyStep;
-use crate::forms::review::review;
+use crate::forms::review::review_in;
 use crate::forms::{describe, fields, validate, FieldError, FormSpec};
 use crate::http::draft::{self, Draft, DraftKey};
 use crate::http::AppState;
@@ -226,6 +226,20 @@ pub(crate) fn localised(
     errors
 }
 
+/// A refused file's error in the language asked for (the API's `Accept-Language`); the field
+/// and code stay.
+pub(crate) fn localised_file_error(
+    state: &AppState,
+    e: &crate::attachments::AttachmentError,
+) -> FieldError {
+    let mut error = e.field_error();
+    error.message = state
+        .pages
+        .catalog()
+        .translate_english(page::current().lang, &error.message);
+    error
+}
+
 /// Errors that belong to the questions of one section.
 pub(super) fn errors_in(spec: &FormSpec, errors: &[FieldError], section: usize) -> Vec<FieldError> {
     errors
@@ -355,6 +369,11 @@ fn check_page(state: &AppState, spec: &FormSpec, draft: &Draft) -> HttpResponse 
             return see_other(spec, JourneyStep::Section(first), None);
         }
     };
+    // Yes, no and dates in words too, besides the form's own words.
+    let wording = form_text::PageWording {
+        catalog: state.pages.catalog(),
+        lang: page::current().lang,
+    };
     let limits = state.cleaner.limits();
     state.pages.respond(
         StatusCode::OK,
@@ -362,9 +381,10 @@ fn check_page(state: &AppState, spec: &FormSpec, draft: &Draft) -> HttpResponse 
         minijinja::context! {
             form => summary(state, spec),
             action => format!("/forms/{}/{}", spec.id, JourneyStep::Check.path(spec)),
-            sections => review(
-                &form_text::localised_spec(state.pages.catalog(), page::current().lang, spec),
+            sections => review_in(
+                &form_text::localised_spec(wording.catalog, wording.lang, spec),
                 &validated.answers,
+                &wording,
             ),
             token => draft.token,
             notice => draft.notice,

@@ -10,6 +10,7 @@ use super::form::{draft_unavailable, not_found, summary};
 use crate::forms::FormSpec;
 use crate::http::draft::{self, SentCopy};
 use crate::http::AppState;
+use crate::i18n::{form_text, page};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -40,13 +41,14 @@ pub(super) async fn show(state: &AppState, req: &HttpRequest, spec: &FormSpec) -
     let at = time::OffsetDateTime::from_unix_timestamp(copy.sent_at)
         .map(crate::ukdate::uk_date)
         .ok();
+    let catalog = state.pages.catalog();
     state.pages.respond(
         StatusCode::OK,
         "copy.html",
         minijinja::context! {
             form => summary(state, spec),
             reference => sent.reference,
-            sent_on => at.map(|d| format!("{} {} {}", d.day(), d.month(), d.year())),
+            sent_on => at.map(|d| form_text::day_in_words(catalog, page::current().lang, d)),
             sections => copy.sections,
         },
     )

@@ -84,8 +84,15 @@ pub(super) async fn save(
     if let Err(e) = state.intake.spool().delete_draft(key.id()).await {
         return draft_unavailable(state, e);
     }
+    // The draft that kept a chosen language is gone: the page after it carries the choice.
+    let here = crate::i18n::page::current();
+    let query = if here.chosen {
+        format!("?lang={}", here.lang.code())
+    } else {
+        String::new()
+    };
     let mut resp = HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/forms/{}/saved", spec.id)))
+        .insert_header((header::LOCATION, format!("/forms/{}/saved{query}", spec.id)))
         .finish();
     if let Ok(v) = header::HeaderValue::from_str(&DraftKey::removal(&spec.id)) {
         resp.headers_mut().append(header::SET_COOKIE, v);
