@@ -29,6 +29,40 @@ struct Asset {
     gzip: Option<web::Bytes>,
 }
 
+/// The start page's own rules (`tests/browser/start-styles.mjs` writes them): carried in the
+/// page, so on a slow link it paints without waiting a round trip for the stylesheets.
+pub const START_STYLES: &str = "start-inline.css";
+
+/// A stylesheet carried in a page's `<style>` element, and the Content-Security-Policy source
+/// that allows exactly that text and nothing else.
+#[derive(Debug, Clone)]
+pub struct InlineStyle {
+    pub text: String,
+    /// `'sha256-…'` of `text`.
+    pub source: String,
+}
+
+impl InlineStyle {
+    /// None for text that could end the `<style>` element it goes in.
+    fn new(body: &[u8]) -> Option<Self> {
+        use base64::Engine;
+        let text = std::str::from_utf8(body)
+            .ok()?
+            .trim_start_matches('\u{feff}');
+        if text.contains("</") || text.contains("<!--") {
+            return None;
+        }
+        let digest = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
+        Some(InlineStyle {
+            text: text.to_string(),
+            source: format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
+            ),
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct Assets {
     /// By plain name.
@@ -104,6 +138,25 @@ impl Assets {
             "/static/{}",
             self.names.get(name).map_or(name, |h| h.as_str())
         )
+    }
+
+    /// A stylesheet as a page can carry it inline, if there is such a file and it can be.
+    pub fn inline_style(&self, name: &str) -> Option<InlineStyle> {
+        let a = self.files.get(name)?;
+        if !a.kind.starts_with("text/css") {
+            return None;
+        }
+        InlineStyle::new(&a.body)
+    }
+
+    /// Every stylesheet made to go inline (`*-inline.css`), by plain name (the templates'
+    /// `inline_style`).
+    pub fn inline_styles(&self) -> BTreeMap<String, String> {
+        self.names
+            .keys()
+            .filter(|n| n.ends_with("-inline.css"))
+            .filter_map(|n| Some((n.clone(), self.inline_style(n)?.text)))
+            .collect()
     }
 
     /// Plain name to URL, for every file (the templates' `static_url`).
@@ -227,6 +280,25 @@ mod tests {
         let after = Assets::load(dir.path()).expect("load").url("app.css");
         assert_ne!(before, after);
         assert!(before.starts_with("/static/app.") && before.ends_with(".css"));
+    }
+
+    #[test]
+    fn an_inline_style_is_allowed_by_the_hash_of_exactly_its_text() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("start-inline.css"), "\u{feff}a{color:red}").expect("write");
+        std::fs::write(dir.path().join("bad.css"), "a{}</style><script>").expect("write");
+        std::fs::write(dir.path().join("app.js"), "a{}").expect("write");
+        let assets = Assets::load(dir.path()).expect("load");
+        let style = assets.inline_style(START_STYLES).expect("inline");
+        assert_eq!(style.text, "a{color:red}");
+        // printf 'a{color:red}' | openssl dgst -sha256 -binary | base64
+        assert_eq!(
+            style.source,
+            "'sha256-6hWWMOcF+mJesSJGYhmK2lkIIEw9Xc5XKGLPVzh8yxs='"
+        );
+        assert!(assets.inline_style("bad.css").is_none());
+        assert!(assets.inline_style("app.js").is_none());
+        assert!(assets.inline_style("missing.css").is_none());
     }
 
     #[test]
