@@ -27,6 +27,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { runMapChecks } from './map.mjs';
 import { runDeskChecks } from './desk.mjs';
+import { startStyles, compareStartStyles } from './start-styles.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Selectors and markers: change these when the templates change.
@@ -220,6 +221,14 @@ const PAGES = [
     path: '/forms/community/<contact section> (Can we contact you?)',
     states: { normal: (p) => toContactPage(p), 'yes-revealed': (p) => toContactYes(p) },
   },
+  // The professional form's task list, straight from its first page and part-way through; and
+  // the copy of a sent report that the sender prints.
+  {
+    name: 'professional-tasks',
+    path: '/forms/professional/tasks',
+    states: { normal: (p) => toTasks(p, 0), 'in-progress': (p) => toTasks(p, 2) },
+  },
+  { name: 'professional-copy', path: '/forms/professional/copy', states: { normal: (p) => toCopy(p) } },
   // Every page on the way through each form: every section, check your answers, confirmation.
   { name: 'community-journey', path: `/forms/community …`, journey: 'community' },
   { name: 'professional-journey', path: `/forms/professional …`, journey: 'professional' },
@@ -613,6 +622,24 @@ async function uploadJourney(page, form) {
 
 async function toConfirmation(page, form) {
   await walkForm(page, form, { mode: 'mouse' });
+}
+
+// "Save and view all sections" after `pages` pages of the professional form are done.
+async function toTasks(page, pages) {
+  await toFormStart(page, 'professional');
+  for (let i = 0; i < pages; i++) {
+    await fillPresent(page, ANSWERS.professional, 'mouse');
+    await pressForward(page, 'mouse');
+  }
+  await navigation(page, () => page.locator('button[name="_action"][value="tasks"]').click());
+  if (!page.url().endsWith('/forms/professional/tasks')) throw new Error(`not the task list: ${await describePage(page)}`);
+}
+
+// The confirmation's "Print or save a copy".
+async function toCopy(page) {
+  await walkForm(page, 'professional', { mode: 'mouse' });
+  await navigation(page, () => page.locator('a[href="/forms/professional/copy"]').click());
+  if (!page.url().endsWith('/forms/professional/copy')) throw new Error(`not the copy: ${await describePage(page)}`);
 }
 
 // /follow-up: a code that matches nothing; a code from a community report just sent (the
@@ -1736,6 +1763,37 @@ async function runJourneys(browser) {
   }
 }
 
+// The start page's inline rules (forms/static/start-inline.css, see start-styles.mjs): what
+// the file should hold is written to target/browser/start-inline.css; the start page must look
+// the same from the shipped file alone as with the stylesheets, in every language it offers.
+async function checkStartStyles(browser) {
+  try {
+    const languages = await (async () => {
+      const context = await newContext(browser, {});
+      try {
+        const page = await context.newPage();
+        await open(page, '/');
+        return await page.evaluate(() => ['en', ...[...document.querySelectorAll('.app-languages a[href^="?lang="]')].map((a) => a.getAttribute('href').slice(6))]);
+      } finally {
+        await context.close();
+      }
+    })();
+    const options = { base: BASE, languages, newContext, staticDir: path.join(REPO, 'forms', 'static') };
+    const wanted = await startStyles(browser, options);
+    fs.writeFileSync(path.join(OUT, 'start-inline.css'), wanted);
+    const shipped = path.join(options.staticDir, 'start-inline.css');
+    const same = fs.existsSync(shipped) && fs.readFileSync(shipped, 'utf8') === wanted;
+    const problems = await compareStartStyles(browser, options);
+    startStyleChecks.push({ languages: languages.length, bytes: wanted.length, current: same, problems });
+    for (const p of problems) failures.push(`start page's inline styles: ${p}`);
+    if (problems.length) failures.push(`start page's inline styles: copy target/browser/start-inline.css to forms/static/ and rebuild`);
+    else if (!same) notes.push('forms/static/start-inline.css differs from what start-styles.mjs writes now, but the start page looks the same');
+  } catch (e) {
+    failures.push(`start page's inline styles: ${e.message.split('\n')[0]}`);
+  }
+}
+const startStyleChecks = [];
+
 // Chrome DevTools' "Slow 3G": 400 kbit/s each way, 2 s round trip.
 const SLOW_3G = { offline: false, downloadThroughput: (500 * 1000) / 8 * 0.8, uploadThroughput: (500 * 1000) / 8 * 0.8, latency: 400 * 5 };
 const weak = [];
@@ -1820,6 +1878,10 @@ function report(browserVersion) {
     );
   }
   md.push('');
+  for (const c of startStyleChecks) {
+    md.push('## The start page\'s inline styles', '');
+    md.push(`${c.bytes.toLocaleString('en-GB')} bytes; the start page in ${c.languages} language(s), with and without JavaScript, at 320, 700 and 1024 px: ${c.problems.length ? `${c.problems.length} difference(s)` : 'the same without the stylesheets as with them'}${c.current ? '' : ' (forms/static/start-inline.css is not what would be written now)'}.`, '');
+  }
   md.push('## A weak signal (Slow 3G, 390 × 844: a measurement, not a test)', '');
   md.push('| Page | First contentful paint | Load | Transferred |');
   md.push('|---|---|---|---|');
@@ -1891,6 +1953,7 @@ async function main() {
     await auditPages(browser);
     if (runs('languages')) await auditLanguages(browser);
     await runJourneys(browser);
+    if (runs('start-styles')) await checkStartStyles(browser);
     if (runs('weak')) await weakSignal(browser);
     if (ONLY) notes.push(`only what PISG_BROWSER_ONLY=${process.env.PISG_BROWSER_ONLY} matches was run`);
     if (ONLY && !runs('map')) notes.push('map.html not checked (PISG_BROWSER_ONLY)');
@@ -1906,7 +1969,7 @@ async function main() {
     fs.writeFileSync(path.join(OUT, 'report.md'), md);
     fs.writeFileSync(
       path.join(OUT, 'results.json'),
-      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, weak, map: mapChecks, desk: deskChecks, failures }, null, 2),
+      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, startStyles: startStyleChecks, weak, map: mapChecks, desk: deskChecks, failures }, null, 2),
     );
     console.log(md);
     console.log(`report: ${path.relative(REPO, path.join(OUT, 'report.md'))}, screenshots: ${path.relative(REPO, SHOTS)}/`);
