@@ -341,6 +341,24 @@ const JOURNEYS = [
     run: (p) => backAndForward(p, 'professional'),
   },
   {
+    name: 'professional, Back and Forward across the task list: no error page, answers kept (JavaScript on)',
+    javaScript: true,
+    reference: false,
+    run: (p) => backAndForwardTasks(p),
+  },
+  {
+    name: 'professional, Back and Forward across the task list: no error page, answers kept (JavaScript off)',
+    javaScript: false,
+    reference: false,
+    run: (p) => backAndForwardTasks(p),
+  },
+  {
+    name: 'professional, danger now at the gate: after the task list, the Call 999 page again before Send (JavaScript off)',
+    javaScript: false,
+    reference: true,
+    run: (p) => callNowAgainAfterTasks(p),
+  },
+  {
     name: 'professional, Back and Forward through every step: no error page, answers kept (JavaScript off)',
     javaScript: false,
     reference: false,
@@ -875,6 +893,83 @@ async function exitThenBack(page, withScript) {
   return { trail };
 }
 
+// The browser's Back or Forward: a page of the site (never "Confirm Form Resubmission" or
+// another error page), with every box that was typed into holding what was typed (`typed`, by
+// name). Returns the page's path.
+async function historyMove(page, direction, i, typed) {
+  let response;
+  try {
+    response = direction === 'Back' ? await page.goBack({ waitUntil: 'load' }) : await page.goForward({ waitUntil: 'load' });
+  } catch (e) {
+    throw new Error(`${direction} ×${i}: ${e.message.split('\n')[0]}`);
+  }
+  const at = page.url();
+  if (!at.startsWith(BASE)) throw new Error(`${direction} ×${i}: the browser showed ${at}`);
+  if (response && response.status() >= 400) throw new Error(`${direction} ×${i}: HTTP ${response.status()} at ${at}`);
+  const lost = await page.evaluate((want) => {
+    const boxes = [...document.querySelectorAll('main input:is([type="text"], [type="email"], [type="tel"]), main textarea')];
+    return boxes.filter((b) => b.name in want && b.value !== want[b.name]).map((b) => b.name);
+  }, typed);
+  if (lost.length) throw new Error(`${direction} ×${i} to ${new URL(at).pathname}: what was typed is not there (${lost.join(', ')})`);
+  return new URL(at).pathname;
+}
+
+// The professional form by way of its task list: two pages, "Save and view all sections", a
+// section opened from the list, the list again; then Back to the start and Forward to the end,
+// each step a page of the site with what was typed still there.
+async function backAndForwardTasks(page) {
+  const typed = Object.fromEntries(Object.entries(ANSWERS.professional).filter(([, v]) => typeof v === 'string'));
+  const toTasks = () => navigation(page, () => page.locator('button[name="_action"][value="tasks"]').click());
+  await open(page, '/forms/professional');
+  const seen = [new URL(page.url()).pathname];
+  for (let i = 0; i < 2; i++) {
+    await fillPresent(page, ANSWERS.professional, 'mouse');
+    await pressForward(page, 'mouse');
+    seen.push(new URL(page.url()).pathname);
+  }
+  await fillPresent(page, ANSWERS.professional, 'mouse');
+  await toTasks();
+  seen.push(new URL(page.url()).pathname);
+  await navigation(page, () => page.locator('.govuk-task-list__link').nth(4).click());
+  await fillPresent(page, ANSWERS.professional, 'mouse');
+  seen.push(new URL(page.url()).pathname);
+  await toTasks();
+  seen.push(new URL(page.url()).pathname);
+  if (!seen.at(-1).endsWith('/tasks')) throw new Error(`not the task list: ${seen.join(' → ')}`);
+  const trail = [seen.join(' → ')];
+  for (let i = 1; i < seen.length; i++) {
+    const at = await historyMove(page, 'Back', i, typed);
+    if (at !== seen[seen.length - 1 - i]) throw new Error(`Back ×${i}: ${at}, expected ${seen[seen.length - 1 - i]}`);
+    trail.push(`← ${at}`);
+  }
+  for (let i = 1; i < seen.length; i++) {
+    const at = await historyMove(page, 'Forward', i, typed);
+    if (at !== seen[i]) throw new Error(`Forward ×${i}: ${at}, expected ${seen[i]}`);
+    trail.push(`→ ${at}`);
+  }
+  return { trail };
+}
+
+// "Someone is in immediate danger" at the gate, the Call 999 page, every section, then the task
+// list from Check your answers: Send shows the Call 999 page again, its Continue comes back to
+// Check your answers, and Send then sends.
+async function callNowAgainAfterTasks(page) {
+  const answers = { ...ANSWERS.professional, 'gate.immediate_danger': 'yes' };
+  const walk = await walkForm(page, 'professional', { mode: 'mouse', answers, stopAt: (kind) => kind === 'check-answers' });
+  if (!walk.trail.includes('interruption')) throw new Error(`no Call 999 page after the gate: ${walk.trail.join(' → ')}`);
+  await navigation(page, () => page.locator('a[href="/forms/professional/tasks"]').click());
+  await navigation(page, () => page.locator('a.govuk-button[href="/forms/professional/check"]').click());
+  await expectKind(page, 'check-answers');
+  await navigation(page, () => page.locator(SELECTORS.submitButton).click());
+  await expectKind(page, 'interruption');
+  await pressForward(page, 'mouse');
+  await expectKind(page, 'check-answers');
+  await navigation(page, () => page.locator(SELECTORS.submitButton).click());
+  const reference = await referenceOn(page);
+  if (!reference) throw new Error(`not sent after the Call 999 page: ${await describePage(page)}`);
+  return { reference, trail: [...walk.trail, 'tasks', 'check-answers', 'interruption', 'check-answers', 'confirmation'] };
+}
+
 // Through the form to Check your answers, then Back to the start and Forward to the end: each
 // step is a page of the site (never the browser's "Confirm Form Resubmission" or another error
 // page), and what was typed is there each time the page that asks it comes back.
@@ -887,24 +982,7 @@ async function backAndForward(page, form = 'community') {
   });
   if (!walk.stopped) throw new Error('no Check your answers page');
   const typed = Object.fromEntries(Object.entries(ANSWERS[form]).filter(([, v]) => typeof v === 'string'));
-  const move = async (direction, i) => {
-    let response;
-    try {
-      response = direction === 'Back' ? await page.goBack({ waitUntil: 'load' }) : await page.goForward({ waitUntil: 'load' });
-    } catch (e) {
-      throw new Error(`${direction} ×${i}: ${e.message.split('\n')[0]}`);
-    }
-    const at = page.url();
-    if (!at.startsWith(BASE)) throw new Error(`${direction} ×${i}: the browser showed ${at}`);
-    if (response && response.status() >= 400) throw new Error(`${direction} ×${i}: HTTP ${response.status()} at ${at}`);
-    // Every box on the page that was typed into holds what was typed.
-    const lost = await page.evaluate((want) => {
-      const boxes = [...document.querySelectorAll('main input:is([type="text"], [type="email"], [type="tel"]), main textarea')];
-      return boxes.filter((b) => b.name in want && b.value !== want[b.name]).map((b) => b.name);
-    }, typed);
-    if (lost.length) throw new Error(`${direction} ×${i} to ${new URL(at).pathname}: what was typed is not there (${lost.join(', ')})`);
-    return new URL(at).pathname;
-  };
+  const move = (direction, i) => historyMove(page, direction, i, typed);
   const trail = [];
   for (let i = 1; i < seen.length; i++) trail.push(`← ${await move('Back', i)}`);
   for (let i = 1; i < seen.length; i++) trail.push(`→ ${await move('Forward', i)}`);
