@@ -71,6 +71,8 @@ pub struct Assets {
     hashed: HashMap<String, String>,
     /// Plain name to fingerprinted name.
     names: BTreeMap<String, String>,
+    /// The stylesheets made to go inline (`*-inline.css`), hashed once.
+    inline: HashMap<String, InlineStyle>,
 }
 
 /// How a response body is encoded.
@@ -117,6 +119,17 @@ impl Assets {
                 (None, None)
             }
         };
+        if name.ends_with("-inline.css") {
+            match InlineStyle::new(&body) {
+                Some(style) => {
+                    self.inline.insert(name.clone(), style);
+                }
+                None => tracing::warn!(
+                    file = %name,
+                    "stylesheet cannot go inline (not UTF-8, or holds </ or <!--): pages link the stylesheets instead"
+                ),
+            }
+        }
         let hashed = fingerprinted(&name, &body);
         self.hashed.insert(hashed.clone(), name.clone());
         self.names.insert(name.clone(), hashed);
@@ -140,22 +153,16 @@ impl Assets {
         )
     }
 
-    /// A stylesheet as a page can carry it inline, if there is such a file and it can be.
-    pub fn inline_style(&self, name: &str) -> Option<InlineStyle> {
-        let a = self.files.get(name)?;
-        if !a.kind.starts_with("text/css") {
-            return None;
-        }
-        InlineStyle::new(&a.body)
+    /// A stylesheet made to go inline (`*-inline.css`), if there is one and it can.
+    pub fn inline_style(&self, name: &str) -> Option<&InlineStyle> {
+        self.inline.get(name)
     }
 
-    /// Every stylesheet made to go inline (`*-inline.css`), by plain name (the templates'
-    /// `inline_style`).
+    /// Every stylesheet that can go inline, by plain name (the templates' `inline_style`).
     pub fn inline_styles(&self) -> BTreeMap<String, String> {
-        self.names
-            .keys()
-            .filter(|n| n.ends_with("-inline.css"))
-            .filter_map(|n| Some((n.clone(), self.inline_style(n)?.text)))
+        self.inline
+            .iter()
+            .map(|(n, s)| (n.clone(), s.text.clone()))
             .collect()
     }
 
@@ -286,8 +293,8 @@ mod tests {
     fn an_inline_style_is_allowed_by_the_hash_of_exactly_its_text() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("start-inline.css"), "\u{feff}a{color:red}").expect("write");
-        std::fs::write(dir.path().join("bad.css"), "a{}</style><script>").expect("write");
-        std::fs::write(dir.path().join("app.js"), "a{}").expect("write");
+        std::fs::write(dir.path().join("bad-inline.css"), "a{}</style><script>").expect("write");
+        std::fs::write(dir.path().join("app.css"), "a{}").expect("write");
         let assets = Assets::load(dir.path()).expect("load");
         let style = assets.inline_style(START_STYLES).expect("inline");
         assert_eq!(style.text, "a{color:red}");
@@ -296,9 +303,14 @@ mod tests {
             style.source,
             "'sha256-6hWWMOcF+mJesSJGYhmK2lkIIEw9Xc5XKGLPVzh8yxs='"
         );
-        assert!(assets.inline_style("bad.css").is_none());
-        assert!(assets.inline_style("app.js").is_none());
-        assert!(assets.inline_style("missing.css").is_none());
+        // Text that could end its element, or a stylesheet not made to go inline: linked.
+        assert!(assets.inline_style("bad-inline.css").is_none());
+        assert!(assets.inline_style("app.css").is_none());
+        assert!(assets.inline_style("missing-inline.css").is_none());
+        assert_eq!(
+            assets.inline_styles().keys().collect::<Vec<_>>(),
+            vec![START_STYLES]
+        );
     }
 
     #[test]
