@@ -224,3 +224,46 @@ async fn the_start_page_paints_from_its_own_html_under_a_strict_policy() {
     let plain = other.header("content-security-policy").expect("a policy");
     assert!(plain.contains("style-src 'self';"), "{plain}");
 }
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let path = entry.path();
+        if entry.file_name() == "node_modules" {
+            continue;
+        }
+        if path.is_dir() {
+            copy_tree(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+/// An operator's own forms folder without `static/start-inline.css`: the start page links the
+/// stylesheets in its head, as every other page does, under the plain policy.
+#[actix_web::test]
+async fn without_its_inline_rules_the_start_page_links_the_stylesheets_as_before() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&repo().join("forms"), dir.path());
+    std::fs::remove_file(dir.path().join("static/start-inline.css")).expect("remove");
+    let forms = dir.path().to_path_buf();
+    let app = spawn_app_with(move |s| s.forms.dir = forms).await;
+    let home = fetch(&app, "/", None).await;
+    assert_eq!(home.status, 200);
+    let html = String::from_utf8_lossy(&home.body).to_string();
+    let (head, body) = html.split_once("</head>").expect("a head");
+    assert!(!html.contains("<style"), "{head}");
+    for sheet in ["govuk-frontend.", "app."] {
+        assert!(
+            head.contains(&format!("<link rel=\"stylesheet\" href=\"/static/{sheet}")),
+            "{sheet}: {head}"
+        );
+        assert!(
+            !body.contains(&format!("href=\"/static/{sheet}")),
+            "linked once"
+        );
+    }
+    let csp = home.header("content-security-policy").expect("a policy");
+    assert!(csp.contains("style-src 'self';"), "{csp}");
+}
