@@ -58,3 +58,6 @@ echo "url()s in $css: ${urls:-none}"
 for f in "$css" "$out/app.js"; do
   printf '%-30s %7d bytes  %6d gzipped\n' "$f" "$(wc -c < "$f")" "$(gzip -9c < "$f" | wc -c)"
 done
+# The start page carries its share of these rules inline: the browser suite says whether
+# ../static/start-inline.css still matches, and writes the new one (see forms/README.md).
+echo "then: PISG_BROWSER_ONLY=start-styles bash tests/browser/run.sh, and copy target/browser/start-inline.css to forms/static/ if it says so"

@@ -171,3 +171,99 @@ async fn a_first_visit_to_the_start_page_transfers_at_most_60_kb() {
         lines.join("\n")
     );
 }
+
+/// The start page's first paint waits for no other request: it carries its own rules
+/// (`forms/static/start-inline.css`), allowed by their hash and nothing looser, and links the
+/// stylesheets after its content, where they block nothing and are kept for the next page.
+#[actix_web::test]
+async fn the_start_page_paints_from_its_own_html_under_a_strict_policy() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let home = fetch(&app, "/", None).await;
+    let html = String::from_utf8_lossy(&home.body).to_string();
+    let (head, body) = html.split_once("</head>").expect("a head");
+    assert!(!head.contains("rel=\"stylesheet\""), "{head}");
+    assert!(!head.contains("<script"), "{head}");
+    let style = head
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map(|(s, _)| s)
+        .expect("the start page's own rules");
+    let shipped =
+        std::fs::read_to_string(repo().join("forms/static/start-inline.css")).expect("shipped");
+    assert_eq!(style, shipped);
+    let digest = ring::digest::digest(&ring::digest::SHA256, style.as_bytes());
+    let source = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
+    );
+    let csp = home.header("content-security-policy").expect("a policy");
+    assert!(
+        csp.contains(&format!("style-src 'self' {source};")),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe"), "{csp}");
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    let after_content = &body[body.find("</footer>").expect("a footer")..];
+    for sheet in ["govuk-frontend.", "app."] {
+        assert!(
+            after_content.contains(&format!("<link rel=\"stylesheet\" href=\"/static/{sheet}")),
+            "{sheet}: {after_content}"
+        );
+    }
+
+    // Other pages link the stylesheets as before, under the plain policy.
+    let other = fetch(&app, "/privacy", None).await;
+    let other_html = String::from_utf8_lossy(&other.body).to_string();
+    assert!(!other_html.contains("<style"));
+    assert!(other_html
+        .split_once("</head>")
+        .expect("a head")
+        .0
+        .contains("rel=\"stylesheet\""));
+    let plain = other.header("content-security-policy").expect("a policy");
+    assert!(plain.contains("style-src 'self';"), "{plain}");
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let path = entry.path();
+        if entry.file_name() == "node_modules" {
+            continue;
+        }
+        if path.is_dir() {
+            copy_tree(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+/// An operator's own forms folder without `static/start-inline.css`: the start page links the
+/// stylesheets in its head, as every other page does, under the plain policy.
+#[actix_web::test]
+async fn without_its_inline_rules_the_start_page_links_the_stylesheets_as_before() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&repo().join("forms"), dir.path());
+    std::fs::remove_file(dir.path().join("static/start-inline.css")).expect("remove");
+    let forms = dir.path().to_path_buf();
+    let app = spawn_app_with(move |s| s.forms.dir = forms).await;
+    let home = fetch(&app, "/", None).await;
+    assert_eq!(home.status, 200);
+    let html = String::from_utf8_lossy(&home.body).to_string();
+    let (head, body) = html.split_once("</head>").expect("a head");
+    assert!(!html.contains("<style"), "{head}");
+    for sheet in ["govuk-frontend.", "app."] {
+        assert!(
+            head.contains(&format!("<link rel=\"stylesheet\" href=\"/static/{sheet}")),
+            "{sheet}: {head}"
+        );
+        assert!(
+            !body.contains(&format!("href=\"/static/{sheet}")),
+            "linked once"
+        );
+    }
+    let csp = home.header("content-security-policy").expect("a policy");
+    assert!(csp.contains("style-src 'self';"), "{csp}");
+}

@@ -229,6 +229,51 @@ async fn the_task_list_shows_each_section_with_its_status_from_any_page() {
     assert_eq!(gone.location.as_deref(), Some("/forms/professional"));
 }
 
+/// Said at the gate that someone is in danger now, then the task list on the way: the Call 999
+/// page comes again before the report goes, and leads back to the check page, where Send sends.
+#[actix_web::test]
+async fn after_the_task_list_danger_now_brings_the_call_999_page_back_before_sending() {
+    use crate::journey::{form_action, press, Journey};
+    let app = spawn_app().await;
+    let mut answers = professional_answers();
+    answers["gate.immediate_danger"] = json!("yes");
+    let mut journey = Journey::open(&app, "professional", &answers).await;
+    let mut asked = 0;
+    while !journey
+        .page
+        .body
+        .contains("Check your answers before sending")
+    {
+        assert!(journey.pages < 30, "no end: {}", journey.page.body);
+        if journey.page.body.contains("<form data-journey")
+            && form_action(&journey.page.body).ends_with("/call-999")
+        {
+            asked += 1;
+        }
+        journey.press(&app).await;
+    }
+    assert_eq!(asked, 1, "once, after the first page");
+    // "View all sections" on the check page, and back.
+    journey.lend_browser(&app);
+    assert_eq!(app.get("/forms/professional/tasks").await.status, 200);
+    let check = app.get("/forms/professional/check").await;
+    let call = press(&app, "professional", &check.body, &[], "submit").await;
+    assert!(
+        form_action(&call.body).ends_with("/forms/professional/call-999"),
+        "{}",
+        call.body
+    );
+    assert!(!call.body.contains("Information sent"));
+    let again = press(&app, "professional", &call.body, &[], "continue").await;
+    assert!(
+        again.body.contains("Check your answers before sending"),
+        "{}",
+        again.body
+    );
+    let sent = press(&app, "professional", &again.body, &[], "submit").await;
+    assert!(sent.body.contains("Information sent"), "{}", sent.body);
+}
+
 /// A professional report sent page by page in its own browser, on `time`.
 async fn sent_report(app: &TestApp) -> (crate::journey::Journey, String) {
     let mut journey =

@@ -27,6 +27,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { runMapChecks } from './map.mjs';
 import { runDeskChecks } from './desk.mjs';
+import { startStyles, compareStartStyles } from './start-styles.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Selectors and markers: change these when the templates change.
@@ -220,6 +221,14 @@ const PAGES = [
     path: '/forms/community/<contact section> (Can we contact you?)',
     states: { normal: (p) => toContactPage(p), 'yes-revealed': (p) => toContactYes(p) },
   },
+  // The professional form's task list, straight from its first page and part-way through; and
+  // the copy of a sent report that the sender prints.
+  {
+    name: 'professional-tasks',
+    path: '/forms/professional/tasks',
+    states: { normal: (p) => toTasks(p, 0), 'in-progress': (p) => toTasks(p, 2) },
+  },
+  { name: 'professional-copy', path: '/forms/professional/copy', states: { normal: (p) => toCopy(p) } },
   // Every page on the way through each form: every section, check your answers, confirmation.
   { name: 'community-journey', path: `/forms/community …`, journey: 'community' },
   { name: 'professional-journey', path: `/forms/professional …`, journey: 'professional' },
@@ -330,6 +339,24 @@ const JOURNEYS = [
     javaScript: true,
     reference: false,
     run: (p) => backAndForward(p, 'professional'),
+  },
+  {
+    name: 'professional, Back and Forward across the task list: no error page, answers kept (JavaScript on)',
+    javaScript: true,
+    reference: false,
+    run: (p) => backAndForwardTasks(p),
+  },
+  {
+    name: 'professional, Back and Forward across the task list: no error page, answers kept (JavaScript off)',
+    javaScript: false,
+    reference: false,
+    run: (p) => backAndForwardTasks(p),
+  },
+  {
+    name: 'professional, danger now at the gate: after the task list, the Call 999 page again before Send (JavaScript off)',
+    javaScript: false,
+    reference: true,
+    run: (p) => callNowAgainAfterTasks(p),
   },
   {
     name: 'professional, Back and Forward through every step: no error page, answers kept (JavaScript off)',
@@ -615,6 +642,24 @@ async function toConfirmation(page, form) {
   await walkForm(page, form, { mode: 'mouse' });
 }
 
+// "Save and view all sections" after `pages` pages of the professional form are done.
+async function toTasks(page, pages) {
+  await toFormStart(page, 'professional');
+  for (let i = 0; i < pages; i++) {
+    await fillPresent(page, ANSWERS.professional, 'mouse');
+    await pressForward(page, 'mouse');
+  }
+  await navigation(page, () => page.locator('button[name="_action"][value="tasks"]').click());
+  if (!page.url().endsWith('/forms/professional/tasks')) throw new Error(`not the task list: ${await describePage(page)}`);
+}
+
+// The confirmation's "Print or save a copy".
+async function toCopy(page) {
+  await walkForm(page, 'professional', { mode: 'mouse' });
+  await navigation(page, () => page.locator('a[href="/forms/professional/copy"]').click());
+  if (!page.url().endsWith('/forms/professional/copy')) throw new Error(`not the copy: ${await describePage(page)}`);
+}
+
 // /follow-up: a code that matches nothing; a code from a community report just sent (the
 // confirmation page shows it once); what the submitter adds, empty and then sent.
 async function enterFollowUpCode(page, code) {
@@ -848,6 +893,83 @@ async function exitThenBack(page, withScript) {
   return { trail };
 }
 
+// The browser's Back or Forward: a page of the site (never "Confirm Form Resubmission" or
+// another error page), with every box that was typed into holding what was typed (`typed`, by
+// name). Returns the page's path.
+async function historyMove(page, direction, i, typed) {
+  let response;
+  try {
+    response = direction === 'Back' ? await page.goBack({ waitUntil: 'load' }) : await page.goForward({ waitUntil: 'load' });
+  } catch (e) {
+    throw new Error(`${direction} ×${i}: ${e.message.split('\n')[0]}`);
+  }
+  const at = page.url();
+  if (!at.startsWith(BASE)) throw new Error(`${direction} ×${i}: the browser showed ${at}`);
+  if (response && response.status() >= 400) throw new Error(`${direction} ×${i}: HTTP ${response.status()} at ${at}`);
+  const lost = await page.evaluate((want) => {
+    const boxes = [...document.querySelectorAll('main input:is([type="text"], [type="email"], [type="tel"]), main textarea')];
+    return boxes.filter((b) => b.name in want && b.value !== want[b.name]).map((b) => b.name);
+  }, typed);
+  if (lost.length) throw new Error(`${direction} ×${i} to ${new URL(at).pathname}: what was typed is not there (${lost.join(', ')})`);
+  return new URL(at).pathname;
+}
+
+// The professional form by way of its task list: two pages, "Save and view all sections", a
+// section opened from the list, the list again; then Back to the start and Forward to the end,
+// each step a page of the site with what was typed still there.
+async function backAndForwardTasks(page) {
+  const typed = Object.fromEntries(Object.entries(ANSWERS.professional).filter(([, v]) => typeof v === 'string'));
+  const toTasks = () => navigation(page, () => page.locator('button[name="_action"][value="tasks"]').click());
+  await open(page, '/forms/professional');
+  const seen = [new URL(page.url()).pathname];
+  for (let i = 0; i < 2; i++) {
+    await fillPresent(page, ANSWERS.professional, 'mouse');
+    await pressForward(page, 'mouse');
+    seen.push(new URL(page.url()).pathname);
+  }
+  await fillPresent(page, ANSWERS.professional, 'mouse');
+  await toTasks();
+  seen.push(new URL(page.url()).pathname);
+  await navigation(page, () => page.locator('.govuk-task-list__link').nth(4).click());
+  await fillPresent(page, ANSWERS.professional, 'mouse');
+  seen.push(new URL(page.url()).pathname);
+  await toTasks();
+  seen.push(new URL(page.url()).pathname);
+  if (!seen.at(-1).endsWith('/tasks')) throw new Error(`not the task list: ${seen.join(' → ')}`);
+  const trail = [seen.join(' → ')];
+  for (let i = 1; i < seen.length; i++) {
+    const at = await historyMove(page, 'Back', i, typed);
+    if (at !== seen[seen.length - 1 - i]) throw new Error(`Back ×${i}: ${at}, expected ${seen[seen.length - 1 - i]}`);
+    trail.push(`← ${at}`);
+  }
+  for (let i = 1; i < seen.length; i++) {
+    const at = await historyMove(page, 'Forward', i, typed);
+    if (at !== seen[i]) throw new Error(`Forward ×${i}: ${at}, expected ${seen[i]}`);
+    trail.push(`→ ${at}`);
+  }
+  return { trail };
+}
+
+// "Someone is in immediate danger" at the gate, the Call 999 page, every section, then the task
+// list from Check your answers: Send shows the Call 999 page again, its Continue comes back to
+// Check your answers, and Send then sends.
+async function callNowAgainAfterTasks(page) {
+  const answers = { ...ANSWERS.professional, 'gate.immediate_danger': 'yes' };
+  const walk = await walkForm(page, 'professional', { mode: 'mouse', answers, stopAt: (kind) => kind === 'check-answers' });
+  if (!walk.trail.includes('interruption')) throw new Error(`no Call 999 page after the gate: ${walk.trail.join(' → ')}`);
+  await navigation(page, () => page.locator('a[href="/forms/professional/tasks"]').click());
+  await navigation(page, () => page.locator('a.govuk-button[href="/forms/professional/check"]').click());
+  await expectKind(page, 'check-answers');
+  await navigation(page, () => page.locator(SELECTORS.submitButton).click());
+  await expectKind(page, 'interruption');
+  await pressForward(page, 'mouse');
+  await expectKind(page, 'check-answers');
+  await navigation(page, () => page.locator(SELECTORS.submitButton).click());
+  const reference = await referenceOn(page);
+  if (!reference) throw new Error(`not sent after the Call 999 page: ${await describePage(page)}`);
+  return { reference, trail: [...walk.trail, 'tasks', 'check-answers', 'interruption', 'check-answers', 'confirmation'] };
+}
+
 // Through the form to Check your answers, then Back to the start and Forward to the end: each
 // step is a page of the site (never the browser's "Confirm Form Resubmission" or another error
 // page), and what was typed is there each time the page that asks it comes back.
@@ -860,24 +982,7 @@ async function backAndForward(page, form = 'community') {
   });
   if (!walk.stopped) throw new Error('no Check your answers page');
   const typed = Object.fromEntries(Object.entries(ANSWERS[form]).filter(([, v]) => typeof v === 'string'));
-  const move = async (direction, i) => {
-    let response;
-    try {
-      response = direction === 'Back' ? await page.goBack({ waitUntil: 'load' }) : await page.goForward({ waitUntil: 'load' });
-    } catch (e) {
-      throw new Error(`${direction} ×${i}: ${e.message.split('\n')[0]}`);
-    }
-    const at = page.url();
-    if (!at.startsWith(BASE)) throw new Error(`${direction} ×${i}: the browser showed ${at}`);
-    if (response && response.status() >= 400) throw new Error(`${direction} ×${i}: HTTP ${response.status()} at ${at}`);
-    // Every box on the page that was typed into holds what was typed.
-    const lost = await page.evaluate((want) => {
-      const boxes = [...document.querySelectorAll('main input:is([type="text"], [type="email"], [type="tel"]), main textarea')];
-      return boxes.filter((b) => b.name in want && b.value !== want[b.name]).map((b) => b.name);
-    }, typed);
-    if (lost.length) throw new Error(`${direction} ×${i} to ${new URL(at).pathname}: what was typed is not there (${lost.join(', ')})`);
-    return new URL(at).pathname;
-  };
+  const move = (direction, i) => historyMove(page, direction, i, typed);
   const trail = [];
   for (let i = 1; i < seen.length; i++) trail.push(`← ${await move('Back', i)}`);
   for (let i = 1; i < seen.length; i++) trail.push(`→ ${await move('Forward', i)}`);
@@ -1736,6 +1841,37 @@ async function runJourneys(browser) {
   }
 }
 
+// The start page's inline rules (forms/static/start-inline.css, see start-styles.mjs): what
+// the file should hold is written to target/browser/start-inline.css; the start page must look
+// the same from the shipped file alone as with the stylesheets, in every language it offers.
+async function checkStartStyles(browser) {
+  try {
+    const languages = await (async () => {
+      const context = await newContext(browser, {});
+      try {
+        const page = await context.newPage();
+        await open(page, '/');
+        return await page.evaluate(() => ['en', ...[...document.querySelectorAll('.app-languages a[href^="?lang="]')].map((a) => a.getAttribute('href').slice(6))]);
+      } finally {
+        await context.close();
+      }
+    })();
+    const options = { base: BASE, languages, newContext, staticDir: path.join(REPO, 'forms', 'static') };
+    const wanted = await startStyles(browser, options);
+    fs.writeFileSync(path.join(OUT, 'start-inline.css'), wanted);
+    const shipped = path.join(options.staticDir, 'start-inline.css');
+    const same = fs.existsSync(shipped) && fs.readFileSync(shipped, 'utf8') === wanted;
+    const problems = await compareStartStyles(browser, options);
+    startStyleChecks.push({ languages: languages.length, bytes: wanted.length, current: same, problems });
+    for (const p of problems) failures.push(`start page's inline styles: ${p}`);
+    if (problems.length) failures.push(`start page's inline styles: copy target/browser/start-inline.css to forms/static/ and rebuild`);
+    else if (!same) notes.push('forms/static/start-inline.css differs from what start-styles.mjs writes now, but the start page looks the same');
+  } catch (e) {
+    failures.push(`start page's inline styles: ${e.message.split('\n')[0]}`);
+  }
+}
+const startStyleChecks = [];
+
 // Chrome DevTools' "Slow 3G": 400 kbit/s each way, 2 s round trip.
 const SLOW_3G = { offline: false, downloadThroughput: (500 * 1000) / 8 * 0.8, uploadThroughput: (500 * 1000) / 8 * 0.8, latency: 400 * 5 };
 const weak = [];
@@ -1820,6 +1956,10 @@ function report(browserVersion) {
     );
   }
   md.push('');
+  for (const c of startStyleChecks) {
+    md.push('## The start page\'s inline styles', '');
+    md.push(`${c.bytes.toLocaleString('en-GB')} bytes; the start page in ${c.languages} language(s), with and without JavaScript, at 320, 700 and 1024 px: ${c.problems.length ? `${c.problems.length} difference(s)` : 'the same without the stylesheets as with them'}${c.current ? '' : ' (forms/static/start-inline.css is not what would be written now)'}.`, '');
+  }
   md.push('## A weak signal (Slow 3G, 390 × 844: a measurement, not a test)', '');
   md.push('| Page | First contentful paint | Load | Transferred |');
   md.push('|---|---|---|---|');
@@ -1891,6 +2031,7 @@ async function main() {
     await auditPages(browser);
     if (runs('languages')) await auditLanguages(browser);
     await runJourneys(browser);
+    if (runs('start-styles')) await checkStartStyles(browser);
     if (runs('weak')) await weakSignal(browser);
     if (ONLY) notes.push(`only what PISG_BROWSER_ONLY=${process.env.PISG_BROWSER_ONLY} matches was run`);
     if (ONLY && !runs('map')) notes.push('map.html not checked (PISG_BROWSER_ONLY)');
@@ -1906,7 +2047,7 @@ async function main() {
     fs.writeFileSync(path.join(OUT, 'report.md'), md);
     fs.writeFileSync(
       path.join(OUT, 'results.json'),
-      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, weak, map: mapChecks, desk: deskChecks, failures }, null, 2),
+      JSON.stringify({ base: BASE, browser: version, axe: AXE_VERSION, pages: rows, journeys, startStyles: startStyleChecks, weak, map: mapChecks, desk: deskChecks, failures }, null, 2),
     );
     console.log(md);
     console.log(`report: ${path.relative(REPO, path.join(OUT, 'report.md'))}, screenshots: ${path.relative(REPO, SHOTS)}/`);

@@ -92,6 +92,7 @@ impl Application {
         let pages = Pages::load(&settings.forms.dir.join("templates"))
             .context("loading page templates")?
             .with_asset_urls(assets.urls())
+            .with_inline_styles(assets.inline_styles())
             .with_languages(&settings.public.languages);
         let routes = Arc::new(Routes::from_settings(&settings.routes)?);
         let signer = Arc::new(

@@ -51,6 +51,9 @@ pub struct Validation {
     pub ask_danger: bool,
     /// The section was reached with "Change" from the check page.
     pub returning: bool,
+    /// The gate answers say danger now and the task list has been open since the Call 999
+    /// page was last shown: it is shown again before anything is sent, then the check page.
+    pub call_now_due: bool,
 }
 
 impl Validation {
@@ -74,6 +77,10 @@ pub fn next(step: JourneyStep, action: JourneyAction, v: &Validation) -> Journey
     use JourneyStep as S;
     match (step, action) {
         (S::Sent, _) => S::Sent,
+        // A long sitting by way of the task list: the reminder to call 999 comes back before
+        // the report goes, and leads back to the check page, where Send sends.
+        (_, A::Send) if v.call_now_due => S::CallNow,
+        (S::CallNow, A::Continue | A::Back) if v.call_now_due => S::Check,
         // Reached without pressing Continue on the narrative's page (from the task list, or a
         // restored draft), the danger question is still asked before anything is sent.
         (_, A::Send) if v.ask_danger => S::DangerCheck { after: v.last() },
@@ -172,6 +179,7 @@ mod tests {
             danger_now: false,
             ask_danger: false,
             returning: false,
+            call_now_due: false,
         }
     }
 
@@ -274,6 +282,34 @@ mod tests {
             next(S::Check, A::Send, &with_problems),
             S::DangerCheck { after: 3 }
         );
+    }
+
+    #[test]
+    fn after_the_task_list_danger_now_is_called_out_again_before_sending() {
+        let v = Validation {
+            danger_now: true,
+            call_now_due: true,
+            ..ok(4)
+        };
+        assert_eq!(next(S::Check, A::Send, &v), S::CallNow);
+        assert_eq!(next(S::Tasks, A::Send, &v), S::CallNow);
+        // Before the danger question too, and before any problem is shown.
+        let asked = Validation {
+            ask_danger: true,
+            first_problem: Some(1),
+            ..v
+        };
+        assert_eq!(next(S::Check, A::Send, &asked), S::CallNow);
+        // Its Continue (or Back) returns to the check page, not to the second section.
+        assert_eq!(next(S::CallNow, A::Continue, &v), S::Check);
+        assert_eq!(next(S::CallNow, A::Back, &v), S::Check);
+        // Shown: Send sends.
+        let shown = Validation {
+            call_now_due: false,
+            ..v
+        };
+        assert_eq!(next(S::Check, A::Send, &shown), S::Sent);
+        assert_eq!(next(S::CallNow, A::Continue, &shown), S::Section(1));
     }
 
     #[test]

@@ -212,6 +212,10 @@ pub struct Draft {
     /// Sections left with Continue and nothing wrong on them, by id: done on the task list.
     #[serde(default)]
     pub done: Vec<String>,
+    /// The task list has been shown since the Call 999 page was last left: if the gate says
+    /// danger now, that page comes again before the report is sent.
+    #[serde(default)]
+    pub call_now_due: bool,
 }
 
 /// The confirmation page's content, kept so a refresh shows it again (and Exit removes it).

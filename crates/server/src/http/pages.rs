@@ -171,6 +171,8 @@ impl Pages {
         env.add_function("static_url", |name: String| {
             url_value(format!("/static/{name}"))
         });
+        // Until `with_inline_styles`, none: the templates link the stylesheets.
+        env.add_function("inline_style", |_: String| Value::from(()));
         let entries = std::fs::read_dir(dir).map_err(|e| TemplateError {
             name: dir.display().to_string(),
             message: e.to_string(),
@@ -238,6 +240,21 @@ impl Pages {
                     .cloned()
                     .unwrap_or_else(|| format!("/static/{name}")),
             )
+        });
+        self
+    }
+
+    /// Stylesheets a template may carry inline (`inline_style("start-inline.css")`): the text
+    /// as it is, or none, so the template links the stylesheets instead. The page's response
+    /// must allow the text by its hash ([`crate::http::headers::csp_with_style`]).
+    pub fn with_inline_styles(
+        mut self,
+        styles: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        self.env.add_function("inline_style", move |name: String| {
+            styles
+                .get(&name)
+                .map_or(Value::from(()), |css| Value::from_safe_string(css.clone()))
         });
         self
     }

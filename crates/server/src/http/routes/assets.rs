@@ -29,6 +29,40 @@ struct Asset {
     gzip: Option<web::Bytes>,
 }
 
+/// The start page's own rules (`tests/browser/start-styles.mjs` writes them): carried in the
+/// page, so on a slow link it paints without waiting a round trip for the stylesheets.
+pub const START_STYLES: &str = "start-inline.css";
+
+/// A stylesheet carried in a page's `<style>` element, and the Content-Security-Policy source
+/// that allows exactly that text and nothing else.
+#[derive(Debug, Clone)]
+pub struct InlineStyle {
+    pub text: String,
+    /// `'sha256-…'` of `text`.
+    pub source: String,
+}
+
+impl InlineStyle {
+    /// None for text that could end the `<style>` element it goes in.
+    fn new(body: &[u8]) -> Option<Self> {
+        use base64::Engine;
+        let text = std::str::from_utf8(body)
+            .ok()?
+            .trim_start_matches('\u{feff}');
+        if text.contains("</") || text.contains("<!--") {
+            return None;
+        }
+        let digest = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
+        Some(InlineStyle {
+            text: text.to_string(),
+            source: format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
+            ),
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct Assets {
     /// By plain name.
@@ -37,6 +71,8 @@ pub struct Assets {
     hashed: HashMap<String, String>,
     /// Plain name to fingerprinted name.
     names: BTreeMap<String, String>,
+    /// The stylesheets made to go inline (`*-inline.css`), hashed once.
+    inline: HashMap<String, InlineStyle>,
 }
 
 /// How a response body is encoded.
@@ -83,6 +119,17 @@ impl Assets {
                 (None, None)
             }
         };
+        if name.ends_with("-inline.css") {
+            match InlineStyle::new(&body) {
+                Some(style) => {
+                    self.inline.insert(name.clone(), style);
+                }
+                None => tracing::warn!(
+                    file = %name,
+                    "stylesheet cannot go inline (not UTF-8, or holds </ or <!--): pages link the stylesheets instead"
+                ),
+            }
+        }
         let hashed = fingerprinted(&name, &body);
         self.hashed.insert(hashed.clone(), name.clone());
         self.names.insert(name.clone(), hashed);
@@ -104,6 +151,19 @@ impl Assets {
             "/static/{}",
             self.names.get(name).map_or(name, |h| h.as_str())
         )
+    }
+
+    /// A stylesheet made to go inline (`*-inline.css`), if there is one and it can.
+    pub fn inline_style(&self, name: &str) -> Option<&InlineStyle> {
+        self.inline.get(name)
+    }
+
+    /// Every stylesheet that can go inline, by plain name (the templates' `inline_style`).
+    pub fn inline_styles(&self) -> BTreeMap<String, String> {
+        self.inline
+            .iter()
+            .map(|(n, s)| (n.clone(), s.text.clone()))
+            .collect()
     }
 
     /// Plain name to URL, for every file (the templates' `static_url`).
@@ -227,6 +287,30 @@ mod tests {
         let after = Assets::load(dir.path()).expect("load").url("app.css");
         assert_ne!(before, after);
         assert!(before.starts_with("/static/app.") && before.ends_with(".css"));
+    }
+
+    #[test]
+    fn an_inline_style_is_allowed_by_the_hash_of_exactly_its_text() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("start-inline.css"), "\u{feff}a{color:red}").expect("write");
+        std::fs::write(dir.path().join("bad-inline.css"), "a{}</style><script>").expect("write");
+        std::fs::write(dir.path().join("app.css"), "a{}").expect("write");
+        let assets = Assets::load(dir.path()).expect("load");
+        let style = assets.inline_style(START_STYLES).expect("inline");
+        assert_eq!(style.text, "a{color:red}");
+        // printf 'a{color:red}' | openssl dgst -sha256 -binary | base64
+        assert_eq!(
+            style.source,
+            "'sha256-6hWWMOcF+mJesSJGYhmK2lkIIEw9Xc5XKGLPVzh8yxs='"
+        );
+        // Text that could end its element, or a stylesheet not made to go inline: linked.
+        assert!(assets.inline_style("bad-inline.css").is_none());
+        assert!(assets.inline_style("app.css").is_none());
+        assert!(assets.inline_style("missing-inline.css").is_none());
+        assert_eq!(
+            assets.inline_styles().keys().collect::<Vec<_>>(),
+            vec![START_STYLES]
+        );
     }
 
     #[test]

@@ -155,7 +155,17 @@ async fn show_step(state: &AppState, req: &HttpRequest, id: &str, step: &str) ->
         JourneyStep::DangerCheck { after } => danger_page(state, spec, after, &draft),
         JourneyStep::Check => check_page(state, spec, &draft),
         JourneyStep::Sent => confirmation(state, spec, &draft),
-        JourneyStep::Tasks => super::form_tasks::tasks_page(state, spec, &draft),
+        JourneyStep::Tasks => {
+            // A sitting spread over the task list (after a break, perhaps): if the gate said
+            // danger now, the Call 999 page comes again before the report goes.
+            if !draft.call_now_due {
+                draft.call_now_due = true;
+                if let Err(e) = draft::save(state, &key, &spec.id, &draft).await {
+                    return draft_unavailable(state, e);
+                }
+            }
+            super::form_tasks::tasks_page(state, spec, &draft)
+        }
     }
 }
 

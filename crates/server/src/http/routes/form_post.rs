@@ -348,6 +348,10 @@ fn decide(
     if action == JourneyAction::Tasks {
         draft.returning = false;
     }
+    // The Call 999 page has been seen and left.
+    if step == JourneyStep::CallNow {
+        draft.call_now_due = false;
+    }
     if let JourneyAction::Change(_) = action {
         draft.returning = true;
     }
@@ -373,6 +377,7 @@ fn validation(state: &AppState, spec: &FormSpec, draft: &Draft, step: JourneySte
             .is_some_and(|v| !v.is_empty()),
         JourneyStep::CallNow | JourneyStep::Check | JourneyStep::Sent | JourneyStep::Tasks => true,
     };
+    let danger_now = crate::triage::structured::gate_says_danger(map);
     Validation {
         sections: spec.sections.len(),
         page_ok,
@@ -380,9 +385,10 @@ fn validation(state: &AppState, spec: &FormSpec, draft: &Draft, step: JourneySte
             .iter()
             .map(|e| section_of(spec, &e.field).unwrap_or(0))
             .min(),
-        danger_now: crate::triage::structured::gate_says_danger(map),
+        danger_now,
         ask_danger: state.intake.narrative_check(map).is_some(),
         returning: draft.returning,
+        call_now_due: draft.call_now_due && danger_now,
     }
 }
 

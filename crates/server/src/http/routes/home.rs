@@ -1,7 +1,10 @@
 //! The start page: which form to use, and when to call 999 or 101 instead.
 
 use crate::forms::describe;
+use crate::http::headers::csp_with_style;
+use crate::http::routes::assets::START_STYLES;
 use crate::http::AppState;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
@@ -16,11 +19,19 @@ pub async fn home(state: web::Data<AppState>) -> HttpResponse {
             d
         })
         .collect();
-    state.pages.respond(
+    let mut res = state.pages.respond(
         StatusCode::OK,
         "home.html",
         minijinja::context! { forms => forms, contacts => &state.contacts },
-    )
+    );
+    // The page carries its own styles (home.html) and is allowed exactly those.
+    if let Some(style) = state.assets.inline_style(START_STYLES) {
+        if let Ok(csp) = HeaderValue::from_str(&csp_with_style(&style.source)) {
+            res.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
+    }
+    res
 }
 
 /// Anything unrouted: a page for people, JSON under `/api/`.
