@@ -24,6 +24,7 @@ pub mod postgres;
 mod records;
 pub mod reseal;
 pub mod secrets;
+pub mod settings;
 pub mod share;
 pub mod sqlite;
 pub mod transfer;
@@ -41,8 +42,8 @@ pub use types::*;
 pub use workflow::{Step, StepKind, StepOutcome, WorkflowEntry, WorkflowStore};
 
 use crate::ack::{AckKind, Used};
-use crate::config::{SpoolBackend, SpoolSettings};
 use crate::reference::Reference;
+pub use settings::{SpoolBackend, SpoolSettings};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;

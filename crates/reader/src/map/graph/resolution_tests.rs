@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::map::entities::extract_json as extract;
 use crate::map::workspace::{Decision, Workspace};

@@ -1,7 +1,7 @@
 //! Reaching the database: the URL as settings give it, the password from outside the
 //! configuration, TLS with rustls (ring) where the URL's `sslmode` asks for it, and the pool.
 
-use crate::config::SpoolSettings;
+use crate::spool::SpoolSettings;
 use anyhow::Context;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use rustls_pki_types::pem::PemObject;

@@ -37,9 +37,9 @@ use super::{
     View,
 };
 use crate::ack::{AckKind, Used};
-use crate::config::SpoolSettings;
 use crate::reference::{Reference, ReferenceCipher};
 use crate::spool::secrets::{SpoolSecrets, Stored};
+use crate::spool::SpoolSettings;
 use crate::triage::Priority;
 use anyhow::Context;
 use db::{unavailable, DbError, DbResult, SUBMISSION_ID};
