@@ -11,6 +11,7 @@ pub mod company;
 pub mod eval;
 pub mod grammar;
 pub mod language;
+pub mod model;
 pub mod narrative;
 pub mod packs;
 pub mod rules;
@@ -109,6 +110,9 @@ impl Assessment {
 /// The rules shipped in `config/triage.toml`, built in for `triage-eval` away from a checkout.
 pub const SHIPPED_RULES: &str = include_str!("../../config/triage.toml");
 
+/// The learned reader's weights (`model`), built in likewise.
+pub const SHIPPED_MODEL: &str = include_str!("../../config/triage-model.toml");
+
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
     #[error("{0}")]
@@ -124,32 +128,52 @@ pub struct Triage {
     /// Readers for other languages (`config/triage/*.toml`), and what tells them.
     packs: Vec<packs::Pack>,
     detector: language::Detector,
+    /// The learned reader, which only ever raises a report one step (see `assess`).
+    model: Option<model::Model>,
 }
 
 impl Triage {
     /// Loads the narrative rules, and the language packs: those built in, each replaced by a
-    /// file of its name in the `triage/` folder beside `path`.
+    /// file of its name in the `triage/` folder beside `path`; and the learned reader's
+    /// weights, built in unless a `triage-model.toml` lies beside `path`.
     pub fn load(path: &Path) -> Result<Self, RulesError> {
         let rules = Rules::load(path).map_err(RulesError::Invalid)?;
-        let dir = path.parent().unwrap_or(Path::new(".")).join("triage");
-        let packs = packs::load(&dir, &rules).map_err(RulesError::Invalid)?;
-        Ok(Self::with_packs(rules, packs))
+        let beside = path.parent().unwrap_or(Path::new("."));
+        let packs = packs::load(&beside.join("triage"), &rules).map_err(RulesError::Invalid)?;
+        let weights = beside.join("triage-model.toml");
+        let model = match std::fs::read_to_string(&weights) {
+            Ok(source) => model::Model::from_toml(&source),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                model::Model::from_toml(SHIPPED_MODEL)
+            }
+            Err(e) => Err(format!("cannot read {}: {e}", weights.display())),
+        }
+        .map_err(RulesError::Invalid)?;
+        Ok(Self::with_packs(rules, packs, model))
     }
 
-    /// English rules from `source`, with the packs built in.
+    /// English rules from `source`, with the packs and the learned reader built in.
     pub fn from_toml(source: &str) -> Result<Self, RulesError> {
         let rules = Rules::from_toml(source).map_err(RulesError::Invalid)?;
         let packs = packs::shipped(&rules).map_err(RulesError::Invalid)?;
-        Ok(Self::with_packs(rules, packs))
+        let model = model::Model::from_toml(SHIPPED_MODEL).map_err(RulesError::Invalid)?;
+        Ok(Self::with_packs(rules, packs, model))
     }
 
-    fn with_packs(rules: Rules, packs: Vec<packs::Pack>) -> Self {
+    fn with_packs(rules: Rules, packs: Vec<packs::Pack>, model: model::Model) -> Self {
         Triage {
             detector: language::Detector::new(packs.iter().map(|p| &p.language)),
             reader: Some(Reader::new(rules)),
             narrative_max: None,
             packs,
+            model: Some(model),
         }
+    }
+
+    /// The same without the learned reader: the rules alone, as they read before it.
+    pub fn without_model(mut self) -> Self {
+        self.model = None;
+        self
     }
 
     /// The languages read besides English, by code.
@@ -270,6 +294,14 @@ impl Triage {
             }
             _ => lines.extend(reader.explain(text, at)),
         }
+        if let Some(model) = &self.model {
+            let read = model.read(text);
+            lines.push(format!(
+                "learned: score {:.2} (PRIORITY to IMMEDIATE at {}, ROUTINE to PRIORITY at {}), \
+                 words like {:?}, chars {}..{}",
+                read.score, model.to_immediate, model.to_priority, read.cues, read.start, read.end
+            ));
+        }
         lines
     }
 
@@ -288,6 +320,11 @@ impl Triage {
             a.escalate(Priority::Priority.min(cap), "narrative_unread_language");
         }
         a.languages = reading.languages;
+        let mut findings = findings;
+        if let Some(f) = self.learned(answers, a.priority) {
+            a.escalate(f.priority.min(cap), &f.reason);
+            findings.push(f);
+        }
         let narrative_immediate = findings.iter().any(|f| f.priority == Priority::Immediate);
         match answers.get(fields::NARRATIVE_CHECK).and_then(Value::as_str) {
             Some("yes") => a.escalate(Priority::Immediate, "gate_danger_now"),
@@ -301,6 +338,38 @@ impl Triage {
         }
         a.findings = findings;
         a
+    }
+
+    /// The learned reader's finding, if it raises a report that stands at `so_far` (from the
+    /// structured answers and the rules): one step only, PRIORITY to IMMEDIATE, or ROUTINE to
+    /// PRIORITY as possible danger now, which the web journey asks about. It never lowers
+    /// anything, and reads the answer that reads most as danger now.
+    fn learned(&self, answers: &Map<String, Value>, so_far: Priority) -> Option<Finding> {
+        let model = self.model.as_ref()?;
+        let (field, read) = free_text(answers)
+            .into_iter()
+            .map(|(field, text)| (field, model.read(text)))
+            .max_by(|a, b| a.1.score.total_cmp(&b.1.score))?;
+        let (priority, reason, possible) = match so_far {
+            Priority::Priority if read.score >= model.to_immediate => {
+                (Priority::Immediate, LEARNED_NOW, false)
+            }
+            Priority::Routine if read.score >= model.to_priority => {
+                (Priority::Priority, narrative::POSSIBLE_NOW, true)
+            }
+            _ => return None,
+        };
+        Some(Finding {
+            priority,
+            reason: reason.to_string(),
+            concept: 0,
+            by_time: false,
+            possible,
+            field,
+            cues: read.cues,
+            start: read.start,
+            end: read.end,
+        })
     }
 
     /// When the narrative shows danger now (or possible danger now: `narrative_possible_now`)
@@ -320,7 +389,17 @@ impl Triage {
         {
             return None;
         }
-        let findings = self.reading(answers, at).findings;
+        let mut findings = self.reading(answers, at).findings;
+        let mut so_far = Assessment::new();
+        structured::assess(answers, crate::ukdate::uk_date(at), &mut so_far);
+        let ruled = findings.iter().map(|(_, f)| f.priority).max();
+        findings.extend(
+            self.learned(
+                answers,
+                so_far.priority.max(ruled.unwrap_or(Priority::Routine)),
+            )
+            .map(|f| (None, f)),
+        );
         let mut plain: Vec<String> = Vec::new();
         // Danger now, confident or written with doubt: either way the person is asked.
         for (pack, f) in findings
@@ -328,7 +407,9 @@ impl Triage {
             .filter(|(_, f)| f.priority == Priority::Immediate || f.possible)
         {
             let reader = pack.map_or(reader, |k| &self.packs[k].reader);
-            let words = if f.by_time {
+            let words = if !f.cues.is_empty() {
+                LEARNED_PLAIN.to_string()
+            } else if f.by_time {
                 reader.rules.plain_soon.clone()
             } else {
                 reader.rules.concepts[f.concept].plain.clone()
@@ -340,6 +421,12 @@ impl Triage {
         (!plain.is_empty()).then_some(plain)
     }
 }
+
+/// The reason a learned finding of danger now gives (see `Triage::learned`).
+pub const LEARNED_NOW: &str = "narrative_learned_danger_now";
+
+/// What the person is told was noticed when the learned reader asks: never their own words.
+const LEARNED_PLAIN: &str = "words that often come with someone in danger now";
 
 /// Free-text answers with their field paths. Option codes (`DANGER_TO_LIFE`), yes/no answers
 /// and the gate's own questions are not narrative.

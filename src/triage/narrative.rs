@@ -31,6 +31,8 @@ pub struct Finding {
     pub possible: bool,
     /// The answer's field path, e.g. `details` or `people[1].description`.
     pub field: String,
+    /// A learned finding's why: the narrative's words that weighed most (empty for a rule's).
+    pub cues: Vec<String>,
     /// The sentence that raised it, in characters of that answer (not bytes).
     pub start: usize,
     pub end: usize,
@@ -287,6 +289,7 @@ impl Reader {
                 by_time: false,
                 possible: false,
                 field: field.to_string(),
+                cues: Vec::new(),
                 start,
                 end,
             });
@@ -596,6 +599,7 @@ impl Reader {
                 by_time,
                 possible: m.doubt,
                 field: field.to_string(),
+                cues: Vec::new(),
                 start,
                 end,
             });
