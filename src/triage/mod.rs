@@ -14,6 +14,7 @@ pub mod language;
 pub mod model;
 pub mod narrative;
 pub mod packs;
+mod presence;
 pub mod rules;
 pub mod structured;
 pub mod time;
@@ -321,7 +322,14 @@ impl Triage {
         }
         a.languages = reading.languages;
         let mut findings = findings;
-        if let Some(f) = self.learned(answers, a.priority) {
+        // Doubt the person wrote ("maybe") is theirs to settle, on the web or by a reader:
+        // a learned score is no answer to it.
+        let doubted: Vec<&str> = findings
+            .iter()
+            .filter(|f| f.possible)
+            .map(|f| f.field.as_str())
+            .collect();
+        if let Some(f) = self.learned(answers, a.priority, &doubted) {
             a.escalate(f.priority.min(cap), &f.reason);
             findings.push(f);
         }
@@ -342,34 +350,57 @@ impl Triage {
 
     /// The learned reader's finding, if it raises a report that stands at `so_far` (from the
     /// structured answers and the rules): one step only, PRIORITY to IMMEDIATE, or ROUTINE to
-    /// PRIORITY as possible danger now, which the web journey asks about. It never lowers
-    /// anything, and reads the answer that reads most as danger now.
-    fn learned(&self, answers: &Map<String, Value>, so_far: Priority) -> Option<Finding> {
+    /// PRIORITY as possible danger now, which the web journey asks about; ROUTINE to IMMEDIATE
+    /// only with the grammar's cue (`presence`) agreeing. Each answer is read alone and the
+    /// highest finding kept, so adding an answer never lowers it. An answer where the rules
+    /// read doubt (`doubted`, by field) is left to the person: a score does not settle it.
+    fn learned(
+        &self,
+        answers: &Map<String, Value>,
+        so_far: Priority,
+        doubted: &[&str],
+    ) -> Option<Finding> {
         let model = self.model.as_ref()?;
-        let (field, read) = free_text(answers)
-            .into_iter()
-            .map(|(field, text)| (field, model.read(text)))
-            .max_by(|a, b| a.1.score.total_cmp(&b.1.score))?;
-        let (priority, reason, possible) = match so_far {
-            Priority::Priority if read.score >= model.to_immediate => {
-                (Priority::Immediate, LEARNED_NOW, false)
+        let mut best: Option<(f64, Finding)> = None;
+        for (field, text) in free_text(answers) {
+            if doubted.contains(&field.as_str()) {
+                continue;
             }
-            Priority::Routine if read.score >= model.to_priority => {
-                (Priority::Priority, narrative::POSSIBLE_NOW, true)
+            let read = model.read(text);
+            let (mut start, mut end) = (read.start, read.end);
+            let (priority, reason, possible) = match (so_far, read.presence) {
+                (Priority::Priority, _) if read.score >= model.to_immediate => {
+                    (Priority::Immediate, LEARNED_NOW, false)
+                }
+                (Priority::Routine, Some(paragraph)) => {
+                    (start, end) = paragraph;
+                    (Priority::Immediate, LEARNED_PRESENCE, false)
+                }
+                (Priority::Routine, None) if read.score >= model.to_priority => {
+                    (Priority::Priority, narrative::POSSIBLE_NOW, true)
+                }
+                _ => continue,
+            };
+            if best
+                .as_ref()
+                .is_some_and(|(score, f)| (f.priority, *score) >= (priority, read.score))
+            {
+                continue;
             }
-            _ => return None,
-        };
-        Some(Finding {
-            priority,
-            reason: reason.to_string(),
-            concept: 0,
-            by_time: false,
-            possible,
-            field,
-            cues: read.cues,
-            start: read.start,
-            end: read.end,
-        })
+            let finding = Finding {
+                priority,
+                reason: reason.to_string(),
+                concept: 0,
+                by_time: false,
+                possible,
+                field,
+                cues: read.cues,
+                start,
+                end,
+            };
+            best = Some((read.score, finding));
+        }
+        best.map(|(_, f)| f)
     }
 
     /// When the narrative shows danger now (or possible danger now: `narrative_possible_now`)
@@ -397,6 +428,7 @@ impl Triage {
             self.learned(
                 answers,
                 so_far.priority.max(ruled.unwrap_or(Priority::Routine)),
+                &[],
             )
             .map(|f| (None, f)),
         );
@@ -424,6 +456,10 @@ impl Triage {
 
 /// The reason a learned finding of danger now gives (see `Triage::learned`).
 pub const LEARNED_NOW: &str = "narrative_learned_danger_now";
+
+/// The reason when the learned reader and the grammar agree (see `presence`): a child, an
+/// adult and now written in the present in one paragraph, and the words read as danger now.
+pub const LEARNED_PRESENCE: &str = "narrative_learned_presence_now";
 
 /// What the person is told was noticed when the learned reader asks: never their own words.
 const LEARNED_PLAIN: &str = "words that often come with someone in danger now";
@@ -479,6 +515,150 @@ mod tests {
 
     fn shipped() -> Triage {
         Triage::from_toml(SHIPPED_RULES).expect("shipped rules load")
+    }
+
+    /// The shipped rules with a learned reader that weighs only the made-up word "zorblax",
+    /// so these tests say how a score is used whatever the trained weights are.
+    fn weighing_zorblax() -> Triage {
+        let mut t = shipped();
+        t.model = Some(model::Model::weighing(&[("zorblax", 50.0)], 0.0));
+        t
+    }
+
+    /// Through the API: the gate answered No, no urgency, the text in `details`.
+    fn api(t: &Triage, text: &str) -> Assessment {
+        t.assess(
+            &answers(
+                json!({"gate.immediate_danger": "no", "urgency.now": ["NONE"], "details": text}),
+            ),
+            AT,
+        )
+    }
+
+    #[test]
+    fn the_learned_reader_raises_priority_to_immediate_and_names_its_words() {
+        let t = weighing_zorblax();
+        let text = "He carries a knife in his bag. Zorblax.";
+        let rules = api(&t.clone().without_model(), text);
+        assert_eq!(rules.priority, Priority::Priority, "{:?}", rules.reasons);
+        let a = api(&t, text);
+        assert_eq!(a.priority, Priority::Immediate, "{:?}", a.reasons);
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.reason == LEARNED_NOW)
+            .expect("the learned finding");
+        assert_eq!(f.cues, vec!["zorblax".to_string()]);
+        // The sentence holding its heaviest word, for the officer.
+        assert_eq!((f.start, f.end), (31, 39));
+    }
+
+    #[test]
+    fn the_learned_reader_alone_is_possible_danger_now_asked_on_the_web() {
+        let t = weighing_zorblax();
+        let text = "We saw a zorblax by the shops.";
+        assert_eq!(
+            api(&t.clone().without_model(), text).priority,
+            Priority::Routine
+        );
+        let a = api(&t, text);
+        assert_eq!(a.priority, Priority::Priority);
+        assert_eq!(a.reasons, vec![narrative::POSSIBLE_NOW.to_string()]);
+        let mut web = answers(json!({"gate.immediate_danger": "no", "details": text}));
+        let asked = t.narrative_check(&web, AT).expect("the person is asked");
+        // What was noticed, in plain words: never the person's own.
+        assert_eq!(asked, vec![LEARNED_PLAIN.to_string()]);
+        web.insert(fields::NARRATIVE_CHECK.into(), json!("yes"));
+        assert_eq!(t.assess(&web, AT).priority, Priority::Immediate);
+    }
+
+    #[test]
+    fn the_learned_reader_and_the_grammar_agreeing_are_immediate() {
+        let t = weighing_zorblax();
+        let text = "Shift notes.\n\nThe boy is in the zorblax with a man now.";
+        assert_eq!(
+            api(&t.clone().without_model(), text).priority,
+            Priority::Routine
+        );
+        let a = api(&t, text);
+        assert_eq!(a.priority, Priority::Immediate, "{:?}", a.reasons);
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.reason == LEARNED_PRESENCE)
+            .expect("the finding");
+        // The paragraph where the child, the adult and now were written.
+        assert_eq!((f.start, f.end), (14, text.chars().count()));
+        // Without the present and a word of now, the same words are only possible danger now.
+        let past = api(&t, "The boy was in the zorblax with a man.");
+        assert_eq!(past.priority, Priority::Priority, "{:?}", past.reasons);
+    }
+
+    #[test]
+    fn the_learned_reader_never_lowers_and_leaves_doubt_to_the_person() {
+        let calm = {
+            let mut t = shipped();
+            t.model = Some(model::Model::weighing(&[], -50.0));
+            t
+        };
+        let knife = "he is outside the chip shop showing a knife right now";
+        assert_eq!(api(&calm, knife), api(&calm.clone().without_model(), knife));
+        assert_eq!(api(&calm, knife).priority, Priority::Immediate);
+        let gate_yes = answers(json!({"gate.immediate_danger": "yes", "details": "all calm"}));
+        assert_eq!(calm.assess(&gate_yes, AT).priority, Priority::Immediate);
+        // "Maybe" is the writer's doubt: the person is asked; a score does not settle it.
+        let t = weighing_zorblax();
+        let doubt = api(
+            &t,
+            "Maybe she is in the car with those men right now, zorblax, I can't tell.",
+        );
+        assert_eq!(doubt.priority, Priority::Priority, "{:?}", doubt.reasons);
+        assert!(!doubt
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("narrative_learned")));
+    }
+
+    #[test]
+    fn an_answer_added_never_lowers_what_the_learned_reader_found() {
+        let t = weighing_zorblax();
+        let one = json!({
+            "gate.immediate_danger": "no",
+            "details": "Shift notes.\n\nThe boy is in the zorblax with a man now.",
+        });
+        assert_eq!(
+            t.assess(&answers(one.clone()), AT).priority,
+            Priority::Immediate
+        );
+        // Another answer, with doubt in it and heavier words: each answer is read alone.
+        let mut two = one;
+        two["other_info"] =
+            json!("Maybe she is in the car with those men right now. Zorblax zorblax.");
+        let a = t.assess(&answers(two), AT);
+        assert_eq!(a.priority, Priority::Immediate, "{:?}", a.reasons);
+        assert!(
+            a.reasons.contains(&LEARNED_NOW.to_string()),
+            "{:?}",
+            a.reasons
+        );
+    }
+
+    #[test]
+    fn a_model_file_beside_the_rules_replaces_the_built_in_one_and_a_bad_one_is_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rules = dir.path().join("triage.toml");
+        std::fs::write(&rules, SHIPPED_RULES).expect("write");
+        std::fs::create_dir(dir.path().join("triage")).expect("mkdir");
+        let own = model::Model::weighing(&[("zorblax", 50.0)], 0.0).to_toml();
+        std::fs::write(dir.path().join("triage-model.toml"), own).expect("write");
+        let t = Triage::load(&rules).expect("loads");
+        assert_eq!(
+            api(&t, "We saw a zorblax by the shops.").priority,
+            Priority::Priority
+        );
+        std::fs::write(dir.path().join("triage-model.toml"), "bits = 3").expect("write");
+        let err = Triage::load(&rules).unwrap_err().to_string();
+        assert!(err.contains("triage model"), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! Regenerate after changing the corpus or the features:
 //! `cargo test --locked --lib triage::model -- --ignored --exact triage::model::tests::write_the_model`.
 
-use super::language;
+use super::{language, presence};
 use serde::Deserialize;
 
 /// Feature buckets: 2^14 keeps the committed file small and collisions rare at this corpus
@@ -22,6 +22,13 @@ const BUCKETS: usize = 1 << BITS;
 const SCALE: f64 = 1000.0;
 /// Words of an answer read at most: a pasted document costs no more than a long narrative.
 const MAX_WORDS: usize = 4000;
+
+/// Words too common to tell a person why (they still count in the score).
+const PLAIN: &[&str] = &[
+    "a", "an", "the", "and", "or", "to", "of", "in", "on", "at", "is", "are", "was", "be", "it",
+    "he", "she", "they", "him", "her", "his", "them", "i", "we", "you", "with", "for", "that",
+    "this", "has", "have", "had", "s",
+];
 
 /// The training corpora, by path under `tests/data/triage/`: every labelled set except the
 /// frozen holdout of the round being written, which is never read here.
@@ -47,6 +54,10 @@ pub struct Model {
     /// A report the rules left ROUTINE becomes PRIORITY, as possible danger now, at this score
     /// or above.
     pub to_priority: f64,
+    /// A report the rules left ROUTINE becomes IMMEDIATE at this score or above when a child,
+    /// an adult and now are written in the present in one paragraph (`presence`): the grammar
+    /// and the learned reader agreeing, neither alone.
+    pub with_presence: f64,
 }
 
 #[derive(Deserialize)]
@@ -56,6 +67,7 @@ struct File {
     bias: i64,
     to_immediate: f64,
     to_priority: f64,
+    with_presence: f64,
     weights: Vec<i64>,
 }
 
@@ -68,17 +80,15 @@ pub struct Reading {
     /// Characters of the answer: the sentence holding the heaviest cue.
     pub start: usize,
     pub end: usize,
-}
-
-/// One word of an answer: lower-cased and folded, with where it starts (in characters).
-struct Word {
-    text: String,
-    at: usize,
+    /// The paragraph with a child, an adult and now in the present (`presence`), looked for
+    /// only when the score reaches `with_presence`.
+    pub presence: Option<(usize, usize)>,
 }
 
 /// An answer's features: (bucket, first word, whether a pair), each bucket once.
 struct Features {
-    words: Vec<Word>,
+    /// Lower-cased and folded, with where each starts (in characters).
+    words: Vec<(String, usize)>,
     grams: Vec<(usize, usize, bool)>,
 }
 
@@ -92,14 +102,22 @@ impl Model {
                 file.bits
             ));
         }
-        if !file.to_immediate.is_finite() || !file.to_priority.is_finite() {
+        if ![file.to_immediate, file.to_priority, file.with_presence]
+            .iter()
+            .all(|t| t.is_finite())
+        {
             return Err("triage model: thresholds must be numbers".into());
+        }
+        // Below it, a second answer that raised the rules to PRIORITY could lower the report.
+        if file.with_presence < file.to_immediate {
+            return Err("triage model: with_presence must not be below to_immediate".into());
         }
         Ok(Model {
             bias: file.bias as f64 / SCALE,
             weights: file.weights.iter().map(|&w| w as f64 / SCALE).collect(),
             to_immediate: file.to_immediate,
             to_priority: file.to_priority,
+            with_presence: file.with_presence,
         })
     }
 
@@ -111,8 +129,8 @@ impl Model {
         );
         out.push_str(&format!("bits = {BITS}\nbias = {}\n", quantise(self.bias)));
         out.push_str(&format!(
-            "to_immediate = {:?}\nto_priority = {:?}\nweights = [\n",
-            self.to_immediate, self.to_priority
+            "to_immediate = {:?}\nto_priority = {:?}\nwith_presence = {:?}\nweights = [\n",
+            self.to_immediate, self.to_priority, self.with_presence
         ));
         for row in self.weights.chunks(20) {
             let row: Vec<String> = row.iter().map(|&w| quantise(w).to_string()).collect();
@@ -137,21 +155,56 @@ impl Model {
         }
         // Heaviest first; ties by position, so the words named are the same on every run.
         weighed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
-        let cues: Vec<String> = weighed
+        // The words named are those that say something: "is" and "he" weigh in every text.
+        let telling: Vec<&(f64, usize, usize, bool)> = weighed
             .iter()
+            .filter(|&&(_, _, i, pair)| pair || !PLAIN.contains(&features.words[i].0.as_str()))
             .take(3)
-            .map(|&(_, _, i, pair)| features.gram(i, pair))
             .collect();
-        let (start, end) = weighed
+        let cues: Vec<String> = telling
+            .iter()
+            .map(|&&(_, _, i, pair)| features.gram(i, pair))
+            .collect();
+        let (start, end) = telling
             .first()
-            .map_or((0, text.chars().count()), |&(_, _, i, _)| {
-                sentence_around(text, features.words[i].at)
+            .map_or((0, text.chars().count()), |&&(_, _, i, _)| {
+                sentence_around(text, features.words[i].1)
             });
+        let presence = (score >= self.with_presence)
+            .then(|| {
+                let words: Vec<(&str, usize)> = features
+                    .words
+                    .iter()
+                    .map(|(w, at)| (w.as_str(), *at))
+                    .collect();
+                presence::find(text, &words)
+            })
+            .flatten();
         Reading {
             score,
             cues,
             start,
             end,
+            presence,
+        }
+    }
+}
+
+#[cfg(test)]
+impl Model {
+    /// A model that weighs only `words` (each word's own bucket), with every threshold at 1:
+    /// for tests of how its score is used, whatever the trained weights say.
+    pub(super) fn weighing(words: &[(&str, f64)], bias: f64) -> Self {
+        let mut weights = vec![0.0; BUCKETS];
+        for (word, w) in words {
+            weights[bucket(&[word])] = *w;
+        }
+        Model {
+            bias,
+            weights,
+            to_immediate: 1.0,
+            to_priority: 1.0,
+            with_presence: 1.0,
         }
     }
 }
@@ -163,7 +216,7 @@ fn quantise(w: f64) -> i64 {
 /// Trains the weights on `(text, danger now)` pairs: stochastic gradient descent on the log
 /// loss with L2 decay, in an order fixed by a seeded generator, so the same corpus gives the
 /// same file on every machine.
-pub fn train(cases: &[(&str, bool)], to_immediate: f64, to_priority: f64) -> Model {
+pub fn train(cases: &[(&str, bool)], thresholds: &Model) -> Model {
     const EPOCHS: usize = 20;
     const RATE: f64 = 0.5;
     const DECAY: f64 = 1e-4;
@@ -199,8 +252,9 @@ pub fn train(cases: &[(&str, bool)], to_immediate: f64, to_priority: f64) -> Mod
             .iter()
             .map(|&w| quantise(w) as f64 / SCALE)
             .collect(),
-        to_immediate,
-        to_priority,
+        to_immediate: thresholds.to_immediate,
+        to_priority: thresholds.to_priority,
+        with_presence: thresholds.with_presence,
     }
 }
 
@@ -219,10 +273,10 @@ fn shuffle(order: &mut [usize], seed: &mut u64) {
     }
 }
 
-/// The answer's words, lower-cased and with diacritics folded ("dziś" is "dzis"), and its
-/// word and word-pair buckets, each once.
-fn features(text: &str) -> Features {
-    let mut words: Vec<Word> = Vec::new();
+/// The answer's words, lower-cased and with diacritics folded ("dziś" is "dzis"), each with
+/// where it starts in characters; at most `MAX_WORDS`.
+pub(super) fn words(text: &str) -> Vec<(String, usize)> {
+    let mut words: Vec<(String, usize)> = Vec::new();
     let mut current = String::new();
     let mut at = 0;
     for (i, c) in text.chars().enumerate() {
@@ -232,21 +286,25 @@ fn features(text: &str) -> Features {
                 at = i;
             }
             current.extend(c.to_lowercase());
-        } else if !current.is_empty() {
-            push_word(&mut words, &mut current, at);
-            if words.len() >= MAX_WORDS {
-                break;
-            }
+            continue;
+        }
+        push_word(&mut words, &mut current, at);
+        if words.len() >= MAX_WORDS {
+            return words;
         }
     }
-    if !current.is_empty() && words.len() < MAX_WORDS {
-        push_word(&mut words, &mut current, at);
-    }
+    push_word(&mut words, &mut current, at);
+    words
+}
+
+/// The answer's words and its word and word-pair buckets, each bucket once.
+fn features(text: &str) -> Features {
+    let words = words(text);
     let mut grams: Vec<(usize, usize, bool)> = Vec::with_capacity(words.len() * 2);
     for i in 0..words.len() {
-        grams.push((bucket(&[&words[i].text]), i, false));
+        grams.push((bucket(&[&words[i].0]), i, false));
         if let Some(next) = words.get(i + 1) {
-            grams.push((bucket(&[&words[i].text, " ", &next.text]), i, true));
+            grams.push((bucket(&[&words[i].0, " ", &next.0]), i, true));
         }
     }
     // Each bucket once, at its first place: presence, not counts, so repetition adds nothing.
@@ -255,13 +313,10 @@ fn features(text: &str) -> Features {
     Features { words, grams }
 }
 
-fn push_word(words: &mut Vec<Word>, current: &mut String, at: usize) {
+fn push_word(words: &mut Vec<(String, usize)>, current: &mut String, at: usize) {
     let trimmed = current.trim_end_matches('\'');
     if !trimmed.is_empty() {
-        words.push(Word {
-            text: language::fold(trimmed).into_owned(),
-            at,
-        });
+        words.push((language::fold(trimmed).into_owned(), at));
     }
     current.clear();
 }
@@ -269,8 +324,8 @@ fn push_word(words: &mut Vec<Word>, current: &mut String, at: usize) {
 impl Features {
     fn gram(&self, i: usize, pair: bool) -> String {
         match (pair, self.words.get(i + 1)) {
-            (true, Some(next)) => format!("{} {}", self.words[i].text, next.text),
-            _ => self.words[i].text.clone(),
+            (true, Some(next)) => format!("{} {}", self.words[i].0, next.0),
+            _ => self.words[i].0.clone(),
         }
     }
 }
@@ -337,7 +392,7 @@ mod tests {
     fn trained(names: &[&str], shipped: &Model) -> Model {
         let owned = cases(names);
         let borrowed: Vec<(&str, bool)> = owned.iter().map(|(t, n)| (t.as_str(), *n)).collect();
-        train(&borrowed, shipped.to_immediate, shipped.to_priority)
+        train(&borrowed, shipped)
     }
 
     fn shipped() -> Model {
@@ -382,6 +437,59 @@ mod tests {
             .collect();
         let model = trained(&before, &shipped());
         std::fs::write(format!("{path}.model.toml"), model.to_toml()).expect("write");
+    }
+
+    #[test]
+    fn the_file_round_trips_and_a_wrong_one_is_named() {
+        let m = Model::weighing(&[("zorblax", 2.5)], -0.25);
+        let back = Model::from_toml(&m.to_toml()).expect("reads its own file");
+        assert_eq!(back.read("a zorblax").score, m.read("a zorblax").score);
+        let short = m.to_toml().replace("bits = 14", "bits = 12");
+        assert!(Model::from_toml(&short).unwrap_err().contains("bits"));
+        let nan = m
+            .to_toml()
+            .replace("to_priority = 1.0", "to_priority = nan");
+        assert!(Model::from_toml(&nan).is_err());
+        assert!(Model::from_toml("bits = 14").is_err());
+    }
+
+    #[test]
+    fn the_words_named_are_the_heaviest_telling_ones_and_the_span_their_sentence() {
+        let m = Model::weighing(&[("zorblax", 3.0), ("is", 9.0), ("quux", 1.0)], 0.0);
+        let text = "All calm here. He is with a Zorblax!  Then quux.";
+        let r = m.read(text);
+        assert_eq!(r.cues, vec!["zorblax".to_string(), "quux".to_string()]);
+        let sentence: String = text.chars().skip(r.start).take(r.end - r.start).collect();
+        assert_eq!(sentence, "He is with a Zorblax!");
+    }
+
+    #[test]
+    fn a_word_weighs_less_in_a_longer_text() {
+        // Each answer's features are scaled to unit length, so a long calm note with one
+        // heavy word in it reads calmer than the word alone.
+        let m = Model::weighing(&[("zorblax", 4.0)], 0.0);
+        assert!(m.read("zorblax").score > m.read("zorblax in a long calm note").score);
+    }
+
+    #[test]
+    fn hostile_text_never_panics() {
+        let m = shipped();
+        let long = "now ".repeat(50_000);
+        for text in [
+            "",
+            "'''",
+            "\u{2019}\u{2019}s",
+            "\n\n\n",
+            "\u{202e}evil\u{0000}\u{feff}",
+            "İİİ ǅ ﬃ 😀😀 ١٢٣",
+            long.as_str(),
+        ] {
+            let r = m.read(text);
+            assert!(r.score.is_finite());
+            assert!(r.start <= r.end && r.end <= text.chars().count());
+        }
+        // A pasted document is read only up to its first words.
+        assert_eq!(words(&long).len(), MAX_WORDS);
     }
 
     #[test]
