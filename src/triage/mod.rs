@@ -296,7 +296,7 @@ impl Triage {
             _ => lines.extend(reader.explain(text, at)),
         }
         if let Some(model) = &self.model {
-            let read = model.read(text);
+            let read = model.explain(text);
             lines.push(format!(
                 "learned: score {:.2} (PRIORITY to IMMEDIATE at {}, ROUTINE to PRIORITY at {}), \
                  words like {:?}, chars {}..{}",
@@ -361,6 +361,9 @@ impl Triage {
         doubted: &[&str],
     ) -> Option<Finding> {
         let model = self.model.as_ref()?;
+        if so_far == Priority::Immediate {
+            return None;
+        }
         let mut best: Option<(f64, Finding)> = None;
         for (field, text) in free_text(answers) {
             if doubted.contains(&field.as_str()) {

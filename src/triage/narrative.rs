@@ -22,7 +22,8 @@ pub struct Finding {
     pub priority: Priority,
     /// `narrative_<code>`.
     pub reason: String,
-    /// Index of the concept in the rules (for the plain words shown to the submitter).
+    /// Index of the concept in the rules (for the plain words shown to the submitter); 0 for
+    /// a learned finding, which says why with its `cues` instead.
     pub concept: usize,
     /// Made urgent by a time within 24 hours rather than by the words themselves.
     pub by_time: bool,

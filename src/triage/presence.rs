@@ -1,11 +1,11 @@
 //! A structural cue, not a phrase: a child, an adult, a verb in the present tense and a word
 //! of now ("now", "still", "tonight", "at the moment", "as I type") in one paragraph.
 //!
-//! Writers who never read the rules name danger in words no list holds ("he's up in the
-//! viewing gallery right now with his phone pointed at the under-10s"), but they place it the
-//! same way: the people, here, now. The cue alone is common in calm text too (a shift log
-//! says "the girls are in bed now"), so it never raises a report by itself; with the learned
-//! reader's score at its IMMEDIATE threshold it does (see `Triage::learned`).
+//! Writers who never read the rules name danger in words no list holds ("he's by the school
+//! gates right now, waving the kids over to his van"), but they place it the same way: the
+//! people, here, now. The cue alone is common in calm text too (a shift log says "the girls
+//! are in bed now"), so it never raises a report by itself; with the learned reader's score at
+//! its IMMEDIATE threshold it does (see `Triage::learned`).
 
 /// Words of now. "now" also stands for "right now" and "just now".
 const NOW: &[&[&str]] = &[
@@ -89,12 +89,7 @@ impl Seen {
 /// A number a child's age could start with, 5 to 17 ("she is 14", "14yo"): loose, as the cue
 /// is only ever half the evidence.
 fn young(word: &str) -> bool {
-    let b = word.as_bytes();
-    match b {
-        [b'5'..=b'9', ..] => true,
-        [b'1', b'0'..=b'7', ..] => true,
-        _ => false,
-    }
+    matches!(word.as_bytes(), [b'5'..=b'9', ..] | [b'1', b'0'..=b'7', ..])
 }
 
 /// Where each paragraph ends (in characters) and the next begins: at each line holding only
@@ -127,7 +122,7 @@ mod tests {
     #[test]
     fn a_child_an_adult_and_now_in_the_present_are_the_cue() {
         assert!(cue(
-            "He's up in the viewing gallery right now with his phone pointed at the kids."
+            "He's by the school gates right now, waving the kids over to his van."
         ));
         assert!(cue(
             "The lad is sat in a car with an older man at the moment"
