@@ -4,8 +4,9 @@
 //! (tests/data/triage/), one at a time as intake does, and prints microseconds per KiB: over
 //! all of them, over those with no danger concept (most reports, where no time expression is
 //! parsed), over those with one, and for long answers built from several narratives (up to
-//! the professional form's 5,000 characters), and over the narratives written in the languages
-//! of the packs (tests/data/triage/round3/, read by the pack its language detection chooses).
+//! the professional form's 5,000 characters), over the narratives written in the languages
+//! of the packs (tests/data/triage/round3/, read by the pack its language detection chooses),
+//! and over all of them again with the rules alone, without the learned reader.
 //! Reference time as in `triage-eval`.
 //!
 //! Instruction counts, repeatable on a loaded machine, for one case:
@@ -123,6 +124,16 @@ fn main() {
         println!(
             "| {name} | {} | {mean} | {per_kib:.0} | {worst:.0} |",
             set.len()
+        );
+    }
+    // The learned reader's share of the cost: the same texts read by the rules alone.
+    if only.as_deref().is_none_or(|o| o == "rules") {
+        let rules_only = triage.clone().without_model();
+        let mean = all.iter().map(String::len).sum::<usize>() / all.len().max(1);
+        let (per_kib, worst) = measure(&rules_only, &all, rounds);
+        println!(
+            "| all, rules alone (no learned reader) | {} | {mean} | {per_kib:.0} | {worst:.0} |",
+            all.len()
         );
     }
 }

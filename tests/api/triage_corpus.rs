@@ -47,6 +47,7 @@ fn the_independent_development_batches_do_not_fall_back() {
         corpus("round3/dev.jsonl"),
         corpus("round4/dev.jsonl"),
         corpus("round5/dev.jsonl"),
+        corpus("round6/dev.jsonl"),
     ]
     .concat()
     .lines()
@@ -54,9 +55,22 @@ fn the_independent_development_batches_do_not_fall_back() {
     .map(|l| format!("{l}\n"))
     .collect();
     let report = eval::run(&shipped(), &english).expect("corpus reads");
-    assert!(report.cases >= 700, "{} cases", report.cases);
-    assert!(report.recall() >= 0.88, "{}", report.render());
-    assert!(report.over_rate() <= 0.21, "{}", report.render());
+    assert!(report.cases >= 900, "{} cases", report.cases);
+    assert!(report.recall() >= 0.94, "{}", report.render());
+    assert!(report.over_rate() <= 0.23, "{}", report.render());
+}
+
+#[test]
+fn the_round_6_batch_does_not_fall_back() {
+    // Round 6's holdout, scored once and now development, with its lines in the pack
+    // languages: the learned reader was trained on it since, so it is guarded at the figures
+    // reached (91/100, PRIORITY 39/47, 33/123 over-escalated), slightly loosened. Scored before
+    // that by a reader trained without it: 84/100, 40/47, 33/123.
+    let report = eval::run(&shipped(), &corpus("round6/dev.jsonl")).expect("corpus reads");
+    assert_eq!(report.cases, 225, "{} cases", report.cases);
+    assert!(report.recall() >= 0.89, "{}", report.render());
+    assert!(report.priority_found >= 38, "{}", report.render());
+    assert!(report.over_rate() <= 0.28, "{}", report.render());
 }
 
 #[test]

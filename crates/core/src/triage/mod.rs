@@ -11,8 +11,10 @@ pub mod company;
 pub mod eval;
 pub mod grammar;
 pub mod language;
+pub mod model;
 pub mod narrative;
 pub mod packs;
+mod presence;
 pub mod rules;
 pub mod structured;
 pub mod time;
@@ -109,6 +111,9 @@ impl Assessment {
 /// The rules shipped in `config/triage.toml`, built in for `triage-eval` away from a checkout.
 pub const SHIPPED_RULES: &str = include_str!("../../../../config/triage.toml");
 
+/// The learned reader's weights (`model`), built in likewise.
+pub const SHIPPED_MODEL: &str = include_str!("../../../../config/triage-model.toml");
+
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
     #[error("{0}")]
@@ -124,32 +129,52 @@ pub struct Triage {
     /// Readers for other languages (`config/triage/*.toml`), and what tells them.
     packs: Vec<packs::Pack>,
     detector: language::Detector,
+    /// The learned reader, which only ever raises a report one step (see `assess`).
+    model: Option<model::Model>,
 }
 
 impl Triage {
     /// Loads the narrative rules, and the language packs: those built in, each replaced by a
-    /// file of its name in the `triage/` folder beside `path`.
+    /// file of its name in the `triage/` folder beside `path`; and the learned reader's
+    /// weights, built in unless a `triage-model.toml` lies beside `path`.
     pub fn load(path: &Path) -> Result<Self, RulesError> {
         let rules = Rules::load(path).map_err(RulesError::Invalid)?;
-        let dir = path.parent().unwrap_or(Path::new(".")).join("triage");
-        let packs = packs::load(&dir, &rules).map_err(RulesError::Invalid)?;
-        Ok(Self::with_packs(rules, packs))
+        let beside = path.parent().unwrap_or(Path::new("."));
+        let packs = packs::load(&beside.join("triage"), &rules).map_err(RulesError::Invalid)?;
+        let weights = beside.join("triage-model.toml");
+        let model = match std::fs::read_to_string(&weights) {
+            Ok(source) => model::Model::from_toml(&source),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                model::Model::from_toml(SHIPPED_MODEL)
+            }
+            Err(e) => Err(format!("cannot read {}: {e}", weights.display())),
+        }
+        .map_err(RulesError::Invalid)?;
+        Ok(Self::with_packs(rules, packs, model))
     }
 
-    /// English rules from `source`, with the packs built in.
+    /// English rules from `source`, with the packs and the learned reader built in.
     pub fn from_toml(source: &str) -> Result<Self, RulesError> {
         let rules = Rules::from_toml(source).map_err(RulesError::Invalid)?;
         let packs = packs::shipped(&rules).map_err(RulesError::Invalid)?;
-        Ok(Self::with_packs(rules, packs))
+        let model = model::Model::from_toml(SHIPPED_MODEL).map_err(RulesError::Invalid)?;
+        Ok(Self::with_packs(rules, packs, model))
     }
 
-    fn with_packs(rules: Rules, packs: Vec<packs::Pack>) -> Self {
+    fn with_packs(rules: Rules, packs: Vec<packs::Pack>, model: model::Model) -> Self {
         Triage {
             detector: language::Detector::new(packs.iter().map(|p| &p.language)),
             reader: Some(Reader::new(rules)),
             narrative_max: None,
             packs,
+            model: Some(model),
         }
+    }
+
+    /// The same without the learned reader: the rules alone, as they read before it.
+    pub fn without_model(mut self) -> Self {
+        self.model = None;
+        self
     }
 
     /// The languages read besides English, by code.
@@ -270,6 +295,14 @@ impl Triage {
             }
             _ => lines.extend(reader.explain(text, at)),
         }
+        if let Some(model) = &self.model {
+            let read = model.explain(text);
+            lines.push(format!(
+                "learned: score {:.2} (PRIORITY to IMMEDIATE at {}, ROUTINE to PRIORITY at {}), \
+                 words like {:?}, chars {}..{}",
+                read.score, model.to_immediate, model.to_priority, read.cues, read.start, read.end
+            ));
+        }
         lines
     }
 
@@ -288,6 +321,18 @@ impl Triage {
             a.escalate(Priority::Priority.min(cap), "narrative_unread_language");
         }
         a.languages = reading.languages;
+        let mut findings = findings;
+        // Doubt the person wrote ("maybe") is theirs to settle, on the web or by a reader:
+        // a learned score is no answer to it.
+        let doubted: Vec<&str> = findings
+            .iter()
+            .filter(|f| f.possible)
+            .map(|f| f.field.as_str())
+            .collect();
+        if let Some(f) = self.learned(answers, a.priority, &doubted) {
+            a.escalate(f.priority.min(cap), &f.reason);
+            findings.push(f);
+        }
         let narrative_immediate = findings.iter().any(|f| f.priority == Priority::Immediate);
         match answers.get(fields::NARRATIVE_CHECK).and_then(Value::as_str) {
             Some("yes") => a.escalate(Priority::Immediate, "gate_danger_now"),
@@ -301,6 +346,64 @@ impl Triage {
         }
         a.findings = findings;
         a
+    }
+
+    /// The learned reader's finding, if it raises a report that stands at `so_far` (from the
+    /// structured answers and the rules): one step only, PRIORITY to IMMEDIATE, or ROUTINE to
+    /// PRIORITY as possible danger now, which the web journey asks about; ROUTINE to IMMEDIATE
+    /// only with the grammar's cue (`presence`) agreeing. Each answer is read alone and the
+    /// highest finding kept, so adding an answer never lowers it. An answer where the rules
+    /// read doubt (`doubted`, by field) is left to the person: a score does not settle it.
+    fn learned(
+        &self,
+        answers: &Map<String, Value>,
+        so_far: Priority,
+        doubted: &[&str],
+    ) -> Option<Finding> {
+        let model = self.model.as_ref()?;
+        if so_far == Priority::Immediate {
+            return None;
+        }
+        let mut best: Option<(f64, Finding)> = None;
+        for (field, text) in free_text(answers) {
+            if doubted.contains(&field.as_str()) {
+                continue;
+            }
+            let read = model.read(text);
+            let (mut start, mut end) = (read.start, read.end);
+            let (priority, reason, possible) = match (so_far, read.presence) {
+                (Priority::Priority, _) if read.score >= model.to_immediate => {
+                    (Priority::Immediate, LEARNED_NOW, false)
+                }
+                (Priority::Routine, Some(paragraph)) => {
+                    (start, end) = paragraph;
+                    (Priority::Immediate, LEARNED_PRESENCE, false)
+                }
+                (Priority::Routine, None) if read.score >= model.to_priority => {
+                    (Priority::Priority, narrative::POSSIBLE_NOW, true)
+                }
+                _ => continue,
+            };
+            if best
+                .as_ref()
+                .is_some_and(|(score, f)| (f.priority, *score) >= (priority, read.score))
+            {
+                continue;
+            }
+            let finding = Finding {
+                priority,
+                reason: reason.to_string(),
+                concept: 0,
+                by_time: false,
+                possible,
+                field,
+                cues: read.cues,
+                start,
+                end,
+            };
+            best = Some((read.score, finding));
+        }
+        best.map(|(_, f)| f)
     }
 
     /// When the narrative shows danger now (or possible danger now: `narrative_possible_now`)
@@ -320,7 +423,18 @@ impl Triage {
         {
             return None;
         }
-        let findings = self.reading(answers, at).findings;
+        let mut findings = self.reading(answers, at).findings;
+        let mut so_far = Assessment::new();
+        structured::assess(answers, crate::ukdate::uk_date(at), &mut so_far);
+        let ruled = findings.iter().map(|(_, f)| f.priority).max();
+        findings.extend(
+            self.learned(
+                answers,
+                so_far.priority.max(ruled.unwrap_or(Priority::Routine)),
+                &[],
+            )
+            .map(|f| (None, f)),
+        );
         let mut plain: Vec<String> = Vec::new();
         // Danger now, confident or written with doubt: either way the person is asked.
         for (pack, f) in findings
@@ -328,7 +442,9 @@ impl Triage {
             .filter(|(_, f)| f.priority == Priority::Immediate || f.possible)
         {
             let reader = pack.map_or(reader, |k| &self.packs[k].reader);
-            let words = if f.by_time {
+            let words = if !f.cues.is_empty() {
+                LEARNED_PLAIN.to_string()
+            } else if f.by_time {
                 reader.rules.plain_soon.clone()
             } else {
                 reader.rules.concepts[f.concept].plain.clone()
@@ -340,6 +456,16 @@ impl Triage {
         (!plain.is_empty()).then_some(plain)
     }
 }
+
+/// The reason a learned finding of danger now gives (see `Triage::learned`).
+pub const LEARNED_NOW: &str = "narrative_learned_danger_now";
+
+/// The reason when the learned reader and the grammar agree (see `presence`): a child, an
+/// adult and now written in the present in one paragraph, and the words read as danger now.
+pub const LEARNED_PRESENCE: &str = "narrative_learned_presence_now";
+
+/// What the person is told was noticed when the learned reader asks: never their own words.
+const LEARNED_PLAIN: &str = "words that often come with someone in danger now";
 
 /// Free-text answers with their field paths. Option codes (`DANGER_TO_LIFE`), yes/no answers
 /// and the gate's own questions are not narrative.
@@ -392,6 +518,183 @@ mod tests {
 
     fn shipped() -> Triage {
         Triage::from_toml(SHIPPED_RULES).expect("shipped rules load")
+    }
+
+    /// The shipped rules with a learned reader that weighs only the made-up word "zorblax",
+    /// so these tests say how a score is used whatever the trained weights are.
+    fn weighing_zorblax() -> Triage {
+        let mut t = shipped();
+        t.model = Some(model::Model::weighing(&[("zorblax", 50.0)], 0.0));
+        t
+    }
+
+    /// Through the API: the gate answered No, no urgency, the text in `details`.
+    fn api(t: &Triage, text: &str) -> Assessment {
+        t.assess(
+            &answers(
+                json!({"gate.immediate_danger": "no", "urgency.now": ["NONE"], "details": text}),
+            ),
+            AT,
+        )
+    }
+
+    #[test]
+    fn the_learned_reader_raises_priority_to_immediate_and_names_its_words() {
+        let t = weighing_zorblax();
+        let text = "He carries a knife in his bag. Zorblax.";
+        let rules = api(&t.clone().without_model(), text);
+        assert_eq!(rules.priority, Priority::Priority, "{:?}", rules.reasons);
+        let a = api(&t, text);
+        assert_eq!(a.priority, Priority::Immediate, "{:?}", a.reasons);
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.reason == LEARNED_NOW)
+            .expect("the learned finding");
+        assert_eq!(f.cues, vec!["zorblax".to_string()]);
+        // The sentence holding its heaviest word, for the officer.
+        assert_eq!((f.start, f.end), (31, 39));
+    }
+
+    #[test]
+    fn the_learned_reader_alone_is_possible_danger_now_asked_on_the_web() {
+        let t = weighing_zorblax();
+        let text = "We saw a zorblax by the shops.";
+        assert_eq!(
+            api(&t.clone().without_model(), text).priority,
+            Priority::Routine
+        );
+        let a = api(&t, text);
+        assert_eq!(a.priority, Priority::Priority);
+        assert_eq!(a.reasons, vec![narrative::POSSIBLE_NOW.to_string()]);
+        let mut web = answers(json!({"gate.immediate_danger": "no", "details": text}));
+        let asked = t.narrative_check(&web, AT).expect("the person is asked");
+        // What was noticed, in plain words: never the person's own.
+        assert_eq!(asked, vec![LEARNED_PLAIN.to_string()]);
+        web.insert(fields::NARRATIVE_CHECK.into(), json!("yes"));
+        assert_eq!(t.assess(&web, AT).priority, Priority::Immediate);
+    }
+
+    #[test]
+    fn the_learned_reader_and_the_grammar_agreeing_are_immediate() {
+        let t = weighing_zorblax();
+        let text = "Shift notes.\n\nThe boy is in the zorblax with a man now.";
+        assert_eq!(
+            api(&t.clone().without_model(), text).priority,
+            Priority::Routine
+        );
+        let a = api(&t, text);
+        assert_eq!(a.priority, Priority::Immediate, "{:?}", a.reasons);
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.reason == LEARNED_PRESENCE)
+            .expect("the finding");
+        // The paragraph where the child, the adult and now were written.
+        assert_eq!((f.start, f.end), (14, text.chars().count()));
+        // Without the present and a word of now, the same words are only possible danger now.
+        let past = api(&t, "The boy was in the zorblax with a man.");
+        assert_eq!(past.priority, Priority::Priority, "{:?}", past.reasons);
+    }
+
+    #[test]
+    fn the_learned_reader_never_lowers_and_leaves_doubt_to_the_person() {
+        let calm = {
+            let mut t = shipped();
+            t.model = Some(model::Model::weighing(&[], -50.0));
+            t
+        };
+        let knife = "he is outside the chip shop showing a knife right now";
+        assert_eq!(api(&calm, knife), api(&calm.clone().without_model(), knife));
+        assert_eq!(api(&calm, knife).priority, Priority::Immediate);
+        let gate_yes = answers(json!({"gate.immediate_danger": "yes", "details": "all calm"}));
+        assert_eq!(calm.assess(&gate_yes, AT).priority, Priority::Immediate);
+        // "Maybe" is the writer's doubt: the person is asked; a score does not settle it.
+        let t = weighing_zorblax();
+        let doubt = api(
+            &t,
+            "Maybe she is in the car with those men right now, zorblax, I can't tell.",
+        );
+        assert_eq!(doubt.priority, Priority::Priority, "{:?}", doubt.reasons);
+        assert!(!doubt
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("narrative_learned")));
+    }
+
+    #[test]
+    fn the_shipped_weights_read_what_the_rules_do_not_know() {
+        // With the committed weights: if retraining moves these, look at why before changing
+        // them. No phrase here is in the rules; the rules alone leave all three ROUTINE.
+        let t = shipped();
+        for (text, want, reason) in [
+            (
+                "Her phone is off and my daughter is at his place now, he is much older than her.",
+                Priority::Immediate,
+                Some(LEARNED_PRESENCE),
+            ),
+            (
+                "Her phone is off and she is at his place now, he's much older.",
+                Priority::Priority,
+                Some(narrative::POSSIBLE_NOW),
+            ),
+            (
+                "Her phone is off and she was at his place then, he's much older.",
+                Priority::Routine,
+                None,
+            ),
+        ] {
+            assert_eq!(
+                api(&t.clone().without_model(), text).priority,
+                Priority::Routine,
+                "{text}"
+            );
+            let a = api(&t, text);
+            assert_eq!(a.priority, want, "{text}: {:?}", a.reasons);
+            assert_eq!(a.reasons.first().map(String::as_str), reason, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_answer_added_never_lowers_what_the_learned_reader_found() {
+        let t = weighing_zorblax();
+        let one = json!({
+            "gate.immediate_danger": "no",
+            "details": "Shift notes.\n\nThe boy is in the zorblax with a man now.",
+        });
+        assert_eq!(
+            t.assess(&answers(one.clone()), AT).priority,
+            Priority::Immediate
+        );
+        // Another answer, with doubt in it and heavier words: each answer is read alone.
+        let mut two = one;
+        two["other_info"] =
+            json!("Maybe she is in the car with those men right now. Zorblax zorblax.");
+        let a = t.assess(&answers(two), AT);
+        assert_eq!(a.priority, Priority::Immediate, "{:?}", a.reasons);
+        assert!(
+            a.reasons.contains(&LEARNED_NOW.to_string()),
+            "{:?}",
+            a.reasons
+        );
+    }
+
+    #[test]
+    fn a_model_file_beside_the_rules_replaces_the_built_in_one_and_a_bad_one_is_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rules = dir.path().join("triage.toml");
+        std::fs::write(&rules, SHIPPED_RULES).expect("write");
+        std::fs::create_dir(dir.path().join("triage")).expect("mkdir");
+        let own = model::Model::weighing(&[("zorblax", 50.0)], 0.0).to_toml();
+        std::fs::write(dir.path().join("triage-model.toml"), own).expect("write");
+        let t = Triage::load(&rules).expect("loads");
+        assert_eq!(
+            api(&t, "We saw a zorblax by the shops.").priority,
+            Priority::Priority
+        );
+        std::fs::write(dir.path().join("triage-model.toml"), "bits = 3").expect("write");
+        let err = Triage::load(&rules).unwrap_err().to_string();
+        assert!(err.contains("triage model"), "{err}");
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub struct Finding {
     pub priority: Priority,
     /// `narrative_<code>`.
     pub reason: String,
-    /// Index of the concept in the rules (for the plain words shown to the submitter).
+    /// Index of the concept in the rules (for the plain words shown to the submitter); 0 for
+    /// a learned finding, which says why with its `cues` instead.
     pub concept: usize,
     /// Made urgent by a time within 24 hours rather than by the words themselves.
     pub by_time: bool,
@@ -31,6 +32,8 @@ pub struct Finding {
     pub possible: bool,
     /// The answer's field path, e.g. `details` or `people[1].description`.
     pub field: String,
+    /// A learned finding's why: the narrative's words that weighed most (empty for a rule's).
+    pub cues: Vec<String>,
     /// The sentence that raised it, in characters of that answer (not bytes).
     pub start: usize,
     pub end: usize,
@@ -287,6 +290,7 @@ impl Reader {
                 by_time: false,
                 possible: false,
                 field: field.to_string(),
+                cues: Vec::new(),
                 start,
                 end,
             });
@@ -596,6 +600,7 @@ impl Reader {
                 by_time,
                 possible: m.doubt,
                 field: field.to_string(),
+                cues: Vec::new(),
                 start,
                 end,
             });

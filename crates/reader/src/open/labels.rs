@@ -84,6 +84,14 @@ pub fn reason_words(code: &str) -> String {
         "event_within_days" => "Something is planned in the next few days".into(),
         "new_link_high_risk" => "A high-risk child has a new link to an adult or place".into(),
         "evidence_at_risk" => "Evidence may be lost soon".into(),
+        // The learned reader's (pis-core's triage/model.rs): the highlighted sentence says where.
+        "learned_danger_now" => {
+            "words that often come with danger now, beside a concern the rules found".into()
+        }
+        "learned_presence_now" => {
+            "a child, an adult and now in one paragraph, in words that often come with danger now"
+                .into()
+        }
         "narrative_unread_language" => {
             "Written in a language the triage rules do not read: have it translated and read soon"
                 .into()
@@ -124,6 +132,17 @@ fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_learned_readers_reasons_are_in_words() {
+        assert_eq!(
+            reason_words("narrative_learned_presence_now"),
+            "In the submitter's words: a child, an adult and now in one paragraph, in words that \
+             often come with danger now (narrative_learned_presence_now)"
+        );
+        assert!(reason_words("narrative_learned_danger_now")
+            .starts_with("In the submitter's words: words that often come with danger now"));
+    }
 
     #[test]
     fn form_residue_is_removed_from_labels() {
