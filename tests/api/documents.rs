@@ -120,6 +120,7 @@ fn finding(field: &str, start: usize, end: usize) -> Finding {
         field: field.into(),
         start,
         end,
+        cues: Vec::new(),
     }
 }
 
