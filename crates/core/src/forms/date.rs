@@ -1,5 +1,7 @@
 //! Dates that may be only partly known: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`, never in the future.
 
+use super::check::{wrong, Checked};
+use serde_json::Value;
 use time::{Date, Month};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +120,30 @@ pub fn from_parts(day: &str, month: &str, year: &str) -> Result<Option<String>, 
         (true, false, false) => Ok(Some(format!("{year}-{}", pad(month)?))),
         (false, false, false) => Ok(Some(format!("{year}-{}-{}", pad(month)?, pad(day)?))),
         _ => Err(DateError::Format),
+    }
+}
+
+/// Checks a date answer: a real date, not in the future, within `max_years_ago` of `today`.
+pub(crate) fn check(raw: &str, today: Date, max_years_ago: Option<u32>) -> Checked {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match parse_checked(s, today, max_years_ago) {
+        Ok(d) => Ok(Some(Value::String(d.to_string()))),
+        Err(DateError::Format) => wrong(
+            "invalid_format",
+            "enter a date as day, month and year, or month and year, or year only",
+        ),
+        Err(DateError::NotReal) => wrong("invalid_date", "must be a real date"),
+        Err(DateError::Future) => wrong("future_date", "must be today or in the past"),
+        Err(DateError::TooLongAgo) => wrong(
+            "too_long_ago",
+            format!(
+                "must be within the last {} years",
+                max_years_ago.unwrap_or(0)
+            ),
+        ),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Forms as data: specs loaded from `forms/*.toml`, typed field kinds that parse and normalise,
 //! and validation shared by the HTML form and the JSON API.
 
+mod check;
 pub mod date;
 pub mod describe;
 pub mod fields;

@@ -4,6 +4,9 @@
 //! UK numbering plan. Numbers about subjects are taken leniently: a deal-line number that looks
 //! odd is still worth having, and `?` marks digits the submitter does not know.
 
+use super::check::{wrong, Checked, Notes};
+use serde_json::Value;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phone {
     /// E.164 (`+447700900123`) where the number parses, else the digits as given.
@@ -100,6 +103,44 @@ pub fn parse_lenient(input: &str) -> Result<Phone, PhoneError> {
         normalised,
         partial,
     })
+}
+
+/// Checks a phone answer: E.164 when whole, noted when partial (`strict`: international form
+/// only, as a contact number must be).
+pub(crate) fn check(raw: &str, strict: bool, notes: &mut Notes<'_>) -> Checked {
+    let s = super::text::clean_line(raw);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let parsed = if strict {
+        parse_strict(&s)
+    } else {
+        parse_lenient(&s)
+    };
+    match parsed {
+        Ok(p) => {
+            if p.partial {
+                notes.add("partial_phone");
+            }
+            Ok(Some(Value::String(p.normalised)))
+        }
+        Err(PhoneError::InvalidCharacters) => wrong(
+            "invalid_characters",
+            "can only include numbers, spaces, brackets, hyphens and + at the start",
+        ),
+        Err(PhoneError::NotUk) => wrong(
+            "invalid_format",
+            "enter a UK phone number, like 01632 960 001 or 07700 900 982, or an international number starting with +",
+        ),
+        Err(PhoneError::WrongLength) => wrong(
+            "invalid_format",
+            if strict {
+                "must have between 8 and 15 digits after the +"
+            } else {
+                "must have between 6 and 15 digits"
+            },
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! UK postcodes (BS 7666), with the outward code alone accepted where a form allows a partial one.
 
+use super::check::{wrong, Checked, Notes};
 use regex::Regex;
+use serde_json::Value;
 use std::sync::LazyLock;
 
 static FULL: LazyLock<Regex> = LazyLock::new(|| {
@@ -58,6 +60,27 @@ pub fn parse(input: &str, allow_partial: bool) -> Option<Postcode> {
     let (out, inw) = compact.split_at(compact.len() - 3);
     let spaced = format!("{out} {inw}");
     FULL.is_match(&spaced).then_some(Postcode::Full(spaced))
+}
+
+/// Checks a postcode answer: spaced and upper case, noted when only its first part is given.
+pub(crate) fn check(raw: &str, partial: bool, notes: &mut Notes<'_>) -> Checked {
+    let s = super::text::clean_line(raw);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match parse(&s, partial) {
+        Some(p) => {
+            if matches!(p, Postcode::Outward(_)) {
+                notes.add("partial_postcode");
+            }
+            Ok(Some(Value::String(p.as_str().to_string())))
+        }
+        None if partial => wrong(
+            "invalid_format",
+            "enter a real postcode, like YO1 7HH, or the first part only, like YO1",
+        ),
+        None => wrong("invalid_format", "enter a real postcode, like YO1 7HH"),
+    }
 }
 
 #[cfg(test)]

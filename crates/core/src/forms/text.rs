@@ -3,7 +3,12 @@
 //! Unicode NFC; control characters removed; bidirectional overrides and isolates removed, since
 //! they can make a line read differently to an officer than it was typed ("unicode tricks").
 
+use super::check::{wrong, Checked, Wrong};
+use super::spec::TextFormat;
+use crate::reference::Reference;
+use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
+use validator::ValidateEmail;
 
 fn is_bidi_control(c: char) -> bool {
     matches!(
@@ -72,6 +77,91 @@ pub fn clean_multiline(input: &str) -> String {
 /// Length as a person counts it: Unicode scalar values after NFC.
 pub fn char_len(s: &str) -> usize {
     s.chars().count()
+}
+
+/// Checks a one-line text answer: cleaned, within its lengths, of its format.
+pub(crate) fn check_line(
+    raw: &str,
+    max_length: usize,
+    min_length: Option<usize>,
+    format: Option<&TextFormat>,
+) -> Checked {
+    let s = clean_line(raw);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if let Some(w) = length_problem(&s, max_length, min_length) {
+        return Err(w);
+    }
+    match format {
+        Some(TextFormat::Name) if !s.chars().all(is_name_char) => wrong(
+            "invalid_characters",
+            "can only include letters, spaces, hyphens, apostrophes and full stops",
+        ),
+        Some(TextFormat::Reference) if !s.chars().all(is_reference_char) => wrong(
+            "invalid_characters",
+            "can only include letters, numbers, spaces, / and -",
+        ),
+        Some(TextFormat::PisReference) => match Reference::parse(&s) {
+            Some(r) => Ok(Some(Value::String(r.to_string()))),
+            None => wrong("invalid_format", "must look like PIS-ABCD-1234"),
+        },
+        _ => Ok(Some(Value::String(s))),
+    }
+}
+
+/// Checks a long text answer: cleaned (line breaks kept), within its lengths.
+pub(crate) fn check_multiline(raw: &str, max_length: usize, min_length: Option<usize>) -> Checked {
+    let s = clean_multiline(raw);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match length_problem(&s, max_length, min_length) {
+        Some(w) => Err(w),
+        None => Ok(Some(Value::String(s))),
+    }
+}
+
+/// Checks an email address; the domain is kept in lower case.
+pub(crate) fn check_email(raw: &str) -> Checked {
+    let s = clean_line(raw);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.len() > 254 || s.contains(' ') || !s.as_str().validate_email() {
+        return wrong(
+            "invalid_format",
+            "enter an email address in the correct format, like name@example.org",
+        );
+    }
+    let (local, domain) = s.rsplit_once('@').unwrap_or((&s, ""));
+    Ok(Some(Value::String(format!(
+        "{local}@{}",
+        domain.to_lowercase()
+    ))))
+}
+
+fn length_problem(s: &str, max_length: usize, min_length: Option<usize>) -> Option<Wrong> {
+    let len = char_len(s);
+    let (code, message) = if len > max_length {
+        (
+            "too_long",
+            format!("must be {max_length} characters or fewer"),
+        )
+    } else if let Some(min) = min_length.filter(|m| len < *m) {
+        ("too_short", format!("must be at least {min} characters"))
+    } else {
+        return None;
+    };
+    Some(Wrong { code, message })
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.' | '’')
+}
+
+fn is_reference_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, ' ' | '/' | '-')
 }
 
 #[cfg(test)]

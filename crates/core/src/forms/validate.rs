@@ -4,13 +4,12 @@
 //! by field id. Values are normalised on the way through (NFC text, spaced postcodes, E.164
 //! phones, compact plates). Messages name the question and the rule, never the value given.
 
-use super::spec::{Field, FormSpec, Kind, TextFormat};
+use super::check::{wrong, Checked, Notes};
+use super::spec::{Field, FormSpec, Kind};
 use super::{date, phone, postcode, text, vrm};
-use crate::reference::Reference;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use time::Date;
-use validator::ValidateEmail;
 
 /// A problem with one answer. `field` is a path such as `people[1].dob`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -132,14 +131,6 @@ pub fn validate(spec: &FormSpec, input: &Value, today: Date) -> Result<Validated
     }
 }
 
-fn is_name_char(c: char) -> bool {
-    c.is_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.' | '’')
-}
-
-fn is_reference_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, ' ' | '/' | '-')
-}
-
 fn answer_str<'a>(
     id: &str,
     item: Option<&'a Map<String, Value>>,
@@ -193,7 +184,7 @@ fn required_error(f: &Field, path: &str, item: Option<(&str, usize)>) -> FieldEr
 }
 
 /// Checks one value. Returns the normalised value, or `None` when the answer is empty or wrong
-/// (an error is recorded for the latter).
+/// (an error is recorded for the latter, naming the question).
 fn check_value(
     ctx: &mut Ctx,
     f: &Field,
@@ -201,332 +192,207 @@ fn check_value(
     path: &str,
     item: Option<(&str, usize)>,
 ) -> Option<Value> {
-    let who = subject(&f.label, item);
     if v.is_null() {
         return None;
     }
-    if let Kind::Group {
-        max_items,
-        item_label,
-        fields,
-    } = &f.kind
-    {
-        let Some(items) = v.as_array() else {
-            ctx.errors.push(err(
-                path,
-                "wrong_type",
-                format!("{who}: must be a list of items"),
-            ));
-            return None;
-        };
-        if items.len() > *max_items {
-            ctx.errors.push(err(
-                path,
-                "too_many_items",
-                format!("{who}: you can add up to {max_items}"),
-            ));
-            return None;
-        }
-        let label = item_label.as_deref().unwrap_or("Item");
-        let mut out = Vec::new();
-        for (i, it) in items.iter().enumerate() {
-            let ipath = format!("{path}[{i}]");
-            let Some(obj) = it.as_object() else {
-                ctx.errors.push(err(
-                    &ipath,
-                    "wrong_type",
-                    format!("{label} {}: must be an object", i + 1),
-                ));
-                continue;
+    let checked = match &f.kind {
+        Kind::Group {
+            max_items,
+            item_label,
+            fields,
+        } => {
+            let group = Group {
+                max_items: *max_items,
+                label: item_label.as_deref().unwrap_or("Item"),
+                fields,
             };
-            for key in obj.keys() {
-                if !fields.iter().any(|s| &s.id == key) {
-                    ctx.errors.push(err(
-                        &format!("{ipath}.{key}"),
-                        "unknown_field",
-                        format!("{label} {}: no such question", i + 1),
-                    ));
-                }
-            }
-            let mut norm = Map::new();
-            // A question the entry does not ask (by its `show_if`) is not checked or kept.
-            for sub in fields.iter().filter(|s| super::show_if::shown_in(s, obj)) {
-                if let Some(sv) = obj.get(&sub.id) {
-                    if let Some(n) = check_value(
-                        ctx,
-                        sub,
-                        sv,
-                        &format!("{ipath}.{}", sub.id),
-                        Some((label, i)),
-                    ) {
-                        norm.insert(sub.id.clone(), n);
-                    }
-                }
-            }
-            // An item left entirely blank (a spare "add another" slot) is not an answer.
-            if norm.is_empty() {
-                continue;
-            }
-            out.push((i, norm));
+            return check_group(ctx, &group, v, path, &subject(&f.label, item));
         }
-        let mut kept = Vec::new();
-        for (i, norm) in out {
-            for sub in fields.iter().filter(|s| super::show_if::shown_in(s, &norm)) {
-                let spath = format!("{path}[{i}].{}", sub.id);
-                if !norm.contains_key(&sub.id)
-                    && !ctx.errors.iter().any(|e| e.field == spath)
-                    && is_required(sub, Some(&norm), &Map::new())
-                {
-                    ctx.errors
-                        .push(required_error(sub, &spath, Some((label, i))));
-                }
-            }
-            kept.push(Value::Object(norm));
-        }
-        return (!kept.is_empty()).then_some(Value::Array(kept));
-    }
-    if let Kind::MultiChoice { options } = &f.kind {
-        let Some(items) = v.as_array() else {
-            ctx.errors.push(err(
-                path,
-                "wrong_type",
-                format!("{who}: must be a list of option values"),
-            ));
-            return None;
-        };
-        let mut out: Vec<Value> = Vec::new();
-        for it in items {
-            match it.as_str() {
-                Some(s) if options.iter().any(|o| o.value == s) => {
-                    if !out.iter().any(|x| x.as_str() == Some(s)) {
-                        out.push(Value::String(s.to_string()));
-                    }
-                }
-                Some("") => {}
-                _ => {
-                    ctx.errors.push(err(
-                        path,
-                        "invalid_option",
-                        format!("{who}: select from the options given"),
-                    ));
-                    return None;
-                }
-            }
-        }
-        return (!out.is_empty()).then_some(Value::Array(out));
-    }
-    let Some(raw) = v.as_str() else {
-        ctx.errors
-            .push(err(path, "wrong_type", format!("{who}: must be text")));
-        return None;
+        Kind::MultiChoice { options } => check_multi(options, v),
+        _ => match v.as_str() {
+            Some(raw) => check_text_kind(ctx, f, raw, path),
+            None => wrong("wrong_type", "must be text"),
+        },
     };
-    macro_rules! fail {
-        ($code:expr, $msg:expr) => {{
-            let msg: String = $msg;
-            ctx.errors.push(err(path, $code, format!("{who}: {msg}")));
-            return None;
-        }};
+    match checked {
+        Ok(value) => value,
+        Err(w) => {
+            let who = subject(&f.label, item);
+            ctx.errors
+                .push(err(path, w.code, format!("{who}: {}", w.message)));
+            None
+        }
     }
+}
+
+/// The kinds answered with one string, each checked beside its kind.
+fn check_text_kind(ctx: &mut Ctx, f: &Field, raw: &str, path: &str) -> Checked {
+    let mut notes = Notes {
+        path,
+        notes: &mut ctx.notes,
+    };
     match &f.kind {
         Kind::Text {
             max_length,
             min_length,
             format,
             ..
-        } => {
-            let s = text::clean_line(raw);
-            if s.is_empty() {
-                return None;
-            }
-            let len = text::char_len(&s);
-            if len > *max_length {
-                fail!(
-                    "too_long",
-                    format!("must be {max_length} characters or fewer")
-                );
-            }
-            if let Some(min) = min_length.filter(|m| len < *m) {
-                fail!("too_short", format!("must be at least {min} characters"));
-            }
-            match format {
-                Some(TextFormat::Name) if !s.chars().all(is_name_char) => {
-                    fail!(
-                        "invalid_characters",
-                        "can only include letters, spaces, hyphens, apostrophes and full stops"
-                            .into()
-                    );
-                }
-                Some(TextFormat::Reference) if !s.chars().all(is_reference_char) => {
-                    fail!(
-                        "invalid_characters",
-                        "can only include letters, numbers, spaces, / and -".into()
-                    );
-                }
-                Some(TextFormat::PisReference) => {
-                    return match Reference::parse(&s) {
-                        Some(r) => Some(Value::String(r.to_string())),
-                        None => fail!("invalid_format", "must look like PIS-ABCD-1234".into()),
-                    };
-                }
-                _ => {}
-            }
-            Some(Value::String(s))
-        }
+        } => text::check_line(raw, *max_length, *min_length, format.as_ref()),
         Kind::Longtext {
             max_length,
             min_length,
-        } => {
-            let s = text::clean_multiline(raw);
-            if s.is_empty() {
-                return None;
-            }
-            let len = text::char_len(&s);
-            if len > *max_length {
-                fail!(
-                    "too_long",
-                    format!("must be {max_length} characters or fewer")
-                );
-            }
-            if let Some(min) = min_length.filter(|m| len < *m) {
-                fail!("too_short", format!("must be at least {min} characters"));
-            }
-            Some(Value::String(s))
-        }
-        Kind::Email => {
-            let s = text::clean_line(raw);
-            if s.is_empty() {
-                return None;
-            }
-            if s.len() > 254 || s.contains(' ') || !s.as_str().validate_email() {
-                fail!(
-                    "invalid_format",
-                    "enter an email address in the correct format, like name@example.org".into()
-                );
-            }
-            let (local, domain) = s.rsplit_once('@').unwrap_or((&s, ""));
-            Some(Value::String(format!("{local}@{}", domain.to_lowercase())))
-        }
-        Kind::Phone { strict } => {
-            let s = text::clean_line(raw);
-            if s.is_empty() {
-                return None;
-            }
-            let parsed = if *strict {
-                phone::parse_strict(&s)
-            } else {
-                phone::parse_lenient(&s)
-            };
-            match parsed {
-                Ok(p) => {
-                    if p.partial {
-                        ctx.notes.push(Note {
-                            field: path.into(),
-                            code: "partial_phone",
-                        });
-                    }
-                    Some(Value::String(p.normalised))
-                }
-                Err(phone::PhoneError::InvalidCharacters) => {
-                    fail!(
-                        "invalid_characters",
-                        "can only include numbers, spaces, brackets, hyphens and + at the start"
-                            .into()
-                    )
-                }
-                Err(phone::PhoneError::NotUk) => {
-                    fail!("invalid_format", "enter a UK phone number, like 01632 960 001 or 07700 900 982, or an international number starting with +".into())
-                }
-                Err(phone::PhoneError::WrongLength) => fail!(
-                    "invalid_format",
-                    if *strict {
-                        "must have between 8 and 15 digits after the +".into()
-                    } else {
-                        "must have between 6 and 15 digits".into()
-                    }
-                ),
-            }
-        }
-        Kind::Postcode { partial } => {
-            let s = text::clean_line(raw);
-            if s.is_empty() {
-                return None;
-            }
-            match postcode::parse(&s, *partial) {
-                Some(p) => {
-                    if matches!(p, postcode::Postcode::Outward(_)) {
-                        ctx.notes.push(Note {
-                            field: path.into(),
-                            code: "partial_postcode",
-                        });
-                    }
-                    Some(Value::String(p.as_str().to_string()))
-                }
-                None if *partial => fail!(
-                    "invalid_format",
-                    "enter a real postcode, like YO1 7HH, or the first part only, like YO1".into()
-                ),
-                None => fail!(
-                    "invalid_format",
-                    "enter a real postcode, like YO1 7HH".into()
-                ),
-            }
-        }
-        Kind::VehicleRegistration => {
-            let s = text::clean_line(raw);
-            if s.is_empty() {
-                return None;
-            }
-            match vrm::parse(&s) {
-                Ok(v) => {
-                    match v.plate {
-                        vrm::Plate::Partial => ctx.notes.push(Note { field: path.into(), code: "partial_registration" }),
-                        vrm::Plate::Unusual => ctx.notes.push(Note { field: path.into(), code: "unusual_registration" }),
-                        _ => {}
-                    }
-                    Some(Value::String(v.normalised))
-                }
-                Err(vrm::VrmError::InvalidCharacters) => fail!("invalid_characters", "can only include letters, numbers, spaces and ? for characters you could not see".into()),
-                Err(vrm::VrmError::WrongLength) => fail!("invalid_format", "must be between 1 and 8 letters and numbers".into()),
-            }
-        }
-        Kind::Date { max_years_ago } => {
-            let s = raw.trim();
-            if s.is_empty() {
-                return None;
-            }
-            match date::parse_checked(s, ctx.today, *max_years_ago) {
-                Ok(d) => Some(Value::String(d.to_string())),
-                Err(date::DateError::Format) => fail!(
-                    "invalid_format",
-                    "enter a date as day, month and year, or month and year, or year only".into()
-                ),
-                Err(date::DateError::NotReal) => {
-                    fail!("invalid_date", "must be a real date".into())
-                }
-                Err(date::DateError::Future) => {
-                    fail!("future_date", "must be today or in the past".into())
-                }
-                Err(date::DateError::TooLongAgo) => fail!(
-                    "too_long_ago",
-                    format!(
-                        "must be within the last {} years",
-                        max_years_ago.unwrap_or(0)
-                    )
-                ),
-            }
-        }
+        } => text::check_multiline(raw, *max_length, *min_length),
+        Kind::Email => text::check_email(raw),
+        Kind::Phone { strict } => phone::check(raw, *strict, &mut notes),
+        Kind::Postcode { partial } => postcode::check(raw, *partial, &mut notes),
+        Kind::VehicleRegistration => vrm::check(raw, &mut notes),
+        Kind::Date { max_years_ago } => date::check(raw, ctx.today, *max_years_ago),
         Kind::YesNo { .. } | Kind::Choice { .. } => {
             let s = raw.trim();
             if s.is_empty() {
-                return None;
+                return Ok(None);
             }
             let options = f.kind.options().unwrap_or_default();
             if options.iter().any(|o| o.value == s) {
-                Some(Value::String(s.to_string()))
+                Ok(Some(Value::String(s.to_string())))
             } else {
-                fail!("invalid_option", "select from the options given".into())
+                wrong("invalid_option", "select from the options given")
             }
         }
-        Kind::MultiChoice { .. } | Kind::Group { .. } => unreachable!("handled above"),
+        Kind::MultiChoice { .. } | Kind::Group { .. } => wrong("wrong_type", "must be text"),
+    }
+}
+
+/// The values chosen of a multi-choice question, each once, in the order given.
+fn check_multi(options: &[super::spec::ChoiceOption], v: &Value) -> Checked {
+    let Some(items) = v.as_array() else {
+        return wrong("wrong_type", "must be a list of option values");
+    };
+    let mut out: Vec<Value> = Vec::new();
+    for it in items {
+        match it.as_str() {
+            Some(s) if options.iter().any(|o| o.value == s) => {
+                if !out.iter().any(|x| x.as_str() == Some(s)) {
+                    out.push(Value::String(s.to_string()));
+                }
+            }
+            Some("") => {}
+            _ => return wrong("invalid_option", "select from the options given"),
+        }
+    }
+    Ok((!out.is_empty()).then_some(Value::Array(out)))
+}
+
+/// A repeatable group's shape, as its entries are checked against it.
+struct Group<'a> {
+    max_items: usize,
+    label: &'a str,
+    fields: &'a [Field],
+}
+
+/// A repeatable group: each entry checked question by question (the questions it asks, by
+/// their `show_if`), blank entries dropped, then each kept entry's required questions.
+fn check_group(
+    ctx: &mut Ctx,
+    group: &Group<'_>,
+    v: &Value,
+    path: &str,
+    who: &str,
+) -> Option<Value> {
+    let Some(items) = v.as_array() else {
+        ctx.errors.push(err(
+            path,
+            "wrong_type",
+            format!("{who}: must be a list of items"),
+        ));
+        return None;
+    };
+    if items.len() > group.max_items {
+        let max_items = group.max_items;
+        ctx.errors.push(err(
+            path,
+            "too_many_items",
+            format!("{who}: you can add up to {max_items}"),
+        ));
+        return None;
+    }
+    let entries: Vec<(usize, Map<String, Value>)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, it)| check_entry(ctx, group, it, &format!("{path}[{i}]"), i))
+        .collect();
+    let mut kept = Vec::new();
+    for (i, norm) in entries {
+        require_in_entry(ctx, group, &norm, path, i);
+        kept.push(Value::Object(norm));
+    }
+    (!kept.is_empty()).then_some(Value::Array(kept))
+}
+
+/// One entry of a group, normalised; `None` when it is not an object or left entirely blank
+/// (a spare "add another" slot is not an answer).
+fn check_entry(
+    ctx: &mut Ctx,
+    group: &Group<'_>,
+    it: &Value,
+    ipath: &str,
+    i: usize,
+) -> Option<(usize, Map<String, Value>)> {
+    let label = group.label;
+    let Some(obj) = it.as_object() else {
+        ctx.errors.push(err(
+            ipath,
+            "wrong_type",
+            format!("{label} {}: must be an object", i + 1),
+        ));
+        return None;
+    };
+    for key in obj.keys() {
+        if !group.fields.iter().any(|s| &s.id == key) {
+            ctx.errors.push(err(
+                &format!("{ipath}.{key}"),
+                "unknown_field",
+                format!("{label} {}: no such question", i + 1),
+            ));
+        }
+    }
+    let mut norm = Map::new();
+    // A question the entry does not ask (by its `show_if`) is not checked or kept.
+    for sub in group
+        .fields
+        .iter()
+        .filter(|s| super::show_if::shown_in(s, obj))
+    {
+        if let Some(sv) = obj.get(&sub.id) {
+            let spath = format!("{ipath}.{}", sub.id);
+            if let Some(n) = check_value(ctx, sub, sv, &spath, Some((label, i))) {
+                norm.insert(sub.id.clone(), n);
+            }
+        }
+    }
+    (!norm.is_empty()).then_some((i, norm))
+}
+
+/// The required questions a kept entry asks but left unanswered (and not already wrong).
+fn require_in_entry(
+    ctx: &mut Ctx,
+    group: &Group<'_>,
+    norm: &Map<String, Value>,
+    path: &str,
+    i: usize,
+) {
+    for sub in group
+        .fields
+        .iter()
+        .filter(|s| super::show_if::shown_in(s, norm))
+    {
+        let spath = format!("{path}[{i}].{}", sub.id);
+        if !norm.contains_key(&sub.id)
+            && !ctx.errors.iter().any(|e| e.field == spath)
+            && is_required(sub, Some(norm), &Map::new())
+        {
+            ctx.errors
+                .push(required_error(sub, &spath, Some((group.label, i))));
+        }
     }
 }

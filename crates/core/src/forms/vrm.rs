@@ -3,7 +3,9 @@
 //! A misread or foreign plate is still intelligence, so an unusual plate is accepted with a note,
 //! never refused. `?` or `*` mark characters the submitter could not read.
 
+use super::check::{wrong, Checked, Notes};
 use regex::Regex;
+use serde_json::Value;
 use std::sync::LazyLock;
 
 static CURRENT: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-HJ-PR-Y]{2}[0-9]{2}[A-HJ-PR-Z]{3}$"));
@@ -102,6 +104,32 @@ pub fn display(vrm: &str) -> String {
     match split {
         Some(i) if i > 0 && i < s.len() => format!("{} {}", &s[..i], &s[i..]),
         _ => s.clone(),
+    }
+}
+
+/// Checks a vehicle registration: compact, noted when partial or of no UK pattern.
+pub(crate) fn check(raw: &str, notes: &mut Notes<'_>) -> Checked {
+    let s = super::text::clean_line(raw);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match parse(&s) {
+        Ok(v) => {
+            match v.plate {
+                Plate::Partial => notes.add("partial_registration"),
+                Plate::Unusual => notes.add("unusual_registration"),
+                _ => {}
+            }
+            Ok(Some(Value::String(v.normalised)))
+        }
+        Err(VrmError::InvalidCharacters) => wrong(
+            "invalid_characters",
+            "can only include letters, numbers, spaces and ? for characters you could not see",
+        ),
+        Err(VrmError::WrongLength) => wrong(
+            "invalid_format",
+            "must be between 1 and 8 letters and numbers",
+        ),
     }
 }
 

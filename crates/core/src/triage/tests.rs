@@ -1,4 +1,3 @@
-
 use super::*;
 use ::time::macros::datetime;
 use serde_json::json;
