@@ -307,84 +307,107 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
         if !names.insert(r.name.as_str()) {
             out.push((key("name"), format!("route `{}` is defined twice", r.name)));
         }
-        {
-            use validator::ValidateEmail;
-            if !r.mailbox.as_str().validate_email() {
-                out.push((key("mailbox"), "must be an email address".into()));
-            }
+        validate_route(i, r, &mut out);
+    }
+    validate_police_route(routes, &mut out);
+    out
+}
+
+/// One route on its own: its mailbox, keys, officers and what its role allows.
+fn validate_route(i: usize, r: &RouteSettings, out: &mut Vec<(String, String)>) {
+    let key = |k: &str| format!("routes[{i}].{k}");
+    {
+        use validator::ValidateEmail;
+        if !r.mailbox.as_str().validate_email() {
+            out.push((key("mailbox"), "must be an email address".into()));
         }
-        if r.recipients.is_empty() {
+    }
+    validate_keys(i, r, out);
+    validate_actions(&key("officer_actions"), r, out);
+    if !r.officers.is_empty() && effective_role(r) == Some(Role::Escalation) {
+        out.push((
+            key("officers"),
+            "an escalation route receives no submissions, so its officers could act on none".into(),
+        ));
+    }
+    validate_role(i, r, out);
+}
+
+/// The route's age recipients and officers' keys: real keys, none twice.
+fn validate_keys(i: usize, r: &RouteSettings, out: &mut Vec<(String, String)>) {
+    if r.recipients.is_empty() {
+        out.push((
+            format!("routes[{i}].recipients"),
+            "a route needs at least one age recipient (two or more recommended)".into(),
+        ));
+    }
+    for (j, rec) in r.recipients.iter().enumerate() {
+        if parse_recipient(rec).is_none() {
             out.push((
-                key("recipients"),
-                "a route needs at least one age recipient (two or more recommended)".into(),
+                format!("routes[{i}].recipients[{j}]"),
+                "not an age X25519 recipient (age1…)".into(),
             ));
         }
-        for (j, rec) in r.recipients.iter().enumerate() {
-            if parse_recipient(rec).is_none() {
+    }
+    let mut officers = HashSet::new();
+    for (j, officer) in r.officers.iter().enumerate() {
+        match PublicKey::parse(officer) {
+            None => out.push((
+                format!("routes[{i}].officers[{j}]"),
+                "not an Ed25519 public key (base64 of 32 bytes, as `pis-gateway keygen \
+                 --officer` prints it)"
+                    .into(),
+            )),
+            Some(key) if !officers.insert(key.id()) => out.push((
+                format!("routes[{i}].officers[{j}]"),
+                "listed twice on this route".into(),
+            )),
+            Some(_) => {}
+        }
+    }
+}
+
+/// A role is required; a MACE route has real localities (or is the fallback) and never the
+/// full view; no other route has localities.
+fn validate_role(i: usize, r: &RouteSettings, out: &mut Vec<(String, String)>) {
+    let key = |k: &str| format!("routes[{i}].{k}");
+    match effective_role(r) {
+        None => out.push((
+            key("role"),
+            "required: police_intelligence, control_room, mace or escalation".into(),
+        )),
+        Some(Role::Mace) => {
+            if r.localities.is_empty() && !r.fallback {
                 out.push((
-                    format!("routes[{i}].recipients[{j}]"),
-                    "not an age X25519 recipient (age1…)".into(),
+                    key("localities"),
+                    "a mace route needs localities, or fallback = true".into(),
+                ));
+            }
+            for l in &r.localities {
+                if !LOCALITIES.contains(&l.as_str()) || l == "UNKNOWN" || l == "OUTSIDE_AREA" {
+                    out.push((key("localities"), format!("`{l}` is not a MACE locality")));
+                }
+            }
+            if r.view == View::Full {
+                out.push((
+                    key("view"),
+                    "a mace route sees restricted or notice, never full".into(),
                 ));
             }
         }
-        let mut officers = HashSet::new();
-        for (j, officer) in r.officers.iter().enumerate() {
-            match PublicKey::parse(officer) {
-                None => out.push((
-                    format!("routes[{i}].officers[{j}]"),
-                    "not an Ed25519 public key (base64 of 32 bytes, as `pis-gateway keygen \
-                     --officer` prints it)"
-                        .into(),
-                )),
-                Some(key) if !officers.insert(key.id()) => out.push((
-                    format!("routes[{i}].officers[{j}]"),
-                    "listed twice on this route".into(),
-                )),
-                Some(_) => {}
-            }
-        }
-        validate_actions(&key("officer_actions"), r, &mut out);
-        if !r.officers.is_empty() && effective_role(r) == Some(Role::Escalation) {
-            out.push((
-                key("officers"),
-                "an escalation route receives no submissions, so its officers could act on none"
-                    .into(),
-            ));
-        }
-        match effective_role(r) {
-            None => out.push((
-                key("role"),
-                "required: police_intelligence, control_room, mace or escalation".into(),
-            )),
-            Some(Role::Mace) => {
-                if r.localities.is_empty() && !r.fallback {
-                    out.push((
-                        key("localities"),
-                        "a mace route needs localities, or fallback = true".into(),
-                    ));
-                }
-                for l in &r.localities {
-                    if !LOCALITIES.contains(&l.as_str()) || l == "UNKNOWN" || l == "OUTSIDE_AREA" {
-                        out.push((key("localities"), format!("`{l}` is not a MACE locality")));
-                    }
-                }
-                if r.view == View::Full {
-                    out.push((
-                        key("view"),
-                        "a mace route sees restricted or notice, never full".into(),
-                    ));
-                }
-            }
-            Some(_) => {
-                if !r.localities.is_empty() || r.fallback {
-                    out.push((
-                        key("localities"),
-                        "only mace routes have localities or fallback".into(),
-                    ));
-                }
+        Some(_) => {
+            if !r.localities.is_empty() || r.fallback {
+                out.push((
+                    key("localities"),
+                    "only mace routes have localities or fallback".into(),
+                ));
             }
         }
     }
+}
+
+/// Exactly one police intelligence route, with the full view: every submission reaches it.
+fn validate_police_route(routes: &[RouteSettings], out: &mut Vec<(String, String)>) {
     let police: Vec<&RouteSettings> = routes
         .iter()
         .filter(|r| effective_role(r) == Some(Role::PoliceIntelligence))
@@ -404,7 +427,6 @@ pub fn validate_routes(routes: &[RouteSettings]) -> Vec<(String, String)> {
             "more than one police_intelligence route".into(),
         )),
     }
-    out
 }
 
 impl Routes {

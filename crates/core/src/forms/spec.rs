@@ -402,6 +402,19 @@ fn check_field(
             "vehicle registrations are never shareable with MACE",
         ));
     }
+    check_conditions(f, &loc, top, group, problems);
+    check_kind(f, &loc, sensitive, top, group, problems);
+}
+
+/// `required_when` and `required_unless_any`: they name real fields (of the same group, or at
+/// the top), and real options of them.
+fn check_conditions(
+    f: &Field,
+    loc: &str,
+    top: &[&Field],
+    group: Option<&[Field]>,
+    problems: &mut Vec<SpecProblem>,
+) {
     let find = |id: &str| -> Option<&Field> {
         group
             .and_then(|g| g.iter().find(|x| x.id == id))
@@ -410,31 +423,31 @@ fn check_field(
     if let Some(c) = &f.required_when {
         if f.required {
             problems.push(problem(
-                &loc,
+                loc,
                 "`required` and `required_when` together: drop one",
             ));
         }
         if c.any_of.is_empty() == c.none_of.is_empty() {
             problems.push(problem(
-                &loc,
+                loc,
                 "`required_when` needs exactly one of `any_of` or `none_of`",
             ));
         }
         match find(&c.field) {
             None => problems.push(problem(
-                &loc,
+                loc,
                 format!("`required_when` names unknown field `{}`", c.field),
             )),
             Some(other) => match other.kind.options() {
                 None => problems.push(problem(
-                    &loc,
+                    loc,
                     format!("`required_when` field `{}` has no options", c.field),
                 )),
                 Some(opts) => {
                     for v in c.any_of.iter().chain(&c.none_of) {
                         if !opts.iter().any(|o| &o.value == v) {
                             problems.push(problem(
-                                &loc,
+                                loc,
                                 format!(
                                     "`required_when` value `{v}` is not an option of `{}`",
                                     c.field
@@ -449,11 +462,22 @@ fn check_field(
     for other in &f.required_unless_any {
         if find(other).is_none() {
             problems.push(problem(
-                &loc,
+                loc,
                 format!("`required_unless_any` names unknown field `{other}`"),
             ));
         }
     }
+}
+
+/// What each kind needs: lengths in range, options distinct, groups of fields (checked in turn).
+fn check_kind(
+    f: &Field,
+    loc: &str,
+    sensitive: bool,
+    top: &[&Field],
+    group: Option<&[Field]>,
+    problems: &mut Vec<SpecProblem>,
+) {
     match &f.kind {
         Kind::Text {
             max_length,
@@ -465,24 +489,24 @@ fn check_field(
             min_length,
         } => {
             if *max_length == 0 || *max_length > 100_000 {
-                problems.push(problem(&loc, "max_length must be between 1 and 100000"));
+                problems.push(problem(loc, "max_length must be between 1 and 100000"));
             }
             if min_length.is_some_and(|m| m > *max_length) {
-                problems.push(problem(&loc, "min_length is above max_length"));
+                problems.push(problem(loc, "min_length is above max_length"));
             }
         }
         Kind::Choice { options } | Kind::MultiChoice { options } => {
             if options.is_empty() {
-                problems.push(problem(&loc, "options are empty"));
+                problems.push(problem(loc, "options are empty"));
             }
             let mut seen = HashSet::new();
             for o in options {
                 if o.value.is_empty() || o.label.trim().is_empty() {
-                    problems.push(problem(&loc, "an option has an empty value or label"));
+                    problems.push(problem(loc, "an option has an empty value or label"));
                 }
                 if !seen.insert(o.value.as_str()) {
                     problems.push(problem(
-                        &loc,
+                        loc,
                         format!("duplicate option value `{}`", o.value),
                     ));
                 }
@@ -492,13 +516,13 @@ fn check_field(
             max_items, fields, ..
         } => {
             if group.is_some() {
-                problems.push(problem(&loc, "groups cannot contain groups"));
+                problems.push(problem(loc, "groups cannot contain groups"));
             }
             if *max_items == 0 || *max_items > 100 {
-                problems.push(problem(&loc, "max_items must be between 1 and 100"));
+                problems.push(problem(loc, "max_items must be between 1 and 100"));
             }
             if fields.is_empty() {
-                problems.push(problem(&loc, "a group needs fields"));
+                problems.push(problem(loc, "a group needs fields"));
             }
             let mut seen = HashSet::new();
             for sub in fields {
