@@ -455,80 +455,26 @@ impl Rules {
             }
             normalise.insert(key[0].clone(), value);
         }
-        let mut concepts = Vec::new();
-        for (i, c) in file.concepts.into_iter().enumerate() {
-            let at = format!("concept[{i}] ({})", c.code);
-            if !valid_code(&c.code) {
-                return Err(format!(
-                    "{at}: code must be lower-case letters, digits or `_`"
-                ));
-            }
-            if !SIGNALS.contains(&c.signal.as_str()) {
-                return Err(format!(
-                    "{at}: signal `{}` is not one of {}",
-                    c.signal,
-                    SIGNALS.join(", ")
-                ));
-            }
-            let priority_code = c.priority_code.unwrap_or_else(|| c.code.clone());
-            if !valid_code(&priority_code) {
-                return Err(format!(
-                    "{at}: priority_code must be lower-case letters, digits or `_`"
-                ));
-            }
-            if c.plain.trim().is_empty() {
-                return Err(format!("{at}: plain must say what was noticed"));
-            }
-            if c.needs_with && c.with.is_empty() {
-                return Err(format!("{at}: needs_with needs `with` phrases"));
-            }
-            let with = if c.with.is_empty() {
-                Vec::new()
-            } else {
-                compile_all(&c.with, &format!("{at}.with"))?
-            };
-            concepts.push(Concept {
-                phrases: compile_all(&c.phrases, &at)?,
-                code: c.code,
-                signal: c.signal,
-                priority_code,
-                undated: c.undated,
-                with,
-                needs_with: c.needs_with,
-                present_is_now: c.present_is_now,
-                max: c.max.unwrap_or(Priority::Immediate),
-                plain: c.plain,
-            });
-        }
+        let concepts = file
+            .concepts
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let at = format!("concept[{i}] ({})", c.code);
+                c.compile(&at)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if concepts.is_empty() {
             return Err("no [[concept]] rules".into());
         }
         let codes: Vec<&str> = concepts.iter().map(|c| c.code.as_str()).collect();
         let company = file.participants.map(|p| p.compile(&codes)).transpose()?;
-        let mut modifiers = Vec::new();
-        for (i, m) in file.modifiers.into_iter().enumerate() {
-            let at = format!("modifier[{i}]");
-            let needs_category = !matches!(m.direction, Direction::Terminate | Direction::Pseudo);
-            if needs_category != m.category.is_some() {
-                return Err(format!(
-                    "{at}: a {:?} modifier {} a category",
-                    m.direction,
-                    if needs_category { "needs" } else { "takes no" }
-                ));
-            }
-            let max_scope = m.max_scope.unwrap_or(8);
-            if max_scope == 0 || max_scope > 40 {
-                return Err(format!("{at}: max_scope must be 1 to 40 words"));
-            }
-            modifiers.push(Modifier {
-                category: m.category,
-                answer_wide: m.answer_wide,
-                direction: m.direction,
-                max_scope,
-                reach: m.reach,
-                phrases: compile_all(&m.phrases, &at)?,
-            });
-        }
+        let modifiers = file
+            .modifiers
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| m.compile(&format!("modifier[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut time_words = FxHashSet::default();
         for w in &file.time_words {
             let words = split_words(w);
@@ -548,6 +494,81 @@ impl Rules {
             plain_soon: file.plain_soon.unwrap_or_else(|| {
                 "You wrote that something may happen in the next 24 hours.".into()
             }),
+        })
+    }
+}
+
+impl ConceptFile {
+    /// One concept as written, checked and its phrases compiled (`at` names it in errors).
+    fn compile(self, at: &str) -> Result<Concept, String> {
+        let c = self;
+        if !valid_code(&c.code) {
+            return Err(format!(
+                "{at}: code must be lower-case letters, digits or `_`"
+            ));
+        }
+        if !SIGNALS.contains(&c.signal.as_str()) {
+            return Err(format!(
+                "{at}: signal `{}` is not one of {}",
+                c.signal,
+                SIGNALS.join(", ")
+            ));
+        }
+        let priority_code = c.priority_code.unwrap_or_else(|| c.code.clone());
+        if !valid_code(&priority_code) {
+            return Err(format!(
+                "{at}: priority_code must be lower-case letters, digits or `_`"
+            ));
+        }
+        if c.plain.trim().is_empty() {
+            return Err(format!("{at}: plain must say what was noticed"));
+        }
+        if c.needs_with && c.with.is_empty() {
+            return Err(format!("{at}: needs_with needs `with` phrases"));
+        }
+        let with = if c.with.is_empty() {
+            Vec::new()
+        } else {
+            compile_all(&c.with, &format!("{at}.with"))?
+        };
+        Ok(Concept {
+            phrases: compile_all(&c.phrases, at)?,
+            code: c.code,
+            signal: c.signal,
+            priority_code,
+            undated: c.undated,
+            with,
+            needs_with: c.needs_with,
+            present_is_now: c.present_is_now,
+            max: c.max.unwrap_or(Priority::Immediate),
+            plain: c.plain,
+        })
+    }
+}
+
+impl ModifierFile {
+    /// One modifier as written, checked and its phrases compiled (`at` names it in errors).
+    fn compile(self, at: &str) -> Result<Modifier, String> {
+        let m = self;
+        let needs_category = !matches!(m.direction, Direction::Terminate | Direction::Pseudo);
+        if needs_category != m.category.is_some() {
+            return Err(format!(
+                "{at}: a {:?} modifier {} a category",
+                m.direction,
+                if needs_category { "needs" } else { "takes no" }
+            ));
+        }
+        let max_scope = m.max_scope.unwrap_or(8);
+        if max_scope == 0 || max_scope > 40 {
+            return Err(format!("{at}: max_scope must be 1 to 40 words"));
+        }
+        Ok(Modifier {
+            category: m.category,
+            answer_wide: m.answer_wide,
+            direction: m.direction,
+            max_scope,
+            reach: m.reach,
+            phrases: compile_all(&m.phrases, at)?,
         })
     }
 }
