@@ -414,6 +414,178 @@ const LEADS: &[&str] = &[
     "gone",
 ];
 
+/// The word at `k`, or "" past the end.
+fn word_at<'a>(w: &[&'a str], k: usize) -> &'a str {
+    w.get(k).copied().unwrap_or("")
+}
+
+/// An hour in figures or words ("9", "nine"), 0 to 24; "a", "an" and "couple" are no hour.
+fn hour_word(s: &str) -> Option<u8> {
+    digits(s)
+        .or_else(|| number_word(s).filter(|_| !matches!(s, "a" | "an" | "couple")))
+        .filter(|h| (0..=24).contains(h))
+        .and_then(|h| u8::try_from(h).ok())
+}
+
+/// The hour of a twelve-hour clock on the twenty-four-hour one.
+fn hour_of_day(hour: u8, pm: bool) -> u8 {
+    match (hour, pm) {
+        (12, false) => 0,
+        (12, true) => 12,
+        (h, true) => h + 12,
+        (h, false) => h,
+    }
+}
+
+/// "am", "pm" or "oclock" at `k` after a clock: settles it (and moves past the word).
+fn with_ampm(w: &[&str], k: usize, c: Clock) -> (Clock, usize) {
+    match word_at(w, k) {
+        "am" | "a.m" | "pm" | "p.m" if c.hour <= 12 => {
+            let pm = word_at(w, k).starts_with('p');
+            (
+                Clock {
+                    hour: hour_of_day(c.hour, pm),
+                    settled: true,
+                    ..c
+                },
+                k + 1,
+            )
+        }
+        "oclock" => (c, k + 1),
+        _ => (c, k),
+    }
+}
+
+/// "midnight", "noon", "midday".
+fn named_clock(word: &str) -> Option<Clock> {
+    let hour = match word {
+        "midnight" => 0,
+        "noon" | "midday" => 12,
+        _ => return None,
+    };
+    Some(Clock {
+        hour,
+        minute: 0,
+        settled: true,
+        grain: Grain::Hour,
+    })
+}
+
+/// "half nine" (UK: 9:30), "half past nine", "quarter to ten", "ten past six".
+fn spoken_clock(w: &[&str], i: usize) -> Option<(Clock, usize)> {
+    let word = word_at(w, i);
+    let m = match word {
+        "half" => 30,
+        "quarter" => 15,
+        _ => count(w, i)
+            .filter(|&(n, k)| k == i + 1 && (1..60).contains(&n))
+            .map(|(n, _)| n)?,
+    };
+    let (k, before) = match word_at(w, i + 1) {
+        "past" | "after" => (i + 2, false),
+        "to" | "til" => (i + 2, true),
+        _ if word == "half" => (i + 1, false),
+        _ => return None,
+    };
+    let h = hour_word(word_at(w, k)).filter(|h| (1..=12).contains(h))?;
+    let (hour, minute) = if before {
+        ((h + 11) % 12, u8::try_from(60 - m).ok()?)
+    } else {
+        (h, u8::try_from(m).ok()?)
+    };
+    let c = Clock {
+        hour: if hour == 0 { 12 } else { hour },
+        minute,
+        settled: false,
+        grain: Grain::Minute,
+    };
+    Some(with_ampm(w, k + 1, c))
+}
+
+/// "9pm", "9:30pm", "21:00", "21.30", "1900hrs", "7am"; "seven oclock", "nine pm", and a
+/// bare "nine" or "9" only after "at" (`lead`).
+fn numeric_clock(w: &[&str], i: usize, lead: bool) -> Option<(Clock, usize)> {
+    let word = word_at(w, i);
+    let num_end = word
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(word.len());
+    let (num, rest) = word.split_at(num_end);
+    if num.is_empty() {
+        // "seven oclock", "nine pm", "at nine".
+        let h = hour_word(word).filter(|h| (1..=12).contains(h))?;
+        let c = Clock {
+            hour: h,
+            minute: 0,
+            settled: false,
+            grain: Grain::Hour,
+        };
+        let (c, k) = with_ampm(w, i + 1, c);
+        return (k > i + 1 || lead).then_some((c, k));
+    }
+    let (c, tail) = figures(num, rest)?;
+    if c.hour > 23 || c.minute > 59 {
+        return None;
+    }
+    match tail {
+        "am" | "pm" => {
+            if c.hour > 12 {
+                return None;
+            }
+            let hour = hour_of_day(c.hour, tail == "pm");
+            Some((
+                Clock {
+                    hour,
+                    settled: true,
+                    ..c
+                },
+                i + 1,
+            ))
+        }
+        "" => {
+            let (c2, k) = with_ampm(w, i + 1, c);
+            // A bare number is a clock only after "at", "by"… or before "oclock", "pm";
+            // "14 year old" never.
+            let is_age = matches!(
+                word_at(w, k),
+                "year" | "years" | "yr" | "yrs" | "yo" | "yrold"
+            );
+            (!is_age && (c.grain == Grain::Minute || k > i + 1 || lead)).then_some((c2, k))
+        }
+        _ => None,
+    }
+}
+
+/// The clock a word's figures give ("21:00", "1900hrs", "9"), and what follows them ("pm").
+fn figures<'a>(num: &str, rest: &'a str) -> Option<(Clock, &'a str)> {
+    let mut c = Clock {
+        hour: 0,
+        minute: 0,
+        settled: false,
+        grain: Grain::Hour,
+    };
+    let tail = if let Some(m) = rest.strip_prefix([':', '.']) {
+        let mm = m.get(..2)?;
+        c.hour = u8::try_from(digits(num)?).ok()?;
+        c.minute = u8::try_from(digits(mm)?).ok()?;
+        c.grain = Grain::Minute;
+        c.settled = c.hour == 0 || c.hour > 12 || num.len() == 2;
+        &m[2..]
+    } else if matches!(rest, "h" | "hrs" | "hr") && num.len() == 4 {
+        c.hour = u8::try_from(digits(&num[..2])?).ok()?;
+        c.minute = u8::try_from(digits(&num[2..])?).ok()?;
+        c.grain = Grain::Minute;
+        c.settled = true;
+        ""
+    } else if num.len() <= 2 {
+        c.hour = u8::try_from(digits(num)?).ok()?;
+        c.settled = c.hour == 0 || c.hour > 12;
+        rest
+    } else {
+        return None;
+    };
+    Some((c, tail))
+}
+
 impl Ctx {
     fn today(&self) -> Date {
         self.local.date()
@@ -519,171 +691,14 @@ impl Ctx {
     /// A clock at `i`: "9pm", "9:30", "21:00", "half nine", "quarter to ten", "midnight",
     /// "1900hrs", "7 oclock", and "at 9" (when `lead`: a bare number needs its "at").
     fn clock(&self, w: &[&str], i: usize, lead: bool) -> Option<(Clock, usize)> {
-        let at = |k: usize| w.get(k).copied().unwrap_or("");
-        let hour_word = |s: &str| -> Option<u8> {
-            digits(s)
-                .or_else(|| number_word(s).filter(|_| !matches!(s, "a" | "an" | "couple")))
-                .filter(|h| (0..=24).contains(h))
-                .and_then(|h| u8::try_from(h).ok())
-        };
-        let ampm = |k: usize, c: Clock| -> (Clock, usize) {
-            match at(k) {
-                "am" | "a.m" | "pm" | "p.m" if c.hour <= 12 => {
-                    let pm = at(k).starts_with('p');
-                    let hour = match (c.hour, pm) {
-                        (12, false) => 0,
-                        (12, true) => 12,
-                        (h, true) => h + 12,
-                        (h, false) => h,
-                    };
-                    (
-                        Clock {
-                            hour,
-                            settled: true,
-                            ..c
-                        },
-                        k + 1,
-                    )
-                }
-                "oclock" => (c, k + 1),
-                _ => (c, k),
-            }
-        };
-        let word = at(i);
-        match word {
-            "midnight" => {
-                return Some((
-                    Clock {
-                        hour: 0,
-                        minute: 0,
-                        settled: true,
-                        grain: Grain::Hour,
-                    },
-                    i + 1,
-                ))
-            }
-            "noon" | "midday" => {
-                return Some((
-                    Clock {
-                        hour: 12,
-                        minute: 0,
-                        settled: true,
-                        grain: Grain::Hour,
-                    },
-                    i + 1,
-                ))
-            }
-            _ => {}
+        let word = word_at(w, i);
+        if let Some(c) = named_clock(word) {
+            return Some((c, i + 1));
         }
-        // "half nine" (UK: 9:30), "half past nine", "quarter to ten", "ten past six".
-        let minutes = match word {
-            "half" => Some(30),
-            "quarter" => Some(15),
-            _ => count(w, i)
-                .filter(|&(n, k)| k == i + 1 && (1..60).contains(&n))
-                .map(|(n, _)| n),
-        };
-        if let Some(m) = minutes {
-            let (k, before) = match at(i + 1) {
-                "past" | "after" => (i + 2, false),
-                "to" | "til" => (i + 2, true),
-                _ if word == "half" => (i + 1, false),
-                _ => (0, false),
-            };
-            if k > 0 {
-                if let Some(h) = hour_word(at(k)).filter(|h| (1..=12).contains(h)) {
-                    let (hour, minute) = if before {
-                        ((h + 11) % 12, u8::try_from(60 - m).ok()?)
-                    } else {
-                        (h, u8::try_from(m).ok()?)
-                    };
-                    let c = Clock {
-                        hour: if hour == 0 { 12 } else { hour },
-                        minute,
-                        settled: false,
-                        grain: Grain::Minute,
-                    };
-                    return Some(ampm(k + 1, c));
-                }
-            }
+        if let Some(found) = spoken_clock(w, i) {
+            return Some(found);
         }
-        // "9pm", "9:30pm", "21:00", "21.30", "1900hrs", "7am".
-        let num_end = word
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(word.len());
-        let (num, rest) = word.split_at(num_end);
-        if num.is_empty() {
-            // "seven oclock", "nine pm", "at nine".
-            let h = hour_word(word).filter(|h| (1..=12).contains(h))?;
-            let c = Clock {
-                hour: h,
-                minute: 0,
-                settled: false,
-                grain: Grain::Hour,
-            };
-            let (c, k) = ampm(i + 1, c);
-            return (k > i + 1 || lead).then_some((c, k));
-        }
-        let mut c = Clock {
-            hour: 0,
-            minute: 0,
-            settled: false,
-            grain: Grain::Hour,
-        };
-        let tail = if let Some(m) = rest.strip_prefix([':', '.']) {
-            let mm = m.get(..2)?;
-            c.hour = u8::try_from(digits(num)?).ok()?;
-            c.minute = u8::try_from(digits(mm)?).ok()?;
-            c.grain = Grain::Minute;
-            c.settled = c.hour == 0 || c.hour > 12 || num.len() == 2;
-            &m[2..]
-        } else if matches!(rest, "h" | "hrs" | "hr") && num.len() == 4 {
-            c.hour = u8::try_from(digits(&num[..2])?).ok()?;
-            c.minute = u8::try_from(digits(&num[2..])?).ok()?;
-            c.grain = Grain::Minute;
-            c.settled = true;
-            ""
-        } else if num.len() <= 2 {
-            c.hour = u8::try_from(digits(num)?).ok()?;
-            c.settled = c.hour == 0 || c.hour > 12;
-            rest
-        } else {
-            return None;
-        };
-        if c.hour > 23 || c.minute > 59 {
-            return None;
-        }
-        match tail {
-            "am" | "pm" => {
-                let (c, _) = ampm(0, c);
-                let pm = tail == "pm";
-                if c.hour > 12 {
-                    return None;
-                }
-                let hour = match (c.hour, pm) {
-                    (12, false) => 0,
-                    (12, true) => 12,
-                    (h, true) => h + 12,
-                    (h, false) => h,
-                };
-                Some((
-                    Clock {
-                        hour,
-                        settled: true,
-                        ..c
-                    },
-                    i + 1,
-                ))
-            }
-            "" => {
-                let (c2, k) = ampm(i + 1, c);
-                // A bare number is a clock only after "at", "by"… or before "oclock", "pm";
-                // "14 year old" never.
-                let is_age = matches!(at(k), "year" | "years" | "yr" | "yrs" | "yo" | "yrold");
-                (!is_age && (c.grain == Grain::Minute || k > i + 1 || lead)).then_some((c2, k))
-            }
-            _ => None,
-        }
+        numeric_clock(w, i, lead)
     }
 
     /// A day at `i`: "today", "tomorrow", "yesterday", "friday", "next friday", "3 march",
