@@ -707,33 +707,8 @@ impl Ctx {
         let at = |k: usize| w.get(k).copied().unwrap_or("");
         let today = self.today();
         let word = at(i);
-        match word {
-            "today" => return Some((today, None, i + 1)),
-            "tonight" => return Some((today, part("tonight"), i + 1)),
-            "tomorrow" => return Some((days(today, 1)?, None, i + 1)),
-            "yesterday" => return Some((days(today, -1)?, None, i + 1)),
-            "christmas" | "xmas" => {
-                let (d, k) = match at(i + 1) {
-                    "eve" => (24, i + 2),
-                    "day" => (25, i + 2),
-                    _ => (25, i + 1),
-                };
-                return Some((self.nearest(Month::December, d)?, None, k));
-            }
-            "boxing" if at(i + 1) == "day" => {
-                return Some((self.nearest(Month::December, 26)?, None, i + 2))
-            }
-            "halloween" => return Some((self.nearest(Month::October, 31)?, None, i + 1)),
-            "bonfire" if at(i + 1) == "night" => {
-                return Some((self.nearest(Month::November, 5)?, part("night"), i + 2))
-            }
-            "the" if at(i + 1) == "day" && at(i + 2) == "after" && at(i + 3) == "tomorrow" => {
-                return Some((days(today, 2)?, None, i + 4))
-            }
-            "the" if at(i + 1) == "day" && at(i + 2) == "before" && at(i + 3) == "yesterday" => {
-                return Some((days(today, -2)?, None, i + 4))
-            }
-            _ => {}
+        if let Some(found) = self.named_day(w, i) {
+            return Some(found);
         }
         // "last friday", "next friday", "this friday", "friday".
         let (shift, k) = match word {
@@ -770,27 +745,74 @@ impl Ctx {
         if k > i {
             return None;
         }
-        // Numeric dates, day first as in the UK: "03/12/2026", "3/12", "3.12.2026".
         if word.contains('/') || word.matches('.').count() == 2 {
-            let parts: Vec<&str> = word.split(['/', '.']).collect();
-            let d = parts.first().and_then(|p| day_of_month(p))?;
-            let m = parts
-                .get(1)
-                .and_then(|p| digits(p))
-                .and_then(|m| u8::try_from(m).ok())
-                .and_then(|m| Month::try_from(m).ok())?;
-            let date = match parts.get(2) {
-                Some(y) if parts.len() == 3 => {
-                    let y = digits(y)?;
-                    let y = if y < 100 { 2000 + y } else { y };
-                    Date::from_calendar_date(i32::try_from(y).ok()?, m, d).ok()?
-                }
-                None => self.nearest(m, d)?,
-                _ => return None,
-            };
-            return Some((date, None, i + 1));
+            return self.numeric_date(word, i);
         }
-        // "3 march", "3rd of march 2026", "the 3rd", "march 3rd".
+        self.spoken_date(w, i)
+    }
+
+    /// A day by its name: "today", "tonight", "tomorrow", "yesterday", "christmas",
+    /// "boxing day", "halloween", "bonfire night", "the day after tomorrow".
+    fn named_day(&self, w: &[&str], i: usize) -> Option<DayAt> {
+        let at = |k: usize| w.get(k).copied().unwrap_or("");
+        let today = self.today();
+        let word = at(i);
+        match word {
+            "today" => Some((today, None, i + 1)),
+            "tonight" => Some((today, part("tonight"), i + 1)),
+            "tomorrow" => Some((days(today, 1)?, None, i + 1)),
+            "yesterday" => Some((days(today, -1)?, None, i + 1)),
+            "christmas" | "xmas" => {
+                let (d, k) = match at(i + 1) {
+                    "eve" => (24, i + 2),
+                    "day" => (25, i + 2),
+                    _ => (25, i + 1),
+                };
+                Some((self.nearest(Month::December, d)?, None, k))
+            }
+            "boxing" if at(i + 1) == "day" => {
+                Some((self.nearest(Month::December, 26)?, None, i + 2))
+            }
+            "halloween" => Some((self.nearest(Month::October, 31)?, None, i + 1)),
+            "bonfire" if at(i + 1) == "night" => {
+                Some((self.nearest(Month::November, 5)?, part("night"), i + 2))
+            }
+            "the" if at(i + 1) == "day" && at(i + 2) == "after" && at(i + 3) == "tomorrow" => {
+                Some((days(today, 2)?, None, i + 4))
+            }
+            "the" if at(i + 1) == "day" && at(i + 2) == "before" && at(i + 3) == "yesterday" => {
+                Some((days(today, -2)?, None, i + 4))
+            }
+            _ => None,
+        }
+    }
+
+    /// A date in figures, day first as in the UK: "03/12/2026", "3/12", "3.12.2026".
+    fn numeric_date(&self, word: &str, i: usize) -> Option<DayAt> {
+        let parts: Vec<&str> = word.split(['/', '.']).collect();
+        let d = parts.first().and_then(|p| day_of_month(p))?;
+        let m = parts
+            .get(1)
+            .and_then(|p| digits(p))
+            .and_then(|m| u8::try_from(m).ok())
+            .and_then(|m| Month::try_from(m).ok())?;
+        let date = match parts.get(2) {
+            Some(y) if parts.len() == 3 => {
+                let y = digits(y)?;
+                let y = if y < 100 { 2000 + y } else { y };
+                Date::from_calendar_date(i32::try_from(y).ok()?, m, d).ok()?
+            }
+            None => self.nearest(m, d)?,
+            _ => return None,
+        };
+        Some((date, None, i + 1))
+    }
+
+    /// A date in words: "3 march", "3rd of march 2026", "the 3rd", "march 3rd".
+    fn spoken_date(&self, w: &[&str], i: usize) -> Option<DayAt> {
+        let at = |k: usize| w.get(k).copied().unwrap_or("");
+        let today = self.today();
+        let word = at(i);
         let (the, k) = if word == "the" {
             (true, i + 1)
         } else {
