@@ -16,6 +16,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
+mod tables;
+use tables::tables;
+
 /// The bundled script (cytoscape, cytoscape-fcose and the page's code; licences in
 /// `frontend/LICENSES.txt`).
 const SCRIPT: &str = include_str!("assets/map.js");
@@ -406,123 +409,6 @@ fn controls(h: &mut String, g: &MapGraph, drawn: &Drawn, subs: &[u32]) {
         <ul id=\"decisions\" aria-labelledby=\"workspace-heading\"></ul>\
         <button type=\"button\" id=\"export\">Export the workspace</button>\
         <p>Save it, then run <code>map --workspace</code> with that file: your merges and splits are kept on every run.</p></section></details>");
-}
-
-fn tables(h: &mut String, g: &MapGraph, drawn: &Drawn) {
-    let shown = drawn.whole + usize::from(drawn.partial.is_some());
-    if g.clusters.len() > shown {
-        let _ = write!(
-            h,
-            "<h2>Clusters not drawn</h2><p>{} smaller clusters, largest first{}.</p>\
-             <table><tr><th scope=\"col\">#</th><th scope=\"col\">entities</th><th scope=\"col\">submissions</th><th scope=\"col\">seen most</th><th scope=\"col\">map</th></tr>",
-            g.clusters.len() - shown,
-            if g.clusters.len() - shown > ROWS {
-                format!("; the first {ROWS} here, all of them in map.json")
-            } else {
-                String::new()
-            }
-        );
-        for (i, c) in g.clusters.iter().enumerate().skip(shown).take(ROWS) {
-            let mut top: Vec<usize> = c.clone();
-            top.sort_by_key(|id| (std::cmp::Reverse(g.entities[*id].reports.len()), *id));
-            let labels: Vec<String> = top
-                .iter()
-                .take(6)
-                .map(|id| escape(&g.entities[*id].label))
-                .collect();
-            let subs: BTreeSet<u32> = c
-                .iter()
-                .flat_map(|id| g.entities[*id].reports.iter().copied())
-                .collect();
-            let draw = if drawn.listed.binary_search(&i).is_ok() {
-                format!(
-                    "<button type=\"button\" class=\"link\" data-cluster=\"{i}\">Draw cluster {}</button>",
-                    i + 1
-                )
-            } else {
-                "in map.json".to_string()
-            };
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{draw}</td></tr>",
-                i + 1,
-                c.len(),
-                subs.len(),
-                labels.join(", ")
-            );
-        }
-        h.push_str("</table>");
-    }
-    h.push_str("<h2>Possible links (not merged)</h2><table><tr><th scope=\"col\">entity</th><th scope=\"col\">entity</th><th scope=\"col\">why</th></tr>");
-    for p in g.possible_links.iter().take(ROWS) {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&g.entities[p.source].label),
-            escape(&g.entities[p.target].label),
-            escape(p.reason)
-        );
-    }
-    h.push_str("</table>");
-    if g.possible_links.len() > ROWS {
-        let _ = write!(
-            h,
-            "<p>The first {ROWS} of {}; all of them in map.json.</p>",
-            g.possible_links.len()
-        );
-    }
-    h.push_str("<h2>Hotspots by locality</h2><table><tr><th scope=\"col\">locality</th><th scope=\"col\">submissions</th><th></th></tr>");
-    let max = g.hotspots.values().copied().max().unwrap_or(1).max(1);
-    for (l, n) in &g.hotspots {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{n}</td><td>{}</td></tr>",
-            escape(l),
-            bar((n * 200 / max) as u64)
-        );
-    }
-    h.push_str("</table><h2>Timeline</h2><table><tr><th scope=\"col\">day it happened (received, where not given)</th><th scope=\"col\">submissions</th><th></th></tr>");
-    let max = g.timeline.values().copied().max().unwrap_or(1).max(1);
-    for (d, n) in &g.timeline {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{n}</td><td>{}</td></tr>",
-            escape(d),
-            bar((n * 200 / max) as u64)
-        );
-    }
-    let _ = write!(
-        h,
-        "</table><h2>Entities, most seen first</h2>{}<table><tr><th scope=\"col\">type</th><th scope=\"col\">entity</th><th scope=\"col\">submissions</th><th scope=\"col\">references</th></tr>",
-        if g.entities.len() > ROWS {
-            format!(
-                "<p>The first {ROWS} of {}; all of them in map.json.</p>",
-                g.entities.len()
-            )
-        } else {
-            String::new()
-        }
-    );
-    let mut order: Vec<&super::graph::Entity> = g.entities.iter().collect();
-    order.sort_by(|a, b| b.reports.len().cmp(&a.reports.len()).then(a.id.cmp(&b.id)));
-    for e in order.into_iter().take(ROWS) {
-        let refs: Vec<String> = e
-            .reports
-            .iter()
-            .take(50)
-            .map(|r| escape(&g.reports[*r as usize].reference))
-            .collect();
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
-            e.kind.as_str(),
-            escape(&e.label),
-            e.reports.len(),
-            refs.join(" "),
-            if e.reports.len() > 50 { " …" } else { "" }
-        );
-    }
-    h.push_str("</table>");
 }
 
 /// The page, drawing at most `limit` entities (`map --draw`).

@@ -5,7 +5,8 @@
 //! each printing from a new sheet.
 
 use super::files::{file_lines, FileView};
-use super::report::{Line, Report, Row};
+use super::grading::Suggestion;
+use super::report::{FirstScreen, Line, Reason, Report, Row};
 use super::safe::html as esc;
 use std::fmt::Write;
 
@@ -165,9 +166,25 @@ fn files_html(out: &mut String, files: &[FileView<'_>]) {
 }
 
 pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
+    let mut out = String::new();
+    head(&mut out, r);
+    at_a_glance(&mut out, &r.first_screen);
+    suggested_grading(&mut out, &r.suggested_grading);
+    sections(&mut out, r);
+    files_html(&mut out, files);
+    let _ = writeln!(
+        out,
+        "<p class=marking>{}</p></body></html>",
+        esc(&r.marking)
+    );
+    out
+}
+
+/// The page's head (the marking in the printed header and footer), the title with the
+/// priority, and where the report came from.
+fn head(out: &mut String, r: &Report) {
     let s = &r.first_screen;
     let marking = css_marking(&r.marking);
-    let mut out = String::new();
     let _ = write!(
         out,
         "<!DOCTYPE html><html lang=en-GB><head><meta charset=utf-8>\
@@ -193,18 +210,23 @@ pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
         esc(&s.priority)
     );
     out.push_str("<table>");
-    list(&mut out, "Received", std::slice::from_ref(&r.received_at));
+    list(out, "Received", std::slice::from_ref(&r.received_at));
     list(
-        &mut out,
+        out,
         "Form",
         &[format!(
             "{} (version {}), route {} ({} view)",
             r.form, r.form_version, r.route, r.view
         )],
     );
-    list(&mut out, "Signature", std::slice::from_ref(&r.signature));
-    list(&mut out, "Note", &r.notes);
-    out.push_str("</table><h2>At a glance</h2>");
+    list(out, "Signature", std::slice::from_ref(&r.signature));
+    list(out, "Note", &r.notes);
+    out.push_str("</table>");
+}
+
+/// The first screen: why it is urgent, who and what it names, where and when.
+fn at_a_glance(out: &mut String, s: &FirstScreen) {
+    out.push_str("<h2>At a glance</h2>");
     if let Some(original) = &s.follow_up_of {
         let _ = write!(
             out,
@@ -213,35 +235,10 @@ pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
         );
     }
     out.push_str("<table>");
-    if !s.reasons.is_empty() {
-        out.push_str("<tr><th>Why</th><td>");
-        for x in &s.reasons {
-            let _ = write!(out, "<div>{}", esc(&x.words));
-            match (&x.sentence, &x.in_answer) {
-                (Some(sentence), Some(q)) => {
-                    let _ = write!(
-                        out,
-                        "<blockquote><mark>{}</mark><br><small>in: {}</small></blockquote>",
-                        esc(sentence.trim()),
-                        esc(q)
-                    );
-                }
-                (None, Some(q)) => {
-                    let _ = write!(
-                        out,
-                        "<br><small>(the sentence could not be found in: {})</small>",
-                        esc(q)
-                    );
-                }
-                _ => {}
-            }
-            out.push_str("</div>");
-        }
-        out.push_str("</td></tr>");
-    }
-    list(&mut out, "Alleged", std::slice::from_ref(&s.alleged));
+    reasons(out, &s.reasons);
+    list(out, "Alleged", std::slice::from_ref(&s.alleged));
     if !s.categories.is_empty() {
-        list(&mut out, "Concern", &[s.categories.join("; ")]);
+        list(out, "Concern", &[s.categories.join("; ")]);
     }
     let mut place = Vec::new();
     if !s.localities.is_empty() {
@@ -251,19 +248,54 @@ pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
         place.push(format!("postcodes: {}", s.postcodes.join(", ")));
     }
     place.extend(texts(&s.places));
-    list(&mut out, "Where", &place);
-    list(&mut out, "Children at risk", &texts(&s.children_at_risk));
-    list(&mut out, "Posing risk", &texts(&s.posing_risk));
-    list(&mut out, "Other people", &texts(&s.other_people));
-    list(&mut out, "Vehicles", &texts(&s.vehicles));
-    list(&mut out, "Phones", &texts(&s.phones));
-    list(&mut out, "Online", &texts(&s.online));
-    list(&mut out, "When", &s.when);
-    list(&mut out, "Reported elsewhere", &s.reported_elsewhere);
-    list(&mut out, "Written in", &s.written_in);
+    list(out, "Where", &place);
+    list(out, "Children at risk", &texts(&s.children_at_risk));
+    list(out, "Posing risk", &texts(&s.posing_risk));
+    list(out, "Other people", &texts(&s.other_people));
+    list(out, "Vehicles", &texts(&s.vehicles));
+    list(out, "Phones", &texts(&s.phones));
+    list(out, "Online", &texts(&s.online));
+    list(out, "When", &s.when);
+    list(out, "Reported elsewhere", &s.reported_elsewhere);
+    list(out, "Written in", &s.written_in);
     out.push_str("</table>");
+}
 
-    let g = &r.suggested_grading;
+/// The reasons for the priority, each with the sentence that gave it quoted from its answer
+/// (or a note that the sentence could not be found there), so the officer can check it.
+fn reasons(out: &mut String, reasons: &[Reason]) {
+    if reasons.is_empty() {
+        return;
+    }
+    out.push_str("<tr><th>Why</th><td>");
+    for x in reasons {
+        let _ = write!(out, "<div>{}", esc(&x.words));
+        match (&x.sentence, &x.in_answer) {
+            (Some(sentence), Some(q)) => {
+                let _ = write!(
+                    out,
+                    "<blockquote><mark>{}</mark><br><small>in: {}</small></blockquote>",
+                    esc(sentence.trim()),
+                    esc(q)
+                );
+            }
+            (None, Some(q)) => {
+                let _ = write!(
+                    out,
+                    "<br><small>(the sentence could not be found in: {})</small>",
+                    esc(q)
+                );
+            }
+            _ => {}
+        }
+        out.push_str("</div>");
+    }
+    out.push_str("</td></tr>");
+}
+
+/// The suggested provenance and handling codes with what each was suggested from, marked as
+/// suggestions for the officer to confirm; the source's evaluation is the officer's alone.
+fn suggested_grading(out: &mut String, g: &Suggestion) {
     out.push_str(
         "<section class=suggest><h2>Source and handling: suggested, for the officer to confirm</h2><table>",
     );
@@ -304,8 +336,13 @@ pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
         "</ul></td></tr><tr><th>Source</th><td>1, 2 or 3: the officer's own evaluation \
          of the source (not suggested)</td></tr></table></section>",
     );
+}
 
-    let sentences: Vec<&str> = s
+/// The form's sections in full, with the sentences that set the priority marked where they
+/// appear.
+fn sections(out: &mut String, r: &Report) {
+    let sentences: Vec<&str> = r
+        .first_screen
         .reasons
         .iter()
         .filter_map(|x| x.sentence.as_deref())
@@ -318,14 +355,7 @@ pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
             );
         }
         out.push_str("</h2>");
-        rows(&mut out, &sec.rows, &sentences);
+        rows(out, &sec.rows, &sentences);
         out.push_str("</section>");
     }
-    files_html(&mut out, files);
-    let _ = writeln!(
-        out,
-        "<p class=marking>{}</p></body></html>",
-        esc(&r.marking)
-    );
-    out
 }

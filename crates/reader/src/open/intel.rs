@@ -205,8 +205,19 @@ fn yes(m: &Map<String, Value>, id: &str) -> Option<bool> {
 }
 
 fn entities(doc: &Document<'_>) -> Entities {
-    let people = doc
-        .items("people")
+    let (phones, online_accounts) = phones_and_online(doc);
+    Entities {
+        people: people(doc),
+        vehicles: vehicles(doc),
+        phones,
+        online_accounts,
+        locations: locations(doc),
+    }
+}
+
+/// The people named, under 18 where the form says so or their age band does.
+fn people(doc: &Document<'_>) -> Vec<Person> {
+    doc.items("people")
         .into_iter()
         .map(|(i, p)| {
             let band = owned(p, "age_estimate").or_else(|| owned(p, "age_range"));
@@ -238,9 +249,12 @@ fn entities(doc: &Document<'_>) -> Entities {
                 description: owned(p, "description"),
             }
         })
-        .collect();
-    let vehicles = doc
-        .items("vehicles")
+        .collect()
+}
+
+/// The vehicles named, with the plate normalised (and marked when only part of it is known).
+fn vehicles(doc: &Document<'_>) -> Vec<Vehicle> {
+    doc.items("vehicles")
         .into_iter()
         .map(|(i, v)| {
             let plate = text_of(v, "registration").and_then(|r| vrm::parse(r).ok());
@@ -266,19 +280,26 @@ fn entities(doc: &Document<'_>) -> Entities {
                 seen_date: owned(v, "seen_date"),
             }
         })
-        .collect();
-    let phone_of = |id: String, number: &str, linked: Option<String>| {
-        let parsed = phone::parse_lenient(number).ok();
-        Phone {
-            id,
-            number: number.to_string(),
-            partial: parsed.as_ref().is_some_and(|p| p.partial),
-            e164: parsed
-                .filter(|p| !p.partial && p.normalised.starts_with('+'))
-                .map(|p| p.normalised),
-            linked_person: linked,
-        }
-    };
+        .collect()
+}
+
+/// A phone number as given, with its E.164 form where it is whole and international.
+fn phone_of(id: String, number: &str, linked: Option<String>) -> Phone {
+    let parsed = phone::parse_lenient(number).ok();
+    Phone {
+        id,
+        number: number.to_string(),
+        partial: parsed.as_ref().is_some_and(|p| p.partial),
+        e164: parsed
+            .filter(|p| !p.partial && p.normalised.starts_with('+'))
+            .map(|p| p.normalised),
+        linked_person: linked,
+    }
+}
+
+/// The phones and online accounts named, including those of the community form's combined
+/// "phone or online" list, sorted by the type the submitter chose.
+fn phones_and_online(doc: &Document<'_>) -> (Vec<Phone>, Vec<Online>) {
     let mut phones: Vec<Phone> = doc
         .items("phones")
         .into_iter()
@@ -318,6 +339,11 @@ fn entities(doc: &Document<'_>) -> Entities {
             });
         }
     }
+    (phones, online)
+}
+
+/// The locations of both forms (`locations` and `places`), in that order.
+fn locations(doc: &Document<'_>) -> Vec<Location> {
     let mut locations = Vec::new();
     for group in ["locations", "places"] {
         for (i, l) in doc.items(group) {
@@ -340,13 +366,7 @@ fn entities(doc: &Document<'_>) -> Entities {
             });
         }
     }
-    Entities {
-        people,
-        vehicles,
-        phones,
-        online_accounts: online,
-        locations,
-    }
+    locations
 }
 
 fn grading(g: Suggestion) -> Grading {

@@ -171,22 +171,26 @@ fn moved(
     }
 }
 
-/// The document without what `removals` name. Items removed from a group close up (what was
-/// `people[2]` becomes `people[1]`), and the narrative spans and validation notes follow them;
-/// a span or note on something removed goes with it. The gateway's signature goes too: it
-/// covers the full document, and the view is no longer that.
-pub fn sanitise(doc: &Value, removals: &[Removal]) -> Result<Sanitised, SanitiseError> {
-    let mut out = doc.clone();
-    let empty = Map::new();
-    let answers = doc
-        .get("answers")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-    let mut gone_answers = BTreeSet::new();
-    let mut gone_items: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
-    let mut gone_fields = BTreeSet::new();
-    let mut gone_via = false;
-    // Every path is checked against the full document before anything is removed.
+/// Each group's items' new places (`None` for an item removed).
+type Renumbered = BTreeMap<String, Vec<Option<usize>>>;
+
+/// What the removals name, each path checked against the full document.
+#[derive(Default)]
+struct Gone {
+    answers: BTreeSet<String>,
+    items: BTreeMap<String, BTreeSet<usize>>,
+    fields: BTreeSet<(String, usize, String)>,
+    via: bool,
+}
+
+/// Every path checked against the full document before anything is removed, so that one that
+/// names nothing stops the view instead of leaving something in it.
+fn checked(
+    doc: &Value,
+    answers: &Map<String, Value>,
+    removals: &[Removal],
+) -> Result<Gone, SanitiseError> {
+    let mut gone = Gone::default();
     for r in removals {
         let missing = || SanitiseError::NotInDocument(r.path());
         let item = |group: &str, index: usize| {
@@ -199,11 +203,11 @@ pub fn sanitise(doc: &Value, removals: &[Removal]) -> Result<Sanitised, Sanitise
         match r {
             Removal::Answer(id) => {
                 answers.get(id).ok_or_else(missing)?;
-                gone_answers.insert(id.clone());
+                gone.answers.insert(id.clone());
             }
             Removal::Item { group, index } => {
                 item(group, *index).ok_or_else(missing)?;
-                gone_items.entry(group.clone()).or_default().insert(*index);
+                gone.items.entry(group.clone()).or_default().insert(*index);
             }
             Removal::ItemField {
                 group,
@@ -213,25 +217,30 @@ pub fn sanitise(doc: &Value, removals: &[Removal]) -> Result<Sanitised, Sanitise
                 item(group, *index)
                     .and_then(|i| i.get(field))
                     .ok_or_else(missing)?;
-                gone_fields.insert((group.clone(), *index, field.clone()));
+                gone.fields.insert((group.clone(), *index, field.clone()));
             }
             Removal::SubmittedVia => {
                 doc.get("submitted_via").ok_or_else(missing)?;
-                gone_via = true;
+                gone.via = true;
             }
         }
     }
-    let mut renumber: BTreeMap<String, Vec<Option<usize>>> = BTreeMap::new();
+    Ok(gone)
+}
+
+/// The answers that stay, and for each group each item's new place (`None` when removed).
+fn kept_answers(answers: &Map<String, Value>, gone: &Gone) -> (Map<String, Value>, Renumbered) {
+    let mut renumber = Renumbered::new();
     let mut kept_answers = Map::new();
     for (id, v) in answers {
-        if gone_answers.contains(id) {
+        if gone.answers.contains(id) {
             continue;
         }
         let Some(items) = v.as_array() else {
             kept_answers.insert(id.clone(), v.clone());
             continue;
         };
-        let drop = gone_items.get(id);
+        let drop = gone.items.get(id);
         let mut map = Vec::with_capacity(items.len());
         let mut kept = Vec::new();
         for (i, item) in items.iter().enumerate() {
@@ -242,7 +251,7 @@ pub fn sanitise(doc: &Value, removals: &[Removal]) -> Result<Sanitised, Sanitise
             map.push(Some(kept.len()));
             let mut item = item.clone();
             if let Some(obj) = item.as_object_mut() {
-                for (g, n, f) in &gone_fields {
+                for (g, n, f) in &gone.fields {
                     if g == id && *n == i {
                         obj.remove(f);
                     }
@@ -256,20 +265,12 @@ pub fn sanitise(doc: &Value, removals: &[Removal]) -> Result<Sanitised, Sanitise
             kept_answers.insert(id.clone(), Value::Array(kept));
         }
     }
-    let Some(obj) = out.as_object_mut() else {
-        return Ok(Sanitised {
-            document: out,
-            removed: Vec::new(),
-        });
-    };
-    obj.insert("answers".into(), Value::Object(kept_answers));
-    obj.remove("signature");
-    // The original files' SHA-256, sizes and pixel dimensions identify them (and so, often,
-    // the source): a restricted view carries no file, so no fact about one either.
-    obj.remove("attachments");
-    if gone_via {
-        obj.remove("submitted_via");
-    }
+    (kept_answers, renumber)
+}
+
+/// The narrative spans, validation notes and languages moved to where their answers now are;
+/// those on something removed go with it.
+fn follow_paths(obj: &mut Map<String, Value>, gone: &Gone, renumber: &Renumbered) {
     for key in ["narrative", "notes", "languages"] {
         let Some(list) = obj.get(key).and_then(Value::as_array).cloned() else {
             continue;
@@ -282,13 +283,43 @@ pub fn sanitise(doc: &Value, removals: &[Removal]) -> Result<Sanitised, Sanitise
                 if path.is_empty() {
                     return Some(entry);
                 }
-                let new = moved(&path, &gone_answers, &gone_fields, &renumber)?;
+                let new = moved(&path, &gone.answers, &gone.fields, renumber)?;
                 entry["field"] = Value::String(new);
                 Some(entry)
             })
             .collect();
         obj.insert(key.into(), Value::Array(kept));
     }
+}
+
+/// The document without what `removals` name. Items removed from a group close up (what was
+/// `people[2]` becomes `people[1]`), and the narrative spans and validation notes follow them;
+/// a span or note on something removed goes with it. The gateway's signature goes too: it
+/// covers the full document, and the view is no longer that.
+pub fn sanitise(doc: &Value, removals: &[Removal]) -> Result<Sanitised, SanitiseError> {
+    let mut out = doc.clone();
+    let empty = Map::new();
+    let answers = doc
+        .get("answers")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let gone = checked(doc, answers, removals)?;
+    let (kept_answers, renumber) = kept_answers(answers, &gone);
+    let Some(obj) = out.as_object_mut() else {
+        return Ok(Sanitised {
+            document: out,
+            removed: Vec::new(),
+        });
+    };
+    obj.insert("answers".into(), Value::Object(kept_answers));
+    obj.remove("signature");
+    // The original files' SHA-256, sizes and pixel dimensions identify them (and so, often,
+    // the source): a restricted view carries no file, so no fact about one either.
+    obj.remove("attachments");
+    if gone.via {
+        obj.remove("submitted_via");
+    }
+    follow_paths(obj, &gone, &renumber);
     let mut removed: Vec<String> = removals.iter().map(Removal::path).collect();
     removed.sort();
     removed.dedup();

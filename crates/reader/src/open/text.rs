@@ -2,7 +2,8 @@
 //! Everything is assembled first and made terminal-safe once, at the exit.
 
 use super::files::{file_lines, FileView};
-use super::report::{Line, Report, Row};
+use super::grading::Suggestion;
+use super::report::{FirstScreen, Line, Report, Row};
 use super::safe::terminal_safe;
 use std::fmt::Write;
 
@@ -60,6 +61,33 @@ fn rows(out: &mut String, items: &[Row], indent: usize) {
 
 pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
     let mut out = String::new();
+    head(&mut out, r);
+    at_a_glance(&mut out, &r.first_screen);
+    suggested_grading(&mut out, &r.suggested_grading);
+    for sec in &r.sections {
+        let mark = if sec.source_identifying {
+            " (may identify the source: remove before sharing)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "\n== {}{mark} ==", sec.title);
+        rows(&mut out, &sec.rows, 0);
+    }
+    if !files.is_empty() {
+        out.push_str("\n== Evidence files ==\n");
+        for f in files {
+            let _ = writeln!(out, "File {}", f.facts.n);
+            for l in file_lines(f) {
+                let _ = writeln!(out, "    {l}");
+            }
+        }
+    }
+    // Everything shown came from the document: made safe once, at the exit.
+    terminal_safe(&out)
+}
+
+/// The marking, then the reference, priority and where the report came from.
+fn head(out: &mut String, r: &Report) {
     let _ = writeln!(out, "{}", r.marking);
     let head = [
         ("Reference", r.reference.clone()),
@@ -80,8 +108,11 @@ pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
     for n in &r.notes {
         let _ = writeln!(out, "{:<10} {n}", "Note");
     }
+}
 
-    let s = &r.first_screen;
+/// The first screen: why it is urgent (with the sentence that says so), who and what it
+/// names, where and when.
+fn at_a_glance(out: &mut String, s: &FirstScreen) {
     out.push_str("\n== At a glance ==\n");
     if let Some(original) = &s.follow_up_of {
         let _ = writeln!(
@@ -106,10 +137,10 @@ pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
             t
         })
         .collect();
-    field(&mut out, "Why", &why);
-    field(&mut out, "Alleged", std::slice::from_ref(&s.alleged));
+    field(out, "Why", &why);
+    field(out, "Alleged", std::slice::from_ref(&s.alleged));
     if !s.categories.is_empty() {
-        field(&mut out, "Concern", &[s.categories.join("; ")]);
+        field(out, "Concern", &[s.categories.join("; ")]);
     }
     let mut place = Vec::new();
     if !s.localities.is_empty() {
@@ -119,18 +150,21 @@ pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
         place.push(format!("postcodes: {}", s.postcodes.join(", ")));
     }
     place.extend(lines(&s.places));
-    field(&mut out, "Where", &place);
-    field(&mut out, "Children", &lines(&s.children_at_risk));
-    field(&mut out, "Posing risk", &lines(&s.posing_risk));
-    field(&mut out, "People", &lines(&s.other_people));
-    field(&mut out, "Vehicles", &lines(&s.vehicles));
-    field(&mut out, "Phones", &lines(&s.phones));
-    field(&mut out, "Online", &lines(&s.online));
-    field(&mut out, "When", &s.when);
-    field(&mut out, "Reported", &s.reported_elsewhere);
-    field(&mut out, "Written in", &s.written_in);
+    field(out, "Where", &place);
+    field(out, "Children", &lines(&s.children_at_risk));
+    field(out, "Posing risk", &lines(&s.posing_risk));
+    field(out, "People", &lines(&s.other_people));
+    field(out, "Vehicles", &lines(&s.vehicles));
+    field(out, "Phones", &lines(&s.phones));
+    field(out, "Online", &lines(&s.online));
+    field(out, "When", &s.when);
+    field(out, "Reported", &s.reported_elsewhere);
+    field(out, "Written in", &s.written_in);
+}
 
-    let g = &r.suggested_grading;
+/// The suggested provenance and handling codes with what each was suggested from; the
+/// source's evaluation is the officer's alone.
+fn suggested_grading(out: &mut String, g: &Suggestion) {
     out.push_str("\n== Source and handling: SUGGESTED, for the officer to confirm ==\n");
     let mut prov = vec![format!(
         "{:?}: {} (suggested)",
@@ -148,7 +182,7 @@ pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
     if g.provenance.basis.is_empty() {
         prov.push("from: no answer says how it is known".into());
     }
-    field(&mut out, "Provenance", &prov);
+    field(out, "Provenance", &prov);
     let mut handling = vec![format!(
         "{:?}: {} (suggested)",
         g.handling.code, g.handling.meaning
@@ -156,31 +190,10 @@ pub(super) fn render(r: &Report, files: &[FileView<'_>]) -> String {
     for b in &g.handling.basis {
         handling.push(format!("from: {} {}", b.question, b.answer));
     }
-    field(&mut out, "Handling", &handling);
+    field(out, "Handling", &handling);
     field(
-        &mut out,
+        out,
         "Source",
         &["1, 2 or 3: the officer's own evaluation of the source (not suggested)".into()],
     );
-
-    for sec in &r.sections {
-        let mark = if sec.source_identifying {
-            " (may identify the source: remove before sharing)"
-        } else {
-            ""
-        };
-        let _ = writeln!(out, "\n== {}{mark} ==", sec.title);
-        rows(&mut out, &sec.rows, 0);
-    }
-    if !files.is_empty() {
-        out.push_str("\n== Evidence files ==\n");
-        for f in files {
-            let _ = writeln!(out, "File {}", f.facts.n);
-            for l in file_lines(f) {
-                let _ = writeln!(out, "    {l}");
-            }
-        }
-    }
-    // Everything shown came from the document: made safe once, at the exit.
-    terminal_safe(&out)
 }
