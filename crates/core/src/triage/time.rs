@@ -414,6 +414,30 @@ const LEADS: &[&str] = &[
     "gone",
 ];
 
+/// Whole days from midnight to midnight.
+fn days_span(from: Date, to: Date, grain: Grain) -> Stretch {
+    Stretch {
+        from: midnight(from),
+        to: midnight(to),
+        grain,
+    }
+}
+
+/// This year's season (`y`, or the last or the next); winter runs into the new year.
+fn season(word: &str, y: i32) -> Option<Stretch> {
+    let (from, to) = match word {
+        "spring" => ((y, Month::March, 20), (y, Month::June, 21)),
+        "summer" => ((y, Month::June, 21), (y, Month::September, 23)),
+        "autumn" => ((y, Month::September, 23), (y, Month::December, 21)),
+        _ => ((y, Month::December, 21), (y + 1, Month::March, 20)),
+    };
+    Some(days_span(
+        Date::from_calendar_date(from.0, from.1, from.2).ok()?,
+        Date::from_calendar_date(to.0, to.1, to.2).ok()?,
+        Grain::Month,
+    ))
+}
+
 /// The word at `k`, or "" past the end.
 fn word_at<'a>(w: &[&'a str], k: usize) -> &'a str {
     w.get(k).copied().unwrap_or("")
@@ -887,32 +911,12 @@ impl Ctx {
         let named = k > i || lead;
         let word = at(k);
         let monday = days(today, -i64::from(today.weekday().number_days_from_monday()))?;
-        let span = |from: Date, to: Date, grain: Grain| Stretch {
-            from: midnight(from),
-            to: midnight(to),
-            grain,
-        };
         let s = match word {
             "week" if k > i && at(i) != "the" => {
                 let from = days(monday, 7 * i64::from(shift))?;
-                span(from, days(from, 7)?, Grain::Week)
+                days_span(from, days(from, 7)?, Grain::Week)
             }
-            "weekend" if named => {
-                // Friday 18:00 to Monday: the coming one, or the one under way.
-                let friday = days(monday, 4 + 7 * i64::from(shift))?;
-                let from = instant(friday.with_time(Time::from_hms(18, 0, 0).ok()?));
-                let to = midnight(days(friday, 3)?);
-                let (from, to) = if shift == 0 && to <= self.now {
-                    (from + Duration::weeks(1), to + Duration::weeks(1))
-                } else {
-                    (from, to)
-                };
-                Stretch {
-                    from,
-                    to,
-                    grain: Grain::Hour,
-                }
-            }
+            "weekend" if named => self.weekend(monday, shift)?,
             "month" if k > i && at(i) != "the" => {
                 let first = today.replace_day(1).ok()?;
                 let from = match shift {
@@ -921,67 +925,82 @@ impl Ctx {
                     _ => first,
                 };
                 let to = days(from, 32)?.replace_day(1).ok()?;
-                span(from, to, Grain::Month)
+                days_span(from, to, Grain::Month)
             }
             "year" if k > i && at(i) != "the" => {
                 let y = today.year() + shift;
-                span(
+                days_span(
                     Date::from_calendar_date(y, Month::January, 1).ok()?,
                     Date::from_calendar_date(y + 1, Month::January, 1).ok()?,
                     Grain::Year,
                 )
             }
             "summer" | "winter" | "autumn" | "spring" if named || word == "summer" => {
-                // This year's season, the last or the next; winter runs into the new year.
-                let y = today.year() + shift;
-                let (from, to) = match word {
-                    "spring" => ((y, Month::March, 20), (y, Month::June, 21)),
-                    "summer" => ((y, Month::June, 21), (y, Month::September, 23)),
-                    "autumn" => ((y, Month::September, 23), (y, Month::December, 21)),
-                    _ => ((y, Month::December, 21), (y + 1, Month::March, 20)),
-                };
-                span(
-                    Date::from_calendar_date(from.0, from.1, from.2).ok()?,
-                    Date::from_calendar_date(to.0, to.1, to.2).ok()?,
-                    Grain::Month,
-                )
+                season(word, today.year() + shift)?
             }
-            _ => {
-                if let Some(y) = year(word).filter(|_| named) {
-                    span(
-                        Date::from_calendar_date(y, Month::January, 1).ok()?,
-                        Date::from_calendar_date(y + 1, Month::January, 1).ok()?,
-                        Grain::Year,
-                    )
-                } else if let Some((m, guarded)) = month(word) {
-                    // "in march", "last may", "march 2026"; never a bare "march".
-                    let y = year(at(k + 1));
-                    if !(named || y.is_some()) || (guarded && !(named || y.is_some())) {
-                        return None;
-                    }
-                    let (mm, now_m) = (u8::from(m), u8::from(today.month()));
-                    let y = y.unwrap_or(
-                        today.year()
-                            + match shift {
-                                -1 => -i32::from(mm >= now_m),
-                                1 => i32::from(mm <= now_m),
-                                _ => i32::from(mm < now_m),
-                            },
-                    );
-                    let from = Date::from_calendar_date(y, m, 1).ok()?;
-                    let to = days(from, 32)?.replace_day(1).ok()?;
-                    let end = if year(at(k + 1)).is_some() {
-                        k + 2
-                    } else {
-                        k + 1
-                    };
-                    return Some((end, span(from, to, Grain::Month)));
-                } else {
-                    return None;
-                }
-            }
+            _ => return self.month_or_year(w, k, named, shift),
         };
         Some((k + 1, s))
+    }
+
+    /// Friday 18:00 to Monday: the coming weekend, or the one under way (`shift` weeks on).
+    fn weekend(&self, monday: Date, shift: i32) -> Option<Stretch> {
+        let friday = days(monday, 4 + 7 * i64::from(shift))?;
+        let from = instant(friday.with_time(Time::from_hms(18, 0, 0).ok()?));
+        let to = midnight(days(friday, 3)?);
+        let (from, to) = if shift == 0 && to <= self.now {
+            (from + Duration::weeks(1), to + Duration::weeks(1))
+        } else {
+            (from, to)
+        };
+        Some(Stretch {
+            from,
+            to,
+            grain: Grain::Hour,
+        })
+    }
+
+    /// "in 2019" (when `named`), or "in march", "last may", "march 2026"; never a bare "march".
+    fn month_or_year(
+        &self,
+        w: &[&str],
+        k: usize,
+        named: bool,
+        shift: i32,
+    ) -> Option<(usize, Stretch)> {
+        let at = |k: usize| w.get(k).copied().unwrap_or("");
+        let today = self.today();
+        let word = at(k);
+        if let Some(y) = year(word).filter(|_| named) {
+            let s = days_span(
+                Date::from_calendar_date(y, Month::January, 1).ok()?,
+                Date::from_calendar_date(y + 1, Month::January, 1).ok()?,
+                Grain::Year,
+            );
+            return Some((k + 1, s));
+        }
+        let (m, guarded) = month(word)?;
+        let y = year(at(k + 1));
+        if !(named || y.is_some()) || (guarded && !(named || y.is_some())) {
+            return None;
+        }
+        let (mm, now_m) = (u8::from(m), u8::from(today.month()));
+        let y = y.unwrap_or(
+            today.year()
+                + match shift {
+                    -1 => -i32::from(mm >= now_m),
+                    1 => i32::from(mm <= now_m),
+                    _ => i32::from(mm < now_m),
+                },
+        );
+        let from = Date::from_calendar_date(y, m, 1).ok()?;
+        let to = days(from, 32)?.replace_day(1).ok()?;
+        let end = if year(at(k + 1)).is_some() {
+            k + 2
+        } else {
+            k + 1
+        };
+        Some((end, days_span(from, to, Grain::Month)))
     }
 
     /// A clock, a day, a day part or a period at `j`, with what goes with it ("tonight at
