@@ -1082,60 +1082,8 @@ impl Ctx {
         if k == j {
             return None;
         }
-        let today = self.today();
         let stretch = match (clock, day, dpart) {
-            (Some(c), d, p) => {
-                let mut c = c;
-                if !c.settled {
-                    if let Some((from, _)) = p {
-                        // "half nine tonight" is 21:30; "7 in the morning" is 07:00.
-                        if from >= 12 && c.hour < 12 {
-                            c.hour += 12;
-                        }
-                        c.settled = true;
-                    }
-                }
-                let time = Time::from_hms(c.hour % 24, c.minute, 0).ok()?;
-                let len = if c.grain == Grain::Minute {
-                    Duration::MINUTE
-                } else {
-                    Duration::HOUR
-                };
-                let at_day = |d: Date| instant(d.with_time(time));
-                let t = match d {
-                    Some(d) if c.settled || c.hour >= 12 => at_day(d),
-                    // "tomorrow at 5": the afternoon, unless it is a morning hour.
-                    Some(d) => {
-                        if c.hour < 8 {
-                            at_day(d) + Duration::hours(12)
-                        } else {
-                            at_day(d)
-                        }
-                    }
-                    None => {
-                        // The soonest reading still to come: "at 3" at 14:30 is 15:00.
-                        let mut best: Option<OffsetDateTime> = None;
-                        for day_ahead in 0..2 {
-                            let d = days(today, day_ahead)?;
-                            for add in [0, 12] {
-                                if add == 12 && (c.settled || c.hour >= 12) {
-                                    continue;
-                                }
-                                let t = at_day(d) + Duration::hours(add);
-                                if t + len > self.now && best.is_none_or(|b| t < b) {
-                                    best = Some(t);
-                                }
-                            }
-                        }
-                        best?
-                    }
-                };
-                Stretch {
-                    from: t,
-                    to: t + len,
-                    grain: c.grain,
-                }
-            }
+            (Some(c), d, p) => self.clock_stretch(c, d, p)?,
             (None, Some(d), Some((from, to))) => Stretch {
                 from: instant(d.with_time(Time::from_hms(from, 0, 0).ok()?)),
                 to: if to == 24 {
@@ -1146,28 +1094,89 @@ impl Ctx {
                 grain: Grain::Hour,
             },
             (None, Some(d), None) => day_stretch(d)?,
-            (None, None, Some((from, to))) => {
-                // "this evening" is today's; "in the morning" the next one still to come.
-                let mut d = today;
-                let end = |d: Date| -> Option<OffsetDateTime> {
-                    Some(if to == 24 {
-                        midnight(days(d, 1)?)
-                    } else {
-                        instant(d.with_time(Time::from_hms(to, 0, 0).ok()?))
-                    })
-                };
-                if !this_part && end(d)? <= self.now {
-                    d = days(d, 1)?;
-                }
-                Stretch {
-                    from: instant(d.with_time(Time::from_hms(from, 0, 0).ok()?)),
-                    to: end(d)?,
-                    grain: Grain::Hour,
-                }
-            }
+            (None, None, Some((from, to))) => self.part_stretch(from, to, this_part)?,
             (None, None, None) => return None,
         };
         Some((k, stretch))
+    }
+
+    /// A clock's stretch: on its day, or else the soonest reading still to come; a day part
+    /// settles an unsettled hour ("half nine tonight" is 21:30).
+    fn clock_stretch(&self, c: Clock, d: Option<Date>, p: Option<(u8, u8)>) -> Option<Stretch> {
+        let today = self.today();
+        let mut c = c;
+        if !c.settled {
+            if let Some((from, _)) = p {
+                // "half nine tonight" is 21:30; "7 in the morning" is 07:00.
+                if from >= 12 && c.hour < 12 {
+                    c.hour += 12;
+                }
+                c.settled = true;
+            }
+        }
+        let time = Time::from_hms(c.hour % 24, c.minute, 0).ok()?;
+        let len = if c.grain == Grain::Minute {
+            Duration::MINUTE
+        } else {
+            Duration::HOUR
+        };
+        let at_day = |d: Date| instant(d.with_time(time));
+        let t = match d {
+            Some(d) if c.settled || c.hour >= 12 => at_day(d),
+            // "tomorrow at 5": the afternoon, unless it is a morning hour.
+            Some(d) => {
+                if c.hour < 8 {
+                    at_day(d) + Duration::hours(12)
+                } else {
+                    at_day(d)
+                }
+            }
+            None => {
+                // The soonest reading still to come: "at 3" at 14:30 is 15:00.
+                let mut best: Option<OffsetDateTime> = None;
+                for day_ahead in 0..2 {
+                    let d = days(today, day_ahead)?;
+                    for add in [0, 12] {
+                        if add == 12 && (c.settled || c.hour >= 12) {
+                            continue;
+                        }
+                        let t = at_day(d) + Duration::hours(add);
+                        if t + len > self.now && best.is_none_or(|b| t < b) {
+                            best = Some(t);
+                        }
+                    }
+                }
+                best?
+            }
+        };
+        Some(Stretch {
+            from: t,
+            to: t + len,
+            grain: c.grain,
+        })
+    }
+
+    /// A day part on its own: "this evening" is today's, "in the morning" the next one still
+    /// to come.
+    fn part_stretch(&self, from: u8, to: u8, this_part: bool) -> Option<Stretch> {
+        let today = self.today();
+        // "this evening" is today's; "in the morning" the next one still to come.
+        let mut d = today;
+        let end = |d: Date| -> Option<OffsetDateTime> {
+            Some(if to == 24 {
+                midnight(days(d, 1)?)
+            } else {
+                instant(d.with_time(Time::from_hms(to, 0, 0).ok()?))
+            })
+        };
+        if !this_part && end(d)? <= self.now {
+            d = days(d, 1)?;
+        }
+        Some(Stretch {
+            from: instant(d.with_time(Time::from_hms(from, 0, 0).ok()?)),
+            to: end(d)?,
+            grain: Grain::Hour,
+        })
     }
 }
 
