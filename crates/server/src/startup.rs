@@ -96,11 +96,7 @@ impl Application {
         let wake = Arc::new(Notify::new());
         let urgent = Arc::new(Notify::new());
         let spool = crate::spool::open(&settings.spool).await?;
-        // Kept outside the database: a reader of the spool cannot open what it seals.
-        let secrets_path = settings.spool.secrets_key_path();
-        let secrets = crate::secrets_key::SecretsKey::load_or_create(&secrets_path)
-            .with_context(|| format!("the secrets key {}", secrets_path.display()))?;
-        let addresses = Arc::new(secrets.sealer(crate::secrets_key::ADDRESS));
+        let addresses = Arc::new(address_sealer(&settings)?);
         // Only this gateway's own IMMEDIATE commits ring the urgent lanes: each gateway on a
         // shared spool sends its own on its own urgent lanes, and a remote commit of any kind
         // would otherwise rouse one of them for nothing.
@@ -132,7 +128,7 @@ impl Application {
         );
         let intake = shared.intake(routes, rules);
         let plain = settings.server.dangerous_plain_http;
-        let pdf_scanner = pdf_scanner(&settings)?;
+        let cleaner = cleaner(&settings, cores)?;
         let state = web::Data::new(AppState {
             forms,
             pages,
@@ -148,15 +144,7 @@ impl Application {
                 settings.attachments.max_bytes_in_flight,
                 settings.attachments.max_uploads_per_client,
             ),
-            // One file decoding fewer than the cores (at least one): the rest wait their turn,
-            // and a core is always left to the HTTP workers, so small reports are not held
-            // behind photos (`cargo bench --bench uploads`: p99 192 ms with a decode per core,
-            // 73-83 ms with one on 2 cores).
-            cleaner: crate::attachments::Cleaner::new(
-                settings.attachments,
-                cores.saturating_sub(1),
-                pdf_scanner,
-            ),
+            cleaner,
             plain_http: plain,
             ack_tokens,
             download_links: crate::ack::TokenPolicy::from_days(settings.mail.download_link_days),
@@ -264,6 +252,27 @@ async fn spool_secrets(spool: &dyn Spool) -> anyhow::Result<(Vec<u8>, Vec<u8>)> 
         .await
         .context("reading the follow-up pepper")?;
     Ok((secret, pepper))
+}
+
+/// Seals a professional's notice address. Its key is kept outside the database: a reader of
+/// the spool cannot open what it seals.
+fn address_sealer(settings: &Settings) -> anyhow::Result<crate::secrets_key::Sealer> {
+    let secrets_path = settings.spool.secrets_key_path();
+    let secrets = crate::secrets_key::SecretsKey::load_or_create(&secrets_path)
+        .with_context(|| format!("the secrets key {}", secrets_path.display()))?;
+    Ok(secrets.sealer(crate::secrets_key::ADDRESS))
+}
+
+/// One file decoding fewer than the cores (at least one): the rest wait their turn, and a core
+/// is always left to the HTTP workers, so small reports are not held behind photos
+/// (`cargo bench --bench uploads`: p99 192 ms with a decode per core, 73-83 ms with one on 2
+/// cores).
+fn cleaner(settings: &Settings, cores: usize) -> anyhow::Result<crate::attachments::Cleaner> {
+    Ok(crate::attachments::Cleaner::new(
+        settings.attachments,
+        cores.saturating_sub(1),
+        pdf_scanner(settings)?,
+    ))
 }
 
 /// The triage rules and the locality table.
