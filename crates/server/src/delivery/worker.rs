@@ -308,17 +308,27 @@ impl Outbox {
         Ok(base.map(|b| format!("{b}/follow-up")))
     }
 
+    /// One attempt at a due delivery: the email sent, and its outcome recorded.
     async fn execute(&self, mut due: DueDelivery) -> Result<Outcome, SpoolError> {
-        let delivery = due.id.clone();
-        let (reference, route) = (delivery.reference.to_string(), delivery.route.to_string());
+        let result = self.send(&mut due).await?;
+        let now = self.clock.now();
+        let (outcome, recorded) = self.settle(&due, result, now);
+        self.spool.record_attempt(&due.id, now, recorded).await?;
+        Ok(outcome)
+    }
+
+    /// Builds the email (its address opened or its acknowledgement link made, its files
+    /// attached or linked) and sends it. The outer error is the spool's, and stops the attempt;
+    /// the inner one is the send's, and is recorded as the attempt's outcome.
+    async fn send(&self, due: &mut DueDelivery) -> Result<Result<(), SendError>, SpoolError> {
         // An email to a professional's own address has nothing to acknowledge.
         let (ack_url, opened) = if due.view.to_sealed_address() {
-            match self.open_address(&mut due) {
+            match self.open_address(due) {
                 Ok(url) => (url, Ok(())),
                 Err(e) => (None, Err(e)),
             }
         } else {
-            (self.ack_link(&due, self.clock.now()).await?, Ok(()))
+            (self.ack_link(due, self.clock.now()).await?, Ok(()))
         };
         let files = if due.view == View::Full {
             self.spool
@@ -328,7 +338,7 @@ impl Outbox {
             Vec::new()
         };
         let links = if email::armored_size(&files) > self.max_attachment_bytes {
-            self.download_links(&due, files.len()).await?
+            self.download_links(due, files.len()).await?
         } else {
             None
         };
@@ -342,7 +352,7 @@ impl Outbox {
         let result = match (
             opened,
             email::build(
-                &due,
+                due,
                 &self.from,
                 email::Links {
                     ack: ack_url.as_deref(),
@@ -358,9 +368,20 @@ impl Outbox {
                 permanent: true,
             }),
         };
-        let now = self.clock.now();
+        Ok(result)
+    }
+
+    /// What a send's result means for its delivery (delivered, tried again later, or given up
+    /// for an operator), logged and counted.
+    fn settle(
+        &self,
+        due: &DueDelivery,
+        result: Result<(), SendError>,
+        now: i64,
+    ) -> (Outcome, AttemptOutcome) {
+        let (reference, route) = (due.id.reference.to_string(), due.id.route.to_string());
         let failures = due.attempts + 1;
-        let (outcome, recorded) = match result {
+        match result {
             Ok(()) => {
                 tracing::info!(%reference, %route, attempts = failures, "delivered");
                 self.metrics.inc(
@@ -413,9 +434,7 @@ impl Outbox {
                     )
                 }
             },
-        };
-        self.spool.record_attempt(&delivery, now, recorded).await?;
-        Ok(outcome)
+        }
     }
 
     /// Runs until `stop` turns true, each lane finishing the attempt in hand first.

@@ -1,6 +1,6 @@
 //! The JSON API for partner systems.
 
-use crate::attachments::CleanError;
+use crate::attachments::{CleanError, Upload};
 use crate::follow_up::FollowUpCode;
 use crate::forms::FormSpec;
 use crate::forms::{describe, validate, FieldError, FormRegistry};
@@ -8,6 +8,7 @@ use crate::http::body::{media_type, read_limited, BodyError};
 use crate::http::error::ApiError;
 use crate::http::multipart::{read_multipart, Admission, MultipartError, MultipartLimits};
 use crate::http::routes::form::takes_pdf;
+use crate::http::uploads::Slot;
 use crate::http::AppState;
 use crate::intake::{FollowUpRequest, IntakeError};
 use crate::reference::Reference;
@@ -123,85 +124,10 @@ pub async fn submit(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let agency = partner(&state, &req).await?;
-    let body_error = |e: BodyError| match e {
-        BodyError::TooLarge => ApiError::TooLarge {
-            limit: state.body.max_bytes + state.cleaner.limits().max_total_bytes,
-        },
-        BodyError::TooSlow => ApiError::TooSlow,
-        BodyError::Broken => ApiError::Malformed,
-    };
     // Holds the memory of the files received until this request ends.
-    let _held;
-    let (body, uploads) = match media_type(&req).as_str() {
-        "application/json" => {
-            let body = read_limited(&req, payload, &state.body)
-                .await
-                .map_err(|e| match e {
-                    BodyError::TooLarge => ApiError::TooLarge {
-                        limit: state.body.max_bytes,
-                    },
-                    other => body_error(other),
-                })?;
-            (body.to_vec(), Vec::new())
-        }
-        "multipart/form-data" => {
-            let limits = MultipartLimits {
-                text: &state.body,
-                files: state.cleaner.limits(),
-                file_field: FILE_PART,
-                uploads: &state.uploads,
-                client: crate::http::rate_limit::split(state.limits.client_of(&req)),
-            };
-            // Files are read only after the submission they belong to.
-            let admit = |fields: &[(String, String)]| {
-                if fields.iter().any(|(k, _)| k == SUBMISSION_PART) {
-                    Admission::Keep
-                } else {
-                    Admission::Refuse
-                }
-            };
-            let mut parts = read_multipart(&req, payload, &limits, admit)
-                .await
-                .map_err(|e| match e {
-                    MultipartError::Body(e) => body_error(e),
-                    MultipartError::Unexpected(name) => invalid(
-                        &name,
-                        "unknown_field",
-                        "Files go in parts named `attachments`",
-                    ),
-                    MultipartError::Refused => invalid(
-                        SUBMISSION_PART,
-                        "submission_first",
-                        "Send the `submission` part before the `attachments` file parts",
-                    ),
-                    MultipartError::Busy(busy) => ApiError::Busy(busy),
-                })?;
-            _held = parts.held.take();
-            if let Some(e) = parts.file_error {
-                return Err(ApiError::Invalid(vec![super::form::localised_file_error(
-                    &state, &e,
-                )]));
-            }
-            let mut submission = None;
-            for (name, value) in parts.fields {
-                if name != SUBMISSION_PART || submission.is_some() {
-                    return Err(invalid(
-                        &name,
-                        "unknown_field",
-                        "Send one `submission` part (the JSON) and `attachments` file parts",
-                    ));
-                }
-                submission = Some(value.into_bytes());
-            }
-            let submission = submission.ok_or_else(|| {
-                invalid(
-                    SUBMISSION_PART,
-                    "required",
-                    "Send the JSON submission in a part named `submission`",
-                )
-            })?;
-            (submission, parts.files)
-        }
+    let (body, uploads, _held) = match media_type(&req).as_str() {
+        "application/json" => read_json(&state, &req, payload).await?,
+        "multipart/form-data" => read_multipart_submission(&state, &req, payload).await?,
         _ => return Err(ApiError::UnsupportedMediaType),
     };
     let (spec, answers, wants_code) = parse_submission_with_options(&state.forms, &body)?;
@@ -268,6 +194,101 @@ pub async fn submit(
         resp["follow_up_words"] = json!(code.words());
     }
     Ok(HttpResponse::Created().json(resp))
+}
+
+/// A body that broke a limit or the connection, as the API says it.
+fn body_error(state: &AppState, e: BodyError) -> ApiError {
+    match e {
+        BodyError::TooLarge => ApiError::TooLarge {
+            limit: state.body.max_bytes + state.cleaner.limits().max_total_bytes,
+        },
+        BodyError::TooSlow => ApiError::TooSlow,
+        BodyError::Broken => ApiError::Malformed,
+    }
+}
+
+/// The submission, and the files sent with it and the memory they hold (to keep while they live).
+type Received = (Vec<u8>, Vec<Upload>, Option<Slot>);
+
+/// A submission sent as JSON alone.
+async fn read_json(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Received, ApiError> {
+    let body = read_limited(req, payload, &state.body)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge => ApiError::TooLarge {
+                limit: state.body.max_bytes,
+            },
+            other => body_error(state, other),
+        })?;
+    Ok((body.to_vec(), Vec::new(), None))
+}
+
+/// A submission sent as multipart: the JSON in its `submission` part, then the files.
+async fn read_multipart_submission(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Received, ApiError> {
+    let limits = MultipartLimits {
+        text: &state.body,
+        files: state.cleaner.limits(),
+        file_field: FILE_PART,
+        uploads: &state.uploads,
+        client: crate::http::rate_limit::split(state.limits.client_of(req)),
+    };
+    // Files are read only after the submission they belong to.
+    let admit = |fields: &[(String, String)]| {
+        if fields.iter().any(|(k, _)| k == SUBMISSION_PART) {
+            Admission::Keep
+        } else {
+            Admission::Refuse
+        }
+    };
+    let mut parts = read_multipart(req, payload, &limits, admit)
+        .await
+        .map_err(|e| match e {
+            MultipartError::Body(e) => body_error(state, e),
+            MultipartError::Unexpected(name) => invalid(
+                &name,
+                "unknown_field",
+                "Files go in parts named `attachments`",
+            ),
+            MultipartError::Refused => invalid(
+                SUBMISSION_PART,
+                "submission_first",
+                "Send the `submission` part before the `attachments` file parts",
+            ),
+            MultipartError::Busy(busy) => ApiError::Busy(busy),
+        })?;
+    let held = parts.held.take();
+    if let Some(e) = parts.file_error {
+        return Err(ApiError::Invalid(vec![super::form::localised_file_error(
+            state, &e,
+        )]));
+    }
+    let mut submission = None;
+    for (name, value) in parts.fields {
+        if name != SUBMISSION_PART || submission.is_some() {
+            return Err(invalid(
+                &name,
+                "unknown_field",
+                "Send one `submission` part (the JSON) and `attachments` file parts",
+            ));
+        }
+        submission = Some(value.into_bytes());
+    }
+    let submission = submission.ok_or_else(|| {
+        invalid(
+            SUBMISSION_PART,
+            "required",
+            "Send the JSON submission in a part named `submission`",
+        )
+    })?;
+    Ok((submission, parts.files, held))
 }
 
 /// The 201 for a stored submission: its reference, priority and time received.

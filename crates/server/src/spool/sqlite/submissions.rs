@@ -5,8 +5,8 @@ use super::writer::{Control, Job};
 use super::{audit, Numbering, SqliteSpool};
 use crate::reference::{Reference, ReferenceCipher};
 use crate::spool::{
-    rank, CommitOutcome, DeliveryRecord, IntakeStore, NewSubmission, RecordStore, SpoolError,
-    SpoolFuture, StoredEnvelope, SubmissionRecord,
+    rank, CommitOutcome, DeliveryRecord, IntakeStore, NewEnvelope, NewSubmission, RecordStore,
+    SpoolError, SpoolFuture, StoredEnvelope, SubmissionRecord,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::atomic::Ordering;
@@ -43,13 +43,32 @@ pub(super) fn insert_one(
     s: &NewSubmission,
     staged: Option<&[i64]>,
 ) -> rusqlite::Result<CommitOutcome> {
+    if let Some(refused) = refusal(tx, numbering, s)? {
+        return Ok(refused);
+    }
+    let id = insert_row(tx, s)?;
+    let mut staged = staged.map(|blobs| blobs.iter());
+    for e in &s.envelopes {
+        insert_envelope(tx, id, s, e, staged.as_mut())?;
+    }
+    super::follow_up::insert(tx, id, s)?;
+    Ok(CommitOutcome::Committed(s.reference.clone()))
+}
+
+/// Why this submission is not to be inserted, if it is not: sent already (the same token), or
+/// its number or reference taken.
+fn refusal(
+    tx: &rusqlite::Transaction<'_>,
+    numbering: &Numbering,
+    s: &NewSubmission,
+) -> rusqlite::Result<Option<CommitOutcome>> {
     if let Some(hash) = &s.token_hash {
         let existing: Option<String> = tx
             .prepare_cached("SELECT reference FROM submissions WHERE token_hash = ?1")?
             .query_row([&hash[..]], |r| r.get(0))
             .optional()?;
         if let Some(r) = existing.and_then(|r| Reference::parse(&r)) {
-            return Ok(CommitOutcome::Duplicate(r));
+            return Ok(Some(CommitOutcome::Duplicate(r)));
         }
     }
     // The number is taken only if another gateway writes to the same spool (two overlapping
@@ -65,15 +84,20 @@ pub(super) fn insert_one(
         numbering
             .next
             .fetch_max(highest.max(0) as u64 + 1, Ordering::Relaxed);
-        return Ok(CommitOutcome::ReferenceTaken);
+        return Ok(Some(CommitOutcome::ReferenceTaken));
     }
     // The reference is taken only by a submission kept from schema 1.
     let reference_taken = tx
         .prepare_cached(BY_LEGACY_REFERENCE)?
         .exists([s.reference.as_str()])?;
     if reference_taken {
-        return Ok(CommitOutcome::ReferenceTaken);
+        return Ok(Some(CommitOutcome::ReferenceTaken));
     }
+    Ok(None)
+}
+
+/// The submission's own row, audited as received; its row id.
+fn insert_row(tx: &rusqlite::Transaction<'_>, s: &NewSubmission) -> rusqlite::Result<i64> {
     let reasons = serde_json::to_string(&s.reason_codes).unwrap_or_else(|_| "[]".into());
     tx.prepare_cached(
         "INSERT INTO submissions (id, reference, received_at, form_id, form_version, priority, reason_codes,
@@ -102,58 +126,77 @@ pub(super) fn insert_one(
         None,
         Some(s.priority.as_str()),
     )?;
-    let mut staged = staged.map(|blobs| blobs.iter());
-    for e in &s.envelopes {
-        if let Some(body) = &e.body {
-            tx.prepare_cached(
-                "INSERT INTO envelopes (submission, route, view, body) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![id, e.route, e.view, body])?;
-        }
-        for (i, file) in e.attachments.iter().enumerate() {
-            let n = (i + 1) as i64;
-            match staged.as_mut() {
-                None => {
-                    tx.prepare_cached(
-                        "INSERT INTO attachments (submission, route, n, body) VALUES (?1, ?2, ?3, ?4)",
-                    )?
-                    .execute(params![id, e.route, n, file.as_slice()])?;
-                }
-                Some(blobs) => {
-                    let blob = *blobs.next().ok_or_else(super::staging::incomplete)?;
-                    super::staging::check_staged(tx, blob, file.len())?;
-                    tx.prepare_cached(
-                        "INSERT INTO attachments (submission, route, n, body, blob) VALUES (?1, ?2, ?3, x'', ?4)",
-                    )?
-                    .execute(params![id, e.route, n, blob])?;
-                }
+    Ok(id)
+}
+
+/// One route's envelope: its document, its files, its delivery, audited as sealed.
+fn insert_envelope(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    s: &NewSubmission,
+    e: &NewEnvelope,
+    staged: Option<&mut std::slice::Iter<'_, i64>>,
+) -> rusqlite::Result<()> {
+    let r = Some(s.reference.as_str());
+    if let Some(body) = &e.body {
+        tx.prepare_cached(
+            "INSERT INTO envelopes (submission, route, view, body) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, e.route, e.view, body])?;
+    }
+    insert_files(tx, id, e, staged)?;
+    tx.prepare_cached(
+        "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from, ack_kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7, ?8)",
+    )?
+    .execute(params![
+        id,
+        e.route,
+        e.mailbox,
+        e.view.as_str(),
+        e.notice,
+        rank(s.priority),
+        s.received_unix,
+        e.ack.as_str()
+    ])?;
+    audit::append(
+        tx,
+        s.received_unix,
+        "sealed",
+        r,
+        Some(&e.route),
+        Some(e.view.as_str()),
+    )?;
+    Ok(())
+}
+
+/// An envelope's evidence files, numbered from 1: written whole, or adopted from staging.
+fn insert_files(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    e: &NewEnvelope,
+    mut staged: Option<&mut std::slice::Iter<'_, i64>>,
+) -> rusqlite::Result<()> {
+    for (i, file) in e.attachments.iter().enumerate() {
+        let n = (i + 1) as i64;
+        match staged.as_mut() {
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO attachments (submission, route, n, body) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![id, e.route, n, file.as_slice()])?;
+            }
+            Some(blobs) => {
+                let blob = *blobs.next().ok_or_else(super::staging::incomplete)?;
+                super::staging::check_staged(tx, blob, file.len())?;
+                tx.prepare_cached(
+                    "INSERT INTO attachments (submission, route, n, body, blob) VALUES (?1, ?2, ?3, x'', ?4)",
+                )?
+                .execute(params![id, e.route, n, blob])?;
             }
         }
-        tx.prepare_cached(
-            "INSERT INTO deliveries (submission, route, mailbox, view, notice, rank, state, next_attempt_at, retry_from, ack_kind)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7, ?8)",
-        )?
-        .execute(params![
-            id,
-            e.route,
-            e.mailbox,
-            e.view.as_str(),
-            e.notice,
-            rank(s.priority),
-            s.received_unix,
-            e.ack.as_str()
-        ])?;
-        audit::append(
-            tx,
-            s.received_unix,
-            "sealed",
-            r,
-            Some(&e.route),
-            Some(e.view.as_str()),
-        )?;
     }
-    super::follow_up::insert(tx, id, s)?;
-    Ok(CommitOutcome::Committed(s.reference.clone()))
+    Ok(())
 }
 
 impl IntakeStore for SqliteSpool {

@@ -96,7 +96,6 @@ pub(super) fn writer_loop(
     checkpoints: &Checkpoints,
     mut rx: mpsc::Receiver<Job>,
 ) {
-    let cipher = &numbering.cipher;
     // Large submissions wait here rather than in the queue: their callers hold them either way
     // (nothing is copied), and the writer must go on taking small work while they are written.
     let mut background: VecDeque<Background> = VecDeque::new();
@@ -110,21 +109,7 @@ pub(super) fn writer_loop(
         } else {
             rx.try_recv().ok()
         };
-        let mut commits = Vec::new();
-        let mut others = Vec::new();
-        let mut next = first;
-        while let Some(job) = next.take() {
-            match job {
-                Job::Commit(s, reply) if is_large(&s) => {
-                    background.push_back(Background::Stage(Box::new(Staging::new(s, reply))))
-                }
-                Job::Commit(s, reply) => commits.push((s, reply)),
-                Job::Other(control) => others.push(control),
-            }
-            if commits.len() + others.len() < MAX_BATCH {
-                next = rx.try_recv().ok();
-            }
-        }
+        let (commits, others) = gather(first, &mut rx, &mut background);
         // The outbox's frequent small writes (attempt results, acknowledgement tokens) ride in
         // the same transaction as the submissions, so one sync serves both.
         let (small, others): (Vec<Control>, Vec<Control>) = others
@@ -134,127 +119,128 @@ pub(super) fn writer_loop(
             write_batch(&mut conn, numbering, writable, commits, small);
         }
         for control in others {
-            match control {
-                Control::Probe(reply) => {
-                    let result = settings::probe(&mut conn);
-                    writable.record(&result);
-                    let _ = reply.send(result.map_err(unavailable));
-                }
-                Control::Secret(name, len, reply) => {
-                    let _ = reply.send(
-                        settings::secret(&mut conn, &numbering.secrets, &name, len)
-                            .map_err(unavailable),
-                    );
-                }
-                Control::AddPartner(name, hash, now, reply) => {
-                    let _ = reply.send(
-                        settings::add_partner(&mut conn, &name, &hash, now).map_err(unavailable),
-                    );
-                }
-                Control::RevokePartner(name, now, reply) => {
-                    let _ = reply
-                        .send(settings::revoke_partner(&mut conn, &name, now).map_err(unavailable));
-                }
-                Control::Requeue(reference, now, reply) => {
-                    let _ = reply.send(
-                        lifecycle::requeue(&mut conn, cipher, &reference, now).map_err(unavailable),
-                    );
-                }
-                Control::Acknowledge(hash, now, issued_after, reply) => {
-                    let _ = reply.send(
-                        lifecycle::acknowledge(&mut conn, &hash, now, issued_after)
-                            .map_err(unavailable),
-                    );
-                }
-                Control::AddDownloadToken(hash, reference, route, n, now, reply) => {
-                    let _ = reply.send(
-                        downloads::add(&mut conn, cipher, &hash, &reference, &route, n, now)
-                            .map_err(unavailable),
-                    );
-                }
-                Control::TakeDownload(hash, now, issued_after, reply) => {
-                    let _ = reply.send(
-                        downloads::take(&mut conn, &hash, now, issued_after).map_err(unavailable),
-                    );
-                }
-                Control::SetCaseStatus(reference, status, officer, now, reply) => {
-                    let _ = reply.send(
-                        follow_up::set_status(&mut conn, cipher, &reference, status, &officer, now)
-                            .map_err(unavailable),
-                    );
-                }
-                Control::AddMessage(reference, from, sealed, who, now, reply) => {
-                    let _ = reply.send(
-                        follow_up::add_message(
-                            &mut conn, cipher, &reference, from, &sealed, &who, now,
-                        )
-                        .map_err(unavailable),
-                    );
-                }
-                Control::Share(share, reply) => {
-                    let _ = reply
-                        .send(super::share::share(&mut conn, cipher, &share).map_err(unavailable));
-                }
-                Control::RecordStep(reference, step, officer, now, reply) => {
-                    let _ = reply.send(
-                        workflow::record(&mut conn, cipher, &reference, &step, &officer, now)
-                            .map_err(unavailable),
-                    );
-                }
-                Control::ConfirmNotify(hash, issued_after, now, reply) => {
-                    let _ = reply.send(
-                        follow_up::confirm_notify(&mut conn, &hash, issued_after, now)
-                            .map_err(unavailable),
-                    );
-                }
-                Control::UseNonce(officer, nonce, now, forget_before, reply) => {
-                    let _ = reply.send(
-                        follow_up::use_nonce(&mut conn, &officer, &nonce, now, forget_before)
-                            .map_err(unavailable),
-                    );
-                }
-                Control::Refused(reason, officer, path, now, reply) => {
-                    let _ = reply.send(
-                        follow_up::refused(&mut conn, &reason, officer.as_deref(), &path, now)
-                            .map_err(unavailable),
-                    );
-                }
-                Control::Escalate(now, repeat_secs, routes, reply) => {
-                    let _ = reply.send(
-                        lifecycle::escalate_due(&mut conn, now, repeat_secs, &routes)
-                            .map_err(unavailable),
-                    );
-                }
-                Control::PutDraft(id, sealed, now, reply) => {
-                    let _ = reply
-                        .send(super::drafts::put(&conn, &id, &sealed, now).map_err(unavailable));
-                }
-                Control::DeleteDraft(id, reply) => {
-                    let _ = reply.send(super::drafts::delete(&conn, &id).map_err(unavailable));
-                }
-                Control::PurgeDrafts(before, reply) => {
-                    let _ = reply.send(super::drafts::purge(&conn, before).map_err(unavailable));
-                }
-                Control::Import(job, reply) => {
-                    let _ = reply
-                        .send(transfer::import(&mut conn, numbering, job).map_err(unavailable));
-                }
-                // Written together in small_batch above.
-                Control::Attempt(..) | Control::AddAckToken(..) => {}
-                Control::Purge(now, policy, reply) => {
-                    // The purge ends with a TRUNCATE checkpoint that scrubs purged envelopes
-                    // from the WAL; SQLite refuses it outright while another connection is
-                    // checkpointing, so the checkpointer waits until the purge is done.
-                    let _alone = checkpoints.exclusive();
-                    let _ = reply
-                        .send(lifecycle::purge_due(&mut conn, now, &policy).map_err(unavailable));
-                }
-            }
+            run_control(&mut conn, numbering, writable, checkpoints, control);
         }
         // Then one short step of background work: whatever small queued meanwhile goes first
         // on the next turn, so a report without files waits for at most one chunk's write.
         background_step(&mut conn, numbering, writable, &mut background);
         checkpoints.committed();
+    }
+}
+
+/// The jobs to do this turn: the first and whatever queued behind it, up to a batch. Large
+/// submissions go to the background instead.
+fn gather(
+    first: Option<Job>,
+    rx: &mut mpsc::Receiver<Job>,
+    background: &mut VecDeque<Background>,
+) -> (Commits, Vec<Control>) {
+    let mut commits = Vec::new();
+    let mut others = Vec::new();
+    let mut next = first;
+    while let Some(job) = next.take() {
+        match job {
+            Job::Commit(s, reply) if is_large(&s) => {
+                background.push_back(Background::Stage(Box::new(Staging::new(s, reply))))
+            }
+            Job::Commit(s, reply) => commits.push((s, reply)),
+            Job::Other(control) => others.push(control),
+        }
+        if commits.len() + others.len() < MAX_BATCH {
+            next = rx.try_recv().ok();
+        }
+    }
+    (commits, others)
+}
+
+/// Sends a step's result to whoever asked; one who stopped waiting is no loss.
+fn answer<T, E: std::fmt::Display>(reply: Reply<T>, result: Result<T, E>) {
+    let _ = reply.send(result.map_err(unavailable));
+}
+
+/// One request other than a commit, answered once done.
+fn run_control(
+    conn: &mut Connection,
+    numbering: &Numbering,
+    writable: &Writable,
+    checkpoints: &Checkpoints,
+    control: Control,
+) {
+    let cipher = &numbering.cipher;
+    match control {
+        Control::Probe(reply) => {
+            let result = settings::probe(conn);
+            writable.record(&result);
+            answer(reply, result);
+        }
+        Control::Secret(name, len, reply) => answer(
+            reply,
+            settings::secret(conn, &numbering.secrets, &name, len),
+        ),
+        Control::AddPartner(name, hash, now, reply) => {
+            answer(reply, settings::add_partner(conn, &name, &hash, now))
+        }
+        Control::RevokePartner(name, now, reply) => {
+            answer(reply, settings::revoke_partner(conn, &name, now))
+        }
+        Control::Requeue(reference, now, reply) => {
+            answer(reply, lifecycle::requeue(conn, cipher, &reference, now))
+        }
+        Control::Acknowledge(hash, now, issued_after, reply) => answer(
+            reply,
+            lifecycle::acknowledge(conn, &hash, now, issued_after),
+        ),
+        Control::AddDownloadToken(hash, reference, route, n, now, reply) => answer(
+            reply,
+            downloads::add(conn, cipher, &hash, &reference, &route, n, now),
+        ),
+        Control::TakeDownload(hash, now, issued_after, reply) => {
+            answer(reply, downloads::take(conn, &hash, now, issued_after))
+        }
+        Control::SetCaseStatus(reference, status, officer, now, reply) => answer(
+            reply,
+            follow_up::set_status(conn, cipher, &reference, status, &officer, now),
+        ),
+        Control::AddMessage(reference, from, sealed, who, now, reply) => answer(
+            reply,
+            follow_up::add_message(conn, cipher, &reference, from, &sealed, &who, now),
+        ),
+        Control::Share(share, reply) => answer(reply, super::share::share(conn, cipher, &share)),
+        Control::RecordStep(reference, step, officer, now, reply) => answer(
+            reply,
+            workflow::record(conn, cipher, &reference, &step, &officer, now),
+        ),
+        Control::ConfirmNotify(hash, issued_after, now, reply) => answer(
+            reply,
+            follow_up::confirm_notify(conn, &hash, issued_after, now),
+        ),
+        Control::UseNonce(officer, nonce, now, forget_before, reply) => answer(
+            reply,
+            follow_up::use_nonce(conn, &officer, &nonce, now, forget_before),
+        ),
+        Control::Refused(reason, officer, path, now, reply) => answer(
+            reply,
+            follow_up::refused(conn, &reason, officer.as_deref(), &path, now),
+        ),
+        Control::Escalate(now, repeat_secs, routes, reply) => answer(
+            reply,
+            lifecycle::escalate_due(conn, now, repeat_secs, &routes),
+        ),
+        Control::PutDraft(id, sealed, now, reply) => {
+            answer(reply, super::drafts::put(conn, &id, &sealed, now))
+        }
+        Control::DeleteDraft(id, reply) => answer(reply, super::drafts::delete(conn, &id)),
+        Control::PurgeDrafts(before, reply) => answer(reply, super::drafts::purge(conn, before)),
+        Control::Import(job, reply) => answer(reply, transfer::import(conn, numbering, job)),
+        // Written together in small_batch, with the commits.
+        Control::Attempt(..) | Control::AddAckToken(..) => {}
+        Control::Purge(now, policy, reply) => {
+            // The purge ends with a TRUNCATE checkpoint that scrubs purged envelopes
+            // from the WAL; SQLite refuses it outright while another connection is
+            // checkpointing, so the checkpointer waits until the purge is done.
+            let _alone = checkpoints.exclusive();
+            answer(reply, lifecycle::purge_due(conn, now, &policy))
+        }
     }
 }
 

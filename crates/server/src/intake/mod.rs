@@ -12,24 +12,28 @@
 //! ([`seal_files`]), since megabytes of encryption on a worker hold back every report behind it.
 
 use crate::attachments::Cleaned;
-use crate::forms::fields;
-use crate::forms::spec::Audience;
 use crate::forms::{FormSpec, Validated};
 use crate::locality::LocalityTable;
 use crate::metrics::Metrics;
 use crate::reference::Reference;
-use crate::routing::{Decision, Routes, RoutingFacts, View};
+use crate::routing::{Decision, Routes, View};
 use crate::seal;
 use crate::signing::SigningKey;
 use crate::spool::{CommitOutcome, NewEnvelope, NewSubmission, Spool, SpoolError};
-use crate::triage::{Assessment, Priority, Triage};
+use crate::triage::{Priority, Triage};
 use crate::views;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::Notify;
 
+mod prepare;
+mod sealing;
+
 pub use crate::forms::fields::{ADDENDUM_FIELD, ADDENDUM_FORM};
+pub use prepare::{localities, prepare, routing_facts, Prepared};
+use sealing::{seal_addendum, thread_copy};
+pub use sealing::{seal_all, seal_files, SealedFiles};
 /// The key of an addendum's delivery notice that names the report it adds to.
 pub const ADDENDUM_TO: &str = "addendum_to";
 
@@ -106,84 +110,6 @@ pub struct Intake {
     signer: Arc<SigningKey>,
     /// Seals a professional's notice address under the key kept outside the database.
     addresses: Arc<crate::secrets_key::Sealer>,
-}
-
-/// Localities of every place named: the submitter's own choice, else the postcode's.
-pub fn localities(answers: &Map<String, Value>, table: &LocalityTable) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for group in [fields::LOCATIONS, fields::PLACES] {
-        for item in answers
-            .get(group)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let get = |k: &str| item.get(k).and_then(Value::as_str);
-            for l in table.for_location(get(fields::PLACE_LOCALITY), get(fields::PLACE_POSTCODE)) {
-                if !out.contains(&l) {
-                    out.push(l);
-                }
-            }
-        }
-    }
-    if out.len() > 1 {
-        out.retain(|l| l != "UNKNOWN");
-    }
-    if out.is_empty() {
-        out.push("UNKNOWN".into());
-    }
-    out
-}
-
-/// The facts routing needs, from the answers and the triage.
-pub fn routing_facts(
-    form: &FormSpec,
-    answers: &Map<String, Value>,
-    triage: &Assessment,
-    localities: Vec<String>,
-) -> RoutingFacts {
-    let categories: Vec<&str> = answers
-        .get(fields::CONCERN_CATEGORIES)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let text = |k: &str| answers.get(k).and_then(Value::as_str);
-    RoutingFacts {
-        community: form.audience == Audience::Community,
-        priority: triage.priority,
-        mace_relevant: categories.iter().any(|c| *c != "OTHER"),
-        localities,
-        source_at_risk: matches!(text(fields::SOURCE_RISK), Some("yes" | "not_sure"))
-            || matches!(text(fields::RISK_TO_YOU), Some("yes" | "not_sure")),
-        police_only: text(fields::HANDLING_RESTRICTIONS) == Some("POLICE_ONLY"),
-    }
-}
-
-/// What intake decides before sealing: the triage, the localities and where it goes.
-pub struct Prepared {
-    pub triage: Assessment,
-    pub localities: Vec<String>,
-    pub decisions: Vec<Decision>,
-}
-
-/// Triage, locality and routing of one submission's answers, as of `at`: everything intake
-/// decides before it seals. Pure: the CPU-ceiling bench calls it as intake does.
-pub fn prepare(
-    routes: &Routes,
-    rules: &Rules,
-    form: &FormSpec,
-    answers: &Map<String, Value>,
-    at: time::OffsetDateTime,
-) -> Prepared {
-    let triage = rules.triage.assess(answers, at);
-    let localities = localities(answers, &rules.localities);
-    let facts = routing_facts(form, answers, &triage, localities.clone());
-    let decisions = routes.select(&facts);
-    Prepared {
-        triage,
-        localities,
-        decisions,
-    }
 }
 
 impl Intake {
@@ -633,187 +559,4 @@ enum Kind<'a> {
         original: &'a Reference,
         copy: Vec<u8>,
     },
-}
-
-/// An addendum's envelopes: one per police intelligence route, its document naming the
-/// report it adds to.
-fn seal_addendum(
-    reference: &Reference,
-    received_at: &str,
-    answers: &Map<String, Value>,
-    prepared: &Prepared,
-    original: &Reference,
-    signer: &SigningKey,
-    files: &SealedFiles,
-) -> Result<Vec<NewEnvelope>, seal::SealError> {
-    prepared
-        .decisions
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let doc = seal::Document {
-                reference,
-                received_at,
-                form_id: ADDENDUM_FORM,
-                form_version: 1,
-                priority: prepared.triage.priority,
-                reasons: &prepared.triage.reasons,
-                localities: &prepared.localities,
-                answers,
-                notes: &[],
-                findings: &prepared.triage.findings,
-                languages: &prepared.triage.languages,
-                submitted_via: None,
-                attachments: &files.facts,
-                follow_up_of: Some(original),
-                page_language: None,
-            };
-            let sealed = files.per_decision.get(i).cloned().unwrap_or_default();
-            let mut envelope = sealed_envelope(d, &doc, signer, sealed)?;
-            // The email names the report it adds to, and threads under it in the inbox: a
-            // reference is no content (every report's subject carries one).
-            envelope.notice =
-                Some(serde_json::json!({ ADDENDUM_TO: original.as_str() }).to_string());
-            Ok(envelope)
-        })
-        .collect()
-}
-
-/// The words the submitter sees again in their thread: what they wrote, and how many files
-/// went with it (the files themselves go to police only).
-fn thread_copy(text: &str, files: usize) -> String {
-    match (text.is_empty(), files) {
-        (_, 0) => text.to_string(),
-        (true, 1) => "(1 file added)".to_string(),
-        (true, n) => format!("({n} files added)"),
-        (false, 1) => format!("{text}\n(1 file added)"),
-        (false, n) => format!("{text}\n({n} files added)"),
-    }
-}
-
-/// A decision's envelope holding `doc`, signed and sealed to the route's recipients, with the
-/// files already sealed to them.
-fn sealed_envelope(
-    d: &Decision,
-    doc: &seal::Document<'_>,
-    signer: &SigningKey,
-    attachments: Vec<Arc<Vec<u8>>>,
-) -> Result<NewEnvelope, seal::SealError> {
-    let plain = seal::canonical_json(doc, &d.route, d.view, signer)?;
-    Ok(NewEnvelope {
-        route: d.route.name.clone(),
-        mailbox: d.route.mailbox.clone(),
-        view: d.view.into(),
-        body: Some(seal::encrypt(&plain, &d.route)?),
-        notice: None,
-        ack: d.route.ack_kind(doc.priority),
-        attachments,
-    })
-}
-
-/// Evidence files sealed for one submission: their facts (for the full view's document), and
-/// for each route decision, in the same order, the files sealed to that route's recipients
-/// (none for a route that does not get the full view).
-#[derive(Default)]
-pub struct SealedFiles {
-    facts: Vec<crate::attachments::Facts>,
-    per_decision: Vec<Vec<Arc<Vec<u8>>>>,
-}
-
-impl SealedFiles {
-    /// No files.
-    pub fn none() -> Self {
-        SealedFiles::default()
-    }
-}
-
-/// Seals each cleaned file, on its own, to every full-view decision's recipients, on the
-/// blocking pool. The cleaned bytes are wiped as soon as the last route has its copy.
-pub async fn seal_files(
-    decisions: &[Decision],
-    files: Vec<Cleaned>,
-) -> Result<SealedFiles, seal::SealError> {
-    if files.is_empty() {
-        return Ok(SealedFiles::none());
-    }
-    let routes: Vec<Option<Arc<crate::routing::Route>>> = decisions
-        .iter()
-        .map(|d| (d.view == View::Full).then(|| Arc::clone(&d.route)))
-        .collect();
-    tokio::task::spawn_blocking(move || {
-        let facts = files.iter().map(|f| f.facts.clone()).collect();
-        let per_decision = routes
-            .iter()
-            .map(|route| match route {
-                Some(route) => files
-                    .iter()
-                    .map(|f| seal::encrypt(&f.bytes, route).map(Arc::new))
-                    .collect(),
-                None => Ok(Vec::new()),
-            })
-            .collect::<Result<_, _>>()?;
-        drop(files);
-        Ok(SealedFiles {
-            facts,
-            per_decision,
-        })
-    })
-    .await
-    .map_err(|_| seal::SealError::Encrypt)?
-}
-
-/// One envelope per route decision, each holding only what its view allows; a full view's
-/// envelope also carries each file sealed on its own to the same recipients (`files`, from
-/// [`seal_files`] over the same decisions).
-#[allow(clippy::too_many_arguments)]
-pub fn seal_all(
-    reference: &Reference,
-    received_at: &str,
-    form: &FormSpec,
-    validated: &Validated,
-    prepared: &Prepared,
-    signer: &SigningKey,
-    agency: Option<&str>,
-    files: &SealedFiles,
-) -> Result<Vec<NewEnvelope>, seal::SealError> {
-    let facts = &files.facts;
-    let restricted = views::restricted(form, &validated.answers);
-    let restricted_notes = views::notes_for(&restricted, &validated.notes);
-    let notice = views::notice(&validated.answers);
-    prepared
-        .decisions
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let full = d.view == View::Full;
-            let (answers, notes) = match d.view {
-                View::Full => (&validated.answers, validated.notes.as_slice()),
-                View::Restricted => (&restricted, restricted_notes.as_slice()),
-                // Categories and localities only, sealed to the route like every other view.
-                View::Notice => (&notice, &[][..]),
-            };
-            let doc = seal::Document {
-                reference,
-                received_at,
-                form_id: &form.id,
-                form_version: form.version,
-                priority: prepared.triage.priority,
-                reasons: &prepared.triage.reasons,
-                localities: &prepared.localities,
-                answers,
-                notes,
-                findings: &prepared.triage.findings,
-                languages: &prepared.triage.languages,
-                submitted_via: if d.view == View::Notice { None } else { agency },
-                attachments: if full { facts } else { &[] },
-                follow_up_of: None,
-                page_language: validated.page_language,
-            };
-            let attachments = match files.per_decision.get(i) {
-                Some(sealed) if full => sealed.clone(),
-                _ => Vec::new(),
-            };
-            sealed_envelope(d, &doc, signer, attachments)
-        })
-        .collect()
 }
