@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::http::clock::{ManualTime, Time};
 use std::sync::Arc;
