@@ -150,7 +150,8 @@ pub struct Header<'a> {
     pub priority: Priority,
     pub route: &'a str,
     pub view: View,
-    #[serde(borrow)]
+    /// Absent from documents sealed before localities were worked out: none.
+    #[serde(borrow, default)]
     pub localities: Vec<&'a str>,
     #[serde(default)]
     pub follow_up_of: Option<Reference>,

@@ -215,3 +215,11 @@ fn hostile_text_is_bounded_and_never_panics() {
         let _ = find(t, datetime!(-9999-01-01 00:00 UTC));
     }
 }
+
+#[test]
+fn a_clock_with_its_am_or_pm_is_read_whatever_the_first_word_is() {
+    // The clock's own "pm" settles it; a text that happens to begin with "pm" does not
+    // unsettle it (it once read the first word of the text as the clock's).
+    assert_eq!(when("pm he is meeting her at 9pm"), vec![When::Within24h]);
+    assert_eq!(when("he is meeting her at 9pm"), vec![When::Within24h]);
+}
